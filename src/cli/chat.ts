@@ -1,0 +1,145 @@
+import { Command, Option } from 'commander';
+import { LabError } from '../errors.js';
+import type { ClientCloseReason } from '../log/events.js';
+import { visible } from '../text/escape.js';
+import { CHAT_CLIENT_DEFAULTS, type ChatEvent, joinChat } from '../udp/chat-client.js';
+import {
+  type LogCliOptions,
+  collect,
+  logOptions,
+  makeLogger,
+  onStopSignal,
+  parseCount,
+  parseHost,
+  parsePort,
+  reportError,
+} from './common.js';
+import { attachHint, createTerminal } from './terminal.js';
+
+interface ChatCliOptions extends LogCliOptions {
+  host: string;
+  port: number;
+  nick?: string;
+  say: string[];
+  waitMembers: number;
+}
+
+export function chatCommand(): Command {
+  const cmd = new Command('chat')
+    .description('UDP chat client: lines typed go to every other member; their messages appear here')
+    .addOption(
+      new Option('--host <address>', 'server address')
+        .default(CHAT_CLIENT_DEFAULTS.host)
+        .env('LAB_SERVER_HOST')
+        .argParser(parseHost),
+    )
+    .addOption(
+      new Option('--port <port>', 'server UDP port')
+        .default(CHAT_CLIENT_DEFAULTS.port)
+        .env('LAB_UDP_PORT')
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--nick <name>', 'your nickname: 1 to 16 letters, digits, "_" or "-"').env('LAB_NICK'),
+    )
+    .addOption(
+      new Option('--say <line>', 'send this message first (repeatable), then read standard input')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        '--wait-members <n>',
+        'before the --say messages, wait (up to 60 s) until the chat has n members',
+      )
+        .default(1)
+        .argParser(parseCount(1, 256)),
+    );
+  for (const opt of logOptions()) cmd.addOption(opt);
+  return cmd.action(async (o: ChatCliOptions) => {
+    const nick = o.nick ?? `user-${process.pid % 10000}`;
+    const term = createTerminal(process.stdin, process.stdout);
+    const { log, flush } = makeLogger(
+      o,
+      2,
+      term.interactive ? { write: (l) => term.print(l.trimEnd()) } : undefined,
+    );
+    let members = 0;
+    const memberWaiters = new Set<() => void>();
+    const show = (e: ChatEvent) => {
+      switch (e.type) {
+        case 'message':
+          term.print(`<${e.nick}> ${visible(e.text)}`);
+          break;
+        case 'joined':
+          members++;
+          term.print(`* ${e.nick} joined`);
+          break;
+        case 'left':
+          members--;
+          term.print(`* ${e.nick} left (${e.reason})`);
+          break;
+        case 'lost':
+          term.print(`* lost the server (${e.reason}); trying to join again...`);
+          break;
+        case 'rejoined':
+          members = e.members;
+          term.print(`* joined again (${e.members} members)`);
+          break;
+      }
+      for (const w of memberWaiters) w();
+    };
+    let client: Awaited<ReturnType<typeof joinChat>>;
+    try {
+      client = await joinChat({ host: o.host, port: o.port, nick, onEvent: show, log });
+      members = client.membersAtJoin;
+    } catch (err) {
+      term.close();
+      if (err instanceof LabError) log.emit('client.error', { code: err.code, message: err.message });
+      await flush();
+      reportError('chat', err);
+      return;
+    }
+    term.print(
+      attachHint(`Joined the chat ${client.server} as ${nick} from ${client.local} (${members} members)`),
+    );
+    if (term.interactive) process.stdout.on('resize', () => term.print(attachHint(`Chat client ${nick}`)));
+    let reason: ClientCloseReason = 'end-of-input';
+    const finish = async (why: ClientCloseReason) => {
+      term.close();
+      await client.leave(why);
+      await flush();
+    };
+    onStopSignal(() => finish('signal'));
+    try {
+      if (o.say.length > 0 && members < o.waitMembers) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 60_000);
+          const check = () => {
+            if (members >= o.waitMembers) {
+              clearTimeout(timer);
+              memberWaiters.delete(check);
+              resolve();
+            }
+          };
+          memberWaiters.add(check);
+        });
+      }
+      for (const line of o.say) client.send(line);
+      for await (const line of term.lines()) {
+        if (line.trim() === 'exit') {
+          reason = 'user-exit';
+          break;
+        }
+        try {
+          client.send(line);
+        } catch (err) {
+          term.print(`* ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      reportError('chat', err);
+    }
+    await finish(reason);
+  });
+}

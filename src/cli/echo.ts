@@ -1,0 +1,125 @@
+import { StringDecoder } from 'node:string_decoder';
+import { Command, Option } from 'commander';
+import { LabError } from '../errors.js';
+import type { ClientCloseReason } from '../log/events.js';
+import { ECHO_CLIENT_DEFAULTS, connectEcho } from '../tcp/echo-client.js';
+import { visible } from '../text/escape.js';
+import {
+  type LogCliOptions,
+  collect,
+  logOptions,
+  makeLogger,
+  onStopSignal,
+  parseCount,
+  parseHost,
+  parsePort,
+  reportError,
+} from './common.js';
+import { attachHint, createTerminal } from './terminal.js';
+
+interface EchoCliOptions extends LogCliOptions {
+  host: string;
+  port: number;
+  chunkSize: number;
+  say: string[];
+}
+
+export function echoCommand(): Command {
+  const cmd = new Command('echo')
+    .description('TCP echo client: sends each line typed (or piped) and prints what comes back')
+    .addOption(
+      new Option('--host <address>', 'server address')
+        .default(ECHO_CLIENT_DEFAULTS.host)
+        .env('LAB_SERVER_HOST')
+        .argParser(parseHost),
+    )
+    .addOption(
+      new Option('--port <port>', 'server TCP port')
+        .default(ECHO_CLIENT_DEFAULTS.port)
+        .env('LAB_TCP_PORT')
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--chunk-size <bytes>', 'largest portion written at once')
+        .default(ECHO_CLIENT_DEFAULTS.chunkSize)
+        .env('LAB_CHUNK_SIZE')
+        .argParser(parseCount(1, 1 << 20)),
+    )
+    .addOption(
+      new Option('--say <line>', 'send this line first (repeatable), then read standard input')
+        .argParser(collect)
+        .default([]),
+    );
+  for (const opt of logOptions()) cmd.addOption(opt);
+  return cmd.action(async (o: EchoCliOptions) => {
+    const term = createTerminal(process.stdin, process.stdout);
+    // On a terminal the log shares the screen with the prompt, so it is printed above the input line.
+    const { log, flush } = makeLogger(
+      o,
+      2,
+      term.interactive ? { write: (l) => term.print(l.trimEnd()) } : undefined,
+    );
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    const onData = (data: Buffer) => {
+      if (!term.interactive) {
+        process.stdout.write(data); // scripted use: the echo, byte for byte
+        return;
+      }
+      const lines = (partial + decoder.write(data)).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) term.print(`echo: ${visible(line)}`);
+    };
+    let client: Awaited<ReturnType<typeof connectEcho>>;
+    try {
+      client = await connectEcho({ host: o.host, port: o.port, chunkSize: o.chunkSize, onData, log });
+    } catch (err) {
+      term.close();
+      log.emit('client.error', {
+        code: (err as { code?: string }).code ?? 'LAB_ERR_SOCKET',
+        message: String((err as Error).message),
+      });
+      await flush();
+      reportError('echo', err);
+      return;
+    }
+    if (term.interactive) {
+      term.print(attachHint(`Connected to the echo server ${client.remote} from ${client.local}`));
+      process.stdout.on('resize', () => term.print(attachHint('Echo client')));
+    }
+    let reason: ClientCloseReason = 'end-of-input';
+    const finish = async (why: ClientCloseReason) => {
+      term.close();
+      if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err));
+      await client.close(why);
+      await flush();
+    };
+    onStopSignal(() => finish('signal'));
+    let closedEarly = false;
+    void client.closed.then(() => {
+      closedEarly = true;
+      term.close();
+    });
+    try {
+      for (const line of o.say) client.send(`${line}\n`);
+      for await (const line of term.lines()) {
+        if (line.trim() === 'exit') {
+          reason = 'user-exit';
+          break;
+        }
+        client.send(`${line}\n`);
+      }
+    } catch (err) {
+      reportError('echo', err);
+    }
+    if (!closedEarly) {
+      await finish(reason);
+      return;
+    }
+    await flush();
+    reportError(
+      'echo',
+      new LabError('LAB_ERR_CONNECTION_LOST', `the server ${client.remote} closed the connection`),
+    );
+  });
+}

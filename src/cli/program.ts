@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { chatCommand } from './chat.js';
+import { echoCommand } from './echo.js';
+import { eventsCommand } from './events.js';
+import { serverCommand } from './server.js';
+
+/** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
+export function createProgram(): Command {
+  const program = new Command('socket-lab')
+    .description('A sockets lab: TCP echo server, UDP multi-user chat, and clients that explain every event')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(serverCommand());
+  program.addCommand(echoCommand());
+  program.addCommand(chatCommand());
+  program.addCommand(eventsCommand());
+  return program;
+}

@@ -1,0 +1,158 @@
+import { Command, Option } from 'commander';
+import { LabError } from '../errors.js';
+import { ECHO_DEFAULTS, createEchoServer, type EchoServer } from '../tcp/echo-server.js';
+import { CHAT_DEFAULTS, createChatServer, type ChatServer } from '../udp/chat-server.js';
+import { VERSION } from '../version.js';
+import {
+  type LogCliOptions,
+  logOptions,
+  makeLogger,
+  onStopSignal,
+  parseCount,
+  parseHost,
+  parsePort,
+  reportError,
+} from './common.js';
+
+interface ServerCliOptions extends LogCliOptions {
+  host: string;
+  tcpPort: number;
+  udpPort: number;
+  chunkSize: number;
+  maxConnections: number;
+  idleTimeout: number;
+  maxLifetime: number;
+  stallTimeout: number;
+  portionLines: number;
+  memberTimeout: number;
+}
+
+export function serverCommand(): Command {
+  const cmd = new Command('server')
+    .description('run the TCP echo server and the UDP chat server in one process')
+    .addOption(
+      new Option('--host <address>', 'address to bind (0.0.0.0: every address of this machine)')
+        .default(ECHO_DEFAULTS.host)
+        .env('LAB_HOST')
+        .argParser(parseHost),
+    )
+    .addOption(
+      new Option('--tcp-port <port>', 'TCP echo port (0: any free port)')
+        .default(ECHO_DEFAULTS.port)
+        .env('LAB_TCP_PORT')
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--udp-port <port>', 'UDP chat port (0: any free port)')
+        .default(CHAT_DEFAULTS.port)
+        .env('LAB_UDP_PORT')
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--chunk-size <bytes>', 'largest portion read and echoed at once')
+        .default(ECHO_DEFAULTS.chunkSize)
+        .env('LAB_CHUNK_SIZE')
+        .argParser(parseCount(1, 1 << 20)),
+    )
+    .addOption(
+      new Option('--max-connections <n>', 'TCP connections over this many are closed at once')
+        .default(ECHO_DEFAULTS.maxConnections)
+        .env('LAB_MAX_CONNECTIONS')
+        .argParser(parseCount(1)),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'close a TCP connection silent this long (0: never)')
+        .default(ECHO_DEFAULTS.idleTimeoutMs / 1000)
+        .env('LAB_IDLE_TIMEOUT')
+        .argParser(parseCount(0)),
+    )
+    .addOption(
+      new Option('--max-lifetime <seconds>', 'close any TCP connection this old (0: never)')
+        .default(ECHO_DEFAULTS.maxLifetimeMs / 1000)
+        .env('LAB_MAX_LIFETIME')
+        .argParser(parseCount(0)),
+    )
+    .addOption(
+      new Option(
+        '--stall-timeout <seconds>',
+        'close a TCP client that stops reading its echo for this long (0: never)',
+      )
+        .default(ECHO_DEFAULTS.stallTimeoutMs / 1000)
+        .env('LAB_STALL_TIMEOUT')
+        .argParser(parseCount(0)),
+    )
+    .addOption(
+      new Option(
+        '--portion-lines <n>',
+        'per connection, log at most n portions a second one by one, then exact summaries (0: summaries only)',
+      )
+        .default(ECHO_DEFAULTS.portionLinesPerSecond)
+        .env('LAB_PORTION_LINES')
+        .argParser(parseCount(0)),
+    )
+    .addOption(
+      new Option('--member-timeout <seconds>', 'remove a chat member silent this long')
+        .default(CHAT_DEFAULTS.memberTimeoutMs / 1000)
+        .env('LAB_MEMBER_TIMEOUT')
+        .argParser(parseCount(1)),
+    );
+  for (const opt of logOptions()) cmd.addOption(opt);
+  return cmd.action(async (o: ServerCliOptions) => {
+    const { log, flush } = makeLogger(o, 1);
+    const config = {
+      host: o.host,
+      tcpPort: o.tcpPort,
+      udpPort: o.udpPort,
+      chunkSize: o.chunkSize,
+      maxConnections: o.maxConnections,
+      idleTimeout: o.idleTimeout,
+      maxLifetime: o.maxLifetime,
+      stallTimeout: o.stallTimeout,
+      memberTimeout: o.memberTimeout,
+      lang: o.lang,
+      ...(o.scenario ? { scenario: o.scenario } : {}),
+    };
+    log.emit('server.starting', { version: VERSION, config });
+    let tcp: EchoServer | undefined;
+    let udp: ChatServer | undefined;
+    try {
+      tcp = await createEchoServer({
+        host: o.host,
+        port: o.tcpPort,
+        chunkSize: o.chunkSize,
+        maxConnections: o.maxConnections,
+        idleTimeoutMs: o.idleTimeout * 1000,
+        maxLifetimeMs: o.maxLifetime * 1000,
+        stallTimeoutMs: o.stallTimeout * 1000,
+        portionLinesPerSecond: o.portionLines,
+        log,
+      });
+      udp = await createChatServer({
+        host: o.host,
+        port: o.udpPort,
+        memberTimeoutMs: o.memberTimeout * 1000,
+        log,
+      });
+    } catch (err) {
+      const e = err instanceof LabError ? err : new LabError('LAB_ERR_SOCKET', String(err));
+      log.emit('server.error', { code: e.code, message: e.message });
+      await tcp?.close(0);
+      await flush();
+      reportError('server', err);
+      return;
+    }
+    const [t, u] = [tcp, udp];
+    onStopSignal(async (signal) => {
+      const started = Date.now();
+      log.emit('server.stopping', { signal, openConnections: t.openConnections(), members: u.members() });
+      await Promise.all([t.close(3000), u.close()]);
+      log.emit('server.stopped', {
+        signal,
+        openConnections: t.openConnections(),
+        members: u.members(),
+        durationMs: Date.now() - started,
+      });
+      await flush();
+    });
+  });
+}

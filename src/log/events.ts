@@ -1,0 +1,431 @@
+/**
+ * The event catalogue: every observable event of socket-lab, named once.
+ *
+ * Servers, clients, the report and the tests all use this list, so the names and fields cannot
+ * drift apart. Each entry has a level, an example of its fields (used for docs/events.md and the
+ * tests), and an explanation in English and Russian that says what happened at the socket level.
+ * Explanations never contain untrusted data (what a client sent); that stays in fields.
+ */
+
+export type Lang = 'en' | 'ru';
+export const LANGS: readonly Lang[] = ['en', 'ru'];
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/** Log schema version, written as `schema` on every line so the report can tell old logs apart. */
+export const LOG_SCHEMA = 1;
+
+export interface EventSpec<F> {
+  level: Level;
+  /** Fields as they appear in an example line; the docs and tests render the explanation with it. */
+  example: F;
+  en: (f: F) => string;
+  ru: (f: F) => string;
+}
+
+function spec<F>(level: Level, example: F, en: (f: F) => string, ru: (f: F) => string): EventSpec<F> {
+  return { level, example, en, ru };
+}
+
+export interface CloseCounters {
+  bytesIn: number;
+  bytesOut: number;
+  portionsIn: number;
+  portionsOut: number;
+  durationMs: number;
+}
+
+export const catalogue = {
+  // ---- server lifecycle -------------------------------------------------------------------
+  'server.starting': spec(
+    'info',
+    {
+      version: '1.0.0',
+      config: { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 } as object,
+    },
+    (f) => `socket-lab ${f.version} is starting: it will create its sockets with this configuration`,
+    (f) => `socket-lab ${f.version} запускается: сокеты будут созданы с этой конфигурацией`,
+  ),
+  'server.listening': spec(
+    'info',
+    { protocol: 'tcp' as 'tcp' | 'udp', address: '0.0.0.0', port: 7007 },
+    (f) =>
+      f.protocol === 'tcp'
+        ? `TCP socket bound to ${f.address}:${f.port} and listening: the kernel now queues incoming connections until accept() takes them`
+        : `UDP socket bound to ${f.address}:${f.port}: datagrams sent to this port now reach the chat server (UDP has no listen() or accept())`,
+    (f) =>
+      f.protocol === 'tcp'
+        ? `TCP-сокет привязан (bind) к ${f.address}:${f.port} и слушает (listen): ядро ставит входящие соединения в очередь, пока accept() их не примет`
+        : `UDP-сокет привязан (bind) к ${f.address}:${f.port}: датаграммы на этот порт получает чат-сервер (у UDP нет listen() и accept())`,
+  ),
+  'server.error': spec(
+    'error',
+    {
+      code: 'LAB_ERR_ADDR_IN_USE',
+      message: 'cannot listen on 0.0.0.0:7007 (TCP): the port is already in use',
+    },
+    (f) => `The server cannot continue: ${f.message}`,
+    (f) => `Сервер не может продолжать работу: ${f.message}`,
+  ),
+  'server.stopping': spec(
+    'info',
+    { signal: 'SIGTERM', openConnections: 2, members: 1 },
+    (f) =>
+      `Received ${f.signal}: stopping. The listening socket stops accepting; ${f.openConnections} open TCP connection(s) get a FIN and ${f.members} chat member(s) are told the server stops`,
+    (f) =>
+      `Получен сигнал ${f.signal}: остановка. Слушающий сокет больше не принимает соединения; ${f.openConnections} открытых TCP-соединений получат FIN, ${f.members} участников чата получат уведомление`,
+  ),
+  'server.stopped': spec(
+    'info',
+    { signal: 'SIGTERM', openConnections: 0, members: 0, durationMs: 12 },
+    (f) => `Server stopped after ${f.signal}: all sockets are closed (${f.durationMs} ms to shut down)`,
+    (f) =>
+      `Сервер остановлен по сигналу ${f.signal}: все сокеты закрыты (остановка заняла ${f.durationMs} мс)`,
+  ),
+
+  // ---- TCP echo server ---------------------------------------------------------------------
+  'tcp.connection.accepted': spec(
+    'info',
+    { connId: 1, remote: '10.77.0.21:40122', local: '10.77.0.10:7007', open: 1 },
+    (f) =>
+      `accept() returned a new socket for client #${f.connId} from ${f.remote}: the listening socket keeps listening, this one talks only to that client (${f.open} open)`,
+    (f) =>
+      `accept() вернул новый сокет для клиента #${f.connId} с адреса ${f.remote}: слушающий сокет продолжает слушать, а этот обслуживает только этого клиента (открыто: ${f.open})`,
+  ),
+  'tcp.connection.rejected': spec(
+    'warn',
+    { remote: '10.77.0.21:40123', reason: 'max-connections', open: 100, max: 100 },
+    (f) =>
+      `Closed a new connection from ${f.remote} at once: ${f.open} of ${f.max} connection slots are in use`,
+    (f) => `Новое соединение с ${f.remote} сразу закрыто: заняты ${f.open} из ${f.max} слотов для соединений`,
+  ),
+  'tcp.data.received': spec(
+    'info',
+    { connId: 1, bytes: 6, portion: 1, preview: 'hello\\n' },
+    (f) =>
+      `Read portion #${f.portion} from client #${f.connId}: ${f.bytes} bytes (a read returns whatever has arrived, at most one portion)`,
+    (f) =>
+      `Прочитана порция №${f.portion} от клиента #${f.connId}: ${f.bytes} байт (чтение возвращает то, что уже пришло, но не больше одной порции)`,
+  ),
+  'tcp.data.sent': spec(
+    'info',
+    { connId: 1, bytes: 6, portion: 1 },
+    (f) =>
+      `Wrote portion #${f.portion} (${f.bytes} bytes) back to client #${f.connId}: the bytes are in the socket's send buffer and TCP delivers them in order`,
+    (f) =>
+      `Порция №${f.portion} (${f.bytes} байт) записана обратно клиенту #${f.connId}: байты в буфере отправки сокета, TCP доставит их по порядку`,
+  ),
+  'tcp.data.summary': spec(
+    'info',
+    { connId: 1, portionsIn: 5000, bytesIn: 5120000, portionsOut: 5000, bytesOut: 5120000, windowMs: 1000 },
+    (f) =>
+      `Client #${f.connId} is sending fast: in the last ${f.windowMs} ms, ${f.portionsIn} portions (${f.bytesIn} bytes) were read and ${f.portionsOut} (${f.bytesOut} bytes) echoed without a line each; these counts are exact`,
+    (f) =>
+      `Клиент #${f.connId} отправляет быстро: за последние ${f.windowMs} мс прочитано ${f.portionsIn} порций (${f.bytesIn} байт) и отправлено обратно ${f.portionsOut} (${f.bytesOut} байт) без отдельной строки на каждую; счётчики точные`,
+  ),
+  'tcp.backpressure': spec(
+    'debug',
+    { connId: 1, state: 'paused' as 'paused' | 'resumed', buffered: 65536 },
+    (f) =>
+      f.state === 'paused'
+        ? `Client #${f.connId} is not reading fast enough: ${f.buffered} bytes wait in the send buffer, so the server stops reading from it until the buffer drains`
+        : `The send buffer for client #${f.connId} drained: the server reads from it again`,
+    (f) =>
+      f.state === 'paused'
+        ? `Клиент #${f.connId} читает слишком медленно: в буфере отправки ждут ${f.buffered} байт, сервер перестаёт читать от него, пока буфер не освободится`
+        : `Буфер отправки клиента #${f.connId} освободился: сервер снова читает от него`,
+  ),
+  'tcp.peer.ended': spec(
+    'info',
+    { connId: 1 },
+    (f) =>
+      `Client #${f.connId} closed its side (FIN): it will send nothing more; the server sends what is left and then closes its side too`,
+    (f) =>
+      `Клиент #${f.connId} закрыл свою сторону соединения (FIN): больше он ничего не пришлёт; сервер отправит остаток и тоже закроет свою сторону`,
+  ),
+  'tcp.connection.error': spec(
+    'warn',
+    { connId: 1, code: 'ECONNRESET', message: 'read ECONNRESET' },
+    (f) => `Socket error on client #${f.connId}: ${f.code} (the connection cannot be used any more)`,
+    (f) => `Ошибка сокета клиента #${f.connId}: ${f.code} (соединение больше нельзя использовать)`,
+  ),
+  'tcp.connection.closed': spec(
+    'info',
+    {
+      connId: 1,
+      remote: '10.77.0.21:40122',
+      reason: 'peer-closed' as CloseReason,
+      bytesIn: 6,
+      bytesOut: 6,
+      portionsIn: 1,
+      portionsOut: 1,
+      durationMs: 2034,
+      open: 0,
+    },
+    (f) =>
+      `Connection with client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason]}. Received ${f.bytesIn} bytes, sent back ${f.bytesOut}, in ${f.durationMs} ms (${f.open} open)`,
+    (f) =>
+      `Соединение с клиентом #${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason]}. Получено ${f.bytesIn} байт, отправлено обратно ${f.bytesOut}, за ${f.durationMs} мс (открыто: ${f.open})`,
+  ),
+
+  // ---- UDP chat server ---------------------------------------------------------------------
+  'udp.cookie.sent': spec(
+    'info',
+    { remote: '10.88.0.31:51000', nick: 'alice', bytes: 30 },
+    (f) =>
+      `HELLO from ${f.remote} wants the nickname ${f.nick}: answered with a cookie (${f.bytes} bytes, no more than the HELLO). Only a peer that really receives at that address can send it back`,
+    (f) =>
+      `HELLO от ${f.remote} с ником ${f.nick}: в ответ отправлен cookie (${f.bytes} байт, не больше самого HELLO). Вернуть его сможет только тот, кто действительно получает датаграммы на этом адресе`,
+  ),
+  'udp.member.joined': spec(
+    'info',
+    { member: 'alice', remote: '10.88.0.31:51000', members: 2 },
+    (f) =>
+      `${f.member} joined the chat from ${f.remote}: the cookie came back, so that address is proven to receive; ${f.members} member(s) now`,
+    (f) =>
+      `${f.member} вошёл в чат с адреса ${f.remote}: cookie вернулся, значит этот адрес действительно получает датаграммы; участников: ${f.members}`,
+  ),
+  'udp.member.left': spec(
+    'info',
+    { member: 'alice', remote: '10.88.0.31:51000', reason: 'leave' as LeaveReason, members: 1 },
+    (f) =>
+      `${f.member} (${f.remote}) left the chat: ${leaveReasonText.en[f.reason]}; ${f.members} member(s) now`,
+    (f) => `${f.member} (${f.remote}) покинул чат: ${leaveReasonText.ru[f.reason]}; участников: ${f.members}`,
+  ),
+  'udp.message.relayed': spec(
+    'info',
+    { member: 'alice', remote: '10.88.0.31:51000', bytes: 12, recipients: 1, preview: 'hi all' },
+    (f) =>
+      `One datagram from ${f.member} (${f.bytes} bytes of text) was sent on as ${f.recipients} separate datagram(s), one to each other member: UDP has no broadcast to a group of addresses, the server sends one copy per recipient`,
+    (f) =>
+      `Датаграмма от ${f.member} (${f.bytes} байт текста) переслана в виде ${f.recipients} отдельных датаграмм, по одной каждому участнику: у UDP нет рассылки группе адресов, сервер отправляет копию каждому получателю`,
+  ),
+  'udp.relay.summary': spec(
+    'info',
+    { messages: 2000, datagrams: 98000, bytes: 1200000, windowMs: 1000 },
+    (f) =>
+      `Busy chat: in the last ${f.windowMs} ms, ${f.messages} messages were relayed as ${f.datagrams} datagrams without a line each; these counts are exact`,
+    (f) =>
+      `Оживлённый чат: за последние ${f.windowMs} мс переслано ${f.messages} сообщений в ${f.datagrams} датаграммах без отдельной строки на каждое; счётчики точные`,
+  ),
+  'udp.datagram.rejected': spec(
+    'warn',
+    { remote: '10.88.0.31:51000', bytes: 1400, reason: 'too-large' as RejectReason },
+    (f) => `Dropped a ${f.bytes}-byte datagram from ${f.remote}: ${rejectReasonText.en[f.reason]}`,
+    (f) => `Отброшена датаграмма ${f.bytes} байт от ${f.remote}: ${rejectReasonText.ru[f.reason]}`,
+  ),
+  'udp.drop.summary': spec(
+    'warn',
+    { windowMs: 1000, dropped: 250, reasons: { 'rate-limited': 250 } as Record<string, number> },
+    (f) =>
+      `In the last ${f.windowMs} ms, ${f.dropped} more datagrams were dropped without a line each (counts by reason are exact)`,
+    (f) =>
+      `За последние ${f.windowMs} мс отброшено ещё ${f.dropped} датаграмм без отдельной строки на каждую (счётчики по причинам точные)`,
+  ),
+
+  // ---- TCP echo client ---------------------------------------------------------------------
+  'client.connected': spec(
+    'info',
+    { remote: '10.77.0.10:7007', local: '10.77.0.21:40122' },
+    (f) =>
+      `connect() succeeded: the three-way handshake with ${f.remote} is done; the kernel gave this socket the local address ${f.local}`,
+    (f) =>
+      `connect() выполнен: тройное рукопожатие с ${f.remote} завершено; ядро назначило этому сокету локальный адрес ${f.local}`,
+  ),
+  'client.data.sent': spec(
+    'info',
+    { bytes: 6, portion: 1 },
+    (f) => `Sent portion #${f.portion} to the server: ${f.bytes} bytes written to the socket`,
+    (f) => `Серверу отправлена порция №${f.portion}: в сокет записано ${f.bytes} байт`,
+  ),
+  'client.data.received': spec(
+    'info',
+    { bytes: 6, preview: 'hello\\n' },
+    (f) => `Received ${f.bytes} bytes from the server (a read returns whatever has arrived so far)`,
+    (f) => `От сервера получено ${f.bytes} байт (чтение возвращает то, что уже пришло)`,
+  ),
+  'client.disconnected': spec(
+    'info',
+    { reason: 'user-exit' as ClientCloseReason, bytesSent: 6, bytesReceived: 6 },
+    (f) =>
+      `Disconnected from the server: ${clientCloseText.en[f.reason]}. Sent ${f.bytesSent} bytes, received ${f.bytesReceived}`,
+    (f) =>
+      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason]}. Отправлено ${f.bytesSent} байт, получено ${f.bytesReceived}`,
+  ),
+  'client.error': spec(
+    'error',
+    { code: 'LAB_ERR_CONNECT_REFUSED', message: 'cannot connect to 127.0.0.1:7007: connection refused' },
+    (f) => `Client error: ${f.message}`,
+    (f) => `Ошибка клиента: ${f.message}`,
+  ),
+
+  // ---- UDP chat client ---------------------------------------------------------------------
+  'chat.joined': spec(
+    'info',
+    { nick: 'alice', server: '10.77.0.10:7008', local: '10.88.0.31:51000', members: 2 },
+    (f) =>
+      `Joined the chat at ${f.server} as ${f.nick} from ${f.local}: the server sent a cookie, we sent it back, and now it relays our messages (${f.members} member(s))`,
+    (f) =>
+      `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: сервер прислал cookie, мы его вернули, теперь сервер пересылает наши сообщения (участников: ${f.members})`,
+  ),
+  'chat.message.sent': spec(
+    'info',
+    { nick: 'alice', bytes: 6 },
+    (f) =>
+      `Sent one datagram with ${f.bytes} bytes of text: UDP keeps it whole, but does not confirm delivery`,
+    (f) =>
+      `Отправлена одна датаграмма с ${f.bytes} байт текста: UDP доставляет её целиком, но не подтверждает доставку`,
+  ),
+  'chat.message.received': spec(
+    'info',
+    { nick: 'bob', bytes: 8 },
+    (f) => `Received a datagram relayed by the server: ${f.bytes} bytes of text from ${f.nick}`,
+    (f) => `Получена датаграмма, пересланная сервером: ${f.bytes} байт текста от ${f.nick}`,
+  ),
+  'chat.member.joined': spec(
+    'info',
+    { nick: 'bob' },
+    (f) => `The server announced that ${f.nick} joined`,
+    (f) => `Сервер сообщил, что вошёл ${f.nick}`,
+  ),
+  'chat.member.left': spec(
+    'info',
+    { nick: 'bob', reason: 'timeout' as LeaveReason },
+    (f) => `The server announced that ${f.nick} left: ${leaveReasonText.en[f.reason]}`,
+    (f) => `Сервер сообщил, что ${f.nick} вышел: ${leaveReasonText.ru[f.reason]}`,
+  ),
+  'chat.server.lost': spec(
+    'warn',
+    { server: '10.77.0.10:7008', reason: 'no-answer' as 'no-answer' | 'server-stopping' | 'not-a-member' },
+    (f) =>
+      `Lost the chat server ${f.server} (${f.reason}): UDP has no connection to notice this, only missing answers; trying to join again`,
+    (f) =>
+      `Потеряна связь с чат-сервером ${f.server} (${f.reason}): у UDP нет соединения, которое бы это заметило, только отсутствие ответов; пробуем войти снова`,
+  ),
+  'chat.left': spec(
+    'info',
+    { nick: 'alice', reason: 'user-exit' as ClientCloseReason },
+    (f) => `Left the chat as ${f.nick}: ${clientCloseText.en[f.reason]}`,
+    (f) => `Выход из чата (${f.nick}): ${clientCloseText.ru[f.reason]}`,
+  ),
+};
+
+export type Catalogue = typeof catalogue;
+export type EventName = keyof Catalogue;
+export type EventFields<N extends EventName> = Catalogue[N]['example'];
+export const EVENT_NAMES = Object.keys(catalogue) as EventName[];
+
+/** Why the server closed a TCP connection: the `reason` field of `tcp.connection.closed`. */
+export type CloseReason =
+  'peer-closed' | 'peer-reset' | 'idle-timeout' | 'max-lifetime' | 'stalled' | 'server-stopping' | 'error';
+
+export const closeReasonText: Record<Lang, Record<CloseReason, string>> = {
+  en: {
+    'peer-closed':
+      'the client closed its side first (FIN) and the server closed its side after the last echo',
+    'peer-reset': 'the client reset the connection (RST) without a clean close',
+    'idle-timeout': 'the client sent nothing for too long (idle timeout)',
+    'max-lifetime': 'the connection reached its maximum lifetime',
+    stalled: 'the client stopped reading its echo and the send buffer stayed full too long',
+    'server-stopping': 'the server is stopping and closed it',
+    error: 'a socket error',
+  },
+  ru: {
+    'peer-closed': 'клиент первым закрыл свою сторону (FIN), сервер закрыл свою после последнего эха',
+    'peer-reset': 'клиент сбросил соединение (RST) без корректного закрытия',
+    'idle-timeout': 'клиент слишком долго ничего не отправлял (тайм-аут простоя)',
+    'max-lifetime': 'соединение достигло максимального времени жизни',
+    stalled: 'клиент перестал читать эхо, и буфер отправки слишком долго был полон',
+    'server-stopping': 'сервер останавливается и закрыл его',
+    error: 'ошибка сокета',
+  },
+};
+
+/** Why a chat member left: the `reason` field of `udp.member.left` and `chat.member.left`. */
+export type LeaveReason = 'leave' | 'timeout' | 'server-stopping';
+
+export const leaveReasonText: Record<Lang, Record<LeaveReason, string>> = {
+  en: {
+    leave: 'it sent LEAVE',
+    timeout: 'no heartbeat arrived in time, so it is presumed gone (UDP never says when a peer disappears)',
+    'server-stopping': 'the server is stopping',
+  },
+  ru: {
+    leave: 'он отправил LEAVE',
+    timeout:
+      'вовремя не пришёл heartbeat, поэтому участник считается ушедшим (UDP не сообщает об исчезновении собеседника)',
+    'server-stopping': 'сервер останавливается',
+  },
+};
+
+/** Why the server dropped a datagram: the `reason` field of `udp.datagram.rejected`. */
+export type RejectReason =
+  | 'too-large'
+  | 'malformed'
+  | 'bad-utf8'
+  | 'hello-too-short'
+  | 'bad-nick'
+  | 'bad-cookie'
+  | 'nick-taken'
+  | 'room-full'
+  | 'not-a-member'
+  | 'rate-limited'
+  | 'relay-budget';
+
+export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
+  en: {
+    'too-large': 'it is larger than the maximum datagram size, so it is never relayed',
+    malformed: 'it is not a message of the chat protocol',
+    'bad-utf8': 'its text is not valid UTF-8',
+    'hello-too-short':
+      'a HELLO must be padded to at least the size of the answer, so that the server never sends more than it received',
+    'bad-nick': 'the nickname breaks the nickname rules',
+    'bad-cookie':
+      'the cookie is wrong or expired, so the sender has not proven that it receives at its address',
+    'nick-taken': 'another member already uses that nickname',
+    'room-full': 'the chat has reached its member limit',
+    'not-a-member': 'the sender has not joined (or has expired), so nothing it sends is relayed',
+    'rate-limited': 'the member sends faster than its allowed rate',
+    'relay-budget': 'the server reached its relay budget for this second',
+  },
+  ru: {
+    'too-large': 'она больше максимального размера датаграммы и не пересылается',
+    malformed: 'это не сообщение протокола чата',
+    'bad-utf8': 'текст не является корректным UTF-8',
+    'hello-too-short':
+      'HELLO должен быть дополнен до размера ответа, чтобы сервер никогда не отправлял больше, чем получил',
+    'bad-nick': 'ник не соответствует правилам',
+    'bad-cookie':
+      'cookie неверный или устарел: отправитель не доказал, что получает датаграммы на своём адресе',
+    'nick-taken': 'этот ник уже занят другим участником',
+    'room-full': 'в чате достигнут предел участников',
+    'not-a-member': 'отправитель не вошёл в чат (или исключён по тайм-ауту), его сообщения не пересылаются',
+    'rate-limited': 'участник отправляет чаще разрешённого',
+    'relay-budget': 'сервер исчерпал лимит пересылок на эту секунду',
+  },
+};
+
+/** Why a client ended its session: `client.disconnected` and `chat.left`. */
+export type ClientCloseReason = 'user-exit' | 'end-of-input' | 'server-closed' | 'signal' | 'error';
+
+export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = {
+  en: {
+    'user-exit': 'the user typed exit, so the client closed its side (FIN) and the server closed the other',
+    'end-of-input': 'standard input ended, so the client closed its side after the last echo',
+    'server-closed': 'the server closed the connection',
+    signal: 'the client was asked to stop (signal)',
+    error: 'a socket error',
+  },
+  ru: {
+    'user-exit': 'пользователь ввёл exit, клиент закрыл свою сторону (FIN), сервер закрыл свою',
+    'end-of-input': 'стандартный ввод закончился, клиент закрыл свою сторону после последнего эха',
+    'server-closed': 'сервер закрыл соединение',
+    signal: 'клиенту пришёл сигнал остановки',
+    error: 'ошибка сокета',
+  },
+};
+
+/** The explanation of `name` with `fields` in `lang`. */
+export function explain<N extends EventName>(name: N, fields: EventFields<N>, lang: Lang): string {
+  const entry = catalogue[name] as unknown as EventSpec<EventFields<N>>;
+  return entry[lang](fields);
+}

@@ -1,0 +1,31 @@
+/**
+ * Terminal-safe rendering of untrusted text (chat messages, echoed data, log previews).
+ *
+ * Anything a terminal could act on is shown as a visible escape instead: C0 controls (ESC, BEL,
+ * bare CR, backspace...), DEL, the C1 range (U+0080-U+009F, where U+009B is a one-byte CSI), and the
+ * bidirectional overrides and isolates that can make text display in a different order than it is
+ * stored (the "Trojan Source" trick). Tab is kept: it cannot move the cursor anywhere harmful.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code === 0x0a) return '\\n';
+  if (code === 0x0d) return '\\r';
+  if (code === 0x1b) return '\\e';
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return `\\u{${code.toString(16)}}`;
+}
+
+/** Returns `text` with every character a terminal could interpret replaced by a visible escape. */
+export function visible(text: string): string {
+  return text.replace(UNSAFE, escapeChar);
+}
+
+/** Decodes at most `maxBytes` of `bytes` as UTF-8 and makes it terminal-safe, marking truncation. */
+export function preview(bytes: Uint8Array, maxBytes = 64): string {
+  const cut = bytes.length > maxBytes;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, maxBytes)).toString('utf8');
+  return visible(text) + (cut ? '…' : '');
+}

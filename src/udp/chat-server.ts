@@ -1,0 +1,293 @@
+import dgram, { type RemoteInfo } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { explainSocketError } from '../errors.js';
+import { LineBudget } from '../log/budget.js';
+import type { LeaveReason, RejectReason } from '../log/events.js';
+import type { EventLog } from '../log/logger.js';
+import { endpoint, endpointOf, plainAddress } from '../net/address.js';
+import { checkInteger, withoutUndefined } from '../options.js';
+import { visible } from '../text/escape.js';
+import { createCookieJar } from './cookie.js';
+import { type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
+
+export interface ChatServerOptions {
+  /** Address to bind; 0.0.0.0 receives on every IPv4 address of the machine. */
+  host?: string;
+  /** UDP port; 0 lets the kernel pick a free one (read it from `address`). */
+  port?: number;
+  /** A member that sent nothing (not even a PING) for this long is removed. */
+  memberTimeoutMs?: number;
+  /** At most this many members at once. */
+  maxMembers?: number;
+  /** Each member may send this many messages a second on average... */
+  messagesPerSecond?: number;
+  /** ...with bursts of up to this many. */
+  messageBurst?: number;
+  /** The server sends at most this many relayed datagrams a second, whoever asks. */
+  relayBudgetPerSecond?: number;
+  /** Individual log lines a second for relays and for rejected datagrams; the rest are summarised. */
+  linesPerSecond?: number;
+  /** Event log; the server adds `component: 'udp-chat'`. */
+  log: EventLog;
+}
+
+export const CHAT_DEFAULTS = {
+  host: '0.0.0.0',
+  port: 7008,
+  memberTimeoutMs: 15_000,
+  maxMembers: 256,
+  messagesPerSecond: 20,
+  messageBurst: 40,
+  relayBudgetPerSecond: 200_000,
+  linesPerSecond: 50,
+} as const;
+
+export interface ChatServer {
+  readonly address: AddressInfo;
+  readonly endpoint: string;
+  members(): number;
+  /** Tells every member the server stops, then closes the socket. */
+  close(): Promise<void>;
+}
+
+interface Member {
+  nick: string;
+  address: string;
+  port: number;
+  remote: string;
+  lastSeen: number;
+  tokens: number;
+  refilledAt: number;
+}
+
+/** Starts the UDP multi-user chat server. Resolves once the socket is bound. */
+export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const o = { ...CHAT_DEFAULTS, ...withoutUndefined(options) };
+  checkInteger('port', o.port, 0, 65535);
+  checkInteger('memberTimeoutMs', o.memberTimeoutMs, 100);
+  checkInteger('maxMembers', o.maxMembers, 2);
+  checkInteger('messagesPerSecond', o.messagesPerSecond, 1);
+  checkInteger('messageBurst', o.messageBurst, 1);
+  checkInteger('relayBudgetPerSecond', o.relayBudgetPerSecond, 1);
+  checkInteger('linesPerSecond', o.linesPerSecond, 0);
+  const log = options.log.child({ component: 'udp-chat' });
+  const cookies = createCookieJar();
+  const members = new Map<string, Member>(); // by remote endpoint
+  const nicks = new Map<string, Member>(); // by lower-case nickname
+  const socket = dgram.createSocket({ type: o.host.includes(':') ? 'udp6' : 'udp4' });
+
+  // Log volume stays bounded whatever peers send: past the line budget, exact counts per window.
+  const relayLines = new LineBudget(o.linesPerSecond);
+  const rejectLines = new LineBudget(o.linesPerSecond);
+  let relayQuiet = { messages: 0, datagrams: 0, bytes: 0, since: Date.now() };
+  let dropQuiet: { dropped: number; reasons: Record<string, number>; since: number } = {
+    dropped: 0,
+    reasons: {},
+    since: Date.now(),
+  };
+  let relayWindowStart = 0;
+  let relayedInWindow = 0;
+
+  function send(m: Member | { address: string; port: number }, bytes: Buffer): void {
+    // Errors of a single send (e.g. ICMP unreachable reported back) only concern that peer.
+    socket.send(bytes, m.port, m.address, () => {});
+  }
+
+  function reject(rinfo: RemoteInfo, reason: RejectReason, now: number): void {
+    if (rejectLines.take(now)) {
+      log.emit('udp.datagram.rejected', {
+        remote: endpoint(rinfo.address, rinfo.port),
+        bytes: rinfo.size,
+        reason,
+      });
+    } else {
+      dropQuiet.dropped++;
+      dropQuiet.reasons[reason] = (dropQuiet.reasons[reason] ?? 0) + 1;
+    }
+  }
+
+  function broadcast(message: ServerMessage, except?: Member): number {
+    const bytes = encode(message);
+    let n = 0;
+    for (const m of members.values()) {
+      if (m !== except) {
+        send(m, bytes);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  function removeMember(m: Member, reason: LeaveReason): void {
+    members.delete(m.remote);
+    nicks.delete(m.nick.toLowerCase());
+    log.emit('udp.member.left', { member: m.nick, remote: m.remote, reason, members: members.size });
+    if (reason !== 'server-stopping') broadcast({ type: 'LEFT', nick: m.nick, reason });
+  }
+
+  function takeToken(m: Member, now: number): boolean {
+    m.tokens = Math.min(o.messageBurst, m.tokens + ((now - m.refilledAt) / 1000) * o.messagesPerSecond);
+    m.refilledAt = now;
+    if (m.tokens < 1) return false;
+    m.tokens -= 1;
+    return true;
+  }
+
+  function relay(m: Member, text: string, rinfo: RemoteInfo, now: number): void {
+    if (!takeToken(m, now)) return reject(rinfo, 'rate-limited', now);
+    const recipients = members.size - 1;
+    if (now - relayWindowStart >= 1000) {
+      relayWindowStart = now;
+      relayedInWindow = 0;
+    }
+    if (relayedInWindow + recipients > o.relayBudgetPerSecond) return reject(rinfo, 'relay-budget', now);
+    relayedInWindow += recipients;
+    broadcast({ type: 'FROM', nick: m.nick, text }, m);
+    const bytes = Buffer.byteLength(text);
+    if (relayLines.take(now)) {
+      log.emit('udp.message.relayed', {
+        member: m.nick,
+        remote: m.remote,
+        bytes,
+        recipients,
+        preview: visible(text.slice(0, 64)),
+      });
+    } else {
+      relayQuiet.messages++;
+      relayQuiet.datagrams += recipients;
+      relayQuiet.bytes += bytes;
+    }
+  }
+
+  function onMessage(bytes: Buffer, rinfo: RemoteInfo): void {
+    const now = Date.now();
+    const parsed = parseClientMessage(bytes);
+    if (!parsed.ok) return reject(rinfo, parsed.reason, now);
+    const msg = parsed.message;
+    const address = plainAddress(rinfo.address);
+    const remote = endpoint(address, rinfo.port);
+    const member = members.get(remote);
+    if (member) member.lastSeen = now;
+
+    switch (msg.type) {
+      case 'HELLO': {
+        // The address is unproven: every answer here is at most as large as the HELLO itself.
+        if (!isValidNick(msg.nick)) {
+          send(rinfo, encode({ type: 'ERR', code: 'bad-nick' }));
+          return reject(rinfo, 'bad-nick', now);
+        }
+        const reply = encode({ type: 'COOKIE', cookie: cookies.issue(address, rinfo.port, msg.nick, now) });
+        if (reply.length > bytes.length) return reject(rinfo, 'hello-too-short', now);
+        send(rinfo, reply);
+        log.emit('udp.cookie.sent', { remote, nick: msg.nick, bytes: reply.length });
+        return;
+      }
+      case 'JOIN': {
+        if (!isValidNick(msg.nick)) return reject(rinfo, 'bad-nick', now);
+        if (!cookies.verify(msg.cookie, address, rinfo.port, msg.nick, now))
+          return reject(rinfo, 'bad-cookie', now);
+        // From here on the address is proven: it received our cookie.
+        const holder = nicks.get(msg.nick.toLowerCase());
+        if (holder && holder !== member) {
+          send(rinfo, encode({ type: 'ERR', code: 'nick-taken' }));
+          return reject(rinfo, 'nick-taken', now);
+        }
+        if (member && member.nick !== msg.nick) removeMember(member, 'leave');
+        if (!members.has(remote)) {
+          if (members.size >= o.maxMembers) {
+            send(rinfo, encode({ type: 'ERR', code: 'room-full' }));
+            return reject(rinfo, 'room-full', now);
+          }
+          const m: Member = {
+            nick: msg.nick,
+            address,
+            port: rinfo.port,
+            remote,
+            lastSeen: now,
+            tokens: o.messageBurst,
+            refilledAt: now,
+          };
+          members.set(remote, m);
+          nicks.set(msg.nick.toLowerCase(), m);
+          log.emit('udp.member.joined', { member: m.nick, remote, members: members.size });
+          broadcast({ type: 'JOINED', nick: m.nick }, m);
+        }
+        // A repeated JOIN (the WELCOME was lost) is answered again and changes nothing else.
+        send(rinfo, encode({ type: 'WELCOME', nick: msg.nick, members: members.size }));
+        return;
+      }
+      case 'MSG':
+        if (!member) return reject(rinfo, 'not-a-member', now);
+        return relay(member, msg.text, rinfo, now);
+      case 'PING':
+        // NOPE is no larger than PING, so even an unproven sender gets nothing bigger than it sent.
+        send(rinfo, encode({ type: member ? 'PONG' : 'NOPE' }));
+        return;
+      case 'LEAVE':
+        if (!member) return reject(rinfo, 'not-a-member', now);
+        removeMember(member, 'leave');
+        send(rinfo, encode({ type: 'BYE' }));
+        return;
+    }
+  }
+
+  function tick(): void {
+    const now = Date.now();
+    for (const m of members.values()) {
+      if (now - m.lastSeen > o.memberTimeoutMs) removeMember(m, 'timeout');
+    }
+    if (relayQuiet.messages > 0) {
+      log.emit('udp.relay.summary', {
+        messages: relayQuiet.messages,
+        datagrams: relayQuiet.datagrams,
+        bytes: relayQuiet.bytes,
+        windowMs: now - relayQuiet.since,
+      });
+    }
+    relayQuiet = { messages: 0, datagrams: 0, bytes: 0, since: now };
+    if (dropQuiet.dropped > 0) {
+      log.emit('udp.drop.summary', {
+        windowMs: now - dropQuiet.since,
+        dropped: dropQuiet.dropped,
+        reasons: dropQuiet.reasons,
+      });
+    }
+    dropQuiet = { dropped: 0, reasons: {}, since: now };
+  }
+
+  socket.on('message', onMessage);
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(explainSocketError(err, `bind ${endpoint(o.host, o.port)} (UDP)`));
+    socket.once('error', onError);
+    socket.bind({ address: o.host, port: o.port }, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    log.emit('server.error', { code: err.code ?? 'EUNKNOWN', message: err.message });
+  });
+  const timer = setInterval(tick, Math.min(1000, Math.floor(o.memberTimeoutMs / 3)));
+  timer.unref();
+
+  const address = socket.address();
+  log.emit('server.listening', { protocol: 'udp', address: address.address, port: address.port });
+
+  return {
+    address,
+    endpoint: endpointOf(address),
+    members: () => members.size,
+    async close() {
+      clearInterval(timer);
+      const bye = encode({ type: 'SHUTDOWN' });
+      const sent = [...members.values()].map(
+        (m) => new Promise<void>((resolve) => socket.send(bye, m.port, m.address, () => resolve())),
+      );
+      for (const m of [...members.values()]) removeMember(m, 'server-stopping');
+      // Closing the socket cancels sends still queued: let the SHUTDOWN datagrams leave first.
+      await Promise.race([Promise.all(sent), new Promise((resolve) => setTimeout(resolve, 500))]);
+      tick();
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
+  };
+}
