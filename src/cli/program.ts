@@ -4,6 +4,7 @@ import { chatCommand } from './chat.js';
 import { echoCommand } from './echo.js';
 import { eventsCommand } from './events.js';
 import { serverCommand } from './server.js';
+import { demoCommand } from './demo.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -14,6 +15,7 @@ export function createProgram(): Command {
   program.addCommand(serverCommand());
   program.addCommand(echoCommand());
   program.addCommand(chatCommand());
+  program.addCommand(demoCommand());
   program.addCommand(eventsCommand());
   return program;
 }

@@ -25,11 +25,16 @@ export function createTerminal(
   const rl = readline.createInterface({ input, output, terminal: interactive, prompt });
   // Start buffering lines now: piped input may be read completely before anyone asks for a line.
   const it = rl[Symbol.asyncIterator]();
+  let closed = false;
+  rl.on('close', () => {
+    closed = true;
+  });
   if (interactive) rl.prompt();
   return {
     interactive,
     print(text) {
-      if (!interactive) {
+      // After close, prompt() would resume stdin and keep the process alive: print plainly.
+      if (!interactive || closed) {
         output.write(`${text}\n`);
         return;
       }

@@ -74,7 +74,8 @@ export interface LabLogger {
   flush(): Promise<void>;
 }
 
-function prettyLine(colorize: boolean): (line: string) => string {
+/** Formats one JSON log line as the single pretty line a person reads. */
+export function prettyLine(colorize: boolean): (line: string) => string {
   const format = pinoPretty.prettyFactory({
     colorize,
     singleLine: true,

@@ -271,6 +271,8 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
         ]);
         clearTimeout(timer);
         for (const c of conns.values()) c.socket.destroy();
+        // 'close' (and its log line) follows destroy() on a later tick: wait for every one.
+        if (conns.size > 0) await new Promise<void>((resolve) => drainWaiters.push(resolve));
       }
       await listenerClosed;
     },

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { CLI } from './helpers.ts';
+
+// `socket-lab demo` dials this machine's own non-loopback address. To keep test traffic off any real
+// network, the test runs it in a network namespace of its own with a made-up address on a veth pair
+// that exists only inside that namespace.
+const ns = `socket-lab-demo-${process.pid}`;
+const address = '10.251.0.1';
+
+function canMakeNamespaces(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to create a network namespace (ip netns add)';
+  if (spawnSync('ip', ['-V']).status !== 0) return 'needs iproute2 (the ip command)';
+  return undefined;
+}
+
+test('demo: every scenario one machine can show passes, in an isolated network namespace', (t) => {
+  const missing = canMakeNamespaces();
+  if (missing) {
+    t.skip(missing);
+    return;
+  }
+  const ip = (...args: string[]) => execFileSync('ip', args);
+  ip('netns', 'add', ns);
+  t.after(() => ip('netns', 'del', ns));
+  ip('-n', ns, 'link', 'set', 'lo', 'up');
+  ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+  ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'v0');
+  ip('-n', ns, 'link', 'set', 'v0', 'up');
+  ip('-n', ns, 'link', 'set', 'v1', 'up');
+  const run = spawnSync('ip', ['netns', 'exec', ns, process.execPath, CLI, 'demo', '--quiet'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  assert.match(
+    run.stdout,
+    /PASS {2}local +client 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+; the server saw 127\.0\.0\.1:\d+/,
+  );
+  assert.match(
+    run.stdout,
+    new RegExp(
+      `PASS  lan +client ${address}:\\d+ -> ${address}:\\d+; the server \\(bound to 0\\.0\\.0\\.0\\) saw ${address}:\\d+`,
+    ),
+  );
+  assert.match(run.stdout, /PASS {2}mistake +a server bound to 127\.0\.0\.1:\d+ refused/);
+  assert.match(run.stdout, /PASS {2}chat +alice received \[bob: hi alice\], bob received \[alice: hi bob\]/);
+  assert.match(run.stdout, /All 4 scenarios passed\./);
+});
+
+test('demo: without a non-loopback address the lan scenario fails and the exit code says so', (t) => {
+  const missing = canMakeNamespaces();
+  if (missing) {
+    t.skip(missing);
+    return;
+  }
+  const bare = `${ns}-bare`;
+  execFileSync('ip', ['netns', 'add', bare]);
+  t.after(() => execFileSync('ip', ['netns', 'del', bare]));
+  execFileSync('ip', ['-n', bare, 'link', 'set', 'lo', 'up']);
+  const run = spawnSync('ip', ['netns', 'exec', bare, process.execPath, CLI, 'demo', '--quiet'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 1, run.stdout);
+  assert.match(run.stdout, /FAIL {2}lan +this machine has no non-loopback IPv4 address/);
+});

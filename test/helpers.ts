@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Lang } from '../src/log/events.ts';
+import { type EventLog, createLogger } from '../src/log/logger.ts';
+
+export type Line = Record<string, unknown> & { event?: string; msg?: string };
+
+/** A logger that keeps every line as a parsed JSON object, as the tests assert on records, not text. */
+export function captureLog(lang: Lang = 'en'): {
+  log: EventLog;
+  lines: Line[];
+  events: (name: string) => Line[];
+} {
+  const lines: Line[] = [];
+  const { log } = createLogger({
+    format: 'json',
+    level: 'debug',
+    lang,
+    destination: { write: (l) => lines.push(JSON.parse(l) as Line) },
+  });
+  return { log, lines, events: (name) => lines.filter((l) => l.event === name) };
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Connects a raw TCP socket (no socket-lab code) to 127.0.0.1:port. */
+export async function rawConnect(port: number): Promise<net.Socket> {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** Writes `chunks` one by one, then reads until `expected` bytes came back. */
+export async function roundTrip(port: number, chunks: Buffer[], halfClose = false): Promise<Buffer> {
+  const socket = await rawConnect(port);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const got: Buffer[] = [];
+  let received = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on('data', (d: Buffer) => {
+      got.push(d);
+      received += d.length;
+      if (received >= total) resolve();
+    });
+    socket.on('error', reject);
+    if (total === 0) resolve();
+  });
+  for (const c of chunks) socket.write(c);
+  if (halfClose) socket.end();
+  await done;
+  socket.destroy();
+  return Buffer.concat(got);
+}
+
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+export interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** stdout lines that parse as JSON. */
+  json: () => Line[];
+  exited: Promise<number | null>;
+}
+
+/** Runs the built CLI (what users run) with `args`; the caller must end it or let it end. */
+export function runCli(args: string[], input?: string, env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  if (input !== undefined) child.stdin.end(input);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const parse = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+  return { child, stdout: () => out, stderr: () => err, json: () => parse(out), exited };
+}
+
+export function parseJsonLines(text: string): Line[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
+}
+
+/** Starts `socket-lab server` on free ports and resolves once both sockets listen. */
+export async function startServerProcess(
+  extra: string[] = [],
+): Promise<Proc & { tcpPort: number; udpPort: number }> {
+  const p = runCli([
+    'server',
+    '--host',
+    '127.0.0.1',
+    '--tcp-port',
+    '0',
+    '--udp-port',
+    '0',
+    '--log-format',
+    'json',
+    ...extra,
+  ]);
+  const listening = await waitFor(
+    'server.listening twice',
+    () => {
+      const l = p.json().filter((x) => x.event === 'server.listening');
+      return l.length === 2 ? l : undefined;
+    },
+    10_000,
+  );
+  const port = (proto: string) => listening.find((l) => l.protocol === proto)?.port as number;
+  return { ...p, tcpPort: port('tcp'), udpPort: port('udp') };
+}

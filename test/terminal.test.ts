@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { CLI, runCli, startServerProcess, waitFor } from './helpers.ts';
+
+// The interactive clients, driven the way a person uses them: in a real pseudo-terminal (tmux),
+// keys typed with send-keys, the screen read back with capture-pane.
+const socketName = `socket-lab-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socketName, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'lab');
+
+function startInTmux(t: { after: (fn: () => void) => void }, command: string): void {
+  tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '40', `${command}; echo "EXIT=$?"; sleep 30`);
+  t.after(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+}
+
+test('chat in a terminal: incoming messages never break the line being typed', async (t) => {
+  const server = await startServerProcess();
+  t.after(() => server.child.kill('SIGKILL'));
+  startInTmux(t, `${process.execPath} ${CLI} chat --port ${server.udpPort} --nick alice --log-level warn`);
+  await waitFor('alice joined', () => screen().includes('Joined the chat'), 10_000);
+  assert.match(screen(), /detach with Ctrl-P Ctrl-Q/);
+  tmux('send-keys', '-t', 'lab', '-l', 'half-typ');
+  await waitFor('typed', () => screen().includes('> half-typ'));
+  const bob = runCli(
+    [
+      'chat',
+      '--port',
+      String(server.udpPort),
+      '--nick',
+      'bob',
+      '--say',
+      'hi alice',
+      '--say',
+      'evil \u001b[2J\u001b]0;title\u0007 end',
+    ],
+    '',
+  );
+  assert.equal(await bob.exited, 0, bob.stderr());
+  await waitFor('message shown', () => screen().includes('<bob> hi alice'), 5000);
+  await waitFor('escape shown, not executed', () =>
+    screen().includes('<bob> evil \\e[2J\\e]0;title\\x07 end'),
+  );
+  const lines = screen().trimEnd().split('\n');
+  assert.equal(lines.at(-1), '> half-typ', `the prompt and typed text are redrawn last:\n${screen()}`);
+  tmux('send-keys', '-t', 'lab', '-l', 'ed');
+  tmux('send-keys', '-t', 'lab', 'Enter');
+  await waitFor('relayed', () =>
+    server.json().find((l) => l.event === 'udp.message.relayed' && l.member === 'alice' && l.bytes === 10),
+  );
+  tmux('send-keys', '-t', 'lab', '-l', 'exit');
+  tmux('send-keys', '-t', 'lab', 'Enter');
+  await waitFor('exited 0', () => screen().includes('EXIT=0'), 5000);
+  assert.ok(
+    server.json().find((l) => l.event === 'udp.member.left' && l.member === 'alice' && l.reason === 'leave'),
+  );
+});
+
+test('echo in a terminal: a typed line comes back on the screen, exit ends it with code 0', async (t) => {
+  const server = await startServerProcess();
+  t.after(() => server.child.kill('SIGKILL'));
+  startInTmux(t, `${process.execPath} ${CLI} echo --port ${server.tcpPort}`);
+  await waitFor('connected', () => screen().includes('Connected to the echo server'), 10_000);
+  tmux('send-keys', '-t', 'lab', '-l', 'typed by a person');
+  tmux('send-keys', '-t', 'lab', 'Enter');
+  await waitFor('echo shown', () => screen().includes('echo: typed by a person'), 5000);
+  assert.match(screen(), /client\.data\.received/); // the event log is on screen too, above the prompt
+  tmux('send-keys', '-t', 'lab', '-l', 'exit');
+  tmux('send-keys', '-t', 'lab', 'Enter');
+  await waitFor('exited 0', () => screen().includes('EXIT=0'), 5000);
+  const closed = await waitFor('server closed it', () =>
+    server.json().find((l) => l.event === 'tcp.connection.closed'),
+  );
+  assert.equal(closed.bytesIn, Buffer.byteLength('typed by a person\n'));
+});
