@@ -258,8 +258,10 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const c of conns.values()) {
         c.reason ??= 'server-stopping';
-        c.socket.pause();
         c.socket.end();
+        // Keep reading (and discarding: nothing can be echoed after end()) so that the client's
+        // FIN gets through and the connection closes cleanly instead of waiting for the deadline.
+        c.socket.resume();
       }
       if (conns.size > 0) {
         let timer: NodeJS.Timeout | undefined;
