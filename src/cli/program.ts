@@ -5,6 +5,8 @@ import { echoCommand } from './echo.js';
 import { eventsCommand } from './events.js';
 import { serverCommand } from './server.js';
 import { demoCommand } from './demo.js';
+import { collectCommand } from './collect.js';
+import { reportCommand } from './report.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -17,5 +19,7 @@ export function createProgram(): Command {
   program.addCommand(chatCommand());
   program.addCommand(demoCommand());
   program.addCommand(eventsCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(collectCommand());
   return program;
 }

@@ -1,0 +1,90 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LANGS, type Lang } from '../log/events.js';
+import { type CheckId, REQUIRABLE, analyse, render, summary } from '../report/index.js';
+import { InputError, openInputs } from '../report/sources.js';
+
+/** `--require local,vm,remote,chat`: the parts of the lab that must be in the logs. */
+export function parseRequire(value: string): CheckId[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    if (!(REQUIRABLE as readonly string[]).includes(item)) {
+      throw new InvalidArgumentError(
+        `expected a comma-separated list of ${REQUIRABLE.join(', ')}; "${item}" is none of them.`,
+      );
+    }
+  }
+  return list as CheckId[];
+}
+
+export function requireOption(): Option {
+  return new Option(
+    '--require <checks>',
+    `comma-separated parts that must be in the logs (${REQUIRABLE.join(',')}): missing ones fail instead of being "not applicable"`,
+  ).argParser(parseRequire);
+}
+
+interface ReportCliOptions {
+  out?: string;
+  lang: Lang;
+  check?: boolean;
+  require?: CheckId[];
+  allRuns?: boolean;
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description(
+      'turn collected logs into a Markdown lab report: hosts and addresses, timelines, sequence diagrams, byte counts and checks',
+    )
+    .argument(
+      '[inputs...]',
+      'log files, directories (their *.jsonl files), or - for standard input (the default)',
+    )
+    .option('--out <file>', 'write the report to this file (default: standard output)')
+    .addOption(
+      new Option('--lang <lang>', 'language of the report').choices(LANGS).default('en').env('LAB_LANG'),
+    )
+    .option('--check', 'also print a one-line summary of the checks on standard error; exit 1 when one fails')
+    .addOption(requireOption())
+    .option('--all-runs', 'use every run in the logs, not only the latest one')
+    .action(async (args: string[], o: ReportCliOptions) => {
+      if (args.length === 0 && process.stdin.isTTY) {
+        fail(
+          'give log files or a directory (e.g. socket-lab report logs/), or pipe the logs in (... | socket-lab report -)',
+          2,
+        );
+        return;
+      }
+      try {
+        const inputs = await openInputs(args, process.stdin);
+        const analysis = await analyse(inputs, { allRuns: o.allRuns ?? false, require: o.require ?? [] });
+        const markdown = render(analysis, o.lang);
+        if (o.out) {
+          await mkdir(dirname(o.out), { recursive: true });
+          await writeFile(o.out, markdown);
+        } else {
+          process.stdout.write(markdown);
+        }
+        const empty = analysis.model.timeline.records.length === 0;
+        if (o.check) {
+          process.stderr.write(`socket-lab report: ${summary(analysis)}\n`);
+          if (analysis.failed || empty) process.exitCode = 1;
+        } else if (o.out) {
+          process.stderr.write(`socket-lab report: wrote ${o.out}: ${summary(analysis)}\n`);
+        }
+      } catch (err) {
+        if (err instanceof InputError) fail(err.message, 2);
+        else throw err;
+      }
+    });
+}
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`socket-lab report: ${message}\n`);
+  process.exitCode = code;
+}

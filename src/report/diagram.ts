@@ -1,0 +1,211 @@
+import type { ChatSession, EchoSession, LabModel, Program } from './aggregate.js';
+import { numField as num, strField as str } from './aggregate.js';
+import { type Participant, type Step, foldRuns, sequenceDiagram } from './mermaid.js';
+import type { LogRecord } from './parse.js';
+import type { Texts } from './texts.js';
+
+/** Data steps of one conversation beyond this many portions are folded into one note. */
+export const FOLD_THRESHOLD = 10;
+
+/**
+ * The sequence diagram of some client sessions and the server's side of them: connect, each
+ * portion sent and echoed (long runs folded), disconnect; chat joins, messages, relays, leaves.
+ */
+export function sessionDiagram(
+  model: LabModel,
+  sessions: ReadonlyArray<EchoSession | ChatSession>,
+  t: Texts,
+): string {
+  const participants: Participant[] = [];
+  const owner = new Map<LogRecord, { id: string; session: EchoSession | ChatSession }>();
+  const serverIds = new Map<Program, string>();
+  const servers = [
+    ...new Set(
+      sessions
+        .map((s) => ('connected' in s ? s.server?.program : s.member?.program))
+        .filter((p): p is Program => p !== undefined),
+    ),
+  ];
+  servers.forEach((p, i) => serverIds.set(p, servers.length === 1 ? 'S' : `S${i + 1}`));
+  const serverOf = (s: EchoSession | ChatSession) => {
+    const p = 'connected' in s ? s.server?.program : s.member?.program;
+    return (p && serverIds.get(p)) ?? 'S';
+  };
+
+  let e = 0;
+  let m = 0;
+  const clientParticipants: Participant[] = [];
+  for (const s of sessions) {
+    const isEcho = 'connected' in s;
+    const id = isEcho ? `E${++e}` : `M${++m}`;
+    const name = isEcho ? s.program.label : `${s.nick ?? '?'} ${s.program.label}`;
+    clientParticipants.push({ id, lines: [name, s.local ?? '-'] });
+    for (const r of s.records) owner.set(r, { id, session: s });
+    const serverRecords = isEcho ? (s.server?.records ?? []) : (s.member?.records ?? []);
+    for (const r of serverRecords) owner.set(r, { id, session: s });
+  }
+  const protocols = new Set<string>(sessions.map((s) => ('connected' in s ? 'tcp' : 'udp')));
+  const serverParticipants: Participant[] = servers.map((p) => {
+    const listening = p.records.filter(
+      (r) => r.event === 'server.listening' && protocols.has(str(r, 'protocol') ?? ''),
+    );
+    const endpoints = listening.map(
+      (r) => `${str(r, 'protocol')?.toUpperCase()} ${str(r, 'address')}:${num(r, 'port')}`,
+    );
+    return { id: serverIds.get(p) ?? 'S', lines: [p.label, endpoints.join(' ') || t.diagram.server] };
+  });
+  if (serverParticipants.length === 0) serverParticipants.push({ id: 'S', lines: [t.diagram.server] });
+  // Echo clients left of the server; chat members split around it, so relays cross the diagram.
+  const echoes = clientParticipants.filter((p) => p.id.startsWith('E'));
+  const chats = clientParticipants.filter((p) => p.id.startsWith('M'));
+  const half = echoes.length > 0 ? chats.length : Math.ceil(chats.length / 2);
+  participants.push(...echoes, ...chats.slice(0, half), ...serverParticipants, ...chats.slice(half));
+
+  const position = diagramPositions(model, sessions);
+  const records = [...owner.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  const steps: Step[] = [];
+  for (const r of records) {
+    const o = owner.get(r);
+    if (!o) continue;
+    steps.push(...stepsOf(r, o.id, serverOf(o.session), o.session, t));
+  }
+  const folded = foldRuns(steps, FOLD_THRESHOLD, t.diagram.collapsed);
+  return sequenceDiagram(participants, folded, { truncated: (n) => t.diagram.truncated({ n }) });
+}
+
+/**
+ * Where each record goes in the diagram: its timeline position, except that a client's own view of
+ * a handshake or a close is logged a moment after the server's (the client learns last), so within
+ * a pair the cause is drawn first: connect() before accept(), the server's close before the client's.
+ */
+function diagramPositions(
+  model: LabModel,
+  sessions: ReadonlyArray<EchoSession | ChatSession>,
+): Map<LogRecord, number> {
+  const pos = new Map<LogRecord, number>(model.order);
+  const at = (r: LogRecord | undefined) => (r ? (model.order.get(r) ?? 0) : undefined);
+  const before = (r: LogRecord | undefined, other: LogRecord | undefined) => {
+    const a = at(r);
+    const b = at(other);
+    if (r && a !== undefined && b !== undefined) pos.set(r, Math.min(a, b - 0.5));
+  };
+  const after = (r: LogRecord | undefined, other: LogRecord | undefined) => {
+    const a = at(r);
+    const b = at(other);
+    if (r && a !== undefined && b !== undefined) pos.set(r, Math.max(a, b + 0.5));
+  };
+  for (const s of sessions) {
+    if ('connected' in s) {
+      before(s.connected, s.server?.accepted);
+      after(s.disconnected, s.server?.closed);
+    } else {
+      after(s.joined, s.member?.joined);
+      after(s.left, s.member?.left);
+    }
+  }
+  return pos;
+}
+
+function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | ChatSession, t: Texts): Step[] {
+  const d = t.diagram;
+  const to = (text: string, dotted = false): Step => ({ kind: 'arrow', from: c, to: s, dotted, text });
+  const back = (text: string, dotted = true): Step => ({ kind: 'arrow', from: s, to: c, dotted, text });
+  const note = (over: string[], text: string): Step => ({ kind: 'note', over, text });
+  const bytes = num(r, 'bytes') ?? 0;
+  const key = `${c}>${s}`;
+  const hasServer = 'connected' in session ? session.server !== undefined : session.member !== undefined;
+  switch (r.event) {
+    case 'client.connected':
+      return [to(d.connect({ local: str(r, 'local') ?? '?' }))];
+    case 'tcp.connection.accepted':
+      return [note([s], d.accept({ connId: num(r, 'connId') ?? 0, remote: str(r, 'remote') ?? '?' }))];
+    case 'client.data.sent': {
+      const portion = num(r, 'portion') ?? 0;
+      return [
+        { ...to(d.portion({ portion, bytes })), data: { key, dir: 'out', portions: 1, bytes, over: [c, s] } },
+      ];
+    }
+    case 'tcp.data.sent': {
+      const portion = num(r, 'portion') ?? 0;
+      return [
+        { ...back(d.echo({ portion, bytes })), data: { key, dir: 'back', portions: 1, bytes, over: [c, s] } },
+      ];
+    }
+    case 'client.data.received':
+      // With the server's log, its own echo lines show each portion; the client's reads would repeat them.
+      if (hasServer) return [];
+      return [{ ...back(d.back({ bytes })), data: { key, dir: 'back', portions: 1, bytes, over: [c, s] } }];
+    case 'tcp.data.summary': {
+      const portions = num(r, 'portionsIn') ?? 0;
+      const b = num(r, 'bytesIn') ?? 0;
+      return [
+        {
+          ...note([c, s], d.summary({ portions, bytes: b })),
+          data: { key, dir: 'both', portions, bytes: b, over: [c, s] },
+        },
+      ];
+    }
+    case 'tcp.peer.ended':
+      return [to(d.fin)];
+    case 'tcp.connection.closed':
+      return [
+        back(
+          d.closed({
+            reason: str(r, 'reason') ?? '?',
+            bytesIn: num(r, 'bytesIn') ?? 0,
+            bytesOut: num(r, 'bytesOut') ?? 0,
+          }),
+        ),
+      ];
+    case 'client.disconnected': {
+      const p = {
+        reason: str(r, 'reason') ?? '?',
+        sent: num(r, 'bytesSent') ?? 0,
+        received: num(r, 'bytesReceived') ?? 0,
+      };
+      return hasServer ? [note([c], d.disconnected(p))] : [to(d.fin), note([c], d.disconnected(p))];
+    }
+    case 'client.error':
+      return [note([c], d.error({ code: str(r, 'code') ?? '?' }))];
+    case 'tcp.connection.error':
+      return [note([s], d.error({ code: str(r, 'code') ?? '?' }))];
+    case 'udp.cookie.sent':
+      return [to(d.hello({ nick: str(r, 'nick') ?? '?' })), back(d.cookie({ bytes }))];
+    case 'udp.member.joined':
+      return [
+        to(d.join),
+        note([s], d.member({ nick: str(r, 'member') ?? '?', remote: str(r, 'remote') ?? '?' })),
+      ];
+    case 'chat.joined': {
+      const welcome = back(d.welcome({ members: num(r, 'members') ?? 0 }));
+      return hasServer ? [welcome] : [to(d.hello({ nick: str(r, 'nick') ?? '?' })), to(d.join), welcome];
+    }
+    case 'chat.message.sent':
+      return [to(d.msg({ bytes }))];
+    case 'udp.message.relayed':
+      return [note([s], d.relayed({ recipients: num(r, 'recipients') ?? 0 }))];
+    case 'chat.message.received':
+      return [back(d.from({ nick: str(r, 'nick') ?? '?', bytes }), false)];
+    case 'chat.member.joined':
+      return [back(d.joinedOther({ nick: str(r, 'nick') ?? '?' }))];
+    case 'chat.member.left':
+      return [back(d.leftOther({ nick: str(r, 'nick') ?? '?' }))];
+    case 'udp.member.left': {
+      const left = note(
+        [s],
+        d.memberLeft({ nick: str(r, 'member') ?? '?', reason: str(r, 'reason') ?? '?' }),
+      );
+      return str(r, 'reason') === 'leave' ? [to(d.leave), left] : [left];
+    }
+    case 'chat.left': {
+      const left = note([c], d.memberLeft({ nick: str(r, 'nick') ?? '?', reason: str(r, 'reason') ?? '?' }));
+      // The server's own `leave` line already drew the LEAVE datagram.
+      const leftOnServer = 'member' in session && str(session.member?.left, 'reason') === 'leave';
+      return leftOnServer ? [left] : [to(d.leave), left];
+    }
+    case 'chat.server.lost':
+      return [note([c], d.lost({ reason: str(r, 'reason') ?? '?' }))];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,54 @@
+import type { Lang } from '../log/events.js';
+import { type LabModel, aggregate } from './aggregate.js';
+import { type CheckId, type CheckResult, checkSummary, runChecks } from './check.js';
+import { renderMarkdown } from './markdown.js';
+import { parseSource } from './parse.js';
+import { describeFinding } from './texts.js';
+import { mergeSources } from './timeline.js';
+
+/** One source of log lines: a container's file, or standard input. */
+export interface ReportInput {
+  /** The name the report shows (a file name without its extension, or `stdin`). */
+  name: string;
+  lines: AsyncIterable<string> | Iterable<string>;
+}
+
+export interface AnalyseOptions {
+  /** Use every run in the logs, not only the latest (from its `server.starting` on). */
+  allRuns?: boolean;
+  /** Checks that fail, instead of being "not applicable", when the logs lack what they check. */
+  require?: readonly CheckId[];
+}
+
+export interface Analysis {
+  model: LabModel;
+  checks: CheckResult[];
+  /** True when any check failed. */
+  failed: boolean;
+}
+
+/** parse -> merge -> aggregate -> check: everything but the rendering. */
+export async function analyse(
+  inputs: readonly ReportInput[],
+  options: AnalyseOptions = {},
+): Promise<Analysis> {
+  const parsed = [];
+  for (const input of inputs) parsed.push(await parseSource(input.name, input.lines));
+  const model = aggregate(mergeSources(parsed, { allRuns: options.allRuns ?? false }));
+  const checks = runChecks(model, { require: options.require ?? [] });
+  return { model, checks, failed: checks.some((c) => c.status === 'fail') };
+}
+
+/** The report in `lang`. */
+export function render(analysis: Analysis, lang: Lang): string {
+  return renderMarkdown(analysis.model, analysis.checks, { lang });
+}
+
+/** One line for a terminal about the checks, in English (what scripts and CI logs read). */
+export function summary(analysis: Analysis): string {
+  if (analysis.model.timeline.records.length === 0)
+    return 'no socket-lab log line in the input: nothing to check';
+  return checkSummary(analysis.checks, (f) => describeFinding(f, 'en'));
+}
+
+export { CHECK_IDS, REQUIRABLE, type CheckId, type CheckResult } from './check.js';
