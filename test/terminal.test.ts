@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, runCli, startServerProcess, waitFor } from './helpers.ts';
 
@@ -78,4 +81,35 @@ test('echo in a terminal: a typed line comes back on the screen, exit ends it wi
     server.json().find((l) => l.event === 'tcp.connection.closed'),
   );
   assert.equal(closed.bytesIn, Buffer.byteLength('typed by a person\n'));
+});
+
+test('a terminal that attaches (resizes) gets the hint once; Ctrl-C leaves cleanly as a signal', async (t) => {
+  const server = await startServerProcess();
+  t.after(() => server.child.kill('SIGKILL'));
+  const logFile = join(mkdtempSync(join(tmpdir(), 'socket-lab-test-')), 'chat.jsonl');
+  startInTmux(
+    t,
+    `${process.execPath} ${CLI} chat --port ${server.udpPort} --nick carol --log-level warn --log-file ${logFile}`,
+  );
+  await waitFor('joined', () => screen().includes('Joined the chat'), 10_000);
+  const hints = () => screen().split('detach with Ctrl-P Ctrl-Q').length - 1;
+  assert.equal(hints(), 1);
+  tmux('resize-window', '-t', 'lab', '-x', '150', '-y', '35');
+  tmux('resize-window', '-t', 'lab', '-x', '140', '-y', '30');
+  await waitFor('hint after the resize', () => hints() === 2 || undefined, 3000);
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal(hints(), 2, 'two resizes in a row print the hint once');
+  tmux('send-keys', '-t', 'lab', '-l', 'never sent');
+  tmux('send-keys', '-t', 'lab', 'C-c');
+  await waitFor('exited 0', () => screen().includes('EXIT=0'), 5000);
+  const left = readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((l) => l.event === 'chat.left');
+  assert.equal(left?.reason, 'signal');
+  assert.ok(
+    !server.json().some((l) => l.event === 'udp.message.relayed'),
+    'the half-typed line was not sent',
+  );
 });

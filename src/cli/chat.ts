@@ -58,7 +58,9 @@ export function chatCommand(): Command {
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ChatCliOptions) => {
     const nick = o.nick ?? `user-${process.pid % 10000}`;
-    const term = createTerminal(process.stdin, process.stdout);
+    const term = createTerminal(process.stdin, process.stdout, {
+      attachHint: () => attachHint(`Chat client ${nick}`),
+    });
     const { log, flush } = makeLogger(
       o,
       2,
@@ -103,7 +105,6 @@ export function chatCommand(): Command {
     term.print(
       attachHint(`Joined the chat ${client.server} as ${nick} from ${client.local} (${members} members)`),
     );
-    if (term.interactive) process.stdout.on('resize', () => term.print(attachHint(`Chat client ${nick}`)));
     let reason: ClientCloseReason = 'end-of-input';
     const finish = async (why: ClientCloseReason) => {
       term.close();
@@ -140,6 +141,6 @@ export function chatCommand(): Command {
     } catch (err) {
       reportError('chat', err);
     }
-    await finish(reason);
+    await finish(term.interrupted ? 'signal' : reason);
   });
 }

@@ -52,7 +52,9 @@ export function echoCommand(): Command {
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
-    const term = createTerminal(process.stdin, process.stdout);
+    const term = createTerminal(process.stdin, process.stdout, {
+      attachHint: () => attachHint('Echo client'),
+    });
     // On a terminal the log shares the screen with the prompt, so it is printed above the input line.
     const { log, flush } = makeLogger(
       o,
@@ -85,7 +87,6 @@ export function echoCommand(): Command {
     }
     if (term.interactive) {
       term.print(attachHint(`Connected to the echo server ${client.remote} from ${client.local}`));
-      process.stdout.on('resize', () => term.print(attachHint('Echo client')));
     }
     let reason: ClientCloseReason = 'end-of-input';
     const finish = async (why: ClientCloseReason) => {
@@ -113,7 +114,7 @@ export function echoCommand(): Command {
       reportError('echo', err);
     }
     if (!closedEarly) {
-      await finish(reason);
+      await finish(term.interrupted ? 'signal' : reason);
       return;
     }
     await flush();

@@ -1,0 +1,41 @@
+# socket-lab image: the TCP echo + UDP chat server and the clients, one image for every lab container.
+#
+#   docker compose build                      # what users run (see docker-compose.yml)
+#   docker build -t socket-lab:local .        # the same image by hand
+#
+# The base image is a build argument so machines that cannot reach a registry can pass a locally
+# made Node image (scripts/base-image.sh); everyone else gets the official one. Plain Dockerfile
+# syntax only: it builds with the classic builder and with BuildKit alike.
+ARG NODE_BASE_IMAGE=node:24-bookworm-slim
+
+# Production dependencies only. --ignore-scripts: no install script is needed at run time, and the
+# package's own `prepare` script (tsc) must not run here.
+FROM ${NODE_BASE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# Compile. Dependencies first so that editing src/ reuses the cached `npm ci` layer.
+FROM ${NODE_BASE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_BASE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# /logs is where compose mounts the `logs` volume; a fresh named volume takes this directory's
+# owner, so the non-root user can write its JSON log there.
+RUN mkdir -p /logs && chown node:node /logs
+USER node
+# Exec form: node itself gets the signals (compose adds `init: true` to reap and forward them).
+ENTRYPOINT ["node", "/app/dist/cli.js"]
+CMD ["server"]
+STOPSIGNAL SIGTERM
+EXPOSE 7007/tcp 7008/udp
