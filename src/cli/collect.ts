@@ -64,8 +64,8 @@ export async function collectLogs(o: {
 async function giveToParentOwner(dir: string, files: string[], warn?: (m: string) => void): Promise<void> {
   // Only root can give files away; anyone else already owns what it wrote.
   if (process.getuid?.() !== 0) return;
+  // Always, even to root: copyFile keeps the source's owner (the container's `node` user).
   const owner = await stat(dirname(resolve(dir)));
-  if (owner.uid === 0 && owner.gid === 0) return;
   try {
     for (const path of [dir, ...files]) await chown(path, owner.uid, owner.gid);
   } catch (err) {
