@@ -104,6 +104,23 @@ test('every message encodes and parses back to itself', () => {
   assert.ok(encode({ type: 'HELLO', nick: 'a' }).length >= MIN_HELLO_BYTES);
 });
 
+test('the client refuses nicknames from the server that break the rules (no escape sequences on screen)', () => {
+  for (const line of [
+    'FROM \u001b[2J hi',
+    'JOINED bad\u0007nick',
+    'LEFT \u009b31m leave',
+    'WELCOME a;b 2',
+    `FROM ${'x'.repeat(17)} hi`,
+  ]) {
+    const parsed = parseServerMessage(Buffer.from(line));
+    assert.equal(parsed.ok, false, line);
+  }
+  assert.deepEqual(parseServerMessage(Buffer.from('FROM Алиса-1 hi')), {
+    ok: true,
+    message: { type: 'FROM', nick: 'Алиса-1', text: 'hi' },
+  });
+});
+
 test('cookies verify only for the same address, port and nickname, and expire', () => {
   const jar = createCookieJar(1000);
   const c = jar.issue('10.0.0.1', 5000, 'alice', 10_000);
@@ -156,14 +173,13 @@ test('a HELLO shorter than the answer gets no answer at all (no amplification)',
   const peer = await rawPeer(t);
   peer.send(port, 'HELLO alice');
   await waitFor('rejected', () => events('udp.datagram.rejected')[0]);
-  await quiet(100);
+  await quiet(300);
   assert.equal(peer.inbox.length, 0);
   assert.equal(events('udp.datagram.rejected')[0]?.reason, 'hello-too-short');
 });
 
 test('answers to an unproven address are never larger than what it sent', async (t) => {
   const { port } = await startChat(t);
-  const peer = await rawPeer(t);
   const requests = [
     encode({ type: 'HELLO', nick: 'alice' }),
     Buffer.from(`HELLO ${'x'.repeat(40)} pad`), // bad nick: ERR
@@ -172,15 +188,18 @@ test('answers to an unproven address are never larger than what it sent', async 
     Buffer.from('MSG hi'),
     Buffer.from('LEAVE'),
   ];
+  let answers = 0;
   for (const r of requests) {
-    const before = peer.inbox.length;
+    // A socket of its own per request: a late answer can only be counted against its own request.
+    const peer = await rawPeer(t);
     peer.send(port, r);
-    await quiet(60);
-    for (const answer of peer.inbox.slice(before)) {
+    await quiet(150);
+    for (const answer of peer.inbox) {
       assert.ok(answer.length <= r.length, `${answer} (${answer.length} B) answers ${r} (${r.length} B)`);
     }
+    answers += peer.inbox.length;
   }
-  assert.ok(peer.inbox.length >= 2, 'the cookie and the NOPE were expected');
+  assert.ok(answers >= 3, 'the cookie, the ERR bad-nick and the NOPE were expected');
 });
 
 test('a JOIN with a cookie issued to another address never becomes a member', async (t) => {
@@ -224,7 +243,7 @@ test('oversized, malformed and invalid UTF-8 datagrams are rejected with their r
 });
 
 test('a flooding member is rate limited; drops are counted and others keep talking', async (t) => {
-  const { port, events } = await startChat(t, { messagesPerSecond: 5, messageBurst: 5, linesPerSecond: 3 });
+  const { port, events } = await startChat(t, { messagesPerSecond: 1, messageBurst: 5, linesPerSecond: 3 });
   const flood = await member(t, port, 'flood');
   const calm = await member(t, port, 'calm');
   const listener = await member(t, port, 'listener');
@@ -233,7 +252,10 @@ test('a flooding member is rate limited; drops are counted and others keep talki
   await waitFor('calm heard', () => listener.received.find((e) => e.type === 'message' && e.nick === 'calm'));
   await waitFor('drop summary', () => events('udp.drop.summary')[0], 3000);
   const fromFlood = listener.received.filter((e) => e.type === 'message' && e.nick === 'flood').length;
-  assert.ok(fromFlood <= 6, `${fromFlood} flood messages got through`);
+  assert.ok(
+    fromFlood >= 5 && fromFlood <= 7,
+    `${fromFlood} flood messages got through (burst 5, 1 a second)`,
+  );
   const individually = events('udp.datagram.rejected').filter((l) => l.reason === 'rate-limited').length;
   const summarised = events('udp.drop.summary').reduce(
     (n, l) => n + ((l.reasons as Record<string, number>)['rate-limited'] ?? 0),
@@ -243,19 +265,19 @@ test('a flooding member is rate limited; drops are counted and others keep talki
 });
 
 test('a member that stops sending heartbeats expires, once, and the others are told', async (t) => {
-  const { port, server, events } = await startChat(t, { memberTimeoutMs: 300 });
-  const stays = await member(t, port, 'stays', { heartbeatMs: 50 });
+  const { port, server, events } = await startChat(t, { memberTimeoutMs: 1000 });
+  const stays = await member(t, port, 'stays', { heartbeatMs: 100 });
   const peer = await rawPeer(t); // joins by hand, then goes silent like a killed client
   peer.send(port, encode({ type: 'HELLO', nick: 'ghost' }));
   const cookie = parseServerMessage(await waitFor('cookie', () => peer.inbox[0]));
   assert.ok(cookie.ok && cookie.message.type === 'COOKIE');
   peer.send(port, encode({ type: 'JOIN', nick: 'ghost', cookie: cookie.message.cookie }));
   await waitFor('two members', () => server.members() === 2);
-  const left = await waitFor('ghost expired', () => events('udp.member.left')[0], 3000);
+  const left = await waitFor('ghost expired', () => events('udp.member.left')[0], 5000);
   assert.equal(left.member, 'ghost');
   assert.equal(left.reason, 'timeout');
   await waitFor('told', () => stays.received.find((e) => e.type === 'left' && e.nick === 'ghost'));
-  await quiet(400);
+  await quiet(1200);
   assert.equal(events('udp.member.left').length, 1, 'announced once');
   assert.equal(server.members(), 1, 'the member sending heartbeats stays');
 });

@@ -69,6 +69,24 @@ test('chat clients through pipes see each other; the server relays and logs', as
   assert.equal(relayed?.recipients, 1);
 });
 
+test('chat client: a signal while it waits for BYE still logs chat.left before it exits', async (t) => {
+  const server = await startServerProcess();
+  t.after(() => server.child.kill('SIGKILL'));
+  // SIGSTOP the server so that the client's LEAVE gets no BYE: the client waits, and is signalled.
+  const chat = runCli(['chat', '--port', String(server.udpPort), '--nick', 'dora', '--log-format', 'json']);
+  t.after(() => chat.child.kill('SIGKILL'));
+  await waitFor('joined', () => server.json().find((l) => l.event === 'udp.member.joined'));
+  server.child.kill('SIGSTOP');
+  t.after(() => server.child.kill('SIGCONT'));
+  chat.child.stdin?.end('');
+  await new Promise((r) => setTimeout(r, 200));
+  chat.child.kill('SIGTERM');
+  assert.equal(await chat.exited, 0, chat.stderr());
+  const left = parseJsonLines(chat.stderr()).filter((l) => l.event === 'chat.left');
+  assert.equal(left.length, 1, chat.stderr());
+  server.child.kill('SIGCONT');
+});
+
 test('SIGTERM: the server logs stopping and stopped, closes connections and exits 0', async (t) => {
   const server = await startServerProcess();
   t.after(() => server.child.kill('SIGKILL'));

@@ -17,7 +17,7 @@ const rssMiB = (pid: number) => {
 };
 const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
-test('a client that sends 100 MiB and never reads: memory stays bounded, others are served, it is closed as stalled', async (t) => {
+test('a client that offers up to 100 MiB and never reads: memory stays bounded, others are served, it is closed as stalled', async (t) => {
   const server = await startServerProcess(['--stall-timeout', '2', '--portion-lines', '0']);
   t.after(() => server.child.kill('SIGKILL'));
   const pid = server.child.pid as number;

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { visible } from '../text/escape.js';
-import { CHAT_CLIENT_DEFAULTS, type ChatEvent, joinChat } from '../udp/chat-client.js';
+import { CHAT_CLIENT_DEFAULTS, type ChatClient, type ChatEvent, joinChat } from '../udp/chat-client.js';
 import {
   type LogCliOptions,
   collect,
@@ -86,12 +86,21 @@ export function chatCommand(): Command {
           break;
         case 'rejoined':
           members = e.members;
-          term.print(`* joined again (${e.members} members)`);
+          term.print(`* joined again (members: ${e.members})`);
           break;
       }
       for (const w of memberWaiters) w();
     };
-    let client: Awaited<ReturnType<typeof joinChat>>;
+    let client: ChatClient | undefined;
+    // One stop for every path (exit, end of input, a signal, even one while joining), run once.
+    let finishing: Promise<void> | undefined;
+    const finish = (why: ClientCloseReason) =>
+      (finishing ??= (async () => {
+        term.close();
+        await client?.leave(why);
+        await flush();
+      })());
+    onStopSignal(() => finish('signal'));
     try {
       client = await joinChat({ host: o.host, port: o.port, nick, onEvent: show, log });
       members = client.membersAtJoin;
@@ -102,16 +111,11 @@ export function chatCommand(): Command {
       reportError('chat', err);
       return;
     }
+    const joined = client;
     term.print(
-      attachHint(`Joined the chat ${client.server} as ${nick} from ${client.local} (${members} members)`),
+      attachHint(`Joined the chat ${joined.server} as ${nick} from ${joined.local} (members: ${members})`),
     );
     let reason: ClientCloseReason = 'end-of-input';
-    const finish = async (why: ClientCloseReason) => {
-      term.close();
-      await client.leave(why);
-      await flush();
-    };
-    onStopSignal(() => finish('signal'));
     try {
       if (o.say.length > 0 && members < o.waitMembers) {
         await new Promise<void>((resolve) => {
@@ -126,14 +130,14 @@ export function chatCommand(): Command {
           memberWaiters.add(check);
         });
       }
-      for (const line of o.say) client.send(line);
+      for (const line of o.say) joined.send(line);
       for await (const line of term.lines()) {
         if (line.trim() === 'exit') {
           reason = 'user-exit';
           break;
         }
         try {
-          client.send(line);
+          joined.send(line);
         } catch (err) {
           term.print(`* ${(err as Error).message}`);
         }

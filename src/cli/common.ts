@@ -64,15 +64,23 @@ export function logOptions(): Option[] {
 /** Creates the program's root logger from the shared options; `fd` is where the log goes by default. */
 export function makeLogger(o: LogCliOptions, fd: 1 | 2, sink?: LineSink): LabLogger {
   const stream = fd === 1 ? process.stdout : process.stderr;
-  return createLogger({
-    format: o.logFormat ?? (stream.isTTY ? 'pretty' : 'json'),
-    level: o.logLevel,
-    lang: o.lang,
-    scenario: o.scenario,
-    destination: sink ?? fd,
-    colorize: Boolean(stream.isTTY),
-    file: o.logFile,
-  });
+  try {
+    return createLogger({
+      format: o.logFormat ?? (stream.isTTY ? 'pretty' : 'json'),
+      level: o.logLevel,
+      lang: o.lang,
+      scenario: o.scenario,
+      destination: sink ?? fd,
+      colorize: Boolean(stream.isTTY),
+      file: o.logFile,
+    });
+  } catch (err) {
+    throw new LabError(
+      'LAB_ERR_BAD_INPUT',
+      `cannot write the log file ${o.logFile}: ${(err as Error).message} (check --log-file / LAB_LOG_FILE)`,
+      { cause: err },
+    );
+  }
 }
 
 /** Prints an error as one sentence (never a stack trace for errors we expect) and sets the exit code. */

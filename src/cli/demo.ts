@@ -144,15 +144,22 @@ export async function runDemo(o: {
         },
       });
     const alice = await member('alice');
-    const bob = await member('bob');
-    alice.send('hi bob');
-    bob.send('hi alice');
-    const deadline = Date.now() + 3000;
-    while ((got.alice?.length === 0 || got.bob?.length === 0) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    const bob = await member('bob').catch(async (err) => {
+      await alice.leave('error');
+      throw err;
+    });
+    try {
+      alice.send('hi bob');
+      bob.send('hi alice');
+      const deadline = Date.now() + 3000;
+      while ((got.alice?.length === 0 || got.bob?.length === 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      // leave() stops the heartbeats, which would otherwise keep the demo running.
+      await alice.leave('end-of-input');
+      await bob.leave('end-of-input');
     }
-    await alice.leave('end-of-input');
-    await bob.leave('end-of-input');
     const ok = got.alice?.includes('bob: hi alice') && got.bob?.includes('alice: hi bob');
     outcomes.push({
       scenario: 'chat',

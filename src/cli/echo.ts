@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Command, Option } from 'commander';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
-import { ECHO_CLIENT_DEFAULTS, connectEcho } from '../tcp/echo-client.js';
+import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
 import { visible } from '../text/escape.js';
 import {
   type LogCliOptions,
@@ -72,7 +72,19 @@ export function echoCommand(): Command {
       partial = lines.pop() ?? '';
       for (const line of lines) term.print(`echo: ${visible(line)}`);
     };
-    let client: Awaited<ReturnType<typeof connectEcho>>;
+    let client: EchoClient | undefined;
+    // One stop for every path (exit, end of input, a signal, even one during connect), run once.
+    let finishing: Promise<void> | undefined;
+    const finish = (why: ClientCloseReason) =>
+      (finishing ??= (async () => {
+        term.close();
+        if (client) {
+          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err));
+          await client.close(why);
+        }
+        await flush();
+      })());
+    onStopSignal(() => finish('signal'));
     try {
       client = await connectEcho({ host: o.host, port: o.port, chunkSize: o.chunkSize, onData, log });
     } catch (err) {
@@ -89,26 +101,20 @@ export function echoCommand(): Command {
       term.print(attachHint(`Connected to the echo server ${client.remote} from ${client.local}`));
     }
     let reason: ClientCloseReason = 'end-of-input';
-    const finish = async (why: ClientCloseReason) => {
-      term.close();
-      if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err));
-      await client.close(why);
-      await flush();
-    };
-    onStopSignal(() => finish('signal'));
+    const connected = client;
     let closedEarly = false;
     void client.closed.then(() => {
       closedEarly = true;
       term.close();
     });
     try {
-      for (const line of o.say) client.send(`${line}\n`);
+      for (const line of o.say) connected.send(`${line}\n`);
       for await (const line of term.lines()) {
         if (line.trim() === 'exit') {
           reason = 'user-exit';
           break;
         }
-        client.send(`${line}\n`);
+        connected.send(`${line}\n`);
       }
     } catch (err) {
       reportError('echo', err);
@@ -120,7 +126,7 @@ export function echoCommand(): Command {
     await flush();
     reportError(
       'echo',
-      new LabError('LAB_ERR_CONNECTION_LOST', `the server ${client.remote} closed the connection`),
+      new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
     );
   });
 }

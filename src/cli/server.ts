@@ -91,10 +91,13 @@ export function serverCommand(): Command {
         .argParser(parseCount(0)),
     )
     .addOption(
-      new Option('--member-timeout <seconds>', 'remove a chat member silent this long')
+      new Option(
+        '--member-timeout <seconds>',
+        'remove a chat member silent this long (at least 12: clients send a PING every 5 s)',
+      )
         .default(CHAT_DEFAULTS.memberTimeoutMs / 1000)
         .env('LAB_MEMBER_TIMEOUT')
-        .argParser(parseCount(1)),
+        .argParser(parseCount(12, 86_400)),
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ServerCliOptions) => {

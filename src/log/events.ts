@@ -26,6 +26,15 @@ function spec<F>(level: Level, example: F, en: (f: F) => string, ru: (f: F) => s
   return { level, example, en, ru };
 }
 
+/** "5 байт", "2 байта", "21 порция": the number with the Russian noun form it takes. */
+export function ruCount(n: number, one: string, few: string, many: string): string {
+  const d = Math.abs(n) % 100;
+  const u = d % 10;
+  const form = d >= 11 && d <= 14 ? many : u === 1 ? one : u >= 2 && u <= 4 ? few : many;
+  return `${n} ${form}`;
+}
+const bytesRu = (n: number) => ruCount(n, 'байт', 'байта', 'байт');
+
 export interface CloseCounters {
   bytesIn: number;
   bytesOut: number;
@@ -72,7 +81,7 @@ export const catalogue = {
     (f) =>
       `Received ${f.signal}: stopping. The listening socket stops accepting; ${f.openConnections} open TCP connection(s) get a FIN and ${f.members} chat member(s) are told the server stops`,
     (f) =>
-      `Получен сигнал ${f.signal}: остановка. Слушающий сокет больше не принимает соединения; ${f.openConnections} открытых TCP-соединений получат FIN, ${f.members} участников чата получат уведомление`,
+      `Получен сигнал ${f.signal}: остановка. Слушающий сокет больше не принимает соединения; открытые TCP-соединения (${f.openConnections}) получат FIN, участники чата (${f.members}) — уведомление об остановке`,
   ),
   'server.stopped': spec(
     'info',
@@ -89,22 +98,23 @@ export const catalogue = {
     (f) =>
       `accept() returned a new socket for client #${f.connId} from ${f.remote}: the listening socket keeps listening, this one talks only to that client (${f.open} open)`,
     (f) =>
-      `accept() вернул новый сокет для клиента #${f.connId} с адреса ${f.remote}: слушающий сокет продолжает слушать, а этот обслуживает только этого клиента (открыто: ${f.open})`,
+      `accept() вернул новый сокет для клиента №${f.connId} с адреса ${f.remote}: слушающий сокет продолжает слушать, а новый обслуживает только этого клиента (открыто соединений: ${f.open})`,
   ),
   'tcp.connection.rejected': spec(
     'warn',
     { remote: '10.77.0.21:40123', reason: 'max-connections', open: 100, max: 100 },
     (f) =>
       `Closed a new connection from ${f.remote} at once: ${f.open} of ${f.max} connection slots are in use`,
-    (f) => `Новое соединение с ${f.remote} сразу закрыто: заняты ${f.open} из ${f.max} слотов для соединений`,
+    (f) =>
+      `Новое соединение с ${f.remote} сразу закрыто: заняты все слоты для соединений (${f.open} из ${f.max})`,
   ),
   'tcp.data.received': spec(
     'info',
     { connId: 1, bytes: 6, portion: 1, preview: 'hello\\n' },
     (f) =>
-      `Read portion #${f.portion} from client #${f.connId}: ${f.bytes} bytes (a read returns whatever has arrived, at most one portion)`,
+      `Read portion #${f.portion} from client #${f.connId}: ${f.bytes} bytes (a read returns whatever has arrived; the server handles it in portions of at most chunk-size bytes)`,
     (f) =>
-      `Прочитана порция №${f.portion} от клиента #${f.connId}: ${f.bytes} байт (чтение возвращает то, что уже пришло, но не больше одной порции)`,
+      `Прочитана порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло; сервер обрабатывает это порциями не больше chunk-size байт)`,
   ),
   'tcp.data.sent': spec(
     'info',
@@ -112,7 +122,7 @@ export const catalogue = {
     (f) =>
       `Wrote portion #${f.portion} (${f.bytes} bytes) back to client #${f.connId}: the bytes are in the socket's send buffer and TCP delivers them in order`,
     (f) =>
-      `Порция №${f.portion} (${f.bytes} байт) записана обратно клиенту #${f.connId}: байты в буфере отправки сокета, TCP доставит их по порядку`,
+      `Порция №${f.portion} (${bytesRu(f.bytes)}) записана обратно клиенту №${f.connId}: данные в буфере отправки сокета, TCP доставит их по порядку`,
   ),
   'tcp.data.summary': spec(
     'info',
@@ -120,7 +130,7 @@ export const catalogue = {
     (f) =>
       `Client #${f.connId} is sending fast: in the last ${f.windowMs} ms, ${f.portionsIn} portions (${f.bytesIn} bytes) were read and ${f.portionsOut} (${f.bytesOut} bytes) echoed without a line each; these counts are exact`,
     (f) =>
-      `Клиент #${f.connId} отправляет быстро: за последние ${f.windowMs} мс прочитано ${f.portionsIn} порций (${f.bytesIn} байт) и отправлено обратно ${f.portionsOut} (${f.bytesOut} байт) без отдельной строки на каждую; счётчики точные`,
+      `Клиент №${f.connId} отправляет быстро: за последние ${f.windowMs} мс прочитано порций: ${f.portionsIn} (${bytesRu(f.bytesIn)}), отправлено обратно: ${f.portionsOut} (${bytesRu(f.bytesOut)}) — без отдельной строки на каждую; счётчики точные`,
   ),
   'tcp.backpressure': spec(
     'debug',
@@ -131,8 +141,8 @@ export const catalogue = {
         : `The send buffer for client #${f.connId} drained: the server reads from it again`,
     (f) =>
       f.state === 'paused'
-        ? `Клиент #${f.connId} читает слишком медленно: в буфере отправки ждут ${f.buffered} байт, сервер перестаёт читать от него, пока буфер не освободится`
-        : `Буфер отправки клиента #${f.connId} освободился: сервер снова читает от него`,
+        ? `Клиент №${f.connId} читает слишком медленно: в буфере отправки ждут ${bytesRu(f.buffered)}, сервер перестаёт читать от него, пока буфер не освободится`
+        : `Буфер отправки клиента №${f.connId} освободился: сервер снова читает от него`,
   ),
   'tcp.peer.ended': spec(
     'info',
@@ -140,13 +150,13 @@ export const catalogue = {
     (f) =>
       `Client #${f.connId} closed its side (FIN): it will send nothing more; the server sends what is left and then closes its side too`,
     (f) =>
-      `Клиент #${f.connId} закрыл свою сторону соединения (FIN): больше он ничего не пришлёт; сервер отправит остаток и тоже закроет свою сторону`,
+      `Клиент №${f.connId} закрыл свою сторону соединения (FIN): больше он ничего не пришлёт; сервер отправит остаток и тоже закроет свою сторону`,
   ),
   'tcp.connection.error': spec(
     'warn',
     { connId: 1, code: 'ECONNRESET', message: 'read ECONNRESET' },
     (f) => `Socket error on client #${f.connId}: ${f.code} (the connection cannot be used any more)`,
-    (f) => `Ошибка сокета клиента #${f.connId}: ${f.code} (соединение больше нельзя использовать)`,
+    (f) => `Ошибка сокета клиента №${f.connId}: ${f.code} (соединение больше нельзя использовать)`,
   ),
   'tcp.connection.closed': spec(
     'info',
@@ -164,7 +174,7 @@ export const catalogue = {
     (f) =>
       `Connection with client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason]}. Received ${f.bytesIn} bytes, sent back ${f.bytesOut}, in ${f.durationMs} ms (${f.open} open)`,
     (f) =>
-      `Соединение с клиентом #${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason]}. Получено ${f.bytesIn} байт, отправлено обратно ${f.bytesOut}, за ${f.durationMs} мс (открыто: ${f.open})`,
+      `Соединение с клиентом №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason]}. Получено ${bytesRu(f.bytesIn)}, отправлено обратно ${bytesRu(f.bytesOut)}, за ${f.durationMs} мс (открыто соединений: ${f.open})`,
   ),
 
   // ---- UDP chat server ---------------------------------------------------------------------
@@ -174,7 +184,7 @@ export const catalogue = {
     (f) =>
       `HELLO from ${f.remote} wants the nickname ${f.nick}: answered with a cookie (${f.bytes} bytes, no more than the HELLO). Only a peer that really receives at that address can send it back`,
     (f) =>
-      `HELLO от ${f.remote} с ником ${f.nick}: в ответ отправлен cookie (${f.bytes} байт, не больше самого HELLO). Вернуть его сможет только тот, кто действительно получает датаграммы на этом адресе`,
+      `HELLO от ${f.remote} с ником ${f.nick}: в ответ отправлен cookie (${bytesRu(f.bytes)}, не больше самого HELLO). Вернуть его сможет только тот, кто действительно получает датаграммы на этом адресе`,
   ),
   'udp.member.joined': spec(
     'info',
@@ -195,9 +205,9 @@ export const catalogue = {
     'info',
     { member: 'alice', remote: '10.88.0.31:51000', bytes: 12, recipients: 1, preview: 'hi all' },
     (f) =>
-      `One datagram from ${f.member} (${f.bytes} bytes of text) was sent on as ${f.recipients} separate datagram(s), one to each other member: UDP has no broadcast to a group of addresses, the server sends one copy per recipient`,
+      `One datagram from ${f.member} (${f.bytes} bytes of text) was sent on as ${f.recipients} separate datagram(s), one to each other member: the server keeps the list of members and sends a copy to each (multicast would not cross the lab's separate networks)`,
     (f) =>
-      `Датаграмма от ${f.member} (${f.bytes} байт текста) переслана в виде ${f.recipients} отдельных датаграмм, по одной каждому участнику: у UDP нет рассылки группе адресов, сервер отправляет копию каждому получателю`,
+      `Датаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) переслана остальным участникам отдельными датаграммами (${f.recipients}), по одной каждому: сервер хранит список участников и отправляет копию каждому (групповая рассылка, multicast, не прошла бы между отдельными сетями лаборатории)`,
   ),
   'udp.relay.summary': spec(
     'info',
@@ -205,13 +215,13 @@ export const catalogue = {
     (f) =>
       `Busy chat: in the last ${f.windowMs} ms, ${f.messages} messages were relayed as ${f.datagrams} datagrams without a line each; these counts are exact`,
     (f) =>
-      `Оживлённый чат: за последние ${f.windowMs} мс переслано ${f.messages} сообщений в ${f.datagrams} датаграммах без отдельной строки на каждое; счётчики точные`,
+      `Оживлённый чат: за последние ${f.windowMs} мс переслано сообщений: ${f.messages}, датаграмм: ${f.datagrams} — без отдельной строки на каждое; счётчики точные`,
   ),
   'udp.datagram.rejected': spec(
     'warn',
     { remote: '10.88.0.31:51000', bytes: 1400, reason: 'too-large' as RejectReason },
     (f) => `Dropped a ${f.bytes}-byte datagram from ${f.remote}: ${rejectReasonText.en[f.reason]}`,
-    (f) => `Отброшена датаграмма ${f.bytes} байт от ${f.remote}: ${rejectReasonText.ru[f.reason]}`,
+    (f) => `Отброшена датаграмма (${bytesRu(f.bytes)}) от ${f.remote}: ${rejectReasonText.ru[f.reason]}`,
   ),
   'udp.drop.summary': spec(
     'warn',
@@ -219,7 +229,7 @@ export const catalogue = {
     (f) =>
       `In the last ${f.windowMs} ms, ${f.dropped} more datagrams were dropped without a line each (counts by reason are exact)`,
     (f) =>
-      `За последние ${f.windowMs} мс отброшено ещё ${f.dropped} датаграмм без отдельной строки на каждую (счётчики по причинам точные)`,
+      `За последние ${f.windowMs} мс отброшено ещё датаграмм: ${f.dropped} — без отдельной строки на каждую (счётчики по причинам точные)`,
   ),
 
   // ---- TCP echo client ---------------------------------------------------------------------
@@ -235,13 +245,13 @@ export const catalogue = {
     'info',
     { bytes: 6, portion: 1 },
     (f) => `Sent portion #${f.portion} to the server: ${f.bytes} bytes written to the socket`,
-    (f) => `Серверу отправлена порция №${f.portion}: в сокет записано ${f.bytes} байт`,
+    (f) => `Серверу отправлена порция №${f.portion}: в сокет записано ${bytesRu(f.bytes)}`,
   ),
   'client.data.received': spec(
     'info',
     { bytes: 6, preview: 'hello\\n' },
     (f) => `Received ${f.bytes} bytes from the server (a read returns whatever has arrived so far)`,
-    (f) => `От сервера получено ${f.bytes} байт (чтение возвращает то, что уже пришло)`,
+    (f) => `От сервера получено ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло)`,
   ),
   'client.disconnected': spec(
     'info',
@@ -249,7 +259,7 @@ export const catalogue = {
     (f) =>
       `Disconnected from the server: ${clientCloseText.en[f.reason]}. Sent ${f.bytesSent} bytes, received ${f.bytesReceived}`,
     (f) =>
-      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason]}. Отправлено ${f.bytesSent} байт, получено ${f.bytesReceived}`,
+      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason]}. Отправлено ${bytesRu(f.bytesSent)}, получено ${bytesRu(f.bytesReceived)}`,
   ),
   'client.error': spec(
     'error',
@@ -265,27 +275,27 @@ export const catalogue = {
     (f) =>
       `Joined the chat at ${f.server} as ${f.nick} from ${f.local}: the server sent a cookie, we sent it back, and now it relays our messages (${f.members} member(s))`,
     (f) =>
-      `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: сервер прислал cookie, мы его вернули, теперь сервер пересылает наши сообщения (участников: ${f.members})`,
+      `Выполнен вход в чат на сервере ${f.server} под ником ${f.nick} с адреса ${f.local}: сервер прислал cookie, мы его вернули, теперь сервер пересылает наши сообщения (участников: ${f.members})`,
   ),
   'chat.message.sent': spec(
     'info',
     { nick: 'alice', bytes: 6 },
     (f) =>
-      `Sent one datagram with ${f.bytes} bytes of text: UDP keeps it whole, but does not confirm delivery`,
+      `Sent one datagram with ${f.bytes} bytes of text: UDP delivers it whole or not at all, and does not confirm delivery`,
     (f) =>
-      `Отправлена одна датаграмма с ${f.bytes} байт текста: UDP доставляет её целиком, но не подтверждает доставку`,
+      `Отправлена одна датаграмма (текст: ${bytesRu(f.bytes)}): UDP доставляет её целиком или никак, и не подтверждает доставку`,
   ),
   'chat.message.received': spec(
     'info',
     { nick: 'bob', bytes: 8 },
     (f) => `Received a datagram relayed by the server: ${f.bytes} bytes of text from ${f.nick}`,
-    (f) => `Получена датаграмма, пересланная сервером: ${f.bytes} байт текста от ${f.nick}`,
+    (f) => `Получена датаграмма, пересланная сервером: сообщение от ${f.nick} (${bytesRu(f.bytes)})`,
   ),
   'chat.member.joined': spec(
     'info',
     { nick: 'bob' },
     (f) => `The server announced that ${f.nick} joined`,
-    (f) => `Сервер сообщил, что вошёл ${f.nick}`,
+    (f) => `Сервер сообщил: в чат вошёл ${f.nick}`,
   ),
   'chat.member.left': spec(
     'info',
@@ -299,7 +309,7 @@ export const catalogue = {
     (f) =>
       `Lost the chat server ${f.server} (${f.reason}): UDP has no connection to notice this, only missing answers; trying to join again`,
     (f) =>
-      `Потеряна связь с чат-сервером ${f.server} (${f.reason}): у UDP нет соединения, которое бы это заметило, только отсутствие ответов; пробуем войти снова`,
+      `Потеряна связь с чат-сервером ${f.server} (${f.reason}): в UDP нет соединения, разрыв которого можно заметить, о потере говорит только отсутствие ответов; пробуем войти снова`,
   ),
   'chat.left': spec(
     'info',
@@ -350,9 +360,9 @@ export const leaveReasonText: Record<Lang, Record<LeaveReason, string>> = {
     'server-stopping': 'the server is stopping',
   },
   ru: {
-    leave: 'он отправил LEAVE',
+    leave: 'участник отправил LEAVE',
     timeout:
-      'вовремя не пришёл heartbeat, поэтому участник считается ушедшим (UDP не сообщает об исчезновении собеседника)',
+      'вовремя не пришло контрольное сообщение (PING), поэтому участник считается ушедшим (UDP не сообщает об исчезновении собеседника)',
     'server-stopping': 'сервер останавливается',
   },
 };

@@ -128,10 +128,11 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
       }
       for (let off = 0; off < bytes.length; off += o.chunkSize) {
         const part = bytes.subarray(off, off + o.chunkSize);
-        socket.write(part);
         sent += part.length;
         portion++;
+        // Logged before write(): the echo may be read (and logged) before write() even returns.
         if (budget.take(Date.now())) log.emit('client.data.sent', { bytes: part.length, portion });
+        socket.write(part);
       }
     },
     drained(timeoutMs = 10_000) {

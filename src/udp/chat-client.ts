@@ -101,6 +101,7 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
 
   /** Sends `m` until an answer of one of `types` arrives, up to `attempts` times. */
   async function request(m: ClientMessage, types: ServerMessage['type'][]): Promise<ServerMessage> {
+    refused = false; // only an ICMP error during this request says nothing listens now
     for (let i = 0; i < o.attempts; i++) {
       sendRaw(m);
       const answer = await new Promise<ServerMessage | undefined>((resolve) => {
@@ -219,7 +220,8 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     sendRaw({ type: 'PING' });
   }, o.heartbeatMs);
 
-  return {
+  let leaving: Promise<void> | undefined;
+  const client: ChatClient = {
     nick: o.nick,
     server,
     local,
@@ -227,6 +229,12 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     send(text) {
       const bytes = Buffer.byteLength(text);
       if (bytes === 0) return;
+      if (state !== 'joined') {
+        throw new LabError(
+          'LAB_ERR_CHAT_NO_ANSWER',
+          `not sent: the client is not in the chat right now (${state === 'left' ? 'it has left' : 'joining again after losing the server'})`,
+        );
+      }
       if (bytes > MAX_TEXT_BYTES) {
         throw new LabError(
           'LAB_ERR_BAD_INPUT',
@@ -236,27 +244,34 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
       sendRaw({ type: 'MSG', text });
       log.emit('chat.message.sent', { nick: o.nick, bytes });
     },
-    async leave(reason) {
-      clearInterval(heartbeat);
-      if (state === 'left') return;
-      const wasJoined = state === 'joined';
-      state = 'left';
-      if (wasJoined) {
-        // One LEAVE, one short wait for BYE: if either is lost the server times us out anyway.
-        sendRaw({ type: 'LEAVE' });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, o.answerTimeoutMs);
-          waiter = {
-            types: ['BYE'],
-            resolve: () => {
-              clearTimeout(timer);
-              resolve();
-            },
-          };
-        });
-      }
-      log.emit('chat.left', { nick: o.nick, reason });
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    leave(reason) {
+      // Every caller (end of input, a signal during the wait for BYE) gets the same promise, so
+      // nobody exits before chat.left is logged.
+      leaving ??= leaveOnce(reason);
+      return leaving;
     },
   };
+  return client;
+
+  async function leaveOnce(reason: ClientCloseReason): Promise<void> {
+    clearInterval(heartbeat);
+    const wasJoined = state === 'joined';
+    state = 'left';
+    if (wasJoined) {
+      // One LEAVE, one short wait for BYE: if either is lost the server times us out anyway.
+      sendRaw({ type: 'LEAVE' });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, o.answerTimeoutMs);
+        waiter = {
+          types: ['BYE'],
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+      });
+    }
+    log.emit('chat.left', { nick: o.nick, reason });
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
 }

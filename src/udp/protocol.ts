@@ -94,7 +94,7 @@ export function parseClientMessage(bytes: Uint8Array): Parsed<ClientMessage> {
   }
 }
 
-/** Parses what the server sent to a client. */
+/** Parses what the server sent to a client; nicknames that break the rules are rejected. */
 export function parseServerMessage(bytes: Uint8Array): Parsed<ServerMessage> {
   const s = split(bytes);
   if (!s.ok) return s;
@@ -105,22 +105,27 @@ export function parseServerMessage(bytes: Uint8Array): Parsed<ServerMessage> {
       return words[0] ? { ok: true, message: { type, cookie: words[0] } } : fail('malformed');
     case 'WELCOME': {
       const members = Number(words[1]);
-      return words[0] && Number.isInteger(members)
+      return words[0] && isValidNick(words[0]) && Number.isInteger(members)
         ? { ok: true, message: { type, nick: words[0], members } }
         : fail('malformed');
     }
     case 'JOINED':
-      return words[0] ? { ok: true, message: { type, nick: words[0] } } : fail('malformed');
+      return words[0] && isValidNick(words[0])
+        ? { ok: true, message: { type, nick: words[0] } }
+        : fail('bad-nick');
     case 'LEFT': {
       const reason = words[1] ?? '';
-      return words[0] && LEAVE_REASONS.includes(reason)
+      return words[0] && isValidNick(words[0]) && LEAVE_REASONS.includes(reason)
         ? { ok: true, message: { type, nick: words[0], reason: reason as LeaveReason } }
         : fail('malformed');
     }
     case 'FROM': {
       const space = rest.indexOf(' ');
       if (space <= 0) return fail('malformed');
-      return { ok: true, message: { type, nick: rest.slice(0, space), text: rest.slice(space + 1) } };
+      const nick = rest.slice(0, space);
+      // A nickname from the server is shown and logged: hold it to the same rules as the server does.
+      if (!isValidNick(nick)) return fail('bad-nick');
+      return { ok: true, message: { type, nick, text: rest.slice(space + 1) } };
     }
     case 'PONG':
     case 'NOPE':
