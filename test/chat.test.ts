@@ -282,6 +282,31 @@ test('a member that stops sending heartbeats expires, once, and the others are t
   assert.equal(server.members(), 1, 'the member sending heartbeats stays');
 });
 
+test('one address cannot take every seat: the per-address member limit', async (t) => {
+  const { port, events } = await startChat(t, { maxMembersPerAddress: 2 });
+  await member(t, port, 'one');
+  await member(t, port, 'two');
+  const { log } = captureLog();
+  await assert.rejects(joinChat({ host: '127.0.0.1', port, nick: 'three', log }), /the chat is full/);
+  assert.equal(
+    events('udp.datagram.rejected').find((l) => l.reason === 'room-full')?.remote !== undefined,
+    true,
+  );
+});
+
+test('a HELLO flood is answered but its log lines are budgeted, with exact counts', async (t) => {
+  const { port, events } = await startChat(t, { linesPerSecond: 5 });
+  const peer = await rawPeer(t);
+  for (let i = 0; i < 200; i++) peer.send(port, encode({ type: 'HELLO', nick: `n${i}` }));
+  await waitFor('cookies', () => peer.inbox.length >= 150 || undefined);
+  await waitFor('handshake summary', () => events('udp.handshake.summary')[0], 3000);
+  await quiet(200);
+  const lines = events('udp.cookie.sent').length;
+  const summarised = events('udp.handshake.summary').reduce((n, l) => n + (l.cookies as number), 0);
+  assert.ok(lines <= 10, `${lines} cookie lines for one flood`);
+  assert.equal(lines + summarised, peer.inbox.length, 'every cookie sent is counted once');
+});
+
 test('LEAVE removes the member and tells the others', async (t) => {
   const { port, events } = await startChat(t);
   const alice = await member(t, port, 'alice');

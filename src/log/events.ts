@@ -217,6 +217,14 @@ export const catalogue = {
     (f) =>
       `Оживлённый чат: за последние ${f.windowMs} мс переслано сообщений: ${f.messages}, датаграмм: ${f.datagrams} — без отдельной строки на каждое; счётчики точные`,
   ),
+  'udp.handshake.summary': spec(
+    'info',
+    { cookies: 400, windowMs: 1000 },
+    (f) =>
+      `Many joiners: in the last ${f.windowMs} ms, ${f.cookies} more cookies were sent without a line each (a HELLO costs nothing to forge, so its lines are budgeted too); the count is exact`,
+    (f) =>
+      `Много желающих войти: за последние ${f.windowMs} мс отправлено ещё cookie: ${f.cookies} — без отдельной строки на каждый (HELLO ничего не стоит подделать, поэтому и эти строки ограничены); счётчик точный`,
+  ),
   'udp.datagram.rejected': spec(
     'warn',
     { remote: '10.88.0.31:51000', bytes: 1400, reason: 'too-large' as RejectReason },
@@ -370,6 +378,7 @@ export const leaveReasonText: Record<Lang, Record<LeaveReason, string>> = {
 /** Why the server dropped a datagram: the `reason` field of `udp.datagram.rejected`. */
 export type RejectReason =
   | 'too-large'
+  | 'bad-source'
   | 'malformed'
   | 'bad-utf8'
   | 'hello-too-short'
@@ -384,6 +393,8 @@ export type RejectReason =
 export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
   en: {
     'too-large': 'it is larger than the maximum datagram size, so it is never relayed',
+    'bad-source':
+      'its source port is 0, which no socket can receive on: it is forged, and nothing can be sent back',
     malformed: 'it is not a message of the chat protocol',
     'bad-utf8': 'its text is not valid UTF-8',
     'hello-too-short':
@@ -392,13 +403,15 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'bad-cookie':
       'the cookie is wrong or expired, so the sender has not proven that it receives at its address',
     'nick-taken': 'another member already uses that nickname',
-    'room-full': 'the chat has reached its member limit',
+    'room-full': 'the chat has reached its member limit (in all, or for one address)',
     'not-a-member': 'the sender has not joined (or has expired), so nothing it sends is relayed',
     'rate-limited': 'the member sends faster than its allowed rate',
     'relay-budget': 'the server reached its relay budget for this second',
   },
   ru: {
     'too-large': 'она больше максимального размера датаграммы и не пересылается',
+    'bad-source':
+      'её порт отправителя равен 0, на нём не может принимать ни один сокет: датаграмма подделана, ответить на неё нельзя',
     malformed: 'это не сообщение протокола чата',
     'bad-utf8': 'текст не является корректным UTF-8',
     'hello-too-short':
@@ -407,7 +420,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'bad-cookie':
       'cookie неверный или устарел: отправитель не доказал, что получает датаграммы на своём адресе',
     'nick-taken': 'этот ник уже занят другим участником',
-    'room-full': 'в чате достигнут предел участников',
+    'room-full': 'в чате достигнут предел участников (всего или с одного адреса)',
     'not-a-member': 'отправитель не вошёл в чат (или исключён по тайм-ауту), его сообщения не пересылаются',
     'rate-limited': 'участник отправляет чаще разрешённого',
     'relay-budget': 'сервер исчерпал лимит пересылок на эту секунду',

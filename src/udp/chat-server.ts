@@ -19,6 +19,8 @@ export interface ChatServerOptions {
   memberTimeoutMs?: number;
   /** At most this many members at once. */
   maxMembers?: number;
+  /** At most this many members from one IP address (one host must not take every seat). */
+  maxMembersPerAddress?: number;
   /** Each member may send this many messages a second on average... */
   messagesPerSecond?: number;
   /** ...with bursts of up to this many. */
@@ -36,9 +38,10 @@ export const CHAT_DEFAULTS = {
   port: 7008,
   memberTimeoutMs: 15_000,
   maxMembers: 256,
+  maxMembersPerAddress: 32,
   messagesPerSecond: 20,
   messageBurst: 40,
-  relayBudgetPerSecond: 200_000,
+  relayBudgetPerSecond: 50_000,
   linesPerSecond: 50,
 } as const;
 
@@ -66,6 +69,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   checkInteger('port', o.port, 0, 65535);
   checkInteger('memberTimeoutMs', o.memberTimeoutMs, 100);
   checkInteger('maxMembers', o.maxMembers, 2);
+  checkInteger('maxMembersPerAddress', o.maxMembersPerAddress, 1);
   checkInteger('messagesPerSecond', o.messagesPerSecond, 1);
   checkInteger('messageBurst', o.messageBurst, 1);
   checkInteger('relayBudgetPerSecond', o.relayBudgetPerSecond, 1);
@@ -79,6 +83,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   // Log volume stays bounded whatever peers send: past the line budget, exact counts per window.
   const relayLines = new LineBudget(o.linesPerSecond);
   const rejectLines = new LineBudget(o.linesPerSecond);
+  const handshakeLines = new LineBudget(o.linesPerSecond);
+  let cookiesQuiet = 0;
+  let cookiesSince = Date.now();
+  let closing = false;
   let relayQuiet = { messages: 0, datagrams: 0, bytes: 0, since: Date.now() };
   let dropQuiet: { dropped: number; reasons: Record<string, number>; since: number } = {
     dropped: 0,
@@ -89,8 +97,13 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   let relayedInWindow = 0;
 
   function send(m: Member | { address: string; port: number }, bytes: Buffer): void {
-    // Errors of a single send (e.g. ICMP unreachable reported back) only concern that peer.
-    socket.send(bytes, m.port, m.address, () => {});
+    // Errors of a single send (e.g. ICMP unreachable reported back) only concern that peer; a
+    // synchronous throw (a bad port) must not take the server down either.
+    try {
+      socket.send(bytes, m.port, m.address, () => {});
+    } catch {
+      // nothing to do: that peer cannot be answered
+    }
   }
 
   function reject(rinfo: RemoteInfo, reason: RejectReason, now: number): void {
@@ -161,6 +174,9 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
 
   function onMessage(bytes: Buffer, rinfo: RemoteInfo): void {
     const now = Date.now();
+    if (closing) return;
+    // Port 0 cannot be a real sender's port: the datagram is forged, and no answer can go back.
+    if (rinfo.port === 0) return reject(rinfo, 'bad-source', now);
     const parsed = parseClientMessage(bytes);
     if (!parsed.ok) return reject(rinfo, parsed.reason, now);
     const msg = parsed.message;
@@ -179,7 +195,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         const reply = encode({ type: 'COOKIE', cookie: cookies.issue(address, rinfo.port, msg.nick, now) });
         if (reply.length > bytes.length) return reject(rinfo, 'hello-too-short', now);
         send(rinfo, reply);
-        log.emit('udp.cookie.sent', { remote, nick: msg.nick, bytes: reply.length });
+        // HELLOs cost nothing to forge: their lines are budgeted like the rest, with exact counts.
+        if (handshakeLines.take(now))
+          log.emit('udp.cookie.sent', { remote, nick: msg.nick, bytes: reply.length });
+        else cookiesQuiet++;
         return;
       }
       case 'JOIN': {
@@ -194,7 +213,9 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         }
         if (member && member.nick !== msg.nick) removeMember(member, 'leave');
         if (!members.has(remote)) {
-          if (members.size >= o.maxMembers) {
+          let fromAddress = 0;
+          for (const other of members.values()) if (other.address === address) fromAddress++;
+          if (members.size >= o.maxMembers || fromAddress >= o.maxMembersPerAddress) {
             send(rinfo, encode({ type: 'ERR', code: 'room-full' }));
             return reject(rinfo, 'room-full', now);
           }
@@ -253,6 +274,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       });
     }
     dropQuiet = { dropped: 0, reasons: {}, since: now };
+    if (cookiesQuiet > 0)
+      log.emit('udp.handshake.summary', { cookies: cookiesQuiet, windowMs: now - cookiesSince });
+    cookiesQuiet = 0;
+    cookiesSince = now;
   }
 
   socket.on('message', onMessage);
@@ -267,8 +292,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   socket.on('error', (err: NodeJS.ErrnoException) => {
     log.emit('server.error', { code: err.code ?? 'EUNKNOWN', message: err.message });
   });
-  const timer = setInterval(tick, Math.min(1000, Math.floor(o.memberTimeoutMs / 3)));
-  timer.unref();
+  const ticker = setInterval(tick, Math.min(1000, Math.floor(o.memberTimeoutMs / 3)));
+  ticker.unref();
 
   const address = socket.address();
   log.emit('server.listening', { protocol: 'udp', address: address.address, port: address.port });
@@ -278,14 +303,17 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     endpoint: endpointOf(address),
     members: () => members.size,
     async close() {
-      clearInterval(timer);
+      closing = true; // a JOIN now would make a member that never hears SHUTDOWN
+      clearInterval(ticker);
       const bye = encode({ type: 'SHUTDOWN' });
       const sent = [...members.values()].map(
         (m) => new Promise<void>((resolve) => socket.send(bye, m.port, m.address, () => resolve())),
       );
       for (const m of [...members.values()]) removeMember(m, 'server-stopping');
       // Closing the socket cancels sends still queued: let the SHUTDOWN datagrams leave first.
-      await Promise.race([Promise.all(sent), new Promise((resolve) => setTimeout(resolve, 500))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(sent), new Promise((resolve) => (timer = setTimeout(resolve, 500)))]);
+      clearTimeout(timer);
       tick();
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
