@@ -89,7 +89,8 @@ export function runCli(args: string[], input?: string, env: Record<string, strin
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   if (input !== undefined) child.stdin.end(input);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has everything the process wrote to stdout and stderr been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const parse = (text: string) =>
     text
       .split('\n')
