@@ -91,17 +91,14 @@ export function runCli(args: string[], input?: string, env: Record<string, strin
   if (input !== undefined) child.stdin.end(input);
   // 'close', not 'exit': only then has everything the process wrote to stdout and stderr been read.
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const parse = (text: string) =>
-    text
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Line);
-  return { child, stdout: () => out, stderr: () => err, json: () => parse(out), exited };
+  return { child, stdout: () => out, stderr: () => err, json: () => parseJsonLines(out), exited };
 }
 
+/** The complete JSON lines of `text`; a last line still being written (no newline yet) is left out. */
 export function parseJsonLines(text: string): Line[] {
   return text
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Line);
 }
