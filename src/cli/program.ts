@@ -5,6 +5,7 @@ import { echoCommand } from './echo.js';
 import { eventsCommand } from './events.js';
 import { serverCommand } from './server.js';
 import { demoCommand } from './demo.js';
+import { benchCommand } from './bench.js';
 import { collectCommand } from './collect.js';
 import { reportCommand } from './report.js';
 
@@ -19,6 +20,7 @@ export function createProgram(): Command {
   program.addCommand(chatCommand());
   program.addCommand(demoCommand());
   program.addCommand(eventsCommand());
+  program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
   return program;

@@ -100,31 +100,38 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
     if (!socket.writable) return; // closing: nothing can be echoed any more
     const now = Date.now();
     const size = o.chunkSize;
-    let ok = true;
-    socket.cork();
-    for (let off = 0; off < data.length; off += size) {
-      const portion = data.subarray(off, Math.min(off + size, data.length));
-      const n = portion.length;
-      c.portionsIn++;
-      c.bytesIn += n;
-      ok = socket.write(portion);
-      c.portionsOut++;
-      c.bytesOut += n;
-      if (c.budget.take(now)) {
-        log.emit('tcp.data.received', {
-          connId: c.id,
-          bytes: n,
-          portion: c.portionsIn,
-          preview: preview(portion),
-        });
-        log.emit('tcp.data.sent', { connId: c.id, bytes: n, portion: c.portionsOut });
-      } else {
-        if (c.quiet.portions === 0) c.quiet.since = now;
-        c.quiet.portions++;
-        c.quiet.bytes += n;
-      }
+    const total = data.length;
+    const portions = Math.ceil(total / size);
+    // The portions are consecutive slices of one read, so writing them one by one under cork (a
+    // single writev) puts the same bytes on the wire as one write of the whole read; the single
+    // write skips a Buffer view and a queued write request per portion, which the profile showed.
+    const ok = socket.write(data);
+    const first = c.portionsIn;
+    c.portionsIn += portions;
+    c.bytesIn += total;
+    c.portionsOut += portions;
+    c.bytesOut += total;
+    // Individual lines for as many portions as the budget allows, exact counts for the rest.
+    let logged = 0;
+    let loggedBytes = 0;
+    while (logged < portions && c.budget.take(now)) {
+      const off = logged * size;
+      const portion = data.subarray(off, Math.min(off + size, total));
+      logged++;
+      loggedBytes += portion.length;
+      log.emit('tcp.data.received', {
+        connId: c.id,
+        bytes: portion.length,
+        portion: first + logged,
+        preview: preview(portion),
+      });
+      log.emit('tcp.data.sent', { connId: c.id, bytes: portion.length, portion: first + logged });
     }
-    socket.uncork();
+    if (logged < portions) {
+      if (c.quiet.portions === 0) c.quiet.since = now;
+      c.quiet.portions += portions - logged;
+      c.quiet.bytes += total - loggedBytes;
+    }
     if (c.quiet.portions > 0 && now - c.quiet.since >= 1000) flushQuiet(c, now);
     if (!ok && !c.paused) pauseUntilDrained(c);
   }

@@ -45,6 +45,9 @@ export const CHAT_DEFAULTS = {
   linesPerSecond: 50,
 } as const;
 
+/** Receive buffer the chat socket asks the kernel for (Linux caps it at net.core.rmem_max). */
+const RECEIVE_BUFFER_BYTES = 1 << 20;
+
 export interface ChatServer {
   readonly address: AddressInfo;
   readonly endpoint: string;
@@ -78,7 +81,14 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   const cookies = createCookieJar();
   const members = new Map<string, Member>(); // by remote endpoint
   const nicks = new Map<string, Member>(); // by lower-case nickname
-  const socket = dgram.createSocket({ type: o.host.includes(':') ? 'udp6' : 'udp4' });
+  // Every member's messages queue in this one socket's receive buffer while the event loop is busy
+  // (sending the relayed copies, or not scheduled at all on a loaded machine). The usual default
+  // (~200 KB) holds a few hundred datagrams, a fraction of a second in a busy chat; a larger
+  // buffer rides out such stalls instead of dropping messages. The kernel caps it at rmem_max.
+  const socket = dgram.createSocket({
+    type: o.host.includes(':') ? 'udp6' : 'udp4',
+    recvBufferSize: RECEIVE_BUFFER_BYTES,
+  });
 
   // Log volume stays bounded whatever peers send: past the line budget, exact counts per window.
   const relayLines = new LineBudget(o.linesPerSecond);

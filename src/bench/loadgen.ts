@@ -1,0 +1,366 @@
+/**
+ * The load generator: drives one target for one scenario and measures what comes back. Runs in a
+ * process of its own (see loadgen-main.ts), so its CPU use is not the server's. Every loop here is
+ * bounded in time and in count.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { encode, parseServerMessage } from '../udp/protocol.js';
+import type {
+  ChatJob,
+  ChatResult,
+  ConnTally,
+  IdleJob,
+  IdleResult,
+  LatencyJob,
+  LatencyResult,
+  ProbeJob,
+  ProbeResult,
+  StreamJob,
+  StreamResult,
+} from './jobs.js';
+import { cpuMs, udpDrops } from './proc.js';
+import { mean, quantile } from './stats.js';
+
+const HOST = '127.0.0.1';
+const PROBE_TIMEOUT_MS = 5000;
+/** Writes per connection before yielding to the event loop, so 50 connections take turns. */
+const WRITE_BURST = 32;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const nowMs = () => performance.now();
+
+function connect(port: number, noDelay = true, timeoutMs = PROBE_TIMEOUT_MS): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: HOST, port, noDelay });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${HOST}:${port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+/** Connects and waits for one byte to come back: the server has accepted and serves the connection. */
+async function connectEchoed(port: number, noDelay: boolean): Promise<net.Socket> {
+  const socket = await connect(port, noDelay);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no echo from ${HOST}:${port}`)), PROBE_TIMEOUT_MS);
+    socket.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('error', reject);
+    socket.write('x');
+  }).catch((err: unknown) => {
+    socket.destroy();
+    throw err;
+  });
+  socket.removeAllListeners('error');
+  return socket;
+}
+
+/** Connects, sends `size` bytes and waits for all of them to come back; resolves with the ms taken. */
+async function probe(port: number, size = 64): Promise<number> {
+  const started = nowMs();
+  const socket = await connect(port).catch(() => undefined);
+  if (!socket) return PROBE_TIMEOUT_MS;
+  return new Promise<number>((resolve) => {
+    let got = 0;
+    const timer = setTimeout(() => finish(PROBE_TIMEOUT_MS), PROBE_TIMEOUT_MS);
+    function finish(ms: number) {
+      clearTimeout(timer);
+      socket?.destroy();
+      resolve(ms);
+    }
+    socket.on('error', () => finish(PROBE_TIMEOUT_MS));
+    socket.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= size) finish(nowMs() - started);
+    });
+    socket.write(Buffer.alloc(size, 'p'));
+  });
+}
+
+/**
+ * Streaming throughput: `connections` sockets each write `writeSize`-byte buffers as fast as the
+ * server echoes them (respecting backpressure), for a warm-up and then a measured window.
+ */
+export async function runStream(
+  job: StreamJob,
+  startProbes: (job: ProbeJob) => Promise<number[]>,
+): Promise<StreamResult> {
+  const payload = Buffer.alloc(job.writeSize, 'x');
+  // One at a time, each proven with an echoed byte, so that none is left waiting in a short accept
+  // queue (socat listens with a backlog of 5) while the others already stream.
+  const sockets: net.Socket[] = [];
+  // Nagle stays on, as in any client that does not ask otherwise: 1 KB writes then share segments.
+  for (let i = 0; i < job.connections; i++) sockets.push(await connectEchoed(job.port, false));
+  let writing = true;
+  const conns = sockets.map((socket) => {
+    const c = { socket, tally: { localPort: socket.localPort ?? 0, sent: 1, received: 1, windowBytes: 0 } };
+    socket.on('error', () => {});
+    socket.on('data', (d: Buffer) => {
+      c.tally.received += d.length;
+    });
+    const batch = job.writeBatch;
+    const pump = () => {
+      let ok = true;
+      for (let i = 0; i < Math.max(WRITE_BURST, batch) && writing && ok; i++) {
+        if (batch > 1 && i % batch === 0) socket.cork();
+        c.tally.sent += payload.length;
+        ok = socket.write(payload);
+        if (batch > 1 && i % batch === batch - 1) socket.uncork();
+      }
+      while (socket.writableCorked) socket.uncork();
+      if (!ok) socket.once('drain', pump);
+      else if (writing) setImmediate(pump);
+    };
+    pump();
+    return c;
+  });
+
+  await sleep(job.warmupMs);
+  const start = conns.map((c) => c.tally.received);
+  const cpu0 = cpuMs(job.targetPid, job.targetForks);
+  const t0 = nowMs();
+  const windowEnd = t0 + job.durationMs;
+  const probes =
+    job.probeEveryMs > 0
+      ? startProbes({
+          scenario: 'probe',
+          port: job.port,
+          everyMs: job.probeEveryMs,
+          durationMs: job.durationMs,
+        })
+      : Promise.resolve([]);
+  await sleep(Math.max(0, windowEnd - nowMs()));
+  const cpu1 = cpuMs(job.targetPid, job.targetForks);
+  const windowMs = nowMs() - t0;
+  conns.forEach((c, i) => (c.tally.windowBytes = c.tally.received - (start[i] ?? 0)));
+  writing = false;
+
+  // Half-close and wait for the rest of the echo and the server's FIN: the server's per-connection
+  // counts (and summary lines) are final only after the connection closed.
+  const drained = await Promise.race([
+    Promise.all(
+      conns.map(
+        (c) =>
+          new Promise<boolean>((resolve) => {
+            c.socket.once('close', () => resolve(c.tally.received === c.tally.sent));
+            c.socket.end();
+          }),
+      ),
+    ).then((ok) => ok.every(Boolean)),
+    sleep(job.drainTimeoutMs).then(() => false),
+  ]);
+  for (const c of conns) c.socket.destroy();
+
+  const probesMs = await probes;
+  const total = conns.reduce((n, c) => n + c.tally.windowBytes, 0);
+  const rates = conns.map((c) => c.tally.windowBytes);
+  const mb = total / 1e6;
+  return {
+    scenario: 'stream',
+    windowMs,
+    mbPerSec: mb / (windowMs / 1000),
+    slowestShare: Math.min(...rates) / mean(rates),
+    cpuMsPerMB: (cpu1 - cpu0) / mb,
+    probesMs,
+    complete: drained,
+    conns: conns.map((c): ConnTally => c.tally),
+  };
+}
+
+/** New connections, one at a time, each timed from connect() to its echo. */
+export async function runProbe(job: ProbeJob): Promise<ProbeResult> {
+  const probesMs: number[] = [];
+  const end = nowMs() + job.durationMs;
+  while (nowMs() + job.everyMs < end) {
+    await sleep(job.everyMs);
+    probesMs.push(await probe(job.port));
+  }
+  return { scenario: 'probe', probesMs };
+}
+
+/** Request/response latency: one connection, one small message in flight at a time. */
+export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
+  const socket = await connect(job.port);
+  const message = Buffer.alloc(job.messageSize, 'r');
+  const samples: number[] = [];
+  const deadline = nowMs() + job.durationMs;
+  await new Promise<void>((resolve, reject) => {
+    let got = 0;
+    let sentAt = 0;
+    let n = 0;
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got < job.messageSize) return;
+      got -= job.messageSize;
+      const t = nowMs();
+      if (n++ >= job.warmupCount) samples.push((t - sentAt) * 1000);
+      if (samples.length >= job.maxCount || t > deadline) return resolve();
+      sentAt = nowMs();
+      socket.write(message);
+    });
+    sentAt = nowMs();
+    socket.write(message);
+  });
+  socket.destroy();
+  return {
+    scenario: 'latency',
+    count: samples.length,
+    p50Us: quantile(samples, 0.5),
+    p99Us: quantile(samples, 0.99),
+    maxUs: quantile(samples, 1),
+  };
+}
+
+/**
+ * Idle connections: opens `connections` sockets, each proven end to end with one echoed byte, then
+ * calls `hold` (the orchestrator measures the server's memory) and closes them all.
+ */
+export async function runIdle(
+  job: IdleJob,
+  hold: (established: number) => Promise<void>,
+): Promise<IdleResult> {
+  const sockets: net.Socket[] = [];
+  let established = 0;
+  let failed = 0;
+  let next = 0;
+  const started = nowMs();
+  const deadline = started + job.timeoutMs;
+  const one = async () => {
+    const socket = await connect(job.port);
+    sockets.push(socket);
+    socket.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no echo')), PROBE_TIMEOUT_MS);
+      socket.once('data', () => {
+        clearTimeout(timer);
+        established++;
+        resolve();
+      });
+      socket.write('x');
+    });
+  };
+  const worker = async () => {
+    while (next < job.connections && nowMs() < deadline) {
+      next++;
+      await one().catch(() => failed++);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(job.concurrency, job.connections) }, worker));
+  const connectMs = nowMs() - started;
+  await hold(established);
+  for (const s of sockets) s.destroy();
+  return { scenario: 'idle', established, failed, connectMs };
+}
+
+interface Member {
+  socket: dgram.Socket;
+  nick: string;
+  received: number;
+}
+
+async function join(port: number, nick: string): Promise<Member> {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 21 });
+  await new Promise<void>((resolve) => socket.bind({ address: HOST, port: 0 }, resolve));
+  socket.on('error', () => {});
+  const member: Member = { socket, nick, received: 0 };
+  const ask = (bytes: Buffer, type: string) =>
+    new Promise<string | undefined>((resolve) => {
+      let tries = 0;
+      const onMessage = (m: Buffer) => {
+        const parsed = parseServerMessage(m);
+        if (parsed.ok && parsed.message.type === type) {
+          clearInterval(timer);
+          socket.off('message', onMessage);
+          resolve(parsed.message.type === 'COOKIE' ? parsed.message.cookie : type);
+        }
+      };
+      const timer = setInterval(() => {
+        if (++tries > 4) {
+          clearInterval(timer);
+          socket.off('message', onMessage);
+          resolve(undefined);
+        } else socket.send(bytes, port, HOST);
+      }, 500);
+      socket.on('message', onMessage);
+      socket.send(bytes, port, HOST);
+    });
+  const cookie = await ask(encode({ type: 'HELLO', nick }), 'COOKIE');
+  if (!cookie) throw new Error(`${nick}: no COOKIE`);
+  if (!(await ask(encode({ type: 'JOIN', nick, cookie }), 'WELCOME'))) throw new Error(`${nick}: no WELCOME`);
+  return member;
+}
+
+const F = 'F'.charCodeAt(0);
+
+/**
+ * Chat relay: `members` join, then together send `members * ratePerMember` messages a second for
+ * `durationMs`; every member counts the FROM datagrams it receives. Loss compares them with what
+ * a perfect relay delivers: every message to every other member.
+ */
+export async function runChat(job: ChatJob): Promise<ChatResult> {
+  const members: Member[] = [];
+  for (let i = 0; i < job.members; i++) members.push(await join(job.port, `m${i}`));
+  await sleep(100); // let the JOINED notices pass
+  for (const m of members) {
+    m.socket.on('message', (d: Buffer) => {
+      if (d[0] === F) m.received++;
+    });
+  }
+  const total = Math.round(job.members * job.ratePerMember * (job.durationMs / 1000));
+  const perMs = (job.members * job.ratePerMember) / 1000;
+  const texts = members.map((_, i) => Buffer.from(`MSG hello from member ${i} `));
+  let sent = 0;
+  const serverPort = new Set([job.port]);
+  const memberPorts = new Set(members.map((m) => m.socket.address().port));
+  const drops0 = [udpDrops(serverPort), udpDrops(memberPorts)];
+  const cpu0 = cpuMs(job.targetPid);
+  const t0 = nowMs();
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor((nowMs() - t0) * perMs));
+      while (sent < due) {
+        const i = sent % members.length;
+        members[i]?.socket.send(texts[i] ?? Buffer.alloc(0), job.port, HOST);
+        sent++;
+      }
+      if (sent >= total || nowMs() - t0 > job.durationMs * 2) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  const sendMs = nowMs() - t0;
+  await sleep(job.drainMs);
+  const cpu1 = cpuMs(job.targetPid);
+  const drops1 = [udpDrops(serverPort), udpDrops(memberPorts)];
+  const delivered = members.reduce((n, m) => n + m.received, 0);
+  const expected = sent * (job.members - 1);
+  for (const m of members) m.socket.close();
+  return {
+    scenario: 'chat',
+    members: job.members,
+    sentMessages: sent,
+    expected,
+    delivered,
+    windowMs: sendMs,
+    deliveredPerSec: delivered / (sendMs / 1000),
+    lossPct: expected > 0 ? (100 * (expected - delivered)) / expected : 0,
+    serverDrops: (drops1[0] ?? 0) - (drops0[0] ?? 0),
+    memberDrops: (drops1[1] ?? 0) - (drops0[1] ?? 0),
+    cpuMsPer1000: (1000 * (cpu1 - cpu0)) / Math.max(1, delivered),
+  };
+}

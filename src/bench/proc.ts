@@ -1,0 +1,96 @@
+/**
+ * What the kernel says about a process: CPU time and memory, read from /proc so that the same
+ * numbers come out for Node targets and for socat (which forks a child per connection).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run). */
+const TICKS_PER_SECOND = 100;
+
+interface Stat {
+  ppid: number;
+  /** utime + stime, ms. */
+  cpuMs: number;
+  /** cutime + cstime (children already reaped), ms. */
+  childrenCpuMs: number;
+}
+
+function readStat(pid: number): Stat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const n = (i: number) => Number(fields[i - 3] ?? 0);
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { ppid: n(4), cpuMs: ms(n(14) + n(15)), childrenCpuMs: ms(n(16) + n(17)) };
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    if (readStat(Number(name))?.ppid === pid) out.push(Number(name));
+  }
+  return out;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by `pid` and its children, live or reaped. With
+ * `withChildren` false only the process itself counts (cheaper: no scan of /proc).
+ */
+export function cpuMs(pid: number, withChildren = false): number {
+  const own = readStat(pid);
+  if (!own) return Number.NaN;
+  if (!withChildren) return own.cpuMs;
+  let total = own.cpuMs + own.childrenCpuMs;
+  for (const child of childrenOf(pid)) total += readStat(child)?.cpuMs ?? 0;
+  return total;
+}
+
+/** Resident set size and its peak (VmHWM), in bytes, of one process. */
+export function memory(pid: number): { rss: number; peakRss: number } {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rss: Number.NaN, peakRss: Number.NaN };
+  }
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
+}
+
+/**
+ * Datagrams the kernel dropped on each UDP socket bound to one of `ports` (receive buffer full),
+ * summed: /proc/net/udp keeps a `drops` count per socket.
+ */
+export function udpDrops(ports: ReadonlySet<number>): number {
+  let text: string;
+  try {
+    text = readFileSync('/proc/net/udp', 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  let drops = 0;
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const port = Number.parseInt(f[1]?.split(':')[1] ?? '', 16);
+    if (ports.has(port)) drops += Number(f[12] ?? 0);
+  }
+  return drops;
+}
+
+/** The soft limit on open files of this process (children of Node inherit the raised limit). */
+export function openFileLimit(): number {
+  try {
+    const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (line?.[1] === 'unlimited') return Number.MAX_SAFE_INTEGER;
+    if (line?.[1]) return Number(line[1]);
+  } catch {
+    // not Linux: assume the usual default
+  }
+  return 1024;
+}

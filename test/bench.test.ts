@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from './helpers.ts';
+
+const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness'];
+
+interface Results {
+  smoke: boolean;
+  scenarios: Array<{ id: string; targets: string[] }>;
+  runs: Array<{
+    scenario: string;
+    target: string;
+    ok: boolean;
+    error?: string;
+    accounting?: { exact: boolean };
+  }>;
+  summary: {
+    medians: Record<string, Record<string, Record<string, number>>>;
+    verdicts: Array<{ target: string; pass: boolean | undefined }>;
+    broken: string[];
+  };
+}
+
+test(
+  'bench --smoke runs every scenario end to end through the CLI and writes numbers for each',
+  { timeout: 90_000 },
+  async (t) => {
+    const out = mkdtempSync(join(tmpdir(), 'socket-lab-bench-'));
+    t.after(() => rmSync(out, { recursive: true, force: true }));
+    const bench = runCli(['bench', '--smoke', '--out', out]);
+    t.after(() => bench.child.kill('SIGKILL'));
+    assert.equal(await bench.exited, 0, bench.stderr());
+
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    assert.equal(results.smoke, true);
+    assert.deepEqual(
+      results.scenarios.map((s) => s.id),
+      SCENARIOS,
+    );
+    assert.deepEqual(results.summary.broken, []);
+    for (const s of results.scenarios) {
+      for (const target of s.targets) {
+        const run = results.runs.find((r) => r.scenario === s.id && r.target === target);
+        assert.ok(run?.ok, `${s.id} ${target}: ${run?.error}`);
+        const figures = Object.values(results.summary.medians[s.id]?.[target] ?? {});
+        assert.ok(figures.length > 0, `${s.id} ${target} has no figures`);
+        assert.ok(
+          figures.every((v) => Number.isFinite(v)),
+          `${s.id} ${target}: ${JSON.stringify(results.summary.medians[s.id]?.[target])}`,
+        );
+      }
+      assert.ok(
+        s.targets.includes('lab-quiet') && s.targets.includes('node'),
+        `${s.id} compares quiet with bare Node`,
+      );
+    }
+    // The default configuration's log accounts for every byte the generator sent.
+    const accounted = results.runs.filter((r) => r.target === 'lab-default' && r.accounting);
+    assert.ok(accounted.length >= 3);
+    assert.ok(accounted.every((r) => r.accounting?.exact));
+    assert.ok(results.summary.verdicts.length >= 10);
+    assert.match(
+      readFileSync(join(out, 'results.md'), 'utf8'),
+      /\| target \| measured \| required \| result \|/,
+    );
+    assert.match(bench.stderr(), /bench: (PASS|FAIL) quiet: streaming, 1 connection, vs bare Node/);
+  },
+);
