@@ -34,7 +34,7 @@ export const ECHO_DEFAULTS = {
   chunkSize: 1024,
   maxConnections: 1024,
   idleTimeoutMs: 30 * 60_000,
-  maxLifetimeMs: 0,
+  maxLifetimeMs: 2 * 3600_000,
   stallTimeoutMs: 30_000,
   portionLinesPerSecond: 20,
 } as const;
