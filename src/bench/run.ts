@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
+import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import type { ConnTally, Job, JobResult, LoadToParent, ParentToLoad, TargetId } from './jobs.js';
 import { type PlanOptions, type Scenario, type ScenarioId, plan } from './plan.js';
 import { memory, openFileLimit } from './proc.js';
@@ -70,7 +71,7 @@ export interface BenchRun {
   runs: RunRecord[];
 }
 
-const PORTION_LINES = 20;
+const PORTION_LINES = ECHO_DEFAULTS.portionLinesPerSecond;
 const MAX_IDLE = 10_000;
 
 function runLoad(job: Job, timeoutMs: number, onHolding: (n: number) => Promise<void>): Promise<JobResult> {

@@ -80,7 +80,11 @@ export function benchCommand(): Command {
     .option('--strict', 'exit with code 3 when a target is missed')
     .action(async (o: BenchCliOptions) => {
       // Ctrl-C: exit now; the exit hook in targets.ts stops a socat still running.
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+      for (const [signal, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+      ] as const)
+        process.once(signal, () => process.exit(code));
       try {
         const out = o.out ?? join('bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
         mkdirSync(out, { recursive: true });
