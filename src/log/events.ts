@@ -35,14 +35,6 @@ export function ruCount(n: number, one: string, few: string, many: string): stri
 }
 const bytesRu = (n: number) => ruCount(n, 'байт', 'байта', 'байт');
 
-export interface CloseCounters {
-  bytesIn: number;
-  bytesOut: number;
-  portionsIn: number;
-  portionsOut: number;
-  durationMs: number;
-}
-
 export const catalogue = {
   // ---- server lifecycle -------------------------------------------------------------------
   'server.starting': spec(

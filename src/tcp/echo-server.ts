@@ -54,15 +54,13 @@ interface Conn {
   remote: string;
   startedAt: number;
   bytesIn: number;
-  bytesOut: number;
   portionsIn: number;
-  portionsOut: number;
   reason: CloseReason | undefined;
   paused: boolean;
   stallTimer: NodeJS.Timeout | undefined;
   lifeTimer: NodeJS.Timeout | undefined;
   budget: LineBudget;
-  /** Portions counted but not logged one by one since `quietSince`. */
+  /** Portions counted but not logged one by one since `quiet.since`. */
   quiet: { portions: number; bytes: number; since: number };
 }
 
@@ -109,8 +107,6 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
     const first = c.portionsIn;
     c.portionsIn += portions;
     c.bytesIn += total;
-    c.portionsOut += portions;
-    c.bytesOut += total;
     // Individual lines for as many portions as the budget allows, exact counts for the rest.
     let logged = 0;
     let loggedBytes = 0;
@@ -177,9 +173,7 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
       remote,
       startedAt: Date.now(),
       bytesIn: 0,
-      bytesOut: 0,
       portionsIn: 0,
-      portionsOut: 0,
       reason: undefined,
       paused: false,
       stallTimer: undefined,
@@ -216,9 +210,9 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
         remote,
         reason: c.reason ?? 'peer-closed',
         bytesIn: c.bytesIn,
-        bytesOut: c.bytesOut,
+        bytesOut: c.bytesIn, // every byte read is written back: nothing is read after end()
         portionsIn: c.portionsIn,
-        portionsOut: c.portionsOut,
+        portionsOut: c.portionsIn,
         durationMs: Date.now() - c.startedAt,
         open: conns.size,
       });
