@@ -76,7 +76,8 @@ test('a client that offers up to 100 MiB and never reads: memory stays bounded, 
 });
 
 test('connections that reset, half-close or vanish leave no file descriptor behind', async (t) => {
-  const server = await startServerProcess(['--portion-lines', '0']);
+  // Every connection's own lines are counted below: lift the connection line budget.
+  const server = await startServerProcess(['--portion-lines', '0', '--connection-lines', '10000']);
   t.after(() => server.child.kill('SIGKILL'));
   const pid = server.child.pid as number;
   const baseline = openFds(pid);
@@ -183,7 +184,7 @@ test('the echo client says clearly when the server vanishes, with no stack trace
 });
 
 test('SIGTERM while 100 clients stream: every line kept, server.stopped last, exit 0 well inside 10 s', async (t) => {
-  const server = await startServerProcess(['--portion-lines', '5']);
+  const server = await startServerProcess(['--portion-lines', '5', '--connection-lines', '10000']);
   t.after(() => server.child.kill('SIGKILL'));
   const clients: net.Socket[] = [];
   const stop = Date.now() + 15_000; // bound: the streams end by themselves

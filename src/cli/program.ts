@@ -14,6 +14,7 @@ export function createProgram(): Command {
   const program = new Command('socket-lab')
     .description('A sockets lab: TCP echo server, UDP multi-user chat, and clients that explain every event')
     .version(VERSION)
+    .option('--debug', 'print the stack trace of an internal error (also LAB_DEBUG=1)')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand());
   program.addCommand(echoCommand());
@@ -23,5 +24,8 @@ export function createProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
+  // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

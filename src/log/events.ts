@@ -11,8 +11,16 @@ export type Lang = 'en' | 'ru';
 export const LANGS: readonly Lang[] = ['en', 'ru'];
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
-/** Log schema version, written as `schema` on every line so the report can tell old logs apart. */
-export const LOG_SCHEMA = 1;
+/**
+ * Log schema version, written as `schema` on every line so the report can tell old logs apart.
+ * 2: `tcp.connection.closed`'s `bytesOut`/`portionsOut` count what the kernel accepted (in 1 they
+ * were copies of `bytesIn`/`portionsIn`), with `bytesDiscarded` and `reset` beside them.
+ */
+export const LOG_SCHEMA = 2;
+
+/** The oldest schema the report still reads, and the fields that schema's lines may lack. */
+export const OLDEST_SCHEMA = 1;
+export const FIELDS_SINCE: Readonly<Record<string, number>> = { bytesDiscarded: 2, reset: 2 };
 
 export interface EventSpec<F> {
   level: Level;
@@ -34,6 +42,11 @@ export function ruCount(n: number, one: string, few: string, many: string): stri
   return `${n} ${form}`;
 }
 const bytesRu = (n: number) => ruCount(n, 'байт', 'байта', 'байт');
+const sumCounts = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const countsText = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ') || '-';
 
 export const catalogue = {
   // ---- server lifecycle -------------------------------------------------------------------
@@ -94,11 +107,19 @@ export const catalogue = {
   ),
   'tcp.connection.rejected': spec(
     'warn',
-    { remote: '10.77.0.21:40123', reason: 'max-connections', open: 100, max: 100 },
+    { remote: '10.77.0.21:40123', reason: 'max-connections' as TcpRejectReason, open: 100, max: 100 },
     (f) =>
-      `Closed a new connection from ${f.remote} at once: ${f.open} of ${f.max} connection slots are in use`,
+      f.reason === 'server-stopping'
+        ? `Closed a new connection from ${f.remote} at once: the server is stopping`
+        : f.reason === 'max-per-address'
+          ? `Closed a new connection from ${f.remote} at once: its address already has ${f.open} of the ${f.max} connections one address may hold`
+          : `Closed a new connection from ${f.remote} at once: ${f.open} of ${f.max} connection slots are in use`,
     (f) =>
-      `Новое соединение с ${f.remote} сразу закрыто: заняты все слоты для соединений (${f.open} из ${f.max})`,
+      f.reason === 'server-stopping'
+        ? `Новое соединение с ${f.remote} сразу закрыто: сервер останавливается`
+        : f.reason === 'max-per-address'
+          ? `Новое соединение с ${f.remote} сразу закрыто: с этого адреса уже открыто ${f.open} из ${f.max} разрешённых одному адресу соединений`
+          : `Новое соединение с ${f.remote} сразу закрыто: заняты все слоты для соединений (${f.open} из ${f.max})`,
   ),
   'tcp.data.received': spec(
     'info',
@@ -118,11 +139,11 @@ export const catalogue = {
   ),
   'tcp.data.summary': spec(
     'info',
-    { connId: 1, portionsIn: 5000, bytesIn: 5120000, portionsOut: 5000, bytesOut: 5120000, windowMs: 1000 },
+    { connId: 1, portionsIn: 5000, bytesIn: 5120000, windowMs: 1000 },
     (f) =>
-      `Client #${f.connId} is sending fast: in the last ${f.windowMs} ms, ${f.portionsIn} portions (${f.bytesIn} bytes) were read and ${f.portionsOut} (${f.bytesOut} bytes) echoed without a line each; these counts are exact`,
+      `Client #${f.connId} is sending fast: in the last ${f.windowMs} ms, ${f.portionsIn} more portions (${f.bytesIn} bytes) were read and handed to write() for the echo without a line each; these counts are exact`,
     (f) =>
-      `Клиент №${f.connId} отправляет быстро: за последние ${f.windowMs} мс прочитано порций: ${f.portionsIn} (${bytesRu(f.bytesIn)}), отправлено обратно: ${f.portionsOut} (${bytesRu(f.bytesOut)}) — без отдельной строки на каждую; счётчики точные`,
+      `Клиент №${f.connId} отправляет быстро: за последние ${f.windowMs} мс прочитано ещё порций: ${f.portionsIn} (${bytesRu(f.bytesIn)}), все переданы в write() для эха — без отдельной строки на каждую; счётчики точные`,
   ),
   'tcp.backpressure': spec(
     'debug',
@@ -158,15 +179,30 @@ export const catalogue = {
       reason: 'peer-closed' as CloseReason,
       bytesIn: 6,
       bytesOut: 6,
+      bytesDiscarded: 0,
+      reset: false,
       portionsIn: 1,
       portionsOut: 1,
       durationMs: 2034,
       open: 0,
     },
     (f) =>
-      `Connection with client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason]}. Received ${f.bytesIn} bytes, sent back ${f.bytesOut}, in ${f.durationMs} ms (${f.open} open)`,
+      `Connection with client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason]}. Read ${f.bytesIn} bytes; the kernel accepted ${f.bytesOut} of the echo into its send buffer${f.bytesDiscarded > 0 ? `; ${f.bytesDiscarded} bytes still waiting in the server's write queue were discarded` : ''}${f.reset ? '; the server reset the connection (RST), so whatever of it the kernel had not yet delivered was lost too' : ''}; ${f.durationMs} ms (${f.open} open)`,
     (f) =>
-      `Соединение с клиентом №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason]}. Получено ${bytesRu(f.bytesIn)}, отправлено обратно ${bytesRu(f.bytesOut)}, за ${f.durationMs} мс (открыто соединений: ${f.open})`,
+      `Соединение с клиентом №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason]}. Прочитано ${bytesRu(f.bytesIn)}; ядро приняло в буфер отправки ${bytesRu(f.bytesOut)} эха${f.bytesDiscarded > 0 ? `; ${bytesRu(f.bytesDiscarded)}, ещё ждавших в очереди записи сервера, отброшено` : ''}${f.reset ? '; сервер сбросил соединение (RST), поэтому всё, что ядро ещё не доставило, тоже потеряно' : ''}; ${f.durationMs} мс (открыто соединений: ${f.open})`,
+  ),
+  'tcp.connection.summary': spec(
+    'info',
+    {
+      accepted: 120,
+      closed: 118,
+      rejected: { 'max-connections': 3 } as Record<string, number>,
+      windowMs: 1000,
+    },
+    (f) =>
+      `Connections are coming fast: in the last ${f.windowMs} ms, ${f.accepted} more were accepted, ${f.closed} closed and ${sumCounts(f.rejected)} refused (${countsText(f.rejected)}) without a line each; these counts are exact`,
+    (f) =>
+      `Соединения идут часто: за последние ${f.windowMs} мс ещё принято: ${f.accepted}, закрыто: ${f.closed}, отклонено: ${sumCounts(f.rejected)} (${countsText(f.rejected)}) — без отдельной строки на каждое; счётчики точные`,
   ),
 
   // ---- UDP chat server ---------------------------------------------------------------------
@@ -317,12 +353,49 @@ export const catalogue = {
     (f) => `Left the chat as ${f.nick}: ${clientCloseText.en[f.reason]}`,
     (f) => `Выход из чата (${f.nick}): ${clientCloseText.ru[f.reason]}`,
   ),
+
+  // ---- the program's own log ---------------------------------------------------------------
+  'log.lines.dropped': spec(
+    'warn',
+    { stream: 'stdout' as 'stdout' | 'stderr', lines: 1200, bytes: 380000, windowMs: 28000, file: true },
+    (f) =>
+      `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${f.lines} log lines (${f.bytes} bytes) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
+    (f) =>
+      `Читатель ${f.stream} не успевал: за ${f.windowMs} мс ${f.lines} строк журнала (${bytesRu(f.bytes)}) туда не выведено, чтобы обслуживание клиентов его не ждало${f.file ? '; в JSON-файле журнала есть все эти строки' : ''}`,
+  ),
+  'log.file.failed': spec(
+    'error',
+    { file: '/logs/lab-server.jsonl', code: 'ENOSPC', message: 'no space left on device' },
+    (f) =>
+      `Cannot write the log file ${f.file}: ${f.code} (${f.message}). The servers keep serving; lost lines are counted and reported once the file can be written again`,
+    (f) =>
+      `Не удаётся писать в файл журнала ${f.file}: ${f.code} (${f.message}). Серверы продолжают работу; потерянные строки подсчитываются, их число будет записано, когда запись снова станет возможной`,
+  ),
+  'log.file.recovered': spec(
+    'warn',
+    { file: '/logs/lab-server.jsonl', lines: 35, bytes: 14000, windowMs: 5200 },
+    (f) =>
+      `The log file ${f.file} can be written again: ${f.lines} lines (${f.bytes} bytes) of the last ${f.windowMs} ms are missing from it`,
+    (f) =>
+      `В файл журнала ${f.file} снова можно писать: в нём нет ${f.lines} строк (${bytesRu(f.bytes)}) за последние ${f.windowMs} мс`,
+  ),
+  'client.data.summary': spec(
+    'info',
+    { sent: 900, bytesSent: 921600, received: 850, bytesReceived: 870400, windowMs: 1000 },
+    (f) =>
+      `Busy connection: in the last ${f.windowMs} ms, ${f.sent} more writes (${f.bytesSent} bytes) and ${f.received} more reads (${f.bytesReceived} bytes) without a line each; these counts are exact`,
+    (f) =>
+      `Оживлённое соединение: за последние ${f.windowMs} мс ещё записей: ${f.sent} (${bytesRu(f.bytesSent)}) и чтений: ${f.received} (${bytesRu(f.bytesReceived)}) — без отдельной строки на каждое; счётчики точные`,
+  ),
 };
 
 export type Catalogue = typeof catalogue;
 export type EventName = keyof Catalogue;
 export type EventFields<N extends EventName> = Catalogue[N]['example'];
 export const EVENT_NAMES = Object.keys(catalogue) as EventName[];
+
+/** Why the server refused a new TCP connection: the `reason` field of `tcp.connection.rejected`. */
+export type TcpRejectReason = 'max-connections' | 'max-per-address' | 'server-stopping';
 
 /** Why the server closed a TCP connection: the `reason` field of `tcp.connection.closed`. */
 export type CloseReason =
