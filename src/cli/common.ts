@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { LabError } from '../errors.js';
 import { LANGS, type Lang, type Level } from '../log/events.js';
+import { localizeError } from '../text/errors-ru.js';
 import { type LabLogger, type LineSink, type LogFormat, createLogger } from '../log/logger.js';
 
 /** Value parsers: plain functions that throw InvalidArgumentError with the rule that was broken. */
@@ -84,9 +85,11 @@ export function makeLogger(o: LogCliOptions, fd: 1 | 2, sink?: LineSink): LabLog
 }
 
 /** Prints an error as one sentence (never a stack trace for errors we expect) and sets the exit code. */
-export function reportError(command: string, err: unknown): void {
+export function reportError(command: string, err: unknown, lang: Lang = 'en'): void {
   const text =
-    err instanceof LabError || err instanceof TypeError ? err.message : `unexpected error: ${String(err)}`;
+    err instanceof LabError || err instanceof TypeError
+      ? localizeError(err, lang)
+      : `unexpected error: ${String(err)}`;
   process.stderr.write(`socket-lab ${command}: ${text}\n`);
   if (!(err instanceof LabError || err instanceof TypeError) && err instanceof Error && err.stack) {
     process.stderr.write(`${err.stack}\n`);

@@ -4,6 +4,7 @@ import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
 import { visible } from '../text/escape.js';
+import { SCREEN } from '../text/screen.js';
 import {
   type LogCliOptions,
   collect,
@@ -52,8 +53,9 @@ export function echoCommand(): Command {
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
+    const screen = SCREEN[o.lang];
     const term = createTerminal(process.stdin, process.stdout, {
-      attachHint: () => attachHint('Echo client'),
+      attachHint: () => attachHint(screen.echoClient, o.lang),
     });
     // On a terminal the log shares the screen with the prompt, so it is printed above the input line.
     const { log, flush } = makeLogger(
@@ -70,7 +72,7 @@ export function echoCommand(): Command {
       }
       const lines = (partial + decoder.write(data)).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) term.print(`echo: ${visible(line)}`);
+      for (const line of lines) term.print(`${screen.echoPrefix}${visible(line)}`);
     };
     let client: EchoClient | undefined;
     // One stop for every path (exit, end of input, a signal, even one during connect), run once.
@@ -79,7 +81,7 @@ export function echoCommand(): Command {
       (finishing ??= (async () => {
         term.close();
         if (client) {
-          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err));
+          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err, o.lang));
           await client.close(why);
         }
         await flush();
@@ -94,11 +96,11 @@ export function echoCommand(): Command {
         message: String((err as Error).message),
       });
       await flush();
-      reportError('echo', err);
+      reportError('echo', err, o.lang);
       return;
     }
     if (term.interactive) {
-      term.print(attachHint(`Connected to the echo server ${client.remote} from ${client.local}`));
+      term.print(attachHint(screen.echoConnected({ remote: client.remote, local: client.local }), o.lang));
     }
     let reason: ClientCloseReason = 'end-of-input';
     const connected = client;
@@ -117,7 +119,7 @@ export function echoCommand(): Command {
         connected.send(`${line}\n`);
       }
     } catch (err) {
-      reportError('echo', err);
+      reportError('echo', err, o.lang);
     }
     if (!closedEarly) {
       await finish(term.interrupted ? 'signal' : reason);
@@ -127,6 +129,7 @@ export function echoCommand(): Command {
     reportError(
       'echo',
       new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
+      o.lang,
     );
   });
 }
