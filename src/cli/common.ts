@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { LabError, USAGE_ERRORS } from '../errors.js';
 import { MAX_TIMER_SECONDS } from '../options.js';
 import { LANGS, type Lang, type Level } from '../log/events.js';
+import { localizeError } from '../text/errors-ru.js';
 import { type LabLogger, type LineSink, type LogFormat, createLogger } from '../log/logger.js';
 
 /** Value parsers: plain functions that throw InvalidArgumentError with the rule that was broken. */
@@ -111,10 +112,10 @@ export const EXIT_BUG = 70;
  * sentence, no stack, exit 2 for a wrong use of the command and 1 for a runtime failure. Anything
  * else is a bug in socket-lab and says so, with the stack when `--debug` or LAB_DEBUG=1 asks.
  */
-export function reportError(command: string, err: unknown): void {
+export function reportError(command: string, err: unknown, lang: Lang = 'en'): void {
   const prefix = command ? `socket-lab ${command}` : 'socket-lab';
   if (err instanceof LabError) {
-    process.stderr.write(`${prefix}: ${err.message}\n`);
+    process.stderr.write(`${prefix}: ${localizeError(err, lang)}\n`);
     process.exitCode = USAGE_ERRORS.has(err.code) ? 2 : 1;
     return;
   }

@@ -5,6 +5,7 @@ import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
 import { ExitLineScanner } from '../text/byte-lines.js';
 import { visible } from '../text/escape.js';
+import { SCREEN } from '../text/screen.js';
 import {
   type LogCliOptions,
   collect,
@@ -69,11 +70,14 @@ export function echoCommand(): Command {
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
+    const screen = SCREEN[o.lang];
     // Typed at a terminal: line editing, a prompt, the log above the input line. Otherwise stdin is
     // bytes to send as they are and stdout the echo as it is, so no line reader may touch stdin.
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     const term = interactive
-      ? createTerminal(process.stdin, process.stdout, { attachHint: () => attachHint('Echo client') })
+      ? createTerminal(process.stdin, process.stdout, {
+          attachHint: () => attachHint(screen.echoClient, o.lang),
+        })
       : undefined;
     // On a terminal the log shares the screen with the prompt, so it is printed above the input line.
     const { log, flush } = makeLogger(o, 2, term ? { write: (l) => term.print(l.trimEnd()) } : undefined);
@@ -89,7 +93,7 @@ export function echoCommand(): Command {
       }
       const lines = (partial + decoder.write(data)).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) term.print(`echo: ${visible(line)}`);
+      for (const line of lines) term.print(`${screen.echoPrefix}${visible(line)}`);
       return true;
     };
     let client: EchoClient | undefined;
@@ -99,7 +103,7 @@ export function echoCommand(): Command {
       (finishing ??= (async () => {
         term?.close();
         if (client) {
-          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err));
+          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err, o.lang));
           await client.close(why);
         }
         await flush();
@@ -114,10 +118,10 @@ export function echoCommand(): Command {
         message: String((err as Error).message),
       });
       await flush();
-      reportError('echo', err);
+      reportError('echo', err, o.lang);
       return;
     }
-    term?.print(attachHint(`Connected to the echo server ${client.remote} from ${client.local}`));
+    term?.print(attachHint(screen.echoConnected({ remote: client.remote, local: client.local }), o.lang));
     let reason: ClientCloseReason = 'end-of-input';
     const connected = client;
     let closedEarly = false;
@@ -140,7 +144,7 @@ export function echoCommand(): Command {
         reason = 'user-exit';
       }
     } catch (err) {
-      if (!closedEarly) reportError('echo', err);
+      if (!closedEarly) reportError('echo', err, o.lang);
     }
     if (!closedEarly) {
       await finish(term?.interrupted ? 'signal' : reason);
@@ -150,6 +154,7 @@ export function echoCommand(): Command {
     reportError(
       'echo',
       new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
+      o.lang,
     );
   });
 }

@@ -53,7 +53,10 @@ export function serverCommand(): Command {
         .argParser(parsePort),
     )
     .addOption(
-      new Option('--chunk-size <bytes>', 'largest portion read and echoed at once')
+      new Option(
+        '--chunk-size <bytes>',
+        'the server slices each read (up to 64 KiB) into portions of at most this many bytes, logged one by one (not TCP segments: the MSS sizes those)',
+      )
         .default(ECHO_DEFAULTS.chunkSize)
         .env('LAB_CHUNK_SIZE')
         .argParser(parseCount(1, 1 << 20)),
@@ -177,7 +180,7 @@ export function serverCommand(): Command {
       log.emit('server.error', { code: e.code, message: e.message });
       await tcp?.close(0);
       await flush();
-      reportError('server', err);
+      reportError('server', err, o.lang);
       return;
     }
     const [t, u] = [tcp, udp];

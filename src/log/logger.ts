@@ -2,7 +2,6 @@ import { closeSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
 import {
   type EventFields,
   type EventName,
@@ -12,6 +11,9 @@ import {
   type Level,
   catalogue,
 } from './events.js';
+import { prettyLine } from './pretty.js';
+
+export { prettyLine } from './pretty.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -72,21 +74,6 @@ export interface LabLogger {
   log: EventLog;
   /** Writes out everything buffered; resolve before the process exits so no line is lost. */
   flush(): Promise<void>;
-}
-
-/** Formats one JSON log line as the single pretty line a person reads. */
-export function prettyLine(colorize: boolean): (line: string) => string {
-  const format = pinoPretty.prettyFactory({
-    colorize,
-    singleLine: true,
-    translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,component,scenario,event,schema',
-    messageFormat: (log, messageKey) => {
-      const where = [log.component, log.scenario].filter(Boolean).join('/');
-      return `${where ? `[${where}] ` : ''}${String(log.event ?? '')} · ${String(log[messageKey] ?? '')}`;
-    },
-  });
-  return format;
 }
 
 function sinkStream(sink: LineSink, transform?: (line: string) => string): DestinationStream {
@@ -331,12 +318,15 @@ export function createLogger(options: LoggerOptions): LabLogger {
     fdOut = fd;
     main =
       options.format === 'pretty'
-        ? sinkStream({ write: (line) => fd.write(line) }, prettyLine(options.colorize ?? isTty))
+        ? sinkStream(
+            { write: (line) => fd.write(line) },
+            prettyLine(options.colorize ?? isTty, { fields: level === 'debug' }),
+          )
         : fd;
   } else {
     main =
       options.format === 'pretty'
-        ? sinkStream(dest, prettyLine(options.colorize ?? false))
+        ? sinkStream(dest, prettyLine(options.colorize ?? false, { fields: level === 'debug' }))
         : sinkStream(dest);
   }
   streams.push({ stream: main, level: level === 'silent' ? 'fatal' : level });
