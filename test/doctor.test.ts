@@ -309,6 +309,7 @@ function facts(over: Partial<Facts> = {}): Facts {
   };
 }
 
+const LAB_WAN_LABELS = { 'com.docker.compose.network': 'wan' };
 const problems = (fs: Finding[]) => fs.filter((f) => f.severity === 'problem');
 
 describe('checks', () => {
@@ -326,7 +327,12 @@ describe('checks', () => {
     const networks = parseDockerNetworks(
       JSON.stringify([
         { Name: 'other', Driver: 'bridge', IPAM: { Config: [{ Subnet: '198.18.0.0/21' }] } },
-        { Name: 'lab-wan', Driver: 'bridge', IPAM: { Config: [{ Subnet: '198.18.8.0/24' }] } },
+        {
+          Name: 'lab-wan',
+          Driver: 'bridge',
+          IPAM: { Config: [{ Subnet: '198.18.8.0/24' }] },
+          Labels: LAB_WAN_LABELS,
+        },
       ]),
     );
     const routes = parseIpRoutes(JSON.stringify([{ dst: '198.18.9.0/24', dev: 'wg0' }]));
@@ -357,7 +363,12 @@ describe('checks', () => {
   test("the lab's own network with an old subnet says docker compose down; a LAN route only warns", () => {
     const networks = parseDockerNetworks(
       JSON.stringify([
-        { Name: 'lab-vm', Driver: 'bridge', IPAM: { Config: [{ Subnet: '198.18.70.0/24' }] } },
+        {
+          Name: 'lab-vm',
+          Driver: 'bridge',
+          IPAM: { Config: [{ Subnet: '198.18.70.0/24' }] },
+          Labels: { 'com.docker.compose.network': 'vm' },
+        },
       ]),
     );
     const routes = parseIpRoutes(
@@ -650,4 +661,26 @@ describe('socket-lab doctor against the real engine', () => {
     );
     assert.match(out.findings[0]!.message, /no Docker engine answers: .*nonexistent/);
   });
+});
+
+test("a network with the lab's name that Compose did not make: LAB_PREFIX with a free value", () => {
+  const networks = parseDockerNetworks(
+    JSON.stringify([
+      { Name: 'lab-vm', Driver: 'bridge', IPAM: { Config: [{ Subnet: '198.18.7.0/24' }] } },
+      { Name: 'lab2-wan', Driver: 'bridge', IPAM: { Config: [{ Subnet: '198.18.99.0/24' }] } },
+      {
+        Name: 'lab-wan',
+        Driver: 'bridge',
+        IPAM: { Config: [{ Subnet: '198.18.8.0/24' }] },
+        Labels: { 'com.docker.compose.network': 'wan', 'com.docker.compose.project': 'old' },
+      },
+    ]),
+  );
+  const base = facts().settings!;
+  const fs = diagnose(facts({ networks, settings: { ...base, project: 'socket-lab' } }));
+  assert.deepEqual(
+    problems(fs).map((f) => [f.code, f.setting, f.value, f.collidesWith, f.suggestion]),
+    [['own-network-foreign', 'LAB_PREFIX', 'lab', 'lab-vm', 'lab3']],
+  );
+  assert.ok(fs.some((f) => f.code === 'own-network-other-project' && f.detail?.project === 'old'));
 });

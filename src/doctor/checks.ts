@@ -71,6 +71,8 @@ export type FindingCode =
   | 'lab-subnets-overlap'
   | 'subnet-overlaps-network'
   | 'own-network-changed'
+  | 'own-network-foreign'
+  | 'own-network-other-project'
   | 'subnet-overlaps-route'
   | 'port-busy'
   | 'port-published'
@@ -198,7 +200,7 @@ export function diagnose(f: Facts): Finding[] {
     companion: COMPANIONS.LAB_WAN_SUBNET,
   };
   out.push(...checkAddresses(s, vm, wan, suggest));
-  for (const sub of [vm, wan]) out.push(...checkNetworks(sub, f.networks, suggest));
+  for (const sub of [vm, wan]) out.push(...checkNetworks(sub, f.networks, suggest, s.project));
   out.push(...checkRoutes([vm, wan], f.routes, f.networks));
   out.push(...checkPorts(s, f));
   if (!out.some((x) => x.severity === 'problem')) {
@@ -317,9 +319,42 @@ function checkAddresses(s: LabSettings, vm: SubnetSetting, wan: SubnetSetting, s
 // Docker refuses a subnet that overlaps any other Docker network ("Pool overlaps with other one
 // on this address space"). The lab's own network from an earlier run is reused as it is, so a
 // changed subnet only takes effect after `docker compose down`.
-function checkNetworks(sub: SubnetSetting, networks: readonly DockerNetwork[], suggest: Suggest): Finding[] {
+function checkNetworks(
+  sub: SubnetSetting,
+  networks: readonly DockerNetwork[],
+  suggest: Suggest,
+  project: string | undefined,
+): Finding[] {
   const out: Finding[] = [];
+  const key = sub.setting === 'LAB_VM_SUBNET' ? 'vm' : 'wan';
   for (const n of networks) {
+    if (n.name === sub.network && n.composeKey !== key) {
+      // Made by hand or by another compose file: Compose refuses to use it ("network ... was
+      // found but has incorrect label com.docker.compose.network").
+      const prefix = n.name.slice(0, -`-${key}`.length);
+      const names = new Set(networks.map((x) => x.name));
+      const free = [2, 3, 4, 5, 6, 7, 8, 9]
+        .map((i) => `${prefix}${i}`)
+        .find((p) => !names.has(`${p}-vm`) && !names.has(`${p}-wan`));
+      out.push({
+        severity: 'problem',
+        code: 'own-network-foreign',
+        setting: 'LAB_PREFIX',
+        value: prefix,
+        collidesWith: n.name,
+        ...(free ? { suggestion: free } : {}),
+      });
+      continue;
+    }
+    if (n.name === sub.network && project !== undefined && n.project !== undefined && n.project !== project) {
+      // Compose v2 then uses it with a warning, and `docker compose down` here leaves it.
+      out.push({
+        severity: 'warning',
+        code: 'own-network-other-project',
+        collidesWith: n.name,
+        detail: { project: n.project, current: project },
+      });
+    }
     if (n.name === sub.network) {
       const old = n.subnets.find((c) => c.family === 'ipv4');
       if (old && canonicalIpv4(old) !== canonicalIpv4(sub.cidr)) {

@@ -66,6 +66,8 @@ export interface DockerNetwork {
   bridge?: string;
   /** The compose project that made it (`com.docker.compose.project`), if any. */
   project?: string;
+  /** Its key in that project's compose file (`com.docker.compose.network`: vm, wan), if any. */
+  composeKey?: string;
 }
 
 /** Reads `docker network inspect ID...` (a JSON array). */
@@ -84,11 +86,13 @@ export function parseDockerNetworks(json: string): DockerNetwork[] {
       options['com.docker.network.bridge.name'] ??
       (n.Driver === 'bridge' && id ? `br-${id.slice(0, 12)}` : undefined);
     const project = labels['com.docker.compose.project'];
+    const composeKey = labels['com.docker.compose.network'];
     return {
       name: String(n.Name),
       subnets,
       ...(bridge ? { bridge } : {}),
       ...(project ? { project } : {}),
+      ...(composeKey ? { composeKey } : {}),
     };
   });
 }

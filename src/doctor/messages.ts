@@ -171,6 +171,24 @@ function describe(f: Finding): Text[] {
           ru: 'Сначала удалите старую лабораторную: docker compose down (затем снова up).',
         },
       ];
+    case 'own-network-foreign':
+      return [
+        {
+          en: `a Docker network named ${f.collidesWith} exists but Compose did not make it as this lab's network: Compose would refuse it ("network ${f.collidesWith} was found but has incorrect label")`,
+          ru: `сеть Docker ${f.collidesWith} уже есть, но Compose создавал её не как сеть этой лабораторной: Compose откажет ("network ${f.collidesWith} was found but has incorrect label")`,
+        },
+        {
+          en: `Or remove it if you no longer need it: docker network rm ${f.collidesWith}`,
+          ru: `Или удалите её, если она не нужна: docker network rm ${f.collidesWith}`,
+        },
+      ];
+    case 'own-network-other-project':
+      return [
+        {
+          en: `the network ${f.collidesWith} belongs to the Compose project "${d(f, 'project')}", not "${d(f, 'current')}": the lab shares it, and \`docker compose down\` here does not remove it (use \`docker compose -p ${d(f, 'project')} down\`)`,
+          ru: `сеть ${f.collidesWith} принадлежит проекту Compose "${d(f, 'project')}", а не "${d(f, 'current')}": лабораторная делит её, и \`docker compose down\` отсюда её не удалит (используйте \`docker compose -p ${d(f, 'project')} down\`)`,
+        },
+      ];
     case 'subnet-overlaps-route':
       return [
         {
