@@ -8,6 +8,7 @@ import { demoCommand } from './demo.js';
 import { benchCommand } from './bench.js';
 import { collectCommand } from './collect.js';
 import { reportCommand } from './report.js';
+import { doctorCommand } from './doctor.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
+  program.addCommand(doctorCommand());
   // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();
