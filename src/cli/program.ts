@@ -8,6 +8,8 @@ import { demoCommand } from './demo.js';
 import { benchCommand } from './bench.js';
 import { collectCommand } from './collect.js';
 import { reportCommand } from './report.js';
+import { bundleCommand } from './bundle.js';
+import { gradeCommand } from './grade.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -23,5 +25,7 @@ export function createProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
+  program.addCommand(bundleCommand());
+  program.addCommand(gradeCommand());
   return program;
 }
