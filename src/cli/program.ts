@@ -8,6 +8,8 @@ import { demoCommand } from './demo.js';
 import { benchCommand } from './bench.js';
 import { collectCommand } from './collect.js';
 import { reportCommand } from './report.js';
+import { bundleCommand } from './bundle.js';
+import { gradeCommand } from './grade.js';
 import { doctorCommand } from './doctor.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
@@ -26,6 +28,8 @@ export function createProgram(): Command {
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
   program.addCommand(doctorCommand());
+  program.addCommand(bundleCommand());
+  program.addCommand(gradeCommand());
   // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();
