@@ -2,7 +2,7 @@ import type { Lang } from '../log/events.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, checkSummary, runChecks } from './check.js';
 import { renderMarkdown } from './markdown.js';
-import { parseSource } from './parse.js';
+import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources } from './timeline.js';
 
@@ -10,7 +10,8 @@ import { mergeSources } from './timeline.js';
 export interface ReportInput {
   /** The name the report shows (a file name without its extension, or `stdin`). */
   name: string;
-  lines: AsyncIterable<string> | Iterable<string>;
+  /** Its lines, one by one or in batches (see LineSource). */
+  lines: LineSource;
 }
 
 export interface AnalyseOptions {
