@@ -10,8 +10,9 @@ import type { ConnTally, Job, JobResult, LoadToParent, ParentToLoad, TargetId } 
 import { type PlanOptions, type Scenario, type ScenarioId, plan } from './plan.js';
 import { memory, openFileLimit } from './proc.js';
 import { quantile, round } from './stats.js';
+import { type Analysis, accountConnections, relayCounts, summary } from '../report/index.js';
+import { SKIP_CAUSES } from '../report/parse.js';
 import {
-  type LogTally,
   TARGET_LABELS,
   type Target,
   childExecArgv,
@@ -105,9 +106,12 @@ function runLoad(job: Job, timeoutMs: number, onHolding: (n: number) => Promise<
   });
 }
 
-/** Checks, connection by connection, that the log accounts for every byte and portion exactly. */
+/**
+ * Checks, connection by connection, that the server's log (read by the report) accounts for every
+ * byte the generator sent, within the line budget, and that the report's echo check passes on it.
+ */
 export function checkAccounting(
-  log: LogTally,
+  log: Analysis,
   conns: ConnTally[],
   portionLines: number,
   runMs: number,
@@ -117,33 +121,33 @@ export function checkAccounting(
   let summarised = 0;
   let worst = 0;
   const seconds = Math.ceil(runMs / 1000) + 1;
+  const byPort = new Map(
+    accountConnections(log.model).map((a) => [Number(a.conn.remote?.split(':').pop()), a]),
+  );
   for (const c of conns) {
-    const l = log.byRemotePort.get(c.localPort);
+    const a = byPort.get(c.localPort);
     const where = `connection from port ${c.localPort}`;
-    if (!l?.closed) {
+    if (!a?.closed) {
       problems.push(`${where}: no tcp.connection.closed line`);
       continue;
     }
-    individual += l.individualIn;
-    summarised += l.summaryIn;
-    worst = Math.max(worst, l.individualIn / seconds);
-    const { closed } = l;
-    if (closed.bytesIn !== c.sent)
-      problems.push(`${where}: server read ${closed.bytesIn} bytes, generator sent ${c.sent}`);
-    if (l.individualInBytes + l.summaryInBytes !== closed.bytesIn)
-      problems.push(
-        `${where}: lines account for ${l.individualInBytes} + ${l.summaryInBytes} bytes of ${closed.bytesIn}`,
-      );
-    if (l.individualIn + l.summaryIn !== closed.portionsIn)
-      problems.push(
-        `${where}: lines account for ${l.individualIn} + ${l.summaryIn} portions of ${closed.portionsIn}`,
-      );
-    if (l.individualOut + l.summaryOut !== closed.portionsOut || closed.bytesOut !== closed.bytesIn)
-      problems.push(`${where}: echoed portions/bytes do not match what was read`);
-    if (l.individualIn > portionLines * seconds)
-      problems.push(`${where}: ${l.individualIn} individual lines in ${seconds} s, over the budget`);
+    individual += a.lines.portionsIn;
+    summarised += a.summaries.portionsIn;
+    worst = Math.max(worst, a.lines.portionsIn / seconds);
+    problems.push(...a.problems.map((p) => `${where}: ${p}`));
+    if (a.closed.bytesIn !== c.sent)
+      problems.push(`${where}: server read ${a.closed.bytesIn} bytes, generator sent ${c.sent}`);
+    if (a.lines.portionsIn > portionLines * seconds)
+      problems.push(`${where}: ${a.lines.portionsIn} individual lines in ${seconds} s, over the budget`);
   }
-  if (log.malformed > 0) problems.push(`${log.malformed} log line(s) are not JSON`);
+  // The report's echo check (every connection echoed what it read); the others are about the lab's
+  // programs and scenarios, which a bare benchmark target does not play.
+  if (log.checks.some((x) => x.id === 'echo' && x.status === 'fail'))
+    problems.push(`the report's echo check failed: ${summary(log)}`);
+  const { skipped, sources } = log.model.timeline;
+  const bad = SKIP_CAUSES.reduce((n, cause) => n + skipped[cause].count, 0);
+  if (bad > 0) problems.push(`${bad} log line(s) are not socket-lab events`);
+  const lines = sources.reduce((n, x) => n + x.lines, 0);
   return {
     connections: conns.length,
     exact: problems.length === 0,
@@ -151,8 +155,8 @@ export function checkAccounting(
     individualPortions: individual,
     summarisedPortions: summarised,
     individualPerConnPerSec: round(worst, 1),
-    logLines: log.lines,
-    logLinesPerSec: round(log.lines / (runMs / 1000), 0),
+    logLines: lines,
+    logLinesPerSec: round(lines / (runMs / 1000), 0),
   };
 }
 
@@ -237,14 +241,16 @@ async function runOnce(
       record.metrics.rssAfterMB = round(rssAfter / 2 ** 20, 1);
     }
     await t.stop();
-    await t.logClosed;
+    const log = await t.log;
     const runMs = performance.now() - started;
-    if (t.log && result.scenario === 'stream') {
+    if (log && result.scenario === 'stream') {
       const portionLines = id === 'lab-default' ? PORTION_LINES : 0;
-      record.accounting = checkAccounting(t.log, result.conns, portionLines, runMs);
+      record.accounting = checkAccounting(log, result.conns, portionLines, runMs);
     }
-    if (t.log && result.scenario === 'chat')
-      record.relayLogged = t.log.relayedIndividual + t.log.relayedSummarised;
+    if (log && result.scenario === 'chat') {
+      const relays = relayCounts(log.model);
+      record.relayLogged = relays.lines + relays.summarised;
+    }
     if (result.scenario === 'stream' && !result.complete) {
       const lost = result.conns.filter((c) => c.received !== c.sent).length;
       if (!t.forks) throw new Error(`the echo was incomplete at close on ${lost} connection(s)`);
