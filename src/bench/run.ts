@@ -12,14 +12,7 @@ import { memory, openFileLimit } from './proc.js';
 import { quantile, round } from './stats.js';
 import { type Analysis, accountConnections, relayCounts, summary } from '../report/index.js';
 import { SKIP_CAUSES } from '../report/parse.js';
-import {
-  TARGET_LABELS,
-  type Target,
-  childExecArgv,
-  sibling,
-  socatVersion,
-  startTarget,
-} from './targets.js';
+import { TARGET_LABELS, type Target, childExecArgv, sibling, socatVersion, startTarget } from './targets.js';
 
 /** Exact accounting of portions in socket-lab's log, checked against what the generator sent. */
 export interface Accounting {

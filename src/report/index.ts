@@ -59,7 +59,14 @@ export function summary(analysis: Analysis): string {
   return checkSummary(analysis.checks, (f) => describeFinding(f, 'en'));
 }
 
-export { CHECK_IDS, REQUIRABLE, type CheckId, type CheckResult, checkAddresses } from './check.js';
+export {
+  type AddressRule,
+  CHECK_IDS,
+  REQUIRABLE,
+  type CheckId,
+  type CheckResult,
+  checkAddresses,
+} from './check.js';
 export { type ConnAccount, type PortionCounts, accountConnections, relayCounts } from './accounting.js';
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
 export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
