@@ -4,9 +4,12 @@
  * with a load generator process, and collects figures, memory and the server's log accounting.
  */
 import { fork } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import type { ConnTally, Job, JobResult, LoadToParent, ParentToLoad, TargetId } from './jobs.js';
+import { type LogSpec, readInChild, writeEchoLog } from './logread.js';
 import { type PlanOptions, type Scenario, type ScenarioId, plan } from './plan.js';
 import { memory, openFileLimit } from './proc.js';
 import { quantile, round } from './stats.js';
@@ -61,7 +64,13 @@ export interface BenchRun {
   smoke: boolean;
   machine: { cpus: number; model: string; node: string; socat: string | null; openFileLimit: number };
   notes: string[];
-  scenarios: Array<{ id: ScenarioId; title: string; targets: TargetId[]; rounds: number }>;
+  scenarios: Array<{
+    id: ScenarioId;
+    title: string;
+    targets: TargetId[];
+    reference: TargetId;
+    rounds: number;
+  }>;
   runs: RunRecord[];
 }
 
@@ -215,7 +224,9 @@ async function runOnce(
       await t.gc();
       rssBefore = memory(t.pid).rss;
     }
-    const result = await runLoad(scenario.job(t), scenario.timeoutMs, async () => {
+    const job = scenario.job?.(t);
+    if (!job) throw new Error(`${scenario.id} has no load job`);
+    const result = await runLoad(job, scenario.timeoutMs, async () => {
       await new Promise((r) => setTimeout(r, 300));
       await t.gc();
       rssAfter = memory(t.pid).rss;
@@ -260,6 +271,36 @@ async function runOnce(
   return record;
 }
 
+/** Writes the scenario's log into a temporary directory; returns its path. */
+async function prepareLog(spec: LogSpec, progress: (line: string) => void, notes: string[]): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'socket-lab-bench-')), 'server.jsonl');
+  const { bytes, lines } = await writeEchoLog(file, spec);
+  const note = `log-read: the log is ${round(bytes / 1e6, 1)} MB, ${lines} lines`;
+  notes.push(note);
+  progress(`bench: ${note}`);
+  return file;
+}
+
+/** One reader over the scenario's log, in a process of its own. */
+async function readOnce(scenario: Scenario, id: TargetId, roundNo: number, file: string): Promise<RunRecord> {
+  const record: RunRecord = { scenario: scenario.id, round: roundNo, target: id, ok: false, metrics: {} };
+  try {
+    if (id !== 'report' && id !== 'readline') throw new Error(`${id} is not a log reader`);
+    const r = await readInChild(id, file, scenario.timeoutMs);
+    const mb = statSync(file).size / 1e6;
+    record.metrics = {
+      seconds: round(r.ms / 1000, 2),
+      readMBPerSec: round(mb / (r.ms / 1000), 1),
+      peakRssMB: round(r.peakRss / 2 ** 20, 1),
+      lines: r.lines,
+    };
+    record.ok = true;
+  } catch (err) {
+    record.error = err instanceof Error ? err.message : String(err);
+  }
+  return record;
+}
+
 function describe(r: RunRecord): string {
   if (!r.ok) return `FAILED: ${r.error}`;
   const m = r.metrics;
@@ -275,6 +316,8 @@ function describe(r: RunRecord): string {
       `${m.deliveredPerSec} datagrams/s`,
       `loss ${m.lossPct}% (kernel drops: server ${m.serverDrops}, members ${m.memberDrops})`,
     );
+  if (m.readMBPerSec !== undefined)
+    parts.push(`${m.lines} lines in ${m.seconds} s`, `${m.readMBPerSec} MB/s`, `peak RSS ${m.peakRssMB} MB`);
   if (r.accounting)
     parts.push(r.accounting.exact ? 'log exact' : `LOG MISMATCH: ${r.accounting.problems[0]}`);
   if (r.note) parts.push(`note: ${r.note}`);
@@ -312,11 +355,14 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
   const runs: RunRecord[] = [];
   for (const scenario of scenarios) {
     s.progress(`bench: ${scenario.id}: ${scenario.title}; ${scenario.rounds} round(s)`);
+    const logFile = scenario.log && (await prepareLog(scenario.log, s.progress, notes));
     for (let r = 1; r <= scenario.rounds; r++) {
       const order = r % 2 === 1 ? scenario.targets : [...scenario.targets].reverse();
       for (const id of order) {
         const t = performance.now();
-        const record = await runOnce(scenario, id, r, s, { maxConnections: idleConnections + 1000 });
+        const record = logFile
+          ? await readOnce(scenario, id, r, logFile)
+          : await runOnce(scenario, id, r, s, { maxConnections: idleConnections + 1000 });
         runs.push(record);
         const took = ((performance.now() - t) / 1000).toFixed(1);
         s.progress(
@@ -324,6 +370,7 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
         );
       }
     }
+    if (logFile) rmSync(dirname(logFile), { recursive: true, force: true });
   }
   return {
     startedAt,
@@ -337,7 +384,13 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
       openFileLimit: fdLimit,
     },
     notes,
-    scenarios: scenarios.map((x) => ({ id: x.id, title: x.title, targets: x.targets, rounds: x.rounds })),
+    scenarios: scenarios.map((x) => ({
+      id: x.id,
+      title: x.title,
+      targets: x.targets,
+      reference: x.reference,
+      rounds: x.rounds,
+    })),
     runs,
   };
 }

@@ -15,6 +15,8 @@ export const TARGET_LABELS: Record<TargetId, string> = {
   'lab-quiet': 'socket-lab, quiet',
   node: 'bare Node',
   socat: 'socat',
+  readline: 'readline + JSON.parse',
+  report: 'socket-lab report',
 };
 
 /** A running target, ready for load. */
@@ -250,5 +252,8 @@ export function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
       return startNodeTarget(id, { kind: 'node' }, s);
     case 'socat':
       return startSocat();
+    case 'report':
+    case 'readline':
+      throw new Error(`${id} reads logs: it serves no load`);
   }
 }

@@ -105,11 +105,11 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   if (o.schema < LOG_SCHEMA) return { ok: false, cause: 'old-schema' };
   if (o.schema > LOG_SCHEMA) return { ok: false, cause: 'new-schema' };
   if (!KNOWN.has(o.event)) return { ok: false, cause: 'unknown-event' };
-  const time = typeof o.time === 'string' ? Date.parse(o.time) : typeof o.time === 'number' ? o.time : NaN;
+  const time = typeof o.time === 'string' ? isoTime(o.time) : typeof o.time === 'number' ? o.time : NaN;
   if (!Number.isFinite(time)) return { ok: false, cause: 'bad-fields' };
   const event = o.event as EventName;
   const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (!ENVELOPE.has(k)) fields[k] = v;
+  for (const k in o) if (!ENVELOPE.has(k)) fields[k] = o[k];
   if (!fieldsMatch(event, fields)) return { ok: false, cause: 'bad-fields' };
   return {
     ok: true,
@@ -126,6 +126,24 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
       msg: typeof o.msg === 'string' ? o.msg : undefined,
     },
   };
+}
+
+let cachedSecond = '';
+let cachedSecondMs = NaN;
+
+/**
+ * Date.parse, faster for pino's `2026-11-29T19:28:34.526Z`: lines of one second share their first
+ * 19 characters, so only the milliseconds are new. Anything else goes to Date.parse.
+ */
+function isoTime(text: string): number {
+  if (text.length !== 24 || text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) return Date.parse(text);
+  const second = text.slice(0, 19);
+  if (second !== cachedSecond) {
+    cachedSecondMs = Date.parse(`${second}Z`);
+    cachedSecond = second;
+  }
+  const ms = Number(text.slice(20, 23));
+  return Number.isInteger(ms) && ms >= 0 ? cachedSecondMs + ms : Date.parse(text);
 }
 
 /** Every field the catalogue's example has is present with the same JSON type. */
@@ -248,7 +266,8 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
     // A BOM or a CR (a file edited on Windows) is not part of the JSON.
     let text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    if (text.trim() === '') return;
+    // JSON lines start with `{`: trim only what might be blank.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
     const verdict = parseLine(text, source, n);
     if (!verdict.ok) {
       tallySkip(skipped, verdict.cause, source, n);
