@@ -104,7 +104,7 @@ test('reader: a big file on disk is read with memory that does not follow its si
   const file = join(dir, 'server.jsonl');
   const out = createWriteStream(file);
   for (const l of serverLog(4, 25_000))
-    if (!out.write(`${l}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${l}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((r) => out.end(() => r()));
   const before = process.memoryUsage().heapUsed;
   const analysis = await analyse([{ name: 'server', lines: lazyLines(file) }]);
