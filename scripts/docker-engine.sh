@@ -82,15 +82,6 @@ plugins_ok() {
     "$dir/docker-buildx" version >/dev/null 2>&1
 }
 
-# The first http(s) Debian mirror in this machine's apt sources (deb822 or one-line format),
-# not the security archive: trixie's packages come from the same mirror bookworm's do.
-debian_mirror() {
-  local m
-  m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
-    grep -vE '^[[:space:]]*#' | grep -oE 'https?://[^ ]+' | grep -v security | head -n 1 || true)
-  echo "${m:-http://deb.debian.org/debian}"
-}
-
 # Compose v2 (the `docker compose` CLI plugin users run) and buildx (BuildKit builds), from
 # Debian trixie's docker-compose 2.26 and docker-buildx 0.13 packages: they need glibc 2.34
 # (bookworm has 2.36) and talk to bookworm's engine 20.10. Fetched with apt-get pointed at a
