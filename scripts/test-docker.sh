@@ -291,10 +291,12 @@ lab_pass() {
   done_step
 
   # What users run after the lab, writing into the test's own directory instead of ./logs.
+  # --all-runs: the volume is this test's own; without it the report keeps only what follows the
+  # latest server start less 30 s, and the mistake server starts later than that on a slow machine.
   step "$v: run --rm report"
   mkdir -p "$WORK/$PROJECT/collected"
   run compose run --rm -v "$WORK/$PROJECT/collected:/out" report \
-    collect --from /logs --to /out/logs --check --require local,vm,remote,echo,chat ||
+    collect --from /logs --to /out/logs --all-runs --check --require local,vm,remote,echo,chat ||
     fail "the lab report of this run fails its checks (socket-lab report --check, output above)"
   for i in report.md report.ru.md "$PROJECT-server.jsonl"; do
     [[ -s $WORK/$PROJECT/collected/logs/$i ]] || fail "run --rm report did not write logs/$i"
