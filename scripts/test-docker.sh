@@ -17,8 +17,8 @@
 #   the `mistake` profile's vm client is refused (server bound to 127.0.0.1);
 #   `docker compose stop`: every program logs how it ended and exits 0; `down -v` leaves nothing;
 #   `docker compose run --rm report` writes a report whose every check passes.
-# Then, once: a busy published port and an overlapping subnet each make scripts/lab-up.sh name
-# the setting to change (before compose, and from compose's own error).
+# Then, once: a busy published port and an overlapping subnet each make scripts/lab-up.sh
+# (socket-lab doctor) name the setting to change (before compose, and after compose's own error).
 #
 # Safe beside a running lab: its own project names, container/network/volume prefix, image tag,
 # free subnets and free ports. Bounded: fails after TEST_DOCKER_TIMEOUT seconds (default 1800,
@@ -49,7 +49,7 @@ E2E=(node --import tsx) # the TypeScript halves of this test live in test/e2e/
 
 export LAB_IMAGE=socket-lab:e2e-$ID LAB_LANG=en
 # Whatever a user's .env says, the test sets every value compose interpolates.
-unset LAB_SKIP_PREFLIGHT
+unset LAB_SKIP_DOCTOR LAB_SKIP_PREFLIGHT
 
 STEP=setup
 STEP_T0=$SECONDS
@@ -166,6 +166,8 @@ done_step "$NODE_BASE_IMAGE"
 step "tools"
 have node || fail "node is needed for the assertions (test/e2e/*.ts)"
 [[ -d node_modules/tsx ]] || fail "the dev dependencies are missing (tsx): run npm ci first"
+# socket-lab doctor (free subnets, the settings check, lab-up.sh) runs from dist/.
+[[ -f dist/cli/doctor.js ]] || run npm run build || fail "npm run build failed"
 if ! have tmux; then
   if [[ $(id -u) == 0 ]] && have apt-get; then
     run apt-get update -qq && run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux
@@ -179,7 +181,7 @@ done_step
 # --- settings: free subnets and ports, so a running lab is never touched --------------------------
 
 step "settings"
-mapfile -t SUBNETS < <(scripts/preflight.sh --free-subnets 2)
+mapfile -t SUBNETS < <(node dist/cli.js doctor --free-subnets 2)
 ((${#SUBNETS[@]} == 2)) || fail "no two free /24 subnets in 198.18.0.0/15"
 vm=${SUBNETS[0]%.0/24} wan=${SUBNETS[1]%.0/24}
 export LAB_VM_SUBNET=$vm.0/24 LAB_SERVER_IP=$vm.10
@@ -188,7 +190,7 @@ read -r LAB_TCP_PUBLISH LAB_UDP_PUBLISH BUSY_PORT < <("${E2E[@]}" test/e2e/free-
 export LAB_TCP_PUBLISH LAB_UDP_PUBLISH
 say "vm $LAB_VM_SUBNET (server $LAB_SERVER_IP), wan $LAB_WAN_SUBNET, tcp $LAB_TCP_PUBLISH, udp $LAB_UDP_PUBLISH"
 export COMPOSE_PROJECT_NAME=labe2e$ID LAB_PREFIX=labe2e$ID
-run scripts/preflight.sh || fail "scripts/preflight.sh rejects settings that should be fine"
+run node dist/cli.js doctor || fail "socket-lab doctor rejects settings that should be fine"
 done_step
 
 # --- one image for every pass ------------------------------------------------------------------
@@ -338,7 +340,7 @@ expect_named() {
     cat "$out" >&2
     fail "$what: the error does not say to set $setting"
   fi
-  say "  ok   $what -> $(grep -m 1 'PROBLEM' "$out" | sed 's/^preflight: //')"
+  say "  ok   $what -> $(grep -m 1 'PROBLEM' "$out" | sed 's/^doctor: //')"
   say "            $(grep -m 1 "Set $setting in" "$out" | sed 's/^ *//')"
   COMPOSE_PROJECT_NAME=$BAD_PROJECT LAB_PREFIX=$BAD_PROJECT run docker compose down -v -t 3 ||
     fail "cannot remove the half-started project $BAD_PROJECT"
@@ -354,9 +356,9 @@ for ((i = 0; i < 100; i++)); do
   sleep 0.1
 done
 grep -q listening "$WORK/listener.out" || fail "could not hold port $BUSY_PORT for the test: $(cat "$WORK/listener.out")"
-expect_named LAB_TCP_PUBLISH "busy TCP port (preflight)" busy-preflight LAB_TCP_PUBLISH="$BUSY_PORT"
+expect_named LAB_TCP_PUBLISH "busy TCP port (doctor first)" busy-doctor LAB_TCP_PUBLISH="$BUSY_PORT"
 expect_named LAB_TCP_PUBLISH "busy TCP port (compose's own error)" busy-compose \
-  LAB_TCP_PUBLISH="$BUSY_PORT" LAB_SKIP_PREFLIGHT=1
+  LAB_TCP_PUBLISH="$BUSY_PORT" LAB_SKIP_DOCTOR=1
 kill "$LISTENER" 2>/dev/null || true
 wait "$LISTENER" 2>/dev/null || true
 LISTENER=""
@@ -365,8 +367,8 @@ done_step
 step "misconfiguration: overlapping subnet"
 OVERLAP_NET=labe2e$ID-overlap
 run docker network create --subnet "$LAB_VM_SUBNET" "$OVERLAP_NET" || fail "cannot create the overlapping network"
-expect_named LAB_VM_SUBNET "overlapping subnet (preflight)" overlap-preflight
-expect_named LAB_VM_SUBNET "overlapping subnet (compose's own error)" overlap-compose LAB_SKIP_PREFLIGHT=1
+expect_named LAB_VM_SUBNET "overlapping subnet (doctor first)" overlap-doctor
+expect_named LAB_VM_SUBNET "overlapping subnet (compose's own error)" overlap-compose LAB_SKIP_DOCTOR=1
 run docker network rm "$OVERLAP_NET" || fail "cannot remove $OVERLAP_NET"
 OVERLAP_NET=""
 BAD_PROJECT=""
