@@ -322,7 +322,6 @@ test(
     // the chat) and the other student's echo connection are not in it. (s1's own chat log holds
     // s2's greeting: they chatted.)
     assert.ok(!md.includes(DOCKER_STUDENT.name) && !md.includes('Sidorov'), 'no other classmate');
-    if (process.env['CLS_DEBUG']) await writeFile('/tmp/cls13-s1.md', md);
     assert.ok(!md.includes(`${DOCKER_HOST}:`), "the Docker student's address is not in s1's report");
     assert.ok(
       !md.includes(`${s2.ip}:`) || !/tcp\.connection\.accepted[^\n]*198\.19\.13\.22/.test(md),
