@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Command, Option } from 'commander';
+import { signGreeting } from '../classroom/signature.js';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
@@ -17,9 +18,10 @@ import {
   parsePort,
   reportError,
 } from './common.js';
+import { type StudentCliOptions, studentOptions } from './student.js';
 import { attachHint, createTerminal } from './terminal.js';
 
-interface EchoCliOptions extends LogCliOptions {
+interface EchoCliOptions extends LogCliOptions, StudentCliOptions {
   host: string;
   port: number;
   chunkSize: number;
@@ -68,7 +70,7 @@ export function echoCommand(): Command {
         .argParser(collect)
         .default([]),
     );
-  for (const opt of logOptions()) cmd.addOption(opt);
+  for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
     const screen = SCREEN[o.lang];
     // Typed at a terminal: line editing, a prompt, the log above the input line. Otherwise stdin is
@@ -131,7 +133,7 @@ export function echoCommand(): Command {
       if (!term) process.stdin.destroy(); // nothing more can be sent: stop waiting for input
     });
     try {
-      for (const line of o.say) connected.send(`${line}\n`);
+      for (const line of o.say) connected.send(`${signGreeting(line, o.student, o.group)}\n`);
       if (term) {
         for await (const line of term.lines()) {
           if (line.trim() === 'exit') {
