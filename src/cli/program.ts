@@ -8,6 +8,7 @@ import { demoCommand } from './demo.js';
 import { benchCommand } from './bench.js';
 import { collectCommand } from './collect.js';
 import { reportCommand } from './report.js';
+import { wireCommand } from './wire.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -23,5 +24,6 @@ export function createProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
+  program.addCommand(wireCommand());
   return program;
 }
