@@ -291,7 +291,7 @@ test('empty, truncated, foreign and missing files give one clear reason, never a
   assert.equal(cut.ok, false);
   if (!cut.ok) {
     assert.equal(cut.problem.code, 'truncated');
-    assert.match(cut.problem.message, /cut off at byte \d+ in the middle of a packet/);
+    assert.match(cut.problem.message, /ends in the middle of a packet record of \d+ bytes that starts at byte \d+/);
     assert.equal(cut.partial?.packets.length, 11, 'the packets before the cut are kept');
   }
   const headerOnly = await readCaptureBytes(whole.subarray(0, 10));

@@ -302,7 +302,7 @@ function tooMany(max: number, offset: number): CaptureProblem {
 function truncated(offset: number, what: string): CaptureProblem {
   return {
     code: 'truncated',
-    message: `the file is cut off at byte ${offset} in the middle of ${what} (was the capture still being written, or stopped hard?)`,
+    message: `the file ends in the middle of ${what} that starts at byte ${offset} (was the capture still being written, or stopped hard?)`,
     offset,
   };
 }
@@ -311,7 +311,7 @@ function truncated(offset: number, what: string): CaptureProblem {
 
 async function readPcap(input: ByteInput, sink: Sink): Promise<CaptureProblem | undefined> {
   const header = await input.take(24);
-  if (header.length < 24) return truncated(input.offset, 'the 24-byte file header');
+  if (header.length < 24) return truncated(0, 'the 24-byte file header');
   const le = [PCAP_MAGIC_US, PCAP_MAGIC_NS].includes(header.readUInt32LE(0));
   const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
   const nano = u32(header, 0) === PCAP_MAGIC_NS;
@@ -322,7 +322,7 @@ async function readPcap(input: ByteInput, sink: Sink): Promise<CaptureProblem | 
     const start = input.offset;
     const rec = await input.take(16);
     if (rec.length === 0) return undefined;
-    if (rec.length < 16) return truncated(start, `a 16-byte packet record header (record at byte ${start})`);
+    if (rec.length < 16) return truncated(start, 'a packet record header');
     const sec = u32(rec, 0);
     const frac = u32(rec, 4);
     const caplen = u32(rec, 8);
@@ -335,8 +335,7 @@ async function readPcap(input: ByteInput, sink: Sink): Promise<CaptureProblem | 
       };
     }
     const data = await input.take(caplen);
-    if (data.length < caplen)
-      return truncated(start, `a packet of ${caplen} bytes (record at byte ${start})`);
+    if (data.length < caplen) return truncated(start, `a packet record of ${caplen} bytes`);
     if (sink.full()) return tooMany(sink.packets.length, start);
     sink.add(linkType, sec * 1000 + (nano ? frac / 1e6 : frac / 1e3), data, origlen);
   }
@@ -383,7 +382,7 @@ async function readPcapng(input: ByteInput, sink: Sink): Promise<CaptureProblem 
       };
     }
     const block = await input.take(length);
-    if (block.length < length) return truncated(start, `a ${length}-byte block (at byte ${start})`);
+    if (block.length < length) return truncated(start, `a block of ${length} bytes`);
     const u32 = (o: number) => (le ? block.readUInt32LE(o) : block.readUInt32BE(o));
     const u16 = (o: number) => (le ? block.readUInt16LE(o) : block.readUInt16BE(o));
     const body = block.subarray(8, length - 4);
