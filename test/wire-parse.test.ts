@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   LINKTYPE,
   analyseFlows,
@@ -291,7 +292,10 @@ test('empty, truncated, foreign and missing files give one clear reason, never a
   assert.equal(cut.ok, false);
   if (!cut.ok) {
     assert.equal(cut.problem.code, 'truncated');
-    assert.match(cut.problem.message, /ends in the middle of a packet record of \d+ bytes that starts at byte \d+/);
+    assert.match(
+      cut.problem.message,
+      /ends in the middle of a packet record of \d+ bytes that starts at byte \d+/,
+    );
     assert.equal(cut.partial?.packets.length, 11, 'the packets before the cut are kept');
   }
   const headerOnly = await readCaptureBytes(whole.subarray(0, 10));
@@ -446,6 +450,10 @@ test('relate: same ISNs with rewritten addresses is NAT; two handshakes with oth
   const en = explainWire({ lang: 'en', captures: [], hop: nat });
   assert.match(en, /One TCP connection \(NAT\)/);
   assert.match(en, /DNAT \+ SNAT\/masquerade/);
+  assert.match(
+    en,
+    /source address 192\.168\.5\.9 → 10\.0\.0\.254, port kept; destination address 203\.0\.113\.1 → 10\.0\.0\.1, port 17007 → 7007\. That is NAT/,
+  );
 
   const unrelated = relateCaptures(near, analyseFlows([]));
   assert.equal(unrelated.summary, 'none');
@@ -508,4 +516,89 @@ test('explanations in Russian use the course terms', async () => {
   assert.match(en, /Three-way handshake:/);
   assert.match(en, /client → server: 3 data segments, 2501 bytes of payload/);
   assert.match(en, /an ACK-only segment only acknowledges, it carries no data/);
+});
+
+test('relate: UDP datagrams matched by size and order across the hop, with the limit of what UDP can show', async () => {
+  const sizes = [32, 31, 7, 11, 12];
+  const side = (client: string, server: string, ttl: number) => {
+    const f: Array<{ t: number; data: Buffer }> = [];
+    sizes.forEach((n, i) => {
+      const ip = udpIpv4(client, server, 41000, 7008, n);
+      ip[8] = ttl;
+      f.push({ t: T0 + i * 10, data: ethernet(ip) });
+      f.push({ t: T0 + i * 10 + 1, data: ethernet(udpIpv4(server, client, 7008, 41000, 3)) });
+    });
+    return f;
+  };
+  const near = analyseFlows(
+    (await ok(pcap(side('192.168.5.9', '203.0.113.1', 64), { le: true, nano: false, link: 1 }))).packets,
+  );
+  const far = analyseFlows(
+    (await ok(pcap(side('10.0.0.254', S, 63), { le: true, nano: false, link: 1 }))).packets,
+  );
+  const rel = relateCaptures(near, far, { serverPorts: [7008] });
+  assert.equal(rel.udp.length, 1);
+  assert.equal(rel.udp[0]!.matchedDatagrams, 5);
+  assert.deepEqual(rel.udp[0]!.ttl, [64, 63]);
+  assert.equal(rel.udp[0]!.after.client, '10.0.0.254:41000');
+  const ru = explainWire({ lang: 'ru', captures: [], hop: rel });
+  assert.match(ru, /5 дейтаграмм тех же размеров/);
+  assert.match(ru, /нельзя отличить перезапись адресов от ретранслятора/);
+});
+
+test('flows: a segment captured out of order is not a retransmission, and its bytes count', async () => {
+  const segs = exchange();
+  const list = [...segs.slice(0, 4), segs[5]!, segs[4]!, ...segs.slice(6)]; // 453-byte segment before the second 1024
+  const cap = await ok(pcap(frames(list), { le: true, nano: false, link: 1 }));
+  const c = analyseFlows(cap.packets).tcp[0]!;
+  assert.equal(c.toServer.payloadBytes, 2501);
+  assert.equal(c.toServer.retransmissions, 0);
+  assert.equal(c.toServer.outOfOrder, 1);
+  const text = explainWire({ lang: 'en', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
+  assert.match(text, /1 segment was captured out of order/);
+});
+
+test('flows (property): any split, reordering and repetition of a stream counts each byte once', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      fc.array(fc.nat(), { maxLength: 5 }),
+      async (sizes, swaps, repeats) => {
+        const isn = 0xfffff000; // close to wrapping
+        let seq = isn + 1;
+        const data: Seg[] = sizes.map((n) => {
+          const s: Seg = {
+            src: C,
+            dst: S,
+            sport: 40000,
+            dport: 7007,
+            seq: seq >>> 0,
+            ack: 1,
+            flags: 'PA',
+            payload: n,
+          };
+          seq += n;
+          return s;
+        });
+        for (const k of swaps) {
+          const i = k % data.length;
+          if (i + 1 < data.length) [data[i], data[i + 1]] = [data[i + 1]!, data[i]!];
+        }
+        const repeated = repeats.map((k) => data[k % data.length]!);
+        const all = [
+          { src: C, dst: S, sport: 40000, dport: 7007, seq: isn, flags: 'S' },
+          ...data,
+          ...repeated,
+        ];
+        const cap = await ok(pcap(frames(all), { le: true, nano: false, link: 1 }));
+        const c = analyseFlows(cap.packets).tcp[0]!;
+        const total = sizes.reduce((a, b) => a + b, 0);
+        assert.equal(c.toServer.payloadBytes, total);
+        assert.equal(c.toServer.retransmissions, repeated.length);
+        assert.equal(c.toServer.bytesOnWire, total + repeated.reduce((a, s) => a + (s.payload ?? 0), 0));
+      },
+    ),
+    { numRuns: 200 },
+  );
 });

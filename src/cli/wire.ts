@@ -11,6 +11,8 @@ import {
   readCaptureFile,
   relateCaptures,
   socketCountsFromLog,
+  socketPortionsFromLog,
+  type SocketPortions,
 } from '../wire/index.js';
 
 interface WireCliOptions {
@@ -54,6 +56,7 @@ export function wireCommand(): Command {
       if (s?.flows && c?.flows)
         hop = relateCaptures(c.flows, s.flows, o.serverPort ? { serverPorts: o.serverPort } : {});
       let crossCheck: CrossCheck | undefined;
+      let portions: Map<string, SocketPortions> | undefined;
       if (o.log && s?.flows) {
         const records: Record<string, unknown>[] = [];
         for (const line of (await readFile(o.log, 'utf8')).split('\n')) {
@@ -64,6 +67,7 @@ export function wireCommand(): Command {
             if (!(err instanceof SyntaxError)) throw err; // a half-written last line is not a log record
           }
         }
+        portions = socketPortionsFromLog(records);
         const tcpPort = o.serverPort?.[0];
         crossCheck = crossCheckBytes(
           s.flows,
@@ -78,6 +82,7 @@ export function wireCommand(): Command {
           ...(o.serverPort ? { serverPorts: o.serverPort } : {}),
           ...(hop ? { hop } : {}),
           ...(crossCheck ? { crossCheck } : {}),
+          ...(portions ? { portions } : {}),
         }),
       );
       if (inputs.some((i) => !i.result?.ok) || (crossCheck && !crossCheck.ok)) process.exitCode = 1;

@@ -122,3 +122,48 @@ export function socketCountsFromLog(records: Iterable<Record<string, unknown>>):
   }
   return out;
 }
+
+/** The 1 KB portions the server's log shows for one connection, to set beside its segments. */
+export interface SocketPortions {
+  /** Sizes of the portions read, in order, as logged one by one. */
+  read: number[];
+  /** Sizes of the portions written back, in order, as logged one by one. */
+  written: number[];
+  /** Portions counted only in summary lines (the log's line budget), with their bytes. */
+  summarised: { portions: number; bytes: number };
+}
+
+/**
+ * The logged portions per client endpoint ("ip:port" as the server saw it), from the
+ * `tcp.connection.accepted`, `tcp.data.received`, `tcp.data.sent` and `tcp.data.summary` lines of
+ * one server's log, in log order (connection ids are per server process).
+ */
+export function socketPortionsFromLog(
+  records: Iterable<Record<string, unknown>>,
+): Map<string, SocketPortions> {
+  const byConn = new Map<number, SocketPortions>();
+  const out = new Map<string, SocketPortions>();
+  for (const r of records) {
+    const f = (typeof r.fields === 'object' && r.fields !== null ? r.fields : r) as Record<string, unknown>;
+    if (typeof f.connId !== 'number') continue;
+    if (r.event === 'tcp.connection.accepted' && typeof f.remote === 'string') {
+      const p: SocketPortions = { read: [], written: [], summarised: { portions: 0, bytes: 0 } };
+      byConn.set(f.connId, p);
+      out.set(normaliseEndpoint(f.remote), p);
+      continue;
+    }
+    const p = byConn.get(f.connId);
+    if (!p) continue;
+    if (r.event === 'tcp.data.received' && typeof f.bytes === 'number') p.read.push(f.bytes);
+    else if (r.event === 'tcp.data.sent' && typeof f.bytes === 'number') p.written.push(f.bytes);
+    else if (
+      r.event === 'tcp.data.summary' &&
+      typeof f.portionsIn === 'number' &&
+      typeof f.bytesIn === 'number'
+    ) {
+      p.summarised.portions += f.portionsIn;
+      p.summarised.bytes += f.bytesIn;
+    }
+  }
+  return out;
+}

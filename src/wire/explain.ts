@@ -7,7 +7,7 @@
  * holds everywhere; nothing is inferred from how the lab is configured.
  */
 import { type Lang, ruCount } from '../log/events.js';
-import type { CrossCheck } from './crosscheck.js';
+import type { CrossCheck, SocketPortions } from './crosscheck.js';
 import {
   type DirectionStats,
   type Flows,
@@ -40,6 +40,8 @@ export interface WireSectionInput {
   hop?: HopRelation;
   /** At most this many data segments and datagrams are listed one by one per direction. */
   listLimit?: number;
+  /** The server log's portions per client endpoint (socketPortionsFromLog), shown beside the segments. */
+  portions?: Map<string, SocketPortions>;
 }
 
 const bytesRu = (n: number) => ruCount(n, 'байт', 'байта', 'байт');
@@ -85,7 +87,12 @@ function sizesList(stats: DirectionStats, limit: number, lang: Lang): string {
 }
 
 /** The handshake, the data segments each way and the teardown of one TCP connection. */
-export function explainTcpConnection(c: TcpConnection, lang: Lang, listLimit = 20): string {
+export function explainTcpConnection(
+  c: TcpConnection,
+  lang: Lang,
+  listLimit = 20,
+  portions?: SocketPortions,
+): string {
   const en = lang === 'en';
   const t0 = c.handshake.syn?.timeMs ?? c.startMs;
   const at = (t: number) => `+${ms(t - t0)} ${en ? 'ms' : 'мс'}`;
@@ -175,6 +182,21 @@ export function explainTcpConnection(c: TcpConnection, lang: Lang, listLimit = 2
       );
     }
   }
+  if (portions) {
+    const list = (sizes: number[]) =>
+      sizes.length > listLimit ? `${sizes.slice(0, listLimit).join(', ')}, …` : sizes.join(', ') || '—';
+    const more =
+      portions.summarised.portions > 0
+        ? en
+          ? ` (and ${portions.summarised.portions} more portions, ${portions.summarised.bytes} bytes, counted in summary lines)`
+          : ` (и ещё порций: ${portions.summarised.portions}, ${bytesRu(portions.summarised.bytes)}, учтены в итоговых строках)`
+        : '';
+    out.push(
+      en
+        ? `- the server's socket log: portions read ${list(portions.read)}; written back ${list(portions.written)}${more}.`
+        : `- журнал сокетов сервера: прочитаны порции ${list(portions.read)}; отправлены обратно ${list(portions.written)}${more}.`,
+    );
+  }
   const acks = c.toServer.emptySegments + c.toClient.emptySegments;
   out.push(
     '',
@@ -182,6 +204,16 @@ export function explainTcpConnection(c: TcpConnection, lang: Lang, listLimit = 2
       ? `${plural(acks, 'segment', 'segments')} carried no payload: the handshake, pure ACKs (an ACK-only segment only acknowledges, it carries no data) and the FINs. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes and on the MSS (no segment carries more than the receiver's MSS), not on the 1 KB portions the server's log counts: those are what each read() returned.`
       : `${ruCount(acks, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: рукопожатие, чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет) и FIN. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, и от MSS (ни один сегмент не несёт больше MSS получателя), а не от порций по 1 КБ в журнале сервера: порции — это то, что вернул каждый вызов read().`,
   );
+
+  const reordered = c.toServer.outOfOrder + c.toClient.outOfOrder;
+  if (reordered > 0) {
+    out.push(
+      '',
+      en
+        ? `${plural(reordered, 'segment was', 'segments were')} captured out of order: sent for the first time, but seen after bytes that follow them. They are not retransmissions; TCP puts the bytes back in order by their sequence numbers.`
+        : `${ruCount(reordered, 'сегмент попал', 'сегмента попали', 'сегментов попали')} в захват не по порядку: они отправлены впервые, но замечены после байтов, которые идут за ними. Это не повторные передачи; TCP расставляет байты по порядку по их порядковым номерам.`,
+    );
+  }
 
   // Retransmissions
   const rtx = c.toServer.retransmissions + c.toClient.retransmissions;
@@ -207,6 +239,7 @@ export function explainTcpConnection(c: TcpConnection, lang: Lang, listLimit = 2
   out.push('');
   const td = c.teardown;
   const who = (s: 'client' | 'server') => (en ? s : s === 'client' ? 'клиент' : 'сервер');
+  const whoGen = (s: 'client' | 'server') => (s === 'client' ? 'клиента' : 'сервера');
   for (const fin of td.fins) {
     const acked =
       fin.ackedAtMs !== undefined
@@ -219,14 +252,14 @@ export function explainTcpConnection(c: TcpConnection, lang: Lang, listLimit = 2
     out.push(
       en
         ? `- \`FIN\` from the ${who(fin.from)} [#${fin.frame}], ${at(fin.timeMs)}${acked}.`
-        : `- \`FIN\` от стороны «${who(fin.from)}» [#${fin.frame}], ${at(fin.timeMs)}${acked}.`,
+        : `- \`FIN\` от ${whoGen(fin.from)} [#${fin.frame}], ${at(fin.timeMs)}${acked}.`,
     );
   }
   for (const r of td.resets) {
     out.push(
       en
         ? `- \`RST\` from the ${who(r.from)} [#${r.frame}], ${at(r.timeMs)}: the connection was aborted, not closed in order.`
-        : `- \`RST\` от стороны «${who(r.from)}» [#${r.frame}], ${at(r.timeMs)}: соединение сброшено, а не закрыто штатно.`,
+        : `- \`RST\` от ${whoGen(r.from)} [#${r.frame}], ${at(r.timeMs)}: соединение сброшено, а не закрыто штатно.`,
     );
   }
   if (td.firstFin) {
@@ -278,10 +311,44 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
   out.push(
     '',
     en
-      ? 'Each chat message travels as one datagram of its own: there is no handshake before the first one, no acknowledgement after any of them and no teardown. A datagram that is lost is simply missing; nothing in UDP sends it again.'
-      : 'Каждое сообщение чата идёт отдельной дейтаграммой: перед первой нет рукопожатия, после каждой — никакого подтверждения, в конце — никакого закрытия. Потерянная дейтаграмма просто не приходит; UDP её не отправляет повторно.',
+      ? "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone, including the chat's join exchange (HELLO, COOKIE, JOIN, WELCOME), which is the chat protocol's own, carried in ordinary datagrams; each chat message is one datagram. A datagram that is lost is simply missing: nothing in UDP sends it again."
+      : 'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна, в том числе обмен при входе в чат (HELLO, COOKIE, JOIN, WELCOME): это собственный протокол чата поверх обычных дейтаграмм; каждое сообщение чата — одна дейтаграмма. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
   );
   return out.join('\n');
+}
+
+function splitEndpoint(endpoint: string): [string, string] {
+  const i = endpoint.lastIndexOf(':');
+  return [endpoint.slice(0, i), endpoint.slice(i + 1)];
+}
+
+/** "source address 10.0.0.2 → 10.0.1.1, port kept; destination ...": what changed between before and after. */
+function rewrites(
+  before: { client: string; server: string },
+  after: { client: string; server: string },
+  lang: Lang,
+): string {
+  const en = lang === 'en';
+  const parts: string[] = [];
+  for (const [label, b, a] of [
+    [en ? 'source' : 'источник', before.client, after.client],
+    [en ? 'destination' : 'назначение', before.server, after.server],
+  ] as const) {
+    const [ba, bp] = splitEndpoint(b);
+    const [aa, ap] = splitEndpoint(a);
+    const changes: string[] = [];
+    if (ba !== aa) changes.push(en ? `address ${ba} → ${aa}` : `адрес ${ba} → ${aa}`);
+    if (bp !== ap) changes.push(en ? `port ${bp} → ${ap}` : `порт ${bp} → ${ap}`);
+    if (changes.length === 0) continue;
+    if (changes.length === 1)
+      changes.push(en ? `${ba !== aa ? 'port' : 'address'} kept` : `${ba !== aa ? 'порт' : 'адрес'} тот же`);
+    parts.push(en ? `${label} ${changes.join(', ')}` : `${label} — ${changes.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+function natKinds(r: { source: boolean; destination: boolean }): string {
+  return [r.destination ? 'DNAT' : '', r.source ? 'SNAT/masquerade' : ''].filter(Boolean).join(' + ');
 }
 
 function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): string {
@@ -313,8 +380,8 @@ function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): str
   const what =
     v.kind === 'nat'
       ? en
-        ? `the hop rewrote the ${[v.rewritten.source ? 'source' : '', v.rewritten.destination ? 'destination' : ''].filter(Boolean).join(' and ')} address/port (${v.rewritten.destination ? 'DNAT' : ''}${v.rewritten.source && v.rewritten.destination ? ' + ' : ''}${v.rewritten.source ? 'SNAT/masquerade' : ''}): that is NAT`
-        : `промежуточный узел переписал ${[v.rewritten.source ? 'адрес/порт источника' : '', v.rewritten.destination ? 'адрес/порт назначения' : ''].filter(Boolean).join(' и ')} (${v.rewritten.destination ? 'DNAT' : ''}${v.rewritten.source && v.rewritten.destination ? ' + ' : ''}${v.rewritten.source ? 'SNAT/masquerade' : ''}): это NAT`
+        ? `the hop rewrote the headers (${natKinds(v.rewritten)}): ${rewrites(v.before, v.after, lang)}. That is NAT`
+        : `промежуточный узел переписал заголовки (${natKinds(v.rewritten)}): ${rewrites(v.before, v.after, lang)}. Это NAT`
       : en
         ? 'the addresses and ports are the same on both sides: the hop only routed the packets'
         : 'адреса и порты с обеих сторон одинаковы: промежуточный узел только маршрутизировал пакеты';
@@ -455,7 +522,7 @@ export function explainWire(input: WireSectionInput): string {
         '',
       );
     }
-    for (const c of tcp) out.push(explainTcpConnection(c, lang, limit), '');
+    for (const c of tcp) out.push(explainTcpConnection(c, lang, limit, input.portions?.get(c.client)), '');
     for (const u of udp) out.push(explainUdpConversation(u, lang, limit), '');
   }
   if (input.hop) {

@@ -34,6 +34,8 @@ export interface DataSegment {
   length: number;
   /** Part (or all) of this sequence range had already been sent: a retransmission. */
   retransmission: boolean;
+  /** Sent for the first time, but captured after bytes that follow it (reordered on the way to the capture). */
+  outOfOrder?: boolean;
   /** For a retransmission: how long after the first sending of those bytes it was sent. */
   delayMs?: number;
 }
@@ -78,6 +80,8 @@ export interface DirectionStats {
   emptySegments: number;
   retransmissions: number;
   retransmittedBytes: number;
+  /** Data segments captured after segments that follow them in sequence (not retransmissions). */
+  outOfOrder: number;
   /** Sum of the delays of the retransmissions: time the data spent waiting to be sent again. */
   retransmissionDelayMs: number;
   /** Largest payload of one captured segment. */
@@ -141,8 +145,10 @@ interface DirState {
   lastRel: number;
   /** Highest relative sequence number sent + 1 (data only). */
   highest: number;
-  /** When each not-yet-retransmitted range was first sent: [start, end, time]. */
+  /** When each range was first sent: [start, end, time] (the most recent 4096). */
   sent: Array<[number, number, number]>;
+  /** Sequence ranges sent so far, sorted and merged: [start, end). */
+  covered: Array<[number, number]>;
 }
 
 interface ConnState {
@@ -213,12 +219,14 @@ function newDir(from: Side): DirState {
       emptySegments: 0,
       retransmissions: 0,
       retransmittedBytes: 0,
+      outOfOrder: 0,
       retransmissionDelayMs: 0,
       largestSegment: 0,
     },
     lastRel: 0,
     highest: 1,
     sent: [],
+    covered: [],
   };
 }
 
@@ -335,7 +343,10 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
   if (len > 0) {
     const start = rel;
     const end = rel + len;
-    const fresh = Math.max(0, end - Math.max(start, dir.highest));
+    // Bytes of this range no earlier segment carried. A range that was not sent before but starts
+    // below the highest byte seen is out of order in the capture (on loopback, two CPUs can deliver
+    // a flow's packets out of order), not a retransmission.
+    const fresh = len - coveredBytes(dir.covered, start, end);
     const seg: DataSegment = {
       frame: p.frame,
       timeMs: p.timeMs,
@@ -352,9 +363,13 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
       }
       s.retransmissions++;
       s.retransmittedBytes += len - fresh;
+    } else if (start < dir.highest) {
+      seg.outOfOrder = true;
+      s.outOfOrder++;
     }
     if (fresh > 0) {
-      dir.sent.push([Math.max(start, dir.highest), end, p.timeMs]);
+      addRange(dir.covered, start, end);
+      dir.sent.push([start, end, p.timeMs]);
       // Only the recent ranges can be retransmitted; keep the list short.
       if (dir.sent.length > 4096) dir.sent.splice(0, dir.sent.length - 4096);
     }
@@ -384,4 +399,37 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
   conn.teardown.complete =
     conn.teardown.fins.length === 2 && conn.teardown.fins.every((x) => x.ackedAtMs !== undefined);
   if (conn.teardown.complete) state.closed = true;
+}
+
+/** How many bytes of [start, end) the sorted, merged `ranges` already hold. */
+function coveredBytes(ranges: Array<[number, number]>, start: number, end: number): number {
+  let n = 0;
+  // From the end: new data almost always lies at or after the last range.
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const [a, b] = ranges[i]!;
+    if (b <= start) break;
+    n += Math.max(0, Math.min(b, end) - Math.max(a, start));
+  }
+  return n;
+}
+
+/** Adds [start, end) to the sorted, merged `ranges`. */
+function addRange(ranges: Array<[number, number]>, start: number, end: number): void {
+  let i = ranges.length;
+  while (i > 0 && ranges[i - 1]![0] > start) i--;
+  ranges.splice(i, 0, [start, end]);
+  // Merge with neighbours that touch or overlap.
+  let j = Math.max(0, i - 1);
+  while (j < ranges.length - 1) {
+    const cur = ranges[j]!;
+    const next = ranges[j + 1]!;
+    if (next[0] <= cur[1]) {
+      cur[1] = Math.max(cur[1], next[1]);
+      ranges.splice(j + 1, 1);
+    } else if (j >= i) {
+      break;
+    } else {
+      j++;
+    }
+  }
 }
