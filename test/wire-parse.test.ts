@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   LINKTYPE,
+  analyseCaptureFile,
   analyseFlows,
   crossCheckBytes,
   explainCaptureProblem,
@@ -600,5 +601,30 @@ test('flows (property): any split, reordering and repetition of a stream counts 
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+test('analyseCaptureFile streams: no packet list kept, records capped, counts and bytes exact', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wire-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'x.pcapng');
+  await writeFile(
+    file,
+    pcapng(frames(exchange()), { le: false, link: 1, spb: ethernet(udpIpv4(C, S, 5000, 7008, 9)) }),
+  );
+  const { result, flows } = await analyseCaptureFile(file, { maxRecords: 2 });
+  assert.ok(result.ok);
+  assert.equal(result.capture.packets.length, 0);
+  assert.equal(result.capture.packetCount, 13);
+  const c = flows.tcp[0]!;
+  assert.equal(c.toServer.data.length, 2);
+  assert.equal(c.toServer.dataCount, 3);
+  assert.equal(c.toServer.segmentCount, 7);
+  assert.equal(c.toServer.payloadBytes, 2501);
+  assert.equal(flows.udp[0]!.count, 1);
+  const text = explainWire({ lang: 'en', captures: [{ name: 'x', result, flows }] });
+  assert.match(
+    text,
+    /client → server: 3 data segments, 2501 bytes of payload \(each byte counted once\): 1024 \[#4\], 1024 \[#5\], … 1 more\./,
   );
 });

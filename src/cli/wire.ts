@@ -5,10 +5,9 @@ import {
   type CaptureInput,
   type CrossCheck,
   type HopRelation,
-  analyseFlows,
+  analyseCaptureFile,
   crossCheckBytes,
   explainWire,
-  readCaptureFile,
   relateCaptures,
   socketCountsFromLog,
   socketPortionsFromLog,
@@ -47,9 +46,8 @@ export function wireCommand(): Command {
     .action(async (server: string, client: string | undefined, o: WireCliOptions) => {
       const inputs: CaptureInput[] = [];
       for (const name of client ? [server, client] : [server]) {
-        const result = await readCaptureFile(name);
-        const packets = result.ok ? result.capture.packets : result.partial?.packets;
-        inputs.push({ name, result, ...(packets ? { flows: analyseFlows(packets) } : {}) });
+        const { result, flows } = await analyseCaptureFile(name);
+        inputs.push({ name, result, flows });
       }
       const [s, c] = inputs;
       let hop: HopRelation | undefined;

@@ -25,7 +25,7 @@ export interface CaptureInput {
   /** What was read; `undefined` when the file does not exist (then `absentReason` says why). */
   result: CaptureResult | undefined;
   absentReason?: string;
-  /** The flows of `result` (analyseFlows); passed in so the caller computes them once. */
+  /** The flows of `result` (analyseCaptureFile gives both); computed from `result.packets` when absent. */
   flows?: Flows;
 }
 
@@ -81,7 +81,7 @@ function sizesList(stats: DirectionStats, limit: number, lang: Lang): string {
     const mark = d.retransmission ? (lang === 'en' ? ' (retransmission)' : ' (повтор)') : '';
     return `${d.length}${mark} [#${d.frame}]`;
   });
-  const rest = stats.data.length - shown.length;
+  const rest = stats.dataCount - shown.length;
   if (rest > 0) shown.push(lang === 'en' ? `… ${rest} more` : `… и ещё ${rest}`);
   return shown.join(', ');
 }
@@ -165,14 +165,14 @@ export function explainTcpConnection(
     [en ? 'client → server' : 'клиент → сервер', c.toServer, c.toClient.announcedMss],
     [en ? 'server → client' : 'сервер → клиент', c.toClient, c.toServer.announcedMss],
   ] as const) {
-    if (s.data.length === 0) {
+    if (s.dataCount === 0) {
       out.push(en ? `- ${label}: no payload.` : `- ${label}: данных нет.`);
       continue;
     }
     out.push(
       en
-        ? `- ${label}: ${plural(s.data.length, 'data segment', 'data segments')}, ${s.payloadBytes} bytes of payload (each byte counted once): ${sizesList(s, listLimit, lang)}.`
-        : `- ${label}: ${segRu(s.data.length)} с данными, полезная нагрузка ${bytesRu(s.payloadBytes)} (каждый байт посчитан один раз): ${sizesList(s, listLimit, lang)}.`,
+        ? `- ${label}: ${plural(s.dataCount, 'data segment', 'data segments')}, ${s.payloadBytes} bytes of payload (each byte counted once): ${sizesList(s, listLimit, lang)}.`
+        : `- ${label}: ${segRu(s.dataCount)} с данными, полезная нагрузка ${bytesRu(s.payloadBytes)} (каждый байт посчитан один раз): ${sizesList(s, listLimit, lang)}.`,
     );
     if (receiverMss !== undefined && s.largestSegment > receiverMss) {
       out.push(
@@ -286,10 +286,16 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
   const fromB = u.datagrams.filter((d) => d.from !== u.a);
   const t0 = u.datagrams[0]?.timeMs ?? 0;
   const out: string[] = [];
+  const sides =
+    u.recordsDropped === 0
+      ? en
+        ? ` (${fromA.length} from \`${u.a}\`, ${fromB.length} from \`${u.b}\`)`
+        : ` (от \`${u.a}\`: ${fromA.length}, от \`${u.b}\`: ${fromB.length})`
+      : '';
   out.push(
     en
-      ? `**UDP \`${u.a}\` ↔ \`${u.b}\`**: ${plural(u.datagrams.length, 'datagram', 'datagrams')} (${fromA.length} from \`${u.a}\`, ${fromB.length} from \`${u.b}\`).`
-      : `**UDP \`${u.a}\` ↔ \`${u.b}\`**: ${dgRu(u.datagrams.length)} (от \`${u.a}\`: ${fromA.length}, от \`${u.b}\`: ${fromB.length}).`,
+      ? `**UDP \`${u.a}\` ↔ \`${u.b}\`**: ${plural(u.count, 'datagram', 'datagrams')}${sides}, ${u.bytes} bytes of payload.`
+      : `**UDP \`${u.a}\` ↔ \`${u.b}\`**: ${dgRu(u.count)}${sides}, полезная нагрузка ${bytesRu(u.bytes)}.`,
     '',
   );
   const rows = u.datagrams
@@ -302,12 +308,8 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
     '|---:|---:|---|---:|',
     ...rows,
   );
-  if (u.datagrams.length > listLimit) {
-    out.push(
-      '',
-      en ? `… and ${u.datagrams.length - listLimit} more.` : `… и ещё ${u.datagrams.length - listLimit}.`,
-    );
-  }
+  const notListed = u.count - rows.length;
+  if (notListed > 0) out.push('', en ? `… and ${notListed} more.` : `… и ещё ${notListed}.`);
   out.push(
     '',
     en

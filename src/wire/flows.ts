@@ -68,10 +68,13 @@ export interface DirectionStats {
   from: Side;
   /** Initial sequence number of the sender (its SYN's sequence number), when the SYN was captured. */
   isn?: number;
-  /** Every segment the sender sent, in capture order. */
+  /** Every segment the sender sent, in capture order (the first `maxRecords`). */
   segments: SegmentRecord[];
-  /** Segments that carried payload. */
+  /** Segments that carried payload (the first `maxRecords`). */
   data: DataSegment[];
+  /** Segments sent in this direction, and data segments (exact, also past `maxRecords`). */
+  segmentCount: number;
+  dataCount: number;
   /** Payload bytes, each sequence number counted once (retransmitted bytes are not counted twice). */
   payloadBytes: number;
   /** Payload bytes including every retransmitted copy. */
@@ -128,7 +131,13 @@ export interface UdpConversation {
   /** The two endpoints; `a` sent the first datagram. */
   a: string;
   b: string;
+  /** The datagrams, in capture order (the first `maxRecords`). */
   datagrams: UdpDatagram[];
+  /** All datagrams and their payload bytes, both ways (exact). */
+  count: number;
+  bytes: number;
+  /** Datagrams counted but not kept in `datagrams`. */
+  recordsDropped: number;
 }
 
 export interface Flows {
@@ -140,6 +149,7 @@ export interface Flows {
 
 interface DirState {
   stats: DirectionStats;
+  maxRecords: number;
   /** Raw seq of the last segment, for unwrapping 32-bit sequence numbers. */
   lastRaw?: number;
   lastRel: number;
@@ -157,63 +167,97 @@ interface ConnState {
   closed: boolean;
 }
 
+export interface FlowOptions {
+  /**
+   * Per direction of a connection (and per UDP conversation), keep at most this many segment /
+   * datagram records; the counts and byte totals stay exact past it. Bounds memory on big captures.
+   */
+  maxRecords?: number;
+}
+
+export const FLOW_DEFAULTS = { maxRecords: 10_000 } as const;
+
+/** Takes packets one at a time (streaming), and gives the flows so far. */
+export interface FlowBuilder {
+  add(p: Packet): void;
+  flows(): Flows;
+}
+
 /** Groups packets into TCP connections (by 4-tuple, a new SYN after a close starts a new one) and UDP conversations. */
-export function analyseFlows(packets: readonly Packet[]): Flows {
+export function analyseFlows(packets: Iterable<Packet>, options: FlowOptions = {}): Flows {
+  const b = createFlowBuilder(options);
+  for (const p of packets) b.add(p);
+  return b.flows();
+}
+
+export function createFlowBuilder(options: FlowOptions = {}): FlowBuilder {
+  const maxRecords = options.maxRecords ?? FLOW_DEFAULTS.maxRecords;
   const open = new Map<string, ConnState>();
   const tcp: TcpConnection[] = [];
   const udpByKey = new Map<string, UdpConversation>();
   const udp: UdpConversation[] = [];
   let other = 0;
-  for (const p of packets) {
-    if (p.tcp) {
-      const src = endpointString(p.src, p.tcp.srcPort);
-      const dst = endpointString(p.dst, p.tcp.dstPort);
-      const key = pairKey(src, dst);
-      let state = open.get(key);
-      const f = p.tcp.flags;
-      const newSyn = f.syn && !f.ack;
-      if (state && newSyn && (state.closed || state.dirs.client.stats.isn !== p.tcp.seq)) state = undefined;
-      if (!state) {
-        state = newConnection(tcp.length + 1, src, dst, p);
-        open.set(key, state);
-        tcp.push(state.conn);
+  return {
+    add(p: Packet): void {
+      if (p.tcp) {
+        const src = endpointString(p.src, p.tcp.srcPort);
+        const dst = endpointString(p.dst, p.tcp.dstPort);
+        const key = pairKey(src, dst);
+        let state = open.get(key);
+        const f = p.tcp.flags;
+        const newSyn = f.syn && !f.ack;
+        if (state && newSyn && (state.closed || state.dirs.client.stats.isn !== p.tcp.seq)) state = undefined;
+        if (!state) {
+          state = newConnection(tcp.length + 1, src, dst, p, maxRecords);
+          open.set(key, state);
+          tcp.push(state.conn);
+        }
+        addSegment(state, src, p);
+      } else if (p.udp) {
+        const src = endpointString(p.src, p.udp.srcPort);
+        const dst = endpointString(p.dst, p.udp.dstPort);
+        const key = pairKey(src, dst);
+        let conv = udpByKey.get(key);
+        if (!conv) {
+          conv = { id: udp.length + 1, a: src, b: dst, datagrams: [], count: 0, bytes: 0, recordsDropped: 0 };
+          udpByKey.set(key, conv);
+          udp.push(conv);
+        }
+        conv.count++;
+        conv.bytes += p.udp.payloadLength;
+        if (conv.datagrams.length < maxRecords) {
+          conv.datagrams.push({
+            frame: p.frame,
+            timeMs: p.timeMs,
+            from: src,
+            to: dst,
+            payloadLength: p.udp.payloadLength,
+            ttl: p.ttl,
+          });
+        } else {
+          conv.recordsDropped++;
+        }
+      } else {
+        other++;
       }
-      addSegment(state, src, p);
-    } else if (p.udp) {
-      const src = endpointString(p.src, p.udp.srcPort);
-      const dst = endpointString(p.dst, p.udp.dstPort);
-      const key = pairKey(src, dst);
-      let conv = udpByKey.get(key);
-      if (!conv) {
-        conv = { id: udp.length + 1, a: src, b: dst, datagrams: [] };
-        udpByKey.set(key, conv);
-        udp.push(conv);
-      }
-      conv.datagrams.push({
-        frame: p.frame,
-        timeMs: p.timeMs,
-        from: src,
-        to: dst,
-        payloadLength: p.udp.payloadLength,
-        ttl: p.ttl,
-      });
-    } else {
-      other++;
-    }
-  }
-  return { tcp, udp, otherPackets: other };
+    },
+    flows: () => ({ tcp, udp, otherPackets: other }),
+  };
 }
 
 function pairKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
 
-function newDir(from: Side): DirState {
+function newDir(from: Side, maxRecords: number): DirState {
   return {
+    maxRecords,
     stats: {
       from,
       segments: [],
       data: [],
+      segmentCount: 0,
+      dataCount: 0,
       payloadBytes: 0,
       bytesOnWire: 0,
       emptySegments: 0,
@@ -230,14 +274,14 @@ function newDir(from: Side): DirState {
   };
 }
 
-function newConnection(id: number, src: string, dst: string, p: Packet): ConnState {
+function newConnection(id: number, src: string, dst: string, p: Packet, maxRecords: number): ConnState {
   const f = p.tcp!.flags;
   // A SYN-ACK first means the capture missed the SYN: its receiver is still the client.
   const srcIsServer = f.syn && f.ack;
   const client = srcIsServer ? dst : src;
   const server = srcIsServer ? src : dst;
-  const client$ = newDir('client');
-  const server$ = newDir('server');
+  const client$ = newDir('client', maxRecords);
+  const server$ = newDir('server', maxRecords);
   return {
     conn: {
       id,
@@ -328,16 +372,18 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
   let relAck: number | undefined;
   if (f.ack && peer.lastRaw !== undefined) relAck = peer.lastRel + ((t.ack - peer.lastRaw) | 0);
 
-  s.segments.push({
-    frame: p.frame,
-    timeMs: p.timeMs,
-    seq: t.seq,
-    relativeSeq: rel,
-    ack: t.ack,
-    relativeAck: relAck,
-    payloadLength: t.payloadLength,
-    flags: flagString(f),
-  });
+  s.segmentCount++;
+  if (s.segments.length < dir.maxRecords)
+    s.segments.push({
+      frame: p.frame,
+      timeMs: p.timeMs,
+      seq: t.seq,
+      relativeSeq: rel,
+      ack: t.ack,
+      relativeAck: relAck,
+      payloadLength: t.payloadLength,
+      flags: flagString(f),
+    });
 
   const len = t.payloadLength;
   if (len > 0) {
@@ -377,7 +423,8 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
     s.payloadBytes += fresh;
     s.bytesOnWire += len;
     s.largestSegment = Math.max(s.largestSegment, len);
-    s.data.push(seg);
+    s.dataCount++;
+    if (s.data.length < dir.maxRecords) s.data.push(seg);
   } else {
     s.emptySegments++;
   }

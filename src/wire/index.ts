@@ -8,3 +8,4 @@ export * from './flows.js';
 export * from './relate.js';
 export * from './crosscheck.js';
 export * from './explain.js';
+export * from './analyse.js';

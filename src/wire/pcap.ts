@@ -98,8 +98,10 @@ export interface Capture {
   linkTypes: number[];
   /** Timestamps in the file are nanoseconds (else microseconds or the interface's own resolution). */
   nanosecond: boolean;
-  /** IP packets, in file order. */
+  /** IP packets, in file order (empty when read with `onPacket`). */
   packets: Packet[];
+  /** IP packets decoded, kept or streamed. */
+  packetCount: number;
   /** Frames that were read but are not IPv4/IPv6 (ARP, ...), or are IP fragments after the first. */
   otherFrames: number;
   /** Frames on interfaces whose link type this reader does not decode. */
@@ -112,8 +114,13 @@ export type CaptureResult =
   | { ok: false; problem: CaptureProblem; partial?: Capture };
 
 export interface ReadOptions {
-  /** Stop (with the problem `too-many-packets`) after this many IP packets; bounds memory. */
+  /** Stop (with the problem `too-many-packets`) after this many IP packets kept in `packets`; bounds memory. */
   maxPackets?: number;
+  /**
+   * Streaming: every IP packet is handed here as it is decoded and NOT kept in `packets` (which
+   * stays empty, and `maxPackets` does not apply). Memory then depends only on the consumer.
+   */
+  onPacket?: (packet: Packet) => void;
 }
 
 export const READ_DEFAULTS = { maxPackets: 2_000_000 } as const;
@@ -173,7 +180,7 @@ export async function readCapture(
   if (head.length < 4) return notACapture(head);
   const be = head.readUInt32BE(0);
   const le = head.readUInt32LE(0);
-  const sink = new Sink(maxPackets);
+  const sink = new Sink(options.onPacket ? Infinity : maxPackets, options.onPacket);
   let format: CaptureFormat;
   let nanosecond = false;
   let problem: CaptureProblem | undefined;
@@ -192,10 +199,11 @@ export async function readCapture(
     linkTypes: sink.linkTypes,
     nanosecond: nanosecond || sink.nanosecond,
     packets: sink.packets,
+    packetCount: sink.count,
     otherFrames: sink.other,
     unsupportedFrames: sink.unsupported,
   };
-  if (!problem && sink.unsupported > 0 && sink.packets.length === 0) {
+  if (!problem && sink.unsupported > 0 && sink.count === 0) {
     const types = sink.linkTypes.filter((t) => !isDecoded(t));
     problem = {
       code: 'unsupported-link-type',
@@ -261,15 +269,19 @@ class Sink {
   nanosecond = false;
   other = 0;
   unsupported = 0;
+  count = 0;
   private frame = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly onPacket?: (p: Packet) => void,
+  ) {}
 
   full(): boolean {
     return this.packets.length >= this.max;
   }
 
-  /** Decodes one frame; returns false once the packet cap is reached. */
+  /** Decodes one frame into a packet, kept or handed to `onPacket`. */
   add(linkType: number, timeMs: number, data: Buffer, originalLength: number): void {
     this.frame++;
     if (!isDecoded(linkType)) {
@@ -281,13 +293,10 @@ class Sink {
       this.other++;
       return;
     }
-    this.packets.push({
-      frame: this.frame,
-      timeMs,
-      capturedLength: data.length,
-      originalLength,
-      ...p,
-    });
+    const packet: Packet = { frame: this.frame, timeMs, capturedLength: data.length, originalLength, ...p };
+    this.count++;
+    if (this.onPacket) this.onPacket(packet);
+    else this.packets.push(packet);
   }
 }
 
