@@ -15,6 +15,7 @@ import {
   readCaptureBytes,
   readCaptureFile,
   relateCaptures,
+  retransmissionsOf,
   socketCountsFromLog,
 } from '../src/wire/index.ts';
 
@@ -627,4 +628,32 @@ test('analyseCaptureFile streams: no packet list kept, records capped, counts an
     text,
     /client → server: 3 data segments, 2501 bytes of payload \(each byte counted once\): 1024 \[#4\], 1024 \[#5\], … 1 more\./,
   );
+});
+
+test('flows: a repeated SYN, SYN-ACK and FIN are counted with the time the lost SYN cost', async () => {
+  const segs = exchange();
+  const list = [segs[0]!, segs[0]!, segs[1]!, segs[1]!, ...segs.slice(2, 10), segs[9]!, ...segs.slice(10)];
+  const times = [0, 1000, 1001, 1002];
+  const f = list.map((s, i) => ({ t: T0 + (times[i] ?? 1000 + i), data: ethernet(tcpIpv4(s)) }));
+  const cap = await ok(pcap(f, { le: true, nano: false, link: 1 }));
+  const c = analyseFlows(cap.packets).tcp[0]!;
+  assert.equal(analyseFlows(cap.packets).tcp.length, 1, 'a repeated SYN is the same connection');
+  assert.equal(c.handshake.synRetransmissions, 1);
+  assert.equal(c.handshake.synRetransmissionDelayMs, 1000);
+  assert.equal(c.handshake.synAckRetransmissions, 1);
+  assert.equal(c.handshake.complete, true);
+  assert.equal(c.teardown.finRetransmissions, 1);
+  assert.deepEqual(retransmissionsOf(c), {
+    data: 0,
+    bytes: 0,
+    syn: 1,
+    synAck: 1,
+    fin: 1,
+    delayMs: 1000,
+    total: 3,
+  });
+  assert.equal(c.toServer.payloadBytes, 2501);
+  const ru = explainWire({ lang: 'ru', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
+  assert.match(ru, /Клиент отправил SYN 2 раз\(а\), последний — через 1000\.000 мс после первого/);
+  assert.match(ru, /FIN отправлен повторно 1 раз\(а\)/);
 });

@@ -135,9 +135,18 @@ export function explainTcpConnection(
     out.push('', ...lines);
     if (h.synRetransmissions > 0) {
       out.push(
+        '',
         en
-          ? `\nThe client sent its SYN ${h.synRetransmissions + 1} times: the first went unanswered, and TCP repeats a SYN after a timeout.`
-          : `\nКлиент отправил SYN ${h.synRetransmissions + 1} раз(а): на первый не было ответа, и TCP повторяет SYN по тайм-ауту.`,
+          ? `The client sent its SYN ${h.synRetransmissions + 1} times, the last ${ms(h.synRetransmissionDelayMs)} ms after the first: a SYN that gets no answer is sent again after a timeout that doubles each time.`
+          : `Клиент отправил SYN ${h.synRetransmissions + 1} раз(а), последний — через ${ms(h.synRetransmissionDelayMs)} мс после первого: SYN без ответа отправляется повторно по тайм-ауту, который каждый раз удваивается.`,
+      );
+    }
+    if (h.synAckRetransmissions > 0) {
+      out.push(
+        '',
+        en
+          ? `The server sent its SYN-ACK ${h.synAckRetransmissions + 1} times: it repeats it until the client's ACK (or a repeated SYN) shows it arrived.`
+          : `Сервер отправил SYN-ACK ${h.synAckRetransmissions + 1} раз(а): он повторяет его, пока ACK клиента (или повторный SYN) не покажет, что тот дошёл.`,
       );
     }
     const mssC = c.toServer.announcedMss;
@@ -260,6 +269,13 @@ export function explainTcpConnection(
       en
         ? `- \`RST\` from the ${who(r.from)} [#${r.frame}], ${at(r.timeMs)}: the connection was aborted, not closed in order.`
         : `- \`RST\` от ${whoGen(r.from)} [#${r.frame}], ${at(r.timeMs)}: соединение сброшено, а не закрыто штатно.`,
+    );
+  }
+  if (td.finRetransmissions > 0) {
+    out.push(
+      en
+        ? `- ${plural(td.finRetransmissions, 'FIN was', 'FINs were')} sent again: a FIN takes a sequence number, so it is acknowledged and repeated like data.`
+        : `- FIN отправлен повторно ${td.finRetransmissions} раз(а): FIN занимает порядковый номер, поэтому его подтверждают и повторяют, как данные.`,
     );
   }
   if (td.firstFin) {

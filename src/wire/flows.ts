@@ -61,6 +61,10 @@ export interface Handshake {
   complete: boolean;
   /** More than one SYN from the client (a lost SYN is sent again after a timeout). */
   synRetransmissions: number;
+  /** From the first SYN to its last repetition: the time lost SYNs cost. */
+  synRetransmissionDelayMs: number;
+  /** More than one SYN-ACK from the server (sent again when the SYN-ACK or the ACK was lost). */
+  synAckRetransmissions: number;
 }
 
 export interface DirectionStats {
@@ -100,6 +104,8 @@ export interface Teardown {
   resets: Array<{ from: Side; frame: number; timeMs: number }>;
   /** Both FINs sent and acknowledged: the connection closed in order. */
   complete: boolean;
+  /** FINs sent again (the same FIN seen more than once from one side). */
+  finRetransmissions: number;
 }
 
 export interface TcpConnection {
@@ -289,10 +295,15 @@ function newConnection(id: number, src: string, dst: string, p: Packet, maxRecor
       server,
       startMs: p.timeMs,
       endMs: p.timeMs,
-      handshake: { complete: false, synRetransmissions: 0 },
+      handshake: {
+        complete: false,
+        synRetransmissions: 0,
+        synRetransmissionDelayMs: 0,
+        synAckRetransmissions: 0,
+      },
       toServer: client$.stats,
       toClient: server$.stats,
-      teardown: { fins: [], resets: [], complete: false },
+      teardown: { fins: [], resets: [], complete: false, finRetransmissions: 0 },
       packets: 0,
     },
     dirs: { client: client$, server: server$ },
@@ -344,10 +355,15 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
       if (t.options.mss !== undefined) s.announcedMss = t.options.mss;
     }
     if (side === 'client' && !f.ack) {
-      if (conn.handshake.syn) conn.handshake.synRetransmissions++;
-      else conn.handshake.syn = step();
-    } else if (side === 'server' && f.ack && !conn.handshake.synAck) {
-      conn.handshake.synAck = step();
+      if (conn.handshake.syn) {
+        conn.handshake.synRetransmissions++;
+        conn.handshake.synRetransmissionDelayMs = p.timeMs - conn.handshake.syn.timeMs;
+      } else {
+        conn.handshake.syn = step();
+      }
+    } else if (side === 'server' && f.ack) {
+      if (conn.handshake.synAck) conn.handshake.synAckRetransmissions++;
+      else conn.handshake.synAck = step();
     }
   } else if (
     side === 'client' &&
@@ -429,9 +445,13 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
     s.emptySegments++;
   }
 
-  if (f.fin && !conn.teardown.fins.some((x) => x.from === side)) {
-    conn.teardown.fins.push({ from: side, frame: p.frame, timeMs: p.timeMs, relativeSeq: rel + len });
-    conn.teardown.firstFin ??= side;
+  if (f.fin) {
+    if (conn.teardown.fins.some((x) => x.from === side)) {
+      conn.teardown.finRetransmissions++;
+    } else {
+      conn.teardown.fins.push({ from: side, frame: p.frame, timeMs: p.timeMs, relativeSeq: rel + len });
+      conn.teardown.firstFin ??= side;
+    }
   }
   // An ACK that covers the peer's FIN (its sequence number + 1) acknowledges it.
   if (f.ack && relAck !== undefined) {
@@ -479,4 +499,33 @@ function addRange(ranges: Array<[number, number]>, start: number, end: number): 
       j++;
     }
   }
+}
+
+/** Every repetition TCP made on one connection, for control question 5 (UDP loss vs TCP retransmission). */
+export interface RetransmissionSummary {
+  /** Data segments sent again, both directions, and their bytes. */
+  data: number;
+  bytes: number;
+  syn: number;
+  synAck: number;
+  fin: number;
+  /** Time the repeats cost: data delays plus the span of the repeated SYNs. */
+  delayMs: number;
+  total: number;
+}
+
+export function retransmissionsOf(c: TcpConnection): RetransmissionSummary {
+  const data = c.toServer.retransmissions + c.toClient.retransmissions;
+  const r = {
+    data,
+    bytes: c.toServer.retransmittedBytes + c.toClient.retransmittedBytes,
+    syn: c.handshake.synRetransmissions,
+    synAck: c.handshake.synAckRetransmissions,
+    fin: c.teardown.finRetransmissions,
+    delayMs:
+      c.toServer.retransmissionDelayMs +
+      c.toClient.retransmissionDelayMs +
+      c.handshake.synRetransmissionDelayMs,
+  };
+  return { ...r, total: r.data + r.syn + r.synAck + r.fin };
 }
