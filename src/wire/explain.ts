@@ -210,8 +210,8 @@ export function explainTcpConnection(
   out.push(
     '',
     en
-      ? `${plural(acks, 'segment', 'segments')} carried no payload: the handshake, pure ACKs (an ACK-only segment only acknowledges, it carries no data) and the FINs. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes and on the MSS (no segment carries more than the receiver's MSS), not on the 1 KB portions the server's log counts: those are what each read() returned.`
-      : `${ruCount(acks, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: рукопожатие, чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет) и FIN. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, и от MSS (ни один сегмент не несёт больше MSS получателя), а не от порций по 1 КБ в журнале сервера: порции — это то, что вернул каждый вызов read().`,
+      ? `${plural(acks, 'segment', 'segments')} carried no payload: the handshake, pure ACKs (an ACK-only segment only acknowledges, it carries no data) and the FINs. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (no segment carries more than the receiver's MSS) and on TCP's own rules (Nagle's algorithm, the send and receive windows), not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned.`
+      : `${ruCount(acks, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: рукопожатие, чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет) и FIN. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (ни один сегмент не несёт больше MSS получателя) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read().`,
   );
 
   const reordered = c.toServer.outOfOrder + c.toClient.outOfOrder;
@@ -392,8 +392,8 @@ function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): str
           : ` Дальний SYN ушёл через ${ms(e.synOffsetMs ?? Number.NaN)} мс после ближнего, уже после завершения ближнего рукопожатия: сначала соединение было принято, потом открыто новое.`
         : '';
     return en
-      ? `- **Two TCP connections (a proxy)**: ${addr}. Two handshakes with different initial sequence numbers (client ${e.clientIsn[0]} vs ${e.clientIsn[1]}, server ${e.serverIsn[0]} vs ${e.serverIsn[1]}), carrying the same bytes: ${bytes}. A program on the hop ended the client's connection and opened its own to the server, copying the bytes between them.${order}${ttl}`
-      : `- **Два TCP-соединения (прокси)**: ${addr}. Два рукопожатия с разными начальными порядковыми номерами (клиент ${e.clientIsn[0]} и ${e.clientIsn[1]}, сервер ${e.serverIsn[0]} и ${e.serverIsn[1]}), по которым прошли одни и те же байты: ${bytes}. Программа на промежуточном узле завершила соединение клиента у себя и открыла своё к серверу, копируя байты между ними.${order}${ttl}`;
+      ? `- **Two TCP connections (a proxy)**: ${addr}. Two handshakes with different initial sequence numbers (client ${e.clientIsn[0]} vs ${e.clientIsn[1]}, server ${e.serverIsn[0]} vs ${e.serverIsn[1]}), carrying the same bytes: ${bytes}. A program on the hop was the client's peer: it accepted the client's connection and opened its own to the server, copying the bytes between them.${order}${ttl}`
+      : `- **Два TCP-соединения (прокси)**: ${addr}. Два рукопожатия с разными начальными порядковыми номерами (клиент ${e.clientIsn[0]} и ${e.clientIsn[1]}, сервер ${e.serverIsn[0]} и ${e.serverIsn[1]}), по которым прошли одни и те же байты: ${bytes}. Собеседником клиента была программа на промежуточном узле: она приняла соединение клиента и открыла своё к серверу, копируя байты между ними.${order}${ttl}`;
   }
   const what =
     v.kind === 'nat'
