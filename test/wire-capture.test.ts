@@ -309,7 +309,8 @@ test('two sides of a hop, captured for real: a router namespace doing DNAT + MAS
     const near = join(dir, `client-${port}.pcap`);
     const far = join(dir, `server-${port}.pcap`);
     const stopNear = await startCapture(t, cns, near, `${base}a`, ['tcp']);
-    const stopFar = await startCapture(t, sns, far, `${base}d`, ['tcp']);
+    // -i any, as a capture container watching every interface would: Linux cooked (v2) frames.
+    const stopFar = await startCapture(t, sns, far, 'any', ['tcp']);
     const line = `${'y'.repeat(2500)}\n`;
     const echo = run(t, cns, [process.execPath, CLI, 'echo', '--host', '198.18.1.1', '--port', port], line);
     assert.equal(await echo.exited, 0, echo.err());
@@ -324,6 +325,7 @@ test('two sides of a hop, captured for real: a router namespace doing DNAT + MAS
     const [n, f] = await Promise.all([readCaptureFile(near), readCaptureFile(far)]);
     if (!n.ok || !f.ok)
       assert.fail(`captures unreadable: ${JSON.stringify([!n.ok && n.problem, !f.ok && f.problem])}`);
+    assert.ok([113, 276].includes(f.capture.linkTypes[0] ?? 0), `link type ${f.capture.linkTypes.join()}`);
     const nearFlows = analyseFlows(n.capture.packets);
     const farFlows = analyseFlows(f.capture.packets);
     const rel = relateCaptures(nearFlows, farFlows, { serverPorts: [7007] });
