@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { runCli } from './helpers.ts';
 import {
   LINKTYPE,
   analyseCaptureFile,
@@ -656,4 +657,19 @@ test('flows: a repeated SYN, SYN-ACK and FIN are counted with the time the lost 
   const ru = explainWire({ lang: 'ru', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
   assert.match(ru, /Клиент отправил SYN 2 раз\(а\), последний — через 1000\.000 мс после первого/);
   assert.match(ru, /FIN отправлен повторно 1 раз\(а\)/);
+});
+
+test('socket-lab wire: a foreign file gets one clear line and exit code 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wire-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const png = join(dir, 'picture.pcap');
+  await writeFile(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+  const p = runCli(['wire', png, '--lang', 'ru']);
+  assert.equal(await p.exited, 1, p.stderr());
+  assert.match(p.stdout(), /Захват `.*picture\.pcap`: это не файл захвата pcap\/pcapng/);
+  const good = join(dir, 'good.pcap');
+  await writeFile(good, pcap(frames(exchange()), { le: true, nano: false, link: 1 }));
+  const q = runCli(['wire', good]);
+  assert.equal(await q.exited, 0, q.stderr());
+  assert.match(q.stdout(), /TCP connection 1: `10\.0\.0\.2:40000` → `10\.0\.0\.1:7007`/);
 });
