@@ -14,7 +14,14 @@ export type LabErrorCode =
   | 'LAB_ERR_CHAT_NO_ANSWER'
   | 'LAB_ERR_CHAT_REFUSED'
   | 'LAB_ERR_BAD_INPUT'
+  | 'LAB_ERR_BAD_OPTION'
   | 'LAB_ERR_SOCKET';
+
+/**
+ * Codes for a command used wrongly (a value out of range, a file that cannot be read): the exit
+ * code is 2, as for commander's own usage errors. Every other LabError is a runtime failure (exit 1).
+ */
+export const USAGE_ERRORS: ReadonlySet<LabErrorCode> = new Set(['LAB_ERR_BAD_OPTION', 'LAB_ERR_BAD_INPUT']);
 
 export class LabError extends Error {
   override readonly name = 'LabError';

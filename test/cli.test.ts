@@ -5,7 +5,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { catalogueMarkdown } from '../src/cli/events.ts';
 import { EVENT_NAMES } from '../src/log/events.ts';
-import { CLI, parseJsonLines, runCli, startServerProcess, waitFor } from './helpers.ts';
+import { CLI, parseJsonLines, runCli, startServerProcess, waitFor, waitForLine } from './helpers.ts';
 
 test('echo client through pipes: every line comes back, exit ends the session cleanly', async (t) => {
   const server = await startServerProcess();
@@ -64,9 +64,10 @@ test('chat clients through pipes see each other; the server relays and logs', as
   assert.ok(bob.stdout().includes('* alice joined'));
   const left = parseJsonLines(bob.stderr()).find((l) => l.event === 'chat.left');
   assert.equal(left?.reason, 'user-exit');
-  const relayed = server.json().find((l) => l.event === 'udp.message.relayed');
-  assert.equal(relayed?.member, 'alice');
-  assert.equal(relayed?.recipients, 1);
+  // bob heard the relay before the server's line about it was necessarily read: wait for the line.
+  const relayed = await waitForLine(server, 'udp.message.relayed', (l) => l.event === 'udp.message.relayed');
+  assert.equal(relayed.member, 'alice');
+  assert.equal(relayed.recipients, 1);
 });
 
 test('chat client: a signal while it waits for BYE still logs chat.left before it exits', async (t) => {
@@ -78,14 +79,31 @@ test('chat client: a signal while it waits for BYE still logs chat.left before i
   await waitFor('joined', () => server.json().find((l) => l.event === 'udp.member.joined'));
   server.child.kill('SIGSTOP');
   t.after(() => server.child.kill('SIGCONT'));
+  const queued = udpReceiveQueue(server.udpPort);
   chat.child.stdin?.end('');
-  await new Promise((r) => setTimeout(r, 200));
+  // The end of input makes the client send LEAVE and wait for a BYE that the stopped server cannot
+  // send. The LEAVE waiting in the stopped server's receive queue is the sign that it is waiting now.
+  await waitFor(
+    'the LEAVE queued at the stopped server',
+    () => udpReceiveQueue(server.udpPort) > queued || undefined,
+  );
   chat.child.kill('SIGTERM');
   assert.equal(await chat.exited, 0, chat.stderr());
   const left = parseJsonLines(chat.stderr()).filter((l) => l.event === 'chat.left');
   assert.equal(left.length, 1, chat.stderr());
   server.child.kill('SIGCONT');
 });
+
+/** Bytes waiting in the receive queue of the IPv4 UDP socket bound to `port`, as /proc/net/udp shows. */
+function udpReceiveQueue(port: number): number {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const row of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    // sl local_address rem_address st tx_queue:rx_queue ...
+    const [, local, , , queues] = row.trim().split(/\s+/);
+    if (local?.endsWith(hexPort)) return Number.parseInt(queues?.split(':')[1] ?? '0', 16);
+  }
+  throw new Error(`no UDP socket on port ${port} in /proc/net/udp`);
+}
 
 test('SIGTERM: the server logs stopping and stopped, closes connections and exits 0', async (t) => {
   const server = await startServerProcess();

@@ -23,19 +23,57 @@ export function captureLog(lang: Lang = 'en'): {
   return { log, lines, events: (name) => lines.filter((l) => l.event === name) };
 }
 
-/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. `context`, when
+ * given, is appended to that failure (what was seen instead), so a red run says why. A `check` that
+ * throws fails at once (e.g. the process that should have written the line has exited).
+ */
 export async function waitFor<T>(
   what: string,
   check: () => T | undefined | false,
   timeoutMs = 5000,
+  context?: () => string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const seen = context ? `\n${context()}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen}`);
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Waits for the first JSON log line of process `p` that `match` accepts and returns it. A line the
+ * process writes is read asynchronously, so asserting on it right after the action that causes it
+ * races; this waits instead. Fails naming `what` when the deadline passes or the process ends first.
+ */
+export async function waitForLine(
+  p: Proc,
+  what: string,
+  match: (l: Line) => boolean,
+  timeoutMs = 5000,
+): Promise<Line> {
+  const lastEvents = () =>
+    `last events: ${p
+      .json()
+      .slice(-8)
+      .map((l) => l.event)
+      .join(', ')}\nstderr: ${p.stderr().slice(-500)}`;
+  return waitFor(
+    what,
+    () => {
+      const line = p.json().find(match);
+      if (line) return line;
+      if (p.closed()) throw new Error(`the process ended before ${what}\n${lastEvents()}`);
+      return undefined;
+    },
+    timeoutMs,
+    lastEvents,
+  );
 }
 
 /** Connects a raw TCP socket (no socket-lab code) to 127.0.0.1:port. */
@@ -75,6 +113,8 @@ export interface Proc {
   stderr: () => string;
   /** stdout lines that parse as JSON. */
   json: () => Line[];
+  /** True once the process has exited and its stdout and stderr have been read to the end. */
+  closed: () => boolean;
   exited: Promise<number | null>;
 }
 
@@ -90,8 +130,21 @@ export function runCli(args: string[], input?: string, env: Record<string, strin
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   if (input !== undefined) child.stdin.end(input);
   // 'close', not 'exit': only then has everything the process wrote to stdout and stderr been read.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, json: () => parseJsonLines(out), exited };
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      closed = true;
+      resolve(code);
+    }),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    json: () => parseJsonLines(out),
+    closed: () => closed,
+    exited,
+  };
 }
 
 /** The complete JSON lines of `text`; a last line still being written (no newline yet) is left out. */
@@ -123,7 +176,9 @@ export async function startServerProcess(
     'server.listening twice',
     () => {
       const l = p.json().filter((x) => x.event === 'server.listening');
-      return l.length === 2 ? l : undefined;
+      if (l.length === 2) return l;
+      if (p.closed()) throw new Error(`the server ended before it listened: ${p.stderr()}`);
+      return undefined;
     },
     10_000,
   );

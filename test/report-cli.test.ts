@@ -50,7 +50,7 @@ test('report --require: a scenario missing from the logs fails only when require
   assert.equal(await required.exited, 1);
   assert.match(required.stderr(), /1 of 6 checks failed: vm: /);
   const bad = runCli(['report', ...files, '--require', 'local,moon']);
-  assert.equal(await bad.exited, 1);
+  assert.equal(await bad.exited, 2);
   assert.match(bad.stderr(), /"moon" is none of them/);
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { EVENT_NAMES, type EventName, catalogue, explain } from '../src/log/events.ts';
+import { EVENT_NAMES, type EventName, LOG_SCHEMA, catalogue, explain } from '../src/log/events.ts';
 import { type Analysis, type ReportInput, analyse, render, summary } from '../src/report/index.ts';
 import { mdCode, mdText } from '../src/report/markdown.ts';
 import { FOLD_THRESHOLD } from '../src/report/diagram.ts';
@@ -125,7 +125,9 @@ test('parse: each kind of bad line is skipped for its own reason, whatever the m
       .filter((s) => !(EVENT_NAMES as string[]).includes(s))
       .map((event) => JSON.stringify({ ...base, event })),
     'old-schema': fc.integer({ min: -5, max: 0 }).map((schema) => JSON.stringify({ ...base, schema })),
-    'new-schema': fc.integer({ min: 2, max: 99 }).map((schema) => JSON.stringify({ ...base, schema })),
+    'new-schema': fc
+      .integer({ min: LOG_SCHEMA + 1, max: 99 })
+      .map((schema) => JSON.stringify({ ...base, schema })),
     'bad-fields': fc.constantFrom(...real).chain((l) => {
       const o = JSON.parse(l) as Json;
       const keys = Object.keys(catalogue[o.event as EventName].example);

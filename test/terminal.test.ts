@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, runCli, startServerProcess, waitFor } from './helpers.ts';
+import { CLI, runCli, startServerProcess, waitFor, waitForLine } from './helpers.ts';
 
 // The interactive clients, driven the way a person uses them: in a real pseudo-terminal (tmux),
 // keys typed with send-keys, the screen read back with capture-pane.
@@ -60,8 +60,11 @@ test('chat in a terminal: incoming messages never break the line being typed', a
   tmux('send-keys', '-t', 'lab', '-l', 'exit');
   tmux('send-keys', '-t', 'lab', 'Enter');
   await waitFor('exited 0', () => screen().includes('EXIT=0'), 5000);
-  assert.ok(
-    server.json().find((l) => l.event === 'udp.member.left' && l.member === 'alice' && l.reason === 'leave'),
+  // The client has exited, but the server logs the LEAVE in its own time: wait for that line.
+  await waitForLine(
+    server,
+    'the server to log that alice left',
+    (l) => l.event === 'udp.member.left' && l.member === 'alice' && l.reason === 'leave',
   );
 });
 
@@ -94,12 +97,26 @@ test('a terminal that attaches (resizes) gets the hint once; Ctrl-C leaves clean
   await waitFor('joined', () => screen().includes('Joined the chat'), 10_000);
   const hints = () => screen().split('detach with Ctrl-P Ctrl-Q').length - 1;
   assert.equal(hints(), 1);
-  tmux('resize-window', '-t', 'lab', '-x', '150', '-y', '35');
-  tmux('resize-window', '-t', 'lab', '-x', '140', '-y', '30');
-  await waitFor('hint after the resize', () => hints() === 2 || undefined, 3000);
-  await new Promise((r) => setTimeout(r, 800));
-  assert.equal(hints(), 2, 'two resizes in a row print the hint once');
+  // Both resizes in one tmux command, back to back as `docker attach` does them: two tmux processes
+  // started one after the other can be further apart than the client's settle time on a busy machine.
+  const resize = (x: string, y: string) => ['resize-window', '-t', 'lab', '-x', x, '-y', y];
+  tmux(...resize('150', '35'), ';', ...resize('140', '30'));
+  await waitFor('hint after the resize', () => hints() === 2 || undefined, 3000, screen);
+  // A key typed after the resizes shows up only once the client has handled both of them (tmux
+  // resized the pty, and so signalled the client, before it wrote the key). From then on a second
+  // hint could only come from a settle timer still running, which fires 400 ms after the last resize:
+  // watch the screen for more than that. (Checking that something does not happen needs a window.)
   tmux('send-keys', '-t', 'lab', '-l', 'never sent');
+  await waitFor('the typed key after the resizes', () => screen().includes('> never sent'), 3000, screen);
+  const watchUntil = Date.now() + 1000;
+  await waitFor(
+    'one second without a second hint for the same attach',
+    () => {
+      assert.equal(hints(), 2, `two resizes in a row print the hint once:\n${screen()}`);
+      return Date.now() > watchUntil;
+    },
+    3000,
+  );
   tmux('send-keys', '-t', 'lab', 'C-c');
   await waitFor('exited 0', () => screen().includes('EXIT=0'), 5000);
   const left = readFileSync(logFile, 'utf8')
@@ -108,6 +125,9 @@ test('a terminal that attaches (resizes) gets the hint once; Ctrl-C leaves clean
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .find((l) => l.event === 'chat.left');
   assert.equal(left?.reason, 'signal');
+  // The client sends any message before its LEAVE, and the server handles one sender's datagrams in
+  // order: once it has logged carol leaving, a relayed half-typed line would be in its log already.
+  await waitForLine(server, 'the server to log that carol left', (l) => l.event === 'udp.member.left');
   assert.ok(
     !server.json().some((l) => l.event === 'udp.message.relayed'),
     'the half-typed line was not sent',

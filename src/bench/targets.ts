@@ -89,8 +89,6 @@ export class LogTally {
         if (c) {
           c.summaryIn += n('portionsIn');
           c.summaryInBytes += n('bytesIn');
-          c.summaryOut += n('portionsOut');
-          c.summaryOutBytes += n('bytesOut');
         }
         return;
       }

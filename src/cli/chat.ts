@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
+import { localizeError } from '../text/errors-ru.js';
 import { visible } from '../text/escape.js';
+import { SCREEN } from '../text/screen.js';
 import { CHAT_CLIENT_DEFAULTS, type ChatClient, type ChatEvent, joinChat } from '../udp/chat-client.js';
 import {
   type LogCliOptions,
@@ -58,8 +60,9 @@ export function chatCommand(): Command {
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ChatCliOptions) => {
     const nick = o.nick ?? `user-${process.pid % 10000}`;
+    const screen = SCREEN[o.lang];
     const term = createTerminal(process.stdin, process.stdout, {
-      attachHint: () => attachHint(`Chat client ${nick}`),
+      attachHint: () => attachHint(screen.chatClient({ nick }), o.lang),
     });
     const { log, flush } = makeLogger(
       o,
@@ -75,18 +78,18 @@ export function chatCommand(): Command {
           break;
         case 'joined':
           members++;
-          term.print(`* ${e.nick} joined`);
+          term.print(screen.memberJoined({ nick: e.nick }));
           break;
         case 'left':
           members--;
-          term.print(`* ${e.nick} left (${e.reason})`);
+          term.print(screen.memberLeft({ nick: e.nick, reason: e.reason }));
           break;
         case 'lost':
-          term.print(`* lost the server (${e.reason}); trying to join again...`);
+          term.print(screen.serverLost({ reason: e.reason }));
           break;
         case 'rejoined':
           members = e.members;
-          term.print(`* joined again (members: ${e.members})`);
+          term.print(screen.rejoined({ members: e.members }));
           break;
       }
       for (const w of memberWaiters) w();
@@ -108,12 +111,12 @@ export function chatCommand(): Command {
       term.close();
       if (err instanceof LabError) log.emit('client.error', { code: err.code, message: err.message });
       await flush();
-      reportError('chat', err);
+      reportError('chat', err, o.lang);
       return;
     }
     const joined = client;
     term.print(
-      attachHint(`Joined the chat ${joined.server} as ${nick} from ${joined.local} (members: ${members})`),
+      attachHint(screen.chatJoined({ server: joined.server, nick, local: joined.local, members }), o.lang),
     );
     let reason: ClientCloseReason = 'end-of-input';
     try {
@@ -139,11 +142,11 @@ export function chatCommand(): Command {
         try {
           joined.send(line);
         } catch (err) {
-          term.print(`* ${(err as Error).message}`);
+          term.print(`* ${localizeError(err, o.lang)}`);
         }
       }
     } catch (err) {
-      reportError('chat', err);
+      reportError('chat', err, o.lang);
     }
     await finish(term.interrupted ? 'signal' : reason);
   });

@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { LabError } from '../errors.js';
+import { LabError, USAGE_ERRORS } from '../errors.js';
+import { MAX_TIMER_SECONDS } from '../options.js';
 import { LANGS, type Lang, type Level } from '../log/events.js';
+import { localizeError } from '../text/errors-ru.js';
 import { type LabLogger, type LineSink, type LogFormat, createLogger } from '../log/logger.js';
 
 /** Value parsers: plain functions that throw InvalidArgumentError with the rule that was broken. */
@@ -16,6 +18,25 @@ export function parseCount(min: number, max = Number.MAX_SAFE_INTEGER): (value: 
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < min || n > max) {
       throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/**
+ * Parser for a duration in whole seconds: one rule for every timeout option. Node's timers hold at
+ * most 2^31-1 ms (MAX_TIMER_SECONDS, about 24.8 days); a longer value would fire after 1 ms.
+ */
+export function parseSeconds(min = 0): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min) {
+      throw new InvalidArgumentError(`expected a whole number of seconds, at least ${min}.`);
+    }
+    if (n > MAX_TIMER_SECONDS) {
+      throw new InvalidArgumentError(
+        `at most ${MAX_TIMER_SECONDS} seconds (about 24 days): Node.js timers cannot wait longer${min === 0 ? '; 0 turns it off' : ''}.`,
+      );
     }
     return n;
   };
@@ -83,15 +104,27 @@ export function makeLogger(o: LogCliOptions, fd: 1 | 2, sink?: LineSink): LabLog
   }
 }
 
-/** Prints an error as one sentence (never a stack trace for errors we expect) and sets the exit code. */
-export function reportError(command: string, err: unknown): void {
-  const text =
-    err instanceof LabError || err instanceof TypeError ? err.message : `unexpected error: ${String(err)}`;
-  process.stderr.write(`socket-lab ${command}: ${text}\n`);
-  if (!(err instanceof LabError || err instanceof TypeError) && err instanceof Error && err.stack) {
-    process.stderr.write(`${err.stack}\n`);
+/** Exit code of a failure that is socket-lab's own bug, not the user's (sysexits' EX_SOFTWARE). */
+export const EXIT_BUG = 70;
+
+/**
+ * Prints an error and sets the exit code. A LabError is something the user can act on: one
+ * sentence, no stack, exit 2 for a wrong use of the command and 1 for a runtime failure. Anything
+ * else is a bug in socket-lab and says so, with the stack when `--debug` or LAB_DEBUG=1 asks.
+ */
+export function reportError(command: string, err: unknown, lang: Lang = 'en'): void {
+  const prefix = command ? `socket-lab ${command}` : 'socket-lab';
+  if (err instanceof LabError) {
+    process.stderr.write(`${prefix}: ${localizeError(err, lang)}\n`);
+    process.exitCode = USAGE_ERRORS.has(err.code) ? 2 : 1;
+    return;
   }
-  process.exitCode = err instanceof TypeError ? 2 : 1;
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const debug = process.env.LAB_DEBUG === '1' || process.argv.includes('--debug');
+  process.stderr.write(`${prefix}: internal error, a bug in socket-lab: ${text}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write(`${prefix}: run it again with LAB_DEBUG=1 for the stack trace, and report it\n`);
+  process.exitCode = EXIT_BUG;
 }
 
 /**

@@ -3,7 +3,9 @@ import { Command, Option } from 'commander';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
+import { ExitLineScanner } from '../text/byte-lines.js';
 import { visible } from '../text/escape.js';
+import { SCREEN } from '../text/screen.js';
 import {
   type LogCliOptions,
   collect,
@@ -22,6 +24,22 @@ interface EchoCliOptions extends LogCliOptions {
   port: number;
   chunkSize: number;
   say: string[];
+}
+
+/**
+ * Sends piped input byte for byte (see ExitLineScanner); resolves true when an `exit` line ended
+ * it. Reading pauses while the socket's write queue is full, so a slow server holds the input back.
+ */
+async function sendPiped(input: NodeJS.ReadableStream, client: EchoClient): Promise<boolean> {
+  const scanner = new ExitLineScanner();
+  for await (const chunk of input) {
+    for (const bytes of scanner.push(chunk as Buffer)) {
+      if (!client.send(bytes)) await client.writable();
+    }
+    if (scanner.exited) return true;
+  }
+  for (const bytes of scanner.end()) client.send(bytes);
+  return scanner.exited;
 }
 
 export function echoCommand(): Command {
@@ -52,34 +70,40 @@ export function echoCommand(): Command {
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
-    const term = createTerminal(process.stdin, process.stdout, {
-      attachHint: () => attachHint('Echo client'),
-    });
+    const screen = SCREEN[o.lang];
+    // Typed at a terminal: line editing, a prompt, the log above the input line. Otherwise stdin is
+    // bytes to send as they are and stdout the echo as it is, so no line reader may touch stdin.
+    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const term = interactive
+      ? createTerminal(process.stdin, process.stdout, {
+          attachHint: () => attachHint(screen.echoClient, o.lang),
+        })
+      : undefined;
     // On a terminal the log shares the screen with the prompt, so it is printed above the input line.
-    const { log, flush } = makeLogger(
-      o,
-      2,
-      term.interactive ? { write: (l) => term.print(l.trimEnd()) } : undefined,
-    );
+    const { log, flush } = makeLogger(o, 2, term ? { write: (l) => term.print(l.trimEnd()) } : undefined);
     const decoder = new StringDecoder('utf8');
     let partial = '';
     const onData = (data: Buffer) => {
-      if (!term.interactive) {
-        process.stdout.write(data); // scripted use: the echo, byte for byte
-        return;
+      if (!term) {
+        // Scripted use: stdout is the echo, byte for byte. A reader slower than the echo holds the
+        // socket back (TCP flow control) instead of making this process buffer without bound.
+        if (process.stdout.write(data)) return true;
+        process.stdout.once('drain', () => client?.resume());
+        return false;
       }
       const lines = (partial + decoder.write(data)).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) term.print(`echo: ${visible(line)}`);
+      for (const line of lines) term.print(`${screen.echoPrefix}${visible(line)}`);
+      return true;
     };
     let client: EchoClient | undefined;
     // One stop for every path (exit, end of input, a signal, even one during connect), run once.
     let finishing: Promise<void> | undefined;
     const finish = (why: ClientCloseReason) =>
       (finishing ??= (async () => {
-        term.close();
+        term?.close();
         if (client) {
-          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err));
+          if (why !== 'signal') await client.drained().catch((err) => reportError('echo', err, o.lang));
           await client.close(why);
         }
         await flush();
@@ -88,45 +112,49 @@ export function echoCommand(): Command {
     try {
       client = await connectEcho({ host: o.host, port: o.port, chunkSize: o.chunkSize, onData, log });
     } catch (err) {
-      term.close();
+      term?.close();
       log.emit('client.error', {
         code: (err as { code?: string }).code ?? 'LAB_ERR_SOCKET',
         message: String((err as Error).message),
       });
       await flush();
-      reportError('echo', err);
+      reportError('echo', err, o.lang);
       return;
     }
-    if (term.interactive) {
-      term.print(attachHint(`Connected to the echo server ${client.remote} from ${client.local}`));
-    }
+    term?.print(attachHint(screen.echoConnected({ remote: client.remote, local: client.local }), o.lang));
     let reason: ClientCloseReason = 'end-of-input';
     const connected = client;
     let closedEarly = false;
     void client.closed.then(() => {
       closedEarly = true;
-      term.close();
+      term?.close();
+      if (!term) process.stdin.destroy(); // nothing more can be sent: stop waiting for input
     });
     try {
       for (const line of o.say) connected.send(`${line}\n`);
-      for await (const line of term.lines()) {
-        if (line.trim() === 'exit') {
-          reason = 'user-exit';
-          break;
+      if (term) {
+        for await (const line of term.lines()) {
+          if (line.trim() === 'exit') {
+            reason = 'user-exit';
+            break;
+          }
+          connected.send(`${line}\n`);
         }
-        connected.send(`${line}\n`);
+      } else if (await sendPiped(process.stdin, connected)) {
+        reason = 'user-exit';
       }
     } catch (err) {
-      reportError('echo', err);
+      if (!closedEarly) reportError('echo', err, o.lang);
     }
     if (!closedEarly) {
-      await finish(term.interrupted ? 'signal' : reason);
+      await finish(term?.interrupted ? 'signal' : reason);
       return;
     }
     await flush();
     reportError(
       'echo',
       new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
+      o.lang,
     );
   });
 }

@@ -8,6 +8,9 @@ import { demoCommand } from './demo.js';
 import { benchCommand } from './bench.js';
 import { collectCommand } from './collect.js';
 import { reportCommand } from './report.js';
+import { bundleCommand } from './bundle.js';
+import { gradeCommand } from './grade.js';
+import { doctorCommand } from './doctor.js';
 import { wireCommand } from './wire.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
@@ -15,6 +18,7 @@ export function createProgram(): Command {
   const program = new Command('socket-lab')
     .description('A sockets lab: TCP echo server, UDP multi-user chat, and clients that explain every event')
     .version(VERSION)
+    .option('--debug', 'print the stack trace of an internal error (also LAB_DEBUG=1)')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serverCommand());
   program.addCommand(echoCommand());
@@ -24,6 +28,12 @@ export function createProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());
   program.addCommand(collectCommand());
+  program.addCommand(doctorCommand());
+  program.addCommand(bundleCommand());
+  program.addCommand(gradeCommand());
   program.addCommand(wireCommand());
+  // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -11,6 +11,7 @@ import {
   parseCount,
   parseHost,
   parsePort,
+  parseSeconds,
   reportError,
 } from './common.js';
 
@@ -20,11 +21,14 @@ interface ServerCliOptions extends LogCliOptions {
   udpPort: number;
   chunkSize: number;
   maxConnections: number;
+  maxPerAddress: number;
+  connectionLines: number;
   idleTimeout: number;
   maxLifetime: number;
   stallTimeout: number;
   portionLines: number;
   memberTimeout: number;
+  membersPerAddress: number;
 }
 
 export function serverCommand(): Command {
@@ -49,7 +53,10 @@ export function serverCommand(): Command {
         .argParser(parsePort),
     )
     .addOption(
-      new Option('--chunk-size <bytes>', 'largest portion read and echoed at once')
+      new Option(
+        '--chunk-size <bytes>',
+        'the server slices each read (up to 64 KiB) into portions of at most this many bytes, logged one by one (not TCP segments: the MSS sizes those)',
+      )
         .default(ECHO_DEFAULTS.chunkSize)
         .env('LAB_CHUNK_SIZE')
         .argParser(parseCount(1, 1 << 20)),
@@ -61,16 +68,25 @@ export function serverCommand(): Command {
         .argParser(parseCount(1)),
     )
     .addOption(
+      new Option(
+        '--max-per-address <n>',
+        'TCP connections one IP address may hold at once (a class behind one NAT address needs more)',
+      )
+        .default(ECHO_DEFAULTS.maxConnectionsPerAddress)
+        .env('LAB_MAX_PER_ADDRESS')
+        .argParser(parseCount(1)),
+    )
+    .addOption(
       new Option('--idle-timeout <seconds>', 'close a TCP connection silent this long (0: never)')
         .default(ECHO_DEFAULTS.idleTimeoutMs / 1000)
         .env('LAB_IDLE_TIMEOUT')
-        .argParser(parseCount(0)),
+        .argParser(parseSeconds(0)),
     )
     .addOption(
       new Option('--max-lifetime <seconds>', 'close any TCP connection this old (0: never)')
         .default(ECHO_DEFAULTS.maxLifetimeMs / 1000)
         .env('LAB_MAX_LIFETIME')
-        .argParser(parseCount(0)),
+        .argParser(parseSeconds(0)),
     )
     .addOption(
       new Option(
@@ -79,7 +95,7 @@ export function serverCommand(): Command {
       )
         .default(ECHO_DEFAULTS.stallTimeoutMs / 1000)
         .env('LAB_STALL_TIMEOUT')
-        .argParser(parseCount(0)),
+        .argParser(parseSeconds(0)),
     )
     .addOption(
       new Option(
@@ -92,12 +108,30 @@ export function serverCommand(): Command {
     )
     .addOption(
       new Option(
+        '--connection-lines <n>',
+        'log at most n TCP connections a second one by one (accepted, closed, refused), then exact summaries',
+      )
+        .default(ECHO_DEFAULTS.connectionLinesPerSecond)
+        .env('LAB_CONNECTION_LINES')
+        .argParser(parseCount(0)),
+    )
+    .addOption(
+      new Option(
         '--member-timeout <seconds>',
         'remove a chat member silent this long (at least 12: clients send a PING every 5 s)',
       )
         .default(CHAT_DEFAULTS.memberTimeoutMs / 1000)
         .env('LAB_MEMBER_TIMEOUT')
-        .argParser(parseCount(12, 86_400)),
+        .argParser(parseSeconds(12)),
+    )
+    .addOption(
+      new Option(
+        '--members-per-address <n>',
+        'chat members one IP address may have at once (a class behind one NAT address needs more)',
+      )
+        .default(CHAT_DEFAULTS.maxMembersPerAddress)
+        .env('LAB_MEMBERS_PER_ADDRESS')
+        .argParser(parseCount(1)),
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ServerCliOptions) => {
@@ -108,10 +142,12 @@ export function serverCommand(): Command {
       udpPort: o.udpPort,
       chunkSize: o.chunkSize,
       maxConnections: o.maxConnections,
+      maxPerAddress: o.maxPerAddress,
       idleTimeout: o.idleTimeout,
       maxLifetime: o.maxLifetime,
       stallTimeout: o.stallTimeout,
       memberTimeout: o.memberTimeout,
+      membersPerAddress: o.membersPerAddress,
       lang: o.lang,
       ...(o.scenario ? { scenario: o.scenario } : {}),
     };
@@ -124,6 +160,8 @@ export function serverCommand(): Command {
         port: o.tcpPort,
         chunkSize: o.chunkSize,
         maxConnections: o.maxConnections,
+        maxConnectionsPerAddress: o.maxPerAddress,
+        connectionLinesPerSecond: o.connectionLines,
         idleTimeoutMs: o.idleTimeout * 1000,
         maxLifetimeMs: o.maxLifetime * 1000,
         stallTimeoutMs: o.stallTimeout * 1000,
@@ -134,6 +172,7 @@ export function serverCommand(): Command {
         host: o.host,
         port: o.udpPort,
         memberTimeoutMs: o.memberTimeout * 1000,
+        maxMembersPerAddress: o.membersPerAddress,
         log,
       });
     } catch (err) {
@@ -141,7 +180,7 @@ export function serverCommand(): Command {
       log.emit('server.error', { code: e.code, message: e.message });
       await tcp?.close(0);
       await flush();
-      reportError('server', err);
+      reportError('server', err, o.lang);
       return;
     }
     const [t, u] = [tcp, udp];

@@ -1,5 +1,6 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { SCREEN } from '../text/screen.js';
 
 export interface Terminal {
   /** True when a person types at a terminal (prompt shown, output redrawn around the input line). */
@@ -119,6 +120,6 @@ export function createTerminal(
 }
 
 /** The hint printed when a client starts and whenever a terminal attaches (it resizes the tty). */
-export function attachHint(what: string): string {
-  return `${what}. Type a line and press Enter; "exit" ends the session. In Docker, detach with Ctrl-P Ctrl-Q (the client keeps running).`;
+export function attachHint(what: string, lang: 'en' | 'ru' = 'en'): string {
+  return SCREEN[lang].attachHint(what);
 }

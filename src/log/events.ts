@@ -7,12 +7,24 @@
  * Explanations never contain untrusted data (what a client sent); that stays in fields.
  */
 
+import { localizeErrorText } from '../text/errors-ru.js';
+import { count } from '../text/plural.js';
+import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../udp/protocol.js';
+
 export type Lang = 'en' | 'ru';
 export const LANGS: readonly Lang[] = ['en', 'ru'];
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
-/** Log schema version, written as `schema` on every line so the report can tell old logs apart. */
-export const LOG_SCHEMA = 1;
+/**
+ * Log schema version, written as `schema` on every line so the report can tell old logs apart.
+ * 2: `tcp.connection.closed`'s `bytesOut`/`portionsOut` count what the kernel accepted (in 1 they
+ * were copies of `bytesIn`/`portionsIn`), with `bytesDiscarded` and `reset` beside them.
+ */
+export const LOG_SCHEMA = 2;
+
+/** The oldest schema the report still reads, and the fields that schema's lines may lack. */
+export const OLDEST_SCHEMA = 1;
+export const FIELDS_SINCE: Readonly<Record<string, number>> = { bytesDiscarded: 2, reset: 2 };
 
 export interface EventSpec<F> {
   level: Level;
@@ -26,14 +38,21 @@ function spec<F>(level: Level, example: F, en: (f: F) => string, ru: (f: F) => s
   return { level, example, en, ru };
 }
 
-/** "5 байт", "2 байта", "21 порция": the number with the Russian noun form it takes. */
-export function ruCount(n: number, one: string, few: string, many: string): string {
-  const d = Math.abs(n) % 100;
-  const u = d % 10;
-  const form = d >= 11 && d <= 14 ? many : u === 1 ? one : u >= 2 && u <= 4 ? few : many;
-  return `${n} ${form}`;
+const bytesEn = (n: number) => count('en', n, 'byte');
+const bytesRu = (n: number) => count('ru', n, 'byte');
+
+/** The server's configuration as `server.starting` logs it (the CLI adds its other options). */
+export interface ServerConfigFields {
+  host: string;
+  tcpPort: number;
+  udpPort: number;
+  chunkSize: number;
 }
-const bytesRu = (n: number) => ruCount(n, 'байт', 'байта', 'байт');
+const sumCounts = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const countsText = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ') || '-';
 
 export const catalogue = {
   // ---- server lifecycle -------------------------------------------------------------------
@@ -41,46 +60,49 @@ export const catalogue = {
     'info',
     {
       version: '1.0.0',
-      config: { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 } as object,
+      config: { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 } as ServerConfigFields,
     },
-    (f) => `socket-lab ${f.version} is starting: it will create its sockets with this configuration`,
-    (f) => `socket-lab ${f.version} запускается: сокеты будут созданы с этой конфигурацией`,
+    (f) =>
+      `socket-lab ${f.version} is starting: TCP echo on port ${f.config.tcpPort}, UDP chat on port ${f.config.udpPort}, bound to ${f.config.host}; echo portions of at most ${bytesEn(f.config.chunkSize)}`,
+    (f) =>
+      `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; порции эха не больше ${bytesRu(f.config.chunkSize)}`,
   ),
   'server.listening': spec(
     'info',
     { protocol: 'tcp' as 'tcp' | 'udp', address: '0.0.0.0', port: 7007 },
     (f) =>
       f.protocol === 'tcp'
-        ? `TCP socket bound to ${f.address}:${f.port} and listening: the kernel now queues incoming connections until accept() takes them`
-        : `UDP socket bound to ${f.address}:${f.port}: datagrams sent to this port now reach the chat server (UDP has no listen() or accept())`,
+        ? `TCP socket bound to ${f.address}:${f.port} and listening: the kernel completes handshakes and queues connections for accept()`
+        : `UDP socket bound to ${f.address}:${f.port}: this one socket receives every peer's datagrams (UDP has no listen() or accept())`,
     (f) =>
       f.protocol === 'tcp'
-        ? `TCP-сокет привязан (bind) к ${f.address}:${f.port} и слушает (listen): ядро ставит входящие соединения в очередь, пока accept() их не примет`
-        : `UDP-сокет привязан (bind) к ${f.address}:${f.port}: датаграммы на этот порт получает чат-сервер (у UDP нет listen() и accept())`,
+        ? `TCP-сокет привязан (bind) к ${f.address}:${f.port} и слушает (listen): ядро само завершает рукопожатия и копит соединения для accept()`
+        : `UDP-сокет привязан (bind) к ${f.address}:${f.port}: этот один сокет принимает дейтаграммы всех собеседников (у UDP нет listen() и accept())`,
   ),
   'server.error': spec(
     'error',
     {
       code: 'LAB_ERR_ADDR_IN_USE',
-      message: 'cannot listen on 0.0.0.0:7007 (TCP): the port is already in use',
+      message:
+        'cannot listen on 0.0.0.0:7007 (TCP): the port is already in use by another program (stop it, or choose another port)',
     },
     (f) => `The server cannot continue: ${f.message}`,
-    (f) => `Сервер не может продолжать работу: ${f.message}`,
+    (f) => `Сервер не может продолжать работу: ${localizeErrorText(f.code, f.message, 'ru')}`,
   ),
   'server.stopping': spec(
     'info',
     { signal: 'SIGTERM', openConnections: 2, members: 1 },
     (f) =>
-      `Received ${f.signal}: stopping. The listening socket stops accepting; ${f.openConnections} open TCP connection(s) get a FIN and ${f.members} chat member(s) are told the server stops`,
+      `Received ${f.signal}: stopping. The listening socket is closed; ${count('en', f.openConnections, 'connection')} get a FIN, ${count('en', f.members, 'member')} of the chat a SHUTDOWN datagram`,
     (f) =>
-      `Получен сигнал ${f.signal}: остановка. Слушающий сокет больше не принимает соединения; открытые TCP-соединения (${f.openConnections}) получат FIN, участники чата (${f.members}) — уведомление об остановке`,
+      `Получен сигнал ${f.signal}: остановка. Слушающий сокет закрыт; открытые TCP-соединения (${f.openConnections}) получат FIN, участники чата (${f.members}) — дейтаграмму SHUTDOWN`,
   ),
   'server.stopped': spec(
     'info',
     { signal: 'SIGTERM', openConnections: 0, members: 0, durationMs: 12 },
-    (f) => `Server stopped after ${f.signal}: all sockets are closed (${f.durationMs} ms to shut down)`,
+    (f) => `Server stopped after ${f.signal}: all its sockets are closed (${f.durationMs} ms to shut down)`,
     (f) =>
-      `Сервер остановлен по сигналу ${f.signal}: все сокеты закрыты (остановка заняла ${f.durationMs} мс)`,
+      `Сервер остановлен по сигналу ${f.signal}: все его сокеты закрыты (остановка заняла ${f.durationMs} мс)`,
   ),
 
   // ---- TCP echo server ---------------------------------------------------------------------
@@ -88,67 +110,81 @@ export const catalogue = {
     'info',
     { connId: 1, remote: '10.77.0.21:40122', local: '10.77.0.10:7007', open: 1 },
     (f) =>
-      `accept() returned a new socket for client #${f.connId} from ${f.remote}: the listening socket keeps listening, this one talks only to that client (${f.open} open)`,
+      `accept() returned a new socket just for client #${f.connId} (${f.remote}); the listening socket keeps listening (open: ${f.open})`,
     (f) =>
-      `accept() вернул новый сокет для клиента №${f.connId} с адреса ${f.remote}: слушающий сокет продолжает слушать, а новый обслуживает только этого клиента (открыто соединений: ${f.open})`,
+      `accept() вернул новый сокет только для клиента №${f.connId} (${f.remote}); слушающий сокет продолжает слушать (открыто: ${f.open})`,
   ),
   'tcp.connection.rejected': spec(
     'warn',
-    { remote: '10.77.0.21:40123', reason: 'max-connections', open: 100, max: 100 },
+    { remote: '10.77.0.21:40123', reason: 'max-connections' as TcpRejectReason, open: 100, max: 100 },
     (f) =>
-      `Closed a new connection from ${f.remote} at once: ${f.open} of ${f.max} connection slots are in use`,
+      f.reason === 'server-stopping'
+        ? `Accepted a connection from ${f.remote} and closed it at once: the server is stopping (the kernel had already completed its handshake)`
+        : f.reason === 'max-per-address'
+          ? `Accepted a connection from ${f.remote} and closed it at once: its address already holds ${f.open} of the ${f.max} connections one address may have (the kernel had already completed its handshake)`
+          : `Accepted a connection from ${f.remote} and closed it at once: ${f.open} of ${f.max} connection slots are in use (the kernel had already completed its handshake)`,
     (f) =>
-      `Новое соединение с ${f.remote} сразу закрыто: заняты все слоты для соединений (${f.open} из ${f.max})`,
+      f.reason === 'server-stopping'
+        ? `Соединение с ${f.remote} принято и сразу закрыто: сервер останавливается (рукопожатие ядро уже завершило)`
+        : f.reason === 'max-per-address'
+          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${f.max} соединений, разрешённых одному адресу (рукопожатие ядро уже завершило)`
+          : `Соединение с ${f.remote} принято и сразу закрыто: заняты все места для соединений (${f.open} из ${f.max}; рукопожатие ядро уже завершило)`,
   ),
   'tcp.data.received': spec(
     'info',
     { connId: 1, bytes: 6, portion: 1, preview: 'hello\\n' },
     (f) =>
-      `Read portion #${f.portion} from client #${f.connId}: ${f.bytes} bytes (a read returns whatever has arrived; the server handles it in portions of at most chunk-size bytes)`,
+      `Portion #${f.portion} from client #${f.connId}: ${bytesEn(f.bytes)}, a slice of at most chunk-size bytes of one read (portions are not TCP segments)`,
     (f) =>
-      `Прочитана порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло; сервер обрабатывает это порциями не больше chunk-size байт)`,
+      `Порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)}, кусок не больше chunk-size байт из одного чтения (порции — не TCP-сегменты)`,
   ),
   'tcp.data.sent': spec(
     'info',
     { connId: 1, bytes: 6, portion: 1 },
     (f) =>
-      `Wrote portion #${f.portion} (${f.bytes} bytes) back to client #${f.connId}: the bytes are in the socket's send buffer and TCP delivers them in order`,
+      `Echo of portion #${f.portion} (${bytesEn(f.bytes)}) handed to client #${f.connId}'s socket, one write() for the whole read; TCP sends it in order`,
     (f) =>
-      `Порция №${f.portion} (${bytesRu(f.bytes)}) записана обратно клиенту №${f.connId}: данные в буфере отправки сокета, TCP доставит их по порядку`,
+      `Эхо порции №${f.portion} (${bytesRu(f.bytes)}) передано в сокет клиента №${f.connId}, один write() на всё чтение; TCP отправит его по порядку`,
   ),
   'tcp.data.summary': spec(
     'info',
-    { connId: 1, portionsIn: 5000, bytesIn: 5120000, portionsOut: 5000, bytesOut: 5120000, windowMs: 1000 },
+    { connId: 1, portionsIn: 5000, bytesIn: 5120000, windowMs: 1000 },
     (f) =>
-      `Client #${f.connId} is sending fast: in the last ${f.windowMs} ms, ${f.portionsIn} portions (${f.bytesIn} bytes) were read and ${f.portionsOut} (${f.bytesOut} bytes) echoed without a line each; these counts are exact`,
+      `Client #${f.connId} is sending fast: in the last ${f.windowMs} ms, ${count('en', f.portionsIn, 'portion')} (${bytesEn(f.bytesIn)}) arrived and were handed back to its socket without a line each; these counts are exact`,
     (f) =>
-      `Клиент №${f.connId} отправляет быстро: за последние ${f.windowMs} мс прочитано порций: ${f.portionsIn} (${bytesRu(f.bytesIn)}), отправлено обратно: ${f.portionsOut} (${bytesRu(f.bytesOut)}) — без отдельной строки на каждую; счётчики точные`,
+      `Клиент №${f.connId} отправляет быстро: за последние ${f.windowMs} мс пришло ${count('ru', f.portionsIn, 'portion')} (${bytesRu(f.bytesIn)}), все переданы обратно в его сокет — без отдельной строки на каждую; счётчики точные`,
   ),
   'tcp.backpressure': spec(
     'debug',
     { connId: 1, state: 'paused' as 'paused' | 'resumed', buffered: 65536 },
     (f) =>
       f.state === 'paused'
-        ? `Client #${f.connId} is not reading fast enough: ${f.buffered} bytes wait in the send buffer, so the server stops reading from it until the buffer drains`
-        : `The send buffer for client #${f.connId} drained: the server reads from it again`,
+        ? `Client #${f.connId} is not reading fast enough: the kernel's send buffer is full and ${bytesEn(f.buffered)} wait in Node's own write queue, so the server stops reading from this socket until that queue drains (TCP flow control then slows the client down)`
+        : `Node's write queue for client #${f.connId} has drained into the kernel: the server reads from this socket again`,
     (f) =>
       f.state === 'paused'
-        ? `Клиент №${f.connId} читает слишком медленно: в буфере отправки ждут ${bytesRu(f.buffered)}, сервер перестаёт читать от него, пока буфер не освободится`
-        : `Буфер отправки клиента №${f.connId} освободился: сервер снова читает от него`,
+        ? `Клиент №${f.connId} не успевает читать эхо: буфер отправки в ядре заполнен, и ещё ${bytesRu(f.buffered)} ждут в собственной очереди записи Node, поэтому сервер приостанавливает чтение из этого сокета, пока очередь не опустеет (затем управление потоком TCP притормозит клиента)`
+        : `Очередь записи Node для клиента №${f.connId} ушла в ядро: сервер снова читает из этого сокета`,
   ),
   'tcp.peer.ended': spec(
     'info',
     { connId: 1 },
     (f) =>
-      `Client #${f.connId} closed its side (FIN): it will send nothing more; the server sends what is left and then closes its side too`,
+      `Client #${f.connId} sent FIN (a read returned end of stream): the server sends the rest of the echo, then its own FIN`,
     (f) =>
-      `Клиент №${f.connId} закрыл свою сторону соединения (FIN): больше он ничего не пришлёт; сервер отправит остаток и тоже закроет свою сторону`,
+      `Клиент №${f.connId} прислал FIN (чтение вернуло конец потока): сервер отправит остаток эха, затем свой FIN`,
   ),
   'tcp.connection.error': spec(
     'warn',
     { connId: 1, code: 'ECONNRESET', message: 'read ECONNRESET' },
-    (f) => `Socket error on client #${f.connId}: ${f.code} (the connection cannot be used any more)`,
-    (f) => `Ошибка сокета клиента №${f.connId}: ${f.code} (соединение больше нельзя использовать)`,
+    (f) =>
+      f.code === 'ECONNRESET'
+        ? `Socket error on client #${f.connId}: ECONNRESET, the client reset the connection (RST); it cannot be used any more`
+        : `Socket error on client #${f.connId}: ${f.code}; the connection cannot be used any more`,
+    (f) =>
+      f.code === 'ECONNRESET'
+        ? `Ошибка сокета клиента №${f.connId}: ECONNRESET, клиент сбросил соединение (RST); пользоваться им больше нельзя`
+        : `Ошибка сокета клиента №${f.connId}: ${f.code}; пользоваться соединением больше нельзя`,
   ),
   'tcp.connection.closed': spec(
     'info',
@@ -158,15 +194,30 @@ export const catalogue = {
       reason: 'peer-closed' as CloseReason,
       bytesIn: 6,
       bytesOut: 6,
+      bytesDiscarded: 0,
+      reset: false,
       portionsIn: 1,
       portionsOut: 1,
       durationMs: 2034,
       open: 0,
     },
     (f) =>
-      `Connection with client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason]}. Received ${f.bytesIn} bytes, sent back ${f.bytesOut}, in ${f.durationMs} ms (${f.open} open)`,
+      `Connection of client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason] ?? f.reason}; received ${bytesEn(f.bytesIn)}, the kernel took ${bytesEn(f.bytesOut)} of the echo${f.bytesDiscarded > 0 ? `, ${bytesEn(f.bytesDiscarded)} still queued were discarded` : ''}${f.reset ? ' (reset: what the kernel had not delivered is lost too)' : ''}, ${f.durationMs} ms`,
     (f) =>
-      `Соединение с клиентом №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason]}. Получено ${bytesRu(f.bytesIn)}, отправлено обратно ${bytesRu(f.bytesOut)}, за ${f.durationMs} мс (открыто соединений: ${f.open})`,
+      `Соединение клиента №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason] ?? f.reason}; получено ${bytesRu(f.bytesIn)}, ядро приняло ${bytesRu(f.bytesOut)} эха${f.bytesDiscarded > 0 ? `, ${bytesRu(f.bytesDiscarded)} из очереди отброшено` : ''}${f.reset ? ' (сброс RST: недоставленное ядром тоже потеряно)' : ''}, ${f.durationMs} мс`,
+  ),
+  'tcp.connection.summary': spec(
+    'info',
+    {
+      accepted: 120,
+      closed: 118,
+      rejected: { 'max-connections': 3 } as Record<string, number>,
+      windowMs: 1000,
+    },
+    (f) =>
+      `Connections are coming fast: in the last ${f.windowMs} ms, ${f.accepted} more were accepted, ${f.closed} closed and ${sumCounts(f.rejected)} refused (${countsText(f.rejected)}) without a line each; these counts are exact`,
+    (f) =>
+      `Соединения идут часто: за последние ${f.windowMs} мс ещё принято: ${f.accepted}, закрыто: ${f.closed}, отклонено: ${sumCounts(f.rejected)} (${countsText(f.rejected)}) — без отдельной строки на каждое; счётчики точные`,
   ),
 
   // ---- UDP chat server ---------------------------------------------------------------------
@@ -174,62 +225,65 @@ export const catalogue = {
     'info',
     { remote: '10.88.0.31:51000', nick: 'alice', bytes: 30 },
     (f) =>
-      `HELLO from ${f.remote} wants the nickname ${f.nick}: answered with a cookie (${f.bytes} bytes, no more than the HELLO). Only a peer that really receives at that address can send it back`,
+      `HELLO from ${f.remote} for the nickname ${f.nick}: sent a cookie (${bytesEn(f.bytes)}, no more than the HELLO); only a peer that receives there can return it`,
     (f) =>
-      `HELLO от ${f.remote} с ником ${f.nick}: в ответ отправлен cookie (${bytesRu(f.bytes)}, не больше самого HELLO). Вернуть его сможет только тот, кто действительно получает датаграммы на этом адресе`,
+      `HELLO от ${f.remote} с ником ${f.nick}: отправлен cookie (${bytesRu(f.bytes)}, не больше HELLO); вернуть его может только тот, кто получает на этом адресе`,
   ),
   'udp.member.joined': spec(
     'info',
     { member: 'alice', remote: '10.88.0.31:51000', members: 2 },
     (f) =>
-      `${f.member} joined the chat from ${f.remote}: the cookie came back, so that address is proven to receive; ${f.members} member(s) now`,
+      `${f.member} joined from ${f.remote}: the cookie came back, so that address really receives; ${count('en', f.members, 'member')} now`,
     (f) =>
-      `${f.member} вошёл в чат с адреса ${f.remote}: cookie вернулся, значит этот адрес действительно получает датаграммы; участников: ${f.members}`,
+      `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит адрес действительно принимает; в чате ${count('ru', f.members, 'member')}`,
   ),
   'udp.member.left': spec(
     'info',
     { member: 'alice', remote: '10.88.0.31:51000', reason: 'leave' as LeaveReason, members: 1 },
     (f) =>
-      `${f.member} (${f.remote}) left the chat: ${leaveReasonText.en[f.reason]}; ${f.members} member(s) now`,
-    (f) => `${f.member} (${f.remote}) покинул чат: ${leaveReasonText.ru[f.reason]}; участников: ${f.members}`,
+      `${f.member} (${f.remote}) left the chat: ${leaveReasonText.en[f.reason] ?? f.reason}; ${count('en', f.members, 'member')} now`,
+    (f) =>
+      `Участник ${f.member} (${f.remote}) покинул чат: ${leaveReasonText.ru[f.reason] ?? f.reason}; теперь в чате ${count('ru', f.members, 'member')}`,
   ),
   'udp.message.relayed': spec(
     'info',
     { member: 'alice', remote: '10.88.0.31:51000', bytes: 12, recipients: 1, preview: 'hi all' },
     (f) =>
-      `One datagram from ${f.member} (${f.bytes} bytes of text) was sent on as ${f.recipients} separate datagram(s), one to each other member: the server keeps the list of members and sends a copy to each (multicast would not cross the lab's separate networks)`,
+      `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (broadcast and multicast would not cross the lab's networks)`,
     (f) =>
-      `Датаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) переслана остальным участникам отдельными датаграммами (${f.recipients}), по одной каждому: сервер хранит список участников и отправляет копию каждому (групповая рассылка, multicast, не прошла бы между отдельными сетями лаборатории)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (широковещание и multicast не прошли бы между сетями лаборатории)`,
   ),
   'udp.relay.summary': spec(
     'info',
     { messages: 2000, datagrams: 98000, bytes: 1200000, windowMs: 1000 },
     (f) =>
-      `Busy chat: in the last ${f.windowMs} ms, ${f.messages} messages were relayed as ${f.datagrams} datagrams without a line each; these counts are exact`,
+      `Busy chat: in the last ${f.windowMs} ms, ${count('en', f.messages, 'message')} went on as ${count('en', f.datagrams, 'datagram')} without a line each; these counts are exact`,
     (f) =>
-      `Оживлённый чат: за последние ${f.windowMs} мс переслано сообщений: ${f.messages}, датаграмм: ${f.datagrams} — без отдельной строки на каждое; счётчики точные`,
+      `Оживлённый чат: за последние ${f.windowMs} мс ${count('ru', f.messages, 'message')} разослано как ${count('ru', f.datagrams, 'datagram')} — без отдельной строки на каждое; счётчики точные`,
   ),
   'udp.handshake.summary': spec(
     'info',
     { cookies: 400, windowMs: 1000 },
     (f) =>
-      `Many joiners: in the last ${f.windowMs} ms, ${f.cookies} more cookies were sent without a line each (a HELLO costs nothing to forge, so its lines are budgeted too); the count is exact`,
+      `Many joiners: in the last ${f.windowMs} ms, ${count('en', f.cookies, 'cookie')} more went out without a line each (a HELLO costs nothing to forge, so its lines are budgeted too); the count is exact`,
     (f) =>
       `Много желающих войти: за последние ${f.windowMs} мс отправлено ещё cookie: ${f.cookies} — без отдельной строки на каждый (HELLO ничего не стоит подделать, поэтому и эти строки ограничены); счётчик точный`,
   ),
   'udp.datagram.rejected': spec(
     'warn',
     { remote: '10.88.0.31:51000', bytes: 1400, reason: 'too-large' as RejectReason },
-    (f) => `Dropped a ${f.bytes}-byte datagram from ${f.remote}: ${rejectReasonText.en[f.reason]}`,
-    (f) => `Отброшена датаграмма (${bytesRu(f.bytes)}) от ${f.remote}: ${rejectReasonText.ru[f.reason]}`,
+    (f) =>
+      `Dropped a ${f.bytes}-byte datagram from ${f.remote}: ${rejectReasonText.en[f.reason] ?? f.reason}`,
+    (f) =>
+      `Отброшена дейтаграмма (${bytesRu(f.bytes)}) от ${f.remote}: ${rejectReasonText.ru[f.reason] ?? f.reason}`,
   ),
   'udp.drop.summary': spec(
     'warn',
     { windowMs: 1000, dropped: 250, reasons: { 'rate-limited': 250 } as Record<string, number> },
     (f) =>
-      `In the last ${f.windowMs} ms, ${f.dropped} more datagrams were dropped without a line each (counts by reason are exact)`,
+      `In the last ${f.windowMs} ms, ${count('en', f.dropped, 'datagram')} more were dropped without a line each (counts by reason are exact)`,
     (f) =>
-      `За последние ${f.windowMs} мс отброшено ещё датаграмм: ${f.dropped} — без отдельной строки на каждую (счётчики по причинам точные)`,
+      `За последние ${f.windowMs} мс отброшено ещё ${count('ru', f.dropped, 'datagram')} — без отдельной строки на каждую (счётчики по причинам точные)`,
   ),
 
   // ---- TCP echo client ---------------------------------------------------------------------
@@ -237,35 +291,41 @@ export const catalogue = {
     'info',
     { remote: '10.77.0.10:7007', local: '10.77.0.21:40122' },
     (f) =>
-      `connect() succeeded: the three-way handshake with ${f.remote} is done; the kernel gave this socket the local address ${f.local}`,
+      `connect() done: three-way handshake with ${f.remote} complete; the kernel chose the local address ${f.local}`,
     (f) =>
-      `connect() выполнен: тройное рукопожатие с ${f.remote} завершено; ядро назначило этому сокету локальный адрес ${f.local}`,
+      `connect() выполнен: тройное рукопожатие с ${f.remote} завершено; локальный адрес ${f.local} выбрало ядро`,
   ),
   'client.data.sent': spec(
     'info',
     { bytes: 6, portion: 1 },
-    (f) => `Sent portion #${f.portion} to the server: ${f.bytes} bytes written to the socket`,
-    (f) => `Серверу отправлена порция №${f.portion}: в сокет записано ${bytesRu(f.bytes)}`,
+    (f) =>
+      `Portion #${f.portion} to the server: handing ${bytesEn(f.bytes)} to the socket (one write() of at most chunk-size bytes)`,
+    (f) =>
+      `Порция №${f.portion} серверу: ${bytesRu(f.bytes)} передаётся в сокет (один write() не больше chunk-size байт)`,
   ),
   'client.data.received': spec(
     'info',
     { bytes: 6, preview: 'hello\\n' },
-    (f) => `Received ${f.bytes} bytes from the server (a read returns whatever has arrived so far)`,
-    (f) => `От сервера получено ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло)`,
+    (f) => `Read ${bytesEn(f.bytes)} from the server (a read returns whatever has arrived so far)`,
+    (f) => `От сервера прочитано ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло)`,
   ),
   'client.disconnected': spec(
     'info',
     { reason: 'user-exit' as ClientCloseReason, bytesSent: 6, bytesReceived: 6 },
     (f) =>
-      `Disconnected from the server: ${clientCloseText.en[f.reason]}. Sent ${f.bytesSent} bytes, received ${f.bytesReceived}`,
+      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}. Sent ${bytesEn(f.bytesSent)}, received ${f.bytesReceived}`,
     (f) =>
-      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason]}. Отправлено ${bytesRu(f.bytesSent)}, получено ${bytesRu(f.bytesReceived)}`,
+      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}. Отправлено ${bytesRu(f.bytesSent)}, получено ${f.bytesReceived}`,
   ),
   'client.error': spec(
     'error',
-    { code: 'LAB_ERR_CONNECT_REFUSED', message: 'cannot connect to 127.0.0.1:7007: connection refused' },
+    {
+      code: 'LAB_ERR_CONNECT_REFUSED',
+      message:
+        'cannot connect to 127.0.0.1:7007: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)',
+    },
     (f) => `Client error: ${f.message}`,
-    (f) => `Ошибка клиента: ${f.message}`,
+    (f) => `Ошибка клиента: ${localizeErrorText(f.code, f.message, 'ru')}`,
   ),
 
   // ---- UDP chat client ---------------------------------------------------------------------
@@ -273,49 +333,85 @@ export const catalogue = {
     'info',
     { nick: 'alice', server: '10.77.0.10:7008', local: '10.88.0.31:51000', members: 2 },
     (f) =>
-      `Joined the chat at ${f.server} as ${f.nick} from ${f.local}: the server sent a cookie, we sent it back, and now it relays our messages (${f.members} member(s))`,
+      `Joined the chat at ${f.server} as ${f.nick} from ${f.local}: cookie received and returned, the server relays our messages (${count('en', f.members, 'member')})`,
     (f) =>
-      `Выполнен вход в чат на сервере ${f.server} под ником ${f.nick} с адреса ${f.local}: сервер прислал cookie, мы его вернули, теперь сервер пересылает наши сообщения (участников: ${f.members})`,
+      `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: cookie получен и возвращён, сервер пересылает наши сообщения (в чате ${count('ru', f.members, 'member')})`,
   ),
   'chat.message.sent': spec(
     'info',
     { nick: 'alice', bytes: 6 },
     (f) =>
-      `Sent one datagram with ${f.bytes} bytes of text: UDP delivers it whole or not at all, and does not confirm delivery`,
+      `Sent one datagram with ${bytesEn(f.bytes)} of text: it arrives whole or not at all; UDP neither confirms nor resends`,
     (f) =>
-      `Отправлена одна датаграмма (текст: ${bytesRu(f.bytes)}): UDP доставляет её целиком или никак, и не подтверждает доставку`,
+      `Отправлена одна дейтаграмма (текст: ${bytesRu(f.bytes)}): дойдёт целиком или не дойдёт; UDP не подтверждает и не повторяет`,
   ),
   'chat.message.received': spec(
     'info',
     { nick: 'bob', bytes: 8 },
-    (f) => `Received a datagram relayed by the server: ${f.bytes} bytes of text from ${f.nick}`,
-    (f) => `Получена датаграмма, пересланная сервером: сообщение от ${f.nick} (${bytesRu(f.bytes)})`,
+    (f) => `Received a datagram relayed by the server: ${bytesEn(f.bytes)} of text from ${f.nick}`,
+    (f) => `Получена дейтаграмма, пересланная сервером: сообщение от ${f.nick} (${bytesRu(f.bytes)})`,
   ),
   'chat.member.joined': spec(
     'info',
     { nick: 'bob' },
     (f) => `The server announced that ${f.nick} joined`,
-    (f) => `Сервер сообщил: в чат вошёл ${f.nick}`,
+    (f) => `Сервер сообщил: в чат вошёл участник ${f.nick}`,
   ),
   'chat.member.left': spec(
     'info',
     { nick: 'bob', reason: 'timeout' as LeaveReason },
-    (f) => `The server announced that ${f.nick} left: ${leaveReasonText.en[f.reason]}`,
-    (f) => `Сервер сообщил, что ${f.nick} вышел: ${leaveReasonText.ru[f.reason]}`,
+    (f) => `The server announced that ${f.nick} left: ${leaveReasonText.en[f.reason] ?? f.reason}`,
+    (f) => `Сервер сообщил, что участник ${f.nick} вышел: ${leaveReasonText.ru[f.reason] ?? f.reason}`,
   ),
   'chat.server.lost': spec(
     'warn',
-    { server: '10.77.0.10:7008', reason: 'no-answer' as 'no-answer' | 'server-stopping' | 'not-a-member' },
+    { server: '10.77.0.10:7008', reason: 'no-answer' as LostReason },
     (f) =>
-      `Lost the chat server ${f.server} (${f.reason}): UDP has no connection to notice this, only missing answers; trying to join again`,
+      `Lost the chat server ${f.server}: ${lostReasonText.en[f.reason] ?? f.reason}; trying to join again`,
     (f) =>
-      `Потеряна связь с чат-сервером ${f.server} (${f.reason}): в UDP нет соединения, разрыв которого можно заметить, о потере говорит только отсутствие ответов; пробуем войти снова`,
+      `Потеряна связь с чат-сервером ${f.server}: ${lostReasonText.ru[f.reason] ?? f.reason}; пробуем войти снова`,
   ),
   'chat.left': spec(
     'info',
     { nick: 'alice', reason: 'user-exit' as ClientCloseReason },
-    (f) => `Left the chat as ${f.nick}: ${clientCloseText.en[f.reason]}`,
-    (f) => `Выход из чата (${f.nick}): ${clientCloseText.ru[f.reason]}`,
+    (f) =>
+      `Left the chat as ${f.nick}: ${chatLeaveText.en[f.reason] ?? f.reason}; LEAVE sent if still a member, then the UDP socket closes`,
+    (f) =>
+      `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если мы ещё участник, затем UDP-сокет закрывается`,
+  ),
+
+  // ---- the program's own log ---------------------------------------------------------------
+  'log.lines.dropped': spec(
+    'warn',
+    { stream: 'stdout' as 'stdout' | 'stderr', lines: 1200, bytes: 380000, windowMs: 28000, file: true },
+    (f) =>
+      `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${f.lines} log lines (${f.bytes} bytes) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
+    (f) =>
+      `Читатель ${f.stream} не успевал: за ${f.windowMs} мс туда не выведено строк журнала: ${f.lines} (${bytesRu(f.bytes)}), чтобы обслуживание клиентов его не ждало${f.file ? '; в JSON-файле журнала есть все эти строки' : ''}`,
+  ),
+  'log.file.failed': spec(
+    'error',
+    { file: '/logs/lab-server.jsonl', code: 'ENOSPC', message: 'no space left on device' },
+    (f) =>
+      `Cannot write the log file ${f.file}: ${f.code} (${f.message}). The servers keep serving; lost lines are counted and reported once the file can be written again`,
+    (f) =>
+      `Не удаётся писать в файл журнала ${f.file}: ${f.code} (${f.message}). Серверы продолжают работу; потерянные строки подсчитываются, их число будет записано, когда запись снова станет возможной`,
+  ),
+  'log.file.recovered': spec(
+    'warn',
+    { file: '/logs/lab-server.jsonl', lines: 35, bytes: 14000, windowMs: 5200 },
+    (f) =>
+      `The log file ${f.file} can be written again: ${f.lines} lines (${f.bytes} bytes) of the last ${f.windowMs} ms are missing from it`,
+    (f) =>
+      `В файл журнала ${f.file} снова можно писать: за последние ${f.windowMs} мс в нём не хватает строк: ${f.lines} (${bytesRu(f.bytes)})`,
+  ),
+  'client.data.summary': spec(
+    'info',
+    { sent: 900, bytesSent: 921600, received: 850, bytesReceived: 870400, windowMs: 1000 },
+    (f) =>
+      `Busy connection: in the last ${f.windowMs} ms, ${f.sent} more writes (${f.bytesSent} bytes) and ${f.received} more reads (${f.bytesReceived} bytes) without a line each; these counts are exact`,
+    (f) =>
+      `Оживлённое соединение: за последние ${f.windowMs} мс ещё записей: ${f.sent} (${bytesRu(f.bytesSent)}) и чтений: ${f.received} (${bytesRu(f.bytesReceived)}) — без отдельной строки на каждое; счётчики точные`,
   ),
 };
 
@@ -324,27 +420,31 @@ export type EventName = keyof Catalogue;
 export type EventFields<N extends EventName> = Catalogue[N]['example'];
 export const EVENT_NAMES = Object.keys(catalogue) as EventName[];
 
+/** Why the server refused a new TCP connection: the `reason` field of `tcp.connection.rejected`. */
+export type TcpRejectReason = 'max-connections' | 'max-per-address' | 'server-stopping';
+
 /** Why the server closed a TCP connection: the `reason` field of `tcp.connection.closed`. */
 export type CloseReason =
   'peer-closed' | 'peer-reset' | 'idle-timeout' | 'max-lifetime' | 'stalled' | 'server-stopping' | 'error';
 
 export const closeReasonText: Record<Lang, Record<CloseReason, string>> = {
   en: {
-    'peer-closed':
-      'the client closed its side first (FIN) and the server closed its side after the last echo',
-    'peer-reset': 'the client reset the connection (RST) without a clean close',
+    'peer-closed': 'the client sent FIN first, the server its own after the last echo',
+    'peer-reset': 'the client reset the connection (RST) instead of closing it with FIN',
     'idle-timeout': 'the client sent nothing for too long (idle timeout)',
     'max-lifetime': 'the connection reached its maximum lifetime',
-    stalled: 'the client stopped reading its echo and the send buffer stayed full too long',
+    stalled:
+      "the client stopped reading its echo: the kernel's send buffer and Node's write queue stayed full too long (stall timeout)",
     'server-stopping': 'the server is stopping and closed it',
     error: 'a socket error',
   },
   ru: {
-    'peer-closed': 'клиент первым закрыл свою сторону (FIN), сервер закрыл свою после последнего эха',
-    'peer-reset': 'клиент сбросил соединение (RST) без корректного закрытия',
+    'peer-closed': 'клиент первым прислал FIN, сервер свой — после последнего эха',
+    'peer-reset': 'клиент сбросил соединение (RST), а не закрыл его через FIN',
     'idle-timeout': 'клиент слишком долго ничего не отправлял (тайм-аут простоя)',
     'max-lifetime': 'соединение достигло максимального времени жизни',
-    stalled: 'клиент перестал читать эхо, и буфер отправки слишком долго был полон',
+    stalled:
+      'клиент перестал читать эхо: буфер отправки в ядре и очередь записи Node слишком долго оставались полными (тайм-аут зависания)',
     'server-stopping': 'сервер останавливается и закрыл его',
     error: 'ошибка сокета',
   },
@@ -356,13 +456,13 @@ export type LeaveReason = 'leave' | 'timeout' | 'server-stopping';
 export const leaveReasonText: Record<Lang, Record<LeaveReason, string>> = {
   en: {
     leave: 'it sent LEAVE',
-    timeout: 'no heartbeat arrived in time, so it is presumed gone (UDP never says when a peer disappears)',
+    timeout: 'no PING arrived in time, so it is presumed gone (UDP never says when a peer disappears)',
     'server-stopping': 'the server is stopping',
   },
   ru: {
     leave: 'участник отправил LEAVE',
     timeout:
-      'вовремя не пришло контрольное сообщение (PING), поэтому участник считается ушедшим (UDP не сообщает об исчезновении собеседника)',
+      'от участника вовремя не пришёл PING, поэтому он считается ушедшим (UDP не сообщает об исчезновении собеседника)',
     'server-stopping': 'сервер останавливается',
   },
 };
@@ -384,7 +484,7 @@ export type RejectReason =
 
 export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
   en: {
-    'too-large': 'it is larger than the maximum datagram size, so it is never relayed',
+    'too-large': `it is larger than the chat protocol allows (${MAX_DATAGRAM} bytes a datagram, ${MAX_TEXT_BYTES} bytes of text a message); the limit is the chat's own, a UDP datagram over IPv4 can carry up to 65,507 bytes`,
     'bad-source':
       'its source port is 0, which no socket can receive on: it is forged, and nothing can be sent back',
     malformed: 'it is not a message of the chat protocol',
@@ -401,16 +501,16 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'relay-budget': 'the server reached its relay budget for this second',
   },
   ru: {
-    'too-large': 'она больше максимального размера датаграммы и не пересылается',
+    'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${MAX_DATAGRAM} байт, текст сообщения до ${MAX_TEXT_BYTES} байт); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до 65 507 байт данных`,
     'bad-source':
-      'её порт отправителя равен 0, на нём не может принимать ни один сокет: датаграмма подделана, ответить на неё нельзя',
+      'её порт отправителя равен 0, на нём не может принимать ни один сокет: дейтаграмма подделана, ответить на неё нельзя',
     malformed: 'это не сообщение протокола чата',
     'bad-utf8': 'текст не является корректным UTF-8',
     'hello-too-short':
       'HELLO должен быть дополнен до размера ответа, чтобы сервер никогда не отправлял больше, чем получил',
     'bad-nick': 'ник не соответствует правилам',
     'bad-cookie':
-      'cookie неверный или устарел: отправитель не доказал, что получает датаграммы на своём адресе',
+      'cookie неверный или устарел: отправитель не доказал, что получает дейтаграммы на своём адресе',
     'nick-taken': 'этот ник уже занят другим участником',
     'room-full': 'в чате достигнут предел участников (всего или с одного адреса)',
     'not-a-member': 'отправитель не вошёл в чат (или исключён по тайм-ауту), его сообщения не пересылаются',
@@ -422,20 +522,60 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
 /** Why a client ended its session: `client.disconnected` and `chat.left`. */
 export type ClientCloseReason = 'user-exit' | 'end-of-input' | 'server-closed' | 'signal' | 'error';
 
+/** How a TCP echo client's connection ended (`client.disconnected`). */
 export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = {
   en: {
-    'user-exit': 'the user typed exit, so the client closed its side (FIN) and the server closed the other',
-    'end-of-input': 'standard input ended, so the client closed its side after the last echo',
+    'user-exit': 'exit typed; after the last echo the client sent FIN, the server its own',
+    'end-of-input': 'input ended; after the last echo the client sent FIN, the server its own',
     'server-closed': 'the server closed the connection',
-    signal: 'the client was asked to stop (signal)',
+    signal:
+      'the client was asked to stop (Ctrl-C or a signal) and sent FIN without waiting for the rest of the echo',
     error: 'a socket error',
   },
   ru: {
-    'user-exit': 'пользователь ввёл exit, клиент закрыл свою сторону (FIN), сервер закрыл свою',
-    'end-of-input': 'стандартный ввод закончился, клиент закрыл свою сторону после последнего эха',
+    'user-exit': 'введён exit; после последнего эха клиент отправил FIN, сервер — свой',
+    'end-of-input': 'ввод закончился; после последнего эха клиент отправил FIN, сервер — свой',
     'server-closed': 'сервер закрыл соединение',
-    signal: 'клиенту пришёл сигнал остановки',
+    signal: 'клиента остановили (Ctrl-C или сигнал), и он отправил FIN, не дожидаясь остатка эха',
     error: 'ошибка сокета',
+  },
+};
+
+/** Why a chat client left (`chat.left`): UDP has no connection, so nothing here speaks of one. */
+export const chatLeaveText: Record<Lang, Record<ClientCloseReason, string>> = {
+  en: {
+    'user-exit': 'the user typed exit',
+    'end-of-input': 'input ended',
+    'server-closed': 'the server is gone',
+    signal: 'the client was asked to stop (Ctrl-C or a signal)',
+    error: 'a socket error',
+  },
+  ru: {
+    'user-exit': 'пользователь ввёл exit',
+    'end-of-input': 'ввод закончился',
+    'server-closed': 'сервер пропал',
+    signal: 'клиента остановили (Ctrl-C или сигнал)',
+    error: 'ошибка сокета',
+  },
+};
+
+/** Why a chat client lost its server: the `reason` field of `chat.server.lost`. */
+export type LostReason = 'no-answer' | 'server-stopping' | 'not-a-member';
+
+export const lostReasonText: Record<Lang, Record<LostReason, string>> = {
+  en: {
+    'no-answer':
+      'three PINGs in a row got no answer; UDP has no connection whose loss could be noticed, only missing answers tell',
+    'server-stopping': 'the server sent SHUTDOWN: it is stopping',
+    'not-a-member':
+      'the server answered NOPE: it no longer counts us as a member (it restarted, or timed us out)',
+  },
+  ru: {
+    'no-answer':
+      'три PING подряд остались без ответа; в UDP нет соединения, разрыв которого можно заметить, о потере говорит только отсутствие ответов',
+    'server-stopping': 'сервер прислал SHUTDOWN: он останавливается',
+    'not-a-member':
+      'сервер ответил NOPE: он больше не считает нас участником (перезапущен или исключил нас по тайм-ауту)',
   },
 };
 

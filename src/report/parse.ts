@@ -1,4 +1,11 @@
-import { EVENT_NAMES, type EventName, LOG_SCHEMA, catalogue } from '../log/events.js';
+import {
+  EVENT_NAMES,
+  type EventName,
+  FIELDS_SINCE,
+  LOG_SCHEMA,
+  OLDEST_SCHEMA,
+  catalogue,
+} from '../log/events.js';
 
 /** One accepted log line: an event of the catalogue, of this schema, from one source. */
 export interface LogRecord {
@@ -85,7 +92,7 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   const o = value as Record<string, unknown>;
   if (typeof o.event !== 'string' || o.schema === undefined) return { ok: false, cause: 'foreign' };
   if (typeof o.schema !== 'number') return { ok: false, cause: 'foreign' };
-  if (o.schema < LOG_SCHEMA) return { ok: false, cause: 'old-schema' };
+  if (o.schema < OLDEST_SCHEMA) return { ok: false, cause: 'old-schema' };
   if (o.schema > LOG_SCHEMA) return { ok: false, cause: 'new-schema' };
   if (!KNOWN.has(o.event)) return { ok: false, cause: 'unknown-event' };
   const time = typeof o.time === 'string' ? Date.parse(o.time) : typeof o.time === 'number' ? o.time : NaN;
@@ -93,7 +100,7 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   const event = o.event as EventName;
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!ENVELOPE.has(k)) fields[k] = v;
-  if (!fieldsMatch(event, fields)) return { ok: false, cause: 'bad-fields' };
+  if (!fieldsMatch(event, fields, o.schema)) return { ok: false, cause: 'bad-fields' };
   return {
     ok: true,
     record: {
@@ -111,11 +118,12 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   };
 }
 
-/** Every field the catalogue's example has is present with the same JSON type. */
-function fieldsMatch(event: EventName, fields: Record<string, unknown>): boolean {
+/** Every field the catalogue's example has (and the line's schema knew) is there, with the same JSON type. */
+function fieldsMatch(event: EventName, fields: Record<string, unknown>, schema: number): boolean {
   const example = catalogue[event].example as Record<string, unknown>;
   for (const [k, v] of Object.entries(example)) {
     const got = fields[k];
+    if ((got === undefined || got === null) && (FIELDS_SINCE[k] ?? 0) > schema) continue;
     if (got === undefined || got === null) return false;
     if (typeof got !== typeof v || Array.isArray(got) !== Array.isArray(v)) return false;
     if (typeof got === 'number' && !Number.isFinite(got)) return false;

@@ -1,4 +1,6 @@
 import type { Lang } from '../log/events.js';
+import { count } from '../text/plural.js';
+import { reasonLabel } from '../text/reasons.js';
 import type { CheckId, CheckStatus, Finding, FindingCode } from './check.js';
 import type { SkipCause } from './parse.js';
 
@@ -104,14 +106,14 @@ const en: Texts = {
       'Client and server on one machine: the client dials 127.0.0.1 and the server sees a loopback address.',
     vm: 'A virtual machine on a host-only network: client and server share one network, the server listens on 0.0.0.0 and sees the client’s own address.',
     remote:
-      'A machine on another network: the client reaches the server only through the ports the gateway forwards (NAT), so the server sees the gateway’s address, not the client’s.',
+      'A machine on another network: the client is not on the server’s network and reaches it through a port the Docker host publishes. Docker’s userland proxy (docker-proxy) accepts that connection and opens a second one to the server (two TCP handshakes; chat datagrams it resends from its own UDP socket), so the server sees the proxy’s address, not the client’s. Address translation alone (DNAT) would keep the client’s address.',
     mistake:
       'The classic mistake: a server bound to 127.0.0.1 cannot be reached from another machine, so the connection is refused.',
   },
   hostsHeading: 'Hosts and addresses',
   hostsHeader: ['program', 'host', 'its own address', 'it dialed', 'the server saw', 'paired by'],
   matchEndpoint: 'same endpoint',
-  matchNat: 'time and bytes (NAT)',
+  matchNat: 'time and bytes (proxied)',
   matchNick: 'nickname',
   matchNone: 'no server line',
   neverConnected: (code) => `never connected (${code})`,
@@ -144,7 +146,7 @@ const en: Texts = {
   checkTitle: {
     local: 'local: the server saw 127.0.0.1',
     vm: 'vm: the server saw the client’s own address',
-    remote: 'remote: the server saw the NAT gateway, not the client',
+    remote: 'remote: the server saw the hop in front of the client, not the client',
     echo: 'every echo equal in bytes to what was sent',
     chat: 'chat messages reached members on other networks',
     stopped: 'every program logged its stop',
@@ -166,14 +168,15 @@ const en: Texts = {
       `${p.client}: the server saw ${p.seen}, a loopback address: the client runs on the server’s machine, not on the vm network`,
     'vm-translated': (p) =>
       `${p.client}: the server saw ${p.seen}, not the client’s own ${p.own}: something translated the address on the way`,
-    'remote-ok': (p) => `${p.client} is ${p.own}, the server saw ${p.seen}: the NAT gateway’s address`,
+    'remote-ok': (p) =>
+      `${p.client} is ${p.own}, the server saw ${p.seen}: the address of the hop in front of it (Docker’s proxy), not the client’s`,
     'remote-own': (p) =>
-      `${p.client}: the server saw the client’s own address ${p.seen}: no NAT in between, so the client is not on another network`,
+      `${p.client}: the server saw the client’s own address ${p.seen}: nothing in between, so the client is not on another network`,
     'echo-server-ok': (p) =>
-      `${p.program}, conn ${p.conn}: received ${p.bytesIn} bytes, sent back ${p.bytesOut}`,
+      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')}, sent back ${p.bytesOut}`,
     'echo-server-diff': (p) =>
       `${p.program}, conn ${p.conn}: received ${p.bytesIn} bytes but sent back ${p.bytesOut}`,
-    'echo-client-ok': (p) => `${p.what}: sent ${p.sent} bytes, received ${p.received}`,
+    'echo-client-ok': (p) => `${p.what}: sent ${count('en', Number(p.sent), 'byte')}, received ${p.received}`,
     'echo-client-diff': (p) => `${p.what}: sent ${p.sent} bytes but received ${p.received}`,
     'echo-pair-diff': (p) =>
       `${p.what} sent ${p.sent} bytes, but the server (conn ${p.conn}) received ${p.serverIn}`,
@@ -181,7 +184,7 @@ const en: Texts = {
       `${p.what}: still open, no final byte counts (stop the lab before collecting the logs)`,
     'echo-open-conn': (p) =>
       `${p.program}, conn ${p.conn}: still open, no final byte counts (stop the lab before collecting the logs)`,
-    'chat-ok': (p) => `${p.from} → ${p.to}: ${p.bytes} bytes arrived`,
+    'chat-ok': (p) => `${p.from} → ${p.to}: ${count('en', Number(p.bytes), 'byte')} arrived`,
     'chat-missing': (p) =>
       `${p.from} → ${p.to}: ${p.bytes} bytes sent while the receiver was in the chat, never received`,
     'chat-summarised': (p) =>
@@ -217,7 +220,8 @@ const en: Texts = {
     collapsed: (p) => `${p.sent} portions sent (${p.sentBytes} B), ${p.echoed} echoed (${p.echoedBytes} B)`,
     summary: (p) => `${p.portions} more portions echoed, ${p.bytes} B (summary line)`,
     fin: 'FIN: nothing more to send',
-    closed: (p) => `FIN, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
+    closed: (p) =>
+      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
     disconnected: (p) => `disconnected (${p.reason}): sent ${p.sent} B, received ${p.received} B`,
     error: (p) => `error ${p.code}`,
     hello: (p) => `HELLO as ${p.nick}`,
@@ -226,7 +230,7 @@ const en: Texts = {
     member: (p) => `member ${p.nick}, sees ${p.remote}`,
     welcome: (p) => `WELCOME, ${p.members} member(s)`,
     msg: (p) => `MSG, ${p.bytes} B`,
-    relayed: (p) => `relayed as ${p.recipients} datagram(s)`,
+    relayed: (p) => `relayed as ${count('en', p.recipients, 'datagram')}`,
     from: (p) => `FROM ${p.nick}, ${p.bytes} B`,
     joinedOther: (p) => `JOINED ${p.nick}`,
     leftOther: (p) => `LEFT ${p.nick}`,
@@ -240,7 +244,7 @@ const en: Texts = {
 const ru: Texts = {
   title: 'Отчёт по лабораторной работе «Сокеты»',
   generated: (p) =>
-    `Сформирован командой \`socket-lab report\` из ${p.lines} строк журналов (источников: ${p.sources}); использовано строк: ${p.used}. Время указано в UTC, с ${p.from} по ${p.to}.`,
+    `Сформирован командой \`socket-lab report\` из ${count('ru', p.lines, { one: 'строки', other: 'строк' })} журналов (источников: ${p.sources}); использовано строк: ${p.used}. Время указано в UTC, с ${p.from} по ${p.to}.`,
   noRecords: 'Во входных данных нет ни одной строки журнала socket-lab: отчитываться не о чем.',
   runNote: (p) =>
     `Показан только последний запуск: строки начиная с ${p.start} (последний \`server.starting\`). Строк из прежних запусков не показано: ${p.earlier}; их показывает \`--all-runs\`.`,
@@ -262,7 +266,7 @@ const ru: Texts = {
       'Клиент и сервер на одной машине: клиент подключается к 127.0.0.1, и сервер видит адрес петлевого интерфейса (loopback).',
     vm: 'Виртуальная машина в сети host-only: клиент и сервер в одной сети, сервер слушает 0.0.0.0 и видит собственный адрес клиента.',
     remote:
-      'Машина в другой сети: клиент достаёт до сервера только через порты, которые пробрасывает шлюз (NAT), поэтому сервер видит адрес шлюза, а не клиента.',
+      'Машина в другой сети: клиент не в сети сервера и подключается к нему через порт, опубликованный хостом Docker. Прокси Docker в пространстве пользователя (docker-proxy) принимает это соединение и открывает второе, к серверу (два TCP-рукопожатия; дейтаграммы чата пересылает со своего UDP-сокета), поэтому сервер видит адрес прокси, а не клиента. Одна лишь трансляция адресов (DNAT) сохранила бы адрес клиента.',
     mistake:
       'Типичная ошибка: к серверу, привязанному к 127.0.0.1, с другой машины не подключиться — в соединении отказано.',
   },
@@ -276,7 +280,7 @@ const ru: Texts = {
     'как сопоставлено',
   ],
   matchEndpoint: 'по совпадению адреса и порта',
-  matchNat: 'по времени и байтам (NAT)',
+  matchNat: 'по времени и байтам (через прокси)',
   matchNick: 'по нику',
   matchNone: 'нет строки сервера',
   neverConnected: (code) => `не подключилась (${code})`,
@@ -303,14 +307,14 @@ const ru: Texts = {
     `… и ещё строк об отправленных и возвращённых данных: ${p.n} (все они есть в журнале)`,
   chatHeading: 'Чат между сетями',
   chatAbout:
-    'Все участники чата из журналов, из любых сценариев: каждое сообщение уходит на сервер одной датаграммой, и сервер отправляет по копии каждому другому участнику.',
+    'Все участники чата из журналов, из любых сценариев: каждое сообщение уходит на сервер одной дейтаграммой, и сервер отправляет по копии каждому другому участнику.',
   checksHeading: 'Проверки',
   checksHeader: ['проверка', 'результат', 'что показывают журналы'],
   evidenceHeading: 'Доказательства',
   checkTitle: {
     local: 'local: сервер увидел 127.0.0.1',
     vm: 'vm: сервер увидел собственный адрес клиента',
-    remote: 'remote: сервер увидел шлюз NAT, а не клиента',
+    remote: 'remote: сервер увидел промежуточный узел перед клиентом, а не клиента',
     echo: 'каждое эхо по числу байтов равно отправленному',
     chat: 'сообщения чата дошли до участников из других сетей',
     stopped: 'каждая программа записала в журнал свою остановку',
@@ -332,33 +336,36 @@ const ru: Texts = {
       `${p.client}: сервер увидел ${p.seen} — адрес loopback: клиент работает на машине сервера, а не в сети виртуальной машины`,
     'vm-translated': (p) =>
       `${p.client}: сервер увидел ${p.seen}, а не собственный адрес клиента ${p.own}: по дороге адрес был преобразован`,
-    'remote-ok': (p) => `${p.client} имеет адрес ${p.own}, а сервер увидел ${p.seen} — адрес шлюза NAT`,
+    'remote-ok': (p) =>
+      `${p.client} имеет адрес ${p.own}, а сервер увидел ${p.seen} — адрес промежуточного узла (прокси Docker), а не клиента`,
     'remote-own': (p) =>
-      `${p.client}: сервер увидел собственный адрес клиента ${p.seen}: NAT между ними нет, значит, клиент не в другой сети`,
+      `${p.client}: сервер увидел собственный адрес клиента ${p.seen}: между ними никого нет, значит, клиент не в другой сети`,
     'echo-server-ok': (p) =>
-      `${p.program}, соединение ${p.conn}: получено ${p.bytesIn} байт, отправлено обратно ${p.bytesOut}`,
+      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, отправлено обратно ${p.bytesOut}`,
     'echo-server-diff': (p) =>
-      `${p.program}, соединение ${p.conn}: получено ${p.bytesIn} байт, а отправлено обратно ${p.bytesOut}`,
-    'echo-client-ok': (p) => `${p.what}: отправлено ${p.sent} байт, получено ${p.received}`,
-    'echo-client-diff': (p) => `${p.what}: отправлено ${p.sent} байт, а получено ${p.received}`,
+      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, а отправлено обратно ${p.bytesOut}`,
+    'echo-client-ok': (p) =>
+      `${p.what}: отправлено ${count('ru', Number(p.sent), 'byte')}, получено ${p.received}`,
+    'echo-client-diff': (p) =>
+      `${p.what}: отправлено ${count('ru', Number(p.sent), 'byte')}, а получено ${p.received}`,
     'echo-pair-diff': (p) =>
-      `${p.what} отправил ${p.sent} байт, а сервер (соединение ${p.conn}) получил ${p.serverIn}`,
+      `${p.what} отправил ${count('ru', Number(p.sent), 'byte')}, а сервер (соединение ${p.conn}) получил ${p.serverIn}`,
     'echo-open': (p) =>
       `${p.what}: соединение ещё открыто, итоговых счётчиков нет (остановите стенд перед сбором журналов)`,
     'echo-open-conn': (p) =>
       `${p.program}, соединение ${p.conn}: ещё открыто, итоговых счётчиков нет (остановите стенд перед сбором журналов)`,
-    'chat-ok': (p) => `${p.from} → ${p.to}: сообщение (${p.bytes} байт) дошло`,
+    'chat-ok': (p) => `${p.from} → ${p.to}: сообщение (${count('ru', Number(p.bytes), 'byte')}) дошло`,
     'chat-missing': (p) =>
-      `${p.from} → ${p.to}: сообщение (${p.bytes} байт) отправлено, когда получатель был в чате, но так и не получено`,
+      `${p.from} → ${p.to}: сообщение (${count('ru', Number(p.bytes), 'byte')}) отправлено, когда получатель был в чате, но так и не получено`,
     'chat-summarised': (p) =>
-      `${p.from} → ${p.to}: ${p.bytes} байт переслано в загруженную секунду (учтено в сводной строке), но не получено`,
+      `${p.from} → ${p.to}: сообщение (${count('ru', Number(p.bytes), 'byte')}) переслано в загруженную секунду (учтено в сводной строке), но не получено`,
     'chat-none-crossed': (p) =>
       `ни одно сообщение не прошло из одной сети в другую (сценарии: ${p.scenarios})`,
     'stop-server-ok': (p) => `${p.program}: server.stopped`,
     'stop-server-missing': (p) => `${p.program}: нет server.stopped; последняя строка — ${p.last}`,
     'stop-server-error': (p) =>
       `${p.program}: сервер не смог запуститься (${p.code}) и на этом завершил работу`,
-    'stop-client-ok': (p) => `${p.program}: ${p.end} (${p.reason})`,
+    'stop-client-ok': (p) => `${p.program}: ${p.end} (${reasonLabel(String(p.reason), 'ru')})`,
     'stop-client-missing': (p) =>
       `${p.program}: нет ${p.end}; последняя строка — ${p.last} (программа ещё работает или была убита)`,
     'stop-client-error': (p) => `${p.program}: клиент не подключился (${p.code}) и на этом завершил работу`,
@@ -386,8 +393,10 @@ const ru: Texts = {
       `отправлено порций: ${p.sent} (${p.sentBytes} Б), возвращено: ${p.echoed} (${p.echoedBytes} Б)`,
     summary: (p) => `ещё порций возвращено: ${p.portions}, ${p.bytes} Б (сводная строка)`,
     fin: 'FIN: больше данных не будет',
-    closed: (p) => `FIN, закрыто (${p.reason}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
-    disconnected: (p) => `отключился (${p.reason}): отправлено ${p.sent} Б, получено ${p.received} Б`,
+    closed: (p) =>
+      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
+    disconnected: (p) =>
+      `отключился (${reasonLabel(p.reason, 'ru')}): отправлено ${p.sent} Б, получено ${p.received} Б`,
     error: (p) => `ошибка ${p.code}`,
     hello: (p) => `HELLO с ником ${p.nick}`,
     cookie: (p) => `COOKIE, ${p.bytes} Б`,
@@ -395,13 +404,13 @@ const ru: Texts = {
     member: (p) => `участник ${p.nick}, адрес ${p.remote}`,
     welcome: (p) => `WELCOME, участников: ${p.members}`,
     msg: (p) => `MSG, ${p.bytes} Б`,
-    relayed: (p) => `переслано датаграмм: ${p.recipients}`,
+    relayed: (p) => `разослано: ${count('ru', p.recipients, 'datagram')}`,
     from: (p) => `FROM ${p.nick}, ${p.bytes} Б`,
     joinedOther: (p) => `JOINED ${p.nick}`,
     leftOther: (p) => `LEFT ${p.nick}`,
     leave: 'LEAVE',
-    memberLeft: (p) => `${p.nick}: выход из чата (${p.reason})`,
-    lost: (p) => `связь с сервером потеряна (${p.reason})`,
+    memberLeft: (p) => `${p.nick}: выход из чата (${reasonLabel(p.reason, 'ru')})`,
+    lost: (p) => `связь с сервером потеряна (${reasonLabel(p.reason, 'ru')})`,
     truncated: (p) => `ещё шагов: ${p.n}, см. хронологию`,
   },
 };

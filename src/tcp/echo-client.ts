@@ -1,10 +1,10 @@
 import net, { type Socket } from 'node:net';
 import { LabError, explainSocketError } from '../errors.js';
-import { LineBudget } from '../log/budget.js';
+import { BudgetedLines } from '../log/budget.js';
 import type { ClientCloseReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
-import { checkInteger, withoutUndefined } from '../options.js';
+import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { preview } from '../text/escape.js';
 
 export interface EchoClientOptions {
@@ -16,8 +16,14 @@ export interface EchoClientOptions {
   chunkSize?: number;
   /** Give up connecting after this long. */
   connectTimeoutMs?: number;
-  /** Called with every block of bytes the server sends back. */
-  onData?: (data: Buffer) => void;
+  /**
+   * Called with every block of bytes the server sends back. Returning `false` pauses reading (so
+   * that a slow consumer, such as a full stdout pipe, holds the echo back through TCP flow control)
+   * until `resume()` is called.
+   */
+  onData?: (data: Buffer) => boolean | void;
+  /** Individual sent/received lines a second; the rest are counted in `client.data.summary`. */
+  linesPerSecond?: number;
   /** Event log; the client adds `component: 'echo-client'`. */
   log: EventLog;
 }
@@ -27,6 +33,7 @@ export const ECHO_CLIENT_DEFAULTS = {
   port: 7007,
   chunkSize: 1024,
   connectTimeoutMs: 5000,
+  linesPerSecond: 50,
 } as const;
 
 export interface EchoClient {
@@ -35,8 +42,15 @@ export interface EchoClient {
   readonly local: string;
   bytesSent(): number;
   bytesReceived(): number;
-  /** Sends `data` in portions of at most chunkSize bytes. */
-  send(data: Buffer | string): void;
+  /** Resumes reading after `onData` returned false. */
+  resume(): void;
+  /**
+   * Sends `data` in portions of at most chunkSize bytes. Returns false when the socket's write
+   * queue is full: wait for `writable()` before sending more.
+   */
+  send(data: Buffer | string): boolean;
+  /** Resolves once the write queue has drained (or the connection is closed). */
+  writable(): Promise<void>;
   /** Resolves when everything sent so far has come back (or rejects after `timeoutMs`). */
   drained(timeoutMs?: number): Promise<void>;
   /** Half-closes (FIN), waits for the server to close its side, and logs `client.disconnected`. */
@@ -50,6 +64,7 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
   const o = { ...ECHO_CLIENT_DEFAULTS, ...withoutUndefined(options) };
   checkInteger('port', o.port, 1, 65535);
   checkInteger('chunkSize', o.chunkSize, 1, 1 << 20);
+  checkDuration('connectTimeoutMs', o.connectTimeoutMs, 1);
   const log = options.log.child({ component: 'echo-client' });
   const target = endpoint(o.host, o.port);
 
@@ -84,7 +99,11 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
   let portion = 0;
   let reason: ClientCloseReason | undefined;
   let failure: LabError | undefined;
-  const budget = new LineBudget(50);
+  const lines = new BudgetedLines({
+    perSecond: o.linesPerSecond,
+    empty: () => ({ sent: 0, bytesSent: 0, received: 0, bytesReceived: 0 }),
+    summary: (t, windowMs) => log.emit('client.data.summary', { ...t, windowMs }),
+  });
   const waiters = new Set<() => void>();
   const wake = () => {
     for (const w of waiters) w();
@@ -92,9 +111,14 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
 
   socket.on('data', (data: Buffer) => {
     received += data.length;
-    if (budget.take(Date.now()))
-      log.emit('client.data.received', { bytes: data.length, preview: preview(data) });
-    o.onData?.(data);
+    const now = Date.now();
+    if (lines.allow(now)) log.emit('client.data.received', { bytes: data.length, preview: preview(data) });
+    else {
+      const t = lines.count(now);
+      t.received++;
+      t.bytesReceived += data.length;
+    }
+    if (o.onData?.(data) === false) socket.pause();
     wake();
   });
   socket.on('end', () => {
@@ -108,6 +132,7 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
   });
   const closed = new Promise<ClientCloseReason>((resolve) => {
     socket.on('close', () => {
+      lines.flush(Date.now());
       const why = reason ?? 'server-closed';
       log.emit('client.disconnected', { reason: why, bytesSent: sent, bytesReceived: received });
       wake();
@@ -121,19 +146,42 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     closed,
     bytesSent: () => sent,
     bytesReceived: () => received,
+    resume: () => {
+      if (!socket.destroyed) socket.resume();
+    },
     send(data) {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       if (socket.destroyed || socket.writableEnded) {
         throw new LabError('LAB_ERR_CONNECTION_LOST', `cannot send to ${remote}: the connection is closed`);
       }
+      let ok = true;
       for (let off = 0; off < bytes.length; off += o.chunkSize) {
         const part = bytes.subarray(off, off + o.chunkSize);
         sent += part.length;
         portion++;
         // Logged before write(): the echo may be read (and logged) before write() even returns.
-        if (budget.take(Date.now())) log.emit('client.data.sent', { bytes: part.length, portion });
-        socket.write(part);
+        const now = Date.now();
+        if (lines.allow(now)) log.emit('client.data.sent', { bytes: part.length, portion });
+        else {
+          const t = lines.count(now);
+          t.sent++;
+          t.bytesSent += part.length;
+        }
+        ok = socket.write(part);
       }
+      return ok;
+    },
+    writable() {
+      if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
     },
     drained(timeoutMs = 10_000) {
       return new Promise<void>((resolve, reject) => {

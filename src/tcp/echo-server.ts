@@ -1,10 +1,10 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { explainSocketError } from '../errors.js';
-import { LineBudget } from '../log/budget.js';
-import type { CloseReason } from '../log/events.js';
+import { BudgetedLines } from '../log/budget.js';
+import type { CloseReason, TcpRejectReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint, endpointOf } from '../net/address.js';
-import { checkInteger, withoutUndefined } from '../options.js';
+import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { preview } from '../text/escape.js';
 
 export interface EchoServerOptions {
@@ -16,6 +16,11 @@ export interface EchoServerOptions {
   chunkSize?: number;
   /** Connections over this many are closed at once (and logged). */
   maxConnections?: number;
+  /**
+   * At most this many connections from one IP address at once, so that one host cannot hold every
+   * slot (a class behind one NAT address needs more: see docs/classroom.md).
+   */
+  maxConnectionsPerAddress?: number;
   /** Close a connection that sent and received nothing for this long; 0 disables. */
   idleTimeoutMs?: number;
   /** Close any connection this old; 0 disables. */
@@ -24,6 +29,11 @@ export interface EchoServerOptions {
   stallTimeoutMs?: number;
   /** Per connection, at most this many portions a second get their own log lines; the rest are summarised. */
   portionLinesPerSecond?: number;
+  /**
+   * At most this many connections a second get their own accepted/closed lines (and refusals their
+   * own line); the rest are counted in exact `tcp.connection.summary` lines.
+   */
+  connectionLinesPerSecond?: number;
   /** Event log; the server adds `component: 'tcp-echo'`. */
   log: EventLog;
 }
@@ -33,10 +43,12 @@ export const ECHO_DEFAULTS = {
   port: 7007,
   chunkSize: 1024,
   maxConnections: 1024,
+  maxConnectionsPerAddress: 64,
   idleTimeoutMs: 30 * 60_000,
   maxLifetimeMs: 2 * 3600_000,
   stallTimeoutMs: 30_000,
   portionLinesPerSecond: 20,
+  connectionLinesPerSecond: 100,
 } as const;
 
 export interface EchoServer {
@@ -48,20 +60,46 @@ export interface EchoServer {
   close(deadlineMs?: number): Promise<void>;
 }
 
+/** The part of libuv's stream handle the byte count needs (Node keeps it on `socket._handle`). */
+interface StreamHandle {
+  /** Bytes handed to libuv for writing, in all. */
+  bytesWritten?: number;
+  /** Of those, bytes libuv still holds because the kernel's send buffer had no room for them. */
+  writeQueueSize?: number;
+}
+
 interface Conn {
   id: number;
   socket: Socket;
+  handle: StreamHandle | undefined;
   remote: string;
+  address: string;
   startedAt: number;
+  /** Gets its own accepted/closed lines (else it is counted in connection summaries only). */
+  logged: boolean;
   bytesIn: number;
   portionsIn: number;
+  /** Bytes and portions passed to write(), and of those, the ones whose write completed. */
+  written: { bytes: number; portions: number };
+  completed: { bytes: number; portions: number };
+  /** Writes not yet completed, oldest first: how many portions each holds. */
+  pending: Array<{ bytes: number; portions: number }>;
+  /** What the kernel had accepted when the socket was destroyed, taken just before. */
+  final: { bytesOut: number; portionsOut: number } | undefined;
   reason: CloseReason | undefined;
+  /** The server ended the connection with RST: what the kernel had not delivered yet was lost. */
+  reset: boolean;
   paused: boolean;
   stallTimer: NodeJS.Timeout | undefined;
   lifeTimer: NodeJS.Timeout | undefined;
-  budget: LineBudget;
-  /** Portions counted but not logged one by one since `quiet.since`. */
-  quiet: { portions: number; bytes: number; since: number };
+  portions: BudgetedLines<{ portions: number; bytes: number }>;
+}
+
+/** Exact counts of the connections that did not get lines of their own. */
+interface ConnTally {
+  accepted: number;
+  closed: number;
+  rejected: Record<string, number>;
 }
 
 /**
@@ -77,62 +115,112 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
   let nextId = 0;
   let closing = false;
 
+  const perAddress = new Map<string, number>();
+  const connLines = new BudgetedLines<ConnTally>({
+    perSecond: o.connectionLinesPerSecond,
+    empty: () => ({ accepted: 0, closed: 0, rejected: {} }),
+    summary: (t, windowMs) => log.emit('tcp.connection.summary', { ...t, windowMs }),
+  });
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    connLines.flush(now);
+    for (const c of conns.values()) c.portions.flush(now);
+  }, 1000);
+  ticker.unref();
+
   // allowHalfOpen: a client that sends FIN (shutdown(SHUT_WR)) still gets the rest of its echo.
   const server = net.createServer({ allowHalfOpen: true, noDelay: true });
 
-  function flushQuiet(c: Conn, now: number): void {
-    if (c.quiet.portions === 0) return;
-    log.emit('tcp.data.summary', {
-      connId: c.id,
-      portionsIn: c.quiet.portions,
-      bytesIn: c.quiet.bytes,
-      portionsOut: c.quiet.portions,
-      bytesOut: c.quiet.bytes,
-      windowMs: now - c.quiet.since,
-    });
-    c.quiet = { portions: 0, bytes: 0, since: now };
-  }
-
   function onData(c: Conn, data: Buffer): void {
     const { socket } = c;
-    if (!socket.writable) return; // closing: nothing can be echoed any more
     const now = Date.now();
     const size = o.chunkSize;
     const total = data.length;
     const portions = Math.ceil(total / size);
-    // The portions are consecutive slices of one read, so writing them one by one under cork (a
-    // single writev) puts the same bytes on the wire as one write of the whole read; the single
-    // write skips a Buffer view and a queued write request per portion, which the profile showed.
-    const ok = socket.write(data);
     const first = c.portionsIn;
     c.portionsIn += portions;
     c.bytesIn += total;
-    // Individual lines for as many portions as the budget allows, exact counts for the rest.
+    // Closing (our FIN is out): these bytes were read, but can no longer be echoed.
+    if (!socket.writable) return;
+    // Logged before the write, so each line's time is when the read returned and the echo cannot
+    // appear in a merged timeline before the read that caused it. Individual lines for as many
+    // portions as the budget allows, exact counts for the rest.
     let logged = 0;
-    let loggedBytes = 0;
-    while (logged < portions && c.budget.take(now)) {
-      const off = logged * size;
-      const portion = data.subarray(off, Math.min(off + size, total));
-      logged++;
-      loggedBytes += portion.length;
-      log.emit('tcp.data.received', {
-        connId: c.id,
-        bytes: portion.length,
-        portion: first + logged,
-        preview: preview(portion),
-      });
-      log.emit('tcp.data.sent', { connId: c.id, bytes: portion.length, portion: first + logged });
+    if (c.logged) {
+      while (logged < portions && c.portions.allow(now)) {
+        const off = logged * size;
+        const portion = data.subarray(off, Math.min(off + size, total));
+        logged++;
+        log.emit('tcp.data.received', {
+          connId: c.id,
+          bytes: portion.length,
+          portion: first + logged,
+          preview: preview(portion),
+        });
+        log.emit('tcp.data.sent', { connId: c.id, bytes: portion.length, portion: first + logged });
+      }
     }
     if (logged < portions) {
-      if (c.quiet.portions === 0) c.quiet.since = now;
-      c.quiet.portions += portions - logged;
-      c.quiet.bytes += total - loggedBytes;
+      const tally = c.portions.count(now);
+      tally.portions += portions - logged;
+      tally.bytes += total - Math.min(total, logged * size);
     }
-    if (c.quiet.portions > 0 && now - c.quiet.since >= 1000) flushQuiet(c, now);
+    // One write for the whole read: its portions are consecutive slices of it, so the bytes on the
+    // wire are the same, without a Buffer view and a write request per portion.
+    const w = { bytes: total, portions };
+    c.written.bytes += total;
+    c.written.portions += portions;
+    c.pending.push(w);
+    const ok = socket.write(data, (err) => {
+      if (err) return; // destroyed first: `final` holds what the kernel had taken by then
+      c.pending.shift();
+      c.completed.bytes += w.bytes;
+      c.completed.portions += w.portions;
+    });
     if (!ok && !c.paused) pauseUntilDrained(c);
   }
 
-  // Backpressure: while the client does not read, its echo piles up in our send buffer. Stop
+  /**
+   * What the kernel accepted of the echo: bytes handed to libuv minus those it still queues.
+   * Taken just before a destroy, since a destroyed socket's queue is gone; bytes queued in Node or
+   * libuv at that moment are discarded and reported as such, never counted as sent.
+   */
+  function settle(c: Conn): void {
+    if (c.final) return;
+    const h = c.handle;
+    let bytesOut = c.completed.bytes;
+    if (typeof h?.bytesWritten === 'number' && typeof h.writeQueueSize === 'number') {
+      bytesOut = Math.max(bytesOut, Math.min(c.written.bytes, h.bytesWritten - h.writeQueueSize));
+    }
+    // Whole portions of the writes still pending that fit in what the kernel took.
+    let portionsOut = c.completed.portions;
+    let left = bytesOut - c.completed.bytes;
+    for (const w of c.pending) {
+      if (left >= w.bytes) {
+        portionsOut += w.portions;
+        left -= w.bytes;
+      } else {
+        portionsOut += Math.floor(left / o.chunkSize);
+        break;
+      }
+    }
+    c.final = { bytesOut, portionsOut };
+  }
+
+  function destroy(c: Conn, reason: CloseReason): void {
+    c.reason ??= reason;
+    settle(c);
+    // A client that stopped reading cannot take a clean close: reset it (RST) on purpose, so the
+    // log can say what happened to the echo the kernel still held (it is discarded with the reset).
+    if (reason === 'stalled') {
+      c.reset = true;
+      c.socket.resetAndDestroy();
+    } else {
+      c.socket.destroy();
+    }
+  }
+
+  // Backpressure: while the client does not read, its echo piles up in our write queue. Stop
   // reading from it (TCP flow control then slows the client down) instead of buffering without bound.
   function pauseUntilDrained(c: Conn): void {
     c.paused = true;
@@ -140,12 +228,7 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
     if (log.enabled('debug')) {
       log.emit('tcp.backpressure', { connId: c.id, state: 'paused', buffered: c.socket.writableLength });
     }
-    if (o.stallTimeoutMs > 0) {
-      c.stallTimer = setTimeout(() => {
-        c.reason ??= 'stalled';
-        c.socket.destroy();
-      }, o.stallTimeoutMs);
-    }
+    if (o.stallTimeoutMs > 0) c.stallTimer = setTimeout(() => destroy(c, 'stalled'), o.stallTimeoutMs);
     c.socket.once('drain', () => {
       clearTimeout(c.stallTimer);
       c.paused = false;
@@ -154,82 +237,115 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
     });
   }
 
+  function refuse(socket: Socket, remote: string, reason: TcpRejectReason, open: number, max: number): void {
+    const now = Date.now();
+    if (connLines.allow(now)) log.emit('tcp.connection.rejected', { remote, reason, open, max });
+    else {
+      const t = connLines.count(now);
+      t.rejected[reason] = (t.rejected[reason] ?? 0) + 1;
+    }
+    socket.on('error', () => {});
+    socket.destroy();
+  }
+
   function onConnection(socket: Socket): void {
     const remote = endpoint(socket.remoteAddress, socket.remotePort);
-    if (closing || conns.size >= o.maxConnections) {
-      log.emit('tcp.connection.rejected', {
-        remote,
-        reason: closing ? 'server-stopping' : 'max-connections',
-        open: conns.size,
-        max: o.maxConnections,
-      });
-      socket.on('error', () => {});
-      socket.destroy();
-      return;
+    const address = socket.remoteAddress ?? '?';
+    if (closing) return refuse(socket, remote, 'server-stopping', conns.size, o.maxConnections);
+    if (conns.size >= o.maxConnections) {
+      return refuse(socket, remote, 'max-connections', conns.size, o.maxConnections);
     }
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (fromAddress >= o.maxConnectionsPerAddress) {
+      return refuse(socket, remote, 'max-per-address', fromAddress, o.maxConnectionsPerAddress);
+    }
+    perAddress.set(address, fromAddress + 1);
+    const now = Date.now();
     const c: Conn = {
       id: ++nextId,
       socket,
+      handle: (socket as unknown as { _handle?: StreamHandle })._handle,
       remote,
-      startedAt: Date.now(),
+      address,
+      startedAt: now,
+      logged: connLines.allow(now),
       bytesIn: 0,
       portionsIn: 0,
+      written: { bytes: 0, portions: 0 },
+      completed: { bytes: 0, portions: 0 },
+      pending: [],
+      final: undefined,
       reason: undefined,
+      reset: false,
       paused: false,
       stallTimer: undefined,
       lifeTimer: undefined,
-      budget: new LineBudget(o.portionLinesPerSecond),
-      quiet: { portions: 0, bytes: 0, since: 0 },
+      portions: new BudgetedLines({
+        perSecond: o.portionLinesPerSecond,
+        empty: () => ({ portions: 0, bytes: 0 }),
+        summary: (t, windowMs) =>
+          log.emit('tcp.data.summary', { connId: c.id, portionsIn: t.portions, bytesIn: t.bytes, windowMs }),
+      }),
     };
     conns.set(c.id, c);
-    log.emit('tcp.connection.accepted', {
-      connId: c.id,
-      remote,
-      local: endpoint(socket.localAddress, socket.localPort),
-      open: conns.size,
-    });
+    if (c.logged) {
+      log.emit('tcp.connection.accepted', {
+        connId: c.id,
+        remote,
+        local: endpoint(socket.localAddress, socket.localPort),
+        open: conns.size,
+      });
+    } else {
+      connLines.count(now).accepted++;
+    }
 
     socket.on('data', (data: Buffer) => onData(c, data));
     socket.on('end', () => {
-      log.emit('tcp.peer.ended', { connId: c.id });
+      if (c.logged) log.emit('tcp.peer.ended', { connId: c.id });
       c.reason ??= 'peer-closed';
       socket.end(); // after the echo still queued
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
+      // Node destroyed the socket; its handle still holds the queue as it was (freed only later).
+      settle(c);
       const code = err.code ?? 'EUNKNOWN';
       c.reason ??= code === 'ECONNRESET' || code === 'EPIPE' ? 'peer-reset' : 'error';
-      log.emit('tcp.connection.error', { connId: c.id, code, message: err.message });
+      if (c.logged) log.emit('tcp.connection.error', { connId: c.id, code, message: err.message });
     });
     socket.on('close', () => {
       clearTimeout(c.stallTimer);
       clearTimeout(c.lifeTimer);
       conns.delete(c.id);
-      flushQuiet(c, Date.now());
-      log.emit('tcp.connection.closed', {
-        connId: c.id,
-        remote,
-        reason: c.reason ?? 'peer-closed',
-        bytesIn: c.bytesIn,
-        bytesOut: c.bytesIn, // every byte read is written back: nothing is read after end()
-        portionsIn: c.portionsIn,
-        portionsOut: c.portionsIn,
-        durationMs: Date.now() - c.startedAt,
-        open: conns.size,
-      });
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+      // A close nobody forced: every write completed (or failed with the socket, settled above).
+      const { bytesOut, portionsOut } = c.final ?? {
+        bytesOut: c.completed.bytes,
+        portionsOut: c.completed.portions,
+      };
+      if (c.logged) {
+        c.portions.flush(Date.now());
+        log.emit('tcp.connection.closed', {
+          connId: c.id,
+          remote,
+          reason: c.reason ?? 'peer-closed',
+          bytesIn: c.bytesIn,
+          bytesOut,
+          bytesDiscarded: c.written.bytes - bytesOut,
+          reset: c.reset,
+          portionsIn: c.portionsIn,
+          portionsOut,
+          durationMs: Date.now() - c.startedAt,
+          open: conns.size,
+        });
+      } else {
+        connLines.count(Date.now()).closed++;
+      }
       if (conns.size === 0) for (const wake of drainWaiters.splice(0)) wake();
     });
-    if (o.idleTimeoutMs > 0) {
-      socket.setTimeout(o.idleTimeoutMs, () => {
-        c.reason ??= 'idle-timeout';
-        socket.destroy();
-      });
-    }
-    if (o.maxLifetimeMs > 0) {
-      c.lifeTimer = setTimeout(() => {
-        c.reason ??= 'max-lifetime';
-        socket.destroy();
-      }, o.maxLifetimeMs);
-    }
+    if (o.idleTimeoutMs > 0) socket.setTimeout(o.idleTimeoutMs, () => destroy(c, 'idle-timeout'));
+    if (o.maxLifetimeMs > 0) c.lifeTimer = setTimeout(() => destroy(c, 'max-lifetime'), o.maxLifetimeMs);
   }
 
   server.on('connection', onConnection);
@@ -273,11 +389,13 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
           }),
         ]);
         clearTimeout(timer);
-        for (const c of conns.values()) c.socket.destroy();
+        for (const c of conns.values()) destroy(c, 'server-stopping');
         // 'close' (and its log line) follows destroy() on a later tick: wait for every one.
         if (conns.size > 0) await new Promise<void>((resolve) => drainWaiters.push(resolve));
       }
       await listenerClosed;
+      clearInterval(ticker);
+      connLines.flush(Date.now());
     },
   };
 }
@@ -286,8 +404,10 @@ function validate(o: Omit<Required<EchoServerOptions>, 'log' | 'host'>): void {
   checkInteger('chunkSize', o.chunkSize, 1, 1 << 20);
   checkInteger('port', o.port, 0, 65535);
   checkInteger('maxConnections', o.maxConnections, 1);
-  checkInteger('idleTimeoutMs', o.idleTimeoutMs, 0);
-  checkInteger('maxLifetimeMs', o.maxLifetimeMs, 0);
-  checkInteger('stallTimeoutMs', o.stallTimeoutMs, 0);
+  checkInteger('maxConnectionsPerAddress', o.maxConnectionsPerAddress, 1);
+  checkDuration('idleTimeoutMs', o.idleTimeoutMs);
+  checkDuration('maxLifetimeMs', o.maxLifetimeMs);
+  checkDuration('stallTimeoutMs', o.stallTimeoutMs);
   checkInteger('portionLinesPerSecond', o.portionLinesPerSecond, 0);
+  checkInteger('connectionLinesPerSecond', o.connectionLinesPerSecond, 0);
 }

@@ -4,10 +4,12 @@
  * Anything a terminal could act on is shown as a visible escape instead: C0 controls (ESC, BEL,
  * bare CR, backspace...), DEL, the C1 range (U+0080-U+009F, where U+009B is a one-byte CSI), and the
  * bidirectional overrides and isolates that can make text display in a different order than it is
- * stored (the "Trojan Source" trick). Tab is kept: it cannot move the cursor anywhere harmful.
+ * stored (the "Trojan Source" trick), and the line and paragraph separators U+2028/U+2029 (which
+ * Python's `splitlines()` and some editors take as line breaks, splitting a log line). Tab is kept: it cannot move the cursor anywhere harmful.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE =
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;

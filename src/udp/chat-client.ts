@@ -3,7 +3,8 @@ import { LabError, explainSocketError } from '../errors.js';
 import type { ClientCloseReason, LeaveReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
-import { checkInteger, withoutUndefined } from '../options.js';
+import { visible } from '../text/escape.js';
+import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import {
   type ClientMessage,
   MAX_TEXT_BYTES,
@@ -63,10 +64,12 @@ export interface ChatClient {
 export async function joinChat(options: ChatClientOptions): Promise<ChatClient> {
   const o = { ...CHAT_CLIENT_DEFAULTS, ...withoutUndefined(options) };
   checkInteger('port', o.port, 1, 65535);
+  checkDuration('heartbeatMs', o.heartbeatMs, 1);
+  checkDuration('answerTimeoutMs', o.answerTimeoutMs, 1);
   if (!isValidNick(o.nick)) {
     throw new LabError(
       'LAB_ERR_BAD_INPUT',
-      `the nickname "${o.nick}" is not allowed: use 1 to 16 letters, digits, "_" or "-"`,
+      `the nickname "${visible(o.nick)}" is not allowed: use 1 to 16 letters, digits, "_" or "-"`,
     );
   }
   const log = options.log.child({ component: 'chat-client' });

@@ -1,11 +1,11 @@
 import dgram, { type RemoteInfo } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { explainSocketError } from '../errors.js';
-import { LineBudget } from '../log/budget.js';
+import { BudgetedLines } from '../log/budget.js';
 import type { LeaveReason, RejectReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint, endpointOf, plainAddress } from '../net/address.js';
-import { checkInteger, withoutUndefined } from '../options.js';
+import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { visible } from '../text/escape.js';
 import { createCookieJar } from './cookie.js';
 import { type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
@@ -70,7 +70,7 @@ interface Member {
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const o = { ...CHAT_DEFAULTS, ...withoutUndefined(options) };
   checkInteger('port', o.port, 0, 65535);
-  checkInteger('memberTimeoutMs', o.memberTimeoutMs, 100);
+  checkDuration('memberTimeoutMs', o.memberTimeoutMs, 100);
   checkInteger('maxMembers', o.maxMembers, 2);
   checkInteger('maxMembersPerAddress', o.maxMembersPerAddress, 1);
   checkInteger('messagesPerSecond', o.messagesPerSecond, 1);
@@ -91,18 +91,23 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   });
 
   // Log volume stays bounded whatever peers send: past the line budget, exact counts per window.
-  const relayLines = new LineBudget(o.linesPerSecond);
-  const rejectLines = new LineBudget(o.linesPerSecond);
-  const handshakeLines = new LineBudget(o.linesPerSecond);
-  let cookiesQuiet = 0;
-  let cookiesSince = Date.now();
+  const relayLines = new BudgetedLines({
+    perSecond: o.linesPerSecond,
+    empty: () => ({ messages: 0, datagrams: 0, bytes: 0 }),
+    summary: (t, windowMs) => log.emit('udp.relay.summary', { ...t, windowMs }),
+  });
+  const rejectLines = new BudgetedLines({
+    perSecond: o.linesPerSecond,
+    empty: () => ({ dropped: 0, reasons: {} as Record<string, number> }),
+    summary: (t, windowMs) => log.emit('udp.drop.summary', { windowMs, ...t }),
+  });
+  // HELLOs cost nothing to forge: their lines are budgeted like the rest, with exact counts.
+  const handshakeLines = new BudgetedLines({
+    perSecond: o.linesPerSecond,
+    empty: () => ({ cookies: 0 }),
+    summary: (t, windowMs) => log.emit('udp.handshake.summary', { ...t, windowMs }),
+  });
   let closing = false;
-  let relayQuiet = { messages: 0, datagrams: 0, bytes: 0, since: Date.now() };
-  let dropQuiet: { dropped: number; reasons: Record<string, number>; since: number } = {
-    dropped: 0,
-    reasons: {},
-    since: Date.now(),
-  };
   let relayWindowStart = 0;
   let relayedInWindow = 0;
 
@@ -117,15 +122,16 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   }
 
   function reject(rinfo: RemoteInfo, reason: RejectReason, now: number): void {
-    if (rejectLines.take(now)) {
+    if (rejectLines.allow(now)) {
       log.emit('udp.datagram.rejected', {
         remote: endpoint(rinfo.address, rinfo.port),
         bytes: rinfo.size,
         reason,
       });
     } else {
-      dropQuiet.dropped++;
-      dropQuiet.reasons[reason] = (dropQuiet.reasons[reason] ?? 0) + 1;
+      const t = rejectLines.count(now);
+      t.dropped++;
+      t.reasons[reason] = (t.reasons[reason] ?? 0) + 1;
     }
   }
 
@@ -167,7 +173,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     relayedInWindow += recipients;
     broadcast({ type: 'FROM', nick: m.nick, text }, m);
     const bytes = Buffer.byteLength(text);
-    if (relayLines.take(now)) {
+    if (relayLines.allow(now)) {
       log.emit('udp.message.relayed', {
         member: m.nick,
         remote: m.remote,
@@ -176,9 +182,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         preview: visible(text.slice(0, 64)),
       });
     } else {
-      relayQuiet.messages++;
-      relayQuiet.datagrams += recipients;
-      relayQuiet.bytes += bytes;
+      const t = relayLines.count(now);
+      t.messages++;
+      t.datagrams += recipients;
+      t.bytes += bytes;
     }
   }
 
@@ -205,10 +212,9 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         const reply = encode({ type: 'COOKIE', cookie: cookies.issue(address, rinfo.port, msg.nick, now) });
         if (reply.length > bytes.length) return reject(rinfo, 'hello-too-short', now);
         send(rinfo, reply);
-        // HELLOs cost nothing to forge: their lines are budgeted like the rest, with exact counts.
-        if (handshakeLines.take(now))
+        if (handshakeLines.allow(now))
           log.emit('udp.cookie.sent', { remote, nick: msg.nick, bytes: reply.length });
-        else cookiesQuiet++;
+        else handshakeLines.count(now).cookies++;
         return;
       }
       case 'JOIN': {
@@ -267,27 +273,9 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     for (const m of members.values()) {
       if (now - m.lastSeen > o.memberTimeoutMs) removeMember(m, 'timeout');
     }
-    if (relayQuiet.messages > 0) {
-      log.emit('udp.relay.summary', {
-        messages: relayQuiet.messages,
-        datagrams: relayQuiet.datagrams,
-        bytes: relayQuiet.bytes,
-        windowMs: now - relayQuiet.since,
-      });
-    }
-    relayQuiet = { messages: 0, datagrams: 0, bytes: 0, since: now };
-    if (dropQuiet.dropped > 0) {
-      log.emit('udp.drop.summary', {
-        windowMs: now - dropQuiet.since,
-        dropped: dropQuiet.dropped,
-        reasons: dropQuiet.reasons,
-      });
-    }
-    dropQuiet = { dropped: 0, reasons: {}, since: now };
-    if (cookiesQuiet > 0)
-      log.emit('udp.handshake.summary', { cookies: cookiesQuiet, windowMs: now - cookiesSince });
-    cookiesQuiet = 0;
-    cookiesSince = now;
+    relayLines.flush(now);
+    rejectLines.flush(now);
+    handshakeLines.flush(now);
   }
 
   socket.on('message', onMessage);

@@ -14,9 +14,11 @@ export interface SocketCount {
   remote: string;
   /** Bytes the server read from this client. */
   bytesIn: number;
-  /** Bytes the server wrote back. */
+  /** Bytes of the echo the kernel took into the socket's send buffer. */
   bytesOut: number;
   connId?: number;
+  /** The connection ended with a reset: bytes the kernel had taken but not sent were lost. */
+  reset?: boolean;
 }
 
 export type Direction = 'client-to-server' | 'server-to-client';
@@ -33,7 +35,7 @@ export interface ByteComparison {
   connection?: number;
   ok: boolean;
   /** Why it failed, in English (explain.ts renders both languages from the fields). */
-  reason?: 'not-in-capture' | 'bytes-differ' | 'capture-incomplete';
+  reason?: 'not-in-capture' | 'bytes-differ' | 'capture-incomplete' | 'reset';
 }
 
 export interface CrossCheck {
@@ -85,7 +87,13 @@ export function crossCheckBytes(
       };
       if (!cmp.ok) {
         // A capture that began after the SYN cannot have every byte: say so instead of "differ".
-        cmp.reason = !conn ? 'not-in-capture' : !conn.handshake.syn ? 'capture-incomplete' : 'bytes-differ';
+        cmp.reason = !conn
+          ? 'not-in-capture'
+          : !conn.handshake.syn
+            ? 'capture-incomplete'
+            : count.reset && direction === 'server-to-client' && (wire ?? 0) < logged
+              ? 'reset'
+              : 'bytes-differ';
       }
       comparisons.push(cmp);
     }
@@ -118,6 +126,7 @@ export function socketCountsFromLog(records: Iterable<Record<string, unknown>>):
       bytesIn: f.bytesIn,
       bytesOut: f.bytesOut,
       ...(typeof f.connId === 'number' ? { connId: f.connId } : {}),
+      ...(f.reset === true ? { reset: true } : {}),
     });
   }
   return out;

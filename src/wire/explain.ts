@@ -6,7 +6,8 @@
  * Every sentence states what the capture holds (frames, numbers, flags) or a rule of TCP/UDP that
  * holds everywhere; nothing is inferred from how the lab is configured.
  */
-import { type Lang, ruCount } from '../log/events.js';
+import type { Lang } from '../log/events.js';
+import { count } from '../text/plural.js';
 import type { CrossCheck, SocketPortions } from './crosscheck.js';
 import {
   type DirectionStats,
@@ -44,9 +45,12 @@ export interface WireSectionInput {
   portions?: Map<string, SocketPortions>;
 }
 
-const bytesRu = (n: number) => ruCount(n, 'байт', 'байта', 'байт');
+const ruCount = (n: number, one: string, few: string, many: string) =>
+  count('ru', n, { one, few, many, other: few });
+const times = (n: number) => ruCount(n, 'раз', 'раза', 'раз');
+const bytesRu = (n: number) => count('ru', n, 'byte');
 const segRu = (n: number) => ruCount(n, 'сегмент', 'сегмента', 'сегментов');
-const dgRu = (n: number) => ruCount(n, 'дейтаграмма', 'дейтаграммы', 'дейтаграмм');
+const dgRu = (n: number) => count('ru', n, 'datagram');
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '?');
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -138,7 +142,7 @@ export function explainTcpConnection(
         '',
         en
           ? `The client sent its SYN ${h.synRetransmissions + 1} times, the last ${ms(h.synRetransmissionDelayMs)} ms after the first: a SYN that gets no answer is sent again after a timeout that doubles each time.`
-          : `Клиент отправил SYN ${h.synRetransmissions + 1} раз(а), последний — через ${ms(h.synRetransmissionDelayMs)} мс после первого: SYN без ответа отправляется повторно по тайм-ауту, который каждый раз удваивается.`,
+          : `Клиент отправил SYN ${times(h.synRetransmissions + 1)}, последний — через ${ms(h.synRetransmissionDelayMs)} мс после первого: SYN без ответа отправляется повторно по тайм-ауту, который каждый раз удваивается.`,
       );
     }
     if (h.synAckRetransmissions > 0) {
@@ -146,7 +150,7 @@ export function explainTcpConnection(
         '',
         en
           ? `The server sent its SYN-ACK ${h.synAckRetransmissions + 1} times: it repeats it until the client's ACK (or a repeated SYN) shows it arrived.`
-          : `Сервер отправил SYN-ACK ${h.synAckRetransmissions + 1} раз(а): он повторяет его, пока ACK клиента (или повторный SYN) не покажет, что тот дошёл.`,
+          : `Сервер отправил SYN-ACK ${times(h.synAckRetransmissions + 1)}: он повторяет его, пока ACK клиента (или повторный SYN) не покажет, что тот дошёл.`,
       );
     }
     const mssC = c.toServer.announcedMss;
@@ -275,7 +279,7 @@ export function explainTcpConnection(
     out.push(
       en
         ? `- ${plural(td.finRetransmissions, 'FIN was', 'FINs were')} sent again: a FIN takes a sequence number, so it is acknowledged and repeated like data.`
-        : `- FIN отправлен повторно ${td.finRetransmissions} раз(а): FIN занимает порядковый номер, поэтому его подтверждают и повторяют, как данные.`,
+        : `- FIN отправлен повторно ${times(td.finRetransmissions)}: FIN занимает порядковый номер, поэтому его подтверждают и повторяют, как данные.`,
     );
   }
   if (td.firstFin) {
@@ -457,13 +461,17 @@ export function explainCrossCheck(check: CrossCheck, lang: Lang): string {
       ? en
         ? 'FAIL: connection not in the capture'
         : 'ОШИБКА: соединения нет в захвате'
-      : r === 'capture-incomplete'
+      : r === 'reset'
         ? en
-          ? 'FAIL: capture began after the handshake'
-          : 'ОШИБКА: захват начался после рукопожатия'
-        : en
-          ? 'FAIL: counts differ'
-          : 'ОШИБКА: числа различаются';
+          ? 'FAIL: reset, the kernel lost echo it had taken'
+          : 'ОШИБКА: сброс (RST), ядро потеряло принятое эхо'
+        : r === 'capture-incomplete'
+          ? en
+            ? 'FAIL: capture began after the handshake'
+            : 'ОШИБКА: захват начался после рукопожатия'
+          : en
+            ? 'FAIL: counts differ'
+            : 'ОШИБКА: числа различаются';
   const out: string[] = [
     en
       ? "TCP payload bytes on the wire against the byte counts in the server's socket log, per connection and direction. The capture counts the kernel's segments (each sequence number once), the log counts what the program read and wrote: two independent counts."

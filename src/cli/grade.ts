@@ -1,0 +1,54 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Command, Option } from 'commander';
+import { grade } from '../classroom/grade.js';
+import { describeReason, renderCsv, renderMarkdown, summaryLine } from '../classroom/sheet.js';
+import { type Lang, LANGS } from '../log/events.js';
+import type { CheckId } from '../report/index.js';
+import { visible } from '../text/escape.js';
+import { requireOption } from './report.js';
+
+interface GradeCliOptions {
+  csv?: string;
+  md?: string;
+  lang: Lang;
+  require?: CheckId[];
+}
+
+/** The teacher's step: every submission checked again from its raw logs, one row each. */
+export function gradeCommand(): Command {
+  return new Command('grade')
+    .description(
+      'check submissions made by socket-lab bundle: re-run every check from the raw logs, verify the files against the manifest, find runs handed in twice',
+    )
+    .argument('<paths...>', 'submission files (.tar.gz) and folders of them')
+    .option('--csv <file>', 'write one row per submission as CSV')
+    .option('--md <file>', 'write one row per submission as a Markdown table')
+    .addOption(
+      new Option('--lang <lang>', 'language of the summary, the Markdown headers and the reasons')
+        .choices(LANGS)
+        .default('en')
+        .env('LAB_LANG'),
+    )
+    .addOption(requireOption())
+    .action(async (paths: string[], o: GradeCliOptions) => {
+      const outputs = [o.csv, o.md].filter((p): p is string => p !== undefined);
+      const result = await grade(paths, { require: o.require ?? [], exclude: outputs });
+      for (const [file, text] of [
+        [o.csv, () => renderCsv(result.rows, o.lang)],
+        [o.md, () => renderMarkdown(result.rows, o.lang)],
+      ] as const) {
+        if (!file) continue;
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, text());
+      }
+      // Names and paths come from submissions: made terminal-safe before they reach the teacher's terminal.
+      for (const row of result.rows.filter((r) => !r.pass)) {
+        const who = row.student ? ` (${row.student}${row.group ? `, ${row.group}` : ''})` : '';
+        const why = row.reasons.map((r) => describeReason(r, o.lang)).join('; ');
+        process.stdout.write(visible(`${row.file}${who}: ${why}`) + '\n');
+      }
+      process.stdout.write(`socket-lab grade: ${summaryLine(result.rows, o.lang)}\n`);
+      process.exitCode = result.exitCode;
+    });
+}

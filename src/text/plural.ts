@@ -1,0 +1,97 @@
+/**
+ * Numbers with the noun form they take: "1 byte", "23 байта", "5 сообщений". The one place that
+ * knows the plural rules; event explanations, client screens and the report all call it.
+ */
+
+type Lang = 'en' | 'ru';
+
+/**
+ * The forms of a noun. Russian needs one (1, 21, 101), few (2–4, 22–24), many (0, 5–20, 25–30, ...);
+ * `other` is the form for fractions (Intl's "other" category) and English's plural.
+ */
+export interface NounForms {
+  one: string;
+  few?: string;
+  many?: string;
+  other: string;
+}
+
+/** The nouns the lab counts, in each language. */
+export const NOUNS = {
+  byte: {
+    en: { one: 'byte', other: 'bytes' },
+    ru: { one: 'байт', few: 'байта', many: 'байт', other: 'байта' },
+  },
+  message: {
+    en: { one: 'message', other: 'messages' },
+    ru: { one: 'сообщение', few: 'сообщения', many: 'сообщений', other: 'сообщения' },
+  },
+  datagram: {
+    en: { one: 'datagram', other: 'datagrams' },
+    ru: { one: 'дейтаграмма', few: 'дейтаграммы', many: 'дейтаграмм', other: 'дейтаграммы' },
+  },
+  portion: {
+    en: { one: 'portion', other: 'portions' },
+    ru: { one: 'порция', few: 'порции', many: 'порций', other: 'порции' },
+  },
+  member: {
+    en: { one: 'member', other: 'members' },
+    ru: { one: 'участник', few: 'участника', many: 'участников', other: 'участника' },
+  },
+  connection: {
+    en: { one: 'connection', other: 'connections' },
+    ru: { one: 'соединение', few: 'соединения', many: 'соединений', other: 'соединения' },
+  },
+  line: {
+    en: { one: 'line', other: 'lines' },
+    ru: { one: 'строка', few: 'строки', many: 'строк', other: 'строки' },
+  },
+  cookie: {
+    en: { one: 'cookie', other: 'cookies' },
+    // «cookie» does not decline in Russian technical prose.
+    ru: { one: 'cookie', other: 'cookie' },
+  },
+  source: {
+    en: { one: 'source', other: 'sources' },
+    ru: { one: 'источник', few: 'источника', many: 'источников', other: 'источника' },
+  },
+  try: {
+    en: { one: 'try', other: 'tries' },
+    ru: { one: 'попытка', few: 'попытки', many: 'попыток', other: 'попытки' },
+  },
+  second: {
+    en: { one: 'second', other: 'seconds' },
+    ru: { one: 'секунда', few: 'секунды', many: 'секунд', other: 'секунды' },
+  },
+  step: {
+    en: { one: 'step', other: 'steps' },
+    ru: { one: 'шаг', few: 'шага', many: 'шагов', other: 'шага' },
+  },
+} satisfies Record<string, Record<Lang, NounForms>>;
+
+export type Noun = keyof typeof NOUNS;
+
+const rules: Record<Lang, Intl.PluralRules> = {
+  en: new Intl.PluralRules('en'),
+  ru: new Intl.PluralRules('ru'),
+};
+
+/** The form of `forms` that goes with `n` in `lang` (without the number). */
+export function pluralForm(lang: Lang, n: number, forms: NounForms): string {
+  switch (rules[lang].select(n)) {
+    case 'one':
+      return forms.one;
+    case 'few':
+      return forms.few ?? forms.other;
+    case 'many':
+      return forms.many ?? forms.other;
+    default:
+      return forms.other;
+  }
+}
+
+/** `n` and the noun in the form it takes: count('ru', 23, 'byte') is "23 байта". */
+export function count(lang: Lang, n: number, noun: Noun | NounForms): string {
+  const forms = typeof noun === 'string' ? NOUNS[noun][lang] : noun;
+  return `${n} ${pluralForm(lang, n, forms)}`;
+}

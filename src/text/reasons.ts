@@ -1,0 +1,45 @@
+/**
+ * Short labels for the reason codes logs carry (`reason` of close, leave, lost and stop events),
+ * where a screen or a diagram has room for a few words only. English shows the code itself (it is
+ * English already); Russian shows the translation with the code beside it, so a reader can still
+ * find the code in the log.
+ */
+
+type Lang = 'en' | 'ru';
+
+const RU: Record<string, string> = {
+  // tcp.connection.closed
+  'peer-closed': 'клиент закрыл соединение',
+  'peer-reset': 'клиент сбросил соединение',
+  'idle-timeout': 'тайм-аут простоя',
+  'max-lifetime': 'предельное время жизни',
+  stalled: 'клиент не читает эхо',
+  'server-stopping': 'сервер останавливается',
+  error: 'ошибка сокета',
+  // client.disconnected, chat.left
+  'user-exit': 'пользователь ввёл exit',
+  'end-of-input': 'ввод закончился',
+  'server-closed': 'сеанс завершил сервер',
+  signal: 'сигнал остановки',
+  // udp.member.left, chat.member.left
+  leave: 'участник вышел сам',
+  timeout: 'тайм-аут',
+  // chat.server.lost
+  'no-answer': 'нет ответа',
+  'not-a-member': 'сервер не считает нас участником',
+  // tcp.connection.rejected
+  'max-connections': 'все места для соединений заняты',
+};
+
+/** A short label for reason code `code` in `lang`, e.g. "сигнал остановки (signal)". */
+export function reasonLabel(code: string, lang: Lang): string {
+  if (lang === 'en') return code;
+  const ru = RU[code];
+  return ru ? `${ru} (${code})` : code;
+}
+
+/** Signal names as a Russian reader knows them: the name stays, a word says what it is. */
+export function signalLabel(signal: string, lang: Lang): string {
+  if (lang === 'en') return signal;
+  return `сигнал ${signal}`;
+}

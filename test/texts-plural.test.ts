@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { count, pluralForm } from '../src/text/plural.ts';
+
+test('Russian counts take the right noun form', () => {
+  assert.equal(count('ru', 1, 'byte'), '1 байт');
+  assert.equal(count('ru', 2, 'byte'), '2 байта');
+  assert.equal(count('ru', 5, 'byte'), '5 байт');
+  assert.equal(count('ru', 11, 'byte'), '11 байт');
+  assert.equal(count('ru', 21, 'byte'), '21 байт');
+  assert.equal(count('ru', 23, 'byte'), '23 байта');
+  assert.equal(count('ru', 1024, 'byte'), '1024 байта');
+  assert.equal(count('ru', 1, 'message'), '1 сообщение');
+  assert.equal(count('ru', 3, 'message'), '3 сообщения');
+  assert.equal(count('ru', 5, 'message'), '5 сообщений');
+  assert.equal(count('ru', 21, 'portion'), '21 порция');
+  assert.equal(count('ru', 113, 'portion'), '113 порций');
+  assert.equal(count('ru', 2, 'datagram'), '2 дейтаграммы');
+  assert.equal(count('ru', 0, 'member'), '0 участников');
+});
+
+test('English counts: one and the rest', () => {
+  assert.equal(count('en', 1, 'byte'), '1 byte');
+  assert.equal(count('en', 0, 'byte'), '0 bytes');
+  assert.equal(count('en', 2, 'datagram'), '2 datagrams');
+});
+
+test('the Russian form follows the last two digits, for any count', () => {
+  const forms = { one: 'one', few: 'few', many: 'many', other: 'other' };
+  fc.assert(
+    fc.property(fc.nat(10_000_000), (n) => {
+      const d = n % 100;
+      const u = n % 10;
+      const want = d >= 11 && d <= 14 ? 'many' : u === 1 ? 'one' : u >= 2 && u <= 4 ? 'few' : 'many';
+      assert.equal(pluralForm('ru', n, forms), want);
+    }),
+  );
+});
