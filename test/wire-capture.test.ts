@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import {
+  type Flows,
+  analyseCaptureFile,
   analyseFlows,
   crossCheckBytes,
   explainWire,
@@ -55,6 +57,22 @@ function makeNamespace(t: TestContext, name: string): void {
   t.after(() => execFileSync('ip', ['netns', 'del', name]));
   execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
 }
+
+/**
+ * Waits until the capture file shows `what`: tcpdump reads packets from a kernel ring, and on a
+ * busy machine stopping it right after the traffic loses the packets it has not read yet.
+ */
+async function captured(file: string, what: string, done: (flows: Flows) => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (done((await analyseCaptureFile(file)).flows)) return;
+    if (Date.now() > deadline) assert.fail(`${file}: still no ${what} after 10 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const closedTo = (port: number) => (flows: Flows) =>
+  flows.tcp.some((c) => c.server.endsWith(`:${port}`) && c.teardown.complete);
 
 async function startCapture(t: TestContext, ns: string, file: string, iface = 'lo', filter: string[] = []) {
   // --immediate-mode: hand each packet to tcpdump at once; otherwise the kernel delivers them in
@@ -140,6 +158,13 @@ test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, b
   await bob.exited;
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0, server.err());
+  await captured(file, 'closed echo connection and 3 relayed messages', (flows) => {
+    const toBob = flows.udp.flatMap((u) => u.datagrams).filter((d) => d.from === '127.0.0.1:7008');
+    return (
+      closedTo(7007)(flows) &&
+      messages.every((m) => toBob.some((d) => d.payloadLength === `FROM alice ${m}`.length))
+    );
+  });
   await stopCapture();
 
   const result = await readCaptureFile(file);
@@ -320,6 +345,8 @@ test('two sides of a hop, captured for real: a router namespace doing DNAT + MAS
       () =>
         server.json().filter((l) => l.event === 'tcp.connection.closed').length === (port === '7007' ? 1 : 2),
     );
+    await captured(near, 'closed connection', closedTo(Number(port)));
+    await captured(far, 'closed connection', closedTo(7007));
     const tdNear = await stopNear();
     const tdFar = await stopFar();
     const [n, f] = await Promise.all([readCaptureFile(near), readCaptureFile(far)]);
