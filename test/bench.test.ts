@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from './helpers.ts';
 
-const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness'];
+const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness', 'log-read'];
 
 interface Results {
   smoke: boolean;
@@ -15,6 +15,7 @@ interface Results {
     target: string;
     ok: boolean;
     error?: string;
+    metrics: Record<string, number>;
     accounting?: { exact: boolean };
   }>;
   summary: {
@@ -52,10 +53,13 @@ test(
           `${s.id} ${target}: ${JSON.stringify(results.summary.medians[s.id]?.[target])}`,
         );
       }
-      assert.ok(
-        s.targets.includes('lab-quiet') && s.targets.includes('node'),
-        `${s.id} compares quiet with bare Node`,
-      );
+      if (s.id === 'log-read')
+        assert.deepEqual(s.targets, ['readline', 'report'], 'the report reader runs beside the plain loop');
+      else
+        assert.ok(
+          s.targets.includes('lab-quiet') && s.targets.includes('node'),
+          `${s.id} compares quiet with bare Node`,
+        );
     }
     // The default configuration's log accounts for every byte the generator sent.
     const accounted = results.runs.filter((r) => r.target === 'lab-default' && r.accounting);
@@ -67,5 +71,12 @@ test(
       /\| target \| measured \| required \| result \|/,
     );
     assert.match(bench.stderr(), /bench: (PASS|FAIL) quiet: streaming, 1 connection, vs bare Node/);
+    // Both readers read every line of the same log.
+    const reads = results.runs.filter((r) => r.scenario === 'log-read');
+    assert.equal(reads.length, 2);
+    assert.ok(
+      reads.every((r) => r.metrics.lines === reads[0]?.metrics.lines && (r.metrics.lines ?? 0) > 10_000),
+    );
+    assert.match(bench.stderr(), /bench: (PASS|FAIL) report reader: speed vs readline \+ JSON\.parse/);
   },
 );

@@ -134,16 +134,16 @@ test('bundle: unset names are marked placeholders, and the student is told', asy
   assert.ok(!b.manifest.files.some((f) => f.path.includes('linked')));
 });
 
-test('bundle CLI: a folder without logs is one sentence and exit 1', async (t) => {
+test('bundle CLI: a folder without logs is one sentence and exit 2 (a usage error)', async (t) => {
   const dir = await tempDir(t);
   const p = runCli(['bundle', dir, '--student', 'A B', '--group', 'G']);
-  assert.equal(await p.exited, 1);
+  assert.equal(await p.exited, 2);
   assert.match(p.stderr(), /^socket-lab bundle: no \*\.jsonl logs in .*: run the lab first/);
   const q = runCli(['bundle', join(dir, 'missing'), '--student', 'A B', '--group', 'G']);
-  assert.equal(await q.exited, 1);
+  assert.equal(await q.exited, 2);
   assert.match(q.stderr(), /is not a directory/);
   await writeFile(join(dir, 'other.jsonl'), '{"hello":"world"}\n');
   const r = runCli(['bundle', dir, '--student', 'A B', '--group', 'G']);
-  assert.equal(await r.exited, 1);
+  assert.equal(await r.exited, 2);
   assert.match(r.stderr(), /hold no socket-lab log line/);
 });

@@ -184,7 +184,14 @@ test('the echo client says clearly when the server vanishes, with no stack trace
 });
 
 test('SIGTERM while 100 clients stream: every line kept, server.stopped last, exit 0 well inside 10 s', async (t) => {
-  const server = await startServerProcess(['--portion-lines', '5', '--connection-lines', '10000']);
+  const server = await startServerProcess([
+    '--portion-lines',
+    '5',
+    '--connection-lines',
+    '10000',
+    '--max-per-address',
+    '1000',
+  ]);
   t.after(() => server.child.kill('SIGKILL'));
   const clients: net.Socket[] = [];
   const echoed = new Set<number>(); // clients that got echo back: their streams are flowing

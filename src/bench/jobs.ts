@@ -3,8 +3,11 @@
  * answer, over Node's IPC channel. Plain JSON values only.
  */
 
-/** Which program serves the load. */
-export type TargetId = 'lab-default' | 'lab-quiet' | 'node' | 'socat';
+/**
+ * Which program serves the load, or (log-read scenario) which program reads the log: the report's
+ * reader, or the baseline `readline` + `JSON.parse` loop.
+ */
+export type TargetId = 'lab-default' | 'lab-quiet' | 'node' | 'socat' | 'report' | 'readline';
 
 /** How a target child is started (`node dist/bench/target-main.js <json>`). */
 export type TargetSpec =

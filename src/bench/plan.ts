@@ -1,20 +1,37 @@
 /** The scenarios, with their full and smoke sizes. */
 import type { Job, TargetId } from './jobs.js';
+import type { LogSpec } from './logread.js';
 import type { Target } from './targets.js';
 
-export const SCENARIO_IDS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness'] as const;
+/** Every scenario, in the order they run. */
+export const SCENARIO_IDS = [
+  'stream-1',
+  'stream-50',
+  'latency',
+  'idle',
+  'chat',
+  'fairness',
+  'log-read',
+] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
+/** One scenario: what runs, against which targets, how often. */
 export interface Scenario {
   id: ScenarioId;
   title: string;
   targets: TargetId[];
+  /** The target the others are compared with, round by round. */
+  reference: TargetId;
   rounds: number;
   /** Upper bound on one run (target start to stop), after which it is killed and reported failed. */
   timeoutMs: number;
-  job(t: Target): Job;
+  /** Server scenarios: the load generator's job. */
+  job?(t: Target): Job;
+  /** The log-read scenario: the log the readers read. */
+  log?: LogSpec;
 }
 
+/** What shapes the plan: the run's size and what this machine has. */
 export interface PlanOptions {
   smoke: boolean;
   /** Idle connections the fd limit allows (the generator and the server each hold one fd per connection). */
@@ -27,6 +44,7 @@ export interface PlanOptions {
 const ECHO_TARGETS: TargetId[] = ['lab-default', 'lab-quiet', 'node', 'socat'];
 const NODE_TARGETS: TargetId[] = ['lab-default', 'lab-quiet', 'node'];
 
+/** The scenarios of one run, with their sizes (full or smoke). */
 export function plan(o: PlanOptions): Scenario[] {
   const s = o.smoke;
   const echo = ECHO_TARGETS.filter((t) => t !== 'socat' || o.socat);
@@ -36,6 +54,7 @@ export function plan(o: PlanOptions): Scenario[] {
   const stream = (id: ScenarioId, connections: number, probeEveryMs: number, targets: TargetId[]) => ({
     id,
     targets,
+    reference: 'node' as const,
     rounds: rounds(probeEveryMs ? 2 : 5),
     timeoutMs: warmupMs + durationMs + 30_000,
     job: (t: Target): Job => ({
@@ -68,6 +87,7 @@ export function plan(o: PlanOptions): Scenario[] {
       id: 'latency',
       title: 'request/response latency, 1 connection, 64-byte messages, one in flight',
       targets: echo,
+      reference: 'node',
       rounds: rounds(2),
       timeoutMs: 40_000,
       job: (t) => ({
@@ -84,6 +104,7 @@ export function plan(o: PlanOptions): Scenario[] {
       title: `${o.idleConnections} idle connections (server memory per connection)`,
       // socat forks a process per connection: 10,000 processes is not what anyone would run.
       targets: NODE_TARGETS,
+      reference: 'node',
       rounds: rounds(1),
       timeoutMs: 120_000,
       job: (t) => ({
@@ -98,6 +119,7 @@ export function plan(o: PlanOptions): Scenario[] {
       id: 'chat',
       title: `chat relay, ${members} members, ${members * 40} messages/s in (delivered datagrams/s, loss)`,
       targets: NODE_TARGETS,
+      reference: 'node',
       rounds: rounds(2),
       timeoutMs: 60_000,
       job: (t) => ({
@@ -113,6 +135,16 @@ export function plan(o: PlanOptions): Scenario[] {
     {
       ...stream('fairness', 50, s ? 100 : 200, NODE_TARGETS),
       title: 'fairness, 50 connections streaming: a new connection accepted + echoed, and the slowest share',
+    },
+    {
+      id: 'log-read',
+      // The log of issue 10: 4 connections of 50 MiB, every portion logged (147 MB, 410k lines).
+      title: `reading an echo server's log of ${s ? '4 × 2' : '4 × 50'} MiB streamed, every portion logged`,
+      targets: ['readline', 'report'],
+      reference: 'readline',
+      rounds: rounds(3),
+      timeoutMs: 120_000,
+      log: { connections: 4, bytesPerConnection: (s ? 2 : 50) * 2 ** 20 },
     },
   ];
 }

@@ -4,21 +4,18 @@
  * with a load generator process, and collects figures, memory and the server's log accounting.
  */
 import { fork } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import type { ConnTally, Job, JobResult, LoadToParent, ParentToLoad, TargetId } from './jobs.js';
+import { type LogSpec, readInChild, writeEchoLog } from './logread.js';
 import { type PlanOptions, type Scenario, type ScenarioId, plan } from './plan.js';
 import { memory, openFileLimit } from './proc.js';
 import { quantile, round } from './stats.js';
-import {
-  type LogTally,
-  TARGET_LABELS,
-  type Target,
-  childExecArgv,
-  sibling,
-  socatVersion,
-  startTarget,
-} from './targets.js';
+import { type Analysis, accountConnections, relayCounts, summary } from '../report/index.js';
+import { SKIP_CAUSES } from '../report/parse.js';
+import { TARGET_LABELS, type Target, childExecArgv, sibling, socatVersion, startTarget } from './targets.js';
 
 /** Exact accounting of portions in socket-lab's log, checked against what the generator sent. */
 export interface Accounting {
@@ -67,7 +64,13 @@ export interface BenchRun {
   smoke: boolean;
   machine: { cpus: number; model: string; node: string; socat: string | null; openFileLimit: number };
   notes: string[];
-  scenarios: Array<{ id: ScenarioId; title: string; targets: TargetId[]; rounds: number }>;
+  scenarios: Array<{
+    id: ScenarioId;
+    title: string;
+    targets: TargetId[];
+    reference: TargetId;
+    rounds: number;
+  }>;
   runs: RunRecord[];
 }
 
@@ -105,9 +108,12 @@ function runLoad(job: Job, timeoutMs: number, onHolding: (n: number) => Promise<
   });
 }
 
-/** Checks, connection by connection, that the log accounts for every byte and portion exactly. */
+/**
+ * Checks, connection by connection, that the server's log (read by the report) accounts for every
+ * byte the generator sent, within the line budget, and that the report's echo check passes on it.
+ */
 export function checkAccounting(
-  log: LogTally,
+  log: Analysis,
   conns: ConnTally[],
   portionLines: number,
   runMs: number,
@@ -117,38 +123,33 @@ export function checkAccounting(
   let summarised = 0;
   let worst = 0;
   const seconds = Math.ceil(runMs / 1000) + 1;
+  const byPort = new Map(
+    accountConnections(log.model).map((a) => [Number(a.conn.remote?.split(':').pop()), a]),
+  );
   for (const c of conns) {
-    const l = log.byRemotePort.get(c.localPort);
+    const a = byPort.get(c.localPort);
     const where = `connection from port ${c.localPort}`;
-    if (!l?.closed) {
+    if (!a?.closed) {
       problems.push(`${where}: no tcp.connection.closed line`);
       continue;
     }
-    individual += l.individualIn;
-    summarised += l.summaryIn;
-    worst = Math.max(worst, l.individualIn / seconds);
-    const { closed } = l;
-    if (closed.bytesIn !== c.sent)
-      problems.push(`${where}: server read ${closed.bytesIn} bytes, generator sent ${c.sent}`);
-    if (l.individualInBytes + l.summaryInBytes !== closed.bytesIn)
-      problems.push(
-        `${where}: lines account for ${l.individualInBytes} + ${l.summaryInBytes} bytes of ${closed.bytesIn}`,
-      );
-    if (l.individualIn + l.summaryIn !== closed.portionsIn)
-      problems.push(
-        `${where}: lines account for ${l.individualIn} + ${l.summaryIn} portions of ${closed.portionsIn}`,
-      );
-    // Every portion logged as read was logged as written; the kernel took the whole echo.
-    if (l.individualOut !== l.individualIn || closed.portionsOut !== closed.portionsIn)
-      problems.push(`${where}: echoed portions do not match what was read`);
-    if (closed.bytesOut !== closed.bytesIn)
-      problems.push(
-        `${where}: the kernel took ${closed.bytesOut} bytes of the echo, ${closed.bytesIn} were read`,
-      );
-    if (l.individualIn > portionLines * seconds)
-      problems.push(`${where}: ${l.individualIn} individual lines in ${seconds} s, over the budget`);
+    individual += a.lines.portionsIn;
+    summarised += a.summaries.portionsIn;
+    worst = Math.max(worst, a.lines.portionsIn / seconds);
+    problems.push(...a.problems.map((p) => `${where}: ${p}`));
+    if (a.closed.bytesIn !== c.sent)
+      problems.push(`${where}: server read ${a.closed.bytesIn} bytes, generator sent ${c.sent}`);
+    if (a.lines.portionsIn > portionLines * seconds)
+      problems.push(`${where}: ${a.lines.portionsIn} individual lines in ${seconds} s, over the budget`);
   }
-  if (log.malformed > 0) problems.push(`${log.malformed} log line(s) are not JSON`);
+  // The report's echo check (every connection echoed what it read); the others are about the lab's
+  // programs and scenarios, which a bare benchmark target does not play.
+  if (log.checks.some((x) => x.id === 'echo' && x.status === 'fail'))
+    problems.push(`the report's echo check failed: ${summary(log)}`);
+  const { skipped, sources } = log.model.timeline;
+  const bad = SKIP_CAUSES.reduce((n, cause) => n + skipped[cause].count, 0);
+  if (bad > 0) problems.push(`${bad} log line(s) are not socket-lab events`);
+  const lines = sources.reduce((n, x) => n + x.lines, 0);
   return {
     connections: conns.length,
     exact: problems.length === 0,
@@ -156,8 +157,8 @@ export function checkAccounting(
     individualPortions: individual,
     summarisedPortions: summarised,
     individualPerConnPerSec: round(worst, 1),
-    logLines: log.lines,
-    logLinesPerSec: round(log.lines / (runMs / 1000), 0),
+    logLines: lines,
+    logLinesPerSec: round(lines / (runMs / 1000), 0),
   };
 }
 
@@ -223,7 +224,9 @@ async function runOnce(
       await t.gc();
       rssBefore = memory(t.pid).rss;
     }
-    const result = await runLoad(scenario.job(t), scenario.timeoutMs, async () => {
+    const job = scenario.job?.(t);
+    if (!job) throw new Error(`${scenario.id} has no load job`);
+    const result = await runLoad(job, scenario.timeoutMs, async () => {
       await new Promise((r) => setTimeout(r, 300));
       await t.gc();
       rssAfter = memory(t.pid).rss;
@@ -242,14 +245,16 @@ async function runOnce(
       record.metrics.rssAfterMB = round(rssAfter / 2 ** 20, 1);
     }
     await t.stop();
-    await t.logClosed;
+    const log = await t.log;
     const runMs = performance.now() - started;
-    if (t.log && result.scenario === 'stream') {
+    if (log && result.scenario === 'stream') {
       const portionLines = id === 'lab-default' ? PORTION_LINES : 0;
-      record.accounting = checkAccounting(t.log, result.conns, portionLines, runMs);
+      record.accounting = checkAccounting(log, result.conns, portionLines, runMs);
     }
-    if (t.log && result.scenario === 'chat')
-      record.relayLogged = t.log.relayedIndividual + t.log.relayedSummarised;
+    if (log && result.scenario === 'chat') {
+      const relays = relayCounts(log.model);
+      record.relayLogged = relays.lines + relays.summarised;
+    }
     if (result.scenario === 'stream' && !result.complete) {
       const lost = result.conns.filter((c) => c.received !== c.sent).length;
       if (!t.forks) throw new Error(`the echo was incomplete at close on ${lost} connection(s)`);
@@ -262,6 +267,36 @@ async function runOnce(
   } catch (err) {
     record.error = err instanceof Error ? err.message : String(err);
     await target?.stop();
+  }
+  return record;
+}
+
+/** Writes the scenario's log into a temporary directory; returns its path. */
+async function prepareLog(spec: LogSpec, progress: (line: string) => void, notes: string[]): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'socket-lab-bench-')), 'server.jsonl');
+  const { bytes, lines } = await writeEchoLog(file, spec);
+  const note = `log-read: the log is ${round(bytes / 1e6, 1)} MB, ${lines} lines`;
+  notes.push(note);
+  progress(`bench: ${note}`);
+  return file;
+}
+
+/** One reader over the scenario's log, in a process of its own. */
+async function readOnce(scenario: Scenario, id: TargetId, roundNo: number, file: string): Promise<RunRecord> {
+  const record: RunRecord = { scenario: scenario.id, round: roundNo, target: id, ok: false, metrics: {} };
+  try {
+    if (id !== 'report' && id !== 'readline') throw new Error(`${id} is not a log reader`);
+    const r = await readInChild(id, file, scenario.timeoutMs);
+    const mb = statSync(file).size / 1e6;
+    record.metrics = {
+      seconds: round(r.ms / 1000, 2),
+      readMBPerSec: round(mb / (r.ms / 1000), 1),
+      peakRssMB: round(r.peakRss / 2 ** 20, 1),
+      lines: r.lines,
+    };
+    record.ok = true;
+  } catch (err) {
+    record.error = err instanceof Error ? err.message : String(err);
   }
   return record;
 }
@@ -281,6 +316,8 @@ function describe(r: RunRecord): string {
       `${m.deliveredPerSec} datagrams/s`,
       `loss ${m.lossPct}% (kernel drops: server ${m.serverDrops}, members ${m.memberDrops})`,
     );
+  if (m.readMBPerSec !== undefined)
+    parts.push(`${m.lines} lines in ${m.seconds} s`, `${m.readMBPerSec} MB/s`, `peak RSS ${m.peakRssMB} MB`);
   if (r.accounting)
     parts.push(r.accounting.exact ? 'log exact' : `LOG MISMATCH: ${r.accounting.problems[0]}`);
   if (r.note) parts.push(`note: ${r.note}`);
@@ -318,11 +355,14 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
   const runs: RunRecord[] = [];
   for (const scenario of scenarios) {
     s.progress(`bench: ${scenario.id}: ${scenario.title}; ${scenario.rounds} round(s)`);
+    const logFile = scenario.log && (await prepareLog(scenario.log, s.progress, notes));
     for (let r = 1; r <= scenario.rounds; r++) {
       const order = r % 2 === 1 ? scenario.targets : [...scenario.targets].reverse();
       for (const id of order) {
         const t = performance.now();
-        const record = await runOnce(scenario, id, r, s, { maxConnections: idleConnections + 1000 });
+        const record = logFile
+          ? await readOnce(scenario, id, r, logFile)
+          : await runOnce(scenario, id, r, s, { maxConnections: idleConnections + 1000 });
         runs.push(record);
         const took = ((performance.now() - t) / 1000).toFixed(1);
         s.progress(
@@ -330,6 +370,7 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
         );
       }
     }
+    if (logFile) rmSync(dirname(logFile), { recursive: true, force: true });
   }
   return {
     startedAt,
@@ -343,7 +384,13 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
       openFileLimit: fdLimit,
     },
     notes,
-    scenarios: scenarios.map((x) => ({ id: x.id, title: x.title, targets: x.targets, rounds: x.rounds })),
+    scenarios: scenarios.map((x) => ({
+      id: x.id,
+      title: x.title,
+      targets: x.targets,
+      reference: x.reference,
+      rounds: x.rounds,
+    })),
     runs,
   };
 }

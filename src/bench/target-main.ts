@@ -20,10 +20,11 @@ async function main(): Promise<void> {
   let stop: () => Promise<void>;
   if (spec.kind === 'lab') {
     // Loaded only here: the baseline starts without pino and its friends.
-    const { makeLogger } = await import('../cli/common.js');
+    const { createLogger } = await import('../log/logger.js');
     const { createEchoServer } = await import('../tcp/echo-server.js');
     const { createChatServer } = await import('../udp/chat-server.js');
-    const { log, flush } = makeLogger({ logFormat: 'json', logLevel: 'info', lang: 'en' }, 1);
+    // What `socket-lab server` writes when its stdout is not a terminal: JSON lines, info level.
+    const { log, flush } = createLogger({ format: 'json', level: 'info', lang: 'en', destination: 1 });
     const tcp = await createEchoServer({
       host: HOST,
       port: 0,

@@ -1,119 +1,25 @@
 /**
  * Starting and stopping benchmark targets, each in a child process of its own, and reading what
- * socket-lab's servers log while the load runs.
+ * socket-lab's servers log while the load runs (through the report's reader, as a user would).
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
+import { type Analysis, analyse, linesOf } from '../report/index.js';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
 
+/** How the tables name each target. */
 export const TARGET_LABELS: Record<TargetId, string> = {
   'lab-default': 'socket-lab, default logging',
   'lab-quiet': 'socket-lab, quiet',
   node: 'bare Node',
   socat: 'socat',
+  readline: 'readline + JSON.parse',
+  report: 'socket-lab report',
 };
 
-/** Per-connection portion accounting, from the server's own log lines. */
-export interface ConnLog {
-  connId: number;
-  remotePort: number;
-  individualIn: number;
-  individualInBytes: number;
-  individualOut: number;
-  summaryIn: number;
-  summaryInBytes: number;
-  summaryOut: number;
-  summaryOutBytes: number;
-  closed?: { bytesIn: number; bytesOut: number; portionsIn: number; portionsOut: number };
-}
-
-/** What a socket-lab target wrote on stdout, tallied line by line as it arrives. */
-export class LogTally {
-  lines = 0;
-  bytes = 0;
-  relayedIndividual = 0;
-  relayedSummarised = 0;
-  /** Lines that are not JSON (none are expected: the accounting check reports them). */
-  malformed = 0;
-  readonly byConnId = new Map<number, ConnLog>();
-  readonly byRemotePort = new Map<number, ConnLog>();
-
-  add(line: string): void {
-    this.lines++;
-    this.bytes += line.length + 1;
-    let l: Record<string, unknown>;
-    try {
-      l = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      this.malformed++;
-      return;
-    }
-    const n = (k: string) => Number(l[k] ?? 0);
-    const conn = () => this.byConnId.get(n('connId'));
-    switch (l.event) {
-      case 'tcp.connection.accepted': {
-        const remotePort = Number(String(l.remote).split(':').pop());
-        const c: ConnLog = {
-          connId: n('connId'),
-          remotePort,
-          individualIn: 0,
-          individualInBytes: 0,
-          individualOut: 0,
-          summaryIn: 0,
-          summaryInBytes: 0,
-          summaryOut: 0,
-          summaryOutBytes: 0,
-        };
-        this.byConnId.set(c.connId, c);
-        this.byRemotePort.set(remotePort, c);
-        return;
-      }
-      case 'tcp.data.received': {
-        const c = conn();
-        if (c) {
-          c.individualIn++;
-          c.individualInBytes += n('bytes');
-        }
-        return;
-      }
-      case 'tcp.data.sent': {
-        const c = conn();
-        if (c) c.individualOut++;
-        return;
-      }
-      case 'tcp.data.summary': {
-        const c = conn();
-        if (c) {
-          c.summaryIn += n('portionsIn');
-          c.summaryInBytes += n('bytesIn');
-        }
-        return;
-      }
-      case 'tcp.connection.closed': {
-        const c = conn();
-        if (c) {
-          c.closed = {
-            bytesIn: n('bytesIn'),
-            bytesOut: n('bytesOut'),
-            portionsIn: n('portionsIn'),
-            portionsOut: n('portionsOut'),
-          };
-        }
-        return;
-      }
-      case 'udp.message.relayed':
-        this.relayedIndividual++;
-        return;
-      case 'udp.relay.summary':
-        this.relayedSummarised += n('messages');
-        return;
-    }
-  }
-}
-
+/** A running target, ready for load. */
 export interface Target {
   id: TargetId;
   pid: number;
@@ -121,10 +27,8 @@ export interface Target {
   udpPort: number;
   /** socat forks a process per connection. */
   forks: boolean;
-  /** Log tally of socket-lab targets. */
-  log?: LogTally;
-  /** Resolves once the target's stdout has ended and every line is tallied. */
-  logClosed: Promise<void>;
+  /** socket-lab targets: their log, read as it comes; resolves once the target's stdout has ended. */
+  log?: Promise<Analysis>;
   /** Full GC in the target (Node targets), so that memory readings are comparable. */
   gc(): Promise<void>;
   /** Event-loop delay since the target started (Node targets). */
@@ -133,6 +37,7 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/** What every target of one run gets. */
 export interface TargetSettings {
   maxConnections: number;
   messagesPerSecond: number;
@@ -176,14 +81,11 @@ async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings
     execArgv: childExecArgv(flags),
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
-  let log: LogTally | undefined;
-  let logClosed = Promise.resolve();
+  let log: Promise<Analysis> | undefined;
   if (spec.kind === 'lab' && child.stdout) {
-    const tally = new LogTally();
-    log = tally;
-    const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
-    lines.on('line', (line) => tally.add(line));
-    logClosed = new Promise((resolve) => lines.once('close', resolve));
+    log = analyse([{ name: id, lines: linesOf(child.stdout) }], { allRuns: true });
+    // Read to the end whatever happens to the run; a failed read shows when the run awaits it.
+    log.catch(() => {});
   } else {
     child.stdout?.resume();
   }
@@ -208,7 +110,6 @@ async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings
     udpPort: ready.udpPort,
     forks: false,
     ...(log ? { log } : {}),
-    logClosed,
     async gc() {
       const done = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 5000);
@@ -312,7 +213,6 @@ async function startSocat(): Promise<Target> {
           tcpPort: port,
           udpPort: 0,
           forks: true,
-          logClosed: Promise.resolve(),
           gc: async () => {},
           loopDelay: async () => undefined,
           async stop() {
@@ -332,6 +232,7 @@ async function startSocat(): Promise<Target> {
   throw new Error('socat did not start');
 }
 
+/** Starts target `id` and resolves once it listens. */
 export function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
   const lab = (portionLines: number): TargetSpec => ({
     kind: 'lab',
@@ -351,5 +252,8 @@ export function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
       return startNodeTarget(id, { kind: 'node' }, s);
     case 'socat':
       return startSocat();
+    case 'report':
+    case 'readline':
+      throw new Error(`${id} reads logs: it serves no load`);
   }
 }

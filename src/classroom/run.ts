@@ -28,7 +28,7 @@ export async function readRun(
  * The readline interface is made only when the report starts reading this source: one made earlier
  * would emit its lines before anyone listens, and they would be lost (what lazyLines() does for files).
  */
-function lazy(data: Buffer): AsyncIterable<string> {
+function lazy(data: Buffer): AsyncIterable<string[]> {
   return {
     [Symbol.asyncIterator]() {
       return linesOf(Readable.from([data]))[Symbol.asyncIterator]();

@@ -1,8 +1,6 @@
-import { chown, copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { type CheckId, analyse, render, summary } from '../report/index.js';
-import { jsonlFiles, lazyLines, sourceName } from '../report/sources.js';
+import { collectLogs } from '../report/collect.js';
+import type { CheckId } from '../report/index.js';
 import { requireOption } from './report.js';
 
 interface CollectCliOptions {
@@ -13,67 +11,7 @@ interface CollectCliOptions {
   allRuns?: boolean;
 }
 
-export interface CollectResult {
-  files: string[];
-  reports: string[];
-  summary: string;
-  failed: boolean;
-}
-
-/**
- * Copies every `*.jsonl` of `from` into `to` byte for byte, writes `report.md` (English) and
- * `report.ru.md` (Russian) beside them, and gives it all to the owner of `to`'s parent directory:
- * run as root in a container with the project directory mounted, the files end up belonging to
- * the user who owns the project, not to root.
- */
-export async function collectLogs(o: {
-  from: string;
-  to: string;
-  allRuns?: boolean;
-  require?: readonly CheckId[];
-  warn?: (message: string) => void;
-}): Promise<CollectResult> {
-  const files = await jsonlFiles(o.from).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(
-      err.code === 'ENOENT'
-        ? `${o.from} does not exist: is the logs volume mounted there?`
-        : `cannot read ${o.from}: ${err.message}`,
-    );
-  });
-  if (files.length === 0) {
-    throw new Error(`no *.jsonl files in ${o.from}: run the lab first (docker compose up)`);
-  }
-  await mkdir(o.to, { recursive: true });
-  const copies: string[] = [];
-  for (const file of files) {
-    const target = join(o.to, basename(file));
-    await copyFile(file, target);
-    copies.push(target);
-  }
-  const analysis = await analyse(
-    copies.map((f) => ({ name: sourceName(f), lines: lazyLines(f) })),
-    { allRuns: o.allRuns ?? false, require: o.require ?? [] },
-  );
-  const reports = [join(o.to, 'report.md'), join(o.to, 'report.ru.md')];
-  await writeFile(reports[0] as string, render(analysis, 'en'));
-  await writeFile(reports[1] as string, render(analysis, 'ru'));
-  await giveToParentOwner(o.to, [...copies, ...reports], o.warn);
-  return { files: copies, reports, summary: summary(analysis), failed: analysis.failed };
-}
-
-async function giveToParentOwner(dir: string, files: string[], warn?: (m: string) => void): Promise<void> {
-  // Only root can give files away; anyone else already owns what it wrote.
-  if (process.getuid?.() !== 0) return;
-  // Always, even to root: copyFile keeps the source's owner (the container's `node` user).
-  const owner = await stat(dirname(resolve(dir)));
-  try {
-    for (const path of [dir, ...files]) await chown(path, owner.uid, owner.gid);
-  } catch (err) {
-    // Some mounts (Docker Desktop's file sharing) do not keep ownership; the files are still there.
-    warn?.(`could not give ${dir} to uid ${owner.uid}: ${(err as Error).message}`);
-  }
-}
-
+/** `socket-lab collect`: copies the logs out of the volume and writes both reports beside them. */
 export function collectCommand(): Command {
   return new Command('collect')
     .description(

@@ -138,10 +138,27 @@ function kindOf(r: LogRecord): ProgramKind | undefined {
 export function aggregate(timeline: Timeline): LabModel {
   const order = new Map<LogRecord, number>();
   timeline.records.forEach((r, i) => order.set(r, i));
+  const programs = groupPrograms(timeline.records);
+  const { servers, conns, members, serverRecords } = serverSide(programs);
+  const { echo, chat } = clientSessions(programs);
+  matchEcho(echo, conns);
+  matchChat(chat, members);
+  const scenarios = scenarioViews(echo, chat, order);
+  // What no client claimed is the server's own story.
+  for (const c of conns) if (!c.client) serverRecords.push(...c.records);
+  for (const m of members) if (!m.client) serverRecords.push(...m.records);
+  serverRecords.sort(byOrder(order));
+  return { timeline, programs, servers, echo, conns, chat, members, scenarios, serverRecords, order };
+}
 
-  // ---- programs -------------------------------------------------------------------------------
+function byOrder(order: Map<LogRecord, number>): (a: LogRecord, b: LogRecord) => number {
+  return (a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+}
+
+/** The lines of each process (source and pid), split by the kind of program that wrote them. */
+function groupPrograms(records: readonly LogRecord[]): Program[] {
   const byProcess = new Map<string, LogRecord[]>();
-  for (const r of timeline.records) {
+  for (const r of records) {
     const key = `${r.source}\u0000${r.pid ?? ''}`;
     let list = byProcess.get(key);
     if (!list) byProcess.set(key, (list = []));
@@ -177,8 +194,16 @@ export function aggregate(timeline: Timeline): LabModel {
     programs.push(...groups.values());
   }
   labelPrograms(programs);
+  return programs;
+}
 
-  // ---- servers, connections, members -----------------------------------------------------------
+/** The server side of the model: each server's lifecycle, its TCP connections and chat members. */
+function serverSide(programs: readonly Program[]): {
+  servers: ServerRun[];
+  conns: ServerConn[];
+  members: MemberSession[];
+  serverRecords: LogRecord[];
+} {
   const servers: ServerRun[] = [];
   const conns: ServerConn[] = [];
   const members: MemberSession[] = [];
@@ -274,8 +299,11 @@ export function aggregate(timeline: Timeline): LabModel {
     }
     for (const rs of cookies.values()) serverRecords.push(...rs);
   }
+  return { servers, conns, members, serverRecords };
+}
 
-  // ---- client sessions -------------------------------------------------------------------------
+/** Each client program's lines cut into sessions: one per connection or chat membership. */
+function clientSessions(programs: readonly Program[]): { echo: EchoSession[]; chat: ChatSession[] } {
   const echo: EchoSession[] = [];
   const chat: ChatSession[] = [];
   for (const p of programs) {
@@ -348,18 +376,21 @@ export function aggregate(timeline: Timeline): LabModel {
       }
     }
   }
+  return { echo, chat };
+}
 
-  matchEcho(echo, conns);
-  matchChat(chat, members);
-
-  // ---- scenarios -------------------------------------------------------------------------------
+/** The sessions by scenario, the lab's scenarios first, with their lines and the server's in order. */
+function scenarioViews(
+  echo: readonly EchoSession[],
+  chat: readonly ChatSession[],
+  order: Map<LogRecord, number>,
+): ScenarioView[] {
   const names = new Set<string>([...echo.map((s) => s.scenario), ...chat.map((s) => s.scenario)]);
   const rank = (n: string) => {
     const i = (LAB_SCENARIOS as readonly string[]).indexOf(n);
     return i < 0 ? LAB_SCENARIOS.length : i;
   };
-  const byOrder = (a: LogRecord, b: LogRecord) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
-  const scenarios = [...names]
+  return [...names]
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
     .map((name): ScenarioView => {
       const e = echo.filter((s) => s.scenario === name);
@@ -367,14 +398,9 @@ export function aggregate(timeline: Timeline): LabModel {
       const records = [
         ...e.flatMap((s) => [...s.records, ...(s.server?.records ?? [])]),
         ...c.flatMap((s) => [...s.records, ...(s.member?.records ?? [])]),
-      ].sort(byOrder);
+      ].sort(byOrder(order));
       return { name, echo: e, chat: c, records };
     });
-  for (const c of conns) if (!c.client) serverRecords.push(...c.records);
-  for (const m of members) if (!m.client) serverRecords.push(...m.records);
-  serverRecords.sort(byOrder);
-
-  return { timeline, programs, servers, echo, conns, chat, members, scenarios, serverRecords, order };
 }
 
 function labelPrograms(programs: Program[]): void {

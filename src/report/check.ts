@@ -11,11 +11,14 @@ import {
 import { addressOf } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 
+/** The checks of a lab run, each defined once here. */
 export type CheckId = 'local' | 'vm' | 'remote' | 'echo' | 'chat' | 'stopped';
+/** Every check, in the order the report shows them. */
 export const CHECK_IDS: readonly CheckId[] = ['local', 'vm', 'remote', 'echo', 'chat', 'stopped'];
 /** What `--require` accepts: the checks that are "not applicable" when the logs lack that part. */
 export const REQUIRABLE: readonly CheckId[] = ['local', 'vm', 'remote', 'echo', 'chat'];
 
+/** `n/a`: the logs hold nothing the check applies to. */
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
 
 /**
@@ -29,6 +32,7 @@ export interface Finding {
   evidence: LogRecord[];
 }
 
+/** Which sentence of texts.ts a finding is. */
 export type FindingCode =
   | 'na-scenario'
   | 'na-echo'
@@ -62,12 +66,14 @@ export type FindingCode =
   | 'stop-client-missing'
   | 'stop-client-error';
 
+/** One check over the whole model: its status and every statement it made. */
 export interface CheckResult {
   id: CheckId;
   status: CheckStatus;
   findings: Finding[];
 }
 
+/** How strict the checks are. */
 export interface CheckOptions {
   /** Checks that fail instead of being "not applicable" when the logs lack what they check. */
   require?: readonly CheckId[];
@@ -114,10 +120,10 @@ function memberName(s: ChatSession): string {
  * loopback: that would be a client on the server's machine). remote: the server saw an address that
  * is not the client's own, because a NAT gateway stood between them. TCP and chat clients alike.
  */
-function addressCheck(model: LabModel, id: 'local' | 'vm' | 'remote'): CheckResult {
-  const view = model.scenarios.find((s) => s.name === id);
+function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): CheckResult {
+  const view = model.scenarios.find((s) => s.name === scenario);
   const sessions: Array<EchoSession | ChatSession> = [...(view?.echo ?? []), ...(view?.chat ?? [])];
-  if (sessions.length === 0) return na(id, 'na-scenario', { scenario: id });
+  if (sessions.length === 0) return na(id, 'na-scenario', { scenario });
   const findings: Finding[] = [];
   for (const s of sessions) {
     const start = 'connected' in s ? s.connected : s.joined;
@@ -363,6 +369,17 @@ function stopFinding(model: LabModel, p: Program): Finding {
         params: { program: p.label, end, last: last?.event ?? '-' },
         evidence: lastEvidence,
       };
+}
+
+/** The three rules of what the server must have seen (see addressCheck). */
+export type AddressRule = 'local' | 'vm' | 'remote';
+
+/**
+ * The address check `rule` applied to the clients of another scenario: the demo's `lan` clients
+ * reach the server as a VM's would (the server sees their own address), so they get the `vm` rule.
+ */
+export function checkAddresses(model: LabModel, rule: AddressRule, scenario: string): CheckResult {
+  return addressCheck(model, rule, scenario);
 }
 
 /** One line for a terminal: which checks failed (with their first failing finding), or that all pass. */

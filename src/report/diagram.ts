@@ -112,6 +112,9 @@ function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | Chat
   const back = (text: string, dotted = true): Step => ({ kind: 'arrow', from: s, to: c, dotted, text });
   const note = (over: string[], text: string): Step => ({ kind: 'note', over, text });
   const bytes = num(r, 'bytes') ?? 0;
+  // A data record also stands for the lines the reader left out before it (see RETAIN_HEAD).
+  const portions = 1 + (r.elided ?? 0);
+  const allBytes = bytes + (r.elidedBytes ?? 0);
   const key = `${c}>${s}`;
   const hasServer = 'connected' in session ? session.server !== undefined : session.member !== undefined;
   switch (r.event) {
@@ -122,19 +125,27 @@ function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | Chat
     case 'client.data.sent': {
       const portion = num(r, 'portion') ?? 0;
       return [
-        { ...to(d.portion({ portion, bytes })), data: { key, dir: 'out', portions: 1, bytes, over: [c, s] } },
+        {
+          ...to(d.portion({ portion, bytes })),
+          data: { key, dir: 'out', portions, bytes: allBytes, over: [c, s] },
+        },
       ];
     }
     case 'tcp.data.sent': {
       const portion = num(r, 'portion') ?? 0;
       return [
-        { ...back(d.echo({ portion, bytes })), data: { key, dir: 'back', portions: 1, bytes, over: [c, s] } },
+        {
+          ...back(d.echo({ portion, bytes })),
+          data: { key, dir: 'back', portions, bytes: allBytes, over: [c, s] },
+        },
       ];
     }
     case 'client.data.received':
       // With the server's log, its own echo lines show each portion; the client's reads would repeat them.
       if (hasServer) return [];
-      return [{ ...back(d.back({ bytes })), data: { key, dir: 'back', portions: 1, bytes, over: [c, s] } }];
+      return [
+        { ...back(d.back({ bytes })), data: { key, dir: 'back', portions, bytes: allBytes, over: [c, s] } },
+      ];
     case 'tcp.data.summary': {
       const portions = num(r, 'portionsIn') ?? 0;
       const b = num(r, 'bytesIn') ?? 0;

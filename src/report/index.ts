@@ -2,7 +2,7 @@ import type { Lang } from '../log/events.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, checkSummary, runChecks } from './check.js';
 import { renderMarkdown } from './markdown.js';
-import { parseSource } from './parse.js';
+import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources } from './timeline.js';
 
@@ -10,9 +10,11 @@ import { mergeSources } from './timeline.js';
 export interface ReportInput {
   /** The name the report shows (a file name without its extension, or `stdin`). */
   name: string;
-  lines: AsyncIterable<string> | Iterable<string>;
+  /** Its lines, one by one or in batches (see LineSource). */
+  lines: LineSource;
 }
 
+/** How to read the logs. */
 export interface AnalyseOptions {
   /** Use every run in the logs, not only the latest (from its `server.starting` on). */
   allRuns?: boolean;
@@ -20,14 +22,20 @@ export interface AnalyseOptions {
   require?: readonly CheckId[];
 }
 
+/** The logs, understood: the model of the run and every check's result. */
 export interface Analysis {
+  /** Programs, sessions, connections and the merged timeline. */
   model: LabModel;
+  /** One result per check, in CHECK_IDS order. */
   checks: CheckResult[];
   /** True when any check failed. */
   failed: boolean;
 }
 
-/** parse -> merge -> aggregate -> check: everything but the rendering. */
+/**
+ * parse -> merge -> aggregate -> check: everything but the rendering. Reads each input once, as a
+ * stream, keeping what the report shows (see RETAIN_HEAD) and exact counts of everything else.
+ */
 export async function analyse(
   inputs: readonly ReportInput[],
   options: AnalyseOptions = {},
@@ -51,4 +59,15 @@ export function summary(analysis: Analysis): string {
   return checkSummary(analysis.checks, (f) => describeFinding(f, 'en'));
 }
 
-export { CHECK_IDS, REQUIRABLE, type CheckId, type CheckResult } from './check.js';
+export {
+  type AddressRule,
+  CHECK_IDS,
+  REQUIRABLE,
+  type CheckId,
+  type CheckResult,
+  checkAddresses,
+} from './check.js';
+export { type ConnAccount, type PortionCounts, accountConnections, relayCounts } from './accounting.js';
+export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
+export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
+export { lazyLines, linesOf, openInputs } from './sources.js';

@@ -1,4 +1,4 @@
-import { type EventName, type Lang, explain } from '../log/events.js';
+import { type Lang, explain } from '../log/events.js';
 import {
   type ChatSession,
   type EchoSession,
@@ -9,18 +9,12 @@ import {
 } from './aggregate.js';
 import type { CheckResult, Finding } from './check.js';
 import { sessionDiagram } from './diagram.js';
-import { type LogRecord, SKIP_CAUSES } from './parse.js';
+import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from './parse.js';
 import { TEXTS, type Texts } from './texts.js';
 
 /** Timeline runs of more data lines than this show their first and last few only. */
 export const TIMELINE_RUN_LIMIT = 20;
 const TIMELINE_RUN_KEEP = 6;
-const DATA_EVENTS = new Set<EventName>([
-  'client.data.sent',
-  'client.data.received',
-  'tcp.data.received',
-  'tcp.data.sent',
-]);
 
 /** Text that Markdown shows as is: no emphasis, links, HTML or table breaks from log content. */
 export function mdText(text: string): string {
@@ -108,7 +102,7 @@ export function renderMarkdown(
     out.push(
       t.generated({
         lines: totalLines,
-        used: records.length,
+        used: timeline.used,
         sources: timeline.sources.length,
         from: stamp(records[0]?.time ?? 0),
         to: stamp(records[records.length - 1]?.time ?? 0),
@@ -342,12 +336,15 @@ function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): str
   let i = 0;
   while (i < records.length) {
     let j = i;
-    while (j < records.length && DATA_EVENTS.has((records[j] as LogRecord).event)) j++;
-    const run = j - i;
+    // A run counts the lines the reader left out too, so that its size is the log's.
+    let run = 0;
+    for (; j < records.length && DATA_EVENTS.has((records[j] as LogRecord).event); j++)
+      run += weight(records[j] as LogRecord);
     if (run > TIMELINE_RUN_LIMIT) {
-      for (const r of records.slice(i, i + TIMELINE_RUN_KEEP)) rows.push(toRow(r));
-      rows.push(['', '', '', mdText(t.collapsedRows({ n: run - 2 * TIMELINE_RUN_KEEP }))]);
-      for (const r of records.slice(j - TIMELINE_RUN_KEEP, j)) rows.push(toRow(r));
+      const keep = Math.min(TIMELINE_RUN_KEEP, Math.floor((j - i) / 2));
+      for (const r of records.slice(i, i + keep)) rows.push(toRow(r));
+      rows.push(['', '', '', mdText(t.collapsedRows({ n: run - 2 * keep }))]);
+      for (const r of records.slice(j - keep, j)) rows.push(toRow(r));
       i = j;
       continue;
     }

@@ -24,12 +24,24 @@ export interface LogRecord {
   hostname: string | undefined;
   /** The explanation as logged (in the language of the program that wrote it). */
   msg: string | undefined;
+  /**
+   * Lines of the same data event and conversation that the reader left out just before this one
+   * (see RETAIN_HEAD), and the bytes they counted: the totals stay exact while memory stays bounded.
+   */
+  elided?: number;
+  elidedBytes?: number;
+}
+
+/** The lines a record stands for: itself and those left out just before it. */
+export function weight(r: LogRecord): number {
+  return 1 + (r.elided ?? 0);
 }
 
 /** Why a line was left out of the report. */
 export type SkipCause =
   'not-json' | 'foreign' | 'unknown-event' | 'old-schema' | 'new-schema' | 'bad-fields' | 'earlier-run';
 
+/** Every cause, in the order the report lists them. */
 export const SKIP_CAUSES: readonly SkipCause[] = [
   'not-json',
   'foreign',
@@ -40,23 +52,27 @@ export const SKIP_CAUSES: readonly SkipCause[] = [
   'earlier-run',
 ];
 
+/** How many lines one cause left out, and where to find a few of them. */
 export interface SkipTally {
   count: number;
   /** The first few skipped lines of this cause, as `source:line`. */
   examples: Array<{ source: string; line: number }>;
 }
 
+/** The tally of every cause. */
 export type Skipped = Record<SkipCause, SkipTally>;
 
 const EXAMPLES_KEPT = 3;
 
+/** A tally with every cause at zero. */
 export function emptySkipped(): Skipped {
   return Object.fromEntries(SKIP_CAUSES.map((c) => [c, { count: 0, examples: [] }])) as unknown as Skipped;
 }
 
-export function tallySkip(skipped: Skipped, cause: SkipCause, source: string, line: number): void {
+/** Counts `count` skipped lines of `cause`; the first few are kept as examples. */
+export function tallySkip(skipped: Skipped, cause: SkipCause, source: string, line: number, count = 1): void {
   const t = skipped[cause];
-  t.count++;
+  t.count += count;
   if (t.examples.length < EXAMPLES_KEPT) t.examples.push({ source, line });
 }
 
@@ -73,6 +89,7 @@ const ENVELOPE = new Set([
 ]);
 const KNOWN = new Set<string>(EVENT_NAMES);
 
+/** What one line is: a record, or why it was skipped. */
 export type LineVerdict =
   { ok: true; record: LogRecord } | { ok: false; cause: Exclude<SkipCause, 'earlier-run'> };
 
@@ -95,11 +112,11 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   if (o.schema < OLDEST_SCHEMA) return { ok: false, cause: 'old-schema' };
   if (o.schema > LOG_SCHEMA) return { ok: false, cause: 'new-schema' };
   if (!KNOWN.has(o.event)) return { ok: false, cause: 'unknown-event' };
-  const time = typeof o.time === 'string' ? Date.parse(o.time) : typeof o.time === 'number' ? o.time : NaN;
+  const time = typeof o.time === 'string' ? isoTime(o.time) : typeof o.time === 'number' ? o.time : NaN;
   if (!Number.isFinite(time)) return { ok: false, cause: 'bad-fields' };
   const event = o.event as EventName;
   const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (!ENVELOPE.has(k)) fields[k] = v;
+  for (const k in o) if (!ENVELOPE.has(k)) fields[k] = o[k];
   if (!fieldsMatch(event, fields, o.schema)) return { ok: false, cause: 'bad-fields' };
   return {
     ok: true,
@@ -118,6 +135,24 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   };
 }
 
+let cachedSecond = '';
+let cachedSecondMs = NaN;
+
+/**
+ * Date.parse, faster for pino's `2026-11-29T19:28:34.526Z`: lines of one second share their first
+ * 19 characters, so only the milliseconds are new. Anything else goes to Date.parse.
+ */
+function isoTime(text: string): number {
+  if (text.length !== 24 || text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) return Date.parse(text);
+  const second = text.slice(0, 19);
+  if (second !== cachedSecond) {
+    cachedSecondMs = Date.parse(`${second}Z`);
+    cachedSecond = second;
+  }
+  const ms = Number(text.slice(20, 23));
+  return Number.isInteger(ms) && ms >= 0 ? cachedSecondMs + ms : Date.parse(text);
+}
+
 /** Every field the catalogue's example has (and the line's schema knew) is there, with the same JSON type. */
 function fieldsMatch(event: EventName, fields: Record<string, unknown>, schema: number): boolean {
   const example = catalogue[event].example as Record<string, unknown>;
@@ -131,30 +166,146 @@ function fieldsMatch(event: EventName, fields: Record<string, unknown>, schema: 
   return true;
 }
 
+/** One source, read: its retained records in line order, and exact counts of everything. */
 export interface ParsedSource {
   source: string;
   /** Lines read, blank ones included. */
   lines: number;
+  /** The records kept: all but the middle of long data runs, which their neighbours count (`elided`). */
   records: LogRecord[];
   skipped: Skipped;
 }
 
-/** Reads one source line by line (blank lines are ignored, not counted as skipped). */
-export async function parseSource(
-  source: string,
-  lines: AsyncIterable<string> | Iterable<string>,
-): Promise<ParsedSource> {
+/**
+ * Lines to read: one string per line, or batches of lines (what linesOf yields: a batch per chunk
+ * read, much cheaper for big logs than a promise per line). Without their line ends.
+ */
+export type LineSource = AsyncIterable<string | readonly string[]> | Iterable<string>;
+
+/** Per-portion events: the bulk of a busy log, and what the report folds into counts. */
+export const DATA_EVENTS: ReadonlySet<EventName> = new Set<EventName>([
+  'client.data.sent',
+  'client.data.received',
+  'tcp.data.received',
+  'tcp.data.sent',
+]);
+
+/**
+ * Of each data event in each conversation (a server connection, a client session), the reader keeps
+ * the first RETAIN_HEAD and the last RETAIN_TAIL lines; those in between are counted on the next kept
+ * one. The report shows no more (its timelines and diagrams fold long runs), so memory depends on
+ * the number of conversations, not on the size of the log.
+ */
+export const RETAIN_HEAD = 50;
+/** See RETAIN_HEAD. */
+export const RETAIN_TAIL = 50;
+
+/** Lines of one conversation that are not data but do not end its run of data either. */
+const RUN_CONTINUES = new Set<EventName>(['tcp.data.summary', 'tcp.backpressure']);
+
+/** The conversation a record belongs to within its process: a server connection or a client's session. */
+function conversation(r: LogRecord): string | undefined {
+  if (r.event.startsWith('tcp.')) {
+    const id = r.fields.connId;
+    return typeof id === 'number' ? `t${id}` : undefined;
+  }
+  if (r.event.startsWith('client.')) return `c${r.scenario ?? ''}`;
+  return undefined;
+}
+
+/** The kept lines of one data event of one conversation: a head, a sliding tail, a count between. */
+class DataWindow {
+  private kept = 0;
+  private tail: LogRecord[] = [];
+
+  /** Takes `r`; returns it when it belongs to the head (goes straight into the output). */
+  add(r: LogRecord): LogRecord | undefined {
+    if (this.kept < RETAIN_HEAD) {
+      this.kept++;
+      return r;
+    }
+    this.tail.push(r);
+    if (this.tail.length > RETAIN_TAIL) {
+      const out = this.tail.shift() as LogRecord;
+      const next = this.tail[0] as LogRecord;
+      next.elided = (next.elided ?? 0) + weight(out);
+      next.elidedBytes = (next.elidedBytes ?? 0) + (out.elidedBytes ?? 0) + bytesOf(out);
+    }
+    return undefined;
+  }
+
+  /** The tail, handed over once the conversation's run of data has ended. */
+  take(): LogRecord[] {
+    const t = this.tail;
+    this.tail = [];
+    this.kept = 0;
+    return t;
+  }
+}
+
+function bytesOf(r: LogRecord): number {
+  const b = r.fields.bytes;
+  return typeof b === 'number' ? b : 0;
+}
+
+/**
+ * Reads one source line by line (blank lines are ignored, not counted as skipped) and keeps what
+ * the report can show; memory does not grow with the length of the source (see RETAIN_HEAD).
+ */
+export async function parseSource(source: string, lines: LineSource): Promise<ParsedSource> {
   const records: LogRecord[] = [];
   const skipped = emptySkipped();
+  // pid + conversation -> event -> window
+  const windows = new Map<string, Map<EventName, DataWindow>>();
+  let outOfOrder = false;
+  const flush = (key: string) => {
+    const byEvent = windows.get(key);
+    if (!byEvent) return;
+    windows.delete(key);
+    for (const w of byEvent.values()) {
+      const tail = w.take();
+      if (tail.length > 0) outOfOrder = true;
+      for (const r of tail) records.push(r);
+    }
+  };
   let n = 0;
-  for await (const raw of lines) {
+  const take = (raw: string) => {
     n++;
     // A BOM or a CR (a file edited on Windows) is not part of the JSON.
-    const text = (n === 1 ? raw.replace(/^\uFEFF/, '') : raw).replace(/\r$/, '');
-    if (text.trim() === '') continue;
+    let text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    // JSON lines start with `{`: trim only what might be blank.
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
     const verdict = parseLine(text, source, n);
-    if (verdict.ok) records.push(verdict.record);
-    else tallySkip(skipped, verdict.cause, source, n);
+    if (!verdict.ok) {
+      tallySkip(skipped, verdict.cause, source, n);
+      return;
+    }
+    const r = verdict.record;
+    const conv = conversation(r);
+    if (conv === undefined) {
+      records.push(r);
+      return;
+    }
+    const key = `${r.pid ?? ''}\u0000${conv}`;
+    if (DATA_EVENTS.has(r.event)) {
+      let byEvent = windows.get(key);
+      if (!byEvent) windows.set(key, (byEvent = new Map()));
+      let w = byEvent.get(r.event);
+      if (!w) byEvent.set(r.event, (w = new DataWindow()));
+      const head = w.add(r);
+      if (head) records.push(head);
+      return;
+    }
+    if (!RUN_CONTINUES.has(r.event)) flush(key);
+    records.push(r);
+  };
+  for await (const item of lines) {
+    if (typeof item === 'string') take(item);
+    else for (const line of item) take(line);
   }
+  for (const key of [...windows.keys()]) flush(key);
+  // Tails come out when their run ends: put them back where they were written.
+  if (outOfOrder) records.sort((a, b) => a.line - b.line);
   return { source, lines: n, records, skipped };
 }

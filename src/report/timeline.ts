@@ -1,21 +1,28 @@
-import { type LogRecord, type ParsedSource, type Skipped, emptySkipped, tallySkip } from './parse.js';
+import { type LogRecord, type ParsedSource, type Skipped, emptySkipped, tallySkip, weight } from './parse.js';
 
 /** Server starts this close before the latest one belong to the same `docker compose up`. */
 export const SAME_RUN_MS = 30_000;
 
+/** What one source contributed, for the report's table of sources. */
 export interface SourceSummary {
   source: string;
   lines: number;
-  /** Records used in the report (after the run filter). */
+  /** Lines used in the report (after the run filter), those the reader left out included. */
   used: number;
   hostnames: string[];
   scenarios: string[];
   pids: number[];
 }
 
+/** The sources merged into one sequence of events. */
 export interface Timeline {
-  /** Every used record, merged by time; each program's lines keep the order they were written in. */
+  /**
+   * Every kept record, merged by time; each program's lines keep the order they were written in.
+   * The middle of long data runs is not here but counted on its neighbours (`LogRecord.elided`).
+   */
   records: LogRecord[];
+  /** Lines used in the report: exact, whatever the reader left out of `records`. */
+  used: number;
   /** Where the latest run starts (its first `server.starting`), unless every run is used. */
   runStart: number | undefined;
   skipped: Skipped;
@@ -59,7 +66,7 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
   const streams = new Map<string, LogRecord[]>();
   for (const r of all) {
     if (runStart !== undefined && r.time < runStart) {
-      tallySkip(skipped, 'earlier-run', r.source, r.line);
+      tallySkip(skipped, 'earlier-run', r.source, r.line, weight(r));
       continue;
     }
     const key = `${r.source}\u0000${r.pid ?? ''}`;
@@ -75,13 +82,14 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
     return {
       source: p.source,
       lines: p.lines,
-      used: mine.length,
+      used: mine.reduce((n, r) => n + weight(r), 0),
       hostnames: uniq(mine.map((r) => r.hostname)),
       scenarios: uniq(mine.map((r) => r.scenario)),
       pids: uniq(mine.map((r) => r.pid)),
     };
   });
-  return { records, runStart, skipped, sources };
+  const used = sources.reduce((n, s) => n + s.used, 0);
+  return { records, used, runStart, skipped, sources };
 }
 
 /** K-way merge by time of streams that are each already in their own order. */

@@ -1,0 +1,178 @@
+/**
+ * The demo engine: on one machine, the scenarios it can show honestly, judged from the log lines
+ * the programs wrote, through the report's reader and checks (the same ones a lab report runs).
+ */
+import { networkInterfaces } from 'node:os';
+import { LabError } from '../errors.js';
+import type { EventLog } from '../log/logger.js';
+import {
+  type Analysis,
+  type EchoSession,
+  analyse,
+  checkAddresses,
+  relayCounts,
+  type AddressRule,
+} from '../report/index.js';
+import { connectEcho } from '../tcp/echo-client.js';
+import { createEchoServer } from '../tcp/echo-server.js';
+import { joinChat } from '../udp/chat-client.js';
+import { createChatServer } from '../udp/chat-server.js';
+
+/** What one scenario showed. */
+export interface Outcome {
+  scenario: string;
+  passed: boolean;
+  /** One sentence with the addresses and counts behind the verdict. */
+  detail: string;
+}
+
+/** The first IPv4 address of this machine that is not loopback, if any. */
+export function findLanAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+/**
+ * Runs, on this one machine, the scenarios it can show honestly and returns what each showed:
+ * loopback, the same server reached through a non-loopback address, a server bound to 127.0.0.1
+ * refusing that address, and two chat members exchanging messages. `lines` are the JSON lines
+ * `log` has written so far (the demo reads them back once the scenarios are done).
+ */
+export async function runDemo(o: {
+  lanHost?: string | undefined;
+  log: EventLog;
+  lines: readonly string[];
+}): Promise<Outcome[]> {
+  const { log } = o;
+  const serverLog = log.child({ scenario: 'server' });
+  const tcp = await createEchoServer({ host: '0.0.0.0', port: 0, log: serverLog });
+  const udp = await createChatServer({ host: '0.0.0.0', port: 0, log: serverLog });
+  const port = tcp.address.port;
+  const lan = o.lanHost ?? findLanAddress();
+  let mistakePort = 0;
+  let mistakeError: string | undefined;
+  const got: Record<string, string[]> = { alice: [], bob: [] };
+
+  async function echoOnce(scenario: string, host: string, text: string): Promise<void> {
+    const client = await connectEcho({ host, port, log: log.child({ scenario }) });
+    client.send(`${text}\n`);
+    await client.drained(5000);
+    await client.close('end-of-input');
+  }
+
+  try {
+    // local: client and server on one machine, over the loopback interface.
+    await echoOnce('local', '127.0.0.1', 'hello over loopback');
+    if (lan) {
+      // lan: the same server through this machine's own network address, as another host would dial it.
+      await echoOnce('lan', lan, 'hello over the network address');
+      // mistake: a server bound to 127.0.0.1 cannot be reached through any other address.
+      const mistakeLog = log.child({ scenario: 'mistake' });
+      const loopOnly = await createEchoServer({ host: '127.0.0.1', port: 0, log: mistakeLog });
+      mistakePort = loopOnly.address.port;
+      try {
+        const c = await connectEcho({
+          host: lan,
+          port: mistakePort,
+          log: mistakeLog,
+          connectTimeoutMs: 3000,
+        });
+        await c.close('end-of-input');
+      } catch (err) {
+        if (!(err instanceof LabError)) throw err;
+        mistakeLog.emit('client.error', { code: err.code, message: err.message });
+        mistakeError = err.code;
+      } finally {
+        await loopOnly.close();
+      }
+    }
+    // chat: two members; each must receive the other's message through the server.
+    await chatOnce(udp.address.port, log, got);
+  } finally {
+    await tcp.close();
+    await udp.close();
+  }
+
+  const analysis = await analyse([{ name: 'demo', lines: o.lines }], { allRuns: true });
+  const outcomes = [echoOutcome(analysis, 'local', 'local', '127.0.0.1', port, 'the server saw')];
+  if (!lan) {
+    outcomes.push({
+      scenario: 'lan',
+      passed: false,
+      detail: 'this machine has no non-loopback IPv4 address (use --lan-host)',
+    });
+  } else {
+    outcomes.push(echoOutcome(analysis, 'lan', 'vm', lan, port, 'the server (bound to 0.0.0.0) saw'));
+    const refused = mistakeError === 'LAB_ERR_CONNECT_REFUSED';
+    outcomes.push({
+      scenario: 'mistake',
+      passed: refused,
+      detail: refused
+        ? `a server bound to 127.0.0.1:${mistakePort} refused ${lan}:${mistakePort}: that is why the lab binds 0.0.0.0`
+        : mistakeError
+          ? `expected "connection refused", got ${mistakeError}`
+          : `a server bound to 127.0.0.1 accepted a connection to ${lan}`,
+    });
+  }
+  const ok = got.alice?.includes('bob: hi alice') && got.bob?.includes('alice: hi bob');
+  outcomes.push({
+    scenario: 'chat',
+    passed: Boolean(ok),
+    detail: `alice received [${got.alice?.join(', ')}], bob received [${got.bob?.join(', ')}]; relays logged: ${relayCounts(analysis.model).lines}`,
+  });
+  return outcomes;
+}
+
+/** One echo scenario judged by the report: the address rule `rule`, and the echo byte for byte. */
+function echoOutcome(
+  analysis: Analysis,
+  scenario: string,
+  rule: AddressRule,
+  host: string,
+  port: number,
+  saw: string,
+): Outcome {
+  const session: EchoSession | undefined = analysis.model.echo.find((s) => s.scenario === scenario);
+  const check = checkAddresses(analysis.model, rule, scenario);
+  const echo = analysis.checks.find((c) => c.id === 'echo');
+  const mine = echo?.findings.filter((f) => f.evidence.some((r) => session?.records.includes(r))) ?? [];
+  const sent = session?.disconnected?.fields.bytesSent;
+  const received = session?.disconnected?.fields.bytesReceived;
+  return {
+    scenario,
+    passed: check.status === 'pass' && mine.length > 0 && mine.every((f) => f.ok),
+    detail: `client ${session?.local ?? '?'} -> ${host}:${port}; ${saw} ${session?.server?.remote ?? 'nothing'}; ${String(received ?? '?')}/${String(sent ?? '?')} bytes echoed`,
+  };
+}
+
+async function chatOnce(port: number, log: EventLog, got: Record<string, string[]>): Promise<void> {
+  const member = (nick: 'alice' | 'bob') =>
+    joinChat({
+      host: '127.0.0.1',
+      port,
+      nick,
+      log: log.child({ scenario: 'chat' }),
+      onEvent: (e) => {
+        if (e.type === 'message') got[nick]?.push(`${e.nick}: ${e.text}`);
+      },
+    });
+  const alice = await member('alice');
+  const bob = await member('bob').catch(async (err) => {
+    await alice.leave('error');
+    throw err;
+  });
+  try {
+    alice.send('hi bob');
+    bob.send('hi alice');
+    const deadline = Date.now() + 3000;
+    while ((got.alice?.length === 0 || got.bob?.length === 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    // leave() stops the heartbeats, which would otherwise keep the demo running.
+    await alice.leave('end-of-input');
+    await bob.leave('end-of-input');
+  }
+}
