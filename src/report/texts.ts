@@ -48,6 +48,9 @@ export interface Texts {
   status: Record<CheckStatus, string>;
   finding: Record<FindingCode, (p: P) => string>;
   skippedHeading: string;
+  /** The appendix: the evidence (sources, timelines, diagrams, checks) behind the sections above. */
+  appendixHeading: string;
+  appendixAbout: string;
   skippedNone: string;
   skippedHeader: [string, string, string];
   skipCause: Record<SkipCause, string>;
@@ -199,6 +202,9 @@ const en: Texts = {
     'stop-client-error': (p) => `${p.program}: never connected (${p.code}) and ended there`,
   },
   skippedHeading: 'Skipped lines',
+  appendixHeading: 'Appendix: the evidence',
+  appendixAbout:
+    'Everything above comes from these logs: their sources, the server’s lines, each scenario’s addresses, byte counts, sequence diagram and full timeline, and the checks with the lines that prove them.',
   skippedNone: 'No line was skipped.',
   skippedHeader: ['why', 'lines', 'first ones (source:line)'],
   skipCause: {
@@ -371,6 +377,9 @@ const ru: Texts = {
     'stop-client-error': (p) => `${p.program}: клиент не подключился (${p.code}) и на этом завершил работу`,
   },
   skippedHeading: 'Пропущенные строки',
+  appendixHeading: 'Приложение: доказательства',
+  appendixAbout:
+    'Всё сказанное выше взято из этих журналов: их источники, строки сервера, адреса каждого сценария, счётчики байтов, диаграмма последовательности и полная хронология, а также проверки со строками, которые их подтверждают.',
   skippedNone: 'Ни одна строка не пропущена.',
   skippedHeader: ['причина', 'строк', 'первые из них (источник:строка)'],
   skipCause: {
