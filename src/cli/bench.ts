@@ -1,3 +1,4 @@
+import { LabError } from '../errors.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +41,8 @@ function writeDocs(block: string): void {
   const text = readFileSync(DOCS_PATH, 'utf8');
   const a = text.indexOf(START);
   const b = text.indexOf(END);
-  if (a === -1 || b < a) throw new TypeError(`${DOCS} has no ${START} ... ${END} block to replace`);
+  if (a === -1 || b < a)
+    throw new LabError('LAB_ERR_BAD_INPUT', `${DOCS} has no ${START} ... ${END} block to replace`);
   writeFileSync(DOCS_PATH, `${text.slice(0, a + START.length)}\n${block}${text.slice(b)}`);
 }
 

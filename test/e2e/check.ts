@@ -1,0 +1,289 @@
+// The assertions of the Docker e2e test (scripts/test-docker.sh), one phase at a time.
+//
+//   node --import tsx test/e2e/check.ts PHASE DIR [--wait SECONDS]
+//
+// PHASE: running | attach | mistake | stopped. Env: LAB_PREFIX (the test's compose project and
+// name prefix), E2E_TYPED (the line typed through `docker attach`; attach and stopped phases).
+// Each try copies the logs and screens into DIR (test/e2e/docker.ts) and judges them; with
+// --wait it tries again every second until every assertion holds or SECONDS have passed.
+// Exit 0 when they hold; else 1, after printing each failed one with what shows it.
+//
+// What the lab's logs must show is judged by the lab report's own checks (src/report: the same
+// ones `socket-lab report --check` runs); this file only adds what the logs cannot tell: the
+// addresses Docker really gave the containers, their exit codes, and what the terminals showed.
+import { Buffer } from 'node:buffer';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import process from 'node:process';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Analysis, type CheckId, type ReportInput, analyse, summary } from '../../src/report/index.ts';
+import { type Container, containers, fetchLogs } from './docker.ts';
+
+type Phase = 'running' | 'attach' | 'mistake' | 'stopped';
+const PHASES: readonly Phase[] = ['running', 'attach', 'mistake', 'stopped'];
+
+/** One assertion: what must hold, whether it did, and what to show when it did not. */
+interface Assertion {
+  title: string;
+  ok: boolean;
+  detail?: string[];
+}
+
+/** The scripted parts of docker-compose.yml: each echo client's greeting, each chat client's line. */
+const GREETINGS = {
+  'echo-local': 'Hello from the local scenario',
+  'echo-vm': 'Hello from the vm scenario',
+  'echo-remote': 'Hello from the remote scenario',
+} as const;
+const CHAT = {
+  'chat-vm': { nick: 'vm-user', say: 'Hi from the vm network' },
+  'chat-remote': { nick: 'remote-user', say: 'Hi from the wan network' },
+} as const;
+/** The clients each scenario must have. */
+const SCENARIO_CLIENTS = {
+  local: ['echo-local'],
+  vm: ['echo-vm', 'chat-vm'],
+  remote: ['echo-remote', 'chat-remote'],
+} as const;
+const LAB_SERVICES = ['server', ...Object.keys(GREETINGS), ...Object.keys(CHAT)];
+
+interface Context {
+  dir: string;
+  prefix: string;
+  typed: string;
+  docker: Map<string, Container>;
+}
+
+/**
+ * The test's logs volume is its own and fresh: every line is from this run. Every run, then,
+ * because the report's "latest run" starts at the latest server start (less 30 s), and the
+ * mistake profile's server starts later than that on a slow machine.
+ */
+const ALL_RUNS = true;
+
+const host = (endpoint: unknown): string => String(endpoint ?? '').replace(/:\d+$/, '');
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** The lab's JSON logs in DIR/logs, as the report reads them. */
+async function reportInputs(dir: string): Promise<ReportInput[]> {
+  const logs = join(dir, 'logs');
+  const names = existsSync(logs) ? (await readdir(logs)).filter((n) => n.endsWith('.jsonl')).sort() : [];
+  return names.map((n) => ({ name: n.slice(0, -'.jsonl'.length), lines: lazyLines(join(logs, n)) }));
+}
+
+/**
+ * A file's lines, opened when the report starts reading it: a readline interface made earlier
+ * would emit its lines before anyone iterates it, and they would be lost.
+ */
+function lazyLines(file: string): AsyncIterable<string> {
+  return {
+    [Symbol.asyncIterator]: () =>
+      createInterface({ input: createReadStream(file), crlfDelay: Infinity })[Symbol.asyncIterator](),
+  };
+}
+
+/** Asserts that each of `ids` passed, with the failing findings (and their log lines) when not. */
+function checksPass(analysis: Analysis, ids: readonly CheckId[]): Assertion[] {
+  return ids.map((id) => {
+    const r = analysis.checks.find((c) => c.id === id);
+    const failing = r?.findings.filter((f) => !f.ok) ?? [];
+    return {
+      title: `the lab report's "${id}" check passes`,
+      ok: r?.status === 'pass',
+      detail: [
+        `status ${r?.status ?? '(no such check)'}; ${summary(analysis)}`,
+        ...failing.map(
+          (f) =>
+            `${f.code} ${JSON.stringify(f.params)} <- ${f.evidence.map((e) => `${e.source}:${e.line} ${e.event}`).join(', ') || 'no line'}`,
+        ),
+      ],
+    };
+  });
+}
+
+/** A screen as plain text: ANSI escapes and carriage returns removed. */
+function screen(ctx: Context, name: string, raw = false): string {
+  const file = join(ctx.dir, 'screens', `${name}.txt`);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return raw ? text : text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\r/g, '');
+}
+
+function onScreen(ctx: Context, name: string, text: string, title: string): Assertion {
+  const shown = screen(ctx, name);
+  const end = shown.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '>');
+  return {
+    title,
+    ok: shown.includes(text),
+    detail: [`end of screen "${name}":`, ...end.slice(-8).map((l) => `  ${l.slice(0, 300)}`)],
+  };
+}
+
+/** Each scenario's address findings name the clients Docker started, at the addresses Docker gave them. */
+function addressesMatchDocker(ctx: Context, analysis: Analysis): Assertion[] {
+  const out: Assertion[] = [];
+  const net = (service: string, network: string) =>
+    ctx.docker.get(service)?.networks[`${ctx.prefix}-${network}`];
+  const vmGateway = net('server', 'vm')?.gateway;
+  for (const [scenario, services] of Object.entries(SCENARIO_CLIENTS)) {
+    const findings = analysis.checks.find((c) => c.id === scenario)?.findings ?? [];
+    for (const service of services) {
+      const name = `${ctx.prefix}-${service}`;
+      const f = findings.find((x) => String(x.params.client ?? '').startsWith(name));
+      const own = host(f?.params.own);
+      const seen = host(f?.params.seen);
+      const detail = [`report: ${f ? `${f.code} ${JSON.stringify(f.params)}` : '(no finding)'}`];
+      if (scenario === 'local') {
+        out.push({ title: `local: ${name} is in the report's local check`, ok: f !== undefined, detail });
+      } else if (scenario === 'vm') {
+        const ip = net(service, 'vm')?.ip;
+        out.push({
+          title: `vm: the server saw ${name} at ${ip}, its own address on ${ctx.prefix}-vm (per Docker)`,
+          ok: f !== undefined && own === ip && seen === ip,
+          detail,
+        });
+      } else {
+        const ip = net(service, 'wan')?.ip;
+        out.push({
+          title: `remote: ${name} is ${ip} on ${ctx.prefix}-wan; the server saw ${ctx.prefix}-vm's gateway ${vmGateway} (NAT)`,
+          ok: f !== undefined && own === ip && seen === vmGateway && vmGateway !== undefined,
+          detail,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+async function running(ctx: Context): Promise<Assertion[]> {
+  const analysis = await analyse(await reportInputs(ctx.dir), {
+    require: ['local', 'vm', 'remote', 'chat'],
+    allRuns: ALL_RUNS,
+  });
+  const out = [
+    ...checksPass(analysis, ['local', 'vm', 'remote', 'chat']),
+    ...addressesMatchDocker(ctx, analysis),
+  ];
+  for (const [service, greeting] of Object.entries(GREETINGS)) {
+    out.push(onScreen(ctx, service, `echo: ${greeting}`, `the echo "${greeting}" is on ${service}'s screen`));
+  }
+  for (const [service, other] of [
+    ['chat-vm', CHAT['chat-remote']],
+    ['chat-remote', CHAT['chat-vm']],
+  ] as const) {
+    const line = `<${other.nick}> ${other.say}`;
+    out.push(onScreen(ctx, service, line, `"${line}" is on ${service}'s screen`));
+  }
+  for (const service of [...Object.keys(GREETINGS), ...Object.keys(CHAT)]) {
+    // Colours are fine; cursor moves and erasing (the prompt's redraws) would wipe the container
+    // name that `docker compose up` prints before each line (LAB_PROMPT=on-attach prevents them).
+    const moves = screen(ctx, service, true).match(/\x1b\[[0-9;]*[ABCDGHJK]/g) ?? [];
+    out.push({
+      title: `${service} printed plain lines before anyone attached (no cursor moves)`,
+      ok: moves.length === 0,
+      detail: [`${moves.length} cursor-moving escape(s), e.g. ${JSON.stringify(moves[0])}`],
+    });
+  }
+  return out;
+}
+
+function attach(ctx: Context): Assertion[] {
+  return [
+    onScreen(ctx, 'attach', `echo: ${ctx.typed}`, `the attached terminal shows "echo: ${ctx.typed}"`),
+    onScreen(ctx, 'attach', 'Ctrl-P Ctrl-Q', 'the attached terminal shows the detach keys'),
+  ];
+}
+
+async function mistake(ctx: Context): Promise<Assertion[]> {
+  const analysis = await analyse(await reportInputs(ctx.dir), { allRuns: ALL_RUNS });
+  const name = `${ctx.prefix}-echo-mistake`;
+  const end = analysis.checks
+    .find((c) => c.id === 'stopped')
+    ?.findings.find((f) => String(f.params.program ?? '').startsWith(name));
+  const c = ctx.docker.get('echo-mistake');
+  return [
+    {
+      title: `the report shows ${name} refused (LAB_ERR_CONNECT_REFUSED): server-mistake binds 127.0.0.1`,
+      ok: end?.code === 'stop-client-error' && end.params.code === 'LAB_ERR_CONNECT_REFUSED',
+      detail: [`report: ${end ? `${end.code} ${JSON.stringify(end.params)}` : '(no finding)'}`],
+    },
+    {
+      title: `${name} exited with code 1 (refused, by design)`,
+      ok: c?.status === 'exited' && c.exitCode === 1,
+      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
+    },
+  ];
+}
+
+async function stopped(ctx: Context): Promise<Assertion[]> {
+  const analysis = await analyse(await reportInputs(ctx.dir), {
+    require: ['local', 'vm', 'remote', 'echo', 'chat'],
+    allRuns: ALL_RUNS,
+  });
+  const out = checksPass(analysis, ['local', 'vm', 'remote', 'echo', 'chat', 'stopped']);
+  // The typed line went through the attached terminal, the server, and back.
+  const vm = `${ctx.prefix}-echo-vm`;
+  const n = bytes(`${GREETINGS['echo-vm']}\n${ctx.typed}\n`);
+  const echo = analysis.checks
+    .find((c) => c.id === 'echo')
+    ?.findings.find((f) => f.code === 'echo-client-ok' && String(f.params.what ?? '').startsWith(vm));
+  out.push({
+    title: `${vm} sent and got back ${n} bytes: its greeting and the typed line`,
+    ok: echo?.params.sent === n && echo.params.received === n,
+    detail: [`report: ${echo ? JSON.stringify(echo.params) : '(no echo-client-ok finding)'}`],
+  });
+  const services = [...LAB_SERVICES, 'server-mistake', 'echo-mistake'];
+  out.push({
+    title: `the ${services.length} lab containers exist`,
+    ok: services.every((s) => ctx.docker.has(s)) && ctx.docker.size === services.length,
+    detail: [`docker: ${[...ctx.docker.keys()].join(', ')}`],
+  });
+  for (const service of services) {
+    const c = ctx.docker.get(service);
+    const want = service === 'echo-mistake' ? 1 : 0;
+    out.push({
+      title: `${ctx.prefix}-${service} exited with code ${want}`,
+      ok: c?.status === 'exited' && c.exitCode === want,
+      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
+    });
+  }
+  return out;
+}
+
+async function judge(phase: Phase, ctx: Context): Promise<Assertion[]> {
+  ctx.docker = await containers(ctx.prefix, ctx.prefix);
+  await fetchLogs(ctx.dir, ctx.prefix, ctx.docker.values());
+  if (phase === 'running') return running(ctx);
+  if (phase === 'attach') return attach(ctx);
+  if (phase === 'mistake') return mistake(ctx);
+  return stopped(ctx);
+}
+
+async function main(): Promise<number> {
+  const [phase, dir, flag, seconds] = process.argv.slice(2);
+  const prefix = process.env.LAB_PREFIX;
+  const wait = flag === '--wait' ? Number(seconds) : 0;
+  if (!PHASES.includes(phase as Phase) || !dir || !prefix || !Number.isFinite(wait)) {
+    process.stderr.write(
+      'usage: LAB_PREFIX=... node --import tsx test/e2e/check.ts running|attach|mistake|stopped DIR [--wait SECONDS]\n',
+    );
+    return 2;
+  }
+  const ctx: Context = { dir, prefix, typed: process.env.E2E_TYPED ?? '', docker: new Map() };
+  const deadline = Date.now() + wait * 1000;
+  let results = await judge(phase as Phase, ctx);
+  while (results.some((r) => !r.ok) && Date.now() < deadline) {
+    await sleep(1000);
+    results = await judge(phase as Phase, ctx);
+  }
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(`${r.ok ? 'ok  ' : 'FAIL'} ${phase}: ${r.title}`);
+    if (!r.ok) for (const d of r.detail ?? []) out.push(`       ${d}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+process.exitCode = await main();
