@@ -172,6 +172,7 @@ function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | Chat
         back(
           d.closed({
             reason: str(r, 'reason') ?? '?',
+            reset: r.fields.reset === true,
             bytesIn: num(r, 'bytesIn') ?? 0,
             bytesOut: num(r, 'bytesOut') ?? 0,
           }),

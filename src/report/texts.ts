@@ -64,7 +64,8 @@ export interface Texts {
     collapsed: (p: { sent: number; sentBytes: number; echoed: number; echoedBytes: number }) => string;
     summary: (p: { portions: number; bytes: number }) => string;
     fin: string;
-    closed: (p: { reason: string; bytesIn: number; bytesOut: number }) => string;
+    /** `reset`: the connection ended with RST (the log's `reset` field), whatever its reason. */
+    closed: (p: { reason: string; reset?: boolean; bytesIn: number; bytesOut: number }) => string;
     disconnected: (p: { reason: string; sent: number; received: number }) => string;
     error: (p: { code: string }) => string;
     hello: (p: { nick: string }) => string;
@@ -227,7 +228,7 @@ const en: Texts = {
     summary: (p) => `${p.portions} more portions echoed, ${p.bytes} B (summary line)`,
     fin: 'FIN: nothing more to send',
     closed: (p) =>
-      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
+      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reset ? 'RST' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
     disconnected: (p) => `disconnected (${p.reason}): sent ${p.sent} B, received ${p.received} B`,
     error: (p) => `error ${p.code}`,
     hello: (p) => `HELLO as ${p.nick}`,
@@ -403,7 +404,7 @@ const ru: Texts = {
     summary: (p) => `ещё порций возвращено: ${p.portions}, ${p.bytes} Б (сводная строка)`,
     fin: 'FIN: больше данных не будет',
     closed: (p) =>
-      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
+      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reset ? 'RST' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
     disconnected: (p) =>
       `отключился (${reasonLabel(p.reason, 'ru')}): отправлено ${p.sent} Б, получено ${p.received} Б`,
     error: (p) => `ошибка ${p.code}`,
