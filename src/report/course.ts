@@ -281,10 +281,10 @@ function portionsSection(c: Ctx): string[] {
     L(
       lang,
       `In this run ${k.code(s.program.label)} sent a line of **${bytes(lang, line.bytes)}**${t ? ` (${k.code(t.text, false)}${t.cut ? '…' : ''})` : ''}. Its client wrote it as ${writes.length} write() calls of ${writes.join(' + ')} bytes. The server (connection ${conn}) logged it as portions #${nums[0]}–#${nums[nums.length - 1]}: **${sizes.join(' + ')} = ${sizes.reduce((a, b) => a + b, 0)} bytes**, and wrote each one back. The client read the echo back in ${reads.length} read(s): ${reads.join(' + ')} bytes — a read returns what has arrived, whatever the sender’s portions were${reads.some((b) => b > line.bytes) ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.`,
-      `В этом запуске ${k.code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${t ? ` (${k.code(t.text, false)}${t.cut ? '…' : ''})` : ''}. Клиент записал её в сокет за ${writes.length} вызова(ов) write(): ${writes.join(' + ')} байт. Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0]}–№${nums[nums.length - 1]}: **${sizes.join(' + ')} = ${bytes(
+      `В этом запуске ${k.code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${t ? ` (${k.code(t.text, false)}${t.cut ? '…' : ''})` : ''}. Клиент записал её в сокет вызовами write() (${writes.length}): ${writes.join(' + ')} байт. Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0]}–№${nums[nums.length - 1]}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}** и отправил каждую обратно. Клиент прочитал эхо за ${reads.length} чтение(й): ${reads.join(' + ')} байт — чтение возвращает то, что уже пришло, независимо от порций отправителя${reads.some((b) => b > line.bytes) ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
+      )}** и отправил каждую обратно. Клиент прочитал эхо (чтений: ${reads.length}): ${reads.join(' + ')} байт — чтение возвращает то, что уже пришло, независимо от порций отправителя${reads.some((b) => b > line.bytes) ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
     ),
     '',
   );
@@ -864,7 +864,7 @@ function questions(c: Ctx): string[] {
   if (ml && mult)
     p(
       `No boundaries in TCP: ${k.code(mult.program.label, false)} wrote one line as ${ml.writes.length} writes and read it back in ${ml.reads.length} read(s) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} bytes).`,
-      `Границ сообщений в TCP нет: ${k.code(mult.program.label, false)} записал одну строку за ${ml.writes.length} записи(ей), а прочитал эхо за ${ml.reads.length} чтение(й) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} байт).`,
+      `Границ сообщений в TCP нет: ${k.code(mult.program.label, false)} записал одну строку вызовами write() (${ml.writes.length}), а эхо прочитал (чтений: ${ml.reads.length}) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} байт).`,
     );
 
   // Q6
