@@ -516,14 +516,42 @@ test('render: every table row has as many cells as its header, whatever the logs
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]?.startsWith('| ') || !lines[i + 1]?.startsWith('| ---')) continue;
     const n = cells(lines[i] as string);
-    for (let j = i + 1; lines[j]?.startsWith('|'); j++) assert.equal(cells(lines[j] as string), n, lines[j]);
+    for (let j = i + 1; lines[j]?.startsWith('|'); j++)
+      assert.equal(cells(lines[j] as string), n, `${lines[i]}\n${lines[j]}`);
   }
   assert.equal(mdCode('a`b|c'), '`aˋb\\|c`');
 });
 
 /** The Mermaid blocks of a report. */
 function diagrams(md: string): string[] {
-  return [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1] as string);
+  return [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)]
+    .map((m) => m[1] as string)
+    .filter((d) => d.startsWith('sequenceDiagram'));
+}
+
+/** The topology pictures (Mermaid flowcharts) of a report. */
+function flowcharts(md: string): string[] {
+  return [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)]
+    .map((m) => m[1] as string)
+    .filter((d) => d.startsWith('flowchart'));
+}
+
+/** A flowchart GitHub can draw: quoted labels without `"`, `;`, `#` or `%%`, edges between declared nodes. */
+function assertRenderableFlowchart(diagram: string): void {
+  const [first, ...rest] = diagram.split('\n');
+  assert.equal(first, 'flowchart LR');
+  const ids = new Set<string>();
+  for (const line of rest) {
+    assert.ok(!/[;#]|%%/.test(line), `unsafe character in: ${line}`);
+    const node = /^ {2}(N\d+)(\["|\[\("|\{\{")([^"]+)("\]|"\)\]|"\}\})$/.exec(line);
+    if (node) {
+      ids.add(node[1] as string);
+      continue;
+    }
+    const edge = /^ {2}(N\d+) -->\|"([^"]+)"\| (N\d+)$/.exec(line);
+    assert.ok(edge, `not a node or an edge: ${line}`);
+    assert.ok(ids.has(edge[1] as string) && ids.has(edge[3] as string), line);
+  }
 }
 
 /** What GitHub's Mermaid needs: declared ids, no `;`, `#` or `%%`, non-empty labels. */
@@ -588,6 +616,9 @@ test('mermaid: names and fields with ; # %% < > are made safe', async () => {
   assert.equal(statusOf(a).chat, 'pass', 'matching still works on the odd names');
   for (const b of diagrams(render(a, 'en'))) assertRenderable(b);
   for (const b of diagrams(render(a, 'ru'))) assertRenderable(b);
+  const pictures = flowcharts(render(a, 'en'));
+  assert.equal(pictures.length, 3, 'a topology picture per scenario');
+  for (const b of [...pictures, ...flowcharts(render(a, 'ru'))]) assertRenderableFlowchart(b);
   assert.equal(mermaidText('a;b#c%%d<e>f\ng'), 'a_b_c__d_e_f g');
   assert.equal(mermaidText(''), '_');
   assert.ok(mermaidText('x'.repeat(200)).length <= 64);
@@ -653,12 +684,15 @@ test('checks: the logs of a real `docker compose up` (then `stop`) pass all six'
 });
 
 test('docs: every event and field the lab write-ups point to exists in the catalogue', () => {
-  for (const doc of ['lab-report.en.md', 'lab-report.ru.md', 'report.md']) {
+  for (const doc of ['lab-report.en.md', 'lab-report.ru.md', 'report.md', 'events.md']) {
     const text = readFileSync(fileURLToPath(new URL(`../docs/${doc}`, import.meta.url)), 'utf8');
     const refs = [...text.matchAll(/`((?:server|tcp|udp|client|chat)\.[a-z.]+)`/g)].map(
       (m) => m[1] as string,
     );
-    assert.ok(refs.length > 10, `${doc} points to events`);
+    // The lab write-ups point to the generated report instead of repeating its evidence.
+    if (doc.startsWith('lab-report'))
+      assert.match(text, /examples\/report(\.ru)?\.md/, `${doc} points to the report`);
+    else assert.ok(refs.length > 10, `${doc} points to events`);
     for (const ref of refs) {
       const name = EVENT_NAMES.find((n) => ref === n || ref.startsWith(`${n}.`));
       assert.ok(name, `${doc}: ${ref} is not an event`);

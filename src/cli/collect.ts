@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { collectLogs } from '../report/collect.js';
 import type { CheckId } from '../report/index.js';
-import { requireOption } from './report.js';
+import { requireOption, titleOptions } from './report.js';
 
 interface CollectCliOptions {
   from: string;
@@ -10,16 +10,20 @@ interface CollectCliOptions {
   require?: CheckId[];
   allRuns?: boolean;
   serverLog?: string;
+  student?: string;
+  group?: string;
 }
 
 /** `socket-lab collect`: copies the logs out of the volume and writes both reports beside them. */
 export function collectCommand(): Command {
   return new Command('collect')
     .description(
-      'copy every *.jsonl log from the logs volume into a directory and write report.md and report.ru.md there',
+      'copy every *.jsonl log from the logs volume into a directory and write the reports there: report.md, report.ru.md, report.html, report.ru.html',
     )
     .addOption(new Option('--from <dir>', 'where the containers wrote their logs').default('/logs'))
     .addOption(new Option('--to <dir>', 'where to put the copies and the reports').default('logs'))
+    .addOption(titleOptions()[0] as Option)
+    .addOption(titleOptions()[1] as Option)
     .option('--check', 'exit 1 when a check fails')
     .addOption(requireOption())
     .option('--all-runs', 'report every run in the logs, not only the latest one')
@@ -32,6 +36,8 @@ export function collectCommand(): Command {
           allRuns: o.allRuns ?? false,
           require: o.require ?? [],
           ...(o.serverLog ? { serverLog: o.serverLog } : {}),
+          student: o.student,
+          group: o.group,
           warn: (m) => process.stderr.write(`socket-lab collect: ${m}\n`),
         });
         process.stdout.write(

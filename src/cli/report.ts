@@ -2,7 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS, type Lang } from '../log/events.js';
-import { type CheckId, REQUIRABLE, render, summary } from '../report/index.js';
+import {
+  type CheckId,
+  REPORT_FORMATS,
+  REQUIRABLE,
+  type ReportFormat,
+  render,
+  summary,
+} from '../report/index.js';
 import { analyseWithServerLog, serverLogInput } from '../report/classroom.js';
 import { InputError, openInputs } from '../report/sources.js';
 
@@ -29,8 +36,19 @@ export function requireOption(): Option {
   ).argParser(parseRequire);
 }
 
+/** `--student` and `--group`, read from LAB_STUDENT and LAB_GROUP when not given. */
+export function titleOptions(): Option[] {
+  return [
+    new Option('--student <name>', 'student’s name for the title block').env('LAB_STUDENT'),
+    new Option('--group <group>', 'student’s group for the title block').env('LAB_GROUP'),
+  ];
+}
+
 interface ReportCliOptions {
   out?: string;
+  format: ReportFormat;
+  student?: string;
+  group?: string;
   lang: Lang;
   check?: boolean;
   require?: CheckId[];
@@ -41,7 +59,7 @@ interface ReportCliOptions {
 export function reportCommand(): Command {
   return new Command('report')
     .description(
-      'turn collected logs into a Markdown lab report: hosts and addresses, timelines, sequence diagrams, byte counts and checks',
+      'turn collected logs into the lab report (Markdown or HTML): the assignment point by point and the control questions from this run, with the evidence (addresses, timelines, diagrams, byte counts, checks) as an appendix',
     )
     .argument(
       '[inputs...]',
@@ -51,6 +69,13 @@ export function reportCommand(): Command {
     .addOption(
       new Option('--lang <lang>', 'language of the report').choices(LANGS).default('en').env('LAB_LANG'),
     )
+    .addOption(
+      new Option('--format <format>', 'md (Markdown with Mermaid) or html (one self-contained page)')
+        .choices(REPORT_FORMATS)
+        .default('md'),
+    )
+    .addOption(titleOptions()[0] as Option)
+    .addOption(titleOptions()[1] as Option)
     .option('--check', 'also print a one-line summary of the checks on standard error; exit 1 when one fails')
     .addOption(requireOption())
     .option('--all-runs', 'use every run in the logs, not only the latest one')
@@ -73,7 +98,7 @@ export function reportCommand(): Command {
           allRuns: o.allRuns ?? false,
           require: o.require ?? [],
         });
-        const markdown = render(analysis, o.lang);
+        const markdown = render(analysis, o.lang, { format: o.format, student: o.student, group: o.group });
         if (o.out) {
           await mkdir(dirname(o.out), { recursive: true });
           await writeFile(o.out, markdown);

@@ -8,7 +8,7 @@ import { jsonlFiles, lazyLines, sourceName } from './sources.js';
 export interface CollectResult {
   /** The copies of the logs. */
   files: string[];
-  /** report.md and report.ru.md. */
+  /** report.md, report.ru.md, report.html, report.ru.html. */
   reports: string[];
   /** The checks in one line (see `summary`). */
   summary: string;
@@ -17,8 +17,8 @@ export interface CollectResult {
 }
 
 /**
- * Copies every `*.jsonl` of `from` into `to` byte for byte, writes `report.md` (English) and
- * `report.ru.md` (Russian) beside them, and gives it all to the owner of `to`'s parent directory:
+ * Copies every `*.jsonl` of `from` into `to` byte for byte, writes the report beside them in
+ * English and Russian, Markdown and HTML (`report.md`, `report.ru.md`, `report.html`, `report.ru.html`), and gives it all to the owner of `to`'s parent directory:
  * run as root in a container with the project directory mounted, the files end up belonging to
  * the user who owns the project, not to root.
  */
@@ -29,6 +29,9 @@ export async function collectLogs(o: {
   require?: readonly CheckId[];
   /** The teacher's server log (classroom): read with the logs, not copied (see analyseWithServerLog). */
   serverLog?: string;
+  /** Title block (see ReportOptions). */
+  student?: string | undefined;
+  group?: string | undefined;
   warn?: (message: string) => void;
 }): Promise<CollectResult> {
   const files = await jsonlFiles(o.from).catch((err: NodeJS.ErrnoException) => {
@@ -54,9 +57,18 @@ export async function collectLogs(o: {
     allRuns: o.allRuns ?? false,
     require: o.require ?? [],
   });
-  const reports = [join(o.to, 'report.md'), join(o.to, 'report.ru.md')];
-  await writeFile(reports[0] as string, render(analysis, 'en'));
-  await writeFile(reports[1] as string, render(analysis, 'ru'));
+  const reports: string[] = [];
+  const title = { student: o.student, group: o.group };
+  for (const [file, lang, format] of [
+    ['report.md', 'en', 'md'],
+    ['report.ru.md', 'ru', 'md'],
+    ['report.html', 'en', 'html'],
+    ['report.ru.html', 'ru', 'html'],
+  ] as const) {
+    const path = join(o.to, file);
+    await writeFile(path, render(analysis, lang, { ...title, format }));
+    reports.push(path);
+  }
   await giveToParentOwner(o.to, [...copies, ...reports], o.warn);
   return { files: copies, reports, summary: summary(analysis), failed: analysis.failed };
 }

@@ -16,6 +16,16 @@ export function sessionDiagram(
   sessions: ReadonlyArray<EchoSession | ChatSession>,
   t: Texts,
 ): string {
+  const { participants, steps } = sessionDiagramParts(model, sessions, t);
+  return sequenceDiagram(participants, steps, { truncated: (n) => t.diagram.truncated({ n }) });
+}
+
+/** What sessionDiagram draws, before it becomes Mermaid text (the HTML report draws it as SVG). */
+export function sessionDiagramParts(
+  model: LabModel,
+  sessions: ReadonlyArray<EchoSession | ChatSession>,
+  t: Texts,
+): { participants: Participant[]; steps: Step[] } {
   const participants: Participant[] = [];
   const owner = new Map<LogRecord, { id: string; session: EchoSession | ChatSession }>();
   const serverIds = new Map<Program, string>();
@@ -69,8 +79,7 @@ export function sessionDiagram(
     if (!o) continue;
     steps.push(...stepsOf(r, o.id, serverOf(o.session), o.session, t));
   }
-  const folded = foldRuns(steps, FOLD_THRESHOLD, t.diagram.collapsed);
-  return sequenceDiagram(participants, folded, { truncated: (n) => t.diagram.truncated({ n }) });
+  return { participants, steps: foldRuns(steps, FOLD_THRESHOLD, t.diagram.collapsed) };
 }
 
 /**
@@ -163,6 +172,7 @@ function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | Chat
         back(
           d.closed({
             reason: str(r, 'reason') ?? '?',
+            reset: r.fields.reset === true,
             bytesIn: num(r, 'bytesIn') ?? 0,
             bytesOut: num(r, 'bytesOut') ?? 0,
           }),

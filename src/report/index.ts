@@ -1,10 +1,12 @@
 import type { Lang } from '../log/events.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, checkSummary, runChecks } from './check.js';
-import { renderMarkdown } from './markdown.js';
+import { type ExtraSections, renderMarkdown } from './markdown.js';
+import { type ReportFormat, htmlPage } from './html.js';
 import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
-import { mergeSources } from './timeline.js';
+import { mergeSources, reorderCausally } from './timeline.js';
+import { causalLinks } from './causal.js';
 
 /** One source of log lines: a container's file, or standard input. */
 export interface ReportInput {
@@ -42,14 +44,36 @@ export async function analyse(
 ): Promise<Analysis> {
   const parsed = [];
   for (const input of inputs) parsed.push(await parseSource(input.name, input.lines));
-  const model = aggregate(mergeSources(parsed, { allRuns: options.allRuns ?? false }));
+  const merged = mergeSources(parsed, { allRuns: options.allRuns ?? false });
+  // Matching clients with the server needs the model; the causal order needs the matches.
+  const first = aggregate(merged);
+  const model = aggregate(reorderCausally(merged, causalLinks(first)));
   const checks = runChecks(model, { require: options.require ?? [] });
   return { model, checks, failed: checks.some((c) => c.status === 'fail') };
 }
 
-/** The report in `lang`. */
-export function render(analysis: Analysis, lang: Lang): string {
-  return renderMarkdown(analysis.model, analysis.checks, { lang });
+/** How to render the report, beyond its language. */
+export interface ReportOptions {
+  /** The student's name for the title block (`LAB_STUDENT`); a marked placeholder when unset. */
+  student?: string;
+  /** The student's group (`LAB_GROUP`); a marked placeholder when unset. */
+  group?: string;
+  /** `md` (Markdown with Mermaid, the default) or `html` (one self-contained page with SVG diagrams). */
+  format?: ReportFormat;
+  /** More sections per scenario (e.g. what the packets showed), placed after its addresses. */
+  extraSections?: ExtraSections;
+}
+
+/** The report in `lang`: the course's report from this run, then the evidence as an appendix. */
+export function render(analysis: Analysis, lang: Lang, options: ReportOptions = {}): string {
+  const markdown = renderMarkdown(analysis.model, analysis.checks, {
+    lang,
+    student: options.student,
+    group: options.group,
+    extraSections: options.extraSections,
+    html: options.format === 'html',
+  });
+  return options.format === 'html' ? htmlPage(markdown, lang) : markdown;
 }
 
 /** One line for a terminal about the checks, in English (what scripts and CI logs read). */
@@ -71,3 +95,5 @@ export { type ConnAccount, type PortionCounts, accountConnections, relayCounts }
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
 export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
 export { lazyLines, linesOf, openInputs } from './sources.js';
+export { type ExtraSections, type Section } from './markdown.js';
+export { REPORT_FORMATS, type ReportFormat } from './html.js';

@@ -8,7 +8,10 @@ import {
   strField as str,
 } from './aggregate.js';
 import type { CheckResult, Finding } from './check.js';
-import { sessionDiagram } from './diagram.js';
+import { type CourseKit, courseSections } from './course.js';
+import { sessionDiagram, sessionDiagramParts } from './diagram.js';
+import { sequenceSvg, topologySvg } from './svg.js';
+import { topologyMermaid } from './topology.js';
 import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from './parse.js';
 import { TEXTS, type Texts } from './texts.js';
 
@@ -79,8 +82,30 @@ function findingText(f: Finding, t: Texts): string {
   return t.finding[f.code](params);
 }
 
+/** A section another part of the lab adds to a scenario (e.g. what the packets showed). */
+export interface Section {
+  heading: string;
+  /** Markdown lines, without the heading. */
+  lines: string[];
+}
+
+/** Extra sections per scenario: called once per scenario of the report, in its language. */
+export type ExtraSections = (view: ScenarioView, lang: Lang) => readonly Section[];
+
 export interface RenderOptions {
   lang: Lang;
+  /** Title block: the student's name and group (marked placeholders when unset). */
+  student?: string | undefined;
+  group?: string | undefined;
+  /** More sections per scenario, after its addresses and topology. */
+  extraSections?: ExtraSections | undefined;
+  /** Diagrams as inline SVG (for the HTML page) instead of Mermaid. */
+  html?: boolean;
+}
+
+/** A diagram: Mermaid text for Markdown, inline SVG for HTML. */
+function figure(mermaid: string, svg: () => string, html: boolean): string[] {
+  return html ? [`<figure class="diagram">${svg()}</figure>`] : ['```mermaid', mermaid, '```'];
 }
 
 /** The whole report as Markdown. */
@@ -90,8 +115,29 @@ export function renderMarkdown(
   options: RenderOptions,
 ): string {
   const { lang } = options;
+  const html = options.html ?? false;
   const t = TEXTS[lang];
   const out: string[] = [`# ${t.title}`, ''];
+  const kit: CourseKit = {
+    lang,
+    text: mdText,
+    code: mdCode,
+    clock,
+    explain: (r) => explainRecord(r, lang),
+    table,
+    topologyFigure: (topo) => figure(topologyMermaid(topo), () => topologySvg(topo), html),
+    extra: (view) =>
+      (options.extraSections?.(view, lang) ?? []).flatMap((x) => [
+        `##### ${mdText(x.heading)}`,
+        '',
+        ...x.lines,
+        '',
+      ]),
+    checkTitle: (c) => t.checkTitle[c.id],
+    status: (c) => t.status[c.status],
+  };
+  out.push(...courseSections(model, checks, { student: options.student, group: options.group }, kit));
+  out.push(`## ${t.appendixHeading}`, '', t.appendixAbout, '');
   const { timeline } = model;
   const records = timeline.records;
   const totalLines = timeline.sources.reduce((n, s) => n + s.lines, 0);
@@ -120,7 +166,7 @@ export function renderMarkdown(
   out.push(t.checksLine({ pass: count('pass'), fail: count('fail'), na: count('n/a') }), '');
 
   // ---- sources ---------------------------------------------------------------------------------
-  out.push(`## ${t.sourcesHeading}`, '');
+  out.push(`### ${t.sourcesHeading}`, '');
   out.push(
     ...table(
       t.sourcesHeader,
@@ -138,7 +184,7 @@ export function renderMarkdown(
 
   // ---- server ----------------------------------------------------------------------------------
   if (model.servers.length > 0 || model.serverRecords.length > 0) {
-    out.push(`## ${t.serverHeading}`, '');
+    out.push(`### ${t.serverHeading}`, '');
     for (const s of model.servers) {
       const parts = [
         t.serverStarted({
@@ -161,22 +207,22 @@ export function renderMarkdown(
     const orphans =
       model.conns.filter((c) => !c.client).length + model.members.filter((m) => !m.client).length;
     if (orphans > 0) out.push('', t.serverOrphans({ n: orphans }));
-    out.push('', `### ${t.timelineHeading}`, '', ...timelineTable(model.serverRecords, lang, t), '');
+    out.push('', `#### ${t.timelineHeading}`, '', ...timelineTable(model.serverRecords, lang, t), '');
   }
 
   // ---- scenarios -------------------------------------------------------------------------------
-  for (const view of model.scenarios) out.push(...scenarioSection(model, view, lang, t));
+  for (const view of model.scenarios) out.push(...scenarioSection(model, view, lang, t, html));
 
   // ---- chat across networks --------------------------------------------------------------------
   const chatters = model.chat.filter((s) => s.joined);
   if (chatters.length > 1) {
-    out.push(`## ${t.chatHeading}`, '', t.chatAbout, '');
+    out.push(`### ${t.chatHeading}`, '', t.chatAbout, '');
     out.push(...chatTable(chatters, t), '');
-    out.push('```mermaid', sessionDiagram(model, chatters, t), '```', '');
+    out.push(...diagramFigure(model, chatters, t, html), '');
   }
 
   // ---- checks ----------------------------------------------------------------------------------
-  out.push(`## ${t.checksHeading}`, '');
+  out.push(`### ${t.checksHeading}`, '');
   out.push(
     ...table(
       t.checksHeader,
@@ -191,11 +237,11 @@ export function renderMarkdown(
       }),
     ),
     '',
-    `### ${t.evidenceHeading}`,
+    `#### ${t.evidenceHeading}`,
     '',
   );
   for (const c of checks) {
-    out.push(`#### ${mdText(t.checkTitle[c.id])}: ${t.status[c.status]}`, '');
+    out.push(`##### ${mdText(t.checkTitle[c.id])}: ${t.status[c.status]}`, '');
     for (const f of c.findings) {
       out.push(`- ${f.ok ? '✅' : '❌'} ${findingText(f, t)}`);
       for (const r of f.evidence) out.push(`  - ${evidence(r)}`);
@@ -204,7 +250,7 @@ export function renderMarkdown(
   }
 
   // ---- skipped ---------------------------------------------------------------------------------
-  out.push(`## ${t.skippedHeading}`, '');
+  out.push(`### ${t.skippedHeading}`, '');
   const skipped = SKIP_CAUSES.filter((c) => timeline.skipped[c].count > 0);
   if (skipped.length === 0) out.push(t.skippedNone, '');
   else {
@@ -229,12 +275,27 @@ export function renderMarkdown(
     .trimEnd()}\n`;
 }
 
-function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Texts): string[] {
-  const out = [`## ${t.scenarioHeading(view.name.replace(/`/g, ''))}`, ''];
+function diagramFigure(
+  model: LabModel,
+  sessions: ReadonlyArray<EchoSession | ChatSession>,
+  t: Texts,
+  html: boolean,
+): string[] {
+  if (!html) return figure(sessionDiagram(model, sessions, t), () => '', false);
+  const { participants, steps } = sessionDiagramParts(model, sessions, t);
+  return figure(
+    '',
+    () => sequenceSvg(participants, steps, { truncated: (n) => t.diagram.truncated({ n }) }),
+    true,
+  );
+}
+
+function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Texts, html: boolean): string[] {
+  const out = [`### ${t.scenarioHeading(view.name.replace(/`/g, ''))}`, ''];
   const about = t.scenarioAbout[view.name];
   if (about) out.push(about, '');
 
-  out.push(`### ${t.hostsHeading}`, '');
+  out.push(`#### ${t.hostsHeading}`, '');
   const sessions: Array<EchoSession | ChatSession> = [...view.echo, ...view.chat];
   out.push(
     ...table(
@@ -271,7 +332,7 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
 
   const withBytes = view.echo.filter((s) => s.connected);
   if (withBytes.length > 0 || view.chat.some((s) => s.joined)) {
-    out.push(`### ${t.bytesHeading}`, '');
+    out.push(`#### ${t.bytesHeading}`, '');
     if (withBytes.length > 0) {
       out.push(
         ...table(
@@ -299,9 +360,9 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
   }
 
   if (sessions.some((s) => s.records.length > 0)) {
-    out.push(`### ${t.diagramHeading}`, '', '```mermaid', sessionDiagram(model, sessions, t), '```', '');
+    out.push(`#### ${t.diagramHeading}`, '', ...diagramFigure(model, sessions, t, html), '');
   }
-  out.push(`### ${t.timelineHeading}`, '', ...timelineTable(view.records, lang, t), '');
+  out.push(`#### ${t.timelineHeading}`, '', ...timelineTable(view.records, lang, t), '');
   return out;
 }
 

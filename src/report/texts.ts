@@ -48,6 +48,9 @@ export interface Texts {
   status: Record<CheckStatus, string>;
   finding: Record<FindingCode, (p: P) => string>;
   skippedHeading: string;
+  /** The appendix: the evidence (sources, timelines, diagrams, checks) behind the sections above. */
+  appendixHeading: string;
+  appendixAbout: string;
   skippedNone: string;
   skippedHeader: [string, string, string];
   skipCause: Record<SkipCause, string>;
@@ -61,7 +64,8 @@ export interface Texts {
     collapsed: (p: { sent: number; sentBytes: number; echoed: number; echoedBytes: number }) => string;
     summary: (p: { portions: number; bytes: number }) => string;
     fin: string;
-    closed: (p: { reason: string; bytesIn: number; bytesOut: number }) => string;
+    /** `reset`: the connection ended with RST (the log's `reset` field), whatever its reason. */
+    closed: (p: { reason: string; reset?: boolean; bytesIn: number; bytesOut: number }) => string;
     disconnected: (p: { reason: string; sent: number; received: number }) => string;
     error: (p: { code: string }) => string;
     hello: (p: { nick: string }) => string;
@@ -205,6 +209,9 @@ const en: Texts = {
     'stop-client-error': (p) => `${p.program}: never connected (${p.code}) and ended there`,
   },
   skippedHeading: 'Skipped lines',
+  appendixHeading: 'Appendix: the evidence',
+  appendixAbout:
+    'Everything above comes from these logs: their sources, the server’s lines, each scenario’s addresses, byte counts, sequence diagram and full timeline, and the checks with the lines that prove them.',
   skippedNone: 'No line was skipped.',
   skippedHeader: ['why', 'lines', 'first ones (source:line)'],
   skipCause: {
@@ -227,7 +234,7 @@ const en: Texts = {
     summary: (p) => `${p.portions} more portions echoed, ${p.bytes} B (summary line)`,
     fin: 'FIN: nothing more to send',
     closed: (p) =>
-      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
+      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reset ? 'RST' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
     disconnected: (p) => `disconnected (${p.reason}): sent ${p.sent} B, received ${p.received} B`,
     error: (p) => `error ${p.code}`,
     hello: (p) => `HELLO as ${p.nick}`,
@@ -383,6 +390,9 @@ const ru: Texts = {
     'stop-client-error': (p) => `${p.program}: клиент не подключился (${p.code}) и на этом завершил работу`,
   },
   skippedHeading: 'Пропущенные строки',
+  appendixHeading: 'Приложение: доказательства',
+  appendixAbout:
+    'Всё сказанное выше взято из этих журналов: их источники, строки сервера, адреса каждого сценария, счётчики байтов, диаграмма последовательности и полная хронология, а также проверки со строками, которые их подтверждают.',
   skippedNone: 'Ни одна строка не пропущена.',
   skippedHeader: ['причина', 'строк', 'первые из них (источник:строка)'],
   skipCause: {
@@ -406,7 +416,7 @@ const ru: Texts = {
     summary: (p) => `ещё порций возвращено: ${p.portions}, ${p.bytes} Б (сводная строка)`,
     fin: 'FIN: больше данных не будет',
     closed: (p) =>
-      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
+      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reset ? 'RST' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
     disconnected: (p) =>
       `отключился (${reasonLabel(p.reason, 'ru')}): отправлено ${p.sent} Б, получено ${p.received} Б`,
     error: (p) => `ошибка ${p.code}`,

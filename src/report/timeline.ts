@@ -92,26 +92,65 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
   return { records, used, runStart, skipped, sources };
 }
 
-/** K-way merge by time of streams that are each already in their own order. */
-export function mergeStreams<T extends { time: number }>(streams: readonly (readonly T[])[]): T[] {
+/**
+ * K-way merge by time of streams that are each already in their own order. `after` says which
+ * records are effects of records in other streams (an echo read after the server's write of those
+ * bytes, a relayed datagram after its send): an effect is never placed before its causes, whatever
+ * the clocks of two containers say, because those clocks differ by milliseconds. Links that would
+ * contradict a stream's own order (a cycle) cannot hold; the oldest head then goes first anyway.
+ */
+export function mergeStreams<T extends { time: number }>(
+  streams: readonly (readonly T[])[],
+  after?: ReadonlyMap<T, readonly T[]>,
+): T[] {
   const heads = streams.map(() => 0);
   const out: T[] = [];
+  const placed = new Set<T>();
+  const ready = (r: T) => !after || (after.get(r) ?? []).every((c) => placed.has(c));
   const total = streams.reduce((n, s) => n + s.length, 0);
   while (out.length < total) {
     let best = -1;
     let bestTime = Infinity;
+    let fallback = -1;
+    let fallbackTime = Infinity;
     for (let i = 0; i < streams.length; i++) {
       const r = streams[i]?.[heads[i] ?? 0];
-      if (r !== undefined && r.time < bestTime) {
+      if (r === undefined) continue;
+      if (r.time < fallbackTime) {
+        fallback = i;
+        fallbackTime = r.time;
+      }
+      if (r.time < bestTime && ready(r)) {
         best = i;
         bestTime = r.time;
       }
     }
+    if (best < 0) best = fallback;
     const s = streams[best];
     const r = s?.[heads[best] ?? 0];
     if (r === undefined) break;
     out.push(r);
+    if (after) placed.add(r);
     heads[best] = (heads[best] ?? 0) + 1;
   }
   return out;
+}
+
+/**
+ * The timeline merged again with causal links (see mergeStreams): each program's lines keep their
+ * order, and no effect comes before its cause.
+ */
+export function reorderCausally(
+  timeline: Timeline,
+  after: ReadonlyMap<LogRecord, readonly LogRecord[]>,
+): Timeline {
+  if (after.size === 0) return timeline;
+  const streams = new Map<string, LogRecord[]>();
+  for (const r of timeline.records) {
+    const key = `${r.source}\u0000${r.pid ?? ''}`;
+    let s = streams.get(key);
+    if (!s) streams.set(key, (s = []));
+    s.push(r);
+  }
+  return { ...timeline, records: mergeStreams([...streams.values()], after) };
 }

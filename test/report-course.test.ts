@@ -1,0 +1,205 @@
+/**
+ * The course's report from a fixture run: every control question in both languages, the title
+ * block, the 1 KB portions, no English left in the Russian report, and a merged timeline that never
+ * shows an effect before its cause.
+ */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { type Analysis, analyse, lazyLines, render } from '../src/report/index.js';
+import { mergeStreams } from '../src/report/timeline.js';
+
+async function fixture(dir: string): Promise<Analysis> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl'));
+  return analyse(files.map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(dir, f)) })));
+}
+
+/** Prose only: code spans, fenced blocks and table cells made of code are what the logs say, not text. */
+function prose(md: string): string {
+  return (
+    md
+      .replace(/```[\s\S]*?```/g, ' ')
+      .replace(/`[^`\n]*`/g, ' ')
+      // Names and codes, not words: containers (lab-server), events (client.disconnected), reason
+      // codes beside their translation (user-exit), system calls (read()).
+      .replace(/[\w]+(?:[.-][\w]+)+/g, ' ')
+      .replace(/\w+\(\)/g, ' ')
+  );
+}
+
+/** English words that would mean a sentence was left untranslated. */
+const ENGLISH = [
+  'the',
+  'and',
+  'not',
+  'sent',
+  'received',
+  'server',
+  'client',
+  'bytes',
+  'portion',
+  'connection',
+  'scenario',
+  'came back',
+  'read',
+  'joined',
+  'left',
+  'from',
+  'question',
+  'appendix',
+  'student',
+  'group',
+  'set',
+  'run',
+];
+
+for (const dir of ['test/fixtures/report/lab', 'test/fixtures/report/docker']) {
+  test(`course report (${dir}): seven control questions in both languages, the title block, conclusions`, async () => {
+    const a = await fixture(dir);
+    const en = render(a, 'en');
+    const ru = render(a, 'ru');
+    for (let n = 1; n <= 7; n++) {
+      assert.match(en, new RegExp(`^### Question ${n}\\. `, 'm'));
+      assert.match(ru, new RegExp(`^### Вопрос ${n}\\. `, 'm'));
+    }
+    assert.ok((ru.match(/вопрос/gi) ?? []).length > 0);
+    assert.match(en, /not set: student.*LAB_STUDENT/);
+    assert.match(ru, /не указано: ФИО студента.*LAB_STUDENT/);
+    assert.match(ru, /не указано: группа.*LAB_GROUP/);
+    const named = render(a, 'ru', { student: 'Петрова А. С.', group: 'ИВТ-21' });
+    assert.match(named, /\| Студент \| Петрова А\. С\. \|/);
+    assert.match(named, /\| Группа \| ИВТ-21 \|/);
+    assert.doesNotMatch(named, /не указано/);
+    // The course's order: goal, main task, extra tasks, questions, conclusions, then the evidence.
+    const order = [
+      '## Goal',
+      '## Main task',
+      '## Extra tasks',
+      '## Control questions',
+      '## Conclusions',
+      '## Appendix',
+    ];
+    const at = order.map((h) => en.indexOf(`\n${h}`));
+    assert.ok(
+      at.every((x, i) => x > 0 && (i === 0 || x > (at[i - 1] as number))),
+      at.join(','),
+    );
+    // Every status the conclusions list is a check's.
+    assert.equal(
+      (en.split('## Conclusions')[1]?.split('## Appendix')[0]?.match(/^- /gm) ?? []).length,
+      a.checks.length,
+    );
+    // The seven server events and the four client events, as lines of this run (source:line).
+    const item2 = en.split('### 2. ')[1]?.split('### 3. ')[0] ?? '';
+    assert.equal((item2.match(/^\| [a-z]/gm) ?? []).length - 1, 7);
+    for (const e of [
+      'server.starting',
+      'server.listening',
+      'tcp.connection.accepted',
+      'tcp.data.received',
+      'tcp.data.sent',
+      'tcp.connection.closed',
+      'server.stopped',
+    ])
+      assert.match(item2, new RegExp(`\`${e.replace(/\./g, '\\.')}\` \\| \\d\\d:\\d\\d`), e);
+  });
+
+  test(`course report (${dir}): no English words in the Russian report outside code`, async () => {
+    const ru = prose(render(await fixture(dir), 'ru'));
+    const found = ENGLISH.filter((w) => new RegExp(`(^|[^\\p{L}])${w}([^\\p{L}]|$)`, 'iu').test(ru));
+    const context = found.map(
+      (w) => ru.match(new RegExp(`.{0,60}(^|[^\\p{L}])${w}[^\\p{L}].{0,40}`, 'imu'))?.[0],
+    );
+    assert.deepEqual(found, [], context.join('\n'));
+  });
+}
+
+test('course report: a line longer than 1 KB is shown as its portions, truthfully', async () => {
+  const a = await fixture('test/fixtures/report/lab');
+  const en = render(a, 'en');
+  const ru = render(a, 'ru');
+  // lab-echo-vm sent 1023 ASCII bytes and a Cyrillic word: 1034 bytes, portions 1024 + 10.
+  assert.match(en, /a line of \*\*1034 bytes\*\*/);
+  assert.match(en, /\*\*1024 \+ 10 = 1034 bytes\*\*/);
+  assert.match(en, /A portion is a slice of one read, not a separate recv\(\) call, and not a TCP segment/);
+  assert.match(ru, /\*\*1024 \+ 10 = 1034 байта\*\*/);
+  assert.match(en, /Portion #3 starts with `�`/);
+  // The docker fixture holds no line over 1 KB: the report says so and gives the command.
+  const docker = render(await fixture('test/fixtures/report/docker'), 'en');
+  assert.match(docker, /No line in this run was longer than 1024 bytes/);
+  assert.match(docker, /'x'\.repeat\(2500\)/);
+});
+
+test('course report: what the run lacks is said, with a command, never invented', async () => {
+  const en = render(await fixture('test/fixtures/report/lab'), 'en');
+  assert.match(en, /No backpressure happened in this run/);
+  assert.match(en, /--log-level debug/);
+  // The lab run's clients typed exit; the docker run's were stopped by a signal.
+  assert.match(en, /Clients that ended because the user typed `exit`/);
+  const docker = render(await fixture('test/fixtures/report/docker'), 'en');
+  assert.match(docker, /No client in this run ended with `exit`/);
+  assert.match(docker, /docker attach /);
+});
+
+test('causal order: the merged timeline shows no read before the write that sent its bytes', async () => {
+  for (const dir of ['test/fixtures/report/lab', 'test/fixtures/report/docker']) {
+    const a = await fixture(dir);
+    const pos = a.model.order;
+    for (const s of a.model.echo) {
+      const sent = s.server?.records.find((r) => r.event === 'tcp.data.sent');
+      const got = s.records.find((r) => r.event === 'client.data.received');
+      if (sent && got) assert.ok((pos.get(sent) ?? 0) < (pos.get(got) ?? 0), `${dir} ${s.program.label}`);
+    }
+    for (const c of a.model.chat) {
+      for (const r of c.records.filter((x) => x.event === 'chat.message.received')) {
+        const relay = a.model.members
+          .find((m) => m.nick === r.fields.nick)
+          ?.records.find((x) => x.event === 'udp.message.relayed' && x.fields.bytes === r.fields.bytes);
+        if (relay) assert.ok((pos.get(relay) ?? 0) < (pos.get(r) ?? 0), `${dir}: relay before its copy`);
+      }
+    }
+  }
+});
+
+test('mergeStreams (property): keeps each stream in order and never puts an effect before its cause', () => {
+  // A true history: events in causal order, each owned by one of k streams; every stream's clock
+  // is skewed by its own offset, and some events are effects of earlier events of other streams.
+  const history = fc
+    .record({
+      k: fc.integer({ min: 1, max: 4 }),
+      events: fc.array(fc.record({ stream: fc.nat(3), gap: fc.nat(5), cause: fc.option(fc.nat(40)) }), {
+        maxLength: 40,
+      }),
+      skew: fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 4, maxLength: 4 }),
+    })
+    .map(({ k, events, skew }) => {
+      let t = 0;
+      const all = events.map((e, i) => {
+        t += e.gap;
+        const stream = e.stream % k;
+        return { id: i, stream, time: t + (skew[stream] ?? 0), cause: e.cause };
+      });
+      return { k, all };
+    });
+  fc.assert(
+    fc.property(history, ({ k, all }) => {
+      const streams = Array.from({ length: k }, (_, s) => all.filter((e) => e.stream === s));
+      const after = new Map<(typeof all)[number], Array<(typeof all)[number]>>();
+      for (const e of all) {
+        const c = e.cause === null ? undefined : all[e.cause];
+        // Only a cause that really came earlier, in another stream.
+        if (c && c.id < e.id && c.stream !== e.stream) after.set(e, [c]);
+      }
+      const out = mergeStreams(streams, after);
+      assert.equal(out.length, all.length);
+      const pos = new Map(out.map((e, i) => [e, i]));
+      for (const s of streams)
+        for (let i = 1; i < s.length; i++) assert.ok((pos.get(s[i - 1]!) ?? 0) < (pos.get(s[i]!) ?? 0));
+      for (const [effect, causes] of after)
+        for (const c of causes) assert.ok((pos.get(c) ?? 0) < (pos.get(effect) ?? 0), 'cause first');
+    }),
+    { numRuns: 500 },
+  );
+});
