@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS, type Lang } from '../log/events.js';
-import { type CheckId, REQUIRABLE, render, summary } from '../report/index.js';
+import { type CheckId, REQUIRABLE, findCaptures, render, summary } from '../report/index.js';
 import { analyseWithServerLog, serverLogInput } from '../report/classroom.js';
 import { InputError, openInputs } from '../report/sources.js';
 
@@ -69,9 +69,11 @@ export function reportCommand(): Command {
       try {
         const inputs = await openInputs(args, process.stdin);
         const server = o.serverLog ? await serverLogInput(o.serverLog, inputs) : undefined;
+        const captures = await findCaptures(args);
         const analysis = await analyseWithServerLog(inputs, server, {
           allRuns: o.allRuns ?? false,
           require: o.require ?? [],
+          ...(captures ? { captures } : {}),
         });
         const markdown = render(analysis, o.lang);
         if (o.out) {

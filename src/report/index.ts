@@ -1,10 +1,17 @@
 import type { Lang } from '../log/events.js';
 import { type LabModel, aggregate } from './aggregate.js';
-import { type CheckId, type CheckResult, checkSummary, runChecks } from './check.js';
+import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks } from './check.js';
 import { renderMarkdown } from './markdown.js';
 import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources } from './timeline.js';
+import {
+  type CaptureFiles,
+  type WireAnalysis,
+  type WireFinding,
+  analyseWire,
+  renderWire,
+} from './wire-section.js';
 
 /** One source of log lines: a container's file, or standard input. */
 export interface ReportInput {
@@ -20,6 +27,8 @@ export interface AnalyseOptions {
   allRuns?: boolean;
   /** Checks that fail, instead of being "not applicable", when the logs lack what they check. */
   require?: readonly CheckId[];
+  /** Captures found beside the logs (findCaptures): the report then explains the packets. */
+  captures?: CaptureFiles;
 }
 
 /** The logs, understood: the model of the run and every check's result. */
@@ -28,8 +37,10 @@ export interface Analysis {
   model: LabModel;
   /** One result per check, in CHECK_IDS order. */
   checks: CheckResult[];
-  /** True when any check failed. */
+  /** True when any check failed (the wire check included). */
   failed: boolean;
+  /** The packets, when captures were given (wire-section.ts). */
+  wire?: WireAnalysis;
 }
 
 /**
@@ -44,19 +55,23 @@ export async function analyse(
   for (const input of inputs) parsed.push(await parseSource(input.name, input.lines));
   const model = aggregate(mergeSources(parsed, { allRuns: options.allRuns ?? false }));
   const checks = runChecks(model, { require: options.require ?? [] });
-  return { model, checks, failed: checks.some((c) => c.status === 'fail') };
+  const wire = options.captures ? await analyseWire(model, options.captures) : undefined;
+  const failed = checks.some((c) => c.status === 'fail') || wire?.check.status === 'fail';
+  return { model, checks, failed, ...(wire ? { wire } : {}) };
 }
 
 /** The report in `lang`. */
 export function render(analysis: Analysis, lang: Lang): string {
-  return renderMarkdown(analysis.model, analysis.checks, { lang });
+  const doc = renderMarkdown(analysis.model, analysis.checks, { lang });
+  return analysis.wire ? `${doc.trimEnd()}\n\n${renderWire(analysis.wire, analysis.model, lang)}` : doc;
 }
 
 /** One line for a terminal about the checks, in English (what scripts and CI logs read). */
 export function summary(analysis: Analysis): string {
   if (analysis.model.timeline.records.length === 0)
     return 'no socket-lab log line in the input: nothing to check';
-  return checkSummary(analysis.checks, (f) => describeFinding(f, 'en'));
+  const all = analysis.wire ? [...analysis.checks, analysis.wire.check] : analysis.checks;
+  return checkSummary<Finding | WireFinding>(all, (f) => ('en' in f ? f.en : describeFinding(f, 'en')));
 }
 
 export {
@@ -71,3 +86,11 @@ export { type ConnAccount, type PortionCounts, accountConnections, relayCounts }
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
 export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
 export { lazyLines, linesOf, openInputs } from './sources.js';
+export {
+  type CaptureFiles,
+  type WireAnalysis,
+  findCaptures,
+  wireScenarioSection,
+  wireSectionTitle,
+} from './wire-section.js';
+export { lossAnswer, lossFigures, LOSS_COMMAND } from './wire-loss.js';
