@@ -44,6 +44,8 @@ export interface CaptureFiles {
 const CAPTURE_FILE = /\.(pcap|pcapng)$/;
 const OFF_FILE = /capture-([a-z0-9]+)\.off$/;
 
+const SIDE_RU: Record<CaptureSide, string> = { server: 'сервера', remote: 'удалённых клиентов' };
+
 function sideOf(name: string): CaptureSide {
   return /capture-remote/.test(name) ? 'remote' : 'server';
 }
@@ -141,10 +143,10 @@ function captureLine(
     if (off)
       return lang === 'en'
         ? `no ${side} capture: capture was off (${off.name}: ${off.reason})`
-        : `захвата стороны ${side} нет: захват был выключен (${off.name}: ${off.reason})`;
+        : `захвата на стороне ${SIDE_RU[side]} нет: захват был выключен (${off.name}: ${off.reason})`;
     return lang === 'en'
       ? `no ${side} capture beside the logs (expected *-capture-${side}.pcap)`
-      : `захвата стороны ${side} рядом с журналами нет (ожидался *-capture-${side}.pcap)`;
+      : `захвата на стороне ${SIDE_RU[side]} рядом с журналами нет (ожидался файл *-capture-${side}.pcap)`;
   }
   const r = c.read?.result;
   if (r && !r.ok) return explainCaptureProblem(c.name, r.problem, lang).replace(/\.$/, '');
@@ -334,7 +336,7 @@ export function renderWire(wire: WireAnalysis, model: LabModel, lang: Lang): str
     out.push(
       en
         ? `- ${side} capture: \`${c?.name}\`, ${packets} IP packets (open it in Wireshark).`
-        : `- захват стороны ${side}: \`${c?.name}\`, IP-пакетов: ${packets} (его можно открыть в Wireshark).`,
+        : `- захват на стороне ${SIDE_RU[side]}: \`${c?.name}\`, IP-пакетов: ${packets} (его можно открыть в Wireshark).`,
     );
   }
   const server = wire.captures.find((x) => x.side === 'server');
