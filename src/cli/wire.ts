@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { parseSource } from '../report/parse.js';
+import { lazyLines } from '../report/sources.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS, type Lang } from '../log/events.js';
 import {
@@ -56,15 +57,9 @@ export function wireCommand(): Command {
       let crossCheck: CrossCheck | undefined;
       let portions: Map<string, SocketPortions> | undefined;
       if (o.log && s?.flows) {
-        const records: Record<string, unknown>[] = [];
-        for (const line of (await readFile(o.log, 'utf8')).split('\n')) {
-          if (!line.startsWith('{')) continue;
-          try {
-            records.push(JSON.parse(line) as Record<string, unknown>);
-          } catch (err) {
-            if (!(err instanceof SyntaxError)) throw err; // a half-written last line is not a log record
-          }
-        }
+        // The one reader of lab logs (report/): it skips what is not a whole, valid log line.
+        const parsed = await parseSource(o.log, lazyLines(o.log));
+        const records = parsed.records.map((r) => ({ event: r.event, fields: r.fields }));
         portions = socketPortionsFromLog(records);
         const tcpPort = o.serverPort?.[0];
         crossCheck = crossCheckBytes(
