@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  type Flows,
-  analyseCaptureFile,
   analyseFlows,
   crossCheckBytes,
   explainWire,
@@ -15,99 +13,16 @@ import {
   socketCountsFromLog,
   socketPortionsFromLog,
 } from '../src/wire/index.ts';
-import { CLI, type Line, parseJsonLines, waitFor } from './helpers.ts';
-
-// Real captures: tcpdump on the loopback interface of a network namespace of this test's own, with
-// the project's built server and clients running inside it. Fixed ports are fine there: nothing
-// else lives in the namespace. Without root, iproute2 or tcpdump the test fails and says which.
-
-function missingTools(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to create a network namespace (ip netns add)';
-  if (spawnSync('ip', ['-V']).status !== 0)
-    return 'needs iproute2 (the ip command): apt-get install iproute2';
-  if (spawnSync('tcpdump', ['--version']).status !== 0) return 'needs tcpdump: apt-get install tcpdump';
-  return undefined;
-}
-
-interface Running {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  json: () => Line[];
-  exited: Promise<number | null>;
-}
-
-function run(t: TestContext, ns: string, cmd: string[], input?: string): Running {
-  // `ip netns exec` execs the command, so the child's pid is the program itself and gets our signals.
-  const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  if (input !== undefined) child.stdin.end(input);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, out: () => out, err: () => err, json: () => parseJsonLines(out), exited };
-}
-
-function makeNamespace(t: TestContext, name: string): void {
-  execFileSync('ip', ['netns', 'add', name]);
-  t.after(() => execFileSync('ip', ['netns', 'del', name]));
-  execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-}
-
-/**
- * Waits until the capture file shows `what`: tcpdump reads packets from a kernel ring, and on a
- * busy machine stopping it right after the traffic loses the packets it has not read yet.
- */
-async function captured(file: string, what: string, done: (flows: Flows) => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (done((await analyseCaptureFile(file)).flows)) return;
-    if (Date.now() > deadline) assert.fail(`${file}: still no ${what} after 10 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const closedTo = (port: number) => (flows: Flows) =>
-  flows.tcp.some((c) => c.server.endsWith(`:${port}`) && c.teardown.complete);
-
-async function startCapture(t: TestContext, ns: string, file: string, iface = 'lo', filter: string[] = []) {
-  // --immediate-mode: hand each packet to tcpdump at once; otherwise the kernel delivers them in
-  // blocks, and packets still in an unfinished block when tcpdump gets SIGINT are never written
-  // ("15 packets received by filter, 0 packets captured"). -U: write each packet as it comes.
-  const p = run(t, ns, ['tcpdump', '-i', iface, '--immediate-mode', '-U', '-n', '-w', file, ...filter]);
-  await waitFor(`tcpdump listening on ${iface} (${p.err()})`, () => p.err().includes('listening on'), 10_000);
-  return async () => {
-    p.child.kill('SIGINT');
-    assert.equal(await p.exited, 0, p.err());
-    return p.err();
-  };
-}
-
-async function startServer(t: TestContext, ns: string, host = '127.0.0.1') {
-  const server = run(t, ns, [
-    process.execPath,
-    CLI,
-    'server',
-    '--host',
-    host,
-    '--tcp-port',
-    '7007',
-    '--udp-port',
-    '7008',
-    '--log-format',
-    'json',
-  ]);
-  await waitFor(
-    `server listening (${server.err()})`,
-    () => server.json().filter((l) => l.event === 'server.listening').length === 2,
-    10_000,
-  );
-  return server;
-}
+import { CLI, parseJsonLines, waitFor } from './helpers.ts';
+import {
+  captured,
+  closedTo,
+  makeNamespace,
+  missingTools,
+  run,
+  startCapture,
+  startServer,
+} from './wire-helpers.ts';
 
 test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, bytes equal the socket log, one datagram per message', async (t) => {
   const missing = missingTools();

@@ -6,6 +6,7 @@ import {
   type CheckId,
   REPORT_FORMATS,
   REQUIRABLE,
+  findCaptures,
   type ReportFormat,
   render,
   summary,
@@ -94,9 +95,11 @@ export function reportCommand(): Command {
       try {
         const inputs = await openInputs(args, process.stdin);
         const server = o.serverLog ? await serverLogInput(o.serverLog, inputs) : undefined;
+        const captures = await findCaptures(args);
         const analysis = await analyseWithServerLog(inputs, server, {
           allRuns: o.allRuns ?? false,
           require: o.require ?? [],
+          ...(captures ? { captures } : {}),
         });
         const markdown = render(analysis, o.lang, { format: o.format, student: o.student, group: o.group });
         if (o.out) {

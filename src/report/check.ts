@@ -386,7 +386,10 @@ export function checkAddresses(model: LabModel, rule: AddressRule, scenario: str
 }
 
 /** One line for a terminal: which checks failed (with their first failing finding), or that all pass. */
-export function checkSummary(results: readonly CheckResult[], describe: (f: Finding) => string): string {
+export function checkSummary<F extends { ok: boolean } = Finding>(
+  results: ReadonlyArray<{ id: string; status: CheckStatus; findings: readonly F[] }>,
+  describe: (f: F) => string,
+): string {
   const failed = results.filter((r) => r.status === 'fail');
   const na = results.filter((r) => r.status === 'n/a').map((r) => r.id);
   const naText = na.length > 0 ? `; not applicable: ${na.join(', ')}` : '';

@@ -65,7 +65,11 @@ export function judgeClassroom(analysis: Analysis, serverLog: boolean): Analysis
     const status = findings.some((f) => !f.ok) ? 'fail' : c.status === 'n/a' ? found.status : c.status;
     return { id: 'remote', status, findings };
   });
-  return { ...analysis, checks, failed: checks.some((c) => c.status === 'fail') };
+  return {
+    ...analysis,
+    checks,
+    failed: checks.some((c) => c.status === 'fail') || analysis.wire?.check.status === 'fail',
+  };
 }
 
 /**

@@ -1,12 +1,19 @@
 import type { Lang } from '../log/events.js';
 import { type LabModel, aggregate } from './aggregate.js';
-import { type CheckId, type CheckResult, checkSummary, runChecks } from './check.js';
+import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks } from './check.js';
 import { type ExtraSections, renderMarkdown } from './markdown.js';
 import { type ReportFormat, htmlPage } from './html.js';
 import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources, reorderCausally } from './timeline.js';
 import { causalLinks } from './causal.js';
+import {
+  type CaptureFiles,
+  type WireAnalysis,
+  type WireFinding,
+  analyseWire,
+  renderWire,
+} from './wire-section.js';
 
 /** One source of log lines: a container's file, or standard input. */
 export interface ReportInput {
@@ -22,6 +29,8 @@ export interface AnalyseOptions {
   allRuns?: boolean;
   /** Checks that fail, instead of being "not applicable", when the logs lack what they check. */
   require?: readonly CheckId[];
+  /** Captures found beside the logs (findCaptures): the report then explains the packets. */
+  captures?: CaptureFiles;
 }
 
 /** The logs, understood: the model of the run and every check's result. */
@@ -30,8 +39,10 @@ export interface Analysis {
   model: LabModel;
   /** One result per check, in CHECK_IDS order. */
   checks: CheckResult[];
-  /** True when any check failed. */
+  /** True when any check failed (the wire check included). */
   failed: boolean;
+  /** The packets, when captures were given (wire-section.ts). */
+  wire?: WireAnalysis;
 }
 
 /**
@@ -49,7 +60,9 @@ export async function analyse(
   const first = aggregate(merged);
   const model = aggregate(reorderCausally(merged, causalLinks(first)));
   const checks = runChecks(model, { require: options.require ?? [] });
-  return { model, checks, failed: checks.some((c) => c.status === 'fail') };
+  const wire = options.captures ? await analyseWire(model, options.captures) : undefined;
+  const failed = checks.some((c) => c.status === 'fail') || wire?.check.status === 'fail';
+  return { model, checks, failed, ...(wire ? { wire } : {}) };
 }
 
 /** How to render the report, beyond its language. */
@@ -66,13 +79,17 @@ export interface ReportOptions {
 
 /** The report in `lang`: the course's report from this run, then the evidence as an appendix. */
 export function render(analysis: Analysis, lang: Lang, options: ReportOptions = {}): string {
-  const markdown = renderMarkdown(analysis.model, analysis.checks, {
+  const doc = renderMarkdown(analysis.model, analysis.checks, {
     lang,
     student: options.student,
     group: options.group,
     extraSections: options.extraSections,
     html: options.format === 'html',
   });
+  // What the packets showed, when the run has captures: after the document, before it becomes HTML.
+  const markdown = analysis.wire
+    ? `${doc.trimEnd()}\n\n${renderWire(analysis.wire, analysis.model, lang)}`
+    : doc;
   return options.format === 'html' ? htmlPage(markdown, lang) : markdown;
 }
 
@@ -80,7 +97,8 @@ export function render(analysis: Analysis, lang: Lang, options: ReportOptions = 
 export function summary(analysis: Analysis): string {
   if (analysis.model.timeline.records.length === 0)
     return 'no socket-lab log line in the input: nothing to check';
-  return checkSummary(analysis.checks, (f) => describeFinding(f, 'en'));
+  const all = analysis.wire ? [...analysis.checks, analysis.wire.check] : analysis.checks;
+  return checkSummary<Finding | WireFinding>(all, (f) => ('en' in f ? f.en : describeFinding(f, 'en')));
 }
 
 export {
@@ -97,3 +115,11 @@ export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './par
 export { lazyLines, linesOf, openInputs } from './sources.js';
 export { type ExtraSections, type Section } from './markdown.js';
 export { REPORT_FORMATS, type ReportFormat } from './html.js';
+export {
+  type CaptureFiles,
+  type WireAnalysis,
+  findCaptures,
+  wireScenarioSection,
+  wireSectionTitle,
+} from './wire-section.js';
+export { lossAnswer, lossFigures, LOSS_COMMAND } from './wire-loss.js';

@@ -1,0 +1,363 @@
+/**
+ * The report's packet view (issue 12): captures found beside the logs, one "On the wire" section
+ * per scenario built with src/wire's explainWire, and the `wire` check (TCP payload bytes on the
+ * wire against the server's socket counts). Kept apart from markdown.ts so the document can place
+ * the sections where it wants (wireScenarioSection) while render() appends them when it does not.
+ *
+ * The `wire` check is a parallel check, not one of CHECK_IDS: runChecks is pure over the logs,
+ * while this one needs capture files read from disk; and a classroom submission carries no
+ * capture, so a grade sheet column for it would always be empty.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Lang } from '../log/events.js';
+import {
+  type AnalysedCapture,
+  type CaptureInput,
+  type CrossCheck,
+  type Flows,
+  type HopRelation,
+  type SocketCount,
+  type SocketPortions,
+  analyseCaptureFile,
+  crossCheckBytes,
+  endpointString,
+  explainCaptureProblem,
+  explainWire,
+  relateCaptures,
+  socketPortionsFromLog,
+} from '../wire/index.js';
+import { plainAddress } from '../net/address.js';
+import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
+import type { CheckStatus } from './check.js';
+
+/** Which side of the lab a capture file watched, from its name (`<prefix>-capture-server.pcap`). */
+export type CaptureSide = 'server' | 'remote';
+
+/** The capture artefacts of the log directories: capture files and `.off` notes (capture was off). */
+export interface CaptureFiles {
+  files: Array<{ side: CaptureSide; path: string; name: string }>;
+  /** `<prefix>-capture-<side>.off`: capture was off; its first line says why. */
+  off: Array<{ side: CaptureSide; name: string; reason: string }>;
+}
+
+const CAPTURE_FILE = /\.(pcap|pcapng)$/;
+const OFF_FILE = /capture-([a-z0-9]+)\.off$/;
+
+const SIDE_RU: Record<CaptureSide, string> = { server: 'сервера', remote: 'удалённых клиентов' };
+
+function sideOf(name: string): CaptureSide {
+  return /capture-remote/.test(name) ? 'remote' : 'server';
+}
+
+/**
+ * The captures beside the logs: `*.pcap` / `*.pcapng` and `*-capture-*.off` in every directory
+ * among the report's arguments (files and standard input have no "beside"). Undefined when the
+ * directories hold none of them: logs from before captures, nothing to say about packets.
+ */
+export async function findCaptures(args: readonly string[]): Promise<CaptureFiles | undefined> {
+  const found: CaptureFiles = { files: [], off: [] };
+  for (const arg of args) {
+    if (arg === '-') continue;
+    const info = await stat(arg).catch(() => undefined);
+    if (!info?.isDirectory()) continue;
+    for (const name of (await readdir(arg)).sort()) {
+      const path = join(arg, name);
+      if (CAPTURE_FILE.test(name)) found.files.push({ side: sideOf(name), path, name });
+      else if (OFF_FILE.test(name)) {
+        const text = await readFile(path, 'utf8').catch(() => '');
+        const reason = text.split('\n')[0]?.trim() || 'capture was off';
+        found.off.push({ side: sideOf(name), name, reason });
+      }
+    }
+  }
+  return found.files.length + found.off.length > 0 ? found : undefined;
+}
+
+/** One statement of the wire check, already in both languages (the check's text lives here). */
+export interface WireFinding {
+  ok: boolean;
+  en: string;
+  ru: string;
+}
+
+/** The `wire` check: same shape as a CheckResult, its own id. */
+export interface WireCheckResult {
+  id: 'wire';
+  status: CheckStatus;
+  findings: WireFinding[];
+}
+
+/** One read capture, with how the report names it. */
+interface ReadCapture {
+  side: CaptureSide;
+  name: string;
+  read: AnalysedCapture | undefined;
+  absentReason?: string;
+}
+
+/** Everything the report says about packets. */
+export interface WireAnalysis {
+  /** What was found beside the logs (also the `.off` notes). */
+  files: CaptureFiles;
+  captures: ReadCapture[];
+  /** The server's TCP and UDP ports (from `server.listening`). */
+  serverPorts: number[];
+  /** Per scenario (the report's scenario names), the section body inputs. */
+  scenarios: Map<string, ScenarioWire>;
+  check: WireCheckResult;
+  /** The server capture's flows (all of them), for control question 5. */
+  serverFlows: Flows | undefined;
+}
+
+interface ScenarioWire {
+  server: Flows | undefined;
+  crossCheck: CrossCheck | undefined;
+  hop: HopRelation | undefined;
+  remote: boolean;
+}
+
+/** "::ffff:10.0.0.1:5000" -> "10.0.0.1:5000", as flows.ts writes endpoints. */
+function endpoint(remote: string): string {
+  const i = remote.lastIndexOf(':');
+  if (i < 0) return remote;
+  return endpointString(
+    plainAddress(remote.slice(0, i).replace(/^\[|\]$/g, '')),
+    Number(remote.slice(i + 1)),
+  );
+}
+
+function usable(c: ReadCapture | undefined): Flows | undefined {
+  return c?.read?.result.ok ? c.read.flows : undefined;
+}
+
+/** One clear line about a capture that is missing, off or unreadable; undefined when it was read. */
+function captureLine(
+  c: ReadCapture | undefined,
+  side: CaptureSide,
+  files: CaptureFiles,
+  lang: Lang,
+): string | undefined {
+  if (!c) {
+    const off = files.off.find((o) => o.side === side);
+    if (off)
+      return lang === 'en'
+        ? `no ${side} capture: capture was off (${off.name}: ${off.reason})`
+        : `захвата на стороне ${SIDE_RU[side]} нет: захват был выключен (${off.name}: ${off.reason})`;
+    return lang === 'en'
+      ? `no ${side} capture beside the logs (expected *-capture-${side}.pcap)`
+      : `захвата на стороне ${SIDE_RU[side]} рядом с журналами нет (ожидался файл *-capture-${side}.pcap)`;
+  }
+  const r = c.read?.result;
+  if (r && !r.ok) return explainCaptureProblem(c.name, r.problem, lang).replace(/\.$/, '');
+  return undefined;
+}
+
+/**
+ * Reads the captures (streaming, bounded memory) and relates them to the logs: each connection of
+ * the server capture belongs to the scenario of the client whose connection the server logged
+ * with that endpoint (`tcp.connection.accepted` remote = the 4-tuple the server's namespace saw).
+ */
+export async function analyseWire(model: LabModel, files: CaptureFiles): Promise<WireAnalysis> {
+  const captures: ReadCapture[] = [];
+  for (const side of ['server', 'remote'] as const) {
+    const f = files.files.find((x) => x.side === side);
+    if (!f) continue;
+    // A capture that cannot be opened at all is a problem of that capture, not of the report.
+    const read = await analyseCaptureFile(f.path).catch((err: NodeJS.ErrnoException) => {
+      captures.push({ side, name: f.name, read: undefined, absentReason: err.code ?? String(err) });
+      return undefined;
+    });
+    if (read) captures.push({ side, name: f.name, read });
+  }
+  const server = captures.find((c) => c.side === 'server');
+  const remote = captures.find((c) => c.side === 'remote');
+  const serverFlows = usable(server);
+  const remoteFlows = usable(remote);
+
+  const serverPorts = [
+    ...new Set(
+      model.servers
+        .flatMap((s) => s.listening)
+        .map((r) => numField(r, 'port'))
+        .filter((p): p is number => p !== undefined),
+    ),
+  ];
+  const tcpPort = model.servers
+    .flatMap((s) => s.listening)
+    .filter((r) => strField(r, 'protocol') === 'tcp')
+    .map((r) => numField(r, 'port'))[0];
+
+  // Which scenario each endpoint the server saw belongs to.
+  const scenarioOf = new Map<string, string>();
+  const countsOf = new Map<string, SocketCount[]>();
+  for (const c of model.conns) {
+    if (!c.remote) continue;
+    const name = c.client?.scenario ?? NO_SCENARIO;
+    scenarioOf.set(endpoint(c.remote), name);
+    const bytesIn = numField(c.closed, 'bytesIn');
+    const bytesOut = numField(c.closed, 'bytesOut');
+    if (bytesIn === undefined || bytesOut === undefined) continue;
+    countsOf.set(name, [
+      ...(countsOf.get(name) ?? []),
+      {
+        remote: c.remote,
+        bytesIn,
+        bytesOut,
+        connId: c.connId,
+        ...(c.closed?.fields.reset === true ? { reset: true } : {}),
+      },
+    ]);
+  }
+  for (const m of model.members) scenarioOf.set(endpoint(m.remote), m.client?.scenario ?? NO_SCENARIO);
+
+  const scenarios = new Map<string, ScenarioWire>();
+  const names = [...model.scenarios.map((s) => s.name), ...countsOf.keys()];
+  const comparisons: CrossCheck['comparisons'] = [];
+  for (const name of new Set(names)) {
+    const isRemote = name === 'remote';
+    const mine = serverFlows && {
+      tcp: serverFlows.tcp.filter((c) => scenarioOf.get(c.client) === name),
+      udp: serverFlows.udp.filter((u) => scenarioOf.get(u.a) === name || scenarioOf.get(u.b) === name),
+      otherPackets: 0,
+    };
+    const counts = countsOf.get(name) ?? [];
+    const crossCheck =
+      serverFlows && counts.length > 0
+        ? crossCheckBytes(serverFlows, counts, tcpPort !== undefined ? { serverPort: tcpPort } : {})
+        : undefined;
+    if (crossCheck) comparisons.push(...crossCheck.comparisons);
+    const hop =
+      isRemote && mine && remoteFlows ? relateCaptures(remoteFlows, mine, { serverPorts }) : undefined;
+    if (mine && mine.tcp.length + mine.udp.length === 0 && !isRemote) continue;
+    scenarios.set(name, { server: mine, crossCheck, hop, remote: isRemote });
+  }
+
+  const check = wireCheck(files, server, comparisons, countsOf.size > 0);
+  return { files, captures, serverPorts, scenarios, check, serverFlows };
+}
+
+function wireCheck(
+  files: CaptureFiles,
+  server: ReadCapture | undefined,
+  comparisons: CrossCheck['comparisons'],
+  logged: boolean,
+): WireCheckResult {
+  const line = (lang: Lang) => captureLine(server, 'server', files, lang);
+  const en = line('en');
+  if (en !== undefined)
+    return { id: 'wire', status: 'n/a', findings: [{ ok: true, en, ru: line('ru') ?? en }] };
+  if (!logged || comparisons.length === 0) {
+    return {
+      id: 'wire',
+      status: 'n/a',
+      findings: [
+        {
+          ok: true,
+          en: 'no closed TCP connection in the server log to compare with the capture',
+          ru: 'в журнале сервера нет закрытых TCP-соединений, которые можно сравнить с захватом',
+        },
+      ],
+    };
+  }
+  const dirEn = (d: string) => (d === 'client-to-server' ? 'client → server' : 'server → client');
+  const dirRu = (d: string) => (d === 'client-to-server' ? 'клиент → сервер' : 'сервер → клиент');
+  const findings = comparisons.map((c): WireFinding => ({
+    ok: c.ok,
+    en: `${c.remote} ${dirEn(c.direction)}: socket log ${c.logged} bytes, on the wire ${c.onWire ?? 'none'}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+    ru: `${c.remote} ${dirRu(c.direction)}: журнал сокетов ${c.logged} байт, в захвате ${c.onWire ?? 'нет'}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+  }));
+  return { id: 'wire', status: findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
+}
+
+const SECTION_TITLE = { en: 'On the wire', ru: 'В сети' } as const;
+
+/** The name of a scenario's "On the wire" part, for a document that places it itself. */
+export function wireSectionTitle(lang: Lang): string {
+  return SECTION_TITLE[lang];
+}
+
+/**
+ * The "On the wire" body of one scenario (without a heading), or undefined when the captures
+ * hold nothing of it. `portions` come from the server's log (socketPortionsFromLog).
+ */
+export function wireScenarioSection(
+  wire: WireAnalysis,
+  model: LabModel,
+  scenario: string,
+  lang: Lang,
+): string | undefined {
+  const s = wire.scenarios.get(scenario);
+  if (!s) return undefined;
+  const server = wire.captures.find((c) => c.side === 'server');
+  const remote = wire.captures.find((c) => c.side === 'remote');
+  const inputs: CaptureInput[] = [];
+  if (server?.read)
+    inputs.push({ name: server.name, result: server.read.result, ...(s.server ? { flows: s.server } : {}) });
+  if (s.remote && remote?.read)
+    inputs.push({ name: remote.name, result: remote.read.result, flows: remote.read.flows });
+  if (inputs.length === 0) return undefined;
+  return explainWire({
+    lang,
+    captures: inputs,
+    serverPorts: wire.serverPorts,
+    ...(s.crossCheck ? { crossCheck: s.crossCheck } : {}),
+    ...(s.hop ? { hop: s.hop } : {}),
+    portions: serverPortions(model),
+  });
+}
+
+function serverPortions(model: LabModel): Map<string, SocketPortions> {
+  const records = model.conns.flatMap((c) => c.records);
+  return socketPortionsFromLog(records as unknown as Array<Record<string, unknown>>);
+}
+
+/** The check's line for a terminal, in English: what `summary` adds. */
+export function describeWireFinding(f: WireFinding): string {
+  return f.en;
+}
+
+/**
+ * The whole packet part of the report: which captures were found, each scenario's section and the
+ * wire check. render() appends it after the document.
+ */
+export function renderWire(wire: WireAnalysis, model: LabModel, lang: Lang): string {
+  const en = lang === 'en';
+  const out: string[] = [`## ${SECTION_TITLE[lang]}`, ''];
+  for (const side of ['server', 'remote'] as const) {
+    const c = wire.captures.find((x) => x.side === side);
+    // Off, absent, or unreadable: one line each, never a crash.
+    const problem = captureLine(c, side, wire.files, lang);
+    if (problem !== undefined) {
+      if (c || side === 'server' || wire.files.off.some((o) => o.side === side)) out.push(`- ${problem}.`);
+      continue;
+    }
+    const packets = c?.read?.result.ok ? c.read.result.capture.packetCount : 0;
+    out.push(
+      en
+        ? `- ${side} capture: \`${c?.name}\`, ${packets} IP packets (open it in Wireshark).`
+        : `- захват на стороне ${SIDE_RU[side]}: \`${c?.name}\`, IP-пакетов: ${packets} (его можно открыть в Wireshark).`,
+    );
+  }
+  const server = wire.captures.find((x) => x.side === 'server');
+  out.push('');
+  if (server?.read?.result.ok) {
+    for (const [name, s] of wire.scenarios) {
+      const body = wireScenarioSection(wire, model, name, lang);
+      if (!body || (!s.server && !s.remote)) continue;
+      out.push(`### ${en ? 'Scenario' : 'Сценарий'} \`${name}\``, '', body);
+    }
+  }
+  const status = {
+    pass: en ? '✅ pass' : '✅ пройдена',
+    fail: en ? '❌ fail' : '❌ не пройдена',
+    'n/a': en ? '➖ not applicable' : '➖ неприменима',
+  };
+  out.push(
+    `### ${en ? 'Check: bytes on the wire equal the socket log' : 'Проверка: байты в сети равны счётчикам журнала сокетов'}: ${status[wire.check.status]}`,
+    '',
+  );
+  for (const f of wire.check.findings) out.push(`- ${f.ok ? '✅' : '❌'} ${en ? f.en : f.ru}`);
+  out.push('');
+  return out.join('\n');
+}
