@@ -1,4 +1,4 @@
-import { chown, copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type CheckId, analyse, render, summary } from './index.js';
 import { jsonlFiles, lazyLines, sourceName } from './sources.js';
@@ -16,7 +16,8 @@ export interface CollectResult {
 }
 
 /**
- * Copies every `*.jsonl` of `from` into `to` byte for byte, writes `report.md` (English) and
+ * Copies every `*.jsonl` (and every packet capture, `*.pcap`, or note of one turned off, `*.off`) of
+ * `from` into `to` byte for byte, writes `report.md` (English) and
  * `report.ru.md` (Russian) beside them, and gives it all to the owner of `to`'s parent directory:
  * run as root in a container with the project directory mounted, the files end up belonging to
  * the user who owns the project, not to root.
@@ -45,8 +46,14 @@ export async function collectLogs(o: {
     await copyFile(file, target);
     copies.push(target);
   }
+  // The packet captures (and the notes of captures turned off) go beside the logs, for Wireshark.
+  for (const name of (await readdir(o.from)).filter((n) => /\.(pcap|off)$/.test(n)).sort()) {
+    const target = join(o.to, name);
+    await copyFile(join(o.from, name), target);
+    copies.push(target);
+  }
   const analysis = await analyse(
-    copies.map((f) => ({ name: sourceName(f), lines: lazyLines(f) })),
+    copies.filter((f) => f.endsWith('.jsonl')).map((f) => ({ name: sourceName(f), lines: lazyLines(f) })),
     { allRuns: o.allRuns ?? false, require: o.require ?? [] },
   );
   const reports = [join(o.to, 'report.md'), join(o.to, 'report.ru.md')];
