@@ -60,15 +60,23 @@ async function run(c: RouterCommand): Promise<void> {
   }
 }
 
-/** Applies the delay where the kernel has netem; says exactly what is missing where it has not. */
-async function applyDelay(c: RouterCommand, delayMs: number, log: EventLog): Promise<void> {
+/**
+ * Applies the delay where the kernel has netem; says exactly what is missing where it has not.
+ * Resolves false when netem is missing (the other interface would only say it again).
+ */
+async function applyDelay(c: RouterCommand, delayMs: number, log: EventLog): Promise<boolean> {
   try {
     await exec(c.program, c.args, { timeout: 10_000 });
     log.emit('router.rule.applied', { purpose: c.purpose, command: commandLine(c) });
+    return true;
   } catch (err) {
     const said = ((err as { stderr?: string }).stderr ?? '').trim();
-    if (!netemMissing(said)) return run(c); // the same command again, to report it as a failure
+    if (!netemMissing(said)) {
+      await run(c); // the same command again, to report it as a failure
+      return true;
+    }
     log.emit('router.delay.unavailable', { delayMs, interface: c.args[3] ?? '?', message: said });
+    return false;
   }
 }
 
@@ -137,7 +145,7 @@ export function routerCommand(): Command {
         await run(c);
         log.emit('router.rule.applied', { purpose: c.purpose, command: commandLine(c) });
       }
-      for (const c of plan.delay) await applyDelay(c, settings.delayMs, log);
+      for (const c of plan.delay) if (!(await applyDelay(c, settings.delayMs, log))) break;
       log.emit('router.ready', {
         wan: settings.wanAddress,
         wanInterface: ifs.wan,

@@ -40,7 +40,11 @@ export function summarisePcap(file: Buffer): PcapSummary {
   const u32 = (at: number) => (le ? file.readUInt32LE(at) : file.readUInt32BE(at));
   out.linkType = u32(20) & 0xffff;
   const seen = new Set<string>();
-  for (let at = 24; at + 16 <= file.length;) {
+  for (let at = 24; at < file.length;) {
+    if (at + 16 > file.length) {
+      out.problem = `the record header after packet ${out.packets} is cut short: the file is truncated`;
+      break;
+    }
     const caplen = u32(at + 8);
     const frame = file.subarray(at + 16, at + 16 + caplen);
     at += 16 + caplen;
