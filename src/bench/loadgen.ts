@@ -197,6 +197,10 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
   const message = Buffer.alloc(job.messageSize, 'r');
   const samples: number[] = [];
   const deadline = nowMs() + job.durationMs;
+  // On a loaded machine the warm-up alone can outlast a smoke run's window: keep going until a
+  // few samples exist, bounded by a hard stop so the loop always ends.
+  const minCount = Math.min(20, job.maxCount);
+  const hardStop = nowMs() + Math.max(10_000, job.durationMs * 10);
   await new Promise<void>((resolve, reject) => {
     let got = 0;
     let sentAt = 0;
@@ -208,7 +212,8 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
       got -= job.messageSize;
       const t = nowMs();
       if (n++ >= job.warmupCount) samples.push((t - sentAt) * 1000);
-      if (samples.length >= job.maxCount || t > deadline) return resolve();
+      if (samples.length >= job.maxCount || t > hardStop) return resolve();
+      if (t > deadline && samples.length >= minCount) return resolve();
       sentAt = nowMs();
       socket.write(message);
     });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
+import { nickFromName, signGreeting } from '../classroom/signature.js';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { localizeError } from '../text/errors-ru.js';
@@ -18,9 +19,10 @@ import {
   parsePort,
   reportError,
 } from './common.js';
+import { type StudentCliOptions, studentOptions } from './student.js';
 import { attachHint, createTerminal } from './terminal.js';
 
-interface ChatCliOptions extends LogCliOptions {
+interface ChatCliOptions extends LogCliOptions, StudentCliOptions {
   host: string;
   port: number;
   nick?: string;
@@ -47,7 +49,10 @@ export function chatCommand(): Command {
         .argParser(parsePort),
     )
     .addOption(
-      new Option('--nick <name>', 'your nickname: 1 to 16 letters, digits, "_" or "-"').env('LAB_NICK'),
+      new Option(
+        '--nick <name>',
+        'your nickname: 1 to 16 letters, digits, "_" or "-" (default: made from --student)',
+      ).env('LAB_NICK'),
     )
     .addOption(
       new Option('--say <line>', 'send this message first (repeatable), then read standard input')
@@ -83,9 +88,9 @@ export function chatCommand(): Command {
         .default(CHAT_CLIENT_DEFAULTS.attempts)
         .argParser(parseCount(1, 100)),
     );
-  for (const opt of logOptions()) cmd.addOption(opt);
+  for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: ChatCliOptions) => {
-    const nick = o.nick ?? `user-${process.pid % 10000}`;
+    const nick = o.nick ?? nickFromName(o.student) ?? `user-${process.pid % 10000}`;
     const screen = SCREEN[o.lang];
     const term = createTerminal(process.stdin, process.stdout, {
       attachHint: () => attachHint(screen.chatClient({ nick }), o.lang),
@@ -159,7 +164,7 @@ export function chatCommand(): Command {
           memberWaiters.add(check);
         });
       }
-      for (const line of o.say) joined.send(line);
+      for (const line of o.say) joined.send(signGreeting(line, o.student, o.group));
       for (const line of numberedLines(o.template, o.count)) {
         await sleep(NUMBERED_INTERVAL_MS);
         try {

@@ -9,6 +9,7 @@ interface CollectCliOptions {
   check?: boolean;
   require?: CheckId[];
   allRuns?: boolean;
+  serverLog?: string;
 }
 
 /** `socket-lab collect`: copies the logs out of the volume and writes both reports beside them. */
@@ -22,6 +23,7 @@ export function collectCommand(): Command {
     .option('--check', 'exit 1 when a check fails')
     .addOption(requireOption())
     .option('--all-runs', 'report every run in the logs, not only the latest one')
+    .option('--server-log <file>', "the teacher's server log (classroom): read, not copied")
     .action(async (o: CollectCliOptions) => {
       try {
         const result = await collectLogs({
@@ -29,6 +31,7 @@ export function collectCommand(): Command {
           to: o.to,
           allRuns: o.allRuns ?? false,
           require: o.require ?? [],
+          ...(o.serverLog ? { serverLog: o.serverLog } : {}),
           warn: (m) => process.stderr.write(`socket-lab collect: ${m}\n`),
         });
         process.stdout.write(

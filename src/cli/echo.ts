@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
+import { signGreeting } from '../classroom/signature.js';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
@@ -20,9 +21,10 @@ import {
   parseSeconds,
   reportError,
 } from './common.js';
+import { type StudentCliOptions, studentOptions } from './student.js';
 import { attachHint, createTerminal } from './terminal.js';
 
-interface EchoCliOptions extends LogCliOptions {
+interface EchoCliOptions extends LogCliOptions, StudentCliOptions {
   host: string;
   port: number;
   chunkSize: number;
@@ -89,7 +91,7 @@ export function echoCommand(): Command {
         NUMBERED_TEMPLATE,
       ),
     );
-  for (const opt of logOptions()) cmd.addOption(opt);
+  for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
     const screen = SCREEN[o.lang];
     // Typed at a terminal: line editing, a prompt, the log above the input line. Otherwise stdin is
@@ -159,7 +161,7 @@ export function echoCommand(): Command {
       if (!term) process.stdin.destroy(); // nothing more can be sent: stop waiting for input
     });
     try {
-      for (const line of o.say) connected.send(`${line}\n`);
+      for (const line of o.say) connected.send(`${signGreeting(line, o.student, o.group)}\n`);
       for (const line of numberedLines(o.template, o.count)) {
         await sleep(NUMBERED_INTERVAL_MS);
         if (closedEarly) break;

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS, type Lang } from '../log/events.js';
-import { type CheckId, REQUIRABLE, analyse, render, summary } from '../report/index.js';
+import { type CheckId, REQUIRABLE, render, summary } from '../report/index.js';
+import { analyseWithServerLog, serverLogInput } from '../report/classroom.js';
 import { InputError, openInputs } from '../report/sources.js';
 
 /** `--require local,vm,remote,chat`: the parts of the lab that must be in the logs. */
@@ -34,6 +35,7 @@ interface ReportCliOptions {
   check?: boolean;
   require?: CheckId[];
   allRuns?: boolean;
+  serverLog?: string;
 }
 
 export function reportCommand(): Command {
@@ -52,6 +54,10 @@ export function reportCommand(): Command {
     .option('--check', 'also print a one-line summary of the checks on standard error; exit 1 when one fails')
     .addOption(requireOption())
     .option('--all-runs', 'use every run in the logs, not only the latest one')
+    .option(
+      '--server-log <file>',
+      "the teacher's server log (classroom): what the server saw of your clients, and only of them",
+    )
     .action(async (args: string[], o: ReportCliOptions) => {
       if (args.length === 0 && process.stdin.isTTY) {
         fail(
@@ -62,7 +68,11 @@ export function reportCommand(): Command {
       }
       try {
         const inputs = await openInputs(args, process.stdin);
-        const analysis = await analyse(inputs, { allRuns: o.allRuns ?? false, require: o.require ?? [] });
+        const server = o.serverLog ? await serverLogInput(o.serverLog, inputs) : undefined;
+        const analysis = await analyseWithServerLog(inputs, server, {
+          allRuns: o.allRuns ?? false,
+          require: o.require ?? [],
+        });
         const markdown = render(analysis, o.lang);
         if (o.out) {
           await mkdir(dirname(o.out), { recursive: true });

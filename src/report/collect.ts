@@ -1,6 +1,7 @@
 import { chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type CheckId, analyse, render, summary } from './index.js';
+import { analyseWithServerLog, serverLogInput } from './classroom.js';
+import { type CheckId, render, summary } from './index.js';
 import { jsonlFiles, lazyLines, sourceName } from './sources.js';
 
 /** What `collectLogs` wrote and what the checks said. */
@@ -27,6 +28,8 @@ export async function collectLogs(o: {
   to: string;
   allRuns?: boolean;
   require?: readonly CheckId[];
+  /** The teacher's server log (classroom): read with the logs, not copied (see analyseWithServerLog). */
+  serverLog?: string;
   warn?: (message: string) => void;
 }): Promise<CollectResult> {
   const files = await jsonlFiles(o.from).catch((err: NodeJS.ErrnoException) => {
@@ -52,10 +55,14 @@ export async function collectLogs(o: {
     await copyFile(join(o.from, name), target);
     copies.push(target);
   }
-  const analysis = await analyse(
-    copies.filter((f) => f.endsWith('.jsonl')).map((f) => ({ name: sourceName(f), lines: lazyLines(f) })),
-    { allRuns: o.allRuns ?? false, require: o.require ?? [] },
-  );
+  const inputs = copies
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({ name: sourceName(f), lines: lazyLines(f) }));
+  const server = o.serverLog ? await serverLogInput(o.serverLog, inputs) : undefined;
+  const analysis = await analyseWithServerLog(inputs, server, {
+    allRuns: o.allRuns ?? false,
+    require: o.require ?? [],
+  });
   const reports = [join(o.to, 'report.md'), join(o.to, 'report.ru.md')];
   await writeFile(reports[0] as string, render(analysis, 'en'));
   await writeFile(reports[1] as string, render(analysis, 'ru'));

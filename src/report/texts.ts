@@ -170,6 +170,12 @@ const en: Texts = {
       `${p.client}: the server saw ${p.seen}, not the client’s own ${p.own}: something translated the address on the way`,
     'remote-ok': (p) =>
       `${p.client} is ${p.own}, the server saw ${p.seen}: the address of the hop in front of it (Docker’s proxy), not the client’s`,
+    'classroom-client-only': (p) =>
+      `${p.client} is ${p.own} and dialed ${p.dialed}; what the server saw is in the teacher’s log (add it: \`--server-log\`)`,
+    'classroom-direct': (p) =>
+      `${p.client} is ${p.own} and dialed ${p.dialed}; the server saw ${p.seen}, the client’s own address: no address translation on the way (one network, or routed without NAT)`,
+    'classroom-translated': (p) =>
+      `${p.client} is ${p.own} and dialed ${p.dialed}; the server saw ${p.seen}: a NAT on the way (the Docker host in front of the container, or the classroom’s router) put its own address in place of the client’s`,
     'remote-own': (p) =>
       `${p.client}: the server saw the client’s own address ${p.seen}: nothing in between, so the client is not on another network`,
     'echo-server-ok': (p) =>
@@ -338,6 +344,12 @@ const ru: Texts = {
       `${p.client}: сервер увидел ${p.seen}, а не собственный адрес клиента ${p.own}: по дороге адрес был преобразован`,
     'remote-ok': (p) =>
       `${p.client} имеет адрес ${p.own}, а сервер увидел ${p.seen} — адрес промежуточного узла (прокси Docker), а не клиента`,
+    'classroom-client-only': (p) =>
+      `${p.client} имеет адрес ${p.own} и обращался к ${p.dialed}; что увидел сервер, записано в журнале преподавателя (добавьте его: \`--server-log\`)`,
+    'classroom-direct': (p) =>
+      `${p.client} имеет адрес ${p.own} и обращался к ${p.dialed}; сервер увидел ${p.seen} — собственный адрес клиента: по дороге адрес не преобразовывался (одна сеть или маршрутизация без NAT)`,
+    'classroom-translated': (p) =>
+      `${p.client} имеет адрес ${p.own} и обращался к ${p.dialed}; сервер увидел ${p.seen}: по дороге стоит NAT (хост Docker перед контейнером или маршрутизатор класса), он подставил свой адрес вместо адреса клиента`,
     'remote-own': (p) =>
       `${p.client}: сервер увидел собственный адрес клиента ${p.seen}: между ними никого нет, значит, клиент не в другой сети`,
     'echo-server-ok': (p) =>
