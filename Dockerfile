@@ -25,6 +25,28 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
+# The lab's network tools: tcpdump for the capture containers, iptables and iproute2 (tc) for the
+# router, with node and the same build so that `socket-lab router` runs here. Its own image
+# (compose builds it as ${LAB_TOOLS_IMAGE}); the runtime image below stays without them. A stage
+# before `runtime`, so that a plain `docker build` still makes the runtime image.
+FROM ${NODE_BASE_IMAGE} AS tools
+RUN apt-get update \
+  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    tcpdump iptables iproute2 libcap2-bin \
+  && rm -rf /var/lib/apt/lists/* \
+  # The capture containers run tcpdump as the unprivileged `node` user, which must write into the
+  # node-owned logs volume; this file capability (bounded by the container's cap_add: NET_RAW,
+  # NET_ADMIN) is what lets it open the capture socket without being root.
+  && setcap cap_net_raw,cap_net_admin=eip "$(command -v tcpdump)" \
+  && mkdir -p /logs && chown node:node /logs
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+ENTRYPOINT ["node", "/app/dist/cli.js"]
+CMD ["router"]
+
 FROM ${NODE_BASE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app

@@ -10,14 +10,19 @@
 # (test/e2e/check.ts, through the lab report's own checks in src/report) that:
 #   local  - the server saw 127.0.0.1;
 #   vm     - the server saw the client's own vm address (the one Docker gave it);
-#   remote - the server saw the vm network's gateway (NAT), not the client's wan address;
+#   remote - the server saw the router's vm address (NAT), not the client's wan address;
+#   captures - lab-capture-server / lab-capture-remote wrote pcap files holding the remote SYN on
+#            both sides of the router (and the local one), collected by `run --rm report`;
 #   every echo came back byte for byte; each chat client got the other's greeting across networks;
 #   a line typed into `docker attach` in a real terminal (tmux) reaches the server and its echo
 #   shows on that screen; Ctrl-P Ctrl-Q detaches and the client keeps running;
 #   the `mistake` profile's vm client is refused (server bound to 127.0.0.1);
 #   `docker compose stop`: every program logs how it ended and exits 0; `down -v` leaves nothing;
 #   `docker compose run --rm report` writes a report whose every check passes.
-# Then, once: a busy published port and an overlapping subnet each make scripts/lab-up.sh
+# Then, once (first Compose version): an impaired link, LAB_WAN_LOSS=30 LAB_WAN_DELAY=50 with 50
+# numbered lines (server, router, remote and vm clients only): some chat messages never arrive,
+# every echo byte does, the captures show TCP retransmissions, and the router says clearly when
+# the kernel has no netem. Then, once: a busy published port and an overlapping subnet each make scripts/lab-up.sh
 # (socket-lab doctor) name the setting to change (before compose, and after compose's own error).
 #
 # Safe beside a running lab: its own project names, container/network/volume prefix, image tag,
@@ -47,7 +52,7 @@ ID=$$
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/socket-lab-e2e.XXXXXX")
 E2E=(node --import tsx) # the TypeScript halves of this test live in test/e2e/
 
-export LAB_IMAGE=socket-lab:e2e-$ID LAB_LANG=en
+export LAB_IMAGE=socket-lab:e2e-$ID LAB_TOOLS_IMAGE=socket-lab-tools:e2e-$ID LAB_LANG=en
 # Whatever a user's .env says, the test sets every value compose interpolates.
 unset LAB_SKIP_DOCTOR LAB_SKIP_PREFLIGHT
 
@@ -125,7 +130,7 @@ cleanup() {
   fi
   [[ -n $OVERLAP_NET ]] && docker network rm "$OVERLAP_NET" >>"$WORK/cleanup.log" 2>&1
   # The image is this run's own tag; the build cache stays, so the next run builds in seconds.
-  ((BUILT)) && docker image rm "$LAB_IMAGE" >>"$WORK/cleanup.log" 2>&1
+  ((BUILT)) && docker image rm "$LAB_IMAGE" "$LAB_TOOLS_IMAGE" >>"$WORK/cleanup.log" 2>&1
   if ((PASSED)) && [[ ${TEST_DOCKER_KEEP:-0} != 1 ]]; then
     rm -rf "$WORK"
   else
@@ -185,7 +190,9 @@ mapfile -t SUBNETS < <(node dist/cli.js doctor --free-subnets 2)
 ((${#SUBNETS[@]} == 2)) || fail "no two free /24 subnets in 198.18.0.0/15"
 vm=${SUBNETS[0]%.0/24} wan=${SUBNETS[1]%.0/24}
 export LAB_VM_SUBNET=$vm.0/24 LAB_SERVER_IP=$vm.10
-export LAB_WAN_SUBNET=$wan.0/24 LAB_WAN_GATEWAY=$wan.1
+export LAB_WAN_SUBNET=$wan.0/24 LAB_WAN_GATEWAY=$wan.1 LAB_WAN_ROUTER_IP=$wan.254
+# The default lab: captures on, the link not impaired (the impaired run sets its own).
+export LAB_CAPTURE=on LAB_WAN_LOSS=0 LAB_WAN_DELAY=0 LAB_WAN_COUNT=0
 read -r LAB_TCP_PUBLISH LAB_UDP_PUBLISH BUSY_PORT < <("${E2E[@]}" test/e2e/free-ports.ts) || fail "found no free ports"
 export LAB_TCP_PUBLISH LAB_UDP_PUBLISH
 say "vm $LAB_VM_SUBNET (server $LAB_SERVER_IP), wan $LAB_WAN_SUBNET, tcp $LAB_TCP_PUBLISH, udp $LAB_UDP_PUBLISH"
@@ -204,7 +211,7 @@ else
   run docker-compose build || fail "the image does not build"
 fi
 BUILT=1
-done_step "$LAB_IMAGE, $(docker image inspect -f '{{.Size}}' "$LAB_IMAGE" | awk '{printf "%.0f MB", $1 / 1e6}')"
+done_step "$LAB_IMAGE, $(docker image inspect -f '{{.Size}}' "$LAB_IMAGE" | awk '{printf "%.0f MB", $1 / 1e6}'); $LAB_TOOLS_IMAGE, $(docker image inspect -f '{{.Size}}' "$LAB_TOOLS_IMAGE" | awk '{printf "%.0f MB", $1 / 1e6}')"
 
 # --- the lab, once per Compose version ---------------------------------------------------------
 
@@ -300,10 +307,10 @@ lab_pass() {
   run compose run --rm -v "$WORK/$PROJECT/collected:/out" report \
     collect --from /logs --to /out/logs --all-runs --check --require local,vm,remote,echo,chat ||
     fail "the lab report of this run fails its checks (socket-lab report --check, output above)"
-  for i in report.md report.ru.md "$PROJECT-server.jsonl"; do
+  for i in report.md report.ru.md "$PROJECT-server.jsonl" "$PROJECT-capture-server.pcap" "$PROJECT-capture-remote.pcap"; do
     [[ -s $WORK/$PROJECT/collected/logs/$i ]] || fail "run --rm report did not write logs/$i"
   done
-  say "  ok   report: run --rm report wrote report.md and report.ru.md; every check passes"
+  say "  ok   report: run --rm report wrote report.md, report.ru.md and both captures; every check passes"
   done_step
 
   step "$v: down -v"
@@ -320,6 +327,33 @@ lab_pass() {
 }
 
 for v in "${VERSIONS[@]}"; do lab_pass "$v"; done
+
+# --- an impaired link: UDP loses messages, TCP resends ------------------------------------------
+
+# Only what the comparison needs, under the first Compose version: its own project and volume.
+impaired_pass() {
+  local v=${VERSIONS[0]} t
+  if [[ $v == v2 ]]; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
+  PROJECT=labe2e${ID}loss
+  export COMPOSE_PROJECT_NAME=$PROJECT LAB_PREFIX=$PROJECT
+  export LAB_WAN_LOSS=30 LAB_WAN_DELAY=50 LAB_WAN_COUNT=50
+  mkdir -p "$WORK/$PROJECT"
+  step "impaired ($v): LAB_WAN_LOSS=30 LAB_WAN_DELAY=50, 50 numbered lines"
+  run compose up -d server router remote capture-server capture-remote echo-remote chat-remote chat-vm ||
+    fail "the impaired lab does not start"
+  # Bounded: the slowest path is a handshake whose SYNs are lost again and again (the kernel tries
+  # for about two minutes) or a segment lost several times over (exponential backoff).
+  check impaired 180
+  t=$SECONDS
+  run compose stop || fail "docker compose stop failed"
+  ((SECONDS - t < 10)) || fail "stop took $((SECONDS - t)) s: some program waited for the 10 s grace period"
+  check impaired-stopped
+  run compose down -v || fail "docker compose down failed"
+  PROJECT=""
+  export LAB_WAN_LOSS=0 LAB_WAN_DELAY=0 LAB_WAN_COUNT=0
+  done_step
+}
+impaired_pass
 
 # --- misconfiguration: the error names the setting to change -------------------------------------
 

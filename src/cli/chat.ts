@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { nickFromName, signGreeting } from '../classroom/signature.js';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { localizeError } from '../text/errors-ru.js';
 import { visible } from '../text/escape.js';
+import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
 import { SCREEN } from '../text/screen.js';
 import { CHAT_CLIENT_DEFAULTS, type ChatClient, type ChatEvent, joinChat } from '../udp/chat-client.js';
 import {
@@ -26,6 +28,9 @@ interface ChatCliOptions extends LogCliOptions, StudentCliOptions {
   nick?: string;
   say: string[];
   waitMembers: number;
+  count: number;
+  template: string;
+  attempts: number;
 }
 
 export function chatCommand(): Command {
@@ -61,6 +66,27 @@ export function chatCommand(): Command {
       )
         .default(1)
         .argParser(parseCount(1, 256)),
+    )
+    .addOption(
+      new Option(
+        '--count <n>',
+        'after the --say messages, send n numbered messages (--template), 100 ms apart',
+      )
+        .default(0)
+        .argParser(parseCount(0, 10_000)),
+    )
+    .addOption(
+      new Option('--template <text>', 'the numbered messages: {i} is the number, {n} the count').default(
+        NUMBERED_TEMPLATE,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--attempts <n>',
+        'send each joining step (HELLO, JOIN) up to n times, 1 s apart, before giving up',
+      )
+        .default(CHAT_CLIENT_DEFAULTS.attempts)
+        .argParser(parseCount(1, 100)),
     );
   for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: ChatCliOptions) => {
@@ -110,7 +136,7 @@ export function chatCommand(): Command {
       })());
     onStopSignal(() => finish('signal'));
     try {
-      client = await joinChat({ host: o.host, port: o.port, nick, onEvent: show, log });
+      client = await joinChat({ host: o.host, port: o.port, nick, attempts: o.attempts, onEvent: show, log });
       members = client.membersAtJoin;
     } catch (err) {
       term.close();
@@ -125,7 +151,7 @@ export function chatCommand(): Command {
     );
     let reason: ClientCloseReason = 'end-of-input';
     try {
-      if (o.say.length > 0 && members < o.waitMembers) {
+      if (o.say.length + o.count > 0 && members < o.waitMembers) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 60_000);
           const check = () => {
@@ -139,6 +165,14 @@ export function chatCommand(): Command {
         });
       }
       for (const line of o.say) joined.send(signGreeting(line, o.student, o.group));
+      for (const line of numberedLines(o.template, o.count)) {
+        await sleep(NUMBERED_INTERVAL_MS);
+        try {
+          joined.send(line);
+        } catch (err) {
+          term.print(`* ${localizeError(err, o.lang)}`);
+        }
+      }
       for await (const line of term.lines()) {
         if (line.trim() === 'exit') {
           reason = 'user-exit';

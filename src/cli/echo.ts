@@ -1,10 +1,12 @@
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { signGreeting } from '../classroom/signature.js';
 import { LabError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
 import { ExitLineScanner } from '../text/byte-lines.js';
+import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
 import { visible } from '../text/escape.js';
 import { SCREEN } from '../text/screen.js';
 import {
@@ -16,6 +18,7 @@ import {
   parseCount,
   parseHost,
   parsePort,
+  parseSeconds,
   reportError,
 } from './common.js';
 import { type StudentCliOptions, studentOptions } from './student.js';
@@ -26,6 +29,9 @@ interface EchoCliOptions extends LogCliOptions, StudentCliOptions {
   port: number;
   chunkSize: number;
   say: string[];
+  count: number;
+  template: string;
+  connectTimeout: number;
 }
 
 /**
@@ -69,6 +75,21 @@ export function echoCommand(): Command {
       new Option('--say <line>', 'send this line first (repeatable), then read standard input')
         .argParser(collect)
         .default([]),
+    )
+    .addOption(
+      new Option('--connect-timeout <seconds>', 'give up connecting after this long')
+        .default(ECHO_CLIENT_DEFAULTS.connectTimeoutMs / 1000)
+        .argParser(parseSeconds(1)),
+    )
+    .addOption(
+      new Option('--count <n>', 'after the --say lines, send n numbered lines (--template), 100 ms apart')
+        .default(0)
+        .argParser(parseCount(0, 10_000)),
+    )
+    .addOption(
+      new Option('--template <text>', 'the numbered lines: {i} is the number, {n} the count').default(
+        NUMBERED_TEMPLATE,
+      ),
     );
   for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
@@ -112,7 +133,14 @@ export function echoCommand(): Command {
       })());
     onStopSignal(() => finish('signal'));
     try {
-      client = await connectEcho({ host: o.host, port: o.port, chunkSize: o.chunkSize, onData, log });
+      client = await connectEcho({
+        host: o.host,
+        port: o.port,
+        chunkSize: o.chunkSize,
+        connectTimeoutMs: o.connectTimeout * 1000,
+        onData,
+        log,
+      });
     } catch (err) {
       term?.close();
       log.emit('client.error', {
@@ -134,6 +162,11 @@ export function echoCommand(): Command {
     });
     try {
       for (const line of o.say) connected.send(`${signGreeting(line, o.student, o.group)}\n`);
+      for (const line of numberedLines(o.template, o.count)) {
+        await sleep(NUMBERED_INTERVAL_MS);
+        if (closedEarly) break;
+        connected.send(`${line}\n`);
+      }
       if (term) {
         for await (const line of term.lines()) {
           if (line.trim() === 'exit') {

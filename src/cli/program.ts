@@ -12,6 +12,7 @@ import { bundleCommand } from './bundle.js';
 import { gradeCommand } from './grade.js';
 import { doctorCommand } from './doctor.js';
 import { wireCommand } from './wire.js';
+import { routerCommand } from './router.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   program.addCommand(bundleCommand());
   program.addCommand(gradeCommand());
   program.addCommand(wireCommand());
+  program.addCommand(routerCommand());
   // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();

@@ -413,12 +413,76 @@ export const catalogue = {
     (f) =>
       `Оживлённое соединение: за последние ${f.windowMs} мс ещё записей: ${f.sent} (${bytesRu(f.bytesSent)}) и чтений: ${f.received} (${bytesRu(f.bytesReceived)}) — без отдельной строки на каждое; счётчики точные`,
   ),
+
+  // ---- the lab's router between the wan and the vm networks (socket-lab router) --------------
+  'router.rule.applied': spec(
+    'info',
+    {
+      purpose: 'dnat' as 'dnat' | 'masquerade' | 'loss' | 'delay',
+      command:
+        'iptables -t nat -A PREROUTING -i eth1 -d 198.18.8.10 -p tcp --dport 7007 -j DNAT --to-destination 198.18.7.10:7007',
+    },
+    (f) => `Rule applied: ${f.command}. ${routerPurposeText.en[f.purpose]}`,
+    (f) => `Правило применено: ${f.command}. ${routerPurposeText.ru[f.purpose]}`,
+  ),
+  'router.ready': spec(
+    'info',
+    {
+      wan: '198.18.8.10',
+      wanInterface: 'eth1',
+      vm: '198.18.7.2',
+      vmInterface: 'eth0',
+      server: '198.18.7.10',
+      tcpPort: 7007,
+      udpPort: 7008,
+      lossPercent: 0,
+      delayMs: 0,
+    },
+    (f) =>
+      `Router ready: TCP ${f.wan}:${f.tcpPort} and UDP ${f.wan}:${f.udpPort} (${f.wanInterface}, wan) lead to the server ${f.server} (${f.vmInterface}, vm). The kernel rewrites each packet's destination to the server (DNAT) and its source to this router's vm address ${f.vm} (MASQUERADE), so the server sees ${f.vm}, not the remote client; connection tracking (conntrack) remembers each rewrite and undoes it on the replies. The router ends no connection: each TCP connection stays one connection, with one handshake, from the remote client to the server. Loss ${f.lossPercent} %, delay ${f.delayMs} ms each way`,
+    (f) =>
+      `Маршрутизатор готов: TCP ${f.wan}:${f.tcpPort} и UDP ${f.wan}:${f.udpPort} (${f.wanInterface}, сеть wan) ведут к серверу ${f.server} (${f.vmInterface}, сеть vm). Ядро заменяет в каждом пакете адрес назначения на адрес сервера (DNAT), а адрес отправителя — на адрес маршрутизатора в сети vm ${f.vm} (MASQUERADE), поэтому сервер видит ${f.vm}, а не удалённого клиента; таблица отслеживания соединений (conntrack) помнит каждую замену и выполняет обратную в ответах. Маршрутизатор не завершает соединений: каждое TCP-соединение остаётся одним соединением, с одним рукопожатием, от удалённого клиента до сервера. Потери ${f.lossPercent} %, задержка ${f.delayMs} мс в каждую сторону`,
+  ),
+  'router.delay.unavailable': spec(
+    'warn',
+    { delayMs: 50, interface: 'eth1', message: 'Error: Specified qdisc kind is unknown.' },
+    (f) =>
+      `LAB_WAN_DELAY=${f.delayMs} asks for a delay, but this kernel has no netem queueing discipline (the sch_netem module): tc said "${f.message}" for ${f.interface}. The link is NOT delayed; the rest of the router (and the loss, if set) works. A kernel with netem (most Linux distributions, Docker Desktop) delays it`,
+    (f) =>
+      `LAB_WAN_DELAY=${f.delayMs} просит задержку, но в этом ядре нет дисциплины очереди netem (модуль sch_netem): tc ответил «${f.message}» для ${f.interface}. Канал НЕ задерживается; остальное (и потери, если заданы) работает. В ядре с netem (большинство дистрибутивов Linux, Docker Desktop) задержка будет`,
+  ),
+  'router.stopped': spec(
+    'info',
+    { signal: 'SIGTERM' },
+    (f) =>
+      `Router stopping on ${f.signal}: its rules and conntrack entries live in the container's network namespace and go with it`,
+    (f) =>
+      `Маршрутизатор останавливается по ${f.signal}: его правила и записи conntrack живут в сетевом пространстве имён контейнера и исчезают вместе с ним`,
+  ),
 };
 
 export type Catalogue = typeof catalogue;
 export type EventName = keyof Catalogue;
 export type EventFields<N extends EventName> = Catalogue[N]['example'];
 export const EVENT_NAMES = Object.keys(catalogue) as EventName[];
+
+/** What each kind of router rule does (the `purpose` field of `router.rule.applied`). */
+const routerPurposeText: Record<Lang, Record<'dnat' | 'masquerade' | 'loss' | 'delay', string>> = {
+  en: {
+    dnat: 'A packet that arrives for this port of the router gets the server as its destination (DNAT) before the kernel routes it; conntrack records the rewrite and restores the router as the source of the replies',
+    masquerade:
+      "A forwarded packet leaving towards the server gets this router's vm address as its source (MASQUERADE), so the server's replies come back through the router",
+    loss: 'Impaired link: each packet forwarded this way, TCP and UDP alike, is dropped at random with this probability (iptables statistic match). A lost datagram is gone; a lost TCP segment is sent again by its sender after a timeout',
+    delay: 'Each packet leaving this interface waits this long in the netem queue first',
+  },
+  ru: {
+    dnat: 'Пакет, пришедший на этот порт маршрутизатора, получает сервер в качестве адреса назначения (DNAT) ещё до выбора маршрута; conntrack запоминает замену и в ответах возвращает маршрутизатор как отправителя',
+    masquerade:
+      'Пересылаемый к серверу пакет получает в качестве адреса отправителя адрес маршрутизатора в сети vm (MASQUERADE), поэтому ответы сервера возвращаются через маршрутизатор',
+    loss: 'Канал с потерями: каждый пересылаемый в эту сторону пакет, TCP и UDP одинаково, отбрасывается случайно с этой вероятностью (модуль iptables statistic). Потерянная дейтаграмма пропадает; потерянный TCP-сегмент отправитель посылает снова по тайм-ауту',
+    delay: 'Каждый пакет, выходящий через этот интерфейс, сначала ждёт столько в очереди netem',
+  },
+};
 
 /** Why the server refused a new TCP connection: the `reason` field of `tcp.connection.rejected`. */
 export type TcpRejectReason = 'max-connections' | 'max-per-address' | 'server-stopping';

@@ -159,6 +159,8 @@ function byOrder(order: Map<LogRecord, number>): (a: LogRecord, b: LogRecord) =>
 function groupPrograms(records: readonly LogRecord[]): Program[] {
   const byProcess = new Map<string, LogRecord[]>();
   for (const r of records) {
+    // The router (socket-lab router) is the network, not a client or server program of the lab.
+    if (r.event.startsWith('router.')) continue;
     const key = `${r.source}\u0000${r.pid ?? ''}`;
     let list = byProcess.get(key);
     if (!list) byProcess.set(key, (list = []));

@@ -1,4 +1,5 @@
-import { chown, copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { findCaptures } from './wire-section.js';
+import { chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyseWithServerLog, serverLogInput } from './classroom.js';
 import { type CheckId, render, summary } from './index.js';
@@ -17,8 +18,10 @@ export interface CollectResult {
 }
 
 /**
- * Copies every `*.jsonl` of `from` into `to` byte for byte, writes the report beside them in
- * English and Russian, Markdown and HTML (`report.md`, `report.ru.md`, `report.html`, `report.ru.html`), and gives it all to the owner of `to`'s parent directory:
+ * Copies every `*.jsonl` (and every packet capture, `*.pcap`, or note of one turned off, `*.off`) of
+ * `from` into `to` byte for byte, writes the report beside them in English and Russian, Markdown and
+ * HTML (`report.md`, `report.ru.md`, `report.html`, `report.ru.html`), and gives it all to the owner
+ * of `to`'s parent directory:
  * run as root in a container with the project directory mounted, the files end up belonging to
  * the user who owns the project, not to root.
  */
@@ -51,11 +54,22 @@ export async function collectLogs(o: {
     await copyFile(file, target);
     copies.push(target);
   }
-  const inputs = copies.map((f) => ({ name: sourceName(f), lines: lazyLines(f) }));
+  // The packet captures (and the notes of captures turned off) go beside the logs, for Wireshark.
+  for (const name of (await readdir(o.from)).filter((n) => /\.(pcap|off)$/.test(n)).sort()) {
+    const target = join(o.to, name);
+    await copyFile(join(o.from, name), target);
+    copies.push(target);
+  }
+  const inputs = copies
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({ name: sourceName(f), lines: lazyLines(f) }));
   const server = o.serverLog ? await serverLogInput(o.serverLog, inputs) : undefined;
+  // The captures copied beside the logs: the report explains them ("On the wire") and checks bytes.
+  const captures = await findCaptures([o.to]);
   const analysis = await analyseWithServerLog(inputs, server, {
     allRuns: o.allRuns ?? false,
     require: o.require ?? [],
+    ...(captures ? { captures } : {}),
   });
   const reports: string[] = [];
   const title = { student: o.student, group: o.group };

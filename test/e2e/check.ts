@@ -2,7 +2,9 @@
 //
 //   node --import tsx test/e2e/check.ts PHASE DIR [--wait SECONDS]
 //
-// PHASE: running | attach | mistake | stopped. Env: LAB_PREFIX (the test's compose project and
+// PHASE: running | attach | mistake | stopped | impaired | impaired-stopped (the last two: a run
+// with LAB_WAN_LOSS, LAB_WAN_DELAY and LAB_WAN_COUNT set, of the server, the router and the remote
+// and vm clients only). Env: LAB_PREFIX (the test's compose project and
 // name prefix), E2E_TYPED (the line typed through `docker attach`; attach and stopped phases).
 // Each try copies the logs and screens into DIR (test/e2e/docker.ts) and judges them; with
 // --wait it tries again every second until every assertion holds or SECONDS have passed.
@@ -20,9 +22,10 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Analysis, type CheckId, type ReportInput, analyse, summary } from '../../src/report/index.ts';
 import { type Container, containers, fetchLogs } from './docker.ts';
+import { type PcapSummary, summarisePcap } from './pcap.ts';
 
-type Phase = 'running' | 'attach' | 'mistake' | 'stopped';
-const PHASES: readonly Phase[] = ['running', 'attach', 'mistake', 'stopped'];
+type Phase = 'running' | 'attach' | 'mistake' | 'stopped' | 'impaired' | 'impaired-stopped';
+const PHASES: readonly Phase[] = ['running', 'attach', 'mistake', 'stopped', 'impaired', 'impaired-stopped'];
 
 /** One assertion: what must hold, whether it did, and what to show when it did not. */
 interface Assertion {
@@ -47,7 +50,9 @@ const SCENARIO_CLIENTS = {
   vm: ['echo-vm', 'chat-vm'],
   remote: ['echo-remote', 'chat-remote'],
 } as const;
-const LAB_SERVICES = ['server', ...Object.keys(GREETINGS), ...Object.keys(CHAT)];
+/** The network's containers: the router, the remote machine, the two captures. */
+const NETWORK_SERVICES = ['router', 'remote', 'capture-server', 'capture-remote'];
+const LAB_SERVICES = ['server', ...NETWORK_SERVICES, ...Object.keys(GREETINGS), ...Object.keys(CHAT)];
 
 interface Context {
   dir: string;
@@ -125,7 +130,8 @@ function addressesMatchDocker(ctx: Context, analysis: Analysis): Assertion[] {
   const out: Assertion[] = [];
   const net = (service: string, network: string) =>
     ctx.docker.get(service)?.networks[`${ctx.prefix}-${network}`];
-  const vmGateway = net('server', 'vm')?.gateway;
+  // The remote clients live in the remote machine's namespace; the server sees the router.
+  const routerVm = net('router', 'vm')?.ip;
   for (const [scenario, services] of Object.entries(SCENARIO_CLIENTS)) {
     const findings = analysis.checks.find((c) => c.id === scenario)?.findings ?? [];
     for (const service of services) {
@@ -144,10 +150,10 @@ function addressesMatchDocker(ctx: Context, analysis: Analysis): Assertion[] {
           detail,
         });
       } else {
-        const ip = net(service, 'wan')?.ip;
+        const ip = net('remote', 'wan')?.ip;
         out.push({
-          title: `remote: ${name} is ${ip} on ${ctx.prefix}-wan; the server saw ${ctx.prefix}-vm's gateway ${vmGateway} (NAT)`,
-          ok: f !== undefined && own === ip && seen === vmGateway && vmGateway !== undefined,
+          title: `remote: ${name} is ${ip} on ${ctx.prefix}-wan; the server saw the router's vm address ${routerVm} (NAT)`,
+          ok: f !== undefined && own === ip && seen === routerVm && routerVm !== undefined,
           detail,
         });
       }
@@ -164,6 +170,7 @@ async function running(ctx: Context): Promise<Assertion[]> {
   const out = [
     ...checksPass(analysis, ['local', 'vm', 'remote', 'chat']),
     ...addressesMatchDocker(ctx, analysis),
+    ...captures(ctx, true),
   ];
   for (const [service, greeting] of Object.entries(GREETINGS)) {
     out.push(onScreen(ctx, service, `echo: ${greeting}`, `the echo "${greeting}" is on ${service}'s screen`));
@@ -233,6 +240,7 @@ async function stopped(ctx: Context): Promise<Assertion[]> {
     ok: echo?.params.sent === n && echo.params.received === n,
     detail: [`report: ${echo ? JSON.stringify(echo.params) : '(no echo-client-ok finding)'}`],
   });
+  out.push(...captures(ctx, false));
   const services = [...LAB_SERVICES, 'server-mistake', 'echo-mistake'];
   out.push({
     title: `the ${services.length} lab containers exist`,
@@ -251,12 +259,157 @@ async function stopped(ctx: Context): Promise<Assertion[]> {
   return out;
 }
 
+/** The capture of `side` in DIR/logs, summarised (undefined when the file is missing). */
+function capture(ctx: Context, side: 'server' | 'remote'): PcapSummary | undefined {
+  const file = join(ctx.dir, 'logs', `${ctx.prefix}-capture-${side}.pcap`);
+  return existsSync(file) ? summarisePcap(readFileSync(file)) : undefined;
+}
+
+/**
+ * The captures exist, are pcap files, and hold the remote echo client's SYN on both sides of the
+ * router: from the remote machine to the router's wan address, then from the router's vm address
+ * to the server (the address rewrite, one connection). The server side also holds the local SYN.
+ * While the lab runs (`addresses`: Docker still shows them; tcpdump -U writes every packet at
+ * once), with the addresses; once stopped, that each file is whole and holds a SYN to 7007.
+ */
+function captures(ctx: Context, addresses: boolean): Assertion[] {
+  const addr = (service: string, network: string) =>
+    ctx.docker.get(service)?.networks[`${ctx.prefix}-${network}`]?.ip ?? '?';
+  const server = addr('server', 'vm');
+  const routerWan = addr('router', 'wan');
+  const routerVm = addr('router', 'vm');
+  const remote = addr('remote', 'wan');
+  const want = addresses
+    ? {
+        server: [`${routerVm}:* > ${server}:7007`, '127.0.0.1:* > 127.0.0.1:7007'],
+        remote: [`${remote}:* > ${routerWan}:7007`],
+      }
+    : { server: ['* > *:7007'], remote: ['* > *:7007'] };
+  return (['server', 'remote'] as const).map((side) => {
+    const c = capture(ctx, side);
+    const has = (pattern: string) => {
+      const [from, to] = pattern.split(' > ');
+      return (c?.syns ?? []).some((s) => {
+        const [f, t] = s.split(' > ');
+        const port = (to ?? '').split(':').pop();
+        return (
+          f?.startsWith((from ?? '').replace('*', '')) &&
+          (to?.startsWith('*') ? t?.endsWith(`:${port}`) : t === to)
+        );
+      });
+    };
+    return {
+      title: `${ctx.prefix}-capture-${side}.pcap is a whole pcap holding the SYN ${want[side].join(' and the SYN ')}`,
+      ok: c !== undefined && c.problem === undefined && want[side].every(has),
+      detail: [
+        c === undefined
+          ? 'no such file in the logs volume'
+          : `${c.problem ?? `link type ${c.linkType}, ${c.packets} packets`}; SYNs: ${c.syns.join(', ') || 'none'}`,
+      ],
+    };
+  });
+}
+
+/** Every line of one log in DIR/logs, parsed. */
+function jsonLines(ctx: Context, name: string): Record<string, unknown>[] {
+  const file = join(ctx.dir, 'logs', `${ctx.prefix}-${name}.jsonl`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const WAN_COUNT = Number(process.env.LAB_WAN_COUNT ?? 0);
+const sum = (lines: Record<string, unknown>[], event: string, field: string) =>
+  lines.filter((l) => l.event === event).reduce((n, l) => n + Number(l[field] ?? 0), 0);
+
+/** The impaired run is done: the echo of every numbered line is back, every chat message sent. */
+function impaired(ctx: Context): Assertion[] {
+  const echo = jsonLines(ctx, 'echo-remote');
+  const chat = jsonLines(ctx, 'chat-remote');
+  const sent = sum(echo, 'client.data.sent', 'bytes');
+  const received = sum(echo, 'client.data.received', 'bytes');
+  const lines = WAN_COUNT + 1; // the greeting, then the numbered lines
+  const expected =
+    bytes(`${GREETINGS['echo-remote']}\n`) +
+    bytes(`#01/${WAN_COUNT} echo line from the wan network\n`) * WAN_COUNT;
+  const messages = chat.filter((l) => l.event === 'chat.message.sent').length;
+  return [
+    {
+      title: `echo-remote sent its greeting and ${WAN_COUNT} numbered lines (${expected} bytes) and got every byte back over the lossy link`,
+      ok: sent === expected && received === sent,
+      detail: [`sent ${sent} bytes, received ${received} (${lines} lines expected)`],
+    },
+    {
+      title: `chat-remote sent its greeting and ${WAN_COUNT} numbered messages`,
+      ok: messages === lines,
+      detail: [`${messages} chat.message.sent lines`],
+    },
+  ];
+}
+
+/** After the impaired run: UDP lost some numbered messages, TCP none; the router said what it did. */
+function impairedStopped(ctx: Context): Assertion[] {
+  const server = jsonLines(ctx, 'server');
+  const router = jsonLines(ctx, 'router');
+  const relayed = new Set(
+    server
+      .filter((l) => l.event === 'udp.message.relayed' && l.member === 'remote-user')
+      .map((l) => /^#(\d+)\//.exec(String(l.preview ?? ''))?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number),
+  );
+  const missing = Array.from({ length: WAN_COUNT }, (_, k) => k + 1).filter((n) => !relayed.has(n));
+  const ready = router.find((l) => l.event === 'router.ready');
+  const loss = router.filter((l) => l.event === 'router.rule.applied' && l.purpose === 'loss');
+  const noNetem = router.find((l) => l.event === 'router.delay.unavailable');
+  const delayed = router.filter((l) => l.event === 'router.rule.applied' && l.purpose === 'delay');
+  const retrans = ['server', 'remote'].map(
+    (side) => capture(ctx, side as 'server' | 'remote')?.retransmissions ?? 0,
+  );
+  const echo = jsonLines(ctx, 'echo-remote');
+  return [
+    ...impaired(ctx),
+    {
+      title: `the router dropped at random in both directions (two statistic rules) at LAB_WAN_LOSS=${String(ready?.lossPercent)} %`,
+      ok: loss.length === 2 && ready?.lossPercent === Number(process.env.LAB_WAN_LOSS),
+      detail: loss.map((l) => String(l.command)),
+    },
+    {
+      title: `the server got some of the ${WAN_COUNT} numbered chat messages, not all (UDP does not resend)`,
+      ok: missing.length > 0 && relayed.size > 0,
+      detail: [`got ${relayed.size}, missing: ${missing.join(', ') || 'none'}`],
+    },
+    {
+      title: `the echo client's connection ended cleanly after every byte came back (TCP resent what was lost)`,
+      ok: echo.some((l) => l.event === 'client.disconnected' && l.bytesSent === l.bytesReceived),
+      detail: echo.filter((l) => l.event === 'client.disconnected').map((l) => JSON.stringify(l)),
+    },
+    {
+      title:
+        'the captures show TCP retransmissions (a data segment sent again with the same sequence number)',
+      ok: retrans.reduce((a, b) => a + b, 0) > 0,
+      detail: [`server side ${retrans[0]}, remote side ${retrans[1]}`],
+    },
+    {
+      title: `LAB_WAN_DELAY=${process.env.LAB_WAN_DELAY}: the router delayed the link with netem, or said clearly that this kernel has no netem`,
+      ok: (noNetem !== undefined && /no netem/.test(String(noNetem.msg))) !== (delayed.length === 2),
+      detail: [
+        noNetem ? `router.delay.unavailable: ${String(noNetem.msg)}` : `delay rules: ${delayed.length}`,
+      ],
+    },
+  ];
+}
+
 async function judge(phase: Phase, ctx: Context): Promise<Assertion[]> {
   ctx.docker = await containers(ctx.prefix, ctx.prefix);
   await fetchLogs(ctx.dir, ctx.prefix, ctx.docker.values());
   if (phase === 'running') return running(ctx);
   if (phase === 'attach') return attach(ctx);
   if (phase === 'mistake') return mistake(ctx);
+  if (phase === 'impaired') return impaired(ctx);
+  if (phase === 'impaired-stopped') return impairedStopped(ctx);
   return stopped(ctx);
 }
 
@@ -266,7 +419,7 @@ async function main(): Promise<number> {
   const wait = flag === '--wait' ? Number(seconds) : 0;
   if (!PHASES.includes(phase as Phase) || !dir || !prefix || !Number.isFinite(wait)) {
     process.stderr.write(
-      'usage: LAB_PREFIX=... node --import tsx test/e2e/check.ts running|attach|mistake|stopped DIR [--wait SECONDS]\n',
+      `usage: LAB_PREFIX=... node --import tsx test/e2e/check.ts ${PHASES.join('|')} DIR [--wait SECONDS]\n`,
     );
     return 2;
   }
