@@ -408,6 +408,13 @@ OVERLAP_NET=""
 BAD_PROJECT=""
 done_step
 
+# The classroom (issue 13): a teacher's and students' hosts in network namespaces, the Docker
+# classroom profile dialing the teacher through this host's routing, then bundle and grade. It
+# builds on the base image made above, so it runs here rather than in npm test.
+step "classroom: teacher and students on hosts of their own"
+run "${E2E[@]}" --test test/e2e/classroom.test.ts || fail "the classroom test failed (its output is above)"
+done_step
+
 PASSED=1
 STEP="finished"
 say "PASSED under Compose ${VERSIONS[*]} in $((SECONDS - T0)) s. Steps:"

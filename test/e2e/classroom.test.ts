@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { nickFromName, signGreeting } from '../src/classroom/signature.ts';
-import { readTar, writeTar } from '../src/classroom/tar.ts';
-import { CLI, type Line, waitFor } from './helpers.ts';
+import { nickFromName, signGreeting } from '../../src/classroom/signature.ts';
+import { readTar, writeTar } from '../../src/classroom/tar.ts';
+import { CLI, type Line, waitFor } from '../helpers.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 test('nickFromName: a valid chat nickname from any name', () => {
   assert.equal(nickFromName('Иванов Иван'), 'Ivanov-Ivan');
