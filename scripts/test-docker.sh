@@ -252,7 +252,7 @@ lab_pass() {
     done
     return 1
   }
-  TERM=${TERM:-xterm} tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -s attach -x 160 -y 40 \
+  TERM=${TERM:-xterm} tmux -u -L "$TMUX_SOCK" -f /dev/null new-session -d -s attach -x 160 -y 40 \
     "docker attach $PROJECT-echo-vm" || fail "tmux could not start docker attach"
   TMUX_PID=$(tmux -L "$TMUX_SOCK" display-message -p '#{pid}')
   # Attaching resizes the container's terminal; the client answers with the attach hint.
@@ -327,6 +327,59 @@ lab_pass() {
 }
 
 for v in "${VERSIONS[@]}"; do lab_pass "$v"; done
+
+# The student's run (issue 11), once, under the first Compose version: name and group set, the lab
+# in Russian, a Cyrillic line and a line over 1 KB typed through docker attach, then `exit`, stop,
+# and the report the student hands in (test/e2e/student.ts reads it).
+student_pass() {
+  local v=${VERSIONS[0]} i long
+  if [[ $v == v2 ]]; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
+  PROJECT=labe2e${ID}st
+  export COMPOSE_PROJECT_NAME=$PROJECT LAB_PREFIX=$PROJECT
+  export LAB_STUDENT='Иванова Мария' LAB_GROUP='ИУ7-32' LAB_LANG=ru
+  local cyr="Привет, сервер: строка по-русски $RANDOM"
+  long=$(printf 'д%.0s' {1..550}) # 550 two-byte letters: 1100 bytes, 1101 with the newline
+  step "student ($v): name, group, Russian, typed lines, exit, report"
+  run compose up -d server echo-vm || fail "the student's lab does not start"
+  TMUX_SOCK=socket-lab-e2e-$PROJECT
+  TERM=${TERM:-xterm} tmux -u -L "$TMUX_SOCK" -f /dev/null new-session -d -s attach -x 160 -y 40 \
+    "docker attach $PROJECT-echo-vm" || fail "tmux could not start docker attach"
+  TMUX_PID=$(tmux -L "$TMUX_SOCK" display-message -p '#{pid}')
+  wait_pane "Ctrl-P Ctrl-Q" 20 || {
+    pane >&2
+    fail "the attached client did not show the attach hint within 20 s"
+  }
+  for line in "$cyr" "$long" exit; do
+    tmux -L "$TMUX_SOCK" send-keys -t attach -l "$line"
+    tmux -L "$TMUX_SOCK" send-keys -t attach Enter
+    [[ $line == exit ]] || wait_pane "эхо: ${line:0:40}" 15 || {
+      pane >&2
+      fail "the echo of a typed line did not appear on the attached screen"
+    }
+  done
+  for ((i = 0; i < 75; i++)); do
+    [[ $(docker inspect -f '{{.State.Status}}' "$PROJECT-echo-vm") == exited ]] && break
+    sleep 0.2
+  done
+  [[ $(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$PROJECT-echo-vm") == "exited 0" ]] ||
+    fail "typing exit did not end $PROJECT-echo-vm with exit code 0"
+  tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+  TMUX_SOCK=""
+  TMUX_PID=""
+  run compose stop || fail "docker compose stop failed"
+  mkdir -p "$WORK/$PROJECT/collected"
+  run compose run --rm -v "$WORK/$PROJECT/collected:/out" report collect --from /logs --to /out/logs ||
+    fail "run --rm report failed for the student's run"
+  run "${E2E[@]}" test/e2e/student.ts "$WORK/$PROJECT/collected/logs" "$LAB_STUDENT" "$LAB_GROUP" "$cyr" 1101 "$PROJECT" ||
+    fail "the student's report lacks what the course asks for (above)"
+  sed 's/^/  /' "$WORK/$(tr -c 'a-zA-Z0-9\n' _ <<<"$STEP").log" | grep -E '^  +(ok|FAIL)' || true
+  run compose down -v || fail "docker compose down failed"
+  unset LAB_STUDENT LAB_GROUP
+  export LAB_LANG=en
+  PROJECT=""
+  done_step
+}
+student_pass
 
 # --- an impaired link: UDP loses messages, TCP resends ------------------------------------------
 

@@ -63,7 +63,9 @@ export function createTerminal(
   const arrive = () => {
     if (present || closed) return;
     present = true;
-    rl.prompt();
+    // preserveCursor: when a keypress is what brings the person here, readline has already put
+    // that character in the line; prompt() alone would move the cursor back before it.
+    rl.prompt(true);
   };
   let hintTimer: NodeJS.Timeout | undefined;
   if (interactive) {

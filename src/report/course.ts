@@ -60,12 +60,13 @@ export function courseSections(
   checks: readonly CheckResult[],
   title: TitleInfo,
   k: CourseKit,
+  extras: Readonly<Record<number, string>> = {},
 ): string[] {
   const { lang } = k;
   const chunk = chunkSizeOf(model);
   const lines = new Map<EchoSession, SentLine[] | undefined>();
   for (const s of model.echo) lines.set(s, sentLines(s, chunk));
-  const ctx: Ctx = { model, checks, k, lang, chunk, lines };
+  const ctx: Ctx = { model, checks, k, lang, chunk, lines, extras };
   return [
     ...titleBlock(ctx, title),
     `## ${L(lang, 'Goal', 'Цель работы')}`,
@@ -90,6 +91,8 @@ interface Ctx {
   lang: Lang;
   chunk: number;
   lines: Map<EchoSession, SentLine[] | undefined>;
+  /** Markdown others add under a question (by number). */
+  extras: Readonly<Record<number, string>>;
 }
 
 // ---- title block ------------------------------------------------------------------------------
@@ -866,6 +869,9 @@ function questions(c: Ctx): string[] {
       `No boundaries in TCP: ${k.code(mult.program.label, false)} wrote one line as ${ml.writes.length} writes and read it back in ${ml.reads.length} read(s) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} bytes).`,
       `Границ сообщений в TCP нет: ${k.code(mult.program.label, false)} записал одну строку вызовами write() (${ml.writes.length}), а эхо прочитал (чтений: ${ml.reads.length}) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} байт).`,
     );
+
+  const q5 = c.extras[5];
+  if (q5) out.push(q5.trimEnd(), '');
 
   // Q6
   q(

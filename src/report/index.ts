@@ -7,6 +7,7 @@ import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources, reorderCausally } from './timeline.js';
 import { causalLinks } from './causal.js';
+import { lossAnswer } from './wire-loss.js';
 import {
   type CaptureFiles,
   type WireAnalysis,
@@ -85,6 +86,8 @@ export function render(analysis: Analysis, lang: Lang, options: ReportOptions = 
     group: options.group,
     extraSections: options.extraSections,
     html: options.format === 'html',
+    // Q5 with this run's loss and retransmissions, when there are captures (else the command to see them).
+    questionExtras: analysis.wire ? { 5: lossAnswer(analysis.model, analysis.wire, lang) } : {},
   });
   // What the packets showed, when the run has captures: after the document, before it becomes HTML.
   const markdown = analysis.wire

@@ -101,6 +101,8 @@ export interface RenderOptions {
   extraSections?: ExtraSections | undefined;
   /** Diagrams as inline SVG (for the HTML page) instead of Mermaid. */
   html?: boolean;
+  /** Markdown added under a control question (by number), e.g. Q5's loss figures from the captures. */
+  questionExtras?: Readonly<Record<number, string>> | undefined;
 }
 
 /** A diagram: Mermaid text for Markdown, inline SVG for HTML. */
@@ -136,7 +138,15 @@ export function renderMarkdown(
     checkTitle: (c) => t.checkTitle[c.id],
     status: (c) => t.status[c.status],
   };
-  out.push(...courseSections(model, checks, { student: options.student, group: options.group }, kit));
+  out.push(
+    ...courseSections(
+      model,
+      checks,
+      { student: options.student, group: options.group },
+      kit,
+      options.questionExtras ?? {},
+    ),
+  );
   out.push(`## ${t.appendixHeading}`, '', t.appendixAbout, '');
   const { timeline } = model;
   const records = timeline.records;
