@@ -251,7 +251,7 @@ export const catalogue = {
     (f) =>
       `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (broadcast and multicast would not cross the lab's networks)`,
     (f) =>
-      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (широковещание и multicast не прошли бы между сетями лаборатории)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (ни широковещание, ни групповая рассылка (multicast) не прошли бы между сетями лаборатории)`,
   ),
   'udp.relay.summary': spec(
     'info',

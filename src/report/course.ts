@@ -45,6 +45,14 @@ export interface CourseKit {
 
 const L = (lang: Lang, en: string, ru: string) => (lang === 'ru' ? ru : en);
 const bytes = (lang: Lang, n: number) => count(lang, n, 'byte');
+/** "1034 байта", or "1024 + 10 = 1034 байта": the noun agrees with the number it follows. */
+const sumBytes = (lang: Lang, parts: readonly number[]) =>
+  parts.length === 1
+    ? bytes(lang, parts[0] ?? 0)
+    : `${parts.join(' + ')} = ${bytes(
+        lang,
+        parts.reduce((a, b) => a + b, 0),
+      )}`;
 const ms = (lang: Lang, n: number) => `${Math.max(0, Math.round(n))} ${L(lang, 'ms', 'мс')}`;
 
 /** The chunk size the server was started with (its `server.starting` config), or the default. */
@@ -284,10 +292,10 @@ function portionsSection(c: Ctx): string[] {
     L(
       lang,
       `In this run ${k.code(s.program.label)} sent a line of **${bytes(lang, line.bytes)}**${t ? ` (${k.code(t.text, false)}${t.cut ? '…' : ''})` : ''}. Its client wrote it as ${writes.length} write() calls of ${writes.join(' + ')} bytes. The server (connection ${conn}) logged it as portions #${nums[0]}–#${nums[nums.length - 1]}: **${sizes.join(' + ')} = ${sizes.reduce((a, b) => a + b, 0)} bytes**, and wrote each one back. The client read the echo back in ${reads.length} read(s): ${reads.join(' + ')} bytes — a read returns what has arrived, whatever the sender’s portions were${reads.some((b) => b > line.bytes) ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.`,
-      `В этом запуске ${k.code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${t ? ` (${k.code(t.text, false)}${t.cut ? '…' : ''})` : ''}. Клиент записал её в сокет вызовами write() (${writes.length}): ${writes.join(' + ')} байт. Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0]}–№${nums[nums.length - 1]}: **${sizes.join(' + ')} = ${bytes(
+      `В этом запуске ${k.code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${t ? ` (${k.code(t.text, false)}${t.cut ? '…' : ''})` : ''}. Клиент записал её в сокет, вызовов write(): ${writes.length} (${sumBytes(lang, writes)}). Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0]}–№${nums[nums.length - 1]}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}** и отправил каждую обратно. Клиент прочитал эхо (чтений: ${reads.length}): ${reads.join(' + ')} байт — чтение возвращает то, что уже пришло, независимо от порций отправителя${reads.some((b) => b > line.bytes) ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
+      )}** и отправил каждую обратно. Клиент прочитал эхо, чтений: ${reads.length} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${reads.some((b) => b > line.bytes) ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
     ),
     '',
   );
@@ -731,7 +739,7 @@ function questions(c: Ctx): string[] {
     const text = str(cyr, 'preview') ?? '';
     p(
       `In this run the chat message ${k.code(text, false)} has ${[...text].length} characters and took **${bytes(lang, num(cyr, 'bytes') ?? 0)}** (${cite(cyr)}).`,
-      `В этом запуске сообщение чата ${k.code(text, false)} состоит из ${[...text].length} символов и заняло **${bytes(lang, num(cyr, 'bytes') ?? 0)}** (${cite(cyr)}).`,
+      `В этом запуске сообщение чата ${k.code(text, false)} состоит из ${count(lang, [...text].length, { one: 'символа', few: 'символов', many: 'символов', other: 'символа' })} и заняло **${bytes(lang, num(cyr, 'bytes') ?? 0)}** (${cite(cyr)}).`,
     );
   }
   const split = records.find(
@@ -867,7 +875,10 @@ function questions(c: Ctx): string[] {
   if (ml && mult)
     p(
       `No boundaries in TCP: ${k.code(mult.program.label, false)} wrote one line as ${ml.writes.length} writes and read it back in ${ml.reads.length} read(s) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} bytes).`,
-      `Границ сообщений в TCP нет: ${k.code(mult.program.label, false)} записал одну строку вызовами write() (${ml.writes.length}), а эхо прочитал (чтений: ${ml.reads.length}) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} байт).`,
+      `Границ сообщений в TCP нет: ${k.code(mult.program.label, false)} записал одну строку, вызовов write(): ${ml.writes.length}, а эхо прочитал, чтений: ${ml.reads.length} (${sumBytes(
+        lang,
+        ml.reads.map((r) => num(r, 'bytes') ?? 0),
+      )}).`,
     );
 
   const q5 = c.extras[5];

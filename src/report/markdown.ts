@@ -238,7 +238,12 @@ export function renderMarkdown(
       t.checksHeader,
       checks.map((c) => {
         const first = c.findings.find((f) => !f.ok) ?? c.findings[0];
-        const more = c.findings.length > 1 ? ` (+${c.findings.length - 1})` : '';
+        const more =
+          c.findings.length > 1
+            ? lang === 'ru'
+              ? ` (и ещё ${c.findings.length - 1})`
+              : ` (and ${c.findings.length - 1} more)`
+            : '';
         return [
           mdText(t.checkTitle[c.id]),
           t.status[c.status],

@@ -110,14 +110,14 @@ const en: Texts = {
       'Client and server on one machine: the client dials 127.0.0.1 and the server sees a loopback address.',
     vm: 'A virtual machine on a host-only network: client and server share one network, the server listens on 0.0.0.0 and sees the client’s own address.',
     remote:
-      'A machine on another network: the client is not on the server’s network and reaches it through a port the Docker host publishes. Docker’s userland proxy (docker-proxy) accepts that connection and opens a second one to the server (two TCP handshakes; chat datagrams it resends from its own UDP socket), so the server sees the proxy’s address, not the client’s. Address translation alone (DNAT) would keep the client’s address.',
+      'A machine on another network: the client is not on the server’s network and reaches it through a hop in front of the server. In the lab’s compose file that hop is a router that translates addresses (DNAT to the server, MASQUERADE to its own address): one TCP connection, one handshake, so the server sees the router’s address with the client’s port. Through a port the Docker host publishes, Docker’s userland proxy may instead accept the connection and open a second one (two handshakes, a new port). Which of the two this run had is said per client below, from the ports the logs show, and the captures (“On the wire”) show it in the packets.',
     mistake:
       'The classic mistake: a server bound to 127.0.0.1 cannot be reached from another machine, so the connection is refused.',
   },
   hostsHeading: 'Hosts and addresses',
   hostsHeader: ['program', 'host', 'its own address', 'it dialed', 'the server saw', 'paired by'],
   matchEndpoint: 'same endpoint',
-  matchNat: 'time and bytes (proxied)',
+  matchNat: 'time and bytes (through a hop)',
   matchNick: 'nickname',
   matchNone: 'no server line',
   neverConnected: (code) => `never connected (${code})`,
@@ -173,7 +173,7 @@ const en: Texts = {
     'vm-translated': (p) =>
       `${p.client}: the server saw ${p.seen}, not the client’s own ${p.own}: something translated the address on the way`,
     'remote-ok': (p) =>
-      `${p.client} is ${p.own}, the server saw ${p.seen}: the address of the hop in front of it (Docker’s proxy), not the client’s`,
+      `${p.client} is ${p.own}, the server saw ${p.seen}: the address of the hop in front of it, not the client’s`,
     'classroom-client-only': (p) =>
       `${p.client} is ${p.own} and dialed ${p.dialed}; what the server saw is in the teacher’s log (add it: \`--server-log\`)`,
     'classroom-direct': (p) =>
@@ -279,7 +279,7 @@ const ru: Texts = {
       'Клиент и сервер на одной машине: клиент подключается к 127.0.0.1, и сервер видит адрес петлевого интерфейса (loopback).',
     vm: 'Виртуальная машина в сети host-only: клиент и сервер в одной сети, сервер слушает 0.0.0.0 и видит собственный адрес клиента.',
     remote:
-      'Машина в другой сети: клиент не в сети сервера и подключается к нему через порт, опубликованный хостом Docker. Прокси Docker в пространстве пользователя (docker-proxy) принимает это соединение и открывает второе, к серверу (два TCP-рукопожатия; дейтаграммы чата пересылает со своего UDP-сокета), поэтому сервер видит адрес прокси, а не клиента. Одна лишь трансляция адресов (DNAT) сохранила бы адрес клиента.',
+      'Машина в другой сети: клиент не в сети сервера и обращается к нему через узел перед сервером. В compose-файле лаборатории этот узел — маршрутизатор, который транслирует адреса (DNAT — на адрес сервера, MASQUERADE — на свой адрес): соединение TCP одно, рукопожатие одно, и сервер видит адрес маршрутизатора с портом клиента. Через порт, опубликованный хостом Docker, соединение может вместо этого принять прокси Docker в пространстве пользователя и открыть второе (два рукопожатия, новый порт). Какой из двух случаев был в этом запуске, сказано ниже для каждого клиента по портам из журналов, а захват пакетов (раздел «В сети») показывает это в самих пакетах.',
     mistake:
       'Типичная ошибка: к серверу, привязанному к 127.0.0.1, с другой машины не подключиться — в соединении отказано.',
   },
@@ -293,7 +293,7 @@ const ru: Texts = {
     'как сопоставлено',
   ],
   matchEndpoint: 'по совпадению адреса и порта',
-  matchNat: 'по времени и байтам (через прокси)',
+  matchNat: 'по времени и байтам (через промежуточный узел)',
   matchNick: 'по нику',
   matchNone: 'нет строки сервера',
   neverConnected: (code) => `не подключилась (${code})`,
@@ -350,7 +350,7 @@ const ru: Texts = {
     'vm-translated': (p) =>
       `${p.client}: сервер увидел ${p.seen}, а не собственный адрес клиента ${p.own}: по дороге адрес был преобразован`,
     'remote-ok': (p) =>
-      `${p.client} имеет адрес ${p.own}, а сервер увидел ${p.seen} — адрес промежуточного узла (прокси Docker), а не клиента`,
+      `У ${p.client} адрес ${p.own}, а сервер увидел ${p.seen} — адрес узла перед сервером, а не клиента`,
     'classroom-client-only': (p) =>
       `${p.client} имеет адрес ${p.own} и обращался к ${p.dialed}; что увидел сервер, записано в журнале преподавателя (добавьте его: \`--server-log\`)`,
     'classroom-direct': (p) =>
