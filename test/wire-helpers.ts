@@ -50,10 +50,11 @@ export function makeNamespace(t: TestContext, name: string): void {
  * busy machine stopping it right after the traffic loses the packets it has not read yet.
  */
 export async function captured(file: string, what: string, done: (flows: Flows) => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  // 30 s: on a fresh CI machine the Docker base image is being built beside the unit tests.
+  const deadline = Date.now() + 30_000;
   for (;;) {
     if (done((await analyseCaptureFile(file)).flows)) return;
-    if (Date.now() > deadline) assert.fail(`${file}: still no ${what} after 10 s`);
+    if (Date.now() > deadline) assert.fail(`${file}: still no ${what} after 30 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
