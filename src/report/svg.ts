@@ -23,6 +23,49 @@ function cut(text: string, max = MAX_CHARS * 2): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Line height of wrapped text, in px (font-size 12). */
+const LINE = 14;
+/** At most this many lines per label; a longer text is cut on the last one. */
+const MAX_LINES = 4;
+
+/**
+ * Breaks `text` into lines of at most `width` characters at spaces (a word longer than a line is
+ * split): addresses and numbers stay whole, where cutting at a fixed length would hide them.
+ */
+export function wrap(text: string, width: number): string[] {
+  const w = Math.max(8, Math.floor(width));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    while (rest.length > w) {
+      if (line) lines.push(line);
+      lines.push(rest.slice(0, w));
+      rest = rest.slice(w);
+      line = '';
+    }
+    if (!line) line = rest;
+    else if (line.length + 1 + rest.length <= w) line += ` ${rest}`;
+    else {
+      lines.push(line);
+      line = rest;
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length > MAX_LINES) {
+    const kept = lines.slice(0, MAX_LINES);
+    kept[MAX_LINES - 1] = cut(`${kept[MAX_LINES - 1]} …`, w);
+    return kept;
+  }
+  return lines;
+}
+
+/** `<text>` with one `<tspan>` per line, the first line's baseline at `y`. */
+function multiline(x: number, y: number, lines: readonly string[], attrs: string): string {
+  const spans = lines.map((l, i) => `<tspan x="${x}" dy="${i === 0 ? 0 : LINE}">${xml(l)}</tspan>`).join('');
+  return `<text x="${x}" y="${y}" ${attrs}>${spans}</text>`;
+}
+
 /** A sequence diagram: participants as columns, each step a row (an arrow or a note). */
 export function sequenceSvg(
   participants: readonly Participant[],
@@ -40,41 +83,61 @@ export function sequenceSvg(
     });
   }
   const x = new Map(participants.map((p, i) => [p.id, COL / 2 + i * COL + 10]));
-  const headLines = Math.max(1, ...participants.map((p) => p.lines.length));
+  // Header: each participant line wrapped to the box (bold name first).
+  const heads = participants.map((p) =>
+    p.lines.flatMap((line, i) => wrap(line, MAX_CHARS).map((l) => ({ text: l, bold: i === 0 }))),
+  );
+  const headLines = Math.max(1, ...heads.map((h) => h.length));
   const headH = 14 + headLines * 15;
   const width = participants.length * COL + 20;
-  const height = headH + 20 + shown.length * ROW + 10;
+  // Each step: its label wrapped to the room it has; a row grows with its lines.
+  const rows = shown.map((s) => {
+    if (s.kind === 'arrow') {
+      const x1 = x.get(s.from) ?? 0;
+      const x2 = x.get(s.to) ?? 0;
+      const room = x1 === x2 ? COL - 40 : Math.abs(x2 - x1) - 10;
+      return wrap(s.text, Math.max(MAX_CHARS, room / 6.5));
+    }
+    const xs = s.over.map((id) => x.get(id) ?? 0);
+    return wrap(s.text, (Math.max(...xs) - Math.min(...xs) + COL - 40) / 7.2);
+  });
+  const rowH = rows.map((lines) => ROW + (lines.length - 1) * LINE);
+  const top = rowH.map((_, i) => headH + 20 + rowH.slice(0, i).reduce((a, b) => a + b, 0));
+  const height = headH + 20 + rowH.reduce((a, b) => a + b, 0) + 10;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="sequence" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',
   ];
-  for (const p of participants) {
+  participants.forEach((p, pi) => {
     const cx = x.get(p.id) ?? 0;
     out.push(
       `<line x1="${cx}" y1="${headH + 10}" x2="${cx}" y2="${height - 5}" stroke="#999" stroke-dasharray="4 3"/>`,
       `<rect x="${cx - COL / 2 + 8}" y="5" width="${COL - 16}" height="${headH}" rx="4" fill="#eef3fb" stroke="#4a6fa5"/>`,
     );
-    p.lines.forEach((line, i) => {
+    (heads[pi] ?? []).forEach((line, i) => {
       out.push(
-        `<text x="${cx}" y="${22 + i * 15}" text-anchor="middle" ${FONT}${i === 0 ? ' font-weight="bold"' : ''}>${xml(cut(line, MAX_CHARS))}</text>`,
+        `<text x="${cx}" y="${22 + i * 15}" text-anchor="middle" ${FONT}${line.bold ? ' font-weight="bold"' : ''}>${xml(line.text)}</text>`,
       );
     });
-  }
+  });
   shown.forEach((s, i) => {
-    const y = headH + 20 + i * ROW + ROW / 2;
+    const lines = rows[i] ?? [];
+    const extra = (lines.length - 1) * LINE;
+    // The label's lines sit above the arrow, which is drawn at the bottom of the row.
+    const y = (top[i] ?? 0) + ROW / 2;
     if (s.kind === 'arrow') {
       const x1 = x.get(s.from) ?? 0;
       const x2 = x.get(s.to) ?? 0;
       if (x1 === x2) {
         out.push(
-          `<path d="M${x1},${y} h30 v10 h-30" fill="none" stroke="#333" marker-end="url(#arrow)"/>`,
-          `<text x="${x1 + 34}" y="${y}" ${FONT}>${xml(cut(s.text))}</text>`,
+          `<path d="M${x1},${y + extra} h30 v10 h-30" fill="none" stroke="#333" marker-end="url(#arrow)"/>`,
+          multiline(x1 + 34, y, lines, FONT),
         );
         return;
       }
       out.push(
-        `<line x1="${x1}" y1="${y + 6}" x2="${x2}" y2="${y + 6}" stroke="#333"${s.dotted ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`,
-        `<text x="${(x1 + x2) / 2}" y="${y}" text-anchor="middle" ${FONT}>${xml(cut(s.text, Math.max(MAX_CHARS, Math.abs(x2 - x1) / 6.5)))}</text>`,
+        `<line x1="${x1}" y1="${y + 6 + extra}" x2="${x2}" y2="${y + 6 + extra}" stroke="#333"${s.dotted ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`,
+        multiline((x1 + x2) / 2, y, lines, `text-anchor="middle" ${FONT}`),
       );
       return;
     }
@@ -82,8 +145,8 @@ export function sequenceSvg(
     const left = Math.min(...xs) - COL / 2 + 12;
     const right = Math.max(...xs) + COL / 2 - 12;
     out.push(
-      `<rect x="${left}" y="${y - 10}" width="${right - left}" height="${ROW - 8}" fill="#fff8dc" stroke="#c9a227"/>`,
-      `<text x="${(left + right) / 2}" y="${y + 5}" text-anchor="middle" ${FONT}>${xml(cut(s.text, (right - left) / 6.5))}</text>`,
+      `<rect x="${left}" y="${y - 10}" width="${right - left}" height="${ROW - 8 + extra}" fill="#fff8dc" stroke="#c9a227"/>`,
+      multiline((left + right) / 2, y + 5, lines, `text-anchor="middle" ${FONT}`),
     );
   });
   out.push('</svg>');
