@@ -47,6 +47,21 @@ test('demo: every scenario one machine can show passes, in an isolated network n
   assert.match(run.stdout, /PASS {2}mistake +a server bound to 127\.0\.0\.1:\d+ refused/);
   assert.match(run.stdout, /PASS {2}chat +alice received \[bob: hi alice\], bob received \[alice: hi bob\]/);
   assert.match(run.stdout, /All 4 scenarios passed\./);
+  // The course is taught in Russian: the results a student reads are Russian with --lang ru.
+  const ru = spawnSync(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, CLI, 'demo', '--quiet', '--lang', 'ru'],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  assert.equal(ru.status, 0, `${ru.stdout}\n${ru.stderr}`);
+  assert.match(ru.stdout, /^Итоги:$/m);
+  assert.match(ru.stdout, /ЗАЧТЕНО {2}local +клиент 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+; сервер увидел/);
+  assert.match(ru.stdout, /ЗАЧТЕНО {2}mistake +сервер, привязанный к 127\.0\.0\.1:\d+, отказал/);
+  assert.match(ru.stdout, /Все сценарии пройдены: 4 из 4\./);
+  assert.doesNotMatch(ru.stdout, /PASS|FAIL|received|scenarios/);
 });
 
 test('demo: without a non-loopback address the lan scenario fails and the exit code says so', (t) => {

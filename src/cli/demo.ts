@@ -46,14 +46,22 @@ export function demoCommand(): Command {
       try {
         const outcomes = await runDemo({ lanHost: o.lanHost, log, lines });
         await flush();
-        process.stdout.write('\nResults:\n');
-        for (const r of outcomes)
-          process.stdout.write(`  ${r.passed ? 'PASS' : 'FAIL'}  ${r.scenario.padEnd(8)} ${r.detail}\n`);
+        const ru = o.lang === 'ru';
+        process.stdout.write(ru ? '\nИтоги:\n' : '\nResults:\n');
+        for (const r of outcomes) {
+          const verdict = ru ? (r.passed ? 'ЗАЧТЕНО' : 'НЕ ЗАЧТЕНО') : r.passed ? 'PASS' : 'FAIL';
+          process.stdout.write(`  ${verdict}  ${r.scenario.padEnd(8)} ${r.detail}\n`);
+        }
         const failed = outcomes.filter((r) => !r.passed).length;
+        const n = outcomes.length;
         process.stdout.write(
-          failed === 0
-            ? `All ${outcomes.length} scenarios passed.\n`
-            : `${failed} of ${outcomes.length} scenarios failed.\n`,
+          ru
+            ? failed === 0
+              ? `Все сценарии пройдены: ${n} из ${n}.\n`
+              : `Не пройдено сценариев: ${failed} из ${n}.\n`
+            : failed === 0
+              ? `All ${n} scenarios passed.\n`
+              : `${failed} of ${n} scenarios failed.\n`,
         );
         process.exitCode = failed === 0 ? 0 : 1;
       } catch (err) {

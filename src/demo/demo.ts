@@ -46,6 +46,8 @@ export async function runDemo(o: {
   lines: readonly string[];
 }): Promise<Outcome[]> {
   const { log } = o;
+  const ru = log.lang === 'ru';
+  const L = (en: string, rus: string) => (ru ? rus : en);
   const serverLog = log.child({ scenario: 'server' });
   const tcp = await createEchoServer({ host: '0.0.0.0', port: 0, log: serverLog });
   const udp = await createChatServer({ host: '0.0.0.0', port: 0, log: serverLog });
@@ -96,31 +98,58 @@ export async function runDemo(o: {
   }
 
   const analysis = await analyse([{ name: 'demo', lines: o.lines }], { allRuns: true });
-  const outcomes = [echoOutcome(analysis, 'local', 'local', '127.0.0.1', port, 'the server saw')];
+  const outcomes = [
+    echoOutcome(analysis, 'local', 'local', '127.0.0.1', port, L('the server saw', 'сервер увидел'), ru),
+  ];
   if (!lan) {
     outcomes.push({
       scenario: 'lan',
       passed: false,
-      detail: 'this machine has no non-loopback IPv4 address (use --lan-host)',
+      detail: L(
+        'this machine has no non-loopback IPv4 address (use --lan-host)',
+        'у этой машины нет IPv4-адреса, кроме loopback (укажите --lan-host)',
+      ),
     });
   } else {
-    outcomes.push(echoOutcome(analysis, 'lan', 'vm', lan, port, 'the server (bound to 0.0.0.0) saw'));
+    outcomes.push(
+      echoOutcome(
+        analysis,
+        'lan',
+        'vm',
+        lan,
+        port,
+        L('the server (bound to 0.0.0.0) saw', 'сервер (привязан к 0.0.0.0) увидел'),
+        ru,
+      ),
+    );
     const refused = mistakeError === 'LAB_ERR_CONNECT_REFUSED';
     outcomes.push({
       scenario: 'mistake',
       passed: refused,
       detail: refused
-        ? `a server bound to 127.0.0.1:${mistakePort} refused ${lan}:${mistakePort}: that is why the lab binds 0.0.0.0`
+        ? L(
+            `a server bound to 127.0.0.1:${mistakePort} refused ${lan}:${mistakePort}: that is why the lab binds 0.0.0.0`,
+            `сервер, привязанный к 127.0.0.1:${mistakePort}, отказал в соединении с ${lan}:${mistakePort} (ожидаемо): поэтому лаборатория привязывает сервер к 0.0.0.0`,
+          )
         : mistakeError
-          ? `expected "connection refused", got ${mistakeError}`
-          : `a server bound to 127.0.0.1 accepted a connection to ${lan}`,
+          ? L(
+              `expected "connection refused", got ${mistakeError}`,
+              `ожидался отказ в соединении, а получено ${mistakeError}`,
+            )
+          : L(
+              `a server bound to 127.0.0.1 accepted a connection to ${lan}`,
+              `сервер, привязанный к 127.0.0.1, принял соединение с ${lan}`,
+            ),
     });
   }
   const ok = got.alice?.includes('bob: hi alice') && got.bob?.includes('alice: hi bob');
   outcomes.push({
     scenario: 'chat',
     passed: Boolean(ok),
-    detail: `alice received [${got.alice?.join(', ')}], bob received [${got.bob?.join(', ')}]; relays logged: ${relayCounts(analysis.model).lines}`,
+    detail: L(
+      `alice received [${got.alice?.join(', ')}], bob received [${got.bob?.join(', ')}]; relays logged: ${relayCounts(analysis.model).lines}`,
+      `alice получила [${got.alice?.join(', ')}], bob получил [${got.bob?.join(', ')}]; пересылок в журнале: ${relayCounts(analysis.model).lines}`,
+    ),
   });
   return outcomes;
 }
@@ -133,6 +162,7 @@ function echoOutcome(
   host: string,
   port: number,
   saw: string,
+  ru = false,
 ): Outcome {
   const session: EchoSession | undefined = analysis.model.echo.find((s) => s.scenario === scenario);
   const check = checkAddresses(analysis.model, rule, scenario);
@@ -143,7 +173,9 @@ function echoOutcome(
   return {
     scenario,
     passed: check.status === 'pass' && mine.length > 0 && mine.every((f) => f.ok),
-    detail: `client ${session?.local ?? '?'} -> ${host}:${port}; ${saw} ${session?.server?.remote ?? 'nothing'}; ${String(received ?? '?')}/${String(sent ?? '?')} bytes echoed`,
+    detail: ru
+      ? `клиент ${session?.local ?? '?'} -> ${host}:${port}; ${saw} ${session?.server?.remote ?? 'ничего'}; эхо: ${String(received ?? '?')} Б из ${String(sent ?? '?')} Б`
+      : `client ${session?.local ?? '?'} -> ${host}:${port}; ${saw} ${session?.server?.remote ?? 'nothing'}; ${String(received ?? '?')}/${String(sent ?? '?')} bytes echoed`,
   };
 }
 
