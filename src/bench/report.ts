@@ -192,8 +192,8 @@ const RULES: Rule[] = [
     label: 'default logging: log backlog bounded (peak RSS, 50 streams)',
     scenario: 'stream-50',
     required: '≤ quiet + 32 MB',
-    // A reader that falls behind makes the server queue log lines (up to LOG_BACKLOG_BYTES, then it
-    // waits): with per-portion lines the peak RSS must stay within a bounded margin of quiet's.
+    // A reader that falls behind makes the server queue log lines (up to LOG_BACKLOG_BYTES, then they
+    // are dropped and counted): with per-portion lines the peak RSS must stay within a bounded margin of quiet's.
     measure(run, medians) {
       const d = medians['stream-50']?.['lab-default']?.peakRssMB;
       const q = medians['stream-50']?.['lab-quiet']?.peakRssMB;
