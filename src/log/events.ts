@@ -63,9 +63,9 @@ export const catalogue = {
       config: { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 } as ServerConfigFields,
     },
     (f) =>
-      `socket-lab ${f.version} is starting: TCP echo on port ${f.config.tcpPort}, UDP chat on port ${f.config.udpPort}, bound to ${f.config.host}; echo portions of at most ${bytesEn(f.config.chunkSize)}`,
+      `socket-lab ${f.version} is starting: TCP echo on port ${f.config.tcpPort}, UDP chat on port ${f.config.udpPort}, bound to ${f.config.host}; each read() asks the kernel for up to 64 KiB, handled in echo portions of at most ${bytesEn(f.config.chunkSize)}`,
     (f) =>
-      `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; порции эха не больше ${bytesRu(f.config.chunkSize)}`,
+      `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; каждый read() запрашивает у ядра до 64 КиБ, полученное обрабатывается порциями эха не больше ${bytesRu(f.config.chunkSize)}`,
   ),
   'server.listening': spec(
     'info',
@@ -134,9 +134,9 @@ export const catalogue = {
     'info',
     { connId: 1, bytes: 6, portion: 1, preview: 'hello\\n' },
     (f) =>
-      `Portion #${f.portion} from client #${f.connId}: ${bytesEn(f.bytes)}, a slice of at most chunk-size bytes of one read (portions are not TCP segments)`,
+      `Portion #${f.portion} from client #${f.connId}: ${bytesEn(f.bytes)}. Each read() asks the kernel for up to 64 KiB (Node's read buffer, not settable for a server's connections) and the server handles what it got in portions of at most chunk-size bytes; portions are not TCP segments`,
     (f) =>
-      `Порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)}, кусок не больше chunk-size байт из одного чтения (порции — не TCP-сегменты)`,
+      `Порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)}. Каждый read() запрашивает у ядра до 64 КиБ (буфер чтения Node, для соединений сервера он не настраивается), и сервер обрабатывает полученное порциями не больше chunk-size байт; порции — не TCP-сегменты`,
   ),
   'tcp.data.sent': spec(
     'info',

@@ -12,7 +12,12 @@ export interface EchoServerOptions {
   host?: string;
   /** TCP port; 0 lets the kernel pick a free one (read it from `address`). */
   port?: number;
-  /** Largest portion, in bytes, that one read hands to the echo loop (the "1 KB portions"). */
+  /**
+   * Largest portion, in bytes, the echo loop handles and logs at once (the "1 KB portions"). The
+   * kernel read itself asks for up to 64 KiB: Node gives a server's accepted sockets libuv's 64 KiB
+   * read buffer and no supported way to change it (`onread` is for `new net.Socket` only; see
+   * docs/performance.md), so one read is sliced into portions of at most this size.
+   */
   chunkSize?: number;
   /** Connections over this many are closed at once (and logged). */
   maxConnections?: number;
@@ -104,7 +109,7 @@ interface ConnTally {
 
 /**
  * Starts the TCP echo server (RFC 862): every byte a client sends comes back, in order, in portions
- * of at most `chunkSize` bytes. Resolves once the socket listens.
+ * of at most `chunkSize` bytes of reads of up to 64 KiB. Resolves once the socket listens.
  */
 export async function createEchoServer(options: EchoServerOptions): Promise<EchoServer> {
   const o = { ...ECHO_DEFAULTS, ...withoutUndefined(options) };
