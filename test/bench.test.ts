@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from './helpers.ts';
 
 const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness', 'log-read'];
+// strace's cost is measured where python3 and strace are installed (the lab machine); skipped with a note elsewhere.
+const STRACE_COST = ['python3', 'strace'].every((cmd) => spawnSync(cmd, ['--version']).status === 0)
+  ? ['strace-stream', 'strace-latency']
+  : [];
 
 interface Results {
   smoke: boolean;
@@ -39,7 +44,7 @@ test(
     assert.equal(results.smoke, true);
     assert.deepEqual(
       results.scenarios.map((s) => s.id),
-      SCENARIOS,
+      [...SCENARIOS, ...STRACE_COST],
     );
     assert.deepEqual(results.summary.broken, []);
     for (const s of results.scenarios) {
@@ -55,6 +60,8 @@ test(
       }
       if (s.id === 'log-read')
         assert.deepEqual(s.targets, ['readline', 'report'], 'the report reader runs beside the plain loop');
+      else if (s.id.startsWith('strace-'))
+        assert.deepEqual(s.targets, ['python', 'python-strace'], 'the same Python server, plain and traced');
       else
         assert.ok(
           s.targets.includes('lab-quiet') && s.targets.includes('node'),
@@ -78,5 +85,16 @@ test(
       reads.every((r) => r.metrics.lines === reads[0]?.metrics.lines && (r.metrics.lines ?? 0) > 10_000),
     );
     assert.match(bench.stderr(), /bench: (PASS|FAIL) report reader: speed vs readline \+ JSON\.parse/);
+    // The idle connections are all served (every one comes from 127.0.0.1, beyond the per-address limit).
+    for (const r of results.runs.filter((x) => x.scenario === 'idle'))
+      assert.ok(
+        r.metrics.failed === 0 && (r.metrics.established ?? 0) > 0,
+        `${r.target}: ${JSON.stringify(r.metrics)}`,
+      );
+    // strace really traced the server: its trace file was written.
+    if (STRACE_COST.length > 0) {
+      const traced = results.summary.medians['strace-stream']?.['python-strace'];
+      assert.ok((traced?.traceMB ?? 0) > 0, JSON.stringify(traced));
+    }
   },
 );

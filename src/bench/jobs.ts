@@ -1,31 +1,33 @@
 /**
- * What the orchestrator asks of the child processes (targets and the load generator) and what they
- * answer, over Node's IPC channel. Plain JSON values only.
+ * What the orchestrator asks of its child processes (targets, load generators, log readers) and
+ * what they answer, over Node's IPC channel. Plain JSON values only.
  */
 
 /**
- * Which program serves the load, or (log-read scenario) which program reads the log: the report's
- * reader, or the baseline `readline` + `JSON.parse` loop.
+ * Which program serves the load, or (log-read scenario) reads the log: the report's reader or the
+ * baseline `readline` + `JSON.parse` loop. `python` is a student-style echo server (recv(1024),
+ * sendall, a thread per client); `python-strace` the same under `strace -f`, as the lab runs one.
  */
-export type TargetId = 'lab-default' | 'lab-quiet' | 'node' | 'socat' | 'report' | 'readline';
+export type TargetId =
+  'lab-default' | 'lab-quiet' | 'node' | 'socat' | 'python' | 'python-strace' | 'report' | 'readline';
 
-/** How a target child is started (`node dist/bench/target-main.js <json>`). */
+/** A Node target child: socket-lab's servers, or the bare Node baseline. */
 export type TargetSpec =
   | {
       kind: 'lab';
-      /** `--portion-lines`: 20 is the default, 0 means per-portion events off ("quiet"). */
-      portionLines: number;
-      /** Connection limit raised so that the idle scenario fits (the CLI's --max-connections). */
-      maxConnections: number;
+      /** Echo server options: connection limits raised so that the idle scenario fits, the portion lines. */
+      echo: { maxConnections: number; maxConnectionsPerAddress: number; portionLinesPerSecond: number };
       /**
-       * Chat limits raised above the defaults for the relay scenario: the defaults guard against
-       * abuse (20 messages/s per member, 32 members per address, 50,000 relayed datagrams/s), and
-       * the benchmark's 50 members all come from 127.0.0.1 and relay 98,000 datagrams/s.
+       * Chat limits raised above the defaults, which guard against abuse (20 messages/s per member,
+       * 32 members per address, 50,000 relayed datagrams/s): the benchmark's 50 members all come
+       * from 127.0.0.1 and relay 98,000 datagrams/s.
        */
-      messagesPerSecond: number;
-      messageBurst: number;
-      maxMembersPerAddress: number;
-      relayBudgetPerSecond: number;
+      chat: {
+        messagesPerSecond: number;
+        messageBurst: number;
+        maxMembersPerAddress: number;
+        relayBudgetPerSecond: number;
+      };
     }
   | { kind: 'node' };
 
@@ -49,17 +51,13 @@ export interface StreamJob {
   writeBatch: number;
   warmupMs: number;
   durationMs: number;
-  /**
-   * While streaming, a separate probe process opens a new connection this often and times
-   * connect + echo (0: never).
-   */
+  /** A probe process opens a new connection this often while streaming and times connect + echo (0: never). */
   probeEveryMs: number;
   /** After the window, how long the echo may take to drain before the run counts as incomplete. */
   drainTimeoutMs: number;
-  /** Process whose CPU time is sampled at the start and end of the measured window. */
+  /** Process whose CPU time is sampled at the start and end of the window; with its children when `withChildren`. */
   targetPid: number;
-  /** socat forks a child per connection: count their CPU time too. */
-  targetForks: boolean;
+  withChildren: boolean;
 }
 
 export interface LatencyJob {
@@ -111,61 +109,29 @@ export interface ConnTally {
   windowBytes: number;
 }
 
-export interface StreamResult {
-  scenario: 'stream';
-  windowMs: number;
-  /** Echo received inside the window, all connections together, MB/s (1 MB = 10^6 bytes). */
-  mbPerSec: number;
-  /** Slowest connection's rate divided by the mean rate, inside the window. */
-  slowestShare: number;
-  /** Target CPU time per MB of echo inside the window, ms. */
-  cpuMsPerMB: number;
-  /** Connect + echo times of the probe connections, ms (a probe that never answered counts as its timeout). */
-  probesMs: number[];
-  /** Every byte sent came back before the connection closed. */
-  complete: boolean;
-  conns: ConnTally[];
+/** Figures for the table, units in the name (`mbPerSec`, `p50Us`, ...). */
+export type Metrics = Record<string, number>;
+
+export interface JobResult {
+  metrics: Metrics;
+  /** Stream jobs: every byte sent came back before the connection closed. */
+  complete?: boolean;
+  conns?: ConnTally[];
+  /** Probe jobs: connect + echo times of the probe connections, ms (one that never answered counts as its timeout). */
+  probesMs?: number[];
 }
 
-export interface LatencyResult {
-  scenario: 'latency';
-  count: number;
-  p50Us: number;
-  p99Us: number;
-  maxUs: number;
+/** What a log reader process measured. */
+export interface ReadResult {
+  ms: number;
+  lines: number;
+  /** Peak resident set size of the reader's process, bytes. */
+  peakRss: number;
 }
 
-export interface IdleResult {
-  scenario: 'idle';
-  established: number;
-  failed: number;
-  connectMs: number;
-}
-
-export interface ChatResult {
-  scenario: 'chat';
-  members: number;
-  sentMessages: number;
-  expected: number;
-  delivered: number;
-  windowMs: number;
-  deliveredPerSec: number;
-  lossPct: number;
-  /** Datagrams the kernel dropped because a receive buffer was full: the server's, the members'. */
-  serverDrops: number;
-  memberDrops: number;
-  cpuMsPer1000: number;
-}
-
-export interface ProbeResult {
-  scenario: 'probe';
-  probesMs: number[];
-}
-
-export type JobResult = StreamResult | LatencyResult | IdleResult | ChatResult | ProbeResult;
-
-export type LoadToParent =
+export type ChildToParent =
   | { type: 'holding'; established: number }
   | { type: 'result'; result: JobResult }
+  | { type: 'read'; result: ReadResult }
   | { type: 'error'; message: string };
 export type ParentToLoad = { type: 'release' };

@@ -6,21 +6,9 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { encode, parseServerMessage } from '../udp/protocol.js';
-import type {
-  ChatJob,
-  ChatResult,
-  ConnTally,
-  IdleJob,
-  IdleResult,
-  LatencyJob,
-  LatencyResult,
-  ProbeJob,
-  ProbeResult,
-  StreamJob,
-  StreamResult,
-} from './jobs.js';
+import type { ChatJob, IdleJob, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
 import { cpuMs, udpDrops } from './proc.js';
-import { mean, quantile } from './stats.js';
+import { mean, quantile, round } from './stats.js';
 
 const HOST = '127.0.0.1';
 const PROBE_TIMEOUT_MS = 5000;
@@ -30,64 +18,59 @@ const WRITE_BURST = 32;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const nowMs = () => performance.now();
 
-function connect(port: number, noDelay = true, timeoutMs = PROBE_TIMEOUT_MS): Promise<net.Socket> {
+function connect(port: number, noDelay = true): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: HOST, port, noDelay });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`connect to ${HOST}:${port} timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', reject);
-      resolve(socket);
-    });
+      reject(new Error(`connect to ${HOST}:${port} timed out after ${PROBE_TIMEOUT_MS} ms`));
+    }, PROBE_TIMEOUT_MS);
     socket.once('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      socket.on('error', () => {});
+      resolve(socket);
+    });
+  });
+}
+
+/** Writes `size` bytes and waits until as many came back; fails after PROBE_TIMEOUT_MS. */
+function echoed(socket: net.Socket, size: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let got = 0;
+    const onData = (d: Buffer) => {
+      got += d.length;
+      if (got < size) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', fail);
+      resolve();
+    };
+    const fail = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      reject(new Error(`no echo from ${HOST}:${socket.remotePort}`));
+    };
+    const timer = setTimeout(fail, PROBE_TIMEOUT_MS);
+    // A server that refuses a connection accepts it and closes it at once: no echo will come.
+    socket.once('close', fail);
+    socket.on('data', onData);
+    socket.write(Buffer.alloc(size, 'p'));
   });
 }
 
 /** Connects and waits for one byte to come back: the server has accepted and serves the connection. */
-async function connectEchoed(port: number, noDelay: boolean): Promise<net.Socket> {
+async function connectEchoed(port: number, noDelay = true): Promise<net.Socket> {
   const socket = await connect(port, noDelay);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no echo from ${HOST}:${port}`)), PROBE_TIMEOUT_MS);
-    socket.once('data', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('error', reject);
-    socket.write('x');
-  }).catch((err: unknown) => {
+  await echoed(socket, 1).catch((err: unknown) => {
     socket.destroy();
     throw err;
   });
-  socket.removeAllListeners('error');
   return socket;
-}
-
-/** Connects, sends `size` bytes and waits for all of them to come back; resolves with the ms taken. */
-async function probe(port: number, size = 64): Promise<number> {
-  const started = nowMs();
-  const socket = await connect(port).catch(() => undefined);
-  if (!socket) return PROBE_TIMEOUT_MS;
-  return new Promise<number>((resolve) => {
-    let got = 0;
-    const timer = setTimeout(() => finish(PROBE_TIMEOUT_MS), PROBE_TIMEOUT_MS);
-    function finish(ms: number) {
-      clearTimeout(timer);
-      socket?.destroy();
-      resolve(ms);
-    }
-    socket.on('error', () => finish(PROBE_TIMEOUT_MS));
-    socket.on('data', (d: Buffer) => {
-      got += d.length;
-      if (got >= size) finish(nowMs() - started);
-    });
-    socket.write(Buffer.alloc(size, 'p'));
-  });
 }
 
 /**
@@ -97,7 +80,7 @@ async function probe(port: number, size = 64): Promise<number> {
 export async function runStream(
   job: StreamJob,
   startProbes: (job: ProbeJob) => Promise<number[]>,
-): Promise<StreamResult> {
+): Promise<JobResult> {
   const payload = Buffer.alloc(job.writeSize, 'x');
   // One at a time, each proven with an echoed byte, so that none is left waiting in a short accept
   // queue (socat listens with a backlog of 5) while the others already stream.
@@ -107,7 +90,6 @@ export async function runStream(
   let writing = true;
   const conns = sockets.map((socket) => {
     const c = { socket, tally: { localPort: socket.localPort ?? 0, sent: 1, received: 1, windowBytes: 0 } };
-    socket.on('error', () => {});
     socket.on('data', (d: Buffer) => {
       c.tally.received += d.length;
     });
@@ -130,7 +112,7 @@ export async function runStream(
 
   await sleep(job.warmupMs);
   const start = conns.map((c) => c.tally.received);
-  const cpu0 = cpuMs(job.targetPid, job.targetForks);
+  const cpu0 = cpuMs(job.targetPid, job.withChildren);
   const t0 = nowMs();
   const windowEnd = t0 + job.durationMs;
   const probes =
@@ -143,7 +125,7 @@ export async function runStream(
         })
       : Promise.resolve([]);
   await sleep(Math.max(0, windowEnd - nowMs()));
-  const cpu1 = cpuMs(job.targetPid, job.targetForks);
+  const cpu1 = cpuMs(job.targetPid, job.withChildren);
   const windowMs = nowMs() - t0;
   conns.forEach((c, i) => (c.tally.windowBytes = c.tally.received - (start[i] ?? 0)));
   writing = false;
@@ -168,31 +150,41 @@ export async function runStream(
   const total = conns.reduce((n, c) => n + c.tally.windowBytes, 0);
   const rates = conns.map((c) => c.tally.windowBytes);
   const mb = total / 1e6;
-  return {
-    scenario: 'stream',
-    windowMs,
-    mbPerSec: mb / (windowMs / 1000),
-    slowestShare: Math.min(...rates) / mean(rates),
-    cpuMsPerMB: (cpu1 - cpu0) / mb,
-    probesMs,
-    complete: drained,
-    conns: conns.map((c): ConnTally => c.tally),
+  const metrics: Metrics = {
+    mbPerSec: round(mb / (windowMs / 1000), 1),
+    cpuMsPerMB: round((cpu1 - cpu0) / mb, 2),
+    slowestShare: round(Math.min(...rates) / mean(rates), 3),
   };
+  if (probesMs.length > 0) {
+    metrics.acceptMaxMs = round(Math.max(...probesMs), 1);
+    metrics.acceptP50Ms = round(quantile(probesMs, 0.5), 2);
+    metrics.probes = probesMs.length;
+  }
+  return { metrics, complete: drained, conns: conns.map((c) => c.tally) };
 }
 
 /** New connections, one at a time, each timed from connect() to its echo. */
-export async function runProbe(job: ProbeJob): Promise<ProbeResult> {
+export async function runProbe(job: ProbeJob): Promise<JobResult> {
   const probesMs: number[] = [];
   const end = nowMs() + job.durationMs;
   while (nowMs() + job.everyMs < end) {
     await sleep(job.everyMs);
-    probesMs.push(await probe(job.port));
+    const started = nowMs();
+    const socket = await connect(job.port).catch(() => undefined);
+    const ok =
+      socket &&
+      (await echoed(socket, 64).then(
+        () => true,
+        () => false,
+      ));
+    socket?.destroy();
+    probesMs.push(ok ? nowMs() - started : PROBE_TIMEOUT_MS);
   }
-  return { scenario: 'probe', probesMs };
+  return { metrics: { probes: probesMs.length }, probesMs };
 }
 
 /** Request/response latency: one connection, one small message in flight at a time. */
-export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
+export async function runLatency(job: LatencyJob): Promise<JobResult> {
   const socket = await connect(job.port);
   const message = Buffer.alloc(job.messageSize, 'r');
   const samples: number[] = [];
@@ -221,13 +213,8 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
     socket.write(message);
   });
   socket.destroy();
-  return {
-    scenario: 'latency',
-    count: samples.length,
-    p50Us: quantile(samples, 0.5),
-    p99Us: quantile(samples, 0.99),
-    maxUs: quantile(samples, 1),
-  };
+  const us = (q: number) => round(quantile(samples, q), 1);
+  return { metrics: { p50Us: us(0.5), p99Us: us(0.99), count: samples.length } };
 }
 
 /**
@@ -237,7 +224,7 @@ export async function runLatency(job: LatencyJob): Promise<LatencyResult> {
 export async function runIdle(
   job: IdleJob,
   hold: (established: number) => Promise<void>,
-): Promise<IdleResult> {
+): Promise<JobResult> {
   const sockets: net.Socket[] = [];
   let established = 0;
   let failed = 0;
@@ -245,18 +232,8 @@ export async function runIdle(
   const started = nowMs();
   const deadline = started + job.timeoutMs;
   const one = async () => {
-    const socket = await connect(job.port);
-    sockets.push(socket);
-    socket.on('error', () => {});
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no echo')), PROBE_TIMEOUT_MS);
-      socket.once('data', () => {
-        clearTimeout(timer);
-        established++;
-        resolve();
-      });
-      socket.write('x');
-    });
+    sockets.push(await connectEchoed(job.port));
+    established++;
   };
   const worker = async () => {
     while (next < job.connections && nowMs() < deadline) {
@@ -268,7 +245,7 @@ export async function runIdle(
   const connectMs = nowMs() - started;
   await hold(established);
   for (const s of sockets) s.destroy();
-  return { scenario: 'idle', established, failed, connectMs };
+  return { metrics: { established, failed, connectMs: round(connectMs, 0) } };
 }
 
 interface Member {
@@ -316,7 +293,7 @@ const F = 'F'.charCodeAt(0);
  * `durationMs`; every member counts the FROM datagrams it receives. Loss compares them with what
  * a perfect relay delivers: every message to every other member.
  */
-export async function runChat(job: ChatJob): Promise<ChatResult> {
+export async function runChat(job: ChatJob): Promise<JobResult> {
   const members: Member[] = [];
   for (let i = 0; i < job.members; i++) members.push(await join(job.port, `m${i}`));
   await sleep(100); // let the JOINED notices pass
@@ -355,17 +332,13 @@ export async function runChat(job: ChatJob): Promise<ChatResult> {
   const delivered = members.reduce((n, m) => n + m.received, 0);
   const expected = sent * (job.members - 1);
   for (const m of members) m.socket.close();
-  return {
-    scenario: 'chat',
-    members: job.members,
-    sentMessages: sent,
-    expected,
-    delivered,
-    windowMs: sendMs,
-    deliveredPerSec: delivered / (sendMs / 1000),
-    lossPct: expected > 0 ? (100 * (expected - delivered)) / expected : 0,
+  const metrics = {
+    deliveredPerSec: round(delivered / (sendMs / 1000), 0),
+    lossPct: round(expected > 0 ? (100 * (expected - delivered)) / expected : 0, 4),
     serverDrops: (drops1[0] ?? 0) - (drops0[0] ?? 0),
     memberDrops: (drops1[1] ?? 0) - (drops0[1] ?? 0),
-    cpuMsPer1000: (1000 * (cpu1 - cpu0)) / Math.max(1, delivered),
+    cpuMsPer1000: round((1000 * (cpu1 - cpu0)) / Math.max(1, delivered), 2),
+    sentMessages: sent,
   };
+  return { metrics };
 }

@@ -3,10 +3,11 @@
  * into a file; then the report's reader and a plain `readline` + `JSON.parse` loop read that file,
  * each in a process of its own (so that the peak RSS is the reader's), one after the other.
  */
-import { fork } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
+import type { ChildToParent, ReadResult } from './jobs.js';
+import { answer, forkChild } from './proc.js';
 
 /** What the generated log holds. */
 export interface LogSpec {
@@ -87,16 +88,11 @@ export async function readLoop(file: string): Promise<number> {
   return lines;
 }
 
-/** What one reader process measured. */
-export interface ReadResult {
-  ms: number;
-  lines: number;
-  /** Peak resident set size of the reader's process, bytes. */
-  peakRss: number;
-}
-
 /** How each reader reads: what `socket-lab report FILE` does, or the baseline loop. */
-async function read(reader: 'report' | 'readline', file: string): Promise<{ lines: number; ms: number }> {
+export async function read(
+  reader: 'report' | 'readline',
+  file: string,
+): Promise<{ lines: number; ms: number }> {
   const t0 = performance.now();
   if (reader === 'readline') return { lines: await readLoop(file), ms: performance.now() - t0 };
   // Modules loaded before the clock starts, as the loop's are.
@@ -116,32 +112,8 @@ export function readInChild(
   file: string,
   timeoutMs: number,
 ): Promise<ReadResult> {
-  const child = fork(new URL(import.meta.url).pathname, [reader, file], {
-    execArgv: process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  return answer(forkChild('read', [reader, file]), `${reader} reader`, timeoutMs, (m: ChildToParent) => {
+    if (m.type === 'error') throw new Error(`${reader} reader: ${m.message}`);
+    return m.type === 'read' ? m.result : undefined;
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('message', (m: ReadResult) => resolve(m));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${reader} reader exited with code ${code} without a result`));
-    });
-  });
-}
-
-// Run as a child by readInChild: `logread.js <reader> <file>`.
-if (process.argv[1] === new URL(import.meta.url).pathname && process.send) {
-  const [reader, file] = process.argv.slice(2) as ['report' | 'readline', string];
-  read(reader, file).then(
-    ({ lines, ms }) => {
-      process.send?.({ ms, lines, peakRss: process.resourceUsage().maxRSS * 1024 } satisfies ReadResult, () =>
-        process.exit(0),
-      );
-    },
-    (err: unknown) => {
-      process.stderr.write(`bench log reader: ${String(err)}\n`);
-      process.exit(1);
-    },
-  );
 }

@@ -12,6 +12,8 @@ export const SCENARIO_IDS = [
   'chat',
   'fairness',
   'log-read',
+  'strace-stream',
+  'strace-latency',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
@@ -37,27 +39,36 @@ export interface PlanOptions {
   /** Idle connections the fd limit allows (the generator and the server each hold one fd per connection). */
   idleConnections: number;
   socat: boolean;
+  /** python3 and strace are installed: the strace-cost scenarios can run. */
+  straceCost: boolean;
   rounds?: number | undefined;
   writeBatch: number;
 }
 
-const ECHO_TARGETS: TargetId[] = ['lab-default', 'lab-quiet', 'node', 'socat'];
 const NODE_TARGETS: TargetId[] = ['lab-default', 'lab-quiet', 'node'];
+const PYTHON_TARGETS: TargetId[] = ['python', 'python-strace'];
 
 /** The scenarios of one run, with their sizes (full or smoke). */
 export function plan(o: PlanOptions): Scenario[] {
   const s = o.smoke;
-  const echo = ECHO_TARGETS.filter((t) => t !== 'socat' || o.socat);
+  const echo: TargetId[] = o.socat ? [...NODE_TARGETS, 'socat'] : NODE_TARGETS;
   const rounds = (full: number) => o.rounds ?? (s ? 1 : full);
   const warmupMs = s ? 100 : 1000;
   const durationMs = s ? 300 : 4000;
-  const stream = (id: ScenarioId, connections: number, probeEveryMs: number, targets: TargetId[]) => ({
+  const writes = o.writeBatch > 1 ? `1 KB writes corked ${o.writeBatch} at a time` : '1 KB writes';
+  const stream = (
+    id: ScenarioId,
+    connections: number,
+    probeEveryMs: number,
+    targets: TargetId[],
+  ): Scenario => ({
     id,
+    title: `streaming, ${connections} connection${connections > 1 ? 's' : ''}, ${writes} (MB/s of echo over ${durationMs / 1000} s)`,
     targets,
-    reference: 'node' as const,
-    rounds: rounds(probeEveryMs ? 2 : 5),
+    reference: targets[0] === 'python' ? 'python' : 'node',
+    rounds: rounds(probeEveryMs || targets[0] === 'python' ? 2 : 5),
     timeoutMs: warmupMs + durationMs + 30_000,
-    job: (t: Target): Job => ({
+    job: (t) => ({
       scenario: 'stream',
       port: t.tcpPort,
       connections,
@@ -65,40 +76,34 @@ export function plan(o: PlanOptions): Scenario[] {
       writeBatch: o.writeBatch,
       warmupMs,
       // socat's PIPE can block for good writing into its own full pipe: do not wait long for it.
-      drainTimeoutMs: t.forks ? 3000 : 10_000,
+      drainTimeoutMs: t.id === 'socat' ? 3000 : 10_000,
       durationMs,
       probeEveryMs,
       targetPid: t.pid,
-      targetForks: t.forks,
+      withChildren: t.withChildren,
+    }),
+  });
+  const latency = (id: ScenarioId, messageSize: number, targets: TargetId[]): Scenario => ({
+    id,
+    title: `request/response latency, 1 connection, ${messageSize}-byte messages, one in flight`,
+    targets,
+    reference: targets[0] === 'python' ? 'python' : 'node',
+    rounds: rounds(2),
+    timeoutMs: 40_000,
+    job: (t) => ({
+      scenario: 'latency',
+      port: t.tcpPort,
+      messageSize,
+      warmupCount: s ? 100 : 2000,
+      maxCount: s ? 2000 : 50_000,
+      durationMs: s ? 200 : 3000,
     }),
   });
   const members = s ? 10 : 50;
-  const writes = o.writeBatch > 1 ? `1 KB writes corked ${o.writeBatch} at a time` : '1 KB writes';
-  return [
-    {
-      ...stream('stream-1', 1, 0, echo),
-      title: `streaming, 1 connection, ${writes} (MB/s of echo over ${durationMs / 1000} s)`,
-    },
-    {
-      ...stream('stream-50', 50, 0, echo),
-      title: `streaming, 50 connections, ${writes} (MB/s of echo over ${durationMs / 1000} s)`,
-    },
-    {
-      id: 'latency',
-      title: 'request/response latency, 1 connection, 64-byte messages, one in flight',
-      targets: echo,
-      reference: 'node',
-      rounds: rounds(2),
-      timeoutMs: 40_000,
-      job: (t) => ({
-        scenario: 'latency',
-        port: t.tcpPort,
-        messageSize: 64,
-        warmupCount: s ? 100 : 2000,
-        maxCount: s ? 2000 : 50_000,
-        durationMs: s ? 200 : 3000,
-      }),
-    },
+  const all: Scenario[] = [
+    stream('stream-1', 1, 0, echo),
+    stream('stream-50', 50, 0, echo),
+    latency('latency', 64, echo),
     {
       id: 'idle',
       title: `${o.idleConnections} idle connections (server memory per connection)`,
@@ -146,5 +151,15 @@ export function plan(o: PlanOptions): Scenario[] {
       timeoutMs: 120_000,
       log: { connections: 4, bytesPerConnection: (s ? 2 : 50) * 2 ** 20 },
     },
+    // What strace costs a student's server (issue 18): the same Python server, plain and traced.
+    {
+      ...stream('strace-stream', 1, 0, PYTHON_TARGETS),
+      title: `strace's cost: Python echo server, ${writes}`,
+    },
+    {
+      ...latency('strace-latency', 1024, PYTHON_TARGETS),
+      title: "strace's cost: 1 KB round trip, one in flight",
+    },
   ];
+  return all.filter((x) => o.straceCost || !x.targets.includes('python'));
 }

@@ -1,8 +1,81 @@
 /**
- * What the kernel says about a process: CPU time and memory, read from /proc so that the same
- * numbers come out for Node targets and for socat (which forks a child per connection).
+ * Child processes of the benchmark and what the kernel says about processes: CPU time and memory,
+ * read from /proc so that the same numbers come out for Node, Python, strace and socat (which forks
+ * a child per connection).
  */
+import { type ChildProcess, type StdioOptions, fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+
+/** Node flags for our children: the parent's (e.g. a TypeScript loader) minus its own profiling. */
+export function childExecArgv(extra: string[] = []): string[] {
+  return [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), ...extra];
+}
+
+/**
+ * Forks the benchmark's child entry point (child.ts, beside this module whether it runs from dist
+ * or from src) in `role` with JSON `args`.
+ */
+export function forkChild(
+  role: string,
+  args: unknown[],
+  flags: string[] = [],
+  stdio?: StdioOptions,
+): ChildProcess {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const entry = new URL(`./child${ext}`, import.meta.url).pathname;
+  return fork(entry, [role, ...args.map((a) => JSON.stringify(a))], {
+    execArgv: childExecArgv(flags),
+    stdio: stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/**
+ * The first message of `child` that `pick` turns into a value (`pick` may throw to fail). Fails if
+ * the child exits first, or after `timeoutMs` (then the child is killed when `kill`).
+ */
+export function answer<T, M>(
+  child: ChildProcess,
+  what: string,
+  timeoutMs: number,
+  pick: (m: M) => T | undefined,
+  kill = true,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      child.off('message', onMessage as (m: unknown) => void);
+      child.off('exit', onExit);
+      fn();
+    };
+    const timer = setTimeout(() => {
+      if (kill) child.kill('SIGKILL');
+      done(() => reject(new Error(`${what} did not answer within ${timeoutMs / 1000} s`)));
+    }, timeoutMs);
+    const onMessage = (m: M) => {
+      try {
+        const v = pick(m);
+        if (v !== undefined) done(() => resolve(v));
+      } catch (err) {
+        done(() => reject(err as Error));
+      }
+    };
+    const onExit = (code: number | null) => done(() => reject(new Error(`${what} exited with code ${code}`)));
+    child.on('message', onMessage as (m: unknown) => void);
+    child.once('exit', onExit);
+  });
+}
+
+/** Waits for `child` to exit, killing it after `ms`. */
+export function waitExit(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run). */
 const TICKS_PER_SECOND = 100;

@@ -104,79 +104,74 @@ type Rule = {
   min?: number;
   max?: number;
   unit?: string;
-  /** How the table states the requirement, when `min`/`max` say it less well. */
   text?: string;
 } & (
-  | { kind: 'ratio'; metric: string; target: TargetId; ref: TargetId; ifSocat?: boolean }
+  | { kind: 'ratio'; metric: string; target: TargetId; ref: TargetId }
   | { kind: 'worst'; metric: string; target: TargetId; scale?: number }
   | { kind: 'custom'; required: string; measure(run: BenchRun, m: BenchSummary['medians']): Measured }
 );
 
 type Measured = { measured: string; pass: boolean } | undefined;
+type Limit = { min?: number; max?: number };
 
+const WHO: Partial<Record<TargetId, string>> = {
+  'lab-quiet': 'quiet',
+  'lab-default': 'default logging',
+  report: 'report reader',
+};
+const QUIET = 'lab-quiet';
+const DEFAULT = 'lab-default';
+
+/** A ratio rule, labelled "<who>: <what>". */
 const ratio = (
-  label: string,
+  target: TargetId,
+  what: string,
   scenario: ScenarioId,
   metric: string,
-  target: TargetId,
-  limit: { min?: number; max?: number },
+  limit: Limit,
   ref: TargetId = 'node',
-): Rule => ({ kind: 'ratio', label, scenario, metric, target, ref, ...limit });
+): Rule => ({ kind: 'ratio', label: `${WHO[target]}: ${what}`, scenario, metric, target, ref, ...limit });
+const worst = (
+  target: TargetId,
+  what: string,
+  scenario: ScenarioId,
+  metric: string,
+  limit: Limit,
+  unit: string,
+  scale?: number,
+): Rule => ({
+  kind: 'worst',
+  label: `${WHO[target]}: ${what}`,
+  scenario,
+  metric,
+  target,
+  unit,
+  ...limit,
+  ...(scale ? { scale } : {}),
+});
 
 const RULES: Rule[] = [
-  ratio('quiet: streaming, 1 connection, vs bare Node', 'stream-1', 'mbPerSec', 'lab-quiet', { min: 1 }),
-  ratio('quiet: streaming, 50 connections, vs bare Node', 'stream-50', 'mbPerSec', 'lab-quiet', { min: 1 }),
+  ratio(QUIET, 'streaming, 1 connection, vs bare Node', 'stream-1', 'mbPerSec', { min: 1 }),
+  ratio(QUIET, 'streaming, 50 connections, vs bare Node', 'stream-50', 'mbPerSec', { min: 1 }),
+  ratio(QUIET, 'streaming, 1 connection, vs socat', 'stream-1', 'mbPerSec', { min: 1 }, 'socat'),
+  ratio(QUIET, 'streaming, 50 connections, vs socat', 'stream-50', 'mbPerSec', { min: 1 }, 'socat'),
+  ratio(QUIET, 'latency p50 vs bare Node', 'latency', 'p50Us', { max: 1.3 }),
+  ratio(QUIET, 'latency p99 vs bare Node', 'latency', 'p99Us', { max: 1.5 }),
+  ratio(QUIET, 'idle memory per connection vs bare Node', 'idle', 'kbPerConn', { max: 1.5 }),
+  ratio(QUIET, 'chat relay, delivered datagrams/s vs bare Node', 'chat', 'deliveredPerSec', { min: 0.8 }),
   {
-    ...ratio(
-      'quiet: streaming, 1 connection, vs socat',
-      'stream-1',
-      'mbPerSec',
-      'lab-quiet',
-      { min: 1 },
-      'socat',
-    ),
-    ifSocat: true,
-  } as Rule,
-  {
-    ...ratio(
-      'quiet: streaming, 50 connections, vs socat',
-      'stream-50',
-      'mbPerSec',
-      'lab-quiet',
-      { min: 1 },
-      'socat',
-    ),
-    ifSocat: true,
-  } as Rule,
-  ratio('quiet: latency p50 vs bare Node', 'latency', 'p50Us', 'lab-quiet', { max: 1.3 }),
-  ratio('quiet: latency p99 vs bare Node', 'latency', 'p99Us', 'lab-quiet', { max: 1.5 }),
-  ratio('quiet: idle memory per connection vs bare Node', 'idle', 'kbPerConn', 'lab-quiet', { max: 1.5 }),
-  ratio('quiet: chat relay, delivered datagrams/s vs bare Node', 'chat', 'deliveredPerSec', 'lab-quiet', {
-    min: 0.8,
-  }),
-  {
-    kind: 'worst',
-    label: 'quiet: chat relay loss (worst round)',
-    scenario: 'chat',
-    metric: 'lossPct',
-    target: 'lab-quiet',
-    max: 0.1 - 1e-9,
-    unit: ' %',
+    ...worst(QUIET, 'chat relay loss (worst round)', 'chat', 'lossPct', { max: 0.1 - 1e-9 }, ' %'),
     text: '< 0.1 %',
   },
-  ratio('default logging: streaming, 1 connection, vs bare Node', 'stream-1', 'mbPerSec', 'lab-default', {
-    min: 0.5,
-  }),
-  ratio('default logging: streaming, 50 connections, vs bare Node', 'stream-50', 'mbPerSec', 'lab-default', {
-    min: 0.5,
-  }),
+  ratio(DEFAULT, 'streaming, 1 connection, vs bare Node', 'stream-1', 'mbPerSec', { min: 0.5 }),
+  ratio(DEFAULT, 'streaming, 50 connections, vs bare Node', 'stream-50', 'mbPerSec', { min: 0.5 }),
   {
     kind: 'custom',
     label: 'default logging: every portion accounted for exactly in the log',
     scenario: 'stream-1',
     required: 'lines + summaries = bytes the generator sent, per connection',
     measure(run) {
-      const acc = run.runs.filter((r) => r.target === 'lab-default' && r.ok && r.accounting);
+      const acc = run.runs.filter((r) => r.target === DEFAULT && r.ok && r.accounting);
       if (acc.length === 0) return undefined;
       const exact = acc.every((r) => r.accounting?.exact);
       const sum = (k: 'connections' | 'individualPortions' | 'summarisedPortions') =>
@@ -195,54 +190,35 @@ const RULES: Rule[] = [
     // A reader that falls behind makes the server queue log lines (up to LOG_BACKLOG_BYTES, then they
     // are dropped and counted): with per-portion lines the peak RSS must stay within a bounded margin of quiet's.
     measure(run, medians) {
-      const d = medians['stream-50']?.['lab-default']?.peakRssMB;
-      const q = medians['stream-50']?.['lab-quiet']?.peakRssMB;
+      const d = medians['stream-50']?.[DEFAULT]?.peakRssMB;
+      const q = medians['stream-50']?.[QUIET]?.peakRssMB;
       if (d === undefined || q === undefined) return undefined;
-      const rates = run.runs.filter((r) => r.target === 'lab-default' && r.accounting);
+      const rates = run.runs.filter((r) => r.target === DEFAULT && r.accounting);
       const rate = Math.max(...rates.map((r) => r.accounting?.logLinesPerSec ?? 0));
       return { measured: `${d} MB vs ${q} MB quiet; at most ${rate} log lines/s`, pass: d <= q + 32 };
     },
   },
-  ...(['lab-default', 'lab-quiet'] as const).flatMap((target): Rule[] => {
-    const name = target === 'lab-default' ? 'default logging' : 'quiet';
-    return [
-      {
-        kind: 'worst',
-        label: `${name}: new connection accepted + echoed while 50 stream (slowest probe)`,
-        scenario: 'fairness',
-        metric: 'acceptMaxMs',
-        target,
-        max: 100,
-        unit: ' ms',
-      },
-      {
-        kind: 'worst',
-        label: `${name}: slowest of 50 connections vs the mean rate (worst round)`,
-        scenario: 'fairness',
-        metric: 'slowestShare',
-        target,
-        min: 0.1,
-        scale: 100,
-        unit: ' %',
-      },
-    ];
-  }),
-  ratio(
-    'report reader: speed vs readline + JSON.parse',
-    'log-read',
-    'readMBPerSec',
-    'report',
-    { min: 0.8 },
-    'readline',
-  ),
-  ratio(
-    'report reader: peak RSS vs readline + JSON.parse',
-    'log-read',
-    'peakRssMB',
-    'report',
-    { max: 1.5 },
-    'readline',
-  ),
+  ...([DEFAULT, QUIET] as const).flatMap((t): Rule[] => [
+    worst(
+      t,
+      'new connection accepted + echoed while 50 stream (slowest probe)',
+      'fairness',
+      'acceptMaxMs',
+      { max: 100 },
+      ' ms',
+    ),
+    worst(
+      t,
+      'slowest of 50 connections vs the mean rate (worst round)',
+      'fairness',
+      'slowestShare',
+      { min: 0.1 },
+      ' %',
+      100,
+    ),
+  ]),
+  ratio('report', 'speed vs readline + JSON.parse', 'log-read', 'readMBPerSec', { min: 0.8 }, 'readline'),
+  ratio('report', 'peak RSS vs readline + JSON.parse', 'log-read', 'peakRssMB', { max: 1.5 }, 'readline'),
 ];
 
 function required(r: Rule): string {
@@ -276,7 +252,7 @@ function measure(run: BenchRun, medians: BenchSummary['medians'], r: Rule): Meas
 }
 
 function verdicts(run: BenchRun, medians: BenchSummary['medians']): Verdict[] {
-  return RULES.filter((r) => !(r.kind === 'ratio' && r.ifSocat && !run.machine.socat)).map((r) => {
+  return RULES.filter((r) => !(r.kind === 'ratio' && r.ref === 'socat' && !run.machine.socat)).map((r) => {
     const m = run.scenarios.some((s) => s.id === r.scenario) ? measure(run, medians, r) : undefined;
     return {
       target: r.label,
@@ -309,10 +285,20 @@ const ROWS: Row[] = [
   ['log-read', 'log read: seconds', 'seconds', 2],
   ['log-read', 'log read: MB/s', 'readMBPerSec', 0],
   ['log-read', 'log read: peak RSS MB', 'peakRssMB', 0],
+  ['strace-stream', "strace's cost: echo MB/s, 1 conn, 1 KB writes", 'mbPerSec', 1],
+  ['strace-stream', "strace's cost: server CPU ms per MB (strace's included)", 'cpuMsPerMB', 1],
+  ['strace-stream', "strace's cost: trace written, MB", 'traceMB', 1],
+  ['strace-latency', "strace's cost: 1 KB round trip p50 µs", 'p50Us', 0],
+  ['strace-latency', "strace's cost: 1 KB round trip p99 µs", 'p99Us', 0],
 ];
 
 const SERVER_COLUMNS: TargetId[] = ['lab-default', 'lab-quiet', 'node', 'socat'];
-const READER_COLUMNS: TargetId[] = ['readline', 'report'];
+/** Each table: its columns, and the rows whose scenario it shows. */
+const TABLES: Array<[TargetId[], (scenario: ScenarioId) => boolean]> = [
+  [SERVER_COLUMNS, (sc) => sc !== 'log-read' && !sc.startsWith('strace-')],
+  [['readline', 'report'], (sc) => sc === 'log-read'],
+  [['python', 'python-strace'], (sc) => sc.startsWith('strace-')],
+];
 
 /** One figures table: medians, with the ratio to the scenario's reference in brackets. */
 function figures(run: BenchRun, summary: BenchSummary, columns: TargetId[], rows: Row[]): string[] {
@@ -338,17 +324,13 @@ function figures(run: BenchRun, summary: BenchSummary, columns: TargetId[], rows
 /** The results as Markdown: the figures tables (ratios in brackets) and the targets. */
 export function markdown(run: BenchRun, summary: BenchSummary): string {
   const out = [
-    ...figures(
-      run,
-      summary,
-      SERVER_COLUMNS,
-      ROWS.filter((r) => r[0] !== 'log-read'),
-    ),
-    ...figures(
-      run,
-      summary,
-      READER_COLUMNS,
-      ROWS.filter((r) => r[0] === 'log-read'),
+    ...TABLES.flatMap(([columns, shows]) =>
+      figures(
+        run,
+        summary,
+        columns,
+        ROWS.filter((r) => shows(r[0])),
+      ),
     ),
     '| target | measured | required | result |',
     '|---|---|---|---|',

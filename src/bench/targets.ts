@@ -2,12 +2,17 @@
  * Starting and stopping benchmark targets, each in a child process of its own, and reading what
  * socket-lab's servers log while the load runs (through the report's reader, as a user would).
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Analysis, analyse, linesOf } from '../report/index.js';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
+import { answer, forkChild, waitExit } from './proc.js';
 
 /** How the tables name each target. */
 export const TARGET_LABELS: Record<TargetId, string> = {
@@ -15,6 +20,8 @@ export const TARGET_LABELS: Record<TargetId, string> = {
   'lab-quiet': 'socket-lab, quiet',
   node: 'bare Node',
   socat: 'socat',
+  python: 'Python echo server',
+  'python-strace': 'Python echo server under strace',
   readline: 'readline + JSON.parse',
   report: 'socket-lab report',
 };
@@ -25,50 +32,25 @@ export interface Target {
   pid: number;
   tcpPort: number;
   udpPort: number;
-  /** socat forks a process per connection. */
-  forks: boolean;
+  /** The target's CPU time is its process's and its children's (socat forks one per connection, strace runs Python). */
+  withChildren: boolean;
   /** socket-lab targets: their log, read as it comes; resolves once the target's stdout has ended. */
   log?: Promise<Analysis>;
   /** Full GC in the target (Node targets), so that memory readings are comparable. */
   gc(): Promise<void>;
   /** Event-loop delay since the target started (Node targets). */
   loopDelay(): Promise<LoopDelay | undefined>;
-  /** Stops the target and waits for its exit (killing it after a deadline). */
-  stop(): Promise<void>;
+  /** Stops the target and waits for its exit (killing it after a deadline); resolves with figures of its own. */
+  stop(): Promise<Record<string, number>>;
 }
 
 /** What every target of one run gets. */
 export interface TargetSettings {
   maxConnections: number;
-  messagesPerSecond: number;
-  messageBurst: number;
+  chat: { messagesPerSecond: number; messageBurst: number };
   /** Write a CPU profile of socket-lab targets here (node --cpu-prof). */
   profileDir?: string | undefined;
   profileName?: string | undefined;
-}
-
-/** The child entry points sit next to this module, whether it runs from dist (.js) or src (.ts). */
-export function sibling(name: string): string {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./${name}${ext}`, import.meta.url).pathname;
-}
-
-/** Node flags for our children: the parent's (e.g. a TypeScript loader) minus its own profiling. */
-export function childExecArgv(extra: string[] = []): string[] {
-  return [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), ...extra];
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings): Promise<Target> {
@@ -77,77 +59,44 @@ async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings
     flags.push('--cpu-prof', '--cpu-prof-dir', s.profileDir);
     if (s.profileName) flags.push('--cpu-prof-name', s.profileName);
   }
-  const child = fork(sibling('target-main'), [JSON.stringify(spec)], {
-    execArgv: childExecArgv(flags),
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = forkChild('target', [spec], flags, ['ignore', 'pipe', 'inherit', 'ipc']);
   let log: Promise<Analysis> | undefined;
   if (spec.kind === 'lab' && child.stdout) {
     log = analyse([{ name: id, lines: linesOf(child.stdout) }], { allRuns: true });
     // Read to the end whatever happens to the run; a failed read shows when the run awaits it.
     log.catch(() => {});
-  } else {
-    child.stdout?.resume();
-  }
-  const ready = await new Promise<TargetToParent & { type: 'ready' }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${id} did not start within 10 s`)), 10_000);
-    child.on('message', (m: TargetToParent) => {
-      if (m.type === 'ready') {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${id} exited with code ${code} before it was ready`));
-    });
-  });
-  const ask = (m: ParentToTarget) => child.connected && child.send(m);
+  } else child.stdout?.resume();
+  const ready = await answer(child, id, 10_000, (m: TargetToParent) => (m.type === 'ready' ? m : undefined));
+  /** One question to the target; undefined when it does not answer within 5 s. */
+  const ask = <T>(question: ParentToTarget, pick: (m: TargetToParent) => T | undefined) => {
+    const reply = answer(child, id, 5000, pick, false).catch(() => undefined);
+    if (child.connected) child.send(question);
+    return reply;
+  };
   return {
     id,
     pid: child.pid ?? 0,
     tcpPort: ready.tcpPort,
     udpPort: ready.udpPort,
-    forks: false,
+    withChildren: false,
     ...(log ? { log } : {}),
-    async gc() {
-      const done = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5000);
-        child.on('message', (m: TargetToParent) => {
-          if (m.type === 'gc-done') {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      ask({ type: 'gc' });
-      await done;
-    },
-    loopDelay() {
-      return new Promise<LoopDelay | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), 5000);
-        child.on('message', (m: TargetToParent) => {
-          if (m.type === 'loop') {
-            clearTimeout(timer);
-            resolve({ p99Ms: m.p99Ms, maxMs: m.maxMs });
-          }
-        });
-        ask({ type: 'loop' });
-      });
-    },
+    gc: async () => void (await ask({ type: 'gc' }, (m) => (m.type === 'gc-done' ? true : undefined))),
+    loopDelay: () =>
+      ask({ type: 'loop' }, (m) => (m.type === 'loop' ? { p99Ms: m.p99Ms, maxMs: m.maxMs } : undefined)),
     async stop() {
       const exited = waitExit(child, 5000);
-      ask({ type: 'stop' });
+      if (child.connected) child.send({ type: 'stop' } satisfies ParentToTarget);
       await exited;
+      return {};
     },
   };
 }
 
-/** True when a `socat` binary is on the PATH. */
-export function socatVersion(): string | undefined {
-  const r = spawnSync('socat', ['-V'], { encoding: 'utf8' });
+/** The version of a tool on the PATH (`cmd args` must exit 0), or undefined when it is missing. */
+export function toolVersion(cmd: string, args: string[], pattern: RegExp): string | undefined {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) return undefined;
-  return /socat version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
+  return pattern.exec(`${r.stdout}${r.stderr}`)?.[1] ?? 'unknown';
 }
 
 async function freePort(): Promise<number> {
@@ -170,90 +119,97 @@ async function canConnect(port: number): Promise<boolean> {
   }
 }
 
-/** socat process groups still running: stopped at exit, whatever ends the benchmark. */
-const liveSocats = new Set<number>();
+/** Process groups of programs we started, still running: stopped at exit, whatever ends the benchmark. */
+const liveGroups = new Set<number>();
 let exitHook = false;
 
-function killGroup(pid: number): void {
+function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
   try {
-    process.kill(-pid, 'SIGTERM');
+    process.kill(-pid, signal);
   } catch {
     // already gone
   }
 }
 
+/** The bench's own student-style Python echo server, kept beside this module's source. */
+const PYTHON_SERVER = fileURLToPath(new URL('../../src/bench/echo-server.py', import.meta.url));
+
 /**
- * socat as a user would start it (`socat TCP-LISTEN:port,fork,reuseaddr PIPE`), bound to loopback.
- * socat cannot listen on port 0 and report the port, so we pick a free one just before (and retry).
+ * A program that is not ours, started as a user would: socat (`socat TCP-LISTEN:port,fork PIPE`) or
+ * the Python echo server, plain or under `strace -f` writing its trace to a file, as the lab traces a
+ * student's server. None can listen on port 0 and report the port, so we pick a free one just
+ * before (and retry). A process group of its own, so that stop() also reaches its children.
  */
-async function startSocat(): Promise<Target> {
+async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<Target> {
+  const dir = id === 'python-strace' ? mkdtempSync(join(tmpdir(), 'socket-lab-bench-strace-')) : undefined;
+  const trace = dir && join(dir, 'trace.txt');
+  const argv = (port: number): string[] => {
+    if (id === 'socat') return ['socat', `TCP-LISTEN:${port},fork,reuseaddr,bind=127.0.0.1`, 'PIPE'];
+    const python = ['python3', PYTHON_SERVER, String(port)];
+    return trace ? ['strace', '-f', '-e', 'trace=network,read,write,close', '-o', trace, ...python] : python;
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    // A process group of its own, so that stop() also reaches the per-connection children.
-    const child = spawn('socat', [`TCP-LISTEN:${port},fork,reuseaddr,bind=127.0.0.1`, 'PIPE'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
+    const [cmd = '', ...args] = argv(port);
+    const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const group = child.pid ?? 0;
-    liveSocats.add(group);
-    child.once('exit', () => liveSocats.delete(group));
+    liveGroups.add(group);
+    child.once('exit', () => liveGroups.delete(group));
     if (!exitHook) {
       exitHook = true;
-      process.on('exit', () => liveSocats.forEach(killGroup));
+      process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
     }
     let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const deadline = Date.now() + 3000;
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 2000)));
+    const deadline = Date.now() + 5000;
     while (Date.now() < deadline && child.exitCode === null) {
       if (await canConnect(port)) {
-        const pid = child.pid ?? 0;
         return {
-          id: 'socat',
-          pid,
+          id,
+          pid: group,
           tcpPort: port,
           udpPort: 0,
-          forks: true,
+          withChildren: id !== 'python',
           gc: async () => {},
           loopDelay: async () => undefined,
-          async stop() {
+          async stop(): Promise<Record<string, number>> {
             const exited = waitExit(child, 3000);
-            killGroup(pid);
+            // The whole group: killing strace alone would only detach it from a server that runs on.
+            killGroup(group);
             await exited;
-            // Connection children that outlived the listener (none should) go with their group.
-            killGroup(pid);
+            killGroup(group, 'SIGKILL');
+            const traceMB = trace ? statSync(trace, { throwIfNoEntry: false })?.size : undefined;
+            if (dir) rmSync(dir, { recursive: true, force: true });
+            return traceMB === undefined ? {} : { traceMB: Math.round(traceMB / 1e5) / 10 };
           },
         };
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    child.kill('SIGKILL');
-    if (attempt === 4) throw new Error(`socat did not start: ${stderr.trim()}`);
+    killGroup(group, 'SIGKILL');
+    if (attempt === 4) {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      throw new Error(`${cmd} did not start: ${stderr.trim()}`);
+    }
   }
-  throw new Error('socat did not start');
+  throw new Error(`${id} did not start`);
 }
 
 /** Starts target `id` and resolves once it listens. */
 export function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
-  const lab = (portionLines: number): TargetSpec => ({
+  const lab = (portionLinesPerSecond: number): TargetSpec => ({
     kind: 'lab',
-    portionLines,
-    maxConnections: s.maxConnections,
-    messagesPerSecond: s.messagesPerSecond,
-    messageBurst: s.messageBurst,
-    maxMembersPerAddress: 1000,
-    relayBudgetPerSecond: 1_000_000,
+    // Every benchmark connection comes from 127.0.0.1: the per-address limit must not refuse them.
+    echo: {
+      maxConnections: s.maxConnections,
+      maxConnectionsPerAddress: s.maxConnections,
+      portionLinesPerSecond,
+    },
+    chat: { ...s.chat, maxMembersPerAddress: 1000, relayBudgetPerSecond: 1_000_000 },
   });
-  switch (id) {
-    case 'lab-default':
-      return startNodeTarget(id, lab(ECHO_DEFAULTS.portionLinesPerSecond), s);
-    case 'lab-quiet':
-      return startNodeTarget(id, lab(0), s);
-    case 'node':
-      return startNodeTarget(id, { kind: 'node' }, s);
-    case 'socat':
-      return startSocat();
-    case 'report':
-    case 'readline':
-      throw new Error(`${id} reads logs: it serves no load`);
-  }
+  if (id === 'lab-default') return startNodeTarget(id, lab(ECHO_DEFAULTS.portionLinesPerSecond), s);
+  if (id === 'lab-quiet') return startNodeTarget(id, lab(0), s);
+  if (id === 'node') return startNodeTarget(id, { kind: 'node' }, s);
+  if (id === 'report' || id === 'readline') throw new Error(`${id} reads logs: it serves no load`);
+  return startProgram(id);
 }
