@@ -1,9 +1,10 @@
 /**
  * The load generator: drives one target for one scenario and measures what comes back. Runs in a
- * process of its own (see loadgen-main.ts), so its CPU use is not the server's. Every loop here is
+ * process of its own (see child.ts), so its CPU use is not the server's. Every loop here is
  * bounded in time and in count.
  */
 import dgram from 'node:dgram';
+import { on, once } from 'node:events';
 import net from 'node:net';
 import { encode, parseServerMessage } from '../udp/protocol.js';
 import type { ChatJob, IdleJob, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
@@ -18,49 +19,25 @@ const WRITE_BURST = 32;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const nowMs = () => performance.now();
 
-function connect(port: number, noDelay = true): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: HOST, port, noDelay });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`connect to ${HOST}:${port} timed out after ${PROBE_TIMEOUT_MS} ms`));
-    }, PROBE_TIMEOUT_MS);
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      socket.on('error', () => {});
-      resolve(socket);
-    });
+/** Connects, failing after PROBE_TIMEOUT_MS; later socket errors end the run's counts, not the process. */
+async function connect(port: number, noDelay = true): Promise<net.Socket> {
+  const socket = net.connect({ host: HOST, port, noDelay });
+  await once(socket, 'connect', { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch((err: unknown) => {
+    socket.destroy();
+    throw err;
   });
+  return socket.on('error', () => {});
 }
 
-/** Writes `size` bytes and waits until as many came back; fails after PROBE_TIMEOUT_MS. */
-function echoed(socket: net.Socket, size: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let got = 0;
-    const onData = (d: Buffer) => {
-      got += d.length;
-      if (got < size) return;
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', fail);
-      resolve();
-    };
-    const fail = () => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      reject(new Error(`no echo from ${HOST}:${socket.remotePort}`));
-    };
-    const timer = setTimeout(fail, PROBE_TIMEOUT_MS);
-    // A server that refuses a connection accepts it and closes it at once: no echo will come.
-    socket.once('close', fail);
-    socket.on('data', onData);
-    socket.write(Buffer.alloc(size, 'p'));
-  });
+/** Writes `size` bytes and waits until as many came back, at most PROBE_TIMEOUT_MS. */
+async function echoed(socket: net.Socket, size: number): Promise<void> {
+  socket.write(Buffer.alloc(size, 'p'));
+  let got = 0;
+  // Ends at 'close' too: a server that refuses a connection accepts it and closes it at once.
+  const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+  for await (const [d] of on(socket, 'data', { close: ['close'], signal }))
+    if ((got += (d as Buffer).length) >= size) return;
+  throw new Error(`no echo from ${HOST}:${socket.remotePort}`);
 }
 
 /** Connects and waits for one byte to come back: the server has accepted and serves the connection. */
@@ -115,15 +92,9 @@ export async function runStream(
   const cpu0 = cpuMs(job.targetPid, job.withChildren);
   const t0 = nowMs();
   const windowEnd = t0 + job.durationMs;
+  const { port, probeEveryMs: everyMs, durationMs } = job;
   const probes =
-    job.probeEveryMs > 0
-      ? startProbes({
-          scenario: 'probe',
-          port: job.port,
-          everyMs: job.probeEveryMs,
-          durationMs: job.durationMs,
-        })
-      : Promise.resolve([]);
+    everyMs > 0 ? startProbes({ scenario: 'probe', port, everyMs, durationMs }) : Promise.resolve([]);
   await sleep(Math.max(0, windowEnd - nowMs()));
   const cpu1 = cpuMs(job.targetPid, job.withChildren);
   const windowMs = nowMs() - t0;
@@ -133,15 +104,9 @@ export async function runStream(
   // Half-close and wait for the rest of the echo and the server's FIN: the server's per-connection
   // counts (and summary lines) are final only after the connection closed.
   const drained = await Promise.race([
-    Promise.all(
-      conns.map(
-        (c) =>
-          new Promise<boolean>((resolve) => {
-            c.socket.once('close', () => resolve(c.tally.received === c.tally.sent));
-            c.socket.end();
-          }),
-      ),
-    ).then((ok) => ok.every(Boolean)),
+    Promise.all(conns.map((c) => new Promise((closed) => c.socket.once('close', closed).end()))).then(() =>
+      conns.every((c) => c.tally.received === c.tally.sent),
+    ),
     sleep(job.drainTimeoutMs).then(() => false),
   ]);
   for (const c of conns) c.socket.destroy();
@@ -171,12 +136,12 @@ export async function runProbe(job: ProbeJob): Promise<JobResult> {
     await sleep(job.everyMs);
     const started = nowMs();
     const socket = await connect(job.port).catch(() => undefined);
-    const ok =
-      socket &&
-      (await echoed(socket, 64).then(
-        () => true,
-        () => false,
-      ));
+    const ok = socket
+      ? await echoed(socket, 64).then(
+          () => true,
+          () => false,
+        )
+      : false;
     socket?.destroy();
     probesMs.push(ok ? nowMs() - started : PROBE_TIMEOUT_MS);
   }
@@ -226,23 +191,22 @@ export async function runIdle(
   hold: (established: number) => Promise<void>,
 ): Promise<JobResult> {
   const sockets: net.Socket[] = [];
-  let established = 0;
   let failed = 0;
   let next = 0;
   const started = nowMs();
   const deadline = started + job.timeoutMs;
-  const one = async () => {
-    sockets.push(await connectEchoed(job.port));
-    established++;
-  };
   const worker = async () => {
     while (next < job.connections && nowMs() < deadline) {
       next++;
-      await one().catch(() => failed++);
+      await connectEchoed(job.port).then(
+        (s) => sockets.push(s),
+        () => failed++,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(job.concurrency, job.connections) }, worker));
   const connectMs = nowMs() - started;
+  const established = sockets.length;
   await hold(established);
   for (const s of sockets) s.destroy();
   return { metrics: { established, failed, connectMs: round(connectMs, 0) } };
@@ -258,32 +222,28 @@ async function join(port: number, nick: string): Promise<Member> {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 21 });
   await new Promise<void>((resolve) => socket.bind({ address: HOST, port: 0 }, resolve));
   socket.on('error', () => {});
-  const member: Member = { socket, nick, received: 0 };
-  const ask = (bytes: Buffer, type: string) =>
-    new Promise<string | undefined>((resolve) => {
-      let tries = 0;
-      const onMessage = (m: Buffer) => {
-        const parsed = parseServerMessage(m);
-        if (parsed.ok && parsed.message.type === type) {
-          clearInterval(timer);
-          socket.off('message', onMessage);
-          resolve(parsed.message.type === 'COOKIE' ? parsed.message.cookie : type);
-        }
-      };
-      const timer = setInterval(() => {
-        if (++tries > 4) {
-          clearInterval(timer);
-          socket.off('message', onMessage);
-          resolve(undefined);
-        } else socket.send(bytes, port, HOST);
-      }, 500);
-      socket.on('message', onMessage);
-      socket.send(bytes, port, HOST);
-    });
+  /** Sends `bytes` every 500 ms until the server answers with a `type` message, for at most 2.5 s. */
+  const ask = async (bytes: Buffer, type: string) => {
+    const send = () => socket.send(bytes, port, HOST);
+    const timer = setInterval(send, 500);
+    send();
+    try {
+      for await (const [m] of on(socket, 'message', { signal: AbortSignal.timeout(2500) })) {
+        const parsed = parseServerMessage(m as Buffer);
+        if (parsed.ok && parsed.message.type === type) return parsed.message;
+      }
+    } catch {
+      // no answer in time
+    } finally {
+      clearInterval(timer);
+    }
+    return undefined;
+  };
   const cookie = await ask(encode({ type: 'HELLO', nick }), 'COOKIE');
-  if (!cookie) throw new Error(`${nick}: no COOKIE`);
-  if (!(await ask(encode({ type: 'JOIN', nick, cookie }), 'WELCOME'))) throw new Error(`${nick}: no WELCOME`);
-  return member;
+  if (cookie?.type !== 'COOKIE') throw new Error(`${nick}: no COOKIE`);
+  const welcome = await ask(encode({ type: 'JOIN', nick, cookie: cookie.cookie }), 'WELCOME');
+  if (!welcome) throw new Error(`${nick}: no WELCOME`);
+  return { socket, nick, received: 0 };
 }
 
 const F = 'F'.charCodeAt(0);

@@ -88,13 +88,18 @@ interface Stat {
   childrenCpuMs: number;
 }
 
-function readStat(pid: number): Stat | undefined {
-  let text: string;
+/** A /proc file's text; undefined when it is gone (the process exited) or this is not Linux. */
+function readProc(path: string): string | undefined {
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return readFileSync(`/proc/${path}`, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+function readStat(pid: number): Stat | undefined {
+  const text = readProc(`${pid}/stat`);
+  if (text === undefined) return undefined;
   // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const n = (i: number) => Number(fields[i - 3] ?? 0);
@@ -102,14 +107,8 @@ function readStat(pid: number): Stat | undefined {
   return { ppid: n(4), cpuMs: ms(n(14) + n(15)), childrenCpuMs: ms(n(16) + n(17)) };
 }
 
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    if (readStat(Number(name))?.ppid === pid) out.push(Number(name));
-  }
-  return out;
-}
+const childrenOf = (pid: number) =>
+  readdirSync('/proc').filter((name) => /^\d+$/.test(name) && readStat(Number(name))?.ppid === pid);
 
 /**
  * CPU time (user + system, ms) used so far by `pid` and its children, live or reaped. With
@@ -120,18 +119,13 @@ export function cpuMs(pid: number, withChildren = false): number {
   if (!own) return Number.NaN;
   if (!withChildren) return own.cpuMs;
   let total = own.cpuMs + own.childrenCpuMs;
-  for (const child of childrenOf(pid)) total += readStat(child)?.cpuMs ?? 0;
+  for (const child of childrenOf(pid)) total += readStat(Number(child))?.cpuMs ?? 0;
   return total;
 }
 
 /** Resident set size and its peak (VmHWM), in bytes, of one process. */
 export function memory(pid: number): { rss: number; peakRss: number } {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return { rss: Number.NaN, peakRss: Number.NaN };
-  }
+  const text = readProc(`${pid}/status`) ?? '';
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
   return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
 }
@@ -141,12 +135,8 @@ export function memory(pid: number): { rss: number; peakRss: number } {
  * summed: /proc/net/udp keeps a `drops` count per socket.
  */
 export function udpDrops(ports: ReadonlySet<number>): number {
-  let text: string;
-  try {
-    text = readFileSync('/proc/net/udp', 'utf8');
-  } catch {
-    return Number.NaN;
-  }
+  const text = readProc('net/udp');
+  if (text === undefined) return Number.NaN;
   let drops = 0;
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
@@ -158,12 +148,8 @@ export function udpDrops(ports: ReadonlySet<number>): number {
 
 /** The soft limit on open files of this process (children of Node inherit the raised limit). */
 export function openFileLimit(): number {
-  try {
-    const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    if (line?.[1] === 'unlimited') return Number.MAX_SAFE_INTEGER;
-    if (line?.[1]) return Number(line[1]);
-  } catch {
-    // not Linux: assume the usual default
-  }
-  return 1024;
+  // Not Linux: assume the usual default.
+  const line = /^Max open files\s+(\d+|unlimited)/m.exec(readProc('self/limits') ?? '');
+  if (line?.[1] === 'unlimited') return Number.MAX_SAFE_INTEGER;
+  return line?.[1] ? Number(line[1]) : 1024;
 }

@@ -30,33 +30,21 @@ function okRuns(run: BenchRun, scenario: ScenarioId, target: TargetId): RunRecor
   return run.runs.filter((r) => r.scenario === scenario && r.target === target && r.ok);
 }
 
-function pairedRatio(
-  run: BenchRun,
-  scenario: ScenarioId,
-  metric: string,
-  target: TargetId,
-  reference: TargetId,
-): number {
-  return round(median(roundRatios(run, scenario, metric, target, reference)), 3);
-}
+/** A comparison: `metric` of `target` over that of `ref`, round by round. */
+type Pair = { scenario: ScenarioId; metric: string; target: TargetId; ref: TargetId };
 
 /** target / reference, one ratio per round in which both ran. */
-function roundRatios(
-  run: BenchRun,
-  scenario: ScenarioId,
-  metric: string,
-  target: TargetId,
-  reference: TargetId,
-): number[] {
+function roundRatios(run: BenchRun, p: Pair): number[] {
   const ratios: number[] = [];
-  for (const r of okRuns(run, scenario, target)) {
-    const ref = okRuns(run, scenario, reference).find((x) => x.round === r.round);
-    const a = r.metrics[metric];
-    const b = ref?.metrics[metric];
+  for (const r of okRuns(run, p.scenario, p.target)) {
+    const b = okRuns(run, p.scenario, p.ref).find((x) => x.round === r.round)?.metrics[p.metric];
+    const a = r.metrics[p.metric];
     if (a !== undefined && b !== undefined && b !== 0) ratios.push(a / b);
   }
   return ratios;
 }
+
+const pairedRatio = (run: BenchRun, p: Pair) => round(median(roundRatios(run, p)), 3);
 
 export function summarise(run: BenchRun): BenchSummary {
   const medians: BenchSummary['medians'] = {};
@@ -71,7 +59,8 @@ export function summarise(run: BenchRun): BenchSummary {
       q[t] = {};
       for (const k of keys) {
         m[t][k] = round(median(runs.map((r) => r.metrics[k] ?? Number.NaN)), 3);
-        if (t !== sc.reference) q[t][k] = pairedRatio(run, sc.id, k, t, sc.reference);
+        if (t !== sc.reference)
+          q[t][k] = pairedRatio(run, { scenario: sc.id, metric: k, target: t, ref: sc.reference });
       }
     }
     medians[sc.id] = m;
@@ -98,18 +87,12 @@ const x = (v: number) => `${v.toFixed(2)}x`;
  * at least `min` or at most `max`. `worst`: the worst round's value of a metric must stay within
  * `min`/`max`. `custom`: anything else, measured from the whole run.
  */
-type Rule = {
-  label: string;
-  scenario: ScenarioId;
-  min?: number;
-  max?: number;
-  unit?: string;
-  text?: string;
-} & (
-  | { kind: 'ratio'; metric: string; target: TargetId; ref: TargetId }
-  | { kind: 'worst'; metric: string; target: TargetId; scale?: number }
-  | { kind: 'custom'; required: string; measure(run: BenchRun, m: BenchSummary['medians']): Measured }
-);
+type Rule = { label: string; scenario: ScenarioId; unit?: string; text?: string } & Limit &
+  (
+    | { kind: 'ratio'; metric: string; target: TargetId; ref: TargetId }
+    | { kind: 'worst'; metric: string; target: TargetId; scale?: number }
+    | { kind: 'custom'; required: string; measure(run: BenchRun, m: BenchSummary['medians']): Measured }
+  );
 
 type Measured = { measured: string; pass: boolean } | undefined;
 type Limit = { min?: number; max?: number };
@@ -201,7 +184,7 @@ const RULES: Rule[] = [
   ...([DEFAULT, QUIET] as const).flatMap((t): Rule[] => [
     worst(
       t,
-      'new connection accepted + echoed while 50 stream (slowest probe)',
+      `new connection accepted + echoed while 50 stream (slowest probe)`,
       'fairness',
       'acceptMaxMs',
       { max: 100 },
@@ -209,7 +192,7 @@ const RULES: Rule[] = [
     ),
     worst(
       t,
-      'slowest of 50 connections vs the mean rate (worst round)',
+      `slowest of 50 connections vs the mean rate (worst round)`,
       'fairness',
       'slowestShare',
       { min: 0.1 },
@@ -240,10 +223,10 @@ function measure(run: BenchRun, medians: BenchSummary['medians'], r: Rule): Meas
     return { measured: `${round(worst * (r.scale ?? 1), 4)}${r.unit ?? ''}`, pass: within(worst) };
   }
   if (!has(run, r.scenario, r.target) || !has(run, r.scenario, r.ref)) return undefined;
-  const v = pairedRatio(run, r.scenario, r.metric, r.target, r.ref);
+  const v = pairedRatio(run, r);
   // The rounds' own ratios show how much of a difference is the machine's noise; a miss that some
   // rounds do not show is as likely the machine as the server: say so.
-  const all = roundRatios(run, r.scenario, r.metric, r.target, r.ref);
+  const all = roundRatios(run, r);
   const spread = all.length > 1 ? ` (rounds ${x(Math.min(...all))}–${x(Math.max(...all))})` : '';
   const noisy = !within(v) && all.some(within) ? ', within noise' : '';
   const values = (t: TargetId) => medians[r.scenario]?.[t]?.[r.metric];
@@ -254,12 +237,7 @@ function measure(run: BenchRun, medians: BenchSummary['medians'], r: Rule): Meas
 function verdicts(run: BenchRun, medians: BenchSummary['medians']): Verdict[] {
   return RULES.filter((r) => !(r.kind === 'ratio' && r.ref === 'socat' && !run.machine.socat)).map((r) => {
     const m = run.scenarios.some((s) => s.id === r.scenario) ? measure(run, medians, r) : undefined;
-    return {
-      target: r.label,
-      measured: m?.measured ?? 'not measured',
-      required: required(r),
-      pass: m?.pass,
-    };
+    return { target: r.label, measured: m?.measured ?? 'not measured', required: required(r), pass: m?.pass };
   });
 }
 
@@ -301,12 +279,17 @@ const TABLES: Array<[TargetId[], (scenario: ScenarioId) => boolean]> = [
 ];
 
 /** One figures table: medians, with the ratio to the scenario's reference in brackets. */
-function figures(run: BenchRun, summary: BenchSummary, columns: TargetId[], rows: Row[]): string[] {
+function figures(
+  run: BenchRun,
+  summary: BenchSummary,
+  columns: TargetId[],
+  shows: (sc: ScenarioId) => boolean,
+) {
   const out = [
     `| measure | ${columns.map((c) => TARGET_LABELS[c]).join(' | ')} |`,
     `|---|${columns.map(() => '---:').join('|')}|`,
   ];
-  for (const [scenario, label, metric, digits] of rows) {
+  for (const [scenario, label, metric, digits] of ROWS.filter((r) => shows(r[0]))) {
     const sc = run.scenarios.find((s) => s.id === scenario);
     if (!sc) continue;
     const cells = columns.map((c) => {
@@ -324,14 +307,7 @@ function figures(run: BenchRun, summary: BenchSummary, columns: TargetId[], rows
 /** The results as Markdown: the figures tables (ratios in brackets) and the targets. */
 export function markdown(run: BenchRun, summary: BenchSummary): string {
   const out = [
-    ...TABLES.flatMap(([columns, shows]) =>
-      figures(
-        run,
-        summary,
-        columns,
-        ROWS.filter((r) => shows(r[0])),
-      ),
-    ),
+    ...TABLES.flatMap(([columns, shows]) => figures(run, summary, columns, shows)),
     '| target | measured | required | result |',
     '|---|---|---|---|',
   ];

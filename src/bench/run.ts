@@ -12,7 +12,7 @@ import { type LogSpec, readInChild, writeEchoLog } from './logread.js';
 import { type PlanOptions, type Scenario, type ScenarioId, plan } from './plan.js';
 import { answer, forkChild, memory, openFileLimit } from './proc.js';
 import { round } from './stats.js';
-import { type Analysis, accountConnections, relayCounts, summary } from '../report/index.js';
+import { type Analysis, accountConnections, summary } from '../report/index.js';
 import { SKIP_CAUSES } from '../report/parse.js';
 import { TARGET_LABELS, startTarget, toolVersion } from './targets.js';
 
@@ -25,8 +25,6 @@ export interface Accounting {
   individualPortions: number;
   /** Portions counted in tcp.data.summary lines. */
   summarisedPortions: number;
-  /** Most individual lines one connection got in one second, on average over the run. */
-  individualPerConnPerSec: number;
   logLines: number;
   logLinesPerSec: number;
 }
@@ -42,8 +40,6 @@ export interface RunRecord {
   /** Something about the run worth knowing that does not make it fail. */
   note?: string;
   accounting?: Accounting;
-  /** The relay's log: messages relayed with a line each plus those counted in summaries. */
-  relayLogged?: number;
 }
 
 export interface BenchSettings {
@@ -61,26 +57,14 @@ export interface BenchRun {
   startedAt: string;
   durationMs: number;
   smoke: boolean;
-  machine: {
-    cpus: number;
-    model: string;
-    node: string;
-    socat: string | null;
-    python: string | null;
-    strace: string | null;
-    openFileLimit: number;
-  };
+  /** The tools' versions, null when missing. */
+  machine: { cpus: number; model: string; node: string; openFileLimit: number } & Record<Tool, string | null>;
   notes: string[];
-  scenarios: Array<{
-    id: ScenarioId;
-    title: string;
-    targets: TargetId[];
-    reference: TargetId;
-    rounds: number;
-  }>;
+  scenarios: Array<Pick<Scenario, 'id' | 'title' | 'targets' | 'reference' | 'rounds'>>;
   runs: RunRecord[];
 }
 
+type Tool = 'socat' | 'python' | 'strace';
 const PORTION_LINES = ECHO_DEFAULTS.portionLinesPerSecond;
 const MAX_IDLE = 10_000;
 
@@ -109,7 +93,6 @@ export function checkAccounting(
   const problems: string[] = [];
   let individual = 0;
   let summarised = 0;
-  let worst = 0;
   const seconds = Math.ceil(runMs / 1000) + 1;
   const byPort = new Map(
     accountConnections(log.model).map((a) => [Number(a.conn.remote?.split(':').pop()), a]),
@@ -123,7 +106,6 @@ export function checkAccounting(
     }
     individual += a.lines.portionsIn;
     summarised += a.summaries.portionsIn;
-    worst = Math.max(worst, a.lines.portionsIn / seconds);
     problems.push(...a.problems.map((p) => `${where}: ${p}`));
     if (a.closed.bytesIn !== c.sent)
       problems.push(`${where}: server read ${a.closed.bytesIn} bytes, generator sent ${c.sent}`);
@@ -144,7 +126,6 @@ export function checkAccounting(
     problems: problems.slice(0, 10),
     individualPortions: individual,
     summarisedPortions: summarised,
-    individualPerConnPerSec: round(worst, 1),
     logLines: lines,
     logLinesPerSec: round(lines / (runMs / 1000), 0),
   };
@@ -215,10 +196,6 @@ function runOnce(
         const portionLines = id === 'lab-default' ? PORTION_LINES : 0;
         record.accounting = checkAccounting(log, result.conns, portionLines, performance.now() - started);
       }
-      if (log && job.scenario === 'chat') {
-        const relays = relayCounts(log.model);
-        record.relayLogged = relays.lines + relays.summarised;
-      }
       if (result.conns && !result.complete) {
         const lost = result.conns.filter((c) => c.received !== c.sent).length;
         if (id !== 'socat') throw new Error(`the echo was incomplete at close on ${lost} connection(s)`);
@@ -272,10 +249,10 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
     notes.push(text);
     s.progress(`bench: note: ${text}`);
   };
-  const tools = {
-    socat: toolVersion('socat', ['-V'], /socat version (\S+)/) ?? null,
-    python: toolVersion('python3', ['--version'], /Python (\S+)/) ?? null,
-    strace: toolVersion('strace', ['-V'], /strace -- version (\S+)/) ?? null,
+  const tools: Record<Tool, string | null> = {
+    socat: toolVersion('socat', ['-V'], /socat version (\S+)/),
+    python: toolVersion('python3', ['--version'], /Python (\S+)/),
+    strace: toolVersion('strace', ['-V'], /strace -- version (\S+)/),
   };
   if (!tools.socat) note('socat is not installed: its column is skipped (apt-get install socat)');
   const straceCost = Boolean(tools.python && tools.strace);

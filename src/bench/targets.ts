@@ -92,10 +92,10 @@ async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings
   };
 }
 
-/** The version of a tool on the PATH (`cmd args` must exit 0), or undefined when it is missing. */
-export function toolVersion(cmd: string, args: string[], pattern: RegExp): string | undefined {
+/** The version of a tool on the PATH (`cmd args` must exit 0), or null when it is missing. */
+export function toolVersion(cmd: string, args: string[], pattern: RegExp): string | null {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) return undefined;
+  if (r.status !== 0) return null;
   return pattern.exec(`${r.stdout}${r.stderr}`)?.[1] ?? 'unknown';
 }
 
