@@ -49,7 +49,7 @@ function writeDocs(block: string): void {
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
-      'measure the echo and chat servers against bare Node and socat on loopback (each in its own process)',
+      'measure the echo and chat servers against bare Node and socat, and what strace costs a Python echo server, on loopback (each in its own process)',
     )
     .option('--smoke', 'a few seconds with small counts: checks that the harness works, not the targets')
     .addOption(
