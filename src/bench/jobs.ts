@@ -32,10 +32,7 @@ export type TargetSpec =
   | { kind: 'node' };
 
 /** How late the target's event loop ran timers, ms: a stalled loop delays every connection. */
-export interface LoopDelay {
-  p99Ms: number;
-  maxMs: number;
-}
+export type LoopDelay = { p99Ms: number; maxMs: number };
 
 export type TargetToParent =
   { type: 'ready'; tcpPort: number; udpPort: number } | { type: 'gc-done' } | ({ type: 'loop' } & LoopDelay);
@@ -60,23 +57,24 @@ export interface StreamJob {
   withChildren: boolean;
 }
 
-export interface LatencyJob {
+/** One connection, one `messageSize`-byte message in flight: `warmupCount` round trips, then up to `maxCount` or `durationMs`. */
+export type LatencyJob = {
   scenario: 'latency';
   port: number;
   messageSize: number;
   warmupCount: number;
   maxCount: number;
   durationMs: number;
-}
+};
 
-export interface IdleJob {
+/** `connections` opened `concurrency` at a time, within `timeoutMs`, then held. */
+export type IdleJob = {
   scenario: 'idle';
   port: number;
   connections: number;
-  /** Connections being opened at once. */
   concurrency: number;
   timeoutMs: number;
-}
+};
 
 export interface ChatJob {
   scenario: 'chat';
@@ -91,12 +89,7 @@ export interface ChatJob {
 }
 
 /** Runs in a process of its own next to a stream job, so that its timings are not the generator's. */
-export interface ProbeJob {
-  scenario: 'probe';
-  port: number;
-  everyMs: number;
-  durationMs: number;
-}
+export type ProbeJob = { scenario: 'probe'; port: number; everyMs: number; durationMs: number };
 
 export type Job = StreamJob | LatencyJob | IdleJob | ChatJob | ProbeJob;
 
@@ -122,12 +115,11 @@ export interface JobResult {
 }
 
 /** What a log reader process measured. */
-export interface ReadResult {
+export type ReadResult = {
   ms: number;
   lines: number;
-  /** Peak resident set size of the reader's process, bytes. */
-  peakRss: number;
-}
+  /** Peak RSS of the reader's process, bytes. */ peakRss: number;
+};
 
 export type ChildToParent =
   | { type: 'holding'; established: number }
