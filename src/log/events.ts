@@ -472,14 +472,14 @@ const routerPurposeText: Record<Lang, Record<'dnat' | 'masquerade' | 'loss' | 'd
     dnat: 'A packet that arrives for this port of the router gets the server as its destination (DNAT) before the kernel routes it; conntrack records the rewrite and restores the router as the source of the replies',
     masquerade:
       "A forwarded packet leaving towards the server gets this router's vm address as its source (MASQUERADE), so the server's replies come back through the router",
-    loss: 'Impaired link: each packet forwarded this way, TCP and UDP alike, is dropped at random with this probability (iptables statistic match). A lost datagram is gone; a lost TCP segment is sent again by its sender after a timeout',
+    loss: 'Impaired link: each packet forwarded this way, TCP and UDP alike, is dropped at random with this probability (iptables statistic match). A lost datagram is gone; a lost TCP segment is sent again by its sender once it learns of the loss (duplicate ACKs or SACK: fast retransmit; a probe for a lost tail; or, last, its retransmission timeout)',
     delay: 'Each packet leaving this interface waits this long in the netem queue first',
   },
   ru: {
     dnat: 'Пакет, пришедший на этот порт маршрутизатора, получает сервер в качестве адреса назначения (DNAT) ещё до выбора маршрута; conntrack запоминает замену и в ответах возвращает маршрутизатор как отправителя',
     masquerade:
       'Пересылаемый к серверу пакет получает в качестве адреса отправителя адрес маршрутизатора в сети vm (MASQUERADE), поэтому ответы сервера возвращаются через маршрутизатор',
-    loss: 'Канал с потерями: каждый пересылаемый в эту сторону пакет, TCP и UDP одинаково, отбрасывается случайно с этой вероятностью (модуль iptables statistic). Потерянная дейтаграмма пропадает; потерянный TCP-сегмент отправитель посылает снова по тайм-ауту',
+    loss: 'Канал с потерями: каждый пересылаемый в эту сторону пакет, TCP и UDP одинаково, отбрасывается случайно с этой вероятностью (модуль iptables statistic). Потерянная дейтаграмма пропадает; потерянный TCP-сегмент отправитель посылает снова, как только узнаёт о потере (по повторным ACK или SACK — быстрая повторная передача; по пробному сегменту в конце потока; в крайнем случае по тайм-ауту повторной передачи)',
     delay: 'Каждый пакет, выходящий через этот интерфейс, сначала ждёт столько в очереди netem',
   },
 };
@@ -550,7 +550,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
   en: {
     'too-large': `it is larger than the chat protocol allows (${MAX_DATAGRAM} bytes a datagram, ${MAX_TEXT_BYTES} bytes of text a message); the limit is the chat's own, a UDP datagram over IPv4 can carry up to 65,507 bytes`,
     'bad-source':
-      'its source port is 0, which no socket can receive on: it is forged, and nothing can be sent back',
+      'its source port is 0: RFC 768 allows that (it means the sender wants no reply), but nothing can be sent to port 0, and a chat member must receive what the others say',
     malformed: 'it is not a message of the chat protocol',
     'bad-utf8': 'its text is not valid UTF-8',
     'hello-too-short':
@@ -567,7 +567,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
   ru: {
     'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${MAX_DATAGRAM} байт, текст сообщения до ${MAX_TEXT_BYTES} байт); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до 65 507 байт данных`,
     'bad-source':
-      'её порт отправителя равен 0, на нём не может принимать ни один сокет: дейтаграмма подделана, ответить на неё нельзя',
+      'её порт отправителя равен 0: RFC 768 это допускает (отправитель не ждёт ответа), но на порт 0 ничего отправить нельзя, а участник чата должен получать сообщения других',
     malformed: 'это не сообщение протокола чата',
     'bad-utf8': 'текст не является корректным UTF-8',
     'hello-too-short':
