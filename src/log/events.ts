@@ -217,7 +217,7 @@ export const catalogue = {
     (f) =>
       `Connections are coming fast: in the last ${f.windowMs} ms, ${f.accepted} more were accepted, ${f.closed} closed and ${sumCounts(f.rejected)} refused (${countsText(f.rejected)}) without a line each; these counts are exact`,
     (f) =>
-      `Соединения идут часто: за последние ${f.windowMs} мс ещё принято: ${f.accepted}, закрыто: ${f.closed}, отклонено: ${sumCounts(f.rejected)} (${countsText(f.rejected)}) — без отдельной строки на каждое; счётчики точные`,
+      `Много соединений подряд: за последние ${f.windowMs} мс ещё принято: ${f.accepted}, закрыто: ${f.closed}, отклонено: ${sumCounts(f.rejected)} (${countsText(f.rejected)}) — без отдельной строки на каждое; счётчики точные`,
   ),
 
   // ---- UDP chat server ---------------------------------------------------------------------
@@ -235,7 +235,7 @@ export const catalogue = {
     (f) =>
       `${f.member} joined from ${f.remote}: the cookie came back, so that address really receives; ${count('en', f.members, 'member')} now`,
     (f) =>
-      `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит адрес действительно принимает; в чате ${count('ru', f.members, 'member')}`,
+      `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит по этому адресу действительно получают дейтаграммы; в чате ${count('ru', f.members, 'member')}`,
   ),
   'udp.member.left': spec(
     'info',
@@ -251,7 +251,7 @@ export const catalogue = {
     (f) =>
       `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (broadcast and multicast would not cross the lab's networks)`,
     (f) =>
-      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (ни широковещание, ни групповая рассылка (multicast) не прошли бы между сетями лаборатории)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (ни широковещательная, ни групповая рассылка не прошла бы между сетями лаборатории)`,
   ),
   'udp.relay.summary': spec(
     'info',
@@ -377,7 +377,7 @@ export const catalogue = {
     (f) =>
       `Left the chat as ${f.nick}: ${chatLeaveText.en[f.reason] ?? f.reason}; LEAVE sent if still a member, then the UDP socket closes`,
     (f) =>
-      `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если мы ещё участник, затем UDP-сокет закрывается`,
+      `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если клиент ещё был участником, затем UDP-сокет закрывается`,
   ),
 
   // ---- the program's own log ---------------------------------------------------------------
