@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { EVENT_NAMES, LANGS, type Lang, catalogue, explain } from '../log/events.js';
+import { EVENT_NAMES, LANGS, LOG_SCHEMA, type Lang, catalogue, explain } from '../log/events.js';
 
 /** The event catalogue as Markdown: docs/events.md is this output (a test keeps them equal). */
 export function catalogueMarkdown(): string {
@@ -10,7 +10,7 @@ export function catalogueMarkdown(): string {
     '',
     'Every line socket-lab logs is one JSON object with `event` (the stable name below), `msg` (the',
     'explanation, in English or Russian: `--lang en|ru`), `level`, `time`, `component`, `scenario` when',
-    'set, `schema` (the log schema version, now 1) and the fields listed here. The explanations below',
+    `set, \`schema\` (the log schema version, now ${LOG_SCHEMA}) and the fields listed here. The explanations below`,
     'are rendered from the example fields.',
     '',
     '| event | level | fields |',

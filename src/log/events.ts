@@ -217,7 +217,7 @@ export const catalogue = {
     (f) =>
       `Connections are coming fast: in the last ${f.windowMs} ms, ${f.accepted} more were accepted, ${f.closed} closed and ${sumCounts(f.rejected)} refused (${countsText(f.rejected)}) without a line each; these counts are exact`,
     (f) =>
-      `Соединения идут часто: за последние ${f.windowMs} мс ещё принято: ${f.accepted}, закрыто: ${f.closed}, отклонено: ${sumCounts(f.rejected)} (${countsText(f.rejected)}) — без отдельной строки на каждое; счётчики точные`,
+      `Много соединений подряд: за последние ${f.windowMs} мс ещё принято: ${f.accepted}, закрыто: ${f.closed}, отклонено: ${sumCounts(f.rejected)} (${countsText(f.rejected)}) — без отдельной строки на каждое; счётчики точные`,
   ),
 
   // ---- UDP chat server ---------------------------------------------------------------------
@@ -235,7 +235,7 @@ export const catalogue = {
     (f) =>
       `${f.member} joined from ${f.remote}: the cookie came back, so that address really receives; ${count('en', f.members, 'member')} now`,
     (f) =>
-      `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит адрес действительно принимает; в чате ${count('ru', f.members, 'member')}`,
+      `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит по этому адресу действительно получают дейтаграммы; в чате ${count('ru', f.members, 'member')}`,
   ),
   'udp.member.left': spec(
     'info',
@@ -251,7 +251,7 @@ export const catalogue = {
     (f) =>
       `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (broadcast and multicast would not cross the lab's networks)`,
     (f) =>
-      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (ни широковещание, ни групповая рассылка (multicast) не прошли бы между сетями лаборатории)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (ни широковещательная, ни групповая рассылка не прошла бы между сетями лаборатории)`,
   ),
   'udp.relay.summary': spec(
     'info',
@@ -377,7 +377,7 @@ export const catalogue = {
     (f) =>
       `Left the chat as ${f.nick}: ${chatLeaveText.en[f.reason] ?? f.reason}; LEAVE sent if still a member, then the UDP socket closes`,
     (f) =>
-      `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если мы ещё участник, затем UDP-сокет закрывается`,
+      `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если клиент ещё был участником, затем UDP-сокет закрывается`,
   ),
 
   // ---- the program's own log ---------------------------------------------------------------
@@ -472,14 +472,14 @@ const routerPurposeText: Record<Lang, Record<'dnat' | 'masquerade' | 'loss' | 'd
     dnat: 'A packet that arrives for this port of the router gets the server as its destination (DNAT) before the kernel routes it; conntrack records the rewrite and restores the router as the source of the replies',
     masquerade:
       "A forwarded packet leaving towards the server gets this router's vm address as its source (MASQUERADE), so the server's replies come back through the router",
-    loss: 'Impaired link: each packet forwarded this way, TCP and UDP alike, is dropped at random with this probability (iptables statistic match). A lost datagram is gone; a lost TCP segment is sent again by its sender after a timeout',
+    loss: 'Impaired link: each packet forwarded this way, TCP and UDP alike, is dropped at random with this probability (iptables statistic match). A lost datagram is gone; a lost TCP segment is sent again by its sender once it learns of the loss (duplicate ACKs or SACK: fast retransmit; a probe for a lost tail; or, last, its retransmission timeout)',
     delay: 'Each packet leaving this interface waits this long in the netem queue first',
   },
   ru: {
     dnat: 'Пакет, пришедший на этот порт маршрутизатора, получает сервер в качестве адреса назначения (DNAT) ещё до выбора маршрута; conntrack запоминает замену и в ответах возвращает маршрутизатор как отправителя',
     masquerade:
       'Пересылаемый к серверу пакет получает в качестве адреса отправителя адрес маршрутизатора в сети vm (MASQUERADE), поэтому ответы сервера возвращаются через маршрутизатор',
-    loss: 'Канал с потерями: каждый пересылаемый в эту сторону пакет, TCP и UDP одинаково, отбрасывается случайно с этой вероятностью (модуль iptables statistic). Потерянная дейтаграмма пропадает; потерянный TCP-сегмент отправитель посылает снова по тайм-ауту',
+    loss: 'Канал с потерями: каждый пересылаемый в эту сторону пакет, TCP и UDP одинаково, отбрасывается случайно с этой вероятностью (модуль iptables statistic). Потерянная дейтаграмма пропадает; потерянный TCP-сегмент отправитель посылает снова, как только узнаёт о потере (по повторным ACK или SACK — быстрая повторная передача; по пробному сегменту в конце потока; в крайнем случае по тайм-ауту повторной передачи)',
     delay: 'Каждый пакет, выходящий через этот интерфейс, сначала ждёт столько в очереди netem',
   },
 };
@@ -550,7 +550,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
   en: {
     'too-large': `it is larger than the chat protocol allows (${MAX_DATAGRAM} bytes a datagram, ${MAX_TEXT_BYTES} bytes of text a message); the limit is the chat's own, a UDP datagram over IPv4 can carry up to 65,507 bytes`,
     'bad-source':
-      'its source port is 0, which no socket can receive on: it is forged, and nothing can be sent back',
+      'its source port is 0: RFC 768 allows that (it means the sender wants no reply), but nothing can be sent to port 0, and a chat member must receive what the others say',
     malformed: 'it is not a message of the chat protocol',
     'bad-utf8': 'its text is not valid UTF-8',
     'hello-too-short':
@@ -567,7 +567,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
   ru: {
     'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${MAX_DATAGRAM} байт, текст сообщения до ${MAX_TEXT_BYTES} байт); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до 65 507 байт данных`,
     'bad-source':
-      'её порт отправителя равен 0, на нём не может принимать ни один сокет: дейтаграмма подделана, ответить на неё нельзя',
+      'её порт отправителя равен 0: RFC 768 это допускает (отправитель не ждёт ответа), но на порт 0 ничего отправить нельзя, а участник чата должен получать сообщения других',
     malformed: 'это не сообщение протокола чата',
     'bad-utf8': 'текст не является корректным UTF-8',
     'hello-too-short':

@@ -320,7 +320,11 @@ export function createLogger(options: LoggerOptions): LabLogger {
       options.format === 'pretty'
         ? sinkStream(
             { write: (line) => fd.write(line) },
-            prettyLine(options.colorize ?? isTty, { fields: level === 'debug' }),
+            prettyLine(options.colorize ?? isTty, {
+              fields: level === 'debug',
+              // A terminal's own width when it has one; else the default (a pipe, compose's output).
+              width: isTty ? (dest === 1 ? process.stdout : process.stderr).columns || undefined : undefined,
+            }),
           )
         : fd;
   } else {

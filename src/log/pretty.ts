@@ -1,4 +1,5 @@
 import pinoPretty from 'pino-pretty';
+import { wrapLine } from './wrap.js';
 
 /** What a pretty line shows besides time, source, event name and explanation. */
 export interface PrettyOptions {
@@ -7,7 +8,17 @@ export interface PrettyOptions {
    * what they hold, so by default an event stays one screen row; `--log-level debug` turns them on.
    */
   fields?: boolean;
+  /**
+   * Columns a screen row may take: a longer line goes on in indented rows, broken at spaces, so the
+   * event and every number stay whole and readable (160 by default; 0: never break).
+   */
+  width?: number;
 }
+
+/** The default row width when the terminal's own is unknown (the lab's containers, pipes). */
+export const SCREEN_WIDTH = 160;
+/** Rows after the first start under the event name, past the clock. */
+const INDENT = 13;
 
 /** Everything pino writes that the pretty line shows in its own place, or not at all. */
 const HIDDEN = 'pid,hostname,component,scenario,event,schema,level,time';
@@ -43,8 +54,9 @@ export function prettyLine(colorize: boolean, options: PrettyOptions = {}): (lin
     },
   });
   // Without the object pino-pretty also leaves out the line end: every line must still end in one.
+  const width = options.width ?? SCREEN_WIDTH;
   return (line) => {
-    const out = format(line);
-    return out.endsWith('\n') ? out : `${out}\n`;
+    const out = format(line).replace(/\n$/, '');
+    return `${wrapLine(out, width, INDENT).join('\n')}\n`;
   };
 }
