@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { CLI } from './helpers.ts';
+import { CLI } from '../helpers.ts';
 
 // `socket-lab demo` dials this machine's own non-loopback address. To keep test traffic off any real
 // network, the test runs it in a network namespace of its own with a made-up address on a veth pair

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, runCli, startServerProcess, waitFor, waitForLine } from './helpers.ts';
+import { CLI, runCli, startServerProcess, waitFor, waitForLine } from '../helpers.ts';
 
 // The interactive clients, driven the way a person uses them: in a real pseudo-terminal (tmux),
 // keys typed with send-keys, the screen read back with capture-pane.

@@ -12,8 +12,8 @@ import {
   relateCaptures,
   socketCountsFromLog,
   socketPortionsFromLog,
-} from '../src/wire/index.ts';
-import { CLI, parseJsonLines, waitFor } from './helpers.ts';
+} from '../../src/wire/index.ts';
+import { CLI, parseJsonLines, waitFor } from '../helpers.ts';
 import {
   captured,
   closedTo,

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyse, lazyLines, render } from '../src/report/index.js';
+import { analyse, lazyLines, render } from '../../src/report/index.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const LAB = 'test/fixtures/report/lab';

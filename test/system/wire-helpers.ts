@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import { type Flows, analyseCaptureFile } from '../src/wire/index.ts';
-import { CLI, type Line, parseJsonLines, waitFor } from './helpers.ts';
+import { type Flows, analyseCaptureFile } from '../../src/wire/index.ts';
+import { CLI, type Line, parseJsonLines, waitFor } from '../helpers.ts';
 
 // Real captures: tcpdump on the loopback interface of a network namespace of this test's own, with
 // the project's built server and clients running inside it. Fixed ports are fine there: nothing

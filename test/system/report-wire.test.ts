@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Flows } from '../src/wire/index.ts';
-import { CLI, parseJsonLines, runCli, waitFor } from './helpers.ts';
+import type { Flows } from '../../src/wire/index.ts';
+import { CLI, parseJsonLines, runCli, waitFor } from '../helpers.ts';
 import {
   captured,
   closedTo,
@@ -215,7 +215,7 @@ function chatRun(lost: number[]): string[] {
 }
 
 test('question 5: the lost chat messages by number and the loss rate; without loss, the command that shows it', async () => {
-  const { analyse, lossAnswer } = await import('../src/report/index.ts');
+  const { analyse, lossAnswer } = await import('../../src/report/index.ts');
   const lossy = await analyse([{ name: 'lab', lines: chatRun([2, 5]) }]);
   const en = lossAnswer(lossy.model, undefined, 'en');
   assert.match(
