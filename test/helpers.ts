@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Lang } from '../src/log/events.ts';
@@ -185,3 +187,37 @@ export async function startServerProcess(
   const port = (proto: string) => listening.find((l) => l.protocol === proto)?.port as number;
   return { ...p, tcpPort: port('tcp'), udpPort: port('udp') };
 }
+
+/** Sends `text` on a fresh connection and resolves with the ms until its whole echo came back. */
+export async function echoTime(port: number, text = 'hello\n'): Promise<number> {
+  const started = Date.now();
+  const s = net.connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  let got = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no echo within 10 s on port ${port}`)), 10_000);
+    s.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.length >= text.length) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    s.write(text);
+  });
+  s.destroy();
+  assert.equal(got, text);
+  return Date.now() - started;
+}
+
+/** The JSON lines of a log file; a line torn by a failed write (it has no end) is left out. */
+export const jsonLinesOf = (file: string): Line[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Line];
+      } catch {
+        return [];
+      }
+    });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, runCli, startServerProcess, waitFor, waitForLine } from '../helpers.ts';
+import { needs } from './needs.ts';
 
 // The interactive clients, driven the way a person uses them: in a real pseudo-terminal (tmux),
 // keys typed with send-keys, the screen read back with capture-pane.
@@ -24,6 +25,7 @@ function startInTmux(t: { after: (fn: () => void) => void }, command: string): v
 }
 
 test('chat in a terminal: incoming messages never break the line being typed', async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
   const server = await startServerProcess();
   t.after(() => server.child.kill('SIGKILL'));
   startInTmux(t, `${process.execPath} ${CLI} chat --port ${server.udpPort} --nick alice --log-level warn`);
@@ -69,6 +71,7 @@ test('chat in a terminal: incoming messages never break the line being typed', a
 });
 
 test('echo in a terminal: a typed line comes back on the screen, exit ends it with code 0', async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
   const server = await startServerProcess();
   t.after(() => server.child.kill('SIGKILL'));
   startInTmux(t, `${process.execPath} ${CLI} echo --port ${server.tcpPort}`);
@@ -87,6 +90,7 @@ test('echo in a terminal: a typed line comes back on the screen, exit ends it wi
 });
 
 test('a terminal that attaches (resizes) gets the hint once; Ctrl-C leaves cleanly as a signal', async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
   const server = await startServerProcess();
   t.after(() => server.child.kill('SIGKILL'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'socket-lab-test-')), 'chat.jsonl');

@@ -18,15 +18,16 @@ import {
   captured,
   closedTo,
   makeNamespace,
-  missingTools,
+  CAPTURE,
+  CAPTURE_WHY,
   run,
   startCapture,
   startServer,
 } from './wire-helpers.ts';
+import { needs } from './needs.ts';
 
 test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, bytes equal the socket log, one datagram per message', async (t) => {
-  const missing = missingTools();
-  if (missing) assert.fail(`cannot run the capture test: ${missing}`);
+  if (!needs(t, CAPTURE, CAPTURE_WHY)) return;
   const ns = `sl-wire-${process.pid}`;
   makeNamespace(t, ns);
   const dir = await mkdtemp(join(tmpdir(), 'wire-cap-'));
@@ -181,11 +182,8 @@ test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, b
 });
 
 test('two sides of a hop, captured for real: a router namespace doing DNAT + MASQUERADE shows one connection, a userland proxy two', async (t) => {
-  const missing = missingTools();
-  if (missing) assert.fail(`cannot run the capture test: ${missing}`);
-  if (spawnSync('iptables', ['-V']).status !== 0) assert.fail('needs iptables: apt-get install iptables');
-  if (spawnSync('socat', ['-V']).status !== 0)
-    assert.fail('needs socat (the userland proxy): apt-get install socat');
+  const need = { ...CAPTURE, tools: [...(CAPTURE.tools ?? []), 'iptables', 'socat'] };
+  if (!needs(t, need, 'a router namespace (iptables) and a userland proxy (socat) beside tcpdump')) return;
   // client (198.18.1.2) -- router (198.18.1.1 | 198.18.2.1) -- server (198.18.2.2); addresses from
   // the benchmarking range, which exists only inside these namespaces.
   const base = `slw${process.pid % 100000}`;
