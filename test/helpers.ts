@@ -221,3 +221,38 @@ export const jsonLinesOf = (file: string): Line[] =>
         return [];
       }
     });
+
+/** What `defer` needs of a node:test context (or of a suite's stand-in). */
+export interface Hooks {
+  after: (fn: () => Promise<void>) => void;
+}
+
+const teardowns = new WeakMap<object, (() => unknown)[]>();
+
+/**
+ * Registers `fn` to run when test `t` ends, last in first out: what was made last is undone first
+ * (a client leaves before its server closes, a server stops before its directory is removed).
+ * node:test runs `t.after` hooks first in first out, so a client then waited a second per member
+ * for an answer from a server already closed. Every teardown runs even when one throws; the first
+ * error is reported.
+ */
+export function defer(t: Hooks, fn: () => unknown): void {
+  let stack = teardowns.get(t);
+  if (!stack) {
+    const own: (() => unknown)[] = [];
+    teardowns.set(t, own);
+    t.after(async () => {
+      const errors: unknown[] = [];
+      for (let undo = own.pop(); undo; undo = own.pop()) {
+        try {
+          await undo();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    });
+    stack = own;
+  }
+  stack.push(fn);
+}

@@ -19,6 +19,7 @@ import {
   runCli,
   startServerProcess,
   waitFor,
+  defer,
 } from './helpers.ts';
 
 // What is outside the server must not stop it: a reader of its stdout that stops reading, a disk
@@ -96,12 +97,12 @@ function streamers(port: number, n: number): () => void {
 
 test('nobody reads stdout: TCP and UDP clients are still served, SIGTERM stops the server in its deadline', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-unread-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'server.jsonl');
   const server = await serverWithLogFile(file);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const stop = streamers(server.tcpPort, 20);
-  t.after(stop);
+  defer(t, stop);
   // Long enough for the 64 KiB pipe and the 1 MiB backlog to fill: the old logger froze here.
   await waitFor(
     'a backlog of log lines (the stdout pipe is full)',
@@ -133,10 +134,10 @@ test('nobody reads stdout: TCP and UDP clients are still served, SIGTERM stops t
 
 test('a reader that comes back gets an exact count of the lines it missed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-unread-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'server.jsonl');
   const server = await serverWithLogFile(file, ['--portion-lines', '200']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const stop = streamers(server.tcpPort, 10);
   await waitFor(
     'lines the stdout reader cannot have taken (over 2 MiB of log)',
@@ -202,7 +203,7 @@ test('timeouts longer than Node timers hold are refused with one rule, at the CL
 
 test('the largest lifetime timers hold keeps a connection open (it used to close it after 2 ms)', async (t) => {
   const server = await startServerProcess(['--max-lifetime', '2147483', '--stall-timeout', '2147483']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const s = net.connect(server.tcpPort, '127.0.0.1');
   s.on('error', () => {});
   await once(s, 'connect');
@@ -216,7 +217,7 @@ test('the largest lifetime timers hold keeps a connection open (it used to close
 
 test('a client that never reads: bytesOut is what the kernel took, the rest is reported as discarded', async (t) => {
   const server = await startServerProcess(['--stall-timeout', '1']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const s = net.connect(server.tcpPort, '127.0.0.1');
   s.on('error', () => {});
   await once(s, 'connect');
@@ -265,7 +266,7 @@ test('a client that never reads: bytesOut is what the kernel took, the rest is r
 
 test('piped binary input: the echo client sends it byte for byte and prints exactly the echo (like nc)', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const data = randomBytes(1 << 20);
   const p = spawn(process.execPath, [CLI, 'echo', '--port', String(server.tcpPort)], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -290,11 +291,11 @@ test('piped binary input: the echo client sends it byte for byte and prints exac
 
 test('connection lines have a budget: a flood of refused connects is summarised with exact counts', async (t) => {
   const server = await startServerProcess(['--max-connections', '1', '--connection-lines', '10']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const holder = net.connect(server.tcpPort, '127.0.0.1');
   holder.on('error', () => {});
   await once(holder, 'connect');
-  t.after(() => holder.destroy());
+  defer(t, () => holder.destroy());
   const attempts = 400;
   for (let i = 0; i < attempts; i += 50) {
     await Promise.all(
@@ -322,9 +323,9 @@ test('connection lines have a budget: a flood of refused connects is summarised 
 
 test('per-address limit: one address cannot hold every slot; another address still gets in', async (t) => {
   const server = await startServerProcess(['--max-per-address', '3']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const held: net.Socket[] = [];
-  t.after(() => held.forEach((s) => s.destroy()));
+  defer(t, () => held.forEach((s) => s.destroy()));
   for (let i = 0; i < 3; i++) {
     const s = net.connect({ port: server.tcpPort, host: '127.0.0.1', localAddress: '127.0.0.1' });
     s.on('error', () => {});

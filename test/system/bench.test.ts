@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers.ts';
+import { runCli, defer } from '../helpers.ts';
 
 const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness', 'log-read'];
 
@@ -30,9 +30,9 @@ test(
   { timeout: 90_000 },
   async (t) => {
     const out = mkdtempSync(join(tmpdir(), 'socket-lab-bench-'));
-    t.after(() => rmSync(out, { recursive: true, force: true }));
+    defer(t, () => rmSync(out, { recursive: true, force: true }));
     const bench = runCli(['bench', '--smoke', '--out', out]);
-    t.after(() => bench.child.kill('SIGKILL'));
+    defer(t, () => bench.child.kill('SIGKILL'));
     assert.equal(await bench.exited, 0, bench.stderr());
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { CLI } from '../helpers.ts';
+import { CLI, defer } from '../helpers.ts';
 import { type Need, needs } from './needs.ts';
 
 // `socket-lab demo` dials this machine's own non-loopback address. To keep test traffic off any real
@@ -17,7 +17,7 @@ test('demo: every scenario one machine can show passes, in an isolated network n
   if (!needs(t, NAMESPACE, WHY)) return;
   const ip = (...args: string[]) => execFileSync('ip', args);
   ip('netns', 'add', ns);
-  t.after(() => ip('netns', 'del', ns));
+  defer(t, () => ip('netns', 'del', ns));
   ip('-n', ns, 'link', 'set', 'lo', 'up');
   ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
   ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'v0');
@@ -62,7 +62,7 @@ test('demo: without a non-loopback address the lan scenario fails and the exit c
   if (!needs(t, NAMESPACE, WHY)) return;
   const bare = `${ns}-bare`;
   execFileSync('ip', ['netns', 'add', bare]);
-  t.after(() => execFileSync('ip', ['netns', 'del', bare]));
+  defer(t, () => execFileSync('ip', ['netns', 'del', bare]));
   execFileSync('ip', ['-n', bare, 'link', 'set', 'lo', 'up']);
   const run = spawnSync('ip', ['netns', 'exec', bare, process.execPath, CLI, 'demo', '--quiet'], {
     encoding: 'utf8',

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Line, echoTime, jsonLinesOf as lines, startServerProcess, waitFor } from '../helpers.ts';
+import { type Line, echoTime, jsonLinesOf as lines, startServerProcess, waitFor, defer } from '../helpers.ts';
 import { needs } from './needs.ts';
 
 // What is outside the server must not stop it (test/surroundings.test.ts): here a disk that fills
@@ -15,7 +15,7 @@ test('a log file on a filesystem that fills up and frees again: counted loss, th
   const dir = mkdtempSync(join(tmpdir(), 'lab-full-'));
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
   assert.equal(mount.status, 0, `mount a 64 KiB tmpfs: ${mount.stderr}`);
-  t.after(() => {
+  defer(t, () => {
     spawnSync('umount', [dir]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -24,7 +24,7 @@ test('a log file on a filesystem that fills up and frees again: counted loss, th
   const file = join(dir, 'logs', 'server.jsonl');
   mkdirSync(join(dir, 'logs'));
   const server = await startServerProcess(['--log-file', file]);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   let served = 0;
   while (!server.json().some((l) => l.event === 'log.file.failed') && served < 200) {
     await echoTime(server.tcpPort, `connection ${served}\n`);

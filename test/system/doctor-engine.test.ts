@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Finding } from '../../src/doctor/checks.ts';
 import { type Cidr, overlaps, parseCidr } from '../../src/doctor/cidr.ts';
 import { parseDockerNetworks } from '../../src/doctor/host.ts';
-import { CLI } from '../helpers.ts';
+import { CLI, defer } from '../helpers.ts';
 import { type Need, needs } from './needs.ts';
 
 // `socket-lab doctor` against the real Docker engine (its pure checks are in test/doctor.test.ts).
@@ -105,7 +105,7 @@ describe('socket-lab doctor against the real engine', () => {
     const env = await labEnv();
     const name = `${unique}-overlap`;
     execFileSync('docker', ['network', 'create', '--subnet', env.LAB_VM_SUBNET!, name], { stdio: 'pipe' });
-    t.after(() => execFileSync('docker', ['network', 'rm', name], { stdio: 'pipe' }));
+    defer(t, () => execFileSync('docker', ['network', 'rm', name], { stdio: 'pipe' }));
     const commands = composeCommands();
     assert.ok(commands.length > 0);
     for (const compose of commands) {
@@ -162,7 +162,7 @@ describe('socket-lab doctor against the real engine', () => {
       const socket = createSocket('udp4');
       socket.bind(0, host);
       await once(socket, 'listening');
-      t.after(() => socket.close());
+      defer(t, () => socket.close());
       const port = socket.address().port;
       const env = { ...(await labEnv()), LAB_UDP_PUBLISH: String(port) };
       const { code, out, raw } = await doctor(env);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { startServerProcess, waitFor } from '../helpers.ts';
+import { startServerProcess, waitFor, defer } from '../helpers.ts';
 import { needs } from './needs.ts';
 
 // From docs/reliability.md, the one guarantee only root can check: a datagram from source port 0.
@@ -11,7 +11,7 @@ import { needs } from './needs.ts';
 test('a forged datagram from source port 0 is rejected and counted; the server keeps serving', async (t) => {
   if (!needs(t, { root: true, tools: ['python3'] }, 'a raw socket (python3) to send from port 0')) return;
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   // Port 0 cannot be bound by a normal socket: build the UDP header by hand on a raw socket.
   const forge = spawnSync('python3', [
     '-c',
@@ -27,7 +27,7 @@ for data in (b'PING', b'HELLO alice ....................', b'LEAVE'):
   });
   assert.equal(server.child.exitCode, null, 'the server is still running');
   const socket = dgram.createSocket('udp4');
-  t.after(() => socket.close());
+  defer(t, () => socket.close());
   socket.send(Buffer.from('PING'), server.udpPort, '127.0.0.1');
   const [answer] = (await once(socket, 'message')) as [Buffer];
   assert.equal(answer.toString(), 'NOPE');

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../../src/report/index.js';
 import { needs } from './needs.ts';
+import { defer } from '../helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
 const LAB = 'test/fixtures/report/lab';
 
 interface Loaded {
@@ -58,7 +59,7 @@ async function load(file: string): Promise<Loaded> {
 test('report html: loads offline in Chromium, every diagram an SVG, no console error', async (t) => {
   if (!needs(t, { tools: [CHROMIUM] }, 'a real browser (apt-get install chromium, or set CHROMIUM)')) return;
   const dir = await mkdtemp(join(tmpdir(), 'report-html-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const files = (await readdir(LAB)).filter((f) => f.endsWith('.jsonl'));
   const analysis = await analyse(
     files.map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(LAB, f)) })),

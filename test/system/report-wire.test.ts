@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Flows } from '../../src/wire/index.ts';
-import { CLI, parseJsonLines, runCli, waitFor } from '../helpers.ts';
+import { CLI, parseJsonLines, runCli, waitFor, defer } from '../helpers.ts';
 import {
   captured,
   closedTo,
@@ -27,7 +27,7 @@ async function labRun(t: import('node:test').TestContext): Promise<string> {
   const ns = `sl-rw-${process.pid}`;
   makeNamespace(t, ns);
   const dir = await mkdtemp(join(tmpdir(), 'report-wire-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const pcap = join(dir, 'lab-capture-server.pcap');
   const stop = await startCapture(t, ns, pcap);
   const server = await startServer(t, ns, '127.0.0.1', ['--log-file', join(dir, 'lab-server.jsonl')]);

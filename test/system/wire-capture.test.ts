@@ -13,7 +13,7 @@ import {
   socketCountsFromLog,
   socketPortionsFromLog,
 } from '../../src/wire/index.ts';
-import { CLI, parseJsonLines, waitFor } from '../helpers.ts';
+import { CLI, parseJsonLines, waitFor, defer } from '../helpers.ts';
 import {
   captured,
   closedTo,
@@ -31,7 +31,7 @@ test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, b
   const ns = `sl-wire-${process.pid}`;
   makeNamespace(t, ns);
   const dir = await mkdtemp(join(tmpdir(), 'wire-cap-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'server.pcap');
   const stopCapture = await startCapture(t, ns, file);
   const server = await startServer(t, ns);
@@ -227,7 +227,7 @@ test('two sides of a hop, captured for real: a router namespace doing DNAT + MAS
   ipt('-t', 'nat', '-A', 'POSTROUTING', '-o', `${base}e`, '-j', 'MASQUERADE');
 
   const dir = await mkdtemp(join(tmpdir(), 'wire-hop-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const server = await startServer(t, sns, '0.0.0.0');
   // A userland proxy on the router, port 8007: it accepts and opens its own connection to the server.
   const proxy = run(t, rns, [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { type Flows, analyseCaptureFile } from '../../src/wire/index.ts';
-import { CLI, type Line, parseJsonLines, waitFor } from '../helpers.ts';
+import { CLI, type Line, parseJsonLines, waitFor, defer } from '../helpers.ts';
 import type { Need } from './needs.ts';
 
 // Real captures: tcpdump on the loopback interface of a network namespace of this test's own, with
@@ -30,7 +30,7 @@ export function run(t: TestContext, ns: string, cmd: string[], input?: string): 
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   if (input !== undefined) child.stdin.end(input);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  t.after(() => {
+  defer(t, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return { child, out: () => out, err: () => err, json: () => parseJsonLines(out), exited };
@@ -38,7 +38,7 @@ export function run(t: TestContext, ns: string, cmd: string[], input?: string): 
 
 export function makeNamespace(t: TestContext, name: string): void {
   execFileSync('ip', ['netns', 'add', name]);
-  t.after(() => execFileSync('ip', ['netns', 'del', name]));
+  defer(t, () => execFileSync('ip', ['netns', 'del', name]));
   execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
 }
 
