@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Lang } from '../src/log/events.ts';
+import type { Lang } from '../src/text/lang.ts';
 import { type EventLog, createLogger } from '../src/log/logger.ts';
 
 export type Line = Record<string, unknown> & { event?: string; msg?: string };

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { LabError, USAGE_ERRORS } from '../errors.js';
 import { MAX_TIMER_SECONDS } from '../options.js';
-import { LANGS, type Lang, type Level } from '../log/events.js';
+import { type Level } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import { localizeError } from '../text/errors-ru.js';
 import { type LabLogger, type LineSink, type LogFormat, createLogger } from '../log/logger.js';
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { runDemo } from '../demo/demo.js';
-import { LANGS, type Lang } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import { createLogger, prettyLine } from '../log/logger.js';
 import { parseHost, reportError } from './common.js';
 

@@ -2,7 +2,7 @@
  * Findings as sentences, in English and Russian. Each problem ends with what to change: the
  * `.env` setting and a value that was free on this host.
  */
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import type { Finding, Severity } from './checks.js';
 import type { SettingName, SettingSource } from './settings.js';
 

@@ -11,8 +11,10 @@ import { localizeErrorText } from '../text/errors-ru.js';
 import { count } from '../text/plural.js';
 import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../udp/protocol.js';
 
-export type Lang = 'en' | 'ru';
-export const LANGS: readonly Lang[] = ['en', 'ru'];
+import type { Lang } from '../text/lang.js';
+// Declared in text/lang.ts; re-exported while report/course.ts and report/texts.ts still import it
+// from here. New code imports text/lang.ts.
+export { LANGS, type Lang } from '../text/lang.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**

@@ -10,7 +10,7 @@
 import type { LabErrorCode } from '../errors.js';
 import { count } from './plural.js';
 
-type Lang = 'en' | 'ru';
+import type { Lang } from './lang.js';
 
 /** One short Russian sentence per code: the fallback when a message has an unknown shape. */
 export const ERROR_SUMMARY_RU: Record<LabErrorCode, string> = {

@@ -6,7 +6,7 @@
  * Every sentence states what the capture holds (frames, numbers, flags) or a rule of TCP/UDP that
  * holds everywhere; nothing is inferred from how the lab is configured.
  */
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import { count } from '../text/plural.js';
 import type { CrossCheck, SocketPortions } from './crosscheck.js';
 import {
