@@ -9,7 +9,7 @@
 
 import { localizeErrorText } from '../text/errors-ru.js';
 import { count } from '../text/plural.js';
-import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../udp/protocol.js';
+import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../limits.js';
 
 import type { Lang } from '../text/lang.js';
 // Declared in text/lang.ts; re-exported while report/course.ts and report/texts.ts still import it
