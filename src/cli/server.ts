@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { LabError } from '../errors.js';
+import { LabError, errorFields } from '../errors.js';
 import { ECHO_DEFAULTS, createEchoServer, type EchoServer } from '../tcp/echo-server.js';
 import { CHAT_DEFAULTS, createChatServer, type ChatServer } from '../udp/chat-server.js';
 import { VERSION } from '../version.js';
@@ -177,7 +177,7 @@ export function serverCommand(): Command {
       });
     } catch (err) {
       const e = err instanceof LabError ? err : new LabError('LAB_ERR_SOCKET', String(err));
-      log.emit('server.error', { code: e.code, message: e.message });
+      log.emit('server.error', errorFields(e));
       await tcp?.close(0);
       await flush();
       reportError('server', err, o.lang);

@@ -3,7 +3,7 @@
  * the programs wrote, through the report's reader and checks (the same ones a lab report runs).
  */
 import { networkInterfaces } from 'node:os';
-import { LabError } from '../errors.js';
+import { LabError, errorFields } from '../errors.js';
 import type { EventLog } from '../log/logger.js';
 import {
   type Analysis,
@@ -84,7 +84,7 @@ export async function runDemo(o: {
         await c.close('end-of-input');
       } catch (err) {
         if (!(err instanceof LabError)) throw err;
-        mistakeLog.emit('client.error', { code: err.code, message: err.message });
+        mistakeLog.emit('client.error', errorFields(err));
         mistakeError = err.code;
       } finally {
         await loopOnly.close();

@@ -7,7 +7,7 @@
  * Explanations never contain untrusted data (what a client sent); that stays in fields.
  */
 
-import { localizeErrorText } from '../text/errors-ru.js';
+import { type ErrorFields, localizeErrorText } from '../errors.js';
 import { count } from '../text/plural.js';
 import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../limits.js';
 
@@ -24,9 +24,19 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
  */
 export const LOG_SCHEMA = 2;
 
-/** The oldest schema the report still reads, and the fields that schema's lines may lack. */
+/**
+ * The oldest schema the report still reads, and the schema from which each field is required (a line
+ * of an older schema may lack it). `text` and `params` (an error's catalogue entry, src/errors.ts)
+ * are never required: an error that has no entry (a system error) and older lines carry only
+ * `code` and `message`.
+ */
 export const OLDEST_SCHEMA = 1;
-export const FIELDS_SINCE: Readonly<Record<string, number>> = { bytesDiscarded: 2, reset: 2 };
+export const FIELDS_SINCE: Readonly<Record<string, number>> = {
+  bytesDiscarded: 2,
+  reset: 2,
+  text: Infinity,
+  params: Infinity,
+};
 
 export interface EventSpec<F> {
   level: Level;
@@ -87,9 +97,11 @@ export const catalogue = {
       code: 'LAB_ERR_ADDR_IN_USE',
       message:
         'cannot listen on 0.0.0.0:7007 (TCP): the port is already in use by another program (stop it, or choose another port)',
-    },
-    (f) => `The server cannot continue: ${f.message}`,
-    (f) => `Сервер не может продолжать работу: ${localizeErrorText(f.code, f.message, 'ru')}`,
+      text: 'socket-in-use',
+      params: { op: { op: 'listen-tcp', at: '0.0.0.0:7007' } },
+    } as ErrorFields,
+    (f) => `The server cannot continue: ${localizeErrorText(f, 'en')}`,
+    (f) => `Сервер не может продолжать работу: ${localizeErrorText(f, 'ru')}`,
   ),
   'server.stopping': spec(
     'info',
@@ -325,9 +337,11 @@ export const catalogue = {
       code: 'LAB_ERR_CONNECT_REFUSED',
       message:
         'cannot connect to 127.0.0.1:7007: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)',
-    },
-    (f) => `Client error: ${f.message}`,
-    (f) => `Ошибка клиента: ${localizeErrorText(f.code, f.message, 'ru')}`,
+      text: 'socket-refused',
+      params: { op: { op: 'connect', at: '127.0.0.1:7007' } },
+    } as ErrorFields,
+    (f) => `Client error: ${localizeErrorText(f, 'en')}`,
+    (f) => `Ошибка клиента: ${localizeErrorText(f, 'ru')}`,
   ),
 
   // ---- UDP chat client ---------------------------------------------------------------------
