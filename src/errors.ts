@@ -366,7 +366,7 @@ export const ERROR_TEXTS = {
     (p) =>
       `no *.jsonl logs in ${p.dir}: run the lab first (docker compose up, or socket-lab demo --log-dir ${p.dir})`,
     (p) =>
-      `в ${p.dir} нет журналов *.jsonl: сначала запустите лабораторную (docker compose up или socket-lab demo --log-dir ${p.dir})`,
+      `в ${p.dir} нет журналов *.jsonl: сначала запустите лабораторную (\`docker compose up\` или \`socket-lab demo --log-dir ${p.dir}\`)`,
   ),
   'bundle-too-large': error(
     'LAB_ERR_BAD_INPUT',

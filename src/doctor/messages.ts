@@ -151,7 +151,7 @@ export const DOCTOR_TEXTS: { readonly [K in FindingCode]: FindingText } = {
     line(
       () => 'Start Docker (Docker Desktop, or: sudo systemctl start docker) and run socket-lab doctor again.',
       () =>
-        'Запустите Docker (Docker Desktop или: sudo systemctl start docker) и повторите socket-lab doctor.',
+        'Запустите Docker (Docker Desktop или `sudo systemctl start docker`) и повторите `socket-lab doctor`.',
     ),
   ),
   engine: finding(
@@ -304,7 +304,7 @@ export const DOCTOR_TEXTS: { readonly [K in FindingCode]: FindingText } = {
     ),
     line(
       (f) => `Or remove that network if you no longer need it: docker network rm ${f.collidesWith}`,
-      (f) => `Или удалите ту сеть, если она больше не нужна: docker network rm ${f.collidesWith}`,
+      (f) => `Или удалите ту сеть, если она больше не нужна: \`docker network rm ${f.collidesWith}\``,
     ),
   ),
   'own-network-changed': finding(
@@ -317,7 +317,7 @@ export const DOCTOR_TEXTS: { readonly [K in FindingCode]: FindingText } = {
     ),
     line(
       () => 'Remove the old lab first: docker compose down (then up again).',
-      () => 'Сначала удалите старую лабораторную: docker compose down (затем снова up).',
+      () => 'Сначала удалите старую лабораторную: `docker compose down` (затем снова `docker compose up`).',
     ),
   ),
   'own-network-foreign': finding(
@@ -330,7 +330,7 @@ export const DOCTOR_TEXTS: { readonly [K in FindingCode]: FindingText } = {
     ),
     line(
       (f) => `Or remove it if you no longer need it: docker network rm ${f.collidesWith}`,
-      (f) => `Или удалите её, если она не нужна: docker network rm ${f.collidesWith}`,
+      (f) => `Или удалите её, если она не нужна: \`docker network rm ${f.collidesWith}\``,
     ),
   ),
   'own-network-other-project': finding(

@@ -401,7 +401,7 @@ export const catalogue = {
     'warn',
     { stream: 'stdout' as 'stdout' | 'stderr', lines: 1200, bytes: 380000, windowMs: 28000, file: true },
     (f) =>
-      `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${f.lines} log lines (${f.bytes} bytes) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
+      `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${count('en', f.lines, 'line')} of the log (${bytesEn(f.bytes)}) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
     (f) =>
       `Читатель ${f.stream} не успевал: за ${f.windowMs} мс туда не выведено строк журнала: ${f.lines} (${bytesRu(f.bytes)}), чтобы обслуживание клиентов его не ждало${f.file ? '; в JSON-файле журнала есть все эти строки' : ''}`,
   ),
@@ -417,7 +417,7 @@ export const catalogue = {
     'warn',
     { file: '/logs/lab-server.jsonl', lines: 35, bytes: 14000, windowMs: 5200 },
     (f) =>
-      `The log file ${f.file} can be written again: ${f.lines} lines (${f.bytes} bytes) of the last ${f.windowMs} ms are missing from it`,
+      `The log file ${f.file} can be written again: ${count('en', f.lines, 'line')} (${bytesEn(f.bytes)}) of the last ${f.windowMs} ms are missing from it`,
     (f) =>
       `В файл журнала ${f.file} снова можно писать: за последние ${f.windowMs} мс в нём не хватает строк: ${f.lines} (${bytesRu(f.bytes)})`,
   ),
@@ -425,7 +425,7 @@ export const catalogue = {
     'info',
     { sent: 900, bytesSent: 921600, received: 850, bytesReceived: 870400, windowMs: 1000 },
     (f) =>
-      `Busy connection: in the last ${f.windowMs} ms, ${f.sent} more writes (${f.bytesSent} bytes) and ${f.received} more reads (${f.bytesReceived} bytes) without a line each; these counts are exact`,
+      `Busy connection: in the last ${f.windowMs} ms, ${f.sent} more writes (${bytesEn(f.bytesSent)}) and ${f.received} more reads (${bytesEn(f.bytesReceived)}) without a line each; these counts are exact`,
     (f) =>
       `Оживлённое соединение: за последние ${f.windowMs} мс ещё записей: ${f.sent} (${bytesRu(f.bytesSent)}) и чтений: ${f.received} (${bytesRu(f.bytesReceived)}) — без отдельной строки на каждое; счётчики точные`,
   ),
