@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEMO_TEXTS } from '../src/demo/texts.ts';
 import { DOCTOR_TEXTS, FIX_TEXTS, SEVERITY_TEXTS } from '../src/doctor/messages.ts';
 import { CODE_SUMMARY, ERROR_TEXTS, OPERATIONS } from '../src/errors.ts';
 import { catalogue as EVENTS } from '../src/log/events.ts';
@@ -20,6 +21,7 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   'doctor fixes': FIX_TEXTS,
   'doctor severities': SEVERITY_TEXTS,
   health: HEALTH_TEXTS,
+  demo: DEMO_TEXTS,
   events: EVENTS as unknown as Record<string, Entry>,
 };
 
@@ -51,7 +53,9 @@ const NAMES = new Set(
     'HELLO COOKIE JOIN WELCOME MSG FROM LEAVE LEFT PING NOPE ERR SHUTDOWN BYE ' +
     'bind listen accept connect recv send read write close shutdown SIGTERM SIGINT EOF UTF ' +
     // Terms given beside their Russian name, and kernel subsystems and tools by their names.
-    'multicast conntrack tc Node'
+    'multicast conntrack tc Node loopback ' +
+    // The demo's two chat members, by nickname.
+    'alice bob'
   ).split(' '),
 );
 
