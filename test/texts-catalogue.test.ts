@@ -7,6 +7,7 @@ import { catalogue as EVENTS } from '../src/log/events.ts';
 import { HEALTH_TEXTS } from '../src/net/health.ts';
 import { NOUNS, type NounForms } from '../src/text/plural.ts';
 import { LANGS, type Lang } from '../src/text/lang.ts';
+import { WIRE_TEXTS } from '../src/wire/explain.ts';
 
 // Every entry of every catalogue, rendered from its example in every language: the walk the
 // one-shape rule (src/text/catalogue.ts) makes possible. A new catalogue is added to CATALOGUES.
@@ -22,6 +23,7 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   'doctor severities': SEVERITY_TEXTS,
   health: HEALTH_TEXTS,
   demo: DEMO_TEXTS,
+  wire: WIRE_TEXTS,
   events: EVENTS as unknown as Record<string, Entry>,
 };
 
@@ -53,7 +55,7 @@ const NAMES = new Set(
     'HELLO COOKIE JOIN WELCOME MSG FROM LEAVE LEFT PING NOPE ERR SHUTDOWN BYE ' +
     'bind listen accept connect recv send read write close shutdown SIGTERM SIGINT EOF UTF ' +
     // Terms given beside their Russian name, and kernel subsystems and tools by their names.
-    'multicast conntrack tc Node loopback ' +
+    'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet ' +
     // The demo's two chat members, by nickname.
     'alice bob'
   ).split(' '),
@@ -67,7 +69,7 @@ function englishLeft(ru: string, params: unknown): string[] {
     .replace(/https?:\/\/\S+/g, ' ');
   for (const s of strings(params).sort((a, b) => b.length - a.length)) if (s) text = text.split(s).join(' ');
   return text
-    .split(/[\s,;:!?«»"'()[\]—–]+/)
+    .split(/[\s,;:!?«»"'()[\]—–*]+/)
     .filter((w) => /[A-Za-z]/.test(w) && !/[._\d/=()-]/.test(w) && !NAMES.has(w));
 }
 
