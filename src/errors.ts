@@ -353,6 +353,100 @@ export const ERROR_TEXTS = {
     (p) => `не удалось записать ${p.file}: \`${p.reason}\``,
   ),
 
+  // ---- the router (net/router.ts, cli/router.ts) --------------------------------------------
+  'router-not-a-number': error(
+    'LAB_ERR_BAD_OPTION',
+    { name: 'LAB_WAN_LOSS', value: '30%' },
+    (p) => `${p.name}="${p.value}" is not a number: set ${p.name} in .env to a number such as 0 or 30`,
+    (p) => `${p.name}="${p.value}" — не число: задайте ${p.name} в .env числом, например 0 или 30`,
+  ),
+  'router-wan-not-ipv4': error(
+    'LAB_ERR_BAD_OPTION',
+    { address: '198.18.8.x' },
+    (p) => `the router's wan address "${p.address}" is not an IPv4 address: set LAB_WAN_ROUTER_IP in .env`,
+    (p) => `адрес маршрутизатора в сети wan "${p.address}" — не адрес IPv4: задайте LAB_WAN_ROUTER_IP в .env`,
+  ),
+  'router-server-not-ipv4': error(
+    'LAB_ERR_BAD_OPTION',
+    { address: '198.18.7.x' },
+    (p) => `the server's address "${p.address}" is not an IPv4 address: set LAB_SERVER_IP in .env`,
+    (p) => `адрес сервера "${p.address}" — не адрес IPv4: задайте LAB_SERVER_IP в .env`,
+  ),
+  'router-bad-port': error(
+    'LAB_ERR_BAD_OPTION',
+    { proto: 'tcp' as 'tcp' | 'udp', port: 0 },
+    (p) => `the router's ${p.proto} port ${p.port} is not a port from 1 to 65535`,
+    (p) => `${p.proto === 'tcp' ? 'TCP' : 'UDP'}-порт маршрутизатора ${p.port} — не порт от 1 до 65535`,
+  ),
+  'router-bad-loss': error(
+    'LAB_ERR_BAD_OPTION',
+    { value: 101 },
+    (p) => `LAB_WAN_LOSS=${p.value} is not a percentage: set it in .env to a number from 0 to 100`,
+    (p) => `LAB_WAN_LOSS=${p.value} — не процент: задайте в .env число от 0 до 100`,
+  ),
+  'router-bad-delay': error(
+    'LAB_ERR_BAD_OPTION',
+    { value: 60_000, max: 10_000 },
+    (p) =>
+      `LAB_WAN_DELAY=${p.value} is not a delay the lab accepts: set it in .env to whole milliseconds from 0 to ${p.max}`,
+    (p) =>
+      `LAB_WAN_DELAY=${p.value} — такую задержку лабораторная не принимает: задайте в .env целое число миллисекунд от 0 до ${p.max}`,
+  ),
+  'router-no-wan-interface': error(
+    'LAB_ERR_BAD_OPTION',
+    { address: '198.18.8.254', have: 'eth0 198.18.7.2/24' },
+    (p) =>
+      `the router has no interface with its wan address ${p.address} (it has: ${p.have}): set LAB_WAN_ROUTER_IP in .env to an address inside LAB_WAN_SUBNET`,
+    (p) =>
+      `у маршрутизатора нет интерфейса с его адресом в сети wan ${p.address} (есть: ${p.have}): задайте LAB_WAN_ROUTER_IP в .env адресом из LAB_WAN_SUBNET`,
+  ),
+  'router-no-vm-interface': error(
+    'LAB_ERR_BAD_OPTION',
+    { server: '198.18.7.10', have: 'eth0 198.18.8.254/24' },
+    (p) =>
+      `the router has no interface on the server's network (${p.server}; it has: ${p.have}): set LAB_SERVER_IP in .env to an address inside LAB_VM_SUBNET`,
+    (p) =>
+      `у маршрутизатора нет интерфейса в сети сервера (${p.server}; есть: ${p.have}): задайте LAB_SERVER_IP в .env адресом из LAB_VM_SUBNET`,
+  ),
+  'router-one-network': error(
+    'LAB_ERR_BAD_OPTION',
+    { wan: '198.18.7.254', server: '198.18.7.10' },
+    (p) =>
+      `the router's wan address ${p.wan} and the server ${p.server} are on one network: LAB_WAN_SUBNET and LAB_VM_SUBNET must differ`,
+    (p) =>
+      `адрес маршрутизатора в сети wan ${p.wan} и сервер ${p.server} в одной сети: LAB_WAN_SUBNET и LAB_VM_SUBNET должны различаться`,
+  ),
+  'router-tool-missing': error(
+    'LAB_ERR_BAD_INPUT',
+    { program: 'iptables' },
+    (p) => `${p.program} is not installed: run the router from the lab's tools image`,
+    (p) => `${p.program} не установлен: запускайте маршрутизатор из образа инструментов лабораторной`,
+  ),
+  'router-command-failed': error(
+    'LAB_ERR_SOCKET',
+    { command: 'iptables -t nat -A PREROUTING ...', said: 'Permission denied (you must be root)' },
+    (p) =>
+      `${p.command} failed: ${p.said} (the router needs cap_add NET_ADMIN and NET_RAW, see docker-compose.yml)`,
+    (p) =>
+      `команда \`${p.command}\` не выполнена: «${p.said}» (маршрутизатору нужны cap_add NET_ADMIN и NET_RAW, см. docker-compose.yml)`,
+  ),
+
+  'router-command-denied': error(
+    'LAB_ERR_PERMISSION',
+    { command: 'iptables -t nat -A PREROUTING ...', said: 'Permission denied (you must be root)' },
+    (p) =>
+      `${p.command} failed: ${p.said} (the router needs cap_add NET_ADMIN and NET_RAW, see docker-compose.yml)`,
+    (p) =>
+      `команда \`${p.command}\` не выполнена: «${p.said}» (маршрутизатору нужны cap_add NET_ADMIN и NET_RAW, см. docker-compose.yml)`,
+  ),
+
+  'docs-block-missing': error(
+    'LAB_ERR_BAD_INPUT',
+    { file: 'docs/performance.md', start: '<!-- bench:start -->', end: '<!-- bench:end -->' },
+    (p) => `${p.file} has no ${p.start} ... ${p.end} block to replace`,
+    (p) => `в ${p.file} нет блока ${p.start} ... ${p.end}, который нужно заменить`,
+  ),
+
   // ---- the hand-in bundle -------------------------------------------------------------------
   'bundle-not-a-directory': error(
     'LAB_ERR_BAD_INPUT',

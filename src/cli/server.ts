@@ -176,8 +176,11 @@ export function serverCommand(): Command {
         log,
       });
     } catch (err) {
-      const e = err instanceof LabError ? err : new LabError('LAB_ERR_SOCKET', String(err));
-      log.emit('server.error', errorFields(e));
+      // A LabError carries its entry, so the log renders it in any language; anything else is a bug.
+      log.emit(
+        'server.error',
+        err instanceof LabError ? errorFields(err) : { code: 'LAB_ERR_SOCKET', message: String(err) },
+      );
       await tcp?.close(0);
       await flush();
       reportError('server', err, o.lang);
