@@ -1,7 +1,14 @@
 /**
- * One catalogue of the errors socket-lab reports to people. Callers and tests branch on `code`,
- * never on the message text; the message is one plain sentence that says what to do next.
+ * One catalogue of the errors socket-lab reports to people. A LabError is made from an entry of
+ * ERROR_TEXTS and its parameters: `new LabError('chat-nick-taken', { target, nick })`. Callers and
+ * tests branch on `code` (LAB_ERR_..., stable), never on the message; the message is the entry's
+ * English sentence, and `localized(lang)` looks the same entry up in another language. No sentence is
+ * ever parsed to translate it.
  */
+import { type Sentence, sentence } from './text/catalogue.js';
+import type { Lang } from './text/lang.js';
+import { count } from './text/plural.js';
+
 export type LabErrorCode =
   | 'LAB_ERR_CONNECT_REFUSED'
   | 'LAB_ERR_CONNECT_TIMEOUT'
@@ -23,78 +30,572 @@ export type LabErrorCode =
  */
 export const USAGE_ERRORS: ReadonlySet<LabErrorCode> = new Set(['LAB_ERR_BAD_OPTION', 'LAB_ERR_BAD_INPUT']);
 
+/** One short sentence per code: what a log line of an older version (a message, no entry) is shown with. */
+export const CODE_SUMMARY = {
+  LAB_ERR_CONNECT_REFUSED: sentence(
+    {},
+    () => 'connection refused',
+    () => 'в соединении отказано',
+  ),
+  LAB_ERR_CONNECT_TIMEOUT: sentence(
+    {},
+    () => 'no answer in time',
+    () => 'время ожидания истекло',
+  ),
+  LAB_ERR_HOST_NOT_FOUND: sentence(
+    {},
+    () => 'host name not found',
+    () => 'имя хоста не найдено',
+  ),
+  LAB_ERR_NETWORK_UNREACHABLE: sentence(
+    {},
+    () => 'network unreachable',
+    () => 'сеть недоступна',
+  ),
+  LAB_ERR_ADDR_IN_USE: sentence(
+    {},
+    () => 'address and port in use',
+    () => 'адрес и порт уже заняты',
+  ),
+  LAB_ERR_ADDR_NOT_AVAILABLE: sentence(
+    {},
+    () => 'address not on this machine',
+    () => 'этого адреса нет на этой машине',
+  ),
+  LAB_ERR_PERMISSION: sentence(
+    {},
+    () => 'permission denied',
+    () => 'доступ запрещён',
+  ),
+  LAB_ERR_CONNECTION_LOST: sentence(
+    {},
+    () => 'connection lost',
+    () => 'соединение потеряно',
+  ),
+  LAB_ERR_CHAT_NO_ANSWER: sentence(
+    {},
+    () => 'the chat server does not answer',
+    () => 'чат-сервер не отвечает',
+  ),
+  LAB_ERR_CHAT_REFUSED: sentence(
+    {},
+    () => 'the chat server refused',
+    () => 'чат-сервер отказал во входе',
+  ),
+  LAB_ERR_BAD_INPUT: sentence(
+    {},
+    () => 'bad input',
+    () => 'неверные входные данные',
+  ),
+  LAB_ERR_BAD_OPTION: sentence(
+    {},
+    () => 'bad option value',
+    () => 'недопустимое значение параметра',
+  ),
+  LAB_ERR_SOCKET: sentence(
+    {},
+    () => 'socket error',
+    () => 'ошибка сокета',
+  ),
+} satisfies Record<LabErrorCode, Sentence<object>>;
+
+/** The operation a socket error interrupted, by name and address: "connect to 10.0.0.5:7007". */
+export interface Operation {
+  op: 'connect' | 'listen-tcp' | 'bind-udp' | 'reach-chat' | 'talk' | 'send' | 'join-chat';
+  /** host:port */
+  at: string;
+}
+
+/** The operations, as the object of "cannot ...": one function per language. */
+export const OPERATIONS: { readonly [K in Operation['op']]: Sentence<{ at: string }> } = {
+  connect: sentence(
+    { at: '10.0.0.5:7007' },
+    (p) => `connect to ${p.at}`,
+    (p) => `подключиться к ${p.at}`,
+  ),
+  'listen-tcp': sentence(
+    { at: '0.0.0.0:7007' },
+    (p) => `listen on ${p.at} (TCP)`,
+    (p) => `слушать ${p.at} (TCP)`,
+  ),
+  'bind-udp': sentence(
+    { at: '0.0.0.0:7008' },
+    (p) => `bind ${p.at} (UDP)`,
+    (p) => `привязать UDP-сокет к ${p.at}`,
+  ),
+  'reach-chat': sentence(
+    { at: '10.0.0.5:7008' },
+    (p) => `reach the chat server ${p.at}`,
+    (p) => `связаться с чат-сервером ${p.at}`,
+  ),
+  talk: sentence(
+    { at: '10.0.0.5:7007' },
+    (p) => `talk to ${p.at}`,
+    (p) => `обмениваться данными с ${p.at}`,
+  ),
+  send: sentence(
+    { at: '10.0.0.5:7007' },
+    (p) => `send to ${p.at}`,
+    (p) => `отправить данные на ${p.at}`,
+  ),
+  'join-chat': sentence(
+    { at: '10.0.0.5:7008' },
+    (p) => `join the chat at ${p.at}`,
+    (p) => `войти в чат на ${p.at}`,
+  ),
+};
+
+const op = (o: Operation, lang: Lang) => OPERATIONS[o.op][lang]({ at: o.at });
+
+/** An entry of the error catalogue: its code and its sentence. */
+export type ErrorEntry<P> = Sentence<P> & { readonly code: LabErrorCode };
+
+function error<P>(code: LabErrorCode, example: P, en: (p: P) => string, ru: (p: P) => string): ErrorEntry<P> {
+  return { code, ...sentence(example, en, ru) };
+}
+
+const CONNECT: Operation = { op: 'connect', at: '10.0.0.5:7007' };
+const NICK_RULE = {
+  en: 'use 1 to 16 letters, digits, "_" or "-"',
+  ru: 'нужны от 1 до 16 букв, цифр, «_» или «-»',
+};
+
+export const ERROR_TEXTS = {
+  // ---- socket errors (explainSocketError) -------------------------------------------------
+  'socket-refused': error(
+    'LAB_ERR_CONNECT_REFUSED',
+    { op: CONNECT },
+    (p) =>
+      `cannot ${op(p.op, 'en')}: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)`,
+    (p) =>
+      `не удалось ${op(p.op, 'ru')}: в соединении отказано (на этом адресе и порту никто не слушает; запущен ли сервер и привязан ли он к адресу, доступному с этой машины?)`,
+  ),
+  'socket-timeout': error(
+    'LAB_ERR_CONNECT_TIMEOUT',
+    { op: CONNECT },
+    (p) =>
+      `cannot ${op(p.op, 'en')}: no answer in time (a firewall may drop the packets, or the address is wrong)`,
+    (p) =>
+      `не удалось ${op(p.op, 'ru')}: нет ответа за отведённое время (пакеты может отбрасывать межсетевой экран, или адрес неверен)`,
+  ),
+  'socket-host-not-found': error(
+    'LAB_ERR_HOST_NOT_FOUND',
+    { op: { op: 'connect', at: 'serverr:7007' } as Operation },
+    (p) =>
+      `cannot ${op(p.op, 'en')}: the host name does not resolve (check the spelling, or use an IP address)`,
+    (p) =>
+      `не удалось ${op(p.op, 'ru')}: имя хоста не разрешается в адрес (проверьте написание или укажите IP-адрес)`,
+  ),
+  'socket-unreachable': error(
+    'LAB_ERR_NETWORK_UNREACHABLE',
+    { op: CONNECT },
+    (p) => `cannot ${op(p.op, 'en')}: no route to that network from this machine`,
+    (p) => `не удалось ${op(p.op, 'ru')}: с этой машины нет маршрута в ту сеть`,
+  ),
+  'socket-in-use': error(
+    'LAB_ERR_ADDR_IN_USE',
+    { op: { op: 'listen-tcp', at: '0.0.0.0:7007' } as Operation },
+    (p) =>
+      `cannot ${op(p.op, 'en')}: the port is already in use by another program (stop it, or choose another port)`,
+    (p) =>
+      `не удалось ${op(p.op, 'ru')}: порт уже занят другой программой (остановите её или выберите другой порт)`,
+  ),
+  'socket-not-available': error(
+    'LAB_ERR_ADDR_NOT_AVAILABLE',
+    { op: { op: 'listen-tcp', at: '10.9.9.9:7007' } as Operation },
+    (p) =>
+      `cannot ${op(p.op, 'en')}: that address does not belong to this machine (use 0.0.0.0 to listen on all addresses)`,
+    (p) =>
+      `не удалось ${op(p.op, 'ru')}: этот адрес не принадлежит этой машине (чтобы слушать на всех адресах, укажите 0.0.0.0)`,
+  ),
+  'socket-permission': error(
+    'LAB_ERR_PERMISSION',
+    { op: { op: 'listen-tcp', at: '0.0.0.0:80' } as Operation },
+    (p) =>
+      `cannot ${op(p.op, 'en')}: permission denied (ports below 1024 need administrator rights; use a higher port)`,
+    (p) =>
+      `не удалось ${op(p.op, 'ru')}: доступ запрещён (для портов ниже 1024 нужны права администратора; выберите порт повыше)`,
+  ),
+  'socket-reset': error(
+    'LAB_ERR_CONNECTION_LOST',
+    { op: { op: 'talk', at: '10.0.0.5:7007' } as Operation },
+    (p) => `${op(p.op, 'en')}: the connection was reset by the other side`,
+    (p) => `${op(p.op, 'ru')}: другая сторона сбросила соединение (RST)`,
+  ),
+  'socket-other': error(
+    'LAB_ERR_SOCKET',
+    { op: CONNECT, reason: 'EMFILE' },
+    (p) => `cannot ${op(p.op, 'en')}: ${p.reason}`,
+    (p) => `не удалось ${op(p.op, 'ru')}: ошибка сокета \`${p.reason}\``,
+  ),
+
+  // ---- the echo client ----------------------------------------------------------------------
+  'send-closed': error(
+    'LAB_ERR_CONNECTION_LOST',
+    { remote: '10.0.0.5:7007' },
+    (p) => `cannot send to ${p.remote}: the connection is closed`,
+    (p) => `не удалось отправить данные на ${p.remote}: соединение уже закрыто`,
+  ),
+  'echo-cut-short': error(
+    'LAB_ERR_CONNECTION_LOST',
+    { remote: '10.0.0.5:7007', received: 3, sent: 22 },
+    (p) =>
+      `the server at ${p.remote} closed the connection before echoing everything (${p.received} of ${count('en', p.sent, 'byte')} came back)`,
+    (p) =>
+      `сервер ${p.remote} закрыл соединение, не вернув всё эхо (вернулось ${p.received} из ${count('ru', p.sent, 'byte')})`,
+  ),
+  'echo-incomplete': error(
+    'LAB_ERR_CONNECT_TIMEOUT',
+    { remote: '10.0.0.5:7007', ms: 10_000, received: 3, sent: 22 },
+    (p) =>
+      `the echo from ${p.remote} is incomplete after ${p.ms} ms (${p.received} of ${count('en', p.sent, 'byte')} came back)`,
+    (p) =>
+      `эхо от ${p.remote} не вернулось полностью за ${p.ms} мс (вернулось ${p.received} из ${count('ru', p.sent, 'byte')})`,
+  ),
+  'server-closed': error(
+    'LAB_ERR_CONNECTION_LOST',
+    { remote: '10.0.0.5:7007' },
+    (p) => `the server ${p.remote} closed the connection`,
+    (p) => `сервер ${p.remote} закрыл соединение`,
+  ),
+
+  // ---- the chat client ----------------------------------------------------------------------
+  'nick-invalid': error(
+    'LAB_ERR_BAD_INPUT',
+    { nick: 'a b' },
+    (p) => `the nickname "${p.nick}" is not allowed: ${NICK_RULE.en}`,
+    (p) => `ник «${p.nick}» не подходит: ${NICK_RULE.ru}`,
+  ),
+  'chat-port-unreachable': error(
+    'LAB_ERR_CONNECT_REFUSED',
+    { target: '10.0.0.5:7008' },
+    (p) =>
+      `cannot join the chat at ${p.target}: nothing listens on that UDP port (the host answered "port unreachable")`,
+    (p) =>
+      `не удалось войти в чат на ${p.target}: на этом UDP-порту никто не слушает (хост ответил ICMP-сообщением «port unreachable»)`,
+  ),
+  'chat-no-answer': error(
+    'LAB_ERR_CHAT_NO_ANSWER',
+    { target: '10.0.0.5:7008', tries: 5, port: 7008 },
+    (p) =>
+      `cannot join the chat at ${p.target}: no answer after ${count('en', p.tries, 'try')} (is the server running, and is UDP port ${p.port} reachable?)`,
+    (p) =>
+      `не удалось войти в чат на ${p.target}: нет ответа после ${count('ru', p.tries, 'try')} (запущен ли сервер и доступен ли UDP-порт ${p.port}?)`,
+  ),
+  'chat-unexpected-answer': error(
+    'LAB_ERR_SOCKET',
+    { to: 'HELLO' as 'HELLO' | 'JOIN' },
+    (p) => `unexpected answer to ${p.to}`,
+    (p) => `неожиданный ответ на ${p.to}`,
+  ),
+  'chat-nick-refused': error(
+    'LAB_ERR_CHAT_REFUSED',
+    { target: '10.0.0.5:7008', nick: 'bob' },
+    (p) =>
+      `cannot join the chat at ${p.target}: the server does not accept the nickname "${p.nick}" (${NICK_RULE.en})`,
+    (p) => `не удалось войти в чат на ${p.target}: сервер не принимает ник «${p.nick}» (${NICK_RULE.ru})`,
+  ),
+  'chat-nick-taken': error(
+    'LAB_ERR_CHAT_REFUSED',
+    { target: '10.0.0.5:7008', nick: 'bob' },
+    (p) =>
+      `cannot join the chat at ${p.target}: the nickname "${p.nick}" is already taken in this chat: choose another with --nick`,
+    (p) =>
+      `не удалось войти в чат на ${p.target}: ник «${p.nick}» в этом чате уже занят: выберите другой через --nick`,
+  ),
+  'chat-full': error(
+    'LAB_ERR_CHAT_REFUSED',
+    { target: '10.0.0.5:7008' },
+    (p) => `cannot join the chat at ${p.target}: the chat is full: try again later`,
+    (p) => `не удалось войти в чат на ${p.target}: чат заполнен, попробуйте позже`,
+  ),
+  'chat-refused': error(
+    'LAB_ERR_CHAT_REFUSED',
+    { target: '10.0.0.5:7008', code: 'new-reason' },
+    (p) => `cannot join the chat at ${p.target}: the server refused (${p.code})`,
+    (p) => `не удалось войти в чат на ${p.target}: сервер отказал (код \`${p.code}\`)`,
+  ),
+  'chat-not-joined': error(
+    'LAB_ERR_CHAT_NO_ANSWER',
+    { left: true },
+    (p) =>
+      `not sent: the client is not in the chat right now (${p.left ? 'it has left' : 'joining again after losing the server'})`,
+    (p) =>
+      `не отправлено: клиент сейчас не в чате (${p.left ? 'он уже вышел' : 'входит снова после потери сервера'})`,
+  ),
+  'chat-message-too-long': error(
+    'LAB_ERR_BAD_INPUT',
+    { bytes: 1500, max: 1000 },
+    (p) =>
+      `the message is ${count('en', p.bytes, 'byte')}; a chat message may have at most ${count('en', p.max, 'byte')} (one datagram)`,
+    (p) =>
+      `в сообщении ${count('ru', p.bytes, 'byte')}, а в сообщении чата может быть не больше ${count('ru', p.max, 'byte')} (одна дейтаграмма)`,
+  ),
+
+  // ---- options and files --------------------------------------------------------------------
+  'option-range': error(
+    'LAB_ERR_BAD_OPTION',
+    { name: 'port', min: 1, max: 65535, value: 70000 },
+    (p) => `${p.name} must be a whole number from ${p.min} to ${p.max}, got ${p.value}`,
+    (p) => `${p.name}: нужно целое число от ${p.min} до ${p.max}, а задано ${p.value}`,
+  ),
+  'log-file-unwritable': error(
+    'LAB_ERR_BAD_INPUT',
+    { file: '/logs/lab-server.jsonl', reason: 'EACCES: permission denied' },
+    (p) => `cannot write the log file ${p.file}: ${p.reason} (check --log-file / LAB_LOG_FILE)`,
+    (p) =>
+      `не удалось записать файл журнала ${p.file}: \`${p.reason}\` (проверьте --log-file / LAB_LOG_FILE)`,
+  ),
+  'file-unwritable': error(
+    'LAB_ERR_BAD_INPUT',
+    { file: 'ivanov_IU7-31_socket-lab.tar.gz', reason: 'EACCES' },
+    (p) => `cannot write ${p.file}: ${p.reason}`,
+    (p) => `не удалось записать ${p.file}: \`${p.reason}\``,
+  ),
+
+  // ---- the router (net/router.ts, cli/router.ts) --------------------------------------------
+  'router-not-a-number': error(
+    'LAB_ERR_BAD_OPTION',
+    { name: 'LAB_WAN_LOSS', value: '30%' },
+    (p) => `${p.name}="${p.value}" is not a number: set ${p.name} in .env to a number such as 0 or 30`,
+    (p) => `${p.name}="${p.value}" — не число: задайте ${p.name} в .env числом, например 0 или 30`,
+  ),
+  'router-wan-not-ipv4': error(
+    'LAB_ERR_BAD_OPTION',
+    { address: '198.18.8.x' },
+    (p) => `the router's wan address "${p.address}" is not an IPv4 address: set LAB_WAN_ROUTER_IP in .env`,
+    (p) => `адрес маршрутизатора в сети wan "${p.address}" — не адрес IPv4: задайте LAB_WAN_ROUTER_IP в .env`,
+  ),
+  'router-server-not-ipv4': error(
+    'LAB_ERR_BAD_OPTION',
+    { address: '198.18.7.x' },
+    (p) => `the server's address "${p.address}" is not an IPv4 address: set LAB_SERVER_IP in .env`,
+    (p) => `адрес сервера "${p.address}" — не адрес IPv4: задайте LAB_SERVER_IP в .env`,
+  ),
+  'router-bad-port': error(
+    'LAB_ERR_BAD_OPTION',
+    { proto: 'tcp' as 'tcp' | 'udp', port: 0 },
+    (p) => `the router's ${p.proto} port ${p.port} is not a port from 1 to 65535`,
+    (p) => `${p.proto === 'tcp' ? 'TCP' : 'UDP'}-порт маршрутизатора ${p.port} — не порт от 1 до 65535`,
+  ),
+  'router-bad-loss': error(
+    'LAB_ERR_BAD_OPTION',
+    { value: 101 },
+    (p) => `LAB_WAN_LOSS=${p.value} is not a percentage: set it in .env to a number from 0 to 100`,
+    (p) => `LAB_WAN_LOSS=${p.value} — не процент: задайте в .env число от 0 до 100`,
+  ),
+  'router-bad-delay': error(
+    'LAB_ERR_BAD_OPTION',
+    { value: 60_000, max: 10_000 },
+    (p) =>
+      `LAB_WAN_DELAY=${p.value} is not a delay the lab accepts: set it in .env to whole milliseconds from 0 to ${p.max}`,
+    (p) =>
+      `LAB_WAN_DELAY=${p.value} — такую задержку лабораторная не принимает: задайте в .env целое число миллисекунд от 0 до ${p.max}`,
+  ),
+  'router-no-wan-interface': error(
+    'LAB_ERR_BAD_OPTION',
+    { address: '198.18.8.254', have: 'eth0 198.18.7.2/24' },
+    (p) =>
+      `the router has no interface with its wan address ${p.address} (it has: ${p.have}): set LAB_WAN_ROUTER_IP in .env to an address inside LAB_WAN_SUBNET`,
+    (p) =>
+      `у маршрутизатора нет интерфейса с его адресом в сети wan ${p.address} (есть: ${p.have}): задайте LAB_WAN_ROUTER_IP в .env адресом из LAB_WAN_SUBNET`,
+  ),
+  'router-no-vm-interface': error(
+    'LAB_ERR_BAD_OPTION',
+    { server: '198.18.7.10', have: 'eth0 198.18.8.254/24' },
+    (p) =>
+      `the router has no interface on the server's network (${p.server}; it has: ${p.have}): set LAB_SERVER_IP in .env to an address inside LAB_VM_SUBNET`,
+    (p) =>
+      `у маршрутизатора нет интерфейса в сети сервера (${p.server}; есть: ${p.have}): задайте LAB_SERVER_IP в .env адресом из LAB_VM_SUBNET`,
+  ),
+  'router-one-network': error(
+    'LAB_ERR_BAD_OPTION',
+    { wan: '198.18.7.254', server: '198.18.7.10' },
+    (p) =>
+      `the router's wan address ${p.wan} and the server ${p.server} are on one network: LAB_WAN_SUBNET and LAB_VM_SUBNET must differ`,
+    (p) =>
+      `адрес маршрутизатора в сети wan ${p.wan} и сервер ${p.server} в одной сети: LAB_WAN_SUBNET и LAB_VM_SUBNET должны различаться`,
+  ),
+  'router-tool-missing': error(
+    'LAB_ERR_BAD_INPUT',
+    { program: 'iptables' },
+    (p) => `${p.program} is not installed: run the router from the lab's tools image`,
+    (p) => `${p.program} не установлен: запускайте маршрутизатор из образа инструментов лабораторной`,
+  ),
+  'router-command-failed': error(
+    'LAB_ERR_SOCKET',
+    { command: 'iptables -t nat -A PREROUTING ...', said: 'Permission denied (you must be root)' },
+    (p) =>
+      `${p.command} failed: ${p.said} (the router needs cap_add NET_ADMIN and NET_RAW, see docker-compose.yml)`,
+    (p) =>
+      `команда \`${p.command}\` не выполнена: «${p.said}» (маршрутизатору нужны cap_add NET_ADMIN и NET_RAW, см. docker-compose.yml)`,
+  ),
+
+  'router-command-denied': error(
+    'LAB_ERR_PERMISSION',
+    { command: 'iptables -t nat -A PREROUTING ...', said: 'Permission denied (you must be root)' },
+    (p) =>
+      `${p.command} failed: ${p.said} (the router needs cap_add NET_ADMIN and NET_RAW, see docker-compose.yml)`,
+    (p) =>
+      `команда \`${p.command}\` не выполнена: «${p.said}» (маршрутизатору нужны cap_add NET_ADMIN и NET_RAW, см. docker-compose.yml)`,
+  ),
+
+  'docs-block-missing': error(
+    'LAB_ERR_BAD_INPUT',
+    { file: 'docs/performance.md', start: '<!-- bench:start -->', end: '<!-- bench:end -->' },
+    (p) => `${p.file} has no ${p.start} ... ${p.end} block to replace`,
+    (p) => `в ${p.file} нет блока ${p.start} ... ${p.end}, который нужно заменить`,
+  ),
+
+  // ---- the hand-in bundle -------------------------------------------------------------------
+  'bundle-not-a-directory': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: 'logs/lab-server.jsonl' },
+    (p) => `${p.dir} is not a directory: give the folder that holds the lab's logs (e.g. logs/)`,
+    (p) => `${p.dir} — не каталог: укажите папку с журналами лабораторной (например, logs/)`,
+  ),
+  'bundle-no-logs': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: 'logs' },
+    (p) =>
+      `no *.jsonl logs in ${p.dir}: run the lab first (docker compose up, or socket-lab demo --log-dir ${p.dir})`,
+    (p) =>
+      `в ${p.dir} нет журналов *.jsonl: сначала запустите лабораторную (\`docker compose up\` или \`socket-lab demo --log-dir ${p.dir}\`)`,
+  ),
+  'bundle-too-large': error(
+    'LAB_ERR_BAD_INPUT',
+    { file: 'logs/capture.pcap', totalMiB: 64, fileMiB: 16 },
+    (p) =>
+      `${p.file}: the submission would be larger than grading reads (${p.totalMiB} MiB in all, ${p.fileMiB} MiB a file): leave large captures out`,
+    (p) =>
+      `${p.file}: работа получится больше, чем читает проверка (всего ${p.totalMiB} МиБ, ${p.fileMiB} МиБ на файл): не кладите в неё большие записи трафика`,
+  ),
+  'bundle-no-lab-lines': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: 'logs' },
+    (p) => `the *.jsonl files in ${p.dir} hold no socket-lab log line: nothing to hand in`,
+    (p) => `в файлах *.jsonl из ${p.dir} нет ни одной строки журнала socket-lab: сдавать нечего`,
+  ),
+} as const;
+
+export type ErrorText = keyof typeof ERROR_TEXTS;
+type EntryParams<K extends ErrorText> = (typeof ERROR_TEXTS)[K] extends ErrorEntry<infer P> ? P : never;
+
 export class LabError extends Error {
   override readonly name = 'LabError';
-  constructor(
-    readonly code: LabErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  readonly code: LabErrorCode;
+  /** The catalogue entry and its parameters; absent for an error made from a bare sentence. */
+  readonly text: ErrorText | undefined;
+  readonly params: unknown;
+
+  /** An error from the catalogue: its code, English message and every translation come from `text`. */
+  constructor(text: ErrorText, params: EntryParams<ErrorText>, options?: { cause?: unknown });
+  /**
+   * @deprecated A bare English sentence: other languages can show only the code's summary beside
+   * it. Add an entry to ERROR_TEXTS instead.
+   */
+  constructor(code: LabErrorCode, message: string, options?: { cause?: unknown });
+  constructor(key: ErrorText | LabErrorCode, detail: unknown, options?: { cause?: unknown }) {
+    const entry =
+      typeof detail === 'string' ? undefined : (ERROR_TEXTS[key as ErrorText] as ErrorEntry<unknown>);
+    super(entry ? entry.en(detail) : String(detail), options);
+    this.code = entry ? entry.code : (key as LabErrorCode);
+    this.text = entry ? (key as ErrorText) : undefined;
+    this.params = entry ? detail : undefined;
   }
+
+  /** The message in `lang`, looked up by the entry (or, for a bare sentence, the code's summary beside it). */
+  localized(lang: Lang): string {
+    return localizeErrorText(
+      { code: this.code, message: this.message, text: this.text, params: this.params },
+      lang,
+    );
+  }
+}
+
+/** A catalogue error, typed by its entry: labError('chat-full', { target }). */
+export function labError<K extends ErrorText>(
+  text: K,
+  params: EntryParams<K>,
+  options?: { cause?: unknown },
+): LabError {
+  return new LabError(text, params as EntryParams<ErrorText>, options);
+}
+
+/** The fields a LabError gives an event (server.error, client.error), so a log reader can render it in any language. */
+export interface ErrorFields {
+  code: string;
+  message: string;
+  text?: string;
+  params?: unknown;
+}
+
+export const errorFields = (e: LabError): ErrorFields =>
+  e.text
+    ? { code: e.code, message: e.message, text: e.text, params: e.params }
+    : { code: e.code, message: e.message };
+
+const isLabCode = (code: string): code is LabErrorCode => Object.hasOwn(CODE_SUMMARY, code);
+
+/**
+ * An error as a log line or a LabError carries it, in `lang`: the entry when there is one (looked up,
+ * never parsed); else English as it is, and another language the code's summary with the English
+ * beside it (a line of an older version, or a system error code such as EMFILE).
+ */
+export function localizeErrorText(f: ErrorFields, lang: Lang): string {
+  if (f.text && Object.hasOwn(ERROR_TEXTS, f.text)) {
+    try {
+      return (ERROR_TEXTS[f.text as ErrorText] as ErrorEntry<unknown>)[lang](f.params);
+    } catch {
+      // Parameters a log line got wrong (a hand-edited log): the message it carries instead.
+    }
+  }
+  if (lang === 'en') return f.message;
+  if (isLabCode(f.code)) return `${CODE_SUMMARY[f.code][lang]({})} (${f.code}: ${f.message})`;
+  return lang === 'ru' ? `системная ошибка ${f.code} (${f.message})` : f.message;
+}
+
+/** The message of `err` (a LabError, or anything thrown) in `lang`; anything else is a bug and keeps its text. */
+export function localizeError(err: unknown, lang: Lang): string {
+  if (err instanceof LabError) return err.localized(lang);
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
  * Turns a Node socket error into a LabError whose message is one sentence a student can act on.
- * `what` names the operation, e.g. "connect to 10.0.0.5:7007" or "listen on 0.0.0.0:7007 (TCP)".
+ * `what` names the operation and its address: { op: 'connect', at: '10.0.0.5:7007' }.
  */
-export function explainSocketError(err: unknown, what: string): LabError {
+export function explainSocketError(err: unknown, what: Operation): LabError {
   if (err instanceof LabError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const p = { op: what };
+  const cause = { cause: err };
   switch (code) {
     case 'ECONNREFUSED':
-      return new LabError(
-        'LAB_ERR_CONNECT_REFUSED',
-        `cannot ${what}: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)`,
-        { cause: err },
-      );
+      return labError('socket-refused', p, cause);
     case 'ETIMEDOUT':
-      return new LabError(
-        'LAB_ERR_CONNECT_TIMEOUT',
-        `cannot ${what}: no answer in time (a firewall may drop the packets, or the address is wrong)`,
-        { cause: err },
-      );
+      return labError('socket-timeout', p, cause);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new LabError(
-        'LAB_ERR_HOST_NOT_FOUND',
-        `cannot ${what}: the host name does not resolve (check the spelling, or use an IP address)`,
-        { cause: err },
-      );
+      return labError('socket-host-not-found', p, cause);
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
-      return new LabError(
-        'LAB_ERR_NETWORK_UNREACHABLE',
-        `cannot ${what}: no route to that network from this machine`,
-        { cause: err },
-      );
+      return labError('socket-unreachable', p, cause);
     case 'EADDRINUSE':
-      return new LabError(
-        'LAB_ERR_ADDR_IN_USE',
-        `cannot ${what}: the port is already in use by another program (stop it, or choose another port)`,
-        { cause: err },
-      );
+      return labError('socket-in-use', p, cause);
     case 'EADDRNOTAVAIL':
-      return new LabError(
-        'LAB_ERR_ADDR_NOT_AVAILABLE',
-        `cannot ${what}: that address does not belong to this machine (use 0.0.0.0 to listen on all addresses)`,
-        { cause: err },
-      );
+      return labError('socket-not-available', p, cause);
     case 'EACCES':
     case 'EPERM':
-      return new LabError(
-        'LAB_ERR_PERMISSION',
-        `cannot ${what}: permission denied (ports below 1024 need administrator rights; use a higher port)`,
-        { cause: err },
-      );
+      return labError('socket-permission', p, cause);
     case 'ECONNRESET':
     case 'EPIPE':
-      return new LabError('LAB_ERR_CONNECTION_LOST', `${what}: the connection was reset by the other side`, {
-        cause: err,
-      });
-    default: {
-      const reason = err instanceof Error ? err.message : String(err);
-      return new LabError('LAB_ERR_SOCKET', `cannot ${what}: ${reason}`, { cause: err });
-    }
+      return labError('socket-reset', p, cause);
+    default:
+      return labError(
+        'socket-other',
+        { op: what, reason: err instanceof Error ? err.message : String(err) },
+        cause,
+      );
   }
 }

@@ -1,4 +1,4 @@
-import { LabError } from './errors.js';
+import { labError } from './errors.js';
 
 /** Drops keys whose value is undefined, so that spreading options over defaults keeps the defaults. */
 export function withoutUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
@@ -18,10 +18,7 @@ export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 /** Throws LAB_ERR_BAD_OPTION naming the option unless `value` is an integer in [min, max]. */
 export function checkInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      `${name} must be a whole number from ${min} to ${max}, got ${value}`,
-    );
+    throw labError('option-range', { name, min, max, value });
   }
 }
 

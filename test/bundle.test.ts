@@ -13,13 +13,13 @@ import { UNSET_GROUP, UNSET_STUDENT, parseManifest } from '../src/classroom/mani
 import { bundleBaseName, transliterate } from '../src/classroom/names.ts';
 import { readTar } from '../src/classroom/tar.ts';
 import { VERSION } from '../src/version.ts';
-import { runCli } from './helpers.ts';
+import { runCli, defer } from './helpers.ts';
 
 const LAB = fileURLToPath(new URL('./fixtures/report/lab/', import.meta.url));
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'socket-lab-bundle-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 

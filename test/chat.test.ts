@@ -15,7 +15,7 @@ import {
   parseClientMessage,
   parseServerMessage,
 } from '../src/udp/protocol.ts';
-import { captureLog, waitFor } from './helpers.ts';
+import { captureLog, waitFor, defer } from './helpers.ts';
 
 async function startChat(
   t: { after: (fn: () => Promise<void>) => void },
@@ -27,7 +27,7 @@ async function startChat(
   // for that same close instead of closing a closed socket.
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= server.close());
-  t.after(close);
+  defer(t, close);
   return { server, close, ...cap, port: server.address.port };
 }
 
@@ -38,7 +38,7 @@ async function rawPeer(t: { after: (fn: () => void) => void }) {
   socket.on('message', (m) => inbox.push(m));
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
-  t.after(() => socket.close());
+  defer(t, () => socket.close());
   return {
     socket,
     inbox,
@@ -64,7 +64,7 @@ async function member(
     onEvent: (e) => received.push(e),
     ...extra,
   });
-  t.after(() => client.leave('end-of-input'));
+  defer(t, () => client.leave('end-of-input'));
   return { client, received };
 }
 
@@ -416,7 +416,7 @@ test('a client rejoins by itself when the server restarts on the same port', asy
   await waitFor('alice noticed', () => alice.received.find((e) => e.type === 'lost'));
   const second = captureLog();
   server = await createChatServer({ host: '127.0.0.1', port, log: second.log });
-  t.after(() => server.close());
+  defer(t, () => server.close());
   await waitFor('rejoined', () => alice.received.find((e) => e.type === 'rejoined'), 5000);
   assert.equal(server.members(), 1);
 });

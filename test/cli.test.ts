@@ -5,11 +5,11 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { catalogueMarkdown } from '../src/cli/events.ts';
 import { EVENT_NAMES } from '../src/log/events.ts';
-import { CLI, parseJsonLines, runCli, startServerProcess, waitFor, waitForLine } from './helpers.ts';
+import { CLI, parseJsonLines, runCli, startServerProcess, waitFor, waitForLine, defer } from './helpers.ts';
 
 test('echo client through pipes: every line comes back, exit ends the session cleanly', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const client = runCli(
     ['echo', '--port', String(server.tcpPort), '--log-format', 'json'],
     'hello\nпривет мир\nexit\nnot sent\n',
@@ -33,7 +33,7 @@ test('echo client through pipes: every line comes back, exit ends the session cl
 
 test('echo client: end of input waits for the last echo, then exits 0', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(i * 10)}`);
   const client = runCli(
     ['echo', '--port', String(server.tcpPort), '--chunk-size', '100', '--log-level', 'warn'],
@@ -45,11 +45,11 @@ test('echo client: end of input waits for the last echo, then exits 0', async (t
 
 test('chat clients through pipes see each other; the server relays and logs', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const port = String(server.udpPort);
   // bob stays until he has heard alice, then leaves
   const bob = runCli(['chat', '--port', port, '--nick', 'bob', '--log-format', 'json']);
-  t.after(() => bob.child.kill('SIGKILL'));
+  defer(t, () => bob.child.kill('SIGKILL'));
   await waitFor('bob joined', () =>
     server.json().find((l) => l.event === 'udp.member.joined' && l.member === 'bob'),
   );
@@ -72,13 +72,13 @@ test('chat clients through pipes see each other; the server relays and logs', as
 
 test('chat client: a signal while it waits for BYE still logs chat.left before it exits', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   // SIGSTOP the server so that the client's LEAVE gets no BYE: the client waits, and is signalled.
   const chat = runCli(['chat', '--port', String(server.udpPort), '--nick', 'dora', '--log-format', 'json']);
-  t.after(() => chat.child.kill('SIGKILL'));
+  defer(t, () => chat.child.kill('SIGKILL'));
   await waitFor('joined', () => server.json().find((l) => l.event === 'udp.member.joined'));
   server.child.kill('SIGSTOP');
-  t.after(() => server.child.kill('SIGCONT'));
+  defer(t, () => server.child.kill('SIGCONT'));
   const queued = udpReceiveQueue(server.udpPort);
   chat.child.stdin?.end('');
   // The end of input makes the client send LEAVE and wait for a BYE that the stopped server cannot
@@ -107,7 +107,7 @@ function udpReceiveQueue(port: number): number {
 
 test('SIGTERM: the server logs stopping and stopped, closes connections and exits 0', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const socket = net.connect(server.tcpPort, '127.0.0.1');
   socket.on('end', () => socket.end());
   socket.on('error', () => {});
@@ -124,7 +124,7 @@ test('SIGTERM: the server logs stopping and stopped, closes connections and exit
 
 test('a port in use: one sentence on stderr naming the port, exit code 1, no stack trace', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const second = runCli([
     'server',
     '--host',
@@ -181,7 +181,7 @@ test('environment variables configure the server (LAB_*), and --scenario labels 
     LAB_SCENARIO: 'vm',
     LAB_LANG: 'ru',
   });
-  t.after(() => p.child.kill('SIGKILL'));
+  defer(t, () => p.child.kill('SIGKILL'));
   const listening = await waitFor('listening', () => p.json().find((l) => l.event === 'server.listening'));
   assert.equal(listening.address, '127.0.0.1');
   assert.match(String(listening.msg), /привязан/);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { LOG_SCHEMA } from '../src/log/events.ts';
 import fc from 'fast-check';
 import { type EchoServer, createEchoServer } from '../src/tcp/echo-server.ts';
-import { captureLog, rawConnect, roundTrip, waitFor } from './helpers.ts';
+import { captureLog, rawConnect, roundTrip, waitFor, defer } from './helpers.ts';
 
 async function startEcho(
   t: { after: (fn: () => Promise<void>) => void },
@@ -13,7 +13,7 @@ async function startEcho(
 ) {
   const cap = captureLog();
   const server: EchoServer = await createEchoServer({ host: '127.0.0.1', port: 0, log: cap.log, ...options });
-  t.after(() => server.close(200));
+  defer(t, () => server.close(200));
   return { server, ...cap, port: server.address.port };
 }
 
@@ -71,7 +71,7 @@ test('UTF-8 text split at every byte offset comes back intact, even when portion
 test('a 5-byte message is echoed at once, without waiting for a full portion', async (t) => {
   const { port } = await startEcho(t);
   const socket = await rawConnect(port);
-  t.after(() => socket.destroy());
+  defer(t, () => socket.destroy());
   socket.write('hello');
   const [data] = (await once(socket, 'data')) as [Buffer];
   assert.equal(data.toString(), 'hello');
@@ -140,7 +140,7 @@ test('the connection over --max-connections is closed and logged; a freed slot t
   const { port, events, server } = await startEcho(t, { maxConnections: 2 });
   const a = await rawConnect(port);
   const b = await rawConnect(port);
-  t.after(() => {
+  defer(t, () => {
     a.destroy();
     b.destroy();
   });
@@ -166,7 +166,7 @@ async function roundTripOn(socket: import('node:net').Socket, text: string): Pro
 test('an idle connection is closed after the idle timeout, with the reason logged', async (t) => {
   const { port, events } = await startEcho(t, { idleTimeoutMs: 150 });
   const socket = await rawConnect(port);
-  t.after(() => socket.destroy());
+  defer(t, () => socket.destroy());
   await once(socket, 'close');
   const closed = await waitFor('closed', () => events('tcp.connection.closed')[0]);
   assert.equal(closed.reason, 'idle-timeout');
@@ -179,7 +179,7 @@ test('a connection is closed at its maximum lifetime even while it keeps sending
   // A drip already on its way when the server closes is answered with RST: ECONNRESET is expected.
   socket.on('error', () => {});
   const drip = setInterval(() => socket.writable && socket.write('x'), 20);
-  t.after(() => {
+  defer(t, () => {
     clearInterval(drip);
     socket.destroy();
   });
@@ -192,7 +192,7 @@ test('a client that never reads is paused, then closed as stalled; others are se
   const { port, events, server } = await startEcho(t, { stallTimeoutMs: 400 });
   const greedy = await rawConnect(port);
   greedy.pause(); // never read
-  t.after(() => greedy.destroy());
+  defer(t, () => greedy.destroy());
   const block = Buffer.alloc(64 * 1024, 1);
   let writes = 0;
   const pump = () => {
@@ -242,7 +242,7 @@ test('close() sends FIN to every client, then destroys the ones that do not go',
   polite.on('end', () => polite.end());
   const stubborn = await rawConnect(port);
   stubborn.on('error', () => {});
-  t.after(() => stubborn.destroy());
+  defer(t, () => stubborn.destroy());
   stubborn.allowHalfOpen = true;
   await waitFor('2 open', () => server.openConnections() === 2);
   const started = Date.now();

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   EVENT_NAMES,
-  LANGS,
-  type Lang,
   catalogue,
   chatLeaveText,
   clientCloseText,
@@ -13,6 +11,7 @@ import {
   lostReasonText,
   rejectReasonText,
 } from '../src/log/events.ts';
+import { LANGS, type Lang } from '../src/text/lang.ts';
 
 /** Every value each reason field can take, so the texts are checked for all of them, not one example. */
 const VARIANTS: Record<string, Record<string, readonly unknown[]>> = {

@@ -10,7 +10,7 @@ import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { LIMITS } from '../src/classroom/archive.ts';
 import { createBundle } from '../src/classroom/bundle.ts';
 import { readTar, writeTar } from '../src/classroom/tar.ts';
-import { runCli } from './helpers.ts';
+import { runCli, defer } from './helpers.ts';
 
 const LAB = fileURLToPath(new URL('./fixtures/report/lab/', import.meta.url));
 const READ_ALL = { maxMembers: 1000, maxMemberBytes: 1 << 26 };
@@ -19,7 +19,7 @@ type T = { after: (fn: () => Promise<void>) => void; diagnostic: (m: string) => 
 
 async function tempDir(t: T, name = 'socket-lab-grade-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), name));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 

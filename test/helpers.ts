@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Lang } from '../src/log/events.ts';
+import type { Lang } from '../src/text/lang.ts';
 import { type EventLog, createLogger } from '../src/log/logger.ts';
 
 export type Line = Record<string, unknown> & { event?: string; msg?: string };
@@ -184,4 +186,73 @@ export async function startServerProcess(
   );
   const port = (proto: string) => listening.find((l) => l.protocol === proto)?.port as number;
   return { ...p, tcpPort: port('tcp'), udpPort: port('udp') };
+}
+
+/** Sends `text` on a fresh connection and resolves with the ms until its whole echo came back. */
+export async function echoTime(port: number, text = 'hello\n'): Promise<number> {
+  const started = Date.now();
+  const s = net.connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  let got = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no echo within 10 s on port ${port}`)), 10_000);
+    s.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.length >= text.length) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    s.write(text);
+  });
+  s.destroy();
+  assert.equal(got, text);
+  return Date.now() - started;
+}
+
+/** The JSON lines of a log file; a line torn by a failed write (it has no end) is left out. */
+export const jsonLinesOf = (file: string): Line[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Line];
+      } catch {
+        return [];
+      }
+    });
+
+/** What `defer` needs of a node:test context (or of a suite's stand-in). */
+export interface Hooks {
+  after: (fn: () => Promise<void>) => void;
+}
+
+const teardowns = new WeakMap<object, (() => unknown)[]>();
+
+/**
+ * Registers `fn` to run when test `t` ends, last in first out: what was made last is undone first
+ * (a client leaves before its server closes, a server stops before its directory is removed).
+ * node:test runs `t.after` hooks first in first out, so a client then waited a second per member
+ * for an answer from a server already closed. Every teardown runs even when one throws; the first
+ * error is reported.
+ */
+export function defer(t: Hooks, fn: () => unknown): void {
+  let stack = teardowns.get(t);
+  if (!stack) {
+    const own: (() => unknown)[] = [];
+    teardowns.set(t, own);
+    t.after(async () => {
+      const errors: unknown[] = [];
+      for (let undo = own.pop(); undo; undo = own.pop()) {
+        try {
+          await undo();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    });
+    stack = own;
+  }
+  stack.push(fn);
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -7,7 +6,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { encode, isValidNick, parseClientMessage, parseServerMessage } from '../src/udp/protocol.ts';
-import { parseJsonLines, runCli, startServerProcess, waitFor } from './helpers.ts';
+import { parseJsonLines, runCli, startServerProcess, waitFor, defer } from './helpers.ts';
 
 // The guarantees of docs/reliability.md, checked against the real server process: its memory and
 // file descriptors are read from /proc, as an operator would.
@@ -20,7 +19,7 @@ const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 test('a client that offers up to 100 MiB and never reads: memory stays bounded, others are served, it is closed as stalled', async (t) => {
   const server = await startServerProcess(['--stall-timeout', '2', '--portion-lines', '0']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const pid = server.child.pid as number;
   const before = rssMiB(pid);
   const greedy = net.connect(server.tcpPort, '127.0.0.1');
@@ -78,7 +77,7 @@ test('a client that offers up to 100 MiB and never reads: memory stays bounded, 
 test('connections that reset, half-close or vanish leave no file descriptor behind', async (t) => {
   // Every connection's own lines are counted below: lift the connection line budget.
   const server = await startServerProcess(['--portion-lines', '0', '--connection-lines', '10000']);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const pid = server.child.pid as number;
   const baseline = openFds(pid);
   const rounds = 60;
@@ -112,11 +111,11 @@ test('connections that reset, half-close or vanish leave no file descriptor behi
 
 test('random garbage datagrams never crash the chat server; members keep chatting', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const socket = dgram.createSocket('udp4');
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
-  t.after(() => socket.close());
+  defer(t, () => socket.close());
   const garbage: Uint8Array[] = [];
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 1600 }), async (bytes) => {
@@ -169,9 +168,9 @@ function mustBeRejected(bytes: Uint8Array): boolean {
 
 test('the echo client says clearly when the server vanishes, with no stack trace', async (t) => {
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const client = runCli(['echo', '--port', String(server.tcpPort), '--log-format', 'json']);
-  t.after(() => client.child.kill('SIGKILL'));
+  defer(t, () => client.child.kill('SIGKILL'));
   client.child.stdin?.write('hello\n');
   await waitFor('echoed', () => client.stdout() === 'hello\n');
   server.child.kill('SIGKILL');
@@ -192,7 +191,7 @@ test('SIGTERM while 100 clients stream: every line kept, server.stopped last, ex
     '--max-per-address',
     '1000',
   ]);
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const clients: net.Socket[] = [];
   const echoed = new Set<number>(); // clients that got echo back: their streams are flowing
   const stop = Date.now() + 15_000; // bound: the streams end by themselves
@@ -208,7 +207,7 @@ test('SIGTERM while 100 clients stream: every line kept, server.stopped last, ex
     s.on('drain', pump);
     clients.push(s);
   }
-  t.after(() => {
+  defer(t, () => {
     for (const s of clients) s.destroy();
   });
   await waitFor(
@@ -236,32 +235,4 @@ test('SIGTERM while 100 clients stream: every line kept, server.stopped last, ex
   assert.equal(parsed.filter((l) => l.event === 'tcp.connection.closed').length, 100);
   assert.ok(took < 5000, `stopping took ${took} ms`);
   t.diagnostic(`stopped in ${took} ms with 100 streaming clients, ${lines.length} log lines`);
-});
-
-test('a forged datagram from source port 0 is rejected and counted; the server keeps serving', async (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('needs root to send from port 0 through a raw socket');
-    return;
-  }
-  const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
-  // Port 0 cannot be bound by a normal socket: build the UDP header by hand on a raw socket.
-  const forge = spawnSync('python3', [
-    '-c',
-    `import socket,struct
-s=socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
-for data in (b'PING', b'HELLO alice ....................', b'LEAVE'):
-    s.sendto(struct.pack('!HHHH', 0, ${server.udpPort}, 8 + len(data), 0) + data, ('127.0.0.1', 0))`,
-  ]);
-  assert.equal(forge.status, 0, String(forge.stderr));
-  await waitFor('3 rejections', () => {
-    const r = server.json().filter((l) => l.event === 'udp.datagram.rejected' && l.reason === 'bad-source');
-    return r.length === 3 || undefined;
-  });
-  assert.equal(server.child.exitCode, null, 'the server is still running');
-  const socket = dgram.createSocket('udp4');
-  t.after(() => socket.close());
-  socket.send(Buffer.from('PING'), server.udpPort, '127.0.0.1');
-  const [answer] = (await once(socket, 'message')) as [Buffer];
-  assert.equal(answer.toString(), 'NOPE');
 });

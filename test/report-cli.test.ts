@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseJsonLines, runCli, waitFor } from './helpers.ts';
+import { parseJsonLines, runCli, waitFor, defer } from './helpers.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/report/', import.meta.url));
 const LAB = join(FIXTURES, 'lab');
@@ -12,7 +12,7 @@ const FAILING = join(FIXTURES, 'failing');
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'socket-lab-report-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -136,7 +136,7 @@ test('report on a real run on loopback: server, echo client and two chat clients
     '0',
     ...log('server', 'server'),
   ]);
-  t.after(() => {
+  defer(t, () => {
     server.child.kill('SIGKILL');
   });
   const listening = await waitFor('both sockets', () => {

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { accountConnections, analyse, lazyLines, linesOf, render } from '../src/report/index.ts';
 import { RETAIN_HEAD, RETAIN_TAIL, parseSource, weight } from '../src/report/parse.ts';
+import { defer } from './helpers.ts';
 
 const T0 = Date.parse('2026-11-29T10:00:00.000Z');
 
@@ -100,7 +101,7 @@ test('reader: a short log is kept whole', async () => {
 
 test('reader: a big file on disk is read with memory that does not follow its size', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'socket-lab-stream-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'server.jsonl');
   const out = createWriteStream(file);
   for (const l of serverLog(4, 25_000))

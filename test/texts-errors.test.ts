@@ -1,17 +1,25 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { LabError, explainSocketError } from '../src/errors.ts';
+import {
+  CODE_SUMMARY,
+  LabError,
+  type Operation,
+  errorFields,
+  explainSocketError,
+  labError,
+  localizeError,
+  localizeErrorText,
+} from '../src/errors.ts';
 import { explain } from '../src/log/events.ts';
 import { connectEcho } from '../src/tcp/echo-client.ts';
-import { ERROR_SUMMARY_RU, localizeError, localizeErrorText } from '../src/text/errors-ru.ts';
 import { SCREEN } from '../src/text/screen.ts';
 import { captureLog } from './helpers.ts';
 
 /** English left in a Russian sentence: the words every English error sentence is made of. */
 const ENGLISH = /\b(cannot|the|is|no|not|connection|refused|answer|use|server)\b/;
 
-test('every socket error sentence has a full Russian version', () => {
+test('every socket error sentence has a full Russian version, looked up by its entry', () => {
   const errnos = [
     'ECONNREFUSED',
     'ETIMEDOUT',
@@ -22,64 +30,35 @@ test('every socket error sentence has a full Russian version', () => {
     'EACCES',
     'ECONNRESET',
   ];
-  const whats = [
-    'connect to 10.0.0.5:7007',
-    'listen on 0.0.0.0:7007 (TCP)',
-    'bind 0.0.0.0:7008 (UDP)',
-    'reach the chat server 10.0.0.5:7008',
-    'talk to 10.0.0.5:7007',
+  const ops: Operation[] = [
+    { op: 'connect', at: '10.0.0.5:7007' },
+    { op: 'listen-tcp', at: '0.0.0.0:7007' },
+    { op: 'bind-udp', at: '0.0.0.0:7008' },
+    { op: 'reach-chat', at: '10.0.0.5:7008' },
+    { op: 'talk', at: '10.0.0.5:7007' },
   ];
   for (const errno of errnos) {
-    for (const what of whats) {
+    for (const what of ops) {
       const err = explainSocketError(Object.assign(new Error(errno), { code: errno }), what);
       const ru = localizeError(err, 'ru');
-      assert.match(ru, /[а-я]/, `${errno} ${what}: ${ru}`);
-      assert.doesNotMatch(ru, ENGLISH, `${errno} ${what}: English left in «${ru}»`);
-      assert.ok(ru.includes('10.0.0.5') || ru.includes('0.0.0.0'), `the address is kept: ${ru}`);
+      assert.match(ru, /[а-я]/, `${errno} ${what.op}: ${ru}`);
+      assert.doesNotMatch(ru, ENGLISH, `${errno} ${what.op}: English left in «${ru}»`);
+      assert.ok(ru.includes(what.at), `the address is kept: ${ru}`);
       assert.equal(localizeError(err, 'en'), err.message);
+      assert.ok(err.text, 'made from an entry of the catalogue');
     }
   }
 });
 
 test('the other LabError sentences have Russian versions with their numbers', () => {
   const cases: Array<[LabError, RegExp]> = [
+    [labError('chat-no-answer', { target: '10.0.0.5:7008', tries: 5, port: 7008 }), /5 попыток.*7008/],
+    [labError('chat-port-unreachable', { target: '10.0.0.5:7008' }), /никто не слушает/],
+    [labError('chat-nick-taken', { target: '10.0.0.5:7008', nick: 'bob' }), /ник «bob».*занят/],
+    [labError('chat-message-too-long', { bytes: 1500, max: 1000 }), /1500 байт.*1000 байт.*дейтаграмма/],
+    [labError('server-closed', { remote: '10.0.0.5:7007' }), /сервер 10\.0\.0\.5:7007 закрыл соединение/],
     [
-      new LabError(
-        'LAB_ERR_CHAT_NO_ANSWER',
-        'cannot join the chat at 10.0.0.5:7008: no answer after 5 tries (is the server running, and is UDP port 7008 reachable?)',
-      ),
-      /5 попыток.*7008/,
-    ],
-    [
-      new LabError(
-        'LAB_ERR_CONNECT_REFUSED',
-        'cannot join the chat at 10.0.0.5:7008: nothing listens on that UDP port (the host answered "port unreachable")',
-      ),
-      /никто не слушает/,
-    ],
-    [
-      new LabError(
-        'LAB_ERR_CHAT_REFUSED',
-        'cannot join the chat at 10.0.0.5:7008: the nickname "bob" is already taken in this chat: choose another with --nick',
-      ),
-      /ник «bob».*занят/,
-    ],
-    [
-      new LabError(
-        'LAB_ERR_BAD_INPUT',
-        'the message is 1500 bytes; a chat message may have at most 1000 bytes (one datagram)',
-      ),
-      /1500 байт.*1000 байт.*дейтаграмма/,
-    ],
-    [
-      new LabError('LAB_ERR_CONNECTION_LOST', 'the server 10.0.0.5:7007 closed the connection'),
-      /сервер 10\.0\.0\.5:7007 закрыл соединение/,
-    ],
-    [
-      new LabError(
-        'LAB_ERR_CONNECT_TIMEOUT',
-        'the echo from 10.0.0.5:7007 is incomplete after 10000 ms (3 of 22 bytes came back)',
-      ),
+      labError('echo-incomplete', { remote: '10.0.0.5:7007', ms: 10_000, received: 3, sent: 22 }),
       /3 из 22 байт/,
     ],
   ];
@@ -88,14 +67,23 @@ test('the other LabError sentences have Russian versions with their numbers', ()
     assert.match(ru, want, ru);
     assert.doesNotMatch(ru, ENGLISH, ru);
   }
+  assert.equal(cases[2]![0].code, 'LAB_ERR_CHAT_REFUSED', 'the code comes from the entry');
 });
 
-test('a sentence of an unknown shape still gets Russian for its code, with the English beside it', () => {
-  for (const code of Object.keys(ERROR_SUMMARY_RU)) {
-    const ru = localizeErrorText(code, 'something new happened', 'ru');
+test('an error without an entry (an older log line, a bare sentence) gets its code in Russian, the English beside it', () => {
+  for (const code of Object.keys(CODE_SUMMARY)) {
+    const ru = localizeErrorText({ code, message: 'something new happened' }, 'ru');
     assert.match(ru, /[а-я]/, ru);
     assert.ok(ru.includes('something new happened'), ru);
   }
+  // A log line's entry and parameters are rendered, not its message.
+  assert.equal(
+    localizeErrorText(
+      { code: 'LAB_ERR_CHAT_REFUSED', message: 'x', text: 'chat-full', params: { target: '10.0.0.5:7008' } },
+      'ru',
+    ),
+    'не удалось войти в чат на 10.0.0.5:7008: чат заполнен, попробуйте позже',
+  );
   // Errors that are not LabErrors are bugs: their own text, untouched.
   assert.equal(localizeError(new TypeError('port must be a number'), 'ru'), 'port must be a number');
 });
@@ -113,7 +101,7 @@ test('a real refused connection is explained in Russian in client.error', async 
   );
   t.diagnostic(String(err));
   assert.ok(err instanceof LabError);
-  const line = explain('client.error', { code: err.code, message: err.message }, 'ru');
+  const line = explain('client.error', errorFields(err), 'ru');
   assert.match(
     line,
     new RegExp(`^Ошибка клиента: не удалось подключиться к 127\\.0\\.0\\.1:${port}: в соединении отказано`),

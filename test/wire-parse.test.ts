@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { runCli } from './helpers.ts';
+import { runCli, defer } from './helpers.ts';
 import {
   LINKTYPE,
   analyseCaptureFile,
@@ -285,7 +285,7 @@ test('IPv6 TCP is decoded with compressed addresses', async () => {
 
 test('empty, truncated, foreign and missing files give one clear reason, never a throw', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'wire-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const whole = pcap(frames(exchange()), { le: true, nano: false, link: LINKTYPE.ETHERNET });
 
   const empty = await readCaptureBytes(Buffer.alloc(0));
@@ -608,7 +608,7 @@ test('flows (property): any split, reordering and repetition of a stream counts 
 
 test('analyseCaptureFile streams: no packet list kept, records capped, counts and bytes exact', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'wire-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'x.pcapng');
   await writeFile(
     file,
@@ -661,7 +661,7 @@ test('flows: a repeated SYN, SYN-ACK and FIN are counted with the time the lost 
 
 test('socket-lab wire: a foreign file gets one clear line and exit code 1', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'wire-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const png = join(dir, 'picture.pcap');
   await writeFile(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
   const p = runCli(['wire', png, '--lang', 'ru']);

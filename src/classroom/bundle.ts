@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { LabError } from '../errors.js';
+import { labError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { LIMITS } from './archive.js';
 import {
@@ -68,19 +68,11 @@ export async function createBundle(o: BundleOptions): Promise<Bundle> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new LabError(
-        'LAB_ERR_BAD_INPUT',
-        `${o.logDir} is not a directory: give the folder that holds the lab's logs (e.g. logs/)`,
-        { cause: err },
-      );
+      throw labError('bundle-not-a-directory', { dir: o.logDir }, { cause: err });
     throw err;
   }
   const logs = paths.filter((p) => p.endsWith('.jsonl'));
-  if (logs.length === 0)
-    throw new LabError(
-      'LAB_ERR_BAD_INPUT',
-      `no *.jsonl logs in ${o.logDir}: run the lab first (docker compose up, or socket-lab demo --log-dir ${o.logDir})`,
-    );
+  if (logs.length === 0) throw labError('bundle-no-logs', { dir: o.logDir });
 
   const now = o.now ?? new Date();
   const mtime = Math.floor(now.getTime() / 1000);
@@ -90,19 +82,16 @@ export async function createBundle(o: BundleOptions): Promise<Bundle> {
     const data = await readFile(join(o.logDir, p));
     total += data.length;
     if (data.length > LIMITS.maxMemberBytes || total > LIMITS.maxInflatedBytes)
-      throw new LabError(
-        'LAB_ERR_BAD_INPUT',
-        `${p}: the submission would be larger than grading reads (${LIMITS.maxInflatedBytes / 1048576} MiB in all, ${LIMITS.maxMemberBytes / 1048576} MiB a file): leave large captures out`,
-      );
+      throw labError('bundle-too-large', {
+        file: p,
+        totalMiB: LIMITS.maxInflatedBytes / 1048576,
+        fileMiB: LIMITS.maxMemberBytes / 1048576,
+      });
     files.set(p, data);
   }
 
   const { analysis, identity } = await readRun(logs.map((p) => [p, files.get(p) as Buffer] as const));
-  if (analysis.model.timeline.records.length === 0)
-    throw new LabError(
-      'LAB_ERR_BAD_INPUT',
-      `the *.jsonl files in ${o.logDir} hold no socket-lab log line: nothing to hand in`,
-    );
+  if (analysis.model.timeline.records.length === 0) throw labError('bundle-no-lab-lines', { dir: o.logDir });
 
   const student = o.student?.trim() || undefined;
   const group = o.group?.trim() || undefined;

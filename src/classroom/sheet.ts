@@ -1,4 +1,4 @@
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import { CHECK_IDS } from '../report/index.js';
 import { visible } from '../text/escape.js';
 import type { GradeRow, Reason } from './grade.js';

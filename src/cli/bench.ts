@@ -1,4 +1,4 @@
-import { LabError } from '../errors.js';
+import { labError } from '../errors.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,8 +41,7 @@ function writeDocs(block: string): void {
   const text = readFileSync(DOCS_PATH, 'utf8');
   const a = text.indexOf(START);
   const b = text.indexOf(END);
-  if (a === -1 || b < a)
-    throw new LabError('LAB_ERR_BAD_INPUT', `${DOCS} has no ${START} ... ${END} block to replace`);
+  if (a === -1 || b < a) throw labError('docs-block-missing', { file: DOCS, start: START, end: END });
   writeFileSync(DOCS_PATH, `${text.slice(0, a + START.length)}\n${block}${text.slice(b)}`);
 }
 

@@ -2,7 +2,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { createBundle } from '../classroom/bundle.js';
-import { LabError } from '../errors.js';
+import { LabError, labError } from '../errors.js';
 import { reportError } from './common.js';
 
 interface BundleCliOptions {
@@ -39,9 +39,13 @@ export function bundleCommand(): Command {
         if (isDir) out = join(out, bundle.fileName);
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, bundle.bytes).catch((err: NodeJS.ErrnoException) => {
-          throw new LabError('LAB_ERR_BAD_INPUT', `cannot write ${out}: ${err.code ?? err.message}`, {
-            cause: err,
-          });
+          throw labError(
+            'file-unwritable',
+            { file: out, reason: err.code ?? err.message },
+            {
+              cause: err,
+            },
+          );
         });
         for (const w of bundle.warnings) process.stderr.write(`socket-lab bundle: warning: ${w}\n`);
         const m = bundle.manifest;

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { nickFromName, signGreeting } from '../classroom/signature.js';
-import { LabError } from '../errors.js';
+import { LabError, errorFields, localizeError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
-import { localizeError } from '../text/errors-ru.js';
 import { visible } from '../text/escape.js';
 import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
 import { SCREEN } from '../text/screen.js';
@@ -140,7 +139,7 @@ export function chatCommand(): Command {
       members = client.membersAtJoin;
     } catch (err) {
       term.close();
-      if (err instanceof LabError) log.emit('client.error', { code: err.code, message: err.message });
+      if (err instanceof LabError) log.emit('client.error', errorFields(err));
       await flush();
       reportError('chat', err, o.lang);
       return;

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { LabError, USAGE_ERRORS } from '../errors.js';
+import { LabError, USAGE_ERRORS, labError, localizeError } from '../errors.js';
 import { MAX_TIMER_SECONDS } from '../options.js';
-import { LANGS, type Lang, type Level } from '../log/events.js';
-import { localizeError } from '../text/errors-ru.js';
+import { type Level } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import { type LabLogger, type LineSink, type LogFormat, createLogger } from '../log/logger.js';
 
 /** Value parsers: plain functions that throw InvalidArgumentError with the rule that was broken. */
@@ -96,9 +96,9 @@ export function makeLogger(o: LogCliOptions, fd: 1 | 2, sink?: LineSink): LabLog
       file: o.logFile,
     });
   } catch (err) {
-    throw new LabError(
-      'LAB_ERR_BAD_INPUT',
-      `cannot write the log file ${o.logFile}: ${(err as Error).message} (check --log-file / LAB_LOG_FILE)`,
+    throw labError(
+      'log-file-unwritable',
+      { file: o.logFile ?? '', reason: (err as Error).message },
       { cause: err },
     );
   }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { runDemo } from '../demo/demo.js';
-import { LANGS, type Lang } from '../log/events.js';
+import { DEMO_TEXTS } from '../demo/texts.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import { createLogger, prettyLine } from '../log/logger.js';
 import { parseHost, reportError } from './common.js';
 
@@ -46,22 +47,16 @@ export function demoCommand(): Command {
       try {
         const outcomes = await runDemo({ lanHost: o.lanHost, log, lines });
         await flush();
-        const ru = o.lang === 'ru';
-        process.stdout.write(ru ? '\nИтоги:\n' : '\nResults:\n');
+        const t = DEMO_TEXTS;
+        process.stdout.write(`\n${t.results[o.lang]({})}\n`);
         for (const r of outcomes) {
-          const verdict = ru ? (r.passed ? 'ЗАЧТЕНО' : 'НЕ ЗАЧТЕНО') : r.passed ? 'PASS' : 'FAIL';
+          const verdict = (r.passed ? t.pass : t.fail)[o.lang]({});
           process.stdout.write(`  ${verdict}  ${r.scenario.padEnd(8)} ${r.detail}\n`);
         }
         const failed = outcomes.filter((r) => !r.passed).length;
         const n = outcomes.length;
         process.stdout.write(
-          ru
-            ? failed === 0
-              ? `Все сценарии пройдены: ${n} из ${n}.\n`
-              : `Не пройдено сценариев: ${failed} из ${n}.\n`
-            : failed === 0
-              ? `All ${n} scenarios passed.\n`
-              : `${failed} of ${n} scenarios failed.\n`,
+          `${failed === 0 ? t['all-passed'][o.lang]({ n }) : t['some-failed'][o.lang]({ failed, n })}\n`,
         );
         process.exitCode = failed === 0 ? 0 : 1;
       } catch (err) {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { LANGS, type Lang } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import { type Finding, diagnose, exitCodeOf } from '../doctor/checks.js';
 import { freeSubnets, parseCidr, type Cidr } from '../doctor/cidr.js';
 import { findingLines } from '../doctor/messages.js';

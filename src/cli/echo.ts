@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { signGreeting } from '../classroom/signature.js';
-import { LabError } from '../errors.js';
+import { LabError, errorFields, labError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-client.js';
 import { ExitLineScanner } from '../text/byte-lines.js';
@@ -143,10 +143,15 @@ export function echoCommand(): Command {
       });
     } catch (err) {
       term?.close();
-      log.emit('client.error', {
-        code: (err as { code?: string }).code ?? 'LAB_ERR_SOCKET',
-        message: String((err as Error).message),
-      });
+      log.emit(
+        'client.error',
+        err instanceof LabError
+          ? errorFields(err)
+          : {
+              code: (err as { code?: string }).code ?? 'LAB_ERR_SOCKET',
+              message: String((err as Error).message),
+            },
+      );
       await flush();
       reportError('echo', err, o.lang);
       return;
@@ -186,10 +191,6 @@ export function echoCommand(): Command {
       return;
     }
     await flush();
-    reportError(
-      'echo',
-      new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
-      o.lang,
-    );
+    reportError('echo', labError('server-closed', { remote: connected.remote }), o.lang);
   });
 }

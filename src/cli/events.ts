@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { EVENT_NAMES, LANGS, LOG_SCHEMA, type Lang, catalogue, explain } from '../log/events.js';
+import { EVENT_NAMES, LOG_SCHEMA, catalogue, explain } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 
 /** The event catalogue as Markdown: docs/events.md is this output (a test keeps them equal). */
 export function catalogueMarkdown(): string {

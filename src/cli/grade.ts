@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { grade } from '../classroom/grade.js';
 import { describeReason, renderCsv, renderMarkdown, summaryLine } from '../classroom/sheet.js';
-import { type Lang, LANGS } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import type { CheckId } from '../report/index.js';
 import { visible } from '../text/escape.js';
 import { requireOption } from './report.js';

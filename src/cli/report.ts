@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { LANGS, type Lang } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import {
   type CheckId,
   REPORT_FORMATS,

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { Command, Option } from 'commander';
-import { LabError } from '../errors.js';
+import { labError } from '../errors.js';
 import type { EventLog } from '../log/logger.js';
 import {
   ROUTER_DEFAULTS,
@@ -43,19 +43,17 @@ async function run(c: RouterCommand): Promise<void> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw new LabError(
-        'LAB_ERR_BAD_INPUT',
-        `${c.program} is not installed: run the router from the lab's tools image`,
-        {
-          cause: err,
-        },
-      );
+      throw labError('router-tool-missing', { program: c.program }, { cause: err });
     }
     const said = (e.stderr ?? e.message).trim();
-    throw new LabError(
-      /permission denied|operation not permitted/i.test(said) ? 'LAB_ERR_PERMISSION' : 'LAB_ERR_SOCKET',
-      `${commandLine(c)} failed: ${said} (the router needs cap_add NET_ADMIN and NET_RAW, see docker-compose.yml)`,
-      { cause: err },
+    // The same sentence; the code says whether the capability was missing.
+    const denied = /permission denied|operation not permitted/i.test(said);
+    throw labError(
+      denied ? 'router-command-denied' : 'router-command-failed',
+      { command: commandLine(c), said },
+      {
+        cause: err,
+      },
     );
   }
 }

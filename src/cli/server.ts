@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { LabError } from '../errors.js';
+import { LabError, errorFields } from '../errors.js';
 import { ECHO_DEFAULTS, createEchoServer, type EchoServer } from '../tcp/echo-server.js';
 import { CHAT_DEFAULTS, createChatServer, type ChatServer } from '../udp/chat-server.js';
 import { VERSION } from '../version.js';
@@ -176,8 +176,11 @@ export function serverCommand(): Command {
         log,
       });
     } catch (err) {
-      const e = err instanceof LabError ? err : new LabError('LAB_ERR_SOCKET', String(err));
-      log.emit('server.error', { code: e.code, message: e.message });
+      // A LabError carries its entry, so the log renders it in any language; anything else is a bug.
+      log.emit(
+        'server.error',
+        err instanceof LabError ? errorFields(err) : { code: 'LAB_ERR_SOCKET', message: String(err) },
+      );
       await tcp?.close(0);
       await flush();
       reportError('server', err, o.lang);

@@ -1,7 +1,7 @@
 import { parseSource } from '../report/parse.js';
 import { lazyLines } from '../report/sources.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { LANGS, type Lang } from '../log/events.js';
+import { LANGS, type Lang } from '../text/lang.js';
 import {
   type CaptureInput,
   type CrossCheck,

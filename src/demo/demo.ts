@@ -3,7 +3,10 @@
  * the programs wrote, through the report's reader and checks (the same ones a lab report runs).
  */
 import { networkInterfaces } from 'node:os';
-import { LabError } from '../errors.js';
+import { LabError, errorFields } from '../errors.js';
+import { type ParamsOf, say } from '../text/catalogue.js';
+import type { Lang } from '../text/lang.js';
+import { DEMO_TEXTS } from './texts.js';
 import type { EventLog } from '../log/logger.js';
 import {
   type Analysis,
@@ -46,8 +49,8 @@ export async function runDemo(o: {
   lines: readonly string[];
 }): Promise<Outcome[]> {
   const { log } = o;
-  const ru = log.lang === 'ru';
-  const L = (en: string, rus: string) => (ru ? rus : en);
+  const t = <K extends keyof typeof DEMO_TEXTS>(code: K, p: ParamsOf<(typeof DEMO_TEXTS)[K]>) =>
+    say(DEMO_TEXTS, code, p, log.lang);
   const serverLog = log.child({ scenario: 'server' });
   const tcp = await createEchoServer({ host: '0.0.0.0', port: 0, log: serverLog });
   const udp = await createChatServer({ host: '0.0.0.0', port: 0, log: serverLog });
@@ -84,7 +87,7 @@ export async function runDemo(o: {
         await c.close('end-of-input');
       } catch (err) {
         if (!(err instanceof LabError)) throw err;
-        mistakeLog.emit('client.error', { code: err.code, message: err.message });
+        mistakeLog.emit('client.error', errorFields(err));
         mistakeError = err.code;
       } finally {
         await loopOnly.close();
@@ -98,58 +101,35 @@ export async function runDemo(o: {
   }
 
   const analysis = await analyse([{ name: 'demo', lines: o.lines }], { allRuns: true });
-  const outcomes = [
-    echoOutcome(analysis, 'local', 'local', '127.0.0.1', port, L('the server saw', 'сервер увидел'), ru),
-  ];
+  const outcomes = [echoOutcome(analysis, 'local', 'local', '127.0.0.1', port, undefined, log.lang)];
   if (!lan) {
     outcomes.push({
       scenario: 'lan',
       passed: false,
-      detail: L(
-        'this machine has no non-loopback IPv4 address (use --lan-host)',
-        'у этой машины нет IPv4-адреса, кроме loopback (укажите --lan-host)',
-      ),
+      detail: t('no-lan-address', {}),
     });
   } else {
-    outcomes.push(
-      echoOutcome(
-        analysis,
-        'lan',
-        'vm',
-        lan,
-        port,
-        L('the server (bound to 0.0.0.0) saw', 'сервер (привязан к 0.0.0.0) увидел'),
-        ru,
-      ),
-    );
+    outcomes.push(echoOutcome(analysis, 'lan', 'vm', lan, port, '0.0.0.0', log.lang));
     const refused = mistakeError === 'LAB_ERR_CONNECT_REFUSED';
     outcomes.push({
       scenario: 'mistake',
       passed: refused,
       detail: refused
-        ? L(
-            `a server bound to 127.0.0.1:${mistakePort} refused ${lan}:${mistakePort}: that is why the lab binds 0.0.0.0`,
-            `сервер, привязанный к 127.0.0.1:${mistakePort}, отказал в соединении с ${lan}:${mistakePort} (ожидаемо): поэтому лаборатория привязывает сервер к 0.0.0.0`,
-          )
+        ? t('mistake-refused', { port: mistakePort, lan })
         : mistakeError
-          ? L(
-              `expected "connection refused", got ${mistakeError}`,
-              `ожидался отказ в соединении, а получено ${mistakeError}`,
-            )
-          : L(
-              `a server bound to 127.0.0.1 accepted a connection to ${lan}`,
-              `сервер, привязанный к 127.0.0.1, принял соединение с ${lan}`,
-            ),
+          ? t('mistake-other-error', { code: mistakeError })
+          : t('mistake-accepted', { lan }),
     });
   }
   const ok = got.alice?.includes('bob: hi alice') && got.bob?.includes('alice: hi bob');
   outcomes.push({
     scenario: 'chat',
     passed: Boolean(ok),
-    detail: L(
-      `alice received [${got.alice?.join(', ')}], bob received [${got.bob?.join(', ')}]; relays logged: ${relayCounts(analysis.model).lines}`,
-      `alice получила [${got.alice?.join(', ')}], bob получил [${got.bob?.join(', ')}]; пересылок в журнале: ${relayCounts(analysis.model).lines}`,
-    ),
+    detail: t('chat-result', {
+      alice: got.alice ?? [],
+      bob: got.bob ?? [],
+      relays: relayCounts(analysis.model).lines,
+    }),
   });
   return outcomes;
 }
@@ -161,8 +141,8 @@ function echoOutcome(
   rule: AddressRule,
   host: string,
   port: number,
-  saw: string,
-  ru = false,
+  bound: string | undefined,
+  lang: Lang,
 ): Outcome {
   const session: EchoSession | undefined = analysis.model.echo.find((s) => s.scenario === scenario);
   const check = checkAddresses(analysis.model, rule, scenario);
@@ -173,9 +153,19 @@ function echoOutcome(
   return {
     scenario,
     passed: check.status === 'pass' && mine.length > 0 && mine.every((f) => f.ok),
-    detail: ru
-      ? `клиент ${session?.local ?? '?'} -> ${host}:${port}; ${saw} ${session?.server?.remote ?? 'ничего'}; эхо: ${String(received ?? '?')} Б из ${String(sent ?? '?')} Б`
-      : `client ${session?.local ?? '?'} -> ${host}:${port}; ${saw} ${session?.server?.remote ?? 'nothing'}; ${String(received ?? '?')}/${String(sent ?? '?')} bytes echoed`,
+    detail: say(
+      DEMO_TEXTS,
+      'echo-seen',
+      {
+        local: session?.local ?? '?',
+        target: `${host}:${port}`,
+        bound,
+        remote: session?.server?.remote,
+        received: typeof received === 'number' ? received : undefined,
+        sent: typeof sent === 'number' ? sent : undefined,
+      },
+      lang,
+    ),
   };
 }
 

@@ -7,12 +7,14 @@
  * Explanations never contain untrusted data (what a client sent); that stays in fields.
  */
 
-import { localizeErrorText } from '../text/errors-ru.js';
+import { type ErrorFields, localizeErrorText } from '../errors.js';
 import { count } from '../text/plural.js';
-import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../udp/protocol.js';
+import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../limits.js';
 
-export type Lang = 'en' | 'ru';
-export const LANGS: readonly Lang[] = ['en', 'ru'];
+import type { Lang } from '../text/lang.js';
+// Declared in text/lang.ts; re-exported while report/course.ts and report/texts.ts still import it
+// from here. New code imports text/lang.ts.
+export { LANGS, type Lang } from '../text/lang.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
@@ -22,9 +24,19 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
  */
 export const LOG_SCHEMA = 2;
 
-/** The oldest schema the report still reads, and the fields that schema's lines may lack. */
+/**
+ * The oldest schema the report still reads, and the schema from which each field is required (a line
+ * of an older schema may lack it). `text` and `params` (an error's catalogue entry, src/errors.ts)
+ * are never required: an error that has no entry (a system error) and older lines carry only
+ * `code` and `message`.
+ */
 export const OLDEST_SCHEMA = 1;
-export const FIELDS_SINCE: Readonly<Record<string, number>> = { bytesDiscarded: 2, reset: 2 };
+export const FIELDS_SINCE: Readonly<Record<string, number>> = {
+  bytesDiscarded: 2,
+  reset: 2,
+  text: Infinity,
+  params: Infinity,
+};
 
 export interface EventSpec<F> {
   level: Level;
@@ -85,9 +97,11 @@ export const catalogue = {
       code: 'LAB_ERR_ADDR_IN_USE',
       message:
         'cannot listen on 0.0.0.0:7007 (TCP): the port is already in use by another program (stop it, or choose another port)',
-    },
-    (f) => `The server cannot continue: ${f.message}`,
-    (f) => `Сервер не может продолжать работу: ${localizeErrorText(f.code, f.message, 'ru')}`,
+      text: 'socket-in-use',
+      params: { op: { op: 'listen-tcp', at: '0.0.0.0:7007' } },
+    } as ErrorFields,
+    (f) => `The server cannot continue: ${localizeErrorText(f, 'en')}`,
+    (f) => `Сервер не может продолжать работу: ${localizeErrorText(f, 'ru')}`,
   ),
   'server.stopping': spec(
     'info',
@@ -323,9 +337,11 @@ export const catalogue = {
       code: 'LAB_ERR_CONNECT_REFUSED',
       message:
         'cannot connect to 127.0.0.1:7007: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)',
-    },
-    (f) => `Client error: ${f.message}`,
-    (f) => `Ошибка клиента: ${localizeErrorText(f.code, f.message, 'ru')}`,
+      text: 'socket-refused',
+      params: { op: { op: 'connect', at: '127.0.0.1:7007' } },
+    } as ErrorFields,
+    (f) => `Client error: ${localizeErrorText(f, 'en')}`,
+    (f) => `Ошибка клиента: ${localizeErrorText(f, 'ru')}`,
   ),
 
   // ---- UDP chat client ---------------------------------------------------------------------
@@ -385,7 +401,7 @@ export const catalogue = {
     'warn',
     { stream: 'stdout' as 'stdout' | 'stderr', lines: 1200, bytes: 380000, windowMs: 28000, file: true },
     (f) =>
-      `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${f.lines} log lines (${f.bytes} bytes) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
+      `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${count('en', f.lines, 'line')} of the log (${bytesEn(f.bytes)}) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
     (f) =>
       `Читатель ${f.stream} не успевал: за ${f.windowMs} мс туда не выведено строк журнала: ${f.lines} (${bytesRu(f.bytes)}), чтобы обслуживание клиентов его не ждало${f.file ? '; в JSON-файле журнала есть все эти строки' : ''}`,
   ),
@@ -401,7 +417,7 @@ export const catalogue = {
     'warn',
     { file: '/logs/lab-server.jsonl', lines: 35, bytes: 14000, windowMs: 5200 },
     (f) =>
-      `The log file ${f.file} can be written again: ${f.lines} lines (${f.bytes} bytes) of the last ${f.windowMs} ms are missing from it`,
+      `The log file ${f.file} can be written again: ${count('en', f.lines, 'line')} (${bytesEn(f.bytes)}) of the last ${f.windowMs} ms are missing from it`,
     (f) =>
       `В файл журнала ${f.file} снова можно писать: за последние ${f.windowMs} мс в нём не хватает строк: ${f.lines} (${bytesRu(f.bytes)})`,
   ),
@@ -409,7 +425,7 @@ export const catalogue = {
     'info',
     { sent: 900, bytesSent: 921600, received: 850, bytesReceived: 870400, windowMs: 1000 },
     (f) =>
-      `Busy connection: in the last ${f.windowMs} ms, ${f.sent} more writes (${f.bytesSent} bytes) and ${f.received} more reads (${f.bytesReceived} bytes) without a line each; these counts are exact`,
+      `Busy connection: in the last ${f.windowMs} ms, ${f.sent} more writes (${bytesEn(f.bytesSent)}) and ${f.received} more reads (${bytesEn(f.bytesReceived)}) without a line each; these counts are exact`,
     (f) =>
       `Оживлённое соединение: за последние ${f.windowMs} мс ещё записей: ${f.sent} (${bytesRu(f.bytesSent)}) и чтений: ${f.received} (${bytesRu(f.bytesReceived)}) — без отдельной строки на каждое; счётчики точные`,
   ),

@@ -6,12 +6,12 @@ import {
   type EventFields,
   type EventName,
   type EventSpec,
-  type Lang,
   LOG_SCHEMA,
   type Level,
   catalogue,
 } from './events.js';
 import { prettyLine } from './pretty.js';
+import type { Lang } from '../text/lang.js';
 
 export { prettyLine } from './pretty.js';
 

@@ -14,7 +14,7 @@
  * the kernel has netem.
  */
 import { isIPv4 } from 'node:net';
-import { LabError } from '../errors.js';
+import { labError } from '../errors.js';
 
 /** The router's settings (docker-compose.yml passes them from `.env`). */
 export interface RouterSettings {
@@ -70,16 +70,12 @@ export interface RouterPlan {
   probability: string | undefined;
 }
 
-function bad(message: string): LabError {
-  return new LabError('LAB_ERR_BAD_OPTION', message);
-}
-
 /** A setting as a number, from an environment value ("30", "2.5", ""); `fallback` when unset. */
 export function numberSetting(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
   const n = Number(value.trim());
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n)) {
-    throw bad(`${name}="${value}" is not a number: set ${name} in .env to a number such as 0 or 30`);
+    throw labError('router-not-a-number', { name, value });
   }
   return n;
 }
@@ -87,28 +83,24 @@ export function numberSetting(name: string, value: string | undefined, fallback:
 /** Checks the settings once; every mistake is a LabError that names the `.env` setting to change. */
 export function checkRouterSettings(s: RouterSettings): RouterSettings {
   if (!isIPv4(s.wanAddress)) {
-    throw bad(
-      `the router's wan address "${s.wanAddress}" is not an IPv4 address: set LAB_WAN_ROUTER_IP in .env`,
-    );
+    throw labError('router-wan-not-ipv4', { address: s.wanAddress });
   }
   if (!isIPv4(s.serverAddress)) {
-    throw bad(`the server's address "${s.serverAddress}" is not an IPv4 address: set LAB_SERVER_IP in .env`);
+    throw labError('router-server-not-ipv4', { address: s.serverAddress });
   }
-  for (const [name, port] of [
-    ['tcp port', s.tcpPort],
-    ['udp port', s.udpPort],
+  for (const [proto, port] of [
+    ['tcp', s.tcpPort],
+    ['udp', s.udpPort],
   ] as const) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw bad(`the router's ${name} ${port} is not a port from 1 to 65535`);
+      throw labError('router-bad-port', { proto, port });
     }
   }
   if (!Number.isFinite(s.lossPercent) || s.lossPercent < 0 || s.lossPercent > 100) {
-    throw bad(`LAB_WAN_LOSS=${s.lossPercent} is not a percentage: set it in .env to a number from 0 to 100`);
+    throw labError('router-bad-loss', { value: s.lossPercent });
   }
   if (!Number.isInteger(s.delayMs) || s.delayMs < 0 || s.delayMs > MAX_DELAY_MS) {
-    throw bad(
-      `LAB_WAN_DELAY=${s.delayMs} is not a delay the lab accepts: set it in .env to whole milliseconds from 0 to ${MAX_DELAY_MS}`,
-    );
+    throw labError('router-bad-delay', { value: s.delayMs, max: MAX_DELAY_MS });
   }
   return s;
 }
@@ -157,19 +149,13 @@ export function findInterfaces(
     )
     .join(', ');
   if (!wan) {
-    throw bad(
-      `the router has no interface with its wan address ${s.wanAddress} (it has: ${have || 'none'}): set LAB_WAN_ROUTER_IP in .env to an address inside LAB_WAN_SUBNET`,
-    );
+    throw labError('router-no-wan-interface', { address: s.wanAddress, have: have || 'none' });
   }
   if (!vm) {
-    throw bad(
-      `the router has no interface on the server's network (${s.serverAddress}; it has: ${have || 'none'}): set LAB_SERVER_IP in .env to an address inside LAB_VM_SUBNET`,
-    );
+    throw labError('router-no-vm-interface', { server: s.serverAddress, have: have || 'none' });
   }
   if (vm.name === wan) {
-    throw bad(
-      `the router's wan address ${s.wanAddress} and the server ${s.serverAddress} are on one network: LAB_WAN_SUBNET and LAB_VM_SUBNET must differ`,
-    );
+    throw labError('router-one-network', { wan: s.wanAddress, server: s.serverAddress });
   }
   return { wan, vm: vm.name, vmAddress: vm.address };
 }

@@ -4,7 +4,7 @@
  * clean document. It converts only the Markdown the report itself writes (headings, paragraphs,
  * lists, tables, fenced code, inline code, bold, italics, escapes, anchors to headings).
  */
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import { xml } from './svg.js';
 
 /** The report's formats. */

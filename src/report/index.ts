@@ -1,4 +1,4 @@
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks } from './check.js';
 import { type ExtraSections, renderMarkdown } from './markdown.js';

@@ -1,4 +1,5 @@
-import { type Lang, explain } from '../log/events.js';
+import { explain } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import {
   type ChatSession,
   type EchoSession,

@@ -4,7 +4,7 @@
  * rate, against the echo's bytes (all delivered, or not) with the TCP retransmissions the capture
  * shows and the time they cost. A Markdown block the document places under question 5.
  */
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import { retransmissionsOf } from '../wire/index.js';
 import { type ChatSession, type LabModel, numField } from './aggregate.js';
 import type { LogRecord } from './parse.js';

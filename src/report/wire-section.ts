@@ -10,7 +10,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Lang } from '../log/events.js';
+import type { Lang } from '../text/lang.js';
 import {
   type AnalysedCapture,
   type CaptureInput,

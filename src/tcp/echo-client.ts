@@ -1,5 +1,5 @@
 import net, { type Socket } from 'node:net';
-import { LabError, explainSocketError } from '../errors.js';
+import { LabError, errorFields, explainSocketError, labError } from '../errors.js';
 import { BudgetedLines } from '../log/budget.js';
 import type { ClientCloseReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
@@ -73,15 +73,15 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     const timer = setTimeout(() => {
       s.destroy();
       reject(
-        explainSocketError(
-          Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }),
-          `connect to ${target}`,
-        ),
+        explainSocketError(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }), {
+          op: 'connect',
+          at: target,
+        }),
       );
     }, o.connectTimeoutMs);
     s.once('error', (err) => {
       clearTimeout(timer);
-      reject(explainSocketError(err, `connect to ${target}`));
+      reject(explainSocketError(err, { op: 'connect', at: target }));
     });
     s.once('connect', () => {
       clearTimeout(timer);
@@ -127,8 +127,8 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
   });
   socket.on('error', (err) => {
     reason ??= 'error';
-    failure = explainSocketError(err, `talk to ${remote}`);
-    log.emit('client.error', { code: failure.code, message: failure.message });
+    failure = explainSocketError(err, { op: 'talk', at: remote });
+    log.emit('client.error', errorFields(failure));
   });
   const closed = new Promise<ClientCloseReason>((resolve) => {
     socket.on('close', () => {
@@ -152,7 +152,7 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     send(data) {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       if (socket.destroyed || socket.writableEnded) {
-        throw new LabError('LAB_ERR_CONNECTION_LOST', `cannot send to ${remote}: the connection is closed`);
+        throw labError('send-closed', { remote });
       }
       let ok = true;
       for (let off = 0; off < bytes.length; off += o.chunkSize) {
@@ -188,27 +188,11 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
         const check = () => {
           if (received >= sent) done(resolve);
           else if (socket.destroyed) {
-            done(() =>
-              reject(
-                failure ??
-                  new LabError(
-                    'LAB_ERR_CONNECTION_LOST',
-                    `the server at ${remote} closed the connection before echoing everything (${received} of ${sent} bytes came back)`,
-                  ),
-              ),
-            );
+            done(() => reject(failure ?? labError('echo-cut-short', { remote, received, sent })));
           }
         };
         const timer = setTimeout(
-          () =>
-            done(() =>
-              reject(
-                new LabError(
-                  'LAB_ERR_CONNECT_TIMEOUT',
-                  `the echo from ${remote} is incomplete after ${timeoutMs} ms (${received} of ${sent} bytes came back)`,
-                ),
-              ),
-            ),
+          () => done(() => reject(labError('echo-incomplete', { remote, ms: timeoutMs, received, sent }))),
           timeoutMs,
         );
         const done = (fn: () => void) => {

@@ -361,7 +361,7 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) =>
-      reject(explainSocketError(err, `listen on ${endpoint(o.host, o.port)} (TCP)`));
+      reject(explainSocketError(err, { op: 'listen-tcp', at: endpoint(o.host, o.port) }));
     server.once('error', onError);
     server.listen({ host: o.host, port: o.port }, () => {
       server.off('error', onError);

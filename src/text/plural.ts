@@ -3,7 +3,7 @@
  * knows the plural rules; event explanations, client screens and the report all call it.
  */
 
-type Lang = 'en' | 'ru';
+import type { Lang } from './lang.js';
 
 /**
  * The forms of a noun. Russian needs one (1, 21, 101), few (2–4, 22–24), many (0, 5–20, 25–30, ...);

@@ -5,7 +5,7 @@
  * find the code in the log.
  */
 
-type Lang = 'en' | 'ru';
+import type { Lang } from './lang.js';
 
 const RU: Record<string, string> = {
   // tcp.connection.closed

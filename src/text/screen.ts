@@ -5,7 +5,7 @@
  */
 import { reasonLabel } from './reasons.js';
 
-type Lang = 'en' | 'ru';
+import type { Lang } from './lang.js';
 
 export interface ScreenTexts {
   /** Prefix of each line the echo server sent back. */

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { LabError, explainSocketError } from '../errors.js';
+import { LabError, explainSocketError, labError } from '../errors.js';
 import type { ClientCloseReason, LeaveReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
@@ -67,10 +67,7 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
   checkDuration('heartbeatMs', o.heartbeatMs, 1);
   checkDuration('answerTimeoutMs', o.answerTimeoutMs, 1);
   if (!isValidNick(o.nick)) {
-    throw new LabError(
-      'LAB_ERR_BAD_INPUT',
-      `the nickname "${visible(o.nick)}" is not allowed: use 1 to 16 letters, digits, "_" or "-"`,
-    );
+    throw labError('nick-invalid', { nick: visible(o.nick) });
   }
   const log = options.log.child({ component: 'chat-client' });
   const target = endpoint(o.host, o.port);
@@ -87,7 +84,7 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     if (err.code === 'ECONNREFUSED') refused = true;
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err) => reject(explainSocketError(err, `reach the chat server ${target}`)));
+    socket.once('error', (err) => reject(explainSocketError(err, { op: 'reach-chat', at: target })));
     socket.connect(o.port, o.host, () => resolve());
   }).catch((err) => {
     socket.close();
@@ -124,22 +121,18 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
       if (answer) return answer;
       if (state === 'left') break;
     }
-    const why = refused
-      ? 'nothing listens on that UDP port (the host answered "port unreachable")'
-      : `no answer after ${o.attempts} tries (is the server running, and is UDP port ${o.port} reachable?)`;
-    throw new LabError(
-      refused ? 'LAB_ERR_CONNECT_REFUSED' : 'LAB_ERR_CHAT_NO_ANSWER',
-      `cannot join the chat at ${target}: ${why}`,
-    );
+    throw refused
+      ? labError('chat-port-unreachable', { target })
+      : labError('chat-no-answer', { target, tries: o.attempts, port: o.port });
   }
 
   async function handshake(): Promise<number> {
     const cookie = await request({ type: 'HELLO', nick: o.nick }, ['COOKIE', 'ERR']);
     if (cookie.type === 'ERR') throw refusal(cookie.code);
-    if (cookie.type !== 'COOKIE') throw new LabError('LAB_ERR_SOCKET', 'unexpected answer to HELLO');
+    if (cookie.type !== 'COOKIE') throw labError('chat-unexpected-answer', { to: 'HELLO' });
     const welcome = await request({ type: 'JOIN', nick: o.nick, cookie: cookie.cookie }, ['WELCOME', 'ERR']);
     if (welcome.type === 'ERR') throw refusal(welcome.code);
-    if (welcome.type !== 'WELCOME') throw new LabError('LAB_ERR_SOCKET', 'unexpected answer to JOIN');
+    if (welcome.type !== 'WELCOME') throw labError('chat-unexpected-answer', { to: 'JOIN' });
     state = 'joined';
     missed = 0;
     log.emit('chat.joined', { nick: o.nick, server, local, members: welcome.members });
@@ -147,12 +140,10 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
   }
 
   function refusal(code: string): LabError {
-    const text: Record<string, string> = {
-      'bad-nick': `the server does not accept the nickname "${o.nick}" (use 1 to 16 letters, digits, "_" or "-")`,
-      'nick-taken': `the nickname "${o.nick}" is already taken in this chat: choose another with --nick`,
-      'room-full': 'the chat is full: try again later',
-    };
-    return new LabError('LAB_ERR_CHAT_REFUSED', `cannot join the chat at ${target}: ${text[code] ?? code}`);
+    if (code === 'bad-nick') return labError('chat-nick-refused', { target, nick: o.nick });
+    if (code === 'nick-taken') return labError('chat-nick-taken', { target, nick: o.nick });
+    if (code === 'room-full') return labError('chat-full', { target });
+    return labError('chat-refused', { target, code });
   }
 
   let rejoining = false;
@@ -233,16 +224,10 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
       const bytes = Buffer.byteLength(text);
       if (bytes === 0) return;
       if (state !== 'joined') {
-        throw new LabError(
-          'LAB_ERR_CHAT_NO_ANSWER',
-          `not sent: the client is not in the chat right now (${state === 'left' ? 'it has left' : 'joining again after losing the server'})`,
-        );
+        throw labError('chat-not-joined', { left: state === 'left' });
       }
       if (bytes > MAX_TEXT_BYTES) {
-        throw new LabError(
-          'LAB_ERR_BAD_INPUT',
-          `the message is ${bytes} bytes; a chat message may have at most ${MAX_TEXT_BYTES} bytes (one datagram)`,
-        );
+        throw labError('chat-message-too-long', { bytes, max: MAX_TEXT_BYTES });
       }
       sendRaw({ type: 'MSG', text });
       log.emit('chat.message.sent', { nick: o.nick, bytes });

@@ -280,7 +280,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
 
   socket.on('message', onMessage);
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(explainSocketError(err, `bind ${endpoint(o.host, o.port)} (UDP)`));
+    const onError = (err: Error) =>
+      reject(explainSocketError(err, { op: 'bind-udp', at: endpoint(o.host, o.port) }));
     socket.once('error', onError);
     socket.bind({ address: o.host, port: o.port }, () => {
       socket.off('error', onError);

@@ -5,12 +5,10 @@
  * one trailing newline is ignored, so lines typed into `nc -u` work. See docs/protocol.md.
  */
 import { isUtf8 } from 'node:buffer';
+import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../limits.js';
 import type { LeaveReason, RejectReason } from '../log/events.js';
 
-/** Largest datagram the server accepts or sends (RFC 8085: stay well under the path MTU). */
-export const MAX_DATAGRAM = 1200;
-/** Largest chat text in one MSG, in bytes, so that the relayed FROM line stays under MAX_DATAGRAM. */
-export const MAX_TEXT_BYTES = 1000;
+export { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../limits.js';
 /**
  * A HELLO must be at least this long: the answer to an address that has not proven it receives
  * (COOKIE or ERR) is never larger than the datagram that asked for it, so the server cannot be used

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { nickFromName, signGreeting } from '../../src/classroom/signature.ts';
 import { readTar, writeTar } from '../../src/classroom/tar.ts';
-import { CLI, type Line, waitFor } from '../helpers.ts';
+import { CLI, type Line, waitFor, defer } from '../helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -140,11 +140,11 @@ test(
     const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const quiet = (...args: string[]) => spawnSync('ip', args, { stdio: 'ignore' });
     const work = await mkdtemp(join(tmpdir(), 'socket-lab-classroom-'));
-    t.after(() => rm(work, { recursive: true, force: true }));
+    defer(t, () => rm(work, { recursive: true, force: true }));
 
     // ---- the class network
     const namespaces = [NS_LAN, NS_TEACHER, ...STUDENTS.map((s) => s.ns)];
-    t.after(() => {
+    defer(t, () => {
       // Deleting a namespace deletes the veth ends inside it, and so their peers; the host's end too.
       quiet('link', 'del', HOST_VETH);
       for (const ns of namespaces) quiet('netns', 'del', ns);
@@ -183,7 +183,7 @@ test(
         LAB_SCENARIO: 'server',
       },
     );
-    t.after(() => teacher.child.kill('SIGKILL'));
+    defer(t, () => teacher.child.kill('SIGKILL'));
     await waitFor(
       'the teacher’s server to listen twice',
       () => lines(teacherLog).filter((l) => l.event === 'server.listening').length >= 2,
@@ -239,7 +239,7 @@ test(
         },
       ),
     );
-    for (const c of chats) t.after(() => c.child.kill('SIGKILL'));
+    for (const c of chats) defer(t, () => c.child.kill('SIGKILL'));
     for (const s of STUDENTS) {
       await waitFor(
         `${s.dir} to receive the other student's greeting`,
@@ -438,7 +438,7 @@ async function classroomProfile(t: { after: (fn: () => unknown) => void }, dir: 
       encoding: 'utf8',
       timeout,
     });
-  t.after(() => {
+  defer(t, () => {
     run(['down', '-v', '--timeout', '5'], 60_000);
     spawnSync('docker', ['rmi', image], { stdio: 'ignore' });
   });

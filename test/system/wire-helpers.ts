@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import { type Flows, analyseCaptureFile } from '../src/wire/index.ts';
-import { CLI, type Line, parseJsonLines, waitFor } from './helpers.ts';
+import { type Flows, analyseCaptureFile } from '../../src/wire/index.ts';
+import { CLI, type Line, parseJsonLines, waitFor, defer } from '../helpers.ts';
+import type { Need } from './needs.ts';
 
 // Real captures: tcpdump on the loopback interface of a network namespace of this test's own, with
 // the project's built server and clients running inside it. Fixed ports are fine there: nothing
-// else lives in the namespace. Without root, iproute2 or tcpdump the test fails and says which.
+// else lives in the namespace.
 
-export function missingTools(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to create a network namespace (ip netns add)';
-  if (spawnSync('ip', ['-V']).status !== 0)
-    return 'needs iproute2 (the ip command): apt-get install iproute2';
-  if (spawnSync('tcpdump', ['--version']).status !== 0) return 'needs tcpdump: apt-get install tcpdump';
-  return undefined;
-}
+/** What a capture test needs: root and iproute2 for the namespace, tcpdump for the capture. */
+export const CAPTURE: Need = { root: true, tools: ['ip', 'tcpdump'] };
+export const CAPTURE_WHY = 'tcpdump in a network namespace of its own (apt-get install iproute2 tcpdump)';
 
 export interface Running {
   child: ChildProcess;
@@ -33,7 +30,7 @@ export function run(t: TestContext, ns: string, cmd: string[], input?: string): 
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   if (input !== undefined) child.stdin.end(input);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  t.after(() => {
+  defer(t, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return { child, out: () => out, err: () => err, json: () => parseJsonLines(out), exited };
@@ -41,7 +38,7 @@ export function run(t: TestContext, ns: string, cmd: string[], input?: string): 
 
 export function makeNamespace(t: TestContext, name: string): void {
   execFileSync('ip', ['netns', 'add', name]);
-  t.after(() => execFileSync('ip', ['netns', 'del', name]));
+  defer(t, () => execFileSync('ip', ['netns', 'del', name]));
   execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
 }
 

@@ -12,25 +12,26 @@ import {
   relateCaptures,
   socketCountsFromLog,
   socketPortionsFromLog,
-} from '../src/wire/index.ts';
-import { CLI, parseJsonLines, waitFor } from './helpers.ts';
+} from '../../src/wire/index.ts';
+import { CLI, parseJsonLines, waitFor, defer } from '../helpers.ts';
 import {
   captured,
   closedTo,
   makeNamespace,
-  missingTools,
+  CAPTURE,
+  CAPTURE_WHY,
   run,
   startCapture,
   startServer,
 } from './wire-helpers.ts';
+import { needs } from './needs.ts';
 
 test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, bytes equal the socket log, one datagram per message', async (t) => {
-  const missing = missingTools();
-  if (missing) assert.fail(`cannot run the capture test: ${missing}`);
+  if (!needs(t, CAPTURE, CAPTURE_WHY)) return;
   const ns = `sl-wire-${process.pid}`;
   makeNamespace(t, ns);
   const dir = await mkdtemp(join(tmpdir(), 'wire-cap-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'server.pcap');
   const stopCapture = await startCapture(t, ns, file);
   const server = await startServer(t, ns);
@@ -181,11 +182,8 @@ test('a real echo and chat run captured on loopback: handshake, MSS, FIN side, b
 });
 
 test('two sides of a hop, captured for real: a router namespace doing DNAT + MASQUERADE shows one connection, a userland proxy two', async (t) => {
-  const missing = missingTools();
-  if (missing) assert.fail(`cannot run the capture test: ${missing}`);
-  if (spawnSync('iptables', ['-V']).status !== 0) assert.fail('needs iptables: apt-get install iptables');
-  if (spawnSync('socat', ['-V']).status !== 0)
-    assert.fail('needs socat (the userland proxy): apt-get install socat');
+  const need = { ...CAPTURE, tools: [...(CAPTURE.tools ?? []), 'iptables', 'socat'] };
+  if (!needs(t, need, 'a router namespace (iptables) and a userland proxy (socat) beside tcpdump')) return;
   // client (198.18.1.2) -- router (198.18.1.1 | 198.18.2.1) -- server (198.18.2.2); addresses from
   // the benchmarking range, which exists only inside these namespaces.
   const base = `slw${process.pid % 100000}`;
@@ -229,7 +227,7 @@ test('two sides of a hop, captured for real: a router namespace doing DNAT + MAS
   ipt('-t', 'nat', '-A', 'POSTROUTING', '-o', `${base}e`, '-j', 'MASQUERADE');
 
   const dir = await mkdtemp(join(tmpdir(), 'wire-hop-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const server = await startServer(t, sns, '0.0.0.0');
   // A userland proxy on the router, port 8007: it accepts and opens its own connection to the server.
   const proxy = run(t, rns, [

@@ -4,14 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyse, lazyLines, render } from '../src/report/index.js';
+import { analyse, lazyLines, render } from '../../src/report/index.js';
+import { needs } from './needs.ts';
+import { defer } from '../helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
 const LAB = 'test/fixtures/report/lab';
 
 interface Loaded {
@@ -21,11 +22,6 @@ interface Loaded {
 
 /** Loads `file` in headless Chromium, with every network request sent to a closed port. */
 async function load(file: string): Promise<Loaded> {
-  if (!existsSync(CHROMIUM)) {
-    assert.fail(
-      `${CHROMIUM} not found: this test needs a real browser (apt-get install chromium, or set CHROMIUM)`,
-    );
-  }
   const profile = await mkdtemp(join(tmpdir(), 'report-html-profile-'));
   try {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
@@ -61,8 +57,9 @@ async function load(file: string): Promise<Loaded> {
 }
 
 test('report html: loads offline in Chromium, every diagram an SVG, no console error', async (t) => {
+  if (!needs(t, { tools: [CHROMIUM] }, 'a real browser (apt-get install chromium, or set CHROMIUM)')) return;
   const dir = await mkdtemp(join(tmpdir(), 'report-html-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const files = (await readdir(LAB)).filter((f) => f.endsWith('.jsonl'));
   const analysis = await analyse(
     files.map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(LAB, f)) })),

@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from './helpers.ts';
+import { runCli, defer } from '../helpers.ts';
 
 const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness', 'log-read'];
 // strace's cost is measured where python3 and strace are installed (the lab machine); skipped with a note elsewhere.
-const STRACE_COST = ['python3', 'strace'].every((cmd) => spawnSync(cmd, ['--version']).status === 0)
-  ? ['strace-stream', 'strace-latency']
-  : [];
+// Under LAB_REQUIRE_SYSTEM=1 (CI) a missing tool is a failure, not a silent skip.
+const HAS_STRACE_TOOLS = ['python3', 'strace'].every((cmd) => spawnSync(cmd, ['--version']).status === 0);
+if (!HAS_STRACE_TOOLS && process.env.LAB_REQUIRE_SYSTEM === '1') {
+  throw new Error('LAB_REQUIRE_SYSTEM=1: the bench smoke needs python3 and strace for its strace scenarios');
+}
+const STRACE_COST = HAS_STRACE_TOOLS ? ['strace-stream', 'strace-latency'] : [];
 
 interface Results {
   smoke: boolean;
@@ -35,9 +38,9 @@ test(
   { timeout: 90_000 },
   async (t) => {
     const out = mkdtempSync(join(tmpdir(), 'socket-lab-bench-'));
-    t.after(() => rmSync(out, { recursive: true, force: true }));
+    defer(t, () => rmSync(out, { recursive: true, force: true }));
     const bench = runCli(['bench', '--smoke', '--out', out]);
-    t.after(() => bench.child.kill('SIGKILL'));
+    defer(t, () => bench.child.kill('SIGKILL'));
     assert.equal(await bench.exited, 0, bench.stderr());
 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;

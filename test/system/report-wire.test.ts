@@ -3,17 +3,19 @@ import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Flows } from '../src/wire/index.ts';
-import { CLI, parseJsonLines, runCli, waitFor } from './helpers.ts';
+import type { Flows } from '../../src/wire/index.ts';
+import { CLI, parseJsonLines, runCli, waitFor, defer } from '../helpers.ts';
 import {
   captured,
   closedTo,
   makeNamespace,
-  missingTools,
+  CAPTURE,
+  CAPTURE_WHY,
   run,
   startCapture,
   startServer,
 } from './wire-helpers.ts';
+import { needs } from './needs.ts';
 
 // One real lab run in a network namespace of this test's own: tcpdump on its loopback, the built
 // server, an echo client (one 2501-byte line) and two chat clients, every program writing its JSON
@@ -22,12 +24,10 @@ import {
 const LINE = `${'x'.repeat(2500)}\n`;
 
 async function labRun(t: import('node:test').TestContext): Promise<string> {
-  const missing = missingTools();
-  if (missing) assert.fail(`cannot run the report wire test: ${missing}`);
   const ns = `sl-rw-${process.pid}`;
   makeNamespace(t, ns);
   const dir = await mkdtemp(join(tmpdir(), 'report-wire-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const pcap = join(dir, 'lab-capture-server.pcap');
   const stop = await startCapture(t, ns, pcap);
   const server = await startServer(t, ns, '127.0.0.1', ['--log-file', join(dir, 'lab-server.jsonl')]);
@@ -99,6 +99,7 @@ async function labRun(t: import('node:test').TestContext): Promise<string> {
 }
 
 test('report DIR with a capture: On the wire per scenario, handshake and teardown, the wire check passes; broken captures are one line; a tampered log fails', async (t) => {
+  if (!needs(t, CAPTURE, CAPTURE_WHY)) return;
   const dir = await labRun(t);
 
   const en = runCli(['report', dir, '--check']);
@@ -166,72 +167,4 @@ test('report DIR with a capture: On the wire per scenario, handshake and teardow
   assert.equal(await lie.exited, 1, lie.stderr());
   assert.match(lie.stderr(), /wire: [^\n]*server → client: socket log 2502 bytes, on the wire 2501/);
   assert.match(lie.stdout(), /Check: bytes on the wire equal the socket log: ❌ fail/);
-});
-
-function line(
-  time: number,
-  host: string,
-  scenario: string,
-  event: string,
-  fields: Record<string, unknown>,
-): string {
-  const iso = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, time)).toISOString();
-  return JSON.stringify({
-    level: 30,
-    time: iso,
-    schema: 1,
-    pid: 7,
-    hostname: host,
-    scenario,
-    component: 'chat-client',
-    event,
-    ...fields,
-    msg: event,
-  });
-}
-
-function chatRun(lost: number[]): string[] {
-  const out = [
-    line(0, 'a', 'vm', 'chat.joined', {
-      nick: 'a',
-      server: '10.0.0.1:7008',
-      local: '10.0.0.2:5000',
-      members: 2,
-    }),
-    line(0, 'b', 'remote', 'chat.joined', {
-      nick: 'b',
-      server: '10.0.0.1:7008',
-      local: '10.9.0.2:5000',
-      members: 2,
-    }),
-  ];
-  for (let n = 1; n <= 5; n++) {
-    const text = `#${String(n).padStart(2, '0')}/05`;
-    out.push(line(10 * n, 'a', 'vm', 'chat.message.sent', { nick: 'a', bytes: 6, text }));
-    if (!lost.includes(n))
-      out.push(line(10 * n + 1, 'b', 'remote', 'chat.message.received', { nick: 'a', bytes: 6, text }));
-  }
-  return out;
-}
-
-test('question 5: the lost chat messages by number and the loss rate; without loss, the command that shows it', async () => {
-  const { analyse, lossAnswer } = await import('../src/report/index.ts');
-  const lossy = await analyse([{ name: 'lab', lines: chatRun([2, 5]) }]);
-  const en = lossAnswer(lossy.model, undefined, 'en');
-  assert.match(
-    en,
-    /UDP chat a \(vm\) → b \(remote\): 5 messages sent, 3 arrived, 2 never arrived: numbers 2, 5 \(loss 40\.0 %\)/,
-  );
-  assert.match(en, /No server capture: the TCP retransmissions cannot be counted/);
-  const ru = lossAnswer(lossy.model, undefined, 'ru');
-  assert.match(ru, /отправлено 5, дошло 3, не дошло 2: номера 2, 5 \(потери 40\.0 %\)/);
-  const clean = await analyse([{ name: 'lab', lines: chatRun([]) }]);
-  assert.match(
-    lossAnswer(clean.model, undefined, 'en'),
-    /no chat message was lost \(5 sent across networks, all arrived\)[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
-  );
-  assert.match(
-    lossAnswer(clean.model, undefined, 'ru'),
-    /ни одно сообщение чата не потерялось[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
-  );
 });

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, runCli, startServerProcess, waitFor, waitForLine } from './helpers.ts';
+import { CLI, runCli, startServerProcess, waitFor, waitForLine, defer } from '../helpers.ts';
+import { needs } from './needs.ts';
 
 // The interactive clients, driven the way a person uses them: in a real pseudo-terminal (tmux),
 // keys typed with send-keys, the screen read back with capture-pane.
@@ -14,7 +15,7 @@ const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'lab');
 
 function startInTmux(t: { after: (fn: () => void) => void }, command: string): void {
   tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '40', `${command}; echo "EXIT=$?"; sleep 30`);
-  t.after(() => {
+  defer(t, () => {
     try {
       tmux('kill-server');
     } catch {
@@ -24,8 +25,9 @@ function startInTmux(t: { after: (fn: () => void) => void }, command: string): v
 }
 
 test('chat in a terminal: incoming messages never break the line being typed', async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   startInTmux(t, `${process.execPath} ${CLI} chat --port ${server.udpPort} --nick alice --log-level warn`);
   await waitFor('alice joined', () => screen().includes('Joined the chat'), 10_000);
   assert.match(screen(), /detach with Ctrl-P Ctrl-Q/);
@@ -69,8 +71,9 @@ test('chat in a terminal: incoming messages never break the line being typed', a
 });
 
 test('echo in a terminal: a typed line comes back on the screen, exit ends it with code 0', async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   startInTmux(t, `${process.execPath} ${CLI} echo --port ${server.tcpPort}`);
   await waitFor('connected', () => screen().includes('Connected to the echo server'), 10_000);
   tmux('send-keys', '-t', 'lab', '-l', 'typed by a person');
@@ -87,8 +90,9 @@ test('echo in a terminal: a typed line comes back on the screen, exit ends it wi
 });
 
 test('a terminal that attaches (resizes) gets the hint once; Ctrl-C leaves cleanly as a signal', async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
   const server = await startServerProcess();
-  t.after(() => server.child.kill('SIGKILL'));
+  defer(t, () => server.child.kill('SIGKILL'));
   const logFile = join(mkdtempSync(join(tmpdir(), 'socket-lab-test-')), 'chat.jsonl');
   startInTmux(
     t,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { CLI } from './helpers.ts';
+import { CLI, defer } from '../helpers.ts';
+import { type Need, needs } from './needs.ts';
 
 // `socket-lab demo` dials this machine's own non-loopback address. To keep test traffic off any real
 // network, the test runs it in a network namespace of its own with a made-up address on a veth pair
@@ -9,21 +10,14 @@ import { CLI } from './helpers.ts';
 const ns = `socket-lab-demo-${process.pid}`;
 const address = '10.251.0.1';
 
-function canMakeNamespaces(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to create a network namespace (ip netns add)';
-  if (spawnSync('ip', ['-V']).status !== 0) return 'needs iproute2 (the ip command)';
-  return undefined;
-}
+const NAMESPACE: Need = { root: true, tools: ['ip'] };
+const WHY = 'a network namespace of its own (ip netns add)';
 
 test('demo: every scenario one machine can show passes, in an isolated network namespace', (t) => {
-  const missing = canMakeNamespaces();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
+  if (!needs(t, NAMESPACE, WHY)) return;
   const ip = (...args: string[]) => execFileSync('ip', args);
   ip('netns', 'add', ns);
-  t.after(() => ip('netns', 'del', ns));
+  defer(t, () => ip('netns', 'del', ns));
   ip('-n', ns, 'link', 'set', 'lo', 'up');
   ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
   ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'v0');
@@ -65,14 +59,10 @@ test('demo: every scenario one machine can show passes, in an isolated network n
 });
 
 test('demo: without a non-loopback address the lan scenario fails and the exit code says so', (t) => {
-  const missing = canMakeNamespaces();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
+  if (!needs(t, NAMESPACE, WHY)) return;
   const bare = `${ns}-bare`;
   execFileSync('ip', ['netns', 'add', bare]);
-  t.after(() => execFileSync('ip', ['netns', 'del', bare]));
+  defer(t, () => execFileSync('ip', ['netns', 'del', bare]));
   execFileSync('ip', ['-n', bare, 'link', 'set', 'lo', 'up']);
   const run = spawnSync('ip', ['netns', 'exec', bare, process.execPath, CLI, 'demo', '--quiet'], {
     encoding: 'utf8',

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+// Question 5 (TCP vs UDP) from chat logs alone: which messages were lost, by number. The report
+// with a real capture beside the logs: test/system/report-wire.test.ts.
+
+function line(
+  time: number,
+  host: string,
+  scenario: string,
+  event: string,
+  fields: Record<string, unknown>,
+): string {
+  const iso = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, time)).toISOString();
+  return JSON.stringify({
+    level: 30,
+    time: iso,
+    schema: 1,
+    pid: 7,
+    hostname: host,
+    scenario,
+    component: 'chat-client',
+    event,
+    ...fields,
+    msg: event,
+  });
+}
+
+function chatRun(lost: number[]): string[] {
+  const out = [
+    line(0, 'a', 'vm', 'chat.joined', {
+      nick: 'a',
+      server: '10.0.0.1:7008',
+      local: '10.0.0.2:5000',
+      members: 2,
+    }),
+    line(0, 'b', 'remote', 'chat.joined', {
+      nick: 'b',
+      server: '10.0.0.1:7008',
+      local: '10.9.0.2:5000',
+      members: 2,
+    }),
+  ];
+  for (let n = 1; n <= 5; n++) {
+    const text = `#${String(n).padStart(2, '0')}/05`;
+    out.push(line(10 * n, 'a', 'vm', 'chat.message.sent', { nick: 'a', bytes: 6, text }));
+    if (!lost.includes(n))
+      out.push(line(10 * n + 1, 'b', 'remote', 'chat.message.received', { nick: 'a', bytes: 6, text }));
+  }
+  return out;
+}
+
+test('question 5: the lost chat messages by number and the loss rate; without loss, the command that shows it', async () => {
+  const { analyse, lossAnswer } = await import('../src/report/index.ts');
+  const lossy = await analyse([{ name: 'lab', lines: chatRun([2, 5]) }]);
+  const en = lossAnswer(lossy.model, undefined, 'en');
+  assert.match(
+    en,
+    /UDP chat a \(vm\) → b \(remote\): 5 messages sent, 3 arrived, 2 never arrived: numbers 2, 5 \(loss 40\.0 %\)/,
+  );
+  assert.match(en, /No server capture: the TCP retransmissions cannot be counted/);
+  const ru = lossAnswer(lossy.model, undefined, 'ru');
+  assert.match(ru, /отправлено 5, дошло 3, не дошло 2: номера 2, 5 \(потери 40\.0 %\)/);
+  const clean = await analyse([{ name: 'lab', lines: chatRun([]) }]);
+  assert.match(
+    lossAnswer(clean.model, undefined, 'en'),
+    /no chat message was lost \(5 sent across networks, all arrived\)[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
+  );
+  assert.match(
+    lossAnswer(clean.model, undefined, 'ru'),
+    /ни одно сообщение чата не потерялось[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
+  );
+});

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEMO_TEXTS } from '../src/demo/texts.ts';
+import { DOCTOR_TEXTS, FIX_TEXTS, SEVERITY_TEXTS } from '../src/doctor/messages.ts';
+import { CODE_SUMMARY, ERROR_TEXTS, OPERATIONS } from '../src/errors.ts';
+import { catalogue as EVENTS } from '../src/log/events.ts';
+import { HEALTH_TEXTS } from '../src/net/health.ts';
+import { NOUNS, type NounForms } from '../src/text/plural.ts';
+import { LANGS, type Lang } from '../src/text/lang.ts';
+import { WIRE_TEXTS } from '../src/wire/explain.ts';
+
+// Every entry of every catalogue, rendered from its example in every language: the walk the
+// one-shape rule (src/text/catalogue.ts) makes possible. A new catalogue is added to CATALOGUES.
+
+type Entry = { example: unknown } & Record<Lang, (p: never) => string> & { more?: readonly Entry[] };
+
+const CATALOGUES: Record<string, Record<string, Entry>> = {
+  errors: ERROR_TEXTS,
+  'error codes': CODE_SUMMARY,
+  operations: OPERATIONS,
+  doctor: DOCTOR_TEXTS as unknown as Record<string, Entry>,
+  'doctor fixes': FIX_TEXTS,
+  'doctor severities': SEVERITY_TEXTS,
+  health: HEALTH_TEXTS,
+  demo: DEMO_TEXTS,
+  wire: WIRE_TEXTS,
+  events: EVENTS as unknown as Record<string, Entry>,
+};
+
+/** Every rendering of an entry: its own sentence, and the lines it explains itself with (doctor). */
+function render(entry: Entry, params: unknown, lang: Lang): string[] {
+  const call = (e: Pick<Entry, Lang>) => (e[lang] as (p: unknown) => string)(params);
+  return [call(entry), ...(entry.more ?? []).map(call)].filter((s) => s !== '');
+}
+
+/** The strings a sentence was given: these are data (a reason, a path), not words of the sentence. */
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(strings);
+  return [];
+}
+
+/**
+ * Latin words a Russian sentence may hold as they are: protocol and program names, flags of the
+ * socket API. Anything else Latin must be marked as a code (`...`), be an identifier (a dot, a dash,
+ * a digit, an underscore or parentheses in it: LAB_VM_SUBNET, accept(), --nick, .env), or come
+ * from the parameters.
+ */
+const NAMES = new Set(
+  (
+    'TCP UDP IP IPv4 IPv6 ICMP NAT DNAT MASQUERADE RST FIN SYN ACK MSS MTU RFC OSI DNS VPN CPU ' +
+    'Docker Desktop Compose Linux Node.js Python socket-lab strace tcpdump Wireshark iptables netem ' +
+    'statistic cookie root ok tcp udp vm wan lan local remote mistake chat echo exit ' +
+    'HELLO COOKIE JOIN WELCOME MSG FROM LEAVE LEFT PING NOPE ERR SHUTDOWN BYE ' +
+    'bind listen accept connect recv send read write close shutdown SIGTERM SIGINT EOF UTF ' +
+    // Terms given beside their Russian name, and kernel subsystems and tools by their names.
+    'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet ' +
+    // The demo's two chat members, by nickname.
+    'alice bob'
+  ).split(' '),
+);
+
+function englishLeft(ru: string, params: unknown): string[] {
+  // Marked as code (`...`), quoted ("..." or «...»: another program's words), or an address.
+  let text = ru
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/"[^"]*"|«[^«»]*»/g, ' ')
+    .replace(/https?:\/\/\S+/g, ' ');
+  for (const s of strings(params).sort((a, b) => b.length - a.length)) if (s) text = text.split(s).join(' ');
+  return text
+    .split(/[\s,;:!?«»"'()[\]—–*]+/)
+    .filter((w) => /[A-Za-z]/.test(w) && !/[._\d/=()-]/.test(w) && !NAMES.has(w));
+}
+
+test('every catalogue entry renders in every language from its example; Russian holds no bare English', () => {
+  const problems: string[] = [];
+  let entries = 0;
+  for (const [name, cat] of Object.entries(CATALOGUES)) {
+    for (const [code, entry] of Object.entries(cat)) {
+      entries++;
+      const out = Object.fromEntries(LANGS.map((l) => [l, render(entry, entry.example, l)]));
+      for (const lang of LANGS) {
+        if (out[lang]!.length === 0) problems.push(`${name} ${code} ${lang}: empty`);
+        for (const s of out[lang]!)
+          if (/undefined|NaN|\[object/.test(s)) problems.push(`${name} ${code}: ${s}`);
+      }
+      for (const s of out.ru!) {
+        const left = englishLeft(s, entry.example);
+        if (left.length > 0) problems.push(`${name} ${code} ru: ${left.join(' ')} in «${s}»`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+  assert.ok(entries > 100, `${entries} entries walked`);
+});
+
+/** The form `n` takes by CLDR's rules (Intl.PluralRules), independent of the code under test. */
+function cldrForm(lang: Lang, n: number, forms: NounForms): string {
+  const c = new Intl.PluralRules(lang).select(n);
+  return (
+    (c === 'one' ? forms.one : c === 'few' ? forms.few : c === 'many' ? forms.many : undefined) ?? forms.other
+  );
+}
+
+/** Sets every number in `v` to `n`. */
+function withNumbers(v: unknown, n: number): unknown {
+  if (typeof v === 'number') return n;
+  if (Array.isArray(v)) return v.map((x) => withNumbers(x, n));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withNumbers(x, n)]));
+  return v;
+}
+
+test('numbers take the noun form Intl.PluralRules gives them, in every entry that counts', () => {
+  const problems: string[] = [];
+  for (const n of [0, 1, 2, 4, 5, 11, 12, 21, 22, 25, 101, 111]) {
+    // Per language, one pattern of every noun form this number must not take.
+    const wrongForms = Object.fromEntries(
+      LANGS.map((lang) => {
+        const wrong = Object.entries(NOUNS).flatMap(([noun, byLang]) => {
+          const forms: NounForms = byLang[lang];
+          const right = cldrForm(lang, n, forms);
+          return [...new Set([forms.one, forms.few, forms.many, forms.other])]
+            .filter((f): f is string => f !== undefined && f !== right)
+            .map((f) => ({ noun, form: f }));
+        });
+        // In English a noun before another word is an adjunct ("0 connection slots"): only a form
+        // that ends its phrase is judged there.
+        const after = lang === 'en' ? '(?![\\p{L}]| [A-Za-z])' : '(?![\\p{L}])';
+        const alternatives = wrong.map((w) => w.form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+        return [lang, new RegExp(`(?:^|[^\\d.,])${n} (${alternatives})${after}`, 'u')];
+      }),
+    ) as Record<Lang, RegExp>;
+    for (const [name, cat] of Object.entries(CATALOGUES)) {
+      for (const [code, entry] of Object.entries(cat)) {
+        const params = withNumbers(entry.example, n);
+        for (const lang of LANGS) {
+          let out: string[];
+          try {
+            out = render(entry, params, lang);
+          } catch {
+            continue; // a number that the entry cannot take (an index, a port); its example renders above
+          }
+          for (const s of out) {
+            const m = wrongForms[lang].exec(s);
+            if (m) problems.push(`${name} ${code} ${lang} (${n} ${m[1]}): ${s}`);
+          }
+        }
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
