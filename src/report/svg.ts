@@ -3,12 +3,14 @@
  * sequence diagrams from the same participants and steps the Mermaid text is made of, and the
  * topology picture. Every text from the logs is XML-escaped.
  */
+import { visible } from '../text/escape.js';
+import type { SvgMarkup } from './document/model.js';
 import type { Participant, Step } from './mermaid.js';
 import type { Topology } from './topology.js';
 
-/** Text safe inside SVG/HTML elements and attributes. */
+/** Text safe inside SVG elements and attributes, control and bidi characters shown as escapes. */
 export function xml(text: string): string {
-  return text.replace(
+  return visible(text).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
@@ -71,7 +73,7 @@ export function sequenceSvg(
   participants: readonly Participant[],
   steps: readonly Step[],
   options: { maxSteps?: number; truncated?: (n: number) => string } = {},
-): string {
+): SvgMarkup {
   const max = options.maxSteps ?? 150;
   const shown: Step[] = steps.slice(0, max);
   if (steps.length > max && participants.length > 0) {
@@ -150,11 +152,12 @@ export function sequenceSvg(
     );
   });
   out.push('</svg>');
-  return out.join('');
+  // Every text above went through xml(): this is the one place that makes SvgMarkup.
+  return out.join('') as SvgMarkup;
 }
 
 /** The topology picture: clients on the left, hops in the middle, servers on the right. */
-export function topologySvg(t: Topology): string {
+export function topologySvg(t: Topology): SvgMarkup {
   const columns = { client: 0, hop: 1, server: 2 } as const;
   const colW = 260;
   const boxW = 220;
@@ -213,5 +216,6 @@ export function topologySvg(t: Topology): string {
     });
   }
   out.push('</svg>');
-  return out.join('');
+  // Every text above went through xml(): this is the one place that makes SvgMarkup.
+  return out.join('') as SvgMarkup;
 }

@@ -174,14 +174,15 @@ const HOLE = /\uE000(\d+)\uE001/g;
 /**
  * One of our texts (texts.ts, a function of named parameters) as runs, with its string
  * parameters as text: the function gets placeholders in their place, its result is read as prose,
- * and each placeholder becomes its value. Numbers (and strings of digits) are passed as they are,
- * since a text may count with them.
+ * and each placeholder becomes its value. Numbers, and strings without a character prose reads
+ * as a mark, are passed as they are (a text may count with them or look a reason code up); they
+ * end up as text either way.
  */
 export function fill<P extends object>(fn: (p: P) => string, params: P): Inline[] {
   const values: Value[] = [];
   const holes: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (typeof v === 'string' && !/^[\d.+-]*$/.test(v)) {
+    if (typeof v === 'string' && /[`*\\[\]\uE000\uE001]/.test(v)) {
       holes[k] = `\uE000${values.length}\uE001`;
       values.push(v);
     } else holes[k] = v;
