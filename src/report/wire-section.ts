@@ -23,14 +23,14 @@ import {
   crossCheckBytes,
   endpointString,
   explainCaptureProblem,
-  explainWire,
   relateCaptures,
   socketPortionsFromLog,
 } from '../wire/index.js';
+import { wireBlocks } from '../wire/explain.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import type { CheckStatus } from './check.js';
-import { code, codeBlock, heading, list, prose, text } from './document/build.js';
+import { code, heading, list, prose, text } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
 
 /** Which side of the lab a capture file watched, from its name (`<prefix>-capture-server.pcap`). */
@@ -299,7 +299,7 @@ export function wireScenarioSection(
   if (s.remote && remote?.read)
     inputs.push({ name: remote.name, result: remote.read.result, flows: remote.read.flows });
   if (inputs.length === 0) return undefined;
-  const body = explainWire({
+  return wireBlocks({
     lang,
     captures: inputs,
     serverPorts: wire.serverPorts,
@@ -307,7 +307,6 @@ export function wireScenarioSection(
     ...(s.hop ? { hop: s.hop } : {}),
     portions: serverPortions(model),
   });
-  return [codeBlock(body, 'text')];
 }
 
 function serverPortions(model: LabModel): Map<string, SocketPortions> {

@@ -20,8 +20,11 @@ import type {
 } from './model.js';
 import { plainText, slug } from './model.js';
 
-/** What a template may interpolate: numbers and strings become text; runs are kept. */
-export type Value = string | number | Inline | readonly Inline[];
+/**
+ * What a template may interpolate: numbers and strings become text; runs are kept; a missing
+ * value (undefined) shows as `?`.
+ */
+export type Value = string | number | undefined | Inline | readonly Inline[];
 
 export const text = (s: string | number): Inline => ({ kind: 'text', text: String(s) });
 export const code = (s: string | number): Inline => ({ kind: 'code', text: String(s) });
@@ -32,6 +35,7 @@ export const lineBreak: Inline = { kind: 'break' };
 
 /** Runs from a value: a string or number is one text run. */
 export function runs(v: Value): Inline[] {
+  if (v === undefined) return [text('?')];
   if (typeof v === 'string' || typeof v === 'number') return v === '' ? [] : [text(v)];
   if (Array.isArray(v)) return [...(v as readonly Inline[])];
   return [v as Inline];
@@ -150,7 +154,7 @@ export function proseOf(parts: readonly string[], values: readonly Value[]): Inl
     }
     if (pi < values.length) {
       const v = values[pi] as Value;
-      if (codeText !== undefined) codeText += typeof v === 'object' ? plainText(runs(v)) : String(v);
+      if (codeText !== undefined) codeText += plainText(runs(v));
       else for (const r of runs(v)) push(top().content, r);
     }
   });

@@ -210,3 +210,8 @@ function blocks(list: readonly Block[]): string {
 export function toMarkdown(doc: Document): string {
   return `${blocks(doc.blocks).trimEnd()}\n`;
 }
+
+/** Some blocks as Markdown (a part of a document, e.g. `socket-lab wire`'s output). */
+export function blocksToMarkdown(list: readonly Block[]): string {
+  return `${blocks(list).trimEnd()}\n`;
+}
