@@ -121,9 +121,10 @@ export function proseOf(parts: readonly string[], values: readonly Value[]): Inl
         } else codeText += ch;
         continue;
       }
-      const next = part[i + 1];
-      if (ch === '\\' && next !== undefined) {
-        push(top().content, text(next));
+      // At the end of a literal part the next character is the value that follows.
+      const next = part[i + 1] ?? (pi < values.length ? 'value' : undefined);
+      if (ch === '\\' && part[i + 1] !== undefined) {
+        push(top().content, text(part[i + 1] as string));
         i++;
       } else if (ch === '`') codeText = '';
       else if (ch === '*' && next === '*') {

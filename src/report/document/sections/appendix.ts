@@ -114,7 +114,8 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
       fill((p: { name: string }) => t.scenarioHeading(p.name), { name: view.name }),
     ),
   ];
-  const about = t.scenarioAbout[view.name];
+  // Own keys only: a scenario name from a log may be "valueOf".
+  const about = Object.hasOwn(t.scenarioAbout, view.name) ? t.scenarioAbout[view.name] : undefined;
   if (about) out.push(paragraph(runsOf(about)));
 
   out.push(heading(4, t.hostsHeading));
