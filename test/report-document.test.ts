@@ -169,3 +169,12 @@ test('code block with line numbers and notes', () => {
   );
   assert.match(html, /<span class="line-note">↳ socket\(\): fd 3<\/span>/);
 });
+
+test('html renderer: check marks are drawn, not left to an emoji font', () => {
+  const body = htmlBody([paragraph('✅ pass, ❌ fail, ➖ n/a')]);
+  assert.equal(
+    body,
+    '<p><span class="mark pass" role="img" aria-label="✅"></span> pass, <span class="mark fail" role="img" aria-label="❌"></span> fail, <span class="mark na" role="img" aria-label="➖"></span> n/a</p>',
+  );
+  assert.equal(md([paragraph('✅ pass')]), '✅ pass\n', 'Markdown keeps the character');
+});

@@ -27,14 +27,21 @@ body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:14px;line-height:1.45;
 h1{font-size:1.7em;border-bottom:2px solid #333}h2{font-size:1.35em;border-bottom:1px solid #999;margin-top:1.6em}
 h3{font-size:1.15em}h4,h5{font-size:1em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #bbb;padding:.25em .5em;vertical-align:top;text-align:left}
-th{background:#f0f0f0}code{font-family:"DejaVu Sans Mono",monospace;font-size:.9em;background:#f4f4f4;padding:0 .2em;overflow-wrap:anywhere}
+th{background:#f0f0f0}code{font-family:"DejaVu Sans Mono",monospace;font-size:.9em;background:#f4f4f4;padding:0 .2em;overflow-wrap:break-word}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:.6em;overflow-x:auto;white-space:pre-wrap}pre code{background:none}
 pre .ln{display:inline-block;min-width:2.5em;color:#777;user-select:none}pre .line-note{color:#7a4b00}
 figure.diagram{margin:.8em 0;overflow-x:auto}figure.diagram svg{max-width:100%;height:auto}figcaption{font-style:italic}
 aside.note{border-left:4px solid #4a6fa5;background:#f3f6fb;padding:.2em .8em;margin:.6em 0}aside.note.warning{border-color:#c9a227;background:#fffbea}
 ol>li,ul>li{margin:.15em 0}
+.mark{display:inline-block;position:relative;width:1em;height:1em;vertical-align:-.15em;border:.1em solid currentColor;border-radius:.2em;box-sizing:border-box}
+.mark.pass{color:#1a7f37}.mark.fail{color:#cf222e}.mark.na{color:#6e7781}
+.mark.pass::after{content:"";position:absolute;left:.28em;top:.06em;width:.22em;height:.5em;border:solid currentColor;border-width:0 .13em .13em 0;transform:rotate(45deg)}
+.mark.fail::before,.mark.fail::after{content:"";position:absolute;left:.38em;top:.1em;height:.6em;border-left:.13em solid currentColor}
+.mark.fail::before{transform:rotate(45deg)}.mark.fail::after{transform:rotate(-45deg)}
+.mark.na::after{content:"";position:absolute;left:.2em;right:.2em;top:.36em;border-top:.13em solid currentColor}
 @media print{body{max-width:none;margin:0;font-size:10.5pt}h2{break-before:auto}h1,h2,h3,h4,h5{break-after:avoid}
-table,figure,pre,aside{break-inside:avoid}a{color:inherit;text-decoration:none}figure.diagram{overflow:visible}
+table,figure,pre,aside,li{break-inside:avoid}a{color:inherit;text-decoration:none}figure.diagram{overflow:visible}
+figure.diagram svg{display:block;max-height:240mm}
 @page{size:A4;margin:15mm}}
 `;
 
@@ -46,12 +53,32 @@ export const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256')
 
 const ANCHOR = /^[\p{L}\p{M}\p{N}_-]+$/u;
 
+/**
+ * The check marks drawn with CSS: without an emoji font (a print server, a PDF) ✅ and ❌ print
+ * as empty boxes; borders print everywhere. The character stays as the mark's accessible name.
+ */
+const MARKS = new Map([
+  ['✅', 'pass'],
+  ['❌', 'fail'],
+  ['➖', 'na'],
+]);
+
+function marks(text: string): string {
+  return text
+    .split(/([✅❌➖])/u)
+    .map((part) => {
+      const mark = MARKS.get(part);
+      return mark ? `<span class="mark ${mark}" role="img" aria-label="${part}"></span>` : escapeText(part);
+    })
+    .join('');
+}
+
 function inline(content: readonly Inline[]): string {
   let out = '';
   for (const run of content) {
     switch (run.kind) {
       case 'text':
-        out += escapeText(run.text);
+        out += marks(run.text);
         break;
       case 'code':
         out += `<code>${escapeText(run.text)}</code>`;
