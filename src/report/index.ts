@@ -4,7 +4,7 @@ import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks }
 import { toHtml } from './document/html.js';
 import { toMarkdown } from './document/markdown.js';
 import type { Document } from './document/model.js';
-import { reportDocument } from './document/report.js';
+import { type DocumentOptions, reportDocument } from './document/report.js';
 import type { ExtraSections } from './document/sections/context.js';
 import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
@@ -83,6 +83,8 @@ export interface ReportOptions {
   format?: ReportFormat;
   /** More sections per scenario (e.g. what the packets showed), placed after its addresses. */
   extraSections?: ExtraSections;
+  /** Blocks placed after a section of the report (e.g. a student's own programs after the main task). */
+  after?: DocumentOptions['after'];
 }
 
 /** The report in `lang` as a document: the course's report from this run, then the evidence. */
@@ -98,8 +100,14 @@ export function reportOf(
     extraSections: options.extraSections,
     // Q5 with this run's loss and retransmissions, when there are captures (else the command to see them).
     questionExtras: analysis.wire ? { 5: lossAnswer(analysis.model, analysis.wire, lang) } : {},
-    // What the packets showed, when the run has captures: after the appendix.
-    trailing: analysis.wire ? wireSection(analysis.wire, analysis.model, lang) : [],
+    after: {
+      ...options.after,
+      // What the packets showed, when the run has captures: after the appendix.
+      appendix: [
+        ...(options.after?.appendix ?? []),
+        ...(analysis.wire ? wireSection(analysis.wire, analysis.model, lang) : []),
+      ],
+    },
   });
 }
 
@@ -136,6 +144,7 @@ export { type ExtraSections, type Section } from './document/sections/context.js
 export type { Block, Document, Inline } from './document/model.js';
 export { toHtml } from './document/html.js';
 export { toMarkdown } from './document/markdown.js';
+export { SECTIONS, type SectionId } from './document/report.js';
 export {
   type CaptureFiles,
   type WireAnalysis,

@@ -19,14 +19,30 @@ import { mainTask } from './sections/main-task.js';
 import { questions } from './sections/questions.js';
 import { type TitleInfo, goal, titleBlock } from './sections/title.js';
 
+/** The report's sections, in order: where others can place blocks of their own (DocumentOptions.after). */
+export const SECTIONS = [
+  'title',
+  'goal',
+  'main-task',
+  'extra-tasks',
+  'questions',
+  'conclusions',
+  'appendix',
+] as const;
+export type SectionId = (typeof SECTIONS)[number];
+
 export interface DocumentOptions extends TitleInfo {
   lang: Lang;
   /** More sections per scenario, after its addresses and topology. */
   extraSections?: ExtraSections | undefined;
   /** Blocks added under a control question (by number), e.g. Q5's loss figures from the captures. */
   questionExtras?: Readonly<Record<number, readonly Block[]>> | undefined;
-  /** Blocks placed at the end, after the appendix (e.g. "On the wire", what the packets showed). */
-  trailing?: readonly Block[] | undefined;
+  /**
+   * Blocks placed after a section, e.g. a student's own programs ("Implementation") after the main
+   * task, or what the packets showed after the appendix. Headings in them should be level 2 (a
+   * section) or deeper.
+   */
+  after?: Partial<Record<SectionId, readonly Block[]>> | undefined;
 }
 
 /** The whole report of one run as a document. */
@@ -48,19 +64,18 @@ export function reportDocument(
     extraSections: options.extraSections,
   };
   const title = TEXTS[lang].title;
+  const build: Record<SectionId, () => Block[]> = {
+    title: () => [heading(1, title), ...titleBlock(c, options)],
+    goal: () => goal(c),
+    'main-task': () => mainTask(c),
+    'extra-tasks': () => extraTasks(c),
+    questions: () => questions(c),
+    conclusions: () => conclusions(c),
+    appendix: () => appendix(c),
+  };
   return {
     title,
     lang,
-    blocks: [
-      heading(1, title),
-      ...titleBlock(c, options),
-      ...goal(c),
-      ...mainTask(c),
-      ...extraTasks(c),
-      ...questions(c),
-      ...conclusions(c),
-      ...appendix(c),
-      ...(options.trailing ?? []),
-    ],
+    blocks: SECTIONS.flatMap((id) => [...build[id](), ...(options.after?.[id] ?? [])]),
   };
 }
