@@ -178,3 +178,13 @@ test('html renderer: check marks are drawn, not left to an emoji font', () => {
   );
   assert.equal(md([paragraph('✅ pass')]), '✅ pass\n', 'Markdown keeps the character');
 });
+
+test('renderers: a table or list longer than a call has room for arguments', () => {
+  const n = 150_000; // Math.max(...a) throws from about 125 000 elements on Node 20's default stack
+  const rows = Array.from({ length: n }, (_, i) => [String(i), 'x']);
+  const items = Array.from({ length: n }, (_, i) => String(i));
+  const blocks = [table(['n', 'x'], rows), list([{ content: [text('all')], children: [list(items)] }])];
+  // header, separator, rows; a blank line; the item and its nested items; the final newline.
+  assert.equal(md(blocks).split('\n').length, 2 + n + 1 + 1 + n + 1);
+  assert.ok(htmlBody(blocks).endsWith('</li></ul></li></ul>'));
+});

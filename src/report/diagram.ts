@@ -17,7 +17,6 @@ export function sessionDiagramParts(
   sessions: ReadonlyArray<EchoSession | ChatSession>,
   t: Texts,
 ): { participants: Participant[]; steps: Step[] } {
-  const participants: Participant[] = [];
   const owner = new Map<LogRecord, { id: string; session: EchoSession | ChatSession }>();
   const serverIds = new Map<Program, string>();
   const servers = [
@@ -60,7 +59,8 @@ export function sessionDiagramParts(
   const echoes = clientParticipants.filter((p) => p.id.startsWith('E'));
   const chats = clientParticipants.filter((p) => p.id.startsWith('M'));
   const half = echoes.length > 0 ? chats.length : Math.ceil(chats.length / 2);
-  participants.push(...echoes, ...chats.slice(0, half), ...serverParticipants, ...chats.slice(half));
+  // concat, not push(...): a run may have more sessions than a call has room for arguments.
+  const participants = echoes.concat(chats.slice(0, half), serverParticipants, chats.slice(half));
 
   const position = diagramPositions(model, sessions);
   const records = [...owner.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));

@@ -89,7 +89,7 @@ export function sequenceSvg(
   const heads = participants.map((p) =>
     p.lines.flatMap((line, i) => wrap(line, MAX_CHARS).map((l) => ({ text: l, bold: i === 0 }))),
   );
-  const headLines = Math.max(1, ...heads.map((h) => h.length));
+  const headLines = heads.reduce((m, h) => Math.max(m, h.length), 1);
   const headH = 14 + headLines * 15;
   const width = participants.length * COL + 20;
   // Each step: its label wrapped to the room it has; a row grows with its lines.

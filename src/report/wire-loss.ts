@@ -75,7 +75,7 @@ export function lossFigures(model: LabModel, wire: WireAnalysis | undefined): Lo
       const gotNumbers = got.map(numberOf).filter((x) => x !== undefined);
       let missing: number[] | undefined;
       if (sentNumbers.length > 0 && gotNumbers.length > 0) {
-        const of = Math.max(...sentNumbers.map((x) => x.of));
+        const of = sentNumbers.reduce((m, x) => Math.max(m, x.of), 0);
         const have = new Set(gotNumbers.map((x) => x.n));
         missing = [];
         for (let n = 1; n <= Math.min(of, sent.length); n++) if (!have.has(n)) missing.push(n);

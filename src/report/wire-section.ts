@@ -228,7 +228,7 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
       serverFlows && counts.length > 0
         ? crossCheckBytes(serverFlows, counts, tcpPort !== undefined ? { serverPort: tcpPort } : {})
         : undefined;
-    if (crossCheck) comparisons.push(...crossCheck.comparisons);
+    if (crossCheck) for (const x of crossCheck.comparisons) comparisons.push(x);
     const hop =
       isRemote && mine && remoteFlows ? relateCaptures(remoteFlows, mine, { serverPorts }) : undefined;
     if (mine && mine.tcp.length + mine.udp.length === 0 && !isRemote) continue;

@@ -129,7 +129,7 @@ function figure(f: Figure): string {
 }
 
 function table(t: Table): string {
-  const width = Math.max(1, t.header.length, ...t.rows.map((r) => r.length));
+  const width = t.rows.reduce((w, r) => Math.max(w, r.length), Math.max(1, t.header.length));
   const cells = (row: readonly (readonly Inline[])[], tag: 'th' | 'td') =>
     Array.from({ length: width }, (_, i) => `<${tag}>${inline(row[i] ?? [])}</${tag}>`).join('');
   return [

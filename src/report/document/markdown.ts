@@ -147,7 +147,9 @@ function figure(f: Figure): string[] {
   const out: string[] = [];
   if (f.mermaid !== undefined) {
     const fence = fenceFor(f.mermaid);
-    out.push(`${fence}mermaid`, ...f.mermaid.split('\n').map(visible), fence);
+    out.push(`${fence}mermaid`);
+    for (const line of f.mermaid.split('\n')) out.push(visible(line));
+    out.push(fence);
   }
   if (f.caption && f.caption.length > 0) {
     if (out.length > 0) out.push('');
@@ -157,7 +159,8 @@ function figure(f: Figure): string[] {
 }
 
 function tableLines(t: Table): string[] {
-  const width = Math.max(1, t.header.length, ...t.rows.map((r) => r.length));
+  // reduce, not Math.max(...rows): a table may have more rows than a call has room for arguments.
+  const width = t.rows.reduce((w, r) => Math.max(w, r.length), Math.max(1, t.header.length));
   const row = (cells: readonly (readonly Inline[])[]) => {
     const padded = Array.from({ length: width }, (_, i) => inline(cells[i] ?? [], 'table') || ' ');
     return `| ${padded.join(' | ')} |`;
@@ -175,7 +178,7 @@ function listLines(l: List): string[] {
     for (const child of item.children ?? []) {
       // A nested list follows its item directly; other blocks after a blank line.
       if (child.kind !== 'list') out.push('');
-      out.push(...block(child).map((x) => (x === '' ? '' : `${indent}${x}`)));
+      for (const x of block(child)) out.push(x === '' ? '' : `${indent}${x}`);
     }
   });
   return out;

@@ -203,7 +203,7 @@ export function q4(c: Ctx, f: Facts): Block[] {
   ];
   const server = model.servers[0];
   const pids = [...new Set((server?.program.records ?? []).map((r) => r.pid))].join(', ');
-  const maxOpen = Math.max(0, ...f.accepts.map((r) => num(r, 'open') ?? 0));
+  const maxOpen = f.accepts.reduce((m, r) => Math.max(m, num(r, 'open') ?? 0), 0);
   const openLine = cite(f.accepts.find((r) => num(r, 'open') === maxOpen));
   if (server) {
     out.push(
