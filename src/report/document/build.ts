@@ -45,8 +45,8 @@ export function runs(v: Value): Inline[] {
 export function join(parts: readonly Value[], sep: Value = ', '): Inline[] {
   const out: Inline[] = [];
   parts.forEach((p, i) => {
-    if (i > 0) out.push(...runs(sep));
-    out.push(...runs(p));
+    if (i > 0) for (const r of runs(sep)) out.push(r);
+    for (const r of runs(p)) out.push(r);
   });
   return out;
 }
@@ -107,10 +107,7 @@ export function proseOf(parts: readonly string[], values: readonly Value[]): Inl
   const stack: Frame[] = [{ kind: 'root', open: '', content: [] }];
   const top = () => stack[stack.length - 1] as Frame;
   let codeText: string | undefined;
-  const close = (): Frame => {
-    const f = stack.pop() as Frame;
-    return f;
-  };
+  const close = () => stack.pop() as Frame;
   parts.forEach((part, pi) => {
     for (let i = 0; i < part.length; i++) {
       const ch = part[i] as string;
@@ -130,12 +127,12 @@ export function proseOf(parts: readonly string[], values: readonly Value[]): Inl
       else if (ch === '*' && next === '*') {
         if (top().kind === 'strong') {
           const f = close();
-          push(top().content, strong(...f.content));
+          push(top().content, { kind: 'strong', content: f.content });
         } else stack.push({ kind: 'strong', open: '**', content: [] });
         i++;
       } else if (ch === '*' && top().kind === 'emphasis') {
         const f = close();
-        push(top().content, emphasis(...f.content));
+        push(top().content, { kind: 'emphasis', content: f.content });
       } else if (ch === '*' && next !== undefined && next !== ' ') {
         stack.push({ kind: 'emphasis', open: '*', content: [] });
       } else if (ch === '[') {
@@ -144,7 +141,7 @@ export function proseOf(parts: readonly string[], values: readonly Value[]): Inl
         const m = /^\]\(#([^)\s]+)\)/.exec(part.slice(i));
         const f = close();
         if (m) {
-          push(top().content, link(m[1] as string, ...f.content));
+          push(top().content, { kind: 'link', anchor: m[1] as string, content: f.content });
           i += m[0].length - 1;
         } else {
           push(top().content, text('['));

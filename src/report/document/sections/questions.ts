@@ -14,7 +14,7 @@ function first(records: readonly LogRecord[], event: string, pred: (r: LogRecord
 }
 
 /** What several questions cite: the listening sockets, the accepted connections, the echo clients. */
-interface Facts {
+export interface Facts {
   records: readonly LogRecord[];
   tcpListen: LogRecord | undefined;
   udpListen: LogRecord | undefined;
@@ -24,7 +24,7 @@ interface Facts {
   relays: LogRecord[];
 }
 
-function facts(c: Ctx): Facts {
+export function facts(c: Ctx): Facts {
   const { model } = c;
   const server = model.servers[0];
   const accepts = model.conns
