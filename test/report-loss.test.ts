@@ -51,7 +51,9 @@ function chatRun(lost: number[]): string[] {
 }
 
 test('question 5: the lost chat messages by number and the loss rate; without loss, the command that shows it', async () => {
-  const { analyse, lossAnswer } = await import('../src/report/index.ts');
+  const { analyse, lossAnswer: blocks, toMarkdown } = await import('../src/report/index.ts');
+  const lossAnswer = (...a: Parameters<typeof blocks>) =>
+    toMarkdown({ title: 'q5', lang: a[2], blocks: blocks(...a) });
   const lossy = await analyse([{ name: 'lab', lines: chatRun([2, 5]) }]);
   const en = lossAnswer(lossy.model, undefined, 'en');
   assert.match(
