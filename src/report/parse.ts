@@ -98,6 +98,10 @@ export type LineVerdict =
  * log, a newer socket-lab), the answer is a record or the reason it was skipped.
  */
 export function parseLine(text: string, source: string, line: number): LineVerdict {
+  // A JSON object starts with `{` (after blanks): anything else is refused before JSON.parse, whose
+  // exception costs microseconds a line (millions of `x` lines took minutes).
+  const first = text.charCodeAt(0);
+  if (first !== 123 && first > 32) return { ok: false, cause: 'not-json' };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -113,10 +117,18 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   if (o.schema > LOG_SCHEMA) return { ok: false, cause: 'new-schema' };
   if (!KNOWN.has(o.event)) return { ok: false, cause: 'unknown-event' };
   const time = typeof o.time === 'string' ? isoTime(o.time) : typeof o.time === 'number' ? o.time : NaN;
-  if (!Number.isFinite(time)) return { ok: false, cause: 'bad-fields' };
+  // A time no Date can hold (beyond +-8.64e15 ms) cannot be placed on the timeline or printed.
+  if (!Number.isFinite(time) || Math.abs(time) > MAX_TIME) return { ok: false, cause: 'bad-fields' };
   const event = o.event as EventName;
   const fields: Record<string, unknown> = {};
-  for (const k in o) if (!ENVELOPE.has(k)) fields[k] = o[k];
+  for (const k in o) {
+    if (ENVELOPE.has(k)) continue;
+    const v = o[k];
+    // The catalogue's fields are at most two levels deep; a deeper one would overflow the stack
+    // of whatever walks it later (JSON.stringify in the evidence).
+    if (typeof v === 'object' && v !== null && tooDeep(v)) return { ok: false, cause: 'bad-fields' };
+    fields[k] = v;
+  }
   if (!fieldsMatch(event, fields, o.schema)) return { ok: false, cause: 'bad-fields' };
   return {
     ok: true,
@@ -133,6 +145,23 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
       msg: typeof o.msg === 'string' ? o.msg : undefined,
     },
   };
+}
+
+/** The largest time a Date holds, in milliseconds either side of the epoch. */
+const MAX_TIME = 8.64e15;
+/** How deep a field's value may nest (objects and arrays). */
+export const MAX_FIELD_DEPTH = 8;
+
+/** True when `value` nests deeper than MAX_FIELD_DEPTH; walks without recursion, stops at the bound. */
+function tooDeep(value: object): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_FIELD_DEPTH) return true;
+    for (const k in v) stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+  }
+  return false;
 }
 
 let cachedSecond = '';

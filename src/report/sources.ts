@@ -5,34 +5,94 @@ import type { Readable } from 'node:stream';
 import type { ReportInput } from './index.js';
 
 /**
- * Lines of a stream without their `\n` (a `\r` before it stays; the parser drops it), in batches:
- * one batch per chunk read, so that a big log costs one promise per chunk, not one per line. A last
- * line without a line end is kept too. Lines are cut in the bytes and decoded one by one: decoding
- * a whole chunk first makes one big string (two bytes per character as soon as one line holds a
- * non-ASCII character, as Russian explanations do) that costs several times more to split.
+ * The bounds of one log as the report reads it. Real logs are tens of KB and their lines a few
+ * hundred bytes (a preview is cut at 64 bytes); the bounds leave a wide margin and still keep a
+ * hostile file from taking the teacher's memory or minutes of time.
  */
-export async function* linesOf(stream: Readable): AsyncGenerator<string[]> {
-  let rest: Buffer | undefined;
+export const READ_LIMITS = {
+  /** Longest line: a longer one refuses the whole input ("line 12 of x.jsonl is longer than 1 MiB"). */
+  maxLineBytes: 1024 * 1024,
+  /** Most bytes read from one log (a file, standard input, a member of a submission). */
+  maxSourceBytes: 256 * 1024 * 1024,
+  /** Most lines handed over in one batch: a chunk of blank lines must not become millions of strings at once. */
+  maxBatchLines: 4096,
+} as const;
+
+/** An argument that names nothing readable: the CLI shows its message and exits 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+/** An input past one of READ_LIMITS; `source` is the name shown (a file name), `line` 1-based. */
+export class ReadLimitError extends InputError {
+  constructor(
+    readonly limit: 'line' | 'source',
+    readonly source: string,
+    readonly line: number,
+    readonly bytes: number,
+  ) {
+    super(
+      limit === 'line'
+        ? `line ${line} of ${source} is longer than ${bytes / 1048576} MiB`
+        : `${source} is larger than ${bytes / 1048576} MiB (read up to line ${line})`,
+    );
+  }
+}
+
+/**
+ * Lines of a stream without their `\n` (a `\r` before it stays; the parser drops it), in batches of
+ * at most READ_LIMITS.maxBatchLines, so that a big log costs one promise per batch, not one per
+ * line. A last line without a line end is kept too. Lines are cut in the bytes and decoded one by
+ * one: decoding a whole chunk first makes one big string (two bytes per character as soon as one
+ * line holds a non-ASCII character, as Russian explanations do) that costs several times more to
+ * split. The part of a line that runs over chunks is kept as a list of pieces and joined once, at
+ * its end: joining at every chunk would copy a long line again and again (quadratic). A line longer
+ * than `limits.maxLineBytes`, or a source longer than `limits.maxSourceBytes`, throws
+ * ReadLimitError naming `name` and the line, before the line is ever joined.
+ */
+export async function* linesOf(
+  stream: AsyncIterable<unknown> | Iterable<unknown>,
+  name = 'stdin',
+  limits: { maxLineBytes?: number; maxSourceBytes?: number } = {},
+): AsyncGenerator<string[]> {
+  const maxLine = limits.maxLineBytes ?? READ_LIMITS.maxLineBytes;
+  const maxSource = limits.maxSourceBytes ?? READ_LIMITS.maxSourceBytes;
+  let rest: Buffer[] = [];
+  let restBytes = 0;
+  let lineNo = 0;
+  let total = 0;
+  let lines: string[] = [];
   for await (const chunk of stream) {
     const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    const lines: string[] = [];
+    total += bytes.length;
+    if (total > maxSource) throw new ReadLimitError('source', name, lineNo + 1, maxSource);
     let start = 0;
-    let i = bytes.indexOf(10);
-    if (rest && i !== -1) {
-      // The line the last chunk began: only its own bytes are joined, not the whole chunk.
-      lines.push(Buffer.concat([rest, bytes.subarray(0, i)]).toString('utf8'));
-      rest = undefined;
+    for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, start)) {
+      lineNo++;
+      if (restBytes + i - start > maxLine) throw new ReadLimitError('line', name, lineNo, maxLine);
+      if (restBytes > 0) {
+        rest.push(bytes.subarray(start, i));
+        lines.push(Buffer.concat(rest, restBytes + i - start).toString('utf8'));
+        rest = [];
+        restBytes = 0;
+      } else lines.push(bytes.toString('utf8', start, i));
       start = i + 1;
-      i = bytes.indexOf(10, start);
+      if (lines.length >= READ_LIMITS.maxBatchLines) {
+        yield lines;
+        lines = [];
+      }
     }
-    for (; i !== -1; i = bytes.indexOf(10, start)) {
-      lines.push(bytes.toString('utf8', start, i));
-      start = i + 1;
+    if (start < bytes.length) {
+      rest.push(bytes.subarray(start));
+      restBytes += bytes.length - start;
+      if (restBytes > maxLine) throw new ReadLimitError('line', name, lineNo + 1, maxLine);
     }
-    if (start < bytes.length) rest = rest ? Buffer.concat([rest, bytes]) : bytes.subarray(start);
-    if (lines.length > 0) yield lines;
+    if (lines.length > 0) {
+      yield lines;
+      lines = [];
+    }
   }
-  if (rest) yield [rest.toString('utf8')];
+  if (restBytes > 0) yield [Buffer.concat(rest, restBytes).toString('utf8')];
 }
 
 /** Every `*.jsonl` file in `dir`, sorted by name. */
@@ -48,11 +108,6 @@ export function sourceName(file: string): string {
   return basename(file, extname(file));
 }
 
-/** An argument that names nothing readable: the CLI shows its message and exits 2. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
-
 /**
  * Turns command line arguments into report inputs: files, directories (their `*.jsonl` files) and
  * `-` (standard input). No argument means standard input. Files are opened lazily, in order.
@@ -62,7 +117,7 @@ export async function openInputs(args: readonly string[], stdin: Readable): Prom
   const list = args.length === 0 ? ['-'] : args;
   for (const arg of list) {
     if (arg === '-') {
-      inputs.push({ name: 'stdin', lines: linesOf(stdin) });
+      inputs.push({ name: 'stdin', lines: linesOf(stdin, 'stdin') });
       continue;
     }
     let info;
@@ -100,7 +155,9 @@ export function lazyLines(file: string): AsyncIterable<string[]> {
   return {
     [Symbol.asyncIterator]() {
       // 256 KiB reads: fewer chunks than the default 64 KiB, each still cheap to cut (measured).
-      return linesOf(createReadStream(file, { highWaterMark: 1 << 18 }))[Symbol.asyncIterator]();
+      return linesOf(createReadStream(file, { highWaterMark: 1 << 18 }), basename(file))[
+        Symbol.asyncIterator
+      ]();
     },
   };
 }
