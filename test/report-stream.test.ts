@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { accountConnections, analyse, lazyLines, linesOf, render } from '../src/report/index.ts';
 import { RETAIN_HEAD, RETAIN_TAIL, parseSource, weight } from '../src/report/parse.ts';
+import { InputError, READ_LIMITS, ReadLimitError, RunLimitError } from '../src/report/sources.ts';
 
 const T0 = Date.parse('2026-11-29T10:00:00.000Z');
 
@@ -123,4 +124,113 @@ test('linesOf: lines split across chunks, multi-byte characters cut in two, CRLF
   const lines: string[] = [];
   for await (const batch of linesOf(Readable.from(chunks))) lines.push(...batch);
   assert.deepEqual(lines, ['first\r', 'второй ✓', '', 'last']);
+});
+
+test('linesOf: a line past the bound is refused with its number, before it is joined; batches stay small', async () => {
+  // 3 MiB in 64 KiB chunks after two short lines: the third line passes 1 MiB in its 17th chunk.
+  const chunks = [Buffer.from('a\nb\n'), ...Array.from({ length: 48 }, () => Buffer.alloc(1 << 16, 0x78))];
+  await assert.rejects(
+    async () => {
+      for await (const _ of linesOf(chunks, 'lab-server.jsonl'));
+    },
+    (err: Error) => {
+      assert.ok(err instanceof ReadLimitError && err instanceof InputError);
+      assert.equal(err.message, 'line 3 of lab-server.jsonl is longer than 1 MiB');
+      return true;
+    },
+  );
+  // 31 MiB of blank lines in one chunk come out in batches of at most maxBatchLines.
+  let batches = 0;
+  let lines = 0;
+  let largest = 0;
+  for await (const batch of linesOf([Buffer.alloc(31 * 2 ** 20, 10)])) {
+    batches++;
+    lines += batch.length;
+    largest = Math.max(largest, batch.length);
+  }
+  assert.equal(lines, 31 * 2 ** 20);
+  assert.equal(largest, READ_LIMITS.maxBatchLines);
+  assert.ok(batches > 1000);
+  // A source past its bound.
+  await assert.rejects(async () => {
+    for await (const _ of linesOf([Buffer.from('x\n'.repeat(600))], 'big.jsonl', { maxSourceBytes: 1000 }));
+  }, /big\.jsonl is larger than/);
+});
+
+test('reader: a long line is joined once, not per chunk (a 64 MiB line in 64 KiB chunks, bound raised)', async () => {
+  const started = Date.now();
+  let got = 0;
+  const chunks = function* () {
+    for (let i = 0; i < 1024; i++) yield Buffer.alloc(1 << 16, 0x78);
+    yield Buffer.from('\n');
+  };
+  for await (const batch of linesOf(chunks(), 'x', { maxLineBytes: 2 ** 27 }))
+    for (const l of batch) got += l.length;
+  assert.equal(got, 2 ** 26);
+  // Joined per chunk this took minutes (quadratic: 1024 copies of up to 64 MiB); once, well under a second.
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+});
+
+/** One client line per pid: the shape of a log that made labelling and merging quadratic in pids. */
+function* manyPids(n: number): Generator<string> {
+  yield line('server.starting', { version: '1.0.0', config: {} }, 0, { pid: 1 });
+  for (let i = 0; i < n; i++)
+    yield line('client.connected', { local: `10.0.0.2:${30000 + i}`, remote: '10.0.0.1:7007' }, i + 1, {
+      pid: 1000 + i,
+      component: 'echo-client',
+      scenario: `s${i % 3}`,
+    });
+}
+
+test('reader: programs, sessions and the merge are linear in pids; past the run bound, one reason', async () => {
+  // 1,000 pids (under the bound): analysed and rendered quickly.
+  const started = Date.now();
+  const analysis = await analyse([{ name: 'lab-x', lines: manyPids(1000) }]);
+  assert.equal(analysis.model.programs.length, 1001);
+  assert.ok(render(analysis, 'en').length > 0);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  // 64k pids: refused at once, with the bound named.
+  const t0 = Date.now();
+  await assert.rejects(analyse([{ name: 'lab-x', lines: manyPids(65_536) }]), (err: Error) => {
+    assert.ok(err instanceof RunLimitError);
+    assert.match(err.message, /more than 1024 programs \(pids\) \(65537\)/);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+});
+
+test('reader: 130k chat messages from one client are refused with one reason, not a stack overflow', async () => {
+  function* chat(n: number): Generator<string> {
+    const c = { pid: 5, component: 'chat-client', scenario: 'vm' };
+    yield line(
+      'chat.joined',
+      { nick: 'a', server: '10.0.0.1:7008', local: '10.0.0.2:40000', members: 1 },
+      0,
+      c,
+    );
+    for (let i = 0; i < n; i++) yield line('chat.message.sent', { nick: 'a', bytes: 14 }, i, c);
+  }
+  await assert.rejects(
+    analyse([{ name: 'lab-chat', lines: chat(130_000) }]),
+    /more than 20000 chat message lines/,
+  );
+  const ok = await analyse([{ name: 'lab-chat', lines: chat(19_000) }]);
+  assert.ok(render(ok, 'en').includes('lab-chat'));
+  assert.ok(render(ok, 'en', { format: 'html' }).length > 0);
+});
+
+test('reader: impossible times and fields nested deeper than the catalogue are skipped as bad fields', async () => {
+  const lines = [
+    line('server.starting', { version: '1.0.0', config: {} }, 0).replace(/"time":"[^"]*"/, '"time":1e300'),
+    line('server.starting', { version: '1.0.0', config: 'DEEP' }, 0).replace(
+      '"DEEP"',
+      `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+    ),
+    line('server.starting', { version: '1.0.0', config: {} }, 0),
+  ];
+  const parsed = await parseSource('s', lines);
+  assert.equal(parsed.records.length, 1);
+  assert.equal(parsed.skipped['bad-fields'].count, 2);
+  const analysis = await analyse([{ name: 's', lines }]);
+  assert.ok(render(analysis, 'en').length > 0);
 });

@@ -5,7 +5,7 @@ import type { CheckId, CheckResult } from '../report/index.js';
 import { type RunIdentity } from '../report/identity.js';
 import { CLASSROOM_SCENARIO, serverLogInput } from '../report/classroom.js';
 import type { LineSource } from '../report/parse.js';
-import { ReadLimitError } from '../report/sources.js';
+import { RUN_LIMITS, ReadLimitError, RunLimitError } from '../report/sources.js';
 import { type RunFingerprint, portOf, runFingerprint, sameRandomness } from './fingerprint.js';
 import { VERSION } from '../version.js';
 import { type ArchiveRefusal, LIMITS, readArchive } from './archive.js';
@@ -35,6 +35,7 @@ export type Reason =
   | { code: 'unset'; what: string }
   | { code: 'too-long-line'; path: string; line: number; limit: number }
   | { code: 'log-too-big'; path: string; limit: number }
+  | { code: 'run-too-big'; what: keyof typeof RUN_LIMITS; count: number; limit: number }
   | { code: 'not-in-class' }
   | { code: 'internal'; detail: string };
 
@@ -222,6 +223,9 @@ async function gradeOne(
           ? { code: 'too-long-line', path: err.source, line: err.line, limit: err.bytes }
           : { code: 'log-too-big', path: err.source, limit: err.bytes },
       );
+    } else if (err instanceof RunLimitError) {
+      row.unreadable = false;
+      row.reasons.push({ code: 'run-too-big', what: err.what, count: err.count, limit: err.limit });
     } else if (isErrno(err)) row.reasons.push(unreadable(err));
     else
       row.reasons.push({

@@ -101,6 +101,16 @@ export function describeReason(r: Reason, lang: Lang): string {
       return ru
         ? `журнал ${r.path} больше ${MiB(r.limit)}: не читается`
         : `log ${r.path} is larger than ${MiB(r.limit)}: not read`;
+    case 'run-too-big': {
+      const noun = {
+        maxPrograms: ru ? 'программ (pid)' : 'programs (pids)',
+        maxConversations: ru ? 'соединений и сеансов' : 'connections and sessions',
+        maxChatLines: ru ? 'строк сообщений чата' : 'chat message lines',
+      }[r.what];
+      return ru
+        ? `в журналах больше ${r.limit} ${noun} (${r.count}): это не один запуск лабораторной, журналы не читаются`
+        : `the logs hold more than ${r.limit} ${noun} (${r.count}): not one run of the lab, not read`;
+    }
     case 'not-in-class':
       return ru
         ? 'ни один клиент этого запуска не подключался к серверу преподавателя (нет сценария classroom)'

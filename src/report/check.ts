@@ -232,33 +232,34 @@ function chatCheck(model: LabModel): CheckResult {
   const scenarios = [...new Set(joined.map((s) => s.scenario))];
   if (scenarios.length < 2) return na('chat', 'na-chat', { scenarios: scenarios.join(', ') || '-' });
   const findings: Finding[] = [];
-  const used = new Set<LogRecord>();
   const summaries = model.serverRecords.filter((r) => r.event === 'udp.relay.summary');
+  // Each receiver's copies in queues by sender and size, so that a message costs a look-up per
+  // receiver, not a scan of everything it received (130k messages made the scan quadratic).
+  const inbox = new Map<ChatSession, RecordQueues>();
+  for (const receiver of joined)
+    inbox.set(
+      receiver,
+      new RecordQueues(
+        receiver.records.filter((r) => r.event === 'chat.message.received'),
+        (r) => `${strField(r, 'nick') ?? ''}\u0000${numField(r, 'bytes') ?? ''}`,
+      ),
+    );
   for (const sender of joined) {
-    const relays = sender.member?.records.filter((r) => r.event === 'udp.message.relayed') ?? [];
-    const relayUsed = new Set<LogRecord>();
+    const relays = new RecordQueues(
+      sender.member?.records.filter((r) => r.event === 'udp.message.relayed') ?? [],
+      (r) => String(numField(r, 'bytes') ?? ''),
+    );
     for (const sent of sender.records.filter((r) => r.event === 'chat.message.sent')) {
       const bytes = numField(sent, 'bytes');
       // The server's relay of this message: its time is when copies went out to the members.
-      const relay = relays.find(
-        (r) => !relayUsed.has(r) && numField(r, 'bytes') === bytes && r.time >= sent.time - 1000,
-      );
-      if (relay) relayUsed.add(relay);
+      const relay = relays.take(String(bytes ?? ''), sent.time - 1000);
       const at = relay?.time ?? sent.time;
       for (const receiver of joined) {
         if (receiver.scenario === sender.scenario || receiver === sender) continue;
         if (!present(receiver, at)) continue;
-        const got = receiver.records.find(
-          (r) =>
-            r.event === 'chat.message.received' &&
-            !used.has(r) &&
-            strField(r, 'nick') === sender.nick &&
-            numField(r, 'bytes') === bytes &&
-            r.time >= sent.time - 1000,
-        );
+        const got = inbox.get(receiver)?.take(`${sender.nick ?? ''}\u0000${bytes ?? ''}`, sent.time - 1000);
         const params = { from: memberName(sender), to: memberName(receiver), bytes: bytes ?? '?' };
         if (got) {
-          used.add(got);
           findings.push({
             ok: true,
             code: 'chat-ok',
@@ -290,6 +291,31 @@ function chatCheck(model: LabModel): CheckResult {
   return result('chat', findings);
 }
 
+/**
+ * Records in queues by a key, each in its order; `take` hands out the first not yet taken whose time
+ * is at least `from`. Those earlier than `from` are passed over for good: the messages asking are
+ * taken in time order, so no later one would accept them either (one clock stepping back can cost
+ * a match, never a wrong one).
+ */
+class RecordQueues {
+  private readonly queues = new Map<string, { list: LogRecord[]; next: number }>();
+  constructor(records: readonly LogRecord[], key: (r: LogRecord) => string) {
+    for (const r of records) {
+      const k = key(r);
+      const q = this.queues.get(k);
+      if (q) q.list.push(r);
+      else this.queues.set(k, { list: [r], next: 0 });
+    }
+  }
+
+  take(key: string, from: number): LogRecord | undefined {
+    const q = this.queues.get(key);
+    if (!q) return undefined;
+    while (q.next < q.list.length && (q.list[q.next] as LogRecord).time < from) q.next++;
+    return q.list[q.next++];
+  }
+}
+
 /** Was `s` in the chat at `t`? The server's view (its join and leave lines) when it has one. */
 function present(s: ChatSession, t: number): boolean {
   const from = s.member?.joined.time ?? s.joined?.time ?? Infinity;
@@ -301,11 +327,18 @@ function present(s: ChatSession, t: number): boolean {
 function stopCheck(model: LabModel): CheckResult {
   if (model.programs.length === 0) return na('stopped', 'na-programs');
   const findings: Finding[] = [];
-  for (const p of model.programs) findings.push(stopFinding(model, p));
+  // Sessions by program, gathered once (a scan per program is quadratic in a log of many pids).
+  const sessionsOf = new Map<Program, Array<EchoSession | ChatSession>>();
+  for (const s of [...model.echo, ...model.chat]) {
+    const list = sessionsOf.get(s.program);
+    if (list) list.push(s);
+    else sessionsOf.set(s.program, [s]);
+  }
+  for (const p of model.programs) findings.push(stopFinding(p, sessionsOf.get(p) ?? []));
   return result('stopped', findings);
 }
 
-function stopFinding(model: LabModel, p: Program): Finding {
+function stopFinding(p: Program, sessions: ReadonlyArray<EchoSession | ChatSession>): Finding {
   const last = p.records[p.records.length - 1];
   const lastEvidence = last ? [last] : [];
   if (p.kind === 'server') {
@@ -327,10 +360,6 @@ function stopFinding(model: LabModel, p: Program): Finding {
           evidence: lastEvidence,
         };
   }
-  const sessions: Array<EchoSession | ChatSession> = [
-    ...model.echo.filter((s) => s.program === p),
-    ...model.chat.filter((s) => s.program === p),
-  ];
   const end = p.kind === 'chat-client' ? 'chat.left' : 'client.disconnected';
   const open = sessions.find((s) => {
     const started = 'connected' in s ? s.connected : s.joined;

@@ -40,6 +40,39 @@ export class ReadLimitError extends InputError {
 }
 
 /**
+ * The bounds of one run, whatever its logs hold: a lab run has a few dozen programs, conversations
+ * and chat messages; a class's run (the teacher's server) a few thousand. Past these the logs are
+ * not one run of the lab, and the report and grading refuse them with one reason instead of
+ * spending the teacher's minutes and memory on them.
+ */
+export const RUN_LIMITS = {
+  /** Processes (source and pid). */
+  maxPrograms: 1024,
+  /** TCP connections, chat memberships and client sessions together. */
+  maxConversations: 20_000,
+  /** Chat lines: messages sent, received and relayed. */
+  maxChatLines: 20_000,
+} as const;
+
+/** Logs past one of RUN_LIMITS. */
+export class RunLimitError extends InputError {
+  constructor(
+    readonly what: keyof typeof RUN_LIMITS,
+    readonly count: number,
+    readonly limit: number,
+  ) {
+    const noun = {
+      maxPrograms: 'programs (pids)',
+      maxConversations: 'connections and sessions',
+      maxChatLines: 'chat message lines',
+    }[what];
+    super(
+      `the logs hold more than ${limit} ${noun} (${count}): that is not one run of the lab; not read`,
+    );
+  }
+}
+
+/**
  * Lines of a stream without their `\n` (a `\r` before it stays; the parser drops it), in batches of
  * at most READ_LIMITS.maxBatchLines, so that a big log costs one promise per batch, not one per
  * line. A last line without a line end is kept too. Lines are cut in the bytes and decoded one by
