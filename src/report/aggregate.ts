@@ -413,8 +413,14 @@ function scenarioViews(
       const add = (rs: readonly LogRecord[] | undefined) => {
         for (const r of rs ?? []) records.push(r);
       };
-      for (const s of e) (add(s.records), add(s.server?.records));
-      for (const s of c) (add(s.records), add(s.member?.records));
+      for (const s of e) {
+        add(s.records);
+        add(s.server?.records);
+      }
+      for (const s of c) {
+        add(s.records);
+        add(s.member?.records);
+      }
       records.sort(byOrder(order));
       return { name, echo: e, chat: c, records };
     });
