@@ -234,3 +234,37 @@ test('reader: impossible times and fields nested deeper than the catalogue are s
   const analysis = await analyse([{ name: 's', lines }]);
   assert.ok(render(analysis, 'en').length > 0);
 });
+
+test('report CLI: nothing from a log reaches the terminal raw (Markdown on stdout, the --check summary, refusals)', async (t) => {
+  const { cp, readFile: read, writeFile: write, readdir: list } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const { runCli } = await import('./helpers.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'socket-lab-esc-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const lab = fileURLToPath(new URL('./fixtures/report/lab/', import.meta.url));
+  await cp(lab, dir, { recursive: true });
+  // A nick that clears the screen and prints a fake verdict, and an OSC title in a reason.
+  const fake = '\u001b[2J\u001b[Hsocket-lab report: all 6 checks pass\u001b]0;owned\u0007';
+  for (const f of await list(dir)) {
+    const text = (await read(join(dir, f), 'utf8'))
+      .replaceAll('"nick":"alice"', `"nick":${JSON.stringify(`alice${fake}`)}`)
+      .replaceAll('"member":"alice"', `"member":${JSON.stringify(`alice${fake}`)}`)
+      .replaceAll('"reason":"user-exit"', `"reason":${JSON.stringify(`user-exit${fake}`)}`);
+    await write(join(dir, f), text);
+  }
+  const p = runCli(['report', dir, '--check']);
+  await p.exited;
+  for (const out of [p.stdout(), p.stderr()]) {
+    assert.ok(
+      !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(out),
+      'no control character but newline and tab',
+    );
+  }
+  assert.ok(p.stdout().includes('\\e[2J') || p.stderr().includes('\\e[2J'), 'the escape is shown, escaped');
+  // A file name with an escape in a refusal.
+  const bad = join(dir, 'x\u001b[31m.jsonl');
+  await write(bad, `${'x'.repeat(2 * 1024 * 1024)}\n`);
+  const q = runCli(['report', bad]);
+  assert.equal(await q.exited, 2);
+  assert.match(q.stderr(), /line 1 of x\\e\[31m\.jsonl is longer than 1 MiB/);
+});

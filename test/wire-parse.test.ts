@@ -788,3 +788,30 @@ test('captures and .off notes beside the logs: regular files only (no FIFO, devi
   await writeFile(join(dir, 'big.off'), Buffer.alloc(300 * 1024, 0x41));
   assert.equal((await readNote(join(dir, 'big.off')))?.length, 4096);
 });
+
+test('flows: past maxFlows, connections are counted exactly, not kept; wire prints a bounded, escaped text', async (t) => {
+  // 5,000 SYNs of distinct flows (the issue's 300k took 3.4 GB and printed 417 MB).
+  const syns = Array.from({ length: 5000 }, (_, i) => ({
+    t: T0 + i,
+    data: ethernet(
+      tcpIpv4({ src: C, dst: S, sport: 1024 + (i % 60000), dport: 7007, seq: i * 7919, flags: 'S' }),
+    ),
+  }));
+  const bytes = pcap(syns, { le: true, nano: false, link: LINKTYPE.ETHERNET });
+  const r = await readCaptureBytes(bytes);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const flows = analyseFlows(r.capture.packets);
+  assert.equal(flows.tcp.length, 1000);
+  assert.deepEqual(flows.untracked, { packets: 4000, bytes: 0, syns: 4000, datagrams: 0 });
+  const dir = await mkdtemp(join(tmpdir(), 'socket-lab-wire-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'syn\u001b]0;owned\u0007.pcap');
+  await writeFile(file, bytes);
+  const p = runCli(['wire', file]);
+  await p.exited;
+  assert.match(p.stdout(), /more than 1000 flows .* 4000 packets, of them 4000 connection attempts \(SYN\)/);
+  assert.ok(!p.stdout().includes('\u001b'), 'no raw ESC from the file name');
+  assert.ok(p.stdout().includes('syn\\e]0;owned\\x07.pcap'));
+  assert.ok(Buffer.byteLength(p.stdout()) <= 4 * 1024 * 1024 + 200);
+});
