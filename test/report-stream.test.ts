@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { accountConnections, analyse, lazyLines, linesOf, render } from '../src/report/index.ts';
-import { RETAIN_HEAD, RETAIN_TAIL, parseSource, weight } from '../src/report/parse.ts';
+import { RETAIN_HEAD, RETAIN_TAIL, parseLine, parseSource, weight } from '../src/report/parse.ts';
 import { InputError, READ_LIMITS, ReadLimitError, RunLimitError } from '../src/report/sources.ts';
 
 const T0 = Date.parse('2026-11-29T10:00:00.000Z');
@@ -268,3 +268,54 @@ test('report CLI: nothing from a log reaches the terminal raw (Markdown on stdou
   assert.equal(await q.exited, 2);
   assert.match(q.stderr(), /line 1 of x\\e\[31m\.jsonl is longer than 1 MiB/);
 });
+
+test('plausibility: negative, fractional and 1e308 counts, impossible ports and pids fail the check that reads them, with the line', async () => {
+  const { implausible } = await import('../src/report/check.ts');
+  const rec = (fields: Record<string, unknown>, extra: object = {}) => {
+    const v = parseLineFor(
+      line('tcp.data.received', { connId: 1, bytes: 10, portion: 1, preview: 'x', ...fields }, 0, extra),
+    );
+    return v;
+  };
+  assert.equal(implausible(rec({})), undefined);
+  assert.equal(implausible(rec({ bytes: -5 }))?.field, 'bytes');
+  assert.equal(implausible(rec({ bytes: 2.5 }))?.field, 'bytes');
+  assert.equal(implausible(rec({ bytes: 1e308 }))?.field, 'bytes');
+  assert.equal(implausible(rec({ connId: -1 }))?.field, 'connId');
+  assert.equal(implausible(rec({}, { pid: 0 }))?.field, 'pid');
+  assert.equal(implausible(rec({}, { pid: 1.5 }))?.field, 'pid');
+  assert.equal(implausible(rec({}, { pid: 1e308 }))?.field, 'pid');
+  assert.equal(implausible(rec({ remote: '10.0.0.1:70000' }))?.field, 'remote');
+  assert.equal(implausible(rec({ remote: '10.0.0.1:0' }))?.field, 'remote');
+  const listening = parseLineFor(
+    line('server.listening', { protocol: 'tcp', address: '0.0.0.0', port: 65536 }, 0),
+  );
+  assert.equal(implausible(listening)?.field, 'port');
+
+  // In a whole log: byte counts made equal at 1e308 on both sides still fail, naming the line.
+  const fixture = (await import('node:url')).fileURLToPath(
+    new URL('./fixtures/report/lab/', import.meta.url),
+  );
+  const { readFile: read, readdir: list } = await import('node:fs/promises');
+  const inputs = [];
+  for (const f of (await list(fixture)).sort()) {
+    const text = (await read(join(fixture, f), 'utf8'))
+      .replace(/"bytesSent":\d+/g, '"bytesSent":1e308')
+      .replace(/"bytesIn":\d+/g, '"bytesIn":1e308');
+    inputs.push({ name: f.replace(/\.jsonl$/, ''), lines: text.split('\n') });
+  }
+  const analysis = await analyse(inputs);
+  const echo = analysis.checks.find((c) => c.id === 'echo');
+  assert.equal(echo?.status, 'fail');
+  const f = echo?.findings.find((x) => x.code === 'implausible');
+  assert.ok(f, 'an implausible finding');
+  assert.match(String(f?.params.at), /^lab-\w+(-\w+)*:\d+$/);
+  assert.match(render(analysis, 'en'), /is not a value a socket gives/);
+  assert.match(render(analysis, 'ru'), /такого значения сокет дать не может/);
+});
+
+function parseLineFor(text: string) {
+  const v = parseLine(text, 's', 1);
+  assert.ok(v.ok);
+  return v.record;
+}
