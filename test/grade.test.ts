@@ -483,3 +483,49 @@ test('grade: sixty submissions of sixty runs in seconds', async (t) => {
   assert.equal(parseCsv(await readFile(join(work, 'g.csv'), 'utf8')).length, 60);
   assert.ok(elapsed < 15_000, `grading took ${elapsed} ms`);
 });
+
+test('grade --server-log: classroom clients are checked against what the teacher’s server saw', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const teacher = join(LAB, 'lab-server.jsonl');
+  /** A student's folder: the fixture's vm echo client, as a classroom client (dialing the teacher). */
+  const student = async (name: string, date?: string, run?: number) => {
+    const dir = join(work, name);
+    await mkdir(dir, { recursive: true });
+    let text = await readFile(join(LAB, 'lab-echo-vm.jsonl'), 'utf8');
+    text = text.replaceAll('"scenario":"vm"', '"scenario":"classroom"');
+    if (date) text = text.replaceAll('2026-11-23T', `${date}T`);
+    if (run !== undefined) text = otherPorts(text, run);
+    await writeFile(join(dir, 'lab-echo-classroom.jsonl'), text);
+    return dir;
+  };
+  const seen = await bundleTo(subs, await student('a'), 'Иванов Иван', 'ИУ7-32');
+  // A run on another day: the teacher's server never saw it.
+  const unseen = await bundleTo(subs, await student('b', '2026-11-25', 5), 'Петров Пётр', 'ИУ7-32');
+  // The whole lab at home, no classroom client: nothing the teacher's server could have seen.
+  const home = await bundleTo(
+    subs,
+    await labLogs(join(work, 'c'), '2026-11-26', 6),
+    'Сидоров Сидор',
+    'ИУ7-31',
+  );
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', subs, '--server-log', teacher, '--csv', csv]);
+  assert.equal(await p.exited, 1, p.stdout() + p.stderr());
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(seen).result, 'pass', by(seen).reason);
+  assert.equal(by(seen).remote, 'pass');
+  assert.equal(by(unseen).result, 'fail');
+  assert.equal(by(unseen).remote, 'fail');
+  assert.match(by(unseen).reason as string, /checks failed: remote/);
+  assert.match(by(home).reason as string, /no client of this run dialed the teacher's server/);
+  // Without the teacher's log, the unseen run is not caught: the client's side alone proves nothing.
+  const q = runCli(['grade', unseen]);
+  assert.equal(await q.exited, 0, q.stdout());
+  // A teacher's log that does not exist stops grading with one sentence (it is the teacher's input).
+  const r = runCli(['grade', subs, '--server-log', join(work, 'nope.jsonl')]);
+  assert.equal(await r.exited, 2);
+  assert.match(r.stderr(), /nope\.jsonl: no such file/);
+});

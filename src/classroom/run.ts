@@ -20,11 +20,11 @@ export async function readRun(
   serverLog?: { name: string; lines: () => LineSource },
 ): Promise<SubmissionRun> {
   const inputs = logs.map(([path, data]) => ({ name: sourceName(path), lines: lazy(data, basename(path)) }));
-  // With the teacher's log, the classroom clients are judged by what the teacher's server saw.
-  const analysis = serverLog
-    ? await analyseWithServerLog(inputs, serverLog, options)
-    : await analyse(inputs, options);
-  return { analysis, identity: runIdentity(analysis.model) };
+  const own = await analyse(inputs, options);
+  // With the teacher's log, the classroom clients are judged by what the teacher's server saw; the
+  // identity stays the submission's own (the manifest describes the student's logs alone).
+  const analysis = serverLog ? await analyseWithServerLog(inputs, serverLog, options) : own;
+  return { analysis, identity: runIdentity(own.model) };
 }
 
 /** The member in 256 KiB views (no copy), the reads lazyLines() makes of a file. */
