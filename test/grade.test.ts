@@ -288,6 +288,11 @@ test('grade: one bad submission is one bad row; the others are graded and the sh
     const manifest = JSON.parse((m.get(key) as Buffer).toString('utf8')) as Record<string, unknown>;
     m.set(key, Buffer.from(JSON.stringify({ ...manifest, unset: Array(450_000).fill(0) })));
   });
+  // 31 MiB of `x` lines in one member (a 37 KB gzip): minutes and 1.42 GB once, and it passed.
+  await variant(join(subs, 'xlines.tar.gz'), (m) => {
+    const key = logOf(m, 'lab-echo-vm.jsonl');
+    m.set(key, Buffer.concat([m.get(key) as Buffer, Buffer.from('x\n'.repeat(31 * 2 ** 19))]));
+  });
   const csv = join(work, 'g.csv');
   const md = join(work, 'g.md');
   const started = Date.now();
@@ -297,7 +302,11 @@ test('grade: one bad submission is one bad row; the others are graded and the sh
   assert.equal(p.stderr(), '', 'no crash');
   const rows = parseCsv(await readFile(csv, 'utf8'));
   const by = (name: string) => rows.find((r) => r.file === join(subs, name)) as Record<string, string>;
-  assert.equal(rows.length, 6);
+  assert.equal(rows.length, 7);
+  assert.match(
+    by('xlines.tar.gz').reason as string,
+    /lab-echo-vm: more than 100000 lines are not socket-lab log lines: not a log of the lab/,
+  );
   assert.equal(by(good.slice(subs.length + 1)).result, 'pass');
   assert.equal(by('time.tar.gz').result, 'fail');
   assert.match(by('time.tar.gz').reason as string, /changed after bundling: logs\/lab-server\.jsonl/);

@@ -219,6 +219,26 @@ test('reader: 130k chat messages from one client are refused with one reason, no
   assert.ok(render(ok, 'en', { format: 'html' }).length > 0);
 });
 
+test('reader: a log of mostly blank or foreign lines is refused past 100,000 of them, with one reason', async () => {
+  const lines = function* (make: (i: number) => string) {
+    yield line('server.starting', { version: '1.0.0', config: {} }, 0);
+    for (let i = 0; i < 200_000; i++) yield make(i);
+  };
+  for (const make of [() => '', () => 'x', (i: number) => `{"i":${i}}`]) {
+    await assert.rejects(parseSource('lab-x', lines(make)), (err: Error) => {
+      assert.ok(err instanceof ReadLimitError);
+      assert.equal(
+        err.message,
+        'lab-x: more than 100000 lines are not socket-lab log lines (up to line 100002): not a log of the lab',
+      );
+      return true;
+    });
+  }
+  // Up to the bound, they are counted as before.
+  const ok = await parseSource('lab-x', [...lines(() => 'x')].slice(0, 100_001));
+  assert.equal(ok.skipped['not-json'].count, 100_000);
+});
+
 test('reader: impossible times and fields nested deeper than the catalogue are skipped as bad fields', async () => {
   const lines = [
     line('server.starting', { version: '1.0.0', config: {} }, 0).replace(/"time":"[^"]*"/, '"time":1e300'),

@@ -35,6 +35,7 @@ export type Reason =
   | { code: 'unset'; what: string }
   | { code: 'too-long-line'; path: string; line: number; limit: number }
   | { code: 'log-too-big'; path: string; limit: number }
+  | { code: 'not-a-log'; path: string; limit: number }
   | { code: 'run-too-big'; what: keyof typeof RUN_LIMITS; count: number; limit: number }
   | { code: 'not-in-class' }
   | { code: 'internal'; detail: string };
@@ -221,7 +222,9 @@ async function gradeOne(
       row.reasons.push(
         err.limit === 'line'
           ? { code: 'too-long-line', path: err.source, line: err.line, limit: err.bytes }
-          : { code: 'log-too-big', path: err.source, limit: err.bytes },
+          : err.limit === 'foreign'
+            ? { code: 'not-a-log', path: err.source, limit: err.bytes }
+            : { code: 'log-too-big', path: err.source, limit: err.bytes },
       );
     } else if (err instanceof RunLimitError) {
       row.unreadable = false;

@@ -111,6 +111,10 @@ export function describeReason(r: Reason, lang: Lang): string {
         ? `в журналах больше ${r.limit} ${noun} (${r.count}): это не один запуск лабораторной, журналы не читаются`
         : `the logs hold more than ${r.limit} ${noun} (${r.count}): not one run of the lab, not read`;
     }
+    case 'not-a-log':
+      return ru
+        ? `${r.path}: больше ${r.limit} строк — не строки журнала socket-lab: это не журнал лабораторной`
+        : `${r.path}: more than ${r.limit} lines are not socket-lab log lines: not a log of the lab`;
     case 'not-in-class':
       return ru
         ? 'ни один клиент этого запуска не подключался к серверу преподавателя (нет сценария classroom)'

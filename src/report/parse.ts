@@ -6,6 +6,7 @@ import {
   OLDEST_SCHEMA,
   catalogue,
 } from '../log/events.js';
+import { READ_LIMITS, ReadLimitError } from './sources.js';
 
 /** One accepted log line: an event of the catalogue, of this schema, from one source. */
 export interface LogRecord {
@@ -298,16 +299,23 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
     }
   };
   let n = 0;
+  // Blank and skipped lines: bounded (READ_LIMITS.maxForeignLines), one reason past it.
+  let foreign = 0;
+  const foreignError = () => new ReadLimitError('foreign', source, n, READ_LIMITS.maxForeignLines);
   const take = (raw: string) => {
     n++;
     // A BOM or a CR (a file edited on Windows) is not part of the JSON.
     let text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     // JSON lines start with `{`: trim only what might be blank.
-    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
+      if (++foreign > READ_LIMITS.maxForeignLines) throw foreignError();
+      return;
+    }
     const verdict = parseLine(text, source, n);
     if (!verdict.ok) {
       tallySkip(skipped, verdict.cause, source, n);
+      if (++foreign > READ_LIMITS.maxForeignLines) throw foreignError();
       return;
     }
     const r = verdict.record;

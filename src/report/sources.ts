@@ -16,6 +16,11 @@ export const READ_LIMITS = {
   maxSourceBytes: 256 * 1024 * 1024,
   /** Most lines handed over in one batch: a chunk of blank lines must not become millions of strings at once. */
   maxBatchLines: 4096,
+  /**
+   * Most lines of one log that are not log lines of the lab (blank, not JSON, another program's):
+   * past it the file is not a log of the lab (31 MiB of `x` lines passed grading once, after minutes).
+   */
+  maxForeignLines: 100_000,
 } as const;
 
 /** An argument that names nothing readable: the CLI shows its message and exits 2. */
@@ -26,7 +31,7 @@ export class InputError extends Error {
 /** An input past one of READ_LIMITS; `source` is the name shown (a file name), `line` 1-based. */
 export class ReadLimitError extends InputError {
   constructor(
-    readonly limit: 'line' | 'source',
+    readonly limit: 'line' | 'source' | 'foreign',
     readonly source: string,
     readonly line: number,
     readonly bytes: number,
@@ -34,7 +39,9 @@ export class ReadLimitError extends InputError {
     super(
       limit === 'line'
         ? `line ${line} of ${source} is longer than ${bytes / 1048576} MiB`
-        : `${source} is larger than ${bytes / 1048576} MiB (read up to line ${line})`,
+        : limit === 'foreign'
+          ? `${source}: more than ${bytes} lines are not socket-lab log lines (up to line ${line}): not a log of the lab`
+          : `${source} is larger than ${bytes / 1048576} MiB (read up to line ${line})`,
     );
   }
 }
@@ -66,9 +73,7 @@ export class RunLimitError extends InputError {
       maxConversations: 'connections and sessions',
       maxChatLines: 'chat message lines',
     }[what];
-    super(
-      `the logs hold more than ${limit} ${noun} (${count}): that is not one run of the lab; not read`,
-    );
+    super(`the logs hold more than ${limit} ${noun} (${count}): that is not one run of the lab; not read`);
   }
 }
 
