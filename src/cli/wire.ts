@@ -1,5 +1,5 @@
 import { parseSource } from '../report/parse.js';
-import { lazyLines } from '../report/sources.js';
+import { InputError, lazyLines } from '../report/sources.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS, type Lang } from '../log/events.js';
 import { visible } from '../text/escape.js';
@@ -96,8 +96,17 @@ export function wireCommand(): Command {
       let crossCheck: CrossCheck | undefined;
       let portions: Map<string, SocketPortions> | undefined;
       if (o.log && s?.flows) {
-        // The one reader of lab logs (report/): it skips what is not a whole, valid log line.
-        const parsed = await parseSource(o.log, lazyLines(o.log));
+        // The one reader of lab logs (report/): it skips what is not a whole, valid log line, and
+        // refuses a log past its bounds with one sentence (exit 2), like `report`.
+        let parsed;
+        try {
+          parsed = await parseSource(o.log, lazyLines(o.log));
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          process.stderr.write(`socket-lab wire: ${visible(err.message)}\n`);
+          process.exitCode = 2;
+          return;
+        }
         const records = parsed.records.map((r) => ({ event: r.event, fields: r.fields }));
         portions = socketPortionsFromLog(records);
         const tcpPort = o.serverPort?.[0];
