@@ -538,3 +538,54 @@ test('grade --server-log: classroom clients are checked against what the teacher
   assert.equal(await r.exited, 2);
   assert.match(r.stderr(), /nope\.jsonl: no such file/);
 });
+
+/** A classic pcap (raw IP) of one client SYN with initial sequence number `isn`. */
+function synCapture(isn: number): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0);
+  h.writeUInt16LE(2, 4);
+  h.writeUInt16LE(4, 6);
+  h.writeUInt32LE(65535, 16);
+  h.writeUInt32LE(101, 20); // LINKTYPE_RAW
+  const ip = Buffer.alloc(40);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(40, 2);
+  ip[8] = 64;
+  ip[9] = 6;
+  ip.set([10, 0, 0, 2], 12);
+  ip.set([10, 0, 0, 1], 16);
+  ip.writeUInt16BE(40000, 20);
+  ip.writeUInt16BE(7007, 22);
+  ip.writeUInt32BE(isn >>> 0, 24);
+  ip[32] = 0x50;
+  ip[33] = 0x02; // SYN
+  const r = Buffer.alloc(16);
+  r.writeUInt32LE(1_700_000_000, 0);
+  r.writeUInt32LE(40, 8);
+  r.writeUInt32LE(40, 12);
+  return Buffer.concat([h, r, ip]);
+}
+
+test('grade: one capture in two runs whose ports were all edited is still one run (its ISNs)', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const a = await labLogs(join(work, 'a'), '2026-11-24', 7);
+  const b = await labLogs(join(work, 'b'), '2026-11-25', 8);
+  const c = await labLogs(join(work, 'c'), '2026-11-26', 9);
+  await writeFile(join(a, 'lab-capture-server.pcap'), synCapture(0x9e3779b9));
+  await writeFile(join(b, 'lab-capture-server.pcap'), synCapture(0x9e3779b9));
+  await writeFile(join(c, 'lab-capture-server.pcap'), synCapture(0x7f4a7c15));
+  const fa = await bundleTo(subs, a, 'Иванов Иван', 'ИУ7-32');
+  const fb = await bundleTo(subs, b, 'Петров Пётр', 'ИУ7-32');
+  const fc = await bundleTo(subs, c, 'Кузнецова Анна', 'ИУ7-32');
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', subs, '--csv', csv]);
+  assert.equal(await p.exited, 1, p.stdout());
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(fa)['duplicate-of'], fb);
+  assert.equal(by(fb)['duplicate-of'], fa);
+  assert.equal(by(fc)['duplicate-of'], '');
+  assert.equal(by(fc).result, 'pass', by(fc).reason);
+});
