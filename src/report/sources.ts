@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ReportInput } from './index.js';
@@ -133,11 +133,15 @@ export async function* linesOf(
   if (restBytes > 0) yield [Buffer.concat(rest, restBytes).toString('utf8')];
 }
 
-/** Every `*.jsonl` file in `dir`, sorted by name. */
+/**
+ * Every `*.jsonl` regular file in `dir`, sorted by name. Inside a directory nothing is followed or
+ * opened but regular files (lstat): a student's folder may hold a link to anywhere on the teacher's
+ * machine, or a FIFO that would block the read.
+ */
 export async function jsonlFiles(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
   const files: string[] = [];
-  for (const n of names) if ((await stat(join(dir, n))).isFile()) files.push(join(dir, n));
+  for (const n of names) if ((await lstat(join(dir, n))).isFile()) files.push(join(dir, n));
   return files;
 }
 
