@@ -23,14 +23,29 @@ async function tempDir(t: T, name = 'socket-lab-grade-'): Promise<string> {
   return dir;
 }
 
-/** The lab fixture's logs, optionally with every date moved (another run: other start, other times). */
-async function labLogs(dir: string, date?: string): Promise<string> {
+/**
+ * The lab fixture's logs. With `run`, another run of the lab: every date moved to `date` and every
+ * client's ephemeral port (above 10000; the servers listen on 7007 and 7008) drawn again, as the
+ * kernel would for a run of its own. Without `run`, the very same run (a copy).
+ */
+async function labLogs(dir: string, date?: string, run?: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   for (const f of await readdir(LAB)) {
-    const text = await readFile(join(LAB, f), 'utf8');
-    await writeFile(join(dir, f), date ? text.replaceAll('2026-11-23T', `${date}T`) : text);
+    let text = await readFile(join(LAB, f), 'utf8');
+    if (date) text = text.replaceAll('2026-11-23T', `${date}T`);
+    if (run !== undefined) text = otherPorts(text, run);
+    await writeFile(join(dir, f), text);
   }
   return dir;
+}
+
+/** Every ephemeral port in `text` mapped to another one of the range, the same way everywhere. */
+function otherPorts(text: string, run: number): string {
+  return text.replace(/:(\d{5})\b/g, (m, p: string) => {
+    const n = Number(p);
+    if (n < 10000) return m;
+    return `:${32768 + ((((n - 32768 + run * 7919) % 28232) + 28232) % 28232)}`;
+  });
 }
 
 async function bundleTo(dir: string, logDir: string, student: string, group: string): Promise<string> {
@@ -63,7 +78,8 @@ function header(path: string, patch: { type?: string; size?: number; link?: stri
 
 function parseCsv(text: string): Array<Record<string, string>> {
   // Enough CSV for these rows: quoted cells may hold commas and doubled quotes, not line breaks.
-  const lines = text.trimEnd().split('\r\n');
+  assert.equal(text.charCodeAt(0), 0xfeff, 'the CSV starts with a UTF-8 BOM');
+  const lines = text.slice(1).trimEnd().split('\r\n');
   const split = (line: string) => {
     const cells: string[] = [];
     let cell = '';
@@ -119,13 +135,19 @@ test('grade: a real run passes; a tampered copy is modified; the same run under 
   await rewrap(ivanov, tampered, (m) => {
     const key = [...m.keys()].find((k) => k.endsWith('/logs/lab-echo-vm.jsonl')) as string;
     m.set(key, Buffer.from((m.get(key) as Buffer).toString('utf8').replace('three-way', 'four-way')));
+    // ...by Sidorov, whose name replaces Ivanov's in the manifest (which no hash covers).
+    const manifest = [...m.keys()].find((k) => k.endsWith('/manifest.json')) as string;
+    m.set(
+      manifest,
+      Buffer.from((m.get(manifest) as Buffer).toString('utf8').replace('Иванов Иван', 'Сидоров Сидор')),
+    );
   });
   // Another student bundles the very same logs under their own name.
   const petrov = await bundleTo(subs, await labLogs(join(work, 'b')), 'Петров Пётр', 'ИУ7-31');
   // A third student with a run of their own.
   const kuznetsova = await bundleTo(
     subs,
-    await labLogs(join(work, 'c'), '2026-11-24'),
+    await labLogs(join(work, 'c'), '2026-11-24', 1),
     'Кузнецова Анна',
     'ИУ7-31',
   );
@@ -180,6 +202,167 @@ test('grade: what a student typed cannot become a spreadsheet formula or Markdow
   assert.ok(csv.includes(`"'=HYPERLINK(""http://x"")"`), csv);
   const md = await readFile(join(work, 'g.md'), 'utf8');
   assert.ok(md.includes('a\\|b \\<img\\>'), md);
+});
+
+test('grade sheets: safe under `,` and `;` separators, control characters escaped, Markdown links, math and mentions inert', async () => {
+  const { csvCell, mdCell } = await import('../src/classroom/sheet.ts');
+  // A Russian-locale spreadsheet splits on `;`: the value is quoted, and each part that starts like a formula is guarded.
+  assert.equal(csvCell('Ivanov;=1+1'), `"Ivanov;'=1+1"`);
+  assert.equal(csvCell(' =cmd'), `' =cmd`);
+  assert.equal(csvCell('a,b'), '"a,b"');
+  assert.equal(csvCell('-2+3'), `'-2+3`);
+  assert.equal(csvCell('\u001b]0;owned\u0007'), `"\\e]0;owned\\x07"`);
+  assert.equal(csvCell('Иванов Иван'), 'Иванов Иван');
+  for (const hostile of [
+    '<https://evil.example>',
+    'https://evil.example',
+    'www.evil.example',
+    'a@evil.example',
+    '$x^2$',
+    '@teacher',
+    '#12',
+    '[x](javascript:alert(1))',
+  ]) {
+    const cell = mdCell(hostile);
+    assert.doesNotMatch(cell, /(^|[^\\])[<[$@#]/, `${hostile} -> ${cell}`);
+    assert.doesNotMatch(cell, /[^\\]:\/\//, cell);
+    assert.doesNotMatch(cell, /www\./, cell);
+  }
+});
+
+test('grade: one bad submission is one bad row; the others are graded and the sheets written', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const good = await bundleTo(
+    subs,
+    await labLogs(join(work, 'good'), '2026-11-24', 1),
+    'Иванов Иван',
+    'ИУ7-32',
+  );
+  const base = await bundleTo(
+    work,
+    await labLogs(join(work, 'base'), '2026-11-25', 2),
+    'Петров Пётр',
+    'ИУ7-32',
+  );
+  const logOf = (m: Map<string, Buffer>, name: string) =>
+    [...m.keys()].find((k) => k.endsWith(`/logs/${name}`)) as string;
+  // Each hostile variant as a student of its own (the same student twice would be a re-upload).
+  const variant = (out: string, edit: (m: Map<string, Buffer>) => void) =>
+    rewrap(base, out, (m) => {
+      edit(m);
+      const key = [...m.keys()].find((k) => k.endsWith('/manifest.json')) as string;
+      m.set(key, Buffer.from((m.get(key) as Buffer).toString('utf8').replace('Петров Пётр', out)));
+    });
+  // A numeric time beyond Date's range (toISOString threw in runIdentity and stopped grading).
+  await variant(join(subs, 'time.tar.gz'), (m) => {
+    const key = logOf(m, 'lab-server.jsonl');
+    const text = (m.get(key) as Buffer).toString('utf8').replace(/"time":"[^"]*"/, '"time":1e300');
+    m.set(key, Buffer.from(text));
+  });
+  // manifest.run nested 400,000 levels (JSON.stringify overflowed the stack).
+  await variant(join(subs, 'nested.tar.gz'), (m) => {
+    const key = [...m.keys()].find((k) => k.endsWith('/manifest.json')) as string;
+    const manifest = JSON.parse((m.get(key) as Buffer).toString('utf8')) as Record<string, unknown>;
+    const text = JSON.stringify({ ...manifest, run: 'RUN' }).replace(
+      '"RUN"',
+      `${'['.repeat(400_000)}${']'.repeat(400_000)}`,
+    );
+    m.set(key, Buffer.from(text));
+  });
+  // One line of 2 MiB: refused with its number, before it is ever joined.
+  await variant(join(subs, 'long.tar.gz'), (m) => {
+    const key = logOf(m, 'lab-echo-vm.jsonl');
+    m.set(key, Buffer.concat([m.get(key) as Buffer, Buffer.alloc(2 * 1024 * 1024, 0x78), Buffer.from('\n')]));
+  });
+  // A field nested 200,000 deep: the line is refused (bad fields), not the report.
+  await variant(join(subs, 'deep.tar.gz'), (m) => {
+    const key = logOf(m, 'lab-server.jsonl');
+    const deep = `{"level":30,"time":"2026-11-25T10:00:00.000Z","schema":1,"event":"server.error","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}\n`;
+    m.set(key, Buffer.concat([m.get(key) as Buffer, Buffer.from(deep)]));
+  });
+  // 450,000 entries in `unset` (2.9 GB and 198 MB of CSV for twenty of them).
+  await variant(join(subs, 'unset.tar.gz'), (m) => {
+    const key = [...m.keys()].find((k) => k.endsWith('/manifest.json')) as string;
+    const manifest = JSON.parse((m.get(key) as Buffer).toString('utf8')) as Record<string, unknown>;
+    m.set(key, Buffer.from(JSON.stringify({ ...manifest, unset: Array(450_000).fill(0) })));
+  });
+  // 31 MiB of `x` lines in one member (a 37 KB gzip): minutes and 1.42 GB once, and it passed.
+  await variant(join(subs, 'xlines.tar.gz'), (m) => {
+    const key = logOf(m, 'lab-echo-vm.jsonl');
+    m.set(key, Buffer.concat([m.get(key) as Buffer, Buffer.from('x\n'.repeat(31 * 2 ** 19))]));
+  });
+  const csv = join(work, 'g.csv');
+  const md = join(work, 'g.md');
+  const started = Date.now();
+  const p = runCli(['grade', subs, '--csv', csv, '--md', md]);
+  assert.equal(await p.exited, 1, p.stdout() + p.stderr());
+  t.diagnostic(`graded in ${Date.now() - started} ms`);
+  assert.equal(p.stderr(), '', 'no crash');
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (name: string) => rows.find((r) => r.file === join(subs, name)) as Record<string, string>;
+  assert.equal(rows.length, 7);
+  assert.match(
+    by('xlines.tar.gz').reason as string,
+    /lab-echo-vm: more than 100000 lines are not socket-lab log lines: not a log of the lab/,
+  );
+  assert.equal(by(good.slice(subs.length + 1)).result, 'pass');
+  assert.equal(by('time.tar.gz').result, 'fail');
+  assert.match(by('time.tar.gz').reason as string, /changed after bundling: logs\/lab-server\.jsonl/);
+  assert.match(by('nested.tar.gz').reason as string, /the run in manifest\.json differs from the logs/);
+  assert.match(by('long.tar.gz').reason as string, /line 8 of lab-echo-vm\.jsonl is longer than 1 MiB/);
+  assert.match(by('deep.tar.gz').reason as string, /changed after bundling/);
+  assert.match(by('unset.tar.gz').reason as string, /manifest\.json not usable \(bad-fields\)/);
+  assert.ok((by('unset.tar.gz').reason as string).length < 1000);
+  assert.match(await readFile(md, 'utf8'), /✅ pass/);
+});
+
+test('grade: a copy is caught by the run’s own randomness, whatever times and pids were edited; a re-upload is not a copy', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const original = await labLogs(join(work, 'orig'), '2026-11-24', 3);
+  const ivanov = await bundleTo(subs, original, 'Иванов Иван', 'ИУ7-32');
+  // Petrov edits the copy: the server's pid + 1, then every time an hour later, and bundles it again.
+  const copy = join(work, 'copy');
+  await mkdir(copy);
+  for (const f of await readdir(original)) {
+    const text = (await readFile(join(original, f), 'utf8'))
+      .replace(/"pid":(\d+)/g, (_m, pid: string) => `"pid":${Number(pid) + 1}`)
+      .replace(
+        /"time":"([^"]+)"/g,
+        (_m, iso: string) => `"time":"${new Date(Date.parse(iso) + 3_600_000).toISOString()}"`,
+      );
+    await writeFile(join(copy, f), text);
+  }
+  const petrov = await bundleTo(subs, copy, 'Петров Пётр', 'ИУ7-31');
+  // Sidorov hands in the same run twice (a re-upload), from another folder.
+  const again = join(work, 'again');
+  await mkdir(again);
+  const sidorovLogs = await labLogs(join(work, 'sid'), '2026-11-26', 4);
+  const first = await bundleTo(subs, sidorovLogs, 'Сидоров Сидор', 'ИУ7-31');
+  await new Promise((r) => setTimeout(r, 1100)); // a later bundledAt
+  const second = await bundleTo(again, sidorovLogs, ' сидоров  сидор ', 'иу7-31');
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', subs, again, '--csv', csv]);
+  assert.equal(await p.exited, 1, p.stdout());
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(ivanov)['duplicate-of'], petrov);
+  assert.equal(by(petrov)['duplicate-of'], ivanov);
+  assert.equal(by(ivanov).result, 'fail');
+  assert.equal(by(first).result, 're-upload');
+  assert.equal(by(first)['duplicate-of'], second);
+  assert.equal(by(second).result, 'pass');
+  assert.match(
+    p.stdout(),
+    /3 submissions: 1 pass, 2 fail .* same run as another: 2.*; re-uploads of the same run: 1/,
+  );
+  assert.match(p.stdout(), /a re-upload of the same run;/);
+  // Only Sidorov's two: exit 0, a re-upload is not a failure.
+  const q = runCli(['grade', first, second]);
+  assert.equal(await q.exited, 0, q.stdout());
 });
 
 test('grade: hostile and broken files are rows that say why, in bounded memory and time', async (t) => {
@@ -292,7 +475,7 @@ test('grade: sixty submissions of sixty runs in seconds', async (t) => {
     const date = `2026-${String(1 + Math.floor(i / 28)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
     await bundleTo(
       subs,
-      await labLogs(join(work, 'logs', String(i)), date),
+      await labLogs(join(work, 'logs', String(i)), date, i + 1),
       `Студент ${i}`,
       `ИУ7-${30 + (i % 3)}`,
     );
@@ -308,4 +491,101 @@ test('grade: sixty submissions of sixty runs in seconds', async (t) => {
   assert.match(p.stdout(), /60 submissions: 60 pass, 0 fail/);
   assert.equal(parseCsv(await readFile(join(work, 'g.csv'), 'utf8')).length, 60);
   assert.ok(elapsed < 15_000, `grading took ${elapsed} ms`);
+});
+
+test('grade --server-log: classroom clients are checked against what the teacher’s server saw', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const teacher = join(LAB, 'lab-server.jsonl');
+  /** A student's folder: the fixture's vm echo client, as a classroom client (dialing the teacher). */
+  const student = async (name: string, date?: string, run?: number) => {
+    const dir = join(work, name);
+    await mkdir(dir, { recursive: true });
+    let text = await readFile(join(LAB, 'lab-echo-vm.jsonl'), 'utf8');
+    text = text.replaceAll('"scenario":"vm"', '"scenario":"classroom"');
+    if (date) text = text.replaceAll('2026-11-23T', `${date}T`);
+    if (run !== undefined) text = otherPorts(text, run);
+    await writeFile(join(dir, 'lab-echo-classroom.jsonl'), text);
+    return dir;
+  };
+  const seen = await bundleTo(subs, await student('a'), 'Иванов Иван', 'ИУ7-32');
+  // A run on another day: the teacher's server never saw it.
+  const unseen = await bundleTo(subs, await student('b', '2026-11-25', 5), 'Петров Пётр', 'ИУ7-32');
+  // The whole lab at home, no classroom client: nothing the teacher's server could have seen.
+  const home = await bundleTo(
+    subs,
+    await labLogs(join(work, 'c'), '2026-11-26', 6),
+    'Сидоров Сидор',
+    'ИУ7-31',
+  );
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', subs, '--server-log', teacher, '--csv', csv]);
+  assert.equal(await p.exited, 1, p.stdout() + p.stderr());
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(seen).result, 'pass', by(seen).reason);
+  assert.equal(by(seen).remote, 'pass');
+  assert.equal(by(unseen).result, 'fail');
+  assert.equal(by(unseen).remote, 'fail');
+  assert.match(by(unseen).reason as string, /checks failed: remote/);
+  assert.match(by(home).reason as string, /no client of this run dialed the teacher's server/);
+  // Without the teacher's log, the unseen run is not caught: the client's side alone proves nothing.
+  const q = runCli(['grade', unseen]);
+  assert.equal(await q.exited, 0, q.stdout());
+  // A teacher's log that does not exist stops grading with one sentence (it is the teacher's input).
+  const r = runCli(['grade', subs, '--server-log', join(work, 'nope.jsonl')]);
+  assert.equal(await r.exited, 2);
+  assert.match(r.stderr(), /nope\.jsonl: no such file/);
+});
+
+/** A classic pcap (raw IP) of one client SYN with initial sequence number `isn`. */
+function synCapture(isn: number): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0);
+  h.writeUInt16LE(2, 4);
+  h.writeUInt16LE(4, 6);
+  h.writeUInt32LE(65535, 16);
+  h.writeUInt32LE(101, 20); // LINKTYPE_RAW
+  const ip = Buffer.alloc(40);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(40, 2);
+  ip[8] = 64;
+  ip[9] = 6;
+  ip.set([10, 0, 0, 2], 12);
+  ip.set([10, 0, 0, 1], 16);
+  ip.writeUInt16BE(40000, 20);
+  ip.writeUInt16BE(7007, 22);
+  ip.writeUInt32BE(isn >>> 0, 24);
+  ip[32] = 0x50;
+  ip[33] = 0x02; // SYN
+  const r = Buffer.alloc(16);
+  r.writeUInt32LE(1_700_000_000, 0);
+  r.writeUInt32LE(40, 8);
+  r.writeUInt32LE(40, 12);
+  return Buffer.concat([h, r, ip]);
+}
+
+test('grade: one capture in two runs whose ports were all edited is still one run (its ISNs)', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const a = await labLogs(join(work, 'a'), '2026-11-24', 7);
+  const b = await labLogs(join(work, 'b'), '2026-11-25', 8);
+  const c = await labLogs(join(work, 'c'), '2026-11-26', 9);
+  await writeFile(join(a, 'lab-capture-server.pcap'), synCapture(0x9e3779b9));
+  await writeFile(join(b, 'lab-capture-server.pcap'), synCapture(0x9e3779b9));
+  await writeFile(join(c, 'lab-capture-server.pcap'), synCapture(0x7f4a7c15));
+  const fa = await bundleTo(subs, a, 'Иванов Иван', 'ИУ7-32');
+  const fb = await bundleTo(subs, b, 'Петров Пётр', 'ИУ7-32');
+  const fc = await bundleTo(subs, c, 'Кузнецова Анна', 'ИУ7-32');
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', subs, '--csv', csv]);
+  assert.equal(await p.exited, 1, p.stdout());
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(fa)['duplicate-of'], fb);
+  assert.equal(by(fb)['duplicate-of'], fa);
+  assert.equal(by(fc)['duplicate-of'], '');
+  assert.equal(by(fc).result, 'pass', by(fc).reason);
 });

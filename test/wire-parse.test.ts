@@ -674,3 +674,145 @@ test('socket-lab wire: a foreign file gets one clear line and exit code 1', asyn
   assert.equal(await q.exited, 0, q.stderr());
   assert.match(q.stdout(), /TCP connection 1: `10\.0\.0\.2:40000` → `10\.0\.0\.1:7007`/);
 });
+
+/** The pcapng interface block of 12 bytes (no body) that threw RangeError inside the reader. */
+function shortInterfaceBlock(le: boolean): Buffer {
+  const good = pcapng([], { le, link: LINKTYPE.ETHERNET });
+  const shb = good.subarray(0, 28);
+  const idb = Buffer.alloc(12);
+  if (le) {
+    idb.writeUInt32LE(1, 0);
+    idb.writeUInt32LE(12, 4);
+    idb.writeUInt32LE(12, 8);
+  } else {
+    idb.writeUInt32BE(1, 0);
+    idb.writeUInt32BE(12, 4);
+    idb.writeUInt32BE(12, 8);
+  }
+  return Buffer.concat([shb, idb]);
+}
+
+test('a pcapng interface block of 12 bytes is a corrupt capture, not a RangeError reported as unreadable', async () => {
+  for (const le of [true, false]) {
+    const r = await readCaptureBytes(shortInterfaceBlock(le));
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.problem.code, 'corrupt');
+      assert.match(r.problem.message, /interface block at byte 28 is too short/);
+    }
+  }
+});
+
+test('readers (property): random mutations of real captures give a result or a refusal, never a throw', async () => {
+  const seeds = [
+    pcap(frames(exchange()), { le: true, nano: false, link: LINKTYPE.ETHERNET }),
+    pcap(
+      frames(exchange(), (ip) => ip),
+      { le: false, nano: true, link: LINKTYPE.RAW },
+    ),
+    pcapng(frames(exchange()), {
+      le: true,
+      link: LINKTYPE.ETHERNET,
+      spb: ethernet(tcpIpv4(exchange()[0] as Seg)),
+    }),
+    pcapng(frames(exchange()), { le: false, link: LINKTYPE.ETHERNET }),
+    shortInterfaceBlock(true),
+    shortInterfaceBlock(false),
+  ];
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: fc.nat(),
+      bytes: fc.uint8Array({ maxLength: 16 }),
+    }),
+    fc.record({
+      kind: fc.constant('u32' as const),
+      at: fc.nat(),
+      value: fc.constantFrom(0, 1, 4, 11, 12, 13, 0xffffffff, 0x7fffffff, 0x0a0d0d0a),
+    }),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.nat({ max: seeds.length - 1 }),
+      fc.array(mutation, { minLength: 1, maxLength: 6 }),
+      async (which, edits) => {
+        let b = Buffer.from(seeds[which] as Buffer);
+        for (const e of edits) {
+          const at = b.length === 0 ? 0 : e.at % b.length;
+          if (e.kind === 'set' && b.length > 0) b[at] = e.byte;
+          else if (e.kind === 'cut') b = b.subarray(0, at);
+          else if (e.kind === 'insert')
+            b = Buffer.concat([b.subarray(0, at), Buffer.from(e.bytes), b.subarray(at)]);
+          else if (e.kind === 'u32' && at + 4 <= b.length) b.writeUInt32LE(e.value >>> 0, at);
+        }
+        const r = await readCaptureBytes(b, { maxPackets: 1000 });
+        assert.equal(typeof r.ok, 'boolean');
+        if (!r.ok)
+          assert.ok(
+            [
+              'empty',
+              'not-a-capture',
+              'truncated',
+              'corrupt',
+              'unsupported-link-type',
+              'too-many-packets',
+            ].includes(r.problem.code),
+            r.problem.code,
+          );
+        else analyseFlows(r.capture.packets);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('captures and .off notes beside the logs: regular files only (no FIFO, device or link followed), bounded', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'socket-lab-side-'));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
+  const { execFileSync } = await import('node:child_process');
+  const { symlink } = await import('node:fs/promises');
+  execFileSync('mkfifo', [join(dir, 'fifo.pcap')]);
+  await symlink('/etc/hostname', join(dir, 'link.pcap'));
+  await symlink('/dev/zero', join(dir, 'lab-capture-server.off'));
+  for (const [name, want] of [
+    ['fifo.pcap', /is a FIFO: not read/],
+    ['link.pcap', /is a symbolic link: not followed/],
+  ] as const) {
+    const r = await readCaptureFile(join(dir, name));
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.problem.message, want);
+  }
+  const { readNote } = await import('../src/wire/files.ts');
+  assert.equal(await readNote(join(dir, 'lab-capture-server.off')), undefined);
+  await writeFile(join(dir, 'big.off'), Buffer.alloc(300 * 1024, 0x41));
+  assert.equal((await readNote(join(dir, 'big.off')))?.length, 4096);
+});
+
+test('flows: past maxFlows, connections are counted exactly, not kept; wire prints a bounded, escaped text', async (t) => {
+  // 5,000 SYNs of distinct flows (the issue's 300k took 3.4 GB and printed 417 MB).
+  const syns = Array.from({ length: 5000 }, (_, i) => ({
+    t: T0 + i,
+    data: ethernet(
+      tcpIpv4({ src: C, dst: S, sport: 1024 + (i % 60000), dport: 7007, seq: i * 7919, flags: 'S' }),
+    ),
+  }));
+  const bytes = pcap(syns, { le: true, nano: false, link: LINKTYPE.ETHERNET });
+  const r = await readCaptureBytes(bytes);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const flows = analyseFlows(r.capture.packets);
+  assert.equal(flows.tcp.length, 1000);
+  assert.deepEqual(flows.untracked, { packets: 4000, bytes: 0, syns: 4000, datagrams: 0 });
+  const dir = await mkdtemp(join(tmpdir(), 'socket-lab-wire-'));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'syn\u001b]0;owned\u0007.pcap');
+  await writeFile(file, bytes);
+  const p = runCli(['wire', file]);
+  await p.exited;
+  assert.match(p.stdout(), /more than 1000 flows .* 4000 packets, of them 4000 connection attempts \(SYN\)/);
+  assert.ok(!p.stdout().includes('\u001b'), 'no raw ESC from the file name');
+  assert.ok(p.stdout().includes('syn\\e]0;owned\\x07.pcap'));
+  assert.ok(Buffer.byteLength(p.stdout()) <= 4 * 1024 * 1024 + 200);
+});

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CheckId, CheckResult } from '../report/index.js';
-import type { RunIdentity } from '../report/identity.js';
+import { type RunIdentity } from '../report/identity.js';
+import { CLASSROOM_SCENARIO, serverLogInput } from '../report/classroom.js';
+import type { LineSource } from '../report/parse.js';
+import { RUN_LIMITS, ReadLimitError, RunLimitError } from '../report/sources.js';
+import { type RunFingerprint, portOf, runFingerprint, sameRandomness } from './fingerprint.js';
 import { VERSION } from '../version.js';
 import { type ArchiveRefusal, LIMITS, readArchive } from './archive.js';
 import { MANIFEST_NAME, type Manifest, parseManifest } from './manifest.js';
@@ -28,7 +32,13 @@ export type Reason =
   | { code: 'no-records' }
   | { code: 'check-failed'; checks: string }
   | { code: 'duplicate'; of: string }
-  | { code: 'unset'; what: string };
+  | { code: 'unset'; what: string }
+  | { code: 'too-long-line'; path: string; line: number; limit: number }
+  | { code: 'log-too-big'; path: string; limit: number }
+  | { code: 'not-a-log'; path: string; limit: number }
+  | { code: 'run-too-big'; what: keyof typeof RUN_LIMITS; count: number; limit: number }
+  | { code: 'not-in-class' }
+  | { code: 'internal'; detail: string };
 
 /** One row of the grade sheet: one submission file (or one input that could not be read). */
 export interface GradeRow {
@@ -40,8 +50,13 @@ export interface GradeRow {
   checks: Partial<Record<CheckId, CheckResult['status']>>;
   /** Files changed, removed or added after bundling; undefined when the manifest was never reached. */
   modified: boolean | undefined;
-  /** Other rows that hold the same run. */
+  /** Other rows (of other students) that hold the same run. */
   duplicateOf: string[];
+  /**
+   * The row this one repeats: the same student handed in the same run again. Not a failure; the
+   * kept row (the latest bundle) is graded and this one is left out of the counts.
+   */
+  reuploadOf: string | undefined;
   pass: boolean;
   /** The input itself could not be read (exit code 2), as opposed to a submission that fails. */
   unreadable: boolean;
@@ -53,6 +68,13 @@ export interface GradeOptions {
   require?: readonly CheckId[];
   /** Files never taken as submissions when found in a directory (the sheets grade itself writes). */
   exclude?: readonly string[];
+  /**
+   * The teacher's server log (classroom): every submission's classroom clients are paired with the
+   * connections and chat members it records (see analyseWithServerLog); a client the teacher's
+   * server never saw, or saw from loopback, fails the `remote` check, and a run with no classroom
+   * client fails with `not-in-class`.
+   */
+  serverLog?: string;
 }
 
 export interface GradeResult {
@@ -119,9 +141,9 @@ function kindOf(info: {
 }
 
 function unreadable(err: unknown): Reason {
-  const e = err as NodeJS.ErrnoException;
-  if (!e?.code) throw err; // not a file system error: a bug, let it show
-  return { code: 'unreadable', detail: e.code === 'ENOENT' ? 'no such file or directory' : e.code };
+  if (!isErrno(err)) throw err; // not a file system error: a bug, let it show
+  const code = err.code as string;
+  return { code: 'unreadable', detail: code === 'ENOENT' ? 'no such file or directory' : code };
 }
 
 function emptyRow(file: string): GradeRow {
@@ -132,6 +154,7 @@ function emptyRow(file: string): GradeRow {
     checks: {},
     modified: undefined,
     duplicateOf: [],
+    reuploadOf: undefined,
     pass: false,
     unreadable: false,
     reasons: [],
@@ -141,6 +164,10 @@ function emptyRow(file: string): GradeRow {
 interface Graded {
   row: GradeRow;
   identity: RunIdentity | undefined;
+  /** The run's own randomness (see RunFingerprint). */
+  fingerprint?: RunFingerprint;
+  /** When the bundle says it was made (ISO 8601), to keep the latest of re-uploads. */
+  bundledAt?: string;
 }
 
 /** Finds the manifest at the top, or in the one top directory (what `bundle` writes). */
@@ -175,7 +202,48 @@ function verify(members: Map<string, Buffer>, root: string, manifest: Manifest):
   return reasons;
 }
 
-async function gradeFile(found: Found, options: GradeOptions): Promise<Graded> {
+/**
+ * gradeFile() with every failure kept in the row: one submission that makes the reader fail (a
+ * line past its bound, or a bug the submission found) is that row's reason, never the end of the
+ * grading of the class. A bug is marked as one (`internal`) and makes the exit code 2.
+ */
+async function gradeOne(
+  found: Found,
+  options: GradeOptions,
+  serverLog: ServerLog | undefined,
+): Promise<Graded> {
+  try {
+    return await gradeFile(found, options, serverLog);
+  } catch (err) {
+    const row = emptyRow(found.file);
+    row.unreadable = true;
+    if (err instanceof ReadLimitError) {
+      row.unreadable = false;
+      row.reasons.push(
+        err.limit === 'line'
+          ? { code: 'too-long-line', path: err.source, line: err.line, limit: err.bytes }
+          : err.limit === 'foreign'
+            ? { code: 'not-a-log', path: err.source, limit: err.bytes }
+            : { code: 'log-too-big', path: err.source, limit: err.bytes },
+      );
+    } else if (err instanceof RunLimitError) {
+      row.unreadable = false;
+      row.reasons.push({ code: 'run-too-big', what: err.what, count: err.count, limit: err.limit });
+    } else if (isErrno(err)) row.reasons.push(unreadable(err));
+    else
+      row.reasons.push({
+        code: 'internal',
+        detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    return { row, identity: undefined };
+  }
+}
+
+async function gradeFile(
+  found: Found,
+  options: GradeOptions,
+  serverLog: ServerLog | undefined,
+): Promise<Graded> {
   const row = emptyRow(found.file);
   if (found.reason) {
     row.reasons.push(found.reason);
@@ -224,9 +292,9 @@ async function gradeFile(found: Found, options: GradeOptions): Promise<Graded> {
     row.reasons.push(...changes, { code: 'no-logs' });
     return { row, identity: undefined };
   }
-  const run = await readRun(logs, { require: options.require ?? [] });
+  const run = await readRun(logs, { require: options.require ?? [] }, serverLog);
   // Another socket-lab version may describe a run with other fields: compare only like with like.
-  if (manifest.labVersion === VERSION && JSON.stringify(manifest.run) !== JSON.stringify(run.identity))
+  if (manifest.labVersion === VERSION && !sameJson(manifest.run, run.identity))
     changes.push({ code: 'identity-differs' });
   row.modified = changes.length > 0;
   row.reasons.push(...changes);
@@ -234,67 +302,167 @@ async function gradeFile(found: Found, options: GradeOptions): Promise<Graded> {
   if (run.analysis.model.timeline.records.length === 0) row.reasons.push({ code: 'no-records' });
   const failed = run.analysis.checks.filter((c) => c.status === 'fail').map((c) => c.id);
   if (failed.length > 0) row.reasons.push({ code: 'check-failed', checks: failed.join(', ') });
-  for (const what of manifest.unset) row.reasons.push({ code: 'unset', what });
-  return { row, identity: run.identity };
+  if (serverLog && !run.analysis.model.scenarios.some((v) => v.name === CLASSROOM_SCENARIO))
+    row.reasons.push({ code: 'not-in-class' });
+  for (const what of new Set(manifest.unset)) row.reasons.push({ code: 'unset', what });
+  const captures = [...members]
+    .filter(([p]) => p.startsWith(at.root) && /\.pcap(ng)?$/.test(p))
+    .map(([, data]) => data);
+  const fingerprint = await runFingerprint(run.analysis.model, captures);
+  return { row, identity: run.identity, fingerprint, bundledAt: String(manifest.bundledAt) };
 }
 
-/** The parts of a run's identity that two hand-ins of one run share. */
-interface RunKey {
-  servers: string;
-  clients: Set<string>;
-}
+/** The teacher's log, as grade reads it for every submission. */
+type ServerLog = { name: string; lines: () => LineSource };
 
-function runKey(id: RunIdentity): RunKey {
-  return {
-    servers: id.servers.map((s) => `${s.start}|${s.host}|${s.pid}|${s.listening.join(',')}`).join(';'),
-    clients: new Set(
-      id.clients
-        .filter((c) => c.local && c.at)
-        .map((c) => `${c.kind}|${c.host}|${c.local}|${c.remote}|${c.at}`),
-    ),
-  };
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  // errno codes (ENOENT, EACCES, EISDIR...): Node's own codes start with ERR_ and are bugs here.
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code);
 }
 
 /**
- * One run in two submissions: the same servers (start to the millisecond, host, pid, bound
- * addresses and ports) and at least one client connection in common (own endpoint, dialed
- * endpoint, time). Clients matter because in the classroom every student may hand in the teacher's
- * server log beside their own clients; with no clients at all, equal servers decide.
+ * Compares a manifest's run with the logs' without recursion on the manifest's side: a value nested
+ * deeper than a run identity ever is (four levels) is unequal, never a stack overflow.
  */
-export function sameRun(a: RunIdentity, b: RunIdentity): boolean {
-  const ka = runKey(a);
-  const kb = runKey(b);
-  if (ka.servers !== kb.servers) return false;
-  if (ka.clients.size === 0 && kb.clients.size === 0) return ka.servers !== '';
-  for (const c of ka.clients) if (kb.clients.has(c)) return true;
+function sameJson(claimed: unknown, actual: RunIdentity): boolean {
+  if (depthOver(claimed, 6)) return false;
+  return JSON.stringify(claimed) === JSON.stringify(actual);
+}
+
+function depthOver(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) return true;
+    for (const k in v) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  }
   return false;
 }
 
 /**
+ * One run in two submissions. Decided first by what the run drew at random and a student does not
+ * think of editing (see sameRandomness: the kernel's ephemeral ports of the clients, the initial
+ * sequence numbers in the captures), then, for runs without clients, by equal servers (start to the
+ * millisecond, host, pid, bound addresses and ports). Times, pids and host names alone decide
+ * nothing: a student edits them in a minute.
+ */
+export function sameRun(
+  a: RunIdentity,
+  b: RunIdentity,
+  fa: RunFingerprint = fingerprintOf(a),
+  fb: RunFingerprint = fingerprintOf(b),
+): boolean {
+  if (sameRandomness(fa, fb)) return true;
+  if (fa.ports.length > 0 || fb.ports.length > 0) return false;
+  const servers = (id: RunIdentity) =>
+    id.servers.map((s) => `${s.start}|${s.host}|${s.pid}|${s.listening.join(',')}`).join(';');
+  return servers(a) !== '' && servers(a) === servers(b);
+}
+
+/** The fingerprint of a run from its identity alone (no captures): the clients' own ports. */
+function fingerprintOf(id: RunIdentity): RunFingerprint {
+  const ports = new Set<number>();
+  for (const c of id.clients) {
+    const port = portOf(c.local);
+    if (port !== undefined) ports.add(port);
+  }
+  return { ports: [...ports].sort((x, y) => x - y), isns: [] };
+}
+
+/**
  * Grades every submission found in `paths` (files, and directories searched for files). Never
- * throws for what a submission holds: each problem is a reason in its row.
+ * throws for what a submission holds: each problem, a bug it finds included, is a reason in its row.
  */
 export async function grade(paths: readonly string[], options: GradeOptions = {}): Promise<GradeResult> {
   const exclude = new Set((options.exclude ?? []).map((p) => resolve(p)));
+  const serverLog = options.serverLog ? await serverLogInput(options.serverLog, []) : undefined;
   const graded: Graded[] = [];
   for (const arg of paths)
-    for (const found of await expand(arg, exclude)) graded.push(await gradeFile(found, options));
+    for (const found of await expand(arg, exclude)) graded.push(await gradeOne(found, options, serverLog));
 
-  for (let i = 0; i < graded.length; i++) {
-    for (let j = i + 1; j < graded.length; j++) {
-      const a = graded[i] as Graded;
-      const b = graded[j] as Graded;
-      if (a.identity && b.identity && sameRun(a.identity, b.identity)) {
-        a.row.duplicateOf.push(b.row.file);
-        b.row.duplicateOf.push(a.row.file);
-      }
-    }
-  }
+  markRuns(graded);
   const rows = graded.map((g) => g.row);
   for (const row of rows) {
     for (const of of row.duplicateOf) row.reasons.push({ code: 'duplicate', of });
-    row.pass = row.reasons.length === 0;
+    row.pass = row.reuploadOf === undefined && row.reasons.length === 0;
   }
-  const exitCode = rows.some((r) => r.unreadable) ? 2 : rows.every((r) => r.pass) ? 0 : 1;
+  const counted = rows.filter((r) => r.reuploadOf === undefined);
+  const exitCode = rows.some((r) => r.unreadable) ? 2 : counted.every((r) => r.pass) ? 0 : 1;
   return { rows, exitCode };
+}
+
+/** The same person, whatever the case and spacing they typed: a re-upload, not another student. */
+function person(row: GradeRow): string | undefined {
+  if (row.student === undefined) return undefined;
+  const norm = (s: string | undefined) =>
+    (s ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+  return `${norm(row.student)}\u0000${norm(row.group)}`;
+}
+
+/**
+ * Finds runs handed in more than once. The same student with the same run twice is a re-upload:
+ * the latest bundle is kept (ties: the later file name) and the others point at it. Two students
+ * with one run are both flagged. Runs are compared in groups by their ports, so sixty submissions
+ * (or six hundred) cost no more than the pairs that share a port.
+ */
+function markRuns(graded: Graded[]): void {
+  const withRun = graded.filter((g) => g.identity);
+  // Candidates share a port, an ISN, or (runs without clients) the server identity.
+  const buckets = new Map<string, Graded[]>();
+  const put = (key: string, g: Graded) => {
+    let list = buckets.get(key);
+    if (!list) buckets.set(key, (list = []));
+    if (list[list.length - 1] !== g) list.push(g);
+  };
+  for (const g of withRun) {
+    const f = g.fingerprint ?? fingerprintOf(g.identity as RunIdentity);
+    g.fingerprint = f;
+    for (const p of f.ports) put(`p${p}`, g);
+    for (const i of f.isns) put(`i${i}`, g);
+    if (f.ports.length === 0) put(`s${(g.identity as RunIdentity).serverStart ?? ''}`, g);
+  }
+  const pairs = new Set<string>();
+  const same: Array<[Graded, Graded]> = [];
+  for (const list of buckets.values()) {
+    if (list.length > 64) continue; // a port every run shares (a fixed one) tells nothing
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const a = list[i] as Graded;
+        const b = list[j] as Graded;
+        const key = `${graded.indexOf(a)}:${graded.indexOf(b)}`;
+        if (pairs.has(key)) continue;
+        pairs.add(key);
+        if (sameRun(a.identity as RunIdentity, b.identity as RunIdentity, a.fingerprint, b.fingerprint))
+          same.push([a, b]);
+      }
+  }
+  // Re-uploads first: within one person, the latest bundle stands for the others.
+  const kept = new Map<Graded, Graded>();
+  const keeperOf = (g: Graded): Graded => {
+    let k = g;
+    while (kept.has(k)) k = kept.get(k) as Graded;
+    return k;
+  };
+  const later = (a: Graded, b: Graded) =>
+    (a.bundledAt ?? '') > (b.bundledAt ?? '') ||
+    ((a.bundledAt ?? '') === (b.bundledAt ?? '') && a.row.file > b.row.file);
+  for (const [a, b] of same) {
+    const pa = person(a.row);
+    if (pa === undefined || pa !== person(b.row)) continue;
+    const ka = keeperOf(a);
+    const kb = keeperOf(b);
+    if (ka === kb) continue;
+    if (later(ka, kb)) kept.set(kb, ka);
+    else kept.set(ka, kb);
+  }
+  for (const g of graded) if (kept.has(g)) g.row.reuploadOf = keeperOf(g).row.file;
+  for (const [a, b] of same) {
+    const ka = keeperOf(a);
+    const kb = keeperOf(b);
+    if (ka === kb) continue;
+    if (!ka.row.duplicateOf.includes(kb.row.file)) ka.row.duplicateOf.push(kb.row.file);
+    if (!kb.row.duplicateOf.includes(ka.row.file)) kb.row.duplicateOf.push(ka.row.file);
+  }
 }

@@ -73,8 +73,10 @@ export function parseManifest(
         /^[0-9a-f]{64}$/.test(o.sha256)
       );
     });
-  const okRest =
-    Array.isArray(m.unset) && isString(m.labVersion) && typeof m.run === 'object' && m.run !== null;
+  // `unset` names at most the two settings; a longer list (450,000 entries once) is no manifest bundle wrote.
+  const okUnset =
+    Array.isArray(m.unset) && m.unset.length <= 2 && m.unset.every((u) => u === 'student' || u === 'group');
+  const okRest = okUnset && isString(m.labVersion) && typeof m.run === 'object' && m.run !== null;
   if (!okNames || !okFiles || !okRest) return { ok: false, problem: 'bad-fields' };
   return { ok: true, manifest: m as unknown as Manifest };
 }

@@ -90,7 +90,39 @@ export function describeReason(r: Reason, lang: Lang): string {
     case 'check-failed':
       return ru ? `не пройдены проверки: ${r.checks}` : `checks failed: ${r.checks}`;
     case 'duplicate':
-      return ru ? `тот же запуск, что в ${r.of}` : `the same run as ${r.of}`;
+      return ru
+        ? `тот же запуск, что в работе другого студента: ${r.of}`
+        : `the same run as another student's submission: ${r.of}`;
+    case 'too-long-line':
+      return ru
+        ? `строка ${r.line} в ${r.path} длиннее ${MiB(r.limit)}: журнал не читается`
+        : `line ${r.line} of ${r.path} is longer than ${MiB(r.limit)}: the log is not read`;
+    case 'log-too-big':
+      return ru
+        ? `журнал ${r.path} больше ${MiB(r.limit)}: не читается`
+        : `log ${r.path} is larger than ${MiB(r.limit)}: not read`;
+    case 'run-too-big': {
+      const noun = {
+        maxPrograms: ru ? 'программ (pid)' : 'programs (pids)',
+        maxConversations: ru ? 'соединений и сеансов' : 'connections and sessions',
+        maxChatLines: ru ? 'строк сообщений чата' : 'chat message lines',
+      }[r.what];
+      return ru
+        ? `в журналах больше ${r.limit} ${noun} (${r.count}): это не один запуск лабораторной, журналы не читаются`
+        : `the logs hold more than ${r.limit} ${noun} (${r.count}): not one run of the lab, not read`;
+    }
+    case 'not-a-log':
+      return ru
+        ? `${r.path}: больше ${r.limit} строк — не строки журнала socket-lab: это не журнал лабораторной`
+        : `${r.path}: more than ${r.limit} lines are not socket-lab log lines: not a log of the lab`;
+    case 'not-in-class':
+      return ru
+        ? 'ни один клиент этого запуска не подключался к серверу преподавателя (нет сценария classroom)'
+        : "no client of this run dialed the teacher's server (no classroom scenario)";
+    case 'internal':
+      return ru
+        ? `ошибка socket-lab при чтении этой работы (сообщите о ней): ${r.detail}`
+        : `a socket-lab bug while reading this submission (please report it): ${r.detail}`;
     case 'unset':
       return ru
         ? `не указан${r.what === 'group' ? 'а группа' : ' студент'}`
@@ -146,49 +178,62 @@ const HEADERS: Record<Lang, Record<(typeof COLUMNS)[number], string>> = {
 function cells(
   row: GradeRow,
   lang: Lang,
-  words: { pass: string; fail: string; yes: string; no: string },
+  words: { pass: string; fail: string; yes: string; no: string; reupload: string },
 ): string[] {
   return [
     row.file,
     row.student ?? '',
     row.group ?? '',
-    row.pass ? words.pass : words.fail,
+    row.reuploadOf !== undefined ? words.reupload : row.pass ? words.pass : words.fail,
     ...CHECK_IDS.map((id) => row.checks[id] ?? ''),
     row.modified === undefined ? '' : row.modified ? words.yes : words.no,
-    row.duplicateOf.join(' '),
+    row.reuploadOf ?? row.duplicateOf.join(' '),
     row.reasons.map((r) => describeReason(r, lang)).join('; '),
   ];
 }
 
 /**
- * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading
- * `'`: names come from students, and the sheet is opened by the teacher.
+ * A cell no spreadsheet runs or splits, whatever separator it assumes (`,` here; `;` is the default
+ * of a Russian-locale spreadsheet, which then reads `a;=1+1` as two cells): control characters are
+ * shown as escapes (visible()), any cell holding `,`, `;`, a quote or a tab is quoted, and a cell
+ * that starts like a formula (`=`, `+`, `-`, `@`, after any blanks) gets a leading `'`, as does
+ * every `;`-separated part of it that would, so that a program splitting on `;` despite the quotes
+ * still finds no formula. Names and paths come from students; the sheet is opened by the teacher.
  */
-function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+export function csvCell(text: string): string {
+  const guarded = visible(text)
+    .split(';')
+    .map((part) => (/^[\s]*[=+\-@\t\r]/.test(part) ? `'${part}` : part))
+    .join(';');
+  return /[",;\t\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 
-/** RFC 4180 CSV: English column ids and values, reasons in `lang`. */
+/**
+ * RFC 4180 CSV: English column ids and values, reasons in `lang`. A UTF-8 byte order mark first: a
+ * spreadsheet in a Russian locale otherwise opens it as Windows-1251 and the names turn to mojibake.
+ */
 export function renderCsv(rows: readonly GradeRow[], lang: Lang): string {
-  const words = { pass: 'pass', fail: 'fail', yes: 'yes', no: 'no' };
+  const words = { pass: 'pass', fail: 'fail', yes: 'yes', no: 'no', reupload: 're-upload' };
   const lines = [COLUMNS.join(','), ...rows.map((r) => cells(r, lang, words).map(csvCell).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return `\ufeff${lines.join('\r\n')}\r\n`;
 }
 
-/** Text from a submission, made inert in a Markdown table: no markup, no HTML, no line breaks. */
-function mdCell(text: string): string {
-  return visible(text.replace(/[\r\n]+/g, ' '))
-    .replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`)
-    .replace(/^-/, '\\-');
+/**
+ * Text from a submission, made inert in a Markdown table (CommonMark and GitHub's extensions): no
+ * markup, no HTML, no line breaks, no autolink (`<...>`, and the bare `http://`, `www.` and
+ * `name@host` GitHub links by itself), no `$...$` math, no `@mention` and no `#123` reference. A
+ * backslash before ASCII punctuation shows the character itself in every CommonMark renderer.
+ */
+export function mdCell(text: string): string {
+  return visible(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_{}[\]<>()#+!|~$@:.&=-]/g, (c) => `\\${c}`);
 }
 
 /** A Markdown table, headers and values in `lang`. */
 export function renderMarkdown(rows: readonly GradeRow[], lang: Lang): string {
   const words =
     lang === 'ru'
-      ? { pass: '✅ зачтено', fail: '❌ не зачтено', yes: 'да', no: 'нет' }
-      : { pass: '✅ pass', fail: '❌ fail', yes: 'yes', no: 'no' };
+      ? { pass: '✅ зачтено', fail: '❌ не зачтено', yes: 'да', no: 'нет', reupload: '↻ повторная сдача' }
+      : { pass: '✅ pass', fail: '❌ fail', yes: 'yes', no: 'no', reupload: '↻ re-upload' };
   const title = lang === 'ru' ? '# Проверка работ socket-lab' : '# socket-lab submissions';
   const head = COLUMNS.map((c) => HEADERS[lang][c]);
   const lines = [
@@ -203,15 +248,23 @@ export function renderMarkdown(rows: readonly GradeRow[], lang: Lang): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One line: how many submissions, passed, failed, and why the failures failed. */
-export function summaryLine(rows: readonly GradeRow[], lang: Lang): string {
+/** One line: how many submissions, passed, failed, and why the failures failed. Re-uploads are counted apart. */
+export function summaryLine(all: readonly GradeRow[], lang: Lang): string {
+  const reuploads = all.length - all.filter((r) => r.reuploadOf === undefined).length;
+  const rows = all.filter((r) => r.reuploadOf === undefined);
   const pass = rows.filter((r) => r.pass).length;
   const modified = rows.filter((r) => r.modified).length;
   const duplicates = rows.filter((r) => r.duplicateOf.length > 0).length;
   const unreadable = rows.filter((r) => r.unreadable).length;
   const refused = rows.filter((r) => !r.unreadable && r.modified === undefined && !r.pass).length;
   const checks = rows.filter((r) => r.reasons.some((x) => x.code === 'check-failed')).length;
+  const again =
+    reuploads === 0
+      ? ''
+      : lang === 'ru'
+        ? `; повторных сдач того же запуска: ${reuploads}`
+        : `; re-uploads of the same run: ${reuploads}`;
   return lang === 'ru'
-    ? `работ: ${rows.length}; зачтено: ${pass}, не зачтено: ${rows.length - pass} (проверки не пройдены: ${checks}, изменены после упаковки: ${modified}, один запуск в нескольких работах: ${duplicates}, отклонены: ${refused}, не прочитаны: ${unreadable})`
-    : `${rows.length} submissions: ${pass} pass, ${rows.length - pass} fail (checks failed: ${checks}, modified after bundling: ${modified}, same run as another: ${duplicates}, refused: ${refused}, unreadable: ${unreadable})`;
+    ? `работ: ${rows.length}; зачтено: ${pass}, не зачтено: ${rows.length - pass} (проверки не пройдены: ${checks}, изменены после упаковки: ${modified}, один запуск в нескольких работах: ${duplicates}, отклонены: ${refused}, не прочитаны: ${unreadable})${again}`
+    : `${rows.length} submissions: ${pass} pass, ${rows.length - pass} fail (checks failed: ${checks}, modified after bundling: ${modified}, same run as another: ${duplicates}, refused: ${refused}, unreadable: ${unreadable})${again}`;
 }

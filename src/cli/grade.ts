@@ -6,6 +6,7 @@ import { describeReason, renderCsv, renderMarkdown, summaryLine } from '../class
 import { LANGS, type Lang } from '../text/lang.js';
 import type { CheckId } from '../report/index.js';
 import { visible } from '../text/escape.js';
+import { InputError } from '../report/sources.js';
 import { requireOption } from './report.js';
 
 interface GradeCliOptions {
@@ -13,6 +14,7 @@ interface GradeCliOptions {
   md?: string;
   lang: Lang;
   require?: CheckId[];
+  serverLog?: string;
 }
 
 /** The teacher's step: every submission checked again from its raw logs, one row each. */
@@ -31,9 +33,26 @@ export function gradeCommand(): Command {
         .env('LAB_LANG'),
     )
     .addOption(requireOption())
+    .option(
+      '--server-log <file>',
+      "the teacher's server log (classroom): every submission's clients must be connections this server saw",
+    )
     .action(async (paths: string[], o: GradeCliOptions) => {
       const outputs = [o.csv, o.md].filter((p): p is string => p !== undefined);
-      const result = await grade(paths, { require: o.require ?? [], exclude: outputs });
+      let result;
+      try {
+        result = await grade(paths, {
+          require: o.require ?? [],
+          exclude: outputs,
+          ...(o.serverLog ? { serverLog: o.serverLog } : {}),
+        });
+      } catch (err) {
+        // Only the teacher's own input (the --server-log file) can stop the whole grading.
+        if (!(err instanceof InputError)) throw err;
+        process.stderr.write(visible(`socket-lab grade: ${err.message}`) + '\n');
+        process.exitCode = 2;
+        return;
+      }
       for (const [file, text] of [
         [o.csv, () => renderCsv(result.rows, o.lang)],
         [o.md, () => renderMarkdown(result.rows, o.lang)],
@@ -45,10 +64,15 @@ export function gradeCommand(): Command {
       // Names and paths come from submissions: made terminal-safe before they reach the teacher's terminal.
       for (const row of result.rows.filter((r) => !r.pass)) {
         const who = row.student ? ` (${row.student}${row.group ? `, ${row.group}` : ''})` : '';
-        const why = row.reasons.map((r) => describeReason(r, o.lang)).join('; ');
+        const why =
+          row.reuploadOf !== undefined
+            ? o.lang === 'ru'
+              ? `повторная сдача того же запуска; засчитывается ${row.reuploadOf}`
+              : `a re-upload of the same run; ${row.reuploadOf} is the one graded`
+            : row.reasons.map((r) => describeReason(r, o.lang)).join('; ');
         process.stdout.write(visible(`${row.file}${who}: ${why}`) + '\n');
       }
-      process.stdout.write(`socket-lab grade: ${summaryLine(result.rows, o.lang)}\n`);
+      process.stdout.write(visible(`socket-lab grade: ${summaryLine(result.rows, o.lang)}`) + '\n');
       process.exitCode = result.exitCode;
     });
 }

@@ -13,6 +13,7 @@ import {
 } from '../report/index.js';
 import { analyseWithServerLog, serverLogInput } from '../report/classroom.js';
 import { InputError, openInputs } from '../report/sources.js';
+import { visible } from '../text/escape.js';
 
 /** `--require local,vm,remote,chat`: the parts of the lab that must be in the logs. */
 export function parseRequire(value: string): CheckId[] {
@@ -106,14 +107,16 @@ export function reportCommand(): Command {
           await mkdir(dirname(o.out), { recursive: true });
           await writeFile(o.out, markdown);
         } else {
-          process.stdout.write(markdown);
+          // Line by line through visible(): whatever a log field holds, no control character
+          // reaches the terminal (or the pager) raw. Line ends and tabs are kept.
+          process.stdout.write(markdown.split('\n').map(visible).join('\n'));
         }
         const empty = analysis.model.timeline.records.length === 0;
         if (o.check) {
-          process.stderr.write(`socket-lab report: ${summary(analysis)}\n`);
+          process.stderr.write(`socket-lab report: ${visible(summary(analysis))}\n`);
           if (analysis.failed || empty) process.exitCode = 1;
         } else if (o.out) {
-          process.stderr.write(`socket-lab report: wrote ${o.out}: ${summary(analysis)}\n`);
+          process.stderr.write(`socket-lab report: ${visible(`wrote ${o.out}: ${summary(analysis)}`)}\n`);
         }
       } catch (err) {
         if (err instanceof InputError) fail(err.message, 2);
@@ -123,6 +126,6 @@ export function reportCommand(): Command {
 }
 
 function fail(message: string, code: number): void {
-  process.stderr.write(`socket-lab report: ${message}\n`);
+  process.stderr.write(`socket-lab report: ${visible(message)}\n`);
   process.exitCode = code;
 }

@@ -1,3 +1,4 @@
+import { RUN_LIMITS, RunLimitError } from './sources.js';
 import { addressOf, isLoopback } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 import type { Timeline } from './timeline.js';
@@ -112,6 +113,8 @@ export const LAB_SCENARIOS = ['local', 'vm', 'remote'] as const;
 const ENDPOINT_MATCH_MS = 60_000;
 const NAT_MATCH_MS = 10_000;
 const CHAT_MATCH_MS = 30_000;
+/** Most NAT candidates weighed for one client (see matchEcho). */
+const NAT_SCAN = 256;
 
 function str(r: LogRecord | undefined, k: string): string | undefined {
   const v = r?.fields[k];
@@ -141,12 +144,16 @@ export function aggregate(timeline: Timeline): LabModel {
   const programs = groupPrograms(timeline.records);
   const { servers, conns, members, serverRecords } = serverSide(programs);
   const { echo, chat } = clientSessions(programs);
+  const conversations = conns.length + members.length + echo.length + chat.length;
+  if (conversations > RUN_LIMITS.maxConversations)
+    throw new RunLimitError('maxConversations', conversations, RUN_LIMITS.maxConversations);
   matchEcho(echo, conns);
   matchChat(chat, members);
   const scenarios = scenarioViews(echo, chat, order);
   // What no client claimed is the server's own story.
-  for (const c of conns) if (!c.client) serverRecords.push(...c.records);
-  for (const m of members) if (!m.client) serverRecords.push(...m.records);
+  // Loops, not push(...list): a spread of a list this long (a hostile log) overflows the stack.
+  for (const c of conns) if (!c.client) for (const r of c.records) serverRecords.push(r);
+  for (const m of members) if (!m.client) for (const r of m.records) serverRecords.push(r);
   serverRecords.sort(byOrder(order));
   return { timeline, programs, servers, echo, conns, chat, members, scenarios, serverRecords, order };
 }
@@ -193,7 +200,7 @@ function groupPrograms(records: readonly LogRecord[]): Program[] {
       }
       p.records.push(r);
     }
-    programs.push(...groups.values());
+    for (const p of groups.values()) programs.push(p);
   }
   labelPrograms(programs);
   return programs;
@@ -264,7 +271,9 @@ function serverSide(programs: readonly Program[]): {
           break;
         case 'udp.cookie.sent': {
           const nick = str(r, 'nick') ?? '';
-          cookies.set(nick, [...(cookies.get(nick) ?? []), r]);
+          const list = cookies.get(nick);
+          if (list) list.push(r);
+          else cookies.set(nick, [r]);
           continue;
         }
         case 'udp.member.joined': {
@@ -299,7 +308,7 @@ function serverSide(programs: readonly Program[]): {
       }
       serverRecords.push(r);
     }
-    for (const rs of cookies.values()) serverRecords.push(...rs);
+    for (const rs of cookies.values()) for (const r of rs) serverRecords.push(r);
   }
   return { servers, conns, members, serverRecords };
 }
@@ -392,27 +401,57 @@ function scenarioViews(
     const i = (LAB_SCENARIOS as readonly string[]).indexOf(n);
     return i < 0 ? LAB_SCENARIOS.length : i;
   };
+  // Grouped once: a log may name as many scenarios as it has lines.
+  const echoOf = groupBy(echo, (s) => s.scenario);
+  const chatOf = groupBy(chat, (s) => s.scenario);
   return [...names]
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
     .map((name): ScenarioView => {
-      const e = echo.filter((s) => s.scenario === name);
-      const c = chat.filter((s) => s.scenario === name);
-      const records = [
-        ...e.flatMap((s) => [...s.records, ...(s.server?.records ?? [])]),
-        ...c.flatMap((s) => [...s.records, ...(s.member?.records ?? [])]),
-      ].sort(byOrder(order));
+      const e = echoOf.get(name) ?? [];
+      const c = chatOf.get(name) ?? [];
+      const records: LogRecord[] = [];
+      const add = (rs: readonly LogRecord[] | undefined) => {
+        for (const r of rs ?? []) records.push(r);
+      };
+      for (const s of e) {
+        add(s.records);
+        add(s.server?.records);
+      }
+      for (const s of c) {
+        add(s.records);
+        add(s.member?.records);
+      }
+      records.sort(byOrder(order));
       return { name, echo: e, chat: c, records };
     });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 function labelPrograms(programs: Program[]): void {
   const base = (p: Program) =>
     p.source !== 'stdin' ? p.source : p.kind === 'server' ? 'server' : `${p.kind} ${p.scenario ?? ''}`.trim();
+  // Counted once, not per program: a log may hold as many pids as lines (linear, not quadratic).
   const counts = new Map<string, number>();
-  for (const p of programs) counts.set(base(p), (counts.get(base(p)) ?? 0) + 1);
+  const perProcess = new Map<string, number>();
   for (const p of programs) {
     const b = base(p);
-    const kindsHere = programs.filter((q) => base(q) === b && q.pid === p.pid).length;
+    counts.set(b, (counts.get(b) ?? 0) + 1);
+    const k = `${b}\u0000${p.pid ?? ''}`;
+    perProcess.set(k, (perProcess.get(k) ?? 0) + 1);
+  }
+  for (const p of programs) {
+    const b = base(p);
+    const kindsHere = perProcess.get(`${b}\u0000${p.pid ?? ''}`) ?? 0;
     let label = b;
     if ((counts.get(b) ?? 0) > 1 && p.pid !== undefined) label += ` pid ${p.pid}`;
     if (kindsHere > 1) label += ` ${p.kind}${p.scenario ? ` ${p.scenario}` : ''}`;
@@ -428,10 +467,12 @@ function labelPrograms(programs: Program[]): void {
 export function matchEcho(sessions: EchoSession[], conns: ServerConn[]): void {
   const free = new Set(conns.filter((c) => c.accepted));
   const connected = sessions.filter((s) => s.connected).sort((a, b) => time(a.connected) - time(b.connected));
+  // Indexed by the endpoint the server saw: a look-up per client, not a scan of every connection.
+  const byRemote = groupBy([...free], (c) => c.remote ?? '');
   for (const s of connected) {
     let best: ServerConn | undefined;
-    for (const c of free) {
-      if (c.remote !== s.local) continue;
+    for (const c of byRemote.get(s.local ?? '\u0000') ?? []) {
+      if (!free.has(c)) continue;
       const dt = Math.abs(time(c.accepted) - time(s.connected));
       if (dt <= ENDPOINT_MATCH_MS && (!best || dt < Math.abs(time(best.accepted) - time(s.connected))))
         best = c;
@@ -439,6 +480,10 @@ export function matchEcho(sessions: EchoSession[], conns: ServerConn[]): void {
     if (best) link(s, best, 'endpoint');
   }
   const ownEndpoints = new Set(connected.map((s) => s.local));
+  // A NATed client never shows up as loopback or as another client's own endpoint.
+  const natCandidates = [...free]
+    .filter((c) => c.remote && !isLoopback(c.remote) && !ownEndpoints.has(c.remote))
+    .sort((a, b) => time(a.accepted) - time(b.accepted));
   for (const s of connected) {
     if (s.server) continue;
     const sent = num(s.disconnected, 'bytesSent');
@@ -447,10 +492,17 @@ export function matchEcho(sessions: EchoSession[], conns: ServerConn[]): void {
       return same * 1e9 + Math.abs(time(c.accepted) - time(s.connected));
     };
     let best: ServerConn | undefined;
-    for (const c of free) {
-      // A NATed client never shows up as loopback or as another client's own endpoint.
-      if (!c.remote || isLoopback(c.remote) || ownEndpoints.has(c.remote)) continue;
-      if (Math.abs(time(c.accepted) - time(s.connected)) > NAT_MATCH_MS) continue;
+    // Only the connections accepted within NAT_MATCH_MS, found by binary search, and at most
+    // NAT_SCAN of them: thousands of connections in one second (a hostile log) stay linear.
+    let examined = 0;
+    for (
+      let i = firstAtOrAfter(natCandidates, time(s.connected) - NAT_MATCH_MS);
+      i < natCandidates.length;
+      i++
+    ) {
+      const c = natCandidates[i] as ServerConn;
+      if (time(c.accepted) > time(s.connected) + NAT_MATCH_MS || ++examined > NAT_SCAN) break;
+      if (!free.has(c)) continue;
       if (!best || score(c) < score(best)) best = c;
     }
     if (best) link(s, best, 'nat');
@@ -464,14 +516,27 @@ export function matchEcho(sessions: EchoSession[], conns: ServerConn[]): void {
   }
 }
 
+/** The first index of `conns` (sorted by accept time) accepted at or after `t`. */
+function firstAtOrAfter(conns: readonly ServerConn[], t: number): number {
+  let lo = 0;
+  let hi = conns.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (time((conns[mid] as ServerConn).accepted) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Pairs chat clients with the server's members by nickname (unique in the chat at any time). */
 export function matchChat(sessions: ChatSession[], members: MemberSession[]): void {
   const free = new Set(members);
+  const byNick = groupBy(members, (m) => m.nick);
   for (const s of sessions) {
     if (!s.joined || !s.nick) continue;
     let best: MemberSession | undefined;
-    for (const m of free) {
-      if (m.nick !== s.nick) continue;
+    for (const m of byNick.get(s.nick) ?? []) {
+      if (!free.has(m)) continue;
       const dt = Math.abs(m.joined.time - s.joined.time);
       if (dt <= CHAT_MATCH_MS && (!best || dt < Math.abs(best.joined.time - s.joined.time))) best = m;
     }

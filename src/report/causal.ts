@@ -1,4 +1,4 @@
-import { type LabModel, numField as num, strField as str } from './aggregate.js';
+import { type LabModel, type MemberSession, numField as num, strField as str } from './aggregate.js';
 import type { LogRecord } from './parse.js';
 
 /**
@@ -33,11 +33,14 @@ export function causalLinks(model: LabModel): Map<LogRecord, LogRecord[]> {
     );
   }
   const relaysOf = new Map<string, LogRecord[]>();
+  const membersOf = new Map<string, MemberSession[]>();
   for (const m of model.members) {
-    relaysOf.set(m.nick, [
-      ...(relaysOf.get(m.nick) ?? []),
-      ...m.records.filter((r) => r.event === 'udp.message.relayed'),
-    ]);
+    let list = relaysOf.get(m.nick);
+    if (!list) relaysOf.set(m.nick, (list = []));
+    for (const r of m.records) if (r.event === 'udp.message.relayed') list.push(r);
+    const same = membersOf.get(m.nick);
+    if (same) same.push(m);
+    else membersOf.set(m.nick, [m]);
   }
   for (const c of model.chat) {
     if (!c.member) continue;
@@ -46,26 +49,41 @@ export function causalLinks(model: LabModel): Map<LogRecord, LogRecord[]> {
     let i = 0;
     for (const sent of c.records.filter((r) => r.event === 'chat.message.sent')) {
       // Relays of one member are in the order its datagrams arrived: the n-th with these bytes.
-      const j = relays.findIndex((r, k) => k >= i && num(r, 'bytes') === num(sent, 'bytes'));
-      if (j < 0) continue;
+      let j = i;
+      while (j < relays.length && num(relays[j], 'bytes') !== num(sent, 'bytes')) j++;
+      if (j >= relays.length) continue;
       link(relays[j], sent);
       i = j + 1;
     }
   }
+  // Per sender and size, the relays; each client takes them from a moving start, so a received
+  // copy costs a step, not a scan of every relay (quadratic in a chat of 130k messages).
+  const byKey = new Map<string, LogRecord[]>();
+  for (const [nick, relays] of relaysOf)
+    for (const x of relays) {
+      const k = `${nick}\u0000${num(x, 'bytes') ?? ''}`;
+      const list = byKey.get(k);
+      if (list) list.push(x);
+      else byKey.set(k, [x]);
+    }
   for (const c of model.chat) {
-    const used = new Set<LogRecord>();
+    const next = new Map<string, number>();
     for (const r of c.records) {
       if (r.event === 'chat.message.received') {
-        const relay = (relaysOf.get(str(r, 'nick') ?? '') ?? []).find(
-          (x) => !used.has(x) && num(x, 'bytes') === num(r, 'bytes') && Math.abs(x.time - r.time) < 5_000,
-        );
-        if (relay) {
-          used.add(relay);
+        const k = `${str(r, 'nick') ?? ''}\u0000${num(r, 'bytes') ?? ''}`;
+        const list = byKey.get(k) ?? [];
+        let j = next.get(k) ?? 0;
+        // Relays more than 5 s before this copy are too old for it and for every later copy.
+        while (j < list.length && (list[j] as LogRecord).time <= r.time - 5_000) j++;
+        const relay = list[j];
+        if (relay && Math.abs(relay.time - r.time) < 5_000) {
           link(r, relay);
+          j++;
         }
+        next.set(k, j);
       } else if (r.event === 'chat.member.joined') {
-        const m = model.members.find(
-          (x) => x.nick === str(r, 'nick') && Math.abs(x.joined.time - r.time) < 5_000,
+        const m = (membersOf.get(str(r, 'nick') ?? '') ?? []).find(
+          (x) => Math.abs(x.joined.time - r.time) < 5_000,
         );
         link(r, m?.joined);
       }

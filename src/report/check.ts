@@ -34,6 +34,8 @@ export interface Finding {
 
 /** Which sentence of texts.ts a finding is. */
 export type FindingCode =
+  | 'implausible'
+  | 'implausible-more'
   | 'na-scenario'
   | 'na-echo'
   | 'na-chat'
@@ -92,6 +94,7 @@ export function runChecks(model: LabModel, options: CheckOptions = {}): CheckRes
     chatCheck(model),
     stopCheck(model),
   ];
+  addImplausible(model, results);
   for (const r of results) {
     if (r.status === 'n/a' && options.require?.includes(r.id)) {
       r.status = 'fail';
@@ -99,6 +102,96 @@ export function runChecks(model: LabModel, options: CheckOptions = {}): CheckRes
     }
   }
   return results;
+}
+
+/** The largest pid Linux gives (PID_MAX_LIMIT, 2^22). */
+const MAX_PID = 4_194_304;
+/** Numbers that are durations or percentages: finite, not negative, fractions allowed. */
+const MEASURES = new Set(['durationMs', 'windowMs', 'delayMs', 'lossPercent']);
+/** Numbers that are ports. */
+const PORTS = new Set(['port', 'tcpPort', 'udpPort']);
+/** Strings that are endpoints ("address:port"). */
+const ENDPOINTS = new Set(['local', 'remote', 'server']);
+/** Most implausible lines named one by one per check; the rest are counted. */
+const IMPLAUSIBLE_SHOWN = 20;
+
+/**
+ * Why a value of `r` cannot be what a socket did, or undefined when every value can: counts, byte
+ * counts and ids are whole numbers from 0 up to 2^53 (1e308 bytes, -5 bytes or 2.5 portions come
+ * from an editor, not from a kernel); ports 1 to 65535, also in endpoints; pids 1 to 2^22; times
+ * after 1970; durations and percentages finite and not negative (percentages at most 100).
+ * Values of nested objects (a server's configuration) are not counts and are not judged.
+ */
+export function implausible(r: LogRecord): { field: string; value: string; rule: string } | undefined {
+  const show = (v: unknown) => String(v).slice(0, 40);
+  if (r.pid !== undefined && !(Number.isInteger(r.pid) && r.pid >= 1 && r.pid <= MAX_PID))
+    return { field: 'pid', value: show(r.pid), rule: `1..${MAX_PID}` };
+  if (r.time < 0) return { field: 'time', value: new Date(r.time).toISOString(), rule: '≥ 1970-01-01' };
+  for (const [k, v] of Object.entries(r.fields)) {
+    if (typeof v === 'number') {
+      if (PORTS.has(k)) {
+        if (!(Number.isInteger(v) && v >= 1 && v <= 65535))
+          return { field: k, value: show(v), rule: '1..65535' };
+      } else if (MEASURES.has(k)) {
+        if (!(Number.isFinite(v) && v >= 0 && v <= (k === 'lossPercent' ? 100 : 1e13)))
+          return { field: k, value: show(v), rule: k === 'lossPercent' ? '0..100' : '≥ 0' };
+      } else if (!(Number.isSafeInteger(v) && v >= 0)) {
+        return { field: k, value: show(v), rule: '0, 1, 2, … ≤ 2^53' };
+      }
+    } else if (typeof v === 'string' && ENDPOINTS.has(k)) {
+      const port = /:(\d+)$/.exec(v)?.[1];
+      if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
+        return { field: k, value: show(v), rule: ':1..65535' };
+    }
+  }
+  return undefined;
+}
+
+/** The check that reads the lines of `event`. */
+function checkOf(event: string): CheckId {
+  if (event.startsWith('chat.') || event.startsWith('udp.')) return 'chat';
+  if (event.startsWith('tcp.') || event.startsWith('client.')) return 'echo';
+  return 'stopped';
+}
+
+/**
+ * Every kept line with a value no socket can produce fails the check that reads it, with the line
+ * as evidence; a line of a lab scenario with an impossible endpoint fails that scenario's check
+ * too. A log edited to pass (byte counts made equal at 1e308) fails here instead.
+ */
+function addImplausible(model: LabModel, results: CheckResult[]): void {
+  const shown = new Map<CheckId, number>();
+  const more = new Map<CheckId, number>();
+  const add = (id: CheckId, r: LogRecord, what: { field: string; value: string; rule: string }) => {
+    const res = results.find((x) => x.id === id);
+    if (!res) return;
+    const n = shown.get(id) ?? 0;
+    if (n >= IMPLAUSIBLE_SHOWN) {
+      more.set(id, (more.get(id) ?? 0) + 1);
+      return;
+    }
+    shown.set(id, n + 1);
+    res.status = 'fail';
+    res.findings.push({
+      ok: false,
+      code: 'implausible',
+      params: { at: `${r.source}:${r.line}`, event: r.event, ...what },
+      evidence: [r],
+    });
+  };
+  for (const r of model.timeline.records) {
+    const what = implausible(r);
+    if (!what) continue;
+    add(checkOf(r.event), r, what);
+    const scenario = r.scenario as AddressRule | undefined;
+    if (ENDPOINTS.has(what.field) && (scenario === 'local' || scenario === 'vm' || scenario === 'remote'))
+      add(scenario, r, what);
+  }
+  for (const [id, n] of more) {
+    results
+      .find((x) => x.id === id)
+      ?.findings.push({ ok: false, code: 'implausible-more', params: { n }, evidence: [] });
+  }
 }
 
 function result(id: CheckId, findings: Finding[]): CheckResult {
@@ -232,33 +325,34 @@ function chatCheck(model: LabModel): CheckResult {
   const scenarios = [...new Set(joined.map((s) => s.scenario))];
   if (scenarios.length < 2) return na('chat', 'na-chat', { scenarios: scenarios.join(', ') || '-' });
   const findings: Finding[] = [];
-  const used = new Set<LogRecord>();
   const summaries = model.serverRecords.filter((r) => r.event === 'udp.relay.summary');
+  // Each receiver's copies in queues by sender and size, so that a message costs a look-up per
+  // receiver, not a scan of everything it received (130k messages made the scan quadratic).
+  const inbox = new Map<ChatSession, RecordQueues>();
+  for (const receiver of joined)
+    inbox.set(
+      receiver,
+      new RecordQueues(
+        receiver.records.filter((r) => r.event === 'chat.message.received'),
+        (r) => `${strField(r, 'nick') ?? ''}\u0000${numField(r, 'bytes') ?? ''}`,
+      ),
+    );
   for (const sender of joined) {
-    const relays = sender.member?.records.filter((r) => r.event === 'udp.message.relayed') ?? [];
-    const relayUsed = new Set<LogRecord>();
+    const relays = new RecordQueues(
+      sender.member?.records.filter((r) => r.event === 'udp.message.relayed') ?? [],
+      (r) => String(numField(r, 'bytes') ?? ''),
+    );
     for (const sent of sender.records.filter((r) => r.event === 'chat.message.sent')) {
       const bytes = numField(sent, 'bytes');
       // The server's relay of this message: its time is when copies went out to the members.
-      const relay = relays.find(
-        (r) => !relayUsed.has(r) && numField(r, 'bytes') === bytes && r.time >= sent.time - 1000,
-      );
-      if (relay) relayUsed.add(relay);
+      const relay = relays.take(String(bytes ?? ''), sent.time - 1000);
       const at = relay?.time ?? sent.time;
       for (const receiver of joined) {
         if (receiver.scenario === sender.scenario || receiver === sender) continue;
         if (!present(receiver, at)) continue;
-        const got = receiver.records.find(
-          (r) =>
-            r.event === 'chat.message.received' &&
-            !used.has(r) &&
-            strField(r, 'nick') === sender.nick &&
-            numField(r, 'bytes') === bytes &&
-            r.time >= sent.time - 1000,
-        );
+        const got = inbox.get(receiver)?.take(`${sender.nick ?? ''}\u0000${bytes ?? ''}`, sent.time - 1000);
         const params = { from: memberName(sender), to: memberName(receiver), bytes: bytes ?? '?' };
         if (got) {
-          used.add(got);
           findings.push({
             ok: true,
             code: 'chat-ok',
@@ -290,6 +384,31 @@ function chatCheck(model: LabModel): CheckResult {
   return result('chat', findings);
 }
 
+/**
+ * Records in queues by a key, each in its order; `take` hands out the first not yet taken whose time
+ * is at least `from`. Those earlier than `from` are passed over for good: the messages asking are
+ * taken in time order, so no later one would accept them either (one clock stepping back can cost
+ * a match, never a wrong one).
+ */
+class RecordQueues {
+  private readonly queues = new Map<string, { list: LogRecord[]; next: number }>();
+  constructor(records: readonly LogRecord[], key: (r: LogRecord) => string) {
+    for (const r of records) {
+      const k = key(r);
+      const q = this.queues.get(k);
+      if (q) q.list.push(r);
+      else this.queues.set(k, { list: [r], next: 0 });
+    }
+  }
+
+  take(key: string, from: number): LogRecord | undefined {
+    const q = this.queues.get(key);
+    if (!q) return undefined;
+    while (q.next < q.list.length && (q.list[q.next] as LogRecord).time < from) q.next++;
+    return q.list[q.next++];
+  }
+}
+
 /** Was `s` in the chat at `t`? The server's view (its join and leave lines) when it has one. */
 function present(s: ChatSession, t: number): boolean {
   const from = s.member?.joined.time ?? s.joined?.time ?? Infinity;
@@ -301,11 +420,18 @@ function present(s: ChatSession, t: number): boolean {
 function stopCheck(model: LabModel): CheckResult {
   if (model.programs.length === 0) return na('stopped', 'na-programs');
   const findings: Finding[] = [];
-  for (const p of model.programs) findings.push(stopFinding(model, p));
+  // Sessions by program, gathered once (a scan per program is quadratic in a log of many pids).
+  const sessionsOf = new Map<Program, Array<EchoSession | ChatSession>>();
+  for (const s of [...model.echo, ...model.chat]) {
+    const list = sessionsOf.get(s.program);
+    if (list) list.push(s);
+    else sessionsOf.set(s.program, [s]);
+  }
+  for (const p of model.programs) findings.push(stopFinding(p, sessionsOf.get(p) ?? []));
   return result('stopped', findings);
 }
 
-function stopFinding(model: LabModel, p: Program): Finding {
+function stopFinding(p: Program, sessions: ReadonlyArray<EchoSession | ChatSession>): Finding {
   const last = p.records[p.records.length - 1];
   const lastEvidence = last ? [last] : [];
   if (p.kind === 'server') {
@@ -327,10 +453,6 @@ function stopFinding(model: LabModel, p: Program): Finding {
           evidence: lastEvidence,
         };
   }
-  const sessions: Array<EchoSession | ChatSession> = [
-    ...model.echo.filter((s) => s.program === p),
-    ...model.chat.filter((s) => s.program === p),
-  ];
   const end = p.kind === 'chat-client' ? 'chat.left' : 'client.disconnected';
   const open = sessions.find((s) => {
     const started = 'connected' in s ? s.connected : s.joined;

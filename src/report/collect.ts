@@ -1,5 +1,5 @@
 import { findCaptures } from './wire-section.js';
-import { chown, copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chown, copyFile, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyseWithServerLog, serverLogInput } from './classroom.js';
 import { type CheckId, render, summary } from './index.js';
@@ -56,6 +56,11 @@ export async function collectLogs(o: {
   }
   // The packet captures (and the notes of captures turned off) go beside the logs, for Wireshark.
   for (const name of (await readdir(o.from)).filter((n) => /\.(pcap|off)$/.test(n)).sort()) {
+    // Regular files only: a link or a FIFO named like a capture is not copied (nor followed).
+    if (!(await lstat(join(o.from, name))).isFile()) {
+      o.warn?.(`${name} is not a regular file: not copied`);
+      continue;
+    }
     const target = join(o.to, name);
     await copyFile(join(o.from, name), target);
     copies.push(target);

@@ -37,7 +37,9 @@ export interface RunIdentity {
   clients: ClientIdentity[];
 }
 
-const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+/** ISO 8601, or undefined for a time no Date holds (the parser refuses those; this never throws). */
+const iso = (t: number | undefined) =>
+  t === undefined || !Number.isFinite(new Date(t).getTime()) ? undefined : new Date(t).toISOString();
 
 /** The identity of the run the model holds (the latest one, unless the analysis used every run). */
 export function runIdentity(model: LabModel): RunIdentity {

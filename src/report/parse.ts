@@ -6,6 +6,7 @@ import {
   OLDEST_SCHEMA,
   catalogue,
 } from '../log/events.js';
+import { READ_LIMITS, ReadLimitError } from './sources.js';
 
 /** One accepted log line: an event of the catalogue, of this schema, from one source. */
 export interface LogRecord {
@@ -98,6 +99,10 @@ export type LineVerdict =
  * log, a newer socket-lab), the answer is a record or the reason it was skipped.
  */
 export function parseLine(text: string, source: string, line: number): LineVerdict {
+  // A JSON object starts with `{` (after blanks): anything else is refused before JSON.parse, whose
+  // exception costs microseconds a line (millions of `x` lines took minutes).
+  const first = text.charCodeAt(0);
+  if (first !== 123 && first > 32) return { ok: false, cause: 'not-json' };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -113,10 +118,18 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
   if (o.schema > LOG_SCHEMA) return { ok: false, cause: 'new-schema' };
   if (!KNOWN.has(o.event)) return { ok: false, cause: 'unknown-event' };
   const time = typeof o.time === 'string' ? isoTime(o.time) : typeof o.time === 'number' ? o.time : NaN;
-  if (!Number.isFinite(time)) return { ok: false, cause: 'bad-fields' };
+  // A time no Date can hold (beyond +-8.64e15 ms) cannot be placed on the timeline or printed.
+  if (!Number.isFinite(time) || Math.abs(time) > MAX_TIME) return { ok: false, cause: 'bad-fields' };
   const event = o.event as EventName;
   const fields: Record<string, unknown> = {};
-  for (const k in o) if (!ENVELOPE.has(k)) fields[k] = o[k];
+  for (const k in o) {
+    if (ENVELOPE.has(k)) continue;
+    const v = o[k];
+    // The catalogue's fields are at most two levels deep; a deeper one would overflow the stack
+    // of whatever walks it later (JSON.stringify in the evidence).
+    if (typeof v === 'object' && v !== null && tooDeep(v)) return { ok: false, cause: 'bad-fields' };
+    fields[k] = v;
+  }
   if (!fieldsMatch(event, fields, o.schema)) return { ok: false, cause: 'bad-fields' };
   return {
     ok: true,
@@ -133,6 +146,23 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
       msg: typeof o.msg === 'string' ? o.msg : undefined,
     },
   };
+}
+
+/** The largest time a Date holds, in milliseconds either side of the epoch. */
+const MAX_TIME = 8.64e15;
+/** How deep a field's value may nest (objects and arrays). */
+export const MAX_FIELD_DEPTH = 8;
+
+/** True when `value` nests deeper than MAX_FIELD_DEPTH; walks without recursion, stops at the bound. */
+function tooDeep(value: object): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_FIELD_DEPTH) return true;
+    for (const k in v) stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+  }
+  return false;
 }
 
 let cachedSecond = '';
@@ -269,16 +299,23 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
     }
   };
   let n = 0;
+  // Blank and skipped lines: bounded (READ_LIMITS.maxForeignLines), one reason past it.
+  let foreign = 0;
+  const foreignError = () => new ReadLimitError('foreign', source, n, READ_LIMITS.maxForeignLines);
   const take = (raw: string) => {
     n++;
     // A BOM or a CR (a file edited on Windows) is not part of the JSON.
     let text = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     // JSON lines start with `{`: trim only what might be blank.
-    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
+      if (++foreign > READ_LIMITS.maxForeignLines) throw foreignError();
+      return;
+    }
     const verdict = parseLine(text, source, n);
     if (!verdict.ok) {
       tallySkip(skipped, verdict.cause, source, n);
+      if (++foreign > READ_LIMITS.maxForeignLines) throw foreignError();
       return;
     }
     const r = verdict.record;

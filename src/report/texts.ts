@@ -207,6 +207,9 @@ const en: Texts = {
     'stop-client-missing': (p) =>
       `${p.program}: no ${p.end}; its last line is ${p.last} (still running, or killed)`,
     'stop-client-error': (p) => `${p.program}: never connected (${p.code}) and ended there`,
+    implausible: (p) =>
+      `${p.at} (${p.event}): ${p.field} = ${p.value} is not a value a socket gives (${p.rule}): the log was edited or damaged`,
+    'implausible-more': (p) => `and ${p.n} more lines with impossible values`,
   },
   skippedHeading: 'Skipped lines',
   appendixHeading: 'Appendix: the evidence',
@@ -388,6 +391,9 @@ const ru: Texts = {
     'stop-client-missing': (p) =>
       `${p.program}: нет ${p.end}; последняя строка — ${p.last} (программа ещё работает или была убита)`,
     'stop-client-error': (p) => `${p.program}: клиент не подключился (${p.code}) и на этом завершил работу`,
+    implausible: (p) =>
+      `${p.at} (${p.event}): ${p.field} = ${p.value} — такого значения сокет дать не может (${p.rule}): журнал изменён или повреждён`,
+    'implausible-more': (p) => `и ещё строк с невозможными значениями: ${p.n}`,
   },
   skippedHeading: 'Пропущенные строки',
   appendixHeading: 'Приложение: доказательства',

@@ -1,4 +1,8 @@
+import { RUN_LIMITS, RunLimitError } from './sources.js';
 import { type LogRecord, type ParsedSource, type Skipped, emptySkipped, tallySkip, weight } from './parse.js';
+
+/** The chat lines RUN_LIMITS.maxChatLines counts. */
+const CHAT_LINES = new Set<string>(['chat.message.sent', 'chat.message.received', 'udp.message.relayed']);
 
 /** Server starts this close before the latest one belong to the same `docker compose up`. */
 export const SAME_RUN_MS = 30_000;
@@ -41,7 +45,8 @@ export function latestRunStart(records: readonly LogRecord[]): number | undefine
     latestBySource.set(key, Math.max(latestBySource.get(key) ?? -Infinity, r.time));
   }
   if (latestBySource.size === 0) return undefined;
-  const latest = Math.max(...latestBySource.values());
+  let latest = -Infinity;
+  for (const t of latestBySource.values()) latest = Math.max(latest, t);
   let start = latest;
   for (const t of latestBySource.values()) if (latest - t <= SAME_RUN_MS) start = Math.min(start, t);
   return start;
@@ -74,10 +79,22 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
     if (!s) streams.set(key, (s = []));
     s.push(r);
   }
+  if (streams.size > RUN_LIMITS.maxPrograms)
+    throw new RunLimitError('maxPrograms', streams.size, RUN_LIMITS.maxPrograms);
+  let chatLines = 0;
+  for (const s of streams.values()) for (const r of s) if (CHAT_LINES.has(r.event)) chatLines++;
+  if (chatLines > RUN_LIMITS.maxChatLines)
+    throw new RunLimitError('maxChatLines', chatLines, RUN_LIMITS.maxChatLines);
   const records = mergeStreams([...streams.values()]);
 
+  const bySource = new Map<string, LogRecord[]>();
+  for (const r of records) {
+    const list = bySource.get(r.source);
+    if (list) list.push(r);
+    else bySource.set(r.source, [r]);
+  }
   const sources = parsed.map((p): SourceSummary => {
-    const mine = records.filter((r) => r.source === p.source);
+    const mine = bySource.get(p.source) ?? [];
     const uniq = <T>(xs: Array<T | undefined>) => [...new Set(xs.filter((x): x is T => x !== undefined))];
     return {
       source: p.source,
@@ -107,33 +124,87 @@ export function mergeStreams<T extends { time: number }>(
   const out: T[] = [];
   const placed = new Set<T>();
   const ready = (r: T) => !after || (after.get(r) ?? []).every((c) => placed.has(c));
-  const total = streams.reduce((n, s) => n + s.length, 0);
-  while (out.length < total) {
+  // The streams' heads in a binary heap by (time, stream index): each record costs log(streams),
+  // not a scan of every stream (a log with 64k pids has 64k streams).
+  const heap = new StreamHeap((i) => (streams[i] as readonly T[])[heads[i] as number]?.time ?? Infinity);
+  for (let i = 0; i < streams.length; i++) if ((streams[i] as readonly T[]).length > 0) heap.push(i);
+  const waiting: number[] = [];
+  while (heap.size > 0) {
+    // The oldest head that is ready; heads waiting for a cause in another stream are set aside.
     let best = -1;
-    let bestTime = Infinity;
-    let fallback = -1;
-    let fallbackTime = Infinity;
-    for (let i = 0; i < streams.length; i++) {
-      const r = streams[i]?.[heads[i] ?? 0];
-      if (r === undefined) continue;
-      if (r.time < fallbackTime) {
-        fallback = i;
-        fallbackTime = r.time;
-      }
-      if (r.time < bestTime && ready(r)) {
+    while (heap.size > 0) {
+      const i = heap.pop();
+      if (ready((streams[i] as readonly T[])[heads[i] as number] as T)) {
         best = i;
-        bestTime = r.time;
+        break;
       }
+      waiting.push(i);
     }
-    if (best < 0) best = fallback;
-    const s = streams[best];
-    const r = s?.[heads[best] ?? 0];
-    if (r === undefined) break;
+    // None ready (links that contradict a stream's own order): the oldest head goes first anyway.
+    if (best < 0) {
+      let k = 0;
+      for (let j = 1; j < waiting.length; j++)
+        if (heap.before(waiting[j] as number, waiting[k] as number)) k = j;
+      best = waiting.splice(k, 1)[0] as number;
+    }
+    for (const i of waiting) heap.push(i);
+    waiting.length = 0;
+    const r = (streams[best] as readonly T[])[heads[best] as number] as T;
     out.push(r);
     if (after) placed.add(r);
-    heads[best] = (heads[best] ?? 0) + 1;
+    heads[best] = (heads[best] as number) + 1;
+    if ((heads[best] as number) < (streams[best] as readonly T[]).length) heap.push(best);
   }
   return out;
+}
+
+/** A min-heap of stream indexes, ordered by their head's time, then by index (stable merge). */
+class StreamHeap {
+  private readonly items: number[] = [];
+  constructor(private readonly timeOf: (i: number) => number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  before(a: number, b: number): boolean {
+    const ta = this.timeOf(a);
+    const tb = this.timeOf(b);
+    return ta < tb || (ta === tb && a < b);
+  }
+
+  push(i: number): void {
+    const h = this.items;
+    h.push(i);
+    let k = h.length - 1;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (!this.before(h[k] as number, h[parent] as number)) break;
+      [h[k], h[parent]] = [h[parent] as number, h[k] as number];
+      k = parent;
+    }
+  }
+
+  pop(): number {
+    const h = this.items;
+    const top = h[0] as number;
+    const last = h.pop() as number;
+    if (h.length > 0) {
+      h[0] = last;
+      let k = 0;
+      for (;;) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let m = k;
+        if (l < h.length && this.before(h[l] as number, h[m] as number)) m = l;
+        if (r < h.length && this.before(h[r] as number, h[m] as number)) m = r;
+        if (m === k) break;
+        [h[k], h[m]] = [h[m] as number, h[k] as number];
+        k = m;
+      }
+    }
+    return top;
+  }
 }
 
 /**

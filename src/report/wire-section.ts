@@ -8,7 +8,8 @@
  * while this one needs capture files read from disk; and a classroom submission carries no
  * capture, so a grade sheet column for it would always be empty.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readNote } from '../wire/files.js';
 import { join } from 'node:path';
 import type { Lang } from '../text/lang.js';
 import {
@@ -67,8 +68,8 @@ export async function findCaptures(args: readonly string[]): Promise<CaptureFile
       const path = join(arg, name);
       if (CAPTURE_FILE.test(name)) found.files.push({ side: sideOf(name), path, name });
       else if (OFF_FILE.test(name)) {
-        const text = await readFile(path, 'utf8').catch(() => '');
-        const reason = text.split('\n')[0]?.trim() || 'capture was off';
+        // At most the note's first 4 KiB, and only from a regular file (see readNote).
+        const reason = (await readNote(path))?.trim() || 'capture was off';
         found.off.push({ side: sideOf(name), name, reason });
       }
     }

@@ -151,6 +151,23 @@ export interface Flows {
   udp: UdpConversation[];
   /** IP packets that are neither TCP nor UDP (ICMP, ...). */
   otherPackets: number;
+  /**
+   * Packets of flows past `maxFlows`, counted but not kept (exact): a capture of 300k SYNs to as
+   * many ports would otherwise hold 300k connections (3.4 GB) and explain each one.
+   */
+  untracked?: UntrackedCounts;
+}
+
+/** What the flows past the cap carried: exact counts, nothing kept per flow. */
+export interface UntrackedCounts {
+  /** TCP segments and UDP datagrams of flows not kept. */
+  packets: number;
+  /** Payload bytes they carried. */
+  bytes: number;
+  /** Connection attempts among them (SYN without ACK): each would have been a connection. */
+  syns: number;
+  /** UDP datagrams among them. */
+  datagrams: number;
 }
 
 interface DirState {
@@ -179,9 +196,14 @@ export interface FlowOptions {
    * datagram records; the counts and byte totals stay exact past it. Bounds memory on big captures.
    */
   maxRecords?: number;
+  /**
+   * Most TCP connections, and most UDP conversations, kept; the packets of further ones are only
+   * counted (Flows.untracked). A lab run has a dozen.
+   */
+  maxFlows?: number;
 }
 
-export const FLOW_DEFAULTS = { maxRecords: 10_000 } as const;
+export const FLOW_DEFAULTS = { maxRecords: 10_000, maxFlows: 1000 } as const;
 
 /** Takes packets one at a time (streaming), and gives the flows so far. */
 export interface FlowBuilder {
@@ -198,6 +220,8 @@ export function analyseFlows(packets: Iterable<Packet>, options: FlowOptions = {
 
 export function createFlowBuilder(options: FlowOptions = {}): FlowBuilder {
   const maxRecords = options.maxRecords ?? FLOW_DEFAULTS.maxRecords;
+  const maxFlows = options.maxFlows ?? FLOW_DEFAULTS.maxFlows;
+  const untracked: UntrackedCounts = { packets: 0, bytes: 0, syns: 0, datagrams: 0 };
   const open = new Map<string, ConnState>();
   const tcp: TcpConnection[] = [];
   const udpByKey = new Map<string, UdpConversation>();
@@ -213,6 +237,12 @@ export function createFlowBuilder(options: FlowOptions = {}): FlowBuilder {
         const f = p.tcp.flags;
         const newSyn = f.syn && !f.ack;
         if (state && newSyn && (state.closed || state.dirs.client.stats.isn !== p.tcp.seq)) state = undefined;
+        if (!state && tcp.length >= maxFlows) {
+          untracked.packets++;
+          untracked.bytes += p.tcp.payloadLength;
+          if (newSyn) untracked.syns++;
+          return;
+        }
         if (!state) {
           state = newConnection(tcp.length + 1, src, dst, p, maxRecords);
           open.set(key, state);
@@ -224,6 +254,12 @@ export function createFlowBuilder(options: FlowOptions = {}): FlowBuilder {
         const dst = endpointString(p.dst, p.udp.dstPort);
         const key = pairKey(src, dst);
         let conv = udpByKey.get(key);
+        if (!conv && udp.length >= maxFlows) {
+          untracked.packets++;
+          untracked.datagrams++;
+          untracked.bytes += p.udp.payloadLength;
+          return;
+        }
         if (!conv) {
           conv = { id: udp.length + 1, a: src, b: dst, datagrams: [], count: 0, bytes: 0, recordsDropped: 0 };
           udpByKey.set(key, conv);
@@ -247,7 +283,7 @@ export function createFlowBuilder(options: FlowOptions = {}): FlowBuilder {
         other++;
       }
     },
-    flows: () => ({ tcp, udp, otherPackets: other }),
+    flows: () => ({ tcp, udp, otherPackets: other, untracked: { ...untracked } }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Reads packet captures (classic pcap and pcapng, as tcpdump and Wireshark write them) and decodes
- * each frame down to its IPv4/IPv6 and TCP/UDP headers.
+ * Reads packet capture files (classic pcap and pcapng, as tcpdump and Wireshark write them); each
+ * frame is decoded by frames.ts down to its IPv4/IPv6 and TCP/UDP headers.
  *
  * Written here instead of taken from npm: the formats are small and documented (the pcap-savefile
  * man page and the pcapng draft), the npm parsers on offer read only classic pcap or bind libpcap
@@ -10,7 +10,18 @@
  * The public functions never throw for what is in the file: an empty, truncated or foreign file
  * becomes a result with one reason a person can read.
  */
-import { createReadStream } from 'node:fs';
+import { openRegular } from './files.js';
+import { type IpPacket, decodeFrame, isDecoded } from './frames.js';
+
+export {
+  type IpPacket,
+  LINKTYPE,
+  type TcpFlags,
+  type TcpHeader,
+  type TcpOptions,
+  type UdpHeader,
+  decodeFrame,
+} from './frames.js';
 
 /** Why a capture could not be read (completely). */
 export type CaptureProblemCode =
@@ -32,49 +43,8 @@ export interface CaptureProblem {
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
-/** TCP options the handshake negotiates (RFC 9293, RFC 7323, RFC 2018). */
-export interface TcpOptions {
-  /** Maximum segment size the sender of this SYN can receive. */
-  mss?: number;
-  /** Window scale shift count. */
-  wscale?: number;
-  sackPermitted?: boolean;
-  /** SACK blocks (left, right edges, raw sequence numbers). */
-  sack?: Array<[number, number]>;
-  timestamp?: { value: number; echo: number };
-}
-
-export interface TcpFlags {
-  syn: boolean;
-  ack: boolean;
-  fin: boolean;
-  rst: boolean;
-  psh: boolean;
-  urg: boolean;
-  ece: boolean;
-  cwr: boolean;
-}
-
-export interface TcpHeader {
-  srcPort: number;
-  dstPort: number;
-  seq: number;
-  ack: number;
-  flags: TcpFlags;
-  window: number;
-  options: TcpOptions;
-  /** Payload bytes of this segment, from the IP length (not the captured length, which a snap length may cut). */
-  payloadLength: number;
-}
-
-export interface UdpHeader {
-  srcPort: number;
-  dstPort: number;
-  /** Payload bytes of this datagram, from the UDP length field. */
-  payloadLength: number;
-}
-
-export interface Packet {
+/** One IP packet of a capture: where it is in the file, when it was captured, and its headers. */
+export interface Packet extends IpPacket {
   /** 1-based frame number, as Wireshark numbers them. */
   frame: number;
   /** Milliseconds since the epoch (fractional: micro- or nanosecond captures keep sub-ms precision). */
@@ -82,14 +52,6 @@ export interface Packet {
   /** Bytes captured and bytes that were on the wire. */
   capturedLength: number;
   originalLength: number;
-  ipVersion: 4 | 6;
-  src: string;
-  dst: string;
-  ttl: number;
-  /** IP protocol number (6 TCP, 17 UDP, ...). */
-  protocol: number;
-  tcp?: TcpHeader;
-  udp?: UdpHeader;
 }
 
 export interface Capture {
@@ -125,17 +87,6 @@ export interface ReadOptions {
 
 export const READ_DEFAULTS = { maxPackets: 2_000_000 } as const;
 
-/** Link types decoded (numbers from the tcpdump.org link-layer header types list). */
-export const LINKTYPE = {
-  NULL: 0,
-  ETHERNET: 1,
-  RAW: 101,
-  LINUX_SLL: 113,
-  IPV4: 228,
-  IPV6: 229,
-  LINUX_SLL2: 276,
-} as const;
-
 // A record larger than this is not a packet but a misread length: stop instead of buffering it.
 const MAX_RECORD = 16 * 1024 * 1024;
 
@@ -148,16 +99,28 @@ const NG_OPB = 2; // obsolete Packet Block, still written by old tools
 const NG_SPB = 3;
 const NG_EPB = 6;
 
-/** Reads a capture file from disk, streaming: the file is never held in memory as a whole. */
+/** Largest capture file read (a run of the lab writes a few MB). */
+export const MAX_CAPTURE_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Reads a capture file from disk, streaming: the file is never held in memory as a whole. Only a
+ * regular file is opened (see openRegular: no FIFO, device or symbolic link), of at most
+ * MAX_CAPTURE_BYTES.
+ */
 export async function readCaptureFile(path: string, options: ReadOptions = {}): Promise<CaptureResult> {
+  const opened = await openRegular(path, MAX_CAPTURE_BYTES);
+  if (!opened.ok) return { ok: false, problem: { code: 'unreadable', message: opened.message } };
   try {
-    return await readCapture(createReadStream(path, { highWaterMark: 256 * 1024 }), options);
+    return await readCapture(opened.handle.createReadStream({ highWaterMark: 256 * 1024 }), options);
   } catch (err) {
+    // errno codes (EIO...) are the file's problem; Node's own ERR_ codes and the rest are bugs.
     const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('E')) {
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) {
       return { ok: false, problem: { code: 'unreadable', message: `cannot read ${path}: ${code}` } };
     }
-    throw err; // not a file-system error: a bug, shown as one
+    throw err;
+  } finally {
+    await opened.handle.close().catch(() => undefined);
   }
 }
 
@@ -397,6 +360,13 @@ async function readPcapng(input: ByteInput, sink: Sink): Promise<CaptureProblem 
     const body = block.subarray(8, length - 4);
     switch (type) {
       case NG_IDB: {
+        // Link type, reserved, snap length: 8 bytes the block must hold (a 12-byte block once threw).
+        if (body.length < 8)
+          return {
+            code: 'corrupt',
+            message: `an interface block at byte ${start} is too short`,
+            offset: start,
+          };
         const iface: Interface = { linkType: u16(8), snapLength: u32(12), unit: 1e-6 };
         const tsresol = findOption(body.subarray(8), 9, le);
         if (tsresol && tsresol.length >= 1) {
@@ -434,6 +404,12 @@ async function readPcapng(input: ByteInput, sink: Sink): Promise<CaptureProblem 
         break;
       }
       case NG_SPB: {
+        if (body.length < 4)
+          return {
+            code: 'corrupt',
+            message: `a simple packet block at byte ${start} is too short`,
+            offset: start,
+          };
         const iface = interfaces[0];
         if (!iface)
           return {
@@ -466,183 +442,4 @@ function findOption(options: Buffer, code: number, le: boolean): Buffer | undefi
     o += 4 + len + ((4 - (len % 4)) % 4);
   }
   return undefined;
-}
-
-// ---- frames ---------------------------------------------------------------------------------
-
-function isDecoded(linkType: number): boolean {
-  return (Object.values(LINKTYPE) as number[]).includes(linkType);
-}
-
-type Decoded = Omit<Packet, 'frame' | 'timeMs' | 'capturedLength' | 'originalLength'>;
-
-/** The IP packet inside a frame of `linkType`, decoded; undefined for anything that is not IP. */
-export function decodeFrame(linkType: number, frame: Buffer): Decoded | undefined {
-  let etherType: number | undefined;
-  let offset = 0;
-  switch (linkType) {
-    case LINKTYPE.ETHERNET: {
-      if (frame.length < 14) return undefined;
-      etherType = frame.readUInt16BE(12);
-      offset = 14;
-      // 802.1Q / 802.1ad tags: skip them to the real EtherType.
-      while ((etherType === 0x8100 || etherType === 0x88a8) && frame.length >= offset + 4) {
-        etherType = frame.readUInt16BE(offset + 2);
-        offset += 4;
-      }
-      break;
-    }
-    case LINKTYPE.LINUX_SLL:
-      if (frame.length < 16) return undefined;
-      etherType = frame.readUInt16BE(14);
-      offset = 16;
-      break;
-    case LINKTYPE.LINUX_SLL2:
-      if (frame.length < 20) return undefined;
-      etherType = frame.readUInt16BE(0);
-      offset = 20;
-      break;
-    case LINKTYPE.NULL: {
-      if (frame.length < 4) return undefined;
-      // The address family is in the capturing host's byte order: AF_INET is 2 everywhere.
-      const family = frame.readUInt32LE(0) > 0xffff ? frame.readUInt32BE(0) : frame.readUInt32LE(0);
-      etherType = family === 2 ? 0x0800 : [24, 28, 30].includes(family) ? 0x86dd : undefined;
-      offset = 4;
-      break;
-    }
-    case LINKTYPE.RAW:
-    case LINKTYPE.IPV4:
-    case LINKTYPE.IPV6: {
-      const v = (frame[0] ?? 0) >> 4;
-      etherType = v === 4 ? 0x0800 : v === 6 ? 0x86dd : undefined;
-      break;
-    }
-    default:
-      return undefined;
-  }
-  const ip = frame.subarray(offset);
-  if (etherType === 0x0800) return decodeIpv4(ip);
-  if (etherType === 0x86dd) return decodeIpv6(ip);
-  return undefined;
-}
-
-function decodeIpv4(ip: Buffer): Decoded | undefined {
-  if (ip.length < 20 || ip[0]! >> 4 !== 4) return undefined;
-  const ihl = (ip[0]! & 0x0f) * 4;
-  const total = ip.readUInt16BE(2);
-  const fragment = ip.readUInt16BE(6);
-  // Only the first fragment carries the TCP/UDP header; later ones are counted as "other".
-  if ((fragment & 0x1fff) !== 0 || ihl < 20) return undefined;
-  const protocol = ip[9]!;
-  // On a capture of the sending side, checksum/segmentation offload can leave the length 0; the frame then says it.
-  const ipLength = total >= ihl ? total : ip.length;
-  const base: Decoded = {
-    ipVersion: 4,
-    src: `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`,
-    dst: `${ip[16]}.${ip[17]}.${ip[18]}.${ip[19]}`,
-    ttl: ip[8]!,
-    protocol,
-  };
-  return transport(base, ip.subarray(ihl), ipLength - ihl);
-}
-
-function decodeIpv6(ip: Buffer): Decoded | undefined {
-  if (ip.length < 40 || ip[0]! >> 4 !== 6) return undefined;
-  let next = ip[6]!;
-  let length = ip.readUInt16BE(4);
-  let o = 40;
-  // Hop-by-hop, routing and destination options headers: skip; a fragment header: not decoded.
-  while ([0, 43, 60].includes(next) && ip.length >= o + 8) {
-    const len = (ip[o + 1]! + 1) * 8;
-    next = ip[o]!;
-    o += len;
-    length -= len;
-  }
-  if (next === 44) return undefined;
-  const base: Decoded = {
-    ipVersion: 6,
-    src: ipv6(ip.subarray(8, 24)),
-    dst: ipv6(ip.subarray(24, 40)),
-    ttl: ip[7]!,
-    protocol: next,
-  };
-  return transport(base, ip.subarray(o), length);
-}
-
-function ipv6(b: Buffer): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16));
-  // Compress the longest run of zero groups (RFC 5952).
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  if (best < 0) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
-}
-
-function transport(base: Decoded, seg: Buffer, length: number): Decoded {
-  if (base.protocol === 6 && seg.length >= 20) {
-    const dataOffset = (seg[12]! >> 4) * 4;
-    const f = seg[13]!;
-    base.tcp = {
-      srcPort: seg.readUInt16BE(0),
-      dstPort: seg.readUInt16BE(2),
-      seq: seg.readUInt32BE(4),
-      ack: seg.readUInt32BE(8),
-      flags: {
-        fin: !!(f & 0x01),
-        syn: !!(f & 0x02),
-        rst: !!(f & 0x04),
-        psh: !!(f & 0x08),
-        ack: !!(f & 0x10),
-        urg: !!(f & 0x20),
-        ece: !!(f & 0x40),
-        cwr: !!(f & 0x80),
-      },
-      window: seg.readUInt16BE(14),
-      options: tcpOptions(seg.subarray(20, Math.min(dataOffset, seg.length))),
-      payloadLength: Math.max(0, length - dataOffset),
-    };
-  } else if (base.protocol === 17 && seg.length >= 8) {
-    const udpLength = seg.readUInt16BE(4);
-    base.udp = {
-      srcPort: seg.readUInt16BE(0),
-      dstPort: seg.readUInt16BE(2),
-      payloadLength: Math.max(0, (udpLength >= 8 ? udpLength : length) - 8),
-    };
-  }
-  return base;
-}
-
-function tcpOptions(b: Buffer): TcpOptions {
-  const o: TcpOptions = {};
-  let i = 0;
-  while (i < b.length) {
-    const kind = b[i]!;
-    if (kind === 0) break; // end of option list
-    if (kind === 1) {
-      i++; // no-operation (padding)
-      continue;
-    }
-    const len = b[i + 1];
-    if (len === undefined || len < 2 || i + len > b.length) break; // malformed: keep what was read
-    const v = b.subarray(i + 2, i + len);
-    if (kind === 2 && len === 4) o.mss = v.readUInt16BE(0);
-    else if (kind === 3 && len === 3) o.wscale = v[0]!;
-    else if (kind === 4 && len === 2) o.sackPermitted = true;
-    else if (kind === 5 && (len - 2) % 8 === 0) {
-      o.sack = [];
-      for (let k = 0; k < v.length; k += 8) o.sack.push([v.readUInt32BE(k), v.readUInt32BE(k + 4)]);
-    } else if (kind === 8 && len === 10) o.timestamp = { value: v.readUInt32BE(0), echo: v.readUInt32BE(4) };
-    i += len;
-  }
-  return o;
 }

@@ -370,6 +370,12 @@ test(
     const members = readTar(gunzipSync(await readFile(f3)), { maxMembers: 256, maxMemberBytes: 1 << 25 });
     const victim = [...members.keys()].find((k) => k.endsWith('echo-classroom.jsonl')) as string;
     members.set(victim, Buffer.from((members.get(victim) as Buffer).toString().replace('Hello', 'Hallo')));
+    // ...by a classmate: the same student twice would be a re-upload (one row graded), not a copy.
+    const manifest = [...members.keys()].find((k) => k.endsWith('/manifest.json')) as string;
+    members.set(
+      manifest,
+      Buffer.from((members.get(manifest) as Buffer).toString().replace(DOCKER_STUDENT.name, 'Орлов Олег')),
+    );
     await writeFile(
       tampered,
       gzipSync(writeTar([...members].map(([path, data]) => ({ path, data, mtime: 0 })))),

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, parseJsonLines, roundTrip, waitFor } from '../helpers.ts';
+import { defer } from '../helpers.ts';
 
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
@@ -21,7 +22,7 @@ test('our echo server reads up to 64 KiB per read() and logs portions of at most
     return t.skip('needs strace: apt-get install strace');
   }
   const dir = mkdtempSync(join(tmpdir(), 'socket-lab-read-size-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
   const trace = join(dir, 'trace.txt');
   const server = ['server', '--host', '127.0.0.1', '--tcp-port', '0', '--udp-port', '0'];
   const strace = ['-f', '-e', 'trace=read,recvfrom,recvmsg', '-o', trace];
@@ -37,7 +38,7 @@ test('our echo server reads up to 64 KiB per read() and logs portions of at most
     else child.kill('SIGKILL');
     await exited;
   };
-  t.after(async () => {
+  defer(t, async () => {
     if (child.exitCode === null && child.signalCode === null) await stop();
   });
   let out = '';

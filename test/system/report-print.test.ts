@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../../src/report/index.ts';
 import { chromiumMissing, load } from './chromium.ts';
+import { defer } from '../helpers.ts';
 
 /** For each SVG: the pairs of its texts whose boxes intersect (by more than a pixel each way). */
 const MEASURE = `
@@ -39,7 +40,7 @@ test('report diagrams: no two texts of one SVG overlap', async (t) => {
     return;
   }
   const dir = await mkdtemp(join(tmpdir(), 'report-print-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   for (const fixture of ['lab', 'docker']) {
     const from = join('test/fixtures/report', fixture);
     const files = readdirSync(from).filter((f) => f.endsWith('.jsonl'));

@@ -14,6 +14,7 @@ import { analyse, findCaptures, lazyLines, render } from '../../src/report/index
 import { foreignMarkup, scanTags, vocabulary } from '../html-scan.ts';
 import { XSS, everyField, reportOf } from '../hostile-lab.ts';
 import { chromiumMissing, load } from './chromium.ts';
+import { defer } from '../helpers.ts';
 
 test('report html: hostile logs add no element, attribute or link in Chromium', async (t) => {
   const missing = chromiumMissing();
@@ -23,7 +24,7 @@ test('report html: hostile logs add no element, attribute or link in Chromium', 
     return;
   }
   const dir = await mkdtemp(join(tmpdir(), 'report-xss-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const open = async (name: string, html: string) => {
     const file = join(dir, name);
     await writeFile(file, html);

@@ -1,0 +1,70 @@
+import type { LabModel } from '../report/aggregate.js';
+import { splitEndpoint } from '../report/endpoint.js';
+import { readCaptureBytes } from '../wire/index.js';
+
+/**
+ * What a run drew at random, that no two runs share by chance and that a student copying a run does
+ * not think of editing (unlike the times, pids and host names, which any text editor changes):
+ *
+ * - `ports`: the ephemeral ports the kernel gave the clients (echo and chat, from the clients' own
+ *   lines). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
+ *   two runs share two of them by chance with a probability below one in a million per pair.
+ * - `isns`: the initial sequence numbers of the clients' SYNs in the captures the bundle holds:
+ *   32 random bits each (RFC 6528), so one in common already names one run.
+ *
+ * Chat cookies are random too, but the logs do not record them (only that one was sent): they are
+ * not used.
+ */
+export interface RunFingerprint {
+  ports: number[];
+  isns: number[];
+}
+
+/** The port of "address:port" ("[v6]:port"), when it is one (1-65535). */
+export function portOf(endpoint: string | undefined): number | undefined {
+  if (endpoint === undefined) return undefined;
+  const { port } = splitEndpoint(endpoint);
+  if (!/^\d{1,5}$/.test(port)) return undefined;
+  const n = Number(port);
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+/** Most SYNs taken from the captures: a run of the lab makes a handful. */
+const MAX_ISNS = 256;
+
+/** The run's fingerprint: the clients' ports from `model`, the ISNs from `captures` (pcap or pcapng bytes). */
+export async function runFingerprint(model: LabModel, captures: readonly Buffer[]): Promise<RunFingerprint> {
+  const ports = new Set<number>();
+  for (const s of model.echo) {
+    const p = portOf(s.local);
+    if (p !== undefined) ports.add(p);
+  }
+  for (const s of model.chat) {
+    const p = portOf(s.local);
+    if (p !== undefined) ports.add(p);
+  }
+  const isns = new Set<number>();
+  for (const bytes of captures) {
+    // A capture that cannot be read gives no ISN; its problem is the report's to tell, not grading's.
+    await readCaptureBytes(bytes, {
+      onPacket: (p) => {
+        if (p.tcp?.flags.syn && !p.tcp.flags.ack && isns.size < MAX_ISNS) isns.add(p.tcp.seq);
+      },
+    });
+  }
+  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  return { ports: sorted(ports), isns: sorted(isns) };
+}
+
+/**
+ * Two fingerprints of one run: an ISN in common, or two client ports in common (one, when either
+ * run has only one client port: then the chance of a false match is about 1 in 28,000 per pair).
+ */
+export function sameRandomness(a: RunFingerprint, b: RunFingerprint): boolean {
+  const isns = new Set(a.isns);
+  if (b.isns.some((i) => isns.has(i))) return true;
+  const ports = new Set(a.ports);
+  const common = b.ports.filter((p) => ports.has(p)).length;
+  const need = Math.min(2, a.ports.length, b.ports.length);
+  return need > 0 && common >= need;
+}
