@@ -13,6 +13,8 @@ export type LabErrorCode =
   | 'LAB_ERR_CONNECTION_LOST'
   | 'LAB_ERR_CHAT_NO_ANSWER'
   | 'LAB_ERR_CHAT_REFUSED'
+  | 'LAB_ERR_SERVER_LIMIT'
+  | 'LAB_ERR_NO_NAME'
   | 'LAB_ERR_BAD_INPUT'
   | 'LAB_ERR_BAD_OPTION'
   | 'LAB_ERR_SOCKET';
@@ -21,16 +23,23 @@ export type LabErrorCode =
  * Codes for a command used wrongly (a value out of range, a file that cannot be read): the exit
  * code is 2, as for commander's own usage errors. Every other LabError is a runtime failure (exit 1).
  */
-export const USAGE_ERRORS: ReadonlySet<LabErrorCode> = new Set(['LAB_ERR_BAD_OPTION', 'LAB_ERR_BAD_INPUT']);
+export const USAGE_ERRORS: ReadonlySet<LabErrorCode> = new Set([
+  'LAB_ERR_BAD_OPTION',
+  'LAB_ERR_BAD_INPUT',
+  'LAB_ERR_NO_NAME',
+]);
 
 export class LabError extends Error {
   override readonly name = 'LabError';
+  /** The same sentence in Russian, when the code that threw it made one (else errors-ru.ts finds it). */
+  readonly ru: string | undefined;
   constructor(
     readonly code: LabErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; ru?: string },
   ) {
     super(message, options);
+    this.ru = options?.ru;
   }
 }
 

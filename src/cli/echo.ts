@@ -179,7 +179,9 @@ export function echoCommand(): Command {
         reason = 'user-exit';
       }
     } catch (err) {
-      if (!closedEarly) reportError('echo', err, o.lang);
+      // After a refusal, sends fail too; the refusal itself is what the user is shown, below.
+      if (connected.refusal()) closedEarly = true;
+      else if (!closedEarly) reportError('echo', err, o.lang);
     }
     if (!closedEarly) {
       await finish(term?.interrupted ? 'signal' : reason);
@@ -188,7 +190,9 @@ export function echoCommand(): Command {
     await flush();
     reportError(
       'echo',
-      new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
+      // A server that refused the connection said why in one line: show that, not a bare close.
+      connected.refusal() ??
+        new LabError('LAB_ERR_CONNECTION_LOST', `the server ${connected.remote} closed the connection`),
       o.lang,
     );
   });

@@ -24,6 +24,8 @@ export const ERROR_SUMMARY_RU: Record<LabErrorCode, string> = {
   LAB_ERR_CONNECTION_LOST: 'соединение потеряно',
   LAB_ERR_CHAT_NO_ANSWER: 'чат-сервер не отвечает',
   LAB_ERR_CHAT_REFUSED: 'чат-сервер отказал во входе',
+  LAB_ERR_SERVER_LIMIT: 'сервер отказал в соединении: достигнут предел',
+  LAB_ERR_NO_NAME: 'не указано имя студента',
   LAB_ERR_BAD_INPUT: 'неверные входные данные',
   LAB_ERR_BAD_OPTION: 'недопустимое значение параметра',
   LAB_ERR_SOCKET: 'ошибка сокета',
@@ -84,7 +86,6 @@ const JOIN_WHY_RU: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
     /^the nickname "(.*)" is already taken in this chat: choose another with --nick$/,
     (m) => `ник «${m[1]}» в этом чате уже занят: выберите другой через --nick`,
   ],
-  [/^the chat is full: try again later$/, () => 'чат заполнен: попробуйте позже'],
 ];
 
 /** Whole messages of known shapes. */
@@ -172,6 +173,9 @@ export function localizeErrorText(code: string, message: string, lang: Lang): st
 /** The message of `err` (a LabError, or anything thrown) in `lang`. */
 export function localizeError(err: unknown, lang: Lang): string {
   if (err instanceof Error) {
+    // Made in both languages where it was thrown: nothing to match.
+    const ru = (err as { ru?: unknown }).ru;
+    if (lang === 'ru' && typeof ru === 'string') return ru;
     const code = (err as { code?: unknown }).code;
     // Only LabErrors are sentences for people; anything else is a bug and keeps its own text.
     return typeof code === 'string' && isLabCode(code)

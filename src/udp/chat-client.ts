@@ -5,8 +5,10 @@ import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
 import { visible } from '../text/escape.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
+import { chatLimitText } from './limits.js';
 import {
   type ClientMessage,
+  type ErrCode,
   MAX_TEXT_BYTES,
   type ServerMessage,
   encode,
@@ -135,10 +137,10 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
 
   async function handshake(): Promise<number> {
     const cookie = await request({ type: 'HELLO', nick: o.nick }, ['COOKIE', 'ERR']);
-    if (cookie.type === 'ERR') throw refusal(cookie.code);
+    if (cookie.type === 'ERR') throw refusal(cookie.code, cookie.limit);
     if (cookie.type !== 'COOKIE') throw new LabError('LAB_ERR_SOCKET', 'unexpected answer to HELLO');
     const welcome = await request({ type: 'JOIN', nick: o.nick, cookie: cookie.cookie }, ['WELCOME', 'ERR']);
-    if (welcome.type === 'ERR') throw refusal(welcome.code);
+    if (welcome.type === 'ERR') throw refusal(welcome.code, welcome.limit);
     if (welcome.type !== 'WELCOME') throw new LabError('LAB_ERR_SOCKET', 'unexpected answer to JOIN');
     state = 'joined';
     missed = 0;
@@ -146,11 +148,18 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     return welcome.members;
   }
 
-  function refusal(code: string): LabError {
+  function refusal(code: ErrCode, limit: number | undefined): LabError {
+    if (code === 'room-full' || code === 'address-full') {
+      // A limit: say which one and the setting that raises it, in both languages from the code.
+      return new LabError(
+        'LAB_ERR_CHAT_REFUSED',
+        `cannot join the chat at ${target}: ${chatLimitText(code, limit, 'en')}`,
+        { ru: `не удалось войти в чат на ${target}: ${chatLimitText(code, limit, 'ru')}` },
+      );
+    }
     const text: Record<string, string> = {
       'bad-nick': `the server does not accept the nickname "${o.nick}" (use 1 to 16 letters, digits, "_" or "-")`,
       'nick-taken': `the nickname "${o.nick}" is already taken in this chat: choose another with --nick`,
-      'room-full': 'the chat is full: try again later',
     };
     return new LabError('LAB_ERR_CHAT_REFUSED', `cannot join the chat at ${target}: ${text[code] ?? code}`);
   }
