@@ -18,6 +18,7 @@ const DEFAULTS = {
   maxPerAddress: ECHO_DEFAULTS.maxConnectionsPerAddress,
   maxMembers: CHAT_DEFAULTS.maxMembers,
   membersPerAddress: CHAT_DEFAULTS.maxMembersPerAddress,
+  connectionLines: ECHO_DEFAULTS.connectionLinesPerSecond,
 };
 
 test('--class-size raises the per-address limits to two places a student, never lowers a limit', () => {
@@ -28,6 +29,7 @@ test('--class-size raises the per-address limits to two places a student, never 
     maxPerAddress: 120,
     maxMembers: 256,
     membersPerAddress: 120,
+    connectionLines: 600,
   });
   // A class larger than a total: the total follows, so the per-address limit can be reached.
   assert.deepEqual(limitsForClass(200, DEFAULTS), {
@@ -35,6 +37,7 @@ test('--class-size raises the per-address limits to two places a student, never 
     maxPerAddress: 400,
     maxMembers: 400,
     membersPerAddress: 400,
+    connectionLines: 2000,
   });
   // A limit set higher by hand stays.
   assert.equal(limitsForClass(10, { ...DEFAULTS, maxPerAddress: 500 }).maxPerAddress, 500);
@@ -52,7 +55,7 @@ function rssKiB(pid: number): number | undefined {
 }
 
 test('60 echo and 60 chat clients from one address, all served under --class-size 60', async (t) => {
-  const server = await startServerProcess(['--class-size', '60', '--connection-lines', '10000']);
+  const server = await startServerProcess(['--class-size', '60']);
   t.after(() => server.child.kill('SIGKILL'));
   const pid = server.child.pid as number;
   const starting = server.json().find((l) => l.event === 'server.starting');
@@ -60,6 +63,7 @@ test('60 echo and 60 chat clients from one address, all served under --class-siz
   assert.equal(config.classSize, 60);
   assert.equal(config.maxPerAddress, 120);
   assert.equal(config.membersPerAddress, 120);
+  assert.equal(config.connectionLines, 600);
   const rssBefore = rssKiB(pid);
 
   const started = Date.now();

@@ -39,6 +39,7 @@ export interface ClassLimits {
   maxPerAddress: number;
   maxMembers: number;
   membersPerAddress: number;
+  connectionLines: number;
 }
 
 /**
@@ -47,6 +48,12 @@ export interface ClassLimits {
  * FIN stays until the idle timeout, a chat member that vanished until the member timeout).
  */
 export const PLACES_PER_STUDENT = 2;
+/**
+ * Connection lines a second per student that `--class-size` allows: a class starting in the same
+ * seconds logs each connection's accepted and closed lines without falling back to summaries, which
+ * a student's `--server-log` report could not pair with their own connection.
+ */
+export const LINES_PER_STUDENT = 10;
 
 /**
  * The limits for a class of `classSize` students behind one address (0: no class size). It only
@@ -62,6 +69,7 @@ export function limitsForClass(classSize: number, given: ClassLimits): ClassLimi
     membersPerAddress,
     maxConnections: Math.max(given.maxConnections, maxPerAddress),
     maxMembers: Math.max(given.maxMembers, membersPerAddress),
+    connectionLines: Math.max(given.connectionLines, classSize * LINES_PER_STUDENT),
   };
 }
 
@@ -181,7 +189,7 @@ export function serverCommand(): Command {
     .addOption(
       new Option(
         '--class-size <n>',
-        `students who may dial this server from one address (a class behind one NAT): raises the per-address limits to ${PLACES_PER_STUDENT} places a student, room for reconnects (0: not set)`,
+        `students who may dial this server from one address (a class behind one NAT): raises the per-address limits to ${PLACES_PER_STUDENT} places a student (room for reconnects) and the connection lines to ${LINES_PER_STUDENT} a student (0: not set)`,
       )
         .default(0)
         .env('LAB_CLASS_SIZE')
@@ -195,6 +203,7 @@ export function serverCommand(): Command {
       maxPerAddress: o.maxPerAddress,
       maxMembers: o.maxMembers,
       membersPerAddress: o.membersPerAddress,
+      connectionLines: o.connectionLines,
     });
     const config = {
       host: o.host,
@@ -204,6 +213,7 @@ export function serverCommand(): Command {
       ...(o.classSize > 0 ? { classSize: o.classSize } : {}),
       maxConnections: limits.maxConnections,
       maxPerAddress: limits.maxPerAddress,
+      connectionLines: limits.connectionLines,
       idleTimeout: o.idleTimeout,
       maxLifetime: o.maxLifetime,
       stallTimeout: o.stallTimeout,
@@ -223,7 +233,7 @@ export function serverCommand(): Command {
         chunkSize: o.chunkSize,
         maxConnections: limits.maxConnections,
         maxConnectionsPerAddress: limits.maxPerAddress,
-        connectionLinesPerSecond: o.connectionLines,
+        connectionLinesPerSecond: limits.connectionLines,
         idleTimeoutMs: o.idleTimeout * 1000,
         maxLifetimeMs: o.maxLifetime * 1000,
         stallTimeoutMs: o.stallTimeout * 1000,
