@@ -126,6 +126,10 @@ test('chat CLI: a refused client prints the reason and the setting in Russian, e
     second.stderr(),
     /socket-lab chat: не удалось войти в чат на 127\.0\.0\.1:\d+: с этого адреса в чате уже столько участников, сколько сервер разрешает одному адресу \(предел: 1\).*LAB_MEMBERS_PER_ADDRESS \/ --members-per-address/,
   );
+  // Its log says the same in Russian, with no English sentence inside.
+  const error = parseJsonLines(second.stderr()).find((l) => l.event === 'client.error');
+  assert.match(String(error?.msg), /^Ошибка клиента: не удалось войти в чат .*LAB_MEMBERS_PER_ADDRESS/);
+  assert.doesNotMatch(String(error?.msg), /cannot join/);
   const line = await waitFor('the server line', () =>
     server.json().find((l) => l.event === 'udp.datagram.rejected' && l.reason === 'address-full'),
   );

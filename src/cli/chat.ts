@@ -140,7 +140,8 @@ export function chatCommand(): Command {
       members = client.membersAtJoin;
     } catch (err) {
       term.close();
-      if (err instanceof LabError) log.emit('client.error', { code: err.code, message: err.message });
+      if (err instanceof LabError)
+        log.emit('client.error', { code: err.code, message: err.message, ...(err.ru ? { ru: err.ru } : {}) });
       await flush();
       reportError('chat', err, o.lang);
       return;

@@ -343,9 +343,10 @@ export const catalogue = {
       code: 'LAB_ERR_CONNECT_REFUSED',
       message:
         'cannot connect to 127.0.0.1:7007: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)',
-    },
+    } as { code: string; message: string; ru?: string },
     (f) => `Client error: ${f.message}`,
-    (f) => `Ошибка клиента: ${localizeErrorText(f.code, f.message, 'ru')}`,
+    // `ru`: the sentence in Russian when the code that failed made one (LabError.ru).
+    (f) => `Ошибка клиента: ${f.ru ?? localizeErrorText(f.code, f.message, 'ru')}`,
   ),
 
   // ---- UDP chat client ---------------------------------------------------------------------
