@@ -372,6 +372,9 @@ student_pass() {
     fail "run --rm report failed for the student's run"
   run "${E2E[@]}" test/e2e/student.ts "$WORK/$PROJECT/collected/logs" "$LAB_STUDENT" "$LAB_GROUP" "$cyr" 1101 "$PROJECT" ||
     fail "the student's report lacks what the course asks for (above)"
+  # The hand-in with Docker alone (issue 21): `run --rm report` in a lab folder with a .env.
+  run "${E2E[@]}" test/e2e/handin.ts "$WORK/$PROJECT/handin" "${COMPOSE[@]}" ||
+    fail "the hand-in with Docker alone failed (test/e2e/handin.ts, above)"
   sed 's/^/  /' "$WORK/$(tr -c 'a-zA-Z0-9\n' _ <<<"$STEP").log" | grep -E '^  +(ok|FAIL)' || true
   run compose down -v || fail "docker compose down failed"
   unset LAB_STUDENT LAB_GROUP

@@ -7,6 +7,7 @@
  */
 import { type Sentence, sentence } from './text/catalogue.js';
 import type { Lang } from './text/lang.js';
+import { CHAT_LIMIT_SETTING, TCP_LIMIT_SETTING } from './limits.js';
 import { count } from './text/plural.js';
 
 export type LabErrorCode =
@@ -20,6 +21,8 @@ export type LabErrorCode =
   | 'LAB_ERR_CONNECTION_LOST'
   | 'LAB_ERR_CHAT_NO_ANSWER'
   | 'LAB_ERR_CHAT_REFUSED'
+  | 'LAB_ERR_SERVER_LIMIT'
+  | 'LAB_ERR_NO_NAME'
   | 'LAB_ERR_BAD_INPUT'
   | 'LAB_ERR_BAD_OPTION'
   | 'LAB_ERR_SOCKET';
@@ -28,7 +31,11 @@ export type LabErrorCode =
  * Codes for a command used wrongly (a value out of range, a file that cannot be read): the exit
  * code is 2, as for commander's own usage errors. Every other LabError is a runtime failure (exit 1).
  */
-export const USAGE_ERRORS: ReadonlySet<LabErrorCode> = new Set(['LAB_ERR_BAD_OPTION', 'LAB_ERR_BAD_INPUT']);
+export const USAGE_ERRORS: ReadonlySet<LabErrorCode> = new Set([
+  'LAB_ERR_BAD_OPTION',
+  'LAB_ERR_BAD_INPUT',
+  'LAB_ERR_NO_NAME',
+]);
 
 /** One short sentence per code: what a log line of an older version (a message, no entry) is shown with. */
 export const CODE_SUMMARY = {
@@ -81,6 +88,16 @@ export const CODE_SUMMARY = {
     {},
     () => 'the chat server refused',
     () => 'чат-сервер отказал во входе',
+  ),
+  LAB_ERR_SERVER_LIMIT: sentence(
+    {},
+    () => 'the server refused the connection: a limit is reached',
+    () => 'сервер отказал в соединении: достигнут предел',
+  ),
+  LAB_ERR_NO_NAME: sentence(
+    {},
+    () => "the student's name is not set",
+    () => 'не указано имя студента',
   ),
   LAB_ERR_BAD_INPUT: sentence(
     {},
@@ -146,6 +163,48 @@ export const OPERATIONS: { readonly [K in Operation['op']]: Sentence<{ at: strin
 };
 
 const op = (o: Operation, lang: Lang) => OPERATIONS[o.op][lang]({ at: o.at });
+
+/** Why the echo server refused a connection; the reasons of its refusal line (tcp/refusal.ts). */
+export type RefusalWhy = 'max-per-address' | 'max-connections' | 'server-stopping';
+
+/**
+ * The second half of a refusal: which limit, the counts, and the setting that raises it. The server's
+ * refusal line carries the English one for `nc`; our client and the log reader say it in their own
+ * language from the reason and the counts, never from the line's words.
+ */
+export const REFUSAL_WHY: { readonly [K in RefusalWhy]: Sentence<{ open: number; max: number }> } = {
+  'max-per-address': sentence(
+    { open: 64, max: 64 },
+    (p) =>
+      `this address already holds ${p.open} of the ${p.max} connections the server allows one address (everyone behind one NAT is one address to it); the server raises the limit with ${TCP_LIMIT_SETTING['max-per-address']}, or --class-size`,
+    (p) =>
+      `соединений с этого адреса уже ${p.open}, а одному адресу сервер разрешает не больше ${p.max} (всех, кто за одним NAT, сервер видит как один адрес); предел поднимают на сервере: ${TCP_LIMIT_SETTING['max-per-address']} или --class-size`,
+  ),
+  'max-connections': sentence(
+    { open: 100, max: 100 },
+    (p) =>
+      `all the server's connection slots are taken (${p.open} of ${p.max}); the server raises the limit with ${TCP_LIMIT_SETTING['max-connections']}`,
+    (p) =>
+      `у сервера заняты все места для соединений (открыто: ${p.open}, предел: ${p.max}); предел поднимают на сервере: ${TCP_LIMIT_SETTING['max-connections']}`,
+  ),
+  'server-stopping': sentence(
+    { open: 3, max: 100 },
+    () => 'the server is stopping',
+    () => 'сервер останавливается',
+  ),
+};
+
+/** Which of the student's names a submission lacks. */
+export type MissingName = 'name-and-group' | 'name' | 'group';
+const NAME_SETTINGS: Record<MissingName, { settings: string; en: string; ru: string }> = {
+  'name-and-group': {
+    settings: 'LAB_STUDENT, LAB_GROUP',
+    en: '--student "Surname Name" --group',
+    ru: '--student "Фамилия Имя" --group',
+  },
+  name: { settings: 'LAB_STUDENT', en: '--student "Surname Name"', ru: '--student "Фамилия Имя"' },
+  group: { settings: 'LAB_GROUP', en: '--group', ru: '--group' },
+};
 
 /** An entry of the error catalogue: its code and its sentence. */
 export type ErrorEntry<P> = Sentence<P> & { readonly code: LabErrorCode };
@@ -303,11 +362,14 @@ export const ERROR_TEXTS = {
     (p) =>
       `не удалось войти в чат на ${p.target}: ник «${p.nick}» в этом чате уже занят: выберите другой через --nick`,
   ),
+  // `limit` is what the server sent after `ERR room-full` (absent from older servers and logs).
   'chat-full': error(
     'LAB_ERR_CHAT_REFUSED',
-    { target: '10.0.0.5:7008' },
-    (p) => `cannot join the chat at ${p.target}: the chat is full: try again later`,
-    (p) => `не удалось войти в чат на ${p.target}: чат заполнен, попробуйте позже`,
+    { target: '10.0.0.5:7008', limit: 60 as number | undefined },
+    (p) =>
+      `cannot join the chat at ${p.target}: the chat is full: every place is taken${p.limit === undefined ? '' : ` (limit: ${p.limit})`}; the server sets how many with ${CHAT_LIMIT_SETTING['room-full']}`,
+    (p) =>
+      `не удалось войти в чат на ${p.target}: чат заполнен: заняты все места${p.limit === undefined ? '' : ` (предел: ${p.limit})`}; их число задают на сервере: ${CHAT_LIMIT_SETTING['room-full']}`,
   ),
   'chat-refused': error(
     'LAB_ERR_CHAT_REFUSED',
@@ -475,6 +537,47 @@ export const ERROR_TEXTS = {
     { dir: 'logs' },
     (p) => `the *.jsonl files in ${p.dir} hold no socket-lab log line: nothing to hand in`,
     (p) => `в файлах *.jsonl из ${p.dir} нет ни одной строки журнала socket-lab: сдавать нечего`,
+  ),
+
+  // ---- refusals: a server limit (tcp/refusal.ts, the chat's ERR) ------------------------------
+  'server-refused': error(
+    'LAB_ERR_SERVER_LIMIT',
+    { remote: '10.0.0.5:7007', reason: 'max-per-address' as RefusalWhy, open: 64, max: 64 },
+    (p) => `the server ${p.remote} refused the connection: ${REFUSAL_WHY[p.reason].en(p)}`,
+    (p) => `сервер ${p.remote} отказал в соединении: ${REFUSAL_WHY[p.reason].ru(p)}`,
+  ),
+  'server-refused-unknown': error(
+    'LAB_ERR_SERVER_LIMIT',
+    { remote: '10.0.0.5:7007' },
+    (p) => `the server ${p.remote} refused the connection: the server's line is in the log (client.refused)`,
+    (p) => `сервер ${p.remote} отказал в соединении: строка сервера — в журнале (client.refused)`,
+  ),
+  'chat-address-full': error(
+    'LAB_ERR_CHAT_REFUSED',
+    { target: '10.0.0.5:7008', limit: 32 as number | undefined },
+    (p) =>
+      `cannot join the chat at ${p.target}: this address already has as many members in the chat as the server allows one address${p.limit === undefined ? '' : ` (limit: ${p.limit})`}; everyone behind one NAT is one address to the server; it raises the limit with ${CHAT_LIMIT_SETTING['address-full']}, or --class-size`,
+    (p) =>
+      `не удалось войти в чат на ${p.target}: с этого адреса в чате уже столько участников, сколько сервер разрешает одному адресу${p.limit === undefined ? '' : ` (предел: ${p.limit})`}; всех, кто за одним NAT, сервер видит как один адрес; предел поднимают на сервере: ${CHAT_LIMIT_SETTING['address-full']} или --class-size`,
+  ),
+
+  // ---- the hand-in: a nameless submission -----------------------------------------------------
+  'no-name': error(
+    'LAB_ERR_NO_NAME',
+    { missing: 'name-and-group' as MissingName },
+    (p) =>
+      `no submission made: ${{ 'name-and-group': 'your name and group are', name: 'your name is', group: 'your group is' }[p.missing]} not set (set ${NAME_SETTINGS[p.missing].settings} in .env, or give ${NAME_SETTINGS[p.missing].en}; --anonymous makes one without them)`,
+    (p) =>
+      `файл для сдачи не создан: ${{ 'name-and-group': 'не указаны ваши имя и группа', name: 'не указано ваше имя', group: 'не указана ваша группа' }[p.missing]} (задайте ${NAME_SETTINGS[p.missing].settings} в .env или укажите ${NAME_SETTINGS[p.missing].ru}; --anonymous создаёт файл без них)`,
+  ),
+  // `docker compose run --rm report`: the reports are written, only the submission is missing.
+  'no-name-collect': error(
+    'LAB_ERR_NO_NAME',
+    { missing: 'name' as MissingName },
+    (p) =>
+      `no submission was made: ${{ 'name-and-group': 'your name and group are', name: 'your name is', group: 'your group is' }[p.missing]} not set; fill in ${NAME_SETTINGS[p.missing].settings} in .env and run this command again (the reports above are written)`,
+    (p) =>
+      `файл для сдачи не создан: ${{ 'name-and-group': 'не указаны ваши имя и группа', name: 'не указано ваше имя', group: 'не указана ваша группа' }[p.missing]}; заполните ${NAME_SETTINGS[p.missing].settings} в .env и запустите эту команду снова (отчёты выше записаны)`,
   ),
 } as const;
 

@@ -146,7 +146,11 @@ test('the connection over --max-connections is closed and logged; a freed slot t
   });
   await waitFor('2 open', () => server.openConnections() === 2);
   const c = await rawConnect(port);
+  // Read it: the server says why in one line before its FIN.
+  let said = '';
+  c.setEncoding('utf8').on('data', (d: string) => (said += d));
   await once(c, 'close');
+  assert.match(said, /^SOCKET-LAB-REFUSED max-connections 2\/2: .*LAB_MAX_CONNECTIONS.*\n$/);
   const rejected = await waitFor('rejected', () => events('tcp.connection.rejected')[0]);
   assert.equal(rejected.reason, 'max-connections');
   assert.equal(rejected.max, 2);

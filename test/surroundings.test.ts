@@ -302,6 +302,7 @@ test('connection lines have a budget: a flood of refused connects is summarised 
       Array.from({ length: 50 }, async () => {
         const s = net.connect(server.tcpPort, '127.0.0.1');
         s.on('error', () => {});
+        s.resume(); // reads the refusal line, so the server's FIN is seen
         await Promise.race([once(s, 'close'), new Promise((r) => setTimeout(r, 3000))]);
         s.destroy();
       }),
@@ -334,6 +335,7 @@ test('per-address limit: one address cannot hold every slot; another address sti
   }
   const fourth = net.connect({ port: server.tcpPort, host: '127.0.0.1', localAddress: '127.0.0.1' });
   fourth.on('error', () => {});
+  fourth.resume(); // the server's one line before its FIN is read, so the FIN is seen
   await once(fourth, 'close');
   const other = net.connect({ port: server.tcpPort, host: '127.0.0.1', localAddress: '127.0.0.2' });
   other.on('error', () => {});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEMO_TEXTS } from '../src/demo/texts.ts';
 import { DOCTOR_TEXTS, FIX_TEXTS, SEVERITY_TEXTS } from '../src/doctor/messages.ts';
-import { CODE_SUMMARY, ERROR_TEXTS, OPERATIONS } from '../src/errors.ts';
+import { CODE_SUMMARY, ERROR_TEXTS, OPERATIONS, REFUSAL_WHY } from '../src/errors.ts';
 import { catalogue as EVENTS } from '../src/log/events.ts';
 import { HEALTH_TEXTS } from '../src/net/health.ts';
 import { NOUNS, type NounForms } from '../src/text/plural.ts';
@@ -17,6 +17,7 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   errors: ERROR_TEXTS,
   'error codes': CODE_SUMMARY,
   operations: OPERATIONS,
+  'refusal reasons': REFUSAL_WHY,
   doctor: DOCTOR_TEXTS as unknown as Record<string, Entry>,
   'doctor fixes': FIX_TEXTS,
   'doctor severities': SEVERITY_TEXTS,

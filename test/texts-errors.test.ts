@@ -76,13 +76,14 @@ test('an error without an entry (an older log line, a bare sentence) gets its co
     assert.match(ru, /[а-я]/, ru);
     assert.ok(ru.includes('something new happened'), ru);
   }
-  // A log line's entry and parameters are rendered, not its message.
+  // A log line's entry and parameters are rendered, not its message; a line from before `ERR
+  // room-full` carried the limit has no `limit`, and the sentence goes without it.
   assert.equal(
     localizeErrorText(
       { code: 'LAB_ERR_CHAT_REFUSED', message: 'x', text: 'chat-full', params: { target: '10.0.0.5:7008' } },
       'ru',
     ),
-    'не удалось войти в чат на 10.0.0.5:7008: чат заполнен, попробуйте позже',
+    'не удалось войти в чат на 10.0.0.5:7008: чат заполнен: заняты все места; их число задают на сервере: LAB_MAX_MEMBERS / --max-members',
   );
   // Errors that are not LabErrors are bugs: their own text, untouched.
   assert.equal(localizeError(new TypeError('port must be a number'), 'ru'), 'port must be a number');

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { collectLogs } from '../report/collect.js';
 import type { CheckId } from '../report/index.js';
+import { LabError, labError, localizeError } from '../errors.js';
+import { LANGS, type Lang } from '../text/lang.js';
+import { identityFromLab, missingNames, writeSubmission } from './bundle.js';
 import { requireOption, titleOptions } from './report.js';
 
 interface CollectCliOptions {
@@ -12,6 +15,8 @@ interface CollectCliOptions {
   serverLog?: string;
   student?: string;
   group?: string;
+  bundle?: boolean;
+  lang?: Lang;
 }
 
 /** `socket-lab collect`: copies the logs out of the volume and writes both reports beside them. */
@@ -28,8 +33,21 @@ export function collectCommand(): Command {
     .addOption(requireOption())
     .option('--all-runs', 'report every run in the logs, not only the latest one')
     .option('--server-log <file>', "the teacher's server log (classroom): read, not copied")
+    .option(
+      '--bundle',
+      'also write the submission file (as socket-lab bundle names it) beside the reports; without a student name, say which setting to fill in and exit 2, the reports kept',
+    )
+    .addOption(
+      new Option('--lang <lang>', 'language of the messages about the submission (else LAB_LANG in .env)')
+        .choices(LANGS)
+        .env('LAB_LANG'),
+    )
     .action(async (o: CollectCliOptions) => {
       try {
+        // The name and group as the lab has them: options, the environment, then this folder's .env.
+        const who = await identityFromLab(o);
+        o.student = who.student;
+        o.group = who.group;
         const result = await collectLogs({
           from: o.from,
           to: o.to,
@@ -45,9 +63,40 @@ export function collectCommand(): Command {
             `socket-lab collect: ${result.summary}\n`,
         );
         if (o.check && result.failed) process.exitCode = 1;
+        if (o.bundle) await submission(o.to, who);
       } catch (err) {
         process.stderr.write(`socket-lab collect: ${(err as Error).message}\n`);
         process.exitCode = 2;
       }
     });
+}
+
+/**
+ * The hand-in step of `docker compose run --rm report`: the submission file beside the reports, its
+ * name printed as the user sees it. Without a name the reports stay and the student is told, in
+ * their language, which setting to fill in; the exit code (2) says the hand-in part failed.
+ */
+async function submission(logDir: string, who: Awaited<ReturnType<typeof identityFromLab>>): Promise<void> {
+  const say = (en: string, ru: string) => (who.lang === 'ru' ? ru : en);
+  const missing = missingNames(who);
+  if (missing) {
+    process.stderr.write(
+      `socket-lab collect: ${labError('no-name-collect', { missing }).localized(who.lang)}\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const { path } = await writeSubmission({ logDir, who });
+    process.stdout.write(
+      say(
+        `socket-lab collect: your submission: ${path} (hand in this file)\n`,
+        `socket-lab collect: файл для сдачи: ${path} (его и сдайте преподавателю)\n`,
+      ),
+    );
+  } catch (err) {
+    if (!(err instanceof LabError)) throw err;
+    process.stderr.write(`socket-lab collect: ${localizeError(err, who.lang)}\n`);
+    process.exitCode = 2;
+  }
 }

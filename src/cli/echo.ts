@@ -184,13 +184,20 @@ export function echoCommand(): Command {
         reason = 'user-exit';
       }
     } catch (err) {
-      if (!closedEarly) reportError('echo', err, o.lang);
+      // After a refusal, sends fail too; the refusal itself is what the user is shown, below.
+      if (connected.refusal()) closedEarly = true;
+      else if (!closedEarly) reportError('echo', err, o.lang);
     }
     if (!closedEarly) {
       await finish(term?.interrupted ? 'signal' : reason);
       return;
     }
     await flush();
-    reportError('echo', labError('server-closed', { remote: connected.remote }), o.lang);
+    reportError(
+      'echo',
+      // A server that refused the connection said why in one line: show that, not a bare close.
+      connected.refusal() ?? labError('server-closed', { remote: connected.remote }),
+      o.lang,
+    );
   });
 }

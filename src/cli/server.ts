@@ -29,6 +29,53 @@ interface ServerCliOptions extends LogCliOptions {
   portionLines: number;
   memberTimeout: number;
   membersPerAddress: number;
+  maxMembers: number;
+  classSize: number;
+}
+
+/** The limits a class size may raise. */
+export interface ClassLimits {
+  maxConnections: number;
+  maxPerAddress: number;
+  maxMembers: number;
+  membersPerAddress: number;
+  connectionLines: number;
+}
+
+/**
+ * Places per student that `--class-size` reserves on one address: the student's client, and one
+ * more for a reconnect while the server still holds the old one (a TCP connection dropped without
+ * FIN stays until the idle timeout, a chat member that vanished until the member timeout).
+ */
+export const PLACES_PER_STUDENT = 2;
+/**
+ * Connection lines a second per student that `--class-size` allows: a class starting in the same
+ * seconds logs each connection's accepted and closed lines without falling back to summaries, which
+ * a student's `--server-log` report could not pair with their own connection.
+ */
+export const LINES_PER_STUDENT = 10;
+
+/**
+ * The limits for a class of `classSize` students behind one address (0: no class size). It only
+ * raises: a limit set higher by hand stays, and a total is never below its per-address limit.
+ */
+export function limitsForClass(classSize: number, given: ClassLimits): ClassLimits {
+  if (classSize <= 0) return given;
+  const perAddress = classSize * PLACES_PER_STUDENT;
+  const maxPerAddress = Math.max(given.maxPerAddress, perAddress);
+  const membersPerAddress = Math.max(given.membersPerAddress, perAddress);
+  return {
+    maxPerAddress,
+    membersPerAddress,
+    maxConnections: Math.max(given.maxConnections, maxPerAddress),
+    maxMembers: Math.max(given.maxMembers, membersPerAddress),
+    connectionLines: Math.max(given.connectionLines, classSize * LINES_PER_STUDENT),
+  };
+}
+
+/** `--class-size`: a whole number; empty (LAB_CLASS_SIZE= in .env, as compose passes it unset) is 0. */
+function parseClassSize(value: string): number {
+  return value.trim() === '' ? 0 : parseCount(0, 10_000)(value.trim());
 }
 
 export function serverCommand(): Command {
@@ -132,22 +179,47 @@ export function serverCommand(): Command {
         .default(CHAT_DEFAULTS.maxMembersPerAddress)
         .env('LAB_MEMBERS_PER_ADDRESS')
         .argParser(parseCount(1)),
+    )
+    .addOption(
+      new Option('--max-members <n>', 'chat members at once, from every address together')
+        .default(CHAT_DEFAULTS.maxMembers)
+        .env('LAB_MAX_MEMBERS')
+        .argParser(parseCount(2)),
+    )
+    .addOption(
+      new Option(
+        '--class-size <n>',
+        `students who may dial this server from one address (a class behind one NAT): raises the per-address limits to ${PLACES_PER_STUDENT} places a student (room for reconnects) and the connection lines to ${LINES_PER_STUDENT} a student (0: not set)`,
+      )
+        .default(0)
+        .env('LAB_CLASS_SIZE')
+        .argParser(parseClassSize),
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ServerCliOptions) => {
     const { log, flush } = makeLogger(o, 1);
+    const limits = limitsForClass(o.classSize, {
+      maxConnections: o.maxConnections,
+      maxPerAddress: o.maxPerAddress,
+      maxMembers: o.maxMembers,
+      membersPerAddress: o.membersPerAddress,
+      connectionLines: o.connectionLines,
+    });
     const config = {
       host: o.host,
       tcpPort: o.tcpPort,
       udpPort: o.udpPort,
       chunkSize: o.chunkSize,
-      maxConnections: o.maxConnections,
-      maxPerAddress: o.maxPerAddress,
+      ...(o.classSize > 0 ? { classSize: o.classSize } : {}),
+      maxConnections: limits.maxConnections,
+      maxPerAddress: limits.maxPerAddress,
+      connectionLines: limits.connectionLines,
       idleTimeout: o.idleTimeout,
       maxLifetime: o.maxLifetime,
       stallTimeout: o.stallTimeout,
       memberTimeout: o.memberTimeout,
-      membersPerAddress: o.membersPerAddress,
+      membersPerAddress: limits.membersPerAddress,
+      maxMembers: limits.maxMembers,
       lang: o.lang,
       ...(o.scenario ? { scenario: o.scenario } : {}),
     };
@@ -159,9 +231,9 @@ export function serverCommand(): Command {
         host: o.host,
         port: o.tcpPort,
         chunkSize: o.chunkSize,
-        maxConnections: o.maxConnections,
-        maxConnectionsPerAddress: o.maxPerAddress,
-        connectionLinesPerSecond: o.connectionLines,
+        maxConnections: limits.maxConnections,
+        maxConnectionsPerAddress: limits.maxPerAddress,
+        connectionLinesPerSecond: limits.connectionLines,
         idleTimeoutMs: o.idleTimeout * 1000,
         maxLifetimeMs: o.maxLifetime * 1000,
         stallTimeoutMs: o.stallTimeout * 1000,
@@ -172,7 +244,8 @@ export function serverCommand(): Command {
         host: o.host,
         port: o.udpPort,
         memberTimeoutMs: o.memberTimeout * 1000,
-        maxMembersPerAddress: o.membersPerAddress,
+        maxMembers: limits.maxMembers,
+        maxMembersPerAddress: limits.membersPerAddress,
         log,
       });
     } catch (err) {

@@ -7,9 +7,9 @@
  * Explanations never contain untrusted data (what a client sent); that stays in fields.
  */
 
-import { type ErrorFields, localizeErrorText } from '../errors.js';
+import { type ErrorFields, REFUSAL_WHY, localizeErrorText } from '../errors.js';
 import { count } from '../text/plural.js';
-import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../limits.js';
+import { CHAT_LIMIT_SETTING, MAX_DATAGRAM, MAX_TEXT_BYTES, TCP_LIMIT_SETTING } from '../limits.js';
 
 import type { Lang } from '../text/lang.js';
 // Declared in text/lang.ts; re-exported while report/course.ts and report/texts.ts still import it
@@ -135,14 +135,14 @@ export const catalogue = {
       f.reason === 'server-stopping'
         ? `Accepted a connection from ${f.remote} and closed it at once: the server is stopping (the kernel had already completed its handshake)`
         : f.reason === 'max-per-address'
-          ? `Accepted a connection from ${f.remote} and closed it at once: its address already holds ${f.open} of the ${f.max} connections one address may have (the kernel had already completed its handshake)`
-          : `Accepted a connection from ${f.remote} and closed it at once: ${f.open} of ${f.max} connection slots are in use (the kernel had already completed its handshake)`,
+          ? `Accepted a connection from ${f.remote} and closed it at once: its address already holds ${f.open} of the ${f.max} connections one address may have (the kernel had already completed its handshake); ${TCP_LIMIT_SETTING[f.reason]} (or --class-size) raises the limit, and the client was told so in one line`
+          : `Accepted a connection from ${f.remote} and closed it at once: ${f.open} of ${f.max} connection slots are in use (the kernel had already completed its handshake); ${TCP_LIMIT_SETTING[f.reason]} raises the limit, and the client was told so in one line`,
     (f) =>
       f.reason === 'server-stopping'
         ? `Соединение с ${f.remote} принято и сразу закрыто: сервер останавливается (рукопожатие ядро уже завершило)`
         : f.reason === 'max-per-address'
-          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${f.max} соединений, разрешённых одному адресу (рукопожатие ядро уже завершило)`
-          : `Соединение с ${f.remote} принято и сразу закрыто: заняты все места для соединений (${f.open} из ${f.max}; рукопожатие ядро уже завершило)`,
+          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${f.max} соединений, разрешённых одному адресу (рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]} (или --class-size), клиенту это сказано одной строкой`
+          : `Соединение с ${f.remote} принято и сразу закрыто: заняты все места для соединений (${f.open} из ${f.max}; рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]}, клиенту это сказано одной строкой`,
   ),
   'tcp.data.received': spec(
     'info',
@@ -331,6 +331,24 @@ export const catalogue = {
     (f) =>
       `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}. Отправлено ${bytesRu(f.bytesSent)}, получено ${f.bytesReceived}`,
   ),
+  'client.refused': spec(
+    'warn',
+    {
+      remote: '10.77.0.10:7007',
+      reason: 'max-per-address' as TcpRefusalReason,
+      open: 64,
+      max: 64,
+      line: 'SOCKET-LAB-REFUSED max-per-address 64/64: this address already holds 64 of the 64 connections',
+    },
+    (f) =>
+      f.reason === 'other'
+        ? `The server ${f.remote} refused the connection with one line of a form this client does not know (see the line field), then closed it`
+        : `The server ${f.remote} accepted the connection, then refused it with one line and closed it: ${REFUSAL_WHY[f.reason].en(f)}`,
+    (f) =>
+      f.reason === 'other'
+        ? `Сервер ${f.remote} отказал в соединении строкой незнакомого этому клиенту вида (см. поле line) и закрыл его`
+        : `Сервер ${f.remote} принял соединение, но отказал одной строкой и закрыл его: ${REFUSAL_WHY[f.reason].ru(f)}`,
+  ),
   'client.error': spec(
     'error',
     {
@@ -502,6 +520,8 @@ const routerPurposeText: Record<Lang, Record<'dnat' | 'masquerade' | 'loss' | 'd
 
 /** Why the server refused a new TCP connection: the `reason` field of `tcp.connection.rejected`. */
 export type TcpRejectReason = 'max-connections' | 'max-per-address' | 'server-stopping';
+/** `client.refused`: a reason our server sends, or `other` for a refusal line of an unknown form. */
+export type TcpRefusalReason = TcpRejectReason | 'other';
 
 /** Why the server closed a TCP connection: the `reason` field of `tcp.connection.closed`. */
 export type CloseReason =
@@ -558,6 +578,7 @@ export type RejectReason =
   | 'bad-cookie'
   | 'nick-taken'
   | 'room-full'
+  | 'address-full'
   | 'not-a-member'
   | 'rate-limited'
   | 'relay-budget';
@@ -575,7 +596,8 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'bad-cookie':
       'the cookie is wrong or expired, so the sender has not proven that it receives at its address',
     'nick-taken': 'another member already uses that nickname',
-    'room-full': 'the chat has reached its member limit (in all, or for one address)',
+    'room-full': `every place in the chat is taken (${CHAT_LIMIT_SETTING['room-full']} sets how many); the client was told so`,
+    'address-full': `its address already has as many members as one address may have (everyone behind one NAT is one address); ${CHAT_LIMIT_SETTING['address-full']} (or --class-size) raises it, and the client was told so`,
     'not-a-member': 'the sender has not joined (or has expired), so nothing it sends is relayed',
     'rate-limited': 'the member sends faster than its allowed rate',
     'relay-budget': 'the server reached its relay budget for this second',
@@ -592,7 +614,8 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'bad-cookie':
       'cookie неверный или устарел: отправитель не доказал, что получает дейтаграммы на своём адресе',
     'nick-taken': 'этот ник уже занят другим участником',
-    'room-full': 'в чате достигнут предел участников (всего или с одного адреса)',
+    'room-full': `в чате заняты все места (их число задаёт ${CHAT_LIMIT_SETTING['room-full']}); клиенту это сказано`,
+    'address-full': `с этого адреса уже вошло столько участников, сколько разрешено одному адресу (всех, кто за одним NAT, сервер видит как один адрес); предел поднимает ${CHAT_LIMIT_SETTING['address-full']} (или --class-size), клиенту это сказано`,
     'not-a-member': 'отправитель не вошёл в чат (или исключён по тайм-ауту), его сообщения не пересылаются',
     'rate-limited': 'участник отправляет чаще разрешённого',
     'relay-budget': 'сервер исчерпал лимит пересылок на эту секунду',
@@ -600,7 +623,8 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
 };
 
 /** Why a client ended its session: `client.disconnected` and `chat.left`. */
-export type ClientCloseReason = 'user-exit' | 'end-of-input' | 'server-closed' | 'signal' | 'error';
+export type ClientCloseReason =
+  'user-exit' | 'end-of-input' | 'server-closed' | 'refused' | 'signal' | 'error';
 
 /** How a TCP echo client's connection ended (`client.disconnected`). */
 export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = {
@@ -608,6 +632,7 @@ export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = 
     'user-exit': 'exit typed; after the last echo the client sent FIN, the server its own',
     'end-of-input': 'input ended; after the last echo the client sent FIN, the server its own',
     'server-closed': 'the server closed the connection',
+    refused: 'the server refused the connection and said why in one line (client.refused)',
     signal:
       'the client was asked to stop (Ctrl-C or a signal) and sent FIN without waiting for the rest of the echo',
     error: 'a socket error',
@@ -616,6 +641,7 @@ export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = 
     'user-exit': 'введён exit; после последнего эха клиент отправил FIN, сервер — свой',
     'end-of-input': 'ввод закончился; после последнего эха клиент отправил FIN, сервер — свой',
     'server-closed': 'сервер закрыл соединение',
+    refused: 'сервер отказал в соединении и одной строкой объяснил почему (client.refused)',
     signal: 'клиента остановили (Ctrl-C или сигнал), и он отправил FIN, не дожидаясь остатка эха',
     error: 'ошибка сокета',
   },
@@ -627,6 +653,7 @@ export const chatLeaveText: Record<Lang, Record<ClientCloseReason, string>> = {
     'user-exit': 'the user typed exit',
     'end-of-input': 'input ended',
     'server-closed': 'the server is gone',
+    refused: 'the server refused to let it in',
     signal: 'the client was asked to stop (Ctrl-C or a signal)',
     error: 'a socket error',
   },
@@ -634,6 +661,7 @@ export const chatLeaveText: Record<Lang, Record<ClientCloseReason, string>> = {
     'user-exit': 'пользователь ввёл exit',
     'end-of-input': 'ввод закончился',
     'server-closed': 'сервер пропал',
+    refused: 'сервер не впустил клиента',
     signal: 'клиента остановили (Ctrl-C или сигнал)',
     error: 'ошибка сокета',
   },

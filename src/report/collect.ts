@@ -92,7 +92,12 @@ export async function collectLogs(o: {
   return { files: copies, reports, summary: summary(analysis), failed: analysis.failed };
 }
 
-async function giveToParentOwner(dir: string, files: string[], warn?: (m: string) => void): Promise<void> {
+/** Gives `dir` and `files` to the owner of `dir`'s parent when run as root (see collectLogs). */
+export async function giveToParentOwner(
+  dir: string,
+  files: string[],
+  warn?: (m: string) => void,
+): Promise<void> {
   // Only root can give files away; anyone else already owns what it wrote.
   if (process.getuid?.() !== 0) return;
   // Always, even to root: copyFile keeps the source's owner (the container's `node` user).

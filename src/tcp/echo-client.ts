@@ -1,11 +1,12 @@
 import net, { type Socket } from 'node:net';
 import { LabError, errorFields, explainSocketError, labError } from '../errors.js';
 import { BudgetedLines } from '../log/budget.js';
-import type { ClientCloseReason } from '../log/events.js';
+import type { ClientCloseReason, TcpRefusalReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
-import { preview } from '../text/escape.js';
+import { preview, visible } from '../text/escape.js';
+import { MAX_REFUSAL_LINE, REFUSAL_PREFIX, type Refusal, parseRefusal } from './refusal.js';
 
 export interface EchoClientOptions {
   /** Server host name or address. */
@@ -55,6 +56,8 @@ export interface EchoClient {
   drained(timeoutMs?: number): Promise<void>;
   /** Half-closes (FIN), waits for the server to close its side, and logs `client.disconnected`. */
   close(reason: ClientCloseReason): Promise<void>;
+  /** The server's refusal (see refusal.ts) as an error to show, once it came; else undefined. */
+  refusal(): LabError | undefined;
   /** Resolves with the reason once the connection is closed, by either side. */
   readonly closed: Promise<ClientCloseReason>;
 }
@@ -99,6 +102,7 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
   let portion = 0;
   let reason: ClientCloseReason | undefined;
   let failure: LabError | undefined;
+  let refusal: (Omit<Refusal, 'reason'> & { reason: TcpRefusalReason }) | undefined;
   const lines = new BudgetedLines({
     perSecond: o.linesPerSecond,
     empty: () => ({ sent: 0, bytesSent: 0, received: 0, bytesReceived: 0 }),
@@ -109,7 +113,42 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     for (const w of waiters) w();
   };
 
-  socket.on('data', (data: Buffer) => {
+  // The server may refuse the connection with one line (see refusal.ts) instead of echoing. Such a
+  // line is told from an echo by what we sent: an echo starts with our own first bytes, a refusal
+  // with its prefix, which we did not send. Until that is settled, the first bytes wait here.
+  let head: Buffer | undefined = Buffer.alloc(0);
+  const firstSent: Buffer[] = [];
+  let firstSentBytes = 0;
+  const prefix = Buffer.from(REFUSAL_PREFIX);
+  function sentStart(n: number): Buffer {
+    return Buffer.concat(firstSent).subarray(0, n);
+  }
+  /** 'echo', 'refusal', or undefined while more bytes are needed to tell. */
+  function classify(bytes: Buffer): 'echo' | 'refusal' | undefined {
+    const n = Math.min(bytes.length, prefix.length);
+    if (!bytes.subarray(0, n).equals(prefix.subarray(0, n))) return 'echo';
+    // Nothing but our own bytes (as far as we keep them): an echo, which never holds more than we sent.
+    const mine = sentStart(bytes.length);
+    const ours = mine.length > 0 && bytes.subarray(0, mine.length).equals(mine);
+    if (ours && (mine.length === bytes.length || mine.length >= MAX_REFUSAL_LINE)) return 'echo';
+    const newline = bytes.indexOf(0x0a);
+    if (newline !== -1 || bytes.length >= MAX_REFUSAL_LINE) return 'refusal';
+    return undefined;
+  }
+  function onRefusal(bytes: Buffer): void {
+    const end = bytes.indexOf(0x0a);
+    const line = bytes
+      .subarray(0, end === -1 ? Math.min(bytes.length, MAX_REFUSAL_LINE) : end)
+      .toString('utf8')
+      .replace(/\r$/, '');
+    const parsed = parseRefusal(line);
+    refusal = parsed ?? { reason: 'other', open: 0, max: 0 };
+    reason = 'refused';
+    log.emit('client.refused', { remote, ...refusal, line: visible(line) });
+    socket.destroy();
+  }
+
+  function deliver(data: Buffer): void {
     received += data.length;
     const now = Date.now();
     if (lines.allow(now)) log.emit('client.data.received', { bytes: data.length, preview: preview(data) });
@@ -120,8 +159,26 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     }
     if (o.onData?.(data) === false) socket.pause();
     wake();
+  }
+
+  socket.on('data', (data: Buffer) => {
+    if (head === undefined) return deliver(data);
+    head = Buffer.concat([head, data]);
+    const kind = classify(head);
+    if (kind === undefined) return;
+    const bytes = head;
+    head = undefined;
+    if (kind === 'refusal') onRefusal(bytes);
+    else deliver(bytes);
   });
   socket.on('end', () => {
+    // A refusal line cut short by the close is still a refusal (the bytes matched its prefix).
+    if (head !== undefined && head.length > 0) {
+      const bytes = head;
+      head = undefined;
+      if (classify(bytes) === 'echo') deliver(bytes);
+      else onRefusal(bytes);
+    }
     reason ??= 'server-closed';
     socket.end();
   });
@@ -140,10 +197,20 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     });
   });
 
+  /** The refusal as an error to show (its sentence in every language from the catalogue), or undefined. */
+  function refusedError(): LabError | undefined {
+    if (!refusal) return undefined;
+    const r = refusal;
+    return r.reason === 'other'
+      ? labError('server-refused-unknown', { remote })
+      : labError('server-refused', { remote, reason: r.reason, open: r.open, max: r.max });
+  }
+
   return {
     remote,
     local,
     closed,
+    refusal: refusedError,
     bytesSent: () => sent,
     bytesReceived: () => received,
     resume: () => {
@@ -159,6 +226,10 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
         const part = bytes.subarray(off, off + o.chunkSize);
         sent += part.length;
         portion++;
+        if (firstSentBytes < MAX_REFUSAL_LINE) {
+          firstSent.push(part.subarray(0, MAX_REFUSAL_LINE - firstSentBytes));
+          firstSentBytes += Math.min(part.length, MAX_REFUSAL_LINE);
+        }
         // Logged before write(): the echo may be read (and logged) before write() even returns.
         const now = Date.now();
         if (lines.allow(now)) log.emit('client.data.sent', { bytes: part.length, portion });
@@ -186,9 +257,11 @@ export async function connectEcho(options: EchoClientOptions): Promise<EchoClien
     drained(timeoutMs = 10_000) {
       return new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (received >= sent) done(resolve);
+          if (received >= sent && !refusal) done(resolve);
           else if (socket.destroyed) {
-            done(() => reject(failure ?? labError('echo-cut-short', { remote, received, sent })));
+            done(() =>
+              reject(refusedError() ?? failure ?? labError('echo-cut-short', { remote, received, sent })),
+            );
           }
         };
         const timer = setTimeout(

@@ -6,6 +6,7 @@ import type { EventLog } from '../log/logger.js';
 import { endpoint, endpointOf } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { preview } from '../text/escape.js';
+import { encodeRefusal } from './refusal.js';
 
 export interface EchoServerOptions {
   /** Address to bind; 0.0.0.0 accepts connections on every IPv4 address of the machine. */
@@ -55,6 +56,10 @@ export const ECHO_DEFAULTS = {
   portionLinesPerSecond: 20,
   connectionLinesPerSecond: 100,
 } as const;
+
+/** Refused connections that may wait for their line to go out at once, and for how long at most. */
+const MAX_REFUSING = 64;
+const REFUSAL_LINGER_MS = 2000;
 
 export interface EchoServer {
   readonly address: AddressInfo;
@@ -121,6 +126,8 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
   let closing = false;
 
   const perAddress = new Map<string, number>();
+  /** Refused connections still sending their one line (bounded by MAX_REFUSING). */
+  const refusing = new Set<Socket>();
   const connLines = new BudgetedLines<ConnTally>({
     perSecond: o.connectionLinesPerSecond,
     empty: () => ({ accepted: 0, closed: 0, rejected: {} }),
@@ -250,7 +257,22 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
       t.rejected[reason] = (t.rejected[reason] ?? 0) + 1;
     }
     socket.on('error', () => {});
-    socket.destroy();
+    // A flood of refused connections must not hold descriptors: past a few at once, no line.
+    if (refusing.size >= MAX_REFUSING || closing) {
+      socket.destroy();
+      return;
+    }
+    // One line saying why, then our FIN. What the client sent meanwhile is read and dropped: closing
+    // a socket with unread bytes would send RST instead of FIN, and the client could lose the line.
+    refusing.add(socket);
+    const timer = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
+    socket.on('data', () => {});
+    socket.on('end', () => socket.destroy());
+    socket.on('close', () => {
+      clearTimeout(timer);
+      refusing.delete(socket);
+    });
+    socket.end(encodeRefusal({ reason, open, max }));
   }
 
   function onConnection(socket: Socket): void {
@@ -377,6 +399,7 @@ export async function createEchoServer(options: EchoServerOptions): Promise<Echo
     openConnections: () => conns.size,
     async close(deadlineMs = 3000) {
       closing = true;
+      for (const s of refusing) s.destroy();
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const c of conns.values()) {
         c.reason ??= 'server-stopping';

@@ -29,6 +29,9 @@ const RU: Record<string, string> = {
   'not-a-member': 'сервер не считает нас участником',
   // tcp.connection.rejected
   'max-connections': 'все места для соединений заняты',
+  'max-per-address': 'предел соединений с одного адреса',
+  // client.disconnected
+  refused: 'сервер отказал в соединении',
 };
 
 /** A short label for reason code `code` in `lang`, e.g. "сигнал остановки (signal)". */

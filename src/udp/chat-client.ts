@@ -7,6 +7,7 @@ import { visible } from '../text/escape.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import {
   type ClientMessage,
+  type ErrCode,
   MAX_TEXT_BYTES,
   type ServerMessage,
   encode,
@@ -128,10 +129,10 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
 
   async function handshake(): Promise<number> {
     const cookie = await request({ type: 'HELLO', nick: o.nick }, ['COOKIE', 'ERR']);
-    if (cookie.type === 'ERR') throw refusal(cookie.code);
+    if (cookie.type === 'ERR') throw refusal(cookie.code, cookie.limit);
     if (cookie.type !== 'COOKIE') throw labError('chat-unexpected-answer', { to: 'HELLO' });
     const welcome = await request({ type: 'JOIN', nick: o.nick, cookie: cookie.cookie }, ['WELCOME', 'ERR']);
-    if (welcome.type === 'ERR') throw refusal(welcome.code);
+    if (welcome.type === 'ERR') throw refusal(welcome.code, welcome.limit);
     if (welcome.type !== 'WELCOME') throw labError('chat-unexpected-answer', { to: 'JOIN' });
     state = 'joined';
     missed = 0;
@@ -139,10 +140,12 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     return welcome.members;
   }
 
-  function refusal(code: string): LabError {
+  function refusal(code: ErrCode, limit: number | undefined): LabError {
     if (code === 'bad-nick') return labError('chat-nick-refused', { target, nick: o.nick });
     if (code === 'nick-taken') return labError('chat-nick-taken', { target, nick: o.nick });
-    if (code === 'room-full') return labError('chat-full', { target });
+    // A limit: which one, how large (when the server said), and the setting that raises it.
+    if (code === 'room-full') return labError('chat-full', { target, limit });
+    if (code === 'address-full') return labError('chat-address-full', { target, limit });
     return labError('chat-refused', { target, code });
   }
 

@@ -8,7 +8,7 @@ import { endpoint, endpointOf, plainAddress } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { visible } from '../text/escape.js';
 import { createCookieJar } from './cookie.js';
-import { type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
+import { type ErrCode, type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
 
 export interface ChatServerOptions {
   /** Address to bind; 0.0.0.0 receives on every IPv4 address of the machine. */
@@ -231,9 +231,21 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         if (!members.has(remote)) {
           let fromAddress = 0;
           for (const other of members.values()) if (other.address === address) fromAddress++;
-          if (members.size >= o.maxMembers || fromAddress >= o.maxMembersPerAddress) {
-            send(rinfo, encode({ type: 'ERR', code: 'room-full' }));
-            return reject(rinfo, 'room-full', now);
+          // Two limits, two reasons: a class behind one NAT address meets the per-address one while
+          // most places are free, and must not be told the chat is full.
+          const full: ErrCode | undefined =
+            members.size >= o.maxMembers
+              ? 'room-full'
+              : fromAddress >= o.maxMembersPerAddress
+                ? 'address-full'
+                : undefined;
+          if (full) {
+            const limit = full === 'room-full' ? o.maxMembers : o.maxMembersPerAddress;
+            // A refusal is never larger than the JOIN that caused it (the rule HELLO follows too).
+            let answer = encode({ type: 'ERR', code: full, limit });
+            if (answer.length > bytes.length) answer = encode({ type: 'ERR', code: full });
+            if (answer.length <= bytes.length) send(rinfo, answer);
+            return reject(rinfo, full, now);
           }
           const m: Member = {
             nick: msg.nick,

@@ -35,10 +35,15 @@ export type ServerMessage =
   | { type: 'NOPE' }
   | { type: 'BYE' }
   | { type: 'SHUTDOWN' }
-  | { type: 'ERR'; code: ErrCode };
+  | { type: 'ERR'; code: ErrCode; limit?: number };
 
-export type ErrCode = 'bad-nick' | 'nick-taken' | 'room-full';
-const ERR_CODES: readonly string[] = ['bad-nick', 'nick-taken', 'room-full'];
+/**
+ * Why a join was refused. `room-full` (every place taken) and `address-full` (the sender's address
+ * has all the places one address may have) carry the limit after the code, so a refused client can
+ * say which limit it met and how large it is (`ERR address-full 32`).
+ */
+export type ErrCode = 'bad-nick' | 'nick-taken' | 'room-full' | 'address-full';
+const ERR_CODES: readonly string[] = ['bad-nick', 'nick-taken', 'room-full', 'address-full'];
 const LEAVE_REASONS: readonly string[] = ['leave', 'timeout', 'server-stopping'];
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; reason: RejectReason };
@@ -130,10 +135,13 @@ export function parseServerMessage(bytes: Uint8Array): Parsed<ServerMessage> {
     case 'BYE':
     case 'SHUTDOWN':
       return { ok: true, message: { type } };
-    case 'ERR':
-      return ERR_CODES.includes(words[0] ?? '')
-        ? { ok: true, message: { type, code: words[0] as ErrCode } }
-        : fail('malformed');
+    case 'ERR': {
+      if (!ERR_CODES.includes(words[0] ?? '')) return fail('malformed');
+      const code = words[0] as ErrCode;
+      // The limit is optional (older servers send none); anything but a whole number is ignored.
+      const limit = /^\d{1,9}$/.test(words[1] ?? '') ? Number(words[1]) : undefined;
+      return { ok: true, message: limit === undefined ? { type, code } : { type, code, limit } };
+    }
     default:
       return fail('malformed');
   }
@@ -162,7 +170,7 @@ export function encode(message: ClientMessage | ServerMessage): Buffer {
     case 'FROM':
       return Buffer.from(`FROM ${message.nick} ${message.text}`);
     case 'ERR':
-      return Buffer.from(`ERR ${message.code}`);
+      return Buffer.from(`ERR ${message.code}${message.limit === undefined ? '' : ` ${message.limit}`}`);
     default:
       return Buffer.from(message.type);
   }
