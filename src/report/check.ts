@@ -10,7 +10,13 @@ import {
 } from './aggregate.js';
 import { addressOf } from './endpoint.js';
 import type { LogRecord } from './parse.js';
-import { OWN_CHECK_IDS, type OwnCheckId, type OwnFindingCode, ownChecks } from './own-checks.js';
+import {
+  OWN_CHECK_IDS,
+  type OwnCheckId,
+  type OwnFindingCode,
+  ownChecks,
+  ownServerViews,
+} from './own-checks.js';
 
 /** The checks of a lab run, each defined once here. */
 export type CheckId = 'local' | 'vm' | 'remote' | 'echo' | 'chat' | 'stopped' | OwnCheckId;
@@ -143,9 +149,12 @@ function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): 
   const sessions: Array<EchoSession | ChatSession> = [...(view?.echo ?? []), ...(view?.chat ?? [])];
   if (sessions.length === 0) return na(id, 'na-scenario', { scenario });
   const findings: Finding[] = [];
+  // With a student's own echo server, its traced accept() is the server's view.
+  const ownViews = ownServerViews(model.timeline.records, model.echo);
   for (const s of sessions) {
     const start = 'connected' in s ? s.connected : s.joined;
-    const serverSide = 'connected' in s ? s.server?.accepted : s.member?.joined;
+    const ownView = 'connected' in s && !s.server ? ownViews.get(s) : undefined;
+    const serverSide = 'connected' in s ? (s.server?.accepted ?? ownView) : s.member?.joined;
     const client = clientName(s);
     if (!start) {
       findings.push({
@@ -156,7 +165,8 @@ function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): 
       });
       continue;
     }
-    const { own, seen } = addresses(s);
+    const { own, seen: ourSeen } = addresses(s);
+    const seen = ourSeen ?? strField(ownView, 'peer');
     if (!serverSide || !seen) {
       findings.push({
         ok: false,

@@ -506,3 +506,49 @@ function clientRunFindings(run: OwnRun): Finding[] {
   }
   return out;
 }
+
+/** How far apart (ms) our client's connect and an own server's accept may be, matched through NAT. */
+const OWN_NAT_MATCH_MS = 5000;
+
+/**
+ * The server's view of each of our echo clients when the server was the student's own: the
+ * accept() whose peer is the client's own address (local and vm), else, through the remote
+ * scenario's NAT, the nearest unclaimed accept() after its connect. The address checks read the
+ * peer of that record as "what the server saw", as they read our server's tcp.connection.accepted.
+ */
+export function ownServerViews(
+  records: readonly LogRecord[],
+  echo: readonly EchoSession[],
+): Map<EchoSession, LogRecord> {
+  const accepts = records.filter(
+    (r) =>
+      r.event === 'own.call' &&
+      (str(r, 'call') === 'accept' || str(r, 'call') === 'accept4') &&
+      (num(r, 'result') ?? -1) >= 0 &&
+      str(r, 'peer') !== undefined,
+  );
+  const views = new Map<EchoSession, LogRecord>();
+  if (accepts.length === 0) return views;
+  const claimed = new Set<LogRecord>();
+  const pending = echo.filter((s) => !s.server && s.connected);
+  for (const s of pending) {
+    const local = str(s.connected, 'local');
+    const exact = accepts.find((a) => !claimed.has(a) && str(a, 'peer') === local);
+    if (exact) {
+      views.set(s, exact);
+      claimed.add(exact);
+    }
+  }
+  for (const s of pending) {
+    if (views.has(s) || !s.connected) continue;
+    const at = s.connected.time;
+    const near = accepts
+      .filter((a) => !claimed.has(a) && Math.abs(a.time - at) <= OWN_NAT_MATCH_MS)
+      .sort((a, b) => Math.abs(a.time - at) - Math.abs(b.time - at))[0];
+    if (near) {
+      views.set(s, near);
+      claimed.add(near);
+    }
+  }
+  return views;
+}
