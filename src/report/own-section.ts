@@ -95,7 +95,7 @@ function programBlocks(p: ProgramView, lang: Lang): Block[] {
  * the caller reads from its source), our server honestly; nothing when there is neither.
  */
 export function implementationSection(records: readonly LogRecord[], lang: Lang, ours?: OursView): Block[] {
-  const programs = implementationData(records);
+  const programs = implementationData(records, lang);
   const t = T[lang];
   if (programs.length > 0) {
     return [heading(2, t.heading), paragraph(t.about), ...programs.flatMap((p) => programBlocks(p, lang))];
