@@ -138,6 +138,7 @@ test('the report shows the Implementation section after the main task, in Markdo
   assert.match(ru, /server\.py, \d+ байт, SHA-256 `[0-9a-f]{64}`/);
   assert.match(ru, /`recvfrom\(4\) x3: 1024 \+ 1024 \+ 459, запрошено не больше 1024`/);
   assert.match(ru, /`accept4\(3\): fd 4 для 127\.0\.0\.1:43636`/);
+  assert.match(ru, /\[\*\] Сервер запущен, слушает порт 17301 на 0\.0\.0\.0/, 'its own messages');
   assert.match(en, /Implementation: your programs/);
   assert.match(en, /recvfrom\(4\) x3: 1024 \+ 1024 \+ 459/);
   // Without own programs there is no such section.

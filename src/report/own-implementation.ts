@@ -16,6 +16,8 @@ export const MAX_SOURCE_LINES = 400;
 export const MAX_SOURCE_LINE = 200;
 /** Folded call rows shown per program; the rest are counted. */
 export const MAX_CALL_ROWS = 200;
+/** Lines of the program's own output shown (its "service messages", task 2 of the assignment). */
+export const MAX_OUTPUT_LINES = 100;
 /** Values listed in one folded row (`1024 + 1024 + ...`); the rest are summed. */
 const MAX_VALUES = 8;
 
@@ -57,6 +59,9 @@ export interface ProgramView {
   filesSkipped: number;
   calls: CallRow[];
   callsLeft: number;
+  /** What it printed, in order (stdout and stderr, already escaped by the runner), bounded. */
+  output: Array<{ stream: string; text: string }>;
+  outputLeft: number;
   traced: boolean;
 }
 
@@ -244,6 +249,10 @@ export function implementationData(records: readonly LogRecord[], lang: Lang = '
       filesSkipped: num(run.sources, 'skipped') ?? 0,
       calls: rows,
       callsLeft: left,
+      output: run.output
+        .slice(0, MAX_OUTPUT_LINES)
+        .map((r) => ({ stream: str(r, 'stream') ?? '?', text: str(r, 'text') ?? '' })),
+      outputLeft: Math.max(0, run.output.length - MAX_OUTPUT_LINES),
       traced: run.traced,
     };
   });

@@ -25,6 +25,8 @@ const T = {
     callsHeader: ['#', 'system call (fd), folded', 'evidence for'],
     callsLeft: (n: number) => `${n} more rows not shown`,
     untraced: 'Ran without strace: no socket calls were recorded.',
+    output: 'What it printed (its own service messages; stderr lines marked):',
+    outputLeft: (n: number) => `${n} more lines in the log`,
     oursHeading: 'Implementation: the lab’s own server',
     oursAbout: (read: string) =>
       `No own program ran, so this is ours. The lines of our echo server that read and write; each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
@@ -43,6 +45,8 @@ const T = {
     callsHeader: ['№', 'системный вызов (fd), свёрнуто', 'подтверждает'],
     callsLeft: (n: number) => `ещё строк не показано: ${n}`,
     untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
+    output: 'Что она напечатала (её собственные служебные сообщения; строки stderr помечены):',
+    outputLeft: (n: number) => `ещё строк в журнале: ${n}`,
     oursHeading: 'Реализация: сервер лаборатории',
     oursAbout: (read: string) =>
       `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые читают и пишут; каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
@@ -69,6 +73,16 @@ function programBlocks(p: ProgramView, lang: Lang): Block[] {
     }
   }
   if (p.filesSkipped > 0) out.push(paragraph(t.filesSkipped(p.filesSkipped)));
+  if (p.output.length > 0) {
+    out.push(
+      paragraph(t.output),
+      codeBlock(
+        p.output.map((o) => (o.stream === 'stderr' ? `[stderr] ${o.text}` : o.text)).join('\n'),
+        'text',
+      ),
+    );
+    if (p.outputLeft > 0) out.push(paragraph(t.outputLeft(p.outputLeft)));
+  }
   if (!p.traced) {
     out.push(paragraph(t.untraced));
     return out;
