@@ -19,6 +19,7 @@ const LAYERS: Record<string, number> = {
   tcp: 3,
   udp: 3,
   wire: 3,
+  own: 3, // a student's own programs: the strace reader and the runner
   report: 4,
   doctor: 4,
   bench: 5,

@@ -14,6 +14,7 @@ import { doctorCommand } from './doctor.js';
 import { wireCommand } from './wire.js';
 import { routerCommand } from './router.js';
 import { healthCommand } from './health.js';
+import { ownCommand } from './own.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   program.addCommand(wireCommand());
   program.addCommand(routerCommand());
   program.addCommand(healthCommand());
+  program.addCommand(ownCommand());
   // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();

@@ -10,12 +10,14 @@
 import { type ErrorFields, REFUSAL_WHY, localizeErrorText } from '../errors.js';
 import { count } from '../text/plural.js';
 import { CHAT_LIMIT_SETTING, MAX_DATAGRAM, MAX_TEXT_BYTES, TCP_LIMIT_SETTING } from '../limits.js';
+import { ownEvents } from './own-events.js';
 
 import type { Lang } from '../text/lang.js';
+import { type EventSpec, type Level, spec } from './spec.js';
+export { type EventSpec, type Level } from './spec.js';
 // Declared in text/lang.ts; re-exported while report/course.ts and report/texts.ts still import it
 // from here. New code imports text/lang.ts.
 export { LANGS, type Lang } from '../text/lang.js';
-export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
  * Log schema version, written as `schema` on every line so the report can tell old logs apart.
@@ -37,18 +39,6 @@ export const FIELDS_SINCE: Readonly<Record<string, number>> = {
   text: Infinity,
   params: Infinity,
 };
-
-export interface EventSpec<F> {
-  level: Level;
-  /** Fields as they appear in an example line; the docs and tests render the explanation with it. */
-  example: F;
-  en: (f: F) => string;
-  ru: (f: F) => string;
-}
-
-function spec<F>(level: Level, example: F, en: (f: F) => string, ru: (f: F) => string): EventSpec<F> {
-  return { level, example, en, ru };
-}
 
 const bytesEn = (n: number) => count('en', n, 'byte');
 const bytesRu = (n: number) => count('ru', n, 'byte');
@@ -493,6 +483,8 @@ export const catalogue = {
     (f) =>
       `Маршрутизатор останавливается по ${f.signal}: его правила и записи conntrack живут в сетевом пространстве имён контейнера и исчезают вместе с ним`,
   ),
+  // ---- a student's own programs (src/own/events.ts) ---------------------------------------
+  ...ownEvents,
 };
 
 export type Catalogue = typeof catalogue;

@@ -1,4 +1,4 @@
-import { RUN_LIMITS, RunLimitError } from './sources.js';
+import { RUN_LIMITS, RunLimitError } from './limits.js';
 import { addressOf, isLoopback } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 import type { Timeline } from './timeline.js';
@@ -168,6 +168,8 @@ function groupPrograms(records: readonly LogRecord[]): Program[] {
   for (const r of records) {
     // The router (socket-lab router) is the network, not a client or server program of the lab.
     if (r.event.startsWith('router.')) continue;
+    // A student's own program is watched from outside (own-checks.ts reads its records), not one of ours.
+    if (r.event.startsWith('own.')) continue;
     const key = `${r.source}\u0000${r.pid ?? ''}`;
     let list = byProcess.get(key);
     if (!list) byProcess.set(key, (list = []));

@@ -1,3 +1,4 @@
+import { implementationSection } from './own-section.js';
 import type { Lang } from '../text/lang.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks } from './check.js';
@@ -6,7 +7,7 @@ import { toMarkdown } from './document/markdown.js';
 import type { Document } from './document/model.js';
 import { type DocumentOptions, reportDocument } from './document/report.js';
 import type { ExtraSections } from './document/sections/context.js';
-import { type LineSource, parseSource } from './parse.js';
+import { type ReportInput, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources, reorderCausally } from './timeline.js';
 import { causalLinks } from './causal.js';
@@ -22,14 +23,6 @@ import {
 /** The report's formats. */
 export type ReportFormat = 'md' | 'html';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'html'];
-
-/** One source of log lines: a container's file, or standard input. */
-export interface ReportInput {
-  /** The name the report shows (a file name without its extension, or `stdin`). */
-  name: string;
-  /** Its lines, one by one or in batches (see LineSource). */
-  lines: LineSource;
-}
 
 /** How to read the logs. */
 export interface AnalyseOptions {
@@ -102,6 +95,11 @@ export function reportOf(
     questionExtras: analysis.wire ? { 5: lossAnswer(analysis.model, analysis.wire, lang) } : {},
     after: {
       ...options.after,
+      // A student's own programs: their code and calls, right after the main task they answer.
+      'main-task': [
+        ...(options.after?.['main-task'] ?? []),
+        ...implementationSection(analysis.model.timeline.records, lang),
+      ],
       // What the packets showed, when the run has captures: after the appendix.
       appendix: [
         ...(options.after?.appendix ?? []),
@@ -138,7 +136,7 @@ export {
 } from './check.js';
 export { type ConnAccount, type PortionCounts, accountConnections, relayCounts } from './accounting.js';
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
-export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
+export { type LineSource, type LogRecord, type ReportInput, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
 export { lazyLines, linesOf, openInputs } from './sources.js';
 export { type ExtraSections, type Section } from './document/sections/context.js';
 export type { Block, Document, Inline } from './document/model.js';

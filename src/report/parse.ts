@@ -6,7 +6,7 @@ import {
   OLDEST_SCHEMA,
   catalogue,
 } from '../log/events.js';
-import { READ_LIMITS, ReadLimitError } from './sources.js';
+import { READ_LIMITS, ReadLimitError } from './limits.js';
 
 /** One accepted log line: an event of the catalogue, of this schema, from one source. */
 export interface LogRecord {
@@ -211,6 +211,14 @@ export interface ParsedSource {
  * read, much cheaper for big logs than a promise per line). Without their line ends.
  */
 export type LineSource = AsyncIterable<string | readonly string[]> | Iterable<string>;
+
+/** One source of log lines: a container's file, or standard input. */
+export interface ReportInput {
+  /** The name the report shows (a file name without its extension, or `stdin`). */
+  name: string;
+  /** Its lines, one by one or in batches (see LineSource). */
+  lines: LineSource;
+}
 
 /** Per-portion events: the bulk of a busy log, and what the report folds into counts. */
 export const DATA_EVENTS: ReadonlySet<EventName> = new Set<EventName>([

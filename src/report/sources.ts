@@ -2,80 +2,10 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ReportInput } from './index.js';
+import type { ReportInput } from './parse.js';
 
-/**
- * The bounds of one log as the report reads it. Real logs are tens of KB and their lines a few
- * hundred bytes (a preview is cut at 64 bytes); the bounds leave a wide margin and still keep a
- * hostile file from taking the teacher's memory or minutes of time.
- */
-export const READ_LIMITS = {
-  /** Longest line: a longer one refuses the whole input ("line 12 of x.jsonl is longer than 1 MiB"). */
-  maxLineBytes: 1024 * 1024,
-  /** Most bytes read from one log (a file, standard input, a member of a submission). */
-  maxSourceBytes: 256 * 1024 * 1024,
-  /** Most lines handed over in one batch: a chunk of blank lines must not become millions of strings at once. */
-  maxBatchLines: 4096,
-  /**
-   * Most lines of one log that are not log lines of the lab (blank, not JSON, another program's):
-   * past it the file is not a log of the lab (31 MiB of `x` lines passed grading once, after minutes).
-   */
-  maxForeignLines: 100_000,
-} as const;
-
-/** An argument that names nothing readable: the CLI shows its message and exits 2. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
-
-/** An input past one of READ_LIMITS; `source` is the name shown (a file name), `line` 1-based. */
-export class ReadLimitError extends InputError {
-  constructor(
-    readonly limit: 'line' | 'source' | 'foreign',
-    readonly source: string,
-    readonly line: number,
-    readonly bytes: number,
-  ) {
-    super(
-      limit === 'line'
-        ? `line ${line} of ${source} is longer than ${bytes / 1048576} MiB`
-        : limit === 'foreign'
-          ? `${source}: more than ${bytes} lines are not socket-lab log lines (up to line ${line}): not a log of the lab`
-          : `${source} is larger than ${bytes / 1048576} MiB (read up to line ${line})`,
-    );
-  }
-}
-
-/**
- * The bounds of one run, whatever its logs hold: a lab run has a few dozen programs, conversations
- * and chat messages; a class's run (the teacher's server) a few thousand. Past these the logs are
- * not one run of the lab, and the report and grading refuse them with one reason instead of
- * spending the teacher's minutes and memory on them.
- */
-export const RUN_LIMITS = {
-  /** Processes (source and pid). */
-  maxPrograms: 1024,
-  /** TCP connections, chat memberships and client sessions together. */
-  maxConversations: 20_000,
-  /** Chat lines: messages sent, received and relayed. */
-  maxChatLines: 20_000,
-} as const;
-
-/** Logs past one of RUN_LIMITS. */
-export class RunLimitError extends InputError {
-  constructor(
-    readonly what: keyof typeof RUN_LIMITS,
-    readonly count: number,
-    readonly limit: number,
-  ) {
-    const noun = {
-      maxPrograms: 'programs (pids)',
-      maxConversations: 'connections and sessions',
-      maxChatLines: 'chat message lines',
-    }[what];
-    super(`the logs hold more than ${limit} ${noun} (${count}): that is not one run of the lab; not read`);
-  }
-}
+import { InputError, READ_LIMITS, ReadLimitError } from './limits.js';
+export * from './limits.js';
 
 /**
  * Lines of a stream without their `\n` (a `\r` before it stays; the parser drops it), in batches of
