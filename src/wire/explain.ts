@@ -58,6 +58,12 @@ const segRu = (n: number) => ruCount(n, 'сегмент', 'сегмента', '�
 const dgRu = (n: number) => count('ru', n, 'datagram');
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '?');
 const plural = (n: number, one: string, many: string) => count('en', n, { one, other: many });
+/** "a, b and c" of the items that are there. */
+function listed(lang: Lang, items: (string | false)[]): string {
+  const xs = items.filter((x): x is string => x !== false);
+  const and = lang === 'en' ? ' and ' : ' и ';
+  return xs.length < 2 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')}${and}${xs[xs.length - 1]}`;
+}
 /** A number the capture may not hold (an ACK without its number): '?' then. */
 const num = (n: number | undefined) => (n === undefined ? '?' : String(n));
 
@@ -166,7 +172,7 @@ export const WIRE_TEXTS = {
   'hs-title': sentence(
     { complete: true },
     (p) => `Three-way handshake${p.complete ? '' : ' (incomplete in this capture)'}:`,
-    (p) => `Трёхстороннее рукопожатие${p.complete ? '' : ' (в этом захвате неполное)'}:`,
+    (p) => `Тройное рукопожатие${p.complete ? '' : ' (в этом захвате неполное)'}:`,
   ),
   'syn-repeated': sentence(
     { times: 3, delay: '3000.000' },
@@ -178,9 +184,9 @@ export const WIRE_TEXTS = {
   'syn-ack-repeated': sentence(
     { times: 2 },
     (p) =>
-      `The server sent its SYN-ACK ${p.times} times: it repeats it until the client's ACK (or a repeated SYN) shows it arrived.`,
+      `The server sent its SYN-ACK ${p.times} times: it repeats it after a timeout until the client's ACK arrives. A repeated SYN from the client means the opposite: the SYN-ACK was lost, and the server answers that SYN with its SYN-ACK again.`,
     (p) =>
-      `Сервер отправил SYN-ACK ${times(p.times)}: он повторяет его, пока ACK клиента (или повторный SYN) не покажет, что тот дошёл.`,
+      `Сервер отправил SYN-ACK ${times(p.times)}: он повторяет его по тайм-ауту, пока не придёт ACK клиента. Повторный SYN от клиента означает обратное: SYN-ACK потерялся, и сервер отвечает на этот SYN своим SYN-ACK ещё раз.`,
   ),
   mss: sentence(
     { client: '65495', server: '65495', loopback: true },
@@ -226,9 +232,9 @@ export const WIRE_TEXTS = {
   offload: sentence(
     { largest: 2048, mss: 1460 },
     (p) =>
-      `The largest captured segment (${count('en', p.largest, 'byte')}) is larger than the MSS the receiver announced (${p.mss}): the capture saw the data before segmentation offload (TSO/GSO) cut it into MSS-sized segments, or after the receiver merged them (GRO). On the wire, no segment's payload exceeded the MSS.`,
+      `The largest captured segment (${count('en', p.largest, 'byte')}) is larger than the MSS the receiver announced (${p.mss}). The kernel hands a large packet down whole and leaves cutting it into segments of at most the MSS to segmentation offload (TSO/GSO), as late as it can: a network card cuts it before it leaves, but on a \`veth\` or bridge path (containers, network namespaces) the packet may cross whole and never be cut; a receiver may also merge segments (GRO). A capture shows the packets as they are where it listens.`,
     (p) =>
-      `Самый большой сегмент в захвате (${bytesRu(p.largest)}) больше MSS, объявленного получателем (${p.mss}): захват видел данные до того, как механизм разгрузки сегментации (TSO/GSO) разрезал их на сегменты размером не больше MSS, или после того, как получатель их объединил (GRO). В сети полезная нагрузка ни одного сегмента не превышала MSS.`,
+      `Самый большой сегмент в захвате (${bytesRu(p.largest)}) больше MSS, объявленного получателем (${p.mss}). Ядро передаёт большой пакет вниз целиком, а разрезать его на сегменты не больше MSS оставляет механизму разгрузки сегментации (TSO/GSO) как можно позже: сетевая карта режет его перед отправкой, но на пути через \`veth\` или мост (контейнеры, сетевые пространства имён) пакет может пройти целиком и так и не быть разрезан; кроме того, получатель может объединять сегменты (GRO). Захват показывает пакеты такими, какие они в той точке, где он слушает.`,
   ),
   'portions-summarised': sentence(
     { portions: 40, bytes: 40960 },
@@ -241,12 +247,27 @@ export const WIRE_TEXTS = {
     (p) => `the server's socket log: portions read ${p.read}; written back ${p.written}${p.more}.`,
     (p) => `журнал сокетов сервера: прочитаны порции ${p.read}; отправлены обратно ${p.written}${p.more}.`,
   ),
+  // Names only the kinds of empty segment this capture holds (one whose clients' FINs were not
+  // written must not list FINs).
   'empty-segments': sentence(
-    { n: 9 },
+    { n: 9, handshake: true, acks: true, fins: true, resets: false },
     (p) =>
-      `${plural(p.n, 'segment', 'segments')} carried no payload: the handshake, pure ACKs (an ACK-only segment only acknowledges, it carries no data) and the FINs. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (no segment carries more than the receiver's MSS) and on TCP's own rules (Nagle's algorithm, the send and receive windows), not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned.`,
+      `${plural(p.n, 'segment', 'segments')} carried no payload: ${listed('en', [
+        p.handshake && 'the handshake',
+        p.acks && 'pure ACKs (an ACK-only segment only acknowledges, it carries no data)',
+        p.fins && 'the FINs',
+        p.resets && 'the RSTs',
+      ])}. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (it only bounds a segment's size) and on TCP's own rules (Nagle's algorithm, the send and receive windows), not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned.`,
     (p) =>
-      `${ruCount(p.n, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: рукопожатие, чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет) и FIN. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (ни один сегмент не несёт больше MSS получателя) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read().`,
+      `${ruCount(p.n, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: ${listed(
+        'ru',
+        [
+          p.handshake && 'рукопожатие',
+          p.acks && 'чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет)',
+          p.fins && 'FIN',
+          p.resets && 'RST',
+        ],
+      )}. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (он лишь ограничивает размер сегмента сверху) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read().`,
   ),
   'out-of-order': sentence(
     { n: 2 },
@@ -263,9 +284,9 @@ export const WIRE_TEXTS = {
   retransmissions: sentence(
     { n: 3, bytes: 3072, cost: '612.000' },
     (p) =>
-      `${plural(p.n, 'retransmission', 'retransmissions')}: ${p.bytes} bytes were sent again because their acknowledgement did not come in time; between the first sending and the repeat, ${p.cost} ms in total. TCP recovered them: the receiver got every byte once, in order.`,
+      `${plural(p.n, 'retransmission', 'retransmissions')}: ${count('en', p.bytes, 'byte')} sent again, after a timeout or sooner: on duplicate ACKs or SACK showing a gap (fast retransmit), or as a probe for a lost tail (tail loss probe); some repeats are spurious, the first copy had arrived. Between the first sending and the repeat, ${p.cost} ms in total. The receiving TCP discards the copies of bytes it already has and puts the rest in order: the application read every byte once, in order.`,
     (p) =>
-      `Повторных передач: ${p.n}; ${bytesRu(p.bytes)} отправлено заново, потому что подтверждение не пришло вовремя; от первой отправки до повтора прошло в сумме ${p.cost} мс. TCP восстановил потери: получатель получил каждый байт один раз и по порядку.`,
+      `Повторных передач: ${p.n}; заново отправлено ${bytesRu(p.bytes)} — по тайм-ауту или раньше: когда повторные ACK или SACK показали пропуск (быстрая повторная передача) или как проба на потерю последних сегментов (англ. «tail loss probe»); часть повторов бывает лишней: первая копия уже дошла. От первой отправки до повтора прошло в сумме ${p.cost} мс. Принимающий TCP отбрасывает копии уже полученных байтов и расставляет остальные по порядку: приложение прочитало каждый байт один раз и по порядку.`,
   ),
   // ---- teardown ----------------------------------------------------------------------------
   'fin-acked': sentence(
@@ -669,7 +690,21 @@ export function explainTcpConnection(
     });
   }
   out.push(list(items));
-  p(t(lang, 'empty-segments', { n: c.toServer.emptySegments + c.toClient.emptySegments }));
+  const empty = c.toServer.emptySegments + c.toClient.emptySegments;
+  const td = c.teardown;
+  // The handshake's segments, the FINs and RSTs this capture holds; the rest of the empty ones are pure ACKs.
+  const hsSegments =
+    (h.syn ? 1 + h.synRetransmissions : 0) + (h.synAck ? 1 + h.synAckRetransmissions : 0) + (h.ack ? 1 : 0);
+  const closers = td.fins.length + td.finRetransmissions + td.resets.length;
+  p(
+    t(lang, 'empty-segments', {
+      n: empty,
+      handshake: hsSegments > 0,
+      acks: empty > hsSegments + closers,
+      fins: td.fins.length > 0,
+      resets: td.resets.length > 0,
+    }),
+  );
 
   const reordered = c.toServer.outOfOrder + c.toClient.outOfOrder;
   if (reordered > 0) p(t(lang, 'out-of-order', { n: reordered }));
@@ -685,7 +720,6 @@ export function explainTcpConnection(
   }
 
   // Teardown
-  const td = c.teardown;
   const closing: Inline[][] = [];
   for (const fin of td.fins) {
     const acked =
