@@ -401,6 +401,9 @@ test('explain: the empty segments named are the kinds the capture holds (no FIN 
   assert.ok(noFin.length < whole.length);
   assert.doesNotMatch(await explain(noFin, 'en'), /FIN/);
   assert.doesNotMatch(await explain(noFin, 'ru'), /FIN/);
+  const cap = await ok(pcap(frames(noFin), { le: true, nano: false, link: LINKTYPE.ETHERNET }));
+  const text = explainWire({ lang: 'en', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
+  assert.match(text, /No FIN or RST of this connection in the capture: its close is not there/);
 });
 
 test('flows: sequence numbers that wrap past 2^32 still count each byte once', async () => {

@@ -286,7 +286,7 @@ export const WIRE_TEXTS = {
     (p) =>
       `${plural(p.n, 'retransmission', 'retransmissions')}: ${count('en', p.bytes, 'byte')} sent again, after a timeout or sooner: on duplicate ACKs or SACK showing a gap (fast retransmit), or as a probe for a lost tail (tail loss probe); some repeats are spurious, the first copy had arrived. Between the first sending and the repeat, ${p.cost} ms in total. The receiving TCP discards the copies of bytes it already has and puts the rest in order: the application read every byte once, in order.`,
     (p) =>
-      `Повторных передач: ${p.n}; заново отправлено ${bytesRu(p.bytes)} — по тайм-ауту или раньше: когда повторные ACK или SACK показали пропуск (быстрая повторная передача) или как проба на потерю последних сегментов (англ. «tail loss probe»); часть повторов бывает лишней: первая копия уже дошла. От первой отправки до повтора прошло в сумме ${p.cost} мс. Принимающий TCP отбрасывает копии уже полученных байтов и расставляет остальные по порядку: приложение прочитало каждый байт один раз и по порядку.`,
+      `Повторных передач: ${p.n}; заново отправлено ${bytesRu(p.bytes)} — по тайм-ауту или раньше: когда дублирующиеся ACK или SACK показали пропуск (быстрая повторная передача) или как проба на потерю последних сегментов (англ. «tail loss probe»); часть повторов бывает лишней: первая копия уже дошла. От первой отправки до повтора прошло в сумме ${p.cost} мс. Принимающий TCP отбрасывает копии уже полученных байтов и расставляет остальные по порядку: приложение прочитало каждый байт один раз и по порядку.`,
   ),
   // ---- teardown ----------------------------------------------------------------------------
   'fin-acked': sentence(
@@ -327,8 +327,10 @@ export const WIRE_TEXTS = {
   ),
   'no-close': sentence(
     {},
-    () => 'No FIN or RST in the capture: it ended before the connection closed.',
-    () => 'В захвате нет ни FIN, ни RST: захват закончился раньше, чем соединение закрылось.',
+    () =>
+      'No FIN or RST of this connection in the capture: its close is not there (the capture may have stopped before it).',
+    () =>
+      'В захвате нет ни FIN, ни RST этого соединения: его закрытия в захвате нет (захват мог остановиться раньше).',
   ),
   // ---- UDP -----------------------------------------------------------------------------------
   'udp-sides': sentence(
