@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type Facts, type Finding, diagnose, exitCodeOf, portCandidates } from '../src/doctor/checks.ts';
@@ -17,6 +21,7 @@ import { parseDockerNetworks, parseIpRoutes, parsePublishedPorts, parseSs } from
 import { findingLines } from '../src/doctor/messages.ts';
 import { extractSettings } from '../src/doctor/settings.ts';
 import { parseComposeYaml } from '../src/doctor/yaml.ts';
+import { CLI, defer } from './helpers.ts';
 
 const cidr = (text: string): Cidr => {
   const c = parseCidr(text);
@@ -481,4 +486,32 @@ test("a network with the lab's name that Compose did not make: LAB_PREFIX with a
     [['own-network-foreign', 'LAB_PREFIX', 'lab', 'lab-vm', 'lab3']],
   );
   assert.ok(fs.some((f) => f.code === 'own-network-other-project' && f.detail?.project === 'old'));
+});
+
+test('doctor speaks the language of --lang, else LAB_LANG of the environment, else LAB_LANG of .env in its folder', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'doctor-lang-'));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
+  // No docker on PATH: the doctor answers at once that Docker is unreachable, in its language.
+  const bin = join(dir, 'bin');
+  await mkdir(bin);
+  const doctor = (args: string[], env: Record<string, string> = {}) => {
+    const { LAB_LANG: _, ...rest } = process.env;
+    const r = spawnSync(process.execPath, [CLI, 'doctor', '--project-dir', dir, ...args], {
+      encoding: 'utf8',
+      env: { ...rest, PATH: bin, ...env },
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const ru = /Docker не отвечает/;
+  const en = /no Docker engine answers/;
+  assert.match(doctor([]), en, 'no .env: English');
+  await writeFile(join(dir, '.env'), '# the lab\nLAB_STUDENT="Иванов Иван"\nLAB_LANG=ru # Russian\n');
+  assert.match(doctor([]), ru, '.env says ru');
+  assert.match(doctor([], { LAB_LANG: 'en' }), en, 'the environment wins over .env, as in Compose');
+  assert.match(doctor(['--lang', 'en']), en, '--lang wins over .env');
+  assert.match(doctor(['--lang', 'ru'], { LAB_LANG: 'en' }), ru, '--lang wins over the environment');
+  await writeFile(join(dir, '.env'), 'LAB_LANG=de\n');
+  assert.match(doctor([]), en, 'a language the lab does not know: English');
 });

@@ -18,9 +18,10 @@ const LAYERS: Record<string, number> = {
   net: 2,
   tcp: 3,
   udp: 3,
-  wire: 3,
   own: 3, // a student's own programs: the strace reader and the runner
   report: 4,
+  // Beside the report: wire/explain.ts builds the report's document blocks (report/document).
+  wire: 4,
   doctor: 4,
   bench: 5,
   demo: 5,

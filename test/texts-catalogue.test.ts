@@ -7,6 +7,7 @@ import { catalogue as EVENTS } from '../src/log/events.ts';
 import { HEALTH_TEXTS } from '../src/net/health.ts';
 import { NOUNS, type NounForms } from '../src/text/plural.ts';
 import { LANGS, type Lang } from '../src/text/lang.ts';
+import { WIRE_TEXTS } from '../src/wire/explain.ts';
 
 // Every entry of every catalogue, rendered from its example in every language: the walk the
 // one-shape rule (src/text/catalogue.ts) makes possible. A new catalogue is added to CATALOGUES.
@@ -23,6 +24,7 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   'doctor severities': SEVERITY_TEXTS,
   health: HEALTH_TEXTS,
   demo: DEMO_TEXTS,
+  wire: WIRE_TEXTS,
   events: EVENTS as unknown as Record<string, Entry>,
 };
 

@@ -383,7 +383,27 @@ test('flows: a retransmitted segment is counted once in the payload, with its co
     String(c.toServer.retransmissionDelayMs),
   );
   const text = explainWire({ lang: 'en', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
-  assert.match(text, /1 retransmission: 1024 bytes were sent again/);
+  assert.match(text, /1 retransmission: 1024 bytes sent again, after a timeout or sooner/);
+  assert.match(text, /the application read every byte once, in order/);
+});
+
+test('explain: the empty segments named are the kinds the capture holds (no FIN listed without FINs)', async () => {
+  const explain = async (segs: Seg[], lang: 'en' | 'ru') => {
+    const cap = await ok(pcap(frames(segs), { le: true, nano: false, link: LINKTYPE.ETHERNET }));
+    const text = explainWire({ lang, captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
+    return /(?:carried no payload|не несли полезной нагрузки): ([^.]*)\./.exec(text)?.[1] ?? text;
+  };
+  const whole = exchange();
+  assert.match(await explain(whole, 'en'), /the handshake, pure ACKs .* and the FINs$/);
+  assert.match(await explain(whole, 'ru'), /рукопожатие, чистые ACK .* и FIN$/);
+  // Stopped before the clients' FINs were written: no FIN in the capture, none in the sentence.
+  const noFin = whole.filter((x) => !x.flags.includes('F'));
+  assert.ok(noFin.length < whole.length);
+  assert.doesNotMatch(await explain(noFin, 'en'), /FIN/);
+  assert.doesNotMatch(await explain(noFin, 'ru'), /FIN/);
+  const cap = await ok(pcap(frames(noFin), { le: true, nano: false, link: LINKTYPE.ETHERNET }));
+  const text = explainWire({ lang: 'en', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
+  assert.match(text, /No FIN or RST of this connection in the capture: its close is not there/);
 });
 
 test('flows: sequence numbers that wrap past 2^32 still count each byte once', async () => {
@@ -502,7 +522,7 @@ test('explanations in Russian use the course terms', async () => {
     captures: [{ name: 'server.pcap', result: { ok: true, capture: cap } }],
   });
   for (const term of [
-    'Трёхстороннее рукопожатие',
+    'Тройное рукопожатие',
     'сегмент',
     'MSS',
     'дейтаграмм',

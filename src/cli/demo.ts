@@ -49,15 +49,21 @@ export function demoCommand(): Command {
         await flush();
         const t = DEMO_TEXTS;
         process.stdout.write(`\n${t.results[o.lang]({})}\n`);
+        const word = { pass: t.pass, fail: t.fail, 'not-applicable': t['not-applicable'] };
         for (const r of outcomes) {
-          const verdict = (r.passed ? t.pass : t.fail)[o.lang]({});
-          process.stdout.write(`  ${verdict}  ${r.scenario.padEnd(8)} ${r.detail}\n`);
+          process.stdout.write(`  ${word[r.verdict][o.lang]({})}  ${r.scenario.padEnd(8)} ${r.detail}\n`);
         }
-        const failed = outcomes.filter((r) => !r.passed).length;
-        const n = outcomes.length;
-        process.stdout.write(
-          `${failed === 0 ? t['all-passed'][o.lang]({ n }) : t['some-failed'][o.lang]({ failed, n })}\n`,
-        );
+        // A scenario this machine cannot show is counted apart: it neither passes nor fails the demo.
+        const na = outcomes.filter((r) => r.verdict === 'not-applicable').length;
+        const failed = outcomes.filter((r) => r.verdict === 'fail').length;
+        const n = outcomes.length - na;
+        const summary =
+          failed > 0
+            ? t['some-failed'][o.lang]({ failed, n })
+            : na > 0
+              ? t['passed-some-na'][o.lang]({ n, na })
+              : t['all-passed'][o.lang]({ n });
+        process.stdout.write(`${summary}\n`);
         process.exitCode = failed === 0 ? 0 : 1;
       } catch (err) {
         reportError('demo', err);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { LANGS, type Lang } from '../text/lang.js';
 import { type Finding, diagnose, exitCodeOf } from '../doctor/checks.js';
 import { freeSubnets, parseCidr, type Cidr } from '../doctor/cidr.js';
+import { labSetting, readDotenv } from '../doctor/dotenv.js';
 import { findingLines } from '../doctor/messages.js';
 import { gatherFacts } from '../doctor/probe.js';
 import { SETTING_DEFAULTS } from '../doctor/settings.js';
@@ -9,7 +10,8 @@ import { parseCount } from './common.js';
 
 interface DoctorCliOptions {
   json?: boolean;
-  lang: Lang;
+  /** Undefined when neither --lang nor LAB_LANG in the environment gives it: then `.env` decides. */
+  lang?: Lang;
   projectDir: string;
   compose?: string;
   freeSubnets?: number;
@@ -27,7 +29,12 @@ export function doctorCommand(): Command {
     )
     .option('--json', 'print the findings as one JSON object (for scripts and tests)')
     .addOption(
-      new Option('--lang <lang>', 'language of the findings').choices(LANGS).default('en').env('LAB_LANG'),
+      new Option(
+        '--lang <lang>',
+        'language of the findings (default: LAB_LANG from the environment, else from .env in --project-dir, else en)',
+      )
+        .choices(LANGS)
+        .env('LAB_LANG'),
     )
     .option('--project-dir <dir>', 'the folder of docker-compose.yml and .env', process.cwd())
     .addOption(
@@ -43,6 +50,7 @@ export function doctorCommand(): Command {
       ).argParser(parseCount(1, 512)),
     )
     .action(async (o: DoctorCliOptions) => {
+      const lang = o.lang ?? (await dotenvLang(o.projectDir));
       const gathered = await gatherFacts({
         projectDir: o.projectDir,
         ...(o.compose ? { compose: o.compose.split(/\s+/).filter(Boolean) } : {}),
@@ -82,16 +90,28 @@ export function doctorCommand(): Command {
             ? { compose: gathered.facts.compose, settings: gathered.facts.settings ?? null }
             : {}),
           findings: findings.map((f) => {
-            const text = findingLines(f, o.lang, sources);
+            const text = findingLines(f, lang, sources);
             return { ...f, message: [text.headline, ...text.more].join(' ') };
           }),
         };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       } else {
-        process.stdout.write(render(findings, o.lang, sources, exitCode));
+        process.stdout.write(render(findings, lang, sources, exitCode));
       }
       process.exitCode = exitCode;
     });
+}
+
+/**
+ * LAB_LANG of the lab's `.env` (the one Compose reads), for a doctor run without --lang: the
+ * student who set LAB_LANG=ru there reads the findings in Russian. A `.env` that cannot be read or
+ * names no known language gives English; the findings themselves say what is wrong with `.env`.
+ */
+async function dotenvLang(projectDir: string): Promise<Lang> {
+  const lang = await readDotenv(projectDir)
+    .then((env) => labSetting('LAB_LANG', env))
+    .catch(() => undefined);
+  return LANGS.includes(lang as Lang) ? (lang as Lang) : 'en';
 }
 
 function render(

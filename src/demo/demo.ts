@@ -21,13 +21,18 @@ import { createEchoServer } from '../tcp/echo-server.js';
 import { joinChat } from '../udp/chat-client.js';
 import { createChatServer } from '../udp/chat-server.js';
 
-/** What one scenario showed. */
+/**
+ * What one scenario showed. `not-applicable`: this machine cannot show it (no address besides
+ * loopback), which is neither a pass nor a failure; `detail` says why.
+ */
 export interface Outcome {
   scenario: string;
-  passed: boolean;
-  /** One sentence with the addresses and counts behind the verdict. */
+  verdict: 'pass' | 'fail' | 'not-applicable';
+  /** One sentence with the addresses and counts behind the verdict, or why there is none. */
   detail: string;
 }
+
+const verdict = (passed: boolean): Outcome['verdict'] => (passed ? 'pass' : 'fail');
 
 /** The first IPv4 address of this machine that is not loopback, if any. */
 export function findLanAddress(): string | undefined {
@@ -103,17 +108,16 @@ export async function runDemo(o: {
   const analysis = await analyse([{ name: 'demo', lines: o.lines }], { allRuns: true });
   const outcomes = [echoOutcome(analysis, 'local', 'local', '127.0.0.1', port, undefined, log.lang)];
   if (!lan) {
-    outcomes.push({
-      scenario: 'lan',
-      passed: false,
-      detail: t('no-lan-address', {}),
-    });
+    // Both need an address other than loopback: without one they are not shown, and not failed.
+    const detail = t('no-lan-address', {});
+    outcomes.push({ scenario: 'lan', verdict: 'not-applicable', detail });
+    outcomes.push({ scenario: 'mistake', verdict: 'not-applicable', detail });
   } else {
     outcomes.push(echoOutcome(analysis, 'lan', 'vm', lan, port, '0.0.0.0', log.lang));
     const refused = mistakeError === 'LAB_ERR_CONNECT_REFUSED';
     outcomes.push({
       scenario: 'mistake',
-      passed: refused,
+      verdict: verdict(refused),
       detail: refused
         ? t('mistake-refused', { port: mistakePort, lan })
         : mistakeError
@@ -124,7 +128,7 @@ export async function runDemo(o: {
   const ok = got.alice?.includes('bob: hi alice') && got.bob?.includes('alice: hi bob');
   outcomes.push({
     scenario: 'chat',
-    passed: Boolean(ok),
+    verdict: verdict(Boolean(ok)),
     detail: t('chat-result', {
       alice: got.alice ?? [],
       bob: got.bob ?? [],
@@ -152,7 +156,7 @@ function echoOutcome(
   const received = session?.disconnected?.fields.bytesReceived;
   return {
     scenario,
-    passed: check.status === 'pass' && mine.length > 0 && mine.every((f) => f.ok),
+    verdict: verdict(check.status === 'pass' && mine.length > 0 && mine.every((f) => f.ok)),
     detail: say(
       DEMO_TEXTS,
       'echo-seen',

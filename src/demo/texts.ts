@@ -19,17 +19,22 @@ export const DEMO_TEXTS = {
     (p) =>
       `клиент ${p.local} -> ${p.target}; сервер${p.bound ? ` (привязан к ${p.bound})` : ''} увидел ${p.remote ?? 'ничего'}; эхо: ${p.received ?? '?'} Б из ${p.sent ?? '?'} Б`,
   ),
+  // Not a failure: a machine without a network address cannot show these, and the demo says why.
   'no-lan-address': sentence(
     {},
-    () => 'this machine has no non-loopback IPv4 address (use --lan-host)',
-    () => 'у этой машины нет IPv4-адреса, кроме loopback (укажите --lan-host)',
+    () =>
+      'this machine has no IPv4 address besides loopback, so a connection through a network address cannot be shown here (give one with --lan-host)',
+    () =>
+      'у этой машины нет IPv4-адреса, кроме петлевого, поэтому соединение через сетевой адрес здесь показать нельзя (адрес можно указать в --lan-host)',
   ),
+  // Nobody listened on that address and port: the kernel itself answered the SYN with RST; no
+  // server socket (and no program) took part.
   'mistake-refused': sentence(
     { port: 40001, lan: '10.0.0.2' },
     (p) =>
-      `a server bound to 127.0.0.1:${p.port} refused ${p.lan}:${p.port}: that is why the lab binds 0.0.0.0`,
+      `a server bound to 127.0.0.1:${p.port} does not listen on ${p.lan}:${p.port}: the kernel itself answered the SYN there with RST (connection refused), no server socket was involved; that is why the lab binds 0.0.0.0`,
     (p) =>
-      `сервер, привязанный к 127.0.0.1:${p.port}, отказал в соединении с ${p.lan}:${p.port} (ожидаемо): поэтому лаборатория привязывает сервер к 0.0.0.0`,
+      `сервер, привязанный к 127.0.0.1:${p.port}, не слушает на ${p.lan}:${p.port}: на SYN туда ответило само ядро сегментом RST (в соединении отказано, ожидаемо), сокет сервера в этом не участвовал; поэтому лаборатория привязывает сервер к 0.0.0.0`,
   ),
   'mistake-other-error': sentence(
     { code: 'LAB_ERR_CONNECT_TIMEOUT' },
@@ -63,10 +68,21 @@ export const DEMO_TEXTS = {
     () => 'FAIL',
     () => 'НЕ ЗАЧТЕНО',
   ),
+  'not-applicable': sentence(
+    {},
+    () => 'NOT APPLICABLE',
+    () => 'НЕПРИМЕНИМО',
+  ),
   'all-passed': sentence(
     { n: 4 },
     (p) => `All ${p.n} scenarios passed.`,
     (p) => `Все сценарии пройдены: ${p.n} из ${p.n}.`,
+  ),
+  'passed-some-na': sentence(
+    { n: 2, na: 2 },
+    (p) => `All ${p.n} scenarios this machine can show passed; ${p.na} not applicable here (see above why).`,
+    (p) =>
+      `Все сценарии, которые может показать эта машина, пройдены: ${p.n} из ${p.n}; неприменимо здесь: ${p.na} (причина указана выше).`,
   ),
   'some-failed': sentence(
     { failed: 1, n: 4 },

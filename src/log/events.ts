@@ -253,9 +253,9 @@ export const catalogue = {
     'info',
     { member: 'alice', remote: '10.88.0.31:51000', bytes: 12, recipients: 1, preview: 'hi all' },
     (f) =>
-      `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (broadcast and multicast would not cross the lab's networks)`,
+      `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (a broadcast does not cross a router, and multicast needs multicast routing)`,
     (f) =>
-      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (ни широковещательная, ни групповая рассылка не прошла бы между сетями лаборатории)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (широковещательная рассылка не проходит через маршрутизатор, а групповой нужна поддержка групповой маршрутизации)`,
   ),
   'udp.relay.summary': spec(
     'info',

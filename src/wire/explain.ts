@@ -2,26 +2,16 @@
  * The "On the wire" section of the lab report, in English and Russian: what the packets of a
  * capture show, next to what the programs' sockets logged. Data in, document blocks out (the
  * report's model, rendered to Markdown or HTML there; `explainWire` gives the Markdown); the report
- * chooses the heading and where the section goes.
+ * chooses the heading and where the section goes. Every sentence is an entry of WIRE_TEXTS.
  *
  * Every sentence states what the capture holds (frames, numbers, flags) or a rule of TCP/UDP that
  * holds everywhere; nothing is inferred from how the lab is configured.
  */
-import type { Lang } from '../log/events.js';
-import {
-  type Value,
-  code,
-  fill,
-  join,
-  list,
-  paragraph,
-  prose,
-  strong,
-  table,
-  text,
-} from '../report/document/build.js';
+import { type Value, code, fill, join, list, paragraph, prose, table } from '../report/document/build.js';
 import { blocksToMarkdown } from '../report/document/markdown.js';
 import type { Block, Inline, ListItem } from '../report/document/model.js';
+import { type Catalogue, type ParamsOf, say, sentence } from '../text/catalogue.js';
+import type { Lang } from '../text/lang.js';
 import { count } from '../text/plural.js';
 import type { CrossCheck, SocketPortions } from './crosscheck.js';
 import {
@@ -67,45 +57,544 @@ const bytesRu = (n: number) => count('ru', n, 'byte');
 const segRu = (n: number) => ruCount(n, 'сегмент', 'сегмента', 'сегментов');
 const dgRu = (n: number) => count('ru', n, 'datagram');
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '?');
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many: string) => count('en', n, { one, other: many });
+/** "a, b and c" of the items that are there. */
+function listed(lang: Lang, items: (string | false)[]): string {
+  const xs = items.filter((x): x is string => x !== false);
+  const and = lang === 'en' ? ' and ' : ' и ';
+  return xs.length < 2 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')}${and}${xs[xs.length - 1]}`;
+}
+/** A number the capture may not hold (an ACK without its number): '?' then. */
+const num = (n: number | undefined) => (n === undefined ? '?' : String(n));
+
+type Side = 'client' | 'server';
+const SIDE_EN = { client: 'client', server: 'server' } as const;
+const SIDE_RU = { client: 'клиент', server: 'сервер' } as const;
+const SIDE_RU_GEN = { client: 'клиента', server: 'сервера' } as const;
+const HS = { from: '127.0.0.1:56494', to: '127.0.0.1:7007', frame: 1, at: '+0.000 ms' };
+
+/**
+ * Every sentence of the "On the wire" section (src/text/catalogue.ts): what the packets show and
+ * the rules of TCP and UDP behind it. Values (addresses, counts, frames) are parameters, and stay
+ * plain text whatever they hold (they go through `fill`); `**` and backticks are marks only in our
+ * own words. A parameter that is a clause of its own (`sides`, `addr`, `more`...) is given as the
+ * runs another entry made. The code below only chooses which sentences a capture calls for.
+ */
+export const WIRE_TEXTS = {
+  // ---- a capture that cannot be read ------------------------------------------------------
+  'capture-problem': sentence(
+    {
+      name: 'x.pcap',
+      code: 'truncated' as CaptureProblem['code'],
+      offset: 4096 as number | undefined,
+      message: 'the file ends inside a packet record',
+    },
+    (p) => `Capture \`${p.name}\`: ${p.message}.`,
+    (p) => {
+      const at = p.offset !== undefined;
+      const ru: Record<CaptureProblem['code'], string> = {
+        empty: 'файл пуст: захват ничего не записал',
+        'not-a-capture': 'это не файл захвата pcap/pcapng (в начале нет его «магического числа»)',
+        truncated: `файл обрывается${at ? ` на байте ${p.offset}` : ''} посреди записи (захват ещё писался или был остановлен аварийно)`,
+        corrupt: `файл повреждён${at ? ` (байт ${p.offset})` : ''}`,
+        'unsupported-link-type': 'тип канального уровня этого захвата здесь не разбирается',
+        unreadable: 'файл не удалось прочитать',
+        'too-many-packets': 'пакетов слишком много: прочитана только первая часть',
+      };
+      return `Захват \`${p.name}\`: ${ru[p.code]}.`;
+    },
+  ),
+  // ---- TCP options, sizes, times -----------------------------------------------------------
+  'opt-wscale': sentence(
+    { v: 10 },
+    (p) => `window scale ${p.v}`,
+    (p) => `масштаб окна ${p.v}`,
+  ),
+  'opt-sack': sentence(
+    {},
+    () => 'SACK permitted',
+    () => 'SACK разрешён',
+  ),
+  'opt-timestamps': sentence(
+    {},
+    () => 'timestamps',
+    () => 'метки времени',
+  ),
+  'opt-none': sentence(
+    {},
+    () => 'no options',
+    () => 'без опций',
+  ),
+  retransmission: sentence(
+    {},
+    () => ' (retransmission)',
+    () => ' (повтор)',
+  ),
+  'n-more': sentence(
+    { n: 3 },
+    (p) => `… ${p.n} more`,
+    (p) => `… и ещё ${p.n}`,
+  ),
+  'at-ms': sentence(
+    { ms: '0.016' },
+    (p) => `+${p.ms} ms`,
+    (p) => `+${p.ms} мс`,
+  ),
+  // ---- one TCP connection ------------------------------------------------------------------
+  'tcp-title': sentence(
+    { id: 1, client: '127.0.0.1:56494', server: '127.0.0.1:7007', packets: 15 },
+    (p) =>
+      `**TCP connection ${p.id}: \`${p.client}\` → \`${p.server}\`** (${plural(p.packets, 'segment', 'segments')} in the capture)`,
+    (p) => `**TCP-соединение ${p.id}: \`${p.client}\` → \`${p.server}\`** (${segRu(p.packets)} в захвате)`,
+  ),
+  // The three steps are items of a numbered list: no number in the sentence.
+  'hs-syn': sentence(
+    { ...HS, seq: 3123169023, options: 'MSS 65495' },
+    (p) =>
+      `\`SYN\` ${p.from} → ${p.to} [#${p.frame}], ${p.at}: seq ${p.seq} is the client's initial sequence number (ISN); options: ${p.options}.`,
+    (p) =>
+      `\`SYN\` ${p.from} → ${p.to} [#${p.frame}], ${p.at}: \`seq\` ${p.seq} — начальный порядковый номер (ISN) клиента; опции: ${p.options}.`,
+  ),
+  'hs-syn-ack': sentence(
+    { ...HS, seq: 3999760296, ack: 3123169024 as number | undefined, options: 'MSS 65495' },
+    (p) =>
+      `\`SYN, ACK\` ${p.from} → ${p.to} [#${p.frame}], ${p.at}: the server's ISN ${p.seq}, ack ${num(p.ack)} (the client's ISN + 1: a SYN takes one sequence number); options: ${p.options}.`,
+    (p) =>
+      `\`SYN, ACK\` ${p.from} → ${p.to} [#${p.frame}], ${p.at}: ISN сервера ${p.seq}, номер подтверждения ${num(p.ack)} (ISN клиента + 1: SYN занимает один порядковый номер); опции: ${p.options}.`,
+  ),
+  'hs-ack': sentence(
+    { frame: 3, at: '+0.034 ms', ack: 3999760297 as number | undefined },
+    (p) =>
+      `\`ACK\` [#${p.frame}], ${p.at}: ack ${num(p.ack)} (the server's ISN + 1). The connection is established.`,
+    (p) =>
+      `\`ACK\` [#${p.frame}], ${p.at}: номер подтверждения ${num(p.ack)} (ISN сервера + 1). Соединение установлено.`,
+  ),
+  'hs-title': sentence(
+    { complete: true },
+    (p) => `Three-way handshake${p.complete ? '' : ' (incomplete in this capture)'}:`,
+    (p) => `Тройное рукопожатие${p.complete ? '' : ' (в этом захвате неполное)'}:`,
+  ),
+  'syn-repeated': sentence(
+    { times: 3, delay: '3000.000' },
+    (p) =>
+      `The client sent its SYN ${p.times} times, the last ${p.delay} ms after the first: a SYN that gets no answer is sent again after a timeout that doubles each time.`,
+    (p) =>
+      `Клиент отправил SYN ${times(p.times)}, последний — через ${p.delay} мс после первого: SYN без ответа отправляется повторно по тайм-ауту, который каждый раз удваивается.`,
+  ),
+  'syn-ack-repeated': sentence(
+    { times: 2 },
+    (p) =>
+      `The server sent its SYN-ACK ${p.times} times: it repeats it after a timeout until the client's ACK arrives. A repeated SYN from the client means the opposite: the SYN-ACK was lost, and the server answers that SYN with its SYN-ACK again.`,
+    (p) =>
+      `Сервер отправил SYN-ACK ${times(p.times)}: он повторяет его по тайм-ауту, пока не придёт ACK клиента. Повторный SYN от клиента означает обратное: SYN-ACK потерялся, и сервер отвечает на этот SYN своим SYN-ACK ещё раз.`,
+  ),
+  mss: sentence(
+    { client: '65495', server: '65495', loopback: true },
+    (p) =>
+      `The MSS (maximum segment size) each side announces in its SYN is the largest payload it will accept in one segment; it is normally the link's MTU minus 40 bytes of IPv4 and TCP headers (1460 on a 1500-byte Ethernet link). Here: client ${p.client}, server ${p.server}.${p.loopback ? " 65495 is 65535, the largest IPv4 packet, minus 40: the loopback interface's MTU (65536) is larger than any IPv4 packet." : ''}`,
+    (p) =>
+      `MSS (максимальный размер сегмента), который каждая сторона объявляет в своём SYN, — наибольшая полезная нагрузка, которую она готова принять в одном сегменте; обычно это MTU канала минус 40 байт заголовков IPv4 и TCP (1460 для Ethernet с MTU 1500). Здесь: клиент ${p.client}, сервер ${p.server}.${p.loopback ? ' 65495 — это 65535 (наибольший IPv4-пакет) минус 40: MTU петлевого интерфейса (65536) больше любого IPv4-пакета.' : ''}`,
+  ),
+  'no-syn': sentence(
+    {},
+    () =>
+      "The capture does not contain this connection's SYN: it began after the handshake, so the handshake and the first bytes may be missing.",
+    () =>
+      'В захвате нет SYN этого соединения: захват начался после рукопожатия, поэтому рукопожатие и первые байты могут отсутствовать.',
+  ),
+  'data-title': sentence(
+    {},
+    () => 'Data segments:',
+    () => 'Сегменты с данными:',
+  ),
+  'to-server': sentence(
+    {},
+    () => 'client → server',
+    () => 'клиент → сервер',
+  ),
+  'to-client': sentence(
+    {},
+    () => 'server → client',
+    () => 'сервер → клиент',
+  ),
+  'no-payload': sentence(
+    { label: 'client → server' },
+    (p) => `${p.label}: no payload.`,
+    (p) => `${p.label}: данных нет.`,
+  ),
+  'data-direction': sentence(
+    { label: 'client → server', segments: 4, bytes: 2513, sizes: '1024 [#4], 1024 [#8]' },
+    (p) =>
+      `${p.label}: ${plural(p.segments, 'data segment', 'data segments')}, ${p.bytes} bytes of payload (each byte counted once): ${p.sizes}.`,
+    (p) =>
+      `${p.label}: ${segRu(p.segments)} с данными, полезная нагрузка ${bytesRu(p.bytes)} (каждый байт посчитан один раз): ${p.sizes}.`,
+  ),
+  offload: sentence(
+    { largest: 2048, mss: 1460 },
+    (p) =>
+      `The largest captured segment (${count('en', p.largest, 'byte')}) is larger than the MSS the receiver announced (${p.mss}). The kernel hands a large packet down whole and leaves cutting it into segments of at most the MSS to segmentation offload (TSO/GSO), as late as it can: a network card cuts it before it leaves, but on a \`veth\` or bridge path (containers, network namespaces) the packet may cross whole and never be cut; a receiver may also merge segments (GRO). A capture shows the packets as they are where it listens.`,
+    (p) =>
+      `Самый большой сегмент в захвате (${bytesRu(p.largest)}) больше MSS, объявленного получателем (${p.mss}). Ядро передаёт большой пакет вниз целиком, а разрезать его на сегменты не больше MSS оставляет механизму разгрузки сегментации (TSO/GSO) как можно позже: сетевая карта режет его перед отправкой, но на пути через \`veth\` или мост (контейнеры, сетевые пространства имён) пакет может пройти целиком и так и не быть разрезан; кроме того, получатель может объединять сегменты (GRO). Захват показывает пакеты такими, какие они в той точке, где он слушает.`,
+  ),
+  'portions-summarised': sentence(
+    { portions: 40, bytes: 40960 },
+    (p) =>
+      ` (and ${plural(p.portions, 'more portion', 'more portions')}, ${count('en', p.bytes, 'byte')}, counted in summary lines)`,
+    (p) => ` (и ещё порций: ${p.portions}, ${bytesRu(p.bytes)}, учтены в итоговых строках)`,
+  ),
+  portions: sentence(
+    { read: '1024, 1024, 465', written: '1024, 1024, 465', more: '' },
+    (p) => `the server's socket log: portions read ${p.read}; written back ${p.written}${p.more}.`,
+    (p) => `журнал сокетов сервера: прочитаны порции ${p.read}; отправлены обратно ${p.written}${p.more}.`,
+  ),
+  // Names only the kinds of empty segment this capture holds (one whose clients' FINs were not
+  // written must not list FINs).
+  'empty-segments': sentence(
+    { n: 9, handshake: true, acks: true, fins: true, resets: false },
+    (p) =>
+      `${plural(p.n, 'segment', 'segments')} carried no payload: ${listed('en', [
+        p.handshake && 'the handshake',
+        p.acks && 'pure ACKs (an ACK-only segment only acknowledges, it carries no data)',
+        p.fins && 'the FINs',
+        p.resets && 'the RSTs',
+      ])}. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (it only bounds a segment's size) and on TCP's own rules (Nagle's algorithm, the send and receive windows), not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned.`,
+    (p) =>
+      `${ruCount(p.n, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: ${listed(
+        'ru',
+        [
+          p.handshake && 'рукопожатие',
+          p.acks && 'чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет)',
+          p.fins && 'FIN',
+          p.resets && 'RST',
+        ],
+      )}. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (он лишь ограничивает размер сегмента сверху) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read().`,
+  ),
+  'out-of-order': sentence(
+    { n: 2 },
+    (p) =>
+      `${plural(p.n, 'segment was', 'segments were')} captured out of order: sent for the first time, but seen after bytes that follow them. They are not retransmissions; TCP puts the bytes back in order by their sequence numbers.`,
+    (p) =>
+      `${ruCount(p.n, 'сегмент попал', 'сегмента попали', 'сегментов попали')} в захват не по порядку: они отправлены впервые, но замечены после байтов, которые идут за ними. Это не повторные передачи; TCP расставляет байты по порядку по их порядковым номерам.`,
+  ),
+  'no-retransmissions': sentence(
+    {},
+    () => 'No retransmissions: every data byte was sent once.',
+    () => 'Повторных передач нет: каждый байт данных отправлен один раз.',
+  ),
+  retransmissions: sentence(
+    { n: 3, bytes: 3072, cost: '612.000' },
+    (p) =>
+      `${plural(p.n, 'retransmission', 'retransmissions')}: ${count('en', p.bytes, 'byte')} sent again, after a timeout or sooner: on duplicate ACKs or SACK showing a gap (fast retransmit), or as a probe for a lost tail (tail loss probe); some repeats are spurious, the first copy had arrived. Between the first sending and the repeat, ${p.cost} ms in total. The receiving TCP discards the copies of bytes it already has and puts the rest in order: the application read every byte once, in order.`,
+    (p) =>
+      `Повторных передач: ${p.n}; заново отправлено ${bytesRu(p.bytes)} — по тайм-ауту или раньше: когда дублирующиеся ACK или SACK показали пропуск (быстрая повторная передача) или как проба на потерю последних сегментов (англ. «tail loss probe»); часть повторов бывает лишней: первая копия уже дошла. От первой отправки до повтора прошло в сумме ${p.cost} мс. Принимающий TCP отбрасывает копии уже полученных байтов и расставляет остальные по порядку: приложение прочитало каждый байт один раз и по порядку.`,
+  ),
+  // ---- teardown ----------------------------------------------------------------------------
+  'fin-acked': sentence(
+    { at: '+9.324 ms' },
+    (p) => `, acknowledged at ${p.at}`,
+    (p) => `, подтверждён на ${p.at}`,
+  ),
+  'fin-unacked': sentence(
+    {},
+    () => ', no acknowledgement in the capture',
+    () => ', подтверждения в захвате нет',
+  ),
+  fin: sentence(
+    { from: 'client' as Side, frame: 13, at: '+8.837 ms', acked: ', acknowledged at +9.324 ms' },
+    (p) => `\`FIN\` from the ${SIDE_EN[p.from]} [#${p.frame}], ${p.at}${p.acked}.`,
+    (p) => `\`FIN\` от ${SIDE_RU_GEN[p.from]} [#${p.frame}], ${p.at}${p.acked}.`,
+  ),
+  rst: sentence(
+    { from: 'server' as Side, frame: 9, at: '+1.000 ms' },
+    (p) =>
+      `\`RST\` from the ${SIDE_EN[p.from]} [#${p.frame}], ${p.at}: the connection was aborted, not closed in order.`,
+    (p) =>
+      `\`RST\` от ${SIDE_RU_GEN[p.from]} [#${p.frame}], ${p.at}: соединение сброшено, а не закрыто штатно.`,
+  ),
+  'fin-repeated': sentence(
+    { n: 2 },
+    (p) =>
+      `${plural(p.n, 'FIN was', 'FINs were')} sent again: a FIN takes a sequence number, so it is acknowledged and repeated like data.`,
+    (p) =>
+      `FIN отправлен повторно ${times(p.n)}: FIN занимает порядковый номер, поэтому его подтверждают и повторяют, как данные.`,
+  ),
+  'first-fin': sentence(
+    { side: 'client' as Side, complete: true },
+    (p) =>
+      `The ${SIDE_EN[p.side]} sent FIN first (active close)${p.complete ? '; both FINs were acknowledged, so the connection closed in order, and the side that closed first waits in TIME_WAIT' : ''}.`,
+    (p) =>
+      `Первым FIN отправил ${SIDE_RU[p.side]} (активное закрытие)${p.complete ? '; оба FIN подтверждены, соединение закрыто штатно, а закрывшая первой сторона переходит в состояние TIME_WAIT' : ''}.`,
+  ),
+  'no-close': sentence(
+    {},
+    () =>
+      'No FIN or RST of this connection in the capture: its close is not there (the capture may have stopped before it).',
+    () =>
+      'В захвате нет ни FIN, ни RST этого соединения: его закрытия в захвате нет (захват мог остановиться раньше).',
+  ),
+  // ---- UDP -----------------------------------------------------------------------------------
+  'udp-sides': sentence(
+    { a: '127.0.0.1:51606', b: '127.0.0.1:7008', fromA: 4, fromB: 5 },
+    (p) => ` (${p.fromA} from \`${p.a}\`, ${p.fromB} from \`${p.b}\`)`,
+    (p) => ` (от \`${p.a}\`: ${p.fromA}, от \`${p.b}\`: ${p.fromB})`,
+  ),
+  'udp-title': sentence(
+    { a: '127.0.0.1:51606', b: '127.0.0.1:7008', count: 9, sides: '', bytes: 144 },
+    (p) =>
+      `**UDP \`${p.a}\` ↔ \`${p.b}\`**: ${plural(p.count, 'datagram', 'datagrams')}${p.sides}, ${p.bytes} bytes of payload.`,
+    (p) =>
+      `**UDP \`${p.a}\` ↔ \`${p.b}\`**: ${dgRu(p.count)}${p.sides}, полезная нагрузка ${bytesRu(p.bytes)}.`,
+  ),
+  // A table's header: its cells, one " | " between two.
+  'udp-head': sentence(
+    {},
+    () => 'frame | time, ms | from → to | payload, bytes',
+    () => 'кадр | время, мс | откуда → куда | данные, байт',
+  ),
+  'and-n-more': sentence(
+    { n: 12 },
+    (p) => `… and ${p.n} more.`,
+    (p) => `… и ещё ${p.n}.`,
+  ),
+  'udp-rules': sentence(
+    {},
+    () =>
+      "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone, including the chat's join exchange (HELLO, COOKIE, JOIN, WELCOME), which is the chat protocol's own, carried in ordinary datagrams; each chat message is one datagram. A datagram that is lost is simply missing: nothing in UDP sends it again.",
+    () =>
+      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна, в том числе обмен при входе в чат (HELLO, COOKIE, JOIN, WELCOME): это собственный протокол чата поверх обычных дейтаграмм; каждое сообщение чата — одна дейтаграмма. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+  ),
+  // ---- the hop -------------------------------------------------------------------------------
+  'rw-source': sentence(
+    {},
+    () => 'source',
+    () => 'источник',
+  ),
+  'rw-destination': sentence(
+    {},
+    () => 'destination',
+    () => 'назначение',
+  ),
+  'rw-address': sentence(
+    { from: '10.0.0.2', to: '10.0.1.1' },
+    (p) => `address ${p.from} → ${p.to}`,
+    (p) => `адрес ${p.from} → ${p.to}`,
+  ),
+  'rw-port': sentence(
+    { from: '40000', to: '50000' },
+    (p) => `port ${p.from} → ${p.to}`,
+    (p) => `порт ${p.from} → ${p.to}`,
+  ),
+  'rw-kept': sentence(
+    { address: true },
+    (p) => `${p.address ? 'address' : 'port'} kept`,
+    (p) => `${p.address ? 'адрес' : 'порт'} тот же`,
+  ),
+  'rw-part': sentence(
+    { label: 'source', changes: 'address 10.0.0.2 → 10.0.1.1, port kept' },
+    (p) => `${p.label} ${p.changes}`,
+    (p) => `${p.label} — ${p.changes}`,
+  ),
+  'hop-addresses': sentence(
+    { bc: '10.0.0.2:40000', bs: '10.0.0.1:7007', ac: '10.0.1.1:40000', as: '10.0.1.10:7007' },
+    (p) => `before the hop \`${p.bc}\` → \`${p.bs}\`, after it \`${p.ac}\` → \`${p.as}\``,
+    (p) => `до перехода \`${p.bc}\` → \`${p.bs}\`, после него \`${p.ac}\` → \`${p.as}\``,
+  ),
+  'hop-ttl': sentence(
+    { before: 64, after: 63 },
+    (p) => ` TTL of the client's SYN: ${p.before} before, ${p.after} after.`,
+    (p) => ` TTL клиентского SYN: ${p.before} до, ${p.after} после.`,
+  ),
+  // "2/2 байт" agrees with neither number: the unit goes before the pairs.
+  'hop-bytes': sentence(
+    { toServer: [2513, 2513], toClient: [2513, 2513] },
+    (p) =>
+      `payload in bytes ${p.toServer[0]}/${p.toServer[1]} client → server and ${p.toClient[0]}/${p.toClient[1]} back (near/far)`,
+    (p) =>
+      `полезная нагрузка в байтах: ${p.toServer[0]}/${p.toServer[1]} от клиента к серверу и ${p.toClient[0]}/${p.toClient[1]} обратно (ближняя/дальняя сторона)`,
+  ),
+  'proxy-order': sentence(
+    { offset: '1.250' },
+    (p) =>
+      ` The far SYN left ${p.offset} ms after the near SYN, after the near handshake had completed: the connection was accepted first and a new one opened afterwards.`,
+    (p) =>
+      ` Дальний SYN ушёл через ${p.offset} мс после ближнего, уже после завершения ближнего рукопожатия: сначала соединение было принято, потом открыто новое.`,
+  ),
+  proxy: sentence(
+    { addr: '…', isn: [1, 2, 3, 4] as (number | undefined)[], bytes: '…', order: '', ttl: '' },
+    (p) =>
+      `**Two TCP connections (a proxy)**: ${p.addr}. Two handshakes with different initial sequence numbers (client ${num(p.isn[0])} vs ${num(p.isn[1])}, server ${num(p.isn[2])} vs ${num(p.isn[3])}), carrying the same bytes: ${p.bytes}. A program on the hop was the client's peer: it accepted the client's connection and opened its own to the server, copying the bytes between them.${p.order}${p.ttl}`,
+    (p) =>
+      `**Два TCP-соединения (прокси)**: ${p.addr}. Два рукопожатия с разными начальными порядковыми номерами (клиент ${num(p.isn[0])} и ${num(p.isn[1])}, сервер ${num(p.isn[2])} и ${num(p.isn[3])}), по которым прошли одни и те же байты: ${p.bytes}. Собеседником клиента была программа на промежуточном узле: она приняла соединение клиента и открыла своё к серверу, копируя байты между ними.${p.order}${p.ttl}`,
+  ),
+  'hop-nat': sentence(
+    { kinds: 'DNAT + SNAT/masquerade', rewrites: 'источник — адрес 10.0.0.2 → 10.0.1.1, порт тот же' },
+    (p) => `the hop rewrote the headers (${p.kinds}): ${p.rewrites}. That is NAT`,
+    (p) => `промежуточный узел переписал заголовки (${p.kinds}): ${p.rewrites}. Это NAT`,
+  ),
+  'hop-routed': sentence(
+    {},
+    () => 'the addresses and ports are the same on both sides: the hop only routed the packets',
+    () => 'адреса и порты с обеих сторон одинаковы: промежуточный узел только маршрутизировал пакеты',
+  ),
+  'one-connection': sentence(
+    { nat: true, addr: '…', isn: [1, 3] as (number | undefined)[], bytes: '…', what: '…', ttl: '' },
+    (p) =>
+      `**One TCP connection (${p.nat ? 'NAT' : 'routed'})**: ${p.addr}. Both captures show the same handshake: the same initial sequence numbers (client ${num(p.isn[0])}, server ${num(p.isn[1])}) and ${p.bytes}; ${p.what}. No program on the hop took part in the connection.${p.ttl}`,
+    (p) =>
+      `**Одно TCP-соединение (${p.nat ? 'NAT' : 'маршрутизация'})**: ${p.addr}. Оба захвата показывают одно и то же рукопожатие: те же начальные порядковые номера (клиент ${num(p.isn[0])}, сервер ${num(p.isn[1])}) и ${p.bytes}; ${p.what}. Ни одна программа на промежуточном узле в соединении не участвовала.${p.ttl}`,
+  ),
+  'hop-unmatched': sentence(
+    { client: '10.0.0.2:40000', server: '10.0.1.10:7007', near: true },
+    (p) =>
+      `TCP connection \`${p.client}\` → \`${p.server}\` appears only in the ${p.near ? "client's" : "server's"} capture.`,
+    (p) =>
+      `TCP-соединение \`${p.client}\` → \`${p.server}\` есть только в захвате ${p.near ? 'клиента' : 'сервера'}.`,
+  ),
+  'udp-ttl': sentence(
+    { before: 64, after: 63 },
+    (p) => ` TTL ${p.before} before, ${p.after} after.`,
+    (p) => ` TTL ${p.before} до, ${p.after} после.`,
+  ),
+  'hop-udp': sentence(
+    { addr: '…', n: 5, ttl: '' },
+    (p) =>
+      `UDP: ${p.addr}; ${plural(p.n, 'datagram', 'datagrams')} of the same sizes in the same order on both sides.${p.ttl} UDP has no sequence numbers, so datagrams alone cannot tell address rewriting from a relay that sends new datagrams.`,
+    (p) =>
+      `UDP: ${p.addr}; ${dgRu(p.n)} тех же размеров в том же порядке с обеих сторон.${p.ttl} У UDP нет порядковых номеров, поэтому по одним дейтаграммам нельзя отличить перезапись адресов от ретранслятора, отправляющего новые дейтаграммы.`,
+  ),
+  'hop-nothing': sentence(
+    {},
+    () => 'The two captures share no traffic.',
+    () => 'В двух захватах нет общего трафика.',
+  ),
+  // ---- socket log against the wire -----------------------------------------------------------
+  'cc-not-in-capture': sentence(
+    {},
+    () => 'FAIL: connection not in the capture',
+    () => 'ОШИБКА: соединения нет в захвате',
+  ),
+  'cc-reset': sentence(
+    {},
+    () => 'FAIL: reset, the kernel lost echo it had taken',
+    () => 'ОШИБКА: сброс (RST), ядро потеряло принятое эхо',
+  ),
+  'cc-capture-incomplete': sentence(
+    {},
+    () => 'FAIL: capture began after the handshake',
+    () => 'ОШИБКА: захват начался после рукопожатия',
+  ),
+  'cc-differ': sentence(
+    {},
+    () => 'FAIL: counts differ',
+    () => 'ОШИБКА: числа различаются',
+  ),
+  'cc-match': sentence(
+    {},
+    () => 'match',
+    () => 'совпадает',
+  ),
+  'cc-intro': sentence(
+    {},
+    () =>
+      "TCP payload bytes on the wire against the byte counts in the server's socket log, per connection and direction. The capture counts the kernel's segments (each sequence number once), the log counts what the program read and wrote: two independent counts.",
+    () =>
+      'Байты полезной нагрузки TCP в захвате против счётчиков байтов в журнале сокетов сервера, по каждому соединению и направлению. Захват считает сегменты ядра (каждый порядковый номер один раз), журнал — то, что программа прочитала и записала: два независимых подсчёта.',
+  ),
+  // A table's header: its cells, one " | " between two.
+  'cc-head': sentence(
+    {},
+    () => 'client (as the server saw it) | direction | socket log | on the wire | result',
+    () => 'клиент (как его видел сервер) | направление | журнал сокетов | в захвате | результат',
+  ),
+  'cc-no-connection': sentence(
+    {},
+    () => 'FAIL: no connection in the socket log',
+    () => 'ОШИБКА: в журнале нет соединений',
+  ),
+  'cc-pass': sentence(
+    {},
+    () => 'Every byte the log counts crossed the wire, and no more: the check passes.',
+    () => 'Каждый учтённый в журнале байт прошёл по сети, и ни одного лишнего: проверка пройдена.',
+  ),
+  'cc-fail': sentence(
+    {},
+    () => 'The counts do not agree: the check fails.',
+    () => 'Подсчёты не совпадают: проверка не пройдена.',
+  ),
+  'cc-unlogged': sentence(
+    { clients: '`127.0.0.1:40000`' },
+    (p) => `Connections in the capture without a closing line in the log: ${p.clients}.`,
+    (p) => `Соединения из захвата без строки о закрытии в журнале: ${p.clients}.`,
+  ),
+  // ---- the section -----------------------------------------------------------------------------
+  'capture-title': sentence(
+    { name: 'server.pcap' },
+    (p) => `**Capture \`${p.name}\`**`,
+    (p) => `**Захват \`${p.name}\`**`,
+  ),
+  'no-capture': sentence(
+    { reason: undefined as string | undefined },
+    (p) => `No capture: ${p.reason ?? 'the file does not exist'}.`,
+    (p) => `Захвата нет: ${p.reason ?? 'файл отсутствует'}.`,
+  ),
+  'no-lab-traffic': sentence(
+    {},
+    () => "The capture holds no traffic of the lab's servers.",
+    () => 'В захвате нет трафика серверов лаборатории.',
+  ),
+  'hop-title': sentence(
+    {},
+    () => '**Both sides of the hop**',
+    () => '**Обе стороны промежуточного узла**',
+  ),
+  'cc-title': sentence(
+    {},
+    () => '**Bytes: socket log against the wire**',
+    () => '**Байты: журнал сокетов против захвата**',
+  ),
+} satisfies Catalogue;
+
+type WireCode = keyof typeof WIRE_TEXTS;
+/** An entry's parameters, where a string may also be given as runs another entry made. */
+type Args<P> = { [K in keyof P]: P[K] extends string ? Value : P[K] };
+
+/** The sentence `code` of WIRE_TEXTS in `lang`, as runs: our marks read, every parameter plain text. */
+const t = <K extends WireCode>(lang: Lang, code: K, p: Args<ParamsOf<(typeof WIRE_TEXTS)[K]>>): Inline[] =>
+  fill(WIRE_TEXTS[code][lang] as (q: object) => string, p);
+/** The sentence as a string, for words that only go into another sentence (options, sizes, times). */
+const w = <K extends WireCode>(lang: Lang, code: K, p: ParamsOf<(typeof WIRE_TEXTS)[K]>): string =>
+  say(WIRE_TEXTS, code, p, lang);
+/** A table header entry's cells. */
+const cells = (lang: Lang, code: 'udp-head' | 'cc-head'): string[] => w(lang, code, {}).split(' | ');
 
 /** One line for a capture that could not be read (or only partly). */
 export function explainCaptureProblem(name: string, problem: CaptureProblem, lang: Lang): string {
-  if (lang === 'en') return `Capture \`${name}\`: ${problem.message}.`;
-  const ru: Record<CaptureProblem['code'], string> = {
-    empty: 'файл пуст: захват ничего не записал',
-    'not-a-capture': 'это не файл захвата pcap/pcapng (в начале нет его «магического числа»)',
-    truncated: `файл обрывается${problem.offset !== undefined ? ` на байте ${problem.offset}` : ''} посреди записи (захват ещё писался или был остановлен аварийно)`,
-    corrupt: `файл повреждён${problem.offset !== undefined ? ` (байт ${problem.offset})` : ''}`,
-    'unsupported-link-type': 'тип канального уровня этого захвата здесь не разбирается',
-    unreadable: 'файл не удалось прочитать',
-    'too-many-packets': 'пакетов слишком много: прочитана только первая часть',
-  };
-  return `Захват \`${name}\`: ${ru[problem.code]}.`;
+  return w(lang, 'capture-problem', problemArgs(name, problem));
+}
+
+function problemArgs(name: string, problem: CaptureProblem) {
+  return { name, code: problem.code, offset: problem.offset, message: problem.message };
 }
 
 function optionsText(o: TcpOptions, lang: Lang): string {
   const parts: string[] = [];
   if (o.mss !== undefined) parts.push(`MSS ${o.mss}`);
-  if (o.wscale !== undefined)
-    parts.push(lang === 'en' ? `window scale ${o.wscale}` : `масштаб окна ${o.wscale}`);
-  if (o.sackPermitted) parts.push(lang === 'en' ? 'SACK permitted' : 'SACK разрешён');
-  if (o.timestamp) parts.push(lang === 'en' ? 'timestamps' : 'метки времени');
-  if (parts.length === 0) return lang === 'en' ? 'no options' : 'без опций';
+  if (o.wscale !== undefined) parts.push(w(lang, 'opt-wscale', { v: o.wscale }));
+  if (o.sackPermitted) parts.push(w(lang, 'opt-sack', {}));
+  if (o.timestamp) parts.push(w(lang, 'opt-timestamps', {}));
+  if (parts.length === 0) return w(lang, 'opt-none', {});
   return parts.join(', ');
 }
 
 function sizesList(stats: DirectionStats, limit: number, lang: Lang): string {
   const shown = stats.data.slice(0, limit).map((d) => {
-    const mark = d.retransmission ? (lang === 'en' ? ' (retransmission)' : ' (повтор)') : '';
+    const mark = d.retransmission ? w(lang, 'retransmission', {}) : '';
     return `${d.length}${mark} [#${d.frame}]`;
   });
   const rest = stats.dataCount - shown.length;
-  if (rest > 0) shown.push(lang === 'en' ? `… ${rest} more` : `… и ещё ${rest}`);
+  if (rest > 0) shown.push(w(lang, 'n-more', { n: rest }));
   return shown.join(', ');
 }
-
-/** The handshake, the data segments each way and the teardown of one TCP connection. */
 
 /** The handshake, the data segments each way and the teardown of one TCP connection. */
 export function explainTcpConnection(
@@ -114,95 +603,77 @@ export function explainTcpConnection(
   listLimit = 20,
   portions?: SocketPortions,
 ): Block[] {
-  const en = lang === 'en';
   const t0 = c.handshake.syn?.timeMs ?? c.startMs;
-  const at = (t: number) => `+${ms(t - t0)} ${en ? 'ms' : 'мс'}`;
+  const at = (time: number) => w(lang, 'at-ms', { ms: ms(time - t0) });
   const out: Block[] = [];
-  const p = (e: Inline[], r: Inline[]) => out.push(paragraph(en ? e : r));
-  p(
-    prose`**TCP connection ${c.id}: \`${c.client}\` → \`${c.server}\`** (${c.packets} segments in the capture)`,
-    prose`**TCP-соединение ${c.id}: \`${c.client}\` → \`${c.server}\`** (${segRu(c.packets)} в захвате)`,
-  );
+  const p = (runs: Inline[]) => out.push(paragraph(runs));
+  p(t(lang, 'tcp-title', { id: c.id, client: c.client, server: c.server, packets: c.packets }));
 
   // Handshake
   const h = c.handshake;
   if (h.syn) {
-    const steps: Inline[][] = [];
-    steps.push(
-      en
-        ? prose`\`SYN\` ${h.syn.from} → ${h.syn.to} [#${h.syn.frame}], ${at(h.syn.timeMs)}: seq ${h.syn.seq} is the client's initial sequence number (ISN); options: ${optionsText(h.syn.options, lang)}.`
-        : prose`\`SYN\` ${h.syn.from} → ${h.syn.to} [#${h.syn.frame}], ${at(h.syn.timeMs)}: seq ${h.syn.seq} — начальный порядковый номер (ISN) клиента; опции: ${optionsText(h.syn.options, lang)}.`,
-    );
+    const seg = (s: { from: string; to: string; frame: number; timeMs: number }) => ({
+      from: s.from,
+      to: s.to,
+      frame: s.frame,
+      at: at(s.timeMs),
+    });
+    const steps: Inline[][] = [
+      t(lang, 'hs-syn', { ...seg(h.syn), seq: h.syn.seq, options: optionsText(h.syn.options, lang) }),
+    ];
     if (h.synAck) {
       steps.push(
-        en
-          ? prose`\`SYN, ACK\` ${h.synAck.from} → ${h.synAck.to} [#${h.synAck.frame}], ${at(h.synAck.timeMs)}: the server's ISN ${h.synAck.seq}, ack ${h.synAck.ack} (the client's ISN + 1: a SYN takes one sequence number); options: ${optionsText(h.synAck.options, lang)}.`
-          : prose`\`SYN, ACK\` ${h.synAck.from} → ${h.synAck.to} [#${h.synAck.frame}], ${at(h.synAck.timeMs)}: ISN сервера ${h.synAck.seq}, номер подтверждения ${h.synAck.ack} (ISN клиента + 1: SYN занимает один порядковый номер); опции: ${optionsText(h.synAck.options, lang)}.`,
+        t(lang, 'hs-syn-ack', {
+          ...seg(h.synAck),
+          seq: h.synAck.seq,
+          ack: h.synAck.ack,
+          options: optionsText(h.synAck.options, lang),
+        }),
       );
     }
-    if (h.ack) {
-      steps.push(
-        en
-          ? prose`\`ACK\` [#${h.ack.frame}], ${at(h.ack.timeMs)}: ack ${h.ack.ack} (the server's ISN + 1). The connection is established.`
-          : prose`\`ACK\` [#${h.ack.frame}], ${at(h.ack.timeMs)}: номер подтверждения ${h.ack.ack} (ISN сервера + 1). Соединение установлено.`,
-      );
-    }
-    p(
-      prose`Three-way handshake${h.complete ? '' : ' (incomplete in this capture)'}:`,
-      prose`Трёхстороннее рукопожатие${h.complete ? '' : ' (в этом захвате неполное)'}:`,
-    );
+    if (h.ack) steps.push(t(lang, 'hs-ack', { frame: h.ack.frame, at: at(h.ack.timeMs), ack: h.ack.ack }));
+    p(t(lang, 'hs-title', { complete: h.complete }));
     // Numbered steps as a numbered list: printed, they stay three steps.
     out.push(list(steps, true));
     if (h.synRetransmissions > 0) {
-      p(
-        prose`The client sent its SYN ${h.synRetransmissions + 1} times, the last ${ms(h.synRetransmissionDelayMs)} ms after the first: a SYN that gets no answer is sent again after a timeout that doubles each time.`,
-        prose`Клиент отправил SYN ${times(h.synRetransmissions + 1)}, последний — через ${ms(h.synRetransmissionDelayMs)} мс после первого: SYN без ответа отправляется повторно по тайм-ауту, который каждый раз удваивается.`,
-      );
+      p(t(lang, 'syn-repeated', { times: h.synRetransmissions + 1, delay: ms(h.synRetransmissionDelayMs) }));
     }
-    if (h.synAckRetransmissions > 0) {
-      p(
-        prose`The server sent its SYN-ACK ${h.synAckRetransmissions + 1} times: it repeats it until the client's ACK (or a repeated SYN) shows it arrived.`,
-        prose`Сервер отправил SYN-ACK ${times(h.synAckRetransmissions + 1)}: он повторяет его, пока ACK клиента (или повторный SYN) не покажет, что тот дошёл.`,
-      );
-    }
+    if (h.synAckRetransmissions > 0) p(t(lang, 'syn-ack-repeated', { times: h.synAckRetransmissions + 1 }));
     const mssC = c.toServer.announcedMss;
     const mssS = c.toClient.announcedMss;
     if (mssC !== undefined || mssS !== undefined) {
       p(
-        prose`The MSS (maximum segment size) each side announces in its SYN is the largest payload it will accept in one segment; it is normally the link's MTU minus 40 bytes of IPv4 and TCP headers (1460 on a 1500-byte Ethernet link). Here: client ${mssC ?? '?'}, server ${mssS ?? '?'}.${mssC === 65495 || mssS === 65495 ? " 65495 is 65535, the largest IPv4 packet, minus 40: the loopback interface's MTU (65536) is larger than any IPv4 packet." : ''}`,
-        prose`MSS (максимальный размер сегмента), который каждая сторона объявляет в своём SYN, — наибольшая полезная нагрузка, которую она готова принять в одном сегменте; обычно это MTU канала минус 40 байт заголовков IPv4 и TCP (1460 для Ethernet с MTU 1500). Здесь: клиент ${mssC ?? '?'}, сервер ${mssS ?? '?'}.${mssC === 65495 || mssS === 65495 ? ' 65495 — это 65535 (наибольший IPv4-пакет) минус 40: MTU петлевого интерфейса (65536) больше любого IPv4-пакета.' : ''}`,
+        t(lang, 'mss', {
+          client: num(mssC),
+          server: num(mssS),
+          loopback: mssC === 65495 || mssS === 65495,
+        }),
       );
     }
   } else {
-    p(
-      prose`The capture does not contain this connection's SYN: it began after the handshake, so the handshake and the first bytes may be missing.`,
-      prose`В захвате нет SYN этого соединения: захват начался после рукопожатия, поэтому рукопожатие и первые байты могут отсутствовать.`,
-    );
+    p(t(lang, 'no-syn', {}));
   }
 
   // Data
-  p(prose`Data segments:`, prose`Сегменты с данными:`);
+  p(t(lang, 'data-title', {}));
   const items: ListItem[] = [];
   for (const [label, s, receiverMss] of [
-    [en ? 'client → server' : 'клиент → сервер', c.toServer, c.toClient.announcedMss],
-    [en ? 'server → client' : 'сервер → клиент', c.toClient, c.toServer.announcedMss],
+    [w(lang, 'to-server', {}), c.toServer, c.toClient.announcedMss],
+    [w(lang, 'to-client', {}), c.toClient, c.toServer.announcedMss],
   ] as const) {
     if (s.dataCount === 0) {
-      items.push({ content: en ? prose`${label}: no payload.` : prose`${label}: данных нет.` });
+      items.push({ content: t(lang, 'no-payload', { label }) });
       continue;
     }
-    const content = en
-      ? prose`${label}: ${plural(s.dataCount, 'data segment', 'data segments')}, ${s.payloadBytes} bytes of payload (each byte counted once): ${sizesList(s, listLimit, lang)}.`
-      : prose`${label}: ${segRu(s.dataCount)} с данными, полезная нагрузка ${bytesRu(s.payloadBytes)} (каждый байт посчитан один раз): ${sizesList(s, listLimit, lang)}.`;
+    const content = t(lang, 'data-direction', {
+      label,
+      segments: s.dataCount,
+      bytes: s.payloadBytes,
+      sizes: sizesList(s, listLimit, lang),
+    });
     const children: Block[] = [];
     if (receiverMss !== undefined && s.largestSegment > receiverMss) {
-      children.push(
-        paragraph(
-          en
-            ? prose`The largest captured segment (${s.largestSegment} bytes) is larger than the MSS the receiver announced (${receiverMss}): the capture saw the data before segmentation offload (TSO/GSO) cut it into MSS-sized segments, or after the receiver merged them (GRO). On the wire, no segment's payload exceeded the MSS.`
-            : prose`Самый большой сегмент в захвате (${bytesRu(s.largestSegment)}) больше MSS, объявленного получателем (${receiverMss}): захват видел данные до того, как механизм разгрузки сегментации (TSO/GSO) разрезал их на сегменты размером не больше MSS, или после того, как получатель их объединил (GRO). В сети полезная нагрузка ни одного сегмента не превышала MSS.`,
-        ),
-      );
+      children.push(paragraph(t(lang, 'offload', { largest: s.largestSegment, mss: receiverMss })));
     }
     items.push({ content, ...(children.length > 0 ? { children } : {}) });
   }
@@ -211,116 +682,76 @@ export function explainTcpConnection(
       n.length > listLimit ? `${n.slice(0, listLimit).join(', ')}, …` : n.join(', ') || '—';
     const more =
       portions.summarised.portions > 0
-        ? en
-          ? ` (and ${portions.summarised.portions} more portions, ${portions.summarised.bytes} bytes, counted in summary lines)`
-          : ` (и ещё порций: ${portions.summarised.portions}, ${bytesRu(portions.summarised.bytes)}, учтены в итоговых строках)`
+        ? t(lang, 'portions-summarised', {
+            portions: portions.summarised.portions,
+            bytes: portions.summarised.bytes,
+          })
         : '';
     items.push({
-      content: en
-        ? prose`the server's socket log: portions read ${sizes(portions.read)}; written back ${sizes(portions.written)}${more}.`
-        : prose`журнал сокетов сервера: прочитаны порции ${sizes(portions.read)}; отправлены обратно ${sizes(portions.written)}${more}.`,
+      content: t(lang, 'portions', { read: sizes(portions.read), written: sizes(portions.written), more }),
     });
   }
   out.push(list(items));
-  const acks = c.toServer.emptySegments + c.toClient.emptySegments;
+  const empty = c.toServer.emptySegments + c.toClient.emptySegments;
+  const td = c.teardown;
+  // The handshake's segments, the FINs and RSTs this capture holds; the rest of the empty ones are pure ACKs.
+  const hsSegments =
+    (h.syn ? 1 + h.synRetransmissions : 0) + (h.synAck ? 1 + h.synAckRetransmissions : 0) + (h.ack ? 1 : 0);
+  const closers = td.fins.length + td.finRetransmissions + td.resets.length;
   p(
-    prose`${plural(acks, 'segment', 'segments')} carried no payload: the handshake, pure ACKs (an ACK-only segment only acknowledges, it carries no data) and the FINs. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (no segment carries more than the receiver's MSS) and on TCP's own rules (Nagle's algorithm, the send and receive windows), not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned.`,
-    prose`${ruCount(acks, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: рукопожатие, чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет) и FIN. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (ни один сегмент не несёт больше MSS получателя) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read().`,
+    t(lang, 'empty-segments', {
+      n: empty,
+      handshake: hsSegments > 0,
+      acks: empty > hsSegments + closers,
+      fins: td.fins.length > 0,
+      resets: td.resets.length > 0,
+    }),
   );
 
   const reordered = c.toServer.outOfOrder + c.toClient.outOfOrder;
-  if (reordered > 0) {
-    p(
-      prose`${plural(reordered, 'segment was', 'segments were')} captured out of order: sent for the first time, but seen after bytes that follow them. They are not retransmissions; TCP puts the bytes back in order by their sequence numbers.`,
-      prose`${ruCount(reordered, 'сегмент попал', 'сегмента попали', 'сегментов попали')} в захват не по порядку: они отправлены впервые, но замечены после байтов, которые идут за ними. Это не повторные передачи; TCP расставляет байты по порядку по их порядковым номерам.`,
-    );
-  }
+  if (reordered > 0) p(t(lang, 'out-of-order', { n: reordered }));
 
   // Retransmissions
   const rtx = c.toServer.retransmissions + c.toClient.retransmissions;
   if (rtx === 0) {
-    p(
-      prose`No retransmissions: every data byte was sent once.`,
-      prose`Повторных передач нет: каждый байт данных отправлен один раз.`,
-    );
+    p(t(lang, 'no-retransmissions', {}));
   } else {
     const bytes = c.toServer.retransmittedBytes + c.toClient.retransmittedBytes;
     const cost = c.toServer.retransmissionDelayMs + c.toClient.retransmissionDelayMs;
-    p(
-      prose`${plural(rtx, 'retransmission', 'retransmissions')}: ${bytes} bytes were sent again because their acknowledgement did not come in time; between the first sending and the repeat, ${ms(cost)} ms in total. TCP recovered them: the receiver got every byte once, in order.`,
-      prose`Повторных передач: ${rtx}; ${bytesRu(bytes)} отправлено заново, потому что подтверждение не пришло вовремя; от первой отправки до повтора прошло в сумме ${ms(cost)} мс. TCP восстановил потери: получатель получил каждый байт один раз и по порядку.`,
-    );
+    p(t(lang, 'retransmissions', { n: rtx, bytes, cost: ms(cost) }));
   }
 
   // Teardown
-  const td = c.teardown;
-  const who = (s: 'client' | 'server') => (en ? s : s === 'client' ? 'клиент' : 'сервер');
-  const whoGen = (s: 'client' | 'server') => (s === 'client' ? 'клиента' : 'сервера');
   const closing: Inline[][] = [];
   for (const fin of td.fins) {
     const acked =
       fin.ackedAtMs !== undefined
-        ? en
-          ? `, acknowledged at ${at(fin.ackedAtMs)}`
-          : `, подтверждён на ${at(fin.ackedAtMs)}`
-        : en
-          ? ', no acknowledgement in the capture'
-          : ', подтверждения в захвате нет';
-    closing.push(
-      en
-        ? prose`\`FIN\` from the ${who(fin.from)} [#${fin.frame}], ${at(fin.timeMs)}${acked}.`
-        : prose`\`FIN\` от ${whoGen(fin.from)} [#${fin.frame}], ${at(fin.timeMs)}${acked}.`,
-    );
+        ? w(lang, 'fin-acked', { at: at(fin.ackedAtMs) })
+        : w(lang, 'fin-unacked', {});
+    closing.push(t(lang, 'fin', { from: fin.from, frame: fin.frame, at: at(fin.timeMs), acked }));
   }
-  for (const r of td.resets) {
-    closing.push(
-      en
-        ? prose`\`RST\` from the ${who(r.from)} [#${r.frame}], ${at(r.timeMs)}: the connection was aborted, not closed in order.`
-        : prose`\`RST\` от ${whoGen(r.from)} [#${r.frame}], ${at(r.timeMs)}: соединение сброшено, а не закрыто штатно.`,
-    );
-  }
-  if (td.finRetransmissions > 0) {
-    closing.push(
-      en
-        ? prose`${plural(td.finRetransmissions, 'FIN was', 'FINs were')} sent again: a FIN takes a sequence number, so it is acknowledged and repeated like data.`
-        : prose`FIN отправлен повторно ${times(td.finRetransmissions)}: FIN занимает порядковый номер, поэтому его подтверждают и повторяют, как данные.`,
-    );
-  }
+  for (const r of td.resets) closing.push(t(lang, 'rst', { from: r.from, frame: r.frame, at: at(r.timeMs) }));
+  if (td.finRetransmissions > 0) closing.push(t(lang, 'fin-repeated', { n: td.finRetransmissions }));
   if (closing.length > 0) out.push(list(closing));
   if (td.firstFin) {
-    p(
-      prose`The ${who(td.firstFin)} sent FIN first (active close)${td.complete ? '; both FINs were acknowledged, so the connection closed in order, and the side that closed first waits in TIME_WAIT' : ''}.`,
-      prose`Первым FIN отправил ${who(td.firstFin)} (активное закрытие)${td.complete ? '; оба FIN подтверждены, соединение закрыто штатно, а закрывшая первой сторона переходит в состояние TIME_WAIT' : ''}.`,
-    );
+    p(t(lang, 'first-fin', { side: td.firstFin, complete: td.complete }));
   } else if (td.resets.length === 0) {
-    p(
-      prose`No FIN or RST in the capture: it ended before the connection closed.`,
-      prose`В захвате нет ни FIN, ни RST: захват закончился раньше, чем соединение закрылось.`,
-    );
+    p(t(lang, 'no-close', {}));
   }
   return out;
 }
 
 /** The datagrams of one UDP conversation: one datagram per message, no handshake, no acknowledgement. */
 export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit = 20): Block[] {
-  const en = lang === 'en';
   const fromA = u.datagrams.filter((d) => d.from === u.a);
   const fromB = u.datagrams.filter((d) => d.from !== u.a);
   const t0 = u.datagrams[0]?.timeMs ?? 0;
   const out: Block[] = [];
   const sides =
     u.recordsDropped === 0
-      ? en
-        ? prose` (${fromA.length} from \`${u.a}\`, ${fromB.length} from \`${u.b}\`)`
-        : prose` (от \`${u.a}\`: ${fromA.length}, от \`${u.b}\`: ${fromB.length})`
+      ? t(lang, 'udp-sides', { a: u.a, b: u.b, fromA: fromA.length, fromB: fromB.length })
       : [];
-  out.push(
-    paragraph(
-      en
-        ? prose`**UDP \`${u.a}\` ↔ \`${u.b}\`**: ${plural(u.count, 'datagram', 'datagrams')}${sides}, ${u.bytes} bytes of payload.`
-        : prose`**UDP \`${u.a}\` ↔ \`${u.b}\`**: ${dgRu(u.count)}${sides}, полезная нагрузка ${bytesRu(u.bytes)}.`,
-    ),
-  );
+  out.push(paragraph(t(lang, 'udp-title', { a: u.a, b: u.b, count: u.count, sides, bytes: u.bytes })));
   const rows = u.datagrams
     .slice(0, listLimit)
     .map((d) => [
@@ -329,23 +760,10 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
       prose`${code(d.from)} → ${code(d.to)}`,
       String(d.payloadLength),
     ]);
-  out.push(
-    table(
-      en
-        ? ['frame', 'time, ms', 'from → to', 'payload, bytes']
-        : ['кадр', 'время, мс', 'откуда → куда', 'данные, байт'],
-      rows,
-    ),
-  );
+  out.push(table(cells(lang, 'udp-head'), rows));
   const notListed = u.count - rows.length;
-  if (notListed > 0) out.push(paragraph(en ? `… and ${notListed} more.` : `… и ещё ${notListed}.`));
-  out.push(
-    paragraph(
-      en
-        ? "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone, including the chat's join exchange (HELLO, COOKIE, JOIN, WELCOME), which is the chat protocol's own, carried in ordinary datagrams; each chat message is one datagram. A datagram that is lost is simply missing: nothing in UDP sends it again."
-        : 'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна, в том числе обмен при входе в чат (HELLO, COOKIE, JOIN, WELCOME): это собственный протокол чата поверх обычных дейтаграмм; каждое сообщение чата — одна дейтаграмма. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
-    ),
-  );
+  if (notListed > 0) out.push(paragraph(t(lang, 'and-n-more', { n: notListed })));
+  out.push(paragraph(t(lang, 'udp-rules', {})));
   return out;
 }
 
@@ -360,21 +778,19 @@ function rewrites(
   after: { client: string; server: string },
   lang: Lang,
 ): string {
-  const en = lang === 'en';
   const parts: string[] = [];
   for (const [label, b, a] of [
-    [en ? 'source' : 'источник', before.client, after.client],
-    [en ? 'destination' : 'назначение', before.server, after.server],
+    [w(lang, 'rw-source', {}), before.client, after.client],
+    [w(lang, 'rw-destination', {}), before.server, after.server],
   ] as const) {
     const [ba, bp] = splitEndpoint(b);
     const [aa, ap] = splitEndpoint(a);
     const changes: string[] = [];
-    if (ba !== aa) changes.push(en ? `address ${ba} → ${aa}` : `адрес ${ba} → ${aa}`);
-    if (bp !== ap) changes.push(en ? `port ${bp} → ${ap}` : `порт ${bp} → ${ap}`);
+    if (ba !== aa) changes.push(w(lang, 'rw-address', { from: ba, to: aa }));
+    if (bp !== ap) changes.push(w(lang, 'rw-port', { from: bp, to: ap }));
     if (changes.length === 0) continue;
-    if (changes.length === 1)
-      changes.push(en ? `${ba !== aa ? 'port' : 'address'} kept` : `${ba !== aa ? 'порт' : 'адрес'} тот же`);
-    parts.push(en ? `${label} ${changes.join(', ')}` : `${label} — ${changes.join(', ')}`);
+    if (changes.length === 1) changes.push(w(lang, 'rw-kept', { address: ba === aa }));
+    parts.push(w(lang, 'rw-part', { label, changes: changes.join(', ') }));
   }
   return parts.join('; ');
 }
@@ -384,54 +800,59 @@ function natKinds(r: { source: boolean; destination: boolean }): string {
 }
 
 function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): Inline[] {
-  const en = lang === 'en';
   const e = v.evidence;
-  const addr = en
-    ? prose`before the hop \`${v.before.client}\` → \`${v.before.server}\`, after it \`${v.after.client}\` → \`${v.after.server}\``
-    : prose`до перехода \`${v.before.client}\` → \`${v.before.server}\`, после него \`${v.after.client}\` → \`${v.after.server}\``;
+  const addr = t(lang, 'hop-addresses', {
+    bc: v.before.client,
+    bs: v.before.server,
+    ac: v.after.client,
+    as: v.after.server,
+  });
   const ttl =
     e.synTtl[0] !== undefined && e.synTtl[1] !== undefined
-      ? en
-        ? ` TTL of the client's SYN: ${e.synTtl[0]} before, ${e.synTtl[1]} after.`
-        : ` TTL клиентского SYN: ${e.synTtl[0]} до, ${e.synTtl[1]} после.`
+      ? w(lang, 'hop-ttl', { before: e.synTtl[0], after: e.synTtl[1] })
       : '';
-  const bytes = en
-    ? `payload ${e.toServerBytes[0]}/${e.toServerBytes[1]} bytes client → server and ${e.toClientBytes[0]}/${e.toClientBytes[1]} back (near/far)`
-    : `полезная нагрузка ${e.toServerBytes[0]}/${e.toServerBytes[1]} байт от клиента к серверу и ${e.toClientBytes[0]}/${e.toClientBytes[1]} обратно (ближняя/дальняя сторона)`;
+  const bytes = w(lang, 'hop-bytes', {
+    toServer: [e.toServerBytes[0], e.toServerBytes[1]],
+    toClient: [e.toClientBytes[0], e.toClientBytes[1]],
+  });
   if (v.kind === 'proxy') {
     const order =
       e.farSynAfterNearHandshake === true
-        ? en
-          ? ` The far SYN left ${ms(e.synOffsetMs ?? Number.NaN)} ms after the near SYN, after the near handshake had completed: the connection was accepted first and a new one opened afterwards.`
-          : ` Дальний SYN ушёл через ${ms(e.synOffsetMs ?? Number.NaN)} мс после ближнего, уже после завершения ближнего рукопожатия: сначала соединение было принято, потом открыто новое.`
+        ? w(lang, 'proxy-order', { offset: ms(e.synOffsetMs ?? Number.NaN) })
         : '';
-    return en
-      ? prose`**Two TCP connections (a proxy)**: ${addr}. Two handshakes with different initial sequence numbers (client ${e.clientIsn[0]} vs ${e.clientIsn[1]}, server ${e.serverIsn[0]} vs ${e.serverIsn[1]}), carrying the same bytes: ${bytes}. A program on the hop was the client's peer: it accepted the client's connection and opened its own to the server, copying the bytes between them.${order}${ttl}`
-      : prose`**Два TCP-соединения (прокси)**: ${addr}. Два рукопожатия с разными начальными порядковыми номерами (клиент ${e.clientIsn[0]} и ${e.clientIsn[1]}, сервер ${e.serverIsn[0]} и ${e.serverIsn[1]}), по которым прошли одни и те же байты: ${bytes}. Собеседником клиента была программа на промежуточном узле: она приняла соединение клиента и открыла своё к серверу, копируя байты между ними.${order}${ttl}`;
+    return t(lang, 'proxy', {
+      addr,
+      isn: [e.clientIsn[0], e.clientIsn[1], e.serverIsn[0], e.serverIsn[1]],
+      bytes,
+      order,
+      ttl,
+    });
   }
   const what =
     v.kind === 'nat'
-      ? en
-        ? `the hop rewrote the headers (${natKinds(v.rewritten)}): ${rewrites(v.before, v.after, lang)}. That is NAT`
-        : `промежуточный узел переписал заголовки (${natKinds(v.rewritten)}): ${rewrites(v.before, v.after, lang)}. Это NAT`
-      : en
-        ? 'the addresses and ports are the same on both sides: the hop only routed the packets'
-        : 'адреса и порты с обеих сторон одинаковы: промежуточный узел только маршрутизировал пакеты';
-  return en
-    ? prose`**One TCP connection (${v.kind === 'nat' ? 'NAT' : 'routed'})**: ${addr}. Both captures show the same handshake: the same initial sequence numbers (client ${e.clientIsn[0]}, server ${e.serverIsn[0]}) and ${bytes}; ${what}. No program on the hop took part in the connection.${ttl}`
-    : prose`**Одно TCP-соединение (${v.kind === 'nat' ? 'NAT' : 'маршрутизация'})**: ${addr}. Оба захвата показывают одно и то же рукопожатие: те же начальные порядковые номера (клиент ${e.clientIsn[0]}, сервер ${e.serverIsn[0]}) и ${bytes}; ${what}. Ни одна программа на промежуточном узле в соединении не участвовала.${ttl}`;
+      ? t(lang, 'hop-nat', { kinds: natKinds(v.rewritten), rewrites: rewrites(v.before, v.after, lang) })
+      : t(lang, 'hop-routed', {});
+  return t(lang, 'one-connection', {
+    nat: v.kind === 'nat',
+    addr,
+    isn: [e.clientIsn[0], e.serverIsn[0]],
+    bytes,
+    what,
+    ttl,
+  });
 }
 
 /** The remote scenario seen from both sides of the hop. */
 export function explainHop(rel: HopRelation, lang: Lang): Block[] {
-  const en = lang === 'en';
   const items: Inline[][] = [];
   for (const v of rel.tcp) {
     if (v.kind === 'unmatched') {
       items.push(
-        en
-          ? prose`TCP connection \`${v.connection.client}\` → \`${v.connection.server}\` appears only in the ${v.side === 'near' ? "client's" : "server's"} capture.`
-          : prose`TCP-соединение \`${v.connection.client}\` → \`${v.connection.server}\` есть только в захвате ${v.side === 'near' ? 'клиента' : 'сервера'}.`,
+        t(lang, 'hop-unmatched', {
+          client: v.connection.client,
+          server: v.connection.server,
+          near: v.side === 'near',
+        }),
       );
     } else {
       items.push(hopLine(v, lang));
@@ -440,94 +861,47 @@ export function explainHop(rel: HopRelation, lang: Lang): Block[] {
   for (const u of rel.udp) {
     const ttl =
       u.ttl[0] !== undefined && u.ttl[1] !== undefined
-        ? en
-          ? ` TTL ${u.ttl[0]} before, ${u.ttl[1]} after.`
-          : ` TTL ${u.ttl[0]} до, ${u.ttl[1]} после.`
+        ? w(lang, 'udp-ttl', { before: u.ttl[0], after: u.ttl[1] })
         : '';
-    items.push(
-      en
-        ? prose`UDP: before the hop \`${u.before.client}\` → \`${u.before.server}\`, after it \`${u.after.client}\` → \`${u.after.server}\`; ${u.matchedDatagrams} datagrams of the same sizes in the same order on both sides.${ttl} UDP has no sequence numbers, so datagrams alone cannot tell address rewriting from a relay that sends new datagrams.`
-        : prose`UDP: до перехода \`${u.before.client}\` → \`${u.before.server}\`, после него \`${u.after.client}\` → \`${u.after.server}\`; ${dgRu(u.matchedDatagrams)} тех же размеров в том же порядке с обеих сторон.${ttl} У UDP нет порядковых номеров, поэтому по одним дейтаграммам нельзя отличить перезапись адресов от ретранслятора, отправляющего новые дейтаграммы.`,
-    );
+    const addr = t(lang, 'hop-addresses', {
+      bc: u.before.client,
+      bs: u.before.server,
+      ac: u.after.client,
+      as: u.after.server,
+    });
+    items.push(t(lang, 'hop-udp', { addr, n: u.matchedDatagrams, ttl }));
   }
-  if (items.length === 0)
-    return [paragraph(en ? 'The two captures share no traffic.' : 'В двух захватах нет общего трафика.')];
+  if (items.length === 0) return [paragraph(t(lang, 'hop-nothing', {}))];
   return [list(items)];
 }
 
+const CC_REASON = {
+  'not-in-capture': 'cc-not-in-capture',
+  reset: 'cc-reset',
+  'capture-incomplete': 'cc-capture-incomplete',
+} as const;
+
 /** The table of socket-log byte counts against payload bytes on the wire. */
 export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
-  const en = lang === 'en';
-  const dir = (d: string) =>
-    d === 'client-to-server'
-      ? en
-        ? 'client → server'
-        : 'клиент → сервер'
-      : en
-        ? 'server → client'
-        : 'сервер → клиент';
+  const dir = (d: string) => w(lang, d === 'client-to-server' ? 'to-server' : 'to-client', {});
   const reason = (r: string | undefined) =>
-    r === 'not-in-capture'
-      ? en
-        ? 'FAIL: connection not in the capture'
-        : 'ОШИБКА: соединения нет в захвате'
-      : r === 'reset'
-        ? en
-          ? 'FAIL: reset, the kernel lost echo it had taken'
-          : 'ОШИБКА: сброс (RST), ядро потеряло принятое эхо'
-        : r === 'capture-incomplete'
-          ? en
-            ? 'FAIL: capture began after the handshake'
-            : 'ОШИБКА: захват начался после рукопожатия'
-          : en
-            ? 'FAIL: counts differ'
-            : 'ОШИБКА: числа различаются';
+    w(lang, (r !== undefined && CC_REASON[r as keyof typeof CC_REASON]) || 'cc-differ', {});
   const rows: Value[][] = check.comparisons.map((c) => [
     code(c.remote),
     dir(c.direction),
     String(c.logged),
     String(c.onWire ?? '—'),
-    c.ok ? (en ? 'match' : 'совпадает') : reason(c.reason),
+    c.ok ? w(lang, 'cc-match', {}) : reason(c.reason),
   ]);
-  if (check.comparisons.length === 0)
-    rows.push([
-      '—',
-      '—',
-      '—',
-      '—',
-      en ? 'FAIL: no connection in the socket log' : 'ОШИБКА: в журнале нет соединений',
-    ]);
+  if (check.comparisons.length === 0) rows.push(['—', '—', '—', '—', w(lang, 'cc-no-connection', {})]);
   const out: Block[] = [
-    paragraph(
-      en
-        ? "TCP payload bytes on the wire against the byte counts in the server's socket log, per connection and direction. The capture counts the kernel's segments (each sequence number once), the log counts what the program read and wrote: two independent counts."
-        : 'Байты полезной нагрузки TCP в захвате против счётчиков байтов в журнале сокетов сервера, по каждому соединению и направлению. Захват считает сегменты ядра (каждый порядковый номер один раз), журнал — то, что программа прочитала и записала: два независимых подсчёта.',
-    ),
-    table(
-      en
-        ? ['client (as the server saw it)', 'direction', 'socket log', 'on the wire', 'result']
-        : ['клиент (как его видел сервер)', 'направление', 'журнал сокетов', 'в захвате', 'результат'],
-      rows,
-    ),
-    paragraph(
-      check.ok
-        ? en
-          ? 'Every byte the log counts crossed the wire, and no more: the check passes.'
-          : 'Каждый учтённый в журнале байт прошёл по сети, и ни одного лишнего: проверка пройдена.'
-        : en
-          ? 'The counts do not agree: the check fails.'
-          : 'Подсчёты не совпадают: проверка не пройдена.',
-    ),
+    paragraph(t(lang, 'cc-intro', {})),
+    table(cells(lang, 'cc-head'), rows),
+    paragraph(t(lang, check.ok ? 'cc-pass' : 'cc-fail', {})),
   ];
   if (check.unlogged.length > 0) {
-    const which = join(check.unlogged.map((c) => code(c.client)));
-    out.push(
-      paragraph(
-        en
-          ? prose`Connections in the capture without a closing line in the log: ${which}.`
-          : prose`Соединения из захвата без строки о закрытии в журнале: ${which}.`,
-      ),
-    );
+    const clients = join(check.unlogged.map((c) => code(c.client)));
+    out.push(paragraph(t(lang, 'cc-unlogged', { clients })));
   }
   return out;
 }
@@ -535,62 +909,32 @@ export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
 /** The whole "On the wire" section body for one scenario (without its heading), as blocks. */
 export function wireBlocks(input: WireSectionInput): Block[] {
   const { lang } = input;
-  const en = lang === 'en';
   const limit = input.listLimit ?? 20;
   const ports = input.serverPorts;
   const ours = (a: string, b: string) => !ports || ports.includes(portOf(a)) || ports.includes(portOf(b));
   const out: Block[] = [];
   for (const cap of input.captures) {
-    out.push(paragraph(prose`**${en ? 'Capture' : 'Захват'} ${code(cap.name)}**`));
+    out.push(paragraph(t(lang, 'capture-title', { name: cap.name })));
     if (!cap.result) {
-      out.push(
-        paragraph(
-          en
-            ? `No capture: ${cap.absentReason ?? 'the file does not exist'}.`
-            : `Захвата нет: ${cap.absentReason ?? 'файл отсутствует'}.`,
-        ),
-      );
+      out.push(paragraph(t(lang, 'no-capture', { reason: cap.absentReason })));
       continue;
     }
     if (!cap.result.ok) {
-      const problem = cap.result.problem;
-      // The file's name is text in the sentence, whatever it holds.
-      out.push(
-        paragraph(
-          fill((q: { name: string }) => explainCaptureProblem(q.name, problem, lang), { name: cap.name }),
-        ),
-      );
+      // The file's name and the reader's message are text in the sentence, whatever they hold.
+      out.push(paragraph(t(lang, 'capture-problem', problemArgs(cap.name, cap.result.problem))));
     }
     const packets = cap.result.ok ? cap.result.capture.packets : cap.result.partial?.packets;
     const flows = cap.flows ?? (packets ? analyseFlows(packets) : undefined);
     if (!flows) continue;
     const tcp = flows.tcp.filter((c) => ours(c.client, c.server));
     const udp = flows.udp.filter((u) => ours(u.a, u.b));
-    if (tcp.length + udp.length === 0) {
-      out.push(
-        paragraph(
-          en
-            ? "The capture holds no traffic of the lab's servers."
-            : 'В захвате нет трафика серверов лаборатории.',
-        ),
-      );
-    }
+    if (tcp.length + udp.length === 0) out.push(paragraph(t(lang, 'no-lab-traffic', {})));
     for (const c of tcp) out.push(...explainTcpConnection(c, lang, limit, input.portions?.get(c.client)));
     for (const u of udp) out.push(...explainUdpConversation(u, lang, limit));
   }
-  if (input.hop) {
-    out.push(
-      paragraph(strong(text(en ? 'Both sides of the hop' : 'Обе стороны промежуточного узла'))),
-      ...explainHop(input.hop, lang),
-    );
-  }
+  if (input.hop) out.push(paragraph(t(lang, 'hop-title', {})), ...explainHop(input.hop, lang));
   if (input.crossCheck) {
-    out.push(
-      paragraph(
-        strong(text(en ? 'Bytes: socket log against the wire' : 'Байты: журнал сокетов против захвата')),
-      ),
-      ...explainCrossCheck(input.crossCheck, lang),
-    );
+    out.push(paragraph(t(lang, 'cc-title', {})), ...explainCrossCheck(input.crossCheck, lang));
   }
   return out;
 }

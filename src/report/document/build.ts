@@ -173,20 +173,27 @@ export function prose(strings: TemplateStringsArray, ...values: Value[]): Inline
 
 const HOLE = /\uE000(\d+)\uE001/g;
 
+/** An Inline or a list of them (a list of numbers, or of nothing but numbers, is not). */
+function isRuns(v: unknown): v is Inline | readonly Inline[] {
+  const run = (x: unknown) => typeof x === 'object' && x !== null && 'kind' in x;
+  return Array.isArray(v) ? v.every(run) : run(v);
+}
+
 /**
  * One of our texts (texts.ts, a function of named parameters) as runs, with its string
  * parameters as text: the function gets placeholders in their place, its result is read as prose,
  * and each placeholder becomes its value. Numbers, and strings without a character prose reads
  * as a mark, are passed as they are (a text may count with them or look a reason code up); they
- * end up as text either way.
+ * end up as text either way. A parameter already made of runs (a clause built by another text)
+ * takes a placeholder too and is put in whole, marks and all.
  */
 export function fill<P extends object>(fn: (p: P) => string, params: P): Inline[] {
   const values: Value[] = [];
   const holes: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (typeof v === 'string' && /[`*\\[\]\uE000\uE001]/.test(v)) {
+    if ((typeof v === 'string' && /[`*\\[\]\uE000\uE001]/.test(v)) || isRuns(v)) {
       holes[k] = `\uE000${values.length}\uE001`;
-      values.push(v);
+      values.push(v as Value);
     } else holes[k] = v;
   }
   const template = fn(holes as P);
