@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { LabError } from '../errors.js';
 import { ECHO_DEFAULTS, createEchoServer, type EchoServer } from '../tcp/echo-server.js';
 import { CHAT_DEFAULTS, createChatServer, type ChatServer } from '../udp/chat-server.js';
+import { CHAT_PROTOCOLS, type ChatProtocol, PLAIN_MEMBER_TIMEOUT_MS } from '../udp/plain.js';
 import { VERSION } from '../version.js';
 import {
   type LogCliOptions,
@@ -29,6 +30,7 @@ interface ServerCliOptions extends LogCliOptions {
   portionLines: number;
   memberTimeout: number;
   membersPerAddress: number;
+  protocol: ChatProtocol;
 }
 
 export function serverCommand(): Command {
@@ -117,8 +119,17 @@ export function serverCommand(): Command {
     )
     .addOption(
       new Option(
+        '--protocol <name>',
+        "UDP chat protocol: lab (join with a cookie handshake) or plain (the course's: every datagram goes to every other sender; docs/protocol.md)",
+      )
+        .choices(CHAT_PROTOCOLS)
+        .default(CHAT_DEFAULTS.protocol)
+        .env('LAB_CHAT_PROTOCOL'),
+    )
+    .addOption(
+      new Option(
         '--member-timeout <seconds>',
-        'remove a chat member silent this long (at least 12: clients send a PING every 5 s)',
+        `remove a chat member silent this long (at least 12: clients send a PING every 5 s; with --protocol plain the default is ${PLAIN_MEMBER_TIMEOUT_MS / 1000})`,
       )
         .default(CHAT_DEFAULTS.memberTimeoutMs / 1000)
         .env('LAB_MEMBER_TIMEOUT')
@@ -136,6 +147,11 @@ export function serverCommand(): Command {
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ServerCliOptions) => {
     const { log, flush } = makeLogger(o, 1);
+    // Plain clients send no PING: unless the user chose a timeout, plain mode keeps its own default.
+    const memberTimeout =
+      o.protocol === 'plain' && cmd.getOptionValueSource('memberTimeout') === 'default'
+        ? PLAIN_MEMBER_TIMEOUT_MS / 1000
+        : o.memberTimeout;
     const config = {
       host: o.host,
       tcpPort: o.tcpPort,
@@ -146,8 +162,9 @@ export function serverCommand(): Command {
       idleTimeout: o.idleTimeout,
       maxLifetime: o.maxLifetime,
       stallTimeout: o.stallTimeout,
-      memberTimeout: o.memberTimeout,
+      memberTimeout,
       membersPerAddress: o.membersPerAddress,
+      chatProtocol: o.protocol,
       lang: o.lang,
       ...(o.scenario ? { scenario: o.scenario } : {}),
     };
@@ -171,7 +188,8 @@ export function serverCommand(): Command {
       udp = await createChatServer({
         host: o.host,
         port: o.udpPort,
-        memberTimeoutMs: o.memberTimeout * 1000,
+        protocol: o.protocol,
+        memberTimeoutMs: memberTimeout * 1000,
         maxMembersPerAddress: o.membersPerAddress,
         log,
       });
