@@ -1,0 +1,586 @@
+/**
+ * Checks on a student's own UDP chat programs (issue #19), read from the records of their runs under
+ * strace: the `own.call` events of the runner (socket calls with sizes and peers; `read` on fd 0 and
+ * `write` on fd 1 when the trace has them), `own.output` (what the program printed, with times) and
+ * `own.program.exited` / `own.program.failed`. Pure: the same records always give the same results.
+ *
+ * The chat is the course's plain protocol (docs/protocol.md): a server relays each datagram it
+ * receives to every other address it has heard from. What the lab did around the runs (who sent
+ * what, when `exit` was typed) comes in as facts beside the records; the records are the evidence.
+ */
+import type { Lang } from '../log/events.js';
+
+/** A log record as the report reads it; own18's `own.*` events are records of this shape. */
+export interface OwnRecord {
+  source: string;
+  line: number;
+  time: number;
+  event: string;
+  fields: Record<string, unknown>;
+}
+
+export type ChatCheckId =
+  | 'own-chat-relay'
+  | 'own-chat-not-back'
+  | 'own-chat-garbage'
+  | 'own-chat-nat'
+  | 'own-chat-client-typing'
+  | 'own-chat-client-exit'
+  | 'own-chat-client-unreachable';
+
+export type ChatFindingCode =
+  | 'na-members'
+  | 'na-probe'
+  | 'na-remote'
+  | 'na-incoming'
+  | 'na-exit'
+  | 'na-unreachable'
+  | 'relay-ok'
+  | 'relay-missing'
+  | 'not-back-ok'
+  | 'back-to-sender'
+  | 'garbage-ok'
+  | 'garbage-died'
+  | 'garbage-stalled'
+  | 'nat-ok'
+  | 'nat-own-address'
+  | 'nat-not-answered'
+  | 'nat-untranslated'
+  | 'typing-ok'
+  | 'typing-after-enter'
+  | 'typing-never-shown'
+  | 'exit-ok'
+  | 'exit-not-ended'
+  | 'unreachable-ok'
+  | 'unreachable-traceback'
+  | 'unreachable-silent';
+
+export interface ChatFinding {
+  ok: boolean;
+  code: ChatFindingCode;
+  params: Record<string, string | number>;
+  evidence: OwnRecord[];
+}
+
+export interface ChatCheckResult {
+  id: ChatCheckId;
+  status: 'pass' | 'fail' | 'n/a';
+  findings: ChatFinding[];
+}
+
+/** A member the lab ran against the student's server, and the address the server should see. */
+export interface ChatMember {
+  /** `vm`, `remote`, a nickname: how the report names it. */
+  label: string;
+  /** The IP the server should see its datagrams come from: its own (vm), the router's (remote). */
+  seenAs: string;
+  /** The member's own IP, when a router translates it (the remote member behind NAT). */
+  own?: string;
+}
+
+export interface ChatServerFacts {
+  records: readonly OwnRecord[];
+  members: readonly ChatMember[];
+  /** The endpoint (ip:port) our probe sent garbage, an empty and a 64 KiB datagram from, if it ran. */
+  probe?: string;
+}
+
+export interface ChatClientFacts {
+  records: readonly OwnRecord[];
+  /** Lines another member sent this client while the lab typed nothing into it, with the times. */
+  incoming: ReadonlyArray<{ text: string; time: number }>;
+  /** When the lab typed `exit` into the client, if it did. */
+  exitTypedAt?: number;
+  /** The records of a run of the same client against a port where nothing listens, if it ran. */
+  unreachable?: readonly OwnRecord[];
+}
+
+/** A relayed copy leaves within this long of the datagram it copies, or it is not a relay of it. */
+export const RELAY_WINDOW_MS = 2000;
+/** `exit` must end the client within this long. */
+export const EXIT_WINDOW_MS = 5000;
+const MAX_EVIDENCE = 6;
+
+const RECEIVE_CALLS = new Set(['recvfrom', 'recv', 'recvmsg', 'read']);
+const SEND_CALLS = new Set(['sendto', 'send', 'sendmsg', 'write']);
+const WAIT_CALLS = new Set(['select', 'pselect6', 'poll', 'ppoll', 'epoll_wait', 'epoll_pwait']);
+
+const num = (r: OwnRecord, k: string): number | undefined =>
+  typeof r.fields[k] === 'number' ? (r.fields[k] as number) : undefined;
+const str = (r: OwnRecord, k: string): string | undefined =>
+  typeof r.fields[k] === 'string' ? (r.fields[k] as string) : undefined;
+/** The IP of `ip:port` (IPv4, or `[v6]:port`). */
+const ipOf = (endpoint: string): string => endpoint.replace(/^\[(.*)\]:\d+$/, '$1').replace(/:\d+$/, '');
+
+interface Io {
+  time: number;
+  peer: string | undefined;
+  bytes: number;
+  text: string | undefined;
+  record: OwnRecord;
+}
+
+/** Socket transfers: fd 0, 1 and 2 are the terminal, not the chat socket. */
+function transfers(records: readonly OwnRecord[], calls: Set<string>): Io[] {
+  const out: Io[] = [];
+  for (const r of records) {
+    if (r.event !== 'own.call' || str(r, 'errno') !== undefined) continue;
+    const call = str(r, 'call') ?? '';
+    const fd = num(r, 'fd');
+    if (!calls.has(call) || (fd !== undefined && fd <= 2)) continue;
+    const bytes = num(r, 'bytes') ?? num(r, 'result');
+    if (bytes === undefined || bytes < 0) continue;
+    out.push({ time: r.time, peer: str(r, 'peer'), bytes, text: str(r, 'text'), record: r });
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+function result(id: ChatCheckId, findings: ChatFinding[], na = false): ChatCheckResult {
+  return { id, status: na ? 'n/a' : findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
+}
+const notApplicable = (id: ChatCheckId, code: ChatFindingCode, params = {}): ChatCheckResult =>
+  result(id, [{ ok: true, code, params, evidence: [] }], true);
+
+/** The sends that copy datagram `d`: after it, before the next datagram arrives, same size. */
+function copiesOf(d: Io, recvs: Io[], sends: Io[]): Io[] {
+  const next = recvs.find((x) => x.time > d.time || (x.time === d.time && x.record.line > d.record.line));
+  const until = Math.min(next ? next.time : Infinity, d.time + RELAY_WINDOW_MS);
+  return sends.filter(
+    (s) =>
+      s.bytes === d.bytes &&
+      (s.time > d.time || (s.time === d.time && s.record.line > d.record.line)) &&
+      (s.time < until || (next !== undefined && s.time === until && s.record.line < next.record.line)),
+  );
+}
+
+/** The four checks on a student's chat server. */
+export function checkOwnChatServer(facts: ChatServerFacts): ChatCheckResult[] {
+  const recvs = transfers(facts.records, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
+  const sends = transfers(facts.records, SEND_CALLS).filter((s) => s.peer !== undefined);
+  const memberOf = (peer: string) => facts.members.find((m) => m.seenAs === ipOf(peer));
+  const fromMembers = recvs.filter((r) => r.peer !== facts.probe && memberOf(r.peer!) !== undefined);
+  return [
+    relayCheck(recvs, sends, fromMembers, memberOf),
+    notBackCheck(recvs, sends, fromMembers),
+    garbageCheck(facts, recvs, sends, fromMembers),
+    natCheck(facts, recvs, sends),
+  ];
+}
+
+function relayCheck(
+  recvs: Io[],
+  sends: Io[],
+  fromMembers: Io[],
+  memberOf: (peer: string) => ChatMember | undefined,
+): ChatCheckResult {
+  const id = 'own-chat-relay';
+  const endpoints = [...new Set(fromMembers.map((r) => r.peer!))];
+  if (endpoints.length < 2) return notApplicable(id, 'na-members', { seen: endpoints.length });
+  const known = new Set<string>();
+  const missing: Array<{ d: Io; to: string[] }> = [];
+  let checked = 0;
+  let example: Io[] = [];
+  for (const d of fromMembers) {
+    const others = [...known].filter((e) => e !== d.peer);
+    known.add(d.peer!);
+    if (others.length === 0) continue;
+    checked++;
+    const copies = copiesOf(d, recvs, sends);
+    const to = others.filter((e) => !copies.some((c) => c.peer === e));
+    if (to.length > 0) missing.push({ d, to });
+    else if (example.length === 0) example = [d, ...copies.filter((c) => others.includes(c.peer!))];
+  }
+  if (checked === 0) return notApplicable(id, 'na-members', { seen: endpoints.length });
+  const labels = [...new Set(endpoints.map((e) => memberOf(e)?.label ?? e))].join(', ');
+  if (missing.length === 0) {
+    return result(id, [
+      {
+        ok: true,
+        code: 'relay-ok',
+        params: { datagrams: checked, members: endpoints.length, labels },
+        evidence: example.map((x) => x.record),
+      },
+    ]);
+  }
+  const first = missing[0]!;
+  return result(id, [
+    {
+      ok: false,
+      code: 'relay-missing',
+      params: {
+        missing: missing.length,
+        datagrams: checked,
+        from: first.d.peer!,
+        to: first.to.join(', '),
+        labels,
+      },
+      evidence: missing.slice(0, MAX_EVIDENCE).map((m) => m.d.record),
+    },
+  ]);
+}
+
+function notBackCheck(recvs: Io[], sends: Io[], fromMembers: Io[]): ChatCheckResult {
+  const id = 'own-chat-not-back';
+  const relayed = fromMembers.filter((d) => copiesOf(d, recvs, sends).length > 0);
+  if (relayed.length === 0) return notApplicable(id, 'na-members', { seen: 0 });
+  const back = relayed.flatMap((d) => {
+    const echo = copiesOf(d, recvs, sends).find((c) => c.peer === d.peer);
+    return echo ? [[d, echo] as const] : [];
+  });
+  if (back.length === 0) {
+    return result(id, [
+      {
+        ok: true,
+        code: 'not-back-ok',
+        params: { datagrams: relayed.length },
+        evidence: relayed.slice(0, 1).map((d) => d.record),
+      },
+    ]);
+  }
+  return result(id, [
+    {
+      ok: false,
+      code: 'back-to-sender',
+      params: { back: back.length, datagrams: relayed.length, peer: back[0]![0].peer! },
+      evidence: back.slice(0, MAX_EVIDENCE / 2).flatMap(([d, e]) => [d.record, e.record]),
+    },
+  ]);
+}
+
+function garbageCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[], fromMembers: Io[]): ChatCheckResult {
+  const id = 'own-chat-garbage';
+  const probe = facts.probe === undefined ? [] : recvs.filter((r) => r.peer === facts.probe);
+  if (probe.length === 0) return notApplicable(id, 'na-probe');
+  const last = probe[probe.length - 1]!;
+  const params = {
+    probes: probe.length,
+    empty: probe.filter((p) => p.bytes === 0).length,
+    largest: Math.max(...probe.map((p) => p.bytes)),
+  };
+  const end = facts.records.find(
+    (r) => (r.event === 'own.program.exited' || r.event === 'own.program.failed') && r.time >= last.time,
+  );
+  // Still running means still receiving; whether it relays is the relay check's business.
+  const after = fromMembers.find((d) => d.time > last.time);
+  if (after && (!end || end.time > after.time)) {
+    return result(id, [
+      { ok: true, code: 'garbage-ok', params, evidence: [...probe.map((p) => p.record), after.record] },
+    ]);
+  }
+  if (end && end.time >= last.time) {
+    const code = num(end, 'code');
+    return result(id, [
+      {
+        ok: false,
+        code: 'garbage-died',
+        params: { ...params, code: code === undefined ? (str(end, 'signal') ?? '?') : code },
+        evidence: [last.record, end],
+      },
+    ]);
+  }
+  return result(id, [{ ok: false, code: 'garbage-stalled', params, evidence: [last.record] }]);
+}
+
+function natCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[]): ChatCheckResult {
+  const id = 'own-chat-nat';
+  const remote = facts.members.filter((m) => m.own !== undefined && m.own !== m.seenAs);
+  if (remote.length === 0) return notApplicable(id, 'na-remote');
+  const findings: ChatFinding[] = [];
+  for (const m of remote) {
+    const fromOwn = recvs.find((r) => ipOf(r.peer!) === m.own);
+    if (fromOwn) {
+      findings.push({
+        ok: true,
+        code: 'nat-untranslated',
+        params: { label: m.label, own: m.own!, router: m.seenAs },
+        evidence: [fromOwn.record],
+      });
+      continue;
+    }
+    const from = recvs.find((r) => ipOf(r.peer!) === m.seenAs);
+    if (!from) continue;
+    const toOwn = sends.find((s) => ipOf(s.peer!) === m.own);
+    const toRouter = sends.find((s) => s.peer === from.peer && s.time > from.time);
+    if (toOwn) {
+      findings.push({
+        ok: false,
+        code: 'nat-own-address',
+        params: { label: m.label, own: m.own!, router: from.peer! },
+        evidence: [from.record, toOwn.record],
+      });
+    } else if (toRouter) {
+      findings.push({
+        ok: true,
+        code: 'nat-ok',
+        params: { label: m.label, own: m.own!, router: from.peer! },
+        evidence: [from.record, toRouter.record],
+      });
+    } else {
+      // Nothing went back to it at all: whether the server relays is the relay check's question.
+      findings.push({
+        ok: true,
+        code: 'nat-not-answered',
+        params: { label: m.label, own: m.own!, router: from.peer! },
+        evidence: [from.record],
+      });
+    }
+  }
+  if (findings.length === 0) return notApplicable(id, 'na-remote');
+  const decided = findings.filter((f) => f.code === 'nat-ok' || f.code === 'nat-own-address');
+  return result(id, findings, decided.length === 0);
+}
+
+/** The three checks on a student's chat client. */
+export function checkOwnChatClient(facts: ChatClientFacts): ChatCheckResult[] {
+  return [typingCheck(facts), exitCheck(facts), unreachableCheck(facts.unreachable)];
+}
+
+/** Enter presses: `read(0)` returning a line, from the trace. */
+function typed(records: readonly OwnRecord[]): OwnRecord[] {
+  return records.filter(
+    (r) =>
+      r.event === 'own.call' &&
+      str(r, 'call') === 'read' &&
+      num(r, 'fd') === 0 &&
+      (num(r, 'result') ?? num(r, 'bytes') ?? 0) > 0,
+  );
+}
+
+/** What reached the screen: `own.output` on stdout, or `write(1, ...)` with its text. */
+function shown(records: readonly OwnRecord[], text: string): OwnRecord | undefined {
+  return records.find(
+    (r) =>
+      (r.event === 'own.output' && str(r, 'stream') === 'stdout' && (str(r, 'text') ?? '').includes(text)) ||
+      (r.event === 'own.call' &&
+        str(r, 'call') === 'write' &&
+        num(r, 'fd') === 1 &&
+        (str(r, 'text') ?? '').includes(text)),
+  );
+}
+
+/** How the program waits for the socket and the keyboard at once, as its trace shows it. */
+function mechanism(records: readonly OwnRecord[]): string {
+  const calls = records.filter((r) => r.event === 'own.call');
+  if (calls.some((r) => WAIT_CALLS.has(str(r, 'call') ?? ''))) return 'select/poll';
+  const recvPids = new Set(
+    calls
+      .filter((r) => RECEIVE_CALLS.has(str(r, 'call') ?? '') && num(r, 'fd') !== 0)
+      .map((r) => num(r, 'pid')),
+  );
+  const stdinPids = new Set(typed(records).map((r) => num(r, 'pid')));
+  if ([...recvPids].some((p) => p !== undefined && !stdinPids.has(p)) && stdinPids.size > 0) return 'threads';
+  if (calls.some((r) => ['EAGAIN', 'EWOULDBLOCK'].includes(str(r, 'errno') ?? ''))) return 'non-blocking';
+  return 'unknown';
+}
+
+function typingCheck(facts: ChatClientFacts): ChatCheckResult {
+  const id = 'own-chat-client-typing';
+  if (facts.incoming.length === 0) return notApplicable(id, 'na-incoming');
+  const keys = typed(facts.records);
+  const recvs = transfers(facts.records, RECEIVE_CALLS);
+  const how = mechanism(facts.records);
+  const findings: ChatFinding[] = [];
+  for (const m of facts.incoming) {
+    const later = facts.records.filter((r) => r.time >= m.time);
+    const screen = shown(later, m.text);
+    const recv = recvs.find((r) => r.time >= m.time && (r.text === undefined || r.text.includes(m.text)));
+    if (!screen) {
+      findings.push({
+        ok: false,
+        code: 'typing-never-shown',
+        params: { text: m.text },
+        evidence: recv ? [recv.record] : [],
+      });
+      continue;
+    }
+    const enter = keys.find((k) => k.time >= m.time && k.time <= screen.time);
+    const evidence = [recv?.record, enter, screen].filter((r): r is OwnRecord => r !== undefined);
+    findings.push(
+      enter
+        ? {
+            ok: false,
+            code: 'typing-after-enter',
+            params: { text: m.text, waitedMs: Math.round(screen.time - m.time) },
+            evidence,
+          }
+        : {
+            ok: true,
+            code: 'typing-ok',
+            params: { text: m.text, ms: Math.round(screen.time - m.time), how },
+            evidence,
+          },
+    );
+  }
+  return result(id, findings);
+}
+
+function exitCheck(facts: ChatClientFacts): ChatCheckResult {
+  const id = 'own-chat-client-exit';
+  if (facts.exitTypedAt === undefined) return notApplicable(id, 'na-exit');
+  const at = facts.exitTypedAt;
+  const end = facts.records.find(
+    (r) => (r.event === 'own.program.exited' || r.event === 'own.program.failed') && r.time >= at,
+  );
+  const ended =
+    end !== undefined &&
+    end.event === 'own.program.exited' &&
+    end.time - at <= EXIT_WINDOW_MS &&
+    str(end, 'signal') === undefined;
+  return result(id, [
+    ended
+      ? {
+          ok: true,
+          code: 'exit-ok',
+          params: { ms: Math.round(end.time - at), code: num(end, 'code') ?? 0 },
+          evidence: [end],
+        }
+      : {
+          ok: false,
+          code: 'exit-not-ended',
+          params: {
+            limitMs: EXIT_WINDOW_MS,
+            how: end ? (str(end, 'reason') ?? str(end, 'signal') ?? end.event) : 'still running',
+          },
+          evidence: end ? [end] : [],
+        },
+  ]);
+}
+
+const TRACEBACK = 'Traceback (most recent call last)';
+
+function unreachableCheck(records: readonly OwnRecord[] | undefined): ChatCheckResult {
+  const id = 'own-chat-client-unreachable';
+  if (!records || records.length === 0) return notApplicable(id, 'na-unreachable');
+  const outputs = records.filter((r) => r.event === 'own.output' && (str(r, 'text') ?? '').trim() !== '');
+  const traceback = outputs.find((r) => (str(r, 'text') ?? '').includes(TRACEBACK));
+  if (traceback)
+    return result(id, [{ ok: false, code: 'unreachable-traceback', params: {}, evidence: [traceback] }]);
+  const end = records.find((r) => r.event === 'own.program.exited');
+  if (outputs.length === 0 || !end) {
+    return result(id, [
+      {
+        ok: false,
+        code: 'unreachable-silent',
+        params: { ended: end ? 'yes' : 'no' },
+        evidence: end ? [end] : [],
+      },
+    ]);
+  }
+  const message = outputs[outputs.length - 1]!;
+  return result(id, [
+    { ok: true, code: 'unreachable-ok', params: { code: num(end, 'code') ?? 0 }, evidence: [message, end] },
+  ]);
+}
+
+type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;
+
+const EN: Texts = {
+  'na-members': (p) => `fewer than two members reached the server (${p.seen}): nothing to relay`,
+  'na-probe': () => 'the garbage, empty and 64 KiB datagrams were not sent in this run',
+  'na-remote': () => 'no member behind a router (NAT) reached the server in this run',
+  'na-incoming': () => 'no other member wrote to this client while its user was not typing',
+  'na-exit': () => '`exit` was not typed in this run',
+  'na-unreachable': () => 'the client was not run against a port where nothing listens',
+  'relay-ok': (p) =>
+    `each of ${p.datagrams} datagrams went on to every other member (${p.members} addresses: ${p.labels}), one sendto per recipient`,
+  'relay-missing': (p) =>
+    `${p.missing} of ${p.datagrams} datagrams did not go on to every other member: the one from ${p.from} never went to ${p.to}`,
+  'not-back-ok': (p) => `none of ${p.datagrams} relayed datagrams went back to its sender`,
+  'back-to-sender': (p) =>
+    `${p.back} of ${p.datagrams} datagrams were sent back to their own sender (first: ${p.peer}); the course's chat sends a message to the others only (if yours does so on purpose, say so in the report)`,
+  'garbage-ok': (p) =>
+    `after ${p.probes} odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server still received and relayed`,
+  'garbage-died': (p) =>
+    `the server ended (${p.code}) after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes): one bad datagram must not stop a UDP server`,
+  'garbage-stalled': (p) =>
+    `after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server received nothing more: it hangs or ignores the members`,
+  'nat-ok': (p) =>
+    `${p.label} (its own address ${p.own}) reached the server as ${p.router}, the router's address, and the server sent to that address: it knows the member as NAT shows it`,
+  'nat-own-address': (p) =>
+    `the server sent to ${p.own}, ${p.label}'s own address, which it cannot reach; its datagrams came from ${p.router} (the router, NAT): answer the address recvfrom gives`,
+  'nat-not-answered': (p) =>
+    `${p.label}'s datagrams came from ${p.router} (the router, NAT), but the server sent nothing back there, so which address it would use does not show (the relay check says why)`,
+  'nat-untranslated': (p) =>
+    `${p.label} reached the server from its own address ${p.own}, not through the router ${p.router}: no NAT in this run`,
+  'typing-ok': (p) =>
+    `"${p.text}" reached the screen ${p.ms} ms after it was sent, while the user had not pressed Enter (${p.how})`,
+  'typing-after-enter': (p) =>
+    `"${p.text}" reached the screen only after the user pressed Enter (${p.waitedMs} ms after it was sent): the client blocks in input() and reads the socket only then (control question 4: select, threads or a non-blocking socket)`,
+  'typing-never-shown': (p) => `"${p.text}" never reached the screen`,
+  'exit-ok': (p) => `\`exit\` ended the client in ${p.ms} ms (exit code ${p.code})`,
+  'exit-not-ended': (p) => `\`exit\` did not end the client within ${p.limitMs} ms (${p.how})`,
+  'unreachable-ok': (p) =>
+    `with nothing listening, the client printed a message and ended (exit code ${p.code})`,
+  'unreachable-traceback': () =>
+    'with nothing listening, the client ended with a Python traceback: catch the error (ConnectionRefusedError, OSError) and print a sentence',
+  'unreachable-silent': (p) =>
+    `with nothing listening, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
+};
+
+const RU: Texts = {
+  'na-members': (p) => `до сервера дошло меньше двух участников (${p.seen}): пересылать нечего`,
+  'na-probe': () => 'мусорная, пустая и 64-килобайтная дейтаграммы в этом запуске не отправлялись',
+  'na-remote': () => 'в этом запуске до сервера не дошёл ни один участник из-за маршрутизатора (NAT)',
+  'na-incoming': () => 'пока пользователь ничего не вводил, другие участники этому клиенту не писали',
+  'na-exit': () => 'в этом запуске `exit` не вводили',
+  'na-unreachable': () => 'клиент не запускался с портом, на котором никто не слушает',
+  'relay-ok': (p) =>
+    `каждая из ${p.datagrams} дейтаграмм переслана всем остальным участникам (адресов: ${p.members}; ${p.labels}), по одному sendto на получателя`,
+  'relay-missing': (p) =>
+    `${p.missing} из ${p.datagrams} дейтаграмм переслано не всем остальным участникам: дейтаграмма от ${p.from} так и не ушла на ${p.to}`,
+  'not-back-ok': (p) => `ни одна из ${p.datagrams} пересланных дейтаграмм не вернулась к отправителю`,
+  'back-to-sender': (p) =>
+    `${p.back} из ${p.datagrams} дейтаграмм отправлены обратно их же отправителю (первая — ${p.peer}); чат курса пересылает сообщение только остальным (если ваш делает так намеренно, напишите об этом в отчёте)`,
+  'garbage-ok': (p) =>
+    `после ${p.probes} необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер продолжил принимать и пересылать`,
+  'garbage-died': (p) =>
+    `сервер завершился (${p.code}) после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт): одна плохая дейтаграмма не должна останавливать UDP-сервер`,
+  'garbage-stalled': (p) =>
+    `после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер больше ничего не принял: он завис или не слушает участников`,
+  'nat-ok': (p) =>
+    `участник ${p.label} (собственный адрес ${p.own}) пришёл к серверу с адреса ${p.router} — адреса маршрутизатора, и сервер отправлял именно туда: он знает участника таким, каким его показывает NAT`,
+  'nat-own-address': (p) =>
+    `сервер отправлял на ${p.own} — собственный адрес участника ${p.label}, недостижимый для него; дейтаграммы же приходили с ${p.router} (маршрутизатор, NAT): отвечать нужно на адрес, который вернул recvfrom`,
+  'nat-not-answered': (p) =>
+    `дейтаграммы участника ${p.label} приходили с ${p.router} (маршрутизатор, NAT), но сервер ничего туда не отправил, поэтому не видно, какой адрес он использовал бы (почему — покажет проверка пересылки)`,
+  'nat-untranslated': (p) =>
+    `участник ${p.label} пришёл к серверу со своего адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
+  'typing-ok': (p) =>
+    `сообщение «${p.text}» появилось на экране через ${p.ms} мс после отправки, пока пользователь не нажимал Enter (${p.how})`,
+  'typing-after-enter': (p) =>
+    `сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после отправки): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
+  'typing-never-shown': (p) => `сообщение «${p.text}» так и не появилось на экране`,
+  'exit-ok': (p) => `\`exit\` завершил клиента за ${p.ms} мс (код выхода ${p.code})`,
+  'exit-not-ended': (p) => `\`exit\` не завершил клиента за ${p.limitMs} мс (${p.how})`,
+  'unreachable-ok': (p) =>
+    `когда никто не слушает, клиент вывел сообщение и завершился (код выхода ${p.code})`,
+  'unreachable-traceback': () =>
+    'когда никто не слушает, клиент завершился с трассировкой Python (traceback): перехватите ошибку (ConnectionRefusedError, OSError) и выведите понятную фразу',
+  'unreachable-silent': (p) =>
+    `когда никто не слушает, клиент ничего не вывел${p.ended === 'yes' ? '' : ' и не завершился'}: пользователь не узнает, что сервера нет`,
+};
+
+const MECHANISM: Record<Lang, Record<string, string>> = {
+  en: {
+    'select/poll': 'select/poll',
+    threads: 'a thread of its own receives',
+    'non-blocking': 'a non-blocking socket',
+    unknown: 'how is not visible in the trace',
+  },
+  ru: {
+    'select/poll': 'select/poll',
+    threads: 'принимает отдельный поток',
+    'non-blocking': 'неблокирующий сокет',
+    unknown: 'как именно, по трассировке не видно',
+  },
+};
+
+/** The sentence of `finding` in `lang`; params come from the trace and are plain values. */
+export function chatFindingText(finding: ChatFinding, lang: Lang): string {
+  const how = finding.params.how;
+  const params =
+    finding.code === 'typing-ok' && typeof how === 'string'
+      ? { ...finding.params, how: MECHANISM[lang][how] ?? how }
+      : finding.params;
+  return (lang === 'ru' ? RU : EN)[finding.code](params);
+}

@@ -1,0 +1,344 @@
+/**
+ * The checks on a student's own chat programs, over records shaped like the runner's (`own.call`
+ * with the fields strace gives: call, fd, bytes, peer, text). The sequences follow real traces of
+ * test/fixtures/own/chat (strace -f -ttt): the server's recvfrom then one sendto per other member;
+ * the client's receiving thread (another pid) writing to fd 1 while the main one waits in read(0).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { LANGS } from '../src/log/events.ts';
+import {
+  type ChatCheckResult,
+  type ChatClientFacts,
+  type ChatFinding,
+  type ChatServerFacts,
+  type OwnRecord,
+  checkOwnChatClient,
+  checkOwnChatServer,
+  chatFindingText,
+} from '../src/report/own-checks-chat.ts';
+
+const VM = '10.177.0.21:44275';
+const OWN_REMOTE_IP = '10.188.0.31';
+const ROUTER = '10.177.0.1:58266';
+const PROBE = '10.177.0.10:40001';
+const MEMBERS = [
+  { label: 'vm', seenAs: '10.177.0.21' },
+  { label: 'remote', seenAs: '10.177.0.1', own: OWN_REMOTE_IP },
+];
+
+/** Builds the records of one run, one line per record, as a log file gives them. */
+function run(source: string) {
+  const records: OwnRecord[] = [];
+  const add = (time: number, event: string, fields: Record<string, unknown>) =>
+    records.push({ source, line: records.length + 1, time, event, fields });
+  return {
+    records,
+    recv: (
+      time: number,
+      peer: string | undefined,
+      text: string,
+      pid = 100,
+      bytes = Buffer.byteLength(text),
+    ) =>
+      add(time, 'own.call', { pid, call: 'recvfrom', fd: 3, size: 65535, result: bytes, bytes, peer, text }),
+    send: (
+      time: number,
+      peer: string | undefined,
+      text: string,
+      pid = 100,
+      bytes = Buffer.byteLength(text),
+    ) => add(time, 'own.call', { pid, call: 'sendto', fd: 3, size: bytes, result: bytes, bytes, peer, text }),
+    stdin: (time: number, text: string, pid = 100) =>
+      add(time, 'own.call', { pid, call: 'read', fd: 0, size: 8192, result: Buffer.byteLength(text), text }),
+    stdout: (time: number, text: string, pid = 100) => {
+      add(time, 'own.call', { pid, call: 'write', fd: 1, size: text.length, result: text.length, text });
+      add(time + 1, 'own.output', { stream: 'stdout', text });
+    },
+    stderr: (time: number, text: string) => add(time, 'own.output', { stream: 'stderr', text }),
+    exited: (time: number, code: number | null, signal?: string) =>
+      add(time, 'own.program.exited', {
+        code,
+        ...(signal ? { signal } : {}),
+        reason: signal ? 'signal' : 'exited',
+      }),
+  };
+}
+
+type Server = ReturnType<typeof run>;
+type Variant =
+  'correct' | 'relays-to-sender' | 'forgets-after-first' | 'dies-on-garbage' | 'answers-own-address';
+
+/** A chat server's trace in the vm + remote scenario with our probe, as each fixture behaves. */
+function serverTrace(variant: Variant): ChatServerFacts {
+  const s: Server = run('own-chat-server');
+  let t = 1000;
+  const known: string[] = [];
+  const datagram = (from: string, text: string, bytes?: number) => {
+    s.recv((t += 10), from, text, 100, bytes);
+    const size = bytes ?? Buffer.byteLength(text);
+    if (variant === 'forgets-after-first') {
+      known.length = 0; // clients.pop() until empty: nobody left to send to
+      return;
+    }
+    if (!known.includes(from)) known.push(from);
+    for (const to of known) {
+      if (to === from && variant !== 'relays-to-sender') continue;
+      const address = variant === 'answers-own-address' && to === ROUTER ? `${OWN_REMOTE_IP}:58266` : to;
+      s.send((t += 1), address, text, 100, size);
+    }
+  };
+  datagram(VM, 'alice: joined the chat');
+  datagram(ROUTER, 'bob: joined the chat');
+  datagram(VM, 'alice: привет');
+  datagram(PROBE, '\\xff\\xfe', 2);
+  datagram(PROBE, '', 0);
+  datagram(PROBE, 'AAAA', 65507);
+  if (variant === 'dies-on-garbage') {
+    s.stderr((t += 5), 'Traceback (most recent call last):\n  ...\nUnicodeDecodeError');
+    s.exited((t += 5), 1);
+    return { records: s.records, members: MEMBERS, probe: PROBE };
+  }
+  datagram(ROUTER, 'bob: still here');
+  datagram(VM, 'alice: yes');
+  return { records: s.records, members: MEMBERS, probe: PROBE };
+}
+
+const statuses = (results: ChatCheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
+
+const ALL_PASS_SERVER = {
+  'own-chat-relay': 'pass',
+  'own-chat-not-back': 'pass',
+  'own-chat-garbage': 'pass',
+  'own-chat-nat': 'pass',
+};
+
+test('chat server checks: the correct server passes all four', () => {
+  const results = checkOwnChatServer(serverTrace('correct'));
+  assert.deepEqual(statuses(results), ALL_PASS_SERVER);
+  const relay = results[0]!.findings[0]!;
+  assert.equal(relay.params.labels, 'vm, remote');
+  assert.ok(relay.evidence.length >= 2, 'the datagram and its copies');
+  const nat = results[3]!.findings[0]!;
+  assert.equal(nat.code, 'nat-ok');
+  assert.equal(nat.params.router, ROUTER);
+});
+
+test('chat server checks: each broken server fails exactly its one check', () => {
+  const cases: Array<[Variant, string, string]> = [
+    ['relays-to-sender', 'own-chat-not-back', 'back-to-sender'],
+    ['forgets-after-first', 'own-chat-relay', 'relay-missing'],
+    ['dies-on-garbage', 'own-chat-garbage', 'garbage-died'],
+  ];
+  for (const [variant, failing, code] of cases) {
+    const results = checkOwnChatServer(serverTrace(variant));
+    const failed = results.filter((r) => r.status === 'fail');
+    assert.deepEqual(
+      failed.map((r) => r.id),
+      [failing],
+      `${variant}: ${JSON.stringify(statuses(results))}`,
+    );
+    assert.equal(failed[0]!.findings.find((f) => !f.ok)?.code, code, variant);
+    assert.ok(
+      failed[0]!.findings.every((f) => f.ok || f.evidence.length > 0),
+      `${variant}: evidence`,
+    );
+  }
+});
+
+test("chat server checks: a server that answers the remote member's own address fails NAT, and so the relay", () => {
+  const results = checkOwnChatServer(serverTrace('answers-own-address'));
+  // Its copies go where nothing can receive them: the remote member really gets nothing.
+  assert.deepEqual(statuses(results), {
+    ...ALL_PASS_SERVER,
+    'own-chat-relay': 'fail',
+    'own-chat-nat': 'fail',
+  });
+  const nat = results[3]!.findings[0]!;
+  assert.equal(nat.code, 'nat-own-address');
+  assert.match(chatFindingText(nat, 'en'), /10\.188\.0\.31/);
+});
+
+test('chat server checks: without the parts of the lab they need, they are not applicable', () => {
+  const s = run('own-chat-server');
+  s.recv(1, VM, 'alice: hi');
+  const results = checkOwnChatServer({ records: s.records, members: MEMBERS });
+  assert.deepEqual(statuses(results), {
+    'own-chat-relay': 'n/a',
+    'own-chat-not-back': 'n/a',
+    'own-chat-garbage': 'n/a',
+    'own-chat-nat': 'n/a',
+  });
+});
+
+type ClientVariant = 'correct' | 'input-blocks' | 'ignores-exit' | 'traceback';
+
+/** A chat client's trace: bob writes while the user types nothing, then the user types `hi`, then `exit`. */
+function clientTrace(variant: ClientVariant): ChatClientFacts {
+  const c = run('own-chat-client');
+  const MAIN = 100;
+  const RECEIVER = 101;
+  c.send(1000, undefined, 'alice: joined the chat', MAIN);
+  const bobSent = 2000;
+  if (variant === 'input-blocks') {
+    // The datagram waits in the receive buffer until the user's Enter at 5000.
+    c.stdin(5000, 'hi\n', MAIN);
+    c.send(5001, undefined, 'alice: hi', MAIN);
+    c.recv(5002, undefined, 'bob: hello alice', MAIN);
+    c.stdout(5003, 'bob: hello alice\n', MAIN);
+  } else {
+    c.recv(2010, undefined, 'bob: hello alice', RECEIVER);
+    c.stdout(2011, 'bob: hello alice\n', RECEIVER);
+    c.stdin(5000, 'hi\n', MAIN);
+    c.send(5001, undefined, 'alice: hi', MAIN);
+  }
+  c.stdin(6000, 'exit\n', MAIN);
+  if (variant === 'ignores-exit') c.send(6001, undefined, 'alice: exit', MAIN);
+  else c.exited(6050, 0);
+  const u = run('own-chat-client-unreachable');
+  u.send(100, undefined, 'alice: joined the chat');
+  if (variant === 'traceback') {
+    u.stderr(
+      200,
+      'Traceback (most recent call last):\n  File "chat_client.py", line 20\nConnectionRefusedError',
+    );
+    u.exited(210, 1);
+  } else {
+    u.stdout(200, 'Сервер 127.0.0.1:7008 недоступен (на этом порту никто не слушает)\n');
+    u.exited(210, 1);
+  }
+  return {
+    records: c.records,
+    incoming: [{ text: 'bob: hello alice', time: bobSent }],
+    exitTypedAt: 6000,
+    unreachable: u.records,
+  };
+}
+
+test('chat client checks: the correct client passes, and names how it receives while typing', () => {
+  const results = checkOwnChatClient(clientTrace('correct'));
+  assert.deepEqual(statuses(results), {
+    'own-chat-client-typing': 'pass',
+    'own-chat-client-exit': 'pass',
+    'own-chat-client-unreachable': 'pass',
+  });
+  assert.equal(results[0]!.findings[0]!.params.how, 'threads');
+  assert.match(chatFindingText(results[0]!.findings[0]!, 'ru'), /отдельный поток/);
+});
+
+test('chat client checks: each broken client fails exactly its one check', () => {
+  const cases: Array<[ClientVariant, string, string]> = [
+    ['input-blocks', 'own-chat-client-typing', 'typing-after-enter'],
+    ['ignores-exit', 'own-chat-client-exit', 'exit-not-ended'],
+    ['traceback', 'own-chat-client-unreachable', 'unreachable-traceback'],
+  ];
+  for (const [variant, failing, code] of cases) {
+    const results = checkOwnChatClient(clientTrace(variant));
+    assert.deepEqual(
+      results.filter((r) => r.status === 'fail').map((r) => r.id),
+      [failing],
+      `${variant}: ${JSON.stringify(statuses(results))}`,
+    );
+    assert.equal(results.find((r) => r.id === failing)!.findings[0]!.code, code);
+  }
+  const blocked = checkOwnChatClient(clientTrace('input-blocks'))[0]!.findings[0]!;
+  assert.equal(blocked.params.waitedMs, 3003, 'from bob sending to the screen, across the Enter');
+  assert.deepEqual(
+    blocked.evidence.map((r) => r.fields.call ?? r.event),
+    ['recvfrom', 'read', 'write'],
+  );
+});
+
+test('chat checks: every sentence renders in both languages, whatever the parameters', () => {
+  const codes = new Set<ChatFinding['code']>();
+  const collect = (rs: ChatCheckResult[]) => rs.forEach((r) => r.findings.forEach((f) => codes.add(f.code)));
+  for (const v of [
+    'correct',
+    'relays-to-sender',
+    'forgets-after-first',
+    'dies-on-garbage',
+    'answers-own-address',
+  ] as const)
+    collect(checkOwnChatServer(serverTrace(v)));
+  for (const v of ['correct', 'input-blocks', 'ignores-exit', 'traceback'] as const)
+    collect(checkOwnChatClient(clientTrace(v)));
+  collect(checkOwnChatServer({ records: [], members: [] }));
+  collect(checkOwnChatClient({ records: [], incoming: [] }));
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...codes),
+      fc.dictionary(
+        fc.constantFrom('text', 'label', 'how', 'peer', 'code', 'ms'),
+        fc.oneof(fc.string(), fc.nat()),
+      ),
+      (code, params) => {
+        for (const lang of LANGS) {
+          const text = chatFindingText({ ok: true, code, params, evidence: [] }, lang);
+          assert.equal(typeof text, 'string');
+          assert.ok(text.length > 10);
+        }
+      },
+    ),
+  );
+  for (const code of codes) {
+    const results = [
+      ...[
+        'correct',
+        'relays-to-sender',
+        'forgets-after-first',
+        'dies-on-garbage',
+        'answers-own-address',
+      ].flatMap((v) => checkOwnChatServer(serverTrace(v as Variant))),
+      ...['correct', 'input-blocks', 'ignores-exit', 'traceback'].flatMap((v) =>
+        checkOwnChatClient(clientTrace(v as ClientVariant)),
+      ),
+    ];
+    const f = results.flatMap((r) => r.findings).find((x) => x.code === code);
+    if (!f) continue;
+    for (const lang of LANGS)
+      assert.doesNotMatch(chatFindingText(f, lang), /undefined|NaN/, `${code}/${lang}`);
+    assert.match(chatFindingText(f, 'ru'), /[а-я]/, code);
+  }
+  assert.ok(codes.size >= 18, `only ${codes.size} sentences exercised`);
+});
+
+test('chat checks never throw on arbitrary records', () => {
+  const record = fc.record({
+    source: fc.constant('x'),
+    line: fc.nat(),
+    time: fc.integer({ min: 0, max: 10_000 }),
+    event: fc.constantFrom('own.call', 'own.output', 'own.program.exited', 'own.program.failed'),
+    fields: fc.dictionary(
+      fc.constantFrom(
+        'call',
+        'fd',
+        'bytes',
+        'result',
+        'peer',
+        'text',
+        'stream',
+        'code',
+        'signal',
+        'errno',
+        'pid',
+      ),
+      fc.oneof(
+        fc.string(),
+        fc.integer({ min: -1, max: 70_000 }),
+        fc.constantFrom('recvfrom', 'sendto', 'read', VM, ROUTER),
+      ),
+    ),
+  });
+  fc.assert(
+    fc.property(fc.array(record, { maxLength: 40 }), (records) => {
+      checkOwnChatServer({ records, members: MEMBERS, probe: PROBE });
+      checkOwnChatClient({
+        records,
+        incoming: [{ text: 'a', time: 5 }],
+        exitTypedAt: 10,
+        unreachable: records,
+      });
+    }),
+  );
+});
