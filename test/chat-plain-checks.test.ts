@@ -1,8 +1,9 @@
 /**
  * The checks on a student's own chat programs, over records shaped like the runner's (`own.call`
- * with the fields strace gives: call, fd, bytes, peer, text). The sequences follow real traces of
- * test/fixtures/own/chat (strace -f -ttt): the server's recvfrom then one sendto per other member;
- * the client's receiving thread (another pid) writing to fd 1 while the main one waits in read(0).
+ * with the fields src/own/strace.ts gives: t, pid, call, fd, bytes, peer, data). The sequences follow
+ * real traces of test/fixtures/own/chat (strace -f -ttt): the server's recvfrom then one sendto per
+ * other member; the client's receiving thread (another pid) calling recvfrom while the main one
+ * waits for the keyboard (not a socket: not in the trace; the lab knows when it typed).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -42,20 +43,46 @@ function run(source: string) {
       pid = 100,
       bytes = Buffer.byteLength(text),
     ) =>
-      add(time, 'own.call', { pid, call: 'recvfrom', fd: 3, size: 65535, result: bytes, bytes, peer, text }),
+      add(time + 3, 'own.call', {
+        t: time,
+        pid,
+        call: 'recvfrom',
+        fd: 3,
+        size: 65535,
+        result: bytes,
+        bytes,
+        peer,
+        data: text,
+      }),
     send: (
       time: number,
       peer: string | undefined,
       text: string,
       pid = 100,
       bytes = Buffer.byteLength(text),
-    ) => add(time, 'own.call', { pid, call: 'sendto', fd: 3, size: bytes, result: bytes, bytes, peer, text }),
+    ) =>
+      add(time + 3, 'own.call', {
+        t: time,
+        pid,
+        call: 'sendto',
+        fd: 3,
+        size: bytes,
+        result: bytes,
+        bytes,
+        peer,
+        data: text,
+      }),
+    /** A read of the terminal: not in the runner's traces (not a socket), but counted if a trace has it. */
     stdin: (time: number, text: string, pid = 100) =>
-      add(time, 'own.call', { pid, call: 'read', fd: 0, size: 8192, result: Buffer.byteLength(text), text }),
-    stdout: (time: number, text: string, pid = 100) => {
-      add(time, 'own.call', { pid, call: 'write', fd: 1, size: text.length, result: text.length, text });
-      add(time + 1, 'own.output', { stream: 'stdout', text });
-    },
+      add(time, 'own.call', {
+        pid,
+        call: 'read',
+        fd: 0,
+        size: 8192,
+        result: Buffer.byteLength(text),
+        data: text,
+      }),
+    stdout: (time: number, text: string) => add(time + 1, 'own.output', { stream: 'stdout', text }),
     stderr: (time: number, text: string) => add(time, 'own.output', { stream: 'stderr', text }),
     exited: (time: number, code: number | null, signal?: string) =>
       add(time, 'own.program.exited', {
@@ -181,19 +208,17 @@ function clientTrace(variant: ClientVariant): ChatClientFacts {
   const RECEIVER = 101;
   c.send(1000, undefined, 'alice: joined the chat', MAIN);
   const bobSent = 2000;
+  // The lab types `hi` at 5000 and `exit` at 6000 (the terminal is not a socket: not traced).
   if (variant === 'input-blocks') {
     // The datagram waits in the receive buffer until the user's Enter at 5000.
-    c.stdin(5000, 'hi\n', MAIN);
     c.send(5001, undefined, 'alice: hi', MAIN);
     c.recv(5002, undefined, 'bob: hello alice', MAIN);
-    c.stdout(5003, 'bob: hello alice\n', MAIN);
+    c.stdout(5003, 'bob: hello alice\n');
   } else {
     c.recv(2010, undefined, 'bob: hello alice', RECEIVER);
-    c.stdout(2011, 'bob: hello alice\n', RECEIVER);
-    c.stdin(5000, 'hi\n', MAIN);
+    c.stdout(2011, 'bob: hello alice\n');
     c.send(5001, undefined, 'alice: hi', MAIN);
   }
-  c.stdin(6000, 'exit\n', MAIN);
   if (variant === 'ignores-exit') c.send(6001, undefined, 'alice: exit', MAIN);
   else c.exited(6050, 0);
   const u = run('own-chat-client-unreachable');
@@ -211,6 +236,7 @@ function clientTrace(variant: ClientVariant): ChatClientFacts {
   return {
     records: c.records,
     incoming: [{ text: 'bob: hello alice', time: bobSent }],
+    typed: [5000],
     exitTypedAt: 6000,
     unreachable: u.records,
   };
@@ -243,10 +269,25 @@ test('chat client checks: each broken client fails exactly its one check', () =>
     assert.equal(results.find((r) => r.id === failing)!.findings[0]!.code, code);
   }
   const blocked = checkOwnChatClient(clientTrace('input-blocks'))[0]!.findings[0]!;
-  assert.equal(blocked.params.waitedMs, 3003, 'from bob sending to the screen, across the Enter');
+  assert.equal(blocked.params.waitedMs, 3004, 'from bob sending to the screen, across the Enter');
   assert.deepEqual(
     blocked.evidence.map((r) => r.fields.call ?? r.event),
-    ['recvfrom', 'read', 'write'],
+    ['recvfrom', 'own.output'],
+  );
+  assert.equal(blocked.evidence[0]!.fields.t, 5002, "the receive's own time, from the trace");
+});
+
+test('chat client check: a read of the terminal in the trace counts as an Enter, like a typed line', () => {
+  const c = run('own-chat-client');
+  c.stdin(50, 'x\n', 7);
+  c.recv(100, undefined, 'bob: hi', 7);
+  c.stdin(150, 'y\n', 7);
+  c.stdout(160, 'bob: hi\n');
+  const [typing] = checkOwnChatClient({ records: c.records, incoming: [{ text: 'bob: hi', time: 90 }] });
+  assert.equal(typing!.status, 'fail');
+  assert.deepEqual(
+    typing!.findings[0]!.evidence.map((r) => r.fields.call ?? r.event),
+    ['recvfrom', 'read', 'own.output'],
   );
 });
 

@@ -1,8 +1,11 @@
 /**
  * Checks on a student's own UDP chat programs (issue #19), read from the records of their runs under
- * strace: the `own.call` events of the runner (socket calls with sizes and peers; `read` on fd 0 and
- * `write` on fd 1 when the trace has them), `own.output` (what the program printed, with times) and
- * `own.program.exited` / `own.program.failed`. Pure: the same records always give the same results.
+ * strace: the `own.call` events of the runner (socket calls: call, fd, bytes, peer, errno, the call's
+ * own time `t` and a `data` preview, as src/own/strace.ts reports them), `own.output` (what the
+ * program printed, with times) and `own.program.exited` / `own.program.failed`. The trace keeps
+ * socket calls only, so the user's Enter presses come from the lab, which typed them (`typed`);
+ * a `read` on fd 0 in the records, if a trace has one, counts as well. Pure: the same records always
+ * give the same results.
  *
  * The chat is the course's plain protocol (docs/protocol.md): a server relays each datagram it
  * receives to every other address it has heard from. What the lab did around the runs (who sent
@@ -87,6 +90,8 @@ export interface ChatServerFacts {
 
 export interface ChatClientFacts {
   records: readonly OwnRecord[];
+  /** When the lab typed a line (pressed Enter) into the client, besides `exit`. */
+  typed?: readonly number[];
   /** Lines another member sent this client while the lab typed nothing into it, with the times. */
   incoming: ReadonlyArray<{ text: string; time: number }>;
   /** When the lab typed `exit` into the client, if it did. */
@@ -111,6 +116,10 @@ const str = (r: OwnRecord, k: string): string | undefined =>
   typeof r.fields[k] === 'string' ? (r.fields[k] as string) : undefined;
 /** The IP of `ip:port` (IPv4, or `[v6]:port`). */
 const ipOf = (endpoint: string): string => endpoint.replace(/^\[(.*)\]:\d+$/, '$1').replace(/:\d+$/, '');
+/** When a call returned (strace's `t`), else when the line was logged. */
+const timeOf = (r: OwnRecord): number => num(r, 't') ?? r.time;
+/** The data a call moved, as far as the trace kept it. */
+const dataOf = (r: OwnRecord): string | undefined => str(r, 'data') ?? str(r, 'text');
 
 interface Io {
   time: number;
@@ -130,7 +139,7 @@ function transfers(records: readonly OwnRecord[], calls: Set<string>): Io[] {
     if (!calls.has(call) || (fd !== undefined && fd <= 2)) continue;
     const bytes = num(r, 'bytes') ?? num(r, 'result');
     if (bytes === undefined || bytes < 0) continue;
-    out.push({ time: r.time, peer: str(r, 'peer'), bytes, text: str(r, 'text'), record: r });
+    out.push({ time: timeOf(r), peer: str(r, 'peer'), bytes, text: dataOf(r), record: r });
   }
   return out.sort((a, b) => a.time - b.time);
 }
@@ -335,15 +344,18 @@ export function checkOwnChatClient(facts: ChatClientFacts): ChatCheckResult[] {
   return [typingCheck(facts), exitCheck(facts), unreachableCheck(facts.unreachable)];
 }
 
-/** Enter presses: `read(0)` returning a line, from the trace. */
-function typed(records: readonly OwnRecord[]): OwnRecord[] {
-  return records.filter(
-    (r) =>
-      r.event === 'own.call' &&
-      str(r, 'call') === 'read' &&
-      num(r, 'fd') === 0 &&
-      (num(r, 'result') ?? num(r, 'bytes') ?? 0) > 0,
-  );
+/** Enter presses: the lines the lab typed, and any `read(0)` returning a line in the trace. */
+function enterTimes(facts: ChatClientFacts): Array<{ time: number; record?: OwnRecord }> {
+  const reads = facts.records
+    .filter(
+      (r) =>
+        r.event === 'own.call' &&
+        str(r, 'call') === 'read' &&
+        num(r, 'fd') === 0 &&
+        (num(r, 'result') ?? num(r, 'bytes') ?? 0) > 0,
+    )
+    .map((r) => ({ time: timeOf(r), record: r }));
+  return [...reads, ...(facts.typed ?? []).map((time) => ({ time }))].sort((a, b) => a.time - b.time);
 }
 
 /** What reached the screen: `own.output` on stdout, or `write(1, ...)` with its text. */
@@ -354,7 +366,7 @@ function shown(records: readonly OwnRecord[], text: string): OwnRecord | undefin
       (r.event === 'own.call' &&
         str(r, 'call') === 'write' &&
         num(r, 'fd') === 1 &&
-        (str(r, 'text') ?? '').includes(text)),
+        (dataOf(r) ?? '').includes(text)),
   );
 }
 
@@ -362,13 +374,8 @@ function shown(records: readonly OwnRecord[], text: string): OwnRecord | undefin
 function mechanism(records: readonly OwnRecord[]): string {
   const calls = records.filter((r) => r.event === 'own.call');
   if (calls.some((r) => WAIT_CALLS.has(str(r, 'call') ?? ''))) return 'select/poll';
-  const recvPids = new Set(
-    calls
-      .filter((r) => RECEIVE_CALLS.has(str(r, 'call') ?? '') && num(r, 'fd') !== 0)
-      .map((r) => num(r, 'pid')),
-  );
-  const stdinPids = new Set(typed(records).map((r) => num(r, 'pid')));
-  if ([...recvPids].some((p) => p !== undefined && !stdinPids.has(p)) && stdinPids.size > 0) return 'threads';
+  // A receiving thread shows as socket calls from a second task id (strace -f names threads too).
+  if (new Set(calls.map((r) => num(r, 'pid')).filter((p) => p !== undefined)).size >= 2) return 'threads';
   if (calls.some((r) => ['EAGAIN', 'EWOULDBLOCK'].includes(str(r, 'errno') ?? ''))) return 'non-blocking';
   return 'unknown';
 }
@@ -376,14 +383,18 @@ function mechanism(records: readonly OwnRecord[]): string {
 function typingCheck(facts: ChatClientFacts): ChatCheckResult {
   const id = 'own-chat-client-typing';
   if (facts.incoming.length === 0) return notApplicable(id, 'na-incoming');
-  const keys = typed(facts.records);
+  const keys = enterTimes(facts);
   const recvs = transfers(facts.records, RECEIVE_CALLS);
   const how = mechanism(facts.records);
   const findings: ChatFinding[] = [];
   for (const m of facts.incoming) {
-    const later = facts.records.filter((r) => r.time >= m.time);
+    const later = facts.records.filter((r) => timeOf(r) >= m.time);
     const screen = shown(later, m.text);
-    const recv = recvs.find((r) => r.time >= m.time && (r.text === undefined || r.text.includes(m.text)));
+    // strace keeps the first bytes only (-s), escaped: a receive matches when those agree.
+    const recv = recvs.find(
+      (r) =>
+        r.time >= m.time && (r.text === undefined || m.text.startsWith(r.text) || r.text.startsWith(m.text)),
+    );
     if (!screen) {
       findings.push({
         ok: false,
@@ -393,20 +404,20 @@ function typingCheck(facts: ChatClientFacts): ChatCheckResult {
       });
       continue;
     }
-    const enter = keys.find((k) => k.time >= m.time && k.time <= screen.time);
-    const evidence = [recv?.record, enter, screen].filter((r): r is OwnRecord => r !== undefined);
+    const enter = keys.find((k) => k.time >= m.time && k.time <= timeOf(screen));
+    const evidence = [recv?.record, enter?.record, screen].filter((r): r is OwnRecord => r !== undefined);
     findings.push(
       enter
         ? {
             ok: false,
             code: 'typing-after-enter',
-            params: { text: m.text, waitedMs: Math.round(screen.time - m.time) },
+            params: { text: m.text, waitedMs: Math.round(timeOf(screen) - m.time) },
             evidence,
           }
         : {
             ok: true,
             code: 'typing-ok',
-            params: { text: m.text, ms: Math.round(screen.time - m.time), how },
+            params: { text: m.text, ms: Math.round(timeOf(screen) - m.time), how },
             evidence,
           },
     );
