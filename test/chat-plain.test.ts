@@ -361,3 +361,39 @@ test('amplification, measured: plain mode floods an unproven address, ours answe
     assert.ok(hf <= 1);
   }
 });
+
+test('plain client errors read in Russian like those of the lab protocol', async (t) => {
+  const { localizeError } = await import('../src/text/errors-ru.ts');
+  const { port } = await startPlain(t);
+  const { log } = captureLog();
+  const ru = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return localizeError(e, 'ru');
+    }
+    assert.fail('no error');
+  };
+  const client = await startPlainChat({ host: '127.0.0.1', port, nick: 'alice', log });
+  assert.match(
+    ru(() => client.send('я'.repeat(600))),
+    /^в сообщении 1200 байт, а в сообщении чата может быть не больше/,
+  );
+  await client.leave('user-exit');
+  assert.match(
+    ru(() => client.send('hi')),
+    /^не отправлено: клиент сейчас не в чате \(он уже вышел\)/,
+  );
+  const probe = dgram.createSocket('udp4');
+  probe.bind(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const closed = probe.address().port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const err = await startPlainChat({ host: '127.0.0.1', port: closed, nick: 'alice', log }).catch(
+    (e: unknown) => e,
+  );
+  assert.match(
+    localizeError(err, 'ru'),
+    /^не удалось войти в чат на 127\.0\.0\.1:\d+: на этом UDP-порту никто не слушает/,
+  );
+});

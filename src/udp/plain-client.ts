@@ -96,7 +96,7 @@ export async function startPlainChat(options: PlainChatOptions): Promise<ChatCli
     socket.close();
     throw new LabError(
       'LAB_ERR_CONNECT_REFUSED',
-      `cannot reach the chat at ${target}: nothing listens on that UDP port (the host answered "port unreachable")`,
+      `cannot join the chat at ${target}: nothing listens on that UDP port (the host answered "port unreachable")`,
     );
   }
   started = true;
@@ -111,7 +111,12 @@ export async function startPlainChat(options: PlainChatOptions): Promise<ChatCli
     send(text) {
       const bytes = Buffer.byteLength(text);
       if (bytes === 0) return;
-      if (!open) throw new LabError('LAB_ERR_CHAT_NO_ANSWER', 'not sent: the client has left the chat');
+      // The messages have the shapes of the lab protocol's, so that their Russian texts are the same.
+      if (!open)
+        throw new LabError(
+          'LAB_ERR_CHAT_NO_ANSWER',
+          'not sent: the client is not in the chat right now (it has left)',
+        );
       if (bytes > maxText) {
         throw new LabError(
           'LAB_ERR_BAD_INPUT',
