@@ -397,3 +397,45 @@ test('plain client errors read in Russian like those of the lab protocol', async
     /^не удалось войти в чат на 127\.0\.0\.1:\d+: на этом UDP-порту никто не слушает/,
   );
 });
+
+test('report: a plain-mode run is read like ours (members matched, the chat check passes across scenarios)', async (t) => {
+  const { createLogger } = await import('../src/log/logger.ts');
+  const { analyse } = await import('../src/report/index.ts');
+  const sources = new Map<string, string[]>();
+  const logFor = (name: string, scenario?: string) => {
+    const lines: string[] = [];
+    sources.set(name, lines);
+    return createLogger({
+      format: 'json',
+      level: 'debug',
+      lang: 'en',
+      scenario,
+      destination: { write: (l) => lines.push(l.trimEnd()) },
+    }).log;
+  };
+  const server = await createChatServer({
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'plain',
+    log: logFor('server'),
+  });
+  t.after(() => server.close());
+  const port = server.address.port;
+  const seen: string[] = [];
+  const alice = await startPlainChat({ host: '127.0.0.1', port, nick: 'alice', log: logFor('alice', 'vm') });
+  const bob = await startPlainChat({
+    host: '127.0.0.1',
+    port,
+    nick: 'bob',
+    log: logFor('bob', 'remote'),
+    onEvent: (e) => e.type === 'line' && seen.push(e.line),
+  });
+  alice.send('hello bob');
+  await waitFor('bob gets it', () => seen.includes('alice: hello bob'));
+  await alice.leave('user-exit');
+  await bob.leave('user-exit');
+  const analysis = await analyse([...sources].map(([name, lines]) => ({ name, lines })));
+  assert.equal(analysis.model.chat.filter((s) => s.member).length, 2, 'both clients matched with members');
+  const chat = analysis.checks.find((c) => c.id === 'chat');
+  assert.equal(chat?.status, 'pass', JSON.stringify(chat));
+});

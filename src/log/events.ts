@@ -26,6 +26,13 @@ export const LOG_SCHEMA = 2;
 /** The oldest schema the report still reads, and the fields that schema's lines may lack. */
 export const OLDEST_SCHEMA = 1;
 export const FIELDS_SINCE: Readonly<Record<string, number>> = { bytesDiscarded: 2, reset: 2 };
+/**
+ * Fields of an event's example that some of its lines leave out: the plain chat protocol never
+ * says how many members there are, so its `chat.joined` has no `members`.
+ */
+export const OPTIONAL_FIELDS: Readonly<Partial<Record<string, readonly string[]>>> = {
+  'chat.joined': ['members'],
+};
 
 export interface EventSpec<F> {
   level: Level;
