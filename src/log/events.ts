@@ -11,6 +11,7 @@ import { localizeErrorText } from '../text/errors-ru.js';
 import { count } from '../text/plural.js';
 import { PLAIN_JOIN_TEXT, PLAIN_LEAVE_TEXT as PLAIN_LEFT_TEXT } from '../udp/plain.js';
 import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../udp/protocol.js';
+import { ownEvents } from '../own/events.js';
 
 export type Lang = 'en' | 'ru';
 export const LANGS: readonly Lang[] = ['en', 'ru'];
@@ -504,6 +505,8 @@ export const catalogue = {
     (f) =>
       `Маршрутизатор останавливается по ${f.signal}: его правила и записи conntrack живут в сетевом пространстве имён контейнера и исчезают вместе с ним`,
   ),
+  // ---- a student's own programs (src/own/events.ts) ---------------------------------------
+  ...ownEvents,
 };
 
 export type Catalogue = typeof catalogue;

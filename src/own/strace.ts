@@ -57,12 +57,18 @@ export const TRACED_CALLS = [
   'vfork',
 ] as const;
 
-/** strace's options before the program: follow forks and threads, epoch times in µs, quiet, fd decoration, short strings. */
+/**
+ * strace's options before the program: follow forks and threads, epoch times in µs, no attach
+ * messages (exits stay), fd decoration, short strings. The runner adds `-o` (see runner.ts).
+ */
 export const STRACE_ARGS: readonly string[] = [
   '-f',
   '-ttt',
   '-q',
   '-yy',
+  // Fatal signals stay blocked in strace itself: SIGTERM to the process group reaches the
+  // program, and strace stays to write how it ended.
+  '-I3',
   '-s',
   '32',
   '-e',
@@ -408,8 +414,9 @@ export function createTraceReader(): TraceReader {
         remember(table(p.pid), r.value, info);
         c.newFd = r.value;
       }
-      // Only internet sockets are the lab's business (Python's own AF_UNIX helpers are not).
-      return [c];
+      // Only internet sockets are the lab's business: a UNIX socket (the runner's own stdio pipes
+      // are socketpairs, so are some libraries' helpers) is remembered and never reported.
+      return family === 'unix' ? [] : [c];
     }
 
     if (
@@ -447,7 +454,7 @@ export function createTraceReader(): TraceReader {
       return [];
     }
     const info = socketOf(p.pid, ref);
-    if (!info) {
+    if (!info || info.family === 'unix') {
       if (name === 'close' || READS.has(name) || WRITES.has(name)) stats.notSocket++;
       return [];
     }
