@@ -1,6 +1,6 @@
 /**
  * The checks on a student's own chat programs, over records shaped like the runner's (`own.call`
- * with the fields src/own/strace.ts gives: t, pid, call, fd, bytes, peer, data). The sequences follow
+ * with the fields the runner logs: at, pid, call, fd, bytes, peer, data). The sequences follow
  * real traces of test/fixtures/own/chat (strace -f -ttt): the server's recvfrom then one sendto per
  * other member; the client's receiving thread (another pid) calling recvfrom while the main one
  * waits for the keyboard (not a socket: not in the trace; the lab knows when it typed).
@@ -44,7 +44,7 @@ function run(source: string) {
       bytes = Buffer.byteLength(text),
     ) =>
       add(time + 3, 'own.call', {
-        t: time,
+        at: time,
         pid,
         call: 'recvfrom',
         fd: 3,
@@ -62,7 +62,7 @@ function run(source: string) {
       bytes = Buffer.byteLength(text),
     ) =>
       add(time + 3, 'own.call', {
-        t: time,
+        at: time,
         pid,
         call: 'sendto',
         fd: 3,
@@ -274,7 +274,7 @@ test('chat client checks: each broken client fails exactly its one check', () =>
     blocked.evidence.map((r) => r.fields.call ?? r.event),
     ['recvfrom', 'own.output'],
   );
-  assert.equal(blocked.evidence[0]!.fields.t, 5002, "the receive's own time, from the trace");
+  assert.equal(blocked.evidence[0]!.fields.at, 5002, "the receive's own time, from the trace");
 });
 
 test('chat client check: a read of the terminal in the trace counts as an Enter, like a typed line', () => {

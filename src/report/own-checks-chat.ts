@@ -1,7 +1,7 @@
 /**
  * Checks on a student's own UDP chat programs (issue #19), read from the records of their runs under
  * strace: the `own.call` events of the runner (socket calls: call, fd, bytes, peer, errno, the call's
- * own time `t` and a `data` preview, as src/own/strace.ts reports them), `own.output` (what the
+ * own time `at` and a `data` preview, as src/own/strace.ts reports them), `own.output` (what the
  * program printed, with times) and `own.program.exited` / `own.program.failed`. The trace keeps
  * socket calls only, so the user's Enter presses come from the lab, which typed them (`typed`);
  * a `read` on fd 0 in the records, if a trace has one, counts as well. Pure: the same records always
@@ -116,8 +116,8 @@ const str = (r: OwnRecord, k: string): string | undefined =>
   typeof r.fields[k] === 'string' ? (r.fields[k] as string) : undefined;
 /** The IP of `ip:port` (IPv4, or `[v6]:port`). */
 const ipOf = (endpoint: string): string => endpoint.replace(/^\[(.*)\]:\d+$/, '$1').replace(/:\d+$/, '');
-/** When a call returned (strace's `t`), else when the line was logged. */
-const timeOf = (r: OwnRecord): number => num(r, 't') ?? r.time;
+/** When a call returned (the runner's `at`, from strace), else when the line was logged. */
+const timeOf = (r: OwnRecord): number => num(r, 'at') ?? r.time;
 /** The data a call moved, as far as the trace kept it. */
 const dataOf = (r: OwnRecord): string | undefined => str(r, 'data') ?? str(r, 'text');
 

@@ -83,8 +83,15 @@ function traced(t: TestContext, source: string, file: string, args: string[]): T
     for (const line of readFileSync(traceFile, 'utf8').split('\n')) {
       for (const e of line === '' ? [] : reader.push(line)) {
         if (e.kind !== 'call') continue;
-        const { kind: _kind, ...fields } = e;
-        records.push({ source, line: records.length + 1, time: e.t, event: 'own.call', fields });
+        // The fields of the runner's own.call: the call's time is `at`.
+        const { kind: _kind, t: at, ...rest } = e;
+        records.push({
+          source,
+          line: records.length + 1,
+          time: at,
+          event: 'own.call',
+          fields: { ...rest, at },
+        });
       }
     }
     records.push({ source, line: records.length + 1, time, event: 'own.program.exited', fields: { code } });
