@@ -1,8 +1,9 @@
 /**
  * The own-chat checks on the Python fixtures run under real strace (src/own/strace.ts reads the
  * trace): the correct server and client pass every check, each mutant fails exactly its one.
- * System tier: needs python3 and strace. The runner (`socket-lab own`) will start programs the same
- * way; until then this test starts strace itself with the runner's STRACE_ARGS.
+ * System tier: needs python3 and strace. The clients run under own18's runner (runOwnProgram), as
+ * `socket-lab own` runs them; the server under strace started here with the runner's STRACE_ARGS,
+ * since the runner still waits for a listen() that a UDP server never calls.
  *
  * Everything is on loopback. The remote member comes from 127.0.0.2, standing for the router's
  * address the server sees behind NAT, while its "own" address (10.188.0.31, as in the lab's remote
@@ -13,11 +14,13 @@ import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, type TestContext } from 'node:test';
+import { runOwnProgram } from '../../src/own/runner.ts';
 import { STRACE_ARGS, createTraceReader } from '../../src/own/strace.ts';
 import {
   type ChatCheckResult,
@@ -192,12 +195,54 @@ test('own chat server under strace: each mutant fails exactly its one check', as
   }
 });
 
+/**
+ * A chat client run by own18's runner (`runOwnProgram`, what `socket-lab own --role chat-client`
+ * does): its own.* log lines are the records, as the report reads them.
+ */
+function ownClient(t: TestContext, source: string, file: string, port: number) {
+  const cap = captureLog();
+  const keyboard = new PassThrough();
+  const run = runOwnProgram({
+    role: 'chat-client',
+    command: `python3 ${file} {host} {port} {nick}`,
+    dir: FIXTURES,
+    host: '127.0.0.1',
+    port,
+    nick: 'alice',
+    trace: true,
+    log: cap.log,
+    stdin: keyboard,
+    relay: null,
+  });
+  t.after(async () => {
+    await run.stop();
+  });
+  const records = (): OwnRecord[] =>
+    cap.lines.map((l, i) => ({
+      source,
+      line: i + 1,
+      time: Date.parse(String(l.time)),
+      event: String(l.event),
+      fields: l,
+    }));
+  return {
+    events: cap.events,
+    records,
+    done: run.done,
+    type: (line: string) => {
+      const at = Date.now();
+      keyboard.write(`${line}\n`);
+      return at;
+    },
+  };
+}
+
 async function clientRun(t: TestContext, file: string): Promise<ChatCheckResult[]> {
   const cap = captureLog();
   const server = await createChatServer({ host: '127.0.0.1', port: 0, protocol: 'plain', log: cap.log });
   t.after(() => server.close());
   const port = server.address.port;
-  const alice = traced(t, 'own-chat-client', file, ['127.0.0.1', String(port), 'alice']);
+  const alice = ownClient(t, 'own-chat-client', file, port);
   await waitFor('alice remembered', () => cap.events('udp.member.joined').length === 1, 20_000);
   const bobLines: string[] = [];
   const { log } = captureLog();
@@ -216,7 +261,7 @@ async function clientRun(t: TestContext, file: string): Promise<ChatCheckResult[
   await waitFor('bob gets alice', () => bobLines.includes('alice: hi'), 10_000);
   await pause(300);
   const exitAt = alice.type('exit');
-  const records = [...(await alice.done), ...alice.outputs].sort((a, b) => a.time - b.time);
+  await alice.done;
 
   // The same client against a port where nothing listens.
   const probe = dgram.createSocket('udp4');
@@ -224,19 +269,19 @@ async function clientRun(t: TestContext, file: string): Promise<ChatCheckResult[
   await once(probe, 'listening');
   const closedPort = probe.address().port;
   await new Promise<void>((r) => probe.close(() => r()));
-  const lost = traced(t, 'own-chat-client-unreachable', file, ['127.0.0.1', String(closedPort), 'alice']);
+  const lost = ownClient(t, 'own-chat-client-unreachable', file, closedPort);
   await pause(1000);
-  if (lost.child.exitCode === null) lost.type('hello');
+  lost.type('hello');
   await pause(1000);
-  if (lost.child.exitCode === null) lost.child.stdin.end('exit\n');
-  const unreachable = [...(await lost.done), ...lost.outputs].sort((a, b) => a.time - b.time);
+  lost.type('exit');
+  await lost.done;
 
   return checkOwnChatClient({
-    records,
+    records: alice.records(),
     incoming: [{ text: 'bob: hello alice', time: sentAt }],
     typed: [typedAt],
     exitTypedAt: exitAt,
-    unreachable,
+    unreachable: lost.records(),
   });
 }
 
