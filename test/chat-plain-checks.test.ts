@@ -15,6 +15,7 @@ import {
   type ChatFinding,
   type ChatServerFacts,
   type OwnRecord,
+  chatFactsFromRecords,
   checkOwnChatClient,
   checkOwnChatServer,
   chatFindingText,
@@ -289,6 +290,54 @@ test('chat client check: a read of the terminal in the trace counts as an Enter,
     typing!.findings[0]!.evidence.map((r) => r.fields.call ?? r.event),
     ['recvfrom', 'read', 'own.output'],
   );
+});
+
+test('the facts of a lab run come from its records: members matched by port across NAT, relays as incoming lines', () => {
+  const serverRecords = serverTrace('correct').records.map((r) => ({
+    ...r,
+    source: 'lab-own-chat-server',
+    fields: { ...r.fields, role: 'chat-server' },
+  }));
+  const ours = (source: string, scenario: string, local: string, nick: string): OwnRecord => ({
+    source,
+    line: 1,
+    time: 900,
+    event: 'chat.joined',
+    scenario,
+    fields: { nick, server: '10.177.0.10:7008', local, protocol: 'plain' },
+  });
+  const facts = chatFactsFromRecords(
+    [
+      ours('lab-chat-vm', 'vm', VM, 'alice'),
+      ours('lab-chat-remote', 'remote', `${OWN_REMOTE_IP}:58266`, 'bob'),
+      ...serverRecords,
+    ],
+    { probe: PROBE },
+  );
+  assert.deepEqual(facts.server?.members, MEMBERS);
+  assert.deepEqual(statuses(checkOwnChatServer(facts.server!)), ALL_PASS_SERVER);
+
+  // A student's client beside our server: what our server relayed to it is what it should show.
+  const c = run('lab-chat-vm');
+  const own = (r: OwnRecord): OwnRecord => ({ ...r, fields: { role: 'chat-client', ...r.fields } });
+  c.send(1000, undefined, 'alice: joined the chat', 100);
+  c.records[0]!.fields.local = VM;
+  c.stdout(2001, 'bob: hello alice\n');
+  const relayed = (time: number, remote: string, member: string, preview: string): OwnRecord => ({
+    source: 'lab-server',
+    line: time,
+    time,
+    event: 'udp.message.relayed',
+    fields: { member, remote, bytes: preview.length, recipients: 1, preview },
+  });
+  const client = chatFactsFromRecords([
+    ...c.records.map(own),
+    relayed(1001, VM, 'alice', 'joined the chat'),
+    relayed(2000, ROUTER, 'bob', 'hello alice'),
+  ]).clients;
+  assert.equal(client.length, 1);
+  assert.deepEqual(client[0]!.incoming, [{ text: 'hello alice', time: 2000 }], "not the client's own line");
+  assert.equal(checkOwnChatClient(client[0]!)[0]!.status, 'pass');
 });
 
 test('chat checks: every sentence renders in both languages, whatever the parameters', () => {

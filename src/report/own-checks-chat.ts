@@ -20,6 +20,7 @@ export interface OwnRecord {
   time: number;
   event: string;
   fields: Record<string, unknown>;
+  scenario?: string | undefined;
 }
 
 export type ChatCheckId =
@@ -481,6 +482,60 @@ function unreachableCheck(records: readonly OwnRecord[] | undefined): ChatCheckR
   return result(id, [
     { ok: true, code: 'unreachable-ok', params: { code: num(end, 'code') ?? 0 }, evidence: [message, end] },
   ]);
+}
+
+const portOf = (endpoint: string | undefined): string | undefined => endpoint?.match(/:(\d+)$/)?.[1];
+const ownOf = (r: OwnRecord, role: string) => r.event.startsWith('own.') && str(r, 'role') === role;
+
+/**
+ * The facts of a lab run, from its records alone: the student's chat server with the members that
+ * reached it (our chat clients' `chat.joined`, and the student's own clients, matched with the
+ * server's `recvfrom` by port: NAT changes the address, the lab's router keeps the port), and each
+ * student chat client with the lines our server relayed to it while it ran. What the records cannot
+ * tell stays out: the probe's address (pass it), when the user typed, whether `exit` was typed.
+ */
+export function chatFactsFromRecords(
+  records: readonly OwnRecord[],
+  options: { probe?: string } = {},
+): { server?: ChatServerFacts; clients: ChatClientFacts[] } {
+  const serverRecords = records.filter((r) => ownOf(r, 'chat-server'));
+  const clientSources = [...new Set(records.filter((r) => ownOf(r, 'chat-client')).map((r) => r.source))];
+  // Where each client's datagrams leave from: ours log it, the student's show it in the trace.
+  const clientEnds: Array<{ label: string; local: string }> = [];
+  for (const r of records) {
+    if (r.event === 'chat.joined' && str(r, 'local'))
+      clientEnds.push({ label: r.scenario ?? str(r, 'nick') ?? r.source, local: str(r, 'local')! });
+  }
+  for (const source of clientSources) {
+    const first = records.find((r) => r.source === source && ownOf(r, 'chat-client') && str(r, 'local'));
+    if (first) clientEnds.push({ label: first.scenario ?? source, local: str(first, 'local')! });
+  }
+  let server: ChatServerFacts | undefined;
+  if (serverRecords.length > 0) {
+    const recvs = transfers(serverRecords, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
+    const members: ChatMember[] = [];
+    for (const c of clientEnds) {
+      const seen = recvs.find((r) => portOf(r.peer) === portOf(c.local));
+      if (!seen) continue;
+      const own = ipOf(c.local);
+      const seenAs = ipOf(seen.peer!);
+      members.push(seenAs === own ? { label: c.label, seenAs } : { label: c.label, seenAs, own });
+    }
+    server = { records: serverRecords, members, ...(options.probe ? { probe: options.probe } : {}) };
+  }
+  const relays = records.filter((r) => r.event === 'udp.message.relayed');
+  const clients = clientSources.map((source): ChatClientFacts => {
+    const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
+    const start = own[0]?.time ?? 0;
+    const end = own.find((r) => r.event === 'own.program.exited')?.time ?? Infinity;
+    const local = portOf(str(own.find((r) => str(r, 'local')) ?? own[0]!, 'local'));
+    const incoming = relays
+      .filter((r) => r.time >= start && r.time <= end && portOf(str(r, 'remote')) !== local)
+      .map((r) => ({ text: str(r, 'preview') ?? '', time: r.time }))
+      .filter((m) => m.text !== '');
+    return { records: own, incoming };
+  });
+  return server ? { server, clients } : { clients };
 }
 
 type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;
