@@ -439,3 +439,17 @@ test('report: a plain-mode run is read like ours (members matched, the chat chec
   const chat = analysis.checks.find((c) => c.id === 'chat');
   assert.equal(chat?.status, 'pass', JSON.stringify(chat));
 });
+
+test('plain client: a server that goes away is reported once, from the ICMP answer to our next line', async (t) => {
+  const { port, close } = await startPlain(t);
+  const { log, events } = captureLog();
+  const client = await startPlainChat({ host: '127.0.0.1', port, nick: 'alice', log });
+  t.after(() => client.leave('end-of-input'));
+  await close();
+  client.send('anyone?');
+  await waitFor('the warning', () => events('chat.plain.unreachable').length === 1);
+  client.send('still nobody?');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(events('chat.plain.unreachable').length, 1, 'one warning per stretch of silence');
+  assert.equal(events('chat.plain.unreachable')[0]!.server, `127.0.0.1:${port}`);
+});
