@@ -7,8 +7,8 @@ import type { EventLog } from '../log/logger.js';
 import { endpoint, endpointOf, plainAddress } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { visible } from '../text/escape.js';
-import { createCookieJar } from './cookie.js';
 import { type ChatProtocol, PLAIN_LEAVE_TEXT, PLAIN_MEMBER_TIMEOUT_MS, parsePlain } from './plain.js';
+import { createCookieJar } from './cookie.js';
 import { type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
 
 export interface ChatServerOptions {
