@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { LANGS } from '../src/log/events.ts';
+import { type LogRecord } from '../src/report/parse.ts';
+import { describeFinding } from '../src/report/texts.ts';
 import {
   type ChatCheckResult,
   type ChatClientFacts,
@@ -17,6 +19,7 @@ import {
   type OwnRecord,
   chatFactsFromRecords,
   checkOwnChatClient,
+  ownChatChecks,
   checkOwnChatServer,
   chatFindingText,
 } from '../src/report/own-checks-chat.ts';
@@ -338,6 +341,54 @@ test('the facts of a lab run come from its records: members matched by port acro
   assert.equal(client.length, 1);
   assert.deepEqual(client[0]!.incoming, [{ text: 'hello alice', time: 2000 }], "not the client's own line");
   assert.equal(checkOwnChatClient(client[0]!)[0]!.status, 'pass');
+});
+
+test('in the report: one check per role, each sub-check a finding, not applicable when the role did not run', () => {
+  const asLog = (rs: OwnRecord[]) => rs as unknown as LogRecord[];
+  assert.deepEqual(
+    ownChatChecks([]).map((c) => [c.id, c.status, c.findings[0]?.code]),
+    [
+      ['own-chat-server', 'n/a', 'na-own'],
+      ['own-chat-client', 'n/a', 'na-own'],
+    ],
+  );
+  const withRole = (facts: ChatServerFacts, variant: string): OwnRecord[] => [
+    {
+      source: 'lab-chat-vm',
+      line: 1,
+      time: 900,
+      event: 'chat.joined',
+      scenario: 'vm',
+      fields: { nick: 'alice', server: 's', local: VM },
+    },
+    {
+      source: 'lab-chat-remote',
+      line: 1,
+      time: 900,
+      event: 'chat.joined',
+      scenario: 'remote',
+      fields: { nick: 'bob', server: 's', local: `${OWN_REMOTE_IP}:58266` },
+    },
+    ...facts.records.map((r) => ({
+      ...r,
+      source: `own-${variant}`,
+      fields: { ...r.fields, role: 'chat-server' },
+    })),
+  ];
+  const [good] = ownChatChecks(asLog(withRole(serverTrace('correct'), 'correct')));
+  assert.equal(good!.status, 'pass');
+  assert.deepEqual(
+    good!.findings.map((f) => f.code),
+    ['relay-ok', 'not-back-ok', 'nat-ok'],
+    'no probe in the records: that check is left out',
+  );
+  const [bad] = ownChatChecks(asLog(withRole(serverTrace('relays-to-sender'), 'bad')));
+  assert.equal(bad!.status, 'fail');
+  const back = bad!.findings.find((f) => !f.ok)!;
+  assert.equal(back.code, 'back-to-sender');
+  // The report's own sentence for it, in both languages.
+  assert.match(describeFinding(back, 'en'), /sent back to their own sender/);
+  assert.match(describeFinding(back, 'ru'), /отправлены обратно/);
 });
 
 test('chat checks: every sentence renders in both languages, whatever the parameters', () => {

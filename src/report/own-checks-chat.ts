@@ -12,6 +12,8 @@
  * what, when `exit` was typed) comes in as facts beside the records; the records are the evidence.
  */
 import type { Lang } from '../log/events.js';
+import type { CheckResult, Finding } from './check.js';
+import type { LogRecord } from './parse.js';
 
 /** A log record as the report reads it; own18's `own.*` events are records of this shape. */
 export interface OwnRecord {
@@ -538,9 +540,39 @@ export function chatFactsFromRecords(
   return server ? { server, clients } : { clients };
 }
 
+/** The report's checks on own chat programs: one per role, as own-checks.ts has one per echo role. */
+export type OwnChatCheckId = 'own-chat-server' | 'own-chat-client';
+export const OWN_CHAT_CHECK_IDS: readonly OwnChatCheckId[] = ['own-chat-server', 'own-chat-client'];
+
+/** The checks of one role as one report check: each of its checks becomes findings of it. */
+function asCheck(id: OwnChatCheckId, role: string, results: ChatCheckResult[]): CheckResult {
+  const applied = results.filter((r) => r.status !== 'n/a');
+  if (applied.length === 0)
+    return { id, status: 'n/a', findings: [{ ok: true, code: 'na-own', params: { role }, evidence: [] }] };
+  // The records came in as the report's LogRecords, so the evidence is made of them.
+  const findings = applied.flatMap((r) => r.findings) as unknown as Finding[];
+  return { id, status: applied.some((r) => r.status === 'fail') ? 'fail' : 'pass', findings };
+}
+
+/**
+ * The own-chat checks over a lab run's records (registered in own-checks.ts beside the echo ones).
+ * A check whose facts the run lacks (no probe sent, nothing typed) is left out of its role's
+ * findings; a role that never ran is not applicable.
+ */
+export function ownChatChecks(records: readonly LogRecord[]): CheckResult[] {
+  const facts = chatFactsFromRecords(records);
+  const server = facts.server ? checkOwnChatServer(facts.server) : [];
+  const client = facts.clients.flatMap((c) => checkOwnChatClient(c));
+  return [
+    asCheck('own-chat-server', 'chat-server', server),
+    asCheck('own-chat-client', 'chat-client', client),
+  ];
+}
+
 type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;
 
-const EN: Texts = {
+/** The sentences of the own-chat findings (spread into own-texts.ts's OWN_FINDINGS). */
+export const CHAT_FINDINGS_EN: Texts = {
   'na-members': (p) => `fewer than two members reached the server (${p.seen}): nothing to relay`,
   'na-probe': () => 'the garbage, empty and 64 KiB datagrams were not sent in this run',
   'na-remote': () => 'no member behind a router (NAT) reached the server in this run',
@@ -569,7 +601,7 @@ const EN: Texts = {
   'nat-untranslated': (p) =>
     `${p.label} reached the server from its own address ${p.own}, not through the router ${p.router}: no NAT in this run`,
   'typing-ok': (p) =>
-    `"${p.text}" reached the screen ${p.ms} ms after it was sent, while the user had not pressed Enter (${p.how})`,
+    `"${p.text}" reached the screen ${p.ms} ms after it was sent, while the user had not pressed Enter (${MECHANISM.en[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
     `"${p.text}" reached the screen only after the user pressed Enter (${p.waitedMs} ms after it was sent): the client blocks in input() and reads the socket only then (control question 4: select, threads or a non-blocking socket)`,
   'typing-never-shown': (p) => `"${p.text}" never reached the screen`,
@@ -583,7 +615,7 @@ const EN: Texts = {
     `with nothing listening, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
 };
 
-const RU: Texts = {
+export const CHAT_FINDINGS_RU: Texts = {
   'na-members': (p) => `до сервера дошло меньше двух участников (${p.seen}): пересылать нечего`,
   'na-probe': () => 'мусорная, пустая и 64-килобайтная дейтаграммы в этом запуске не отправлялись',
   'na-remote': () => 'в этом запуске до сервера не дошёл ни один участник из-за маршрутизатора (NAT)',
@@ -612,7 +644,7 @@ const RU: Texts = {
   'nat-untranslated': (p) =>
     `участник ${p.label} пришёл к серверу со своего адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
   'typing-ok': (p) =>
-    `сообщение «${p.text}» появилось на экране через ${p.ms} мс после отправки, пока пользователь не нажимал Enter (${p.how})`,
+    `сообщение «${p.text}» появилось на экране через ${p.ms} мс после отправки, пока пользователь не нажимал Enter (${MECHANISM.ru[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
     `сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после отправки): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
   'typing-never-shown': (p) => `сообщение «${p.text}» так и не появилось на экране`,
@@ -643,10 +675,5 @@ const MECHANISM: Record<Lang, Record<string, string>> = {
 
 /** The sentence of `finding` in `lang`; params come from the trace and are plain values. */
 export function chatFindingText(finding: ChatFinding, lang: Lang): string {
-  const how = finding.params.how;
-  const params =
-    finding.code === 'typing-ok' && typeof how === 'string'
-      ? { ...finding.params, how: MECHANISM[lang][how] ?? how }
-      : finding.params;
-  return (lang === 'ru' ? RU : EN)[finding.code](params);
+  return (lang === 'ru' ? CHAT_FINDINGS_RU : CHAT_FINDINGS_EN)[finding.code](finding.params);
 }
