@@ -391,6 +391,52 @@ test('in the report: one check per role, each sub-check a finding, not applicabl
   assert.match(describeFinding(back, 'ru'), /отправлены обратно/);
 });
 
+test("the runner's own.input lines are the user's Enter and exit; ownPid tells the threads apart", () => {
+  const rec = (line: number, time: number, event: string, fields: Record<string, unknown>): OwnRecord => ({
+    source: 'lab-chat-vm',
+    line,
+    time,
+    event,
+    fields: { role: 'chat-client', ...fields },
+  });
+  const records = [
+    rec(1, 1000, 'own.call', {
+      ownPid: 40,
+      call: 'sendto',
+      fd: 3,
+      result: 22,
+      bytes: 22,
+      local: VM,
+      at: 1000,
+    }),
+    rec(2, 2000, 'own.call', { ownPid: 40, call: 'recvfrom', fd: 3, result: 16, bytes: 16, at: 3001 }),
+    rec(3, 3000, 'own.input', { text: 'hi', bytes: 3, scripted: false }),
+    rec(4, 3002, 'own.output', { stream: 'stdout', text: 'bob: hello alice' }),
+    rec(5, 4000, 'own.input', { text: 'exit', bytes: 5, scripted: false }),
+    rec(6, 4100, 'own.program.exited', { code: 0, reason: 'exited', durationMs: 3100 }),
+  ];
+  const relayed: OwnRecord = {
+    source: 'lab-server',
+    line: 9,
+    time: 2000,
+    event: 'udp.message.relayed',
+    fields: { member: 'bob', remote: ROUTER, bytes: 11, recipients: 1, preview: 'hello alice' },
+  };
+  const [facts] = chatFactsFromRecords([...records, relayed]).clients;
+  assert.equal(facts!.exitTypedAt, 4000);
+  const [typing, exit] = checkOwnChatClient(facts!);
+  assert.equal(typing!.findings[0]!.code, 'typing-after-enter', 'shown only after the typed line at 3000');
+  assert.equal(exit!.status, 'pass');
+  // The same, received by a second task while the first waited for the keyboard.
+  const threaded = records.map((r) =>
+    r.line === 2 ? { ...r, time: 2001, fields: { ...r.fields, ownPid: 41, at: 2001 } } : r,
+  );
+  threaded[3] = { ...threaded[3]!, time: 2002 };
+  const [ok] = checkOwnChatClient(chatFactsFromRecords([...threaded, relayed]).clients[0]!);
+  assert.equal(ok!.status, 'pass');
+  assert.equal(ok!.findings[0]!.params.how, 'threads');
+});
+
 test('chat checks: every sentence renders in both languages, whatever the parameters', () => {
   const codes = new Set<ChatFinding['code']>();
   const collect = (rs: ChatCheckResult[]) => rs.forEach((r) => r.findings.forEach((f) => codes.add(f.code)));

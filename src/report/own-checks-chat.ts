@@ -2,9 +2,10 @@
  * Checks on a student's own UDP chat programs (issue #19), read from the records of their runs under
  * strace: the `own.call` events of the runner (socket calls: call, fd, bytes, peer, errno, the call's
  * own time `at` and a `data` preview, as src/own/strace.ts reports them), `own.output` (what the
- * program printed, with times) and `own.program.exited` / `own.program.failed`. The trace keeps
- * socket calls only, so the user's Enter presses come from the lab, which typed them (`typed`);
- * a `read` on fd 0 in the records, if a trace has one, counts as well. Pure: the same records always
+ * program printed, with times), `own.input` (each line passed to its standard input: the user's
+ * Enter) and `own.program.exited` / `own.program.failed`. The trace keeps socket calls only, so the
+ * terminal's reads are not in it; the lab may also say when it typed (`typed`), and a `read` on fd 0
+ * in the records, if a trace has one, counts as well. Pure: the same records always
  * give the same results.
  *
  * The chat is the course's plain protocol (docs/protocol.md): a server relays each datagram it
@@ -358,7 +359,12 @@ function enterTimes(facts: ChatClientFacts): Array<{ time: number; record?: OwnR
         (num(r, 'result') ?? num(r, 'bytes') ?? 0) > 0,
     )
     .map((r) => ({ time: timeOf(r), record: r }));
-  return [...reads, ...(facts.typed ?? []).map((time) => ({ time }))].sort((a, b) => a.time - b.time);
+  const lines = facts.records
+    .filter((r) => r.event === 'own.input')
+    .map((r) => ({ time: r.time, record: r as OwnRecord | undefined }));
+  return [...reads, ...lines, ...(facts.typed ?? []).map((time) => ({ time }))].sort(
+    (a, b) => a.time - b.time,
+  );
 }
 
 /** What reached the screen: `own.output` on stdout, or `write(1, ...)` with its text. */
@@ -377,8 +383,10 @@ function shown(records: readonly OwnRecord[], text: string): OwnRecord | undefin
 function mechanism(records: readonly OwnRecord[]): string {
   const calls = records.filter((r) => r.event === 'own.call');
   if (calls.some((r) => WAIT_CALLS.has(str(r, 'call') ?? ''))) return 'select/poll';
-  // A receiving thread shows as socket calls from a second task id (strace -f names threads too).
-  if (new Set(calls.map((r) => num(r, 'pid')).filter((p) => p !== undefined)).size >= 2) return 'threads';
+  // A receiving thread shows as socket calls from a second task id (strace -f names threads too);
+  // the runner logs it as ownPid (pid is its own, in the log's envelope).
+  const tasks = calls.map((r) => num(r, 'ownPid') ?? num(r, 'pid')).filter((p) => p !== undefined);
+  if (new Set(tasks).size >= 2) return 'threads';
   if (calls.some((r) => ['EAGAIN', 'EWOULDBLOCK'].includes(str(r, 'errno') ?? ''))) return 'non-blocking';
   return 'unknown';
 }
@@ -535,7 +543,9 @@ export function chatFactsFromRecords(
       .filter((r) => r.time >= start && r.time <= end && portOf(str(r, 'remote')) !== local)
       .map((r) => ({ text: str(r, 'preview') ?? '', time: r.time }))
       .filter((m) => m.text !== '');
-    return { records: own, incoming };
+    // The runner logs each line it passes to the program (own.input): `exit` is the user's exit.
+    const exit = own.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
+    return exit ? { records: own, incoming, exitTypedAt: exit.time } : { records: own, incoming };
   });
   return server ? { server, clients } : { clients };
 }
@@ -543,6 +553,19 @@ export function chatFactsFromRecords(
 /** The report's checks on own chat programs: one per role, as own-checks.ts has one per echo role. */
 export type OwnChatCheckId = 'own-chat-server' | 'own-chat-client';
 export const OWN_CHAT_CHECK_IDS: readonly OwnChatCheckId[] = ['own-chat-server', 'own-chat-client'];
+
+/** The own-chat check a call of the trace is evidence for (the Implementation section's column). */
+export function chatCallServes(role: string, call: string): OwnChatCheckId[] {
+  const socketCall =
+    RECEIVE_CALLS.has(call) ||
+    SEND_CALLS.has(call) ||
+    WAIT_CALLS.has(call) ||
+    ['socket', 'bind', 'connect', 'close'].includes(call);
+  if (!socketCall) return [];
+  if (role === 'chat-server') return ['own-chat-server'];
+  if (role === 'chat-client') return ['own-chat-client'];
+  return [];
+}
 
 /** The checks of one role as one report check: each of its checks becomes findings of it. */
 function asCheck(id: OwnChatCheckId, role: string, results: ChatCheckResult[]): CheckResult {
