@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { LANGS } from '../src/log/events.ts';
 import { type LogRecord } from '../src/report/parse.ts';
 import { describeFinding } from '../src/report/texts.ts';
+import { implementationData } from '../src/report/own-implementation.ts';
 import {
   type ChatCheckResult,
   type ChatClientFacts,
@@ -435,6 +436,55 @@ test("the runner's own.input lines are the user's Enter and exit; ownPid tells t
   const [ok] = checkOwnChatClient(chatFactsFromRecords([...threaded, relayed]).clients[0]!);
   assert.equal(ok!.status, 'pass');
   assert.equal(ok!.findings[0]!.params.how, 'threads');
+});
+
+test("the Implementation section's data: a chat server's calls serve the chat server check", () => {
+  const rec = (line: number, event: string, fields: Record<string, unknown>) =>
+    ({
+      source: 'lab-own-chat-server',
+      line,
+      time: 1000 + line,
+      event,
+      fields: { role: 'chat-server', ...fields },
+    }) as unknown as LogRecord;
+  const [view] = implementationData([
+    rec(1, 'own.program.started', {
+      command: 'python3 chat_server.py 7008',
+      dir: '/own',
+      ownPid: 40,
+      traced: true,
+    }),
+    rec(2, 'own.call', { ownPid: 40, call: 'bind', fd: 3, result: 0, local: '0.0.0.0:7008', at: 1002 }),
+    rec(3, 'own.call', {
+      ownPid: 40,
+      call: 'recvfrom',
+      fd: 3,
+      size: 65535,
+      result: 9,
+      bytes: 9,
+      peer: VM,
+      at: 1003,
+    }),
+    rec(4, 'own.call', {
+      ownPid: 40,
+      call: 'sendto',
+      fd: 3,
+      size: 9,
+      result: 9,
+      bytes: 9,
+      peer: ROUTER,
+      at: 1004,
+    }),
+  ]);
+  assert.equal(view!.role, 'chat-server');
+  assert.deepEqual(
+    view!.calls.map((c) => [c.call, c.serves]),
+    [
+      ['bind', ['own-chat-server']],
+      ['recvfrom', ['own-chat-server']],
+      ['sendto', ['own-chat-server']],
+    ],
+  );
 });
 
 test('chat checks: every sentence renders in both languages, whatever the parameters', () => {
