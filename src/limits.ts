@@ -24,3 +24,8 @@ export const CHAT_LIMIT_SETTING = {
   'room-full': 'LAB_MAX_MEMBERS / --max-members',
   'address-full': 'LAB_MEMBERS_PER_ADDRESS / --members-per-address',
 } as const;
+
+/** The plain chat's first datagram of a client, after `nick: ` (udp/plain.ts): the server learns its address from it. */
+export const PLAIN_JOIN_TEXT = 'joined the chat';
+/** The plain chat's last datagram of a client; our plain server forgets the sender after relaying it. */
+export const PLAIN_LEAVE_TEXT = 'left the chat';

@@ -7,6 +7,8 @@ import { visible } from '../text/escape.js';
 import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
 import { SCREEN } from '../text/screen.js';
 import { CHAT_CLIENT_DEFAULTS, type ChatClient, type ChatEvent, joinChat } from '../udp/chat-client.js';
+import { CHAT_PROTOCOLS, type ChatProtocol } from '../udp/plain.js';
+import { startPlainChat } from '../udp/plain-client.js';
 import {
   type LogCliOptions,
   collect,
@@ -30,6 +32,7 @@ interface ChatCliOptions extends LogCliOptions, StudentCliOptions {
   count: number;
   template: string;
   attempts: number;
+  protocol: ChatProtocol;
 }
 
 export function chatCommand(): Command {
@@ -86,6 +89,15 @@ export function chatCommand(): Command {
       )
         .default(CHAT_CLIENT_DEFAULTS.attempts)
         .argParser(parseCount(1, 100)),
+    )
+    .addOption(
+      new Option(
+        '--protocol <name>',
+        'lab (join with a cookie handshake) or plain (the course\'s: each line goes as one "nick: text" datagram; docs/protocol.md)',
+      )
+        .choices(CHAT_PROTOCOLS)
+        .default('lab')
+        .env('LAB_CHAT_PROTOCOL'),
     );
   for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: ChatCliOptions) => {
@@ -121,6 +133,9 @@ export function chatCommand(): Command {
           members = e.members;
           term.print(screen.rejoined({ members: e.members }));
           break;
+        case 'line':
+          term.print(visible(e.line));
+          break;
       }
       for (const w of memberWaiters) w();
     };
@@ -135,7 +150,10 @@ export function chatCommand(): Command {
       })());
     onStopSignal(() => finish('signal'));
     try {
-      client = await joinChat({ host: o.host, port: o.port, nick, attempts: o.attempts, onEvent: show, log });
+      client =
+        o.protocol === 'plain'
+          ? await startPlainChat({ host: o.host, port: o.port, nick, onEvent: show, log })
+          : await joinChat({ host: o.host, port: o.port, nick, attempts: o.attempts, onEvent: show, log });
       members = client.membersAtJoin;
     } catch (err) {
       term.close();
@@ -146,11 +164,17 @@ export function chatCommand(): Command {
     }
     const joined = client;
     term.print(
-      attachHint(screen.chatJoined({ server: joined.server, nick, local: joined.local, members }), o.lang),
+      attachHint(
+        o.protocol === 'plain'
+          ? screen.chatPlainStarted({ server: joined.server, nick, local: joined.local })
+          : screen.chatJoined({ server: joined.server, nick, local: joined.local, members }),
+        o.lang,
+      ),
     );
     let reason: ClientCloseReason = 'end-of-input';
     try {
-      if (o.say.length + o.count > 0 && members < o.waitMembers) {
+      // The plain protocol never tells how many members there are: --wait-members cannot apply.
+      if (o.protocol !== 'plain' && o.say.length + o.count > 0 && members < o.waitMembers) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 60_000);
           const check = () => {

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { LabError, errorFields } from '../errors.js';
 import { ECHO_DEFAULTS, createEchoServer, type EchoServer } from '../tcp/echo-server.js';
 import { CHAT_DEFAULTS, createChatServer, type ChatServer } from '../udp/chat-server.js';
+import { CHAT_PROTOCOLS, type ChatProtocol, PLAIN_MEMBER_TIMEOUT_MS } from '../udp/plain.js';
 import { VERSION } from '../version.js';
 import {
   type LogCliOptions,
@@ -31,6 +32,7 @@ interface ServerCliOptions extends LogCliOptions {
   membersPerAddress: number;
   maxMembers: number;
   classSize: number;
+  protocol: ChatProtocol;
 }
 
 /** The limits a class size may raise. */
@@ -164,8 +166,17 @@ export function serverCommand(): Command {
     )
     .addOption(
       new Option(
+        '--protocol <name>',
+        "UDP chat protocol: lab (join with a cookie handshake) or plain (the course's: every datagram goes to every other sender; docs/protocol.md)",
+      )
+        .choices(CHAT_PROTOCOLS)
+        .default(CHAT_DEFAULTS.protocol)
+        .env('LAB_CHAT_PROTOCOL'),
+    )
+    .addOption(
+      new Option(
         '--member-timeout <seconds>',
-        'remove a chat member silent this long (at least 12: clients send a PING every 5 s)',
+        `remove a chat member silent this long (at least 12: clients send a PING every 5 s; with --protocol plain the default is ${PLAIN_MEMBER_TIMEOUT_MS / 1000})`,
       )
         .default(CHAT_DEFAULTS.memberTimeoutMs / 1000)
         .env('LAB_MEMBER_TIMEOUT')
@@ -205,6 +216,11 @@ export function serverCommand(): Command {
       membersPerAddress: o.membersPerAddress,
       connectionLines: o.connectionLines,
     });
+    // Plain clients send no PING: unless the user chose a timeout, plain mode keeps its own default.
+    const memberTimeout =
+      o.protocol === 'plain' && cmd.getOptionValueSource('memberTimeout') === 'default'
+        ? PLAIN_MEMBER_TIMEOUT_MS / 1000
+        : o.memberTimeout;
     const config = {
       host: o.host,
       tcpPort: o.tcpPort,
@@ -217,9 +233,10 @@ export function serverCommand(): Command {
       idleTimeout: o.idleTimeout,
       maxLifetime: o.maxLifetime,
       stallTimeout: o.stallTimeout,
-      memberTimeout: o.memberTimeout,
+      memberTimeout,
       membersPerAddress: limits.membersPerAddress,
       maxMembers: limits.maxMembers,
+      chatProtocol: o.protocol,
       lang: o.lang,
       ...(o.scenario ? { scenario: o.scenario } : {}),
     };
@@ -243,7 +260,8 @@ export function serverCommand(): Command {
       udp = await createChatServer({
         host: o.host,
         port: o.udpPort,
-        memberTimeoutMs: o.memberTimeout * 1000,
+        protocol: o.protocol,
+        memberTimeoutMs: memberTimeout * 1000,
         maxMembers: limits.maxMembers,
         maxMembersPerAddress: limits.membersPerAddress,
         log,

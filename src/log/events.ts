@@ -9,7 +9,14 @@
 
 import { type ErrorFields, REFUSAL_WHY, localizeErrorText } from '../errors.js';
 import { count } from '../text/plural.js';
-import { CHAT_LIMIT_SETTING, MAX_DATAGRAM, MAX_TEXT_BYTES, TCP_LIMIT_SETTING } from '../limits.js';
+import {
+  CHAT_LIMIT_SETTING,
+  MAX_DATAGRAM,
+  MAX_TEXT_BYTES,
+  PLAIN_JOIN_TEXT,
+  PLAIN_LEAVE_TEXT as PLAIN_LEFT_TEXT,
+  TCP_LIMIT_SETTING,
+} from '../limits.js';
 import { ownEvents } from './own-events.js';
 
 import type { Lang } from '../text/lang.js';
@@ -38,6 +45,13 @@ export const FIELDS_SINCE: Readonly<Record<string, number>> = {
   reset: 2,
   text: Infinity,
   params: Infinity,
+};
+/**
+ * Fields of an event's example that some of its lines leave out: the plain chat protocol never
+ * says how many members there are, so its `chat.joined` has no `members`.
+ */
+export const OPTIONAL_FIELDS: Readonly<Partial<Record<string, readonly string[]>>> = {
+  'chat.joined': ['members'],
 };
 
 const bytesEn = (n: number) => count('en', n, 'byte');
@@ -235,11 +249,21 @@ export const catalogue = {
   ),
   'udp.member.joined': spec(
     'info',
-    { member: 'alice', remote: '10.88.0.31:51000', members: 2 },
+    { member: 'alice', remote: '10.88.0.31:51000', members: 2 } as {
+      member: string;
+      remote: string;
+      members: number;
+      /** Set in plain mode (`--protocol plain`): the member joined by sending any datagram. */
+      protocol?: 'plain';
+    },
     (f) =>
-      `${f.member} joined from ${f.remote}: the cookie came back, so that address really receives; ${count('en', f.members, 'member')} now`,
+      f.protocol === 'plain'
+        ? `${f.member}'s first datagram came from ${f.remote}: the server remembers that address and sends it every other member's datagrams from now on, although nothing proves that it receives there (plain protocol: a source address can be forged); ${count('en', f.members, 'member')} now`
+        : `${f.member} joined from ${f.remote}: the cookie came back, so that address really receives; ${count('en', f.members, 'member')} now`,
     (f) =>
-      `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит по этому адресу действительно получают дейтаграммы; в чате ${count('ru', f.members, 'member')}`,
+      f.protocol === 'plain'
+        ? `Первая дейтаграмма участника ${f.member} пришла с адреса ${f.remote}: сервер запомнил этот адрес и отныне шлёт на него дейтаграммы всех остальных участников, хотя ничто не доказывает, что там их принимают (простой протокол: адрес отправителя можно подделать); в чате ${count('ru', f.members, 'member')}`
+        : `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит по этому адресу действительно получают дейтаграммы; в чате ${count('ru', f.members, 'member')}`,
   ),
   'udp.member.left': spec(
     'info',
@@ -355,11 +379,22 @@ export const catalogue = {
   // ---- UDP chat client ---------------------------------------------------------------------
   'chat.joined': spec(
     'info',
-    { nick: 'alice', server: '10.77.0.10:7008', local: '10.88.0.31:51000', members: 2 },
+    { nick: 'alice', server: '10.77.0.10:7008', local: '10.88.0.31:51000', members: 2 } as {
+      nick: string;
+      server: string;
+      local: string;
+      /** Absent in plain mode: the plain protocol never says how many members there are. */
+      members?: number;
+      protocol?: 'plain';
+    },
     (f) =>
-      `Joined the chat at ${f.server} as ${f.nick} from ${f.local}: cookie received and returned, the server relays our messages (${count('en', f.members, 'member')})`,
+      f.protocol === 'plain'
+        ? `Plain chat at ${f.server} as ${f.nick} from ${f.local}: the first datagram ("${f.nick}: ${PLAIN_JOIN_TEXT}") is in the send buffer; the server learns our address from it, and nothing tells us whether it arrived (the plain protocol has no answer)`
+        : `Joined the chat at ${f.server} as ${f.nick} from ${f.local}: cookie received and returned, the server relays our messages (${count('en', f.members ?? 0, 'member')})`,
     (f) =>
-      `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: cookie получен и возвращён, сервер пересылает наши сообщения (в чате ${count('ru', f.members, 'member')})`,
+      f.protocol === 'plain'
+        ? `Простой чат ${f.server}, ник ${f.nick}, адрес ${f.local}: первая дейтаграмма («${f.nick}: ${PLAIN_JOIN_TEXT}») помещена в буфер отправки; по ней сервер узнаёт наш адрес, а дошла ли она, нам никто не скажет (в простом протоколе нет ответов)`
+        : `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: cookie получен и возвращён, сервер пересылает наши сообщения (в чате ${count('ru', f.members ?? 0, 'member')})`,
   ),
   'chat.message.sent': spec(
     'info',
@@ -397,11 +432,27 @@ export const catalogue = {
   ),
   'chat.left': spec(
     'info',
-    { nick: 'alice', reason: 'user-exit' as ClientCloseReason },
+    { nick: 'alice', reason: 'user-exit' as ClientCloseReason } as {
+      nick: string;
+      reason: ClientCloseReason;
+      protocol?: 'plain';
+    },
     (f) =>
-      `Left the chat as ${f.nick}: ${chatLeaveText.en[f.reason] ?? f.reason}; LEAVE sent if still a member, then the UDP socket closes`,
+      f.protocol === 'plain'
+        ? `Left the plain chat as ${f.nick}: ${chatLeaveText.en[f.reason] ?? f.reason}; the goodbye line ("${f.nick}: ${PLAIN_LEFT_TEXT}") went to the send buffer, then the UDP socket closes`
+        : `Left the chat as ${f.nick}: ${chatLeaveText.en[f.reason] ?? f.reason}; LEAVE sent if still a member, then the UDP socket closes`,
     (f) =>
-      `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если клиент ещё был участником, затем UDP-сокет закрывается`,
+      f.protocol === 'plain'
+        ? `Выход из простого чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; прощальная строка («${f.nick}: ${PLAIN_LEFT_TEXT}») помещена в буфер отправки, затем UDP-сокет закрывается`
+        : `Выход из чата (ник ${f.nick}): ${chatLeaveText.ru[f.reason] ?? f.reason}; LEAVE отправлен, если клиент ещё был участником, затем UDP-сокет закрывается`,
+  ),
+  'chat.plain.unreachable': spec(
+    'warn',
+    { server: '10.77.0.10:7008' },
+    (f) =>
+      `The host of ${f.server} answered one of our datagrams with ICMP "port unreachable": nothing receives on that UDP port now, so what we send meanwhile is lost (the plain protocol has no other sign of a missing server)`,
+    (f) =>
+      `Узел ${f.server} ответил на одну из наших дейтаграмм сообщением ICMP «порт недоступен»: на этом UDP-порту сейчас никто не принимает, и всё отправленное тем временем теряется (других признаков отсутствия сервера в простом протоколе нет)`,
   ),
 
   // ---- the program's own log ---------------------------------------------------------------
@@ -543,19 +594,25 @@ export const closeReasonText: Record<Lang, Record<CloseReason, string>> = {
 };
 
 /** Why a chat member left: the `reason` field of `udp.member.left` and `chat.member.left`. */
-export type LeaveReason = 'leave' | 'timeout' | 'server-stopping';
+export type LeaveReason = 'leave' | 'timeout' | 'server-stopping' | 'silent' | 'goodbye';
 
 export const leaveReasonText: Record<Lang, Record<LeaveReason, string>> = {
   en: {
     leave: 'it sent LEAVE',
     timeout: 'no PING arrived in time, so it is presumed gone (UDP never says when a peer disappears)',
     'server-stopping': 'the server is stopping',
+    silent:
+      "it sent nothing for the plain protocol's member timeout (plain clients send no PING), so it is presumed gone; nobody is told, the plain protocol has no message for it",
+    goodbye: `it sent its goodbye line ("<nick>: ${PLAIN_LEFT_TEXT}", plain protocol)`,
   },
   ru: {
     leave: 'участник отправил LEAVE',
     timeout:
       'от участника вовремя не пришёл PING, поэтому он считается ушедшим (UDP не сообщает об исчезновении собеседника)',
     'server-stopping': 'сервер останавливается',
+    silent:
+      'участник ничего не присылал дольше тайм-аута простого протокола (простые клиенты не шлют PING), поэтому он считается ушедшим; никому об этом не сообщается, в простом протоколе нет такого сообщения',
+    goodbye: `участник отправил прощальную строку («<ник>: ${PLAIN_LEFT_TEXT}», простой протокол)`,
   },
 };
 

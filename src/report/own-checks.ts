@@ -5,9 +5,19 @@
  */
 import type { EchoSession } from './aggregate.js';
 import type { LogRecord } from './parse.js';
+import {
+  type ChatFindingCode,
+  OWN_CHAT_CHECK_IDS,
+  type OwnChatCheckId,
+  ownChatChecks,
+} from './own-checks-chat.js';
 
-export type OwnCheckId = 'own-echo-server' | 'own-echo-client';
-export const OWN_CHECK_IDS: readonly OwnCheckId[] = ['own-echo-server', 'own-echo-client'];
+export type OwnCheckId = 'own-echo-server' | 'own-echo-client' | OwnChatCheckId;
+export const OWN_CHECK_IDS: readonly OwnCheckId[] = [
+  'own-echo-server',
+  'own-echo-client',
+  ...OWN_CHAT_CHECK_IDS,
+];
 
 /** The largest read the assignment allows: "receives the string in 1 KB portions". */
 export const OWN_READ_LIMIT = 1024;
@@ -39,7 +49,8 @@ export type OwnFindingCode =
   | 'own-client-exit-ignored'
   | 'own-client-refused-ok'
   | 'own-client-refused-zero'
-  | 'own-client-traceback';
+  | 'own-client-traceback'
+  | ChatFindingCode;
 
 /**
  * A finding and a result of the own-program checks. Shaped like check.ts's Finding and CheckResult
@@ -157,7 +168,7 @@ function runFindings(run: OwnRun): OwnFinding[] {
 /** The checks on own programs present in the records; `echo` is our clients' sessions (their counts). */
 export function ownChecks(records: readonly LogRecord[], echo: readonly EchoSession[]): OwnCheckResult[] {
   const runs = ownRuns(records);
-  return [echoServerCheck(runs, echo), echoClientCheck(runs)];
+  return [echoServerCheck(runs, echo), echoClientCheck(runs), ...ownChatChecks(records)];
 }
 
 /**

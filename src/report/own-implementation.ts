@@ -9,6 +9,7 @@
 import type { Lang } from '../log/events.js';
 import type { LogRecord } from './parse.js';
 import { type OwnCheckId, type OwnRun, ownRuns } from './own-checks.js';
+import { chatCallServes } from './own-checks-chat.js';
 
 /** Lines of one file shown at most; files of students are small, a pasted data file is cut. */
 export const MAX_SOURCE_LINES = 400;
@@ -117,6 +118,7 @@ export function numberLines(text: string): { lines: NumberedLine[]; left: number
 }
 
 function servesOf(role: string, call: string, r: LogRecord): OwnCheckId[] {
+  if (role.startsWith('chat-')) return chatCallServes(role, call);
   const id: OwnCheckId = role === 'echo-client' ? 'own-echo-client' : 'own-echo-server';
   if (!role.startsWith('echo-')) return [];
   if (READS.has(call) || WRITES.has(call) || call === 'close' || call === 'shutdown') return [id];

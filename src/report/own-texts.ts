@@ -6,6 +6,7 @@ import type { Lang } from '../log/events.js';
 import { count } from '../text/plural.js';
 import type { Finding } from './check.js';
 import type { OwnCheckId, OwnFindingCode } from './own-checks.js';
+import { CHAT_FINDINGS_EN, CHAT_FINDINGS_RU } from './own-checks-chat.js';
 
 type P = Finding['params'];
 
@@ -21,19 +22,34 @@ export const OWN_CHECK_TITLES: Record<Lang, Record<OwnCheckId, string>> = {
     'own-echo-server':
       'Your echo server: 1 KB reads, exact echo, every scenario, closes, concurrency, resets',
     'own-echo-client': 'Your echo client: connects, sends the line whole, prints the echo, `exit`, refusal',
+    'own-chat-server':
+      'Your chat server: relays to every other member, not back, survives odd datagrams, NAT',
+    'own-chat-client': 'Your chat client: shows messages before Enter, `exit`, an unreachable server',
   },
   ru: {
     'own-echo-server':
       'Ваш эхо-сервер: чтение по 1 КБ, точное эхо, все сценарии, закрытие, параллельность, сброс',
     'own-echo-client':
       'Ваш эхо-клиент: подключение, строка целиком, эхо на экране, `exit`, отказ в соединении',
+    'own-chat-server': 'Ваш чат-сервер: пересылка всем остальным, не отправителю, странные дейтаграммы, NAT',
+    'own-chat-client': 'Ваш чат-клиент: сообщения до нажатия Enter, `exit`, недоступный сервер',
   },
 };
 
 /** Short column headers (the grading sheet). */
 export const OWN_CHECK_COLUMNS: Record<Lang, Record<OwnCheckId, string>> = {
-  en: { 'own-echo-server': 'own server', 'own-echo-client': 'own client' },
-  ru: { 'own-echo-server': 'свой сервер', 'own-echo-client': 'свой клиент' },
+  en: {
+    'own-echo-server': 'own server',
+    'own-echo-client': 'own client',
+    'own-chat-server': 'own chat server',
+    'own-chat-client': 'own chat client',
+  },
+  ru: {
+    'own-echo-server': 'свой сервер',
+    'own-echo-client': 'свой клиент',
+    'own-chat-server': 'свой чат-сервер',
+    'own-chat-client': 'свой чат-клиент',
+  },
 };
 
 const howEn: Record<string, string> = {
@@ -49,6 +65,7 @@ const howRu: Record<string, string> = {
 
 export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
   en: {
+    ...CHAT_FINDINGS_EN,
     'na-own': (p) =>
       `no own ${p.role} ran (set LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')} to run yours)`,
     'own-failed': (p) => `the lab reported a problem with the run: ${p.reason} (see its line)`,
@@ -92,6 +109,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-client-traceback': (p) => `${p.scenario}: the client ended with a traceback: ${p.last}`,
   },
   ru: {
+    ...CHAT_FINDINGS_RU,
     'na-own': (p) =>
       `собственный ${p.role === 'echo-server' ? 'эхо-сервер' : 'эхо-клиент'} не запускался (задайте LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')}, чтобы запустить свой)`,
     'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. её строку)`,

@@ -3,6 +3,7 @@ import {
   type EventName,
   FIELDS_SINCE,
   LOG_SCHEMA,
+  OPTIONAL_FIELDS,
   OLDEST_SCHEMA,
   catalogue,
 } from '../log/events.js';
@@ -189,6 +190,7 @@ function fieldsMatch(event: EventName, fields: Record<string, unknown>, schema: 
   for (const [k, v] of Object.entries(example)) {
     const got = fields[k];
     if ((got === undefined || got === null) && (FIELDS_SINCE[k] ?? 0) > schema) continue;
+    if (got === undefined && OPTIONAL_FIELDS[event]?.includes(k)) continue;
     if (got === undefined || got === null) return false;
     if (typeof got !== typeof v || Array.isArray(got) !== Array.isArray(v)) return false;
     if (typeof got === 'number' && !Number.isFinite(got)) return false;

@@ -16,6 +16,8 @@ export interface ScreenTexts {
   echoConnected: (p: { remote: string; local: string }) => string;
   chatClient: (p: { nick: string }) => string;
   chatJoined: (p: { server: string; nick: string; local: string; members: number }) => string;
+  /** The plain protocol has no answer to joining: say what was done, not that it worked. */
+  chatPlainStarted: (p: { server: string; nick: string; local: string }) => string;
   memberJoined: (p: { nick: string }) => string;
   memberLeft: (p: { nick: string; reason: string }) => string;
   serverLost: (p: { reason: string }) => string;
@@ -30,6 +32,8 @@ const en: ScreenTexts = {
   echoConnected: (p) => `Connected to the echo server ${p.remote} from ${p.local}`,
   chatClient: (p) => `Chat client ${p.nick}`,
   chatJoined: (p) => `Joined the chat ${p.server} as ${p.nick} from ${p.local} (members: ${p.members})`,
+  chatPlainStarted: (p) =>
+    `Plain chat ${p.server} as ${p.nick} from ${p.local}: the first line is sent; the server answers nothing, lines from others appear here`,
   memberJoined: (p) => `* ${p.nick} joined`,
   memberLeft: (p) => `* ${p.nick} left (${reasonLabel(p.reason, 'en')})`,
   serverLost: (p) => `* lost the server (${reasonLabel(p.reason, 'en')}); trying to join again...`,
@@ -45,6 +49,8 @@ const ru: ScreenTexts = {
   chatClient: (p) => `Чат-клиент ${p.nick}`,
   chatJoined: (p) =>
     `Вход в чат ${p.server} под ником ${p.nick} с адреса ${p.local} (участников: ${p.members})`,
+  chatPlainStarted: (p) =>
+    `Простой чат ${p.server}, ник ${p.nick}, адрес ${p.local}: первая строка отправлена; сервер ничего не отвечает, строки других участников появятся здесь`,
   memberJoined: (p) => `* участник ${p.nick} вошёл в чат`,
   memberLeft: (p) => `* участник ${p.nick} вышел (${reasonLabel(p.reason, 'ru')})`,
   serverLost: (p) => `* связь с сервером потеряна (${reasonLabel(p.reason, 'ru')}); пробуем войти снова...`,

@@ -21,7 +21,9 @@ export type ChatEvent =
   | { type: 'joined'; nick: string }
   | { type: 'left'; nick: string; reason: LeaveReason }
   | { type: 'lost'; reason: 'no-answer' | 'server-stopping' | 'not-a-member' }
-  | { type: 'rejoined'; members: number };
+  | { type: 'rejoined'; members: number }
+  /** Plain protocol: a datagram from the server, shown as the line it is (`nick: text`). */
+  | { type: 'line'; line: string };
 
 export interface ChatClientOptions {
   host?: string;

@@ -7,6 +7,7 @@ import type { EventLog } from '../log/logger.js';
 import { endpoint, endpointOf, plainAddress } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { visible } from '../text/escape.js';
+import { type ChatProtocol, PLAIN_LEAVE_TEXT, PLAIN_MEMBER_TIMEOUT_MS, parsePlain } from './plain.js';
 import { createCookieJar } from './cookie.js';
 import { type ErrCode, type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
 
@@ -15,7 +16,15 @@ export interface ChatServerOptions {
   host?: string;
   /** UDP port; 0 lets the kernel pick a free one (read it from `address`). */
   port?: number;
-  /** A member that sent nothing (not even a PING) for this long is removed. */
+  /**
+   * `lab` (default): our protocol, members join with the cookie handshake. `plain`: the course's
+   * protocol (src/udp/plain.ts), every datagram is relayed unchanged to every other sender.
+   */
+  protocol?: ChatProtocol;
+  /**
+   * A member that sent nothing (not even a PING) for this long is removed. Default: 15 s with our
+   * protocol, PLAIN_MEMBER_TIMEOUT_MS in plain mode (plain clients send no PING).
+   */
   memberTimeoutMs?: number;
   /** At most this many members at once. */
   maxMembers?: number;
@@ -34,6 +43,7 @@ export interface ChatServerOptions {
 }
 
 export const CHAT_DEFAULTS = {
+  protocol: 'lab' as ChatProtocol,
   host: '0.0.0.0',
   port: 7008,
   memberTimeoutMs: 15_000,
@@ -68,7 +78,12 @@ interface Member {
 
 /** Starts the UDP multi-user chat server. Resolves once the socket is bound. */
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
-  const o = { ...CHAT_DEFAULTS, ...withoutUndefined(options) };
+  const o = {
+    ...CHAT_DEFAULTS,
+    ...(options.protocol === 'plain' ? { memberTimeoutMs: PLAIN_MEMBER_TIMEOUT_MS } : {}),
+    ...withoutUndefined(options),
+  };
+  const plain = o.protocol === 'plain';
   checkInteger('port', o.port, 0, 65535);
   checkDuration('memberTimeoutMs', o.memberTimeoutMs, 100);
   checkInteger('maxMembers', o.maxMembers, 2);
@@ -135,8 +150,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     }
   }
 
-  function broadcast(message: ServerMessage, except?: Member): number {
-    const bytes = encode(message);
+  function broadcast(message: ServerMessage | Buffer, except?: Member): number {
+    const bytes = Buffer.isBuffer(message) ? message : encode(message);
     let n = 0;
     for (const m of members.values()) {
       if (m !== except) {
@@ -151,7 +166,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     members.delete(m.remote);
     nicks.delete(m.nick.toLowerCase());
     log.emit('udp.member.left', { member: m.nick, remote: m.remote, reason, members: members.size });
-    if (reason !== 'server-stopping') broadcast({ type: 'LEFT', nick: m.nick, reason });
+    // The plain protocol has no message that says someone left: the others are not told.
+    if (reason !== 'server-stopping' && !plain) broadcast({ type: 'LEFT', nick: m.nick, reason });
   }
 
   function takeToken(m: Member, now: number): boolean {
@@ -162,7 +178,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     return true;
   }
 
-  function relay(m: Member, text: string, rinfo: RemoteInfo, now: number): void {
+  /** Sends `out` (a FROM, or in plain mode the datagram itself) to every member but `m`. */
+  function relay(m: Member, out: Buffer, text: string, rinfo: RemoteInfo, now: number): void {
     if (!takeToken(m, now)) return reject(rinfo, 'rate-limited', now);
     const recipients = members.size - 1;
     if (now - relayWindowStart >= 1000) {
@@ -171,7 +188,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     }
     if (relayedInWindow + recipients > o.relayBudgetPerSecond) return reject(rinfo, 'relay-budget', now);
     relayedInWindow += recipients;
-    broadcast({ type: 'FROM', nick: m.nick, text }, m);
+    broadcast(out, m);
     const bytes = Buffer.byteLength(text);
     if (relayLines.allow(now)) {
       log.emit('udp.message.relayed', {
@@ -194,6 +211,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     if (closing) return;
     // Port 0 cannot be a real sender's port: the datagram is forged, and no answer can go back.
     if (rinfo.port === 0) return reject(rinfo, 'bad-source', now);
+    if (plain) return onPlain(bytes, rinfo, now);
     const parsed = parseClientMessage(bytes);
     if (!parsed.ok) return reject(rinfo, parsed.reason, now);
     const msg = parsed.message;
@@ -267,7 +285,13 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       }
       case 'MSG':
         if (!member) return reject(rinfo, 'not-a-member', now);
-        return relay(member, msg.text, rinfo, now);
+        return relay(
+          member,
+          encode({ type: 'FROM', nick: member.nick, text: msg.text }),
+          msg.text,
+          rinfo,
+          now,
+        );
       case 'PING':
         // NOPE is no larger than PING, so even an unproven sender gets nothing bigger than it sent.
         send(rinfo, encode({ type: member ? 'PONG' : 'NOPE' }));
@@ -280,10 +304,54 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     }
   }
 
+  /**
+   * The course's protocol: the first datagram from an address makes it a member, and every accepted
+   * datagram goes, unchanged, to every other member. Nothing is ever answered, so an address that
+   * is not a member gets nothing back; but once it is one, it gets everything (docs/protocol.md,
+   * amplification). Our limits stay: size, UTF-8, members per address, rate, relay budget, expiry.
+   */
+  function onPlain(bytes: Buffer, rinfo: RemoteInfo, now: number): void {
+    const parsed = parsePlain(bytes);
+    if (!parsed.ok) return reject(rinfo, parsed.reason, now);
+    const address = plainAddress(rinfo.address);
+    const remote = endpoint(address, rinfo.port);
+    let member = members.get(remote);
+    if (member) {
+      member.lastSeen = now;
+    } else {
+      let fromAddress = 0;
+      for (const other of members.values()) if (other.address === address) fromAddress++;
+      // Refused in silence: plain has no ERR, and an unproven address gets nothing from us.
+      if (members.size >= o.maxMembers || fromAddress >= o.maxMembersPerAddress)
+        return reject(rinfo, 'room-full', now);
+      // Nicknames are not unique in plain mode (anyone may write any name before ':'); the log
+      // names a member by the nickname of its first line, or by its address.
+      member = {
+        nick: parsed.message.nick ?? remote,
+        address,
+        port: rinfo.port,
+        remote,
+        lastSeen: now,
+        tokens: o.messageBurst,
+        refilledAt: now,
+      };
+      members.set(remote, member);
+      log.emit('udp.member.joined', {
+        member: member.nick,
+        remote,
+        members: members.size,
+        protocol: 'plain',
+      });
+    }
+    relay(member, bytes, parsed.message.text, rinfo, now);
+    if (parsed.message.nick !== undefined && parsed.message.text === PLAIN_LEAVE_TEXT)
+      removeMember(member, 'goodbye');
+  }
+
   function tick(): void {
     const now = Date.now();
     for (const m of members.values()) {
-      if (now - m.lastSeen > o.memberTimeoutMs) removeMember(m, 'timeout');
+      if (now - m.lastSeen > o.memberTimeoutMs) removeMember(m, plain ? 'silent' : 'timeout');
     }
     relayLines.flush(now);
     rejectLines.flush(now);
@@ -317,9 +385,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       closing = true; // a JOIN now would make a member that never hears SHUTDOWN
       clearInterval(ticker);
       const bye = encode({ type: 'SHUTDOWN' });
-      const sent = [...members.values()].map(
-        (m) => new Promise<void>((resolve) => socket.send(bye, m.port, m.address, () => resolve())),
-      );
+      // Plain clients would show SHUTDOWN as a chat line: the plain protocol has no such message.
+      const sent = [...members.values()]
+        .filter(() => !plain)
+        .map((m) => new Promise<void>((resolve) => socket.send(bye, m.port, m.address, () => resolve())));
       for (const m of [...members.values()]) removeMember(m, 'server-stopping');
       // Closing the socket cancels sends still queued: let the SHUTDOWN datagrams leave first.
       let timer: NodeJS.Timeout | undefined;

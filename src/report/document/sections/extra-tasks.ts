@@ -243,15 +243,14 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
     }
     if (!lines) shown.push(L(lang, '(many lines: see the appendix)', '(много строк: см. приложение)'));
   } else {
-    if (s.joined)
+    if (s.joined) {
+      const where = { server: s.server ?? '?', nick: s.nick ?? '?', local: s.local ?? '?' };
+      const members = num(s.joined, 'members');
+      // The plain protocol never says how many members there are: its client shows no count.
       shown.push(
-        screen.chatJoined({
-          server: s.server ?? '?',
-          nick: s.nick ?? '?',
-          local: s.local ?? '?',
-          members: num(s.joined, 'members') ?? 0,
-        }),
+        members === undefined ? screen.chatPlainStarted(where) : screen.chatJoined({ ...where, members }),
       );
+    }
     for (const r of s.records) {
       const nick = str(r, 'nick') ?? '?';
       switch (r.event) {

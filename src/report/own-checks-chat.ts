@@ -1,0 +1,716 @@
+/**
+ * Checks on a student's own UDP chat programs (issue #19), read from the records of their runs under
+ * strace: the `own.call` events of the runner (socket calls: call, fd, bytes, peer, errno, the call's
+ * own time `at` and a `data` preview, as src/own/strace.ts reports them), `own.output` (what the
+ * program printed, with times), `own.input` (each line passed to its standard input: the user's
+ * Enter) and `own.program.exited` / `own.program.failed`. The trace keeps socket calls only, so the
+ * terminal's reads are not in it; the lab may also say when it typed (`typed`), and a `read` on fd 0
+ * in the records, if a trace has one, counts as well. Pure: the same records always
+ * give the same results.
+ *
+ * The chat is the course's plain protocol (docs/protocol.md): a server relays each datagram it
+ * receives to every other address it has heard from. What the lab did around the runs (who sent
+ * what, when `exit` was typed) comes in as facts beside the records; the records are the evidence.
+ */
+import type { Lang } from '../log/events.js';
+import type { LogRecord } from './parse.js';
+
+/** A log record as the report reads it; own18's `own.*` events are records of this shape. */
+export interface OwnRecord {
+  source: string;
+  line: number;
+  time: number;
+  event: string;
+  fields: Record<string, unknown>;
+  scenario?: string | undefined;
+}
+
+export type ChatCheckId =
+  | 'own-chat-relay'
+  | 'own-chat-not-back'
+  | 'own-chat-garbage'
+  | 'own-chat-nat'
+  | 'own-chat-client-typing'
+  | 'own-chat-client-exit'
+  | 'own-chat-client-unreachable';
+
+export type ChatFindingCode =
+  | 'na-members'
+  | 'na-probe'
+  | 'na-remote'
+  | 'na-incoming'
+  | 'na-exit'
+  | 'na-unreachable'
+  | 'relay-ok'
+  | 'relay-missing'
+  | 'not-back-ok'
+  | 'back-to-sender'
+  | 'garbage-ok'
+  | 'garbage-died'
+  | 'garbage-stalled'
+  | 'nat-ok'
+  | 'nat-own-address'
+  | 'nat-not-answered'
+  | 'nat-untranslated'
+  | 'typing-ok'
+  | 'typing-after-enter'
+  | 'typing-never-shown'
+  | 'exit-ok'
+  | 'exit-not-ended'
+  | 'unreachable-ok'
+  | 'unreachable-traceback'
+  | 'unreachable-silent';
+
+export interface ChatFinding {
+  ok: boolean;
+  code: ChatFindingCode;
+  params: Record<string, string | number>;
+  evidence: OwnRecord[];
+}
+
+export interface ChatCheckResult {
+  id: ChatCheckId;
+  status: 'pass' | 'fail' | 'n/a';
+  findings: ChatFinding[];
+}
+
+/** A member the lab ran against the student's server, and the address the server should see. */
+export interface ChatMember {
+  /** `vm`, `remote`, a nickname: how the report names it. */
+  label: string;
+  /** The IP the server should see its datagrams come from: its own (vm), the router's (remote). */
+  seenAs: string;
+  /** The member's own IP, when a router translates it (the remote member behind NAT). */
+  own?: string;
+}
+
+export interface ChatServerFacts {
+  records: readonly OwnRecord[];
+  members: readonly ChatMember[];
+  /** The endpoint (ip:port) our probe sent garbage, an empty and a 64 KiB datagram from, if it ran. */
+  probe?: string;
+}
+
+export interface ChatClientFacts {
+  records: readonly OwnRecord[];
+  /** When the lab typed a line (pressed Enter) into the client, besides `exit`. */
+  typed?: readonly number[];
+  /** Lines another member sent this client while the lab typed nothing into it, with the times. */
+  incoming: ReadonlyArray<{ text: string; time: number }>;
+  /** When the lab typed `exit` into the client, if it did. */
+  exitTypedAt?: number;
+  /** The records of a run of the same client against a port where nothing listens, if it ran. */
+  unreachable?: readonly OwnRecord[];
+}
+
+/** A relayed copy leaves within this long of the datagram it copies, or it is not a relay of it. */
+export const RELAY_WINDOW_MS = 2000;
+/** `exit` must end the client within this long. */
+export const EXIT_WINDOW_MS = 5000;
+const MAX_EVIDENCE = 6;
+
+const RECEIVE_CALLS = new Set(['recvfrom', 'recv', 'recvmsg', 'read']);
+const SEND_CALLS = new Set(['sendto', 'send', 'sendmsg', 'write']);
+const WAIT_CALLS = new Set(['select', 'pselect6', 'poll', 'ppoll', 'epoll_wait', 'epoll_pwait']);
+
+const num = (r: OwnRecord, k: string): number | undefined =>
+  typeof r.fields[k] === 'number' ? (r.fields[k] as number) : undefined;
+const str = (r: OwnRecord, k: string): string | undefined =>
+  typeof r.fields[k] === 'string' ? (r.fields[k] as string) : undefined;
+/** The IP of `ip:port` (IPv4, or `[v6]:port`). */
+const ipOf = (endpoint: string): string => endpoint.replace(/^\[(.*)\]:\d+$/, '$1').replace(/:\d+$/, '');
+/** When a call returned (the runner's `at`, from strace), else when the line was logged. */
+const timeOf = (r: OwnRecord): number => num(r, 'at') ?? r.time;
+/** The data a call moved, as far as the trace kept it. */
+const dataOf = (r: OwnRecord): string | undefined => str(r, 'data') ?? str(r, 'text');
+
+interface Io {
+  time: number;
+  peer: string | undefined;
+  bytes: number;
+  text: string | undefined;
+  record: OwnRecord;
+}
+
+/** Socket transfers: fd 0, 1 and 2 are the terminal, not the chat socket. */
+function transfers(records: readonly OwnRecord[], calls: Set<string>): Io[] {
+  const out: Io[] = [];
+  for (const r of records) {
+    if (r.event !== 'own.call' || str(r, 'errno') !== undefined) continue;
+    const call = str(r, 'call') ?? '';
+    const fd = num(r, 'fd');
+    if (!calls.has(call) || (fd !== undefined && fd <= 2)) continue;
+    const bytes = num(r, 'bytes') ?? num(r, 'result');
+    if (bytes === undefined || bytes < 0) continue;
+    out.push({ time: timeOf(r), peer: str(r, 'peer'), bytes, text: dataOf(r), record: r });
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+function result(id: ChatCheckId, findings: ChatFinding[], na = false): ChatCheckResult {
+  return { id, status: na ? 'n/a' : findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
+}
+const notApplicable = (id: ChatCheckId, code: ChatFindingCode, params = {}): ChatCheckResult =>
+  result(id, [{ ok: true, code, params, evidence: [] }], true);
+
+/** The sends that copy datagram `d`: after it, before the next datagram arrives, same size. */
+function copiesOf(d: Io, recvs: Io[], sends: Io[]): Io[] {
+  const next = recvs.find((x) => x.time > d.time || (x.time === d.time && x.record.line > d.record.line));
+  const until = Math.min(next ? next.time : Infinity, d.time + RELAY_WINDOW_MS);
+  return sends.filter(
+    (s) =>
+      s.bytes === d.bytes &&
+      (s.time > d.time || (s.time === d.time && s.record.line > d.record.line)) &&
+      (s.time < until || (next !== undefined && s.time === until && s.record.line < next.record.line)),
+  );
+}
+
+/** The four checks on a student's chat server. */
+export function checkOwnChatServer(facts: ChatServerFacts): ChatCheckResult[] {
+  const recvs = transfers(facts.records, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
+  const sends = transfers(facts.records, SEND_CALLS).filter((s) => s.peer !== undefined);
+  const memberOf = (peer: string) => facts.members.find((m) => m.seenAs === ipOf(peer));
+  const fromMembers = recvs.filter((r) => r.peer !== facts.probe && memberOf(r.peer!) !== undefined);
+  return [
+    relayCheck(recvs, sends, fromMembers, memberOf),
+    notBackCheck(recvs, sends, fromMembers),
+    garbageCheck(facts, recvs, sends, fromMembers),
+    natCheck(facts, recvs, sends),
+  ];
+}
+
+function relayCheck(
+  recvs: Io[],
+  sends: Io[],
+  fromMembers: Io[],
+  memberOf: (peer: string) => ChatMember | undefined,
+): ChatCheckResult {
+  const id = 'own-chat-relay';
+  const endpoints = [...new Set(fromMembers.map((r) => r.peer!))];
+  if (endpoints.length < 2) return notApplicable(id, 'na-members', { seen: endpoints.length });
+  const known = new Set<string>();
+  const missing: Array<{ d: Io; to: string[] }> = [];
+  let checked = 0;
+  let example: Io[] = [];
+  for (const d of fromMembers) {
+    const others = [...known].filter((e) => e !== d.peer);
+    known.add(d.peer!);
+    if (others.length === 0) continue;
+    checked++;
+    const copies = copiesOf(d, recvs, sends);
+    const to = others.filter((e) => !copies.some((c) => c.peer === e));
+    if (to.length > 0) missing.push({ d, to });
+    else if (example.length === 0) example = [d, ...copies.filter((c) => others.includes(c.peer!))];
+  }
+  if (checked === 0) return notApplicable(id, 'na-members', { seen: endpoints.length });
+  const labels = [...new Set(endpoints.map((e) => memberOf(e)?.label ?? e))].join(', ');
+  if (missing.length === 0) {
+    return result(id, [
+      {
+        ok: true,
+        code: 'relay-ok',
+        params: { datagrams: checked, members: endpoints.length, labels },
+        evidence: example.map((x) => x.record),
+      },
+    ]);
+  }
+  const first = missing[0]!;
+  return result(id, [
+    {
+      ok: false,
+      code: 'relay-missing',
+      params: {
+        missing: missing.length,
+        datagrams: checked,
+        from: first.d.peer!,
+        to: first.to.join(', '),
+        labels,
+      },
+      evidence: missing.slice(0, MAX_EVIDENCE).map((m) => m.d.record),
+    },
+  ]);
+}
+
+function notBackCheck(recvs: Io[], sends: Io[], fromMembers: Io[]): ChatCheckResult {
+  const id = 'own-chat-not-back';
+  const relayed = fromMembers.filter((d) => copiesOf(d, recvs, sends).length > 0);
+  if (relayed.length === 0) return notApplicable(id, 'na-members', { seen: 0 });
+  const back = relayed.flatMap((d) => {
+    const echo = copiesOf(d, recvs, sends).find((c) => c.peer === d.peer);
+    return echo ? [[d, echo] as const] : [];
+  });
+  if (back.length === 0) {
+    return result(id, [
+      {
+        ok: true,
+        code: 'not-back-ok',
+        params: { datagrams: relayed.length },
+        evidence: relayed.slice(0, 1).map((d) => d.record),
+      },
+    ]);
+  }
+  return result(id, [
+    {
+      ok: false,
+      code: 'back-to-sender',
+      params: { back: back.length, datagrams: relayed.length, peer: back[0]![0].peer! },
+      evidence: back.slice(0, MAX_EVIDENCE / 2).flatMap(([d, e]) => [d.record, e.record]),
+    },
+  ]);
+}
+
+function garbageCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[], fromMembers: Io[]): ChatCheckResult {
+  const id = 'own-chat-garbage';
+  const probe = facts.probe === undefined ? [] : recvs.filter((r) => r.peer === facts.probe);
+  if (probe.length === 0) return notApplicable(id, 'na-probe');
+  const last = probe[probe.length - 1]!;
+  const params = {
+    probes: probe.length,
+    empty: probe.filter((p) => p.bytes === 0).length,
+    largest: Math.max(...probe.map((p) => p.bytes)),
+  };
+  const end = facts.records.find(
+    (r) => (r.event === 'own.program.exited' || r.event === 'own.program.failed') && r.time >= last.time,
+  );
+  // Still running means still receiving; whether it relays is the relay check's business.
+  const after = fromMembers.find((d) => d.time > last.time);
+  if (after && (!end || end.time > after.time)) {
+    return result(id, [
+      { ok: true, code: 'garbage-ok', params, evidence: [...probe.map((p) => p.record), after.record] },
+    ]);
+  }
+  if (end && end.time >= last.time) {
+    const code = num(end, 'code');
+    return result(id, [
+      {
+        ok: false,
+        code: 'garbage-died',
+        params: { ...params, code: code === undefined ? (str(end, 'signal') ?? '?') : code },
+        evidence: [last.record, end],
+      },
+    ]);
+  }
+  return result(id, [{ ok: false, code: 'garbage-stalled', params, evidence: [last.record] }]);
+}
+
+function natCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[]): ChatCheckResult {
+  const id = 'own-chat-nat';
+  const remote = facts.members.filter((m) => m.own !== undefined && m.own !== m.seenAs);
+  if (remote.length === 0) return notApplicable(id, 'na-remote');
+  const findings: ChatFinding[] = [];
+  for (const m of remote) {
+    const fromOwn = recvs.find((r) => ipOf(r.peer!) === m.own);
+    if (fromOwn) {
+      findings.push({
+        ok: true,
+        code: 'nat-untranslated',
+        params: { label: m.label, own: m.own!, router: m.seenAs },
+        evidence: [fromOwn.record],
+      });
+      continue;
+    }
+    const from = recvs.find((r) => ipOf(r.peer!) === m.seenAs);
+    if (!from) continue;
+    const toOwn = sends.find((s) => ipOf(s.peer!) === m.own);
+    const toRouter = sends.find((s) => s.peer === from.peer && s.time > from.time);
+    if (toOwn) {
+      findings.push({
+        ok: false,
+        code: 'nat-own-address',
+        params: { label: m.label, own: m.own!, router: from.peer! },
+        evidence: [from.record, toOwn.record],
+      });
+    } else if (toRouter) {
+      findings.push({
+        ok: true,
+        code: 'nat-ok',
+        params: { label: m.label, own: m.own!, router: from.peer! },
+        evidence: [from.record, toRouter.record],
+      });
+    } else {
+      // Nothing went back to it at all: whether the server relays is the relay check's question.
+      findings.push({
+        ok: true,
+        code: 'nat-not-answered',
+        params: { label: m.label, own: m.own!, router: from.peer! },
+        evidence: [from.record],
+      });
+    }
+  }
+  if (findings.length === 0) return notApplicable(id, 'na-remote');
+  const decided = findings.filter((f) => f.code === 'nat-ok' || f.code === 'nat-own-address');
+  return result(id, findings, decided.length === 0);
+}
+
+/** The three checks on a student's chat client. */
+export function checkOwnChatClient(facts: ChatClientFacts): ChatCheckResult[] {
+  return [typingCheck(facts), exitCheck(facts), unreachableCheck(facts.unreachable)];
+}
+
+/** Enter presses: the lines the lab typed, and any `read(0)` returning a line in the trace. */
+function enterTimes(facts: ChatClientFacts): Array<{ time: number; record?: OwnRecord }> {
+  const reads = facts.records
+    .filter(
+      (r) =>
+        r.event === 'own.call' &&
+        str(r, 'call') === 'read' &&
+        num(r, 'fd') === 0 &&
+        (num(r, 'result') ?? num(r, 'bytes') ?? 0) > 0,
+    )
+    .map((r) => ({ time: timeOf(r), record: r }));
+  const lines = facts.records
+    .filter((r) => r.event === 'own.input')
+    .map((r) => ({ time: r.time, record: r as OwnRecord | undefined }));
+  return [...reads, ...lines, ...(facts.typed ?? []).map((time) => ({ time }))].sort(
+    (a, b) => a.time - b.time,
+  );
+}
+
+/** What reached the screen: `own.output` on stdout, or `write(1, ...)` with its text. */
+function shown(records: readonly OwnRecord[], text: string): OwnRecord | undefined {
+  return records.find(
+    (r) =>
+      (r.event === 'own.output' && str(r, 'stream') === 'stdout' && (str(r, 'text') ?? '').includes(text)) ||
+      (r.event === 'own.call' &&
+        str(r, 'call') === 'write' &&
+        num(r, 'fd') === 1 &&
+        (dataOf(r) ?? '').includes(text)),
+  );
+}
+
+/** How the program waits for the socket and the keyboard at once, as its trace shows it. */
+function mechanism(records: readonly OwnRecord[]): string {
+  const calls = records.filter((r) => r.event === 'own.call');
+  if (calls.some((r) => WAIT_CALLS.has(str(r, 'call') ?? ''))) return 'select/poll';
+  // A receiving thread shows as socket calls from a second task id (strace -f names threads too);
+  // the runner logs it as ownPid (pid is its own, in the log's envelope).
+  const tasks = calls.map((r) => num(r, 'ownPid') ?? num(r, 'pid')).filter((p) => p !== undefined);
+  if (new Set(tasks).size >= 2) return 'threads';
+  if (calls.some((r) => ['EAGAIN', 'EWOULDBLOCK'].includes(str(r, 'errno') ?? ''))) return 'non-blocking';
+  return 'unknown';
+}
+
+function typingCheck(facts: ChatClientFacts): ChatCheckResult {
+  const id = 'own-chat-client-typing';
+  if (facts.incoming.length === 0) return notApplicable(id, 'na-incoming');
+  const keys = enterTimes(facts);
+  const recvs = transfers(facts.records, RECEIVE_CALLS);
+  const how = mechanism(facts.records);
+  const findings: ChatFinding[] = [];
+  for (const m of facts.incoming) {
+    const later = facts.records.filter((r) => timeOf(r) >= m.time);
+    const screen = shown(later, m.text);
+    // strace keeps the first bytes only (-s), escaped: a receive matches when those agree.
+    const recv = recvs.find(
+      (r) =>
+        r.time >= m.time && (r.text === undefined || m.text.startsWith(r.text) || r.text.startsWith(m.text)),
+    );
+    if (!screen) {
+      findings.push({
+        ok: false,
+        code: 'typing-never-shown',
+        params: { text: m.text },
+        evidence: recv ? [recv.record] : [],
+      });
+      continue;
+    }
+    const enter = keys.find((k) => k.time >= m.time && k.time <= timeOf(screen));
+    const evidence = [recv?.record, enter?.record, screen].filter((r): r is OwnRecord => r !== undefined);
+    findings.push(
+      enter
+        ? {
+            ok: false,
+            code: 'typing-after-enter',
+            params: { text: m.text, waitedMs: Math.round(timeOf(screen) - m.time) },
+            evidence,
+          }
+        : {
+            ok: true,
+            code: 'typing-ok',
+            params: { text: m.text, ms: Math.round(timeOf(screen) - m.time), how },
+            evidence,
+          },
+    );
+  }
+  return result(id, findings);
+}
+
+function exitCheck(facts: ChatClientFacts): ChatCheckResult {
+  const id = 'own-chat-client-exit';
+  if (facts.exitTypedAt === undefined) return notApplicable(id, 'na-exit');
+  const at = facts.exitTypedAt;
+  const end = facts.records.find(
+    (r) => (r.event === 'own.program.exited' || r.event === 'own.program.failed') && r.time >= at,
+  );
+  const ended =
+    end !== undefined &&
+    end.event === 'own.program.exited' &&
+    end.time - at <= EXIT_WINDOW_MS &&
+    str(end, 'signal') === undefined;
+  return result(id, [
+    ended
+      ? {
+          ok: true,
+          code: 'exit-ok',
+          params: { ms: Math.round(end.time - at), code: num(end, 'code') ?? 0 },
+          evidence: [end],
+        }
+      : {
+          ok: false,
+          code: 'exit-not-ended',
+          params: {
+            limitMs: EXIT_WINDOW_MS,
+            how: end ? (str(end, 'reason') ?? str(end, 'signal') ?? end.event) : 'still running',
+          },
+          evidence: end ? [end] : [],
+        },
+  ]);
+}
+
+const TRACEBACK = 'Traceback (most recent call last)';
+
+function unreachableCheck(records: readonly OwnRecord[] | undefined): ChatCheckResult {
+  const id = 'own-chat-client-unreachable';
+  if (!records || records.length === 0) return notApplicable(id, 'na-unreachable');
+  const outputs = records.filter((r) => r.event === 'own.output' && (str(r, 'text') ?? '').trim() !== '');
+  const traceback = outputs.find((r) => (str(r, 'text') ?? '').includes(TRACEBACK));
+  if (traceback)
+    return result(id, [{ ok: false, code: 'unreachable-traceback', params: {}, evidence: [traceback] }]);
+  const end = records.find((r) => r.event === 'own.program.exited');
+  if (outputs.length === 0 || !end) {
+    return result(id, [
+      {
+        ok: false,
+        code: 'unreachable-silent',
+        params: { ended: end ? 'yes' : 'no' },
+        evidence: end ? [end] : [],
+      },
+    ]);
+  }
+  const message = outputs[outputs.length - 1]!;
+  return result(id, [
+    { ok: true, code: 'unreachable-ok', params: { code: num(end, 'code') ?? 0 }, evidence: [message, end] },
+  ]);
+}
+
+const portOf = (endpoint: string | undefined): string | undefined => endpoint?.match(/:(\d+)$/)?.[1];
+const ownOf = (r: OwnRecord, role: string) => r.event.startsWith('own.') && str(r, 'role') === role;
+
+/**
+ * The facts of a lab run, from its records alone: the student's chat server with the members that
+ * reached it (our chat clients' `chat.joined`, and the student's own clients, matched with the
+ * server's `recvfrom` by port: NAT changes the address, the lab's router keeps the port), and each
+ * student chat client with the lines our server relayed to it while it ran. What the records cannot
+ * tell stays out: the probe's address (pass it), when the user typed, whether `exit` was typed.
+ */
+export function chatFactsFromRecords(
+  records: readonly OwnRecord[],
+  options: { probe?: string } = {},
+): { server?: ChatServerFacts; clients: ChatClientFacts[] } {
+  const serverRecords = records.filter((r) => ownOf(r, 'chat-server'));
+  const clientSources = [...new Set(records.filter((r) => ownOf(r, 'chat-client')).map((r) => r.source))];
+  // Where each client's datagrams leave from: ours log it, the student's show it in the trace.
+  const clientEnds: Array<{ label: string; local: string }> = [];
+  for (const r of records) {
+    if (r.event === 'chat.joined' && str(r, 'local'))
+      clientEnds.push({ label: r.scenario ?? str(r, 'nick') ?? r.source, local: str(r, 'local')! });
+  }
+  for (const source of clientSources) {
+    const first = records.find((r) => r.source === source && ownOf(r, 'chat-client') && str(r, 'local'));
+    if (first) clientEnds.push({ label: first.scenario ?? source, local: str(first, 'local')! });
+  }
+  let server: ChatServerFacts | undefined;
+  if (serverRecords.length > 0) {
+    const recvs = transfers(serverRecords, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
+    const members: ChatMember[] = [];
+    for (const c of clientEnds) {
+      const seen = recvs.find((r) => portOf(r.peer) === portOf(c.local));
+      if (!seen) continue;
+      const own = ipOf(c.local);
+      const seenAs = ipOf(seen.peer!);
+      members.push(seenAs === own ? { label: c.label, seenAs } : { label: c.label, seenAs, own });
+    }
+    server = { records: serverRecords, members, ...(options.probe ? { probe: options.probe } : {}) };
+  }
+  const relays = records.filter((r) => r.event === 'udp.message.relayed');
+  const clients = clientSources.map((source): ChatClientFacts => {
+    const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
+    const start = own[0]?.time ?? 0;
+    const end = own.find((r) => r.event === 'own.program.exited')?.time ?? Infinity;
+    const local = portOf(str(own.find((r) => str(r, 'local')) ?? own[0]!, 'local'));
+    const incoming = relays
+      .filter((r) => r.time >= start && r.time <= end && portOf(str(r, 'remote')) !== local)
+      .map((r) => ({ text: str(r, 'preview') ?? '', time: r.time }))
+      .filter((m) => m.text !== '');
+    // The runner logs each line it passes to the program (own.input): `exit` is the user's exit.
+    const exit = own.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
+    return exit ? { records: own, incoming, exitTypedAt: exit.time } : { records: own, incoming };
+  });
+  return server ? { server, clients } : { clients };
+}
+
+/** The report's checks on own chat programs: one per role, as own-checks.ts has one per echo role. */
+export type OwnChatCheckId = 'own-chat-server' | 'own-chat-client';
+export const OWN_CHAT_CHECK_IDS: readonly OwnChatCheckId[] = ['own-chat-server', 'own-chat-client'];
+
+/** The own-chat check a call of the trace is evidence for (the Implementation section's column). */
+export function chatCallServes(role: string, call: string): OwnChatCheckId[] {
+  const socketCall =
+    RECEIVE_CALLS.has(call) ||
+    SEND_CALLS.has(call) ||
+    WAIT_CALLS.has(call) ||
+    ['socket', 'bind', 'connect', 'close'].includes(call);
+  if (!socketCall) return [];
+  if (role === 'chat-server') return ['own-chat-server'];
+  if (role === 'chat-client') return ['own-chat-client'];
+  return [];
+}
+
+/**
+ * One role's checks as one report check, shaped like check.ts's CheckResult (which takes it as it
+ * is; declared here so that nothing imports check.ts back).
+ */
+export interface OwnChatReportCheck {
+  id: OwnChatCheckId;
+  status: 'pass' | 'fail' | 'n/a';
+  findings: Array<{
+    ok: boolean;
+    code: ChatFindingCode | 'na-own';
+    params: Record<string, string | number>;
+    evidence: LogRecord[];
+  }>;
+}
+
+/** The checks of one role as one report check: each of its checks becomes findings of it. */
+function asCheck(id: OwnChatCheckId, role: string, results: ChatCheckResult[]): OwnChatReportCheck {
+  const applied = results.filter((r) => r.status !== 'n/a');
+  if (applied.length === 0)
+    return { id, status: 'n/a', findings: [{ ok: true, code: 'na-own', params: { role }, evidence: [] }] };
+  // The records came in as the report's LogRecords, so the evidence is made of them.
+  const findings = applied.flatMap((r) => r.findings) as unknown as OwnChatReportCheck['findings'];
+  return { id, status: applied.some((r) => r.status === 'fail') ? 'fail' : 'pass', findings };
+}
+
+/**
+ * The own-chat checks over a lab run's records (registered in own-checks.ts beside the echo ones).
+ * A check whose facts the run lacks (no probe sent, nothing typed) is left out of its role's
+ * findings; a role that never ran is not applicable.
+ */
+export function ownChatChecks(records: readonly LogRecord[]): OwnChatReportCheck[] {
+  const facts = chatFactsFromRecords(records);
+  const server = facts.server ? checkOwnChatServer(facts.server) : [];
+  const client = facts.clients.flatMap((c) => checkOwnChatClient(c));
+  return [
+    asCheck('own-chat-server', 'chat-server', server),
+    asCheck('own-chat-client', 'chat-client', client),
+  ];
+}
+
+type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;
+
+/** The sentences of the own-chat findings (spread into own-texts.ts's OWN_FINDINGS). */
+export const CHAT_FINDINGS_EN: Texts = {
+  'na-members': (p) => `fewer than two members reached the server (${p.seen}): nothing to relay`,
+  'na-probe': () => 'the garbage, empty and 64 KiB datagrams were not sent in this run',
+  'na-remote': () => 'no member behind a router (NAT) reached the server in this run',
+  'na-incoming': () => 'no other member wrote to this client while its user was not typing',
+  'na-exit': () => '`exit` was not typed in this run',
+  'na-unreachable': () => 'the client was not run against a port where nothing listens',
+  'relay-ok': (p) =>
+    `each of ${p.datagrams} datagrams went on to every other member (${p.members} addresses: ${p.labels}), one sendto per recipient`,
+  'relay-missing': (p) =>
+    `${p.missing} of ${p.datagrams} datagrams did not go on to every other member: the one from ${p.from} never went to ${p.to}`,
+  'not-back-ok': (p) => `none of ${p.datagrams} relayed datagrams went back to its sender`,
+  'back-to-sender': (p) =>
+    `${p.back} of ${p.datagrams} datagrams were sent back to their own sender (first: ${p.peer}); the course's chat sends a message to the others only (if yours does so on purpose, say so in the report)`,
+  'garbage-ok': (p) =>
+    `after ${p.probes} odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server still received and relayed`,
+  'garbage-died': (p) =>
+    `the server ended (${p.code}) after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes): one bad datagram must not stop a UDP server`,
+  'garbage-stalled': (p) =>
+    `after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server received nothing more: it hangs or ignores the members`,
+  'nat-ok': (p) =>
+    `${p.label} (its own address ${p.own}) reached the server as ${p.router}, the router's address, and the server sent to that address: it knows the member as NAT shows it`,
+  'nat-own-address': (p) =>
+    `the server sent to ${p.own}, ${p.label}'s own address, which it cannot reach; its datagrams came from ${p.router} (the router, NAT): answer the address recvfrom gives`,
+  'nat-not-answered': (p) =>
+    `${p.label}'s datagrams came from ${p.router} (the router, NAT), but the server sent nothing back there, so which address it would use does not show (the relay check says why)`,
+  'nat-untranslated': (p) =>
+    `${p.label} reached the server from its own address ${p.own}, not through the router ${p.router}: no NAT in this run`,
+  'typing-ok': (p) =>
+    `"${p.text}" reached the screen ${p.ms} ms after it was sent, while the user had not pressed Enter (${MECHANISM.en[String(p.how)] ?? p.how})`,
+  'typing-after-enter': (p) =>
+    `"${p.text}" reached the screen only after the user pressed Enter (${p.waitedMs} ms after it was sent): the client blocks in input() and reads the socket only then (control question 4: select, threads or a non-blocking socket)`,
+  'typing-never-shown': (p) => `"${p.text}" never reached the screen`,
+  'exit-ok': (p) => `\`exit\` ended the client in ${p.ms} ms (exit code ${p.code})`,
+  'exit-not-ended': (p) => `\`exit\` did not end the client within ${p.limitMs} ms (${p.how})`,
+  'unreachable-ok': (p) =>
+    `with nothing listening, the client printed a message and ended (exit code ${p.code})`,
+  'unreachable-traceback': () =>
+    'with nothing listening, the client ended with a Python traceback: catch the error (ConnectionRefusedError, OSError) and print a sentence',
+  'unreachable-silent': (p) =>
+    `with nothing listening, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
+};
+
+export const CHAT_FINDINGS_RU: Texts = {
+  'na-members': (p) => `до сервера дошло меньше двух участников (${p.seen}): пересылать нечего`,
+  'na-probe': () => 'мусорная, пустая и 64-килобайтная дейтаграммы в этом запуске не отправлялись',
+  'na-remote': () => 'в этом запуске до сервера не дошёл ни один участник из-за маршрутизатора (NAT)',
+  'na-incoming': () => 'пока пользователь ничего не вводил, другие участники этому клиенту не писали',
+  'na-exit': () => 'в этом запуске `exit` не вводили',
+  'na-unreachable': () => 'клиент не запускался с портом, на котором никто не слушает',
+  'relay-ok': (p) =>
+    `каждая из ${p.datagrams} дейтаграмм переслана всем остальным участникам (адресов: ${p.members}; ${p.labels}), по одному sendto на получателя`,
+  'relay-missing': (p) =>
+    `${p.missing} из ${p.datagrams} дейтаграмм переслано не всем остальным участникам: дейтаграмма от ${p.from} так и не ушла на ${p.to}`,
+  'not-back-ok': (p) => `ни одна из ${p.datagrams} пересланных дейтаграмм не вернулась к отправителю`,
+  'back-to-sender': (p) =>
+    `${p.back} из ${p.datagrams} дейтаграмм отправлены обратно их же отправителю (первая — ${p.peer}); чат курса пересылает сообщение только остальным (если ваш делает так намеренно, напишите об этом в отчёте)`,
+  'garbage-ok': (p) =>
+    `после ${p.probes} необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер продолжил принимать и пересылать`,
+  'garbage-died': (p) =>
+    `сервер завершился (${p.code}) после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт): одна плохая дейтаграмма не должна останавливать UDP-сервер`,
+  'garbage-stalled': (p) =>
+    `после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер больше ничего не принял: он завис или не слушает участников`,
+  'nat-ok': (p) =>
+    `участник ${p.label} (собственный адрес ${p.own}) пришёл к серверу с адреса ${p.router} — адреса маршрутизатора, и сервер отправлял именно туда: он знает участника таким, каким его показывает NAT`,
+  'nat-own-address': (p) =>
+    `сервер отправлял на ${p.own} — собственный адрес участника ${p.label}, недостижимый для него; дейтаграммы же приходили с ${p.router} (маршрутизатор, NAT): отвечать нужно на адрес, который вернул recvfrom`,
+  'nat-not-answered': (p) =>
+    `дейтаграммы участника ${p.label} приходили с ${p.router} (маршрутизатор, NAT), но сервер ничего туда не отправил, поэтому не видно, какой адрес он использовал бы (почему — покажет проверка пересылки)`,
+  'nat-untranslated': (p) =>
+    `участник ${p.label} пришёл к серверу со своего адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
+  'typing-ok': (p) =>
+    `сообщение «${p.text}» появилось на экране через ${p.ms} мс после отправки, пока пользователь не нажимал Enter (${MECHANISM.ru[String(p.how)] ?? p.how})`,
+  'typing-after-enter': (p) =>
+    `сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после отправки): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
+  'typing-never-shown': (p) => `сообщение «${p.text}» так и не появилось на экране`,
+  'exit-ok': (p) => `\`exit\` завершил клиента за ${p.ms} мс (код выхода ${p.code})`,
+  'exit-not-ended': (p) => `\`exit\` не завершил клиента за ${p.limitMs} мс (${p.how})`,
+  'unreachable-ok': (p) =>
+    `когда никто не слушает, клиент вывел сообщение и завершился (код выхода ${p.code})`,
+  'unreachable-traceback': () =>
+    'когда никто не слушает, клиент завершился с трассировкой Python (traceback): перехватите ошибку (ConnectionRefusedError, OSError) и выведите понятную фразу',
+  'unreachable-silent': (p) =>
+    `когда никто не слушает, клиент ничего не вывел${p.ended === 'yes' ? '' : ' и не завершился'}: пользователь не узнает, что сервера нет`,
+};
+
+const MECHANISM: Record<Lang, Record<string, string>> = {
+  en: {
+    'select/poll': 'select/poll',
+    threads: 'a thread of its own receives',
+    'non-blocking': 'a non-blocking socket',
+    unknown: 'how is not visible in the trace',
+  },
+  ru: {
+    'select/poll': 'select/poll',
+    threads: 'принимает отдельный поток',
+    'non-blocking': 'неблокирующий сокет',
+    unknown: 'как именно, по трассировке не видно',
+  },
+};
+
+/** The sentence of `finding` in `lang`; params come from the trace and are plain values. */
+export function chatFindingText(finding: ChatFinding, lang: Lang): string {
+  return (lang === 'ru' ? CHAT_FINDINGS_RU : CHAT_FINDINGS_EN)[finding.code](finding.params);
+}

@@ -1,0 +1,581 @@
+/**
+ * The checks on a student's own chat programs, over records shaped like the runner's (`own.call`
+ * with the fields the runner logs: at, pid, call, fd, bytes, peer, data). The sequences follow
+ * real traces of test/fixtures/own/chat (strace -f -ttt): the server's recvfrom then one sendto per
+ * other member; the client's receiving thread (another pid) calling recvfrom while the main one
+ * waits for the keyboard (not a socket: not in the trace; the lab knows when it typed).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { LANGS } from '../src/log/events.ts';
+import { type LogRecord } from '../src/report/parse.ts';
+import { describeFinding } from '../src/report/texts.ts';
+import { implementationData } from '../src/report/own-implementation.ts';
+import {
+  type ChatCheckResult,
+  type ChatClientFacts,
+  type ChatFinding,
+  type ChatServerFacts,
+  type OwnRecord,
+  chatFactsFromRecords,
+  checkOwnChatClient,
+  ownChatChecks,
+  checkOwnChatServer,
+  chatFindingText,
+} from '../src/report/own-checks-chat.ts';
+
+const VM = '10.177.0.21:44275';
+const OWN_REMOTE_IP = '10.188.0.31';
+const ROUTER = '10.177.0.1:58266';
+const PROBE = '10.177.0.10:40001';
+const MEMBERS = [
+  { label: 'vm', seenAs: '10.177.0.21' },
+  { label: 'remote', seenAs: '10.177.0.1', own: OWN_REMOTE_IP },
+];
+
+/** Builds the records of one run, one line per record, as a log file gives them. */
+function run(source: string) {
+  const records: OwnRecord[] = [];
+  const add = (time: number, event: string, fields: Record<string, unknown>) =>
+    records.push({ source, line: records.length + 1, time, event, fields });
+  return {
+    records,
+    recv: (
+      time: number,
+      peer: string | undefined,
+      text: string,
+      pid = 100,
+      bytes = Buffer.byteLength(text),
+    ) =>
+      add(time + 3, 'own.call', {
+        at: time,
+        pid,
+        call: 'recvfrom',
+        fd: 3,
+        size: 65535,
+        result: bytes,
+        bytes,
+        peer,
+        data: text,
+      }),
+    send: (
+      time: number,
+      peer: string | undefined,
+      text: string,
+      pid = 100,
+      bytes = Buffer.byteLength(text),
+    ) =>
+      add(time + 3, 'own.call', {
+        at: time,
+        pid,
+        call: 'sendto',
+        fd: 3,
+        size: bytes,
+        result: bytes,
+        bytes,
+        peer,
+        data: text,
+      }),
+    /** A read of the terminal: not in the runner's traces (not a socket), but counted if a trace has it. */
+    stdin: (time: number, text: string, pid = 100) =>
+      add(time, 'own.call', {
+        pid,
+        call: 'read',
+        fd: 0,
+        size: 8192,
+        result: Buffer.byteLength(text),
+        data: text,
+      }),
+    stdout: (time: number, text: string) => add(time + 1, 'own.output', { stream: 'stdout', text }),
+    stderr: (time: number, text: string) => add(time, 'own.output', { stream: 'stderr', text }),
+    exited: (time: number, code: number | null, signal?: string) =>
+      add(time, 'own.program.exited', {
+        code,
+        ...(signal ? { signal } : {}),
+        reason: signal ? 'signal' : 'exited',
+      }),
+  };
+}
+
+type Server = ReturnType<typeof run>;
+type Variant =
+  'correct' | 'relays-to-sender' | 'forgets-after-first' | 'dies-on-garbage' | 'answers-own-address';
+
+/** A chat server's trace in the vm + remote scenario with our probe, as each fixture behaves. */
+function serverTrace(variant: Variant): ChatServerFacts {
+  const s: Server = run('own-chat-server');
+  let t = 1000;
+  const known: string[] = [];
+  const datagram = (from: string, text: string, bytes?: number) => {
+    s.recv((t += 10), from, text, 100, bytes);
+    const size = bytes ?? Buffer.byteLength(text);
+    if (variant === 'forgets-after-first') {
+      known.length = 0; // clients.pop() until empty: nobody left to send to
+      return;
+    }
+    if (!known.includes(from)) known.push(from);
+    for (const to of known) {
+      if (to === from && variant !== 'relays-to-sender') continue;
+      const address = variant === 'answers-own-address' && to === ROUTER ? `${OWN_REMOTE_IP}:58266` : to;
+      s.send((t += 1), address, text, 100, size);
+    }
+  };
+  datagram(VM, 'alice: joined the chat');
+  datagram(ROUTER, 'bob: joined the chat');
+  datagram(VM, 'alice: привет');
+  datagram(PROBE, '\\xff\\xfe', 2);
+  datagram(PROBE, '', 0);
+  datagram(PROBE, 'AAAA', 65507);
+  if (variant === 'dies-on-garbage') {
+    s.stderr((t += 5), 'Traceback (most recent call last):\n  ...\nUnicodeDecodeError');
+    s.exited((t += 5), 1);
+    return { records: s.records, members: MEMBERS, probe: PROBE };
+  }
+  datagram(ROUTER, 'bob: still here');
+  datagram(VM, 'alice: yes');
+  return { records: s.records, members: MEMBERS, probe: PROBE };
+}
+
+const statuses = (results: ChatCheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
+
+const ALL_PASS_SERVER = {
+  'own-chat-relay': 'pass',
+  'own-chat-not-back': 'pass',
+  'own-chat-garbage': 'pass',
+  'own-chat-nat': 'pass',
+};
+
+test('chat server checks: the correct server passes all four', () => {
+  const results = checkOwnChatServer(serverTrace('correct'));
+  assert.deepEqual(statuses(results), ALL_PASS_SERVER);
+  const relay = results[0]!.findings[0]!;
+  assert.equal(relay.params.labels, 'vm, remote');
+  assert.ok(relay.evidence.length >= 2, 'the datagram and its copies');
+  const nat = results[3]!.findings[0]!;
+  assert.equal(nat.code, 'nat-ok');
+  assert.equal(nat.params.router, ROUTER);
+});
+
+test('chat server checks: each broken server fails exactly its one check', () => {
+  const cases: Array<[Variant, string, string]> = [
+    ['relays-to-sender', 'own-chat-not-back', 'back-to-sender'],
+    ['forgets-after-first', 'own-chat-relay', 'relay-missing'],
+    ['dies-on-garbage', 'own-chat-garbage', 'garbage-died'],
+  ];
+  for (const [variant, failing, code] of cases) {
+    const results = checkOwnChatServer(serverTrace(variant));
+    const failed = results.filter((r) => r.status === 'fail');
+    assert.deepEqual(
+      failed.map((r) => r.id),
+      [failing],
+      `${variant}: ${JSON.stringify(statuses(results))}`,
+    );
+    assert.equal(failed[0]!.findings.find((f) => !f.ok)?.code, code, variant);
+    assert.ok(
+      failed[0]!.findings.every((f) => f.ok || f.evidence.length > 0),
+      `${variant}: evidence`,
+    );
+  }
+});
+
+test("chat server checks: a server that answers the remote member's own address fails NAT, and so the relay", () => {
+  const results = checkOwnChatServer(serverTrace('answers-own-address'));
+  // Its copies go where nothing can receive them: the remote member really gets nothing.
+  assert.deepEqual(statuses(results), {
+    ...ALL_PASS_SERVER,
+    'own-chat-relay': 'fail',
+    'own-chat-nat': 'fail',
+  });
+  const nat = results[3]!.findings[0]!;
+  assert.equal(nat.code, 'nat-own-address');
+  assert.match(chatFindingText(nat, 'en'), /10\.188\.0\.31/);
+});
+
+test('chat server checks: without the parts of the lab they need, they are not applicable', () => {
+  const s = run('own-chat-server');
+  s.recv(1, VM, 'alice: hi');
+  const results = checkOwnChatServer({ records: s.records, members: MEMBERS });
+  assert.deepEqual(statuses(results), {
+    'own-chat-relay': 'n/a',
+    'own-chat-not-back': 'n/a',
+    'own-chat-garbage': 'n/a',
+    'own-chat-nat': 'n/a',
+  });
+});
+
+type ClientVariant = 'correct' | 'input-blocks' | 'ignores-exit' | 'traceback';
+
+/** A chat client's trace: bob writes while the user types nothing, then the user types `hi`, then `exit`. */
+function clientTrace(variant: ClientVariant): ChatClientFacts {
+  const c = run('own-chat-client');
+  const MAIN = 100;
+  const RECEIVER = 101;
+  c.send(1000, undefined, 'alice: joined the chat', MAIN);
+  const bobSent = 2000;
+  // The lab types `hi` at 5000 and `exit` at 6000 (the terminal is not a socket: not traced).
+  if (variant === 'input-blocks') {
+    // The datagram waits in the receive buffer until the user's Enter at 5000.
+    c.send(5001, undefined, 'alice: hi', MAIN);
+    c.recv(5002, undefined, 'bob: hello alice', MAIN);
+    c.stdout(5003, 'bob: hello alice\n');
+  } else {
+    c.recv(2010, undefined, 'bob: hello alice', RECEIVER);
+    c.stdout(2011, 'bob: hello alice\n');
+    c.send(5001, undefined, 'alice: hi', MAIN);
+  }
+  if (variant === 'ignores-exit') c.send(6001, undefined, 'alice: exit', MAIN);
+  else c.exited(6050, 0);
+  const u = run('own-chat-client-unreachable');
+  u.send(100, undefined, 'alice: joined the chat');
+  if (variant === 'traceback') {
+    u.stderr(
+      200,
+      'Traceback (most recent call last):\n  File "chat_client.py", line 20\nConnectionRefusedError',
+    );
+    u.exited(210, 1);
+  } else {
+    u.stdout(200, 'Сервер 127.0.0.1:7008 недоступен (на этом порту никто не слушает)\n');
+    u.exited(210, 1);
+  }
+  return {
+    records: c.records,
+    incoming: [{ text: 'bob: hello alice', time: bobSent }],
+    typed: [5000],
+    exitTypedAt: 6000,
+    unreachable: u.records,
+  };
+}
+
+test('chat client checks: the correct client passes, and names how it receives while typing', () => {
+  const results = checkOwnChatClient(clientTrace('correct'));
+  assert.deepEqual(statuses(results), {
+    'own-chat-client-typing': 'pass',
+    'own-chat-client-exit': 'pass',
+    'own-chat-client-unreachable': 'pass',
+  });
+  assert.equal(results[0]!.findings[0]!.params.how, 'threads');
+  assert.match(chatFindingText(results[0]!.findings[0]!, 'ru'), /отдельный поток/);
+});
+
+test('chat client checks: each broken client fails exactly its one check', () => {
+  const cases: Array<[ClientVariant, string, string]> = [
+    ['input-blocks', 'own-chat-client-typing', 'typing-after-enter'],
+    ['ignores-exit', 'own-chat-client-exit', 'exit-not-ended'],
+    ['traceback', 'own-chat-client-unreachable', 'unreachable-traceback'],
+  ];
+  for (const [variant, failing, code] of cases) {
+    const results = checkOwnChatClient(clientTrace(variant));
+    assert.deepEqual(
+      results.filter((r) => r.status === 'fail').map((r) => r.id),
+      [failing],
+      `${variant}: ${JSON.stringify(statuses(results))}`,
+    );
+    assert.equal(results.find((r) => r.id === failing)!.findings[0]!.code, code);
+  }
+  const blocked = checkOwnChatClient(clientTrace('input-blocks'))[0]!.findings[0]!;
+  assert.equal(blocked.params.waitedMs, 3004, 'from bob sending to the screen, across the Enter');
+  assert.deepEqual(
+    blocked.evidence.map((r) => r.fields.call ?? r.event),
+    ['recvfrom', 'own.output'],
+  );
+  assert.equal(blocked.evidence[0]!.fields.at, 5002, "the receive's own time, from the trace");
+});
+
+test('chat client check: a read of the terminal in the trace counts as an Enter, like a typed line', () => {
+  const c = run('own-chat-client');
+  c.stdin(50, 'x\n', 7);
+  c.recv(100, undefined, 'bob: hi', 7);
+  c.stdin(150, 'y\n', 7);
+  c.stdout(160, 'bob: hi\n');
+  const [typing] = checkOwnChatClient({ records: c.records, incoming: [{ text: 'bob: hi', time: 90 }] });
+  assert.equal(typing!.status, 'fail');
+  assert.deepEqual(
+    typing!.findings[0]!.evidence.map((r) => r.fields.call ?? r.event),
+    ['recvfrom', 'read', 'own.output'],
+  );
+});
+
+test('the facts of a lab run come from its records: members matched by port across NAT, relays as incoming lines', () => {
+  const serverRecords = serverTrace('correct').records.map((r) => ({
+    ...r,
+    source: 'lab-own-chat-server',
+    fields: { ...r.fields, role: 'chat-server' },
+  }));
+  const ours = (source: string, scenario: string, local: string, nick: string): OwnRecord => ({
+    source,
+    line: 1,
+    time: 900,
+    event: 'chat.joined',
+    scenario,
+    fields: { nick, server: '10.177.0.10:7008', local, protocol: 'plain' },
+  });
+  const facts = chatFactsFromRecords(
+    [
+      ours('lab-chat-vm', 'vm', VM, 'alice'),
+      ours('lab-chat-remote', 'remote', `${OWN_REMOTE_IP}:58266`, 'bob'),
+      ...serverRecords,
+    ],
+    { probe: PROBE },
+  );
+  assert.deepEqual(facts.server?.members, MEMBERS);
+  assert.deepEqual(statuses(checkOwnChatServer(facts.server!)), ALL_PASS_SERVER);
+
+  // A student's client beside our server: what our server relayed to it is what it should show.
+  const c = run('lab-chat-vm');
+  const own = (r: OwnRecord): OwnRecord => ({ ...r, fields: { role: 'chat-client', ...r.fields } });
+  c.send(1000, undefined, 'alice: joined the chat', 100);
+  c.records[0]!.fields.local = VM;
+  c.stdout(2001, 'bob: hello alice\n');
+  const relayed = (time: number, remote: string, member: string, preview: string): OwnRecord => ({
+    source: 'lab-server',
+    line: time,
+    time,
+    event: 'udp.message.relayed',
+    fields: { member, remote, bytes: preview.length, recipients: 1, preview },
+  });
+  const client = chatFactsFromRecords([
+    ...c.records.map(own),
+    relayed(1001, VM, 'alice', 'joined the chat'),
+    relayed(2000, ROUTER, 'bob', 'hello alice'),
+  ]).clients;
+  assert.equal(client.length, 1);
+  assert.deepEqual(client[0]!.incoming, [{ text: 'hello alice', time: 2000 }], "not the client's own line");
+  assert.equal(checkOwnChatClient(client[0]!)[0]!.status, 'pass');
+});
+
+test('in the report: one check per role, each sub-check a finding, not applicable when the role did not run', () => {
+  const asLog = (rs: OwnRecord[]) => rs as unknown as LogRecord[];
+  assert.deepEqual(
+    ownChatChecks([]).map((c) => [c.id, c.status, c.findings[0]?.code]),
+    [
+      ['own-chat-server', 'n/a', 'na-own'],
+      ['own-chat-client', 'n/a', 'na-own'],
+    ],
+  );
+  const withRole = (facts: ChatServerFacts, variant: string): OwnRecord[] => [
+    {
+      source: 'lab-chat-vm',
+      line: 1,
+      time: 900,
+      event: 'chat.joined',
+      scenario: 'vm',
+      fields: { nick: 'alice', server: 's', local: VM },
+    },
+    {
+      source: 'lab-chat-remote',
+      line: 1,
+      time: 900,
+      event: 'chat.joined',
+      scenario: 'remote',
+      fields: { nick: 'bob', server: 's', local: `${OWN_REMOTE_IP}:58266` },
+    },
+    ...facts.records.map((r) => ({
+      ...r,
+      source: `own-${variant}`,
+      fields: { ...r.fields, role: 'chat-server' },
+    })),
+  ];
+  const [good] = ownChatChecks(asLog(withRole(serverTrace('correct'), 'correct')));
+  assert.equal(good!.status, 'pass');
+  assert.deepEqual(
+    good!.findings.map((f) => f.code),
+    ['relay-ok', 'not-back-ok', 'nat-ok'],
+    'no probe in the records: that check is left out',
+  );
+  const [bad] = ownChatChecks(asLog(withRole(serverTrace('relays-to-sender'), 'bad')));
+  assert.equal(bad!.status, 'fail');
+  const back = bad!.findings.find((f) => !f.ok)!;
+  assert.equal(back.code, 'back-to-sender');
+  // The report's own sentence for it, in both languages.
+  assert.match(describeFinding(back, 'en'), /sent back to their own sender/);
+  assert.match(describeFinding(back, 'ru'), /отправлены обратно/);
+});
+
+test("the runner's own.input lines are the user's Enter and exit; ownPid tells the threads apart", () => {
+  const rec = (line: number, time: number, event: string, fields: Record<string, unknown>): OwnRecord => ({
+    source: 'lab-chat-vm',
+    line,
+    time,
+    event,
+    fields: { role: 'chat-client', ...fields },
+  });
+  const records = [
+    rec(1, 1000, 'own.call', {
+      ownPid: 40,
+      call: 'sendto',
+      fd: 3,
+      result: 22,
+      bytes: 22,
+      local: VM,
+      at: 1000,
+    }),
+    rec(2, 2000, 'own.call', { ownPid: 40, call: 'recvfrom', fd: 3, result: 16, bytes: 16, at: 3001 }),
+    rec(3, 3000, 'own.input', { text: 'hi', bytes: 3, scripted: false }),
+    rec(4, 3002, 'own.output', { stream: 'stdout', text: 'bob: hello alice' }),
+    rec(5, 4000, 'own.input', { text: 'exit', bytes: 5, scripted: false }),
+    rec(6, 4100, 'own.program.exited', { code: 0, reason: 'exited', durationMs: 3100 }),
+  ];
+  const relayed: OwnRecord = {
+    source: 'lab-server',
+    line: 9,
+    time: 2000,
+    event: 'udp.message.relayed',
+    fields: { member: 'bob', remote: ROUTER, bytes: 11, recipients: 1, preview: 'hello alice' },
+  };
+  const [facts] = chatFactsFromRecords([...records, relayed]).clients;
+  assert.equal(facts!.exitTypedAt, 4000);
+  const [typing, exit] = checkOwnChatClient(facts!);
+  assert.equal(typing!.findings[0]!.code, 'typing-after-enter', 'shown only after the typed line at 3000');
+  assert.equal(exit!.status, 'pass');
+  // The same, received by a second task while the first waited for the keyboard.
+  const threaded = records.map((r) =>
+    r.line === 2 ? { ...r, time: 2001, fields: { ...r.fields, ownPid: 41, at: 2001 } } : r,
+  );
+  threaded[3] = { ...threaded[3]!, time: 2002 };
+  const [ok] = checkOwnChatClient(chatFactsFromRecords([...threaded, relayed]).clients[0]!);
+  assert.equal(ok!.status, 'pass');
+  assert.equal(ok!.findings[0]!.params.how, 'threads');
+});
+
+test("the Implementation section's data: a chat server's calls serve the chat server check", () => {
+  const rec = (line: number, event: string, fields: Record<string, unknown>) =>
+    ({
+      source: 'lab-own-chat-server',
+      line,
+      time: 1000 + line,
+      event,
+      fields: { role: 'chat-server', ...fields },
+    }) as unknown as LogRecord;
+  const [view] = implementationData([
+    rec(1, 'own.program.started', {
+      command: 'python3 chat_server.py 7008',
+      dir: '/own',
+      ownPid: 40,
+      traced: true,
+    }),
+    rec(2, 'own.call', { ownPid: 40, call: 'bind', fd: 3, result: 0, local: '0.0.0.0:7008', at: 1002 }),
+    rec(3, 'own.call', {
+      ownPid: 40,
+      call: 'recvfrom',
+      fd: 3,
+      size: 65535,
+      result: 9,
+      bytes: 9,
+      peer: VM,
+      at: 1003,
+    }),
+    rec(4, 'own.call', {
+      ownPid: 40,
+      call: 'sendto',
+      fd: 3,
+      size: 9,
+      result: 9,
+      bytes: 9,
+      peer: ROUTER,
+      at: 1004,
+    }),
+  ]);
+  assert.equal(view!.role, 'chat-server');
+  assert.deepEqual(
+    view!.calls.map((c) => [c.call, c.serves]),
+    [
+      ['bind', ['own-chat-server']],
+      ['recvfrom', ['own-chat-server']],
+      ['sendto', ['own-chat-server']],
+    ],
+  );
+});
+
+test('chat checks: every sentence renders in both languages, whatever the parameters', () => {
+  const codes = new Set<ChatFinding['code']>();
+  const collect = (rs: ChatCheckResult[]) => rs.forEach((r) => r.findings.forEach((f) => codes.add(f.code)));
+  for (const v of [
+    'correct',
+    'relays-to-sender',
+    'forgets-after-first',
+    'dies-on-garbage',
+    'answers-own-address',
+  ] as const)
+    collect(checkOwnChatServer(serverTrace(v)));
+  for (const v of ['correct', 'input-blocks', 'ignores-exit', 'traceback'] as const)
+    collect(checkOwnChatClient(clientTrace(v)));
+  collect(checkOwnChatServer({ records: [], members: [] }));
+  collect(checkOwnChatClient({ records: [], incoming: [] }));
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...codes),
+      fc.dictionary(
+        fc.constantFrom('text', 'label', 'how', 'peer', 'code', 'ms'),
+        fc.oneof(fc.string(), fc.nat()),
+      ),
+      (code, params) => {
+        for (const lang of LANGS) {
+          const text = chatFindingText({ ok: true, code, params, evidence: [] }, lang);
+          assert.equal(typeof text, 'string');
+          assert.ok(text.length > 10);
+        }
+      },
+    ),
+  );
+  for (const code of codes) {
+    const results = [
+      ...[
+        'correct',
+        'relays-to-sender',
+        'forgets-after-first',
+        'dies-on-garbage',
+        'answers-own-address',
+      ].flatMap((v) => checkOwnChatServer(serverTrace(v as Variant))),
+      ...['correct', 'input-blocks', 'ignores-exit', 'traceback'].flatMap((v) =>
+        checkOwnChatClient(clientTrace(v as ClientVariant)),
+      ),
+    ];
+    const f = results.flatMap((r) => r.findings).find((x) => x.code === code);
+    if (!f) continue;
+    for (const lang of LANGS)
+      assert.doesNotMatch(chatFindingText(f, lang), /undefined|NaN/, `${code}/${lang}`);
+    assert.match(chatFindingText(f, 'ru'), /[а-я]/, code);
+  }
+  assert.ok(codes.size >= 18, `only ${codes.size} sentences exercised`);
+});
+
+test('chat checks never throw on arbitrary records', () => {
+  const record = fc.record({
+    source: fc.constant('x'),
+    line: fc.nat(),
+    time: fc.integer({ min: 0, max: 10_000 }),
+    event: fc.constantFrom('own.call', 'own.output', 'own.program.exited', 'own.program.failed'),
+    fields: fc.dictionary(
+      fc.constantFrom(
+        'call',
+        'fd',
+        'bytes',
+        'result',
+        'peer',
+        'text',
+        'stream',
+        'code',
+        'signal',
+        'errno',
+        'pid',
+      ),
+      fc.oneof(
+        fc.string(),
+        fc.integer({ min: -1, max: 70_000 }),
+        fc.constantFrom('recvfrom', 'sendto', 'read', VM, ROUTER),
+      ),
+    ),
+  });
+  fc.assert(
+    fc.property(fc.array(record, { maxLength: 40 }), (records) => {
+      checkOwnChatServer({ records, members: MEMBERS, probe: PROBE });
+      checkOwnChatClient({
+        records,
+        incoming: [{ text: 'a', time: 5 }],
+        exitTypedAt: 10,
+        unreachable: records,
+      });
+    }),
+  );
+});
