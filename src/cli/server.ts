@@ -29,7 +29,12 @@ interface ServerCliOptions extends LogCliOptions {
   portionLines: number;
   memberTimeout: number;
   membersPerAddress: number;
+  ownEchoServer?: string;
+  ownChatServer?: string;
 }
+
+/** A student's own server command, when one is set (compose passes an unset one as ''). */
+const ownCommand = (value: string | undefined): boolean => (value ?? '').trim() !== '';
 
 export function serverCommand(): Command {
   const cmd = new Command('server')
@@ -132,6 +137,24 @@ export function serverCommand(): Command {
         .default(CHAT_DEFAULTS.maxMembersPerAddress)
         .env('LAB_MEMBERS_PER_ADDRESS')
         .argParser(parseCount(1)),
+    )
+    // In Docker a student's own server shares this server's network namespace and takes the port
+    // of the part it replaces (docker-compose.yml, docs/own-programs.md): that part stays off here.
+    .addOption(
+      new Option(
+        '--own-echo-server <command>',
+        "a student's echo server serves the TCP port: no TCP echo here",
+      )
+        .env('LAB_OWN_ECHO_SERVER')
+        .hideHelp(),
+    )
+    .addOption(
+      new Option(
+        '--own-chat-server <command>',
+        "a student's chat server serves the UDP port: no UDP chat here",
+      )
+        .env('LAB_OWN_CHAT_SERVER')
+        .hideHelp(),
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ServerCliOptions) => {
@@ -154,27 +177,35 @@ export function serverCommand(): Command {
     log.emit('server.starting', { version: VERSION, config });
     let tcp: EchoServer | undefined;
     let udp: ChatServer | undefined;
+    const ownEcho = ownCommand(o.ownEchoServer);
+    const ownChat = ownCommand(o.ownChatServer);
+    if (ownEcho)
+      log.emit('server.replaced', { protocol: 'tcp', port: o.tcpPort, setting: 'LAB_OWN_ECHO_SERVER' });
+    if (ownChat)
+      log.emit('server.replaced', { protocol: 'udp', port: o.udpPort, setting: 'LAB_OWN_CHAT_SERVER' });
     try {
-      tcp = await createEchoServer({
-        host: o.host,
-        port: o.tcpPort,
-        chunkSize: o.chunkSize,
-        maxConnections: o.maxConnections,
-        maxConnectionsPerAddress: o.maxPerAddress,
-        connectionLinesPerSecond: o.connectionLines,
-        idleTimeoutMs: o.idleTimeout * 1000,
-        maxLifetimeMs: o.maxLifetime * 1000,
-        stallTimeoutMs: o.stallTimeout * 1000,
-        portionLinesPerSecond: o.portionLines,
-        log,
-      });
-      udp = await createChatServer({
-        host: o.host,
-        port: o.udpPort,
-        memberTimeoutMs: o.memberTimeout * 1000,
-        maxMembersPerAddress: o.membersPerAddress,
-        log,
-      });
+      if (!ownEcho)
+        tcp = await createEchoServer({
+          host: o.host,
+          port: o.tcpPort,
+          chunkSize: o.chunkSize,
+          maxConnections: o.maxConnections,
+          maxConnectionsPerAddress: o.maxPerAddress,
+          connectionLinesPerSecond: o.connectionLines,
+          idleTimeoutMs: o.idleTimeout * 1000,
+          maxLifetimeMs: o.maxLifetime * 1000,
+          stallTimeoutMs: o.stallTimeout * 1000,
+          portionLinesPerSecond: o.portionLines,
+          log,
+        });
+      if (!ownChat)
+        udp = await createChatServer({
+          host: o.host,
+          port: o.udpPort,
+          memberTimeoutMs: o.memberTimeout * 1000,
+          maxMembersPerAddress: o.membersPerAddress,
+          log,
+        });
     } catch (err) {
       const e = err instanceof LabError ? err : new LabError('LAB_ERR_SOCKET', String(err));
       log.emit('server.error', { code: e.code, message: e.message });
@@ -184,14 +215,22 @@ export function serverCommand(): Command {
       return;
     }
     const [t, u] = [tcp, udp];
+    // With both parts replaced this process only holds the network namespace the students' servers
+    // share: nothing else would keep it alive until the stop signal.
+    const hold = t || u ? undefined : setInterval(() => undefined, 1 << 30);
     onStopSignal(async (signal) => {
       const started = Date.now();
-      log.emit('server.stopping', { signal, openConnections: t.openConnections(), members: u.members() });
-      await Promise.all([t.close(3000), u.close()]);
+      clearInterval(hold);
+      log.emit('server.stopping', {
+        signal,
+        openConnections: t?.openConnections() ?? 0,
+        members: u?.members() ?? 0,
+      });
+      await Promise.all([t?.close(3000), u?.close()]);
       log.emit('server.stopped', {
         signal,
-        openConnections: t.openConnections(),
-        members: u.members(),
+        openConnections: t?.openConnections() ?? 0,
+        members: u?.members() ?? 0,
         durationMs: Date.now() - started,
       });
       await flush();
