@@ -13,6 +13,7 @@ import { gradeCommand } from './grade.js';
 import { doctorCommand } from './doctor.js';
 import { wireCommand } from './wire.js';
 import { routerCommand } from './router.js';
+import { ownCommand } from './own.js';
 
 /** The `socket-lab` command line: only wiring; each subcommand lives in its own file. */
 export function createProgram(): Command {
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   program.addCommand(gradeCommand());
   program.addCommand(wireCommand());
   program.addCommand(routerCommand());
+  program.addCommand(ownCommand());
   // Usage errors end in cli.ts with exit code 2 instead of commander's process.exit(1).
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();

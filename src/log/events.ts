@@ -10,6 +10,7 @@
 import { localizeErrorText } from '../text/errors-ru.js';
 import { count } from '../text/plural.js';
 import { MAX_DATAGRAM, MAX_TEXT_BYTES } from '../udp/protocol.js';
+import { ownEvents } from '../own/events.js';
 
 export type Lang = 'en' | 'ru';
 export const LANGS: readonly Lang[] = ['en', 'ru'];
@@ -471,6 +472,8 @@ export const catalogue = {
     (f) =>
       `Маршрутизатор останавливается по ${f.signal}: его правила и записи conntrack живут в сетевом пространстве имён контейнера и исчезают вместе с ним`,
   ),
+  // ---- a student's own programs (src/own/events.ts) ---------------------------------------
+  ...ownEvents,
 };
 
 export type Catalogue = typeof catalogue;

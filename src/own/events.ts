@@ -1,0 +1,460 @@
+/**
+ * The `own.*` events: a student's own program as the runner sees it (src/own/runner.ts). Spread
+ * into the one catalogue in src/log/events.ts; kept here so the explanations of every socket call
+ * live beside the parser that reads them. Explanations never contain the program's output or data;
+ * those stay in fields.
+ */
+
+import type { EventSpec, Lang } from '../log/events.js';
+import { count } from '../text/plural.js';
+
+export type OwnRole = 'echo-server' | 'echo-client' | 'chat-server' | 'chat-client';
+export const OWN_ROLES: readonly OwnRole[] = ['echo-server', 'echo-client', 'chat-server', 'chat-client'];
+
+/** Why a run of an own program went wrong, as `own.program.failed` names it. */
+export type OwnFailReason =
+  | 'not-found'
+  | 'exited-at-once'
+  | 'never-listened'
+  | 'wrong-port'
+  | 'output-flood'
+  | 'fork-flood'
+  | 'killed-after-grace'
+  | 'trace-failed';
+
+/** How an own program ended, as `own.program.exited` says. */
+export type OwnEndReason = 'exited' | 'stopped' | 'killed-after-grace' | 'signal';
+
+/** The fields of `own.call`: one socket system call of the student's program (see SocketCall). */
+export interface OwnCallFields {
+  role: OwnRole;
+  pid: number;
+  call: string;
+  fd?: number;
+  size?: number;
+  result: number | null;
+  errno?: string;
+  bytes?: number;
+  peer?: string;
+  local?: string;
+  family?: string;
+  type?: string;
+  backlog?: number;
+  how?: string;
+  newFd?: number;
+  durationMs?: number;
+  data?: string;
+  /** When the call returned, from strace (ms since the epoch): orders calls across processes. */
+  at: number;
+}
+
+function spec<F>(
+  level: EventSpec<F>['level'],
+  example: F,
+  en: (f: F) => string,
+  ru: (f: F) => string,
+): EventSpec<F> {
+  return { level, example, en, ru };
+}
+
+const bytes = (lang: Lang, n: number) => count(lang, n, 'byte');
+const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
+const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
+const WAITS = new Set(['select', 'pselect6', 'poll', 'ppoll', 'epoll_wait', 'epoll_pwait']);
+
+const errnoText: Record<Lang, Record<string, string>> = {
+  en: {
+    ECONNREFUSED: 'nothing listens on that address and port (the other host answered the SYN with RST)',
+    ECONNRESET: 'the peer reset the connection (RST)',
+    EPIPE: 'the peer has closed the connection; writing to it is an error',
+    EADDRINUSE: 'another socket already uses that address and port',
+    EADDRNOTAVAIL: 'this machine has no such address',
+    EAGAIN: 'nothing to do yet on a non-blocking socket; the call did not wait',
+    EINPROGRESS: 'a non-blocking connect() has started; the handshake goes on in the background',
+    ETIMEDOUT: 'the other host did not answer in time',
+    EHOSTUNREACH: 'no route to that host',
+    ENETUNREACH: 'no route to that network',
+    ERESTARTSYS: 'a signal interrupted the call while it waited',
+    EINTR: 'a signal interrupted the call while it waited',
+  },
+  ru: {
+    ECONNREFUSED: 'на этом адресе и порту никто не слушает (другой узел ответил на SYN сегментом RST)',
+    ECONNRESET: 'собеседник сбросил соединение (RST)',
+    EPIPE: 'собеседник уже закрыл соединение; писать в него — ошибка',
+    EADDRINUSE: 'этот адрес и порт уже занят другим сокетом',
+    EADDRNOTAVAIL: 'у этой машины нет такого адреса',
+    EAGAIN: 'на неблокирующем сокете пока нечего делать; вызов не ждал',
+    EINPROGRESS: 'неблокирующий connect() начат; рукопожатие идёт в фоне',
+    ETIMEDOUT: 'другой узел не ответил вовремя',
+    EHOSTUNREACH: 'нет маршрута до этого узла',
+    ENETUNREACH: 'нет маршрута до этой сети',
+    ERESTARTSYS: 'вызов ждал, и его прервал сигнал',
+    EINTR: 'вызов ждал, и его прервал сигнал',
+  },
+};
+
+function waited(lang: Lang, ms: number | undefined): string {
+  if (ms === undefined || ms < 1) return '';
+  const v = Math.round(ms);
+  return lang === 'en' ? ` (it waited ${v} ms)` : ` (вызов ждал ${v} мс)`;
+}
+
+/** What one socket call did, said exactly: the explanation of `own.call`. */
+export function callText(lang: Lang, f: OwnCallFields): string {
+  const en = lang === 'en';
+  const fd = f.fd === undefined ? '' : en ? ` on fd ${f.fd}` : ` на fd ${f.fd}`;
+  const wait = waited(lang, f.durationMs);
+  if (f.errno !== undefined || (f.result !== null && f.result < 0)) {
+    const why = errnoText[lang][f.errno ?? ''] ?? '';
+    const at = f.peer ? ` (${f.peer})` : '';
+    return en
+      ? `${f.call}()${fd}${at} failed with ${f.errno ?? f.result}${why ? `: ${why}` : ''}${wait}`
+      : `${f.call}()${fd}${at} завершился ошибкой ${f.errno ?? f.result}${why ? `: ${why}` : ''}${wait}`;
+  }
+  if (f.result === null) {
+    return en
+      ? `${f.call}()${fd} did not return: the program ended while it waited${wait}`
+      : `${f.call}()${fd} не вернулся: программа завершилась, пока он ждал${wait}`;
+  }
+  const kind = f.type === 'udp' ? 'UDP' : f.type === 'tcp' ? 'TCP' : '';
+  switch (f.call) {
+    case 'socket':
+      return en
+        ? `socket() made a ${kind || 'new'} socket, fd ${f.newFd ?? f.result}: only a handle in the kernel; nothing is on the network yet`
+        : `socket() создал ${kind ? `${kind}-сокет` : 'сокет'}, fd ${f.newFd ?? f.result}: пока только объект в ядре, в сети ничего не произошло`;
+    case 'bind': {
+      const loop = f.local?.startsWith('127.') || f.local?.startsWith('[::1]');
+      const any = f.local?.startsWith('0.0.0.0') || f.local?.startsWith('[::]');
+      const note = loop
+        ? en
+          ? ': a loopback address, so only programs on this same machine can connect (not a VM, not another host)'
+          : ': это адрес loopback, подключиться смогут только программы на этой же машине (ни ВМ, ни другой узел)'
+        : any
+          ? en
+            ? ': every address of this machine, so local, VM and remote clients can all reach it'
+            : ': это все адреса машины, так что подключатся и локальные клиенты, и ВМ, и удалённые'
+          : '';
+      return en
+        ? `bind() gave fd ${f.fd} the local address ${f.local ?? '?'}${note}`
+        : `bind() назначил fd ${f.fd} локальный адрес ${f.local ?? '?'}${note}`;
+    }
+    case 'listen':
+      return en
+        ? `listen() made fd ${f.fd}${f.local ? ` (${f.local})` : ''} a listening socket (backlog ${f.backlog ?? '?'}): the kernel now completes handshakes by itself and queues the connections for accept()`
+        : `listen() сделал fd ${f.fd}${f.local ? ` (${f.local})` : ''} слушающим сокетом (очередь ${f.backlog ?? '?'}): теперь ядро само завершает рукопожатия и складывает соединения в очередь для accept()`;
+    case 'accept':
+    case 'accept4':
+      return en
+        ? `${f.call}() took a connection from the queue: new socket fd ${f.newFd ?? f.result} for ${f.peer ?? 'a client'}; fd ${f.fd} keeps listening${wait}`
+        : `${f.call}() взял соединение из очереди: новый сокет fd ${f.newFd ?? f.result} для ${f.peer ?? 'клиента'}; fd ${f.fd} продолжает слушать${wait}`;
+    case 'connect':
+      return en
+        ? `connect()${fd} to ${f.peer ?? '?'} completed the three-way handshake${f.type === 'udp' ? ' (UDP: no handshake, it only fixes the peer address)' : ''}${wait}`
+        : `connect()${fd} к ${f.peer ?? '?'} завершил тройное рукопожатие${f.type === 'udp' ? ' (у UDP рукопожатия нет: вызов только запоминает адрес собеседника)' : ''}${wait}`;
+    case 'shutdown':
+      return en
+        ? `shutdown(${f.how ?? '?'})${fd}: ${f.how === 'SHUT_RD' ? 'no more reading' : 'the kernel sends a FIN: this side will send nothing more; reading still works'}`
+        : `shutdown(${f.how ?? '?'})${fd}: ${f.how === 'SHUT_RD' ? 'чтение закрыто' : 'ядро отправляет FIN: эта сторона больше ничего не пошлёт, читать ещё можно'}`;
+    case 'close':
+      return en
+        ? `close()${fd}${f.peer ? ` (${f.peer})` : ''}: the program let go of the socket; for a connection the kernel sends a FIN (an RST if received data was left unread)`
+        : `close()${fd}${f.peer ? ` (${f.peer})` : ''}: программа освободила сокет; для соединения ядро отправляет FIN (RST, если остались непрочитанные данные)`;
+  }
+  if (READS.has(f.call)) {
+    if (f.result === 0 && f.type !== 'udp') {
+      return en
+        ? `${f.call}()${fd} returned 0: the peer${f.peer ? ` ${f.peer}` : ''} closed its side (its FIN arrived); no more data will come${wait}`
+        : `${f.call}()${fd} вернул 0: собеседник${f.peer ? ` ${f.peer}` : ''} закрыл свою сторону (пришёл его FIN), данных больше не будет${wait}`;
+    }
+    const got = f.bytes ?? f.result;
+    return en
+      ? `${f.call}()${fd} asked the kernel for up to ${bytes('en', f.size ?? 0)} and got ${got}${f.peer ? ` from ${f.peer}` : ''}: whatever had arrived, at most what was asked${wait}`
+      : `${f.call}()${fd} запросил у ядра до ${bytes('ru', f.size ?? 0)} и получил ${got}${f.peer ? ` от ${f.peer}` : ''}: сколько уже пришло, но не больше запрошенного${wait}`;
+  }
+  if (WRITES.has(f.call)) {
+    const part =
+      f.size !== undefined && f.bytes !== undefined && f.bytes < f.size
+        ? en
+          ? ` (of ${f.size} offered: a partial write, the rest must be written again)`
+          : ` (из ${f.size} предложенных: запись частичная, остаток нужно записать ещё раз)`
+        : '';
+    return en
+      ? `${f.call}()${fd} put ${bytes('en', f.bytes ?? f.result)} into the socket's send buffer${part}${f.peer ? ` for ${f.peer}` : ''}; the kernel sends them when it can: a write does not wait for delivery${wait}`
+      : `${f.call}()${fd} положил ${bytes('ru', f.bytes ?? f.result)} в буфер отправки сокета${part}${f.peer ? ` для ${f.peer}` : ''}; ядро отправит их, когда сможет: запись не ждёт доставки${wait}`;
+  }
+  if (WAITS.has(f.call)) {
+    return en
+      ? `${f.call}() waited until a socket was ready and returned ${f.result} ready${wait}: the program blocks here instead of in a read or accept`
+      : `${f.call}() ждал, пока сокет будет готов, и вернул ${f.result} готовых${wait}: программа блокируется здесь, а не в чтении или accept`;
+  }
+  return en ? `${f.call}()${fd} returned ${f.result}${wait}` : `${f.call}()${fd} вернул ${f.result}${wait}`;
+}
+
+const failText: Record<Lang, Record<OwnFailReason, string>> = {
+  en: {
+    'not-found': 'the command was not found or cannot be run',
+    'exited-at-once': 'the program ended before it did its job',
+    'never-listened': 'the server never called listen()',
+    'wrong-port': 'the server listens on another port than the lab gave it',
+    'output-flood': 'the program prints far more than a person can read; the rest is counted, not logged',
+    'fork-flood': 'the program keeps starting new processes',
+    'killed-after-grace': 'the program did not end after SIGTERM and was killed (SIGKILL)',
+    'trace-failed': 'strace could not trace the program; its socket calls are not seen',
+  },
+  ru: {
+    'not-found': 'команда не найдена или не запускается',
+    'exited-at-once': 'программа завершилась, не сделав своей работы',
+    'never-listened': 'сервер так и не вызвал listen()',
+    'wrong-port': 'сервер слушает не тот порт, который ему дала лаборатория',
+    'output-flood':
+      'программа печатает гораздо больше, чем можно прочитать; остальное подсчитано, но не записано',
+    'fork-flood': 'программа всё запускает и запускает новые процессы',
+    'killed-after-grace': 'программа не завершилась после SIGTERM и была убита (SIGKILL)',
+    'trace-failed': 'strace не смог трассировать программу; её вызовы с сокетами не видны',
+  },
+};
+
+/** The numbers behind an `own.program.failed`, from which each language says what was expected and what happened. */
+export interface FailFacts {
+  port?: number;
+  local?: string;
+  code?: number | null;
+  signal?: string | null;
+  ms?: number;
+  lines?: number;
+  bytes?: number;
+  processes?: number;
+  detail?: string;
+}
+
+/** [expected, happened] for a failure, in `lang`; the runner logs the English pair as fields too. */
+export function failSentences(lang: Lang, reason: OwnFailReason, x: FailFacts): [string, string] {
+  const en = lang === 'en';
+  const ended = `${en ? 'exit code' : 'код выхода'} ${x.code ?? '-'}${x.signal ? `, ${en ? 'signal' : 'сигнал'} ${x.signal}` : ''}`;
+  switch (reason) {
+    case 'not-found':
+      return en
+        ? [
+            'a command the shell can run in the program folder',
+            `the shell could not run it (${ended}${x.detail ? `: ${x.detail}` : ''})`,
+          ]
+        : [
+            'команда, которую оболочка может запустить в папке программы',
+            `оболочка не смогла её запустить (${ended}${x.detail ? `: ${x.detail}` : ''})`,
+          ];
+    case 'exited-at-once':
+      return en
+        ? ['a server that keeps running and listens', `it ended after ${x.ms ?? '?'} ms (${ended})`]
+        : ['сервер работает и слушает порт', `он завершился через ${x.ms ?? '?'} мс (${ended})`];
+    case 'never-listened':
+      return en
+        ? [`listen() on port ${x.port ?? '?'}`, `no listen() in ${x.ms ?? '?'} ms`]
+        : [`listen() на порту ${x.port ?? '?'}`, `за ${x.ms ?? '?'} мс listen() не было`];
+    case 'wrong-port':
+      return en
+        ? [`listen on port ${x.port ?? '?'}`, `listens on ${x.local ?? '?'}`]
+        : [`слушать порт ${x.port ?? '?'}`, `слушает ${x.local ?? '?'}`];
+    case 'output-flood':
+      return en
+        ? ['a few lines per event', `${x.lines ?? '?'} lines, ${x.bytes ?? '?'} bytes so far`]
+        : ['несколько строк на событие', `уже ${x.lines ?? '?'} строк, ${x.bytes ?? '?'} байт`];
+    case 'fork-flood':
+      return en
+        ? ['one process (threads are fine)', `${x.processes ?? '?'} processes started`]
+        : ['один процесс (потоки — можно)', `запущено процессов: ${x.processes ?? '?'}`];
+    case 'killed-after-grace':
+      return en
+        ? [`the program ends within ${x.ms ?? '?'} ms of SIGTERM`, 'it was still running, so it was killed']
+        : [`программа завершается за ${x.ms ?? '?'} мс после SIGTERM`, 'она продолжала работать, и её убили'];
+    case 'trace-failed':
+      return en
+        ? ['strace traces the program', x.detail ?? 'strace failed']
+        : ['strace трассирует программу', x.detail ?? 'strace не сработал'];
+  }
+  return ['', ''];
+}
+
+const endText: Record<Lang, Record<OwnEndReason, string>> = {
+  en: {
+    exited: 'it ended by itself',
+    stopped: 'it ended after the lab sent it SIGTERM',
+    'killed-after-grace': 'it ignored SIGTERM and was killed with SIGKILL after the grace period',
+    signal: 'a signal ended it',
+  },
+  ru: {
+    exited: 'сам',
+    stopped: 'после SIGTERM от лаборатории',
+    'killed-after-grace': 'не по SIGTERM (его он не послушал), а по SIGKILL после отсрочки',
+    signal: 'от сигнала',
+  },
+};
+
+const roleText: Record<Lang, Record<OwnRole, string>> = {
+  en: {
+    'echo-server': 'your echo server',
+    'echo-client': 'your echo client',
+    'chat-server': 'your chat server',
+    'chat-client': 'your chat client',
+  },
+  ru: {
+    'echo-server': 'ваш эхо-сервер',
+    'echo-client': 'ваш эхо-клиент',
+    'chat-server': 'ваш сервер чата',
+    'chat-client': 'ваш клиент чата',
+  },
+};
+
+/** "your echo server" / "ваш эхо-сервер". */
+export function roleName(lang: Lang, role: OwnRole): string {
+  return roleText[lang][role] ?? role;
+}
+
+/** The same at the start of a sentence. */
+function RoleName(lang: Lang, role: OwnRole): string {
+  const name = roleName(lang, role);
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+const callExample: OwnCallFields = {
+  role: 'echo-server',
+  pid: 41,
+  call: 'recvfrom',
+  fd: 4,
+  size: 1024,
+  result: 1024,
+  bytes: 1024,
+  peer: '198.18.7.3:41234',
+  local: '10.77.0.10:7007',
+  family: 'inet',
+  type: 'tcp',
+  data: 'xxxxxxxx...',
+  at: 1796173698487.381,
+};
+
+export const ownEvents = {
+  'own.program.started': spec(
+    'info',
+    {
+      role: 'echo-server' as OwnRole,
+      scenario: 'vm',
+      command: 'python3 server.py 7007',
+      dir: '/own',
+      pid: 40,
+      traced: true,
+    },
+    (f) =>
+      `Started ${roleName('en', f.role)} in ${f.dir}: ${f.command} (pid ${f.pid}, ${f.traced ? 'its socket calls traced with strace' : 'not traced'})`,
+    (f) =>
+      `Запущен ${roleName('ru', f.role)} в ${f.dir}: ${f.command} (pid ${f.pid}, ${f.traced ? 'вызовы с сокетами трассирует strace' : 'без трассировки'})`,
+  ),
+  'own.sources': spec(
+    'info',
+    {
+      role: 'echo-server' as OwnRole,
+      files: [{ path: 'server.py', bytes: 1530, sha256: '9f2c...' }] as {
+        path: string;
+        bytes: number;
+        sha256: string;
+      }[],
+      skipped: 0,
+    },
+    (f) =>
+      `The source files of ${roleName('en', f.role)}, recorded with their SHA-256 so the report shows the code that ran: ${f.files.length}${f.skipped ? ` (${f.skipped} more not recorded: over the limit)` : ''}`,
+    (f) =>
+      `Исходные файлы (${roleName('ru', f.role)}) записаны с их SHA-256, чтобы отчёт показал именно тот код, что работал: ${f.files.length}${f.skipped ? ` (ещё ${f.skipped} не записано: сверх предела)` : ''}`,
+  ),
+  'own.trace.off': spec(
+    'warn',
+    { role: 'echo-server' as OwnRole, reason: 'not-installed' as 'not-installed' | 'turned-off' },
+    (f) =>
+      `${RoleName('en', f.role)} runs without strace (${f.reason === 'turned-off' ? 'turned off with --trace off' : 'strace is not installed'}): its output is logged, its socket calls are not, and the checks that need them say "not applicable"`,
+    (f) =>
+      `${RoleName('ru', f.role)} работает без strace (${f.reason === 'turned-off' ? 'трассировка выключена: --trace off' : 'strace не установлен'}): его вывод записывается, а вызовы с сокетами — нет, и проверки, которым они нужны, будут «неприменимо»`,
+  ),
+  'own.call': spec(
+    'info',
+    callExample,
+    (f) => callText('en', f),
+    (f) => callText('ru', f),
+  ),
+  'own.call.summary': spec(
+    'info',
+    {
+      role: 'echo-server' as OwnRole,
+      windowMs: 1000,
+      calls: { recvfrom: 1200, sendto: 1200 } as Record<string, number>,
+      bytesIn: 1228800,
+      bytesOut: 1228800,
+      maxReadSize: 1024,
+    },
+    (f) =>
+      `Busy program: in the last ${f.windowMs} ms, ${Object.values(f.calls).reduce((a, b) => a + b, 0)} socket calls without a line each (read ${f.bytesIn}, wrote ${f.bytesOut} bytes; the largest read asked for ${f.maxReadSize}); these counts are exact`,
+    (f) =>
+      `Программа занята: за последние ${f.windowMs} мс ещё ${Object.values(f.calls).reduce((a, b) => a + b, 0)} вызовов с сокетами без отдельной строки (прочитано ${f.bytesIn}, записано ${f.bytesOut} байт; самое большое чтение запрашивало ${f.maxReadSize}); счётчики точные`,
+  ),
+  'own.listening': spec(
+    'info',
+    { role: 'echo-server' as OwnRole, pid: 40, fd: 3, local: '0.0.0.0:7007', port: 7007, expectedPort: 7007 },
+    (f) =>
+      `${RoleName('en', f.role)} listens on ${f.local} (fd ${f.fd})${f.expectedPort ? `; the lab sends its clients to port ${f.expectedPort}` : ''}`,
+    (f) =>
+      `${RoleName('ru', f.role)} слушает ${f.local} (fd ${f.fd})${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`,
+  ),
+  'own.output': spec(
+    'info',
+    {
+      role: 'echo-server' as OwnRole,
+      stream: 'stdout' as 'stdout' | 'stderr',
+      text: '[<] Получено 1024 байт',
+      cut: false,
+    },
+    (f) => `${roleName('en', f.role)} printed a line on its ${f.stream}${f.cut ? ' (cut: too long)' : ''}`,
+    (f) =>
+      `${roleName('ru', f.role)} напечатал строку в ${f.stream}${f.cut ? ' (обрезана: слишком длинная)' : ''}`,
+  ),
+  'own.output.summary': spec(
+    'warn',
+    {
+      role: 'echo-server' as OwnRole,
+      stream: 'stdout' as 'stdout' | 'stderr',
+      lines: 52000,
+      bytes: 3100000,
+      windowMs: 1000,
+    },
+    (f) =>
+      `In the last ${f.windowMs} ms ${roleName('en', f.role)} printed ${f.lines} more lines (${f.bytes} bytes) on its ${f.stream} without a line each in the log; the counts are exact`,
+    (f) =>
+      `За последние ${f.windowMs} мс ${roleName('ru', f.role)} напечатал в ${f.stream} ещё ${f.lines} строк (${f.bytes} байт) без отдельной записи в журнале; счётчики точные`,
+  ),
+  'own.program.exited': spec(
+    'info',
+    {
+      role: 'echo-server' as OwnRole,
+      code: 0 as number | null,
+      signal: null as string | null,
+      reason: 'stopped' as OwnEndReason,
+      durationMs: 15320,
+    },
+    (f) =>
+      `${RoleName('en', f.role)} ended: ${endText.en[f.reason] ?? f.reason} (exit code ${f.code ?? '-'}, signal ${f.signal ?? '-'}, after ${f.durationMs} ms)`,
+    (f) =>
+      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (код выхода ${f.code ?? '-'}, сигнал ${f.signal ?? '-'}, через ${f.durationMs} мс)`,
+  ),
+  'own.program.failed': spec(
+    'error',
+    {
+      role: 'echo-server' as OwnRole,
+      reason: 'wrong-port' as OwnFailReason,
+      expected: 'listen on port 7007',
+      happened: 'listens on 0.0.0.0:8080',
+      setting: 'LAB_OWN_ECHO_SERVER ({port}), LAB_OWN_ECHO_PORT',
+      facts: { port: 7007, local: '0.0.0.0:8080' } as FailFacts,
+    },
+    (f) =>
+      `Problem with ${roleName('en', f.role)}: ${failText.en[f.reason] ?? f.reason}. Expected: ${f.expected}; happened: ${f.happened}; change: ${f.setting}`,
+    (f) => {
+      const [expected, happened] = failSentences('ru', f.reason, f.facts);
+      return `Проблема (${roleName('ru', f.role)}): ${failText.ru[f.reason] ?? f.reason}. Ожидалось: ${expected}; произошло: ${happened}; что изменить: ${f.setting}`;
+    },
+  ),
+};

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  MAX_TRACE_LINE,
+  type SocketCall,
+  type TraceEvent,
+  createTraceReader,
+  sockaddr,
+  splitArgs,
+} from '../src/own/strace.ts';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`fixtures/own/traces/${name}`, import.meta.url), 'utf8').split('\n');
+
+function readAll(lines: string[]): TraceEvent[] {
+  const r = createTraceReader();
+  const out: TraceEvent[] = [];
+  for (const l of lines) out.push(...r.push(l));
+  out.push(...r.end());
+  return out;
+}
+const calls = (ev: TraceEvent[]) => ev.filter((e): e is SocketCall => e.kind === 'call');
+const brief = (c: SocketCall) => `${c.call} ${c.fd ?? '-'} ${c.size ?? '-'} ${c.result ?? '?'}`;
+
+test('a real trace of the Python echo server: its socket calls only, in order, with sizes and peers', () => {
+  const ev = readAll(fixture('echo-server.strace'));
+  const cs = calls(ev);
+  assert.deepEqual(cs.map(brief), [
+    'socket - - 3',
+    'bind 3 - 0',
+    'listen 3 - 0',
+    'accept4 3 - 4',
+    'recvfrom 4 1024 6',
+    'sendto 4 6 6',
+    'recvfrom 4 1024 1024',
+    'sendto 4 1024 1024',
+    'recvfrom 4 1024 1024',
+    'sendto 4 1024 1024',
+    'recvfrom 4 1024 453',
+    'sendto 4 453 453',
+    'recvfrom 4 1024 0',
+    'close 4 - 0',
+    'accept4 3 - ?',
+    'close 3 - 0',
+  ]);
+  const bind = cs[1]!;
+  assert.equal(bind.local, '0.0.0.0:17126');
+  assert.equal(bind.type, 'tcp');
+  assert.equal(cs[2]!.backlog, 5);
+  const accepted = cs[3]!;
+  assert.equal(accepted.peer, '127.0.0.1:48180');
+  assert.equal(accepted.local, '127.0.0.1:17126');
+  assert.equal(accepted.newFd, 4);
+  // The read on the thread's fd 4 carries the connection's addresses, not the listener's.
+  assert.equal(cs[4]!.peer, '127.0.0.1:48180');
+  assert.equal(cs[4]!.data, 'hello\\n');
+  // The accept that SIGTERM interrupted blocked, and says for how long.
+  const blocked = cs[14]!;
+  assert.equal(blocked.errno, 'ERESTARTSYS');
+  assert.ok((blocked.durationMs ?? 0) > 100);
+  // The thread and both exits are process events.
+  const spawned = ev.find((e) => e.kind === 'process' && e.what === 'spawned');
+  assert.ok(spawned && spawned.kind === 'process' && spawned.thread === true);
+  assert.ok(ev.some((e) => e.kind === 'process' && e.what === 'signal' && e.signal === 'SIGTERM'));
+});
+
+test('a real trace of the client: stdin and print() are not socket calls, connect and the echo are', () => {
+  const cs = calls(readAll(fixture('echo-client.strace')));
+  assert.deepEqual(cs.map((c) => c.call).slice(0, 3), ['socket', 'connect', 'sendto']);
+  assert.equal(cs[1]!.peer, '127.0.0.1:17126');
+  assert.ok(!cs.some((c) => c.fd === 0 || c.fd === 1 || c.fd === 2), 'no terminal fd reported');
+  const sent = cs.filter((c) => c.call === 'sendto').reduce((a, c) => a + (c.bytes ?? 0), 0);
+  const got = cs.filter((c) => c.call === 'recvfrom').reduce((a, c) => a + (c.bytes ?? 0), 0);
+  assert.equal(sent, 6 + 2501);
+  assert.equal(got, sent);
+  assert.equal(cs.at(-1)!.call, 'close');
+});
+
+test('without -yy the fd table alone decides: a refused connect, and file reads that are not sockets', () => {
+  const cs = calls(readAll(fixture('traceback-client-refused-no-yy.strace')));
+  const connect = cs.find((c) => c.call === 'connect')!;
+  assert.equal(connect.errno, 'ECONNREFUSED');
+  assert.equal(connect.result, -1);
+  assert.equal(connect.peer, '127.0.0.1:1');
+  assert.ok(
+    cs.every((c) => c.call === 'socket' || c.fd === connect.fd),
+    cs.map(brief).join('\n'),
+  );
+});
+
+test('fd bookkeeping: fork copies the table, threads share it, dup copies, close forgets', () => {
+  const lines = [
+    '100 1.000001 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3',
+    '100 1.000002 openat(AT_FDCWD, "x", O_RDONLY) = 5',
+    '100 1.000003 read(5, "abc", 4096) = 3',
+    '100 1.000004 clone(child_stack=NULL, flags=SIGCHLD) = 101',
+    '100 1.000005 clone3({flags=CLONE_VM|CLONE_FILES|CLONE_THREAD}, 88) = 102',
+    '101 1.000006 dup2(3, 7) = 7',
+    '101 1.000007 write(7, "hi", 2) = 2',
+    '100 1.000008 write(7, "hi", 2) = 2',
+    '102 1.000009 close(3) = 0',
+    '100 1.000010 write(3, "hi", 2) = 2',
+    '101 1.000011 write(3, "hi", 2) = 2',
+  ];
+  const cs = calls(readAll(lines));
+  assert.deepEqual(
+    cs.map((c) => `${c.pid} ${c.call} ${c.fd ?? '-'}`),
+    ['100 socket -', '101 write 7', '102 close 3', '101 write 3'],
+  );
+});
+
+test('unfinished and resumed halves pair per pid even when interleaved', () => {
+  const lines = [
+    '7 2.000000 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3',
+    '8 2.000000 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3',
+    '7 2.100000 read(3,  <unfinished ...>',
+    '8 2.200000 recvfrom(3,  <unfinished ...>',
+    '7 2.300000 <... read resumed>"ab", 1024) = 2',
+    '8 2.600000 <... recvfrom resumed>"x", 2048, 0, {sa_family=AF_INET, sin_port=htons(5000), sin_addr=inet_addr("10.0.0.9")}, [16]) = 1',
+    '9 2.700000 <... write resumed>) = 1',
+  ];
+  const r = createTraceReader();
+  const cs = calls(lines.flatMap((l) => r.push(l)));
+  assert.deepEqual(cs.map(brief), ['socket - - 3', 'socket - - 3', 'read 3 1024 2', 'recvfrom 3 2048 1']);
+  assert.equal(cs[2]!.durationMs, 200);
+  assert.equal(cs[3]!.peer, '10.0.0.9:5000');
+  assert.equal(cs[3]!.type, 'udp');
+  assert.equal(r.stats.orphanResumes, 1);
+});
+
+test('writev, sendmsg and recvmsg count their iovecs; errno and IPv6 addresses', () => {
+  const lines = [
+    '5 3.0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 4',
+    '5 3.1 connect(4, {sa_family=AF_INET6, sin6_port=htons(7007), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = -1 EINPROGRESS (Operation now in progress)',
+    '5 3.2 writev(4, [{iov_base="ab", iov_len=2}, {iov_base="cde", iov_len=3}], 2) = 5',
+    '5 3.3 sendmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 5',
+    '5 3.4 recvmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="", iov_len=1024}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = -1 EAGAIN (Resource temporarily unavailable)',
+    '5 3.5 shutdown(4, SHUT_WR) = 0',
+    '5 3.6 poll([{fd=4, events=POLLIN}], 1, -1) = 1 ([{fd=4, revents=POLLIN}])',
+  ];
+  const cs = calls(readAll(lines));
+  assert.equal(cs[1]!.peer, '[::1]:7007');
+  assert.equal(cs[1]!.errno, 'EINPROGRESS');
+  assert.equal(cs[2]!.size, 5);
+  assert.equal(cs[3]!.size, 5);
+  assert.equal(cs[4]!.size, 1024);
+  assert.equal(cs[4]!.errno, 'EAGAIN');
+  assert.equal(cs[4]!.bytes, undefined);
+  assert.equal(cs[5]!.how, 'SHUT_WR');
+  assert.equal(cs[6]!.call, 'poll');
+  assert.equal(cs[6]!.result, 1);
+});
+
+test('sockaddr and splitArgs read strace notation', () => {
+  assert.deepEqual(sockaddr('{sa_family=AF_INET, sin_port=htons(7007), sin_addr=inet_addr("0.0.0.0")}'), {
+    family: 'inet',
+    address: '0.0.0.0:7007',
+  });
+  assert.deepEqual(splitArgs('4, "a, \\"b\\"", {x=1, y=[2, 3]}, 16'), [
+    '4',
+    '"a, \\"b\\""',
+    '{x=1, y=[2, 3]}',
+    '16',
+  ]);
+});
+
+test('property: the reader never throws, whatever the lines, and cuts long ones', () => {
+  const realLines = [...fixture('echo-server.strace'), ...fixture('echo-client.strace')].filter(Boolean);
+  const mutated = fc
+    .tuple(fc.constantFrom(...realLines), fc.nat(), fc.nat(), fc.string({ maxLength: 8 }))
+    .map(([l, a, b, ins]) => {
+      const i = a % (l.length + 1);
+      const j = Math.min(l.length, i + (b % 12));
+      return l.slice(0, i) + ins + l.slice(j);
+    });
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.string({ maxLength: 200 }), mutated, fc.constantFrom(...realLines)), {
+        maxLength: 60,
+      }),
+      (lines) => {
+        const r = createTraceReader();
+        for (const l of lines) {
+          for (const e of r.push(l)) {
+            assert.ok(e.kind === 'call' || e.kind === 'process');
+            if (e.kind === 'call') assert.ok(e.size === undefined || Number.isSafeInteger(e.size));
+          }
+        }
+        r.end();
+      },
+    ),
+    { numRuns: 400 },
+  );
+  const r = createTraceReader();
+  r.push(`1 1.0 write(3, "${'a'.repeat(MAX_TRACE_LINE * 4)}", 3) = 3`);
+  assert.equal(r.stats.cut, 1);
+});
