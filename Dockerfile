@@ -33,7 +33,7 @@ FROM ${NODE_BASE_IMAGE} AS tools
 RUN apt-get update \
   && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     tcpdump iptables iproute2 libcap2-bin \
-  && rm -rf /var/lib/apt/lists/* \
+  && apt-get clean && rm -rf /var/lib/apt/lists/* \
   # The capture containers run tcpdump as the unprivileged `node` user, which must write into the
   # node-owned logs volume; this file capability (bounded by the container's cap_add: NET_RAW,
   # NET_ADMIN) is what lets it open the capture socket without being root.
