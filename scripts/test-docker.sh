@@ -69,6 +69,7 @@ STEP_T0=$SECONDS
 TIMES=()
 COMPOSE=(docker compose)
 PROJECT=""
+TYPED=""
 CHILD=""
 WATCHDOG=""
 LISTENER=""
