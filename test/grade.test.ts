@@ -109,6 +109,8 @@ test('grade: a real run passes; a tampered copy is modified; the same run under 
     echo: 'pass',
     chat: 'pass',
     stopped: 'pass',
+    'own-echo-server': '', // no own programs in this run: the columns stay empty
+    'own-echo-client': '',
     modified: 'no',
     'duplicate-of': '',
     reason: '',
@@ -158,7 +160,7 @@ test('grade: a real run passes; a tampered copy is modified; the same run under 
   const table = await readFile(md, 'utf8');
   assert.match(
     table,
-    /^\| File \| Student \| Group \| Result \| local \| vm \| remote \| echo \| chat \| stopped \| Modified \| Duplicate of \| Reason \|$/m,
+    /^\| File \| Student \| Group \| Result \| local \| vm \| remote \| echo \| chat \| stopped \| own server \| own client \| Modified \| Duplicate of \| Reason \|$/m,
   );
   assert.equal(table.split('\n').filter((l) => l.startsWith('| ')).length, 6);
 

@@ -1,5 +1,6 @@
 import type { Lang } from '../log/events.js';
 import { CHECK_IDS } from '../report/index.js';
+import { OWN_CHECK_COLUMNS } from '../report/own-texts.js';
 import { visible } from '../text/escape.js';
 import type { GradeRow, Reason } from './grade.js';
 
@@ -122,6 +123,7 @@ const HEADERS: Record<Lang, Record<(typeof COLUMNS)[number], string>> = {
     echo: 'echo',
     chat: 'chat',
     stopped: 'stopped',
+    ...OWN_CHECK_COLUMNS.en,
     modified: 'Modified',
     'duplicate-of': 'Duplicate of',
     reason: 'Reason',
@@ -137,6 +139,7 @@ const HEADERS: Record<Lang, Record<(typeof COLUMNS)[number], string>> = {
     echo: 'эхо',
     chat: 'чат',
     stopped: 'остановка',
+    ...OWN_CHECK_COLUMNS.ru,
     modified: 'Изменён',
     'duplicate-of': 'Дубликат',
     reason: 'Причина',

@@ -34,6 +34,7 @@ export interface OwnRunOptions {
   host?: string | undefined;
   port?: number | undefined;
   nick?: string | undefined;
+  /** Given to the program as LAB_OWN_SCENARIO; the log's own `scenario` label comes from the logger. */
   scenario?: string | undefined;
   /** A first line written to the program's stdin (the scripted greeting). */
   say?: string | undefined;
@@ -94,6 +95,14 @@ export interface OwnRun {
   /** SIGTERM to the program's process group, SIGKILL after the grace period; resolves when it ended. */
   stop(): Promise<OwnResult>;
 }
+
+/**
+ * The shell that runs the command gets the process group's SIGTERM too. With a trap that does
+ * nothing it outlives the signal, waits for the program and exits with the program's status, so
+ * "how it ended" is the program's, not the shell's (an ignored signal would be inherited by the
+ * program; a trap is reset on exec).
+ */
+const WAIT_TRAP = 'trap : TERM INT; ';
 
 const PLACEHOLDER = /\{(host|port|nick)\}/g;
 const SAFE: Record<'host' | 'port' | 'nick', RegExp> = {
@@ -181,7 +190,8 @@ const READS = new Set(['read', 'readv', 'recvfrom', 'recvmsg']);
 const WRITES = new Set(['write', 'writev', 'sendto', 'sendmsg']);
 
 function callFields(role: OwnRole, c: SocketCall): OwnCallFields {
-  const f: OwnCallFields = { role, pid: c.pid, call: c.call, result: c.result, at: c.t };
+  const f: OwnCallFields = { role, ownPid: c.pid, call: c.call, result: c.result ?? -1, at: c.t };
+  if (c.result === null && c.errno === undefined) f.unfinished = true;
   if (c.fd !== undefined) f.fd = c.fd;
   if (c.size !== undefined) f.size = c.size;
   if (c.errno !== undefined) f.errno = c.errno;
@@ -258,10 +268,17 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
   const child: ChildProcess = traced
     ? spawn(
         straceBin,
-        [...STRACE_ARGS, '-o', '|trap "" INT TERM; exec cat >&3', '/bin/sh', '-c', `exec 3>&-; ${command}`],
+        [
+          ...STRACE_ARGS,
+          '-o',
+          '|trap "" INT TERM; exec cat >&3',
+          '/bin/sh',
+          '-c',
+          `exec 3>&-; ${WAIT_TRAP}${command}`,
+        ],
         { cwd: o.dir, env: childEnv, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] },
       )
-    : spawn('/bin/sh', ['-c', command], {
+    : spawn('/bin/sh', ['-c', `${WAIT_TRAP}${command}`], {
         cwd: o.dir,
         env: childEnv,
         detached: true,
@@ -281,10 +298,9 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
 
   log.emit('own.program.started', {
     role,
-    scenario: o.scenario ?? '',
     command: visible(command),
     dir: o.dir,
-    pid: child.pid ?? -1,
+    ownPid: child.pid ?? -1,
     traced,
   });
   if (!traced)
@@ -331,7 +347,7 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
         const port = portOf(local);
         log.emit('own.listening', {
           role,
-          pid: e.pid,
+          ownPid: e.pid,
           fd: e.fd ?? -1,
           local: local ?? '?',
           port: port ?? -1,
@@ -445,11 +461,44 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
   callTimer.unref();
 
   // ---- input -----------------------------------------------------------------------------------
+  const inputLines = new BudgetedLines<{ lines: number }>({
+    perSecond: o.outputLinesPerSecond,
+    empty: () => ({ lines: 0 }),
+    summary: () => {}, // typing cannot outrun the budget; a piped flood is still passed on
+  });
+  let stdinSource: Readable | undefined;
+  let onStdin: ((chunk: Buffer | string) => void) | undefined;
+  let onStdinEnd: (() => void) | undefined;
   if (child.stdin) {
     // The program may end (or close its stdin) while we still write: EPIPE is its business.
     child.stdin.on('error', () => {});
-    if (o.say !== undefined) child.stdin.write(`${o.say}\n`);
-    if (o.stdin) o.stdin.pipe(child.stdin);
+    const stdin = child.stdin;
+    const input = (text: string, scripted: boolean, length = Buffer.byteLength(text)) => {
+      const bytes = length + 1;
+      if (inputLines.allow(Date.now())) log.emit('own.input', { role, text: visible(text), bytes, scripted });
+      else inputLines.count(Date.now());
+    };
+    if (o.say !== undefined) {
+      input(o.say, true);
+      stdin.write(`${o.say}\n`);
+    }
+    if (o.stdin) {
+      // Passed on as it comes (typing reaches the program at once); the lines are logged so the
+      // checks know what was typed, `exit` included.
+      const split = new LineSplitter(o.maxOutputLine);
+      stdinSource = o.stdin;
+      onStdin = (chunk: Buffer | string) => {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        for (const l of split.push(buf)) input(l.text, false, l.bytes);
+        stdin.write(buf);
+      };
+      onStdinEnd = () => {
+        for (const l of split.end()) input(l.text, false, l.bytes);
+        stdin.end();
+      };
+      o.stdin.on('data', onStdin);
+      o.stdin.on('end', onStdinEnd);
+    }
   }
 
   // ---- timers and the end ------------------------------------------------------------------------
@@ -519,9 +568,18 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
             : 'exited';
       const result: OwnResult = { code, signal, reason, failures, durationMs };
       if (listenedAt !== undefined) result.listening = listenedAt;
-      log.emit('own.program.exited', { role, code, signal, reason, durationMs });
+      log.emit('own.program.exited', {
+        role,
+        reason,
+        durationMs,
+        ...(code !== null ? { code } : {}),
+        ...(signal !== null ? { signal } : {}),
+      });
       resolveListening(undefined);
-      if (o.stdin && child.stdin) o.stdin.unpipe(child.stdin);
+      if (stdinSource && onStdin && onStdinEnd) {
+        stdinSource.off('data', onStdin);
+        stdinSource.off('end', onStdinEnd);
+      }
       resolve(result);
     }
   });

@@ -161,6 +161,8 @@ function groupPrograms(records: readonly LogRecord[]): Program[] {
   for (const r of records) {
     // The router (socket-lab router) is the network, not a client or server program of the lab.
     if (r.event.startsWith('router.')) continue;
+    // A student's own program is watched from outside (own-checks.ts reads its records), not one of ours.
+    if (r.event.startsWith('own.')) continue;
     const key = `${r.source}\u0000${r.pid ?? ''}`;
     let list = byProcess.get(key);
     if (!list) byProcess.set(key, (list = []));

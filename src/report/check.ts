@@ -10,13 +10,28 @@ import {
 } from './aggregate.js';
 import { addressOf } from './endpoint.js';
 import type { LogRecord } from './parse.js';
+import {
+  OWN_CHECK_IDS,
+  type OwnCheckId,
+  type OwnFindingCode,
+  ownChecks,
+  ownServerViews,
+} from './own-checks.js';
 
 /** The checks of a lab run, each defined once here. */
-export type CheckId = 'local' | 'vm' | 'remote' | 'echo' | 'chat' | 'stopped';
-/** Every check, in the order the report shows them. */
-export const CHECK_IDS: readonly CheckId[] = ['local', 'vm', 'remote', 'echo', 'chat', 'stopped'];
+export type CheckId = 'local' | 'vm' | 'remote' | 'echo' | 'chat' | 'stopped' | OwnCheckId;
+/** Every check, in the order the report shows them (a student's own programs last: own-checks.ts). */
+export const CHECK_IDS: readonly CheckId[] = [
+  'local',
+  'vm',
+  'remote',
+  'echo',
+  'chat',
+  'stopped',
+  ...OWN_CHECK_IDS,
+];
 /** What `--require` accepts: the checks that are "not applicable" when the logs lack that part. */
-export const REQUIRABLE: readonly CheckId[] = ['local', 'vm', 'remote', 'echo', 'chat'];
+export const REQUIRABLE: readonly CheckId[] = ['local', 'vm', 'remote', 'echo', 'chat', ...OWN_CHECK_IDS];
 
 /** `n/a`: the logs hold nothing the check applies to. */
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
@@ -67,7 +82,8 @@ export type FindingCode =
   | 'stop-server-error'
   | 'stop-client-ok'
   | 'stop-client-missing'
-  | 'stop-client-error';
+  | 'stop-client-error'
+  | OwnFindingCode;
 
 /** One check over the whole model: its status and every statement it made. */
 export interface CheckResult {
@@ -91,6 +107,11 @@ export function runChecks(model: LabModel, options: CheckOptions = {}): CheckRes
     echoCheck(model),
     chatCheck(model),
     stopCheck(model),
+    // A student's own programs: shown when they ran (or --require asks for them), so a lab run
+    // of ours alone keeps its six checks.
+    ...ownChecks(model.timeline.records, model.echo).filter(
+      (c) => c.status !== 'n/a' || options.require?.includes(c.id),
+    ),
   ];
   for (const r of results) {
     if (r.status === 'n/a' && options.require?.includes(r.id)) {
@@ -128,9 +149,12 @@ function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): 
   const sessions: Array<EchoSession | ChatSession> = [...(view?.echo ?? []), ...(view?.chat ?? [])];
   if (sessions.length === 0) return na(id, 'na-scenario', { scenario });
   const findings: Finding[] = [];
+  // With a student's own echo server, its traced accept() is the server's view.
+  const ownViews = ownServerViews(model.timeline.records, model.echo);
   for (const s of sessions) {
     const start = 'connected' in s ? s.connected : s.joined;
-    const serverSide = 'connected' in s ? s.server?.accepted : s.member?.joined;
+    const ownView = 'connected' in s && !s.server ? ownViews.get(s) : undefined;
+    const serverSide = 'connected' in s ? (s.server?.accepted ?? ownView) : s.member?.joined;
     const client = clientName(s);
     if (!start) {
       findings.push({
@@ -141,7 +165,8 @@ function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): 
       });
       continue;
     }
-    const { own, seen } = addresses(s);
+    const { own, seen: ourSeen } = addresses(s);
+    const seen = ourSeen ?? strField(ownView, 'peer');
     if (!serverSide || !seen) {
       findings.push({
         ok: false,

@@ -2,6 +2,7 @@ import type { Lang } from '../log/events.js';
 import { count } from '../text/plural.js';
 import { reasonLabel } from '../text/reasons.js';
 import type { CheckId, CheckStatus, Finding, FindingCode } from './check.js';
+import { OWN_CHECK_TITLES, OWN_FINDINGS } from './own-texts.js';
 import type { SkipCause } from './parse.js';
 
 type P = Finding['params'];
@@ -148,6 +149,7 @@ const en: Texts = {
   checksHeader: ['check', 'result', 'what the logs show'],
   evidenceHeading: 'Evidence',
   checkTitle: {
+    ...OWN_CHECK_TITLES.en,
     local: 'local: the server saw 127.0.0.1',
     vm: 'vm: the server saw the client’s own address',
     remote: 'remote: the server saw the hop in front of the client, not the client',
@@ -157,6 +159,7 @@ const en: Texts = {
   },
   status: { pass: '✅ pass', fail: '❌ fail', 'n/a': '➖ not applicable' },
   finding: {
+    ...OWN_FINDINGS.en,
     'na-scenario': (p) => `the logs have no client of the scenario \`${p.scenario}\``,
     'na-echo': () => 'the logs have no echo connection',
     'na-chat': (p) => `chat members of at least two scenarios are needed (found: ${p.scenarios})`,
@@ -325,6 +328,7 @@ const ru: Texts = {
   checksHeader: ['проверка', 'результат', 'что показывают журналы'],
   evidenceHeading: 'Доказательства',
   checkTitle: {
+    ...OWN_CHECK_TITLES.ru,
     local: 'local: сервер увидел 127.0.0.1',
     vm: 'vm: сервер увидел собственный адрес клиента',
     remote: 'remote: сервер увидел промежуточный узел перед клиентом, а не клиента',
@@ -334,6 +338,7 @@ const ru: Texts = {
   },
   status: { pass: '✅ пройдена', fail: '❌ не пройдена', 'n/a': '➖ неприменима' },
   finding: {
+    ...OWN_FINDINGS.ru,
     'na-scenario': (p) => `в журналах нет клиента сценария \`${p.scenario}\``,
     'na-echo': () => 'в журналах нет ни одного эхо-соединения',
     'na-chat': (p) => `нужны участники чата хотя бы из двух сценариев (найдены: ${p.scenarios})`,

@@ -1,0 +1,554 @@
+/**
+ * Checks on a student's own programs: pure functions over the parsed log records of a run (the
+ * runner's own.* events and our clients' events). One check per role, each with findings that
+ * carry their evidence lines; a finding states one requirement of the assignment.
+ */
+import type { EchoSession } from './aggregate.js';
+import type { CheckResult, Finding } from './check.js';
+import type { LogRecord } from './parse.js';
+
+export type OwnCheckId = 'own-echo-server' | 'own-echo-client';
+export const OWN_CHECK_IDS: readonly OwnCheckId[] = ['own-echo-server', 'own-echo-client'];
+
+/** The largest read the assignment allows: "receives the string in 1 KB portions". */
+export const OWN_READ_LIMIT = 1024;
+
+export type OwnFindingCode =
+  | 'na-own'
+  | 'own-failed'
+  | 'own-untraced'
+  | 'own-read-ok'
+  | 'own-read-big'
+  | 'own-bytes-ok'
+  | 'own-bytes-diff'
+  | 'own-served-ok'
+  | 'own-served-missing'
+  | 'own-bind-loopback'
+  | 'own-close-ok'
+  | 'own-close-missing'
+  | 'own-concurrent'
+  | 'own-one-at-a-time'
+  | 'own-reset-ok'
+  | 'own-reset-died'
+  | 'own-client-connected'
+  | 'own-client-not-connected'
+  | 'own-client-sent'
+  | 'own-client-sent-diff'
+  | 'own-client-echo'
+  | 'own-client-echo-missing'
+  | 'own-client-exit'
+  | 'own-client-exit-ignored'
+  | 'own-client-refused-ok'
+  | 'own-client-refused-zero'
+  | 'own-client-traceback';
+
+/** One run of an own program: its records from own.program.started to own.program.exited. */
+export interface OwnRun {
+  role: string;
+  scenario: string | undefined;
+  source: string;
+  started: LogRecord;
+  exited: LogRecord | undefined;
+  calls: LogRecord[];
+  summaries: LogRecord[];
+  output: LogRecord[];
+  input: LogRecord[];
+  failed: LogRecord[];
+  sources: LogRecord | undefined;
+  traced: boolean;
+}
+
+const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
+const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
+
+const num = (r: LogRecord | undefined, k: string): number | undefined => {
+  const v = r?.fields[k];
+  return typeof v === 'number' ? v : undefined;
+};
+const str = (r: LogRecord | undefined, k: string): string | undefined => {
+  const v = r?.fields[k];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** Splits the records into own-program runs, in order (several per source when it ran again). */
+export function ownRuns(records: readonly LogRecord[]): OwnRun[] {
+  const open = new Map<string, OwnRun>();
+  const runs: OwnRun[] = [];
+  for (const r of records) {
+    if (!r.event.startsWith('own.')) continue;
+    const key = `${r.source}\u0000${str(r, 'role') ?? ''}`;
+    if (r.event === 'own.program.started') {
+      const run: OwnRun = {
+        role: str(r, 'role') ?? '?',
+        scenario: r.scenario,
+        source: r.source,
+        started: r,
+        exited: undefined,
+        calls: [],
+        summaries: [],
+        output: [],
+        input: [],
+        failed: [],
+        sources: undefined,
+        traced: r.fields.traced === true,
+      };
+      open.set(key, run);
+      runs.push(run);
+      continue;
+    }
+    const run = open.get(key);
+    if (!run) continue;
+    if (r.event === 'own.call') run.calls.push(r);
+    else if (r.event === 'own.call.summary') run.summaries.push(r);
+    else if (r.event === 'own.output') run.output.push(r);
+    else if (r.event === 'own.input') run.input.push(r);
+    else if (r.event === 'own.program.failed') run.failed.push(r);
+    else if (r.event === 'own.sources') run.sources = r;
+    else if (r.event === 'own.program.exited') {
+      run.exited = r;
+      open.delete(key);
+    }
+  }
+  return runs;
+}
+
+function result(id: OwnCheckId, findings: Finding[]): CheckResult {
+  return { id, status: findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
+}
+function finding(
+  ok: boolean,
+  code: OwnFindingCode,
+  params: Finding['params'],
+  evidence: LogRecord[],
+): Finding {
+  return { ok, code, params, evidence };
+}
+function na(id: OwnCheckId, role: string): CheckResult {
+  return { id, status: 'n/a', findings: [finding(true, 'na-own', { role }, [])] };
+}
+
+/** Findings every run gets: the runner's own one-line failures, and "untraced". */
+function runFindings(run: OwnRun): Finding[] {
+  const out: Finding[] = [];
+  for (const f of run.failed) {
+    // A client that ended after the lab's SIGTERM is judged by the exit finding, not here.
+    out.push(finding(false, 'own-failed', { role: run.role, reason: str(f, 'reason') ?? '?' }, [f]));
+  }
+  if (!run.traced) out.push(finding(true, 'own-untraced', { role: run.role }, [run.started]));
+  return out;
+}
+
+/** The checks on own programs present in the records; `echo` is our clients' sessions (their counts). */
+export function ownChecks(records: readonly LogRecord[], echo: readonly EchoSession[]): CheckResult[] {
+  const runs = ownRuns(records);
+  return [echoServerCheck(runs, echo), echoClientCheck(runs)];
+}
+
+/**
+ * Echo server: reads ask for at most 1 KB; our clients got every byte back; it served each
+ * scenario's clients (a loopback bind explains the ones it could not); a connection the client
+ * closed is closed; concurrency is noted either way; a reset does not end it.
+ */
+function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): CheckResult {
+  const runs = allRuns.filter((r) => r.role === 'echo-server');
+  if (runs.length === 0) return na('own-echo-server', 'echo-server');
+  const findings: Finding[] = [];
+  for (const run of runs) findings.push(...runFindings(run));
+  const calls = runs.flatMap((r) => r.calls);
+  const traced = runs.some((r) => r.traced);
+
+  if (traced) {
+    // 1 KB reads, on TCP connections (accepted sockets): every read, including the summarised ones.
+    const reads = calls.filter((c) => READS.has(str(c, 'call') ?? '') && str(c, 'type') !== 'udp');
+    const big = reads.filter((c) => (num(c, 'size') ?? 0) > OWN_READ_LIMIT);
+    const summarisedMax = Math.max(
+      0,
+      ...runs.flatMap((r) => r.summaries.map((s) => num(s, 'maxReadSize') ?? 0)),
+    );
+    if (big.length > 0) {
+      const first = big[0];
+      findings.push(
+        finding(
+          false,
+          'own-read-big',
+          {
+            call: str(first, 'call') ?? '?',
+            size: num(first, 'size') ?? 0,
+            count: big.length,
+            limit: OWN_READ_LIMIT,
+          },
+          big.slice(0, 3),
+        ),
+      );
+    } else if (summarisedMax > OWN_READ_LIMIT) {
+      const s = runs.flatMap((r) => r.summaries).find((x) => (num(x, 'maxReadSize') ?? 0) > OWN_READ_LIMIT);
+      findings.push(
+        finding(
+          false,
+          'own-read-big',
+          { call: 'read', size: summarisedMax, count: 1, limit: OWN_READ_LIMIT },
+          s ? [s] : [],
+        ),
+      );
+    } else if (reads.length > 0) {
+      const max = Math.max(...reads.map((c) => num(c, 'size') ?? 0), summarisedMax);
+      findings.push(
+        finding(true, 'own-read-ok', { reads: reads.length, max, limit: OWN_READ_LIMIT }, reads.slice(0, 1)),
+      );
+    }
+  }
+
+  // Bound to loopback: the classic mistake, explained from its own bind().
+  const binds = calls.filter((c) => str(c, 'call') === 'bind' && num(c, 'result') === 0);
+  const loopBind = binds.find((c) => /^(127\.|\[::1\])/.test(str(c, 'local') ?? ''));
+  if (loopBind) {
+    findings.push(finding(false, 'own-bind-loopback', { local: str(loopBind, 'local') ?? '?' }, [loopBind]));
+  }
+
+  // Our clients: each scenario served, each line back whole and in order (their own counts).
+  // Sessions of our clients that tried (connected or failed): not matched with our own server.
+  const sessions = echo.filter((s) => !s.server && (s.connected || s.error));
+  const byScenario = new Map<string, EchoSession[]>();
+  for (const s of sessions) byScenario.set(s.scenario, [...(byScenario.get(s.scenario) ?? []), s]);
+  for (const [scenario, list] of byScenario) {
+    const missing = list.filter((s) => !s.connected);
+    if (missing.length > 0) {
+      // With a loopback bind the failures of other scenarios are that one mistake, said once above.
+      if (!(loopBind && scenario !== 'local')) {
+        const s = missing[0];
+        findings.push(
+          finding(
+            false,
+            'own-served-missing',
+            { scenario, code: str(s?.error, 'code') ?? '?' },
+            s?.error ? [s.error] : (s?.records.slice(0, 1) ?? []),
+          ),
+        );
+      }
+      continue;
+    }
+    findings.push(
+      finding(
+        true,
+        'own-served-ok',
+        { scenario, clients: list.length },
+        list.flatMap((s) => (s.connected ? [s.connected] : [])).slice(0, 3),
+      ),
+    );
+    for (const s of list) {
+      if (!s.disconnected) continue;
+      const sent = num(s.disconnected, 'bytesSent') ?? -1;
+      const received = num(s.disconnected, 'bytesReceived') ?? -1;
+      findings.push(
+        finding(
+          sent === received,
+          sent === received ? 'own-bytes-ok' : 'own-bytes-diff',
+          { what: `${s.program.label} (${scenario})`, sent, received },
+          [s.disconnected],
+        ),
+      );
+    }
+  }
+
+  if (traced) {
+    findings.push(...closeFindings(calls), ...concurrencyFindings(calls), ...resetFindings(runs));
+  }
+  return result('own-echo-server', findings);
+}
+
+interface Conn {
+  fd: number;
+  pid: number;
+  peer: string;
+  accepted: LogRecord;
+  eof?: LogRecord;
+  closed?: LogRecord;
+  reset?: LogRecord;
+}
+
+/** The accepted connections, from accept to close, per process (threads share fds; one pid per fd table is enough here). */
+function connections(calls: readonly LogRecord[]): Conn[] {
+  const open = new Map<number, Conn>();
+  const all: Conn[] = [];
+  for (const c of calls) {
+    const call = str(c, 'call') ?? '';
+    const fd = num(c, 'fd');
+    if ((call === 'accept' || call === 'accept4') && (num(c, 'result') ?? -1) >= 0) {
+      const newFd = num(c, 'newFd') ?? num(c, 'result') ?? -1;
+      const conn: Conn = { fd: newFd, pid: num(c, 'ownPid') ?? 0, peer: str(c, 'peer') ?? '?', accepted: c };
+      open.set(newFd, conn);
+      all.push(conn);
+      continue;
+    }
+    if (fd === undefined) continue;
+    const conn = open.get(fd);
+    if (!conn) continue;
+    if (READS.has(call) && num(c, 'result') === 0 && !conn.eof) conn.eof = c;
+    if (str(c, 'errno') === 'ECONNRESET' && !conn.reset) conn.reset = c;
+    if (call === 'close') {
+      conn.closed = c;
+      open.delete(fd);
+    }
+  }
+  return all;
+}
+
+/** A connection whose client closed (read returned 0) is closed by the server too. */
+function closeFindings(calls: readonly LogRecord[]): Finding[] {
+  const conns = connections(calls).filter((c) => c.eof);
+  if (conns.length === 0) return [];
+  const leaked = conns.filter((c) => !c.closed);
+  if (leaked.length > 0) {
+    const c = leaked[0]!;
+    return [
+      finding(
+        false,
+        'own-close-missing',
+        { fd: c.fd, peer: c.peer },
+        c.eof ? [c.accepted, c.eof] : [c.accepted],
+      ),
+    ];
+  }
+  const c = conns[0]!;
+  return [finding(true, 'own-close-ok', { conns: conns.length }, c.eof && c.closed ? [c.eof, c.closed] : [])];
+}
+
+/** A second client served while the first is open, or "one at a time" (a note for control question 4, never a failure). */
+function concurrencyFindings(calls: readonly LogRecord[]): Finding[] {
+  const conns = connections(calls);
+  if (conns.length < 2) return [];
+  const order = new Map(calls.map((c, i) => [c, i]));
+  let max = 0;
+  let evidence: LogRecord[] = [];
+  for (const c of conns) {
+    const at = order.get(c.accepted) ?? 0;
+    const openNow = conns.filter(
+      (o) =>
+        (order.get(o.accepted) ?? 0) <= at && (o.closed === undefined || (order.get(o.closed) ?? 0) > at),
+    );
+    if (openNow.length > max) {
+      max = openNow.length;
+      evidence = openNow.map((o) => o.accepted).slice(0, 3);
+    }
+  }
+  if (max >= 2) return [finding(true, 'own-concurrent', { max }, evidence)];
+  return [
+    finding(
+      true,
+      'own-one-at-a-time',
+      { conns: conns.length },
+      conns.slice(0, 2).map((c) => c.accepted),
+    ),
+  ];
+}
+
+/** A client's reset (ECONNRESET on a read or write) does not end the server. */
+function resetFindings(runs: readonly OwnRun[]): Finding[] {
+  const out: Finding[] = [];
+  for (const run of runs) {
+    const reset = connections(run.calls).find((c) => c.reset)?.reset;
+    if (!reset) continue;
+    const ended =
+      run.exited &&
+      str(run.exited, 'reason') !== 'stopped' &&
+      str(run.exited, 'reason') !== 'killed-after-grace';
+    const after = run.calls.filter(
+      (c) =>
+        (run.calls.indexOf(c) > run.calls.indexOf(reset) && str(c, 'call')?.startsWith('accept')) ?? false,
+    );
+    if (ended && after.length === 0) {
+      out.push(
+        finding(
+          false,
+          'own-reset-died',
+          { errno: str(reset, 'errno') ?? '?' },
+          run.exited ? [reset, run.exited] : [reset],
+        ),
+      );
+    } else out.push(finding(true, 'own-reset-ok', { peer: str(reset, 'peer') ?? '?' }, [reset]));
+  }
+  return out;
+}
+
+/**
+ * Echo client: connected; each typed line sent whole; the echo read back and printed; `exit` ends
+ * it with a close; a refused connection gives a message and a non-zero exit, not a traceback.
+ */
+function echoClientCheck(allRuns: OwnRun[]): CheckResult {
+  const runs = allRuns.filter((r) => r.role === 'echo-client');
+  if (runs.length === 0) return na('own-echo-client', 'echo-client');
+  const findings: Finding[] = [];
+  for (const run of runs) {
+    findings.push(
+      ...runFindings(run).filter((f) => (f.params.reason ?? '') !== 'killed-after-grace' || !hasExit(run)),
+    );
+    findings.push(...clientRunFindings(run));
+  }
+  return result('own-echo-client', findings);
+}
+
+function hasExit(run: OwnRun): boolean {
+  return run.input.some((r) => (str(r, 'text') ?? '').trim() === 'exit');
+}
+
+function clientRunFindings(run: OwnRun): Finding[] {
+  const out: Finding[] = [];
+  const scenario = run.scenario ?? '-';
+  const stderr = run.output.filter((r) => str(r, 'stream') === 'stderr').map((r) => str(r, 'text') ?? '');
+  const traceback = stderr.some((t) => t.startsWith('Traceback (most recent call last)'));
+  const code = num(run.exited, 'code');
+  const connects = run.calls.filter((c) => str(c, 'call') === 'connect' && str(c, 'type') !== 'udp');
+  const refused = connects.find((c) => str(c, 'errno') === 'ECONNREFUSED');
+  const lastErr = [...stderr].reverse().find((t) => t.trim() !== '') ?? '';
+
+  if (traceback) {
+    out.push(
+      finding(
+        false,
+        'own-client-traceback',
+        { scenario, last: lastErr.slice(0, 200) },
+        run.output.filter((r) => str(r, 'stream') === 'stderr').slice(-1),
+      ),
+    );
+  }
+  if (refused || (!run.traced && code !== undefined && code !== 0 && run.input.length === 0)) {
+    if (!traceback) {
+      const ok = code !== 0 && code !== undefined;
+      out.push(
+        finding(
+          ok,
+          ok ? 'own-client-refused-ok' : 'own-client-refused-zero',
+          { scenario, code: code ?? '-' },
+          refused ? [refused] : [],
+        ),
+      );
+    }
+    return out;
+  }
+  if (!run.traced) return out;
+
+  const connected = connects.find((c) => num(c, 'result') === 0 || str(c, 'errno') === 'EINPROGRESS');
+  if (!connected) {
+    out.push(
+      finding(
+        false,
+        'own-client-not-connected',
+        { scenario, errno: str(connects[0], 'errno') ?? '-' },
+        connects.slice(0, 1),
+      ),
+    );
+    return out;
+  }
+  out.push(
+    finding(true, 'own-client-connected', { scenario, peer: str(connected, 'peer') ?? '?' }, [connected]),
+  );
+  const fd = num(connected, 'fd');
+  const onConn = run.calls.filter((c) => num(c, 'fd') === fd);
+
+  // What was typed before `exit` (the lines the client should send), and what went on the socket.
+  const lines: LogRecord[] = [];
+  let exitLine: LogRecord | undefined;
+  for (const r of run.input) {
+    if ((str(r, 'text') ?? '').trim() === 'exit') {
+      exitLine = r;
+      break;
+    }
+    lines.push(r);
+  }
+  const expected = lines.reduce((a, r) => a + (num(r, 'bytes') ?? 0), 0);
+  const writes = onConn.filter((c) => WRITES.has(str(c, 'call') ?? ''));
+  const exitSent = exitLine !== undefined && writes.some((c) => /^exit(\\n)?$/.test(str(c, 'data') ?? ''));
+  const sentBeforeExit = writes
+    .filter((c) => !(exitSent && /^exit(\\n)?$/.test(str(c, 'data') ?? '')))
+    .reduce((a, c) => a + (num(c, 'bytes') ?? 0), 0);
+  if (lines.length > 0) {
+    const ok = sentBeforeExit === expected;
+    out.push(
+      finding(
+        ok,
+        ok ? 'own-client-sent' : 'own-client-sent-diff',
+        { scenario, sent: sentBeforeExit, expected },
+        writes.slice(0, 2),
+      ),
+    );
+    const read = onConn
+      .filter((c) => READS.has(str(c, 'call') ?? ''))
+      .reduce((a, c) => a + (num(c, 'bytes') ?? 0), 0);
+    const stdout = run.output.filter((r) => str(r, 'stream') === 'stdout');
+    const missing = lines.find((l) => {
+      const text = (str(l, 'text') ?? '').slice(0, 60);
+      return text !== '' && !stdout.some((o) => (str(o, 'text') ?? '').includes(text));
+    });
+    const echoed = read >= expected && !missing;
+    out.push(
+      finding(
+        echoed,
+        echoed ? 'own-client-echo' : 'own-client-echo-missing',
+        { scenario, read, expected, line: (str(missing, 'text') ?? '').slice(0, 60) },
+        missing ? [missing] : stdout.slice(0, 1),
+      ),
+    );
+  }
+  if (exitLine) {
+    const close = onConn.find(
+      (c) => (str(c, 'call') === 'close' || str(c, 'call') === 'shutdown') && c.time >= exitLine.time,
+    );
+    const byItself = str(run.exited, 'reason') === 'exited';
+    const ok = !exitSent && close !== undefined && byItself;
+    out.push(
+      finding(
+        ok,
+        ok ? 'own-client-exit' : 'own-client-exit-ignored',
+        { scenario, how: exitSent ? 'sent' : close ? 'kept-running' : 'no-close' },
+        [exitLine, ...(close ? [close] : []), ...(run.exited ? [run.exited] : [])],
+      ),
+    );
+  }
+  return out;
+}
+
+/** How far apart (ms) our client's connect and an own server's accept may be, matched through NAT. */
+const OWN_NAT_MATCH_MS = 5000;
+
+/**
+ * The server's view of each of our echo clients when the server was the student's own: the
+ * accept() whose peer is the client's own address (local and vm), else, through the remote
+ * scenario's NAT, the nearest unclaimed accept() after its connect. The address checks read the
+ * peer of that record as "what the server saw", as they read our server's tcp.connection.accepted.
+ */
+export function ownServerViews(
+  records: readonly LogRecord[],
+  echo: readonly EchoSession[],
+): Map<EchoSession, LogRecord> {
+  const accepts = records.filter(
+    (r) =>
+      r.event === 'own.call' &&
+      (str(r, 'call') === 'accept' || str(r, 'call') === 'accept4') &&
+      (num(r, 'result') ?? -1) >= 0 &&
+      str(r, 'peer') !== undefined,
+  );
+  const views = new Map<EchoSession, LogRecord>();
+  if (accepts.length === 0) return views;
+  const claimed = new Set<LogRecord>();
+  const pending = echo.filter((s) => !s.server && s.connected);
+  for (const s of pending) {
+    const local = str(s.connected, 'local');
+    const exact = accepts.find((a) => !claimed.has(a) && str(a, 'peer') === local);
+    if (exact) {
+      views.set(s, exact);
+      claimed.add(exact);
+    }
+  }
+  for (const s of pending) {
+    if (views.has(s) || !s.connected) continue;
+    const at = s.connected.time;
+    const near = accepts
+      .filter((a) => !claimed.has(a) && Math.abs(a.time - at) <= OWN_NAT_MATCH_MS)
+      .sort((a, b) => Math.abs(a.time - at) - Math.abs(b.time - at))[0];
+    if (near) {
+      views.set(s, near);
+      claimed.add(near);
+    }
+  }
+  return views;
+}

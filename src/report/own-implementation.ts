@@ -1,0 +1,257 @@
+/**
+ * The data of the report's Implementation section (issue #18, item 6): for each own program, its
+ * source files as recorded in the run (path, SHA-256, numbered lines, bounded), the socket calls it
+ * made in order with repeats folded (`recvfrom x3: 1024 + 1024 + 453`), and the check each call
+ * serves. Without own programs, our server's honest version: the lines of our server that read and
+ * write, and the read our Node server really makes. Pure: records and texts in, values out; a
+ * renderer (the report's document model) turns it into Markdown and HTML.
+ */
+import type { LogRecord } from './parse.js';
+import { type OwnCheckId, type OwnRun, ownRuns } from './own-checks.js';
+
+/** Lines of one file shown at most; files of students are small, a pasted data file is cut. */
+export const MAX_SOURCE_LINES = 400;
+/** Longest line shown (a minified line would widen the page without bound). */
+export const MAX_SOURCE_LINE = 200;
+/** Folded call rows shown per program; the rest are counted. */
+export const MAX_CALL_ROWS = 200;
+/** Values listed in one folded row (`1024 + 1024 + ...`); the rest are summed. */
+const MAX_VALUES = 8;
+
+export interface NumberedLine {
+  n: number;
+  text: string;
+}
+
+export interface SourceView {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** The numbered lines (empty when the text was not recorded: too big or not UTF-8). */
+  lines: NumberedLine[];
+  /** Lines left out at the end (over MAX_SOURCE_LINES), or lines cut at MAX_SOURCE_LINE. */
+  linesLeft: number;
+}
+
+/** One row of the calls: a single call, or a run of the same call on the same socket folded. */
+export interface CallRow {
+  call: string;
+  fd?: number;
+  count: number;
+  /** `recvfrom x3: 1024 + 1024 + 453` (bytes returned), `accept4: fd 4 for 10.0.0.2:40000`, ... */
+  text: string;
+  /** The largest size asked for (reads): the 1 KB check reads it. */
+  maxSize?: number;
+  /** The checks this call is evidence for. */
+  serves: OwnCheckId[];
+  /** The first record of the row: the evidence line. */
+  first: LogRecord;
+}
+
+export interface ProgramView {
+  role: string;
+  scenario: string | undefined;
+  command: string;
+  files: SourceView[];
+  filesSkipped: number;
+  calls: CallRow[];
+  callsLeft: number;
+  traced: boolean;
+}
+
+const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
+const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
+
+const num = (r: LogRecord | undefined, k: string): number | undefined => {
+  const v = r?.fields[k];
+  return typeof v === 'number' ? v : undefined;
+};
+const str = (r: LogRecord | undefined, k: string): string | undefined => {
+  const v = r?.fields[k];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** Numbered lines of `text`, bounded in count and width. */
+export function numberLines(text: string): { lines: NumberedLine[]; left: number } {
+  const all = text.split('\n');
+  if (all.length > 0 && all[all.length - 1] === '') all.pop();
+  const lines: NumberedLine[] = [];
+  let left = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (i >= MAX_SOURCE_LINES) {
+      left += all.length - i;
+      break;
+    }
+    const line = all[i] ?? '';
+    if (line.length > MAX_SOURCE_LINE) left++;
+    lines.push({
+      n: i + 1,
+      text: line.length > MAX_SOURCE_LINE ? `${line.slice(0, MAX_SOURCE_LINE)}…` : line,
+    });
+  }
+  return { lines, left };
+}
+
+function servesOf(role: string, call: string, r: LogRecord): OwnCheckId[] {
+  const id: OwnCheckId = role === 'echo-client' ? 'own-echo-client' : 'own-echo-server';
+  if (!role.startsWith('echo-')) return [];
+  if (READS.has(call) || WRITES.has(call) || call === 'close' || call === 'shutdown') return [id];
+  if (call === 'bind' || call === 'listen' || call.startsWith('accept') || call === 'connect') return [id];
+  return num(r, 'result') !== undefined ? [id] : [];
+}
+
+function values(list: number[]): string {
+  const shown = list.slice(0, MAX_VALUES).join(' + ');
+  if (list.length <= MAX_VALUES) return shown;
+  const rest = list.slice(MAX_VALUES).reduce((a, b) => a + b, 0);
+  return `${shown} + … (${list.length - MAX_VALUES} more, ${rest} bytes)`;
+}
+
+function single(r: LogRecord): string {
+  const call = str(r, 'call') ?? '?';
+  const fd = num(r, 'fd');
+  const errno = str(r, 'errno');
+  const result = num(r, 'result');
+  const head = fd === undefined ? `${call}` : `${call}(${fd})`;
+  if (errno) return `${head} = -1 ${errno}${str(r, 'peer') ? ` (${str(r, 'peer')})` : ''}`;
+  switch (call) {
+    case 'socket':
+      return `${call} = fd ${result ?? '?'} (${str(r, 'type') ?? '?'})`;
+    case 'bind':
+      return `${head}: ${str(r, 'local') ?? '?'}`;
+    case 'listen':
+      return `${head}, backlog ${num(r, 'backlog') ?? '?'}${str(r, 'local') ? `: ${str(r, 'local')}` : ''}`;
+    case 'accept':
+    case 'accept4':
+      return `${head}: fd ${num(r, 'newFd') ?? result ?? '?'} for ${str(r, 'peer') ?? '?'}`;
+    case 'connect':
+      return `${head}: ${str(r, 'peer') ?? '?'}`;
+    case 'shutdown':
+      return `${head}, ${str(r, 'how') ?? '?'}`;
+    default:
+      return `${head} = ${result ?? '?'}`;
+  }
+}
+
+/**
+ * The calls of a run in order, folded: a run of data calls on one socket becomes one row per call
+ * name (`recvfrom x3: 1024 + 1024 + 453`, then `sendto x3: ...`); every other call is its own row.
+ */
+export function foldCalls(run: OwnRun): { rows: CallRow[]; left: number } {
+  const rows: CallRow[] = [];
+  let left = 0;
+  const calls = run.calls;
+  let i = 0;
+  const push = (row: CallRow) => {
+    if (rows.length < MAX_CALL_ROWS) rows.push(row);
+    else left++;
+  };
+  while (i < calls.length) {
+    const r = calls[i] as LogRecord;
+    const call = str(r, 'call') ?? '?';
+    const fd = num(r, 'fd');
+    const data = (READS.has(call) || WRITES.has(call)) && !str(r, 'errno') && num(r, 'result') !== 0;
+    if (!data) {
+      push({
+        call,
+        ...(fd !== undefined ? { fd } : {}),
+        count: 1,
+        text:
+          READS.has(call) && num(r, 'result') === 0
+            ? `${call}(${fd ?? '?'}) = 0 (the peer closed)`
+            : single(r),
+        serves: servesOf(run.role, call, r),
+        first: r,
+      });
+      i++;
+      continue;
+    }
+    // The block: consecutive successful data calls on the same socket of the same process.
+    const pid = num(r, 'ownPid');
+    const byName = new Map<string, LogRecord[]>();
+    let j = i;
+    for (; j < calls.length; j++) {
+      const c = calls[j] as LogRecord;
+      const name = str(c, 'call') ?? '?';
+      const isData = (READS.has(name) || WRITES.has(name)) && !str(c, 'errno') && num(c, 'result') !== 0;
+      if (!isData || num(c, 'fd') !== fd || num(c, 'ownPid') !== pid) break;
+      byName.set(name, [...(byName.get(name) ?? []), c]);
+    }
+    for (const [name, list] of byName) {
+      const bytes = list.map((c) => num(c, 'bytes') ?? num(c, 'result') ?? 0);
+      const sizes = list.map((c) => num(c, 'size') ?? 0);
+      const asked = READS.has(name) ? `, asked ${Math.max(...sizes)} at most` : '';
+      const row: CallRow = {
+        call: name,
+        ...(fd !== undefined ? { fd } : {}),
+        count: list.length,
+        text: `${name}(${fd ?? '?'}) x${list.length}: ${values(bytes)}${asked}`,
+        serves: servesOf(run.role, name, list[0] as LogRecord),
+        first: list[0] as LogRecord,
+      };
+      if (READS.has(name)) row.maxSize = Math.max(...sizes);
+      push(row);
+    }
+    i = j;
+  }
+  return { rows, left };
+}
+
+/** The Implementation section's data for every own program that ran, in the order they started. */
+export function implementationData(records: readonly LogRecord[]): ProgramView[] {
+  return ownRuns(records).map((run) => {
+    const files: SourceView[] = [];
+    const recorded = run.sources?.fields.files;
+    if (Array.isArray(recorded)) {
+      for (const f of recorded as Array<Record<string, unknown>>) {
+        if (typeof f.path !== 'string' || typeof f.sha256 !== 'string') continue;
+        const { lines, left } = typeof f.text === 'string' ? numberLines(f.text) : { lines: [], left: 0 };
+        files.push({
+          path: f.path,
+          sha256: f.sha256,
+          bytes: typeof f.bytes === 'number' ? f.bytes : 0,
+          lines,
+          linesLeft: left,
+        });
+      }
+    }
+    const { rows, left } = foldCalls(run);
+    return {
+      role: run.role,
+      scenario: run.scenario,
+      command: str(run.started, 'command') ?? '',
+      files,
+      filesSkipped: num(run.sources, 'skipped') ?? 0,
+      calls: rows,
+      callsLeft: left,
+      traced: run.traced,
+    };
+  });
+}
+
+/** Our server, honestly: the lines that read and write, and the read its runtime really makes. */
+export interface OursView {
+  lines: NumberedLine[];
+  /** The system call our Node server makes per read, as strace shows it. */
+  read: string;
+}
+
+/**
+ * The lines of our echo server's source (src/tcp/echo-server.ts, passed in by the caller) that
+ * read from and write to a connection. `readSize` is what strace shows our server ask for: libuv
+ * reads into a 64 KiB buffer unless the server passes its own (`onread`).
+ */
+export function oursView(serverSource: string, readSize = 65536): OursView {
+  const all = serverSource.split('\n');
+  const lines: NumberedLine[] = [];
+  for (let i = 0; i < all.length && lines.length < 60; i++) {
+    const text = all[i] ?? '';
+    if (/\.on\('data'|onread|\.write\(|\.end\(|\.read\(|\.resume\(|\.pause\(/.test(text)) {
+      lines.push({
+        n: i + 1,
+        text: text.length > MAX_SOURCE_LINE ? `${text.slice(0, MAX_SOURCE_LINE)}…` : text,
+      });
+    }
+  }
+  return { lines, read: `read(fd, ..., ${readSize})` };
+}

@@ -1,0 +1,139 @@
+/**
+ * The sentences of the checks on own programs (own-checks.ts), in each language; spread into the
+ * report's texts (texts.ts) and the grading sheet's headers, so those files only gain one line each.
+ */
+import type { Lang } from '../log/events.js';
+import { count } from '../text/plural.js';
+import type { Finding } from './check.js';
+import type { OwnCheckId, OwnFindingCode } from './own-checks.js';
+
+type P = Finding['params'];
+
+const b = (lang: Lang, n: unknown) => count(lang, Number(n), 'byte');
+const CLIENT = {
+  en: { one: 'client', other: 'clients' },
+  ru: { one: 'клиент', few: 'клиента', many: 'клиентов', other: 'клиента' },
+};
+
+/** Check titles in the report. */
+export const OWN_CHECK_TITLES: Record<Lang, Record<OwnCheckId, string>> = {
+  en: {
+    'own-echo-server':
+      'Your echo server: 1 KB reads, exact echo, every scenario, closes, concurrency, resets',
+    'own-echo-client': 'Your echo client: connects, sends the line whole, prints the echo, `exit`, refusal',
+  },
+  ru: {
+    'own-echo-server':
+      'Ваш эхо-сервер: чтение по 1 КБ, точное эхо, все сценарии, закрытие, параллельность, сброс',
+    'own-echo-client':
+      'Ваш эхо-клиент: подключение, строка целиком, эхо на экране, `exit`, отказ в соединении',
+  },
+};
+
+/** Short column headers (the grading sheet). */
+export const OWN_CHECK_COLUMNS: Record<Lang, Record<OwnCheckId, string>> = {
+  en: { 'own-echo-server': 'own server', 'own-echo-client': 'own client' },
+  ru: { 'own-echo-server': 'свой сервер', 'own-echo-client': 'свой клиент' },
+};
+
+const howEn: Record<string, string> = {
+  sent: 'it sent `exit` to the server as a line instead of ending',
+  'kept-running': 'it closed the socket but did not end by itself',
+  'no-close': 'it did not close the connection',
+};
+const howRu: Record<string, string> = {
+  sent: 'он отправил `exit` серверу как обычную строку, вместо того чтобы завершиться',
+  'kept-running': 'он закрыл сокет, но сам не завершился',
+  'no-close': 'он не закрыл соединение',
+};
+
+export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
+  en: {
+    'na-own': (p) =>
+      `no own ${p.role} ran (set LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')} to run yours)`,
+    'own-failed': (p) => `the lab reported a problem with the run: ${p.reason} (see its line)`,
+    'own-untraced': () => 'ran without strace: the checks that need its socket calls are left out',
+    'own-read-ok': (p) =>
+      `every read asked the kernel for at most ${b('en', p.limit)} (${p.reads} reads, the largest asked for ${p.max})`,
+    'own-read-big': (p) =>
+      `a ${p.call}() asked the kernel for ${b('en', p.size)}, more than the ${p.limit} the assignment's 1 KB portions allow (${p.count} such reads)`,
+    'own-bytes-ok': (p) => `${p.what}: sent ${b('en', p.sent)}, all of them came back (${p.received})`,
+    'own-bytes-diff': (p) =>
+      `${p.what}: sent ${b('en', p.sent)} but got ${p.received} back: the echo lost or added bytes`,
+    'own-served-ok': (p) =>
+      `served the ${p.scenario} scenario (${count('en', Number(p.clients), CLIENT.en)})`,
+    'own-served-missing': (p) => `the ${p.scenario} client could not connect (${p.code})`,
+    'own-bind-loopback': (p) =>
+      `bind() to ${p.local}: a loopback address, reachable only from the same machine. The classic mistake: a VM or another host cannot connect; bind to 0.0.0.0 (every address of the machine)`,
+    'own-close-ok': (p) =>
+      `when a client closed (read returned 0), the server closed its socket too (${count('en', Number(p.conns), 'connection')})`,
+    'own-close-missing': (p) =>
+      `the client ${p.peer} closed (read returned 0 on fd ${p.fd}) but the server never closed fd ${p.fd}: the socket leaks`,
+    'own-concurrent': (p) => `served ${p.max} clients at once (a thread, process or poll per client)`,
+    'own-one-at-a-time': (p) =>
+      `serves one client at a time: each accept() came only after the previous connection was closed (${count('en', Number(p.conns), 'connection')}); not a failure, the answer to control question 4 shows why non-blocking sockets or threads change this`,
+    'own-reset-ok': (p) => `a client (${p.peer}) reset its connection and the server kept serving`,
+    'own-reset-died': (p) => `a client reset its connection (${p.errno}) and the server ended`,
+    'own-client-connected': (p) => `${p.scenario}: connect() to ${p.peer} succeeded`,
+    'own-client-not-connected': (p) => `${p.scenario}: the client never connected (${p.errno})`,
+    'own-client-sent': (p) =>
+      `${p.scenario}: the typed lines went out whole (${b('en', p.sent)} with their newlines)`,
+    'own-client-sent-diff': (p) =>
+      `${p.scenario}: ${b('en', p.expected)} were typed (with newlines) but ${p.sent} were written to the socket`,
+    'own-client-echo': (p) => `${p.scenario}: the echo was read back (${b('en', p.read)}) and printed`,
+    'own-client-echo-missing': (p) =>
+      `${p.scenario}: the echo was not read back whole (${p.read} of ${p.expected} bytes) or not printed${p.line ? ` ("${p.line}")` : ''}`,
+    'own-client-exit': (p) => `${p.scenario}: \`exit\` closed the connection and ended the client`,
+    'own-client-exit-ignored': (p) => `${p.scenario}: after \`exit\`, ${howEn[String(p.how)] ?? p.how}`,
+    'own-client-refused-ok': (p) =>
+      `${p.scenario}: the connection was refused and the client said so and ended with code ${p.code}`,
+    'own-client-refused-zero': (p) =>
+      `${p.scenario}: the connection was refused but the client ended with code ${p.code}, as if all went well`,
+    'own-client-traceback': (p) => `${p.scenario}: the client ended with a traceback: ${p.last}`,
+  },
+  ru: {
+    'na-own': (p) =>
+      `собственный ${p.role === 'echo-server' ? 'эхо-сервер' : 'эхо-клиент'} не запускался (задайте LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')}, чтобы запустить свой)`,
+    'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. её строку)`,
+    'own-untraced': () =>
+      'программа работала без strace: проверки, которым нужны её вызовы с сокетами, пропущены',
+    'own-read-ok': (p) =>
+      `каждое чтение запрашивало у ядра не больше ${b('ru', p.limit)} (чтений: ${p.reads}, самое большое запрашивало ${p.max})`,
+    'own-read-big': (p) =>
+      `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${p.limit}, которые допускают порции по 1 КБ из задания (таких чтений: ${p.count})`,
+    'own-bytes-ok': (p) => `${p.what}: отправлено ${b('ru', p.sent)}, все вернулись (${p.received})`,
+    'own-bytes-diff': (p) =>
+      `${p.what}: отправлено ${b('ru', p.sent)}, а вернулось ${p.received}: эхо потеряло или добавило байты`,
+    'own-served-ok': (p) => `сценарий ${p.scenario} обслужен (${count('ru', Number(p.clients), CLIENT.ru)})`,
+    'own-served-missing': (p) => `клиент сценария ${p.scenario} не смог подключиться (${p.code})`,
+    'own-bind-loopback': (p) =>
+      `bind() к ${p.local}: это адрес loopback, до него можно достучаться только с той же машины. Классическая ошибка: ни ВМ, ни другой узел не подключатся; привязывайтесь к 0.0.0.0 (все адреса машины)`,
+    'own-close-ok': (p) =>
+      `когда клиент закрывал соединение (чтение вернуло 0), сервер тоже закрывал свой сокет (${count('ru', Number(p.conns), 'connection')})`,
+    'own-close-missing': (p) =>
+      `клиент ${p.peer} закрыл соединение (чтение на fd ${p.fd} вернуло 0), а сервер так и не закрыл fd ${p.fd}: сокет утекает`,
+    'own-concurrent': (p) =>
+      `одновременно обслуживалось клиентов: ${p.max} (поток, процесс или poll на каждого клиента)`,
+    'own-one-at-a-time': (p) =>
+      `обслуживает клиентов по одному: каждый accept() вызывался только после закрытия предыдущего соединения (${count('ru', Number(p.conns), 'connection')}); это не ошибка, ответ на контрольный вопрос 4 объясняет, что меняют неблокирующие сокеты или потоки`,
+    'own-reset-ok': (p) => `клиент (${p.peer}) сбросил соединение, а сервер продолжил работу`,
+    'own-reset-died': (p) => `клиент сбросил соединение (${p.errno}), и сервер завершился`,
+    'own-client-connected': (p) => `${p.scenario}: connect() к ${p.peer} выполнен`,
+    'own-client-not-connected': (p) => `${p.scenario}: клиент так и не подключился (${p.errno})`,
+    'own-client-sent': (p) =>
+      `${p.scenario}: набранные строки ушли целиком (${b('ru', p.sent)} вместе с переводами строк)`,
+    'own-client-sent-diff': (p) =>
+      `${p.scenario}: набрано ${b('ru', p.expected)} (с переводами строк), а в сокет записано ${p.sent}`,
+    'own-client-echo': (p) => `${p.scenario}: эхо прочитано (${b('ru', p.read)}) и выведено на экран`,
+    'own-client-echo-missing': (p) =>
+      `${p.scenario}: эхо прочитано не целиком (${p.read} из ${p.expected} байт) или не выведено${p.line ? ` («${p.line}»)` : ''}`,
+    'own-client-exit': (p) => `${p.scenario}: \`exit\` закрыл соединение и завершил клиент`,
+    'own-client-exit-ignored': (p) => `${p.scenario}: после \`exit\` ${howRu[String(p.how)] ?? p.how}`,
+    'own-client-refused-ok': (p) =>
+      `${p.scenario}: в соединении отказано, клиент сообщил об этом и завершился с кодом ${p.code}`,
+    'own-client-refused-zero': (p) =>
+      `${p.scenario}: в соединении отказано, а клиент завершился с кодом ${p.code}, как будто всё в порядке`,
+    'own-client-traceback': (p) =>
+      `${p.scenario}: клиент завершился с трассировкой стека (traceback): ${p.last}`,
+  },
+};

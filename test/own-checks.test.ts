@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { analyse, type Analysis } from '../src/report/index.ts';
+import { foldCalls, implementationData, numberLines, oursView } from '../src/report/own-implementation.ts';
+import { ownRuns } from '../src/report/own-checks.ts';
+
+// Logs recorded with the CLI on the lab machine: `socket-lab own` running the fixtures under
+// strace (Russian explanations for the correct server), and `socket-lab echo` as the local client.
+const logs = (name: string) =>
+  readFileSync(new URL(`fixtures/own/logs/${name}.jsonl`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean);
+const run = (...names: string[]) => analyse(names.map((name) => ({ name, lines: logs(name) })));
+const check = (a: Analysis, id: string) => a.checks.find((c) => c.id === id);
+const failing = (a: Analysis, id: string) =>
+  check(a, id)
+    ?.findings.filter((f) => !f.ok)
+    .map((f) => f.code);
+
+test('recorded: the correct server passes, and its accept() is the server view of the local check', async () => {
+  const a = await run('echo-server', 'echo-local');
+  assert.equal(check(a, 'own-echo-server')?.status, 'pass');
+  assert.deepEqual(
+    check(a, 'own-echo-server')?.findings.map((f) => f.code),
+    ['own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok'],
+  );
+  const local = check(a, 'local');
+  assert.equal(local?.status, 'pass');
+  assert.deepEqual(
+    local?.findings[0]?.evidence.map((r) => r.event),
+    ['client.connected', 'own.call'],
+  );
+  // No own client ran: its check is not shown (a run of ours alone keeps its six checks).
+  assert.equal(check(a, 'own-echo-client'), undefined);
+});
+
+test('recorded: recv(4096) fails the 1 KB check only, naming the size and the call', async () => {
+  const a = await run('recv4096-server', 'recv4096-echo-local');
+  assert.deepEqual(failing(a, 'own-echo-server'), ['own-read-big']);
+  const f = check(a, 'own-echo-server')?.findings.find((x) => x.code === 'own-read-big');
+  assert.deepEqual([f?.params.call, f?.params.size, f?.params.limit], ['recvfrom', 4096, 1024]);
+  assert.equal(f?.evidence[0]?.fields.size, 4096);
+});
+
+test('recorded: the client that ignores exit sent it to the server, and that is its one failure', async () => {
+  const a = await run('ignores-exit-client');
+  assert.deepEqual(failing(a, 'own-echo-client'), ['own-client-exit-ignored']);
+  assert.equal(check(a, 'own-echo-client')?.findings.find((f) => !f.ok)?.params.how, 'sent');
+});
+
+test('--require own-echo-client fails when no own client ran', async () => {
+  const a = await analyse([{ name: 'echo-server', lines: logs('echo-server') }], {
+    require: ['own-echo-client'],
+  });
+  assert.equal(check(a, 'own-echo-client')?.status, 'fail');
+});
+
+test('implementation data: sources with numbers and hashes, calls in order with repeats folded', async () => {
+  const a = await run('echo-server', 'echo-local');
+  const [server] = implementationData(a.model.timeline.records);
+  assert.equal(server?.role, 'echo-server');
+  const file = server?.files.find((f) => f.path === 'server.py');
+  assert.match(file?.sha256 ?? '', /^[0-9a-f]{64}$/);
+  assert.ok(file?.lines.some((l) => l.text.includes('conn.recv(BUF_SIZE)')));
+  assert.equal(file?.lines[0]?.n, 1);
+  const texts = server?.calls.map((c) => c.text) ?? [];
+  assert.deepEqual(texts.slice(0, 6), [
+    'socket = fd 3 (tcp)',
+    'bind(3): 0.0.0.0:17301',
+    'listen(3), backlog 5: 0.0.0.0:17301',
+    'accept4(3): fd 4 for 127.0.0.1:43636',
+    'recvfrom(4) x3: 1024 + 1024 + 459, asked 1024 at most',
+    'sendto(4) x3: 1024 + 1024 + 459',
+  ]);
+  assert.ok(server?.calls.every((c) => c.serves.includes('own-echo-server')));
+});
+
+test('implementation data is bounded: long files, long lines, many calls', async () => {
+  const { lines, left } = numberLines(`${'a'.repeat(1000)}\n`.repeat(1000));
+  assert.equal(lines.length, 400);
+  assert.ok(lines.every((l) => l.text.length <= 201));
+  assert.equal(left, 600 + 400);
+  const a = await run('echo-server', 'echo-local');
+  const [r] = ownRuns(a.model.timeline.records);
+  assert.ok(r);
+  const many = {
+    ...r,
+    calls: Array.from({ length: 3000 }, (_, i) => ({
+      ...r.calls[4]!,
+      fields: { ...r.calls[4]!.fields, fd: i },
+    })),
+  };
+  const folded = foldCalls(many);
+  assert.equal(folded.rows.length, 200);
+  assert.equal(folded.left, 2800);
+});
+
+test("without own programs, our server's honest lines and its real read size", () => {
+  const source = readFileSync(new URL('../src/tcp/echo-server.ts', import.meta.url), 'utf8');
+  const ours = oursView(source);
+  assert.equal(ours.read, 'read(fd, ..., 65536)');
+  assert.ok(ours.lines.length > 0);
+  assert.ok(ours.lines.every((l) => source.split('\n')[l.n - 1]?.startsWith(l.text.replace(/…$/, ''))));
+});
