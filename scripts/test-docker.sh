@@ -24,6 +24,11 @@
 # every echo byte does, the captures show TCP retransmissions, and the router says clearly when
 # the kernel has no netem. Then, once: a busy published port and an overlapping subnet each make scripts/lab-up.sh
 # (socket-lab doctor) name the setting to change (before compose, and after compose's own error).
+# Last, the student's own programs (issue 18, docs/own-programs.md): per Compose version, the
+# Python pair of test/fixtures/own/echo in place of ours (every scenario and how soon it shows, a
+# line typed through attach, `exit`, stop, the report's checks, theirs included, and their code);
+# once, the C example in an image of its own (LAB_OWN_IMAGE) on another port; once, each mutant
+# of test/fixtures/own/echo-mutants fails its own check for its one reason.
 #
 # Safe beside a running lab: its own project names, container/network/volume prefix, image tag,
 # free subnets and free ports. Bounded: fails after TEST_DOCKER_TIMEOUT seconds (default 1800,
@@ -426,7 +431,6 @@ own_reset() {
   export LAB_OWN_DIR=$ROOT/own LAB_OWN_ECHO_SERVER='' LAB_OWN_ECHO_CLIENT='' LAB_OWN_IMAGE=$LAB_IMAGE
   export LAB_OWN_ECHO_PORT=7007
 }
-for v in "${VERSIONS[@]}"; do own_pass "$v"; done
 
 # The student's run (issue 11), once, under the first Compose version: name and group set, the lab
 # in Russian, a Cyrillic line and a line over 1 KB typed through docker attach, then `exit`, stop,
@@ -545,7 +549,6 @@ own_c_pass() {
   own_reset
   done_step "$OWN_IMAGE, $(docker image inspect -f '{{.Size}}' "$OWN_IMAGE" | awk '{printf "%.0f MB", $1 / 1e6}')"
 }
-own_c_pass
 
 # The mutants of test/fixtures/own/echo-mutants, once, under the first Compose version: each must
 # fail exactly its one own-program check (test/e2e/check.ts, phase mutant). Server mutants face
@@ -589,7 +592,6 @@ own_mutants_pass() {
   done
   unset E2E_MUTANT
 }
-own_mutants_pass
 
 # Marks the test passed and prints how long each step took.
 finished() {
@@ -597,12 +599,8 @@ finished() {
   STEP="finished"
   say "PASSED under Compose ${VERSIONS[*]} ($ONLY) in $((SECONDS - T0)) s. Steps:"
   printf '    %s\n' "${TIMES[@]}"
-  say "From up -d to every scenario verified, with the student's programs: ${UP_TIMES[*]}"
+  ((${#UP_TIMES[@]} == 0)) || say "From up -d to every scenario on the screens, with the student's programs: ${UP_TIMES[*]}"
 }
-if [[ $ONLY == own ]]; then
-  finished
-  exit 0
-fi
 
 # --- misconfiguration: the error names the setting to change -------------------------------------
 
@@ -629,39 +627,48 @@ expect_named() {
     fail "cannot remove the half-started project $BAD_PROJECT"
 }
 
-# Misconfiguration: lab-up.sh runs `docker compose` (v2 where installed, what users have).
-step "misconfiguration: busy port"
-BAD_PROJECT=labe2e${ID}bad
-"${E2E[@]}" test/e2e/hold-port.ts "$BUSY_PORT" >"$WORK/listener.out" 2>&1 &
-LISTENER=$!
-for ((i = 0; i < 100; i++)); do
-  grep -q listening "$WORK/listener.out" && break
-  sleep 0.1
-done
-grep -q listening "$WORK/listener.out" || fail "could not hold port $BUSY_PORT for the test: $(cat "$WORK/listener.out")"
-expect_named LAB_TCP_PUBLISH "busy TCP port (doctor first)" busy-doctor LAB_TCP_PUBLISH="$BUSY_PORT"
-expect_named LAB_TCP_PUBLISH "busy TCP port (compose's own error)" busy-compose \
-  LAB_TCP_PUBLISH="$BUSY_PORT" LAB_SKIP_DOCTOR=1
-kill "$LISTENER" 2>/dev/null || true
-wait "$LISTENER" 2>/dev/null || true
-LISTENER=""
-done_step
+# Misconfiguration, then the classroom, once. lab-up.sh runs `docker compose` (v2 where installed,
+# what users have).
+misconfig_and_classroom_pass() {
+  step "misconfiguration: busy port"
+  BAD_PROJECT=labe2e${ID}bad
+  "${E2E[@]}" test/e2e/hold-port.ts "$BUSY_PORT" >"$WORK/listener.out" 2>&1 &
+  LISTENER=$!
+  for ((i = 0; i < 100; i++)); do
+    grep -q listening "$WORK/listener.out" && break
+    sleep 0.1
+  done
+  grep -q listening "$WORK/listener.out" || fail "could not hold port $BUSY_PORT for the test: $(cat "$WORK/listener.out")"
+  expect_named LAB_TCP_PUBLISH "busy TCP port (doctor first)" busy-doctor LAB_TCP_PUBLISH="$BUSY_PORT"
+  expect_named LAB_TCP_PUBLISH "busy TCP port (compose's own error)" busy-compose \
+    LAB_TCP_PUBLISH="$BUSY_PORT" LAB_SKIP_DOCTOR=1
+  kill "$LISTENER" 2>/dev/null || true
+  wait "$LISTENER" 2>/dev/null || true
+  LISTENER=""
+  done_step
 
-step "misconfiguration: overlapping subnet"
-OVERLAP_NET=labe2e$ID-overlap
-run docker network create --subnet "$LAB_VM_SUBNET" "$OVERLAP_NET" || fail "cannot create the overlapping network"
-expect_named LAB_VM_SUBNET "overlapping subnet (doctor first)" overlap-doctor
-expect_named LAB_VM_SUBNET "overlapping subnet (compose's own error)" overlap-compose LAB_SKIP_DOCTOR=1
-run docker network rm "$OVERLAP_NET" || fail "cannot remove $OVERLAP_NET"
-OVERLAP_NET=""
-BAD_PROJECT=""
-done_step
+  step "misconfiguration: overlapping subnet"
+  OVERLAP_NET=labe2e$ID-overlap
+  run docker network create --subnet "$LAB_VM_SUBNET" "$OVERLAP_NET" || fail "cannot create the overlapping network"
+  expect_named LAB_VM_SUBNET "overlapping subnet (doctor first)" overlap-doctor
+  expect_named LAB_VM_SUBNET "overlapping subnet (compose's own error)" overlap-compose LAB_SKIP_DOCTOR=1
+  run docker network rm "$OVERLAP_NET" || fail "cannot remove $OVERLAP_NET"
+  OVERLAP_NET=""
+  BAD_PROJECT=""
+  done_step
 
-# The classroom (issue 13): a teacher's and students' hosts in network namespaces, the Docker
-# classroom profile dialing the teacher through this host's routing, then bundle and grade. It
-# builds on the base image made above, so it runs here rather than in npm test.
-step "classroom: teacher and students on hosts of their own"
-run "${E2E[@]}" --test test/e2e/classroom.test.ts || fail "the classroom test failed (its output is above)"
-done_step
+  # The classroom (issue 13): a teacher's and students' hosts in network namespaces, the Docker
+  # classroom profile dialing the teacher through this host's routing, then bundle and grade. It
+  # builds on the base image made above, so it runs here rather than in npm test.
+  step "classroom: teacher and students on hosts of their own"
+  run "${E2E[@]}" --test test/e2e/classroom.test.ts || fail "the classroom test failed (its output is above)"
+  done_step
+}
+[[ $ONLY == own ]] || misconfig_and_classroom_pass
+
+# The student's own programs last: a failure there hides none of the above.
+for v in "${VERSIONS[@]}"; do own_pass "$v"; done
+own_c_pass
+own_mutants_pass
 
 finished
