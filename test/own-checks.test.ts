@@ -103,3 +103,28 @@ test("without own programs, our server's honest lines and its real read size", (
   assert.ok(ours.lines.length > 0);
   assert.ok(ours.lines.every((l) => source.split('\n')[l.n - 1]?.startsWith(l.text.replace(/…$/, ''))));
 });
+
+test('an own server that started just before our chat server is part of the same run', async () => {
+  const own = logs('echo-server');
+  const first = JSON.parse(own[0] ?? '{}') as { time: string };
+  const later = new Date(Date.parse(first.time) + 2000).toISOString();
+  const ours = JSON.stringify({
+    level: 30,
+    time: later,
+    schema: 2,
+    pid: 1,
+    hostname: 'lab-server',
+    component: 'server',
+    event: 'server.starting',
+    version: '1.0.0',
+    config: { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 },
+    msg: 'starting',
+  });
+  const a = await analyse([
+    { name: 'own-server', lines: own },
+    { name: 'lab-server', lines: [ours] },
+    { name: 'echo-local', lines: logs('echo-local') },
+  ]);
+  assert.equal(a.model.timeline.skipped['earlier-run'].count, 0);
+  assert.equal(check(a, 'own-echo-server')?.status, 'pass');
+});

@@ -36,7 +36,9 @@ export interface Timeline {
 export function latestRunStart(records: readonly LogRecord[]): number | undefined {
   const latestBySource = new Map<string, number>();
   for (const r of records) {
-    if (r.event !== 'server.starting') continue;
+    // A student's own server starts a run too: it takes our echo server's place in the lab.
+    const ownServer = r.event === 'own.program.started' && String(r.fields.role).endsWith('-server');
+    if (r.event !== 'server.starting' && !ownServer) continue;
     const key = `${r.source}\u0000${r.hostname ?? ''}`;
     latestBySource.set(key, Math.max(latestBySource.get(key) ?? -Infinity, r.time));
   }
