@@ -36,7 +36,8 @@ for (const replaced of [['tcp'], ['udp'], ['tcp', 'udp']] as const) {
       lines.filter((l) => l.event === 'server.replaced').map((l) => [l.protocol, l.setting]),
       replaced.map((x) => [x, x === 'tcp' ? 'LAB_OWN_ECHO_SERVER' : 'LAB_OWN_CHAT_SERVER']),
     );
-    // Nothing else keeps the process alive when both parts are off: it must wait for the signal.
+    // Nothing else keeps the process alive when both parts are off: it must wait for the signal
+    // (and the stop handler is set just after the parts log that they listen).
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(p.closed(), false, 'the server must hold on until it is stopped');
     p.child.kill('SIGTERM');
@@ -54,6 +55,9 @@ test('an empty LAB_OWN_ECHO_SERVER (compose passes unset settings so) leaves our
     10_000,
   );
   assert.equal(p.json().filter((l) => l.event === 'server.replaced').length, 0);
+  // The stop handler is set once both parts are up, just after they log that they listen: a
+  // SIGTERM in between would end the process the default way, which is not what is tested here.
+  await new Promise((r) => setTimeout(r, 300));
   p.child.kill('SIGTERM');
   assert.equal(await p.exited, 0);
 });
