@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { analyse, type Analysis } from '../src/report/index.ts';
+import { analyse, type Analysis, render } from '../src/report/index.ts';
 import { foldCalls, implementationData, numberLines, oursView } from '../src/report/own-implementation.ts';
 import { ownRuns } from '../src/report/own-checks.ts';
 
@@ -127,4 +127,20 @@ test('an own server that started just before our chat server is part of the same
   ]);
   assert.equal(a.model.timeline.skipped['earlier-run'].count, 0);
   assert.equal(check(a, 'own-echo-server')?.status, 'pass');
+});
+
+test('the report shows the Implementation section after the main task, in Markdown and HTML, both languages', async () => {
+  const a = await run('echo-server', 'echo-local');
+  const ru = render(a, 'ru');
+  const en = render(a, 'en', { format: 'html' });
+  assert.match(ru, /## Реализация: ваши программы/);
+  assert.ok(ru.indexOf('## Реализация') < ru.indexOf('## Дополнительные задания'));
+  assert.match(ru, /server\.py, \d+ байт, SHA-256 `[0-9a-f]{64}`/);
+  assert.match(ru, /`recvfrom\(4\) x3: 1024 \+ 1024 \+ 459, запрошено не больше 1024`/);
+  assert.match(ru, /`accept4\(3\): fd 4 для 127\.0\.0\.1:43636`/);
+  assert.match(en, /Implementation: your programs/);
+  assert.match(en, /recvfrom\(4\) x3: 1024 \+ 1024 \+ 459/);
+  // Without own programs there is no such section.
+  const ours = await analyse([{ name: 'echo-local', lines: logs('echo-local') }]);
+  assert.doesNotMatch(render(ours, 'en'), /Implementation: your programs/);
 });

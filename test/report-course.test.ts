@@ -8,7 +8,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type Analysis, analyse, lazyLines, render } from '../src/report/index.js';
+import { code, codeBlock, heading, table } from '../src/report/document/build.js';
+import { type Analysis, SECTIONS, analyse, lazyLines, render } from '../src/report/index.js';
 import { mergeStreams } from '../src/report/timeline.js';
 
 async function fixture(dir: string): Promise<Analysis> {
@@ -202,4 +203,35 @@ test('mergeStreams (property): keeps each stream in order and never puts an effe
     }),
     { numRuns: 500 },
   );
+});
+
+test('course report: one function per section, in the course order; others place blocks after any of them', async () => {
+  const a = await fixture('test/fixtures/report/lab');
+  const own = [
+    heading(2, 'Implementation'),
+    codeBlock('import socket\nsock = socket.socket()', 'python', {
+      firstLine: 1,
+      notes: [{ line: 2, content: [code('socket()')] }],
+    }),
+    table(['call', 'result'], [[[code('bind()')], '0.0.0.0:7007']]),
+  ];
+  assert.deepEqual(SECTIONS, [
+    'title',
+    'goal',
+    'main-task',
+    'extra-tasks',
+    'questions',
+    'conclusions',
+    'appendix',
+  ]);
+  const md = render(a, 'en', { after: { 'main-task': own } });
+  const at = (s: string) => md.indexOf(s);
+  assert.ok(at('## Main task') < at('## Implementation'), 'after the main task');
+  assert.ok(at('## Implementation') < at('## Extra tasks'), 'before the extra tasks');
+  assert.match(
+    md,
+    /```python\n1 \| import socket\n2 \| sock = socket\.socket\(\)\n {2}\| \^ socket\(\)\n```/,
+  );
+  const html = render(a, 'en', { format: 'html', after: { 'main-task': own } });
+  assert.match(html, /<h2 id="implementation">Implementation<\/h2>/);
 });

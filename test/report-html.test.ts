@@ -3,64 +3,18 @@
  * every diagram is an SVG the page already holds, and the console shows no error.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../src/report/index.js';
+import { chromiumMissing, load } from './system/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const LAB = 'test/fixtures/report/lab';
 
-interface Loaded {
-  dom: string;
-  console: string[];
-}
-
-/** Loads `file` in headless Chromium, with every network request sent to a closed port. */
-async function load(file: string): Promise<Loaded> {
-  if (!existsSync(CHROMIUM)) {
-    assert.fail(
-      `${CHROMIUM} not found: this test needs a real browser (apt-get install chromium, or set CHROMIUM)`,
-    );
-  }
-  const profile = await mkdtemp(join(tmpdir(), 'report-html-profile-'));
-  try {
-    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(
-        CHROMIUM,
-        [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          // Offline: anything the page tried to fetch would fail (and show in the console).
-          '--proxy-server=127.0.0.1:9',
-          `--user-data-dir=${profile}`,
-          '--enable-logging=stderr',
-          '--v=0',
-          '--dump-dom',
-          `file://${file}`,
-        ],
-        { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-        (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })),
-      );
-    });
-    return {
-      dom: stdout,
-      console: stderr.split('\n').filter((l) => /CONSOLE|Failed to load|net::ERR/.test(l)),
-    };
-  } finally {
-    await rm(profile, { recursive: true, force: true });
-  }
-}
-
 test('report html: loads offline in Chromium, every diagram an SVG, no console error', async (t) => {
+  const missing = chromiumMissing();
+  if (missing) assert.fail(`${missing}: this test needs a real browser`);
   const dir = await mkdtemp(join(tmpdir(), 'report-html-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const files = (await readdir(LAB)).filter((f) => f.endsWith('.jsonl'));
@@ -83,7 +37,7 @@ test('report html: loads offline in Chromium, every diagram an SVG, no console e
     const file = join(dir, `report.${lang}.html`);
     await writeFile(file, html);
     const { dom, console: messages } = await load(file);
-    assert.deepEqual(messages, [], `${lang}: console is clean`);
+    assert.deepEqual(messages, [], `${lang}: console is clean (the stylesheet matches the CSP's hash)`);
     const figures = dom.match(/<figure class="diagram">[\s\S]*?<\/figure>/g) ?? [];
     assert.equal(figures.length, mermaid, `${lang}: one figure per diagram of the Markdown`);
     for (const f of figures)
@@ -92,6 +46,17 @@ test('report html: loads offline in Chromium, every diagram an SVG, no console e
     assert.match(dom, /<table>/);
     assert.match(dom, /Ann &lt;Lee&gt;/, `${lang}: the name is escaped text`);
     assert.match(dom, /@media print/, `${lang}: a print stylesheet`);
+    assert.doesNotMatch(dom, /\*\*/, `${lang}: no literal Markdown marks`);
+
+    // The page's Content-Security-Policy runs no script, even one that got in.
+    const injected = join(dir, `injected.${lang}.html`);
+    await writeFile(injected, html.replace('</body>', '<script>console.log("RAN")</script></body>'));
+    const blocked = await load(injected);
+    assert.ok(!blocked.console.some((l) => l.includes('"RAN"')), `${lang}: the script did not run`);
+    assert.ok(
+      blocked.console.some((l) => /Content Security Policy/.test(l)),
+      `${lang}: the CSP refused it`,
+    );
     assert.match(
       dom,
       lang === 'ru' ? /<h2[^>]*>Контрольные вопросы<\/h2>/ : /<h2[^>]*>Control questions<\/h2>/,

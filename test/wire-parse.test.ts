@@ -627,7 +627,8 @@ test('analyseCaptureFile streams: no packet list kept, records capped, counts an
   const text = explainWire({ lang: 'en', captures: [{ name: 'x', result, flows }] });
   assert.match(
     text,
-    /client → server: 3 data segments, 2501 bytes of payload \(each byte counted once\): 1024 \[#4\], 1024 \[#5\], … 1 more\./,
+    // (Markdown escapes the frame references' brackets: they are text, not links.)
+    /client → server: 3 data segments, 2501 bytes of payload \(each byte counted once\): 1024 \\\[#4\\\], 1024 \\\[#5\\\], … 1 more\./,
   );
 });
 

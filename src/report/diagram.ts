@@ -1,6 +1,6 @@
 import type { ChatSession, EchoSession, LabModel, Program } from './aggregate.js';
 import { numField as num, strField as str } from './aggregate.js';
-import { type Participant, type Step, foldRuns, sequenceDiagram } from './mermaid.js';
+import { type Participant, type Step, foldRuns } from './mermaid.js';
 import type { LogRecord } from './parse.js';
 import type { Texts } from './texts.js';
 
@@ -8,25 +8,15 @@ import type { Texts } from './texts.js';
 export const FOLD_THRESHOLD = 10;
 
 /**
- * The sequence diagram of some client sessions and the server's side of them: connect, each
- * portion sent and echoed (long runs folded), disconnect; chat joins, messages, relays, leaves.
+ * The sequence diagram of some client sessions and the server's side of them, as participants and
+ * steps (mermaid.ts writes them as Mermaid text, svg.ts draws them): connect, each portion sent and
+ * echoed (long runs folded), disconnect; chat joins, messages, relays, leaves.
  */
-export function sessionDiagram(
-  model: LabModel,
-  sessions: ReadonlyArray<EchoSession | ChatSession>,
-  t: Texts,
-): string {
-  const { participants, steps } = sessionDiagramParts(model, sessions, t);
-  return sequenceDiagram(participants, steps, { truncated: (n) => t.diagram.truncated({ n }) });
-}
-
-/** What sessionDiagram draws, before it becomes Mermaid text (the HTML report draws it as SVG). */
 export function sessionDiagramParts(
   model: LabModel,
   sessions: ReadonlyArray<EchoSession | ChatSession>,
   t: Texts,
 ): { participants: Participant[]; steps: Step[] } {
-  const participants: Participant[] = [];
   const owner = new Map<LogRecord, { id: string; session: EchoSession | ChatSession }>();
   const serverIds = new Map<Program, string>();
   const servers = [
@@ -69,7 +59,8 @@ export function sessionDiagramParts(
   const echoes = clientParticipants.filter((p) => p.id.startsWith('E'));
   const chats = clientParticipants.filter((p) => p.id.startsWith('M'));
   const half = echoes.length > 0 ? chats.length : Math.ceil(chats.length / 2);
-  participants.push(...echoes, ...chats.slice(0, half), ...serverParticipants, ...chats.slice(half));
+  // concat, not push(...): a run may have more sessions than a call has room for arguments.
+  const participants = echoes.concat(chats.slice(0, half), serverParticipants, chats.slice(half));
 
   const position = diagramPositions(model, sessions);
   const records = [...owner.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));

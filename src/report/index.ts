@@ -1,8 +1,12 @@
+import { implementationSection } from './own-section.js';
 import type { Lang } from '../log/events.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks } from './check.js';
-import { type ExtraSections, renderMarkdown } from './markdown.js';
-import { type ReportFormat, htmlPage } from './html.js';
+import { toHtml } from './document/html.js';
+import { toMarkdown } from './document/markdown.js';
+import type { Document } from './document/model.js';
+import { type DocumentOptions, reportDocument } from './document/report.js';
+import type { ExtraSections } from './document/sections/context.js';
 import { type LineSource, parseSource } from './parse.js';
 import { describeFinding } from './texts.js';
 import { mergeSources, reorderCausally } from './timeline.js';
@@ -13,8 +17,12 @@ import {
   type WireAnalysis,
   type WireFinding,
   analyseWire,
-  renderWire,
+  wireSection,
 } from './wire-section.js';
+
+/** The report's formats. */
+export type ReportFormat = 'md' | 'html';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'html'];
 
 /** One source of log lines: a container's file, or standard input. */
 export interface ReportInput {
@@ -76,24 +84,46 @@ export interface ReportOptions {
   format?: ReportFormat;
   /** More sections per scenario (e.g. what the packets showed), placed after its addresses. */
   extraSections?: ExtraSections;
+  /** Blocks placed after a section of the report (e.g. a student's own programs after the main task). */
+  after?: DocumentOptions['after'];
 }
 
-/** The report in `lang`: the course's report from this run, then the evidence as an appendix. */
-export function render(analysis: Analysis, lang: Lang, options: ReportOptions = {}): string {
-  const doc = renderMarkdown(analysis.model, analysis.checks, {
+/** The report in `lang` as a document: the course's report from this run, then the evidence. */
+export function reportOf(
+  analysis: Analysis,
+  lang: Lang,
+  options: Omit<ReportOptions, 'format'> = {},
+): Document {
+  return reportDocument(analysis.model, analysis.checks, {
     lang,
     student: options.student,
     group: options.group,
     extraSections: options.extraSections,
-    html: options.format === 'html',
     // Q5 with this run's loss and retransmissions, when there are captures (else the command to see them).
     questionExtras: analysis.wire ? { 5: lossAnswer(analysis.model, analysis.wire, lang) } : {},
+    after: {
+      ...options.after,
+      // A student's own programs: their code and calls, right after the main task they answer.
+      'main-task': [
+        ...(options.after?.['main-task'] ?? []),
+        ...implementationSection(analysis.model.timeline.records, lang),
+      ],
+      // What the packets showed, when the run has captures: after the appendix.
+      appendix: [
+        ...(options.after?.appendix ?? []),
+        ...(analysis.wire ? wireSection(analysis.wire, analysis.model, lang) : []),
+      ],
+    },
   });
-  // What the packets showed, when the run has captures: after the document, before it becomes HTML.
-  const markdown = analysis.wire
-    ? `${doc.trimEnd()}\n\n${renderWire(analysis.wire, analysis.model, lang)}`
-    : doc;
-  return options.format === 'html' ? htmlPage(markdown, lang) : markdown;
+}
+
+/**
+ * The report in `lang`, written as Markdown (Mermaid diagrams) or as one HTML page (SVG
+ * diagrams): one document, two renderers, the escaping in each renderer.
+ */
+export function render(analysis: Analysis, lang: Lang, options: ReportOptions = {}): string {
+  const doc = reportOf(analysis, lang, options);
+  return options.format === 'html' ? toHtml(doc) : toMarkdown(doc);
 }
 
 /** One line for a terminal about the checks, in English (what scripts and CI logs read). */
@@ -116,8 +146,11 @@ export { type ConnAccount, type PortionCounts, accountConnections, relayCounts }
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
 export { type LineSource, type LogRecord, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
 export { lazyLines, linesOf, openInputs } from './sources.js';
-export { type ExtraSections, type Section } from './markdown.js';
-export { REPORT_FORMATS, type ReportFormat } from './html.js';
+export { type ExtraSections, type Section } from './document/sections/context.js';
+export type { Block, Document, Inline } from './document/model.js';
+export { toHtml } from './document/html.js';
+export { toMarkdown } from './document/markdown.js';
+export { SECTIONS, type SectionId } from './document/report.js';
 export {
   type CaptureFiles,
   type WireAnalysis,

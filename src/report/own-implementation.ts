@@ -6,6 +6,7 @@
  * write, and the read our Node server really makes. Pure: records and texts in, values out; a
  * renderer (the report's document model) turns it into Markdown and HTML.
  */
+import type { Lang } from '../log/events.js';
 import type { LogRecord } from './parse.js';
 import { type OwnCheckId, type OwnRun, ownRuns } from './own-checks.js';
 
@@ -59,6 +60,24 @@ export interface ProgramView {
   traced: boolean;
 }
 
+/** The few words of a call row, in each language (the call itself stays as strace names it). */
+const W = {
+  en: {
+    for: 'for',
+    backlog: 'backlog',
+    asked: (n: number) => `asked ${n} at most`,
+    closed: 'the peer closed',
+    more: (n: number, b: number) => `${n} more, ${b} bytes`,
+  },
+  ru: {
+    for: 'для',
+    backlog: 'очередь',
+    asked: (n: number) => `запрошено не больше ${n}`,
+    closed: 'собеседник закрыл соединение',
+    more: (n: number, b: number) => `ещё ${n}, ${b} байт`,
+  },
+};
+
 const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
 const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
 
@@ -100,14 +119,15 @@ function servesOf(role: string, call: string, r: LogRecord): OwnCheckId[] {
   return num(r, 'result') !== undefined ? [id] : [];
 }
 
-function values(list: number[]): string {
+function values(list: number[], lang: Lang): string {
   const shown = list.slice(0, MAX_VALUES).join(' + ');
   if (list.length <= MAX_VALUES) return shown;
   const rest = list.slice(MAX_VALUES).reduce((a, b) => a + b, 0);
-  return `${shown} + … (${list.length - MAX_VALUES} more, ${rest} bytes)`;
+  return `${shown} + … (${W[lang].more(list.length - MAX_VALUES, rest)})`;
 }
 
-function single(r: LogRecord): string {
+function single(r: LogRecord, lang: Lang): string {
+  const w = W[lang];
   const call = str(r, 'call') ?? '?';
   const fd = num(r, 'fd');
   const errno = str(r, 'errno');
@@ -120,10 +140,10 @@ function single(r: LogRecord): string {
     case 'bind':
       return `${head}: ${str(r, 'local') ?? '?'}`;
     case 'listen':
-      return `${head}, backlog ${num(r, 'backlog') ?? '?'}${str(r, 'local') ? `: ${str(r, 'local')}` : ''}`;
+      return `${head}, ${w.backlog} ${num(r, 'backlog') ?? '?'}${str(r, 'local') ? `: ${str(r, 'local')}` : ''}`;
     case 'accept':
     case 'accept4':
-      return `${head}: fd ${num(r, 'newFd') ?? result ?? '?'} for ${str(r, 'peer') ?? '?'}`;
+      return `${head}: fd ${num(r, 'newFd') ?? result ?? '?'} ${w.for} ${str(r, 'peer') ?? '?'}`;
     case 'connect':
       return `${head}: ${str(r, 'peer') ?? '?'}`;
     case 'shutdown':
@@ -137,7 +157,7 @@ function single(r: LogRecord): string {
  * The calls of a run in order, folded: a run of data calls on one socket becomes one row per call
  * name (`recvfrom x3: 1024 + 1024 + 453`, then `sendto x3: ...`); every other call is its own row.
  */
-export function foldCalls(run: OwnRun): { rows: CallRow[]; left: number } {
+export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; left: number } {
   const rows: CallRow[] = [];
   let left = 0;
   const calls = run.calls;
@@ -158,8 +178,8 @@ export function foldCalls(run: OwnRun): { rows: CallRow[]; left: number } {
         count: 1,
         text:
           READS.has(call) && num(r, 'result') === 0
-            ? `${call}(${fd ?? '?'}) = 0 (the peer closed)`
-            : single(r),
+            ? `${call}(${fd ?? '?'}) = 0 (${W[lang].closed})`
+            : single(r, lang),
         serves: servesOf(run.role, call, r),
         first: r,
       });
@@ -180,12 +200,12 @@ export function foldCalls(run: OwnRun): { rows: CallRow[]; left: number } {
     for (const [name, list] of byName) {
       const bytes = list.map((c) => num(c, 'bytes') ?? num(c, 'result') ?? 0);
       const sizes = list.map((c) => num(c, 'size') ?? 0);
-      const asked = READS.has(name) ? `, asked ${Math.max(...sizes)} at most` : '';
+      const asked = READS.has(name) ? `, ${W[lang].asked(Math.max(...sizes))}` : '';
       const row: CallRow = {
         call: name,
         ...(fd !== undefined ? { fd } : {}),
         count: list.length,
-        text: `${name}(${fd ?? '?'}) x${list.length}: ${values(bytes)}${asked}`,
+        text: `${name}(${fd ?? '?'}) x${list.length}: ${values(bytes, lang)}${asked}`,
         serves: servesOf(run.role, name, list[0] as LogRecord),
         first: list[0] as LogRecord,
       };
@@ -198,7 +218,7 @@ export function foldCalls(run: OwnRun): { rows: CallRow[]; left: number } {
 }
 
 /** The Implementation section's data for every own program that ran, in the order they started. */
-export function implementationData(records: readonly LogRecord[]): ProgramView[] {
+export function implementationData(records: readonly LogRecord[], lang: Lang = 'en'): ProgramView[] {
   return ownRuns(records).map((run) => {
     const files: SourceView[] = [];
     const recorded = run.sources?.fields.files;
@@ -215,7 +235,7 @@ export function implementationData(records: readonly LogRecord[]): ProgramView[]
         });
       }
     }
-    const { rows, left } = foldCalls(run);
+    const { rows, left } = foldCalls(run, lang);
     return {
       role: run.role,
       scenario: run.scenario,

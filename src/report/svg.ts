@@ -3,12 +3,14 @@
  * sequence diagrams from the same participants and steps the Mermaid text is made of, and the
  * topology picture. Every text from the logs is XML-escaped.
  */
+import { visible } from '../text/escape.js';
+import type { SvgMarkup } from './document/model.js';
 import type { Participant, Step } from './mermaid.js';
 import type { Topology } from './topology.js';
 
-/** Text safe inside SVG/HTML elements and attributes. */
+/** Text safe inside SVG elements and attributes, control and bidi characters shown as escapes. */
 export function xml(text: string): string {
-  return text.replace(
+  return visible(text).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
@@ -71,7 +73,7 @@ export function sequenceSvg(
   participants: readonly Participant[],
   steps: readonly Step[],
   options: { maxSteps?: number; truncated?: (n: number) => string } = {},
-): string {
+): SvgMarkup {
   const max = options.maxSteps ?? 150;
   const shown: Step[] = steps.slice(0, max);
   if (steps.length > max && participants.length > 0) {
@@ -87,7 +89,7 @@ export function sequenceSvg(
   const heads = participants.map((p) =>
     p.lines.flatMap((line, i) => wrap(line, MAX_CHARS).map((l) => ({ text: l, bold: i === 0 }))),
   );
-  const headLines = Math.max(1, ...heads.map((h) => h.length));
+  const headLines = heads.reduce((m, h) => Math.max(m, h.length), 1);
   const headH = 14 + headLines * 15;
   const width = participants.length * COL + 20;
   // Each step: its label wrapped to the room it has; a row grows with its lines.
@@ -150,54 +152,90 @@ export function sequenceSvg(
     );
   });
   out.push('</svg>');
-  return out.join('');
+  // Every text above went through xml(): this is the one place that makes SvgMarkup.
+  return out.join('') as SvgMarkup;
 }
 
-/** The topology picture: clients on the left, hops in the middle, servers on the right. */
-export function topologySvg(t: Topology): string {
-  const columns = { client: 0, hop: 1, server: 2 } as const;
-  const colW = 260;
+/**
+ * The topology picture: clients on the left, hops in the middle (when there are any), servers on
+ * the right. Edge labels never overlap: in each gap between two columns every label has its own
+ * row, and its edge is routed through that row (from the source to the row, along it under the
+ * label, then to the target). Box texts wrap to the box.
+ */
+export function topologySvg(t: Topology): SvgMarkup {
+  const hasHop = t.nodes.some((n) => n.kind === 'hop');
+  const column = (kind: Topology['nodes'][number]['kind']) =>
+    kind === 'client' ? 0 : kind === 'hop' ? 1 : hasHop ? 2 : 1;
   const boxW = 220;
+  const gap = 230;
+  const colW = boxW + gap;
   const lineH = 15;
-  const boxH = (n: number) => 16 + (1 + n) * lineH;
-  const place = new Map<string, { x: number; y: number; h: number }>();
+  const place = new Map<string, { x: number; y: number; h: number; lines: string[]; col: number }>();
   const yNext = [20, 20, 20];
   for (const n of t.nodes) {
-    const c = columns[n.kind];
-    const h = boxH(n.addresses.length);
-    place.set(n.id, { x: 20 + c * colW, y: yNext[c] ?? 20, h });
+    const c = column(n.kind);
+    const lines = [
+      ...wrap(n.label, (boxW - 16) / 7.2),
+      ...n.addresses.flatMap((a) => wrap(a, (boxW - 16) / 7.2)),
+    ];
+    const h = 16 + lines.length * lineH;
+    place.set(n.id, { x: 20 + c * colW, y: yNext[c] ?? 20, h, lines, col: c });
     yNext[c] = (yNext[c] ?? 20) + h + 40;
   }
-  // Servers and hops sit in the middle of the height the clients take.
-  const total = Math.max(...yNext);
-  for (const kind of ['hop', 'server'] as const) {
-    const mine = t.nodes.filter((n) => n.kind === kind);
-    const used = yNext[columns[kind]] ?? 20;
-    const shift = (total - used) / 2;
-    for (const n of mine) {
-      const p = place.get(n.id);
-      if (p) p.y += shift;
-    }
+  // Each column centred on the tallest one.
+  const tallest = Math.max(...yNext);
+  for (const [c, used] of yNext.entries()) {
+    const shift = (tallest - used) / 2;
+    for (const p of place.values()) if (p.col === c) p.y += shift;
   }
-  const width = 3 * colW;
-  const height = total;
+  // Where each edge leaves its source and enters its target: spread over the box's height.
+  const anchor = (id: string, side: 'from' | 'to', e: (typeof t.edges)[number]) => {
+    const p = place.get(id);
+    if (!p) return 0;
+    const mine = t.edges.filter((x) => (side === 'from' ? x.from : x.to) === id);
+    return p.y + (p.h * (mine.indexOf(e) + 1)) / (mine.length + 1);
+  };
+  // Labels: one row each per gap, in the order of their edges' midpoints, never above the last.
+  const labelRoom = (gap - 30) / 6.2;
+  const rows = t.edges.map((e) => {
+    const a = place.get(e.from);
+    const b = place.get(e.to);
+    const y1 = anchor(e.from, 'from', e);
+    const y2 = anchor(e.to, 'to', e);
+    return { e, a, b, y1, y2, lines: wrap(e.label, labelRoom), top: 0 };
+  });
+  const bottom = new Map<number, number>();
+  for (const r of [...rows].sort((p, q) => p.y1 + p.y2 - (q.y1 + q.y2))) {
+    if (!r.a || !r.b) continue;
+    const h = r.lines.length * 13;
+    const ideal = (r.y1 + r.y2) / 2 - h - 2;
+    const top = Math.max(ideal, bottom.get(r.a.col) ?? 4);
+    r.top = top;
+    bottom.set(r.a.col, top + h + 10);
+  }
+  const width = (hasHop ? 2 : 1) * colW + boxW + 40;
+  const height = Math.max(tallest, ...bottom.values()) + 10;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="topology" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
     '<defs><marker id="tarrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',
   ];
-  t.edges.forEach((e, i) => {
-    const a = place.get(e.from);
-    const b = place.get(e.to);
-    if (!a || !b) return;
-    const x1 = a.x + boxW;
-    const y1 = a.y + a.h / 2;
-    const x2 = b.x;
-    const y2 = b.y + b.h / 2 + ((i % 3) - 1) * 6;
+  for (const r of rows) {
+    if (!r.a || !r.b) continue;
+    const x1 = r.a.x + boxW;
+    const x2 = r.b.x;
+    const left = x1 + 12;
+    const right = x2 - 12;
+    const yLine = r.top + r.lines.length * 13 + 2;
     out.push(
-      `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#333" marker-end="url(#tarrow)"/>`,
-      `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" ${FONT} font-size="10">${xml(cut(e.label, 44))}</text>`,
+      `<polyline points="${x1},${r.y1} ${left},${yLine} ${right},${yLine} ${x2},${r.y2}" fill="none" stroke="#333" marker-end="url(#tarrow)"/>`,
+      multiline(
+        (left + right) / 2,
+        r.top + 10,
+        r.lines,
+        `text-anchor="middle" ${FONT} font-size="10"`,
+      ).replace(/dy="14"/g, 'dy="13"'),
     );
-  });
+  }
   for (const n of t.nodes) {
     const p = place.get(n.id);
     if (!p) continue;
@@ -206,12 +244,14 @@ export function topologySvg(t: Topology): string {
     out.push(
       `<rect x="${p.x}" y="${p.y}" width="${boxW}" height="${p.h}" rx="${rx}" fill="${fill}" stroke="#555"/>`,
     );
-    [n.label, ...n.addresses].forEach((line, i) => {
+    const labelLines = wrap(n.label, (boxW - 16) / 7.2).length;
+    p.lines.forEach((line, i) => {
       out.push(
-        `<text x="${p.x + boxW / 2}" y="${p.y + 20 + i * lineH}" text-anchor="middle" ${FONT}${i === 0 ? ' font-weight="bold"' : ''}>${xml(cut(line, 34))}</text>`,
+        `<text x="${p.x + boxW / 2}" y="${p.y + 20 + i * lineH}" text-anchor="middle" ${FONT}${i < labelLines ? ' font-weight="bold"' : ''}>${xml(line)}</text>`,
       );
     });
   }
   out.push('</svg>');
-  return out.join('');
+  // Every text above went through xml(): this is the one place that makes SvgMarkup.
+  return out.join('') as SvgMarkup;
 }

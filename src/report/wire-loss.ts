@@ -8,6 +8,8 @@ import type { Lang } from '../log/events.js';
 import { retransmissionsOf } from '../wire/index.js';
 import { type ChatSession, type LabModel, numField } from './aggregate.js';
 import type { LogRecord } from './parse.js';
+import { code, list, paragraph, prose, text } from './document/build.js';
+import type { Block, Inline } from './document/model.js';
 import type { WireAnalysis } from './wire-section.js';
 
 /** The command that impairs the remote clients' link, for a run that had no loss. */
@@ -73,7 +75,7 @@ export function lossFigures(model: LabModel, wire: WireAnalysis | undefined): Lo
       const gotNumbers = got.map(numberOf).filter((x) => x !== undefined);
       let missing: number[] | undefined;
       if (sentNumbers.length > 0 && gotNumbers.length > 0) {
-        const of = Math.max(...sentNumbers.map((x) => x.of));
+        const of = sentNumbers.reduce((m, x) => Math.max(m, x.of), 0);
         const have = new Set(gotNumbers.map((x) => x.n));
         missing = [];
         for (let n = 1; n <= Math.min(of, sent.length); n++) if (!have.has(n)) missing.push(n);
@@ -117,28 +119,31 @@ export function lossFigures(model: LabModel, wire: WireAnalysis | undefined): Lo
 const pct = (a: number, b: number) => (b === 0 ? '0' : ((100 * a) / b).toFixed(1));
 
 /**
- * Question 5 answered with the run's numbers, in Markdown (en/ru). Without loss it says so and
- * gives the command that impairs the link.
+ * Question 5 answered with the run's numbers (en/ru): a paragraph, then the figures as a list.
+ * Without loss it says so and gives the command that impairs the link.
  */
-export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang: Lang): string {
+export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang: Lang): Block[] {
   const f = lossFigures(model, wire);
   const en = lang === 'en';
-  const out: string[] = [];
+  const out: Inline[][] = [];
+  const items: Inline[][] = [];
   const lost = f.chat.filter((c) => c.received < c.sent);
   if (!f.impaired || lost.length === 0) {
     const chatTotal = f.chat.reduce((n, c) => n + c.sent, 0);
     out.push(
       en
-        ? `In this run no chat message was lost${chatTotal > 0 ? ` (${chatTotal} sent across networks, all arrived)` : ''}${f.impaired ? ' although the link was impaired' : ': the link was not impaired'}. To see UDP lose messages while TCP repeats its segments, run \`${LOSS_COMMAND}\` and make the report again.`
-        : `В этом запуске ни одно сообщение чата не потерялось${chatTotal > 0 ? ` (между сетями отправлено ${chatTotal}, дошли все)` : ''}${f.impaired ? ', хотя канал был ухудшен' : ': потерь в канале не было'}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите \`${LOSS_COMMAND}\` и постройте отчёт заново.`,
+        ? prose`In this run no chat message was lost${chatTotal > 0 ? ` (${chatTotal} sent across networks, all arrived)` : ''}${f.impaired ? ' although the link was impaired' : ': the link was not impaired'}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} and make the report again.`
+        : prose`В этом запуске ни одно сообщение чата не потерялось${chatTotal > 0 ? ` (между сетями отправлено ${chatTotal}, дошли все)` : ''}${f.impaired ? ', хотя канал был ухудшен' : ': потерь в канале не было'}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} и постройте отчёт заново.`,
     );
   } else {
     if (f.lossPercent !== undefined)
-      out.push(
-        en
-          ? `The router dropped packets of the remote link at random (${f.lossPercent} % each way).`
-          : `Маршрутизатор случайно отбрасывал пакеты удалённого канала (${f.lossPercent} % в каждую сторону).`,
-      );
+      out.push([
+        text(
+          en
+            ? `The router dropped packets of the remote link at random (${f.lossPercent} % each way).`
+            : `Маршрутизатор случайно отбрасывал пакеты удалённого канала (${f.lossPercent} % в каждую сторону).`,
+        ),
+      ]);
     for (const c of f.chat) {
       const n = c.sent - c.received;
       const which =
@@ -147,34 +152,42 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
             ? `: numbers ${c.missing.join(', ')}`
             : `: номера ${c.missing.join(', ')}`
           : '';
-      out.push(
-        en
-          ? `- UDP chat ${c.from} → ${c.to}: ${c.sent} messages sent, ${c.received} arrived, ${n} never arrived${which} (loss ${pct(n, c.sent)} %). Nobody resent them: UDP has no acknowledgement and no retransmission.`
-          : `- Чат по UDP ${c.from} → ${c.to}: отправлено ${c.sent}, дошло ${c.received}, не дошло ${n}${which} (потери ${pct(n, c.sent)} %). Их никто не отправил повторно: в UDP нет подтверждений и повторной передачи.`,
-      );
+      items.push([
+        text(
+          en
+            ? `UDP chat ${c.from} → ${c.to}: ${c.sent} messages sent, ${c.received} arrived, ${n} never arrived${which} (loss ${pct(n, c.sent)} %). Nobody resent them: UDP has no acknowledgement and no retransmission.`
+            : `Чат по UDP ${c.from} → ${c.to}: отправлено ${c.sent}, дошло ${c.received}, не дошло ${n}${which} (потери ${pct(n, c.sent)} %). Их никто не отправил повторно: в UDP нет подтверждений и повторной передачи.`,
+        ),
+      ]);
     }
   }
   if (f.echo.sessions > 0) {
     const all = f.echo.sent === f.echo.received;
-    out.push(
-      en
-        ? `- TCP echo: ${f.echo.sent} bytes sent, ${f.echo.received} received back${all ? ', every byte' : ''} in ${f.echo.sessions} connection(s).`
-        : `- Эхо по TCP: отправлено ${f.echo.sent} байт, обратно получено ${f.echo.received}${all ? ' — каждый байт' : ''}; соединений: ${f.echo.sessions}.`,
-    );
+    items.push([
+      text(
+        en
+          ? `TCP echo: ${f.echo.sent} bytes sent, ${f.echo.received} received back${all ? ', every byte' : ''} in ${f.echo.sessions} connection(s).`
+          : `Эхо по TCP: отправлено ${f.echo.sent} байт, обратно получено ${f.echo.received}${all ? ' — каждый байт' : ''}; соединений: ${f.echo.sessions}.`,
+      ),
+    ]);
   }
   const r = f.retransmissions;
   if (r) {
-    out.push(
-      en
-        ? `- The server capture shows ${r.segments} TCP retransmission(s) (${r.bytes} payload bytes sent again) over ${r.connections} connection(s); waiting for them cost ${r.delayMs.toFixed(1)} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
-        : `- В захвате сервера ${r.segments} повторных передач TCP (повторно отправлено ${r.bytes} байт полезной нагрузки) в ${r.connections} соединениях; ожидание их стоило ${r.delayMs.toFixed(1)} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
-    );
+    items.push([
+      text(
+        en
+          ? `The server capture shows ${r.segments} TCP retransmission(s) (${r.bytes} payload bytes sent again) over ${r.connections} connection(s); waiting for them cost ${r.delayMs.toFixed(1)} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
+          : `В захвате сервера ${r.segments} повторных передач TCP (повторно отправлено ${r.bytes} байт полезной нагрузки) в ${r.connections} соединениях; ожидание их стоило ${r.delayMs.toFixed(1)} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
+      ),
+    ]);
   } else {
-    out.push(
-      en
-        ? '- No server capture: the TCP retransmissions cannot be counted.'
-        : '- Захвата сервера нет: повторные передачи TCP посчитать нельзя.',
-    );
+    items.push([
+      text(
+        en
+          ? 'No server capture: the TCP retransmissions cannot be counted.'
+          : 'Захвата сервера нет: повторные передачи TCP посчитать нельзя.',
+      ),
+    ]);
   }
-  return `${out.join('\n')}\n`;
+  return [...out.map((p) => paragraph(p)), ...(items.length > 0 ? [list(items)] : [])];
 }

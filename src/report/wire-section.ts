@@ -23,13 +23,15 @@ import {
   crossCheckBytes,
   endpointString,
   explainCaptureProblem,
-  explainWire,
   relateCaptures,
   socketPortionsFromLog,
 } from '../wire/index.js';
+import { wireBlocks } from '../wire/explain.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import type { CheckStatus } from './check.js';
+import { code, heading, list, prose, text } from './document/build.js';
+import type { Block, Inline } from './document/model.js';
 
 /** Which side of the lab a capture file watched, from its name (`<prefix>-capture-server.pcap`). */
 export type CaptureSide = 'server' | 'remote';
@@ -226,7 +228,7 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
       serverFlows && counts.length > 0
         ? crossCheckBytes(serverFlows, counts, tcpPort !== undefined ? { serverPort: tcpPort } : {})
         : undefined;
-    if (crossCheck) comparisons.push(...crossCheck.comparisons);
+    if (crossCheck) for (const x of crossCheck.comparisons) comparisons.push(x);
     const hop =
       isRemote && mine && remoteFlows ? relateCaptures(remoteFlows, mine, { serverPorts }) : undefined;
     if (mine && mine.tcp.length + mine.udp.length === 0 && !isRemote) continue;
@@ -286,7 +288,7 @@ export function wireScenarioSection(
   model: LabModel,
   scenario: string,
   lang: Lang,
-): string | undefined {
+): Block[] | undefined {
   const s = wire.scenarios.get(scenario);
   if (!s) return undefined;
   const server = wire.captures.find((c) => c.side === 'server');
@@ -297,7 +299,7 @@ export function wireScenarioSection(
   if (s.remote && remote?.read)
     inputs.push({ name: remote.name, result: remote.read.result, flows: remote.read.flows });
   if (inputs.length === 0) return undefined;
-  return explainWire({
+  return wireBlocks({
     lang,
     captures: inputs,
     serverPorts: wire.serverPorts,
@@ -319,33 +321,35 @@ export function describeWireFinding(f: WireFinding): string {
 
 /**
  * The whole packet part of the report: which captures were found, each scenario's section and the
- * wire check. render() appends it after the document.
+ * wire check. The report places it after the course sections.
  */
-export function renderWire(wire: WireAnalysis, model: LabModel, lang: Lang): string {
+export function wireSection(wire: WireAnalysis, model: LabModel, lang: Lang): Block[] {
   const en = lang === 'en';
-  const out: string[] = [`## ${SECTION_TITLE[lang]}`, ''];
+  const out: Block[] = [heading(2, SECTION_TITLE[lang])];
+  const found: Inline[][] = [];
   for (const side of ['server', 'remote'] as const) {
     const c = wire.captures.find((x) => x.side === side);
     // Off, absent, or unreadable: one line each, never a crash.
     const problem = captureLine(c, side, wire.files, lang);
     if (problem !== undefined) {
-      if (c || side === 'server' || wire.files.off.some((o) => o.side === side)) out.push(`- ${problem}.`);
+      if (c || side === 'server' || wire.files.off.some((o) => o.side === side))
+        found.push([text(`${problem}.`)]);
       continue;
     }
     const packets = c?.read?.result.ok ? c.read.result.capture.packetCount : 0;
-    out.push(
+    found.push(
       en
-        ? `- ${side} capture: \`${c?.name}\`, ${packets} IP packets (open it in Wireshark).`
-        : `- захват на стороне ${SIDE_RU[side]}: \`${c?.name}\`, IP-пакетов: ${packets} (его можно открыть в Wireshark).`,
+        ? prose`${side} capture: ${code(c?.name ?? '?')}, ${packets} IP packets (open it in Wireshark).`
+        : prose`захват на стороне ${SIDE_RU[side]}: ${code(c?.name ?? '?')}, IP-пакетов: ${packets} (его можно открыть в Wireshark).`,
     );
   }
+  if (found.length > 0) out.push(list(found));
   const server = wire.captures.find((x) => x.side === 'server');
-  out.push('');
   if (server?.read?.result.ok) {
     for (const [name, s] of wire.scenarios) {
       const body = wireScenarioSection(wire, model, name, lang);
       if (!body || (!s.server && !s.remote)) continue;
-      out.push(`### ${en ? 'Scenario' : 'Сценарий'} \`${name}\``, '', body);
+      out.push(heading(3, prose`${en ? 'Scenario' : 'Сценарий'} ${code(name)}`), ...body);
     }
   }
   const status = {
@@ -354,10 +358,12 @@ export function renderWire(wire: WireAnalysis, model: LabModel, lang: Lang): str
     'n/a': en ? '➖ not applicable' : '➖ неприменима',
   };
   out.push(
-    `### ${en ? 'Check: bytes on the wire equal the socket log' : 'Проверка: байты в сети равны счётчикам журнала сокетов'}: ${status[wire.check.status]}`,
-    '',
+    heading(
+      3,
+      `${en ? 'Check: bytes on the wire equal the socket log' : 'Проверка: байты в сети равны счётчикам журнала сокетов'}: ${status[wire.check.status]}`,
+    ),
   );
-  for (const f of wire.check.findings) out.push(`- ${f.ok ? '✅' : '❌'} ${en ? f.en : f.ru}`);
-  out.push('');
-  return out.join('\n');
+  if (wire.check.findings.length > 0)
+    out.push(list(wire.check.findings.map((f) => `${f.ok ? '✅' : '❌'} ${en ? f.en : f.ru}`)));
+  return out;
 }

@@ -34,7 +34,8 @@ const RU: Record<string, string> = {
 /** A short label for reason code `code` in `lang`, e.g. "сигнал остановки (signal)". */
 export function reasonLabel(code: string, lang: Lang): string {
   if (lang === 'en') return code;
-  const ru = RU[code];
+  // Own keys only: a reason from a log may be "constructor" or "valueOf".
+  const ru = Object.hasOwn(RU, code) ? RU[code] : undefined;
   return ru ? `${ru} (${code})` : code;
 }
 

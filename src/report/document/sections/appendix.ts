@@ -1,0 +1,326 @@
+/**
+ * The appendix: the evidence behind the course sections. Sources, the server, each scenario
+ * (addresses, byte counts, sequence diagram, timeline), the chat across networks, every check with
+ * the lines that show it, and what the reader skipped.
+ */
+import type { Lang } from '../../../log/events.js';
+import {
+  type ChatSession,
+  type EchoSession,
+  type LabModel,
+  type ScenarioView,
+  numField as num,
+  strField as str,
+} from '../../aggregate.js';
+import type { Finding } from '../../check.js';
+import { sessionDiagramParts } from '../../diagram.js';
+import { sequenceDiagram } from '../../mermaid.js';
+import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from '../../parse.js';
+import { sequenceSvg } from '../../svg.js';
+import { TEXTS, type Texts } from '../../texts.js';
+import { code, figure, fill, heading, join, list, paragraph, prose, table, text } from '../build.js';
+import type { Block, Inline, ListItem } from '../model.js';
+import { type Ctx, clock, explainRecord, runsOf, stamp } from './context.js';
+
+/** Timeline runs of more data lines than this show their first and last few only. */
+export const TIMELINE_RUN_LIMIT = 20;
+const TIMELINE_RUN_KEEP = 6;
+
+const HIDDEN_FIELDS = new Set(['preview', 'config', 'version']);
+
+/** One evidence line: where it is, the event, and its fields (each a code span). */
+export function evidence(r: LogRecord): Inline[] {
+  const fields = Object.entries(r.fields)
+    .filter(([k]) => !HIDDEN_FIELDS.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  const cut = fields.length > 160 ? `${fields.slice(0, 157)}...` : fields;
+  return prose`${code(`${r.source}:${r.line}`)} ${code(r.event)}${cut ? prose` ${code(cut)}` : []}`;
+}
+
+/** A finding's sentence, every value from the logs as text. */
+export function findingRuns(f: Finding, t: Texts): Inline[] {
+  return fill(t.finding[f.code], f.params);
+}
+
+/** The sequence diagram of some sessions: Mermaid for Markdown, SVG for the page. */
+function diagramFigure(model: LabModel, sessions: ReadonlyArray<EchoSession | ChatSession>, t: Texts): Block {
+  const { participants, steps } = sessionDiagramParts(model, sessions, t);
+  const truncated = (n: number) => t.diagram.truncated({ n });
+  return figure({
+    mermaid: sequenceDiagram(participants, steps, { truncated }),
+    svg: sequenceSvg(participants, steps, { truncated }),
+  });
+}
+
+function chatTable(chatters: readonly ChatSession[], t: Texts): Block {
+  return table(
+    t.chatBytesHeader,
+    chatters.map((s) => {
+      const sent = s.records.filter((r) => r.event === 'chat.message.sent');
+      const got = s.records.filter((r) => r.event === 'chat.message.received');
+      const sum = (rs: LogRecord[]) => rs.reduce((n, r) => n + (num(r, 'bytes') ?? 0), 0);
+      const copies = (s.member?.records ?? [])
+        .filter((r) => r.event === 'udp.message.relayed')
+        .reduce((n, r) => n + (num(r, 'recipients') ?? 0), 0);
+      return [
+        `${s.nick ?? '?'} · ${s.program.label} (${s.scenario})`,
+        `${sent.length} (${sum(sent)})`,
+        `${got.length} (${sum(got)})`,
+        s.member ? String(copies) : '?',
+      ];
+    }),
+  );
+}
+
+function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Block {
+  const rows: Inline[][][] = [];
+  const toRow = (r: LogRecord) => [
+    [text(clock(r.time))],
+    [code(r.source)],
+    [code(r.event)],
+    [text(explainRecord(r, lang))],
+  ];
+  let i = 0;
+  while (i < records.length) {
+    let j = i;
+    // A run counts the lines the reader left out too, so that its size is the log's.
+    let run = 0;
+    for (; j < records.length && DATA_EVENTS.has((records[j] as LogRecord).event); j++)
+      run += weight(records[j] as LogRecord);
+    if (run > TIMELINE_RUN_LIMIT) {
+      const keep = Math.min(TIMELINE_RUN_KEEP, Math.floor((j - i) / 2));
+      for (const r of records.slice(i, i + keep)) rows.push(toRow(r));
+      rows.push([[], [], [], [text(t.collapsedRows({ n: run - 2 * keep }))]]);
+      for (const r of records.slice(j - keep, j)) rows.push(toRow(r));
+      i = j;
+      continue;
+    }
+    if (run > 0) {
+      for (const r of records.slice(i, j)) rows.push(toRow(r));
+      i = j;
+      continue;
+    }
+    rows.push(toRow(records[i] as LogRecord));
+    i++;
+  }
+  return table(t.timelineHeader, rows);
+}
+
+function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Texts): Block[] {
+  const out: Block[] = [
+    heading(
+      3,
+      fill((p: { name: string }) => t.scenarioHeading(p.name), { name: view.name }),
+    ),
+  ];
+  // Own keys only: a scenario name from a log may be "valueOf".
+  const about = Object.hasOwn(t.scenarioAbout, view.name) ? t.scenarioAbout[view.name] : undefined;
+  if (about) out.push(paragraph(runsOf(about)));
+
+  out.push(heading(4, t.hostsHeading));
+  const sessions: Array<EchoSession | ChatSession> = [...view.echo, ...view.chat];
+  out.push(
+    table(
+      t.hostsHeader,
+      sessions.map((s) => {
+        const isEcho = 'connected' in s;
+        const started = isEcho ? s.connected : s.joined;
+        const name = isEcho ? s.program.label : `${s.program.label} (${s.nick ?? '?'})`;
+        const dialed = isEcho ? s.remote : s.server;
+        const seen = isEcho ? s.server?.remote : s.member?.remote;
+        const how = !started
+          ? fill((p: { code: string }) => t.neverConnected(p.code), { code: str(s.error, 'code') ?? '?' })
+          : isEcho
+            ? s.match === 'endpoint'
+              ? t.matchEndpoint
+              : s.match === 'nat'
+                ? t.matchNat
+                : t.matchNone
+            : s.member
+              ? t.matchNick
+              : t.matchNone;
+        return [
+          name,
+          s.program.hostname ? code(s.program.hostname) : '',
+          s.local ? code(s.local) : '',
+          dialed ? code(dialed) : '',
+          seen ? code(seen) : '',
+          typeof how === 'string' ? runsOf(how) : how,
+        ];
+      }),
+    ),
+  );
+
+  const withBytes = view.echo.filter((s) => s.connected);
+  if (withBytes.length > 0 || view.chat.some((s) => s.joined)) {
+    out.push(heading(4, t.bytesHeading));
+    if (withBytes.length > 0) {
+      out.push(
+        table(
+          t.echoBytesHeader,
+          withBytes.map((s) => {
+            const closed = s.server?.closed;
+            const cell = (v: number | undefined) => (v === undefined ? '?' : String(v));
+            return [
+              s.server ? t.connLabel({ program: s.program.label, conn: s.server.connId }) : s.program.label,
+              cell(num(s.disconnected, 'bytesSent')),
+              cell(num(closed, 'bytesIn')),
+              cell(num(closed, 'bytesOut')),
+              cell(num(s.disconnected, 'bytesReceived')),
+              closed ? `${cell(num(closed, 'portionsIn'))} / ${cell(num(closed, 'portionsOut'))}` : '?',
+            ];
+          }),
+        ),
+      );
+    }
+    const chatters = view.chat.filter((s) => s.joined);
+    if (chatters.length > 0) out.push(chatTable(chatters, t));
+  }
+
+  if (sessions.some((s) => s.records.length > 0))
+    out.push(heading(4, t.diagramHeading), diagramFigure(model, sessions, t));
+  out.push(heading(4, t.timelineHeading), timelineTable(view.records, lang, t));
+  return out;
+}
+
+export function appendix(c: Ctx): Block[] {
+  const { model, checks, lang } = c;
+  const t = TEXTS[lang];
+  const out: Block[] = [heading(2, t.appendixHeading), paragraph(runsOf(t.appendixAbout))];
+  const { timeline } = model;
+  const records = timeline.records;
+  const totalLines = timeline.sources.reduce((n, s) => n + s.lines, 0);
+
+  if (records.length === 0) out.push(paragraph(runsOf(t.noRecords)));
+  else
+    out.push(
+      paragraph(
+        fill(t.generated, {
+          lines: totalLines,
+          used: timeline.used,
+          sources: timeline.sources.length,
+          from: stamp(records[0]?.time ?? 0),
+          to: stamp(records[records.length - 1]?.time ?? 0),
+        }),
+      ),
+    );
+  const earlier = timeline.skipped['earlier-run'].count;
+  if (timeline.runStart !== undefined && earlier > 0)
+    out.push(paragraph(fill(t.runNote, { start: stamp(timeline.runStart), earlier })));
+  else if (timeline.runStart === undefined && records.some((r) => r.event === 'server.starting'))
+    out.push(paragraph(runsOf(t.allRunsNote)));
+  const count = (s: string) => checks.filter((x) => x.status === s).length;
+  out.push(paragraph(fill(t.checksLine, { pass: count('pass'), fail: count('fail'), na: count('n/a') })));
+
+  // ---- sources ---------------------------------------------------------------------------------
+  out.push(
+    heading(3, t.sourcesHeading),
+    table(
+      t.sourcesHeader,
+      timeline.sources.map((s) => [
+        code(s.source),
+        String(s.lines),
+        String(s.used),
+        join(s.hostnames.map((x) => code(x))),
+        join(s.scenarios.map((x) => code(x))),
+        s.pids.join(', '),
+      ]),
+    ),
+  );
+
+  // ---- server ----------------------------------------------------------------------------------
+  if (model.servers.length > 0 || model.serverRecords.length > 0) {
+    out.push(heading(3, t.serverHeading));
+    const items = model.servers.map((s) =>
+      join(
+        [
+          fill(t.serverStarted, {
+            program: s.program.label,
+            host: s.program.hostname ?? '?',
+            time: s.starting ? clock(s.starting.time) : '?',
+          }),
+          ...s.listening.map((l) =>
+            fill(t.serverListens, {
+              protocol: str(l, 'protocol') ?? '?',
+              endpoint: `${str(l, 'address')}:${num(l, 'port')}`,
+            }),
+          ),
+          s.stopped
+            ? fill(t.serverStopped, { time: clock(s.stopped.time), signal: str(s.stopped, 'signal') ?? '?' })
+            : runsOf(t.serverNotStopped),
+        ],
+        '; ',
+      ),
+    );
+    if (items.length > 0) out.push(list(items));
+    const orphans =
+      model.conns.filter((x) => !x.client).length + model.members.filter((m) => !m.client).length;
+    if (orphans > 0) out.push(paragraph(fill(t.serverOrphans, { n: orphans })));
+    out.push(heading(4, t.timelineHeading), timelineTable(model.serverRecords, lang, t));
+  }
+
+  // ---- scenarios -------------------------------------------------------------------------------
+  for (const view of model.scenarios) out.push(...scenarioSection(model, view, lang, t));
+
+  // ---- chat across networks --------------------------------------------------------------------
+  const chatters = model.chat.filter((s) => s.joined);
+  if (chatters.length > 1)
+    out.push(
+      heading(3, t.chatHeading),
+      paragraph(runsOf(t.chatAbout)),
+      chatTable(chatters, t),
+      diagramFigure(model, chatters, t),
+    );
+
+  // ---- checks ----------------------------------------------------------------------------------
+  out.push(
+    heading(3, t.checksHeading),
+    table(
+      t.checksHeader,
+      checks.map((x) => {
+        const firstBad = x.findings.find((f) => !f.ok) ?? x.findings[0];
+        const more =
+          x.findings.length > 1
+            ? lang === 'ru'
+              ? ` (и ещё ${x.findings.length - 1})`
+              : ` (and ${x.findings.length - 1} more)`
+            : '';
+        return [
+          t.checkTitle[x.id],
+          t.status[x.status],
+          firstBad ? [...findingRuns(firstBad, t), text(more)] : '',
+        ];
+      }),
+    ),
+    heading(4, t.evidenceHeading),
+  );
+  for (const x of checks) {
+    out.push(heading(5, `${t.checkTitle[x.id]}: ${t.status[x.status]}`));
+    const items: ListItem[] = x.findings.map((f) => ({
+      content: [text(`${f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
+      ...(f.evidence.length > 0 ? { children: [list(f.evidence.map(evidence))] } : {}),
+    }));
+    if (items.length > 0) out.push(list(items));
+  }
+
+  // ---- skipped ---------------------------------------------------------------------------------
+  out.push(heading(3, t.skippedHeading));
+  const skipped = SKIP_CAUSES.filter((cause) => timeline.skipped[cause].count > 0);
+  if (skipped.length === 0) out.push(paragraph(runsOf(t.skippedNone)));
+  else
+    out.push(
+      table(
+        t.skippedHeader,
+        skipped.map((cause) => {
+          const s = timeline.skipped[cause];
+          return [
+            prose`${runsOf(t.skipCause[cause])} (${code(cause)})`,
+            String(s.count),
+            join(s.examples.map((e) => code(`${e.source}:${e.line}`))),
+          ];
+        }),
+      ),
+    );
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * What every section of the report gets: the model of the run, the checks, the language, and the
+ * few helpers they all use (times, byte counts, citing a log line, a paragraph in two languages).
+ */
+import { type Lang, explain } from '../../../log/events.js';
+import { count } from '../../../text/plural.js';
+import type { LabModel, ScenarioView, EchoSession } from '../../aggregate.js';
+import type { CheckResult } from '../../check.js';
+import type { SentLine } from '../../lines.js';
+import type { LogRecord } from '../../parse.js';
+import { code, paragraph, proseOf } from '../build.js';
+import type { Block, Inline, Paragraph } from '../model.js';
+
+/** A section another part of the lab adds to a scenario (e.g. what the packets showed). */
+export interface Section {
+  heading: string;
+  blocks: readonly Block[];
+}
+
+/** Extra sections per scenario: called once per scenario of the report, in its language. */
+export type ExtraSections = (view: ScenarioView, lang: Lang) => readonly Section[];
+
+/** Everything a section reads. */
+export interface Ctx {
+  model: LabModel;
+  checks: readonly CheckResult[];
+  lang: Lang;
+  /** The server's chunk size (its `--chunk-size`). */
+  chunk: number;
+  /** Each echo session's lines as sent (undefined when its data lines were summarised). */
+  lines: Map<EchoSession, SentLine[] | undefined>;
+  /** Blocks others add under a question (by number), e.g. Q5's loss figures from the captures. */
+  extras: Readonly<Record<number, readonly Block[]>>;
+  /** More sections per scenario, after its addresses and topology. */
+  extraSections?: ExtraSections | undefined;
+}
+
+/** One of two values by language. */
+export const L = <T>(lang: Lang, en: T, ru: T): T => (lang === 'ru' ? ru : en);
+
+/**
+ * Our own sentence: runs already made with `prose`, or a string literal of this program read as
+ * prose (its marks become runs). Never a string from a log: pass those as template values.
+ */
+export type Prose = string | readonly Inline[];
+
+export function runsOf(p: Prose): Inline[] {
+  return typeof p === 'string' ? proseOf([p], []) : [...p];
+}
+
+/** A paragraph in the reader's language. */
+export function P(lang: Lang, en: Prose, ru: Prose): Paragraph {
+  return paragraph(runsOf(L(lang, en, ru)));
+}
+
+export const bytes = (lang: Lang, n: number) => count(lang, n, 'byte');
+
+/** "1034 байта", or "1024 + 10 = 1034 байта": the noun agrees with the number it follows. */
+export const sumBytes = (lang: Lang, parts: readonly number[]) =>
+  parts.length === 1
+    ? bytes(lang, parts[0] ?? 0)
+    : `${parts.join(' + ')} = ${bytes(
+        lang,
+        parts.reduce((a, b) => a + b, 0),
+      )}`;
+
+export const ms = (lang: Lang, n: number) => `${Math.max(0, Math.round(n))} ${L(lang, 'ms', 'мс')}`;
+
+/** HH:MM:SS.mmm in UTC. */
+export function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** YYYY-MM-DD HH:MM:SS.mmm UTC. */
+export function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', ' UTC');
+}
+
+/** The explanation of a record, regenerated from the catalogue in `lang` (not the logged `msg`). */
+export function explainRecord(r: LogRecord, lang: Lang): string {
+  try {
+    return explain(r.event, r.fields as never, lang);
+  } catch {
+    return r.msg ?? '';
+  }
+}
+
+/** Where a line is: `source:line` as code (empty when there is no record). */
+export function cite(r: LogRecord | undefined): Inline[] {
+  return r ? [code(`${r.source}:${r.line}`)] : [];
+}
+
+/** The chunk size the server was started with (its `server.starting` config), or the default. */
+export function chunkSizeOf(model: LabModel): number {
+  const config = model.servers[0]?.starting?.fields.config;
+  const v = config && typeof config === 'object' ? (config as Record<string, unknown>).chunkSize : undefined;
+  return typeof v === 'number' && v > 0 ? v : 1024;
+}

@@ -1,0 +1,314 @@
+/**
+ * The extra tasks: connections from the local machine, a virtual machine and a remote machine
+ * (per scenario: addresses, why the server saw what it saw, the topology), ending with `exit`, the
+ * chat over UDP, and what each terminal showed.
+ */
+import type { Lang } from '../../../log/events.js';
+import { SCREEN } from '../../../text/screen.js';
+import { reasonLabel } from '../../../text/reasons.js';
+import { type ChatSession, type EchoSession, numField as num, strField as str } from '../../aggregate.js';
+import { addressOf, isLoopback, splitEndpoint } from '../../endpoint.js';
+import { lineText } from '../../lines.js';
+import type { LogRecord } from '../../parse.js';
+import { topologySvg } from '../../svg.js';
+import { topology, topologyMermaid } from '../../topology.js';
+import { code, codeBlock, figure, heading, join, list, paragraph, prose, strong, table } from '../build.js';
+import type { Block, Inline } from '../model.js';
+import { type Ctx, L, P, bytes, clock, explainRecord } from './context.js';
+
+function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
+  const { lang } = c;
+  const isEcho = 'connected' in s;
+  const seen = isEcho ? s.server?.remote : s.member?.remote;
+  if (!(isEcho ? s.connected : s.joined)) return L(lang, 'never connected', 'не подключился');
+  if (!seen || !s.local)
+    return L(lang, 'the server’s side is not in the logs', 'строки сервера в журналах нет');
+  if (isLoopback(seen))
+    return L(
+      lang,
+      'it dialed 127.0.0.1: the packets never left the server’s host (the loopback interface), so both ends are loopback addresses',
+      'клиент подключался к 127.0.0.1: пакеты не покидали хост сервера (интерфейс loopback), поэтому оба конца — адреса loopback',
+    );
+  if (addressOf(seen) === addressOf(s.local))
+    return L(
+      lang,
+      'client and server are on one network: the packets went straight from the client’s address to the server’s, nothing rewrote them',
+      'клиент и сервер в одной сети: пакеты шли прямо с адреса клиента на адрес сервера, никто их не переписывал',
+    );
+  const samePort = splitEndpoint(seen).port === splitEndpoint(s.local).port;
+  return samePort
+    ? L(
+        lang,
+        'the server saw another address with the client’s own port: a hop in front of it rewrote the source address (address translation, masquerading)',
+        'сервер увидел другой адрес с собственным портом клиента: узел перед сервером переписал адрес отправителя (трансляция адресов, маскарадинг)',
+      )
+    : L(
+        lang,
+        'the server saw another address and another port: the client reached a hop (the published port), and the hop opened its own connection (or sent its own datagrams) to the server — Docker’s userland proxy does exactly this; address translation alone (DNAT) would have kept the client’s address',
+        'сервер увидел другой адрес и другой порт: клиент обратился к промежуточному узлу (опубликованному порту), а тот открыл к серверу своё соединение (или отправил свои дейтаграммы) — именно так работает прокси Docker в пространстве пользователя; одна лишь трансляция адресов (DNAT) сохранила бы адрес клиента',
+      );
+}
+
+function topoWords(lang: Lang) {
+  return {
+    hop: L(lang, 'hop in front of the server', 'узел перед сервером'),
+    dials: (p: { to: string }) => L(lang, `dials ${p.to}`, `обращается к ${p.to}`),
+    from: (p: { from: string }) => L(lang, `from ${p.from}`, `с адреса ${p.from}`),
+  };
+}
+
+/** Local, vm and remote: per scenario, who dialed what and what the server saw, and why. */
+export function connectionsItem(c: Ctx): Block[] {
+  const { lang, model } = c;
+  const out: Block[] = [
+    heading(
+      3,
+      L(
+        lang,
+        'Connection from the local machine, a virtual machine and a remote machine',
+        'Подключение с локальной машины, с виртуальной машины и с удалённой машины',
+      ),
+    ),
+  ];
+  const listening = model.servers
+    .flatMap((s) => s.listening)
+    .map((r) => code(`${str(r, 'protocol')?.toUpperCase()} ${str(r, 'address')}:${num(r, 'port')}`));
+  if (listening.length > 0) {
+    out.push(
+      P(
+        lang,
+        prose`The server listens on ${join(listening)}: 0.0.0.0 means every address of its host, so clients can reach it on any of them.`,
+        prose`Сервер слушает ${join(listening)}: 0.0.0.0 означает все адреса его хоста, поэтому клиенты могут обратиться к нему по любому из них.`,
+      ),
+    );
+  }
+  if (model.scenarios.length === 0)
+    out.push(P(lang, 'No client in this run’s logs.', 'В журналах этого запуска нет клиентов.'));
+  for (const view of model.scenarios) {
+    out.push(heading(4, prose`${L(lang, 'Scenario', 'Сценарий')} ${code(view.name)}`));
+    const sessions: Array<EchoSession | ChatSession> = [...view.echo, ...view.chat];
+    out.push(
+      table(
+        [
+          L(lang, 'client', 'клиент'),
+          L(lang, 'dialed', 'куда подключался'),
+          L(lang, 'own address', 'собственный адрес'),
+          L(lang, 'seen by the server', 'что увидел сервер'),
+          L(lang, 'why', 'почему'),
+        ],
+        sessions.map((s) => {
+          const isEcho = 'connected' in s;
+          const dialed = isEcho ? s.remote : s.server;
+          const seen = isEcho ? s.server?.remote : s.member?.remote;
+          return [
+            isEcho ? [code(s.program.label)] : prose`${code(s.program.label)} (${s.nick ?? '?'})`,
+            dialed ? code(dialed) : '-',
+            s.local ? code(s.local) : '-',
+            seen ? code(seen) : '-',
+            whySeen(c, s),
+          ];
+        }),
+      ),
+    );
+    const topo = topology(model, sessions, topoWords(lang));
+    if (topo.nodes.length > 0) out.push(figure({ mermaid: topologyMermaid(topo), svg: topologySvg(topo) }));
+    for (const x of c.extraSections?.(view, lang) ?? []) out.push(heading(5, x.heading), ...x.blocks);
+  }
+  return out;
+}
+
+/** Ending the session with `exit`: the clients that did, or how to show it. */
+export function exitItem(c: Ctx): Block[] {
+  const { lang, model } = c;
+  const out: Block[] = [
+    heading(3, prose`${L(lang, 'Ending the session with', 'Завершение сеанса командой')} ${code('exit')}`),
+  ];
+  const ends = [...model.echo.map((s) => s.disconnected), ...model.chat.map((s) => s.left)].filter(
+    (r): r is LogRecord => r !== undefined,
+  );
+  const exits = ends.filter((r) => str(r, 'reason') === 'user-exit');
+  if (exits.length > 0) {
+    out.push(
+      P(
+        lang,
+        'Clients that ended because the user typed `exit`:',
+        'Клиенты, завершившие работу, потому что пользователь ввёл `exit`:',
+      ),
+      list(exits.map((r) => prose`${clock(r.time)} ${code(r.source)}: ${explainRecord(r, lang)}`)),
+    );
+    return out;
+  }
+  const reasons = [...new Set(ends.map((r) => reasonLabel(str(r, 'reason') ?? '?', lang)))].join(', ') || '-';
+  out.push(
+    P(
+      lang,
+      prose`**No client in this run ended with \`exit\`** (they ended: ${reasons}). To show it, attach to a client, type \`exit\` and press Enter:`,
+      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`** (причины завершения: ${reasons}). Чтобы это показать, подключитесь к клиенту, введите \`exit\` и нажмите Enter:`,
+    ),
+    codeBlock(`docker attach ${model.echo[0]?.program.label ?? '<echo-client-container>'}`, 'sh'),
+  );
+  return out;
+}
+
+/** The text of a chat message, from the server's relay line (clients do not log texts). */
+function relayFor(c: Ctx, nick: string | undefined, r: LogRecord): LogRecord | undefined {
+  const relays = c.model.members
+    .filter((m) => m.nick === nick)
+    .flatMap((m) => m.records.filter((x) => x.event === 'udp.message.relayed'));
+  return relays
+    .filter((x) => num(x, 'bytes') === num(r, 'bytes'))
+    .sort((a, b) => Math.abs(a.time - r.time) - Math.abs(b.time - r.time))[0];
+}
+
+/** The multi-user chat over UDP: every message, who sent it and who received it. */
+export function chatItem(c: Ctx): Block[] {
+  const { lang, model } = c;
+  const out: Block[] = [heading(3, L(lang, 'Multi-user chat over UDP', 'Многопользовательский чат на UDP'))];
+  const joined = model.chat.filter((s) => s.joined);
+  if (joined.length === 0) {
+    out.push(
+      P(
+        lang,
+        '**No chat client joined in this run.** Start two, e.g.:',
+        '**В этом запуске ни один чат-клиент не вошёл в чат.** Запустите двух, например:',
+      ),
+      codeBlock('npx socket-lab chat --host 127.0.0.1 --nick alice', 'sh'),
+    );
+    return out;
+  }
+  out.push(
+    P(
+      lang,
+      'Each message leaves its client as one UDP datagram; the server sends a copy to every other member. The members below are on different networks, so this is the chat across networks:',
+      'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому другому участнику. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
+    ),
+  );
+  const rows: Inline[][][] = [];
+  for (const s of joined) {
+    for (const r of s.records.filter((x) => x.event === 'chat.message.sent')) {
+      const relay = relayFor(c, s.nick, r);
+      const receivers = joined
+        .filter((o) => o !== s)
+        .filter((o) =>
+          o.records.some(
+            (x) =>
+              x.event === 'chat.message.received' &&
+              str(x, 'nick') === s.nick &&
+              num(x, 'bytes') === num(r, 'bytes'),
+          ),
+        )
+        .map((o) => prose`${o.nick ?? '?'} (${code(o.scenario)})`);
+      rows.push([
+        prose`${clock(r.time)}`,
+        prose`${s.nick ?? '?'} (${code(s.scenario)})`,
+        relay
+          ? [code(str(relay, 'preview') ?? '')]
+          : prose`*${L(lang, '(text not in the logs)', '(текста в журналах нет)')}*`,
+        prose`${String(num(r, 'bytes') ?? '?')}`,
+        prose`${relay ? String(num(relay, 'recipients') ?? '?') : '?'}`,
+        receivers.length > 0 ? join(receivers) : prose`-`,
+      ]);
+    }
+  }
+  out.push(
+    table(
+      [
+        L(lang, 'time (UTC)', 'время (UTC)'),
+        L(lang, 'from', 'от кого'),
+        L(lang, 'text', 'текст'),
+        L(lang, 'bytes', 'байт'),
+        L(lang, 'copies sent', 'копий разослано'),
+        L(lang, 'received by', 'кто получил'),
+      ],
+      rows,
+    ),
+  );
+  return out;
+}
+
+function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
+  const { lang } = c;
+  const screen = SCREEN[lang];
+  const shown: string[] = [];
+  if ('connected' in s) {
+    shown.push(screen.echoConnected({ remote: s.remote ?? '?', local: s.local ?? '?' }));
+    const lines = c.lines.get(s);
+    for (const line of lines ?? []) {
+      const t = lineText(line);
+      const text = t
+        ? `${t.text}${t.cut ? L(lang, `… (${line.bytes} bytes)`, `… (${bytes(lang, line.bytes)})`) : ''}`
+        : L(lang, `(${line.bytes} bytes)`, `(${bytes(lang, line.bytes)})`);
+      shown.push(`> ${text}`);
+      if (line.reads.length > 0) shown.push(`${screen.echoPrefix}${text}`);
+    }
+    if (!lines) shown.push(L(lang, '(many lines: see the appendix)', '(много строк: см. приложение)'));
+  } else {
+    if (s.joined)
+      shown.push(
+        screen.chatJoined({
+          server: s.server ?? '?',
+          nick: s.nick ?? '?',
+          local: s.local ?? '?',
+          members: num(s.joined, 'members') ?? 0,
+        }),
+      );
+    for (const r of s.records) {
+      const nick = str(r, 'nick') ?? '?';
+      switch (r.event) {
+        case 'chat.member.joined':
+          shown.push(screen.memberJoined({ nick }));
+          break;
+        case 'chat.member.left':
+          shown.push(screen.memberLeft({ nick, reason: str(r, 'reason') ?? '?' }));
+          break;
+        case 'chat.server.lost':
+          shown.push(screen.serverLost({ reason: str(r, 'reason') ?? '?' }));
+          break;
+        case 'chat.message.sent': {
+          const relay = relayFor(c, s.nick, r);
+          shown.push(
+            `> ${relay ? (str(relay, 'preview') ?? '') : L(lang, `(${num(r, 'bytes')} bytes)`, `(${bytes(lang, num(r, 'bytes') ?? 0)})`)}`,
+          );
+          break;
+        }
+        case 'chat.message.received': {
+          const relay = relayFor(c, nick, r);
+          shown.push(
+            `<${nick}> ${relay ? (str(relay, 'preview') ?? '') : L(lang, `(${num(r, 'bytes')} bytes)`, `(${bytes(lang, num(r, 'bytes') ?? 0)})`)}`,
+          );
+          break;
+        }
+      }
+    }
+  }
+  // Each shown line is one line of the block: a newline inside a logged text stays visible.
+  return [
+    paragraph(strong(code(s.program.label))),
+    codeBlock(shown.map((l) => l.replace(/\n/g, '\\n')).join('\n'), 'text'),
+  ];
+}
+
+/** What each terminal showed, reconstructed from the logs. */
+export function terminalsItem(c: Ctx): Block[] {
+  const { lang, model } = c;
+  return [
+    heading(3, L(lang, 'What each terminal showed', 'Что показал терминал каждой программы')),
+    P(
+      lang,
+      'Reconstructed from each program’s log lines: the lines its screen printed (`>` marks a line the user typed or `--say` gave), besides the log lines themselves (see the appendix).',
+      'Восстановлено по строкам журнала каждой программы: строки, которые она выводила на экран (`>` — строка, введённая пользователем или заданная `--say`), помимо самих строк журнала (см. приложение).',
+    ),
+    ...model.echo.filter((x) => x.connected).flatMap((s) => transcript(c, s)),
+    ...model.chat.filter((x) => x.joined).flatMap((s) => transcript(c, s)),
+  ];
+}
+
+export function extraTasks(c: Ctx): Block[] {
+  return [
+    heading(2, L(c.lang, 'Extra tasks', 'Дополнительные задания')),
+    ...connectionsItem(c),
+    ...exitItem(c),
+    ...chatItem(c),
+    ...terminalsItem(c),
+  ];
+}

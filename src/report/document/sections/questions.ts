@@ -1,0 +1,370 @@
+/**
+ * The seven control questions, each answered in general and then with this run's lines and
+ * numbers; one function per question.
+ */
+import { count } from '../../../text/plural.js';
+import { type EchoSession, numField as num, strField as str } from '../../aggregate.js';
+import type { LogRecord } from '../../parse.js';
+import { code, codeBlock, heading, join, prose } from '../build.js';
+import type { Block, Inline } from '../model.js';
+import { type Ctx, L, P, type Prose, bytes, cite, clock, ms, sumBytes } from './context.js';
+
+function first(records: readonly LogRecord[], event: string, pred: (r: LogRecord) => boolean = () => true) {
+  return records.find((r) => r.event === event && pred(r));
+}
+
+/** What several questions cite: the listening sockets, the accepted connections, the echo clients. */
+export interface Facts {
+  records: readonly LogRecord[];
+  tcpListen: LogRecord | undefined;
+  udpListen: LogRecord | undefined;
+  accepts: LogRecord[];
+  firstAccept: LogRecord | undefined;
+  echoes: EchoSession[];
+  relays: LogRecord[];
+}
+
+export function facts(c: Ctx): Facts {
+  const { model } = c;
+  const server = model.servers[0];
+  const accepts = model.conns
+    .map((x) => x.accepted)
+    .filter((r): r is LogRecord => r !== undefined)
+    .sort((a, b) => a.time - b.time);
+  const records = model.timeline.records;
+  return {
+    records,
+    tcpListen: server?.listening.find((r) => str(r, 'protocol') === 'tcp'),
+    udpListen: server?.listening.find((r) => str(r, 'protocol') === 'udp'),
+    accepts,
+    firstAccept: accepts[0],
+    echoes: model.echo.filter((s) => s.connected),
+    relays: records.filter((r) => r.event === 'udp.message.relayed'),
+  };
+}
+
+function question(c: Ctx, n: number, en: string, ru: string): Block {
+  return heading(3, L(c.lang, `Question ${n}. ${en}`, `Вопрос ${n}. ${ru}`));
+}
+
+const endpointOf = (r: LogRecord) => code(`${str(r, 'address')}:${num(r, 'port')}`);
+
+export function q1(c: Ctx, f: Facts): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(
+      c,
+      1,
+      'How do client and server sockets differ?',
+      'Чем отличаются клиентские и серверные сокеты?',
+    ),
+    p(
+      'A server socket is bound to a known address and port and put into the listening state; it never carries data itself. Each accept() returns a new, connected socket for one client. A client socket calls connect() to the server’s address; the kernel picks its local address and a free (ephemeral) port.',
+      'Серверный сокет привязывается к известному адресу и порту и переводится в состояние прослушивания; сам он данных не передаёт. Каждый вызов accept() возвращает новый, уже соединённый сокет для одного клиента. Клиентский сокет вызывает connect() на адрес сервера; локальный адрес и свободный (эфемерный) порт для него выбирает ядро.',
+    ),
+  ];
+  const { tcpListen, accepts, firstAccept } = f;
+  if (tcpListen && accepts.length > 0) {
+    const locals = join([...new Set(accepts.map((r) => str(r, 'local') ?? '?'))].map(code));
+    const remotes = join(accepts.slice(0, 4).map((r) => code(str(r, 'remote') ?? '?')));
+    const ids = accepts.map((r) => num(r, 'connId')).join(', ');
+    out.push(
+      p(
+        prose`In this run: the listening socket ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() gave ${accepts.length} connected socket(s), numbered ${ids}, all on the server’s side at ${locals} — the same port — while the clients’ ends had ports the kernel chose: ${remotes} (${cite(firstAccept)}).`,
+        prose`В этом запуске: слушающий сокет ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() вернул соединённых сокетов: ${accepts.length} (номера ${ids}), у всех на стороне сервера ${locals} — один и тот же порт, — а у клиентов порты, выбранные ядром: ${remotes} (${cite(firstAccept)}).`,
+      ),
+    );
+  } else
+    out.push(
+      p('This run’s logs hold no accepted connection.', 'В журналах этого запуска нет принятых соединений.'),
+    );
+  return out;
+}
+
+export function q2(c: Ctx, f: Facts): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(
+      c,
+      2,
+      'How can text be sent over sockets?',
+      'Как можно передавать через сокеты текстовую информацию?',
+    ),
+    p(
+      'Sockets carry bytes, not characters: the sender encodes the text (here UTF-8, where a Cyrillic letter takes two bytes) and the receiver decodes it. TCP is a byte stream without message boundaries, so the programs agree on a frame: here one line ends with `\\n`. A UDP datagram keeps its boundaries: one chat message is one datagram.',
+      'Сокеты передают байты, а не символы: отправитель кодирует текст (здесь в UTF-8, где кириллическая буква занимает два байта), получатель декодирует. TCP — поток байтов без границ сообщений, поэтому программы договариваются о разделителе: здесь строка заканчивается символом `\\n`. Дейтаграмма UDP свои границы сохраняет: одно сообщение чата — одна дейтаграмма.',
+    ),
+  ];
+  const cyr = f.relays.find((r) => /[^\x00-\x7f]/.test(str(r, 'preview') ?? ''));
+  if (cyr) {
+    const text = str(cyr, 'preview') ?? '';
+    const size = bytes(lang, num(cyr, 'bytes') ?? 0);
+    out.push(
+      p(
+        prose`In this run the chat message ${code(text)} has ${[...text].length} characters and took **${size}** (${cite(cyr)}).`,
+        prose`В этом запуске сообщение чата ${code(text)} состоит из ${count(lang, [...text].length, { one: 'символа', few: 'символов', many: 'символов', other: 'символа' })} и заняло **${size}** (${cite(cyr)}).`,
+      ),
+    );
+  }
+  const split = f.records.find(
+    (r) => r.event === 'tcp.data.received' && (str(r, 'preview') ?? '').startsWith('\uFFFD'),
+  );
+  if (split)
+    out.push(
+      p(
+        prose`Portion #${num(split, 'portion') ?? '?'} of connection ${num(split, 'connId') ?? '?'} begins in the middle of a letter (${cite(split)}): the bytes were cut where the portion ended, which is why a receiver must decode the whole line, not each piece.`,
+        prose`Порция №${num(split, 'portion') ?? '?'} соединения ${num(split, 'connId') ?? '?'} начинается с середины буквы (${cite(split)}): байты разрезаны там, где кончилась порция, поэтому получатель должен декодировать строку целиком, а не каждый кусок.`,
+      ),
+    );
+  else if (!cyr)
+    out.push(
+      p(
+        'No line of this run held non-ASCII text. To see a letter take two bytes, type a Cyrillic word into a client.',
+        'Ни одна строка этого запуска не содержала символов вне ASCII. Чтобы увидеть, что буква занимает два байта, введите в клиенте слово кириллицей.',
+      ),
+    );
+  return out;
+}
+
+export function q3(c: Ctx, f: Facts): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(
+      c,
+      3,
+      'Which socket operations block the program?',
+      'Какие операции с сокетами блокируют выполнение программы?',
+    ),
+    p(
+      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (while the kernel’s send buffer is full). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_wait() (libuv’s event loop), so these waits do not stop the server.',
+      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока буфер отправки ядра заполнен). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_wait() (цикл событий libuv), поэтому эти ожидания сервер не останавливают.',
+    ),
+  ];
+  const { tcpListen, firstAccept } = f;
+  if (tcpListen && firstAccept) {
+    const wait = ms(lang, firstAccept.time - tcpListen.time);
+    out.push(
+      p(
+        prose`In this run the server began listening at ${clock(tcpListen.time)} (${cite(tcpListen)}) and its first client connected at ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. A blocking server would have sat in accept() all that time; this one sat in epoll_wait(), free to serve the UDP chat meanwhile.`,
+        prose`В этом запуске сервер начал слушать в ${clock(tcpListen.time)} (${cite(tcpListen)}), а первый клиент подключился в ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. Блокирующий сервер всё это время провёл бы в accept(); этот ждал в epoll_wait() и мог тем временем обслуживать чат UDP.`,
+      ),
+    );
+  }
+  const waits = f.echoes
+    .map((s) => {
+      const sent = first(s.records, 'client.data.sent');
+      const got = first(s.records, 'client.data.received');
+      return sent && got ? { s, sent, got } : undefined;
+    })
+    .filter((x) => x !== undefined);
+  if (waits.length > 0) {
+    const listEn = join(
+      waits.map(
+        (w) => prose`${code(w.s.program.label)} ${ms(lang, w.got.time - w.sent.time)} (${cite(w.got)})`,
+      ),
+    );
+    const listRu = join(
+      waits.map(
+        (w) => prose`${code(w.s.program.label)} — ${ms(lang, w.got.time - w.sent.time)} (${cite(w.got)})`,
+      ),
+    );
+    out.push(
+      p(
+        prose`Each echo client waited for its first echo (from its first write to its first read): ${listEn}. A blocking client sits in recv() during that time.`,
+        prose`Каждый эхо-клиент ждал первого эха (от первой записи до первого чтения): ${listRu}. Блокирующий клиент всё это время находится в recv().`,
+      ),
+    );
+  }
+  out.push(
+    p(
+      'The logs record events, not system calls; to watch the server wait, trace it (needs `strace`):',
+      'Журналы записывают события, а не системные вызовы; чтобы увидеть, как сервер ждёт, трассируйте его (нужен `strace`):',
+    ),
+    codeBlock(
+      'strace -f -e trace=epoll_wait,accept4,read,write npx socket-lab server --log-format json',
+      'sh',
+    ),
+  );
+  return out;
+}
+
+export function q4(c: Ctx, f: Facts): Block[] {
+  const { lang, model } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(c, 4, 'What are non-blocking sockets?', 'Что такое неблокирующие сокеты?'),
+    p(
+      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() returns at once with EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS). A socket becomes non-blocking with `fcntl(fd, F_SETFL, O_NONBLOCK)` (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
+      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() сразу возвращают EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, O_NONBLOCK)` (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
+    ),
+  ];
+  const server = model.servers[0];
+  const pids = [...new Set((server?.program.records ?? []).map((r) => r.pid))].join(', ');
+  const maxOpen = f.accepts.reduce((m, r) => Math.max(m, num(r, 'open') ?? 0), 0);
+  const openLine = cite(f.accepts.find((r) => num(r, 'open') === maxOpen));
+  if (server) {
+    out.push(
+      p(
+        prose`In this run one server process (pid ${pids}) served ${count(lang, f.accepts.length, { one: 'TCP connection', other: 'TCP connections' } as never)} and ${count(lang, model.members.length, 'member')} of the chat in one thread; at most ${maxOpen} connection(s) were open at once (the \`open\` field of ${openLine}).`,
+        prose`В этом запуске один процесс сервера (pid ${pids}) в одном потоке обслужил TCP-соединений: ${f.accepts.length} и участников чата: ${model.members.length}; одновременно было открыто не больше ${maxOpen} (поле \`open\` в ${openLine}).`,
+      ),
+    );
+  }
+  const bp = f.records.filter((r) => r.event === 'tcp.backpressure');
+  if (bp.length > 0) {
+    const at = clock(bp[0]?.time ?? 0);
+    out.push(
+      p(
+        prose`The server paused reading a client whose echo it could not hand to the kernel fast enough: ${bp.length} backpressure line(s), the first at ${at} (${cite(bp[0])}).`,
+        prose`Сервер приостанавливал чтение клиента, эхо которого не успевало уходить в ядро: строк о противодавлении — ${bp.length}, первая в ${at} (${cite(bp[0])}).`,
+      ),
+    );
+  } else {
+    out.push(
+      p(
+        '**No backpressure happened in this run** (no `tcp.backpressure` line: every write fitted into the kernel’s buffer). To see a non-blocking write that cannot finish, run the server with `--log-level debug` and a client that sends 16 MiB without reading:',
+        '**Противодавления в этом запуске не было** (нет строк `tcp.backpressure`: каждая запись поместилась в буфер ядра). Чтобы увидеть неблокирующую запись, которая не может завершиться, запустите сервер с `--log-level debug` и клиента, который отправляет 16 МиБ и не читает:',
+      ),
+      codeBlock(
+        [
+          'npx socket-lab server --log-level debug --log-format json &',
+          `node -e "const s=require('net').connect(7007,'127.0.0.1',()=>{s.pause();for(let i=0;i<16;i++)s.write(Buffer.alloc(1<<20,120))})"`,
+        ].join('\n'),
+        'sh',
+      ),
+    );
+  }
+  return out;
+}
+
+export function q5(c: Ctx, f: Facts): Block[] {
+  const { lang, model } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(
+      c,
+      5,
+      'Advantages and drawbacks of TCP compared with UDP?',
+      'В чем преимущества и недостатки использования TCP по сравнению с UDP?',
+    ),
+    p(
+      'TCP gives an ordered, reliable byte stream: lost segments are resent, bytes arrive in order, the receiver’s window limits the sender. The price: a three-way handshake before the first byte, a connection state on both ends, no message boundaries, and one lost segment holds back everything after it. UDP sends single datagrams with no connection, no delivery guarantee and no order, but each keeps its boundaries, costs no handshake, and only UDP can be sent to a broadcast or multicast address. Neither notices a vanished peer by itself: TCP finds out only when it sends (retransmissions time out) or with keepalive switched on; the chat server here drops silent members after a timeout.',
+      'TCP даёт упорядоченный надёжный поток байтов: потерянные сегменты передаются повторно, байты приходят по порядку, окно получателя ограничивает отправителя. Цена: тройное рукопожатие до первого байта, состояние соединения на обоих концах, нет границ сообщений, а один потерянный сегмент задерживает всё, что за ним. UDP отправляет отдельные дейтаграммы без соединения, без гарантии доставки и порядка, зато каждая сохраняет границы, рукопожатие не нужно, и только UDP можно отправить на широковещательный или групповой (multicast) адрес. Исчезнувшего собеседника сами по себе не замечают оба: TCP узнаёт об этом, только когда отправляет данные (истекают повторные передачи) или при включённом keepalive; чат-сервер здесь удаляет молчащих участников по тайм-ауту.',
+    ),
+  ];
+  const closed = model.conns.map((x) => x.closed).filter((r): r is LogRecord => r !== undefined);
+  if (f.echoes.length > 0) {
+    const s = f.echoes[0] as EchoSession;
+    const d = s.disconnected;
+    const inAll = closed.reduce((n, r) => n + (num(r, 'bytesIn') ?? 0), 0);
+    const outAll = closed.reduce((n, r) => n + (num(r, 'bytesOut') ?? 0), 0);
+    const endEn: Inline[] = d
+      ? prose`sent ${num(d, 'bytesSent') ?? '?'}, received ${num(d, 'bytesReceived') ?? '?'} bytes (${cite(d)})`
+      : prose`no final counts`;
+    const endRu: Inline[] = d
+      ? prose`отправлено ${num(d, 'bytesSent') ?? '?'}, получено ${num(d, 'bytesReceived') ?? '?'} байт (${cite(d)})`
+      : prose`— итоговых счётчиков нет`;
+    out.push(
+      p(
+        prose`In this run, TCP: ${code(s.program.label)} completed the handshake before sending anything (${cite(s.connected)}) and ended with ${endEn}; across all connections the server received ${inAll} bytes and the kernel took ${outAll} bytes of echo.`,
+        prose`В этом запуске, TCP: ${code(s.program.label)} завершил рукопожатие прежде, чем что-либо отправить (${cite(s.connected)}), и закончил с итогом ${endRu}; по всем соединениям сервер получил ${bytes(lang, inAll)}, а ядро приняло ${bytes(lang, outAll)} эха.`,
+      ),
+    );
+  }
+  const sentMsgs = f.records.filter((r) => r.event === 'chat.message.sent');
+  if (sentMsgs.length > 0) {
+    const copies = f.relays.reduce((n, r) => n + (num(r, 'recipients') ?? 0), 0);
+    const cookie = first(f.records, 'udp.cookie.sent');
+    const sizes = sentMsgs.map((r) => num(r, 'bytes')).join(', ');
+    const cookieSize = cookie ? bytes(lang, num(cookie, 'bytes') ?? 0) : '';
+    out.push(
+      p(
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member, because broadcast does not cross the lab’s networks. No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN) so that the server answers only addresses that really receive.`,
+        prose`UDP: сообщений чата — ${sentMsgs.length}, каждое одной дейтаграммой (текст: ${sizes} байт, ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому другому участнику, потому что широковещание не проходит между сетями лаборатории. В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN), чтобы сервер отвечал только адресам, которые действительно принимают.`,
+      ),
+    );
+  }
+  const mult = model.echo.find((s) =>
+    (c.lines.get(s) ?? []).some(
+      (l) => l.writes.length > 1 && l.reads.length > 0 && l.reads.length !== l.writes.length,
+    ),
+  );
+  const ml = mult
+    ? (c.lines.get(mult) ?? []).find((l) => l.writes.length > 1 && l.reads.length !== l.writes.length)
+    : undefined;
+  if (ml && mult) {
+    const reads = ml.reads.map((r) => num(r, 'bytes') ?? 0);
+    out.push(
+      p(
+        prose`No boundaries in TCP: ${code(mult.program.label)} wrote one line as ${ml.writes.length} writes and read it back in ${ml.reads.length} read(s) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} bytes).`,
+        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} записал одну строку, вызовов write(): ${ml.writes.length}, а эхо прочитал, чтений: ${ml.reads.length} (${sumBytes(lang, reads)}).`,
+      ),
+    );
+  }
+  out.push(...(c.extras[5] ?? []));
+  return out;
+}
+
+export function q6(c: Ctx, f: Facts): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(
+      c,
+      6,
+      'Which socket system calls are used only on the server side?',
+      'Какие системные вызовы, связанные с сокетами, используются только на стороне сервера?',
+    ),
+    p(
+      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the client’s.',
+      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов клиента.',
+    ),
+  ];
+  const { tcpListen, udpListen, firstAccept, echoes } = f;
+  if (tcpListen) {
+    const udp = udpListen;
+    const client = echoes[0]?.connected;
+    out.push(
+      p(
+        prose`In this run: bind() + listen() on ${endpointOf(tcpListen)} at ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; bind() only for UDP on ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() at ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; on the client only connect() (${cite(client)})` : []}.`,
+        prose`В этом запуске: bind() + listen() на ${endpointOf(tcpListen)} в ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; для UDP только bind() на ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() в ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; у клиента только connect() (${cite(client)})` : []}.`,
+      ),
+    );
+  }
+  return out;
+}
+
+export function q7(c: Ctx, f: Facts): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out = [
+    question(c, 7, 'At which OSI layer do sockets work?', 'На каком уровне модели OSI работают сокеты?'),
+    p(
+      'A socket is the interface between an application and the transport layer (layer 4): the program chooses TCP or UDP and names an address (layer 3) and a port (layer 4); everything below — IP routing, Ethernet frames — the kernel and the network do. Many Russian courses place sockets at the session layer (layer 5), since a socket opens and closes a session between two programs; in the TCP/IP model they sit between the application and transport layers.',
+      'Сокет — интерфейс между приложением и транспортным уровнем (4-й уровень): программа выбирает TCP или UDP и указывает адрес (3-й уровень) и порт (4-й уровень); всё, что ниже, — маршрутизацию IP, кадры Ethernet — делают ядро и сеть. Во многих русскоязычных курсах сокеты относят к сеансовому уровню (5-й уровень): сокет открывает и закрывает сеанс связи двух программ; в модели TCP/IP они находятся между прикладным и транспортным уровнями.',
+    ),
+  ];
+  const a = f.firstAccept;
+  if (a) {
+    const ends = prose`${code(str(a, 'remote') ?? '?')} → ${code(str(a, 'local') ?? '?')}, ${cite(a)}`;
+    out.push(
+      p(
+        prose`This run’s lines speak of exactly that: addresses and ports (${ends}), byte counts and datagrams; no MAC address or frame appears in them.`,
+        prose`Строки этого запуска говорят именно об этом: адреса и порты (${ends}), счётчики байтов и дейтаграммы; MAC-адресов и кадров в них нет.`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The seven questions, in order. */
+export function questions(c: Ctx): Block[] {
+  const f = facts(c);
+  return [
+    heading(2, L(c.lang, 'Control questions', 'Контрольные вопросы')),
+    ...[q1, q2, q3, q4, q5, q6, q7].flatMap((q) => q(c, f)),
+  ];
+}

@@ -1,0 +1,67 @@
+/** The title block (student, group, date, what ran) and the goal of the work. */
+import { code, heading, join, prose, strong, table, text } from '../build.js';
+import type { Block, Inline } from '../model.js';
+import { type Ctx, L, P, clock } from './context.js';
+
+/** Title block values; unset ones become marked placeholders. */
+export interface TitleInfo {
+  student?: string | undefined;
+  group?: string | undefined;
+}
+
+export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
+  const { lang, model } = c;
+  const records = model.timeline.records;
+  const placeholder = (what: string, env: string, flag: string): Inline[] => [
+    strong(text(`[${L(lang, `not set: ${what}`, `не указано: ${what}`)}]`)),
+    ...prose` (${L(lang, 'set', 'задайте')} ${code(env)} ${L(lang, 'in .env or', 'в .env или')} ${code(flag)})`,
+  ];
+  const student = title.student?.trim()
+    ? [text(title.student.trim())]
+    : placeholder(L(lang, 'student', 'ФИО студента'), 'LAB_STUDENT', '--student');
+  const group = title.group?.trim()
+    ? [text(title.group.trim())]
+    : placeholder(L(lang, 'group', 'группа'), 'LAB_GROUP', '--group');
+  const first = records[0]?.time;
+  const last = records[records.length - 1]?.time;
+  const date =
+    first === undefined
+      ? '-'
+      : `${new Date(first).toISOString().slice(0, 10)}, ${clock(first)}–${clock(last ?? first)} UTC`;
+  const ran = model.programs.map((p) => {
+    const role =
+      p.kind === 'server'
+        ? L(lang, 'TCP echo and UDP chat server', 'эхо-сервер TCP и чат-сервер UDP')
+        : p.kind === 'chat-client'
+          ? L(lang, `chat client, scenario ${p.scenario ?? '-'}`, `чат-клиент, сценарий ${p.scenario ?? '-'}`)
+          : L(
+              lang,
+              `echo client, scenario ${p.scenario ?? '-'}`,
+              `эхо-клиент, сценарий ${p.scenario ?? '-'}`,
+            );
+    return prose`${code(p.label)} (${role})`;
+  });
+  return [
+    table(
+      [L(lang, 'Field', 'Поле'), L(lang, 'Value', 'Значение')],
+      [
+        [L(lang, 'Student', 'Студент'), student],
+        [L(lang, 'Group', 'Группа'), group],
+        [L(lang, 'Date of the run', 'Дата запуска'), date],
+        [L(lang, 'What was run', 'Что запускалось'), ran.length > 0 ? join(ran) : '-'],
+      ],
+    ),
+  ];
+}
+
+export function goal(c: Ctx): Block[] {
+  const { lang } = c;
+  return [
+    heading(2, L(lang, 'Goal', 'Цель работы')),
+    P(
+      lang,
+      'Learn how programs talk over TCP and UDP sockets: write a TCP echo server that reads what a client sends in 1 KB portions and returns it, a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network.',
+      'Изучить обмен данными между программами через сокеты TCP и UDP: написать эхо-сервер TCP, который читает присланное клиентом порциями по 1 КБ и возвращает обратно, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети.',
+    ),
+  ];
+}

@@ -1,0 +1,109 @@
+/**
+ * The report's Implementation section (issue #18, item 6) as document blocks: each own program's
+ * code with line numbers and SHA-256, then the socket calls it made in this run, folded, with the
+ * check each serves. Built from implementationData(); the renderers escape everything.
+ */
+import type { Lang } from '../log/events.js';
+import { code, codeBlock, heading, join, list, paragraph, table } from './document/build.js';
+import type { Block, Inline } from './document/model.js';
+import { type OursView, type ProgramView, implementationData } from './own-implementation.js';
+import type { LogRecord } from './parse.js';
+import { OWN_CHECK_TITLES } from './own-texts.js';
+
+const T = {
+  en: {
+    heading: 'Implementation: your programs',
+    about:
+      'The code that ran in this run, recorded with its SHA-256 when it started, then the socket system calls it made, as strace saw them from outside (repeats folded: bytes each call moved).',
+    program: (role: string, scenario: string | undefined) =>
+      `${role === 'echo-server' ? 'Echo server' : role === 'echo-client' ? 'Echo client' : role}${scenario ? ` (${scenario})` : ''}`,
+    command: 'Command:',
+    file: (path: string, bytes: number) => `${path}, ${bytes} bytes, SHA-256 `,
+    notShown: 'not shown: not UTF-8 text or too large',
+    linesLeft: (n: number) => `${n} more lines not shown (or cut at 200 characters)`,
+    filesSkipped: (n: number) => `${n} more files not recorded (over the limit)`,
+    callsHeader: ['#', 'system call (fd), folded', 'evidence for'],
+    callsLeft: (n: number) => `${n} more rows not shown`,
+    untraced: 'Ran without strace: no socket calls were recorded.',
+    oursHeading: 'Implementation: the lab’s own server',
+    oursAbout: (read: string) =>
+      `No own program ran, so this is ours. The lines of our echo server that read and write; each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
+  },
+  ru: {
+    heading: 'Реализация: ваши программы',
+    about:
+      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые он сделал, — как их увидел strace снаружи (повторы свёрнуты: сколько байт передал каждый вызов).',
+    program: (role: string, scenario: string | undefined) =>
+      `${role === 'echo-server' ? 'Эхо-сервер' : role === 'echo-client' ? 'Эхо-клиент' : role}${scenario ? ` (${scenario})` : ''}`,
+    command: 'Команда:',
+    file: (path: string, bytes: number) => `${path}, ${bytes} байт, SHA-256 `,
+    notShown: 'не показан: не текст UTF-8 или слишком большой',
+    linesLeft: (n: number) => `ещё строк не показано (или обрезано до 200 символов): ${n}`,
+    filesSkipped: (n: number) => `ещё файлов не записано (сверх предела): ${n}`,
+    callsHeader: ['№', 'системный вызов (fd), свёрнуто', 'подтверждает'],
+    callsLeft: (n: number) => `ещё строк не показано: ${n}`,
+    untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
+    oursHeading: 'Реализация: сервер лаборатории',
+    oursAbout: (read: string) =>
+      `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые читают и пишут; каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
+  },
+};
+
+function programBlocks(p: ProgramView, lang: Lang): Block[] {
+  const t = T[lang];
+  const out: Block[] = [
+    heading(3, t.program(p.role, p.scenario)),
+    paragraph(join([t.command, code(p.command)], ' ')),
+  ];
+  for (const f of p.files) {
+    out.push(paragraph([...join([t.file(f.path, f.bytes)], ''), code(f.sha256)] as Inline[]));
+    if (f.lines.length === 0) out.push(paragraph(t.notShown));
+    else {
+      const language = f.path.endsWith('.py')
+        ? 'python'
+        : f.path.endsWith('.c') || f.path.endsWith('.h')
+          ? 'c'
+          : 'text';
+      out.push(codeBlock(f.lines.map((l) => l.text).join('\n'), language, { firstLine: 1 }));
+      if (f.linesLeft > 0) out.push(paragraph(t.linesLeft(f.linesLeft)));
+    }
+  }
+  if (p.filesSkipped > 0) out.push(paragraph(t.filesSkipped(p.filesSkipped)));
+  if (!p.traced) {
+    out.push(paragraph(t.untraced));
+    return out;
+  }
+  out.push(
+    table(
+      t.callsHeader,
+      p.calls.map((c, i) => [
+        String(i + 1),
+        code(c.text),
+        join(
+          c.serves.map((id) => OWN_CHECK_TITLES[lang][id].split(':')[0] ?? id),
+          ', ',
+        ),
+      ]),
+    ),
+  );
+  if (p.callsLeft > 0) out.push(paragraph(t.callsLeft(p.callsLeft)));
+  return out;
+}
+
+/**
+ * The section's blocks: the own programs of the run, or, given `ours` (our server's lines, which
+ * the caller reads from its source), our server honestly; nothing when there is neither.
+ */
+export function implementationSection(records: readonly LogRecord[], lang: Lang, ours?: OursView): Block[] {
+  const programs = implementationData(records, lang);
+  const t = T[lang];
+  if (programs.length > 0) {
+    return [heading(2, t.heading), paragraph(t.about), ...programs.flatMap((p) => programBlocks(p, lang))];
+  }
+  if (!ours || ours.lines.length === 0) return [];
+  return [
+    heading(2, t.oursHeading),
+    paragraph(t.oursAbout(ours.read)),
+    list(ours.lines.map((l) => join([`${l.n}: `, code(l.text.trim())], ''))),
+  ];
+}
