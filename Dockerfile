@@ -33,7 +33,7 @@ FROM ${NODE_BASE_IMAGE} AS tools
 RUN apt-get update \
   && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     tcpdump iptables iproute2 libcap2-bin \
-  && rm -rf /var/lib/apt/lists/* \
+  && apt-get clean && rm -rf /var/lib/apt/lists/* \
   # The capture containers run tcpdump as the unprivileged `node` user, which must write into the
   # node-owned logs volume; this file capability (bounded by the container's cap_add: NET_RAW,
   # NET_ADMIN) is what lets it open the capture socket without being root.
@@ -48,7 +48,19 @@ ENTRYPOINT ["node", "/app/dist/cli.js"]
 CMD ["router"]
 
 FROM ${NODE_BASE_IMAGE} AS runtime
+# A student's own programs run in this image (docs/own-programs.md): Debian's Python 3, the
+# course's language, and strace, through which `socket-lab own` sees every socket call they make.
+# `python3`, not `python3-minimal`: the minimal one lacks json, queue, socketserver and asyncio,
+# modules a student's echo server or chat may well import. Before the lab's own files, so that
+# editing src/ reuses this layer. Sizes before and after: docs/own-programs.md.
+RUN apt-get update \
+  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 strace \
+  # apt-get clean: the official image does it by itself (docker-clean), a debootstrap base does not
+  && apt-get clean && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
+# Python prints at once, not when its buffer fills: a student's "client connected" line shows
+# (and is logged with its time) when it happens, as in their own terminal.
+ENV PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -7,7 +7,7 @@ import { visible } from '../text/escape.js';
 import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
 import { SCREEN } from '../text/screen.js';
 import { CHAT_CLIENT_DEFAULTS, type ChatClient, type ChatEvent, joinChat } from '../udp/chat-client.js';
-import { CHAT_PROTOCOLS, type ChatProtocol } from '../udp/plain.js';
+import { type ChatProtocol, defaultChatProtocol } from '../udp/plain.js';
 import { startPlainChat } from '../udp/plain-client.js';
 import {
   type LogCliOptions,
@@ -19,6 +19,7 @@ import {
   parseHost,
   parsePort,
   reportError,
+  parseChatProtocol,
 } from './common.js';
 import { type StudentCliOptions, studentOptions } from './student.js';
 import { attachHint, createTerminal } from './terminal.js';
@@ -95,8 +96,8 @@ export function chatCommand(): Command {
         '--protocol <name>',
         'lab (join with a cookie handshake) or plain (the course\'s: each line goes as one "nick: text" datagram; docs/protocol.md)',
       )
-        .choices(CHAT_PROTOCOLS)
-        .default('lab')
+        .argParser(parseChatProtocol)
+        .default(defaultChatProtocol())
         .env('LAB_CHAT_PROTOCOL'),
     );
   for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);

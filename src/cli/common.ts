@@ -1,3 +1,4 @@
+import { CHAT_PROTOCOLS, type ChatProtocol, defaultChatProtocol } from '../udp/plain.js';
 import { InvalidArgumentError, Option } from 'commander';
 import { LabError, USAGE_ERRORS, labError, localizeError } from '../errors.js';
 import { MAX_TIMER_SECONDS } from '../options.js';
@@ -154,4 +155,12 @@ export function onStopSignal(stop: (signal: NodeJS.Signals) => Promise<void>, de
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+/** `--protocol` of the chat (server and client); an empty value (compose's unset setting) is the default. */
+export function parseChatProtocol(value: string): ChatProtocol {
+  // Compose passes an unset LAB_CHAT_PROTOCOL as an empty string: the default then decides.
+  if (value.trim() === '') return defaultChatProtocol();
+  if ((CHAT_PROTOCOLS as readonly string[]).includes(value)) return value as ChatProtocol;
+  throw new InvalidArgumentError(`one of: ${CHAT_PROTOCOLS.join(', ')}.`);
 }

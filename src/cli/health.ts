@@ -17,6 +17,8 @@ import { parsePort } from './common.js';
 interface HealthCliOptions {
   tcpPort: number | 'off';
   udpPort: number | 'off';
+  skipOwn?: boolean;
+  ownRole?: boolean;
   proc: string;
   lang: Lang;
 }
@@ -51,6 +53,18 @@ export function healthCommand(): Command {
         .default(7008)
         .env('LAB_UDP_PORT'),
     )
+    .addOption(
+      new Option(
+        '--skip-own',
+        "leave out a part a student's own server replaces (LAB_OWN_ECHO_SERVER / LAB_OWN_CHAT_SERVER set): that server's container checks it",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--own-role',
+        "check the port of a student's own server instead: LAB_OWN_ROLE (echo-server: TCP, chat-server: UDP) on LAB_OWN_PORT",
+      ).conflicts(['skipOwn']),
+    )
     .addOption(new Option('--proc <dir>', 'where the socket tables are').default('/proc/net'))
     .addOption(
       new Option('--lang <lang>', 'language of the line printed')
@@ -60,8 +74,26 @@ export function healthCommand(): Command {
     )
     .action(async (o: HealthCliOptions) => {
       const want: HealthWant = {};
-      if (o.tcpPort !== 'off') want.tcpPort = o.tcpPort;
-      if (o.udpPort !== 'off') want.udpPort = o.udpPort;
+      const set = (name: string) => (process.env[name] ?? '').trim() !== '';
+      if (o.ownRole) {
+        // The role's own container: whoever serves the port (the student's server, or ours when the
+        // role has no command and ours is what listens there) makes it healthy.
+        const port = portOrOff(process.env.LAB_OWN_PORT ?? '');
+        if (port === 'off') throw new InvalidArgumentError('LAB_OWN_PORT must be a port.');
+        const role = process.env.LAB_OWN_ROLE;
+        if (role === 'echo-server') want.tcpPort = port;
+        else if (role === 'chat-server') want.udpPort = port;
+        else
+          throw new InvalidArgumentError('LAB_OWN_ROLE must be echo-server or chat-server with --own-role.');
+      } else {
+        if (o.tcpPort !== 'off' && !(o.skipOwn && set('LAB_OWN_ECHO_SERVER'))) want.tcpPort = o.tcpPort;
+        if (o.udpPort !== 'off' && !(o.skipOwn && set('LAB_OWN_CHAT_SERVER'))) want.udpPort = o.udpPort;
+      }
+      if (o.skipOwn && want.tcpPort === undefined && want.udpPort === undefined) {
+        // Both parts are a student's: their containers say whether they serve.
+        process.stdout.write(`${HEALTH_TEXTS['all-own'][o.lang]({})}\n`);
+        return;
+      }
       if (want.tcpPort === undefined && want.udpPort === undefined) {
         process.stderr.write(`socket-lab health: ${HEALTH_TEXTS['nothing-to-check'][o.lang]({})}\n`);
         process.exitCode = 2;

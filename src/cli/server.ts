@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { LabError, errorFields } from '../errors.js';
 import { ECHO_DEFAULTS, createEchoServer, type EchoServer } from '../tcp/echo-server.js';
 import { CHAT_DEFAULTS, createChatServer, type ChatServer } from '../udp/chat-server.js';
-import { CHAT_PROTOCOLS, type ChatProtocol, PLAIN_MEMBER_TIMEOUT_MS } from '../udp/plain.js';
+import { type ChatProtocol, PLAIN_MEMBER_TIMEOUT_MS, defaultChatProtocol } from '../udp/plain.js';
 import { VERSION } from '../version.js';
 import {
   type LogCliOptions,
@@ -14,6 +14,7 @@ import {
   parsePort,
   parseSeconds,
   reportError,
+  parseChatProtocol,
 } from './common.js';
 
 interface ServerCliOptions extends LogCliOptions {
@@ -33,6 +34,8 @@ interface ServerCliOptions extends LogCliOptions {
   maxMembers: number;
   classSize: number;
   protocol: ChatProtocol;
+  ownEchoServer?: string;
+  ownChatServer?: string;
 }
 
 /** The limits a class size may raise. */
@@ -79,6 +82,9 @@ export function limitsForClass(classSize: number, given: ClassLimits): ClassLimi
 function parseClassSize(value: string): number {
   return value.trim() === '' ? 0 : parseCount(0, 10_000)(value.trim());
 }
+
+/** A student's own server command, when one is set (compose passes an unset one as ''). */
+const ownCommand = (value: string | undefined): boolean => (value ?? '').trim() !== '';
 
 export function serverCommand(): Command {
   const cmd = new Command('server')
@@ -169,8 +175,8 @@ export function serverCommand(): Command {
         '--protocol <name>',
         "UDP chat protocol: lab (join with a cookie handshake) or plain (the course's: every datagram goes to every other sender; docs/protocol.md)",
       )
-        .choices(CHAT_PROTOCOLS)
-        .default(CHAT_DEFAULTS.protocol)
+        .argParser(parseChatProtocol)
+        .default(defaultChatProtocol())
         .env('LAB_CHAT_PROTOCOL'),
     )
     .addOption(
@@ -205,6 +211,24 @@ export function serverCommand(): Command {
         .default(0)
         .env('LAB_CLASS_SIZE')
         .argParser(parseClassSize),
+    )
+    // In Docker a student's own server shares this server's network namespace and takes the port
+    // of the part it replaces (docker-compose.yml, docs/own-programs.md): that part stays off here.
+    .addOption(
+      new Option(
+        '--own-echo-server <command>',
+        "a student's echo server serves the TCP port: no TCP echo here",
+      )
+        .env('LAB_OWN_ECHO_SERVER')
+        .hideHelp(),
+    )
+    .addOption(
+      new Option(
+        '--own-chat-server <command>',
+        "a student's chat server serves the UDP port: no UDP chat here",
+      )
+        .env('LAB_OWN_CHAT_SERVER')
+        .hideHelp(),
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: ServerCliOptions) => {
@@ -243,29 +267,37 @@ export function serverCommand(): Command {
     log.emit('server.starting', { version: VERSION, config });
     let tcp: EchoServer | undefined;
     let udp: ChatServer | undefined;
+    const ownEcho = ownCommand(o.ownEchoServer);
+    const ownChat = ownCommand(o.ownChatServer);
+    if (ownEcho)
+      log.emit('server.replaced', { protocol: 'tcp', port: o.tcpPort, setting: 'LAB_OWN_ECHO_SERVER' });
+    if (ownChat)
+      log.emit('server.replaced', { protocol: 'udp', port: o.udpPort, setting: 'LAB_OWN_CHAT_SERVER' });
     try {
-      tcp = await createEchoServer({
-        host: o.host,
-        port: o.tcpPort,
-        chunkSize: o.chunkSize,
-        maxConnections: limits.maxConnections,
-        maxConnectionsPerAddress: limits.maxPerAddress,
-        connectionLinesPerSecond: limits.connectionLines,
-        idleTimeoutMs: o.idleTimeout * 1000,
-        maxLifetimeMs: o.maxLifetime * 1000,
-        stallTimeoutMs: o.stallTimeout * 1000,
-        portionLinesPerSecond: o.portionLines,
-        log,
-      });
-      udp = await createChatServer({
-        host: o.host,
-        port: o.udpPort,
-        protocol: o.protocol,
-        memberTimeoutMs: memberTimeout * 1000,
-        maxMembers: limits.maxMembers,
-        maxMembersPerAddress: limits.membersPerAddress,
-        log,
-      });
+      if (!ownEcho)
+        tcp = await createEchoServer({
+          host: o.host,
+          port: o.tcpPort,
+          chunkSize: o.chunkSize,
+          maxConnections: limits.maxConnections,
+          maxConnectionsPerAddress: limits.maxPerAddress,
+          connectionLinesPerSecond: limits.connectionLines,
+          idleTimeoutMs: o.idleTimeout * 1000,
+          maxLifetimeMs: o.maxLifetime * 1000,
+          stallTimeoutMs: o.stallTimeout * 1000,
+          portionLinesPerSecond: o.portionLines,
+          log,
+        });
+      if (!ownChat)
+        udp = await createChatServer({
+          host: o.host,
+          port: o.udpPort,
+          protocol: o.protocol,
+          memberTimeoutMs: memberTimeout * 1000,
+          maxMembers: limits.maxMembers,
+          maxMembersPerAddress: limits.membersPerAddress,
+          log,
+        });
     } catch (err) {
       // A LabError carries its entry, so the log renders it in any language; anything else is a bug.
       log.emit(
@@ -278,14 +310,22 @@ export function serverCommand(): Command {
       return;
     }
     const [t, u] = [tcp, udp];
+    // With both parts replaced this process only holds the network namespace the students' servers
+    // share: nothing else would keep it alive until the stop signal.
+    const hold = t || u ? undefined : setInterval(() => undefined, 1 << 30);
     onStopSignal(async (signal) => {
       const started = Date.now();
-      log.emit('server.stopping', { signal, openConnections: t.openConnections(), members: u.members() });
-      await Promise.all([t.close(3000), u.close()]);
+      clearInterval(hold);
+      log.emit('server.stopping', {
+        signal,
+        openConnections: t?.openConnections() ?? 0,
+        members: u?.members() ?? 0,
+      });
+      await Promise.all([t?.close(3000), u?.close()]);
       log.emit('server.stopped', {
         signal,
-        openConnections: t.openConnections(),
-        members: u.members(),
+        openConnections: t?.openConnections() ?? 0,
+        members: u?.members() ?? 0,
         durationMs: Date.now() - started,
       });
       await flush();

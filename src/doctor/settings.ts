@@ -66,6 +66,12 @@ function publishedPort(ports: unknown, target: number, protocol: 'tcp' | 'udp'):
   return undefined;
 }
 
+/** A port the server's `environment` names (`name`), or `fallback` when it names none. */
+function labPort(server: Obj | undefined, name: string, fallback: number): number {
+  const n = Number(str(obj(server?.environment)?.[name]));
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
 /**
  * Reads the lab's settings from the output of `docker compose config` (v2's JSON or v1's YAML,
  * parsed). Keys missing from it (an edited compose file) stay undefined.
@@ -82,8 +88,10 @@ export function extractSettings(config: unknown): LabSettings {
     serverIp: str(obj(obj(server?.networks)?.vm)?.ipv4_address),
     wanSubnet: str(firstIpam(wan)?.subnet),
     wanGateway: str(firstIpam(wan)?.gateway),
-    tcpPublish: publishedPort(server?.ports, 7007, 'tcp'),
-    udpPublish: publishedPort(server?.ports, 7008, 'udp'),
+    // The lab's ports inside the server's namespace: 7007 and 7008 unless LAB_OWN_ECHO_PORT /
+    // LAB_OWN_CHAT_PORT moved them (docker-compose.yml passes them to the server as these).
+    tcpPublish: publishedPort(server?.ports, labPort(server, 'LAB_TCP_PORT', 7007), 'tcp'),
+    udpPublish: publishedPort(server?.ports, labPort(server, 'LAB_UDP_PORT', 7008), 'udp'),
     vmNetwork: str(vm?.name),
     wanNetwork: str(wan?.name),
     serverContainer: str(server?.container_name),

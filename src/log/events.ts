@@ -20,7 +20,7 @@ import {
 import { ownEvents } from './own-events.js';
 
 import type { Lang } from '../text/lang.js';
-import { type EventSpec, type Level, spec } from './spec.js';
+import { type EventSpec, spec } from './spec.js';
 export { type EventSpec, type Level } from './spec.js';
 // Declared in text/lang.ts; re-exported while report/course.ts and report/texts.ts still import it
 // from here. New code imports text/lang.ts.
@@ -94,6 +94,18 @@ export const catalogue = {
       f.protocol === 'tcp'
         ? `TCP-сокет привязан (bind) к ${f.address}:${f.port} и слушает (listen): ядро само завершает рукопожатия и копит соединения для accept()`
         : `UDP-сокет привязан (bind) к ${f.address}:${f.port}: этот один сокет принимает дейтаграммы всех собеседников (у UDP нет listen() и accept())`,
+  ),
+  'server.replaced': spec(
+    'info',
+    { protocol: 'tcp' as 'tcp' | 'udp', port: 7007, setting: 'LAB_OWN_ECHO_SERVER' },
+    (f) =>
+      f.protocol === 'tcp'
+        ? `The lab's TCP echo server is not started: the student's own echo server (${f.setting}) listens on port ${f.port} of this machine in its place`
+        : `The lab's UDP chat server is not started: the student's own chat server (${f.setting}) uses port ${f.port} of this machine in its place`,
+    (f) =>
+      f.protocol === 'tcp'
+        ? `TCP-эхо-сервер лаборатории не запущен: вместо него порт ${f.port} этой машины слушает собственный эхо-сервер студента (${f.setting})`
+        : `UDP-чат-сервер лаборатории не запущен: вместо него порт ${f.port} этой машины занимает собственный чат-сервер студента (${f.setting})`,
   ),
   'server.error': spec(
     'error',

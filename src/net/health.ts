@@ -137,6 +137,11 @@ export const HEALTH_TEXTS = {
     () => 'nothing to check: both --tcp-port and --udp-port are off',
     () => 'проверять нечего: и --tcp-port, и --udp-port выключены',
   ),
+  'all-own': sentence(
+    {},
+    () => "healthy: both the echo and the chat are a student's own servers, whose containers check them",
+    () => 'исправен: и эхо, и чат — собственные серверы студента, их проверяют их контейнеры',
+  ),
 } satisfies Catalogue;
 
 /** The one line `socket-lab health` prints for `verdict`; `tables` are the files it read. */

@@ -18,6 +18,16 @@ import { MAX_DATAGRAM, MAX_TEXT_BYTES, NICK_PATTERN } from './protocol.js';
 export type ChatProtocol = 'lab' | 'plain';
 export const CHAT_PROTOCOLS: readonly ChatProtocol[] = ['lab', 'plain'];
 
+/**
+ * The chat protocol when none is chosen (no --protocol, no LAB_CHAT_PROTOCOL): plain as soon as a
+ * student's own chat server or client is in the lab (LAB_OWN_CHAT_SERVER / LAB_OWN_CHAT_CLIENT), since
+ * theirs speaks the course's protocol and ours must meet it; else the lab's.
+ */
+export function defaultChatProtocol(env: NodeJS.ProcessEnv = process.env): ChatProtocol {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  return set('LAB_OWN_CHAT_SERVER') || set('LAB_OWN_CHAT_CLIENT') ? 'plain' : 'lab';
+}
+
 /** Between the nickname and the text. */
 export const PLAIN_SEPARATOR = ': ';
 // The texts of a client's first datagram (the server learns its address from it) and of its last

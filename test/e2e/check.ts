@@ -4,7 +4,9 @@
 //
 // PHASE: running | attach | mistake | stopped | impaired | impaired-stopped (the last two: a run
 // with LAB_WAN_LOSS, LAB_WAN_DELAY and LAB_WAN_COUNT set, of the server, the router and the remote
-// and vm clients only). Env: LAB_PREFIX (the test's compose project and
+// and vm clients only) | own-running | own-attach | own-stopped | own-report (a run with the
+// student's echo server and client of test/fixtures/own/echo in place of ours) | own-c |
+// own-c-stopped (the C echo server of test/fixtures/own/c-echo in its own image, our clients). Env: LAB_PREFIX (the test's compose project and
 // name prefix), E2E_TYPED (the line typed through `docker attach`; attach and stopped phases).
 // Each try copies the logs and screens into DIR (test/e2e/docker.ts) and judges them; with
 // --wait it tries again every second until every assertion holds or SECONDS have passed.
@@ -24,8 +26,35 @@ import { type Analysis, type CheckId, type ReportInput, analyse, summary } from 
 import { type Container, containers, fetchLogs } from './docker.ts';
 import { type PcapSummary, summarisePcap } from './pcap.ts';
 
-type Phase = 'running' | 'attach' | 'mistake' | 'stopped' | 'impaired' | 'impaired-stopped';
-const PHASES: readonly Phase[] = ['running', 'attach', 'mistake', 'stopped', 'impaired', 'impaired-stopped'];
+type Phase =
+  | 'running'
+  | 'attach'
+  | 'mistake'
+  | 'stopped'
+  | 'impaired'
+  | 'impaired-stopped'
+  | 'own-running'
+  | 'own-attach'
+  | 'own-stopped'
+  | 'own-report'
+  | 'own-c'
+  | 'own-c-stopped'
+  | 'mutant';
+const PHASES: readonly Phase[] = [
+  'running',
+  'attach',
+  'mistake',
+  'stopped',
+  'impaired',
+  'impaired-stopped',
+  'own-running',
+  'own-attach',
+  'own-stopped',
+  'own-report',
+  'own-c',
+  'own-c-stopped',
+  'mutant',
+];
 
 /** One assertion: what must hold, whether it did, and what to show when it did not. */
 interface Assertion {
@@ -52,7 +81,17 @@ const SCENARIO_CLIENTS = {
 } as const;
 /** The network's containers: the router, the remote machine, the two captures. */
 const NETWORK_SERVICES = ['router', 'remote', 'capture-server', 'capture-remote'];
-const LAB_SERVICES = ['server', ...NETWORK_SERVICES, ...Object.keys(GREETINGS), ...Object.keys(CHAT)];
+/** The student's servers' containers: they exit 0 at once when their role has no command. */
+const OWN_SERVICES = ['own-echo-server', 'own-chat-server'];
+const LAB_SERVICES = [
+  'server',
+  ...NETWORK_SERVICES,
+  ...OWN_SERVICES,
+  ...Object.keys(GREETINGS),
+  ...Object.keys(CHAT),
+];
+/** The own-program checks of the report (src/report, issue 18) a correct echo pair passes. */
+const OWN_CHECKS = ['own-echo-server', 'own-echo-client'] as unknown as CheckId[];
 
 interface Context {
   dir: string;
@@ -402,6 +441,221 @@ function impairedStopped(ctx: Context): Assertion[] {
   ];
 }
 
+// ---- the student's own programs (issue 18) ---------------------------------------------------
+
+/** The lines of the fixture's programs the report must show (test/fixtures/own/echo). */
+const OWN_CODE = ['data = conn.recv(BUF_SIZE)', 'sock.connect((HOST, PORT))'];
+const SOCKET_WRITES = new Set(['write', 'send', 'sendto', 'sendmsg']);
+
+/** Bytes the student's program in `name` wrote to its sockets, as strace saw them (own.call). */
+function ownBytesSent(ctx: Context, name: string): number {
+  return jsonLines(ctx, name)
+    .filter((l) => l.event === 'own.call' && SOCKET_WRITES.has(String(l.call)))
+    .reduce((n, l) => n + Math.max(0, Number(l.bytes ?? l.result ?? 0)), 0);
+}
+
+/** Our server stepped aside for theirs; their server was started, traced, and listened. */
+function ownServerUp(ctx: Context): Assertion[] {
+  const server = jsonLines(ctx, 'server');
+  const own = jsonLines(ctx, 'own-echo-server');
+  const started = own.find((l) => l.event === 'own.program.started');
+  const listen = own.find((l) => l.event === 'own.call' && l.call === 'listen' && Number(l.result) === 0);
+  return [
+    {
+      title: "our server did not start its TCP echo: the student's server serves the port (server.replaced)",
+      ok:
+        server.some((l) => l.event === 'server.replaced' && l.protocol === 'tcp') &&
+        !server.some((l) => l.event === 'server.listening' && l.protocol === 'tcp'),
+      detail: server.filter((l) => String(l.event).startsWith('server.')).map((l) => String(l.event)),
+    },
+    {
+      title: "the student's echo server was started under strace and its listen() succeeded",
+      ok: started?.traced === true && listen !== undefined,
+      detail: [`own.program.started: ${JSON.stringify(started)}`, `listen: ${JSON.stringify(listen)}`],
+    },
+  ];
+}
+
+async function ownRunning(ctx: Context): Promise<Assertion[]> {
+  const analysis = await analyse(await reportInputs(ctx.dir), {
+    require: ['local', 'vm', 'remote', 'chat'],
+    allRuns: ALL_RUNS,
+  });
+  const out = [
+    ...checksPass(analysis, ['local', 'vm', 'remote', 'chat']),
+    ...addressesMatchDocker(ctx, analysis),
+    ...captures(ctx, true),
+    ...ownServerUp(ctx),
+  ];
+  // Their client prints `echo: ` and the line (test/fixtures/own/echo/client.py).
+  for (const [service, greeting] of Object.entries(GREETINGS)) {
+    out.push(onScreen(ctx, service, `echo: ${greeting}`, `the echo "${greeting}" is on ${service}'s screen`));
+  }
+  for (const [service, other] of [
+    ['chat-vm', CHAT['chat-remote']],
+    ['chat-remote', CHAT['chat-vm']],
+  ] as const) {
+    const line = `<${other.nick}> ${other.say}`;
+    out.push(onScreen(ctx, service, line, `"${line}" is on ${service}'s screen`));
+  }
+  return out;
+}
+
+function ownAttach(ctx: Context): Assertion[] {
+  const c = ctx.docker.get('echo-vm');
+  return [
+    onScreen(ctx, 'attach', `echo: ${ctx.typed}`, `the attached terminal shows "echo: ${ctx.typed}"`),
+    {
+      title: `typing exit ended the student's client in ${ctx.prefix}-echo-vm with exit code 0`,
+      ok: c?.status === 'exited' && c.exitCode === 0,
+      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
+    },
+  ];
+}
+
+async function ownStopped(ctx: Context): Promise<Assertion[]> {
+  const analysis = await analyse(await reportInputs(ctx.dir), {
+    require: ['local', 'vm', 'remote', 'chat'],
+    allRuns: ALL_RUNS,
+  });
+  const out = checksPass(analysis, ['local', 'vm', 'remote', 'chat', 'stopped', ...OWN_CHECKS]);
+  const n = bytes(`${GREETINGS['echo-vm']}\n${ctx.typed}\n`);
+  const sent = ownBytesSent(ctx, 'echo-vm');
+  out.push({
+    title: `the student's client in echo-vm wrote ${n} bytes to its socket: the greeting and the typed line (strace)`,
+    ok: sent === n,
+    detail: [`own.call writes to sockets: ${sent} bytes`],
+  });
+  out.push({
+    title: `the ${LAB_SERVICES.length} lab containers exist`,
+    ok: LAB_SERVICES.every((s) => ctx.docker.has(s)) && ctx.docker.size === LAB_SERVICES.length,
+    detail: [`docker: ${[...ctx.docker.keys()].join(', ')}`],
+  });
+  for (const service of LAB_SERVICES) {
+    const c = ctx.docker.get(service);
+    out.push({
+      title: `${ctx.prefix}-${service} exited with code 0`,
+      ok: c?.status === 'exited' && c.exitCode === 0,
+      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
+    });
+  }
+  return out;
+}
+
+/** The report `run --rm report` wrote (DIR/collected/logs) shows their code and their calls. */
+function ownReport(ctx: Context): Assertion[] {
+  return (['report.md', 'report.ru.md'] as const).flatMap((name) => {
+    const file = join(ctx.dir, 'collected', 'logs', name);
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const want = ['server.py', 'client.py', ...OWN_CODE, 'recvfrom', 'accept4'];
+    const missing = want.filter((w) => !text.includes(w));
+    return [
+      {
+        title: `${name} shows the student's code (${OWN_CODE.join(', ')}) and the calls it made (recvfrom, accept4)`,
+        ok: text !== '' && missing.length === 0,
+        detail: [text === '' ? 'no such file' : `missing: ${missing.join(', ')}`],
+      },
+    ];
+  });
+}
+
+/** The echo clients of the lab without its chat (own_lab in scripts/test-docker.sh). */
+const ECHO_SERVICES = ['server', ...NETWORK_SERVICES, 'own-echo-server', ...Object.keys(GREETINGS)];
+
+/**
+ * The C echo server (its own image, our clients): every scenario served through it, and the
+ * 1024-byte reads of its forked children seen by strace -f. Once stopped, its checks pass and
+ * every container ended with 0.
+ */
+async function ownC(ctx: Context, stoppedYet: boolean): Promise<Assertion[]> {
+  // echo: once stopped (a connection still open is not yet a finished echo).
+  const required: CheckId[] = stoppedYet ? ['local', 'vm', 'remote', 'echo'] : ['local', 'vm', 'remote'];
+  const analysis = await analyse(await reportInputs(ctx.dir), { require: required, allRuns: ALL_RUNS });
+  const own = jsonLines(ctx, 'own-echo-server');
+  const started = own.find((l) => l.event === 'own.program.started');
+  const reads = own.filter(
+    (l) => l.event === 'own.call' && /^(read|recv|recvfrom|recvmsg)$/.test(String(l.call)),
+  );
+  const port = Number(process.env.LAB_OWN_ECHO_PORT);
+  const listening = own.find((l) => l.event === 'own.listening');
+  const out = [
+    ...checksPass(analysis, stoppedYet ? [...required, 'stopped', 'own-echo-server' as CheckId] : required),
+    ...ownServerUp(ctx),
+    {
+      title: `the C server listens on LAB_OWN_ECHO_PORT=${port}, and our clients reached it there`,
+      ok: listening?.port === port,
+      detail: [`own.listening: ${JSON.stringify(listening)}`],
+    },
+    {
+      title: "the C server's reads, in its forked children, each ask for 1024 bytes (strace -f)",
+      ok:
+        reads.length > 0 &&
+        reads.every((l) => Number(l.size) === 1024) &&
+        reads.some((l) => l.ownPid !== started?.ownPid),
+      detail: [`started: ${JSON.stringify(started)}`, ...reads.slice(0, 4).map((l) => JSON.stringify(l))],
+    },
+  ];
+  if (!stoppedYet) {
+    for (const [service, greeting] of Object.entries(GREETINGS)) {
+      out.push(
+        onScreen(ctx, service, `echo: ${greeting}`, `the echo "${greeting}" is on ${service}'s screen`),
+      );
+    }
+    return out;
+  }
+  for (const service of ECHO_SERVICES) {
+    const c = ctx.docker.get(service);
+    out.push({
+      title: `${ctx.prefix}-${service} exited with code 0`,
+      ok: c?.status === 'exited' && c.exitCode === 0,
+      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
+    });
+  }
+  return out;
+}
+
+/**
+ * Each mutant of test/fixtures/own/echo-mutants and the one thing it breaks (test/fixtures/own/
+ * README.md): the own-program check that must fail, the finding that says why, and the findings
+ * that follow from it and may fail too: a server bound to 127.0.0.1 cannot serve the vm and remote
+ * clients, a client that sends `exit` on sends more than the lines typed before it.
+ */
+const MUTANTS: Record<string, { check: string; finding: string; follows?: string[] }> = {
+  recv4096: { check: 'own-echo-server', finding: 'own-read-big' },
+  'first-1k': { check: 'own-echo-server', finding: 'own-bytes-diff' },
+  'bind-localhost': {
+    check: 'own-echo-server',
+    finding: 'own-bind-loopback',
+    follows: ['own-served-missing'],
+  },
+  'ignores-exit': {
+    check: 'own-echo-client',
+    finding: 'own-client-exit-ignored',
+    follows: ['own-client-sent-diff'],
+  },
+  traceback: { check: 'own-echo-client', finding: 'own-client-traceback' },
+};
+
+/** A mutant's run, stopped: its own-program check fails, for the one reason it was made for only. */
+async function mutant(ctx: Context, name: string): Promise<Assertion[]> {
+  const want = MUTANTS[name];
+  if (!want) return [{ title: `E2E_MUTANT names a known mutant (got "${name}")`, ok: false }];
+  const analysis = await analyse(await reportInputs(ctx.dir), { allRuns: ALL_RUNS });
+  const r = analysis.checks.find((c) => (c.id as string) === want.check);
+  const failing = (r?.findings ?? []).filter((f) => !f.ok).map((f) => f.code as string);
+  const allowed = [want.finding, ...(want.follows ?? [])];
+  return [
+    {
+      title: `mutant ${name}: the "${want.check}" check fails with ${want.finding}${want.follows ? ` (and only what follows from it: ${want.follows.join(', ')})` : ', and only with it'}`,
+      ok: r?.status === 'fail' && failing.includes(want.finding) && failing.every((c) => allowed.includes(c)),
+      detail: [
+        `status ${r?.status ?? '(no such check)'}; ${summary(analysis)}`,
+        ...(r?.findings ?? []).map((f) => `${f.ok ? 'ok  ' : 'FAIL'} ${f.code} ${JSON.stringify(f.params)}`),
+      ],
+    },
+  ];
+}
+
 async function judge(phase: Phase, ctx: Context): Promise<Assertion[]> {
   ctx.docker = await containers(ctx.prefix, ctx.prefix);
   await fetchLogs(ctx.dir, ctx.prefix, ctx.docker.values());
@@ -410,6 +664,13 @@ async function judge(phase: Phase, ctx: Context): Promise<Assertion[]> {
   if (phase === 'mistake') return mistake(ctx);
   if (phase === 'impaired') return impaired(ctx);
   if (phase === 'impaired-stopped') return impairedStopped(ctx);
+  if (phase === 'own-running') return ownRunning(ctx);
+  if (phase === 'own-attach') return ownAttach(ctx);
+  if (phase === 'own-stopped') return ownStopped(ctx);
+  if (phase === 'own-report') return ownReport(ctx);
+  if (phase === 'own-c') return ownC(ctx, false);
+  if (phase === 'own-c-stopped') return ownC(ctx, true);
+  if (phase === 'mutant') return mutant(ctx, process.env.E2E_MUTANT ?? '');
   return stopped(ctx);
 }
 
