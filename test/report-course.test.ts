@@ -124,7 +124,10 @@ test('course report: a line longer than 1 KB is shown as its portions, truthfull
   // lab-echo-vm sent 1023 ASCII bytes and a Cyrillic word: 1034 bytes, portions 1024 + 10.
   assert.match(en, /a line of \*\*1034 bytes\*\*/);
   assert.match(en, /\*\*1024 \+ 10 = 1034 bytes\*\*/);
-  assert.match(en, /A portion is a slice of one read, not a separate recv\(\) call, and not a TCP segment/);
+  assert.match(en, /a portion is a slice of one read, not a separate recv\(\) call, and not a TCP segment/);
+  // One write() per read, never one per portion: the server's code writes the whole read back.
+  assert.match(en, /wrote what it had read back with one write\(\) per read \(not one per portion\)/);
+  assert.doesNotMatch(en, /wrote each one back/);
   assert.match(ru, /\*\*1024 \+ 10 = 1034 байта\*\*/);
   assert.match(en, /Portion #3 starts with `�`/);
   // The docker fixture holds no line over 1 KB: the report says so and gives the command.
@@ -135,7 +138,12 @@ test('course report: a line longer than 1 KB is shown as its portions, truthfull
 
 test('course report: what the run lacks is said, with a command, never invented', async () => {
   const en = render(await fixture('test/fixtures/report/lab'), 'en');
-  assert.match(en, /No backpressure happened in this run/);
+  assert.match(en, /No `tcp\.backpressure` line in this run: Node’s own send queue never grew past its high-water mark/);
+  // Its absence says nothing about the kernel's buffer: the report must not claim it.
+  assert.doesNotMatch(en, /fit(ted)? into the kernel/);
+  // One connection open at a time: the run shows no multiplexing, and the report says so.
+  assert.match(en, /this run shows no multiplexing of TCP connections/);
+  assert.match(en, /fcntl\(fd, F_SETFL, fcntl\(fd, F_GETFL\) \| O_NONBLOCK\)/);
   assert.match(en, /--log-level debug/);
   // The lab run's clients typed exit; the docker run's were stopped by a signal.
   assert.match(en, /Clients that ended because the user typed `exit`/);

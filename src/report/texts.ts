@@ -98,9 +98,10 @@ const en: Texts = {
   sourcesHeading: 'Sources',
   sourcesHeader: ['source', 'lines', 'used', 'hosts', 'scenarios', 'processes (pid)'],
   serverHeading: 'Server',
-  serverListens: (p) => `listens on ${p.protocol.toUpperCase()} ${p.endpoint}`,
+  serverListens: (p) =>
+    p.protocol === 'udp' ? `receives UDP datagrams on ${p.endpoint}` : `listens on TCP ${p.endpoint}`,
   serverStarted: (p) => `**${p.program}** on host \`${p.host}\`, started at ${p.time}`,
-  serverStopped: (p) => `stopped at ${p.time} (${p.signal})`,
+  serverStopped: (p) => `stopped at ${p.time} on ${p.signal}`,
   serverNotStopped: 'no `server.stopped` line: still running, or killed',
   serverOrphans: (p) =>
     `${p.n} connection(s) or chat member(s) came from programs whose logs are not in the input.`,
@@ -108,9 +109,9 @@ const en: Texts = {
   scenarioAbout: {
     local:
       'Client and server on one machine: the client dials 127.0.0.1 and the server sees a loopback address.',
-    vm: 'A virtual machine on a host-only network: client and server share one network, the server listens on 0.0.0.0 and sees the client’s own address.',
+    vm: 'A virtual machine on a host-only network — here a container in its own network namespace, on a Docker network shared with the server’s container: client and server share one network, the server listens on 0.0.0.0 and sees the client’s own address.',
     remote:
-      'A machine on another network: the client is not on the server’s network and reaches it through a hop in front of the server. In the lab’s compose file that hop is a router that translates addresses (DNAT to the server, MASQUERADE to its own address): one TCP connection, one handshake, so the server sees the router’s address with the client’s port. Through a port the Docker host publishes, Docker’s userland proxy may instead accept the connection and open a second one (two handshakes, a new port). Which of the two this run had is said per client below, from the ports the logs show, and the captures (“On the wire”) show it in the packets.',
+      'A machine on another network — here a container in its own network namespace on a second Docker network (wan): the client is not on the server’s network and reaches it through a router container in front of the server. The router translates addresses (DNAT to the server, MASQUERADE to its own address): one TCP connection, one handshake, so the server sees the router’s address, usually with the client’s port (MASQUERADE keeps the port unless another connection already uses it, then it picks another). A proxy (such as Docker’s userland proxy on a published port) would instead accept the connection and open a second one. Addresses and ports in the logs cannot tell the two apart — a changed port proves no proxy; only the packets decide: one handshake through the router is NAT, two handshakes with different initial sequence numbers are a proxy (see the captures, “On the wire”).',
     mistake:
       'The classic mistake: a server bound to 127.0.0.1 cannot be reached from another machine, so the connection is refused.',
   },
@@ -127,7 +128,7 @@ const en: Texts = {
     'connection',
     'client sent',
     'server received',
-    'server sent back',
+    'server’s kernel accepted as echo',
     'client received',
     'portions in / out',
   ],
@@ -151,7 +152,7 @@ const en: Texts = {
     local: 'local: the server saw 127.0.0.1',
     vm: 'vm: the server saw the client’s own address',
     remote: 'remote: the server saw the hop in front of the client, not the client',
-    echo: 'every echo equal in bytes to what was sent',
+    echo: 'every echo equal in byte count to what was sent',
     chat: 'chat messages reached members on other networks',
     stopped: 'every program logged its stop',
   },
@@ -181,11 +182,11 @@ const en: Texts = {
     'classroom-translated': (p) =>
       `${p.client} is ${p.own} and dialed ${p.dialed}; the server saw ${p.seen}: a NAT on the way (the Docker host in front of the container, or the classroom’s router) put its own address in place of the client’s`,
     'remote-own': (p) =>
-      `${p.client}: the server saw the client’s own address ${p.seen}: nothing in between, so the client is not on another network`,
+      `${p.client}: the server saw the client’s own address ${p.seen}: no address translation on the way — either the client is on the server’s network, or a router without NAT forwarded it (which keeps the client’s address too); the remote scenario expects the lab router’s NAT`,
     'echo-server-ok': (p) =>
-      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')}, sent back ${p.bytesOut}`,
+      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')}, the kernel accepted ${p.bytesOut} of echo`,
     'echo-server-diff': (p) =>
-      `${p.program}, conn ${p.conn}: received ${p.bytesIn} bytes but sent back ${p.bytesOut}`,
+      `${p.program}, conn ${p.conn}: received ${p.bytesIn} bytes but the kernel accepted ${p.bytesOut} of echo`,
     'echo-client-ok': (p) => `${p.what}: sent ${count('en', Number(p.sent), 'byte')}, received ${p.received}`,
     'echo-client-diff': (p) => `${p.what}: sent ${p.sent} bytes but received ${p.received}`,
     'echo-pair-diff': (p) =>
@@ -228,13 +229,13 @@ const en: Texts = {
     connect: (p) => `connect() from ${p.local}`,
     accept: (p) => `accept(): conn ${p.connId}, sees ${p.remote}`,
     portion: (p) => `portion ${p.portion}, ${p.bytes} B`,
-    echo: (p) => `echo of portion ${p.portion}, ${p.bytes} B`,
+    echo: (p) => `portion ${p.portion} in the echo write(), ${p.bytes} B`,
     back: (p) => `${p.bytes} B back`,
     collapsed: (p) => `${p.sent} portions sent (${p.sentBytes} B), ${p.echoed} echoed (${p.echoedBytes} B)`,
     summary: (p) => `${p.portions} more portions echoed, ${p.bytes} B (summary line)`,
     fin: 'FIN: nothing more to send',
     closed: (p) =>
-      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reset ? 'RST' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B in, ${p.bytesOut} B out`,
+      `${p.reason === 'peer-reset' ? 'RST from the client' : p.reset ? 'RST' : p.reason === 'error' ? 'socket error' : 'FIN'}, closed (${p.reason}): ${p.bytesIn} B read, ${p.bytesOut} B taken by the kernel`,
     disconnected: (p) => `disconnected (${p.reason}): sent ${p.sent} B, received ${p.received} B`,
     error: (p) => `error ${p.code}`,
     hello: (p) => `HELLO as ${p.nick}`,
@@ -267,19 +268,21 @@ const ru: Texts = {
   sourcesHeading: 'Источники',
   sourcesHeader: ['источник', 'строк', 'использовано', 'хосты', 'сценарии', 'процессы (pid)'],
   serverHeading: 'Сервер',
-  serverListens: (p) => `слушает ${p.protocol.toUpperCase()} ${p.endpoint}`,
+  // У UDP нет listen(): сокет UDP только привязан (bind) и принимает дейтаграммы.
+  serverListens: (p) =>
+    p.protocol === 'udp' ? `принимает дейтаграммы UDP на ${p.endpoint}` : `слушает TCP ${p.endpoint}`,
   serverStarted: (p) => `**${p.program}** на хосте \`${p.host}\`, запущен в ${p.time}`,
-  serverStopped: (p) => `остановлен в ${p.time} (${p.signal})`,
+  serverStopped: (p) => `остановлен в ${p.time} по сигналу ${p.signal}`,
   serverNotStopped: 'нет строки `server.stopped`: сервер ещё работает или был убит',
   serverOrphans: (p) =>
     `Соединений и участников чата от программ, чьих журналов нет во входных данных: ${p.n}.`,
   scenarioHeading: (name) => `Сценарий \`${name}\``,
   scenarioAbout: {
     local:
-      'Клиент и сервер на одной машине: клиент подключается к 127.0.0.1, и сервер видит адрес петлевого интерфейса (loopback).',
-    vm: 'Виртуальная машина в сети host-only: клиент и сервер в одной сети, сервер слушает 0.0.0.0 и видит собственный адрес клиента.',
+      'Клиент и сервер на одной машине: клиент подключается к 127.0.0.1, и сервер видит адрес петлевого интерфейса.',
+    vm: 'Виртуальная машина в сети, общей только с хостом (host-only), — здесь контейнер в собственном сетевом пространстве имён, подключённый к той же сети Docker, что и контейнер сервера: клиент и сервер в одной сети, сервер слушает 0.0.0.0 и видит собственный адрес клиента.',
     remote:
-      'Машина в другой сети: клиент не в сети сервера и обращается к нему через узел перед сервером. В compose-файле лаборатории этот узел — маршрутизатор, который транслирует адреса (DNAT — на адрес сервера, MASQUERADE — на свой адрес): соединение TCP одно, рукопожатие одно, и сервер видит адрес маршрутизатора с портом клиента. Через порт, опубликованный хостом Docker, соединение может вместо этого принять прокси Docker в пространстве пользователя и открыть второе (два рукопожатия, новый порт). Какой из двух случаев был в этом запуске, сказано ниже для каждого клиента по портам из журналов, а захват пакетов (раздел «В сети») показывает это в самих пакетах.',
+      'Машина в другой сети — здесь контейнер в собственном сетевом пространстве имён во второй сети Docker (wan): клиент не в сети сервера и обращается к нему через контейнер-маршрутизатор перед сервером. Маршрутизатор транслирует адреса (DNAT — на адрес сервера, MASQUERADE — на свой адрес): соединение TCP одно, рукопожатие одно, и сервер видит адрес маршрутизатора, обычно с портом клиента (MASQUERADE сохраняет порт, если его не занимает другое соединение, иначе выбирает другой). Прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) принял бы соединение сам и открыл второе. По адресам и портам в журналах эти случаи не различить — другой порт ещё не доказывает прокси; решают только пакеты: одно рукопожатие через маршрутизатор — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси (см. захват пакетов, раздел «В сети»).',
     mistake:
       'Типичная ошибка: к серверу, привязанному к 127.0.0.1, с другой машины не подключиться — в соединении отказано.',
   },
@@ -303,7 +306,7 @@ const ru: Texts = {
     'соединение',
     'клиент отправил',
     'сервер получил',
-    'сервер отправил обратно',
+    'ядро сервера приняло эха',
     'клиент получил',
     'порций принято / отправлено',
   ],
@@ -342,11 +345,11 @@ const ru: Texts = {
     'no-server-view': (p) =>
       `${p.client} (собственный адрес ${p.own}): у сервера нет строки о соответствующем соединении или участнике`,
     'not-connected': (p) => `${p.client}: клиент так и не подключился (${p.code})`,
-    'local-ok': (p) => `${p.client}: сервер увидел ${p.seen} — адрес loopback`,
-    'local-not-loopback': (p) => `${p.client}: сервер увидел ${p.seen}, а это не адрес loopback`,
+    'local-ok': (p) => `${p.client}: сервер увидел ${p.seen} — адрес петлевого интерфейса`,
+    'local-not-loopback': (p) => `${p.client}: сервер увидел ${p.seen}, а это не адрес петлевого интерфейса`,
     'vm-ok': (p) => `${p.client}: сервер увидел ${p.seen} — собственный адрес клиента`,
     'vm-loopback': (p) =>
-      `${p.client}: сервер увидел ${p.seen} — адрес loopback: клиент работает на машине сервера, а не в сети виртуальной машины`,
+      `${p.client}: сервер увидел ${p.seen} — адрес петлевого интерфейса: клиент работает на машине сервера, а не в сети виртуальной машины`,
     'vm-translated': (p) =>
       `${p.client}: сервер увидел ${p.seen}, а не собственный адрес клиента ${p.own}: по дороге адрес был преобразован`,
     'remote-ok': (p) =>
@@ -358,15 +361,15 @@ const ru: Texts = {
     'classroom-translated': (p) =>
       `${p.client} имеет адрес ${p.own} и обращался к ${p.dialed}; сервер увидел ${p.seen}: по дороге стоит NAT (хост Docker перед контейнером или маршрутизатор класса), он подставил свой адрес вместо адреса клиента`,
     'remote-own': (p) =>
-      `${p.client}: сервер увидел собственный адрес клиента ${p.seen}: между ними никого нет, значит, клиент не в другой сети`,
+      `${p.client}: сервер увидел собственный адрес клиента ${p.seen}: по дороге адрес не транслировался — клиент либо в сети сервера, либо его пакеты переслал маршрутизатор без NAT (он тоже сохраняет адрес клиента); сценарий remote ожидает NAT маршрутизатора лаборатории`,
     'echo-server-ok': (p) =>
-      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, отправлено обратно ${p.bytesOut}`,
+      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, ядро приняло эха: ${count('ru', Number(p.bytesOut), 'byte')}`,
     'echo-server-diff': (p) =>
-      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, а отправлено обратно ${p.bytesOut}`,
+      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, а ядро приняло эха: ${count('ru', Number(p.bytesOut), 'byte')}`,
     'echo-client-ok': (p) =>
-      `${p.what}: отправлено ${count('ru', Number(p.sent), 'byte')}, получено ${p.received}`,
+      `${p.what}: отправлено ${count('ru', Number(p.sent), 'byte')}, получено ${count('ru', Number(p.received), 'byte')}`,
     'echo-client-diff': (p) =>
-      `${p.what}: отправлено ${count('ru', Number(p.sent), 'byte')}, а получено ${p.received}`,
+      `${p.what}: отправлено ${count('ru', Number(p.sent), 'byte')}, а получено ${count('ru', Number(p.received), 'byte')}`,
     'echo-pair-diff': (p) =>
       `${p.what} отправил ${count('ru', Number(p.sent), 'byte')}, а сервер (соединение ${p.conn}) получил ${p.serverIn}`,
     'echo-open': (p) =>
@@ -409,14 +412,14 @@ const ru: Texts = {
     connect: (p) => `connect() с ${p.local}`,
     accept: (p) => `accept(): соединение ${p.connId}, адрес ${p.remote}`,
     portion: (p) => `порция ${p.portion}, ${p.bytes} Б`,
-    echo: (p) => `эхо порции ${p.portion}, ${p.bytes} Б`,
+    echo: (p) => `порция ${p.portion} в эхе (write()), ${p.bytes} Б`,
     back: (p) => `${p.bytes} Б обратно`,
     collapsed: (p) =>
       `отправлено порций: ${p.sent} (${p.sentBytes} Б), возвращено: ${p.echoed} (${p.echoedBytes} Б)`,
     summary: (p) => `ещё порций возвращено: ${p.portions}, ${p.bytes} Б (сводная строка)`,
     fin: 'FIN: больше данных не будет',
     closed: (p) =>
-      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reset ? 'RST' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): принято ${p.bytesIn} Б, отправлено ${p.bytesOut} Б`,
+      `${p.reason === 'peer-reset' ? 'RST от клиента' : p.reset ? 'RST' : p.reason === 'error' ? 'ошибка сокета' : 'FIN'}, закрыто (${reasonLabel(p.reason, 'ru')}): прочитано ${p.bytesIn} Б, ядро приняло ${p.bytesOut} Б`,
     disconnected: (p) =>
       `отключился (${reasonLabel(p.reason, 'ru')}): отправлено ${p.sent} Б, получено ${p.received} Б`,
     error: (p) => `ошибка ${p.code}`,

@@ -60,8 +60,8 @@ export function goal(c: Ctx): Block[] {
     heading(2, L(lang, 'Goal', 'Цель работы')),
     P(
       lang,
-      'Learn how programs talk over TCP and UDP sockets: write a TCP echo server that reads what a client sends in 1 KB portions and returns it, a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network.',
-      'Изучить обмен данными между программами через сокеты TCP и UDP: написать эхо-сервер TCP, который читает присланное клиентом порциями по 1 КБ и возвращает обратно, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети.',
+      'Learn how programs talk over TCP and UDP sockets: a TCP echo server that handles what a client sends in portions of 1 KB and returns it (this server reads up to 64 KiB at a time and logs each read in 1 KB portions; see main task 1), a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network. Here the virtual machine and the other network are played by containers, each in its own network namespace, joined by Docker networks and a router container.',
+      'Изучить обмен данными между программами через сокеты TCP и UDP: эхо-сервер TCP, который обрабатывает присланное клиентом порциями по 1 КБ и возвращает обратно (этот сервер читает до 64 КиБ за раз и записывает каждое чтение в журнал порциями по 1 КБ, см. п. 1 основного задания), TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети. Виртуальную машину и другую сеть здесь заменяют контейнеры, каждый в своём сетевом пространстве имён, соединённые сетями Docker и контейнером-маршрутизатором.',
     ),
   ];
 }
