@@ -20,7 +20,7 @@ import { sequenceSvg } from '../../svg.js';
 import { TEXTS, type Texts } from '../../texts.js';
 import { code, figure, fill, heading, join, list, paragraph, prose, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
-import { type Ctx, clock, explainRecord, runsOf, stamp } from './context.js';
+import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp } from './context.js';
 
 /** Timeline runs of more data lines than this show their first and last few only. */
 export const TIMELINE_RUN_LIMIT = 20;
@@ -205,6 +205,8 @@ export function appendix(c: Ctx): Block[] {
         }),
       ),
     );
+  const schemas = [...new Set(records.map((r) => r.schema).filter((x) => x !== undefined))].sort();
+  out.push(paragraph(fill(t.provenance, { revision: REPORT_REVISION, schemas: schemas.join(', ') || '-' })));
   const earlier = timeline.skipped['earlier-run'].count;
   if (timeline.runStart !== undefined && earlier > 0)
     out.push(paragraph(fill(t.runNote, { start: stamp(timeline.runStart), earlier })));

@@ -11,6 +11,14 @@ import type { LogRecord } from '../../parse.js';
 import { code, paragraph, proseOf } from '../build.js';
 import type { Block, Inline, Paragraph } from '../model.js';
 
+/**
+ * The report's revision: raise it whenever the report's texts or structure change in a way a reader
+ * would notice. Every report names it (and the log schema of its input) in the appendix, and
+ * test/report-examples.test.ts fails while a committed example under docs/examples/ names another
+ * one: regenerate them (docs/report.md, "Examples").
+ */
+export const REPORT_REVISION = 3;
+
 /** A section another part of the lab adds to a scenario (e.g. what the packets showed). */
 export interface Section {
   heading: string;

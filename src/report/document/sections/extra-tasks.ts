@@ -27,13 +27,13 @@ function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
     return L(
       lang,
       'it dialed 127.0.0.1: the packets never left the server’s host (the loopback interface), so both ends are loopback addresses',
-      'клиент подключался к 127.0.0.1: пакеты не покидали хост сервера (интерфейс loopback), поэтому оба конца — адреса loopback',
+      'клиент подключался к 127.0.0.1: пакеты не покидали хост сервера (петлевой интерфейс), поэтому оба конца — адреса петлевого интерфейса',
     );
   if (addressOf(seen) === addressOf(s.local))
     return L(
       lang,
-      'client and server are on one network: the packets went straight from the client’s address to the server’s, nothing rewrote them',
-      'клиент и сервер в одной сети: пакеты шли прямо с адреса клиента на адрес сервера, никто их не переписывал',
+      'the server saw the client’s own address: nothing on the way rewrote the source address (here client and server share one network; a router without NAT would keep the address too)',
+      'сервер увидел собственный адрес клиента: по дороге адрес отправителя никто не переписал (здесь клиент и сервер в одной сети; маршрутизатор без NAT тоже сохранил бы адрес)',
     );
   const samePort = splitEndpoint(seen).port === splitEndpoint(s.local).port;
   return samePort
@@ -44,8 +44,8 @@ function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
       )
     : L(
         lang,
-        'the server saw another address and another port: the client reached a hop (the published port), and the hop opened its own connection (or sent its own datagrams) to the server — Docker’s userland proxy does exactly this; address translation alone (DNAT) would have kept the client’s address',
-        'сервер увидел другой адрес и другой порт: клиент обратился к промежуточному узлу (опубликованному порту), а тот открыл к серверу своё соединение (или отправил свои дейтаграммы) — именно так работает прокси Docker в пространстве пользователя; одна лишь трансляция адресов (DNAT) сохранила бы адрес клиента',
+        'the server saw another address and another port: either a NAT in front of it rewrote the source and had to renumber the port (MASQUERADE does when the client’s port is taken), or a proxy (such as Docker’s userland proxy on a published port) opened its own connection to the server. The logs cannot tell the two apart; the packets can: one handshake through the hop is NAT, two handshakes with different initial sequence numbers are a proxy',
+        'сервер увидел другой адрес и другой порт: либо NAT перед сервером заменил адрес отправителя и был вынужден сменить порт (MASQUERADE делает так, если порт клиента уже занят), либо прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) открыл к серверу своё соединение. По журналам эти случаи не различить, по пакетам — можно: одно рукопожатие через промежуточный узел — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси',
       );
 }
 

@@ -76,7 +76,7 @@ export function portionsItem(c: Ctx): Block[] {
     P(
       lang,
       prose`The server reads whatever the kernel has for a connection (up to 64 KiB per read) and logs it in portions of at most ${bytes(lang, chunk)} (\`--chunk-size\`); then it writes the whole read back with one write(). Node gives a server’s sockets no supported way to read 1 KB at a time, so a portion is a slice of one read, not a separate recv() call, and not a TCP segment either: the MSS only bounds a segment’s payload (about 1460 bytes on Ethernet), offloading (GSO/GRO) may hand the kernel bigger ones, and one read may hold several segments or part of one.`,
-      prose`Сервер читает всё, что ядро уже получило по соединению (до 64 КиБ за одно чтение), и записывает его в журнал порциями не больше ${bytes(lang, chunk)} (\`--chunk-size\`), а затем отправляет всё прочитанное обратно одним вызовом write(). Читать сокет сервера по 1 КБ Node штатно не позволяет, поэтому порция — это кусок одного чтения, а не отдельный вызов recv() и не TCP-сегмент: MSS лишь ограничивает полезную нагрузку сегмента (около 1460 байт в Ethernet), разгрузка сегментации (GSO/GRO) может передавать ядру сегменты крупнее, а одно чтение может вместить несколько сегментов или часть одного.`,
+      prose`Сервер читает всё, что ядро уже получило по соединению (до 64 КиБ за одно чтение), и записывает его в журнал порциями не больше ${chunk} байт (\`--chunk-size\`), а затем отправляет всё прочитанное обратно одним вызовом write(). Читать сокет сервера по 1 КБ Node штатно не позволяет, поэтому порция — это кусок одного чтения, а не отдельный вызов recv() и не TCP-сегмент: MSS лишь ограничивает полезную нагрузку сегмента (около 1460 байт в Ethernet), разгрузка сегментации (GSO/GRO) может передавать ядру сегменты крупнее, а одно чтение может вместить несколько сегментов или часть одного.`,
     ),
   );
   if (!found) {
@@ -84,7 +84,7 @@ export function portionsItem(c: Ctx): Block[] {
       P(
         lang,
         prose`**No line in this run was longer than ${bytes(lang, chunk)}**, so the logs show no line split into portions. To see it, send one, e.g.:`,
-        prose`**Ни одна строка в этом запуске не была длиннее ${bytes(lang, chunk)}**, поэтому деления строки на порции журналы не показывают. Чтобы увидеть его, отправьте такую строку, например:`,
+        prose`**Ни одна строка в этом запуске не была длиннее ${chunk} байт**, поэтому деления строки на порции журналы не показывают. Чтобы увидеть его, отправьте такую строку, например:`,
       ),
       codeBlock(
         `node -e "console.log('x'.repeat(2500))" | npx socket-lab echo --host 127.0.0.1 --log-format json`,
