@@ -138,7 +138,10 @@ test('course report: a line longer than 1 KB is shown as its portions, truthfull
 
 test('course report: what the run lacks is said, with a command, never invented', async () => {
   const en = render(await fixture('test/fixtures/report/lab'), 'en');
-  assert.match(en, /No `tcp\.backpressure` line in this run: Node’s own send queue never grew past its high-water mark/);
+  assert.match(
+    en,
+    /No `tcp\.backpressure` line in this run: Node’s own send queue never grew past its high-water mark/,
+  );
   // Its absence says nothing about the kernel's buffer: the report must not claim it.
   assert.doesNotMatch(en, /fit(ted)? into the kernel/);
   // One connection open at a time: the run shows no multiplexing, and the report says so.

@@ -68,7 +68,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
       'Серверный сокет привязывается к известному адресу и порту и переводится в состояние прослушивания; сам он данных не передаёт. Каждый вызов accept() возвращает новый, уже соединённый сокет для одного клиента. Клиентский сокет вызывает connect() на адрес сервера; локальный адрес и свободный (эфемерный) порт для него выбирает ядро.',
     ),
   ];
-  const { tcpListen, accepts, firstAccept } = f;
+  const { tcpListen, accepts } = f;
   if (tcpListen && accepts.length > 0) {
     const locals = join([...new Set(accepts.map((r) => str(r, 'local') ?? '?'))].map(code));
     const ids = accepts.map((r) => num(r, 'connId')).join(', ');
