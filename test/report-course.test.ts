@@ -229,6 +229,7 @@ test('course report: one function per section, in the course order; others place
   assert.deepEqual(SECTIONS, [
     'title',
     'goal',
+    'setup',
     'main-task',
     'extra-tasks',
     'questions',
@@ -245,4 +246,28 @@ test('course report: one function per section, in the course order; others place
   );
   const html = render(a, 'en', { format: 'html', after: { 'main-task': own } });
   assert.match(html, /<h2 id="implementation">Implementation<\/h2>/);
+});
+
+test('course report: the setup says what stood for the machines, the address plan and the router’s rules', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const dir = 'docs/examples/logs';
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({
+      name: f.replace(/\.jsonl$/, ''),
+      lines: readFileSync(`${dir}/${f}`, 'utf8').split('\n'),
+    }));
+  const a = await analyse(sources);
+  const en = render(a, 'en');
+  const ru = render(a, 'ru');
+  assert.ok(
+    en.indexOf('## Setup') > en.indexOf('## Goal') && en.indexOf('## Setup') < en.indexOf('## Main task'),
+  );
+  assert.match(en, /played by a Docker container: a process in its own network namespace/);
+  // The router's address on each network and its rules, cited from its own lines.
+  assert.match(en, /\| `c20-router` \| router \| `c20-router` \| wan `198\.18\.8\.254`, vm `198\.18\.7\.2`/);
+  assert.match(en, /iptables -t nat -A PREROUTING [^\n]*DNAT[^\n]*`c20-router:\d+`/);
+  assert.match(ru, /loss 0 %|потери 0 %, задержка 0 мс в каждую сторону/);
+  // Each client's own address from its own line.
+  assert.match(en, /\| `c20-echo-vm` \| vm \| `c20-echo-vm` \| `198\.18\.7\.4` \(`c20-echo-vm:1`\)/);
 });

@@ -317,7 +317,7 @@ export function appendix(c: Ctx): Block[] {
         skipped.map((cause) => {
           const s = timeline.skipped[cause];
           return [
-            prose`${runsOf(t.skipCause[cause])} (${code(cause)})`,
+            prose`${code(cause)}: ${runsOf(t.skipCause[cause])}`,
             String(s.count),
             join(s.examples.map((e) => code(`${e.source}:${e.line}`))),
           ];
