@@ -6,6 +6,7 @@
 import type { Lang } from '../../../log/events.js';
 import { SCREEN } from '../../../text/screen.js';
 import { reasonLabel } from '../../../text/reasons.js';
+import { count } from '../../../text/plural.js';
 import { type ChatSession, type EchoSession, numField as num, strField as str } from '../../aggregate.js';
 import { addressOf, isLoopback, splitEndpoint } from '../../endpoint.js';
 import { lineText } from '../../lines.js';
@@ -288,6 +289,29 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
   ];
 }
 
+/** Lines of the server's console the report shows before it says how many more there are. */
+const CONSOLE_LINES = 40;
+
+/** The server's console: its log lines as its screen shows them (time, event, explanation). */
+function serverConsole(c: Ctx): Block[] {
+  const { lang, model } = c;
+  const server = model.servers[0];
+  if (!server) return [];
+  const records = server.program.records;
+  const shown = records
+    .slice(0, CONSOLE_LINES)
+    .map((r) => `${clock(r.time)} ${r.event}: ${explainRecord(r, lang)}`.replace(/\n/g, '\\n'));
+  if (records.length > CONSOLE_LINES)
+    shown.push(
+      L(
+        lang,
+        `… ${records.length - CONSOLE_LINES} more lines: the appendix has them all`,
+        `… и ещё ${count(lang, records.length - CONSOLE_LINES, 'line')}: все они есть в приложении`,
+      ),
+    );
+  return [paragraph(strong(code(server.program.label))), codeBlock(shown.join('\n'), 'text')];
+}
+
 /** What each terminal showed, reconstructed from the logs. */
 export function terminalsItem(c: Ctx): Block[] {
   const { lang, model } = c;
@@ -295,9 +319,10 @@ export function terminalsItem(c: Ctx): Block[] {
     heading(3, L(lang, 'What each terminal showed', 'Что показал терминал каждой программы')),
     P(
       lang,
-      'Reconstructed from each program’s log lines: the lines its screen printed (`>` marks a line the user typed or `--say` gave), besides the log lines themselves (see the appendix).',
-      'Восстановлено по строкам журнала каждой программы: строки, которые она выводила на экран (`>` — строка, введённая пользователем или заданная `--say`), помимо самих строк журнала (см. приложение).',
+      'Reconstructed from each program’s log lines, not copied from the screen: the server’s console first (each of its log lines as the screen shows it, time, event and explanation), then each client’s lines (`>` marks a line the user typed or `--say` gave). The logs keep only the first 64 bytes of each portion, so a longer line appears here as its start, marked `…` with its size; the terminal itself showed it whole.',
+      'Восстановлено по строкам журнала каждой программы, а не скопировано с экрана: сначала консоль сервера (каждая строка его журнала так, как её показывает экран: время, событие и пояснение), затем строки каждого клиента (`>` — строка, введённая пользователем или заданная `--say`). Журналы хранят только первые 64 байта каждой порции, поэтому более длинная строка показана здесь началом, с пометкой `…` и размером; сам терминал показал её целиком.',
     ),
+    ...serverConsole(c),
     ...model.echo.filter((x) => x.connected).flatMap((s) => transcript(c, s)),
     ...model.chat.filter((x) => x.joined).flatMap((s) => transcript(c, s)),
   ];
