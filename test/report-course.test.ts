@@ -271,3 +271,28 @@ test('course report: the setup says what stood for the machines, the address pla
   // Each client's own address from its own line.
   assert.match(en, /\| `c20-echo-vm` \| vm \| `c20-echo-vm` \| `198\.18\.7\.4` \(`c20-echo-vm:1`\)/);
 });
+
+test('course report: times are the run’s local time with its zone', async (t) => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const dir = 'docs/examples/logs';
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({
+      name: f.replace(/\.jsonl$/, ''),
+      lines: readFileSync(`${dir}/${f}`, 'utf8').split('\n'),
+    }));
+  const before = process.env.TZ;
+  t.after(() => {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  });
+  process.env.TZ = 'Europe/Moscow'; // Node reads TZ again when it changes
+  const ru = render(await analyse(sources), 'ru');
+  // The server started at 02:03:20.906 UTC: 05:03:20.906 in Moscow, and the zone is named.
+  assert.match(ru, /\| Дата запуска \| 2026-12-02, 05:03:20\.702–05:03:57\.745 UTC\+03:00 \|/);
+  assert.match(ru, /\| время \(UTC\+03:00\) \| источник \| событие \| пояснение \|/);
+  assert.match(ru, /Время местное, с 2026-12-02 05:03:20\.702 UTC\+03:00/);
+  process.env.TZ = 'UTC';
+  const utc = render(await analyse(sources), 'ru');
+  assert.match(utc, /\| Дата запуска \| 2026-12-02, 02:03:20\.702–02:03:57\.745 UTC \|/);
+});

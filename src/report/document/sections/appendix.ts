@@ -20,7 +20,7 @@ import { sequenceSvg } from '../../svg.js';
 import { TEXTS, type Texts } from '../../texts.js';
 import { code, figure, fill, heading, join, list, paragraph, prose, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
-import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp } from './context.js';
+import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp, zoneOf } from './context.js';
 
 /** Timeline runs of more data lines than this show their first and last few only. */
 export const TIMELINE_RUN_LIMIT = 20;
@@ -104,7 +104,9 @@ function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Blo
     rows.push(toRow(records[i] as LogRecord));
     i++;
   }
-  return table(t.timelineHeader, rows);
+  const [, ...rest] = t.timelineHeader;
+  const zone = zoneOf(records[0]?.time ?? 0);
+  return table([lang === 'ru' ? `время (${zone})` : `time (${zone})`, ...rest], rows);
 }
 
 function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Texts): Block[] {

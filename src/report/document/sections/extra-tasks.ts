@@ -15,7 +15,7 @@ import { topologySvg } from '../../svg.js';
 import { topology, topologyMermaid } from '../../topology.js';
 import { code, codeBlock, figure, heading, join, list, paragraph, prose, strong, table } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, bytes, clock, explainRecord } from './context.js';
+import { type Ctx, L, P, bytes, clock, explainRecord, timeHeader } from './context.js';
 
 function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
   const { lang } = c;
@@ -214,7 +214,7 @@ export function chatItem(c: Ctx): Block[] {
   out.push(
     table(
       [
-        L(lang, 'time (UTC)', 'время (UTC)'),
+        timeHeader(c),
         L(lang, 'from', 'от кого'),
         L(lang, 'text', 'текст'),
         L(lang, 'bytes', 'байт'),

@@ -5,7 +5,7 @@ import { type SentLine, lineText } from '../../lines.js';
 import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, emphasis, heading, prose, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, bytes, cite, clock, explainRecord, sumBytes } from './context.js';
+import { type Ctx, L, P, bytes, cite, clock, explainRecord, sumBytes, timeHeader } from './context.js';
 
 const SERVER_EVENTS: Array<{ event: string; en: string; ru: string }> = [
   { event: 'server.starting', en: 'server start', ru: 'запуск сервера' },
@@ -46,7 +46,7 @@ function eventHead(c: Ctx): string[] {
   return [
     L(lang, 'event', 'событие'),
     L(lang, 'log event', 'событие журнала'),
-    L(lang, 'time (UTC)', 'время (UTC)'),
+    timeHeader(c),
     L(lang, 'the line of this run', 'строка этого запуска'),
   ];
 }
@@ -113,7 +113,7 @@ export function portionsItem(c: Ctx): Block[] {
     ),
     table(
       [
-        L(lang, 'time (UTC)', 'время (UTC)'),
+        timeHeader(c),
         L(lang, 'portion', 'порция'),
         L(lang, 'bytes', 'байт'),
         L(lang, 'start of the portion', 'начало порции'),

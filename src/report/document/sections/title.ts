@@ -1,7 +1,7 @@
 /** The title block (student, group, date, what ran) and the goal of the work. */
 import { code, heading, join, prose, strong, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, clock } from './context.js';
+import { type Ctx, L, P, clock, day, zoneOf } from './context.js';
 
 /** Title block values; unset ones become marked placeholders. */
 export interface TitleInfo {
@@ -25,9 +25,7 @@ export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
   const first = records[0]?.time;
   const last = records[records.length - 1]?.time;
   const date =
-    first === undefined
-      ? '-'
-      : `${new Date(first).toISOString().slice(0, 10)}, ${clock(first)}–${clock(last ?? first)} UTC`;
+    first === undefined ? '-' : `${day(first)}, ${clock(first)}–${clock(last ?? first)} ${zoneOf(first)}`;
   const ran = model.programs.map((p) => {
     const role =
       p.kind === 'server'
