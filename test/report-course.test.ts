@@ -296,3 +296,11 @@ test('course report: times are the run’s local time with its zone', async (t) 
   const utc = render(await analyse(sources), 'ru');
   assert.match(utc, /\| Дата запуска \| 2026-12-02, 02:03:20\.702–02:03:57\.745 UTC \|/);
 });
+
+test('course report: the sequence diagram draws one echo arrow per write(), not one per portion', async () => {
+  // lab-echo-vm's 1034-byte line: portions 2 and 3 of one read, written back with one write().
+  const en = render(await fixture('test/fixtures/report/lab'), 'en');
+  assert.match(en, /S-->>E\d+: echo of portions 2 to 3: one write\(\), 1034 B/);
+  assert.doesNotMatch(en, /echo of portion 2:/);
+  assert.doesNotMatch(en, /echo of portion 3:/);
+});

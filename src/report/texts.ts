@@ -61,7 +61,8 @@ export interface Texts {
     connect: (p: { local: string }) => string;
     accept: (p: { connId: number; remote: string }) => string;
     portion: (p: { portion: number; bytes: number }) => string;
-    echo: (p: { portion: number; bytes: number }) => string;
+    /** One write() of the echo: the whole read, portions `from`..`to`. */
+    echo: (p: { from: number; to: number; bytes: number }) => string;
     back: (p: { bytes: number }) => string;
     collapsed: (p: { sent: number; sentBytes: number; echoed: number; echoedBytes: number }) => string;
     summary: (p: { portions: number; bytes: number }) => string;
@@ -232,7 +233,10 @@ const en: Texts = {
     connect: (p) => `connect() from ${p.local}`,
     accept: (p) => `accept(): conn ${p.connId}, sees ${p.remote}`,
     portion: (p) => `portion ${p.portion}, ${p.bytes} B`,
-    echo: (p) => `portion ${p.portion} in the echo write(), ${p.bytes} B`,
+    echo: (p) =>
+      p.from === p.to
+        ? `echo of portion ${p.from}: one write(), ${p.bytes} B`
+        : `echo of portions ${p.from} to ${p.to}: one write(), ${p.bytes} B`,
     back: (p) => `${p.bytes} B back`,
     collapsed: (p) => `${p.sent} portions sent (${p.sentBytes} B), ${p.echoed} echoed (${p.echoedBytes} B)`,
     summary: (p) => `${p.portions} more portions echoed, ${p.bytes} B (summary line)`,
@@ -416,7 +420,10 @@ const ru: Texts = {
     connect: (p) => `connect() с ${p.local}`,
     accept: (p) => `accept(): соединение ${p.connId}, адрес ${p.remote}`,
     portion: (p) => `порция ${p.portion}, ${p.bytes} Б`,
-    echo: (p) => `порция ${p.portion} в эхе (write()), ${p.bytes} Б`,
+    echo: (p) =>
+      p.from === p.to
+        ? `эхо порции ${p.from}: один write(), ${p.bytes} Б`
+        : `эхо порций с ${p.from} по ${p.to}: один write(), ${p.bytes} Б`,
     back: (p) => `${p.bytes} Б обратно`,
     collapsed: (p) =>
       `отправлено порций: ${p.sent} (${p.sentBytes} Б), возвращено: ${p.echoed} (${p.echoedBytes} Б)`,
