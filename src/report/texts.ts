@@ -155,7 +155,7 @@ const en: Texts = {
   checkTitle: {
     local: 'local: the server saw 127.0.0.1',
     vm: 'vm: the server saw the client’s own address',
-    remote: 'remote: the server saw the hop in front of the client, not the client',
+    remote: 'remote: the server saw the hop in front of it (the router), not the client',
     echo: 'every echo equal in byte count to what was sent',
     chat: 'chat messages reached members on other networks',
     stopped: 'every program logged its stop',
@@ -338,7 +338,7 @@ const ru: Texts = {
   checkTitle: {
     local: 'local: сервер увидел 127.0.0.1',
     vm: 'vm: сервер увидел собственный адрес клиента',
-    remote: 'remote: сервер увидел промежуточный узел перед клиентом, а не клиента',
+    remote: 'remote: сервер увидел промежуточный узел перед собой (маршрутизатор), а не клиента',
     echo: 'каждое эхо по числу байтов равно отправленному',
     chat: 'сообщения чата дошли до участников из других сетей',
     stopped: 'каждая программа записала в журнал свою остановку',
