@@ -50,8 +50,8 @@ export function conclusions(c: Ctx): Block[] {
       sent === got
         ? L(
             lang,
-            prose`TCP echo: over ${conns} the clients wrote ${bytes(lang, sent)} and read back as many. The logs compare counts, not the bytes themselves; that nothing was lost, repeated or reordered is what TCP promises, and the clients’ screens show the same text coming back.`,
-            prose`Эхо по TCP: в ${conns} клиенты записали ${bytes(lang, sent)} и столько же прочитали обратно. Журналы сравнивают число байтов, а не сами байты; что ничего не потерялось, не повторилось и не переставилось, — это гарантия TCP, а экраны клиентов показывают вернувшийся тот же текст.`,
+            prose`TCP echo: over ${conns} the clients wrote ${bytes(lang, sent)} and read back as many. The logs compare counts, not the bytes themselves; that the same bytes came back, in order, is what TCP promises; the starts of the lines and of their echoes are under “What each terminal showed”.`,
+            prose`Эхо по TCP: в ${conns} клиенты записали ${bytes(lang, sent)} и столько же прочитали обратно. Журналы сравнивают число байтов, а не сами байты; что вернулись те же байты и в том же порядке, гарантирует TCP; начала строк и их эха — в разделе «Что показал терминал каждой программы».`,
           )
         : L(
             lang,
