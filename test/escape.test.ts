@@ -25,3 +25,18 @@ test('preview caps the bytes it shows and marks the cut', () => {
   assert.equal(preview(Buffer.from('hello\n')), 'hello\\n');
   assert.equal(preview(Buffer.from('x'.repeat(100)), 10), `${'x'.repeat(10)}…`);
 });
+
+test('preview never cuts inside a character, and always marks a cut', async () => {
+  const { preview, textPreview } = await import('../src/text/escape.ts');
+  // 'Смирнова Ольга Павловна': the 64-byte limit of a shorter window falls inside «а» of «Па».
+  const name = Buffer.from('Смирнова Ольга Павловна', 'utf8');
+  const p = preview(name, 31); // the 32nd byte is the second byte of «а» in «Па»
+  assert.equal(p, 'Смирнова Ольга П…');
+  assert.doesNotMatch(p, /\uFFFD/);
+  assert.equal(preview(name, 100), 'Смирнова Ольга Павловна');
+  // A slice that starts inside a character still shows it: that is what the portion held.
+  assert.equal(preview(name.subarray(1), 100).startsWith('\uFFFD'), true);
+  // The chat's preview counts characters and marks the cut.
+  assert.equal(textPreview('ж'.repeat(70)), `${'ж'.repeat(64)}…`);
+  assert.equal(textPreview('ж'.repeat(64)), 'ж'.repeat(64));
+});

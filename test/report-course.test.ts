@@ -124,7 +124,10 @@ test('course report: a line longer than 1 KB is shown as its portions, truthfull
   // lab-echo-vm sent 1023 ASCII bytes and a Cyrillic word: 1034 bytes, portions 1024 + 10.
   assert.match(en, /a line of \*\*1034 bytes\*\*/);
   assert.match(en, /\*\*1024 \+ 10 = 1034 bytes\*\*/);
-  assert.match(en, /A portion is a slice of one read, not a separate recv\(\) call, and not a TCP segment/);
+  assert.match(en, /a portion is a slice of one read, not a separate recv\(\) call, and not a TCP segment/);
+  // One write() per read, never one per portion: the server's code writes the whole read back.
+  assert.match(en, /wrote what it had read back with one write\(\) per read \(not one per portion\)/);
+  assert.doesNotMatch(en, /wrote each one back/);
   assert.match(ru, /\*\*1024 \+ 10 = 1034 байта\*\*/);
   assert.match(en, /Portion #3 starts with `�`/);
   // The docker fixture holds no line over 1 KB: the report says so and gives the command.
@@ -135,7 +138,15 @@ test('course report: a line longer than 1 KB is shown as its portions, truthfull
 
 test('course report: what the run lacks is said, with a command, never invented', async () => {
   const en = render(await fixture('test/fixtures/report/lab'), 'en');
-  assert.match(en, /No backpressure happened in this run/);
+  assert.match(
+    en,
+    /No `tcp\.backpressure` line in this run: Node’s own send queue never grew past its high-water mark/,
+  );
+  // Its absence says nothing about the kernel's buffer: the report must not claim it.
+  assert.doesNotMatch(en, /fit(ted)? into the kernel/);
+  // One connection open at a time: the run shows no multiplexing, and the report says so.
+  assert.match(en, /this run shows no multiplexing of TCP connections/);
+  assert.match(en, /fcntl\(fd, F_SETFL, fcntl\(fd, F_GETFL\) \| O_NONBLOCK\)/);
   assert.match(en, /--log-level debug/);
   // The lab run's clients typed exit; the docker run's were stopped by a signal.
   assert.match(en, /Clients that ended because the user typed `exit`/);
@@ -218,6 +229,7 @@ test('course report: one function per section, in the course order; others place
   assert.deepEqual(SECTIONS, [
     'title',
     'goal',
+    'setup',
     'main-task',
     'extra-tasks',
     'questions',
@@ -234,4 +246,61 @@ test('course report: one function per section, in the course order; others place
   );
   const html = render(a, 'en', { format: 'html', after: { 'main-task': own } });
   assert.match(html, /<h2 id="implementation">Implementation<\/h2>/);
+});
+
+test('course report: the setup says what stood for the machines, the address plan and the router’s rules', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const dir = 'docs/examples/logs';
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({
+      name: f.replace(/\.jsonl$/, ''),
+      lines: readFileSync(`${dir}/${f}`, 'utf8').split('\n'),
+    }));
+  const a = await analyse(sources);
+  const en = render(a, 'en');
+  const ru = render(a, 'ru');
+  assert.ok(
+    en.indexOf('## Setup') > en.indexOf('## Goal') && en.indexOf('## Setup') < en.indexOf('## Main task'),
+  );
+  assert.match(en, /played by a Docker container: a process in its own network namespace/);
+  // The router's address on each network and its rules, cited from its own lines.
+  assert.match(en, /\| `c20-router` \| router \| `c20-router` \| wan `198\.18\.8\.254`, vm `198\.18\.7\.2`/);
+  assert.match(en, /iptables -t nat -A PREROUTING [^\n]*DNAT[^\n]*`c20-router:\d+`/);
+  assert.match(ru, /loss 0 %|потери 0 %, задержка 0 мс в каждую сторону/);
+  // Each client's own address from its own line.
+  assert.match(en, /\| `c20-echo-vm` \| vm \| `c20-echo-vm` \| `198\.18\.7\.4` \(`c20-echo-vm:1`\)/);
+});
+
+test('course report: times are the run’s local time with its zone', async (t) => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const dir = 'docs/examples/logs';
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => ({
+      name: f.replace(/\.jsonl$/, ''),
+      lines: readFileSync(`${dir}/${f}`, 'utf8').split('\n'),
+    }));
+  const before = process.env.TZ;
+  t.after(() => {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  });
+  process.env.TZ = 'Europe/Moscow'; // Node reads TZ again when it changes
+  const ru = render(await analyse(sources), 'ru');
+  // The server started at 02:03:20.906 UTC: 05:03:20.906 in Moscow, and the zone is named.
+  assert.match(ru, /\| Дата запуска \| 2026-12-02, 05:03:20\.702–05:03:57\.745 UTC\+03:00 \|/);
+  assert.match(ru, /\| время \(UTC\+03:00\) \| источник \| событие \| пояснение \|/);
+  assert.match(ru, /Время местное, с 2026-12-02 05:03:20\.702 UTC\+03:00/);
+  process.env.TZ = 'UTC';
+  const utc = render(await analyse(sources), 'ru');
+  assert.match(utc, /\| Дата запуска \| 2026-12-02, 02:03:20\.702–02:03:57\.745 UTC \|/);
+});
+
+test('course report: the sequence diagram draws one echo arrow per write(), not one per portion', async () => {
+  // lab-echo-vm's 1034-byte line: portions 2 and 3 of one read, written back with one write().
+  const en = render(await fixture('test/fixtures/report/lab'), 'en');
+  assert.match(en, /S-->>E\d+: echo of portions 2 to 3: one write\(\), 1034 B/);
+  assert.doesNotMatch(en, /echo of portion 2:/);
+  assert.doesNotMatch(en, /echo of portion 3:/);
 });

@@ -62,14 +62,62 @@ test('question 5: the lost chat messages by number and the loss rate; without lo
   );
   assert.match(en, /No server capture: the TCP retransmissions cannot be counted/);
   const ru = lossAnswer(lossy.model, undefined, 'ru');
-  assert.match(ru, /отправлено 5, дошло 3, не дошло 2: номера 2, 5 \(потери 40\.0 %\)/);
+  assert.match(ru, /отправлено 5, дошло 3, не дошло 2: номера 2, 5 \(потери 40,0 %\)/);
   const clean = await analyse([{ name: 'lab', lines: chatRun([]) }]);
   assert.match(
     lossAnswer(clean.model, undefined, 'en'),
-    /no chat message was lost \(5 sent across networks, all arrived\)[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
+    /no chat message was lost \(5 messages sent across networks, all arrived\)[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
   );
   assert.match(
     lossAnswer(clean.model, undefined, 'ru'),
     /ни одно сообщение чата не потерялось[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
+  );
+});
+
+function routerLine(fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    level: 30,
+    time: new Date(Date.UTC(2026, 0, 1, 11, 59, 59)).toISOString(),
+    schema: 1,
+    pid: 9,
+    hostname: 'lab-router',
+    component: 'router',
+    event: 'router.ready',
+    wan: '198.18.8.10',
+    wanInterface: 'eth1',
+    vm: '198.18.7.2',
+    vmInterface: 'eth0',
+    server: '198.18.7.10',
+    tcpPort: 7007,
+    udpPort: 7008,
+    ...fields,
+    msg: 'router.ready',
+  });
+}
+
+test('question 5: a router with loss 0 % and delay 0 ms is not an impaired link', async () => {
+  const { analyse, lossAnswer: blocks, lossFigures, toMarkdown } = await import('../src/report/index.ts');
+  const answer = (model: Parameters<typeof blocks>[0], lang: 'en' | 'ru') =>
+    toMarkdown({ title: 'q5', lang, blocks: blocks(model, undefined, lang) });
+  // The default lab: the router forwards, nothing impaired. The old text said "although the link
+  // was impaired" here, beside the router's own "loss 0 %, delay 0 ms".
+  const plain = await analyse([
+    { name: 'lab', lines: [routerLine({ lossPercent: 0, delayMs: 0 }), ...chatRun([])] },
+  ]);
+  assert.equal(lossFigures(plain.model, undefined).impaired, false);
+  assert.match(
+    answer(plain.model, 'en'),
+    /: the link was not impaired \(the router logged loss 0 %, delay 0 ms\)/,
+  );
+  assert.doesNotMatch(answer(plain.model, 'en'), /although/);
+  assert.doesNotMatch(answer(plain.model, 'ru'), /хотя/);
+  // A configured loss is an impaired link, even when nothing happened to be lost.
+  const lossy = await analyse([
+    { name: 'lab', lines: [routerLine({ lossPercent: 30, delayMs: 0 }), ...chatRun([])] },
+  ]);
+  assert.equal(lossFigures(lossy.model, undefined).impaired, true);
+  assert.match(
+    answer(lossy.model, 'ru'),
+    /хотя маршрутизатор был настроен отбрасывать или задерживать пакеты/,
   );
 });

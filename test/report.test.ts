@@ -192,7 +192,7 @@ test('parse: the hand-edited bad/ fixture reports each cause and still checks th
   assert.equal(statusOf(a).vm, 'pass');
   assert.equal(statusOf(a).echo, 'pass');
   const md = render(a, 'en');
-  assert.match(md, /an older log schema \(`old-schema`\) \| 1 \| `lab-echo-vm:7` \|/);
+  assert.match(md, /`old-schema`: an older log schema \| 1 \| `lab-echo-vm:7` \|/);
 });
 
 test('parse: a line cut off at the end of a file (a container killed mid-write) is skipped, not fatal', async () => {

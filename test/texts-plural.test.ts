@@ -37,3 +37,12 @@ test('the Russian form follows the last two digits, for any count', () => {
     }),
   );
 });
+
+test('Russian numbers: thousands apart from five digits on, a decimal comma', async () => {
+  const { count, numberText } = await import('../src/text/plural.ts');
+  assert.equal(count('ru', 15086, 'byte'), '15\u202f086 байт');
+  assert.equal(count('ru', 1024, 'byte'), '1024 байта');
+  assert.equal(count('ru', 1234567, 'byte'), '1\u202f234\u202f567 байт');
+  assert.equal(numberText('ru', 0.5), '0,5');
+  assert.equal(count('en', 15086, 'byte'), '15086 bytes');
+});

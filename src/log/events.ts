@@ -164,17 +164,17 @@ export const catalogue = {
     'info',
     { connId: 1, bytes: 6, portion: 1, preview: 'hello\\n' },
     (f) =>
-      `Portion #${f.portion} from client #${f.connId}: ${bytesEn(f.bytes)}. Each read() asks the kernel for up to 64 KiB (Node's read buffer, not settable for a server's connections) and the server handles what it got in portions of at most chunk-size bytes; portions are not TCP segments`,
+      `Portion #${f.portion} from client #${f.connId}: ${bytesEn(f.bytes)}. Each read() asks the kernel for up to 64 KiB (Node's read buffer, not settable for a server's connections) and the server handles what it got in portions of at most 1024 bytes (--chunk-size); portions are not TCP segments`,
     (f) =>
-      `Порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)}. Каждый read() запрашивает у ядра до 64 КиБ (буфер чтения Node, для соединений сервера он не настраивается), и сервер обрабатывает полученное порциями не больше chunk-size байт; порции — не TCP-сегменты`,
+      `Порция №${f.portion} от клиента №${f.connId}: ${bytesRu(f.bytes)}. Каждый read() запрашивает у ядра до 64 КиБ (буфер чтения Node, для соединений сервера он не настраивается), и сервер обрабатывает полученное порциями не больше 1024 байт (--chunk-size); порции — не TCP-сегменты`,
   ),
   'tcp.data.sent': spec(
     'info',
     { connId: 1, bytes: 6, portion: 1 },
     (f) =>
-      `Echo of portion #${f.portion} (${bytesEn(f.bytes)}) handed to client #${f.connId}'s socket, one write() for the whole read; TCP sends it in order`,
+      `Portion #${f.portion} (${bytesEn(f.bytes)}) goes back in the echo to client #${f.connId}: after its portions are logged, the whole read is handed to the socket in one write(), and TCP sends it in order`,
     (f) =>
-      `Эхо порции №${f.portion} (${bytesRu(f.bytes)}) передано в сокет клиента №${f.connId}, один write() на всё чтение; TCP отправит его по порядку`,
+      `Порция №${f.portion} (${bytesRu(f.bytes)}) войдёт в эхо клиенту №${f.connId}: когда порции чтения записаны в журнал, всё прочитанное передаётся в сокет одним write(), и TCP отправит его по порядку`,
   ),
   'tcp.data.summary': spec(
     'info',
@@ -339,9 +339,9 @@ export const catalogue = {
     'info',
     { bytes: 6, portion: 1 },
     (f) =>
-      `Portion #${f.portion} to the server: handing ${bytesEn(f.bytes)} to the socket (one write() of at most chunk-size bytes)`,
+      `Portion #${f.portion} to the server: handing ${bytesEn(f.bytes)} to the socket (one write() of at most 1024 bytes, --chunk-size)`,
     (f) =>
-      `Порция №${f.portion} серверу: ${bytesRu(f.bytes)} передаётся в сокет (один write() не больше chunk-size байт)`,
+      `Порция №${f.portion} серверу: ${bytesRu(f.bytes)} передаётся в сокет (один write() не больше 1024 байт, --chunk-size)`,
   ),
   'client.data.received': spec(
     'info',
@@ -474,7 +474,7 @@ export const catalogue = {
     (f) =>
       `The reader of ${f.stream} fell behind: for ${f.windowMs} ms, ${count('en', f.lines, 'line')} of the log (${bytesEn(f.bytes)}) were not shown there, so that serving never waits for it${f.file ? '; the JSON log file has every one of them' : ''}`,
     (f) =>
-      `Читатель ${f.stream} не успевал: за ${f.windowMs} мс туда не выведено строк журнала: ${f.lines} (${bytesRu(f.bytes)}), чтобы обслуживание клиентов его не ждало${f.file ? '; в JSON-файле журнала есть все эти строки' : ''}`,
+      `Вывод ${f.stream} не успевал за сервером: за ${f.windowMs} мс туда не выведено строк журнала: ${f.lines} (${bytesRu(f.bytes)}), чтобы обслуживание клиентов его не ждало${f.file ? '; в JSON-файле журнала есть все эти строки' : ''}`,
   ),
   'log.file.failed': spec(
     'error',
@@ -544,7 +544,7 @@ export const catalogue = {
     (f) =>
       `Router stopping on ${f.signal}: its rules and conntrack entries live in the container's network namespace and go with it`,
     (f) =>
-      `Маршрутизатор останавливается по ${f.signal}: его правила и записи conntrack живут в сетевом пространстве имён контейнера и исчезают вместе с ним`,
+      `Маршрутизатор останавливается по сигналу ${f.signal}: его правила и записи conntrack живут в сетевом пространстве имён контейнера и исчезают вместе с ним`,
   ),
   // ---- a student's own programs (src/own/events.ts) ---------------------------------------
   ...ownEvents,

@@ -64,10 +64,26 @@ export function sessionDiagramParts(
 
   const position = diagramPositions(model, sessions);
   const records = [...owner.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  const writes = echoWrites(sessions, chunkOf(model));
   const steps: Step[] = [];
   for (const r of records) {
     const o = owner.get(r);
     if (!o) continue;
+    if (r.event === 'tcp.data.sent') {
+      // One arrow per write(): the server writes a whole read back at once, after logging its portions.
+      const w = writes.get(r);
+      if (!w) continue;
+      const key = `${o.id}>${serverOf(o.session)}`;
+      steps.push({
+        kind: 'arrow',
+        from: serverOf(o.session),
+        to: o.id,
+        dotted: true,
+        text: t.diagram.echo(w),
+        data: { key, dir: 'back', portions: w.portions, bytes: w.bytes, over: [o.id, serverOf(o.session)] },
+      });
+      continue;
+    }
     steps.push(...stepsOf(r, o.id, serverOf(o.session), o.session, t));
   }
   return { participants, steps: foldRuns(steps, FOLD_THRESHOLD, t.diagram.collapsed) };
@@ -106,6 +122,48 @@ function diagramPositions(
   return pos;
 }
 
+/** The server's chunk size (its `server.starting` config), or the default 1024. */
+function chunkOf(model: LabModel): number {
+  const config = model.servers[0]?.starting?.fields.config;
+  const v = config && typeof config === 'object' ? (config as Record<string, unknown>).chunkSize : undefined;
+  return typeof v === 'number' && v > 0 ? v : 1024;
+}
+
+/**
+ * The echo server logs each portion of a read (received, then "goes back in the echo") in one
+ * synchronous loop, then writes the whole read with one write(). This finds those writes: a read's
+ * lines share their millisecond, and a portion shorter than the chunk size is its read's last. The
+ * last `tcp.data.sent` of each read stands for the write; the others map to nothing.
+ */
+function echoWrites(
+  sessions: ReadonlyArray<EchoSession | ChatSession>,
+  chunk: number,
+): Map<LogRecord, { from: number; to: number; bytes: number; portions: number }> {
+  const out = new Map<LogRecord, { from: number; to: number; bytes: number; portions: number }>();
+  for (const s of sessions) {
+    if (!('connected' in s) || !s.server) continue;
+    let group: LogRecord[] = [];
+    const flush = () => {
+      const last = group[group.length - 1];
+      if (last) {
+        const nums = group.map((r) => num(r, 'portion') ?? 0);
+        const bytes = group.reduce((n, r) => n + (num(r, 'bytes') ?? 0) + (r.elidedBytes ?? 0), 0);
+        const portions = group.reduce((n, r) => n + 1 + (r.elided ?? 0), 0);
+        out.set(last, { from: Math.min(...nums), to: Math.max(...nums), bytes, portions });
+      }
+      group = [];
+    };
+    for (const r of s.server.records) {
+      if (r.event !== 'tcp.data.sent') continue;
+      const prev = group[group.length - 1];
+      if (prev && (prev.time !== r.time || (num(prev, 'bytes') ?? 0) < chunk)) flush();
+      group.push(r);
+    }
+    flush();
+  }
+  return out;
+}
+
 function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | ChatSession, t: Texts): Step[] {
   const d = t.diagram;
   const to = (text: string, dotted = false): Step => ({ kind: 'arrow', from: c, to: s, dotted, text });
@@ -135,13 +193,13 @@ function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | Chat
       const portion = num(r, 'portion') ?? 0;
       return [
         {
-          ...back(d.echo({ portion, bytes })),
+          ...back(d.echo({ from: portion, to: portion, bytes })),
           data: { key, dir: 'back', portions, bytes: allBytes, over: [c, s] },
         },
       ];
     }
     case 'client.data.received':
-      // With the server's log, its own echo lines show each portion; the client's reads would repeat them.
+      // With the server's log, its echo writes are drawn; the client's reads would repeat them.
       if (hasServer) return [];
       return [
         { ...back(d.back({ bytes })), data: { key, dir: 'back', portions, bytes: allBytes, over: [c, s] } },

@@ -138,7 +138,7 @@ export { type ConnAccount, type PortionCounts, accountConnections, relayCounts }
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
 export { type LineSource, type LogRecord, type ReportInput, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
 export { lazyLines, linesOf, openInputs } from './sources.js';
-export { type ExtraSections, type Section } from './document/sections/context.js';
+export { type ExtraSections, REPORT_REVISION, type Section } from './document/sections/context.js';
 export type { Block, Document, Inline } from './document/model.js';
 export { toHtml } from './document/html.js';
 export { toMarkdown } from './document/markdown.js';

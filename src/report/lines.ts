@@ -73,5 +73,6 @@ export function lineText(line: SentLine): { text: string; cut: boolean } | undef
   // A portion may hold this line and the next ones: the line ends at its first newline.
   const end = line.text.indexOf('\\n');
   if (end >= 0) return { text: line.text.slice(0, end), cut: false };
-  return { text: line.text.replace(/…$/, ''), cut: line.text.endsWith('…') };
+  // Logs of older versions cut previews inside a letter (U+FFFD before the `…`): drop that half.
+  return { text: line.text.replace(/\uFFFD*…$/, ''), cut: line.text.endsWith('…') };
 }

@@ -24,6 +24,8 @@ export interface LogRecord {
   component: string | undefined;
   pid: number | undefined;
   hostname: string | undefined;
+  /** The log schema the line was written with (the report names them: docs/examples are checked). */
+  schema?: number;
   /** The explanation as logged (in the language of the program that wrote it). */
   msg: string | undefined;
   /**
@@ -144,6 +146,7 @@ export function parseLine(text: string, source: string, line: number): LineVerdi
       component: typeof o.component === 'string' ? o.component : undefined,
       pid: typeof o.pid === 'number' ? o.pid : undefined,
       hostname: typeof o.hostname === 'string' ? o.hostname : undefined,
+      schema: o.schema,
       msg: typeof o.msg === 'string' ? o.msg : undefined,
     },
   };

@@ -72,7 +72,11 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
 
   const streams = new Map<string, LogRecord[]>();
   for (const r of all) {
-    if (runStart !== undefined && r.time < runStart) {
+    // The lab's router starts (and logs its rules) just before the server of the same run: its
+    // lines that close before the start belong to this run, not to an earlier one.
+    const routerOfRun =
+      runStart !== undefined && r.event.startsWith('router.') && runStart - r.time <= SAME_RUN_MS;
+    if (runStart !== undefined && r.time < runStart && !routerOfRun) {
       tallySkip(skipped, 'earlier-run', r.source, r.line, weight(r));
       continue;
     }

@@ -5,6 +5,7 @@
  * shows and the time they cost. A Markdown block the document places under question 5.
  */
 import type { Lang } from '../text/lang.js';
+import { count, pluralForm } from '../text/plural.js';
 import { retransmissionsOf } from '../wire/index.js';
 import { type ChatSession, type LabModel, numField } from './aggregate.js';
 import type { LogRecord } from './parse.js';
@@ -41,9 +42,14 @@ export interface ChatLoss {
 
 /** The loss figures of a run: chat pairs, the echo's bytes, TCP's repeats, the link's settings. */
 export interface LossFigures {
+  /** The router was configured to drop or delay packets (loss or delay above 0 in its lines). */
   impaired: boolean;
+  /** Something was lost anyway: a chat message missing, or TCP retransmissions in the capture. */
+  observedLoss: boolean;
   /** From the router's `router.*` lines: the loss percent it applied, when it said. */
   lossPercent: number | undefined;
+  /** From the router's lines: the delay it applied each way, when it said. */
+  delayMs: number | undefined;
   chat: ChatLoss[];
   echo: { sent: number; received: number; sessions: number };
   retransmissions: { segments: number; bytes: number; delayMs: number; connections: number } | undefined;
@@ -59,6 +65,15 @@ export function lossFigures(model: LabModel, wire: WireAnalysis | undefined): Lo
   const lossPercent = router
     .map((r) => numField(r, 'loss') ?? numField(r, 'lossPercent'))
     .find((v) => v !== undefined);
+  const delayMs = router.map((r) => numField(r, 'delayMs')).find((v) => v !== undefined);
+  // Only a configured loss or delay impairs the link: a router that forwards (DNAT/MASQUERADE) with
+  // "loss 0 %, delay 0 ms" is a plain link, however many router lines the logs hold.
+  const configured =
+    (lossPercent ?? 0) > 0 ||
+    (delayMs ?? 0) > 0 ||
+    router.some(
+      (r) => r.event === 'router.rule.applied' && ['loss', 'delay'].includes(String(r.fields.purpose)),
+    );
   const chat: ChatLoss[] = [];
   const joined = model.chat.filter((s) => s.joined);
   for (const sender of joined) {
@@ -108,7 +123,9 @@ export function lossFigures(model: LabModel, wire: WireAnalysis | undefined): Lo
   }
   const lost = chat.some((c) => c.received < c.sent);
   return {
-    impaired: router.length > 0 || lost || (retransmissions?.segments ?? 0) > 0,
+    impaired: configured,
+    delayMs,
+    observedLoss: lost || (retransmissions?.segments ?? 0) > 0,
     lossPercent,
     chat,
     echo: { sent: echoSent, received: echoReceived, sessions },
@@ -128,20 +145,46 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
   const out: Inline[][] = [];
   const items: Inline[][] = [];
   const lost = f.chat.filter((c) => c.received < c.sent);
-  if (!f.impaired || lost.length === 0) {
+  const conn = (n: number) => count(lang, n, 'connection');
+  // "in 1 connection" / "в 1 соединении": the locative the count's noun needs after «в».
+  const inConns = (n: number) =>
+    en
+      ? `${n} ${n === 1 ? 'connection' : 'connections'}`
+      : `${n} ${pluralForm('ru', n, { one: 'соединении', other: 'соединениях' })}`;
+  const setting =
+    f.lossPercent !== undefined || f.delayMs !== undefined
+      ? en
+        ? ` (the router logged loss ${f.lossPercent ?? 0} %, delay ${f.delayMs ?? 0} ms)`
+        : ` (маршрутизатор записал: потери ${f.lossPercent ?? 0} %, задержка ${f.delayMs ?? 0} мс)`
+      : '';
+  if (lost.length === 0) {
     const chatTotal = f.chat.reduce((n, c) => n + c.sent, 0);
+    const across =
+      chatTotal > 0
+        ? en
+          ? ` (${count('en', chatTotal, 'message')} sent across networks, all arrived)`
+          : ` (между сетями отправлено ${count('ru', chatTotal, 'message')}, дошли все)`
+        : '';
     out.push(
       en
-        ? prose`In this run no chat message was lost${chatTotal > 0 ? ` (${chatTotal} sent across networks, all arrived)` : ''}${f.impaired ? ' although the link was impaired' : ': the link was not impaired'}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} and make the report again.`
-        : prose`В этом запуске ни одно сообщение чата не потерялось${chatTotal > 0 ? ` (между сетями отправлено ${chatTotal}, дошли все)` : ''}${f.impaired ? ', хотя канал был ухудшен' : ': потерь в канале не было'}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} и постройте отчёт заново.`,
+        ? prose`In this run no chat message was lost${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} and make the report again.`
+        : prose`В этом запуске ни одно сообщение чата не потерялось${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} и постройте отчёт заново.`,
     );
   } else {
-    if (f.lossPercent !== undefined)
+    if (f.lossPercent !== undefined && f.lossPercent > 0)
       out.push([
         text(
           en
             ? `The router dropped packets of the remote link at random (${f.lossPercent} % each way).`
             : `Маршрутизатор случайно отбрасывал пакеты удалённого канала (${f.lossPercent} % в каждую сторону).`,
+        ),
+      ]);
+    else if (!f.impaired)
+      out.push([
+        text(
+          en
+            ? `The router was not set to drop packets${setting}, yet chat messages were lost: a datagram can be dropped anywhere on the way (a full socket buffer, a queue), and UDP does not notice.`
+            : `Маршрутизатор не был настроен отбрасывать пакеты${setting}, но сообщения чата всё же потерялись: дейтаграмма может пропасть в любом месте пути (переполненный буфер сокета, очередь), и UDP этого не замечает.`,
         ),
       ]);
     for (const c of f.chat) {
@@ -156,28 +199,30 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
         text(
           en
             ? `UDP chat ${c.from} → ${c.to}: ${c.sent} messages sent, ${c.received} arrived, ${n} never arrived${which} (loss ${pct(n, c.sent)} %). Nobody resent them: UDP has no acknowledgement and no retransmission.`
-            : `Чат по UDP ${c.from} → ${c.to}: отправлено ${c.sent}, дошло ${c.received}, не дошло ${n}${which} (потери ${pct(n, c.sent)} %). Их никто не отправил повторно: в UDP нет подтверждений и повторной передачи.`,
+            : `Чат по UDP ${c.from} → ${c.to}: отправлено ${c.sent}, дошло ${c.received}, не дошло ${n}${which} (потери ${pct(n, c.sent).replace('.', ',')} %). Их никто не отправил повторно: в UDP нет подтверждений и повторной передачи.`,
         ),
       ]);
     }
   }
   if (f.echo.sessions > 0) {
-    const all = f.echo.sent === f.echo.received;
+    const same = f.echo.sent === f.echo.received;
+    // Only the counts are compared here, never the content: say so.
     items.push([
       text(
         en
-          ? `TCP echo: ${f.echo.sent} bytes sent, ${f.echo.received} received back${all ? ', every byte' : ''} in ${f.echo.sessions} connection(s).`
-          : `Эхо по TCP: отправлено ${f.echo.sent} байт, обратно получено ${f.echo.received}${all ? ' — каждый байт' : ''}; соединений: ${f.echo.sessions}.`,
+          ? `TCP echo: the clients counted ${count('en', f.echo.sent, 'byte')} written and ${f.echo.received} read back in ${inConns(f.echo.sessions)}${same ? ' — equal counts (the logs compare counts, not the bytes themselves)' : ''}.`
+          : `Эхо по TCP: клиенты насчитали ${count('ru', f.echo.sent, 'byte')} записанных и ${count('ru', f.echo.received, 'byte')} прочитанных обратно в ${inConns(f.echo.sessions)}${same ? ' — счётчики равны (журналы сравнивают число байтов, а не сами байты)' : ''}.`,
       ),
     ]);
   }
   const r = f.retransmissions;
   if (r) {
+    const delay = en ? r.delayMs.toFixed(1) : r.delayMs.toFixed(1).replace('.', ',');
     items.push([
       text(
         en
-          ? `The server capture shows ${r.segments} TCP retransmission(s) (${r.bytes} payload bytes sent again) over ${r.connections} connection(s); waiting for them cost ${r.delayMs.toFixed(1)} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
-          : `В захвате сервера ${r.segments} повторных передач TCP (повторно отправлено ${r.bytes} байт полезной нагрузки) в ${r.connections} соединениях; ожидание их стоило ${r.delayMs.toFixed(1)} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
+          ? `The server capture shows ${r.segments} TCP ${r.segments === 1 ? 'retransmission' : 'retransmissions'} (${count('en', r.bytes, 'byte')} of payload sent again) over ${conn(r.connections)}; waiting for them cost ${delay} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
+          : `В захвате сервера повторных передач TCP: ${r.segments} (повторно отправлено ${count('ru', r.bytes, 'byte')} полезной нагрузки), соединений: ${r.connections}; ожидание их стоило ${delay} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
       ),
     ]);
   } else {

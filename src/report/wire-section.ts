@@ -12,6 +12,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { readNote } from '../wire/files.js';
 import { join } from 'node:path';
 import type { Lang } from '../text/lang.js';
+import { count } from '../text/plural.js';
 import {
   type AnalysedCapture,
   type CaptureInput,
@@ -268,7 +269,7 @@ function wireCheck(
   const findings = comparisons.map((c): WireFinding => ({
     ok: c.ok,
     en: `${c.remote} ${dirEn(c.direction)}: socket log ${c.logged} bytes, on the wire ${c.onWire ?? 'none'}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
-    ru: `${c.remote} ${dirRu(c.direction)}: журнал сокетов ${c.logged} байт, в захвате ${c.onWire ?? 'нет'}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+    ru: `${c.remote} ${dirRu(c.direction)}: по журналу сокетов ${count('ru', c.logged, 'byte')}, в захвате ${c.onWire === undefined ? 'нет' : count('ru', c.onWire, 'byte')}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
   }));
   return { id: 'wire', status: findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
 }

@@ -25,9 +25,24 @@ export function visible(text: string): string {
   return text.replace(UNSAFE, escapeChar);
 }
 
-/** Decodes at most `maxBytes` of `bytes` as UTF-8 and makes it terminal-safe, marking truncation. */
+/**
+ * Decodes at most `maxBytes` of `bytes` as UTF-8 and makes it terminal-safe, marking truncation
+ * with `…`. A cut never falls inside a character: it moves back to the start of the character the
+ * limit would split (a student's «Павловна» must not end as «Па�…»). A slice that itself starts
+ * inside a character (a portion boundary) still shows that as U+FFFD: that is what was received.
+ */
 export function preview(bytes: Uint8Array, maxBytes = 64): string {
   const cut = bytes.length > maxBytes;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, maxBytes)).toString('utf8');
+  let end = Math.min(bytes.length, maxBytes);
+  // 0b10xxxxxx is a continuation byte: the character at `end` began before it. Back off at most
+  // 3 bytes (the longest UTF-8 character is 4), so invalid input cannot empty the preview.
+  if (cut) for (let i = 0; i < 3 && end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80; i++) end--;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
   return visible(text) + (cut ? '…' : '');
+}
+
+/** The first `maxChars` characters (code points) of `text`, terminal-safe, with `…` when cut. */
+export function textPreview(text: string, maxChars = 64): string {
+  const chars = [...text];
+  return chars.length > maxChars ? `${visible(chars.slice(0, maxChars).join(''))}…` : visible(text);
 }

@@ -90,8 +90,20 @@ export function pluralForm(lang: Lang, n: number, forms: NounForms): string {
   }
 }
 
+/**
+ * A number as a Russian text prints it: from five digits on, thousands are set apart by a thin
+ * no-break space (U+202F: «15 086», never broken across lines), and the decimal mark is a comma.
+ * Four-digit numbers stay whole («1024»), as Russian typesetting rules have it. English: as is.
+ */
+export function numberText(lang: Lang, n: number): string {
+  if (lang !== 'ru' || !Number.isFinite(n)) return String(n);
+  const [int = '', frac] = String(Math.abs(n)).split('.');
+  const grouped = int.length >= 5 ? int.replace(/\B(?=(\d{3})+$)/g, '\u202f') : int;
+  return `${n < 0 ? '−' : ''}${grouped}${frac !== undefined ? `,${frac}` : ''}`;
+}
+
 /** `n` and the noun in the form it takes: count('ru', 23, 'byte') is "23 байта". */
 export function count(lang: Lang, n: number, noun: Noun | NounForms): string {
   const forms = typeof noun === 'string' ? NOUNS[noun][lang] : noun;
-  return `${n} ${pluralForm(lang, n, forms)}`;
+  return `${numberText(lang, n)} ${pluralForm(lang, n, forms)}`;
 }

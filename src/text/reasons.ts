@@ -1,8 +1,9 @@
 /**
  * Short labels for the reason codes logs carry (`reason` of close, leave, lost and stop events),
  * where a screen or a diagram has room for a few words only. English shows the code itself (it is
- * English already); Russian shows the translation with the code beside it, so a reader can still
- * find the code in the log.
+ * English already); Russian shows the translation alone: an English code in brackets inside a
+ * Russian sentence (often itself in brackets) reads as noise, and the report cites the log line
+ * that holds the code.
  */
 
 import type { Lang } from './lang.js';
@@ -34,12 +35,12 @@ const RU: Record<string, string> = {
   refused: 'сервер отказал в соединении',
 };
 
-/** A short label for reason code `code` in `lang`, e.g. "сигнал остановки (signal)". */
+/** A short label for reason code `code` in `lang`, e.g. "сигнал остановки" (an unknown code as is). */
 export function reasonLabel(code: string, lang: Lang): string {
   if (lang === 'en') return code;
   // Own keys only: a reason from a log may be "constructor" or "valueOf".
   const ru = Object.hasOwn(RU, code) ? RU[code] : undefined;
-  return ru ? `${ru} (${code})` : code;
+  return ru ?? code;
 }
 
 /** Signal names as a Russian reader knows them: the name stays, a word says what it is. */

@@ -6,7 +6,7 @@ import type { LeaveReason, RejectReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint, endpointOf, plainAddress } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
-import { visible } from '../text/escape.js';
+import { textPreview } from '../text/escape.js';
 import { type ChatProtocol, PLAIN_LEAVE_TEXT, PLAIN_MEMBER_TIMEOUT_MS, parsePlain } from './plain.js';
 import { createCookieJar } from './cookie.js';
 import { type ErrCode, type ServerMessage, encode, isValidNick, parseClientMessage } from './protocol.js';
@@ -196,7 +196,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         remote: m.remote,
         bytes,
         recipients,
-        preview: visible(text.slice(0, 64)),
+        preview: textPreview(text),
       });
     } else {
       const t = relayLines.count(now);

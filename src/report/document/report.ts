@@ -17,12 +17,14 @@ import { type Ctx, type ExtraSections, chunkSizeOf } from './sections/context.js
 import { extraTasks } from './sections/extra-tasks.js';
 import { mainTask } from './sections/main-task.js';
 import { questions } from './sections/questions.js';
+import { setup } from './sections/setup.js';
 import { type TitleInfo, goal, titleBlock } from './sections/title.js';
 
 /** The report's sections, in order: where others can place blocks of their own (DocumentOptions.after). */
 export const SECTIONS = [
   'title',
   'goal',
+  'setup',
   'main-task',
   'extra-tasks',
   'questions',
@@ -67,6 +69,7 @@ export function reportDocument(
   const build: Record<SectionId, () => Block[]> = {
     title: () => [heading(1, title), ...titleBlock(c, options)],
     goal: () => goal(c),
+    setup: () => setup(c),
     'main-task': () => mainTask(c),
     'extra-tasks': () => extraTasks(c),
     questions: () => questions(c),

@@ -20,7 +20,7 @@ import { sequenceSvg } from '../../svg.js';
 import { TEXTS, type Texts } from '../../texts.js';
 import { code, figure, fill, heading, join, list, paragraph, prose, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
-import { type Ctx, clock, explainRecord, runsOf, stamp } from './context.js';
+import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp, zoneOf } from './context.js';
 
 /** Timeline runs of more data lines than this show their first and last few only. */
 export const TIMELINE_RUN_LIMIT = 20;
@@ -104,7 +104,9 @@ function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Blo
     rows.push(toRow(records[i] as LogRecord));
     i++;
   }
-  return table(t.timelineHeader, rows);
+  const [, ...rest] = t.timelineHeader;
+  const zone = zoneOf(records[0]?.time ?? 0);
+  return table([lang === 'ru' ? `время (${zone})` : `time (${zone})`, ...rest], rows);
 }
 
 function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Texts): Block[] {
@@ -205,6 +207,8 @@ export function appendix(c: Ctx): Block[] {
         }),
       ),
     );
+  const schemas = [...new Set(records.map((r) => r.schema).filter((x) => x !== undefined))].sort();
+  out.push(paragraph(fill(t.provenance, { revision: REPORT_REVISION, schemas: schemas.join(', ') || '-' })));
   const earlier = timeline.skipped['earlier-run'].count;
   if (timeline.runStart !== undefined && earlier > 0)
     out.push(paragraph(fill(t.runNote, { start: stamp(timeline.runStart), earlier })));
@@ -315,7 +319,7 @@ export function appendix(c: Ctx): Block[] {
         skipped.map((cause) => {
           const s = timeline.skipped[cause];
           return [
-            prose`${runsOf(t.skipCause[cause])} (${code(cause)})`,
+            prose`${code(cause)}: ${runsOf(t.skipCause[cause])}`,
             String(s.count),
             join(s.examples.map((e) => code(`${e.source}:${e.line}`))),
           ];

@@ -11,6 +11,14 @@ import type { LogRecord } from '../../parse.js';
 import { code, paragraph, proseOf } from '../build.js';
 import type { Block, Inline, Paragraph } from '../model.js';
 
+/**
+ * The report's revision: raise it whenever the report's texts or structure change in a way a reader
+ * would notice. Every report names it (and the log schema of its input) in the appendix, and
+ * test/report-examples.test.ts fails while a committed example under docs/examples/ names another
+ * one: regenerate them (docs/report.md, "Examples").
+ */
+export const REPORT_REVISION = 3;
+
 /** A section another part of the lab adds to a scenario (e.g. what the packets showed). */
 export interface Section {
   heading: string;
@@ -66,14 +74,41 @@ export const sumBytes = (lang: Lang, parts: readonly number[]) =>
 
 export const ms = (lang: Lang, n: number) => `${Math.max(0, Math.round(n))} ${L(lang, 'ms', 'мс')}`;
 
-/** HH:MM:SS.mmm in UTC. */
-export function clock(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 23);
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * Times are the run's local time: the report process's time zone (its TZ; in the Docker lab the
+ * report container's), named beside them as `UTC` or `UTC+03:00`, so a student in Moscow reads the
+ * hours of their own clock and a reader elsewhere can still convert.
+ */
+export function zoneOf(ms: number): string {
+  const off = -new Date(ms).getTimezoneOffset();
+  if (off === 0) return 'UTC';
+  const a = Math.abs(off);
+  return `UTC${off > 0 ? '+' : '-'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
 }
 
-/** YYYY-MM-DD HH:MM:SS.mmm UTC. */
+/** HH:MM:SS.mmm in the local time zone (see zoneOf). */
+export function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** YYYY-MM-DD in the local time zone. */
+export function day(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** YYYY-MM-DD HH:MM:SS.mmm and the zone, e.g. `2026-12-02 05:03:20.906 UTC+03:00`. */
 export function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', ' UTC');
+  return `${day(ms)} ${clock(ms)} ${zoneOf(ms)}`;
+}
+
+/** A table header "time (UTC+03:00)": the zone of the run's first line. */
+export function timeHeader(c: Pick<Ctx, 'lang' | 'model'>): string {
+  const zone = zoneOf(c.model.timeline.records[0]?.time ?? 0);
+  return L(c.lang, `time (${zone})`, `время (${zone})`);
 }
 
 /** The explanation of a record, regenerated from the catalogue in `lang` (not the logged `msg`). */

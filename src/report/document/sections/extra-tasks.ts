@@ -6,6 +6,7 @@
 import type { Lang } from '../../../log/events.js';
 import { SCREEN } from '../../../text/screen.js';
 import { reasonLabel } from '../../../text/reasons.js';
+import { count } from '../../../text/plural.js';
 import { type ChatSession, type EchoSession, numField as num, strField as str } from '../../aggregate.js';
 import { addressOf, isLoopback, splitEndpoint } from '../../endpoint.js';
 import { lineText } from '../../lines.js';
@@ -14,7 +15,7 @@ import { topologySvg } from '../../svg.js';
 import { topology, topologyMermaid } from '../../topology.js';
 import { code, codeBlock, figure, heading, join, list, paragraph, prose, strong, table } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, bytes, clock, explainRecord } from './context.js';
+import { type Ctx, L, P, bytes, clock, explainRecord, timeHeader } from './context.js';
 
 function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
   const { lang } = c;
@@ -27,13 +28,13 @@ function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
     return L(
       lang,
       'it dialed 127.0.0.1: the packets never left the server’s host (the loopback interface), so both ends are loopback addresses',
-      'клиент подключался к 127.0.0.1: пакеты не покидали хост сервера (интерфейс loopback), поэтому оба конца — адреса loopback',
+      'клиент подключался к 127.0.0.1: пакеты не покидали хост сервера (петлевой интерфейс), поэтому оба конца — адреса петлевого интерфейса',
     );
   if (addressOf(seen) === addressOf(s.local))
     return L(
       lang,
-      'client and server are on one network: the packets went straight from the client’s address to the server’s, nothing rewrote them',
-      'клиент и сервер в одной сети: пакеты шли прямо с адреса клиента на адрес сервера, никто их не переписывал',
+      'the server saw the client’s own address: nothing on the way rewrote the source address (here client and server share one network; a router without NAT would keep the address too)',
+      'сервер увидел собственный адрес клиента: по дороге адрес отправителя никто не переписал (здесь клиент и сервер в одной сети; маршрутизатор без NAT тоже сохранил бы адрес)',
     );
   const samePort = splitEndpoint(seen).port === splitEndpoint(s.local).port;
   return samePort
@@ -44,8 +45,8 @@ function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
       )
     : L(
         lang,
-        'the server saw another address and another port: the client reached a hop (the published port), and the hop opened its own connection (or sent its own datagrams) to the server — Docker’s userland proxy does exactly this; address translation alone (DNAT) would have kept the client’s address',
-        'сервер увидел другой адрес и другой порт: клиент обратился к промежуточному узлу (опубликованному порту), а тот открыл к серверу своё соединение (или отправил свои дейтаграммы) — именно так работает прокси Docker в пространстве пользователя; одна лишь трансляция адресов (DNAT) сохранила бы адрес клиента',
+        'the server saw another address and another port: either a NAT in front of it rewrote the source and had to renumber the port (MASQUERADE does when the client’s port is taken), or a proxy (such as Docker’s userland proxy on a published port) opened its own connection to the server. The logs cannot tell the two apart; the packets can: one handshake through the hop is NAT, two handshakes with different initial sequence numbers are a proxy',
+        'сервер увидел другой адрес и другой порт: либо NAT перед сервером заменил адрес отправителя и был вынужден сменить порт (MASQUERADE делает так, если порт клиента уже занят), либо прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) открыл к серверу своё соединение. По журналам эти случаи не различить, по пакетам — можно: одно рукопожатие через промежуточный узел — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси',
       );
 }
 
@@ -213,7 +214,7 @@ export function chatItem(c: Ctx): Block[] {
   out.push(
     table(
       [
-        L(lang, 'time (UTC)', 'время (UTC)'),
+        timeHeader(c),
         L(lang, 'from', 'от кого'),
         L(lang, 'text', 'текст'),
         L(lang, 'bytes', 'байт'),
@@ -287,6 +288,29 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
   ];
 }
 
+/** Lines of the server's console the report shows before it says how many more there are. */
+const CONSOLE_LINES = 40;
+
+/** The server's console: its log lines as its screen shows them (time, event, explanation). */
+function serverConsole(c: Ctx): Block[] {
+  const { lang, model } = c;
+  const server = model.servers[0];
+  if (!server) return [];
+  const records = server.program.records;
+  const shown = records
+    .slice(0, CONSOLE_LINES)
+    .map((r) => `${clock(r.time)} ${r.event}: ${explainRecord(r, lang)}`.replace(/\n/g, '\\n'));
+  if (records.length > CONSOLE_LINES)
+    shown.push(
+      L(
+        lang,
+        `… ${records.length - CONSOLE_LINES} more lines: the appendix has them all`,
+        `… и ещё ${count(lang, records.length - CONSOLE_LINES, 'line')}: все они есть в приложении`,
+      ),
+    );
+  return [paragraph(strong(code(server.program.label))), codeBlock(shown.join('\n'), 'text')];
+}
+
 /** What each terminal showed, reconstructed from the logs. */
 export function terminalsItem(c: Ctx): Block[] {
   const { lang, model } = c;
@@ -294,9 +318,10 @@ export function terminalsItem(c: Ctx): Block[] {
     heading(3, L(lang, 'What each terminal showed', 'Что показал терминал каждой программы')),
     P(
       lang,
-      'Reconstructed from each program’s log lines: the lines its screen printed (`>` marks a line the user typed or `--say` gave), besides the log lines themselves (see the appendix).',
-      'Восстановлено по строкам журнала каждой программы: строки, которые она выводила на экран (`>` — строка, введённая пользователем или заданная `--say`), помимо самих строк журнала (см. приложение).',
+      'Reconstructed from each program’s log lines, not copied from the screen: the server’s console first (each of its log lines as the screen shows it, time, event and explanation), then each client’s lines (`>` marks a line the user typed or `--say` gave). The logs keep only the first 64 bytes of each portion, so a longer line appears here as its start, marked `…` with its size; the terminal itself showed it whole.',
+      'Восстановлено по строкам журнала каждой программы, а не скопировано с экрана: сначала консоль сервера (каждая строка его журнала так, как её показывает экран: время, событие и пояснение), затем строки каждого клиента (`>` — строка, введённая пользователем или заданная `--say`). Журналы хранят только первые 64 байта каждой порции, поэтому более длинная строка показана здесь началом, с пометкой `…` и размером; сам терминал показал её целиком.',
     ),
+    ...serverConsole(c),
     ...model.echo.filter((x) => x.connected).flatMap((s) => transcript(c, s)),
     ...model.chat.filter((x) => x.joined).flatMap((s) => transcript(c, s)),
   ];

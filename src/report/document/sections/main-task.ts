@@ -5,7 +5,7 @@ import { type SentLine, lineText } from '../../lines.js';
 import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, emphasis, heading, prose, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, bytes, cite, clock, explainRecord, sumBytes } from './context.js';
+import { type Ctx, L, P, bytes, cite, clock, explainRecord, sumBytes, timeHeader } from './context.js';
 
 const SERVER_EVENTS: Array<{ event: string; en: string; ru: string }> = [
   { event: 'server.starting', en: 'server start', ru: 'запуск сервера' },
@@ -46,7 +46,7 @@ function eventHead(c: Ctx): string[] {
   return [
     L(lang, 'event', 'событие'),
     L(lang, 'log event', 'событие журнала'),
-    L(lang, 'time (UTC)', 'время (UTC)'),
+    timeHeader(c),
     L(lang, 'the line of this run', 'строка этого запуска'),
   ];
 }
@@ -55,7 +55,14 @@ function eventHead(c: Ctx): string[] {
 export function portionsItem(c: Ctx): Block[] {
   const { lang, chunk, model } = c;
   const out: Block[] = [
-    heading(3, L(lang, '1. TCP echo server: 1 KB portions', '1. Эхо-сервер TCP: порции по 1 КБ')),
+    heading(
+      3,
+      L(
+        lang,
+        '1. TCP echo server: what it reads, logged in 1 KB portions',
+        '1. Эхо-сервер TCP: прочитанное, записанное в журнал порциями по 1 КБ',
+      ),
+    ),
   ];
   let found: { s: EchoSession; line: SentLine } | undefined;
   for (const s of model.echo) {
@@ -68,8 +75,8 @@ export function portionsItem(c: Ctx): Block[] {
   out.push(
     P(
       lang,
-      prose`The server reads whatever the kernel has for a connection (up to 64 KiB per read) and handles it in portions of at most ${bytes(lang, chunk)} (\`--chunk-size\`): each portion is logged and written back. A portion is a slice of one read, not a separate recv() call, and not a TCP segment either: segment sizes are set by the MSS (about 1460 bytes on Ethernet, up to 64 KiB on loopback), and one read may hold several segments or part of one.`,
-      prose`Сервер читает всё, что ядро уже получило по соединению (до 64 КиБ за одно чтение), и обрабатывает прочитанное порциями не больше ${bytes(lang, chunk)} (\`--chunk-size\`): каждая порция записывается в журнал и отправляется обратно. Порция — это кусок одного чтения, а не отдельный вызов recv() и не TCP-сегмент: размер сегментов определяет MSS (около 1460 байт в Ethernet, до 64 КиБ на loopback), а одно чтение может вместить несколько сегментов или часть одного.`,
+      prose`The server reads whatever the kernel has for a connection (up to 64 KiB per read) and logs it in portions of at most ${bytes(lang, chunk)} (\`--chunk-size\`); then it writes the whole read back with one write(). Node gives a server’s sockets no supported way to read 1 KB at a time, so a portion is a slice of one read, not a separate recv() call, and not a TCP segment either: the MSS only bounds a segment’s payload (about 1460 bytes on Ethernet), offloading (GSO/GRO) may hand the kernel bigger ones, and one read may hold several segments or part of one.`,
+      prose`Сервер читает всё, что ядро уже получило по соединению (до 64 КиБ за одно чтение), и записывает его в журнал порциями не больше ${chunk} байт (\`--chunk-size\`), а затем отправляет всё прочитанное обратно одним вызовом write(). Читать сокет сервера по 1 КБ Node штатно не позволяет, поэтому порция — это кусок одного чтения, а не отдельный вызов recv() и не TCP-сегмент: MSS лишь ограничивает полезную нагрузку сегмента (около 1460 байт в Ethernet), разгрузка сегментации (GSO/GRO) может передавать ядру сегменты крупнее, а одно чтение может вместить несколько сегментов или часть одного.`,
     ),
   );
   if (!found) {
@@ -77,7 +84,7 @@ export function portionsItem(c: Ctx): Block[] {
       P(
         lang,
         prose`**No line in this run was longer than ${bytes(lang, chunk)}**, so the logs show no line split into portions. To see it, send one, e.g.:`,
-        prose`**Ни одна строка в этом запуске не была длиннее ${bytes(lang, chunk)}**, поэтому деления строки на порции журналы не показывают. Чтобы увидеть его, отправьте такую строку, например:`,
+        prose`**Ни одна строка в этом запуске не была длиннее ${chunk} байт**, поэтому деления строки на порции журналы не показывают. Чтобы увидеть его, отправьте такую строку, например:`,
       ),
       codeBlock(
         `node -e "console.log('x'.repeat(2500))" | npx socket-lab echo --host 127.0.0.1 --log-format json`,
@@ -98,15 +105,15 @@ export function portionsItem(c: Ctx): Block[] {
   out.push(
     P(
       lang,
-      prose`In this run ${code(s.program.label)} sent a line of **${bytes(lang, line.bytes)}**${shown}. Its client wrote it as ${writes.length} write() calls of ${writes.join(' + ')} bytes. The server (connection ${conn}) logged it as portions #${nums[0] ?? '?'}–#${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${sizes.reduce((a, b) => a + b, 0)} bytes**, and wrote each one back. The client read the echo back in ${reads.length} read(s): ${reads.join(' + ')} bytes — a read returns what has arrived, whatever the sender’s portions were${neighbours ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.`,
-      prose`В этом запуске ${code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${shown}. Клиент записал её в сокет, вызовов write(): ${writes.length} (${sumBytes(lang, writes)}). Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0] ?? '?'}–№${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${bytes(
+      prose`In this run ${code(s.program.label)} sent a line of **${bytes(lang, line.bytes)}**${shown}. Its client wrote it with ${writes.length === 1 ? 'one write() call' : `${writes.length} write() calls`}: ${sumBytes(lang, writes)}. The server (connection ${conn}) logged it as portions #${nums[0] ?? '?'}–#${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${sizes.reduce((a, b) => a + b, 0)} bytes**, and wrote what it had read back with one write() per read (not one per portion). The client read the echo back in ${reads.length === 1 ? 'one read' : `${reads.length} reads`}: ${sumBytes(lang, reads)} — a read returns what has arrived, whatever the sender’s portions were${neighbours ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.`,
+      prose`В этом запуске ${code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${shown}. Клиент записал её в сокет, ${writes.length === 1 ? 'один раз вызвав write()' : writes.length === 2 ? 'дважды вызвав write()' : `вызвав write() ${writes.length} раз${writes.length < 5 ? 'а' : ''}`} (${sumBytes(lang, writes)}). Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0] ?? '?'}–№${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}** и отправил каждую обратно. Клиент прочитал эхо, чтений: ${reads.length} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${neighbours ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
+      )}**, а прочитанное отправил обратно одним write() на каждое чтение (а не на каждую порцию). Клиент прочитал эхо за ${reads.length === 1 ? 'одно чтение' : `${reads.length} ${reads.length < 5 ? 'чтения' : 'чтений'}`} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${neighbours ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
     ),
     table(
       [
-        L(lang, 'time (UTC)', 'время (UTC)'),
+        timeHeader(c),
         L(lang, 'portion', 'порция'),
         L(lang, 'bytes', 'байт'),
         L(lang, 'start of the portion', 'начало порции'),

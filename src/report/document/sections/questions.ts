@@ -47,6 +47,10 @@ function question(c: Ctx, n: number, en: string, ru: string): Block {
   return heading(3, L(c.lang, `Question ${n}. ${en}`, `Вопрос ${n}. ${ru}`));
 }
 
+/** Q3's command; test/system/strace-q3.test.ts runs our server under exactly this trace. */
+export const STRACE_TRACE = 'trace=epoll_pwait,accept4,read,write,writev';
+export const STRACE_COMMAND = `strace -f -e ${STRACE_TRACE} npx socket-lab server --log-format json`;
+
 const endpointOf = (r: LogRecord) => code(`${str(r, 'address')}:${num(r, 'port')}`);
 
 export function q1(c: Ctx, f: Facts): Block[] {
@@ -64,17 +68,29 @@ export function q1(c: Ctx, f: Facts): Block[] {
       'Серверный сокет привязывается к известному адресу и порту и переводится в состояние прослушивания; сам он данных не передаёт. Каждый вызов accept() возвращает новый, уже соединённый сокет для одного клиента. Клиентский сокет вызывает connect() на адрес сервера; локальный адрес и свободный (эфемерный) порт для него выбирает ядро.',
     ),
   ];
-  const { tcpListen, accepts, firstAccept } = f;
+  const { tcpListen, accepts } = f;
   if (tcpListen && accepts.length > 0) {
     const locals = join([...new Set(accepts.map((r) => str(r, 'local') ?? '?'))].map(code));
-    const remotes = join(accepts.slice(0, 4).map((r) => code(str(r, 'remote') ?? '?')));
     const ids = accepts.map((r) => num(r, 'connId')).join(', ');
     out.push(
       p(
-        prose`In this run: the listening socket ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() gave ${accepts.length} connected socket(s), numbered ${ids}, all on the server’s side at ${locals} — the same port — while the clients’ ends had ports the kernel chose: ${remotes} (${cite(firstAccept)}).`,
-        prose`В этом запуске: слушающий сокет ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() вернул соединённых сокетов: ${accepts.length} (номера ${ids}), у всех на стороне сервера ${locals} — один и тот же порт, — а у клиентов порты, выбранные ядром: ${remotes} (${cite(firstAccept)}).`,
+        prose`In this run: the listening socket ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() gave ${count(lang, accepts.length, { one: 'connected socket', other: 'connected sockets' })}, numbered ${ids}, all on the server’s side at ${locals} — the listening port, shared by every connection.`,
+        prose`В этом запуске: слушающий сокет ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() вернул ${count(lang, accepts.length, { one: 'соединённый сокет', few: 'соединённых сокета', many: 'соединённых сокетов', other: 'соединённого сокета' })} (номера ${ids}), у всех на стороне сервера ${locals} — порт прослушивания, общий для всех соединений.`,
       ),
     );
+    // The client's port comes from the client's own line (client.connected: the kernel chose it);
+    // what the server saw comes from the server's line, and through a NAT router the two differ.
+    const pairs = f.echoes.filter((s) => s.local && s.connected).slice(0, 4);
+    for (const s of pairs) {
+      const seen = s.server?.accepted;
+      const same = seen && str(seen, 'remote') === s.local;
+      out.push(
+        p(
+          prose`${code(s.program.label)}: its own end was ${code(s.local ?? '?')}, address and ephemeral port chosen by its kernel (${cite(s.connected)})${seen ? (same ? prose`; the server saw the same ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; the server saw ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}): not the client’s end but the address and port the router put in its place`) : prose`; the server’s line for it is not in the logs`}.`,
+          prose`${code(s.program.label)}: его собственный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а адрес и порт, подставленные маршрутизатором`) : prose`; строки сервера о нём в журналах нет`}.`,
+        ),
+      );
+    }
   } else
     out.push(
       p('This run’s logs hold no accepted connection.', 'В журналах этого запуска нет принятых соединений.'),
@@ -139,8 +155,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'Какие операции с сокетами блокируют выполнение программы?',
     ),
     p(
-      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (while the kernel’s send buffer is full). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_wait() (libuv’s event loop), so these waits do not stop the server.',
-      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока буфер отправки ядра заполнен). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_wait() (цикл событий libuv), поэтому эти ожидания сервер не останавливают.',
+      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (while the kernel’s send buffer is full). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
+      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока буфер отправки ядра заполнен). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
     ),
   ];
   const { tcpListen, firstAccept } = f;
@@ -148,8 +164,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
     const wait = ms(lang, firstAccept.time - tcpListen.time);
     out.push(
       p(
-        prose`In this run the server began listening at ${clock(tcpListen.time)} (${cite(tcpListen)}) and its first client connected at ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. A blocking server would have sat in accept() all that time; this one sat in epoll_wait(), free to serve the UDP chat meanwhile.`,
-        prose`В этом запуске сервер начал слушать в ${clock(tcpListen.time)} (${cite(tcpListen)}), а первый клиент подключился в ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. Блокирующий сервер всё это время провёл бы в accept(); этот ждал в epoll_wait() и мог тем временем обслуживать чат UDP.`,
+        prose`In this run the server began listening at ${clock(tcpListen.time)} (${cite(tcpListen)}) and its first client connected at ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. A blocking server would have sat in accept() all that time; this one sat in epoll_pwait(), free to serve the UDP chat meanwhile.`,
+        prose`В этом запуске сервер начал слушать в ${clock(tcpListen.time)} (${cite(tcpListen)}), а первый клиент подключился в ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. Блокирующий сервер всё это время провёл бы в accept(); этот ждал в epoll_pwait() и мог тем временем обслуживать чат UDP.`,
       ),
     );
   }
@@ -180,13 +196,10 @@ export function q3(c: Ctx, f: Facts): Block[] {
   }
   out.push(
     p(
-      'The logs record events, not system calls; to watch the server wait, trace it (needs `strace`):',
-      'Журналы записывают события, а не системные вызовы; чтобы увидеть, как сервер ждёт, трассируйте его (нужен `strace`):',
+      'The logs record events, not system calls; to watch the server wait, trace it (needs `strace`): the lines `epoll_pwait(...)` are the waits, `accept4(...)` the accepted connections, `read`/`write`/`writev` the data.',
+      'Журналы записывают события, а не системные вызовы; чтобы увидеть, как сервер ждёт, трассируйте его (нужен `strace`): строки `epoll_pwait(...)` — ожидание, `accept4(...)` — принятые соединения, `read`/`write`/`writev` — данные.',
     ),
-    codeBlock(
-      'strace -f -e trace=epoll_wait,accept4,read,write npx socket-lab server --log-format json',
-      'sh',
-    ),
+    codeBlock(STRACE_COMMAND, 'sh'),
   );
   return out;
 }
@@ -197,8 +210,8 @@ export function q4(c: Ctx, f: Facts): Block[] {
   const out = [
     question(c, 4, 'What are non-blocking sockets?', 'Что такое неблокирующие сокеты?'),
     p(
-      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() returns at once with EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS). A socket becomes non-blocking with `fcntl(fd, F_SETFL, O_NONBLOCK)` (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
-      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() сразу возвращают EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, O_NONBLOCK)` (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
+      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() returns at once with EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS). A socket becomes non-blocking with `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)`, which keeps its other flags (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
+      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() сразу возвращают EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
     ),
   ];
   const server = model.servers[0];
@@ -206,27 +219,35 @@ export function q4(c: Ctx, f: Facts): Block[] {
   const maxOpen = f.accepts.reduce((m, r) => Math.max(m, num(r, 'open') ?? 0), 0);
   const openLine = cite(f.accepts.find((r) => num(r, 'open') === maxOpen));
   if (server) {
+    const members = model.members.length;
     out.push(
       p(
-        prose`In this run one server process (pid ${pids}) served ${count(lang, f.accepts.length, { one: 'TCP connection', other: 'TCP connections' } as never)} and ${count(lang, model.members.length, 'member')} of the chat in one thread; at most ${maxOpen} connection(s) were open at once (the \`open\` field of ${openLine}).`,
-        prose`В этом запуске один процесс сервера (pid ${pids}) в одном потоке обслужил TCP-соединений: ${f.accepts.length} и участников чата: ${model.members.length}; одновременно было открыто не больше ${maxOpen} (поле \`open\` в ${openLine}).`,
+        prose`In this run one server process (pid ${pids}) served ${count(lang, f.accepts.length, { one: 'TCP connection', other: 'TCP connections' })} and ${count(lang, members, 'member')} of the chat in one thread; at most ${maxOpen} TCP ${maxOpen === 1 ? 'connection was' : 'connections were'} open at once (the \`open\` field of ${openLine}).`,
+        prose`В этом запуске один процесс сервера (pid ${pids}) в одном потоке обслужил ${count(lang, f.accepts.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })} и ${count(lang, members, 'member')} чата; одновременно было открыто не больше ${count(lang, maxOpen, { one: 'TCP-соединения', other: 'TCP-соединений' })} (поле \`open\` в ${openLine}).`,
       ),
     );
+    if (maxOpen <= 1)
+      out.push(
+        p(
+          'So this run shows no multiplexing of TCP connections: the clients came one after another, and a blocking server with one accept() loop would have served them too. To see one thread serve several connections at once, keep one client open and start another.',
+          'Поэтому мультиплексирования TCP-соединений этот запуск не показывает: клиенты подключались по очереди, и их обслужил бы и блокирующий сервер с одним циклом accept(). Чтобы увидеть, как один поток обслуживает несколько соединений сразу, оставьте один клиент подключённым и запустите второй.',
+        ),
+      );
   }
   const bp = f.records.filter((r) => r.event === 'tcp.backpressure');
   if (bp.length > 0) {
     const at = clock(bp[0]?.time ?? 0);
     out.push(
       p(
-        prose`The server paused reading a client whose echo it could not hand to the kernel fast enough: ${bp.length} backpressure line(s), the first at ${at} (${cite(bp[0])}).`,
-        prose`Сервер приостанавливал чтение клиента, эхо которого не успевало уходить в ядро: строк о противодавлении — ${bp.length}, первая в ${at} (${cite(bp[0])}).`,
+        prose`The server paused reading a client whose echo piled up in Node’s own send queue (over its high-water mark, because the kernel’s send buffer was full): ${count(lang, bp.length, 'line')} \`tcp.backpressure\`, the first at ${at} (${cite(bp[0])}).`,
+        prose`Сервер приостанавливал чтение клиента, эхо которого копилось в собственной очереди отправки Node (сверх её порога, потому что буфер отправки ядра был заполнен): ${count(lang, bp.length, 'line')} \`tcp.backpressure\`, первая в ${at} (${cite(bp[0])}).`,
       ),
     );
   } else {
     out.push(
       p(
-        '**No backpressure happened in this run** (no `tcp.backpressure` line: every write fitted into the kernel’s buffer). To see a non-blocking write that cannot finish, run the server with `--log-level debug` and a client that sends 16 MiB without reading:',
-        '**Противодавления в этом запуске не было** (нет строк `tcp.backpressure`: каждая запись поместилась в буфер ядра). Чтобы увидеть неблокирующую запись, которая не может завершиться, запустите сервер с `--log-level debug` и клиента, который отправляет 16 МиБ и не читает:',
+        'No `tcp.backpressure` line in this run: Node’s own send queue never grew past its high-water mark. That says nothing about each write() — a write to a non-blocking socket may take only part of the data, and Node keeps the rest queued. To see the queue grow, run the server with `--log-level debug` and a client that sends 16 MiB without reading:',
+        'Строк `tcp.backpressure` в этом запуске нет: собственная очередь отправки Node ни разу не превысила свой порог. О каждом write() это ничего не говорит — запись в неблокирующий сокет может принять только часть данных, остальное Node держит в очереди. Чтобы увидеть, как очередь растёт, запустите сервер с `--log-level debug` и клиента, который отправляет 16 МиБ и ничего не читает:',
       ),
       codeBlock(
         [
@@ -251,8 +272,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
       'В чем преимущества и недостатки использования TCP по сравнению с UDP?',
     ),
     p(
-      'TCP gives an ordered, reliable byte stream: lost segments are resent, bytes arrive in order, the receiver’s window limits the sender. The price: a three-way handshake before the first byte, a connection state on both ends, no message boundaries, and one lost segment holds back everything after it. UDP sends single datagrams with no connection, no delivery guarantee and no order, but each keeps its boundaries, costs no handshake, and only UDP can be sent to a broadcast or multicast address. Neither notices a vanished peer by itself: TCP finds out only when it sends (retransmissions time out) or with keepalive switched on; the chat server here drops silent members after a timeout.',
-      'TCP даёт упорядоченный надёжный поток байтов: потерянные сегменты передаются повторно, байты приходят по порядку, окно получателя ограничивает отправителя. Цена: тройное рукопожатие до первого байта, состояние соединения на обоих концах, нет границ сообщений, а один потерянный сегмент задерживает всё, что за ним. UDP отправляет отдельные дейтаграммы без соединения, без гарантии доставки и порядка, зато каждая сохраняет границы, рукопожатие не нужно, и только UDP можно отправить на широковещательный или групповой (multicast) адрес. Исчезнувшего собеседника сами по себе не замечают оба: TCP узнаёт об этом, только когда отправляет данные (истекают повторные передачи) или при включённом keepalive; чат-сервер здесь удаляет молчащих участников по тайм-ауту.',
+      'TCP gives an ordered, reliable byte stream: lost segments are sent again, bytes arrive in order, the receiver’s window limits the sender (flow control), and congestion control (slow start, the congestion window) slows the sender down when the network drops packets. The price: a three-way handshake before the first byte, a connection state on both ends, a header of at least 20 bytes per segment, no message boundaries, and one lost segment holds back everything after it. UDP sends single datagrams with an 8-byte header, no connection, no delivery guarantee, no order and no congestion control (the application must not flood the network itself), but each datagram keeps its boundaries, costs no handshake, and only UDP can be sent to a broadcast or multicast address. Neither notices a vanished peer by itself: TCP finds out only when it sends (its retransmissions go unanswered until it gives up) or with keepalive switched on; the chat server here drops silent members after a timeout.',
+      'TCP даёт упорядоченный надёжный поток байтов: потерянные сегменты передаются повторно, байты приходят по порядку, окно получателя ограничивает отправителя (управление потоком), а управление перегрузкой (медленный старт, окно перегрузки) замедляет отправителя, когда сеть теряет пакеты. Цена: тройное рукопожатие до первого байта, состояние соединения на обоих концах, заголовок не меньше 20 байт в каждом сегменте, нет границ сообщений, а один потерянный сегмент задерживает всё, что за ним. UDP отправляет отдельные дейтаграммы с заголовком 8 байт, без соединения, без гарантии доставки и порядка и без управления перегрузкой (не перегружать сеть должно само приложение), зато каждая дейтаграмма сохраняет границы, рукопожатие не нужно, и только UDP можно отправить на широковещательный или групповой адрес. Исчезнувшего собеседника сами по себе не замечают оба: TCP узнаёт об этом, только когда отправляет данные (повторные передачи остаются без ответа, пока он не сдастся) или при включённом keepalive; чат-сервер здесь удаляет молчащих участников по тайм-ауту.',
     ),
   ];
   const closed = model.conns.map((x) => x.closed).filter((r): r is LogRecord => r !== undefined);
@@ -262,15 +283,15 @@ export function q5(c: Ctx, f: Facts): Block[] {
     const inAll = closed.reduce((n, r) => n + (num(r, 'bytesIn') ?? 0), 0);
     const outAll = closed.reduce((n, r) => n + (num(r, 'bytesOut') ?? 0), 0);
     const endEn: Inline[] = d
-      ? prose`sent ${num(d, 'bytesSent') ?? '?'}, received ${num(d, 'bytesReceived') ?? '?'} bytes (${cite(d)})`
-      : prose`no final counts`;
+      ? prose`ended having handed ${bytes(lang, num(d, 'bytesSent') ?? 0)} to its socket and read ${bytes(lang, num(d, 'bytesReceived') ?? 0)} back (${cite(d)})`
+      : prose`left no final counts`;
     const endRu: Inline[] = d
-      ? prose`отправлено ${num(d, 'bytesSent') ?? '?'}, получено ${num(d, 'bytesReceived') ?? '?'} байт (${cite(d)})`
-      : prose`— итоговых счётчиков нет`;
+      ? prose`в итоге передал в сокет ${bytes(lang, num(d, 'bytesSent') ?? 0)} и прочитал обратно ${bytes(lang, num(d, 'bytesReceived') ?? 0)} (${cite(d)})`
+      : prose`итоговых счётчиков не оставил`;
     out.push(
       p(
-        prose`In this run, TCP: ${code(s.program.label)} completed the handshake before sending anything (${cite(s.connected)}) and ended with ${endEn}; across all connections the server received ${inAll} bytes and the kernel took ${outAll} bytes of echo.`,
-        prose`В этом запуске, TCP: ${code(s.program.label)} завершил рукопожатие прежде, чем что-либо отправить (${cite(s.connected)}), и закончил с итогом ${endRu}; по всем соединениям сервер получил ${bytes(lang, inAll)}, а ядро приняло ${bytes(lang, outAll)} эха.`,
+        prose`In this run, TCP: ${code(s.program.label)} completed the handshake before sending anything (${cite(s.connected)}) and ${endEn}; across all connections the server read ${bytes(lang, inAll)} and its kernel accepted ${bytes(lang, outAll)} of echo for sending.`,
+        prose`В этом запуске, TCP: ${code(s.program.label)} завершил рукопожатие прежде, чем что-либо отправить (${cite(s.connected)}), и ${endRu}; по всем соединениям сервер прочитал ${bytes(lang, inAll)}, а ядро сервера приняло к отправке ${bytes(lang, outAll)} эха.`,
       ),
     );
   }
@@ -282,8 +303,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
     const cookieSize = cookie ? bytes(lang, num(cookie, 'bytes') ?? 0) : '';
     out.push(
       p(
-        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member, because broadcast does not cross the lab’s networks. No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN) so that the server answers only addresses that really receive.`,
-        prose`UDP: сообщений чата — ${sentMsgs.length}, каждое одной дейтаграммой (текст: ${sizes} байт, ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому другому участнику, потому что широковещание не проходит между сетями лаборатории. В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN), чтобы сервер отвечал только адресам, которые действительно принимают.`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member, because broadcast does not cross the lab’s networks. No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN) so that the server answers only addresses that can prove they receive its datagrams.`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому другому участнику, потому что широковещание не проходит между сетями лаборатории. В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN), чтобы сервер отвечал только тем адресам, которые доказали, что получают его дейтаграммы.`,
       ),
     );
   }
@@ -299,8 +320,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
     const reads = ml.reads.map((r) => num(r, 'bytes') ?? 0);
     out.push(
       p(
-        prose`No boundaries in TCP: ${code(mult.program.label)} wrote one line as ${ml.writes.length} writes and read it back in ${ml.reads.length} read(s) (${ml.reads.map((r) => num(r, 'bytes')).join(' + ')} bytes).`,
-        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} записал одну строку, вызовов write(): ${ml.writes.length}, а эхо прочитал, чтений: ${ml.reads.length} (${sumBytes(lang, reads)}).`,
+        prose`No boundaries in TCP: ${code(mult.program.label)} wrote one line with ${ml.writes.length} write() calls and read it back with ${ml.reads.length === 1 ? 'one read' : `${ml.reads.length} reads`} (${sumBytes(lang, reads)}).`,
+        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} ${ml.writes.length === 2 ? 'дважды вызвал write()' : `вызвал write() ${count(lang, ml.writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`}, чтобы записать одну строку, а эхо прочитал за ${ml.reads.length === 1 ? 'одно чтение' : `${ml.reads.length} ${ml.reads.length < 5 ? 'чтения' : 'чтений'}`} (${sumBytes(lang, reads)}).`,
       ),
     );
   }
@@ -343,8 +364,8 @@ export function q7(c: Ctx, f: Facts): Block[] {
   const out = [
     question(c, 7, 'At which OSI layer do sockets work?', 'На каком уровне модели OSI работают сокеты?'),
     p(
-      'A socket is the interface between an application and the transport layer (layer 4): the program chooses TCP or UDP and names an address (layer 3) and a port (layer 4); everything below — IP routing, Ethernet frames — the kernel and the network do. Many Russian courses place sockets at the session layer (layer 5), since a socket opens and closes a session between two programs; in the TCP/IP model they sit between the application and transport layers.',
-      'Сокет — интерфейс между приложением и транспортным уровнем (4-й уровень): программа выбирает TCP или UDP и указывает адрес (3-й уровень) и порт (4-й уровень); всё, что ниже, — маршрутизацию IP, кадры Ethernet — делают ядро и сеть. Во многих русскоязычных курсах сокеты относят к сеансовому уровню (5-й уровень): сокет открывает и закрывает сеанс связи двух программ; в модели TCP/IP они находятся между прикладным и транспортным уровнями.',
+      'Sockets are the interface to the transport layer, layer 4 of OSI: the program chooses the transport protocol (TCP or UDP) and names the address (layer 3) and the port (layer 4) of the other end; the transport layer and everything below it — IP routing, Ethernet frames — the kernel and the network do. The socket itself is not a protocol of any layer: it is the boundary between the application above and the transport layer below.',
+      'Сокеты — интерфейс транспортного уровня, 4-го уровня модели OSI: программа выбирает транспортный протокол (TCP или UDP) и указывает адрес (3-й уровень) и порт (4-й уровень) другой стороны; сам транспортный уровень и всё, что ниже, — маршрутизацию IP, кадры Ethernet — выполняют ядро и сеть. Сокет сам не протокол какого-либо уровня: это граница между приложением сверху и транспортным уровнем снизу.',
     ),
   ];
   const a = f.firstAccept;

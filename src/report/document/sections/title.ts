@@ -1,7 +1,7 @@
 /** The title block (student, group, date, what ran) and the goal of the work. */
 import { code, heading, join, prose, strong, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, clock } from './context.js';
+import { type Ctx, L, P, clock, day, zoneOf } from './context.js';
 
 /** Title block values; unset ones become marked placeholders. */
 export interface TitleInfo {
@@ -25,9 +25,7 @@ export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
   const first = records[0]?.time;
   const last = records[records.length - 1]?.time;
   const date =
-    first === undefined
-      ? '-'
-      : `${new Date(first).toISOString().slice(0, 10)}, ${clock(first)}–${clock(last ?? first)} UTC`;
+    first === undefined ? '-' : `${day(first)}, ${clock(first)}–${clock(last ?? first)} ${zoneOf(first)}`;
   const ran = model.programs.map((p) => {
     const role =
       p.kind === 'server'
@@ -60,8 +58,8 @@ export function goal(c: Ctx): Block[] {
     heading(2, L(lang, 'Goal', 'Цель работы')),
     P(
       lang,
-      'Learn how programs talk over TCP and UDP sockets: write a TCP echo server that reads what a client sends in 1 KB portions and returns it, a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network.',
-      'Изучить обмен данными между программами через сокеты TCP и UDP: написать эхо-сервер TCP, который читает присланное клиентом порциями по 1 КБ и возвращает обратно, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети.',
+      'Learn how programs talk over TCP and UDP sockets: a TCP echo server that handles what a client sends in portions of 1 KB and returns it (this server reads up to 64 KiB at a time and logs each read in 1 KB portions; see main task 1), a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network. Here the virtual machine and the other network are played by containers, each in its own network namespace, joined by Docker networks and a router container.',
+      'Изучить обмен данными между программами через сокеты TCP и UDP: эхо-сервер TCP, который обрабатывает присланное клиентом порциями по 1 КБ и возвращает обратно (этот сервер читает до 64 КиБ за раз и записывает каждое чтение в журнал порциями по 1 КБ, см. п. 1 основного задания), TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети. Виртуальную машину и другую сеть здесь заменяют контейнеры, каждый в своём сетевом пространстве имён, соединённые сетями Docker и контейнером-маршрутизатором.',
     ),
   ];
 }

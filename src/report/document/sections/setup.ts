@@ -1,0 +1,112 @@
+/**
+ * The setup: what stood for the course's "virtual machine" and "remote machine" in this run
+ * (containers, each in its own network namespace, and the router between the networks), the
+ * address plan (each program's own address and the server's, from the logs), and the router's
+ * rules from the router's own log lines. A teacher reads this before any figure below.
+ */
+import { strField as str, numField as num } from '../../aggregate.js';
+import type { LogRecord } from '../../parse.js';
+import { code, heading, list, prose, table } from '../build.js';
+import type { Block, Inline } from '../model.js';
+import { type Ctx, L, P, cite } from './context.js';
+
+const PURPOSE: Record<string, { en: string; ru: string }> = {
+  dnat: {
+    en: 'DNAT: the destination becomes the server',
+    ru: 'DNAT: адрес назначения заменяется адресом сервера',
+  },
+  masquerade: {
+    en: 'MASQUERADE: the source becomes the router’s vm address',
+    ru: 'MASQUERADE: адрес отправителя заменяется адресом маршрутизатора в сети vm',
+  },
+  loss: { en: 'random loss', ru: 'случайные потери' },
+  delay: { en: 'delay', ru: 'задержка' },
+};
+
+const hostOf = (endpoint: string | undefined) => (endpoint ?? '').replace(/:\d+$/, '');
+
+export function setup(c: Ctx): Block[] {
+  const { lang, model } = c;
+  const records = model.timeline.records;
+  const ready = records.find((r) => r.event === 'router.ready');
+  const rules = records.filter((r) => r.event === 'router.rule.applied');
+  const out: Block[] = [heading(2, L(lang, 'Setup', 'Стенд'))];
+  out.push(
+    ready
+      ? P(
+          lang,
+          'The course speaks of a virtual machine and of a machine on another network. Here each is played by a Docker container: a process in its own network namespace, with its own interfaces, addresses, routing table and ports, so to the sockets it is a separate host. The server and the “virtual machine” clients are on one Docker network (a bridge, like a host-only network); the “remote” clients are on a second network (wan) and reach the server only through the router container, which is on both and forwards between them. The local client has a container of its own but shares the server’s network namespace (one machine), so it dials 127.0.0.1; the remote clients share one namespace too, the remote machine’s.',
+          'В задании говорится о виртуальной машине и о машине в другой сети. Здесь их заменяют контейнеры Docker: процесс в собственном сетевом пространстве имён, со своими интерфейсами, адресами, таблицей маршрутизации и портами, поэтому для сокетов это отдельный хост. Сервер и клиенты «виртуальной машины» подключены к одной сети Docker (мост, как сеть виртуальной машины, общая только с хостом); «удалённые» клиенты — во второй сети (wan) и достают до сервера только через контейнер-маршрутизатор, подключённый к обеим сетям и пересылающий пакеты между ними. У локального клиента свой контейнер, но сетевое пространство имён у него общее с сервером (одна машина), поэтому он подключается к 127.0.0.1; удалённые клиенты тоже делят одно пространство имён — «удалённой машины».',
+        )
+      : P(
+          lang,
+          'The logs name no router: the programs ran on the hosts listed below, without the lab’s containers.',
+          'Маршрутизатора в журналах нет: программы работали на перечисленных ниже хостах, без контейнеров лаборатории.',
+        ),
+  );
+
+  // The address plan: each program's own address, from its own log line.
+  const rows: Inline[][][] = [];
+  const server = model.servers[0];
+  const accepted = model.conns.map((x) => x.accepted).find((r) => r !== undefined);
+  if (server)
+    rows.push([
+      [code(server.program.label)],
+      prose`${L(lang, 'server', 'сервер')}`,
+      [code(server.program.hostname ?? '?')],
+      accepted ? prose`${code(hostOf(str(accepted, 'local')))} (${cite(accepted)})` : prose`-`,
+    ]);
+  if (ready)
+    rows.push([
+      [code(ready.hostname ?? 'router')],
+      prose`${L(lang, 'router', 'маршрутизатор')}`,
+      [code(ready.hostname ?? '?')],
+      prose`wan ${code(str(ready, 'wan') ?? '?')}, vm ${code(str(ready, 'vm') ?? '?')} (${cite(ready)})`,
+    ]);
+  for (const s of [...model.echo, ...model.chat]) {
+    const first: LogRecord | undefined = 'connected' in s ? s.connected : s.joined;
+    rows.push([
+      [code(s.program.label)],
+      prose`${s.scenario}`,
+      [code(s.program.hostname ?? '?')],
+      first && s.local ? prose`${code(hostOf(s.local))} (${cite(first)})` : prose`-`,
+    ]);
+  }
+  if (rows.length > 0)
+    out.push(
+      P(lang, 'The address plan, from each program’s own lines:', 'План адресов — из строк самих программ:'),
+      table(
+        [
+          L(lang, 'program', 'программа'),
+          L(lang, 'role / scenario', 'роль / сценарий'),
+          L(lang, 'host (container)', 'хост (контейнер)'),
+          L(lang, 'its address', 'её адрес'),
+        ],
+        rows,
+      ),
+    );
+
+  // The router's rules, as it logged them.
+  if (ready) {
+    const loss = num(ready, 'lossPercent') ?? 0;
+    const delay = num(ready, 'delayMs') ?? 0;
+    out.push(
+      P(
+        lang,
+        prose`The router forwards TCP ${code(`${str(ready, 'wan')}:${num(ready, 'tcpPort')}`)} and UDP ${code(`${str(ready, 'wan')}:${num(ready, 'udpPort')}`)} to the server ${code(str(ready, 'server') ?? '?')}; its link: loss ${loss} %, delay ${delay} ms each way (${cite(ready)}). Its rules, as it applied them:`,
+        prose`Маршрутизатор пересылает TCP ${code(`${str(ready, 'wan')}:${num(ready, 'tcpPort')}`)} и UDP ${code(`${str(ready, 'wan')}:${num(ready, 'udpPort')}`)} серверу ${code(str(ready, 'server') ?? '?')}; его канал: потери ${loss} %, задержка ${delay} мс в каждую сторону (${cite(ready)}). Его правила в том виде, в каком он их применил:`,
+      ),
+    );
+    if (rules.length > 0)
+      out.push(
+        list(
+          rules.map((r) => {
+            const purpose = str(r, 'purpose') ?? '?';
+            const label = Object.hasOwn(PURPOSE, purpose) ? PURPOSE[purpose]?.[lang] : undefined;
+            return prose`${code(str(r, 'command') ?? '?')} — ${label ?? code(purpose)} (${cite(r)})`;
+          }),
+        ),
+      );
+  }
+  return out;
+}
