@@ -340,31 +340,40 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
           t.maxReadSize = Math.max(t.maxReadSize, e.size ?? 0);
         } else if (WRITES.has(e.call)) t.bytesOut += e.bytes ?? 0;
       }
-      if (e.call === 'bind' && e.result === 0 && e.local && e.fd !== undefined)
+      if (e.call === 'bind' && e.result === 0 && e.local && e.fd !== undefined) {
         boundPorts.set(`${e.pid} ${e.fd}`, e.local);
-      if (e.call === 'listen' && e.result === 0 && e.type !== 'udp') {
-        const local = e.local ?? boundPorts.get(`${e.pid} ${e.fd ?? -1}`);
-        const port = portOf(local);
-        log.emit('own.listening', {
-          role,
-          ownPid: e.pid,
-          fd: e.fd ?? -1,
-          local: local ?? '?',
-          port: port ?? -1,
-          expectedPort: o.port ?? 0,
-        });
-        if (listenedAt === undefined) {
-          listenedAt = local ?? '?';
-          resolveListening(listenedAt);
-        }
-        if (o.port !== undefined && o.port !== 0 && port !== undefined && port !== 0 && port !== o.port) {
-          fail(
-            'wrong-port',
-            { port: o.port, local: local ?? '?' },
-            `${commandSetting}, ${portVariable(role)}`,
-          );
-        }
+        // UDP has no listen(): a chat server is ready once its UDP socket is bound to the port the
+        // lab gave it (a bind to another port is that port's socket, judged the same way as listen()).
+        const port = portOf(e.local);
+        if (role === 'chat-server' && e.type === 'udp' && port !== undefined && port !== 0)
+          listened(e, e.local, 'bound');
       }
+      if (e.call === 'listen' && e.result === 0 && e.type !== 'udp')
+        listened(e, e.local ?? boundPorts.get(`${e.pid} ${e.fd ?? -1}`), 'listen');
+    }
+  }
+
+  function listened(
+    e: TraceEvent & { kind: 'call' },
+    local: string | undefined,
+    how: 'listen' | 'bound',
+  ): void {
+    const port = portOf(local);
+    log.emit('own.listening', {
+      role,
+      ownPid: e.pid,
+      fd: e.fd ?? -1,
+      local: local ?? '?',
+      port: port ?? -1,
+      expectedPort: o.port ?? 0,
+      how,
+    });
+    if (listenedAt === undefined) {
+      listenedAt = local ?? '?';
+      resolveListening(listenedAt);
+    }
+    if (o.port !== undefined && o.port !== 0 && port !== undefined && port !== 0 && port !== o.port) {
+      fail('wrong-port', { port: o.port, local: local ?? '?' }, `${commandSetting}, ${portVariable(role)}`);
     }
   }
 
@@ -509,10 +518,11 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     isServer && traced
       ? setTimeout(() => {
           if (listenedAt === undefined) {
+            const udp = role === 'chat-server';
             fail(
               'never-listened',
-              { port: o.port ?? 0, ms: o.listenTimeoutMs },
-              `${commandSetting} (the server must call listen())`,
+              { port: o.port ?? 0, ms: o.listenTimeoutMs, ...(udp ? { udp } : {}) },
+              `${commandSetting} (${udp ? 'the server must bind() its UDP socket to the port' : 'the server must call listen()'})`,
             );
           }
         }, o.listenTimeoutMs)
