@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { LabError } from '../errors.js';
+import { labError } from '../errors.js';
 import { BudgetedLines } from '../log/budget.js';
 import type { EventLog } from '../log/logger.js';
 import { visible } from '../text/escape.js';
@@ -136,25 +136,16 @@ export function fillTemplate(
   values: { host?: string | undefined; port?: number | undefined; nick?: string | undefined },
 ): string {
   if (template.trim() === '') {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      'the command is empty: set it in .env (e.g. LAB_OWN_ECHO_SERVER=python3 server.py {port}) or pass --command',
-    );
+    throw labError('own-command-empty', {});
   }
   return template.replace(PLACEHOLDER, (_m, key: 'host' | 'port' | 'nick') => {
     const raw = values[key];
     if (raw === undefined || raw === '') {
-      throw new LabError(
-        'LAB_ERR_BAD_OPTION',
-        `the command uses {${key}} but no ${key} was given (--${key})`,
-      );
+      throw labError('own-placeholder-missing', { key });
     }
     const value = String(raw);
     if (!SAFE[key].test(value) || (key === 'port' && Number(value) > 65535)) {
-      throw new LabError(
-        'LAB_ERR_BAD_OPTION',
-        `--${key} ${JSON.stringify(value)} is not a valid ${key} (it goes into a shell command, so only plain characters are allowed)`,
-      );
+      throw labError('own-placeholder-bad', { key, value: JSON.stringify(value) });
     }
     return value;
   });
@@ -231,17 +222,11 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     isDir = false;
   }
   if (!isDir) {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      `the program folder ${o.dir} does not exist (set LAB_OWN_DIR, or --dir)`,
-    );
+    throw labError('own-dir-missing', { dir: o.dir });
   }
   const straceBin = o.trace === false ? undefined : (o.strace ?? findStrace(env));
   if (o.trace === true && !straceBin) {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      'strace is not installed here (install it, or run with --trace off)',
-    );
+    throw labError('own-strace-missing', {});
   }
   const traced = straceBin !== undefined;
   const isServer = role.endsWith('-server');
