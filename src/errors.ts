@@ -1,6 +1,6 @@
 /**
  * One catalogue of the errors socket-lab reports to people. A LabError is made from an entry of
- * ERROR_TEXTS and its parameters: `new LabError('chat-nick-taken', { target, nick })`. Callers and
+ * ERROR_TEXTS and its parameters: `labError('chat-nick-taken', { target, nick })`. Callers and
  * tests branch on `code` (LAB_ERR_..., stable), never on the message; the message is the entry's
  * English sentence, and `localized(lang)` looks the same entry up in another language. No sentence is
  * ever parsed to translate it.
@@ -392,6 +392,44 @@ export const ERROR_TEXTS = {
       `the message is ${count('en', p.bytes, 'byte')}; a chat message may have at most ${count('en', p.max, 'byte')} (one datagram)`,
     (p) =>
       `в сообщении ${count('ru', p.bytes, 'byte')}, а в сообщении чата может быть не больше ${count('ru', p.max, 'byte')} (одна дейтаграмма)`,
+  ),
+
+  // ---- a student's own program (socket-lab own) ----------------------------------------------
+  'own-command-empty': error(
+    'LAB_ERR_BAD_OPTION',
+    {},
+    () =>
+      'the command is empty: set it in .env (e.g. LAB_OWN_ECHO_SERVER=python3 server.py {port}) or pass --command',
+    () =>
+      'команда пуста: задайте её в .env (например, `LAB_OWN_ECHO_SERVER=python3 server.py {port}`) или укажите --command',
+  ),
+  // A placeholder of the command template with no value to put in.
+  'own-placeholder-missing': error(
+    'LAB_ERR_BAD_OPTION',
+    { key: 'port' as 'host' | 'port' | 'nick' },
+    (p) => `the command uses {${p.key}} but no ${p.key} was given (--${p.key})`,
+    (p) => `в команде есть \`{${p.key}}\`, но значение для него не задано (--${p.key})`,
+  ),
+  // `value` is shown JSON-quoted: it may hold anything the user typed.
+  'own-placeholder-bad': error(
+    'LAB_ERR_BAD_OPTION',
+    { key: 'host' as 'host' | 'port' | 'nick', value: '"1.2.3.4; rm -rf /"' },
+    (p) =>
+      `--${p.key} ${p.value} is not a valid ${p.key} (it goes into a shell command, so only plain characters are allowed)`,
+    (p) =>
+      `--${p.key} ${p.value}: недопустимое значение (оно подставляется в команду оболочки, поэтому разрешены только простые символы)`,
+  ),
+  'own-dir-missing': error(
+    'LAB_ERR_BAD_OPTION',
+    { dir: '/own' },
+    (p) => `the program folder ${p.dir} does not exist (set LAB_OWN_DIR, or --dir)`,
+    (p) => `папки с программой ${p.dir} не существует (задайте LAB_OWN_DIR или --dir)`,
+  ),
+  'own-strace-missing': error(
+    'LAB_ERR_BAD_OPTION',
+    {},
+    () => 'strace is not installed here (install it, or run with --trace off)',
+    () => 'strace здесь не установлен (установите его или запустите с `--trace off`)',
   ),
 
   // ---- options and files --------------------------------------------------------------------

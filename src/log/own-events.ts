@@ -198,7 +198,7 @@ const failText: Record<Lang, Record<OwnFailReason, string>> = {
   en: {
     'not-found': 'the command was not found or cannot be run',
     'exited-at-once': 'the program ended before it did its job',
-    'never-listened': 'the server never called listen()',
+    'never-listened': 'the server never called listen() (a UDP chat server: never bound its port)',
     'wrong-port': 'the server listens on another port than the lab gave it',
     'output-flood': 'the program prints far more than a person can read; the rest is counted, not logged',
     'fork-flood': 'the program keeps starting new processes',
@@ -208,7 +208,7 @@ const failText: Record<Lang, Record<OwnFailReason, string>> = {
   ru: {
     'not-found': 'команда не найдена или не запускается',
     'exited-at-once': 'программа завершилась, не сделав своей работы',
-    'never-listened': 'сервер так и не вызвал listen()',
+    'never-listened': 'сервер так и не вызвал listen() (UDP-чат-сервер: так и не привязал сокет к порту)',
     'wrong-port': 'сервер слушает не тот порт, который ему дала лаборатория',
     'output-flood':
       'программа печатает гораздо больше, чем можно прочитать; остальное подсчитано, но не записано',
@@ -229,6 +229,8 @@ export interface FailFacts {
   bytes?: number;
   processes?: number;
   detail?: string;
+  /** A UDP chat server: it binds its socket, it has no listen() to call. */
+  udp?: boolean;
 }
 
 /** [expected, happened] for a failure, in `lang`; the runner logs the English pair as fields too. */
@@ -251,6 +253,10 @@ export function failSentences(lang: Lang, reason: OwnFailReason, x: FailFacts): 
         ? ['a server that keeps running and listens', `it ended after ${x.ms ?? '?'} ms (${ended})`]
         : ['сервер работает и слушает порт', `он завершился через ${x.ms ?? '?'} мс (${ended})`];
     case 'never-listened':
+      if (x.udp)
+        return en
+          ? [`bind() of a UDP socket to port ${x.port ?? '?'}`, `no such bind() in ${x.ms ?? '?'} ms`]
+          : [`bind() UDP-сокета на порт ${x.port ?? '?'}`, `за ${x.ms ?? '?'} мс такого bind() не было`];
       return en
         ? [`listen() on port ${x.port ?? '?'}`, `no listen() in ${x.ms ?? '?'} ms`]
         : [`listen() на порту ${x.port ?? '?'}`, `за ${x.ms ?? '?'} мс listen() не было`];
@@ -317,6 +323,20 @@ export function roleName(lang: Lang, role: OwnRole): string {
 function RoleName(lang: Lang, role: OwnRole): string {
   const name = roleName(lang, role);
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/**
+ * own.listening: a TCP server's listen() (`how` absent or 'listen'), or a UDP chat server's bind()
+ * of its UDP socket (`how: 'bound'`: UDP has no listen(); bound, the socket receives datagrams).
+ */
+export interface ListeningFields {
+  role: OwnRole;
+  ownPid: number;
+  fd: number;
+  local: string;
+  port: number;
+  expectedPort: number;
+  how?: 'listen' | 'bound';
 }
 
 /**
@@ -402,6 +422,8 @@ export const ownEvents = {
   ),
   'own.listening': spec(
     'info',
+    // `how` stays out of the example (the report's reader requires every example field): logs
+    // written before it existed are still read. Absent means 'listen'.
     {
       role: 'echo-server' as OwnRole,
       ownPid: 40,
@@ -409,11 +431,15 @@ export const ownEvents = {
       local: '0.0.0.0:7007',
       port: 7007,
       expectedPort: 7007,
-    },
+    } as ListeningFields,
     (f) =>
-      `${RoleName('en', f.role)} listens on ${f.local} (fd ${f.fd})${f.expectedPort ? `; the lab sends its clients to port ${f.expectedPort}` : ''}`,
+      f.how === 'bound'
+        ? `${RoleName('en', f.role)} bound its UDP socket to ${f.local} (fd ${f.fd}): UDP has no listen(), a bound socket already receives every client's datagrams${f.expectedPort ? `; the lab sends its clients to port ${f.expectedPort}` : ''}`
+        : `${RoleName('en', f.role)} listens on ${f.local} (fd ${f.fd})${f.expectedPort ? `; the lab sends its clients to port ${f.expectedPort}` : ''}`,
     (f) =>
-      `${RoleName('ru', f.role)} слушает ${f.local} (дескриптор ${f.fd})${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`,
+      f.how === 'bound'
+        ? `${RoleName('ru', f.role)} привязал UDP-сокет к ${f.local} (дескриптор ${f.fd}): у UDP нет listen(), привязанный сокет уже принимает датаграммы всех клиентов${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`
+        : `${RoleName('ru', f.role)} слушает ${f.local} (дескриптор ${f.fd})${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`,
   ),
   'own.output': spec(
     'info',

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { LabError } from '../errors.js';
+import { labError } from '../errors.js';
 import { BudgetedLines } from '../log/budget.js';
 import type { EventLog } from '../log/logger.js';
 import { visible } from '../text/escape.js';
@@ -136,25 +136,16 @@ export function fillTemplate(
   values: { host?: string | undefined; port?: number | undefined; nick?: string | undefined },
 ): string {
   if (template.trim() === '') {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      'the command is empty: set it in .env (e.g. LAB_OWN_ECHO_SERVER=python3 server.py {port}) or pass --command',
-    );
+    throw labError('own-command-empty', {});
   }
   return template.replace(PLACEHOLDER, (_m, key: 'host' | 'port' | 'nick') => {
     const raw = values[key];
     if (raw === undefined || raw === '') {
-      throw new LabError(
-        'LAB_ERR_BAD_OPTION',
-        `the command uses {${key}} but no ${key} was given (--${key})`,
-      );
+      throw labError('own-placeholder-missing', { key });
     }
     const value = String(raw);
     if (!SAFE[key].test(value) || (key === 'port' && Number(value) > 65535)) {
-      throw new LabError(
-        'LAB_ERR_BAD_OPTION',
-        `--${key} ${JSON.stringify(value)} is not a valid ${key} (it goes into a shell command, so only plain characters are allowed)`,
-      );
+      throw labError('own-placeholder-bad', { key, value: JSON.stringify(value) });
     }
     return value;
   });
@@ -231,17 +222,11 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     isDir = false;
   }
   if (!isDir) {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      `the program folder ${o.dir} does not exist (set LAB_OWN_DIR, or --dir)`,
-    );
+    throw labError('own-dir-missing', { dir: o.dir });
   }
   const straceBin = o.trace === false ? undefined : (o.strace ?? findStrace(env));
   if (o.trace === true && !straceBin) {
-    throw new LabError(
-      'LAB_ERR_BAD_OPTION',
-      'strace is not installed here (install it, or run with --trace off)',
-    );
+    throw labError('own-strace-missing', {});
   }
   const traced = straceBin !== undefined;
   const isServer = role.endsWith('-server');
@@ -340,31 +325,40 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
           t.maxReadSize = Math.max(t.maxReadSize, e.size ?? 0);
         } else if (WRITES.has(e.call)) t.bytesOut += e.bytes ?? 0;
       }
-      if (e.call === 'bind' && e.result === 0 && e.local && e.fd !== undefined)
+      if (e.call === 'bind' && e.result === 0 && e.local && e.fd !== undefined) {
         boundPorts.set(`${e.pid} ${e.fd}`, e.local);
-      if (e.call === 'listen' && e.result === 0 && e.type !== 'udp') {
-        const local = e.local ?? boundPorts.get(`${e.pid} ${e.fd ?? -1}`);
-        const port = portOf(local);
-        log.emit('own.listening', {
-          role,
-          ownPid: e.pid,
-          fd: e.fd ?? -1,
-          local: local ?? '?',
-          port: port ?? -1,
-          expectedPort: o.port ?? 0,
-        });
-        if (listenedAt === undefined) {
-          listenedAt = local ?? '?';
-          resolveListening(listenedAt);
-        }
-        if (o.port !== undefined && o.port !== 0 && port !== undefined && port !== 0 && port !== o.port) {
-          fail(
-            'wrong-port',
-            { port: o.port, local: local ?? '?' },
-            `${commandSetting}, ${portVariable(role)}`,
-          );
-        }
+        // UDP has no listen(): a chat server is ready once its UDP socket is bound to the port the
+        // lab gave it (a bind to another port is that port's socket, judged the same way as listen()).
+        const port = portOf(e.local);
+        if (role === 'chat-server' && e.type === 'udp' && port !== undefined && port !== 0)
+          listened(e, e.local, 'bound');
       }
+      if (e.call === 'listen' && e.result === 0 && e.type !== 'udp')
+        listened(e, e.local ?? boundPorts.get(`${e.pid} ${e.fd ?? -1}`), 'listen');
+    }
+  }
+
+  function listened(
+    e: TraceEvent & { kind: 'call' },
+    local: string | undefined,
+    how: 'listen' | 'bound',
+  ): void {
+    const port = portOf(local);
+    log.emit('own.listening', {
+      role,
+      ownPid: e.pid,
+      fd: e.fd ?? -1,
+      local: local ?? '?',
+      port: port ?? -1,
+      expectedPort: o.port ?? 0,
+      how,
+    });
+    if (listenedAt === undefined) {
+      listenedAt = local ?? '?';
+      resolveListening(listenedAt);
+    }
+    if (o.port !== undefined && o.port !== 0 && port !== undefined && port !== 0 && port !== o.port) {
+      fail('wrong-port', { port: o.port, local: local ?? '?' }, `${commandSetting}, ${portVariable(role)}`);
     }
   }
 
@@ -509,10 +503,11 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     isServer && traced
       ? setTimeout(() => {
           if (listenedAt === undefined) {
+            const udp = role === 'chat-server';
             fail(
               'never-listened',
-              { port: o.port ?? 0, ms: o.listenTimeoutMs },
-              `${commandSetting} (the server must call listen())`,
+              { port: o.port ?? 0, ms: o.listenTimeoutMs, ...(udp ? { udp } : {}) },
+              `${commandSetting} (${udp ? 'the server must bind() its UDP socket to the port' : 'the server must call listen()'})`,
             );
           }
         }, o.listenTimeoutMs)

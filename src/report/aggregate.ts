@@ -33,6 +33,12 @@ export interface EchoSession {
   server: ServerConn | undefined;
   /** How the server's side was found: the same endpoint pair, or (through NAT) time and bytes. */
   match: 'endpoint' | 'nat' | undefined;
+  /**
+   * A student's own client, seen from its trace: `connected` is its traced connect() (or `error`
+   * a refused one), `local` its end as the trace showed it on that socket. Only the address checks
+   * read these sessions; own-checks.ts judges the program itself.
+   */
+  own?: true;
 }
 
 /** One TCP connection, from the echo server's side. */
@@ -95,6 +101,8 @@ export interface LabModel {
   programs: Program[];
   servers: ServerRun[];
   echo: EchoSession[];
+  /** A student's own echo clients' connections (see EchoSession.own), paired like ours. */
+  ownEcho: EchoSession[];
   conns: ServerConn[];
   chat: ChatSession[];
   members: MemberSession[];
@@ -144,18 +152,33 @@ export function aggregate(timeline: Timeline): LabModel {
   const programs = groupPrograms(timeline.records);
   const { servers, conns, members, serverRecords } = serverSide(programs);
   const { echo, chat } = clientSessions(programs);
-  const conversations = conns.length + members.length + echo.length + chat.length;
+  const ownEcho = ownEchoSessions(timeline.records);
+  const conversations = conns.length + members.length + echo.length + ownEcho.length + chat.length;
   if (conversations > RUN_LIMITS.maxConversations)
     throw new RunLimitError('maxConversations', conversations, RUN_LIMITS.maxConversations);
-  matchEcho(echo, conns);
+  // One pairing for every client, ours and the student's: a connection is claimed once.
+  matchEcho([...echo, ...ownEcho], conns);
   matchChat(chat, members);
   const scenarios = scenarioViews(echo, chat, order);
   // What no client claimed is the server's own story.
   // Loops, not push(...list): a spread of a list this long (a hostile log) overflows the stack.
-  for (const c of conns) if (!c.client) for (const r of c.records) serverRecords.push(r);
+  // (An own client's connection too: its story is told in the Implementation section, not a scenario.)
+  for (const c of conns) if (!c.client || c.client.own) for (const r of c.records) serverRecords.push(r);
   for (const m of members) if (!m.client) for (const r of m.records) serverRecords.push(r);
   serverRecords.sort(byOrder(order));
-  return { timeline, programs, servers, echo, conns, chat, members, scenarios, serverRecords, order };
+  return {
+    timeline,
+    programs,
+    servers,
+    echo,
+    ownEcho,
+    conns,
+    chat,
+    members,
+    scenarios,
+    serverRecords,
+    order,
+  };
 }
 
 function byOrder(order: Map<LogRecord, number>): (a: LogRecord, b: LogRecord) => number {
@@ -390,6 +413,67 @@ function clientSessions(programs: readonly Program[]): { echo: EchoSession[]; ch
     }
   }
   return { echo, chat };
+}
+
+/**
+ * A student's own echo clients' connections, from the runner's traced calls: one session per TCP
+ * connect() (a refused one is a session with only `error`). The trace shows the client's own end
+ * (what getsockname() would say) on that socket's later calls, not on connect() itself: `local` is
+ * the first such call's, on the same process and fd before the fd is closed.
+ */
+function ownEchoSessions(records: readonly LogRecord[]): EchoSession[] {
+  const sessions: EchoSession[] = [];
+  const open = new Map<string, EchoSession>();
+  const programs = new Map<string, Program>();
+  for (const r of records) {
+    if (r.event !== 'own.call' || str(r, 'role') !== 'echo-client') continue;
+    const key = `${r.source}\u0000${num(r, 'ownPid') ?? ''}\u0000${num(r, 'fd') ?? ''}`;
+    const call = str(r, 'call');
+    if (call === 'connect' && str(r, 'type') === 'tcp') {
+      const ownPid = num(r, 'ownPid');
+      const pk = `${r.source}\u0000${ownPid ?? ''}`;
+      let program = programs.get(pk);
+      if (!program) {
+        program = {
+          key: `${pk}\u0000own`,
+          source: r.source,
+          pid: ownPid,
+          hostname: r.hostname,
+          scenario: r.scenario,
+          kind: 'echo-client',
+          label: `${r.source === 'stdin' ? 'echo-client' : r.source} pid ${ownPid ?? '?'}`,
+          records: [],
+        };
+        programs.set(pk, program);
+      }
+      program.records.push(r);
+      // A non-blocking connect() returns EINPROGRESS and completes later: connected all the same.
+      const ok = (num(r, 'result') ?? -1) >= 0 || str(r, 'errno') === 'EINPROGRESS';
+      const s: EchoSession = {
+        program,
+        scenario: r.scenario ?? NO_SCENARIO,
+        connected: ok ? r : undefined,
+        disconnected: undefined,
+        error: ok ? undefined : r,
+        local: str(r, 'local'),
+        remote: str(r, 'peer'),
+        records: [r],
+        server: undefined,
+        match: undefined,
+        own: true,
+      };
+      sessions.push(s);
+      if (ok) open.set(key, s);
+      else open.delete(key);
+      continue;
+    }
+    const s = open.get(key);
+    if (!s) continue;
+    s.records.push(r);
+    s.local ??= str(r, 'local');
+    if (call === 'close') open.delete(key);
+  }
+  return sessions;
 }
 
 /** The sessions by scenario, the lab's scenarios first, with their lines and the server's in order. */

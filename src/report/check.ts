@@ -127,8 +127,11 @@ export function runChecks(model: LabModel, options: CheckOptions = {}): CheckRes
 
 /** The largest pid Linux gives (PID_MAX_LIMIT, 2^22). */
 const MAX_PID = 4_194_304;
-/** Numbers that are durations or percentages: finite, not negative, fractions allowed. */
-const MEASURES = new Set(['durationMs', 'windowMs', 'delayMs', 'lossPercent']);
+/**
+ * Numbers that are durations, percentages or strace's times (`at` of own.call: ms with the
+ * microseconds as a fraction): finite, not negative, fractions allowed.
+ */
+const MEASURES = new Set(['durationMs', 'windowMs', 'delayMs', 'lossPercent', 'at']);
 /** Numbers that are ports. */
 const PORTS = new Set(['port', 'tcpPort', 'udpPort']);
 /** Strings that are endpoints ("address:port"). */
@@ -239,11 +242,17 @@ function memberName(s: ChatSession): string {
  */
 function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): CheckResult {
   const view = model.scenarios.find((s) => s.name === scenario);
-  const sessions: Array<EchoSession | ChatSession> = [...(view?.echo ?? []), ...(view?.chat ?? [])];
+  // A student's own echo clients count as ours do (in the Docker lab they run in the same containers).
+  const ownEcho = model.ownEcho.filter((s) => s.scenario === scenario);
+  const sessions: Array<EchoSession | ChatSession> = [
+    ...(view?.echo ?? []),
+    ...ownEcho,
+    ...(view?.chat ?? []),
+  ];
   if (sessions.length === 0) return na(id, 'na-scenario', { scenario });
   const findings: Finding[] = [];
   // With a student's own echo server, its traced accept() is the server's view.
-  const ownViews = ownServerViews(model.timeline.records, model.echo);
+  const ownViews = ownServerViews(model.timeline.records, [...model.echo, ...model.ownEcho]);
   for (const s of sessions) {
     const start = 'connected' in s ? s.connected : s.joined;
     const ownView = 'connected' in s && !s.server ? ownViews.get(s) : undefined;
@@ -253,7 +262,7 @@ function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): 
       findings.push({
         ok: false,
         code: 'not-connected',
-        params: { client, code: strField(s.error, 'code') ?? '?' },
+        params: { client, code: strField(s.error, 'code') ?? strField(s.error, 'errno') ?? '?' },
         evidence: s.error ? [s.error] : s.records.slice(0, 1),
       });
       continue;

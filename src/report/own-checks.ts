@@ -538,7 +538,7 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
 const OWN_NAT_MATCH_MS = 5000;
 
 /**
- * The server's view of each of our echo clients when the server was the student's own: the
+ * The server's view of each echo client (ours or the student's) when the server was the student's own: the
  * accept() whose peer is the client's own address (local and vm), else, through the remote
  * scenario's NAT, the nearest unclaimed accept() after its connect. The address checks read the
  * peer of that record as "what the server saw", as they read our server's tcp.connection.accepted.
@@ -559,7 +559,8 @@ export function ownServerViews(
   const claimed = new Set<LogRecord>();
   const pending = echo.filter((s) => !s.server && s.connected);
   for (const s of pending) {
-    const local = str(s.connected, 'local');
+    // The client's own end: our client's client.connected.local, an own client's traced socket.
+    const local = s.local;
     const exact = accepts.find((a) => !claimed.has(a) && str(a, 'peer') === local);
     if (exact) {
       views.set(s, exact);

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { LabError, explainSocketError } from '../errors.js';
+import { explainSocketError, labError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
@@ -36,10 +36,7 @@ export async function startPlainChat(options: PlainChatOptions): Promise<ChatCli
   checkInteger('port', o.port, 1, 65535);
   checkDuration('probeMs', o.probeMs, 0);
   if (!isValidNick(o.nick)) {
-    throw new LabError(
-      'LAB_ERR_BAD_INPUT',
-      `the nickname "${visible(o.nick)}" is not allowed: use 1 to 16 letters, digits, "_" or "-"`,
-    );
+    throw labError('nick-invalid', { nick: visible(o.nick) });
   }
   const log = options.log.child({ component: 'chat-client' });
   const target = endpoint(o.host, o.port);
@@ -94,10 +91,7 @@ export async function startPlainChat(options: PlainChatOptions): Promise<ChatCli
   if (o.probeMs > 0) await new Promise((r) => setTimeout(r, o.probeMs));
   if (refused) {
     socket.close();
-    throw new LabError(
-      'LAB_ERR_CONNECT_REFUSED',
-      `cannot join the chat at ${target}: nothing listens on that UDP port (the host answered "port unreachable")`,
-    );
+    throw labError('chat-port-unreachable', { target });
   }
   started = true;
   log.emit('chat.joined', { nick: o.nick, server, local, protocol: 'plain' });
@@ -112,16 +106,9 @@ export async function startPlainChat(options: PlainChatOptions): Promise<ChatCli
       const bytes = Buffer.byteLength(text);
       if (bytes === 0) return;
       // The messages have the shapes of the lab protocol's, so that their Russian texts are the same.
-      if (!open)
-        throw new LabError(
-          'LAB_ERR_CHAT_NO_ANSWER',
-          'not sent: the client is not in the chat right now (it has left)',
-        );
+      if (!open) throw labError('chat-not-joined', { left: true });
       if (bytes > maxText) {
-        throw new LabError(
-          'LAB_ERR_BAD_INPUT',
-          `the message is ${bytes} bytes; a chat message may have at most ${maxText} bytes (one datagram)`,
-        );
+        throw labError('chat-message-too-long', { bytes, max: maxText });
       }
       void sendLine(text);
       log.emit('chat.message.sent', { nick: o.nick, bytes });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { test } from 'node:test';
 import { LabError } from '../../src/errors.ts';
 import { fillTemplate, runOwnProgram, type OwnRunOptions } from '../../src/own/runner.ts';
@@ -128,4 +129,31 @@ test('forks without end are named; SIGTERM ignored means SIGKILL after the grace
   assert.equal(stubborn.result.reason, 'killed-after-grace');
   assert.ok(Date.now() - started < 10000);
   assert.ok(stubborn.lines.some((l) => l.event === 'own.output' && l.text === 'up'));
+});
+
+test('a UDP chat server is listening once its UDP socket is bound: no listen() is asked of it', async (t) => {
+  if (!needsStraceAndPython(t)) return;
+  // A free UDP port: the kernel's choice, freed again for the program.
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+  const port = probe.address().port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const chat = { role: 'chat-server' as const, dir: `${FIXTURES}chat`, port, listenTimeoutMs: 1500 };
+  const bound = await run(`${PYTHON} chat_server.py {port}`, chat, 3000);
+  assert.deepEqual(bound.failed, []);
+  const listening = bound.lines.filter((l) => l.event === 'own.listening');
+  assert.deepEqual(
+    listening.map((l) => [l.how, l.port, l.local]),
+    [['bound', port, `0.0.0.0:${port}`]],
+  );
+  assert.match(String(listening[0]?.msg), /UDP has no listen\(\)/);
+  assert.equal(bound.result.listening, `0.0.0.0:${port}`);
+
+  // A chat server that never binds is still named, in the words of UDP.
+  const never = await run(`${PYTHON} -c "import time; time.sleep(30)"`, chat, 2500);
+  assert.deepEqual(
+    never.failed.map((l) => [l.reason, (l.facts as { udp?: boolean }).udp]),
+    [['never-listened', true]],
+  );
+  assert.match(String(never.failed[0]?.expected), /bind\(\) of a UDP socket to port/);
 });
