@@ -40,7 +40,13 @@ test('socket-lab own: each wrong setting before the start is a catalogue error, 
     'LAB_ERR_BAD_OPTION',
     /--host "\$\(id\)": недопустимое значение/,
   );
-  const base = { role: 'echo-server' as const, command: 'true', log: quiet(), relay: null };
+  const base = {
+    role: 'echo-server' as const,
+    command: 'true',
+    log: quiet(),
+    relay: null,
+    trace: 'auto' as const,
+  };
   expectEntry(
     () => runOwnProgram({ ...base, dir: '/no/such/folder-ownfix' }),
     'own-dir-missing',
