@@ -131,6 +131,7 @@ test('grade: a real run passes; a tampered copy is modified; the same run under 
     'own-chat-client': '',
     modified: 'no',
     'duplicate-of': '',
+    'same-code-as': '',
     reason: '',
   });
 
@@ -184,7 +185,7 @@ test('grade: a real run passes; a tampered copy is modified; the same run under 
   const table = await readFile(md, 'utf8');
   assert.match(
     table,
-    /^\| File \| Student \| Group \| Result \| local \| vm \| remote \| echo \| chat \| stopped \| own server \| own client \| own chat server \| own chat client \| Modified \| Duplicate of \| Reason \|$/m,
+    /^\| File \| Student \| Group \| Result \| local \| vm \| remote \| echo \| chat \| stopped \| own server \| own client \| own chat server \| own chat client \| Modified \| Duplicate of \| Same code as \| Reason \|$/m,
   );
   assert.equal(table.split('\n').filter((l) => l.startsWith('| ')).length, 6);
 
@@ -193,7 +194,7 @@ test('grade: a real run passes; a tampered copy is modified; the same run under 
   assert.match(ru.stdout(), /^socket-lab grade: работ: 1; зачтено: 1, не зачтено: 0/m);
   assert.match(
     await readFile(join(work, 'ru.md'), 'utf8'),
-    /^\| Файл \| Студент \| Группа \| Итог \|.*\| Изменён \| Дубликат \| Причина \|$/m,
+    /^\| Файл \| Студент \| Группа \| Итог \|.*\| Изменён \| Дубликат \| Тот же код, что у \| Причина \|$/m,
   );
 });
 
@@ -592,4 +593,47 @@ test('grade: one capture in two runs whose ports were all edited is still one ru
   assert.equal(by(fb)['duplicate-of'], fa);
   assert.equal(by(fc)['duplicate-of'], '');
   assert.equal(by(fc).result, 'pass', by(fc).reason);
+});
+
+test('grade: the same own code under other names, re-indented and re-commented, is named in "same code as"; other code is not', async (t) => {
+  const work = await tempDir(t);
+  const subs = join(work, 'subs');
+  await mkdir(subs);
+  const code = [
+    'import socket\n# my server\ns = socket.socket()\ns.bind(("", 7007))\ns.listen()\nwhile True:\n    c, a = s.accept()\n    c.sendall(c.recv(1024))\n',
+    '# Лабораторная работа, Петров\nimport socket\ns = socket.socket()   # сокет\ns.bind(("", 7007))\ns.listen()\nwhile True:\n  c, a = s.accept()\n  c.sendall(c.recv(1024))   # эхо\n',
+    'import socket\ns = socket.socket()\ns.bind(("", 7007))\ns.listen()\nwhile True:\n    c, a = s.accept()\n    c.sendall(c.recv(4096))\n',
+  ];
+  const students = ['Иванов Иван', 'Петров Пётр', 'Сидоров Сидор'];
+  const files: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const date = `2026-11-2${4 + i}`;
+    const logs = await labLogs(join(work, `run${i}`), date, 10 + i);
+    // The student's own server: its sources as the runner records them (own.sources with the text).
+    const line = JSON.stringify({
+      level: 30,
+      time: `${date}T22:59:55.100Z`,
+      schema: 2,
+      pid: 4242,
+      hostname: 'vm',
+      scenario: 'server',
+      component: 'own',
+      event: 'own.sources',
+      role: 'echo-server',
+      files: [{ path: 'server.py', bytes: Buffer.byteLength(code[i] as string), sha256: 'x', text: code[i] }],
+      skipped: 0,
+      msg: 'sources',
+    });
+    await writeFile(join(logs, 'lab-own-echo-server.jsonl'), `${line}\n`);
+    files.push(await bundleTo(subs, logs, students[i] as string, 'ИУ7-31'));
+  }
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', subs, '--csv', csv]);
+  await p.exited;
+  const rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(files[0] as string)['same-code-as'], files[1], p.stdout());
+  assert.equal(by(files[1] as string)['same-code-as'], files[0]);
+  assert.equal(by(files[2] as string)['same-code-as'], '', 'recv(4096) is other code');
+  assert.equal(by(files[0] as string)['duplicate-of'], '', 'other runs: not a copied run');
 });

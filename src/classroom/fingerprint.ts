@@ -57,14 +57,30 @@ export async function runFingerprint(model: LabModel, captures: readonly Buffer[
 }
 
 /**
- * Two fingerprints of one run: an ISN in common, or two client ports in common (one, when either
- * run has only one client port: then the chance of a false match is about 1 in 28,000 per pair).
+ * The most client ports (or initial sequence numbers) one run of the lab can make: a few clients,
+ * each reconnecting a few times. A submission claiming more could match anyone's random ports by
+ * spraying the range: its fingerprint is not used, and its row says so (grade.ts).
+ */
+export const MAX_RUN_RANDOMNESS = 64;
+
+/** True when the fingerprint holds more than a run of the lab makes (see MAX_RUN_RANDOMNESS). */
+export function implausibleFingerprint(f: RunFingerprint): boolean {
+  return f.ports.length > MAX_RUN_RANDOMNESS || f.isns.length > MAX_RUN_RANDOMNESS;
+}
+
+/**
+ * Two fingerprints of one run: an ISN in common, or client ports in common: at least two (one, when
+ * either run has only one client port: then the chance of a false match is about 1 in 28,000 per
+ * pair) and at least half of the smaller run's, so that a run claiming many ports cannot match an
+ * honest one by chance. A fingerprint larger than a lab run makes matches nothing.
  */
 export function sameRandomness(a: RunFingerprint, b: RunFingerprint): boolean {
+  if (implausibleFingerprint(a) || implausibleFingerprint(b)) return false;
   const isns = new Set(a.isns);
   if (b.isns.some((i) => isns.has(i))) return true;
   const ports = new Set(a.ports);
   const common = b.ports.filter((p) => ports.has(p)).length;
-  const need = Math.min(2, a.ports.length, b.ports.length);
+  const smaller = Math.min(a.ports.length, b.ports.length);
+  const need = Math.max(Math.min(2, smaller), Math.ceil(smaller / 2));
   return need > 0 && common >= need;
 }

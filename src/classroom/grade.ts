@@ -1,3 +1,4 @@
+import { ownCodeFingerprint } from '../report/own-same-code.js';
 import { createHash } from 'node:crypto';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -6,7 +7,14 @@ import { type RunIdentity } from '../report/identity.js';
 import { CLASSROOM_SCENARIO, serverLogInput } from '../report/classroom.js';
 import type { LineSource } from '../report/parse.js';
 import { RUN_LIMITS, ReadLimitError, RunLimitError } from '../report/sources.js';
-import { type RunFingerprint, portOf, runFingerprint, sameRandomness } from './fingerprint.js';
+import {
+  MAX_RUN_RANDOMNESS,
+  type RunFingerprint,
+  implausibleFingerprint,
+  portOf,
+  runFingerprint,
+  sameRandomness,
+} from './fingerprint.js';
 import { VERSION } from '../version.js';
 import { type ArchiveRefusal, LIMITS, readArchive } from './archive.js';
 import { MANIFEST_NAME, type Manifest, parseManifest } from './manifest.js';
@@ -38,6 +46,7 @@ export type Reason =
   | { code: 'not-a-log'; path: string; limit: number }
   | { code: 'run-too-big'; what: keyof typeof RUN_LIMITS; count: number; limit: number }
   | { code: 'not-in-class' }
+  | { code: 'too-much-randomness'; count: number; limit: number }
   | { code: 'internal'; detail: string };
 
 /** One row of the grade sheet: one submission file (or one input that could not be read). */
@@ -52,6 +61,12 @@ export interface GradeRow {
   modified: boolean | undefined;
   /** Other rows (of other students) that hold the same run. */
   duplicateOf: string[];
+  /**
+   * Other rows (of other students) whose own programs are the same code once comments and
+   * whitespace are removed (own-same-code.ts), whatever names the students gave. Not a failure by
+   * itself: two students may share a course's template; the teacher reads the two and decides.
+   */
+  sameCodeAs: string[];
   /**
    * The row this one repeats: the same student handed in the same run again. Not a failure; the
    * kept row (the latest bundle) is graded and this one is left out of the counts.
@@ -154,6 +169,7 @@ function emptyRow(file: string): GradeRow {
     checks: {},
     modified: undefined,
     duplicateOf: [],
+    sameCodeAs: [],
     reuploadOf: undefined,
     pass: false,
     unreadable: false,
@@ -168,6 +184,8 @@ interface Graded {
   fingerprint?: RunFingerprint;
   /** When the bundle says it was made (ISO 8601), to keep the latest of re-uploads. */
   bundledAt?: string;
+  /** The own programs' code without comments and whitespace, hashed (ownCodeFingerprint). */
+  code?: string;
 }
 
 /** Finds the manifest at the top, or in the one top directory (what `bundle` writes). */
@@ -309,7 +327,8 @@ async function gradeFile(
     .filter(([p]) => p.startsWith(at.root) && /\.pcap(ng)?$/.test(p))
     .map(([, data]) => data);
   const fingerprint = await runFingerprint(run.analysis.model, captures);
-  return { row, identity: run.identity, fingerprint, bundledAt: String(manifest.bundledAt) };
+  const code = ownCodeFingerprint(run.analysis.model.timeline.records);
+  return { row, identity: run.identity, fingerprint, bundledAt: String(manifest.bundledAt), code };
 }
 
 /** The teacher's log, as grade reads it for every submission. */
@@ -383,6 +402,7 @@ export async function grade(paths: readonly string[], options: GradeOptions = {}
     for (const found of await expand(arg, exclude)) graded.push(await gradeOne(found, options, serverLog));
 
   markRuns(graded);
+  markSameCode(graded);
   const rows = graded.map((g) => g.row);
   for (const row of rows) {
     for (const of of row.duplicateOf) row.reasons.push({ code: 'duplicate', of });
@@ -391,6 +411,20 @@ export async function grade(paths: readonly string[], options: GradeOptions = {}
   const counted = rows.filter((r) => r.reuploadOf === undefined);
   const exitCode = rows.some((r) => r.unreadable) ? 2 : counted.every((r) => r.pass) ? 0 : 1;
   return { rows, exitCode };
+}
+
+/** Rows of different students whose own programs are the same code: each names the others. */
+function markSameCode(graded: readonly Graded[]): void {
+  const byCode = new Map<string, Graded[]>();
+  for (const g of graded) {
+    if (g.code === undefined || g.row.reuploadOf !== undefined) continue;
+    const list = byCode.get(g.code);
+    if (list) list.push(g);
+    else byCode.set(g.code, [g]);
+  }
+  for (const list of byCode.values())
+    for (const a of list)
+      for (const b of list) if (a !== b && person(a.row) !== person(b.row)) a.row.sameCodeAs.push(b.row.file);
 }
 
 /** The same person, whatever the case and spacing they typed: a re-upload, not another student. */
@@ -419,6 +453,15 @@ function markRuns(graded: Graded[]): void {
   for (const g of withRun) {
     const f = g.fingerprint ?? fingerprintOf(g.identity as RunIdentity);
     g.fingerprint = f;
+    if (implausibleFingerprint(f)) {
+      // More client ports than a lab run makes: it could pose as anyone's copy; compared with nobody.
+      g.row.reasons.push({
+        code: 'too-much-randomness',
+        count: Math.max(f.ports.length, f.isns.length),
+        limit: MAX_RUN_RANDOMNESS,
+      });
+      continue;
+    }
     for (const p of f.ports) put(`p${p}`, g);
     for (const i of f.isns) put(`i${i}`, g);
     if (f.ports.length === 0) put(`s${(g.identity as RunIdentity).serverStart ?? ''}`, g);

@@ -116,6 +116,10 @@ export function describeReason(r: Reason, lang: Lang): string {
       return ru
         ? `${r.path}: больше ${r.limit} строк — не строки журнала socket-lab: это не журнал лабораторной`
         : `${r.path}: more than ${r.limit} lines are not socket-lab log lines: not a log of the lab`;
+    case 'too-much-randomness':
+      return ru
+        ? `в журналах ${r.count} клиентских портов или начальных номеров TCP, а один запуск лабораторной даёт не больше ${r.limit}: журналы правлены, сравнить эту работу с другими нельзя`
+        : `the logs hold ${r.count} client ports or TCP initial sequence numbers, and one run of the lab makes at most ${r.limit}: edited logs, this submission cannot be compared with others`;
     case 'not-in-class':
       return ru
         ? 'ни один клиент этого запуска не подключался к серверу преподавателя (нет сценария classroom)'
@@ -140,6 +144,7 @@ export const COLUMNS = [
   ...CHECK_IDS,
   'modified',
   'duplicate-of',
+  'same-code-as',
   'reason',
 ] as const;
 
@@ -158,6 +163,7 @@ const HEADERS: Record<Lang, Record<(typeof COLUMNS)[number], string>> = {
     ...OWN_CHECK_COLUMNS.en,
     modified: 'Modified',
     'duplicate-of': 'Duplicate of',
+    'same-code-as': 'Same code as',
     reason: 'Reason',
   },
   ru: {
@@ -174,6 +180,7 @@ const HEADERS: Record<Lang, Record<(typeof COLUMNS)[number], string>> = {
     ...OWN_CHECK_COLUMNS.ru,
     modified: 'Изменён',
     'duplicate-of': 'Дубликат',
+    'same-code-as': 'Тот же код, что у',
     reason: 'Причина',
   },
 };
@@ -191,6 +198,7 @@ function cells(
     ...CHECK_IDS.map((id) => row.checks[id] ?? ''),
     row.modified === undefined ? '' : row.modified ? words.yes : words.no,
     row.reuploadOf ?? row.duplicateOf.join(' '),
+    row.sameCodeAs.join(' '),
     row.reasons.map((r) => describeReason(r, lang)).join('; '),
   ];
 }

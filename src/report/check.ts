@@ -134,6 +134,10 @@ const MAX_PID = 4_194_304;
 const MEASURES = new Set(['durationMs', 'windowMs', 'delayMs', 'lossPercent', 'at']);
 /** Numbers that are ports. */
 const PORTS = new Set(['port', 'tcpPort', 'udpPort']);
+/** A system call's return value (own.call): a count or a descriptor, or -1 when it failed. */
+const RETURNS = new Set(['result']);
+/** Numbers that are pids of another process (the student's, as strace saw it). */
+const PIDS = new Set(['ownPid']);
 /** Strings that are endpoints ("address:port"). */
 const ENDPOINTS = new Set(['local', 'remote', 'server']);
 /** Most implausible lines named one by one per check; the rest are counted. */
@@ -156,6 +160,11 @@ export function implausible(r: LogRecord): { field: string; value: string; rule:
       if (PORTS.has(k)) {
         if (!(Number.isInteger(v) && v >= 1 && v <= 65535))
           return { field: k, value: show(v), rule: '1..65535' };
+      } else if (RETURNS.has(k)) {
+        if (!(Number.isSafeInteger(v) && v >= -1)) return { field: k, value: show(v), rule: '-1, 0, 1, …' };
+      } else if (PIDS.has(k)) {
+        if (!(Number.isInteger(v) && v >= 1 && v <= MAX_PID))
+          return { field: k, value: show(v), rule: `1..${MAX_PID}` };
       } else if (MEASURES.has(k)) {
         if (!(Number.isFinite(v) && v >= 0 && v <= (k === 'lossPercent' ? 100 : 1e13)))
           return { field: k, value: show(v), rule: k === 'lossPercent' ? '0..100' : '≥ 0' };

