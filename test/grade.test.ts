@@ -218,6 +218,11 @@ test('grade sheets: safe under `,` and `;` separators, control characters escape
   assert.equal(csvCell('-2+3'), `'-2+3`);
   assert.equal(csvCell('\u001b]0;owned\u0007'), `"\\e]0;owned\\x07"`);
   assert.equal(csvCell('Иванов Иван'), 'Иванов Иван');
+  // A raw tab is escaped like any control character: it would split a column for a TSV reader.
+  assert.equal(csvCell('Ivanov\tIvan'), 'Ivanov\\tIvan');
+  assert.equal(mdCell('a\tb'), 'a\\tb');
+  const { visibleLine } = await import('../src/classroom/sheet.ts');
+  assert.equal(visibleLine('x\ty'), 'x\\ty');
   for (const hostile of [
     '<https://evil.example>',
     'https://evil.example',
