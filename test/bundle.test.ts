@@ -151,7 +151,10 @@ test('bundle CLI: a folder without logs is one sentence and exit 2 (a usage erro
   await writeFile(join(dir, 'other.jsonl'), 'x\n'.repeat(100_001));
   const s = runCli(['bundle', dir, '--student', 'A B', '--group', 'G']);
   assert.equal(await s.exited, 2, s.stderr());
-  assert.match(s.stderr(), /^socket-lab bundle: the logs in .* are not one run of the lab, nothing was packed: .*not a log of the lab\n$/);
+  assert.match(
+    s.stderr(),
+    /^socket-lab bundle: the logs in .* are not one run of the lab, nothing was packed: .*not a log of the lab\n$/,
+  );
 });
 
 test('bundle CLI: --out to a folder that does not exist yet puts the file in it', async (t) => {

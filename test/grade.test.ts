@@ -220,7 +220,7 @@ test('grade sheets: safe under `,` and `;` separators, control characters escape
   assert.equal(csvCell('Иванов Иван'), 'Иванов Иван');
   // A raw tab is escaped like any control character: it would split a column for a TSV reader.
   assert.equal(csvCell('Ivanov\tIvan'), 'Ivanov\\tIvan');
-  assert.equal(mdCell('a\tb'), 'a\\tb');
+  assert.equal(mdCell('a\tb'), 'a\\\\tb'); // shown as a\tb
   const { visibleLine } = await import('../src/classroom/sheet.ts');
   assert.equal(visibleLine('x\ty'), 'x\\ty');
   for (const hostile of [

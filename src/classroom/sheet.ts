@@ -107,6 +107,9 @@ export function describeReason(r: Reason, lang: Lang): string {
         maxPrograms: ru ? 'программ (pid)' : 'programs (pids)',
         maxConversations: ru ? 'соединений и сеансов' : 'connections and sessions',
         maxChatLines: ru ? 'строк сообщений чата' : 'chat message lines',
+        maxOwnLines: ru
+          ? 'строк о собственных программах студента (own.call, own.output)'
+          : "lines of the student's own programs (own.call, own.output)",
       }[r.what];
       return ru
         ? `в журналах больше ${r.limit} ${noun} (${r.count}): это не один запуск лабораторной, журналы не читаются`
