@@ -419,6 +419,15 @@ export const ERROR_TEXTS = {
     (p) =>
       `--${p.key} ${p.value}: недопустимое значение (оно подставляется в команду оболочки, поэтому разрешены только простые символы)`,
   ),
+  // A value with a leading '-' would reach the student's program as one of its options.
+  'own-placeholder-option': error(
+    'LAB_ERR_BAD_OPTION',
+    { key: 'host' as 'host' | 'port' | 'nick', value: '"-lvp"' },
+    (p) =>
+      `--${p.key} ${p.value} starts with '-', so your program would take it for one of its options: give a plain ${p.key}`,
+    (p) =>
+      `--${p.key} ${p.value} начинается с «-», и ваша программа приняла бы его за свой ключ: укажите обычное значение`,
+  ),
   'own-dir-missing': error(
     'LAB_ERR_BAD_OPTION',
     { dir: '/own' },
@@ -575,6 +584,14 @@ export const ERROR_TEXTS = {
     { dir: 'logs' },
     (p) => `the *.jsonl files in ${p.dir} hold no socket-lab log line: nothing to hand in`,
     (p) => `в файлах *.jsonl из ${p.dir} нет ни одной строки журнала socket-lab: сдавать нечего`,
+  ),
+
+  // `reason` is the report's own sentence (a bound passed, a file that is not a log of the lab).
+  'bundle-not-lab-logs': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: 'logs', reason: 'logs/x.jsonl: more than 100000 lines are not socket-lab log lines' },
+    (p) => `the logs in ${p.dir} are not one run of the lab, nothing was packed: ${p.reason}`,
+    (p) => `журналы в ${p.dir} не похожи на один запуск лабораторной, работа не собрана: ${p.reason}`,
   ),
 
   // ---- refusals: a server limit (tcp/refusal.ts, the chat's ERR) ------------------------------

@@ -146,6 +146,23 @@ test('bundle CLI: a folder without logs is one sentence and exit 2 (a usage erro
   const r = runCli(['bundle', dir, '--student', 'A B', '--group', 'G']);
   assert.equal(await r.exited, 2);
   assert.match(r.stderr(), /hold no socket-lab log line/);
+  // A log past the report's bounds (here: more than 100,000 foreign lines) is the student's
+  // input, not a bug of the lab (it was exit 70, "internal error").
+  await writeFile(join(dir, 'other.jsonl'), 'x\n'.repeat(100_001));
+  const s = runCli(['bundle', dir, '--student', 'A B', '--group', 'G']);
+  assert.equal(await s.exited, 2, s.stderr());
+  assert.match(
+    s.stderr(),
+    /^socket-lab bundle: the logs in .* are not one run of the lab, nothing was packed: .*not a log of the lab\n$/,
+  );
+});
+
+test('bundle CLI: --out to a folder that does not exist yet puts the file in it', async (t) => {
+  const dir = await labCopy(t);
+  const out = join(await tempDir(t), 'new', 'folder') + '/';
+  const p = runCli(['bundle', dir, '--out', out, '--student', 'A B', '--group', 'G']);
+  assert.equal(await p.exited, 0, p.stderr());
+  await readFile(join(out, 'a-b_G_socket-lab.tar.gz'));
 });
 
 test('archive reader (property): random mutations of a real bundle give members or a refusal, never a throw', async (t) => {

@@ -218,6 +218,11 @@ test('grade sheets: safe under `,` and `;` separators, control characters escape
   assert.equal(csvCell('-2+3'), `'-2+3`);
   assert.equal(csvCell('\u001b]0;owned\u0007'), `"\\e]0;owned\\x07"`);
   assert.equal(csvCell('Иванов Иван'), 'Иванов Иван');
+  // A raw tab is escaped like any control character: it would split a column for a TSV reader.
+  assert.equal(csvCell('Ivanov\tIvan'), 'Ivanov\\tIvan');
+  assert.equal(mdCell('a\tb'), 'a\\\\tb'); // shown as a\tb
+  const { visibleLine } = await import('../src/classroom/sheet.ts');
+  assert.equal(visibleLine('x\ty'), 'x\\ty');
   for (const hostile of [
     '<https://evil.example>',
     'https://evil.example',
@@ -636,4 +641,59 @@ test('grade: the same own code under other names, re-indented and re-commented, 
   assert.equal(by(files[1] as string)['same-code-as'], files[0]);
   assert.equal(by(files[2] as string)['same-code-as'], '', 'recv(4096) is other code');
   assert.equal(by(files[0] as string)['duplicate-of'], '', 'other runs: not a copied run');
+});
+
+test('grade: a run of the student’s own programs alone has an identity: a re-upload is recognised, a copy is caught', async (t) => {
+  // Real recorded own logs (test/fixtures/own/logs/): the student's own echo server (an accepted
+  // client) and own echo client, none of our programs in the run.
+  const OWN = fileURLToPath(new URL('./fixtures/own/logs/', import.meta.url));
+  const work = await tempDir(t);
+  const logs = join(work, 'logs');
+  await mkdir(logs);
+  for (const f of ['echo-server.jsonl', 'client-local.jsonl'])
+    await writeFile(join(logs, f), await readFile(join(OWN, f)));
+  const subs = join(work, 'subs');
+  const again = join(work, 'again');
+  await mkdir(subs);
+  await mkdir(again);
+  const first = await bundleTo(subs, logs, 'Иванов Иван', 'ИУ7-32');
+  // The own server's start is the run's start (it was "no server in the logs"), and the manifest
+  // holds what the kernel drew: the own client's port and the ports the own server accepted.
+  const b = await createBundle({ logDir: logs, student: 'Иванов Иван', group: 'ИУ7-32' });
+  assert.equal(b.manifest.run.serverStart, '2026-12-02T01:34:52.837Z');
+  assert.deepEqual(b.manifest.run.accepted, ['127.0.0.1:43636']);
+  assert.ok(b.manifest.run.clients.some((c) => c.local === '127.0.0.1:44972'));
+  await new Promise((r) => setTimeout(r, 1100)); // a later bundledAt
+  const second = await bundleTo(again, logs, 'Иванов Иван', 'ИУ7-32');
+  const csv = join(work, 'g.csv');
+  const p = runCli(['grade', first, second, '--csv', csv]);
+  await p.exited;
+  let rows = parseCsv(await readFile(csv, 'utf8'));
+  const by = (file: string) => rows.find((r) => r.file === file) as Record<string, string>;
+  assert.equal(by(first).result, 're-upload', p.stdout());
+  assert.equal(by(first)['duplicate-of'], second);
+  assert.notEqual(by(second).result, 're-upload');
+
+  // Petrov hands in the same run with every pid and time edited: the kernel's ports still match.
+  const copy = join(work, 'copy');
+  await mkdir(copy);
+  for (const f of await readdir(logs)) {
+    const text = (await readFile(join(logs, f), 'utf8'))
+      .replace(
+        /"(own)?[pP]id":(\d+)/g,
+        (_m, o: string | undefined, pid: string) => `"${o ?? ''}${o ? 'P' : 'p'}id":${Number(pid) + 1}`,
+      )
+      .replace(
+        /"time":"([^"]+)"/g,
+        (_m, iso: string) => `"time":"${new Date(Date.parse(iso) + 3_600_000).toISOString()}"`,
+      );
+    await writeFile(join(copy, f), text);
+  }
+  const petrov = await bundleTo(subs, copy, 'Петров Пётр', 'ИУ7-31');
+  const q = runCli(['grade', first, petrov, '--csv', csv]);
+  await q.exited;
+  rows = parseCsv(await readFile(csv, 'utf8'));
+  assert.equal(by(first)['duplicate-of'], petrov, q.stdout());
+  assert.equal(by(petrov)['duplicate-of'], first);
+  assert.equal(by(petrov).result, 'fail');
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { LabError } from '../src/errors.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { fillTemplate, runOwnProgram } from '../src/own/runner.ts';
+import { parseHost } from '../src/cli/common.ts';
 import { startPlainChat } from '../src/udp/plain-client.ts';
 
 // The runner's and the plain chat client's mistakes are catalogue entries: a coded error whose
@@ -40,6 +41,22 @@ test('socket-lab own: each wrong setting before the start is a catalogue error, 
     'LAB_ERR_BAD_OPTION',
     /--host "\$\(id\)": недопустимое значение/,
   );
+  // A leading '-' would be an option of the student's program (`nc {host}` with --host=-lvp).
+  expectEntry(
+    () => fillTemplate('nc {host} 7', { host: '-lvp' }),
+    'own-placeholder-option',
+    'LAB_ERR_BAD_OPTION',
+    /--host "-lvp" начинается с «-»/,
+    /would take it for one of its options/,
+  );
+  expectEntry(
+    () => fillTemplate('python3 c.py --nick {nick}', { nick: '-c' }),
+    'own-placeholder-option',
+    'LAB_ERR_BAD_OPTION',
+    /--nick "-c" начинается с «-»/,
+  );
+  assert.throws(() => parseHost('-lvp'), /starts with '-'/);
+  assert.equal(parseHost('server-1'), 'server-1');
   const base = {
     role: 'echo-server' as const,
     command: 'true',

@@ -200,6 +200,31 @@ test('reader: programs, sessions and the merge are linear in pids; past the run 
   assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
 });
 
+test('reader: own.call lines past the run bound are refused while read, with one reason', async () => {
+  // The shape of a real own.call line (test/fixtures/own/logs/echo-server.jsonl): 420,000 of these
+  // took 426 MB in grade before the bound.
+  function* calls(n: number): Generator<string> {
+    const c = { pid: 7, component: 'own', scenario: 'local' };
+    for (let i = 0; i < n; i++)
+      yield line(
+        'own.call',
+        { role: 'echo-server', ownPid: 8, call: 'recvfrom', fd: 4, result: 1024, at: 1796175293119 + i },
+        i,
+        c,
+      );
+  }
+  const before = process.memoryUsage().heapUsed;
+  await assert.rejects(analyse([{ name: 'lab-own', lines: calls(420_000) }]), (err: Error) => {
+    assert.ok(err instanceof RunLimitError);
+    assert.match(
+      err.message,
+      /more than 50000 lines of the student's own programs \(own\.call, own\.output\) \(50001\)/,
+    );
+    return true;
+  });
+  assert.ok(process.memoryUsage().heapUsed - before < 200 * 1024 * 1024);
+});
+
 test('reader: 130k chat messages from one client are refused with one reason, not a stack overflow', async () => {
   function* chat(n: number): Generator<string> {
     const c = { pid: 5, component: 'chat-client', scenario: 'vm' };

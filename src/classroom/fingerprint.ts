@@ -1,5 +1,6 @@
 import type { LabModel } from '../report/aggregate.js';
 import { splitEndpoint } from '../report/endpoint.js';
+import { ownParts } from '../report/identity.js';
 import { readCaptureBytes } from '../wire/index.js';
 
 /**
@@ -7,7 +8,7 @@ import { readCaptureBytes } from '../wire/index.js';
  * not think of editing (unlike the times, pids and host names, which any text editor changes):
  *
  * - `ports`: the ephemeral ports the kernel gave the clients (echo and chat, from the clients' own
- *   lines). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
+ *   lines; a student's own clients' and own server's from their traced calls, see ownParts). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
  *   two runs share two of them by chance with a probability below one in a million per pair.
  * - `isns`: the initial sequence numbers of the clients' SYNs in the captures the bundle holds:
  *   32 random bits each (RFC 6528), so one in common already names one run.
@@ -41,6 +42,12 @@ export async function runFingerprint(model: LabModel, captures: readonly Buffer[
   }
   for (const s of model.chat) {
     const p = portOf(s.local);
+    if (p !== undefined) ports.add(p);
+  }
+  // A student's own clients (their connect()s) and own server (the peers it accepted).
+  const own = ownParts(model.timeline.records);
+  for (const e of [...own.clients.map((c) => c.local), ...own.accepted]) {
+    const p = portOf(e);
     if (p !== undefined) ports.add(p);
   }
   const isns = new Set<number>();

@@ -380,11 +380,11 @@ export function sameRun(
   return servers(a) !== '' && servers(a) === servers(b);
 }
 
-/** The fingerprint of a run from its identity alone (no captures): the clients' own ports. */
+/** The fingerprint of a run from its identity alone (no captures): the clients' own ports, and those an own server accepted. */
 function fingerprintOf(id: RunIdentity): RunFingerprint {
   const ports = new Set<number>();
-  for (const c of id.clients) {
-    const port = portOf(c.local);
+  for (const e of [...id.clients.map((c) => c.local), ...(id.accepted ?? [])]) {
+    const port = portOf(e);
     if (port !== undefined) ports.add(port);
   }
   return { ports: [...ports].sort((x, y) => x - y), isns: [] };

@@ -107,6 +107,9 @@ export function describeReason(r: Reason, lang: Lang): string {
         maxPrograms: ru ? 'программ (pid)' : 'programs (pids)',
         maxConversations: ru ? 'соединений и сеансов' : 'connections and sessions',
         maxChatLines: ru ? 'строк сообщений чата' : 'chat message lines',
+        maxOwnLines: ru
+          ? 'строк о собственных программах студента (own.call, own.output)'
+          : "lines of the student's own programs (own.call, own.output)",
       }[r.what];
       return ru
         ? `в журналах больше ${r.limit} ${noun} (${r.count}): это не один запуск лабораторной, журналы не читаются`
@@ -204,15 +207,24 @@ function cells(
 }
 
 /**
+ * visible(), and a tab shown as `\t` too: in a cell or on grade's one line per submission a raw tab
+ * from a student's name splits a column for a program that reads the sheet or the output as TSV, and
+ * aligns nothing (visible() keeps tabs for chat text, where they are the sender's layout).
+ */
+export function visibleLine(text: string): string {
+  return visible(text).replace(/\t/g, '\\t');
+}
+
+/**
  * A cell no spreadsheet runs or splits, whatever separator it assumes (`,` here; `;` is the default
  * of a Russian-locale spreadsheet, which then reads `a;=1+1` as two cells): control characters are
- * shown as escapes (visible()), any cell holding `,`, `;`, a quote or a tab is quoted, and a cell
+ * shown as escapes (visibleLine()), any cell holding `,`, `;` or a quote is quoted, and a cell
  * that starts like a formula (`=`, `+`, `-`, `@`, after any blanks) gets a leading `'`, as does
  * every `;`-separated part of it that would, so that a program splitting on `;` despite the quotes
  * still finds no formula. Names and paths come from students; the sheet is opened by the teacher.
  */
 export function csvCell(text: string): string {
-  const guarded = visible(text)
+  const guarded = visibleLine(text)
     .split(';')
     .map((part) => (/^[\s]*[=+\-@\t\r]/.test(part) ? `'${part}` : part))
     .join(';');
@@ -236,7 +248,7 @@ export function renderCsv(rows: readonly GradeRow[], lang: Lang): string {
  * backslash before ASCII punctuation shows the character itself in every CommonMark renderer.
  */
 export function mdCell(text: string): string {
-  return visible(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_{}[\]<>()#+!|~$@:.&=-]/g, (c) => `\\${c}`);
+  return visibleLine(text.replace(/[\r\n]+/g, ' ')).replace(/[\\`*_{}[\]<>()#+!|~$@:.&=-]/g, (c) => `\\${c}`);
 }
 
 /** A Markdown table, headers and values in `lang`. */

@@ -5,6 +5,7 @@ import { type Bundle, createBundle } from '../classroom/bundle.js';
 import { labSetting, readDotenv } from '../doctor/dotenv.js';
 import { LabError, type MissingName, labError } from '../errors.js';
 import { giveToParentOwner } from '../report/collect.js';
+import { InputError } from '../report/limits.js';
 import { LANGS, type Lang } from '../text/lang.js';
 import { reportError } from './common.js';
 
@@ -67,17 +68,31 @@ export async function writeSubmission(o: {
 }): Promise<Submission> {
   const missing = missingNames(o.who);
   if (missing && !o.anonymous) throw labError('no-name', { missing });
-  const bundle = await createBundle({ logDir: o.logDir, student: o.who.student, group: o.who.group });
-  let out = o.out ?? o.logDir;
-  const isDir = await stat(out).then(
-    (s) => s.isDirectory(),
-    () => false,
+  const bundle = await createBundle({ logDir: o.logDir, student: o.who.student, group: o.who.group }).catch(
+    (err: unknown) => {
+      // A bound of the report (a file that is not a lab log, a run past RUN_LIMITS) is the
+      // student's input, said in one sentence, not a bug of the lab.
+      if (err instanceof InputError) {
+        throw labError('bundle-not-lab-logs', { dir: o.logDir, reason: err.message }, { cause: err });
+      }
+      throw err;
+    },
   );
+  let out = o.out ?? o.logDir;
+  // `--out some/folder/` names a folder even before it exists: the file goes in it.
+  const isDir =
+    /[/\\]$/.test(out) ||
+    (await stat(out).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
   if (isDir) out = join(out, bundle.fileName);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, bundle.bytes).catch((err: NodeJS.ErrnoException) => {
-    throw labError('file-unwritable', { file: out, reason: err.code ?? err.message }, { cause: err });
-  });
+  const written = out;
+  await mkdir(dirname(written), { recursive: true })
+    .then(() => writeFile(written, bundle.bytes))
+    .catch((err: NodeJS.ErrnoException) => {
+      throw labError('file-unwritable', { file: written, reason: err.code ?? err.message }, { cause: err });
+    });
   await giveToParentOwner(dirname(out), [out]);
   return { path: out, bundle };
 }

@@ -44,6 +44,12 @@ export function parseSeconds(min = 0): (value: string) => number {
 }
 
 export function parseHost(value: string): string {
+  // `--host=-lvp` would become an option of the program the host goes to (a student's own one).
+  if (value.startsWith('-')) {
+    throw new InvalidArgumentError(
+      labError('own-placeholder-option', { key: 'host', value: JSON.stringify(value) }).message,
+    );
+  }
   if (!/^[A-Za-z0-9.:_-]+$/.test(value)) {
     throw new InvalidArgumentError('expected a host name or an IP address, e.g. 127.0.0.1 or server.');
   }

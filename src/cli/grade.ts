@@ -2,10 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { grade } from '../classroom/grade.js';
-import { describeReason, renderCsv, renderMarkdown, summaryLine } from '../classroom/sheet.js';
+import { describeReason, renderCsv, renderMarkdown, summaryLine, visibleLine } from '../classroom/sheet.js';
 import { LANGS, type Lang } from '../text/lang.js';
 import type { CheckId } from '../report/index.js';
-import { visible } from '../text/escape.js';
 import { InputError } from '../report/sources.js';
 import { requireOption } from './report.js';
 
@@ -49,7 +48,7 @@ export function gradeCommand(): Command {
       } catch (err) {
         // Only the teacher's own input (the --server-log file) can stop the whole grading.
         if (!(err instanceof InputError)) throw err;
-        process.stderr.write(visible(`socket-lab grade: ${err.message}`) + '\n');
+        process.stderr.write(visibleLine(`socket-lab grade: ${err.message}`) + '\n');
         process.exitCode = 2;
         return;
       }
@@ -70,9 +69,9 @@ export function gradeCommand(): Command {
               ? `повторная сдача того же запуска; засчитывается ${row.reuploadOf}`
               : `a re-upload of the same run; ${row.reuploadOf} is the one graded`
             : row.reasons.map((r) => describeReason(r, o.lang)).join('; ');
-        process.stdout.write(visible(`${row.file}${who}: ${why}`) + '\n');
+        process.stdout.write(visibleLine(`${row.file}${who}: ${why}`) + '\n');
       }
-      process.stdout.write(visible(`socket-lab grade: ${summaryLine(result.rows, o.lang)}`) + '\n');
+      process.stdout.write(visibleLine(`socket-lab grade: ${summaryLine(result.rows, o.lang)}`) + '\n');
       process.exitCode = result.exitCode;
     });
 }

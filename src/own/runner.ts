@@ -144,6 +144,8 @@ export function fillTemplate(
       throw labError('own-placeholder-missing', { key });
     }
     const value = String(raw);
+    if (value.startsWith('-'))
+      throw labError('own-placeholder-option', { key, value: JSON.stringify(value) });
     if (!SAFE[key].test(value) || (key === 'port' && Number(value) > 65535)) {
       throw labError('own-placeholder-bad', { key, value: JSON.stringify(value) });
     }

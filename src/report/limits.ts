@@ -55,6 +55,13 @@ export const RUN_LIMITS = {
   maxConversations: 20_000,
   /** Chat lines: messages sent, received and relayed. */
   maxChatLines: 20_000,
+  /**
+   * Lines about the student's own programs: socket calls strace saw (own.call) and lines they
+   * printed (own.output). A lab run makes a few hundred (a client's recv per KiB of a large echo,
+   * a few thousand); each costs about 1 KB once read, and 420,000 of them took 426 MB in grade.
+   * Counted while a log is read, so a hostile log is refused before it fills the memory.
+   */
+  maxOwnLines: 50_000,
 } as const;
 
 /** Logs past one of RUN_LIMITS. */
@@ -68,6 +75,7 @@ export class RunLimitError extends InputError {
       maxPrograms: 'programs (pids)',
       maxConversations: 'connections and sessions',
       maxChatLines: 'chat message lines',
+      maxOwnLines: "lines of the student's own programs (own.call, own.output)",
     }[what];
     super(`the logs hold more than ${limit} ${noun} (${count}): that is not one run of the lab; not read`);
   }

@@ -7,7 +7,7 @@ import {
   OLDEST_SCHEMA,
   catalogue,
 } from '../log/events.js';
-import { READ_LIMITS, ReadLimitError } from './limits.js';
+import { READ_LIMITS, RUN_LIMITS, ReadLimitError, RunLimitError } from './limits.js';
 
 /** One accepted log line: an event of the catalogue, of this schema, from one source. */
 export interface LogRecord {
@@ -314,6 +314,7 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
   let n = 0;
   // Blank and skipped lines: bounded (READ_LIMITS.maxForeignLines), one reason past it.
   let foreign = 0;
+  let ownLines = 0;
   const foreignError = () => new ReadLimitError('foreign', source, n, READ_LIMITS.maxForeignLines);
   const take = (raw: string) => {
     n++;
@@ -332,6 +333,10 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
       return;
     }
     const r = verdict.record;
+    // Bounded while read, not after: 420,000 own.call lines held 426 MB before a later count.
+    if ((r.event === 'own.call' || r.event === 'own.output') && ++ownLines > RUN_LIMITS.maxOwnLines) {
+      throw new RunLimitError('maxOwnLines', ownLines, RUN_LIMITS.maxOwnLines);
+    }
     const conv = conversation(r);
     if (conv === undefined) {
       records.push(r);

@@ -4,6 +4,9 @@ import { type LogRecord, type ParsedSource, type Skipped, emptySkipped, tallySki
 /** The chat lines RUN_LIMITS.maxChatLines counts. */
 const CHAT_LINES = new Set<string>(['chat.message.sent', 'chat.message.received', 'udp.message.relayed']);
 
+/** The lines of the student's own programs RUN_LIMITS.maxOwnLines counts. */
+export const OWN_LINES = new Set<string>(['own.call', 'own.output']);
+
 /** Server starts this close before the latest one belong to the same `docker compose up`. */
 export const SAME_RUN_MS = 30_000;
 
@@ -88,9 +91,17 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
   if (streams.size > RUN_LIMITS.maxPrograms)
     throw new RunLimitError('maxPrograms', streams.size, RUN_LIMITS.maxPrograms);
   let chatLines = 0;
-  for (const s of streams.values()) for (const r of s) if (CHAT_LINES.has(r.event)) chatLines++;
+  let ownLines = 0;
+  for (const s of streams.values())
+    for (const r of s) {
+      if (CHAT_LINES.has(r.event)) chatLines++;
+      else if (OWN_LINES.has(r.event)) ownLines++;
+    }
   if (chatLines > RUN_LIMITS.maxChatLines)
     throw new RunLimitError('maxChatLines', chatLines, RUN_LIMITS.maxChatLines);
+  // Each log is bounded while it is read (parseSource); here the run's logs together.
+  if (ownLines > RUN_LIMITS.maxOwnLines)
+    throw new RunLimitError('maxOwnLines', ownLines, RUN_LIMITS.maxOwnLines);
   const records = mergeStreams([...streams.values()]);
 
   const bySource = new Map<string, LogRecord[]>();
