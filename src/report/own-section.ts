@@ -10,13 +10,29 @@ import { type OursView, type ProgramView, implementationData } from './own-imple
 import type { LogRecord } from './parse.js';
 import { OWN_CHECK_TITLES } from './own-texts.js';
 
+/** A student's program by its role, as the report names it. */
+export const OWN_ROLE_NAMES = {
+  en: {
+    'echo-server': 'Echo server',
+    'echo-client': 'Echo client',
+    'chat-server': 'Chat server',
+    'chat-client': 'Chat client',
+  },
+  ru: {
+    'echo-server': 'Эхо-сервер',
+    'echo-client': 'Эхо-клиент',
+    'chat-server': 'Чат-сервер',
+    'chat-client': 'Чат-клиент',
+  },
+} as const;
+
 const T = {
   en: {
     heading: 'Implementation: your programs',
     about:
       'The code that ran in this run, recorded with its SHA-256 when it started, then the socket system calls it made, as strace saw them from outside (repeats folded: bytes each call moved).',
     program: (role: string, scenario: string | undefined) =>
-      `${role === 'echo-server' ? 'Echo server' : role === 'echo-client' ? 'Echo client' : role}${scenario ? ` (${scenario})` : ''}`,
+      `${OWN_ROLE_NAMES.en[role as keyof (typeof OWN_ROLE_NAMES)['en']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Command:',
     file: (path: string, bytes: number) => `${path}, ${bytes} bytes, SHA-256 `,
     notShown: 'not shown: not UTF-8 text or too large',
@@ -36,7 +52,7 @@ const T = {
     about:
       'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые он сделал, — как их увидел strace снаружи (повторы свёрнуты: сколько байт передал каждый вызов).',
     program: (role: string, scenario: string | undefined) =>
-      `${role === 'echo-server' ? 'Эхо-сервер' : role === 'echo-client' ? 'Эхо-клиент' : role}${scenario ? ` (${scenario})` : ''}`,
+      `${OWN_ROLE_NAMES.ru[role as keyof (typeof OWN_ROLE_NAMES)['ru']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Команда:',
     file: (path: string, bytes: number) => `${path}, ${bytes} байт, SHA-256 `,
     notShown: 'не показан: не текст UTF-8 или слишком большой',

@@ -5,6 +5,7 @@ import { type SentLine, lineText } from '../../lines.js';
 import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, emphasis, heading, prose, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
+import { OWN_ROLE_NAMES } from '../../own-section.js';
 import { type Ctx, L, P, bytes, cite, clock, explainRecord, sumBytes, timeHeader } from './context.js';
 
 const SERVER_EVENTS: Array<{ event: string; en: string; ru: string }> = [
@@ -284,9 +285,43 @@ function conversation(c: Ctx, sessions: readonly EchoSession[]): Block {
   );
 }
 
+/**
+ * When a student's own programs took our programs' places, the items below (written from our
+ * programs' log lines) would say "not in this run's logs" where their program did the part: say so
+ * first, and where their code, calls and checks are.
+ */
+function ownProgramsNote(c: Ctx): Block[] {
+  const roles: string[] = [];
+  for (const r of c.model.timeline.records) {
+    if (r.event !== 'own.program.started') continue;
+    const role = str(r, 'role') as keyof (typeof OWN_ROLE_NAMES)['en'] | undefined;
+    const name = role ? OWN_ROLE_NAMES[c.lang][role] : undefined;
+    if (!name) continue;
+    const where = r.scenario && r.scenario !== 'server' ? ` (${r.scenario})` : '';
+    const label = `${name.toLowerCase()}${where}`;
+    if (!roles.includes(label)) roles.push(label);
+  }
+  if (roles.length === 0) return [];
+  return [
+    {
+      kind: 'note',
+      tone: 'info',
+      content: [
+        P(
+          c.lang,
+          // The scenario labels come from the logs: template values, so they stay text.
+          prose`In this run your own programs took the place of the lab's: ${roles.join(', ')}. The items below are written from the log lines of the lab's own programs; where one says "not in this run's logs", your program did that part instead: its code, its socket calls and its checks are in "Implementation: your programs".`,
+          prose`В этом запуске место программ лаборатории заняли ваши: ${roles.join(', ')}. Пункты ниже составлены по строкам журнала программ лаборатории; там, где написано «в журналах этого запуска нет», эту часть выполняла ваша программа: её код, системные вызовы и проверки — в разделе «Реализация: ваши программы».`,
+        ),
+      ],
+    },
+  ];
+}
+
 export function mainTask(c: Ctx): Block[] {
   return [
     heading(2, L(c.lang, 'Main task', 'Основное задание')),
+    ...ownProgramsNote(c),
     ...portionsItem(c),
     ...serverMessagesItem(c),
     ...clientLinesItem(c),

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyse, lazyLines, render } from '../src/report/index.ts';
+
+const OWN = 'test/fixtures/own/logs';
+const LAB = 'test/fixtures/report/lab';
+
+test('main task: with a student’s own programs the report says first that theirs did the parts ours did not log', async () => {
+  const own = await analyse(
+    ['echo-server', 'echo-local'].map((n) => ({ name: n, lines: lazyLines(join(OWN, `${n}.jsonl`)) })),
+  );
+  const ru = render(own, 'ru');
+  const main = ru.slice(ru.indexOf('## Основное задание'));
+  assert.match(main.slice(0, 600), /место программ лаборатории заняли ваши: эхо-сервер/);
+  assert.match(render(own, 'en'), /your own programs took the place of the lab's: echo server/);
+  const ours = await analyse(
+    ['lab-server', 'lab-echo-vm'].map((n) => ({ name: n, lines: lazyLines(join(LAB, `${n}.jsonl`)) })),
+  );
+  assert.doesNotMatch(render(ours, 'ru'), /место программ лаборатории заняли ваши/);
+});
