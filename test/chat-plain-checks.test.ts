@@ -379,9 +379,14 @@ test('in the report: one check per role, each sub-check a finding, not applicabl
   const [good] = ownChatChecks(asLog(withRole(serverTrace('correct'), 'correct')));
   assert.equal(good!.status, 'pass');
   assert.deepEqual(
-    good!.findings.map((f) => f.code),
-    ['relay-ok', 'not-back-ok', 'nat-ok'],
-    'no probe in the records: that check is left out',
+    good!.findings.map((f) => [f.code, f.na ?? false]),
+    [
+      ['relay-ok', false],
+      ['not-back-ok', false],
+      ['na-probe', true],
+      ['nat-ok', false],
+    ],
+    'no probe in the records: that part is n/a with its reason, never a pass',
   );
   const [bad] = ownChatChecks(asLog(withRole(serverTrace('relays-to-sender'), 'bad')));
   assert.equal(bad!.status, 'fail');

@@ -23,8 +23,11 @@ test('recorded: the correct server passes, and its accept() is the server view o
   assert.equal(check(a, 'own-echo-server')?.status, 'pass');
   assert.deepEqual(
     check(a, 'own-echo-server')?.findings.map((f) => f.code),
-    ['own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok'],
+    ['own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok', 'own-part-na'],
   );
+  // No client reset its connection in this run: that part is n/a with its reason, not a pass.
+  const reset = check(a, 'own-echo-server')!.findings[4]!;
+  assert.deepEqual([reset.na, reset.params.part, reset.params.reason], [true, 'reset', 'no-reset']);
   const local = check(a, 'local');
   assert.equal(local?.status, 'pass');
   assert.deepEqual(
@@ -144,4 +147,43 @@ test('the report shows the Implementation section after the main task, in Markdo
   // Without own programs there is no such section.
   const ours = await analyse([{ name: 'echo-local', lines: logs('echo-local') }]);
   assert.doesNotMatch(render(ours, 'en'), /Implementation: your programs/);
+});
+
+test('no evidence, no pass: parts that did not happen are n/a with the reason; all n/a makes the check n/a', async () => {
+  // The recorded server with no client at all (its socket calls left out: it only listened).
+  const quiet = logs('echo-server').filter((l) => !l.includes('"own.call"') || l.includes('"call":"listen"'));
+  const server = await analyse([{ name: 'echo-server', lines: quiet }]);
+  const s = check(server, 'own-echo-server')!;
+  assert.equal(s.status, 'n/a');
+  assert.ok(s.findings.every((f) => f.na === true && f.ok));
+  assert.ok(s.findings.some((f) => f.params.part === 'bytes' && f.params.reason === 'no-client'));
+  const md = render(server, 'ru');
+  assert.match(md, /не применимо: все байты вернулись: ни один наш клиент в этом запуске не подключился/);
+  assert.doesNotMatch(md, /✅ не применимо/);
+
+  // The recorded client without its `exit` line: the exit part is n/a, never "exit ends it".
+  const lines = logs('client-local').filter(
+    (l) => !(l.includes('"own.input"') && l.includes('"text":"exit"')),
+  );
+  const client = await analyse([{ name: 'client-local', lines }]);
+  const c = check(client, 'own-echo-client')!;
+  assert.equal(c.status, 'pass');
+  const exit = c.findings.find((f) => f.params.part === 'exit')!;
+  assert.deepEqual([exit.na, exit.params.reason], [true, 'no-exit']);
+  assert.equal(
+    c.findings.some((f) => f.code === 'own-client-exit'),
+    false,
+  );
+});
+
+test("the echo's evidence is the client's recvfrom and the output line holding the echo, not 'Подключено к ...'", async () => {
+  const a = await run('client-local');
+  const echo = check(a, 'own-echo-client')!.findings.find((f) => f.code === 'own-client-echo')!;
+  assert.deepEqual(
+    echo.evidence.map((r) => [r.event, r.fields.call ?? r.fields.text]),
+    [
+      ['own.call', 'recvfrom'],
+      ['own.output', 'echo: hello'],
+    ],
+  );
 });

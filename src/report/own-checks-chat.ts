@@ -64,6 +64,8 @@ export type ChatFindingCode =
 
 export interface ChatFinding {
   ok: boolean;
+  /** This part has no evidence in the run: n/a with its reason, never a pass. */
+  na?: boolean;
   code: ChatFindingCode;
   params: Record<string, string | number>;
   evidence: OwnRecord[];
@@ -152,7 +154,7 @@ function result(id: ChatCheckId, findings: ChatFinding[], na = false): ChatCheck
   return { id, status: na ? 'n/a' : findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
 }
 const notApplicable = (id: ChatCheckId, code: ChatFindingCode, params = {}): ChatCheckResult =>
-  result(id, [{ ok: true, code, params, evidence: [] }], true);
+  result(id, [{ ok: true, na: true, code, params, evidence: [] }], true);
 
 /** The sends that copy datagram `d`: after it, before the next datagram arrives, same size. */
 function copiesOf(d: Io, recvs: Io[], sends: Io[]): Io[] {
@@ -311,6 +313,7 @@ function natCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[]): ChatCheckRe
     if (unknownAddress(m.own!)) {
       findings.push({
         ok: true,
+        na: true,
         code: 'nat-own-unknown',
         params: { label: m.label, router: m.seenAs },
         evidence: [],
@@ -601,11 +604,15 @@ export interface OwnChatReportCheck {
 
 /** The checks of one role as one report check: each of its checks becomes findings of it. */
 function asCheck(id: OwnChatCheckId, role: string, results: ChatCheckResult[]): OwnChatReportCheck {
-  const applied = results.filter((r) => r.status !== 'n/a');
-  if (applied.length === 0)
+  if (results.length === 0)
     return { id, status: 'n/a', findings: [{ ok: true, code: 'na-own', params: { role }, evidence: [] }] };
-  // The records came in as the report's LogRecords, so the evidence is made of them.
-  const findings = applied.flatMap((r) => r.findings) as unknown as OwnChatReportCheck['findings'];
+  const applied = results.filter((r) => r.status !== 'n/a');
+  // The records came in as the report's LogRecords, so the evidence is made of them. A check the
+  // run had no facts for stays in as an n/a part with its reason (never shown as a pass).
+  const findings = results.flatMap((r) =>
+    r.status === 'n/a' ? r.findings.map((f) => ({ ...f, na: true })) : r.findings,
+  ) as unknown as OwnChatReportCheck['findings'];
+  if (applied.length === 0) return { id, status: 'n/a', findings };
   return { id, status: applied.some((r) => r.status === 'fail') ? 'fail' : 'pass', findings };
 }
 
