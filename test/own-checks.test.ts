@@ -187,3 +187,30 @@ test("the echo's evidence is the client's recvfrom and the output line holding t
     ],
   );
 });
+
+test('call rows: a failed, interrupted or unfinished read is its own row, never added into a byte sum', async () => {
+  const a = await run('client-local');
+  const [r] = ownRuns(a.model.timeline.records);
+  assert.ok(r);
+  const recv = r.calls.find((c) => c.fields.call === 'recvfrom')!;
+  const at = (n: number, fields: Record<string, unknown>) => ({
+    ...recv,
+    line: recv.line + n,
+    fields: { ...recv.fields, ...fields },
+  });
+  // As the runner logs them: strace's `recvfrom(3, <unfinished ...>` never resumed (the program
+  // ended), and `<... recvfrom resumed> ...) = ? ERESTARTSYS` at the lab's stop.
+  const unfinished = { result: -1, unfinished: true, bytes: undefined, size: undefined, data: undefined };
+  const restart = { result: -1, errno: 'ERESTARTSYS', bytes: undefined, data: undefined };
+  const rows = (calls: typeof r.calls, lang: 'en' | 'ru') =>
+    foldCalls({ ...r, calls }, lang).rows.map((x) => x.text);
+  assert.deepEqual(rows([at(0, unfinished)], 'ru'), [
+    'recvfrom(3) (не вернулся: программа завершилась, пока он ждал)',
+  ]);
+  assert.deepEqual(rows([recv, at(1, restart)], 'ru'), [
+    'recvfrom(3) x1: 6, запрошено не больше 1024',
+    'recvfrom(3) = ? ERESTARTSYS (прерван сигналом, которым программу останавливают: обычное завершение)',
+  ]);
+  // A size strace did not show is not "asked for at most 0".
+  assert.deepEqual(rows([at(0, { size: undefined })], 'en'), ['recvfrom(3) x1: 6']);
+});
