@@ -138,7 +138,7 @@ test('the report shows the Implementation section after the main task, in Markdo
   const en = render(a, 'en', { format: 'html' });
   assert.match(ru, /## Реализация: ваши программы/);
   assert.ok(ru.indexOf('## Реализация') < ru.indexOf('## Дополнительные задания'));
-  assert.match(ru, /server\.py, \d+ байт, SHA-256 `[0-9a-f]{64}`/);
+  assert.match(ru, /server\.py \(запускался: его называет команда\), \d+ байт, SHA-256 `[0-9a-f]{64}`/);
   assert.match(ru, /`recvfrom\(4\) x3: 1024 \+ 1024 \+ 459, запрошено не больше 1024`/);
   assert.match(ru, /`accept4\(3\): fd 4 для 127\.0\.0\.1:43636`/);
   assert.match(ru, /\[\*\] Сервер запущен, слушает порт 17301 на 0\.0\.0\.0/, 'its own messages');
@@ -213,4 +213,58 @@ test('call rows: a failed, interrupted or unfinished read is its own row, never 
   ]);
   // A size strace did not show is not "asked for at most 0".
   assert.deepEqual(rows([at(0, { size: undefined })], 'en'), ['recvfrom(3) x1: 6']);
+});
+
+test('files shown: the script the command names first, marked as ran; other files of the folder by name, size and SHA-256, once', async () => {
+  const { namedByCommand } = await import('../src/report/own-implementation.ts');
+  assert.equal(namedByCommand('python3 server.py 7007', 'server.py'), true);
+  assert.equal(namedByCommand('/usr/bin/python3 ./server.py', 'server.py'), true);
+  assert.equal(namedByCommand('python3 server.py', 'client.py'), false);
+  assert.equal(namedByCommand('./echo_server 7007', 'echo_server.c'), false);
+
+  const a = await run('echo-server', 'client-local');
+  const [server, client] = implementationData(a.model.timeline.records);
+  assert.deepEqual(
+    server?.files.map((f) => [f.path, f.ran]),
+    [
+      ['server.py', true],
+      ['client.py', false],
+    ],
+  );
+  assert.deepEqual(
+    client?.files.map((f) => [f.path, f.ran]),
+    [
+      ['client.py', true],
+      ['server.py', false],
+    ],
+  );
+  for (const lang of ['ru', 'en'] as const) {
+    const md = render(a, lang);
+    const section = md.slice(
+      md.indexOf(lang === 'ru' ? 'Реализация: ваши программы' : 'Implementation: your programs'),
+    );
+    // Each file's text once (the server's and the client's script), each marked as the code that ran.
+    assert.equal(section.split('conn.recv(BUF_SIZE)').length - 1, 1, 'server.py text once');
+    assert.match(
+      section,
+      lang === 'ru'
+        ? /server\.py \(запускался: его называет команда\)/
+        : /server\.py \(ran: the command names it\)/,
+    );
+    assert.match(
+      section,
+      lang === 'ru'
+        ? /client\.py \(запускался: его называет команда\)/
+        : /client\.py \(ran: the command names it\)/,
+    );
+    // Both files ran in some program, so no "other files" list is needed.
+    assert.doesNotMatch(section, /Остальные файлы|The other files/);
+  }
+  // Only the server ran: client.py is listed once by name, size and SHA-256, without its text.
+  const alone = render(await run('echo-server'), 'ru');
+  assert.match(
+    alone,
+    /Остальные файлы папок программ[^\n]*\n\n- client\.py, 1556 байт, SHA-256 `[0-9a-f]{64}`/,
+  );
+  assert.doesNotMatch(alone, /Эхо-клиент на TCP/, 'the text of client.py is not shown');
 });

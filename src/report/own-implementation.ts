@@ -35,6 +35,22 @@ export interface SourceView {
   lines: NumberedLine[];
   /** Lines left out at the end (over MAX_SOURCE_LINES), or lines cut at MAX_SOURCE_LINE. */
   linesLeft: number;
+  /** The program's command names this file (`python3 server.py` -> server.py): the code that ran. */
+  ran: boolean;
+}
+
+/**
+ * The files of the folder that the command names: each word of the command, without quotes, is
+ * compared with the file's path (`server.py`, `./server.py`, `src/server.py`). A compiled program
+ * (`./echo_server`) names no source: then no file is marked.
+ */
+export function namedByCommand(command: string, path: string): boolean {
+  const clean = (s: string) => s.replace(/^['"]|['"]$/g, '').replace(/^\.\//, '');
+  const p = clean(path);
+  return command
+    .split(/\s+/)
+    .map(clean)
+    .some((w) => w !== '' && (w === p || w.endsWith(`/${p}`) || p.endsWith(`/${w}`)));
 }
 
 /** One row of the calls: a single call, or a run of the same call on the same socket folded. */
@@ -250,6 +266,7 @@ export function implementationData(records: readonly LogRecord[], lang: Lang = '
   return ownRuns(records).map((run) => {
     const files: SourceView[] = [];
     const recorded = run.sources?.fields.files;
+    const command = str(run.started, 'command') ?? '';
     if (Array.isArray(recorded)) {
       for (const f of recorded as Array<Record<string, unknown>>) {
         if (typeof f.path !== 'string' || typeof f.sha256 !== 'string') continue;
@@ -260,14 +277,17 @@ export function implementationData(records: readonly LogRecord[], lang: Lang = '
           bytes: typeof f.bytes === 'number' ? f.bytes : 0,
           lines,
           linesLeft: left,
+          ran: namedByCommand(command, f.path),
         });
       }
     }
+    // The files that ran first, in the folder's order otherwise.
+    files.sort((a, b) => Number(b.ran) - Number(a.ran));
     const { rows, left } = foldCalls(run, lang);
     return {
       role: run.role,
       scenario: run.scenario,
-      command: str(run.started, 'command') ?? '',
+      command,
       files,
       filesSkipped: num(run.sources, 'skipped') ?? 0,
       calls: rows,
