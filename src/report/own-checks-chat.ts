@@ -596,6 +596,8 @@ export interface OwnChatReportCheck {
   status: 'pass' | 'fail' | 'n/a';
   findings: Array<{
     ok: boolean;
+    /** A part the run had no facts for: n/a with its reason. */
+    na?: boolean;
     code: ChatFindingCode | 'na-own';
     params: Record<string, string | number>;
     evidence: LogRecord[];
