@@ -379,9 +379,14 @@ test('in the report: one check per role, each sub-check a finding, not applicabl
   const [good] = ownChatChecks(asLog(withRole(serverTrace('correct'), 'correct')));
   assert.equal(good!.status, 'pass');
   assert.deepEqual(
-    good!.findings.map((f) => f.code),
-    ['relay-ok', 'not-back-ok', 'nat-ok'],
-    'no probe in the records: that check is left out',
+    good!.findings.map((f) => [f.code, f.na ?? false]),
+    [
+      ['relay-ok', false],
+      ['not-back-ok', false],
+      ['na-probe', true],
+      ['nat-ok', false],
+    ],
+    'no probe in the records: that part is n/a with its reason, never a pass',
   );
   const [bad] = ownChatChecks(asLog(withRole(serverTrace('relays-to-sender'), 'bad')));
   assert.equal(bad!.status, 'fail');
@@ -577,5 +582,76 @@ test('chat checks never throw on arbitrary records', () => {
         unreachable: records,
       });
     }),
+  );
+});
+
+test('a recvfrom that blocked is stamped when it returned: a correct server relays within the window', async () => {
+  const { createTraceReader } = await import('../src/own/strace.ts');
+  const { callFields } = await import('../src/own/runner.ts');
+  // Recorded shape (strace -f -ttt -yy): the server waits 30 s in recvfrom, then relays at once.
+  const trace = [
+    '4242 1796173600.000000 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3<UDP:[1]>',
+    '4242 1796173600.001000 bind(3<UDP:[1]>, {sa_family=AF_INET, sin_port=htons(7008), sin_addr=inet_addr("0.0.0.0")}, 16) = 0',
+    '4242 1796173600.002000 recvfrom(3<UDP:[0.0.0.0:7008]>,  <unfinished ...>',
+    '4242 1796173630.000000 <... recvfrom resumed>"alice: hi", 65535, 0, {sa_family=AF_INET, sin_port=htons(44275), sin_addr=inet_addr("10.177.0.21")}, [16]) = 9',
+    '4242 1796173630.000400 sendto(3<UDP:[0.0.0.0:7008]>, "alice: hi", 9, 0, {sa_family=AF_INET, sin_port=htons(58266), sin_addr=inet_addr("10.177.0.1")}, 16) = 9',
+    '4242 1796173630.000900 recvfrom(3<UDP:[0.0.0.0:7008]>,  <unfinished ...>',
+    '4242 1796173640.000000 <... recvfrom resumed>"bob: hey", 65535, 0, {sa_family=AF_INET, sin_port=htons(58266), sin_addr=inet_addr("10.177.0.1")}, [16]) = 8',
+    '4242 1796173640.000300 sendto(3<UDP:[0.0.0.0:7008]>, "bob: hey", 8, 0, {sa_family=AF_INET, sin_port=htons(44275), sin_addr=inet_addr("10.177.0.21")}, 16) = 8',
+  ];
+  const reader = createTraceReader();
+  const records: OwnRecord[] = [];
+  for (const l of trace)
+    for (const e of reader.push(l))
+      if (e.kind === 'call') {
+        const f = callFields('chat-server', e);
+        // The runner logs a line a little after the call returned.
+        records.push({
+          source: 's',
+          line: records.length + 1,
+          time: f.at + 2,
+          event: 'own.call',
+          fields: { ...f },
+        });
+      }
+  const first = records.find((r) => r.fields.call === 'recvfrom')!;
+  assert.equal(first.fields.at, 1796173630000, 'stamped when it returned');
+  assert.equal(first.fields.startedAt, 1796173600002, 'the start is kept');
+  assert.equal(first.fields.durationMs, 29998);
+  const results = checkOwnChatServer({
+    records,
+    members: [
+      { label: 'vm', seenAs: '10.177.0.21' },
+      { label: 'remote', seenAs: '10.177.0.1' },
+    ],
+  });
+  assert.equal(results[0]!.id, 'own-chat-relay');
+  assert.equal(results[0]!.status, 'pass', JSON.stringify(results[0]!.findings.map((f) => f.code)));
+});
+
+test('NAT: a member whose own address is unbound (0.0.0.0, port 0) says nothing: its part is n/a, never a claim', () => {
+  const trace = serverTrace('correct');
+  const members = [
+    { label: 'vm', seenAs: '10.177.0.21', own: '0.0.0.0' },
+    { label: 'remote', seenAs: '10.177.0.1', own: '0.0.0.0:0' },
+  ];
+  const nat = checkOwnChatServer({ ...trace, members }).find((r) => r.id === 'own-chat-nat')!;
+  assert.equal(nat.status, 'n/a');
+  assert.deepEqual(
+    nat.findings.map((f) => f.code),
+    ['nat-own-unknown', 'nat-own-unknown'],
+  );
+  const ru = chatFindingText(nat.findings[0]!, 'ru');
+  assert.doesNotMatch(ru, /собственный адрес 0\.0\.0\.0/);
+  assert.match(ru, /не применимо/);
+  // A known own address beside it is still judged.
+  const mixed = checkOwnChatServer({
+    ...trace,
+    members: [{ label: 'vm', seenAs: '10.177.0.21', own: '0.0.0.0' }, ...MEMBERS.slice(1)],
+  }).find((r) => r.id === 'own-chat-nat')!;
+  assert.equal(mixed.status, 'pass');
+  assert.deepEqual(
+    mixed.findings.map((f) => f.code),
+    ['nat-own-unknown', 'nat-ok'],
   );
 });

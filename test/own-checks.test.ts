@@ -23,8 +23,11 @@ test('recorded: the correct server passes, and its accept() is the server view o
   assert.equal(check(a, 'own-echo-server')?.status, 'pass');
   assert.deepEqual(
     check(a, 'own-echo-server')?.findings.map((f) => f.code),
-    ['own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok'],
+    ['own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok', 'own-part-na'],
   );
+  // No client reset its connection in this run: that part is n/a with its reason, not a pass.
+  const reset = check(a, 'own-echo-server')!.findings[4]!;
+  assert.deepEqual([reset.na, reset.params.part, reset.params.reason], [true, 'reset', 'no-reset']);
   const local = check(a, 'local');
   assert.equal(local?.status, 'pass');
   assert.deepEqual(
@@ -135,7 +138,7 @@ test('the report shows the Implementation section after the main task, in Markdo
   const en = render(a, 'en', { format: 'html' });
   assert.match(ru, /## Реализация: ваши программы/);
   assert.ok(ru.indexOf('## Реализация') < ru.indexOf('## Дополнительные задания'));
-  assert.match(ru, /server\.py, \d+ байт, SHA-256 `[0-9a-f]{64}`/);
+  assert.match(ru, /server\.py \(запускался: его называет команда\), \d+ байт, SHA-256 `[0-9a-f]{64}`/);
   assert.match(ru, /`recvfrom\(4\) x3: 1024 \+ 1024 \+ 459, запрошено не больше 1024`/);
   assert.match(ru, /`accept4\(3\): fd 4 для 127\.0\.0\.1:43636`/);
   assert.match(ru, /\[\*\] Сервер запущен, слушает порт 17301 на 0\.0\.0\.0/, 'its own messages');
@@ -144,4 +147,124 @@ test('the report shows the Implementation section after the main task, in Markdo
   // Without own programs there is no such section.
   const ours = await analyse([{ name: 'echo-local', lines: logs('echo-local') }]);
   assert.doesNotMatch(render(ours, 'en'), /Implementation: your programs/);
+});
+
+test('no evidence, no pass: parts that did not happen are n/a with the reason; all n/a makes the check n/a', async () => {
+  // The recorded server with no client at all (its socket calls left out: it only listened).
+  const quiet = logs('echo-server').filter((l) => !l.includes('"own.call"') || l.includes('"call":"listen"'));
+  const server = await analyse([{ name: 'echo-server', lines: quiet }]);
+  const s = check(server, 'own-echo-server')!;
+  assert.equal(s.status, 'n/a');
+  assert.ok(s.findings.every((f) => f.na === true && f.ok));
+  assert.ok(s.findings.some((f) => f.params.part === 'bytes' && f.params.reason === 'no-client'));
+  const md = render(server, 'ru');
+  assert.match(md, /не применимо: все байты вернулись: ни один наш клиент в этом запуске не подключился/);
+  assert.doesNotMatch(md, /✅ не применимо/);
+
+  // The recorded client without its `exit` line: the exit part is n/a, never "exit ends it".
+  const lines = logs('client-local').filter(
+    (l) => !(l.includes('"own.input"') && l.includes('"text":"exit"')),
+  );
+  const client = await analyse([{ name: 'client-local', lines }]);
+  const c = check(client, 'own-echo-client')!;
+  assert.equal(c.status, 'pass');
+  const exit = c.findings.find((f) => f.params.part === 'exit')!;
+  assert.deepEqual([exit.na, exit.params.reason], [true, 'no-exit']);
+  assert.equal(
+    c.findings.some((f) => f.code === 'own-client-exit'),
+    false,
+  );
+});
+
+test("the echo's evidence is the client's recvfrom and the output line holding the echo, not 'Подключено к ...'", async () => {
+  const a = await run('client-local');
+  const echo = check(a, 'own-echo-client')!.findings.find((f) => f.code === 'own-client-echo')!;
+  assert.deepEqual(
+    echo.evidence.map((r) => [r.event, r.fields.call ?? r.fields.text]),
+    [
+      ['own.call', 'recvfrom'],
+      ['own.output', 'echo: hello'],
+    ],
+  );
+});
+
+test('call rows: a failed, interrupted or unfinished read is its own row, never added into a byte sum', async () => {
+  const a = await run('client-local');
+  const [r] = ownRuns(a.model.timeline.records);
+  assert.ok(r);
+  const recv = r.calls.find((c) => c.fields.call === 'recvfrom')!;
+  const at = (n: number, fields: Record<string, unknown>) => ({
+    ...recv,
+    line: recv.line + n,
+    fields: { ...recv.fields, ...fields },
+  });
+  // As the runner logs them: strace's `recvfrom(3, <unfinished ...>` never resumed (the program
+  // ended), and `<... recvfrom resumed> ...) = ? ERESTARTSYS` at the lab's stop.
+  const unfinished = { result: -1, unfinished: true, bytes: undefined, size: undefined, data: undefined };
+  const restart = { result: -1, errno: 'ERESTARTSYS', bytes: undefined, data: undefined };
+  const rows = (calls: typeof r.calls, lang: 'en' | 'ru') =>
+    foldCalls({ ...r, calls }, lang).rows.map((x) => x.text);
+  assert.deepEqual(rows([at(0, unfinished)], 'ru'), [
+    'recvfrom(3) (не вернулся: программа завершилась, пока он ждал)',
+  ]);
+  assert.deepEqual(rows([recv, at(1, restart)], 'ru'), [
+    'recvfrom(3) x1: 6, запрошено не больше 1024',
+    'recvfrom(3) = ? ERESTARTSYS (прерван сигналом, которым программу останавливают: обычное завершение)',
+  ]);
+  // A size strace did not show is not "asked for at most 0".
+  assert.deepEqual(rows([at(0, { size: undefined })], 'en'), ['recvfrom(3) x1: 6']);
+});
+
+test('files shown: the script the command names first, marked as ran; other files of the folder by name, size and SHA-256, once', async () => {
+  const { namedByCommand } = await import('../src/report/own-implementation.ts');
+  assert.equal(namedByCommand('python3 server.py 7007', 'server.py'), true);
+  assert.equal(namedByCommand('/usr/bin/python3 ./server.py', 'server.py'), true);
+  assert.equal(namedByCommand('python3 server.py', 'client.py'), false);
+  assert.equal(namedByCommand('./echo_server 7007', 'echo_server.c'), false);
+
+  const a = await run('echo-server', 'client-local');
+  const [server, client] = implementationData(a.model.timeline.records);
+  assert.deepEqual(
+    server?.files.map((f) => [f.path, f.ran]),
+    [
+      ['server.py', true],
+      ['client.py', false],
+    ],
+  );
+  assert.deepEqual(
+    client?.files.map((f) => [f.path, f.ran]),
+    [
+      ['client.py', true],
+      ['server.py', false],
+    ],
+  );
+  for (const lang of ['ru', 'en'] as const) {
+    const md = render(a, lang);
+    const section = md.slice(
+      md.indexOf(lang === 'ru' ? 'Реализация: ваши программы' : 'Implementation: your programs'),
+    );
+    // Each file's text once (the server's and the client's script), each marked as the code that ran.
+    assert.equal(section.split('conn.recv(BUF_SIZE)').length - 1, 1, 'server.py text once');
+    assert.match(
+      section,
+      lang === 'ru'
+        ? /server\.py \(запускался: его называет команда\)/
+        : /server\.py \(ran: the command names it\)/,
+    );
+    assert.match(
+      section,
+      lang === 'ru'
+        ? /client\.py \(запускался: его называет команда\)/
+        : /client\.py \(ran: the command names it\)/,
+    );
+    // Both files ran in some program, so no "other files" list is needed.
+    assert.doesNotMatch(section, /Остальные файлы|The other files/);
+  }
+  // Only the server ran: client.py is listed once by name, size and SHA-256, without its text.
+  const alone = render(await run('echo-server'), 'ru');
+  assert.match(
+    alone,
+    /Остальные файлы папок программ[^\n]*\n\n- client\.py, 1556 байт, SHA-256 `[0-9a-f]{64}`/,
+  );
+  assert.doesNotMatch(alone, /Эхо-клиент на TCP/, 'the text of client.py is not shown');
 });

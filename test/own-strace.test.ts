@@ -197,3 +197,81 @@ test('property: the reader never throws, whatever the lines, and cuts long ones'
   r.push(`1 1.0 write(3, "${'a'.repeat(MAX_TRACE_LINE * 4)}", 3) = 3`);
   assert.equal(r.stats.cut, 1);
 });
+
+test('a split call is stamped when it returned (t), its start kept (startedAt); close() knows a listening socket', () => {
+  const r = createTraceReader();
+  const lines = [
+    '50 10.000000 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3',
+    '50 10.001000 bind(3, {sa_family=AF_INET, sin_port=htons(7007), sin_addr=inet_addr("0.0.0.0")}, 16) = 0',
+    '50 10.002000 listen(3, 5) = 0',
+    '50 10.003000 accept4(3,  <unfinished ...>',
+    '50 40.003000 <... accept4 resumed>{sa_family=AF_INET, sin_port=htons(50000), sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 4',
+    '50 40.004000 close(4) = 0',
+    '50 40.005000 close(3) = 0',
+  ];
+  const cs = calls(lines.flatMap((l) => r.push(l)));
+  const accept = cs.find((c) => c.call === 'accept4')!;
+  assert.equal(accept.t, 40003);
+  assert.equal(accept.startedAt, 10003);
+  assert.equal(accept.durationMs, 30000);
+  const closes = cs.filter((c) => c.call === 'close');
+  assert.equal(closes[0]!.listening, undefined, 'fd 4 is the connection');
+  assert.equal(closes[1]!.listening, true, 'fd 3 listened');
+});
+
+test('what a call did, said per socket: close() of a connection, a listening socket, a UDP socket; stop signals; bind to all', async () => {
+  const { callFields } = await import('../src/own/runner.ts');
+  const { callText, settingText } = await import('../src/log/own-events.ts');
+  const r = createTraceReader();
+  const lines = [
+    '60 1.000 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3',
+    '60 1.001 bind(3, {sa_family=AF_INET, sin_port=htons(7007), sin_addr=inet_addr("0.0.0.0")}, 16) = 0',
+    '60 1.002 listen(3, 5) = 0',
+    '60 1.003 accept4(3, {sa_family=AF_INET, sin_port=htons(50000), sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 4',
+    '60 1.004 close(4) = 0',
+    '60 1.005 accept4(3,  <unfinished ...>',
+    '60 9.000 <... accept4 resumed>0x7ffd, [16], SOCK_CLOEXEC) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)',
+    '60 9.001 close(3) = 0',
+    '60 9.002 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5',
+    '60 9.003 pselect6(6, [5], NULL, NULL, NULL, NULL) = ? ERESTARTNOHAND (To be restarted if no handler)',
+    '60 9.004 close(5) = 0',
+    '61 9.005 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3',
+    '61 9.006 connect(3, {sa_family=AF_INET, sin_port=htons(7007), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ECONNREFUSED (Connection refused)',
+  ];
+  const fs = calls(lines.flatMap((l) => r.push(l))).map((c) => callFields('echo-server', c));
+  const ru = fs.map((f) => callText('ru', f));
+  const en = fs.map((f) => callText('en', f));
+  const by = (call: string, i = 0) =>
+    fs.map((f, k) => [f, k] as const).filter(([f]) => f.call === call)[i]![1];
+  assert.match(
+    ru[by('bind')]!,
+    /могут подключиться по любому адресу машины \(если маршрут и межсетевой экран пропускают\)/,
+  );
+  assert.doesNotMatch(ru[by('bind')]!, /и ВМ, и удалённые/);
+  assert.match(ru[by('close', 0)]!, /TCP-соединения ядро отправляет FIN/);
+  assert.match(ru[by('close', 1)]!, /слушающего сокета нет соединения, FIN не отправляется/);
+  assert.match(en[by('close', 1)]!, /never accepted are reset/);
+  assert.match(ru[by('close', 2)]!, /UDP-сокета нет соединения/);
+  assert.doesNotMatch(ru[by('close', 2)]!, /FIN/);
+  for (const [call, i] of [
+    ['accept4', 1],
+    ['pselect6', 0],
+  ] as const) {
+    assert.match(ru[by(call, i)]!, /сигнал, которым программу останавливают/);
+    assert.doesNotMatch(ru[by(call, i)]!, /завершился ошибкой/);
+    assert.match(en[by(call, i)]!, /the signal that stops the program/);
+  }
+  assert.match(ru[by('connect')]!, /ядро принимающей стороны ответило на SYN сегментом RST/);
+  assert.equal(fs[by('accept4', 1)]!.at, 9000, 'stamped when it returned');
+  // No English in the Russian hint, from a new runner's setting and from an old one's.
+  for (const setting of ['LAB_OWN_ECHO_SERVER', 'LAB_OWN_ECHO_SERVER (end the program on SIGTERM)']) {
+    assert.equal(
+      settingText('ru', 'killed-after-grace', setting),
+      'LAB_OWN_ECHO_SERVER (программа должна завершаться по SIGTERM)',
+    );
+    assert.equal(
+      settingText('en', 'killed-after-grace', setting),
+      'LAB_OWN_ECHO_SERVER (end the program on SIGTERM)',
+    );
+  }
+});

@@ -48,8 +48,16 @@ export interface OwnCallFields {
   newFd?: number;
   durationMs?: number;
   data?: string;
-  /** When the call returned, from strace (ms since the epoch): orders calls across processes. */
+  /**
+   * When the call RETURNED, from strace (ms since the epoch): orders calls across processes, and
+   * every check measures time between calls from it (a recvfrom that blocked 30 s happened when
+   * its datagram arrived, not when it started waiting).
+   */
   at: number;
+  /** When a call that blocked started (strace split it in two halves); `at` - `startedAt` = `durationMs`. */
+  startedAt?: number;
+  /** close() of a listening socket. */
+  listening?: boolean;
 }
 
 function spec<F>(
@@ -66,9 +74,18 @@ const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
 const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
 const WAITS = new Set(['select', 'pselect6', 'poll', 'ppoll', 'epoll_wait', 'epoll_pwait']);
 
+// ERESTART*: the kernel's own codes for a wait cut by a signal (strace shows them as `= ? ERESTARTSYS`).
+// Under the lab the signal is nearly always the SIGTERM that stops the program at the end of the
+// run, so this is how a server ends normally, not a failure of the call.
+const STOPPED_EN =
+  'the call was waiting and the signal that stops the program interrupted it (the normal end of a run, not a failure)';
+const STOPPED_RU =
+  'вызов ждал, и его прервал сигнал, которым программу останавливают (обычное завершение работы, а не сбой)';
+const RESTARTS = new Set(['ERESTARTSYS', 'ERESTARTNOHAND', 'ERESTARTNOINTR', 'ERESTART_RESTARTBLOCK']);
+
 const errnoText: Record<Lang, Record<string, string>> = {
   en: {
-    ECONNREFUSED: 'nothing listens on that address and port (the other host answered the SYN with RST)',
+    ECONNREFUSED: 'nothing listens on that address and port (the receiving kernel answered the SYN with RST)',
     ECONNRESET: 'the peer reset the connection (RST)',
     EPIPE: 'the peer has closed the connection; writing to it is an error',
     EADDRINUSE: 'another socket already uses that address and port',
@@ -78,11 +95,15 @@ const errnoText: Record<Lang, Record<string, string>> = {
     ETIMEDOUT: 'the other host did not answer in time',
     EHOSTUNREACH: 'no route to that host',
     ENETUNREACH: 'no route to that network',
-    ERESTARTSYS: 'a signal interrupted the call while it waited',
+    ERESTARTSYS: STOPPED_EN,
+    ERESTARTNOHAND: STOPPED_EN,
+    ERESTARTNOINTR: STOPPED_EN,
+    ERESTART_RESTARTBLOCK: STOPPED_EN,
     EINTR: 'a signal interrupted the call while it waited',
   },
   ru: {
-    ECONNREFUSED: 'на этом адресе и порту никто не слушает (другой узел ответил на SYN сегментом RST)',
+    ECONNREFUSED:
+      'на этом адресе и порту никто не слушает (ядро принимающей стороны ответило на SYN сегментом RST)',
     ECONNRESET: 'собеседник сбросил соединение (RST)',
     EPIPE: 'собеседник уже закрыл соединение; писать в него — ошибка',
     EADDRINUSE: 'этот адрес и порт уже занят другим сокетом',
@@ -92,7 +113,10 @@ const errnoText: Record<Lang, Record<string, string>> = {
     ETIMEDOUT: 'другой узел не ответил вовремя',
     EHOSTUNREACH: 'нет маршрута до этого узла',
     ENETUNREACH: 'нет маршрута до этой сети',
-    ERESTARTSYS: 'вызов ждал, и его прервал сигнал',
+    ERESTARTSYS: STOPPED_RU,
+    ERESTARTNOHAND: STOPPED_RU,
+    ERESTARTNOINTR: STOPPED_RU,
+    ERESTART_RESTARTBLOCK: STOPPED_RU,
     EINTR: 'вызов ждал, и его прервал сигнал',
   },
 };
@@ -111,6 +135,10 @@ export function callText(lang: Lang, f: OwnCallFields): string {
   if (f.errno !== undefined || (f.result < 0 && !f.unfinished)) {
     const why = errnoText[lang][f.errno ?? ''] ?? '';
     const at = f.peer ? ` (${f.peer})` : '';
+    if (RESTARTS.has(f.errno ?? ''))
+      return en
+        ? `${f.call}()${fd}${at} was interrupted (${f.errno}): ${why}${wait}`
+        : `${f.call}()${fd}${at} прерван (${f.errno}): ${why}${wait}`;
     return en
       ? `${f.call}()${fd}${at} failed with ${f.errno ?? f.result}${why ? `: ${why}` : ''}${wait}`
       : `${f.call}()${fd}${at} завершился ошибкой ${f.errno ?? f.result}${why ? `: ${why}` : ''}${wait}`;
@@ -135,8 +163,8 @@ export function callText(lang: Lang, f: OwnCallFields): string {
           : ': это адрес loopback, подключиться смогут только программы на этой же машине (ни ВМ, ни другой узел)'
         : any
           ? en
-            ? ': every address of this machine, so local, VM and remote clients can all reach it'
-            : ': это все адреса машины, так что подключатся и локальные клиенты, и ВМ, и удалённые'
+            ? ': every address of this machine, so clients can connect to any of its addresses (if routing and the firewall let them through)'
+            : ': это все адреса машины, так что клиенты могут подключиться по любому адресу машины (если маршрут и межсетевой экран пропускают)'
           : '';
       return en
         ? `bind() gave fd ${f.fd} the local address ${f.local ?? '?'}${note}`
@@ -159,10 +187,27 @@ export function callText(lang: Lang, f: OwnCallFields): string {
       return en
         ? `shutdown(${f.how ?? '?'})${fd}: ${f.how === 'SHUT_RD' ? 'no more reading' : 'the kernel sends a FIN: this side will send nothing more; reading still works'}`
         : `shutdown(${f.how ?? '?'})${fd}: ${f.how === 'SHUT_RD' ? 'чтение закрыто' : 'ядро отправляет FIN: эта сторона больше ничего не пошлёт, читать ещё можно'}`;
-    case 'close':
+    case 'close': {
+      // What the kernel does depends on the socket: only a TCP connection has a FIN to send.
+      const what = f.listening
+        ? en
+          ? 'a listening socket has no connection, so no FIN is sent; connections still queued and never accepted are reset (RST)'
+          : 'у слушающего сокета нет соединения, FIN не отправляется; соединения, которые ждали в очереди и не были приняты accept(), сбрасываются (RST)'
+        : f.type === 'udp'
+          ? en
+            ? 'a UDP socket has no connection: nothing is sent'
+            : 'у UDP-сокета нет соединения: в сеть ничего не отправляется'
+          : f.type === 'tcp'
+            ? en
+              ? 'for this TCP connection the kernel sends a FIN (an RST if received data was left unread)'
+              : 'для этого TCP-соединения ядро отправляет FIN (RST, если остались непрочитанные данные)'
+            : en
+              ? 'if it was a TCP connection the kernel sends a FIN (an RST if received data was left unread)'
+              : 'если это было TCP-соединение, ядро отправляет FIN (RST, если остались непрочитанные данные)';
       return en
-        ? `close()${fd}${f.peer ? ` (${f.peer})` : ''}: the program let go of the socket; for a connection the kernel sends a FIN (an RST if received data was left unread)`
-        : `close()${fd}${f.peer ? ` (${f.peer})` : ''}: программа освободила сокет; для соединения ядро отправляет FIN (RST, если остались непрочитанные данные)`;
+        ? `close()${fd}${f.peer ? ` (${f.peer})` : ''}: the program let go of the socket; ${what}`
+        : `close()${fd}${f.peer ? ` (${f.peer})` : ''}: программа освободила сокет; ${what}`;
+    }
   }
   if (READS.has(f.call)) {
     if (f.result === 0 && f.type !== 'udp') {
@@ -217,6 +262,18 @@ const failText: Record<Lang, Record<OwnFailReason, string>> = {
     'trace-failed': 'strace не смог трассировать программу; её вызовы с сокетами не видны',
   },
 };
+
+/** Older runners wrote this English hint into `setting`; it is said per language now. */
+const OLD_GRACE_HINT = ' (end the program on SIGTERM)';
+
+/** What to change, in the reader's language: the setting's name plus, for a program that ignored SIGTERM, the fix. */
+export function settingText(lang: Lang, reason: OwnFailReason, setting: string): string {
+  const name = setting.endsWith(OLD_GRACE_HINT) ? setting.slice(0, -OLD_GRACE_HINT.length) : setting;
+  if (reason !== 'killed-after-grace') return name;
+  return lang === 'en'
+    ? `${name} (end the program on SIGTERM)`
+    : `${name} (программа должна завершаться по SIGTERM)`;
+}
 
 /** The numbers behind an `own.program.failed`, from which each language says what was expected and what happened. */
 export interface FailFacts {
@@ -501,10 +558,10 @@ export const ownEvents = {
       facts: { port: 7007, local: '0.0.0.0:8080' } as FailFacts,
     },
     (f) =>
-      `Problem with ${roleName('en', f.role)}: ${failText.en[f.reason] ?? f.reason}. Expected: ${f.expected}; happened: ${f.happened}; change: ${f.setting}`,
+      `Problem with ${roleName('en', f.role)}: ${failText.en[f.reason] ?? f.reason}. Expected: ${f.expected}; happened: ${f.happened}; change: ${settingText('en', f.reason, f.setting)}`,
     (f) => {
       const [expected, happened] = failSentences('ru', f.reason, f.facts);
-      return `Проблема (${roleName('ru', f.role)}): ${failText.ru[f.reason] ?? f.reason}. Ожидалось: ${expected}; произошло: ${happened}; что изменить: ${f.setting}`;
+      return `Проблема (${roleName('ru', f.role)}): ${failText.ru[f.reason] ?? f.reason}. Ожидалось: ${expected}; произошло: ${happened}; что изменить: ${settingText('ru', f.reason, f.setting)}`;
     },
   ),
 };

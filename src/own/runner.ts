@@ -182,7 +182,8 @@ interface OutputTally {
 const READS = new Set(['read', 'readv', 'recvfrom', 'recvmsg']);
 const WRITES = new Set(['write', 'writev', 'sendto', 'sendmsg']);
 
-function callFields(role: OwnRole, c: SocketCall): OwnCallFields {
+/** The `own.call` fields of one parsed call (pure: the unit tests feed it recorded strace text). */
+export function callFields(role: OwnRole, c: SocketCall): OwnCallFields {
   const f: OwnCallFields = { role, ownPid: c.pid, call: c.call, result: c.result ?? -1, at: c.t };
   if (c.result === null && c.errno === undefined) f.unfinished = true;
   if (c.fd !== undefined) f.fd = c.fd;
@@ -197,6 +198,8 @@ function callFields(role: OwnRole, c: SocketCall): OwnCallFields {
   if (c.how !== undefined) f.how = c.how;
   if (c.newFd !== undefined) f.newFd = c.newFd;
   if (c.durationMs !== undefined) f.durationMs = c.durationMs;
+  if (c.startedAt !== undefined) f.startedAt = c.startedAt;
+  if (c.listening) f.listening = true;
   if (c.data !== undefined) f.data = visible(c.data);
   return f;
 }
@@ -592,11 +595,8 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
         signalGroup('SIGTERM');
         graceTimer = setTimeout(() => {
           killed = true;
-          fail(
-            'killed-after-grace',
-            { ms: o.graceMs },
-            `${commandVariable(role)} (end the program on SIGTERM)`,
-          );
+          // The hint (end the program on SIGTERM) is said by own.program.failed in each language.
+          fail('killed-after-grace', { ms: o.graceMs }, commandVariable(role));
           signalGroup('SIGKILL');
         }, o.graceMs);
       }

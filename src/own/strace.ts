@@ -108,6 +108,13 @@ export interface SocketCall {
   newFd?: number;
   /** Time between the call's start and its return, when strace showed it in two halves (it blocked). */
   durationMs?: number;
+  /**
+   * When the call started (ms), only when strace split it in two halves. `t` is always when the
+   * call RETURNED: that is when its result happened, so checks measure time between calls from it.
+   */
+  startedAt?: number;
+  /** close(): the socket was a listening one (listen() succeeded on it): no connection, no FIN. */
+  listening?: boolean;
   /** A short, strace-escaped preview of the data (what -s kept). */
   data?: string;
 }
@@ -139,6 +146,7 @@ export interface TraceStats {
 }
 
 interface SockInfo {
+  listening?: boolean;
   family?: Family;
   type?: SocketType;
   local?: string;
@@ -155,6 +163,8 @@ interface Parsed {
   name: string;
   args: string;
   result: string;
+  /** When the call started, for a call strace split in two halves. */
+  startT?: number;
 }
 
 export interface TraceReader {
@@ -369,6 +379,7 @@ export function createTraceReader(): TraceReader {
   }
 
   function interpret(p: Parsed, durationMs: number | undefined): TraceEvent[] {
+    const name = p.name;
     const args = splitArgs(p.args);
     const r = readResult(p.result);
     const base = (fd: number | undefined, info: SockInfo | undefined): SocketCall => {
@@ -380,9 +391,10 @@ export function createTraceReader(): TraceReader {
       if (info?.local) c.local = info.local;
       if (info?.peer) c.peer = info.peer;
       if (durationMs !== undefined) c.durationMs = Math.round(durationMs * 1000) / 1000;
+      if (p.startT !== undefined) c.startedAt = p.startT;
+      if (info?.listening && name === 'close') c.listening = true;
       return c;
     };
-    const name = p.name;
 
     if (name === 'clone' || name === 'clone3' || name === 'fork' || name === 'vfork') {
       if (r.value === null || r.value <= 0) return [];
@@ -474,6 +486,7 @@ export function createTraceReader(): TraceReader {
     } else if (name === 'listen') {
       const backlog = intOf(args[1]);
       if (backlog !== undefined) c.backlog = backlog;
+      if (r.value === 0) remember(tb, ref.fd, { ...info, listening: true });
     } else if (name === 'accept' || name === 'accept4') {
       const a = sockaddr(args[1]);
       // The listening socket's own addresses are not the new connection's.
@@ -560,7 +573,11 @@ export function createTraceReader(): TraceReader {
         stats.unparsed++;
         return [];
       }
-      return interpret({ pid, t, name, args: split.args, result: split.result }, t - start.t);
+      // Stamped when it returned (t); the start is kept as startedAt.
+      return interpret(
+        { pid, t, name, args: split.args, result: split.result, startT: start.t },
+        t - start.t,
+      );
     }
 
     const call = CALL_START.exec(rest);

@@ -42,6 +42,8 @@ export type CheckStatus = 'pass' | 'fail' | 'n/a';
  */
 export interface Finding {
   ok: boolean;
+  /** A part with no evidence in the logs (it did not happen in this run): shown as n/a, never as a pass. */
+  na?: boolean;
   code: FindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
@@ -111,8 +113,9 @@ export function runChecks(model: LabModel, options: CheckOptions = {}): CheckRes
     stopCheck(model),
     // A student's own programs: shown when they ran (or --require asks for them), so a lab run
     // of ours alone keeps its six checks.
+    // A program that ran but gave nothing to judge stays, n/a with its reasons.
     ...ownChecks(model.timeline.records, model.echo).filter(
-      (c) => c.status !== 'n/a' || options.require?.includes(c.id),
+      (c) => c.findings.some((f) => f.code !== 'na-own') || options.require?.includes(c.id),
     ),
   ];
   addImplausible(model, results);

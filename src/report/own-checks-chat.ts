@@ -52,6 +52,7 @@ export type ChatFindingCode =
   | 'nat-own-address'
   | 'nat-not-answered'
   | 'nat-untranslated'
+  | 'nat-own-unknown'
   | 'typing-ok'
   | 'typing-after-enter'
   | 'typing-never-shown'
@@ -63,6 +64,8 @@ export type ChatFindingCode =
 
 export interface ChatFinding {
   ok: boolean;
+  /** This part has no evidence in the run: n/a with its reason, never a pass. */
+  na?: boolean;
   code: ChatFindingCode;
   params: Record<string, string | number>;
   evidence: OwnRecord[];
@@ -151,7 +154,7 @@ function result(id: ChatCheckId, findings: ChatFinding[], na = false): ChatCheck
   return { id, status: na ? 'n/a' : findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
 }
 const notApplicable = (id: ChatCheckId, code: ChatFindingCode, params = {}): ChatCheckResult =>
-  result(id, [{ ok: true, code, params, evidence: [] }], true);
+  result(id, [{ ok: true, na: true, code, params, evidence: [] }], true);
 
 /** The sends that copy datagram `d`: after it, before the next datagram arrives, same size. */
 function copiesOf(d: Io, recvs: Io[], sends: Io[]): Io[] {
@@ -293,12 +296,30 @@ function garbageCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[], fromMemb
   return result(id, [{ ok: false, code: 'garbage-stalled', params, evidence: [last.record] }]);
 }
 
+/** An address that names no host: unbound (0.0.0.0, ::), empty, or with port 0. */
+export function unknownAddress(a: string): boolean {
+  const ip = ipOf(a);
+  return ip === '' || ip === '0.0.0.0' || ip === '::' || ip === '[::]' || /:0$/.test(a) || a === '0';
+}
+
 function natCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[]): ChatCheckResult {
   const id = 'own-chat-nat';
   const remote = facts.members.filter((m) => m.own !== undefined && m.own !== m.seenAs);
   if (remote.length === 0) return notApplicable(id, 'na-remote');
   const findings: ChatFinding[] = [];
   for (const m of remote) {
+    // 0.0.0.0, ::, or an address with port 0: the member's socket was not bound to a known
+    // address, so comparing it with the router's says nothing about NAT (that part is n/a).
+    if (unknownAddress(m.own!)) {
+      findings.push({
+        ok: true,
+        na: true,
+        code: 'nat-own-unknown',
+        params: { label: m.label, router: m.seenAs },
+        evidence: [],
+      });
+      continue;
+    }
     const fromOwn = recvs.find((r) => ipOf(r.peer!) === m.own);
     if (fromOwn) {
       findings.push({
@@ -575,6 +596,8 @@ export interface OwnChatReportCheck {
   status: 'pass' | 'fail' | 'n/a';
   findings: Array<{
     ok: boolean;
+    /** A part the run had no facts for: n/a with its reason. */
+    na?: boolean;
     code: ChatFindingCode | 'na-own';
     params: Record<string, string | number>;
     evidence: LogRecord[];
@@ -583,11 +606,15 @@ export interface OwnChatReportCheck {
 
 /** The checks of one role as one report check: each of its checks becomes findings of it. */
 function asCheck(id: OwnChatCheckId, role: string, results: ChatCheckResult[]): OwnChatReportCheck {
-  const applied = results.filter((r) => r.status !== 'n/a');
-  if (applied.length === 0)
+  if (results.length === 0)
     return { id, status: 'n/a', findings: [{ ok: true, code: 'na-own', params: { role }, evidence: [] }] };
-  // The records came in as the report's LogRecords, so the evidence is made of them.
-  const findings = applied.flatMap((r) => r.findings) as unknown as OwnChatReportCheck['findings'];
+  const applied = results.filter((r) => r.status !== 'n/a');
+  // The records came in as the report's LogRecords, so the evidence is made of them. A check the
+  // run had no facts for stays in as an n/a part with its reason (never shown as a pass).
+  const findings = results.flatMap((r) =>
+    r.status === 'n/a' ? r.findings.map((f) => ({ ...f, na: true })) : r.findings,
+  ) as unknown as OwnChatReportCheck['findings'];
+  if (applied.length === 0) return { id, status: 'n/a', findings };
   return { id, status: applied.some((r) => r.status === 'fail') ? 'fail' : 'pass', findings };
 }
 
@@ -635,6 +662,8 @@ export const CHAT_FINDINGS_EN: Texts = {
     `the server sent to ${p.own}, ${p.label}'s own address, which it cannot reach; its datagrams came from ${p.router} (the router, NAT): answer the address recvfrom gives`,
   'nat-not-answered': (p) =>
     `${p.label}'s datagrams came from ${p.router} (the router, NAT), but the server sent nothing back there, so which address it would use does not show (the relay check says why)`,
+  'nat-own-unknown': (p) =>
+    `n/a for ${p.label}: its own address is not known (unbound, 0.0.0.0 or port 0), so whether it came through the router ${p.router} cannot be told`,
   'nat-untranslated': (p) =>
     `${p.label} reached the server from its own address ${p.own}, not through the router ${p.router}: no NAT in this run`,
   'typing-ok': (p) =>
@@ -678,6 +707,8 @@ export const CHAT_FINDINGS_RU: Texts = {
     `сервер отправлял на ${p.own} — собственный адрес участника ${p.label}, недостижимый для него; дейтаграммы же приходили с ${p.router} (маршрутизатор, NAT): отвечать нужно на адрес, который вернул recvfrom`,
   'nat-not-answered': (p) =>
     `дейтаграммы участника ${p.label} приходили с ${p.router} (маршрутизатор, NAT), но сервер ничего туда не отправил, поэтому не видно, какой адрес он использовал бы (почему — покажет проверка пересылки)`,
+  'nat-own-unknown': (p) =>
+    `не применимо к участнику ${p.label}: его собственный адрес неизвестен (сокет не привязан, 0.0.0.0 или порт 0), поэтому нельзя сказать, пришёл ли он через маршрутизатор ${p.router}`,
   'nat-untranslated': (p) =>
     `участник ${p.label} пришёл к серверу со своего адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
   'typing-ok': (p) =>

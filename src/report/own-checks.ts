@@ -50,6 +50,7 @@ export type OwnFindingCode =
   | 'own-client-refused-ok'
   | 'own-client-refused-zero'
   | 'own-client-traceback'
+  | 'own-part-na'
   | ChatFindingCode;
 
 /**
@@ -59,6 +60,8 @@ export type OwnFindingCode =
  */
 export interface OwnFinding {
   ok: boolean;
+  /** This part has no evidence in the run (no client connected, `exit` never typed, no reset): n/a, never a pass. */
+  na?: boolean;
   code: OwnFindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
@@ -140,8 +143,18 @@ export function ownRuns(records: readonly LogRecord[]): OwnRun[] {
 }
 
 function result(id: OwnCheckId, findings: OwnFinding[]): OwnCheckResult {
+  // A check whose every part had nothing to judge is n/a as a whole, not a green pass.
+  const judged = findings.filter((f) => !f.na && f.code !== 'own-untraced');
+  if (judged.length === 0) return { id, status: 'n/a', findings };
   return { id, status: findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
 }
+/** A part of a check that has no evidence in this run: n/a with the reason (own-part-na's texts). */
+function partNa(part: OwnPart, reason: OwnPartNaReason, params: OwnFinding['params'] = {}): OwnFinding {
+  return { ok: true, na: true, code: 'own-part-na', params: { ...params, part, reason }, evidence: [] };
+}
+export type OwnPart = 'reads' | 'bytes' | 'close' | 'reset' | 'sent' | 'echo' | 'exit';
+export type OwnPartNaReason =
+  'no-client' | 'no-reads' | 'no-eof' | 'no-reset' | 'no-lines' | 'no-exit' | 'nothing-sent';
 function finding(
   ok: boolean,
   code: OwnFindingCode,
@@ -164,6 +177,9 @@ function runFindings(run: OwnRun): OwnFinding[] {
   if (!run.traced) out.push(finding(true, 'own-untraced', { role: run.role }, [run.started]));
   return out;
 }
+
+/** When a call returned (the runner's `at`, from strace's resumed line), else when its line was logged. */
+const returnedAt = (c: LogRecord): number => num(c, 'at') ?? c.time;
 
 /** The checks on own programs present in the records; `echo` is our clients' sessions (their counts). */
 export function ownChecks(records: readonly LogRecord[], echo: readonly EchoSession[]): OwnCheckResult[] {
@@ -222,7 +238,7 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
       findings.push(
         finding(true, 'own-read-ok', { reads: reads.length, max, limit: OWN_READ_LIMIT }, reads.slice(0, 1)),
       );
-    }
+    } else findings.push(partNa('reads', 'no-reads'));
   }
 
   // Bound to loopback: the classic mistake, explained from its own bind().
@@ -266,6 +282,11 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
       if (!s.disconnected) continue;
       const sent = num(s.disconnected, 'bytesSent') ?? -1;
       const received = num(s.disconnected, 'bytesReceived') ?? -1;
+      if (sent === 0 && received === 0) {
+        // Nothing sent: "every byte came back" would be true of nothing.
+        findings.push(partNa('bytes', 'nothing-sent', { what: `${s.program.label} (${scenario})` }));
+        continue;
+      }
       findings.push(
         finding(
           sent === received,
@@ -277,8 +298,15 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
     }
   }
 
+  if (!sessions.some((s) => s.connected)) findings.push(partNa('bytes', 'no-client'));
   if (traced) {
-    findings.push(...closeFindings(calls), ...concurrencyFindings(calls), ...resetFindings(runs));
+    const close = closeFindings(calls);
+    const reset = resetFindings(runs);
+    findings.push(
+      ...(close.length > 0 ? close : [partNa('close', 'no-eof')]),
+      ...concurrencyFindings(calls),
+      ...(reset.length > 0 ? reset : [partNa('reset', 'no-reset')]),
+    );
   }
   return result('own-echo-server', findings);
 }
@@ -498,27 +526,32 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
         writes.slice(0, 2),
       ),
     );
-    const read = onConn
-      .filter((c) => READS.has(str(c, 'call') ?? ''))
-      .reduce((a, c) => a + (num(c, 'bytes') ?? 0), 0);
+    // Only reads that returned data: a failed or interrupted read moved no bytes.
+    const reads = onConn.filter((c) => READS.has(str(c, 'call') ?? '') && (num(c, 'bytes') ?? 0) > 0);
+    const read = reads.reduce((a, c) => a + (num(c, 'bytes') ?? 0), 0);
     const stdout = run.output.filter((r) => str(r, 'stream') === 'stdout');
-    const missing = lines.find((l) => {
-      const text = (str(l, 'text') ?? '').slice(0, 60);
-      return text !== '' && !stdout.some((o) => (str(o, 'text') ?? '').includes(text));
-    });
+    const holds = (l: LogRecord) => {
+      const text = (str(l, 'text') ?? '').trim().slice(0, 60);
+      return text === '' ? undefined : stdout.find((o) => (str(o, 'text') ?? '').includes(text));
+    };
+    const missing = lines.find((l) => (str(l, 'text') ?? '').trim() !== '' && !holds(l));
     const echoed = read >= expected && !missing;
+    // The evidence of the echo is the program's own read and the output line holding the echo,
+    // never an unrelated line such as "Подключено к ...".
+    const shown = lines.map(holds).find((o) => o !== undefined);
     out.push(
       finding(
         echoed,
         echoed ? 'own-client-echo' : 'own-client-echo-missing',
         { scenario, read, expected, line: (str(missing, 'text') ?? '').slice(0, 60) },
-        missing ? [missing] : stdout.slice(0, 1),
+        missing ? [missing, ...reads.slice(0, 1)] : [...reads.slice(0, 1), ...(shown ? [shown] : [])],
       ),
     );
-  }
+  } else out.push(partNa('sent', 'no-lines', { scenario }), partNa('echo', 'no-lines', { scenario }));
   if (exitLine) {
     const close = onConn.find(
-      (c) => (str(c, 'call') === 'close' || str(c, 'call') === 'shutdown') && c.time >= exitLine.time,
+      // The call's return time (`at`, from strace), not when its line was logged.
+      (c) => (str(c, 'call') === 'close' || str(c, 'call') === 'shutdown') && returnedAt(c) >= exitLine.time,
     );
     const byItself = str(run.exited, 'reason') === 'exited';
     const ok = !exitSent && close !== undefined && byItself;
@@ -530,7 +563,7 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
         [exitLine, ...(close ? [close] : []), ...(run.exited ? [run.exited] : [])],
       ),
     );
-  }
+  } else out.push(partNa('exit', 'no-exit', { scenario }));
   return out;
 }
 
@@ -571,8 +604,9 @@ export function ownServerViews(
     if (views.has(s) || !s.connected) continue;
     const at = s.connected.time;
     const near = accepts
-      .filter((a) => !claimed.has(a) && Math.abs(a.time - at) <= OWN_NAT_MATCH_MS)
-      .sort((a, b) => Math.abs(a.time - at) - Math.abs(b.time - at))[0];
+      // accept() returned when the connection was taken (`at`), maybe long after it started waiting.
+      .filter((a) => !claimed.has(a) && Math.abs(returnedAt(a) - at) <= OWN_NAT_MATCH_MS)
+      .sort((a, b) => Math.abs(returnedAt(a) - at) - Math.abs(returnedAt(b) - at))[0];
     if (near) {
       views.set(s, near);
       claimed.add(near);

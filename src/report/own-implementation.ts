@@ -35,6 +35,22 @@ export interface SourceView {
   lines: NumberedLine[];
   /** Lines left out at the end (over MAX_SOURCE_LINES), or lines cut at MAX_SOURCE_LINE. */
   linesLeft: number;
+  /** The program's command names this file (`python3 server.py` -> server.py): the code that ran. */
+  ran: boolean;
+}
+
+/**
+ * The files of the folder that the command names: each word of the command, without quotes, is
+ * compared with the file's path (`server.py`, `./server.py`, `src/server.py`). A compiled program
+ * (`./echo_server`) names no source: then no file is marked.
+ */
+export function namedByCommand(command: string, path: string): boolean {
+  const clean = (s: string) => s.replace(/^['"]|['"]$/g, '').replace(/^\.\//, '');
+  const p = clean(path);
+  return command
+    .split(/\s+/)
+    .map(clean)
+    .some((w) => w !== '' && (w === p || w.endsWith(`/${p}`) || p.endsWith(`/${w}`)));
 }
 
 /** One row of the calls: a single call, or a run of the same call on the same socket folded. */
@@ -73,6 +89,8 @@ const W = {
     backlog: 'backlog',
     asked: (n: number) => `asked ${n} at most`,
     closed: 'the peer closed',
+    unfinished: 'did not return: the program ended while it waited',
+    stopped: 'interrupted by the signal that stops the program: a normal end',
     more: (n: number, b: number) => `${n} more, ${b} bytes`,
   },
   ru: {
@@ -80,6 +98,8 @@ const W = {
     backlog: 'очередь',
     asked: (n: number) => `запрошено не больше ${n}`,
     closed: 'собеседник закрыл соединение',
+    unfinished: 'не вернулся: программа завершилась, пока он ждал',
+    stopped: 'прерван сигналом, которым программу останавливают: обычное завершение',
     more: (n: number, b: number) => `ещё ${n}, ${b} байт`,
   },
 };
@@ -140,7 +160,9 @@ function single(r: LogRecord, lang: Lang): string {
   const errno = str(r, 'errno');
   const result = num(r, 'result');
   const head = fd === undefined ? `${call}` : `${call}(${fd})`;
+  if (errno && /^ERESTART/.test(errno)) return `${head} = ? ${errno} (${w.stopped})`;
   if (errno) return `${head} = -1 ${errno}${str(r, 'peer') ? ` (${str(r, 'peer')})` : ''}`;
+  if (r.fields.unfinished === true) return `${head} (${w.unfinished})`;
   switch (call) {
     case 'socket':
       return `${call} = fd ${result ?? '?'} (${str(r, 'type') ?? '?'})`;
@@ -161,6 +183,20 @@ function single(r: LogRecord, lang: Lang): string {
 }
 
 /**
+ * A call that moved data: a read or write that returned more than 0. A failed, interrupted or
+ * unfinished call (-1, `?`) is its own row with its errno or note, never added into a byte sum.
+ */
+function isData(r: LogRecord): boolean {
+  const call = str(r, 'call') ?? '';
+  return (
+    (READS.has(call) || WRITES.has(call)) &&
+    !str(r, 'errno') &&
+    r.fields.unfinished !== true &&
+    (num(r, 'result') ?? 0) > 0
+  );
+}
+
+/**
  * The calls of a run in order, folded: a run of data calls on one socket becomes one row per call
  * name (`recvfrom x3: 1024 + 1024 + 453`, then `sendto x3: ...`); every other call is its own row.
  */
@@ -177,7 +213,7 @@ export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; le
     const r = calls[i] as LogRecord;
     const call = str(r, 'call') ?? '?';
     const fd = num(r, 'fd');
-    const data = (READS.has(call) || WRITES.has(call)) && !str(r, 'errno') && num(r, 'result') !== 0;
+    const data = isData(r);
     if (!data) {
       push({
         call,
@@ -200,14 +236,15 @@ export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; le
     for (; j < calls.length; j++) {
       const c = calls[j] as LogRecord;
       const name = str(c, 'call') ?? '?';
-      const isData = (READS.has(name) || WRITES.has(name)) && !str(c, 'errno') && num(c, 'result') !== 0;
-      if (!isData || num(c, 'fd') !== fd || num(c, 'ownPid') !== pid) break;
+      if (!isData(c) || num(c, 'fd') !== fd || num(c, 'ownPid') !== pid) break;
       byName.set(name, [...(byName.get(name) ?? []), c]);
     }
     for (const [name, list] of byName) {
       const bytes = list.map((c) => num(c, 'bytes') ?? num(c, 'result') ?? 0);
       const sizes = list.map((c) => num(c, 'size') ?? 0);
-      const asked = READS.has(name) ? `, ${W[lang].asked(Math.max(...sizes))}` : '';
+      // "Asked for at most N" only when every call of the row says what it asked for.
+      const known = sizes.every((s) => s > 0);
+      const asked = READS.has(name) && known ? `, ${W[lang].asked(Math.max(...sizes))}` : '';
       const row: CallRow = {
         call: name,
         ...(fd !== undefined ? { fd } : {}),
@@ -216,7 +253,7 @@ export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; le
         serves: servesOf(run.role, name, list[0] as LogRecord),
         first: list[0] as LogRecord,
       };
-      if (READS.has(name)) row.maxSize = Math.max(...sizes);
+      if (READS.has(name) && known) row.maxSize = Math.max(...sizes);
       push(row);
     }
     i = j;
@@ -229,6 +266,7 @@ export function implementationData(records: readonly LogRecord[], lang: Lang = '
   return ownRuns(records).map((run) => {
     const files: SourceView[] = [];
     const recorded = run.sources?.fields.files;
+    const command = str(run.started, 'command') ?? '';
     if (Array.isArray(recorded)) {
       for (const f of recorded as Array<Record<string, unknown>>) {
         if (typeof f.path !== 'string' || typeof f.sha256 !== 'string') continue;
@@ -239,14 +277,17 @@ export function implementationData(records: readonly LogRecord[], lang: Lang = '
           bytes: typeof f.bytes === 'number' ? f.bytes : 0,
           lines,
           linesLeft: left,
+          ran: namedByCommand(command, f.path),
         });
       }
     }
+    // The files that ran first, in the folder's order otherwise.
+    files.sort((a, b) => Number(b.ran) - Number(a.ran));
     const { rows, left } = foldCalls(run, lang);
     return {
       role: run.role,
       scenario: run.scenario,
-      command: str(run.started, 'command') ?? '',
+      command,
       files,
       filesSkipped: num(run.sources, 'skipped') ?? 0,
       calls: rows,

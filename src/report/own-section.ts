@@ -6,7 +6,12 @@
 import type { Lang } from '../log/events.js';
 import { code, codeBlock, heading, join, list, paragraph, table } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
-import { type OursView, type ProgramView, implementationData } from './own-implementation.js';
+import {
+  type OursView,
+  type ProgramView,
+  type SourceView,
+  implementationData,
+} from './own-implementation.js';
 import type { LogRecord } from './parse.js';
 import { OWN_CHECK_TITLES } from './own-texts.js';
 
@@ -35,6 +40,9 @@ const T = {
       `${OWN_ROLE_NAMES.en[role as keyof (typeof OWN_ROLE_NAMES)['en']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Command:',
     file: (path: string, bytes: number) => `${path}, ${bytes} bytes, SHA-256 `,
+    ran: (path: string, bytes: number) => `${path} (ran: the command names it), ${bytes} bytes, SHA-256 `,
+    shownAbove: 'its text is shown above',
+    others: 'The other files of the program folders (listed once, their text not shown):',
     notShown: 'not shown: not UTF-8 text or too large',
     linesLeft: (n: number) => `${n} more lines not shown (or cut at 200 characters)`,
     filesSkipped: (n: number) => `${n} more files not recorded (over the limit)`,
@@ -55,6 +63,10 @@ const T = {
       `${OWN_ROLE_NAMES.ru[role as keyof (typeof OWN_ROLE_NAMES)['ru']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Команда:',
     file: (path: string, bytes: number) => `${path}, ${bytes} байт, SHA-256 `,
+    ran: (path: string, bytes: number) =>
+      `${path} (запускался: его называет команда), ${bytes} байт, SHA-256 `,
+    shownAbove: 'его текст показан выше',
+    others: 'Остальные файлы папок программ (перечислены один раз, текст не показан):',
     notShown: 'не показан: не текст UTF-8 или слишком большой',
     linesLeft: (n: number) => `ещё строк не показано (или обрезано до 200 символов): ${n}`,
     filesSkipped: (n: number) => `ещё файлов не записано (сверх предела): ${n}`,
@@ -69,15 +81,35 @@ const T = {
   },
 };
 
-function programBlocks(p: ProgramView, lang: Lang): Block[] {
+/** What the section has shown so far: a file's text once, the folder's other files once. */
+interface Shown {
+  texts: Set<string>;
+  others: Map<string, SourceView>;
+}
+
+function programBlocks(p: ProgramView, lang: Lang, shown: Shown): Block[] {
   const t = T[lang];
   const out: Block[] = [
     heading(3, t.program(p.role, p.scenario)),
     paragraph(join([t.command, code(p.command)], ' ')),
   ];
+  // The files the command names are the code that ran. When it names none (a compiled program),
+  // every file is shown, as the only code there is; either way each text at most once.
+  const anyRan = p.files.some((f) => f.ran);
   for (const f of p.files) {
-    out.push(paragraph([...join([t.file(f.path, f.bytes)], ''), code(f.sha256)] as Inline[]));
-    if (f.lines.length === 0) out.push(paragraph(t.notShown));
+    if (anyRan && !f.ran) {
+      const key = `${f.path} ${f.sha256}`;
+      if (!shown.others.has(key)) shown.others.set(key, f);
+      continue;
+    }
+    out.push(
+      paragraph([
+        ...join([f.ran ? t.ran(f.path, f.bytes) : t.file(f.path, f.bytes)], ''),
+        code(f.sha256),
+      ] as Inline[]),
+    );
+    if (shown.texts.has(f.sha256) && f.lines.length > 0) out.push(paragraph(t.shownAbove));
+    else if (f.lines.length === 0) out.push(paragraph(t.notShown));
     else {
       const language = f.path.endsWith('.py')
         ? 'python'
@@ -86,6 +118,7 @@ function programBlocks(p: ProgramView, lang: Lang): Block[] {
           : 'text';
       out.push(codeBlock(f.lines.map((l) => l.text).join('\n'), language, { firstLine: 1 }));
       if (f.linesLeft > 0) out.push(paragraph(t.linesLeft(f.linesLeft)));
+      shown.texts.add(f.sha256);
     }
   }
   if (p.filesSkipped > 0) out.push(paragraph(t.filesSkipped(p.filesSkipped)));
@@ -128,7 +161,21 @@ export function implementationSection(records: readonly LogRecord[], lang: Lang,
   const programs = implementationData(records, lang);
   const t = T[lang];
   if (programs.length > 0) {
-    return [heading(2, t.heading), paragraph(t.about), ...programs.flatMap((p) => programBlocks(p, lang))];
+    const shown: Shown = { texts: new Set(), others: new Map() };
+    const blocks = programs.flatMap((p) => programBlocks(p, lang, shown));
+    // A file listed as "other" in one program but shown as code in another is not listed again.
+    const others = [...shown.others.values()].filter((f) => !shown.texts.has(f.sha256));
+    return [
+      heading(2, t.heading),
+      paragraph(t.about),
+      ...blocks,
+      ...(others.length > 0
+        ? [
+            paragraph(t.others),
+            list(others.map((f) => [...join([t.file(f.path, f.bytes)], ''), code(f.sha256)] as Inline[])),
+          ]
+        : []),
+    ];
   }
   if (!ours || ours.lines.length === 0) return [];
   return [

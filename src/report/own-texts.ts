@@ -63,9 +63,58 @@ const howRu: Record<string, string> = {
   'no-close': 'он не закрыл соединение',
 };
 
+/** The parts a check names in its title, and why a part had nothing to judge (own-part-na). */
+const PART: Record<Lang, Record<string, string>> = {
+  en: {
+    reads: '1 KB reads',
+    bytes: 'every byte came back',
+    close: 'closes a connection the client closed',
+    reset: "survives a client's reset",
+    sent: 'sends the typed line whole',
+    echo: 'reads and prints the echo',
+    exit: '`exit` ends the client',
+  },
+  ru: {
+    reads: 'чтение по 1 КБ',
+    bytes: 'все байты вернулись',
+    close: 'закрывает соединение, закрытое клиентом',
+    reset: 'переживает сброс соединения клиентом',
+    sent: 'отправляет набранную строку целиком',
+    echo: 'читает и выводит эхо',
+    exit: '`exit` завершает клиента',
+  },
+};
+const PART_NA: Record<Lang, Record<string, string>> = {
+  en: {
+    'no-client': 'none of our clients connected in this run',
+    'nothing-sent': 'the client sent nothing, so there was nothing to come back',
+    'no-reads': 'the trace shows no read on a connection',
+    'no-eof': 'no client closed its side in this run',
+    'no-reset': 'no client reset its connection in this run',
+    'no-lines': 'no line was typed into the client',
+    'no-exit': '`exit` was never typed',
+  },
+  ru: {
+    'no-client': 'ни один наш клиент в этом запуске не подключился',
+    'nothing-sent': 'клиент ничего не отправил, возвращаться было нечему',
+    'no-reads': 'в трассировке нет ни одного чтения из соединения',
+    'no-eof': 'в этом запуске ни один клиент не закрыл свою сторону',
+    'no-reset': 'в этом запуске ни один клиент не сбросил соединение',
+    'no-lines': 'в клиент не было введено ни одной строки',
+    'no-exit': '`exit` так и не был введён',
+  },
+};
+const partNaText = (lang: Lang, p: P): string => {
+  const what = p.what !== undefined ? ` (${p.what})` : p.scenario !== undefined ? ` (${p.scenario})` : '';
+  const part = PART[lang][String(p.part)] ?? String(p.part);
+  const why = PART_NA[lang][String(p.reason)] ?? String(p.reason);
+  return lang === 'en' ? `n/a: ${part}${what}: ${why}` : `не применимо: ${part}${what}: ${why}`;
+};
+
 export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
   en: {
     ...CHAT_FINDINGS_EN,
+    'own-part-na': (p) => partNaText('en', p),
     'na-own': (p) =>
       `no own ${p.role} ran (set LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')} to run yours)`,
     'own-failed': (p) => `the lab reported a problem with the run: ${p.reason} (see its line)`,
@@ -110,6 +159,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
   },
   ru: {
     ...CHAT_FINDINGS_RU,
+    'own-part-na': (p) => partNaText('ru', p),
     'na-own': (p) =>
       `собственный ${p.role === 'echo-server' ? 'эхо-сервер' : 'эхо-клиент'} не запускался (задайте LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')}, чтобы запустить свой)`,
     'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. её строку)`,

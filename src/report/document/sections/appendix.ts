@@ -302,7 +302,7 @@ export function appendix(c: Ctx): Block[] {
   for (const x of checks) {
     out.push(heading(5, `${t.checkTitle[x.id]}: ${t.status[x.status]}`));
     const items: ListItem[] = x.findings.map((f) => ({
-      content: [text(`${f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
+      content: [text(`${f.na ? '➖' : f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
       ...(f.evidence.length > 0 ? { children: [list(f.evidence.map(evidence))] } : {}),
     }));
     if (items.length > 0) out.push(list(items));
