@@ -291,7 +291,7 @@ test('course report: times are the run’s local time with its zone', async (t) 
   // The server started at 02:03:20.906 UTC: 05:03:20.906 in Moscow, and the zone is named.
   assert.match(ru, /\| Дата запуска \| 2026-12-02, 05:03:20\.702–05:03:57\.745 UTC\+03:00 \|/);
   assert.match(ru, /\| время \(UTC\+03:00\) \| источник \| событие \| пояснение \|/);
-  assert.match(ru, /Время местное, с 2026-12-02 05:03:20\.702 UTC\+03:00/);
+  assert.match(ru, /Время — с 2026-12-02 05:03:20\.702 UTC\+03:00/);
   process.env.TZ = 'UTC';
   const utc = render(await analyse(sources), 'ru');
   assert.match(utc, /\| Дата запуска \| 2026-12-02, 02:03:20\.702–02:03:57\.745 UTC \|/);

@@ -13,7 +13,7 @@ import { REPORT_REVISION } from '../src/report/index.ts';
 const EXAMPLES = ['report.md', 'report.html', 'report.ru.md', 'report.ru.html'];
 const PROVENANCE = [
   /Report revision (\d+), made from logs of schema ([\d, ]+)\./,
-  /Отчёт редакции (\d+), построен по журналам схемы ([\d, ]+)\./,
+  /Редакция отчёта: (\d+); схема журналов: ([\d, ]+)\./,
 ];
 
 test('every committed example under docs/examples/ was made by this report revision from logs of this schema', () => {
