@@ -88,14 +88,16 @@ export interface OwnRun {
   traced: boolean;
 }
 
-const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
-const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
+/** The calls that read from and write to a socket, as strace names them. */
+export const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
+export const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
 
-const num = (r: LogRecord | undefined, k: string): number | undefined => {
+/** A number or string field of a record that may be missing (own.* records). */
+export const num = (r: LogRecord | undefined, k: string): number | undefined => {
   const v = r?.fields[k];
   return typeof v === 'number' ? v : undefined;
 };
-const str = (r: LogRecord | undefined, k: string): string | undefined => {
+export const str = (r: LogRecord | undefined, k: string): string | undefined => {
   const v = r?.fields[k];
   return typeof v === 'string' ? v : undefined;
 };

@@ -8,7 +8,7 @@
  */
 import type { Lang } from '../log/events.js';
 import type { LogRecord } from './parse.js';
-import { type OwnCheckId, type OwnRun, ownRuns } from './own-checks.js';
+import { type OwnCheckId, type OwnRun, READS, WRITES, num, ownRuns, str } from './own-checks.js';
 import { chatCallServes } from './own-checks-chat.js';
 
 /** Lines of one file shown at most; files of students are small, a pasted data file is cut. */
@@ -102,18 +102,6 @@ const W = {
     stopped: 'прерван сигналом, которым программу останавливают: обычное завершение',
     more: (n: number, b: number) => `ещё ${n}, ${b} байт`,
   },
-};
-
-const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
-const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
-
-const num = (r: LogRecord | undefined, k: string): number | undefined => {
-  const v = r?.fields[k];
-  return typeof v === 'number' ? v : undefined;
-};
-const str = (r: LogRecord | undefined, k: string): string | undefined => {
-  const v = r?.fields[k];
-  return typeof v === 'string' ? v : undefined;
 };
 
 /** Numbered lines of `text`, bounded in count and width. */
