@@ -19,3 +19,21 @@ test('main task: with a student’s own programs the report says first that thei
   );
   assert.doesNotMatch(render(ours, 'ru'), /место программ лаборатории заняли ваши/);
 });
+
+test('implementation: without a student’s program the report shows our server’s read and write lines and the 64 KiB read', async () => {
+  const { ourServerSource, oursView } = await import('../src/report/index.ts');
+  const source = ourServerSource();
+  assert.ok(source, 'our echo server’s source is found beside the report module');
+  const ours = await analyse(
+    ['lab-server', 'lab-echo-vm'].map((n) => ({ name: n, lines: lazyLines(join(LAB, `${n}.jsonl`)) })),
+  );
+  const ru = render(ours, 'ru', { ours: oursView(source) });
+  assert.match(ru, /## Реализация: сервер лаборатории/);
+  assert.match(ru, /read\(fd, \.\.\., 65536\)/);
+  assert.match(ru, /socket\.write\(/);
+  assert.doesNotMatch(
+    render(ours, 'ru'),
+    /Реализация: сервер лаборатории/,
+    'nothing when the caller gives no source',
+  );
+});

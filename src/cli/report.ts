@@ -10,6 +10,8 @@ import {
   type ReportFormat,
   render,
   summary,
+  oursView,
+  ourServerSource,
 } from '../report/index.js';
 import { analyseWithServerLog, serverLogInput } from '../report/classroom.js';
 import { InputError, openInputs } from '../report/sources.js';
@@ -102,7 +104,13 @@ export function reportCommand(): Command {
           require: o.require ?? [],
           ...(captures ? { captures } : {}),
         });
-        const markdown = render(analysis, o.lang, { format: o.format, student: o.student, group: o.group });
+        const source = ourServerSource();
+        const markdown = render(analysis, o.lang, {
+          format: o.format,
+          student: o.student,
+          group: o.group,
+          ...(source !== undefined ? { ours: oursView(source) } : {}),
+        });
         if (o.out) {
           await mkdir(dirname(o.out), { recursive: true });
           await writeFile(o.out, markdown);

@@ -2,7 +2,7 @@ import { findCaptures } from './wire-section.js';
 import { chown, copyFile, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyseWithServerLog, serverLogInput } from './classroom.js';
-import { type CheckId, render, summary } from './index.js';
+import { type CheckId, oursView, ourServerSource, render, summary } from './index.js';
 import { jsonlFiles, lazyLines, sourceName } from './sources.js';
 
 /** What `collectLogs` wrote and what the checks said. */
@@ -77,7 +77,12 @@ export async function collectLogs(o: {
     ...(captures ? { captures } : {}),
   });
   const reports: string[] = [];
-  const title = { student: o.student, group: o.group };
+  const source = ourServerSource();
+  const title = {
+    student: o.student,
+    group: o.group,
+    ...(source !== undefined ? { ours: oursView(source) } : {}),
+  };
   for (const [file, lang, format] of [
     ['report.md', 'en', 'md'],
     ['report.ru.md', 'ru', 'md'],

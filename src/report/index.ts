@@ -1,4 +1,5 @@
 import { implementationSection } from './own-section.js';
+import type { OursView } from './own-implementation.js';
 import type { Lang } from '../text/lang.js';
 import { type LabModel, aggregate } from './aggregate.js';
 import { type CheckId, type CheckResult, type Finding, checkSummary, runChecks } from './check.js';
@@ -78,6 +79,11 @@ export interface ReportOptions {
   extraSections?: ExtraSections;
   /** Blocks placed after a section of the report (e.g. a student's own programs after the main task). */
   after?: DocumentOptions['after'];
+  /**
+   * Our echo server's read and write lines (oursView over its source, which the caller reads):
+   * the Implementation section shows them when no program of the student's ran.
+   */
+  ours?: OursView;
 }
 
 /** The report in `lang` as a document: the course's report from this run, then the evidence. */
@@ -98,7 +104,7 @@ export function reportOf(
       // A student's own programs: their code and calls, right after the main task they answer.
       'main-task': [
         ...(options.after?.['main-task'] ?? []),
-        ...implementationSection(analysis.model.timeline.records, lang),
+        ...implementationSection(analysis.model.timeline.records, lang, options.ours),
       ],
       // What the packets showed, when the run has captures: after the appendix.
       appendix: [
@@ -137,7 +143,8 @@ export {
 export { type ConnAccount, type PortionCounts, accountConnections, relayCounts } from './accounting.js';
 export { type LabModel, type EchoSession, type ChatSession, type ServerConn } from './aggregate.js';
 export { type LineSource, type LogRecord, type ReportInput, RETAIN_HEAD, RETAIN_TAIL } from './parse.js';
-export { lazyLines, linesOf, openInputs } from './sources.js';
+export { lazyLines, linesOf, openInputs, ourServerSource } from './sources.js';
+export { type OursView, oursView } from './own-implementation.js';
 export { type ExtraSections, REPORT_REVISION, type Section } from './document/sections/context.js';
 export type { Block, Document, Inline } from './document/model.js';
 export { toHtml } from './document/html.js';

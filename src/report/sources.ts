@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -132,4 +133,20 @@ export function lazyLines(file: string): AsyncIterable<string[]> {
       ]();
     },
   };
+}
+
+/**
+ * The source of our echo server as it runs beside this module (dist/tcp/echo-server.js in a build,
+ * src/tcp/echo-server.ts under tsx), for the report's Implementation section; undefined when
+ * neither is there.
+ */
+export function ourServerSource(): string | undefined {
+  for (const name of ['../tcp/echo-server.js', '../tcp/echo-server.ts']) {
+    try {
+      return readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8');
+    } catch {
+      // not this one: a build has the .js, a run from the sources the .ts
+    }
+  }
+  return undefined;
 }
