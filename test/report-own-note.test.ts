@@ -37,3 +37,21 @@ test('implementation: without a student’s program the report shows our server�
     'nothing when the caller gives no source',
   );
 });
+
+test('timeline: a student’s client’s traced calls stand in its scenario beside the server’s lines, causes first, at the times strace saw', async () => {
+  const run = await analyse(
+    ['client-local', 'clients-server'].map((n) => ({ name: n, lines: lazyLines(join(OWN, `${n}.jsonl`)) })),
+  );
+  const md = render(run, 'en');
+  const local = md.slice(md.lastIndexOf('### Scenario `local`'));
+  const rows = local
+    .slice(local.indexOf('#### Timeline'), local.indexOf('\n### ', 10))
+    .split('\n')
+    .filter((l) => /^\| \d\d:\d\d:\d\d\.\d{3} \|/.test(l));
+  const connect = rows.findIndex((l) => l.includes('`own.call`') && l.includes('connect()'));
+  const accepted = rows.findIndex((l) => l.includes('`tcp.connection.accepted`'));
+  assert.ok(connect >= 0 && accepted >= 0, `rows: ${rows.length}; ${local.slice(0, 300)}`);
+  assert.ok(connect < accepted, 'the client’s connect() before the server’s accept()');
+  const times = rows.map((l) => l.slice(2, 14));
+  assert.deepEqual([...times].sort(), times, 'the times never go back');
+});

@@ -64,6 +64,8 @@ export const TRACED_CALLS = [
 export const STRACE_ARGS: readonly string[] = [
   '-f',
   '-ttt',
+  // The time spent in each call: with the start, when it returned (see the reader).
+  '-T',
   '-q',
   '-yy',
   // Fatal signals stay blocked in strace itself: SIGTERM to the process group reaches the
@@ -190,10 +192,18 @@ function timeOf(text: string): number {
 }
 
 /** Splits `args) = result` at the last `) = ` (strings are escaped, but -s may cut them anywhere). */
-function splitResult(rest: string): { args: string; result: string } | undefined {
-  const at = rest.lastIndexOf(') = ');
+function splitResult(rest: string): { args: string; result: string; durationMs?: number } | undefined {
+  // -T: the time spent in the call, after the result (`= 6 <0.004869>`).
+  const spent = / <(\d+\.\d+)>$/.exec(rest);
+  const body = spent ? rest.slice(0, spent.index) : rest;
+  const at = body.lastIndexOf(') = ');
   if (at < 0) return undefined;
-  return { args: rest.slice(0, at), result: rest.slice(at + 4) };
+  const out: { args: string; result: string; durationMs?: number } = {
+    args: body.slice(0, at),
+    result: body.slice(at + 4),
+  };
+  if (spent) out.durationMs = Number(spent[1]) * 1000;
+  return out;
 }
 
 /** Top-level comma split that respects strings, braces, brackets and parentheses. Bounded by the line. */
@@ -600,6 +610,13 @@ export function createTraceReader(): TraceReader {
       stats.unparsed++;
       return [];
     }
+    // With -T the line is stamped when the call began and says how long it took: an event is
+    // stamped when it happened, so a call is stamped when it returned (the start kept as startedAt).
+    if (split.durationMs !== undefined)
+      return interpret(
+        { pid, t: t + split.durationMs, name, args: split.args, result: split.result, startT: t },
+        split.durationMs,
+      );
     return interpret({ pid, t, name, args: split.args, result: split.result }, undefined);
   }
 

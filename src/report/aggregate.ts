@@ -159,7 +159,7 @@ export function aggregate(timeline: Timeline): LabModel {
   // One pairing for every client, ours and the student's: a connection is claimed once.
   matchEcho([...echo, ...ownEcho], conns);
   matchChat(chat, members);
-  const scenarios = scenarioViews(echo, chat, order);
+  const scenarios = scenarioViews(echo, chat, order, ownEcho);
   // What no client claimed is the server's own story.
   // Loops, not push(...list): a spread of a list this long (a hostile log) overflows the stack.
   // (An own client's connection too: its story is told in the Implementation section, not a scenario.)
@@ -481,8 +481,13 @@ function scenarioViews(
   echo: readonly EchoSession[],
   chat: readonly ChatSession[],
   order: Map<LogRecord, number>,
+  ownEcho: readonly EchoSession[] = [],
 ): ScenarioView[] {
-  const names = new Set<string>([...echo.map((s) => s.scenario), ...chat.map((s) => s.scenario)]);
+  const names = new Set<string>([
+    ...echo.map((s) => s.scenario),
+    ...chat.map((s) => s.scenario),
+    ...ownEcho.map((s) => s.scenario),
+  ]);
   const rank = (n: string) => {
     const i = (LAB_SCENARIOS as readonly string[]).indexOf(n);
     return i < 0 ? LAB_SCENARIOS.length : i;
@@ -490,6 +495,9 @@ function scenarioViews(
   // Grouped once: a log may name as many scenarios as it has lines.
   const echoOf = groupBy(echo, (s) => s.scenario);
   const chatOf = groupBy(chat, (s) => s.scenario);
+  // A student's own clients: their traced calls join the scenario's timeline beside the server's
+  // lines about them, in the one causal order (causal.ts links them); the sessions stay ours.
+  const ownOf = groupBy(ownEcho, (s) => s.scenario);
   return [...names]
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
     .map((name): ScenarioView => {
@@ -506,6 +514,10 @@ function scenarioViews(
       for (const s of c) {
         add(s.records);
         add(s.member?.records);
+      }
+      for (const s of ownOf.get(name) ?? []) {
+        add(s.records);
+        add(s.server?.records);
       }
       records.sort(byOrder(order));
       return { name, echo: e, chat: c, records };

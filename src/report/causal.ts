@@ -1,4 +1,11 @@
-import { type LabModel, type MemberSession, numField as num, strField as str } from './aggregate.js';
+import {
+  type EchoSession,
+  type LabModel,
+  type MemberSession,
+  numField as num,
+  strField as str,
+} from './aggregate.js';
+import { READS, WRITES } from './own-checks.js';
 import type { LogRecord } from './parse.js';
 
 /**
@@ -29,6 +36,30 @@ export function causalLinks(model: LabModel): Map<LogRecord, LogRecord[]> {
     byteLinks(
       serverRecords.filter((r) => r.event === 'tcp.data.received'),
       s.records.filter((r) => r.event === 'client.data.sent'),
+      link,
+    );
+  }
+  // A student's own client (its traced calls): the server's accept after its connect(), and the
+  // same byte links as for ours, with the bytes each read or write call moved.
+  const ownCalls = (s: EchoSession, calls: ReadonlySet<string>) =>
+    s.records.filter(
+      (r) => r.event === 'own.call' && calls.has(str(r, 'call') ?? '') && (num(r, 'bytes') ?? 0) > 0,
+    );
+  for (const s of model.ownEcho) {
+    if (!s.server) continue;
+    const serverRecords = s.server.records;
+    link(
+      serverRecords.find((r) => r.event === 'tcp.connection.accepted'),
+      s.records.find((r) => str(r, 'call') === 'connect'),
+    );
+    byteLinks(
+      ownCalls(s, READS),
+      serverRecords.filter((r) => r.event === 'tcp.data.sent'),
+      link,
+    );
+    byteLinks(
+      serverRecords.filter((r) => r.event === 'tcp.data.received'),
+      ownCalls(s, WRITES),
       link,
     );
   }

@@ -76,7 +76,8 @@ function chatTable(chatters: readonly ChatSession[], t: Texts): Block {
 function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Block {
   const rows: Inline[][][] = [];
   const toRow = (r: LogRecord) => [
-    [text(clock(r.time))],
+    // A traced call is stamped by strace when it happened (`at`); the runner logs it a moment later.
+    [text(clock(typeof r.fields.at === 'number' && r.event === 'own.call' ? r.fields.at : r.time))],
     [code(r.source)],
     [code(r.event)],
     [text(explainRecord(r, lang))],
