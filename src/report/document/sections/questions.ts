@@ -87,7 +87,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
       join(
         [...byLocal].map(([local, ns], i) =>
           l === 'en'
-            ? prose`${i === 0 ? '' : 'of '}${ns.length > 1 ? 'connections' : 'connection'} ${and(l, ns)} is ${code(local)}`
+            ? prose`${i === 0 ? '' : 'of '}${ns.length > 1 ? 'connections' : 'connection'} ${and(l, ns)}${i === 0 ? ' is' : ','} ${code(local)}`
             : prose`${i === 0 ? '' : 'у '}${ns.length > 1 ? 'соединений' : 'соединения'} ${and(l, ns)} — ${code(local)}`,
         ),
         '; ',
@@ -97,13 +97,17 @@ export function q1(c: Ctx, f: Facts): Block[] {
     const whyEn =
       ports.size === 1
         ? byLocal.size > 1 && wildcard
-          ? ': one port, and the address is the one the client dialed (the listening socket is bound to 0.0.0.0)'
+          ? ': one port, and the address is the one the client dialed (the listening socket is bound to ' +
+            (str(tcpListen, 'address') ?? '') +
+            ')'
           : ': the listening port, shared by every connection'
         : '';
     const whyRu =
       ports.size === 1
         ? byLocal.size > 1 && wildcard
-          ? ': порт один, а адрес — тот, к которому подключался клиент (слушающий сокет привязан к 0.0.0.0)'
+          ? ': порт один, а адрес — тот, к которому подключался клиент (слушающий сокет привязан к ' +
+            (str(tcpListen, 'address') ?? '') +
+            ')'
           : ': это порт прослушивания, общий для всех соединений'
         : '';
     out.push(
