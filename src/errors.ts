@@ -391,7 +391,7 @@ export const ERROR_TEXTS = {
     (p) =>
       `the message is ${count('en', p.bytes, 'byte')}; a chat message may have at most ${count('en', p.max, 'byte')} (one datagram)`,
     (p) =>
-      `в сообщении ${count('ru', p.bytes, 'byte')}, а в сообщении чата может быть не больше ${count('ru', p.max, 'byte')} (одна дейтаграмма)`,
+      `в сообщении ${count('ru', p.bytes, 'byte')}, а в сообщении чата может быть не больше ${count('ru', p.max, 'byte', 'gen')} (одна дейтаграмма)`,
   ),
 
   // ---- a student's own program (socket-lab own) ----------------------------------------------

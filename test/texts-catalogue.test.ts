@@ -113,6 +113,9 @@ function withNumbers(v: unknown, n: number): unknown {
   return v;
 }
 
+/** Russian words after which a counted noun is genitive (the texts' «не больше N байт»). */
+const GENITIVE_AFTER = 'не больше|до|длиннее';
+
 test('numbers take the noun form Intl.PluralRules gives them, in every entry that counts', () => {
   const problems: string[] = [];
   for (const n of [0, 1, 2, 4, 5, 11, 12, 21, 22, 25, 101, 111]) {
@@ -130,9 +133,19 @@ test('numbers take the noun form Intl.PluralRules gives them, in every entry tha
         // that ends its phrase is judged there.
         const after = lang === 'en' ? '(?![\\p{L}]| [A-Za-z])' : '(?![\\p{L}])';
         const alternatives = wrong.map((w) => w.form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-        return [lang, new RegExp(`(?:^|[^\\d.,])${n} (${alternatives})${after}`, 'u')];
+        // After «не больше», «до», «длиннее» Russian asks for the genitive: judged separately below.
+        const notGen = lang === 'ru' ? `(?<!(?:${GENITIVE_AFTER}) )` : '';
+        return [lang, new RegExp(`(?:^|[^\\d.,])${notGen}${n} (${alternatives})${after}`, 'u')];
       }),
     ) as Record<Lang, RegExp>;
+    // The genitive a preposition asks for: «не больше 1024 байт», «до 21 байта».
+    const wrongGen = Object.entries(NOUNS).flatMap(([, byLang]) => {
+      const forms: NounForms = byLang.ru;
+      if (forms.genOne === undefined || forms.genMany === undefined) return [];
+      const one = ['one', 'other'].includes(new Intl.PluralRules('ru').select(n));
+      return [one ? forms.genMany : forms.genOne];
+    });
+    const genPattern = new RegExp(`(?:${GENITIVE_AFTER}) ${n} (${wrongGen.join('|')})(?![\\p{L}])`, 'u');
     for (const [name, cat] of Object.entries(CATALOGUES)) {
       for (const [code, entry] of Object.entries(cat)) {
         const params = withNumbers(entry.example, n);
@@ -146,6 +159,8 @@ test('numbers take the noun form Intl.PluralRules gives them, in every entry tha
           for (const s of out) {
             const m = wrongForms[lang].exec(s);
             if (m) problems.push(`${name} ${code} ${lang} (${n} ${m[1]}): ${s}`);
+            const g = lang === 'ru' ? genPattern.exec(s) : null;
+            if (g) problems.push(`${name} ${code} ${lang} (genitive: ${n} ${g[1]}): ${s}`);
           }
         }
       }

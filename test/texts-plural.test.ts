@@ -3,6 +3,18 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { count, pluralForm } from '../src/text/plural.ts';
 
+test('after «до», «не больше» a Russian count is genitive: plural except for numbers ending in 1 (not 11)', () => {
+  assert.equal(count('ru', 1024, 'byte', 'gen'), '1024 байт');
+  assert.equal(count('ru', 2, 'byte', 'gen'), '2 байт');
+  assert.equal(count('ru', 11, 'byte', 'gen'), '11 байт');
+  assert.equal(count('ru', 21, 'byte', 'gen'), '21 байта');
+  assert.equal(count('ru', 1, 'byte', 'gen'), '1 байта');
+  assert.equal(count('ru', 1.5, 'byte', 'gen'), '1,5 байта');
+  assert.equal(count('en', 1024, 'byte', 'gen'), '1024 bytes');
+  // A noun without genitive forms keeps its nominative.
+  assert.equal(count('ru', 5, 'message', 'gen'), '5 сообщений');
+});
+
 test('Russian counts take the right noun form', () => {
   assert.equal(count('ru', 1, 'byte'), '1 байт');
   assert.equal(count('ru', 2, 'byte'), '2 байта');

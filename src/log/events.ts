@@ -8,7 +8,7 @@
  */
 
 import { type ErrorFields, REFUSAL_WHY, localizeErrorText } from '../errors.js';
-import { count } from '../text/plural.js';
+import { count, pluralForm } from '../text/plural.js';
 import {
   CHAT_LIMIT_SETTING,
   MAX_DATAGRAM,
@@ -81,7 +81,7 @@ export const catalogue = {
     (f) =>
       `socket-lab ${f.version} is starting: TCP echo on port ${f.config.tcpPort}, UDP chat on port ${f.config.udpPort}, bound to ${f.config.host}; each read() asks the kernel for up to 64 KiB, handled in echo portions of at most ${bytesEn(f.config.chunkSize)}`,
     (f) =>
-      `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; каждый read() запрашивает у ядра до 64 КиБ, полученное обрабатывается порциями эха не больше ${bytesRu(f.config.chunkSize)}`,
+      `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; каждый read() запрашивает у ядра до 64 КиБ, полученное обрабатывается порциями эха не больше ${count('ru', f.config.chunkSize, 'byte', 'gen')}`,
   ),
   'server.listening': spec(
     'info',
@@ -289,9 +289,9 @@ export const catalogue = {
     'info',
     { member: 'alice', remote: '10.88.0.31:51000', bytes: 12, recipients: 1, preview: 'hi all' },
     (f) =>
-      `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on as ${count('en', f.recipients, 'datagram')}, a copy to each other member (a broadcast does not cross a router, and multicast needs multicast routing)`,
+      `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on: ${count('en', f.recipients, { one: 'copy', other: 'copies' })}, one to each other member (a broadcast does not cross a router, and multicast needs multicast routing)`,
     (f) =>
-      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}) разослана как ${count('ru', f.recipients, 'datagram')}, копия каждому другому участнику (широковещательная рассылка не проходит через маршрутизатор, а групповой нужна поддержка групповой маршрутизации)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}): ${pluralForm('ru', f.recipients, { one: 'отправлена', few: 'отправлены', many: 'отправлено', other: 'отправлено' })} ${count('ru', f.recipients, { one: 'копия', few: 'копии', many: 'копий', other: 'копии' })}, по одной каждому другому участнику (широковещательная рассылка не проходит через маршрутизатор, а групповой нужна поддержка групповой маршрутизации)`,
   ),
   'udp.relay.summary': spec(
     'info',
@@ -341,21 +341,23 @@ export const catalogue = {
     (f) =>
       `Portion #${f.portion} to the server: handing ${bytesEn(f.bytes)} to the socket (one write() of at most 1024 bytes, --chunk-size)`,
     (f) =>
-      `Порция №${f.portion} серверу: ${bytesRu(f.bytes)} передаётся в сокет (один write() не больше 1024 байт, --chunk-size)`,
+      `Порция №${f.portion} серверу: ${bytesRu(f.bytes)} ${pluralForm('ru', f.bytes, { one: 'передаётся', other: 'передаются' })} в сокет (один write() не больше 1024 байт, --chunk-size)`,
   ),
   'client.data.received': spec(
     'info',
     { bytes: 6, preview: 'hello\\n' },
-    (f) => `Read ${bytesEn(f.bytes)} from the server (a read returns whatever has arrived so far)`,
-    (f) => `От сервера прочитано ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло)`,
+    (f) =>
+      `Read ${bytesEn(f.bytes)} from the server (a read returns whatever has arrived so far, but no more than the read buffer holds)`,
+    (f) =>
+      `От сервера прочитано ${bytesRu(f.bytes)} (чтение возвращает всё, что уже пришло, но не больше размера буфера чтения)`,
   ),
   'client.disconnected': spec(
     'info',
     { reason: 'user-exit' as ClientCloseReason, bytesSent: 6, bytesReceived: 6 },
     (f) =>
-      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}. Sent ${bytesEn(f.bytesSent)}, received ${f.bytesReceived}`,
+      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ' without waiting for the rest of the echo' : ''}. Sent ${bytesEn(f.bytesSent)}, received ${f.bytesReceived}`,
     (f) =>
-      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}. Отправлено ${bytesRu(f.bytesSent)}, получено ${f.bytesReceived}`,
+      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ', не дожидаясь остатка эха' : ''}. Отправлено ${bytesRu(f.bytesSent)}, получено ${f.bytesReceived}`,
   ),
   'client.refused': spec(
     'warn',
@@ -694,8 +696,8 @@ export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = 
     'end-of-input': 'input ended; after the last echo the client sent FIN, the server its own',
     'server-closed': 'the server closed the connection',
     refused: 'the server refused the connection and said why in one line (client.refused)',
-    signal:
-      'the client was asked to stop (Ctrl-C or a signal) and sent FIN without waiting for the rest of the echo',
+    // Whether it waited for the echo depends on the counts: client.disconnected adds it when it did not.
+    signal: 'the client was asked to stop (Ctrl-C or a signal) and sent FIN',
     error: 'a socket error',
   },
   ru: {
@@ -703,7 +705,7 @@ export const clientCloseText: Record<Lang, Record<ClientCloseReason, string>> = 
     'end-of-input': 'ввод закончился; после последнего эха клиент отправил FIN, сервер — свой',
     'server-closed': 'сервер закрыл соединение',
     refused: 'сервер отказал в соединении и одной строкой объяснил почему (client.refused)',
-    signal: 'клиента остановили (Ctrl-C или сигнал), и он отправил FIN, не дожидаясь остатка эха',
+    signal: 'клиента остановили (Ctrl-C или сигнал), и он отправил FIN',
     error: 'ошибка сокета',
   },
 };

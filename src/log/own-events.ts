@@ -218,7 +218,7 @@ export function callText(lang: Lang, f: OwnCallFields): string {
     const got = f.bytes ?? f.result;
     return en
       ? `${f.call}()${fd} asked the kernel for up to ${f.size === undefined ? '?' : bytes('en', f.size)} and got ${got}${f.peer ? ` from ${f.peer}` : ''}: whatever had arrived, at most what was asked${wait}`
-      : `${f.call}()${fd} запросил у ядра до ${f.size === undefined ? '?' : bytes('ru', f.size)} и получил ${got}${f.peer ? ` от ${f.peer}` : ''}: сколько уже пришло, но не больше запрошенного${wait}`;
+      : `${f.call}()${fd} запросил у ядра до ${f.size === undefined ? '?' : count('ru', f.size, 'byte', 'gen')} и получил ${got}${f.peer ? ` от ${f.peer}` : ''}: сколько уже пришло, но не больше запрошенного${wait}`;
   }
   if (WRITES.has(f.call)) {
     const part =
@@ -293,7 +293,14 @@ export interface FailFacts {
 /** [expected, happened] for a failure, in `lang`; the runner logs the English pair as fields too. */
 export function failSentences(lang: Lang, reason: OwnFailReason, x: FailFacts): [string, string] {
   const en = lang === 'en';
-  const ended = `${en ? 'exit code' : 'код выхода'} ${x.code ?? '-'}${x.signal ? `, ${en ? 'signal' : 'сигнал'} ${x.signal}` : ''}`;
+  // Name only what is known: a process killed by a signal has no exit code, and vice versa.
+  const ended =
+    [
+      x.code != null ? `${en ? 'exit code' : 'код выхода'} ${x.code}` : '',
+      x.signal ? `${en ? 'signal' : 'сигнал'} ${x.signal}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') || (en ? 'no exit code or signal' : 'без кода выхода и сигнала');
   switch (reason) {
     case 'not-found':
       return en
@@ -543,9 +550,9 @@ export const ownEvents = {
       signal?: string;
     },
     (f) =>
-      `${RoleName('en', f.role)} ended: ${endText.en[f.reason] ?? f.reason} (exit code ${f.code ?? '-'}, signal ${f.signal ?? '-'}, after ${f.durationMs} ms)`,
+      `${RoleName('en', f.role)} ended: ${endText.en[f.reason] ?? f.reason} (${f.code != null ? `exit code ${f.code}, ` : ''}${f.signal ? `signal ${f.signal}, ` : ''}after ${f.durationMs} ms)`,
     (f) =>
-      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (код выхода ${f.code ?? '-'}, сигнал ${f.signal ?? '-'}, через ${f.durationMs} мс)`,
+      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (${f.code != null ? `код выхода ${f.code}, ` : ''}${f.signal ? `сигнал ${f.signal}, ` : ''}через ${f.durationMs} мс)`,
   ),
   'own.program.failed': spec(
     'error',

@@ -369,7 +369,7 @@ function echoCheck(model: LabModel): CheckResult {
 function chatCheck(model: LabModel): CheckResult {
   const joined = model.chat.filter((s) => s.joined);
   const scenarios = [...new Set(joined.map((s) => s.scenario))];
-  if (scenarios.length < 2) return na('chat', 'na-chat', { scenarios: scenarios.join(', ') || '-' });
+  if (scenarios.length < 2) return na('chat', 'na-chat', { scenarios: scenarios.join(', ') });
   const findings: Finding[] = [];
   const summaries = model.serverRecords.filter((r) => r.event === 'udp.relay.summary');
   // Each receiver's copies in queues by sender and size, so that a message costs a look-up per

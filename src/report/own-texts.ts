@@ -166,7 +166,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-untraced': () =>
       'программа работала без strace: проверки, которым нужны её вызовы с сокетами, пропущены',
     'own-read-ok': (p) =>
-      `каждое чтение запрашивало у ядра не больше ${b('ru', p.limit)} (чтений: ${p.reads}, самое большое запрашивало ${p.max})`,
+      `каждое чтение запрашивало у ядра не больше ${count('ru', Number(p.limit), 'byte', 'gen')} (чтений: ${p.reads}, самое большое запрашивало ${p.max})`,
     'own-read-big': (p) =>
       `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${p.limit}, которые допускают порции по 1 КБ из задания (таких чтений: ${p.count})`,
     'own-bytes-ok': (p) => `${p.what}: отправлено ${b('ru', p.sent)}, все вернулись (${p.received})`,

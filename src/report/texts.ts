@@ -167,7 +167,7 @@ const en: Texts = {
     ...OWN_FINDINGS.en,
     'na-scenario': (p) => `the logs have no client of the scenario \`${p.scenario}\``,
     'na-echo': () => 'the logs have no echo connection',
-    'na-chat': (p) => `chat members of at least two scenarios are needed (found: ${p.scenarios})`,
+    'na-chat': (p) => `chat members of at least two scenarios are needed (found: ${p.scenarios || 'none'})`,
     'na-programs': () => 'the logs have no program',
     required: (p) => `\`--require ${p.check}\`: this part of the lab must be in the logs, and it is not`,
     'no-server-view': (p) =>
@@ -355,7 +355,7 @@ const ru: Texts = {
     ...OWN_FINDINGS.ru,
     'na-scenario': (p) => `в журналах нет клиента сценария \`${p.scenario}\``,
     'na-echo': () => 'в журналах нет ни одного эхо-соединения',
-    'na-chat': (p) => `нужны участники чата хотя бы из двух сценариев (найдены: ${p.scenarios})`,
+    'na-chat': (p) => `нужны участники чата хотя бы из двух сценариев (найдены: ${p.scenarios || 'нет'})`,
     'na-programs': () => 'в журналах нет ни одной программы',
     required: (p) => `\`--require ${p.check}\`: эта часть работы должна быть в журналах, но её нет`,
     'no-server-view': (p) =>

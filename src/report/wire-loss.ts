@@ -217,12 +217,14 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
   }
   const r = f.retransmissions;
   if (r) {
-    const delay = en ? r.delayMs.toFixed(1) : r.delayMs.toFixed(1).replace('.', ',');
+    // A zero delay is "0 ms", not "0.0 ms"; otherwise one decimal, with a comma in Russian.
+    const ms = r.delayMs === 0 ? '0' : r.delayMs.toFixed(1);
+    const delay = en ? ms : ms.replace('.', ',');
     items.push([
       text(
         en
-          ? `The server capture shows ${r.segments} TCP ${r.segments === 1 ? 'retransmission' : 'retransmissions'} (${count('en', r.bytes, 'byte')} of payload sent again) over ${conn(r.connections)}; waiting for them cost ${delay} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
-          : `В захвате сервера повторных передач TCP: ${r.segments} (повторно отправлено ${count('ru', r.bytes, 'byte')} полезной нагрузки), соединений: ${r.connections}; ожидание их стоило ${delay} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
+          ? `The server capture shows ${r.segments} TCP ${r.segments === 1 ? 'retransmission' : 'retransmissions'} (${count('en', r.bytes, 'byte')} of payload sent again) over ${conn(r.connections)}; delay caused by them: ${delay} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
+          : `В захвате сервера повторных передач TCP: ${r.segments} (повторно отправлено ${count('ru', r.bytes, 'byte')} полезной нагрузки), соединений: ${r.connections}; задержка из-за них: ${delay} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
       ),
     ]);
   } else {

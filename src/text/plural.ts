@@ -14,13 +14,19 @@ export interface NounForms {
   few?: string;
   many?: string;
   other: string;
+  /**
+   * Russian genitive after «до», «не больше», «из»: singular for numbers ending in 1 (not 11) and
+   * fractions («до 21 байта»), plural for every other («до 1024 байт»). Absent: the nominative forms.
+   */
+  genOne?: string;
+  genMany?: string;
 }
 
 /** The nouns the lab counts, in each language. */
 export const NOUNS = {
   byte: {
     en: { one: 'byte', other: 'bytes' },
-    ru: { one: 'байт', few: 'байта', many: 'байт', other: 'байта' },
+    ru: { one: 'байт', few: 'байта', many: 'байт', other: 'байта', genOne: 'байта', genMany: 'байт' },
   },
   message: {
     en: { one: 'message', other: 'messages' },
@@ -102,8 +108,15 @@ export function numberText(lang: Lang, n: number): string {
   return `${n < 0 ? '−' : ''}${grouped}${frac !== undefined ? `,${frac}` : ''}`;
 }
 
-/** `n` and the noun in the form it takes: count('ru', 23, 'byte') is "23 байта". */
-export function count(lang: Lang, n: number, noun: Noun | NounForms): string {
-  const forms = typeof noun === 'string' ? NOUNS[noun][lang] : noun;
+/**
+ * `n` and the noun in the form it takes: count('ru', 23, 'byte') is "23 байта"; with 'gen', the
+ * genitive a preposition asks for: count('ru', 1024, 'byte', 'gen') is "1024 байт".
+ */
+export function count(lang: Lang, n: number, noun: Noun | NounForms, grammaticalCase?: 'gen'): string {
+  const forms: NounForms = typeof noun === 'string' ? NOUNS[noun][lang] : noun;
+  if (grammaticalCase === 'gen' && forms.genOne !== undefined && forms.genMany !== undefined) {
+    const one = ['one', 'other'].includes(rules[lang].select(n));
+    return `${numberText(lang, n)} ${one ? forms.genOne : forms.genMany}`;
+  }
   return `${numberText(lang, n)} ${pluralForm(lang, n, forms)}`;
 }

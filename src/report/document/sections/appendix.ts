@@ -18,7 +18,7 @@ import { sequenceDiagram } from '../../mermaid.js';
 import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from '../../parse.js';
 import { sequenceSvg } from '../../svg.js';
 import { TEXTS, type Texts } from '../../texts.js';
-import { code, figure, fill, heading, join, list, paragraph, prose, table, text } from '../build.js';
+import { code, figure, fill, heading, join, list, paragraph, prose, proseOf, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
 import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp, zoneOf } from './context.js';
 
@@ -39,6 +39,14 @@ export function evidence(r: LogRecord): Inline[] {
 }
 
 /** A finding's sentence, every value from the logs as text. */
+/**
+ * A check's title as runs: titles mark commands as code (`exit`), so they are read as prose; given
+ * as a plain string, the renderer would escape the backticks and show them literally.
+ */
+export function titleRuns(t: Texts, id: keyof Texts['checkTitle']): Inline[] {
+  return proseOf([t.checkTitle[id]], []);
+}
+
 export function findingRuns(f: Finding, t: Texts): Inline[] {
   return fill(t.finding[f.code], f.params);
 }
@@ -292,7 +300,7 @@ export function appendix(c: Ctx): Block[] {
               : ` (and ${x.findings.length - 1} more)`
             : '';
         return [
-          t.checkTitle[x.id],
+          titleRuns(t, x.id),
           t.status[x.status],
           firstBad ? [...findingRuns(firstBad, t), text(more)] : '',
         ];
@@ -301,7 +309,7 @@ export function appendix(c: Ctx): Block[] {
     heading(4, t.evidenceHeading),
   );
   for (const x of checks) {
-    out.push(heading(5, `${t.checkTitle[x.id]}: ${t.status[x.status]}`));
+    out.push(heading(5, [...titleRuns(t, x.id), text(`: ${t.status[x.status]}`)]));
     const items: ListItem[] = x.findings.map((f) => ({
       content: [text(`${f.na ? '➖' : f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
       ...(f.evidence.length > 0 ? { children: [list(f.evidence.map(evidence))] } : {}),

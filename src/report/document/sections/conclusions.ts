@@ -7,6 +7,7 @@ import { count } from '../../../text/plural.js';
 import { numField as num } from '../../aggregate.js';
 import { TEXTS } from '../../texts.js';
 import { code, heading, join, list, prose } from '../build.js';
+import { titleRuns } from './appendix.js';
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, bytes } from './context.js';
 
@@ -103,8 +104,8 @@ export function conclusions(c: Ctx): Block[] {
         ]),
     P(
       lang,
-      prose`Checks: ${passed} of ${checks.length} passed${failed.length > 0 ? prose`, failed: ${join(failed.map((x) => t.checkTitle[x.id]))}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
-      prose`Проверки: пройдено ${passed} из ${checks.length}${failed.length > 0 ? prose`, не пройдены: ${join(failed.map((x) => t.checkTitle[x.id]))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
+      prose`Checks: ${passed} of ${checks.length} passed${failed.length > 0 ? prose`, failed: ${join(failed.map((x) => titleRuns(t, x.id)))}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
+      prose`Проверки: пройдено ${passed} из ${checks.length}${failed.length > 0 ? prose`, не пройдены: ${join(failed.map((x) => titleRuns(t, x.id)))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
     ),
   ];
 }

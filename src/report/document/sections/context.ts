@@ -17,7 +17,7 @@ import type { Block, Inline, Paragraph } from '../model.js';
  * test/report-examples.test.ts fails while a committed example under docs/examples/ names another
  * one: regenerate them (docs/report.md, "Examples").
  */
-export const REPORT_REVISION = 4;
+export const REPORT_REVISION = 5;
 
 /** A section another part of the lab adds to a scenario (e.g. what the packets showed). */
 export interface Section {
@@ -62,6 +62,9 @@ export function P(lang: Lang, en: Prose, ru: Prose): Paragraph {
 }
 
 export const bytes = (lang: Lang, n: number) => count(lang, n, 'byte');
+
+/** "1024 байт" after «до», «не больше», «длиннее»: the genitive those words ask for. */
+export const bytesGen = (lang: Lang, n: number) => count(lang, n, 'byte', 'gen');
 
 /** "1034 байта", or "1024 + 10 = 1034 байта": the noun agrees with the number it follows. */
 export const sumBytes = (lang: Lang, parts: readonly number[]) =>

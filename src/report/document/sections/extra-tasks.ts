@@ -139,12 +139,12 @@ export function exitItem(c: Ctx): Block[] {
     );
     return out;
   }
-  const reasons = [...new Set(ends.map((r) => reasonLabel(str(r, 'reason') ?? '?', lang)))].join(', ') || '-';
+  const reasons = [...new Set(ends.map((r) => reasonLabel(str(r, 'reason') ?? '?', lang)))].join(', ');
   out.push(
     P(
       lang,
-      prose`**No client in this run ended with \`exit\`** (they ended: ${reasons}). To show it, attach to a client, type \`exit\` and press Enter:`,
-      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`** (причины завершения: ${reasons}). Чтобы это показать, подключитесь к клиенту, введите \`exit\` и нажмите Enter:`,
+      prose`**No client in this run ended with \`exit\`**${reasons ? ` (they ended: ${reasons})` : ''}. To show it, attach to a client, type \`exit\` and press Enter:`,
+      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`**${reasons ? ` (причины завершения: ${reasons})` : ''}. Чтобы это показать, подключитесь к клиенту, введите \`exit\` и нажмите Enter:`,
     ),
     codeBlock(`docker attach ${model.echo[0]?.program.label ?? '<echo-client-container>'}`, 'sh'),
   );

@@ -1,4 +1,5 @@
 /** The main task's four items: 1 KB portions, the server's messages, the client's lines, its messages. */
+import { count } from '../../../text/plural.js';
 import { reasonLabel } from '../../../text/reasons.js';
 import { type EchoSession, numField as num, strField as str } from '../../aggregate.js';
 import { type SentLine, lineText } from '../../lines.js';
@@ -6,7 +7,18 @@ import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, emphasis, heading, prose, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
 import { OWN_ROLE_NAMES } from '../../own-section.js';
-import { type Ctx, L, P, bytes, cite, clock, explainRecord, sumBytes, timeHeader } from './context.js';
+import {
+  type Ctx,
+  L,
+  P,
+  bytes,
+  bytesGen,
+  cite,
+  clock,
+  explainRecord,
+  sumBytes,
+  timeHeader,
+} from './context.js';
 
 const SERVER_EVENTS: Array<{ event: string; en: string; ru: string }> = [
   { event: 'server.starting', en: 'server start', ru: 'запуск сервера' },
@@ -76,8 +88,8 @@ export function portionsItem(c: Ctx): Block[] {
   out.push(
     P(
       lang,
-      prose`The server reads whatever the kernel has for a connection (up to 64 KiB per read) and logs it in portions of at most ${bytes(lang, chunk)} (\`--chunk-size\`); then it writes the whole read back with one write(). Node gives a server’s sockets no supported way to read 1 KB at a time, so a portion is a slice of one read, not a separate recv() call, and not a TCP segment either: the MSS only bounds a segment’s payload (about 1460 bytes on Ethernet), offloading (GSO/GRO) may hand the kernel bigger ones, and one read may hold several segments or part of one.`,
-      prose`Сервер читает всё, что ядро уже получило по соединению (до 64 КиБ за одно чтение), и записывает его в журнал порциями не больше ${chunk} байт (\`--chunk-size\`), а затем отправляет всё прочитанное обратно одним вызовом write(). Читать сокет сервера по 1 КБ Node штатно не позволяет, поэтому порция — это кусок одного чтения, а не отдельный вызов recv() и не TCP-сегмент: MSS лишь ограничивает полезную нагрузку сегмента (около 1460 байт в Ethernet), разгрузка сегментации (GSO/GRO) может передавать ядру сегменты крупнее, а одно чтение может вместить несколько сегментов или часть одного.`,
+      prose`The server reads whatever the kernel has for a connection (up to 64 KiB per read) and logs it in portions of at most ${bytes(lang, chunk)} (\`--chunk-size\`); then it writes the whole read back with one write(). Node gives a server’s sockets no supported way to read 1 KB at a time, so a portion is a slice of one read, not a separate recv() call, and not a TCP segment either: the MSS only bounds a segment’s payload (about 1460 bytes on Ethernet), on sending the kernel hands the NIC or driver large segments that it cuts to the MSS (GSO), and on receiving segments are merged before the TCP stack (GRO), so a capture may show segments larger than the MSS, and one read may hold several segments or part of one.`,
+      prose`Сервер читает всё, что ядро уже получило по соединению (до 64 КиБ за одно чтение), и записывает его в журнал порциями не больше ${bytesGen(lang, chunk)} (\`--chunk-size\`), а затем отправляет всё прочитанное обратно одним вызовом write(). Читать сокет сервера по 1 КБ Node штатно не позволяет, поэтому порция — это кусок одного чтения, а не отдельный вызов recv() и не TCP-сегмент: MSS лишь ограничивает полезную нагрузку сегмента (около 1460 байт в Ethernet), при отправке ядро передаёт сетевой карте или драйверу крупные сегменты, и те сами режут их по MSS (GSO), а при приёме сегменты объединяются ещё до стека TCP (GRO), поэтому в захвате бывают сегменты крупнее MSS, а одно чтение может вместить несколько сегментов или часть одного.`,
     ),
   );
   if (!found) {
@@ -85,7 +97,7 @@ export function portionsItem(c: Ctx): Block[] {
       P(
         lang,
         prose`**No line in this run was longer than ${bytes(lang, chunk)}**, so the logs show no line split into portions. To see it, send one, e.g.:`,
-        prose`**Ни одна строка в этом запуске не была длиннее ${chunk} байт**, поэтому деления строки на порции журналы не показывают. Чтобы увидеть его, отправьте такую строку, например:`,
+        prose`**Ни одна строка в этом запуске не была длиннее ${bytesGen(lang, chunk)}**, поэтому деления строки на порции журналы не показывают. Чтобы увидеть его, отправьте такую строку, например:`,
       ),
       codeBlock(
         `node -e "console.log('x'.repeat(2500))" | npx socket-lab echo --host 127.0.0.1 --log-format json`,
@@ -241,7 +253,7 @@ function conversation(c: Ctx, sessions: readonly EchoSession[]): Block {
             echoed
               ? L(
                   lang,
-                  `came back (${line.reads.length} read(s))`,
+                  `came back (${count('en', line.reads.length, { one: 'read', other: 'reads' })})`,
                   `вернулась (чтений: ${line.reads.length})`,
                 )
               : L(lang, 'no echo logged', 'эхо не записано'),

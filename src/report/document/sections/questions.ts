@@ -70,12 +70,50 @@ export function q1(c: Ctx, f: Facts): Block[] {
   ];
   const { tcpListen, accepts } = f;
   if (tcpListen && accepts.length > 0) {
-    const locals = join([...new Set(accepts.map((r) => str(r, 'local') ?? '?'))].map(code));
+    // Each connection's server end, grouped: "of №1 and №3 is A, of №2 B". A socket listening on
+    // 0.0.0.0 gives each connection the address its client dialed, so the addresses may differ.
+    const byLocal = new Map<string, number[]>();
+    for (const r of accepts) {
+      const local = str(r, 'local') ?? '?';
+      byLocal.set(local, [...(byLocal.get(local) ?? []), num(r, 'connId') ?? 0]);
+    }
     const ids = accepts.map((r) => num(r, 'connId')).join(', ');
+    const and = (l: 'en' | 'ru', ns: number[]) =>
+      ns
+        .map((n) => (l === 'en' ? `#${n}` : `№${n}`))
+        .join(', ')
+        .replace(/, ([^,]*)$/, l === 'en' ? ' and $1' : ' и $1');
+    const groups = (l: 'en' | 'ru') =>
+      join(
+        [...byLocal].map(([local, ns], i) =>
+          l === 'en'
+            ? prose`${i === 0 ? '' : 'of '}${ns.length > 1 ? 'connections' : 'connection'} ${and(l, ns)}${i === 0 ? ' is' : ','} ${code(local)}`
+            : prose`${i === 0 ? '' : 'у '}${ns.length > 1 ? 'соединений' : 'соединения'} ${and(l, ns)} — ${code(local)}`,
+        ),
+        '; ',
+      );
+    const ports = new Set([...byLocal.keys()].map((a) => a.slice(a.lastIndexOf(':') + 1)));
+    const wildcard = ['0.0.0.0', '::'].includes(str(tcpListen, 'address') ?? '');
+    const whyEn =
+      ports.size === 1
+        ? byLocal.size > 1 && wildcard
+          ? ': one port, and the address is the one the client dialed (the listening socket is bound to ' +
+            (str(tcpListen, 'address') ?? '') +
+            ')'
+          : ': the listening port, shared by every connection'
+        : '';
+    const whyRu =
+      ports.size === 1
+        ? byLocal.size > 1 && wildcard
+          ? ': порт один, а адрес — тот, к которому подключался клиент (слушающий сокет привязан к ' +
+            (str(tcpListen, 'address') ?? '') +
+            ')'
+          : ': это порт прослушивания, общий для всех соединений'
+        : '';
     out.push(
       p(
-        prose`In this run: the listening socket ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() gave ${count(lang, accepts.length, { one: 'connected socket', other: 'connected sockets' })}, numbered ${ids}, all on the server’s side at ${locals} — the listening port, shared by every connection.`,
-        prose`В этом запуске: слушающий сокет ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() вернул ${count(lang, accepts.length, { one: 'соединённый сокет', few: 'соединённых сокета', many: 'соединённых сокетов', other: 'соединённого сокета' })} (номера ${ids}), у всех на стороне сервера ${locals} — порт прослушивания, общий для всех соединений.`,
+        prose`In this run: the listening socket ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() gave ${count(lang, accepts.length, { one: 'connected socket', other: 'connected sockets' })}, numbered ${ids}; the server’s side of ${groups('en')}${whyEn}.`,
+        prose`В этом запуске: слушающий сокет ${endpointOf(tcpListen)} (${cite(tcpListen)}); accept() вернул ${count(lang, accepts.length, { one: 'соединённый сокет', few: 'соединённых сокета', many: 'соединённых сокетов', other: 'соединённого сокета' })} (номера ${ids}); сторона сервера у ${groups('ru')}${whyRu}.`,
       ),
     );
     // The client's port comes from the client's own line (client.connected: the kernel chose it);
@@ -84,10 +122,29 @@ export function q1(c: Ctx, f: Facts): Block[] {
     for (const s of pairs) {
       const seen = s.server?.accepted;
       const same = seen && str(seen, 'remote') === s.local;
+      // Say only what the router changed: MASQUERADE keeps the client's port unless it collides.
+      const split = (a: string | undefined) => {
+        const at = (a ?? '').lastIndexOf(':');
+        return { host: (a ?? '').slice(0, at), port: (a ?? '').slice(at + 1) };
+      };
+      const mine = split(s.local);
+      const theirs = split(seen ? str(seen, 'remote') : undefined);
+      const changedEn =
+        mine.port === theirs.port
+          ? 'the address the router put in its place (the port kept)'
+          : mine.host === theirs.host
+            ? 'the port the router put in its place (the address kept)'
+            : 'the address and port the router put in its place';
+      const changedRu =
+        mine.port === theirs.port
+          ? 'адрес, подставленный маршрутизатором (порт сохранён)'
+          : mine.host === theirs.host
+            ? 'порт, подставленный маршрутизатором (адрес сохранён)'
+            : 'адрес и порт, подставленные маршрутизатором';
       out.push(
         p(
-          prose`${code(s.program.label)}: its own end was ${code(s.local ?? '?')}, address and ephemeral port chosen by its kernel (${cite(s.connected)})${seen ? (same ? prose`; the server saw the same ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; the server saw ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}): not the client’s end but the address and port the router put in its place`) : prose`; the server’s line for it is not in the logs`}.`,
-          prose`${code(s.program.label)}: его собственный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а адрес и порт, подставленные маршрутизатором`) : prose`; строки сервера о нём в журналах нет`}.`,
+          prose`${code(s.program.label)}: its own end was ${code(s.local ?? '?')}, address and ephemeral port chosen by its kernel (${cite(s.connected)})${seen ? (same ? prose`; the server saw the same ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; the server saw ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}): not the client’s end but ${changedEn}`) : prose`; the server’s line for it is not in the logs`}.`,
+          prose`${code(s.program.label)}: его собственный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а ${changedRu}`) : prose`; строки сервера о нём в журналах нет`}.`,
         ),
       );
     }
@@ -210,8 +267,8 @@ export function q4(c: Ctx, f: Facts): Block[] {
   const out = [
     question(c, 4, 'What are non-blocking sockets?', 'Что такое неблокирующие сокеты?'),
     p(
-      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() returns at once with EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS). A socket becomes non-blocking with `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)`, which keeps its other flags (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
-      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() сразу возвращают EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
+      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() fails at once: it returns −1 with errno EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS). A socket becomes non-blocking with `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)`, which keeps its other flags (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
+      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() завершаются сразу с ошибкой: возвращают −1, errno = EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
     ),
   ];
   const server = model.servers[0];
@@ -340,8 +397,8 @@ export function q6(c: Ctx, f: Facts): Block[] {
       'Какие системные вызовы, связанные с сокетами, используются только на стороне сервера?',
     ),
     p(
-      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the client’s.',
-      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов клиента.',
+      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and of the server calls a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the client’s.',
+      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а из серверных вызовов UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов клиента.',
     ),
   ];
   const { tcpListen, udpListen, firstAccept, echoes } = f;
@@ -364,8 +421,8 @@ export function q7(c: Ctx, f: Facts): Block[] {
   const out = [
     question(c, 7, 'At which OSI layer do sockets work?', 'На каком уровне модели OSI работают сокеты?'),
     p(
-      'Sockets are the interface to the transport layer, layer 4 of OSI: the program chooses the transport protocol (TCP or UDP) and names the address (layer 3) and the port (layer 4) of the other end; the transport layer and everything below it — IP routing, Ethernet frames — the kernel and the network do. The socket itself is not a protocol of any layer: it is the boundary between the application above and the transport layer below.',
-      'Сокеты — интерфейс транспортного уровня, 4-го уровня модели OSI: программа выбирает транспортный протокол (TCP или UDP) и указывает адрес (3-й уровень) и порт (4-й уровень) другой стороны; сам транспортный уровень и всё, что ниже, — маршрутизацию IP, кадры Ethernet — выполняют ядро и сеть. Сокет сам не протокол какого-либо уровня: это граница между приложением сверху и транспортным уровнем снизу.',
+      'Sockets are the interface to the transport layer, layer 4 of OSI: the program chooses the transport protocol (TCP or UDP) and names the address (layer 3) and the port (layer 4) of the other end; the transport layer and everything below it — IP routing, Ethernet frames — the kernel and the network do. The socket itself is not a protocol of any layer: it is the boundary between the application above and the transport layer below. Other socket kinds reach lower: raw sockets (SOCK_RAW) the network layer (IP, layer 3), packet sockets (AF_PACKET) the link layer (layer 2); the lab’s TCP and UDP sockets are layer-4 interfaces.',
+      'Сокеты — интерфейс транспортного уровня, 4-го уровня модели OSI: программа выбирает транспортный протокол (TCP или UDP) и указывает адрес (3-й уровень) и порт (4-й уровень) другой стороны; сам транспортный уровень и всё, что ниже, — маршрутизацию IP, кадры Ethernet — выполняют ядро и сеть. Сокет сам не протокол какого-либо уровня: это граница между приложением сверху и транспортным уровнем снизу. Другие виды сокетов достают ниже: «сырые» сокеты (SOCK_RAW) — до сетевого уровня (IP, 3-й уровень), пакетные сокеты (AF_PACKET) — до канального (2-й уровень); сокеты TCP и UDP в этой лабораторной — интерфейсы 4-го уровня.',
     ),
   ];
   const a = f.firstAccept;

@@ -46,7 +46,10 @@ export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
         [L(lang, 'Student', 'Студент'), student],
         [L(lang, 'Group', 'Группа'), group],
         [L(lang, 'Date of the run', 'Дата запуска'), date],
-        [L(lang, 'What was run', 'Что запускалось'), ran.length > 0 ? join(ran) : '-'],
+        [
+          L(lang, 'What was run', 'Что запускалось'),
+          ran.length > 0 ? join(ran) : L(lang, 'nothing', 'ничего'),
+        ],
       ],
     ),
   ];
