@@ -40,7 +40,10 @@ test('implementation: without a student’s program the report shows our server�
 
 test('timeline: a student’s client’s traced calls stand in its scenario beside the server’s lines, causes first, at the times strace saw', async () => {
   const run = await analyse(
-    ['client-local', 'clients-server'].map((n) => ({ name: n, lines: lazyLines(join(OWN, `${n}.jsonl`)) })),
+    ['timeline-client-local', 'timeline-server'].map((n) => ({
+      name: n,
+      lines: lazyLines(join(OWN, `${n}.jsonl`)),
+    })),
   );
   const md = render(run, 'en');
   const local = md.slice(md.lastIndexOf('### Scenario `local`'));
