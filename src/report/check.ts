@@ -134,7 +134,7 @@ const MAX_PID = 4_194_304;
  * Numbers that are durations, percentages or strace's times (`at` of own.call: ms with the
  * microseconds as a fraction): finite, not negative, fractions allowed.
  */
-const MEASURES = new Set(['durationMs', 'windowMs', 'delayMs', 'lossPercent', 'at']);
+const MEASURES = new Set(['durationMs', 'windowMs', 'delayMs', 'lossPercent', 'at', 'startedAt']);
 /** Numbers that are ports. */
 const PORTS = new Set(['port', 'tcpPort', 'udpPort']);
 /** A system call's return value (own.call): a count or a descriptor, or -1 when it failed. */
