@@ -836,3 +836,39 @@ test('flows: past maxFlows, connections are counted exactly, not kept; wire prin
   assert.ok(p.stdout().includes('syn\\e]0;owned\\x07.pcap'));
   assert.ok(Buffer.byteLength(p.stdout()) <= 4 * 1024 * 1024 + 200);
 });
+
+test('cross-check: bytes the capture dropped but the peer acknowledged pass by the ACKs (a real capture)', async () => {
+  const file = new URL('./fixtures/wire/dropped-by-kernel.pcap', import.meta.url).pathname;
+  const read = await readCaptureFile(file);
+  if (!read.ok) assert.fail(read.problem.message);
+  const flows = analyseFlows(read.capture.packets);
+  const local = flows.tcp.find((c) => c.client === '127.0.0.1:53756')!;
+  assert.equal(local.toClient.payloadBytes, 0, 'the echo segment is not in the capture');
+  assert.equal(local.toClient.ackedBytes, 30, "the client's ACK covers 30 bytes of echo");
+  assert.equal(local.toServer.ackedBytes, 30);
+  const check = crossCheckBytes(flows, [{ remote: '127.0.0.1:53756', bytesIn: 30, bytesOut: 30 }], {
+    serverPort: 7007,
+  });
+  assert.equal(check.ok, true);
+  assert.deepEqual(
+    check.comparisons.map((c) => [c.direction, c.ok, c.ackedNotCaptured]),
+    [
+      ['client-to-server', true, undefined],
+      ['server-to-client', true, 30],
+    ],
+  );
+  assert.match(
+    explainWire({ lang: 'en', captures: [], crossCheck: check }),
+    /match by the ACKs: the capture lacks 30 bytes/,
+  );
+  assert.match(
+    explainWire({ lang: 'ru', captures: [], crossCheck: check }),
+    /в захвате нет 30 байт, которые другая сторона подтвердила/,
+  );
+  // A log that claims more (or less) than the ACKs cover still fails.
+  for (const bytesOut of [29, 31]) {
+    const bad = crossCheckBytes(flows, [{ remote: '127.0.0.1:53756', bytesIn: 30, bytesOut }]);
+    assert.equal(bad.ok, false, `bytesOut ${bytesOut}`);
+    assert.equal(bad.comparisons[1]!.reason, 'bytes-differ');
+  }
+});

@@ -268,8 +268,8 @@ function wireCheck(
   const dirRu = (d: string) => (d === 'client-to-server' ? 'клиент → сервер' : 'сервер → клиент');
   const findings = comparisons.map((c): WireFinding => ({
     ok: c.ok,
-    en: `${c.remote} ${dirEn(c.direction)}: socket log ${c.logged} bytes, on the wire ${c.onWire ?? 'none'}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
-    ru: `${c.remote} ${dirRu(c.direction)}: по журналу сокетов ${count('ru', c.logged, 'byte')}, в захвате ${c.onWire === undefined ? 'нет' : count('ru', c.onWire, 'byte')}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+    en: `${c.remote} ${dirEn(c.direction)}: socket log ${c.logged} bytes, on the wire ${c.onWire ?? 'none'}${c.ackedNotCaptured ? `, the other ${c.ackedNotCaptured} acknowledged by the peer (the capture dropped them)` : ''}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+    ru: `${c.remote} ${dirRu(c.direction)}: по журналу сокетов ${count('ru', c.logged, 'byte')}, в захвате ${c.onWire === undefined ? 'нет' : count('ru', c.onWire, 'byte')}${c.ackedNotCaptured ? `, остальные ${count('ru', c.ackedNotCaptured, 'byte')} подтверждены другой стороной (захват их пропустил)` : ''}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
   }));
   return { id: 'wire', status: findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
 }

@@ -36,6 +36,12 @@ export interface ByteComparison {
   ok: boolean;
   /** Why it failed, in English (explain.ts renders both languages from the fields). */
   reason?: 'not-in-capture' | 'bytes-differ' | 'capture-incomplete' | 'reset';
+  /**
+   * The capture lacks some of the logged bytes, but the other side's ACKs cover exactly the logged
+   * count: the segments arrived and the capturing kernel dropped copies of them (tcpdump's "packets
+   * dropped by kernel"). Not a failure: the ACK numbers are the wire's own count.
+   */
+  ackedNotCaptured?: number;
 }
 
 export interface CrossCheck {
@@ -72,16 +78,21 @@ export function crossCheckBytes(
     // The same client port can be reused later: take the first unclaimed connection of that endpoint.
     const conn = (byClient.get(remote) ?? []).find((c) => !used.has(c));
     if (conn) used.add(conn);
-    for (const [direction, logged, wire] of [
-      ['client-to-server', count.bytesIn, conn?.toServer.payloadBytes],
-      ['server-to-client', count.bytesOut, conn?.toClient.payloadBytes],
+    for (const [direction, logged, stats] of [
+      ['client-to-server', count.bytesIn, conn?.toServer],
+      ['server-to-client', count.bytesOut, conn?.toClient],
     ] as const) {
+      const wire = stats?.payloadBytes;
+      // Segments the capture missed but the peer acknowledged still crossed the wire.
+      const ackedOnly =
+        wire !== undefined && wire < logged && stats?.ackedBytes === logged ? logged - wire : 0;
       const cmp: ByteComparison = {
         remote,
         direction,
         logged,
         onWire: wire,
-        ok: wire === logged,
+        ok: wire === logged || ackedOnly > 0,
+        ...(ackedOnly > 0 ? { ackedNotCaptured: ackedOnly } : {}),
         ...(count.connId !== undefined ? { connId: count.connId } : {}),
         ...(conn ? { connection: conn.id } : {}),
       };

@@ -488,6 +488,13 @@ export const WIRE_TEXTS = {
     () => 'FAIL: counts differ',
     () => 'ОШИБКА: числа различаются',
   ),
+  'cc-acked': sentence(
+    { n: 0 },
+    (p) =>
+      `match by the ACKs: the capture lacks ${plural(p.n, 'byte', 'bytes')} that the other side acknowledged (the capturing kernel dropped packets: "packets dropped by kernel" in the capture container's output)`,
+    (p) =>
+      `совпадает по подтверждениям (ACK): в захвате нет ${count('ru', p.n, 'byte', 'gen')}, которые другая сторона подтвердила (ядро не успело передать пакеты программе захвата: «packets dropped by kernel» в выводе контейнера захвата)`,
+  ),
   'cc-match': sentence(
     {},
     () => 'match',
@@ -891,7 +898,11 @@ export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
     dir(c.direction),
     String(c.logged),
     String(c.onWire ?? '—'),
-    c.ok ? w(lang, 'cc-match', {}) : reason(c.reason),
+    c.ackedNotCaptured
+      ? w(lang, 'cc-acked', { n: c.ackedNotCaptured })
+      : c.ok
+        ? w(lang, 'cc-match', {})
+        : reason(c.reason),
   ]);
   if (check.comparisons.length === 0) rows.push(['—', '—', '—', '—', w(lang, 'cc-no-connection', {})]);
   const out: Block[] = [

@@ -95,6 +95,12 @@ export interface DirectionStats {
   largestSegment: number;
   /** The MSS this sender announced in its SYN (it asks the other side to send at most this much). */
   announcedMss?: number;
+  /**
+   * Payload bytes of this sender that the other side acknowledged (its highest ACK, the SYN and FIN
+   * not counted), when this sender's SYN was captured. More than `payloadBytes` means the capture
+   * missed segments that did arrive (the capturing kernel dropped packets).
+   */
+  ackedBytes?: number;
 }
 
 export interface Teardown {
@@ -182,6 +188,8 @@ interface DirState {
   sent: Array<[number, number, number]>;
   /** Sequence ranges sent so far, sorted and merged: [start, end). */
   covered: Array<[number, number]>;
+  /** Highest relative sequence number the other side acknowledged. */
+  highestAcked: number;
 }
 
 interface ConnState {
@@ -313,6 +321,7 @@ function newDir(from: Side, maxRecords: number): DirState {
     highest: 1,
     sent: [],
     covered: [],
+    highestAcked: 0,
   };
 }
 
@@ -491,6 +500,11 @@ function addSegment(state: ConnState, src: string, p: Packet): void {
   }
   // An ACK that covers the peer's FIN (its sequence number + 1) acknowledges it.
   if (f.ack && relAck !== undefined) {
+    if (peer.stats.isn !== undefined && relAck > peer.highestAcked) {
+      peer.highestAcked = relAck;
+      const finSeq = conn.teardown.fins.find((x) => x.from === other)?.relativeSeq;
+      peer.stats.ackedBytes = Math.max(0, Math.min(relAck, finSeq ?? relAck) - 1);
+    }
     const peerFin = conn.teardown.fins.find((x) => x.from === other);
     if (peerFin && peerFin.ackedAtMs === undefined && relAck >= peerFin.relativeSeq + 1)
       peerFin.ackedAtMs = p.timeMs;
