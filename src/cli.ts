@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { reportError } from './cli/common.js';
+import { langOf, reportError } from './cli/common.js';
 import { createProgram } from './cli/program.js';
 
 try {
@@ -12,6 +12,6 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else {
     // Errors no subcommand expected still end as one sentence and a non-zero exit code.
-    reportError(process.argv[2] ?? '', err);
+    reportError(process.argv[2] ?? '', err, langOf(process.argv));
   }
 }

@@ -206,6 +206,90 @@ const NAME_SETTINGS: Record<MissingName, { settings: string; en: string; ru: str
   group: { settings: 'LAB_GROUP', en: '--group', ru: '--group' },
 };
 
+/**
+ * Why an archive was refused (classroom/tar.ts): the code selects the sentence, the grade sheet
+ * shows it as the submission's reason. Paths come from the archive: data, shown as they are.
+ */
+export type TarRefusal =
+  | { code: 'not-tar' }
+  | { code: 'truncated' }
+  | { code: 'bad-path'; path: string }
+  | { code: 'link'; path: string; type: string }
+  | { code: 'special'; path: string; type: string }
+  | { code: 'member-type'; path: string; type: string }
+  | { code: 'too-many-members'; limit: number }
+  | { code: 'member-too-big'; path: string; limit: number }
+  | { code: 'duplicate-member'; path: string };
+
+const MiB = (n: number, lang: Lang) => `${Math.round(n / 1048576)} ${lang === 'ru' ? 'МиБ' : 'MiB'}`;
+
+/** One sentence per refusal of a tar archive. */
+export const TAR_REFUSALS: {
+  readonly [K in TarRefusal['code']]: Sentence<Omit<Extract<TarRefusal, { code: K }>, 'code'>>;
+} = {
+  'not-tar': sentence(
+    {},
+    () => 'no tar archive inside (or a corrupt header)',
+    () => 'внутри gzip не tar-архив (или повреждён заголовок)',
+  ),
+  truncated: sentence(
+    {},
+    () => 'the tar archive is truncated',
+    () => 'tar-архив обрезан',
+  ),
+  'bad-path': sentence(
+    { path: '../../etc/passwd' },
+    (p) => `unsafe member path: ${p.path} (absolute, or with ..)`,
+    (p) => `опасный путь в архиве: ${p.path} (абсолютный или с \`..\`)`,
+  ),
+  link: sentence(
+    { path: 'logs/x.jsonl', type: 'symbolic link' },
+    (p) => `a ${p.type} in the archive: ${p.path}`,
+    (p) => `в архиве ссылка (${p.type}): ${p.path}`,
+  ),
+  special: sentence(
+    { path: 'logs/fifo', type: 'FIFO' },
+    (p) => `a ${p.type} in the archive: ${p.path}`,
+    (p) => `в архиве специальный файл (${p.type}): ${p.path}`,
+  ),
+  'member-type': sentence(
+    { path: 'logs/x', type: 'pax extended header' },
+    (p) => `unsupported member (${p.type}): ${p.path}`,
+    (p) => `в архиве запись неподдерживаемого типа (${p.type}): ${p.path}`,
+  ),
+  'too-many-members': sentence(
+    { limit: 256 },
+    (p) => `more than ${p.limit} members in the archive`,
+    (p) => `в архиве больше ${p.limit} записей`,
+  ),
+  'member-too-big': sentence(
+    { path: 'logs/lab-server.jsonl', limit: 32 * 1048576 },
+    (p) => `member larger than ${MiB(p.limit, 'en')}: ${p.path}`,
+    (p) => `файл в архиве больше ${MiB(p.limit, 'ru')}: ${p.path}`,
+  ),
+  'duplicate-member': sentence(
+    { path: 'manifest.json' },
+    (p) => `the same member twice: ${p.path}`,
+    (p) => `файл встречается в архиве дважды: ${p.path}`,
+  ),
+};
+
+const tarRefusal = (r: TarRefusal, lang: Lang) => (TAR_REFUSALS[r.code] as Sentence<unknown>)[lang](r);
+
+/** What a bound of the report's reading (report/limits.ts READ_LIMITS) is about. */
+export type ReadLimit = 'line' | 'source' | 'foreign';
+/** What a bound of one run (report/limits.ts RUN_LIMITS) counts. */
+export type RunLimit = 'maxPrograms' | 'maxConversations' | 'maxChatLines' | 'maxOwnLines';
+const RUN_LIMIT_NOUNS: Record<RunLimit, Record<Lang, string>> = {
+  maxPrograms: { en: 'programs (pids)', ru: 'процессов' },
+  maxConversations: { en: 'connections and sessions', ru: 'соединений и сеансов' },
+  maxChatLines: { en: 'chat message lines', ru: 'строк сообщений чата' },
+  maxOwnLines: {
+    en: "lines of the student's own programs (own.call, own.output)",
+    ru: 'строк о собственных программах студента (own.call, own.output)',
+  },
+};
+
 /** An entry of the error catalogue: its code and its sentence. */
 export type ErrorEntry<P> = Sentence<P> & { readonly code: LabErrorCode };
 
@@ -586,12 +670,103 @@ export const ERROR_TEXTS = {
     (p) => `в файлах *.jsonl из ${p.dir} нет ни одной строки журнала socket-lab: сдавать нечего`,
   ),
 
-  // `reason` is the report's own sentence (a bound passed, a file that is not a log of the lab).
+  // `reason` is the report's own refusal (a bound passed, a file that is not a log of the lab), as its fields.
   'bundle-not-lab-logs': error(
     'LAB_ERR_BAD_INPUT',
-    { dir: 'logs', reason: 'logs/x.jsonl: more than 100000 lines are not socket-lab log lines' },
-    (p) => `the logs in ${p.dir} are not one run of the lab, nothing was packed: ${p.reason}`,
-    (p) => `журналы в ${p.dir} не похожи на один запуск лабораторной, работа не собрана: ${p.reason}`,
+    {
+      dir: 'logs',
+      reason: {
+        code: 'LAB_ERR_BAD_INPUT',
+        message: 'x.jsonl: more than 100000 lines are not socket-lab log lines',
+        text: 'read-limit',
+        params: { limit: 'foreign', source: 'x.jsonl', line: 100_123, bytes: 100_000 },
+      } as ErrorFields,
+    },
+    (p) =>
+      `the logs in ${p.dir} are not one run of the lab, nothing was packed: ${localizeErrorText(p.reason, 'en')}`,
+    (p) =>
+      `журналы в ${p.dir} не похожи на один запуск лабораторной, работа не собрана: ${localizeErrorText(p.reason, 'ru')}`,
+  ),
+
+  // ---- what the report, grade and wire read ------------------------------------------------
+  'input-missing': error(
+    'LAB_ERR_BAD_INPUT',
+    { path: 'logs/lab-srver.jsonl' },
+    (p) => `${p.path}: no such file or directory`,
+    (p) => `${p.path}: нет такого файла или каталога`,
+  ),
+  'input-unreadable': error(
+    'LAB_ERR_BAD_INPUT',
+    { path: 'logs', reason: 'EACCES' },
+    (p) => `${p.path}: cannot read it (${p.reason})`,
+    (p) => `${p.path}: не удалось прочитать (\`${p.reason}\`)`,
+  ),
+  'input-no-logs': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: 'logs' },
+    (p) => `${p.dir}: no *.jsonl files in this directory (collect the logs first: socket-lab collect)`,
+    (p) => `${p.dir}: в этом каталоге нет файлов *.jsonl (сначала соберите журналы: \`socket-lab collect\`)`,
+  ),
+  'server-log-not-a-file': error(
+    'LAB_ERR_BAD_INPUT',
+    { file: 'logs' },
+    (p) => `${p.file}: --server-log takes one file, the server's *.jsonl`,
+    (p) => `${p.file}: --server-log принимает один файл: журнал сервера *.jsonl`,
+  ),
+  // A bound of READ_LIMITS passed: `bytes` is the bound (bytes, or lines for 'foreign'), `line` 1-based.
+  'read-limit': error(
+    'LAB_ERR_BAD_INPUT',
+    { limit: 'line' as ReadLimit, source: 'lab-server.jsonl', line: 12, bytes: 1048576 },
+    (p) =>
+      p.limit === 'line'
+        ? `line ${p.line} of ${p.source} is longer than ${p.bytes / 1048576} MiB`
+        : p.limit === 'foreign'
+          ? `${p.source}: more than ${count('en', p.bytes, 'line')} are not socket-lab log lines (up to line ${p.line}): not a log of the lab`
+          : `${p.source} is larger than ${p.bytes / 1048576} MiB (read up to line ${p.line})`,
+    (p) =>
+      p.limit === 'line'
+        ? `строка ${p.line} файла ${p.source} длиннее ${p.bytes / 1048576} МиБ`
+        : p.limit === 'foreign'
+          ? `${p.source}: больше ${count('ru', p.bytes, 'line', 'gen')} — не строки журнала socket-lab (прочитано до строки ${p.line}): это не журнал лабораторной`
+          : `${p.source} больше ${p.bytes / 1048576} МиБ (прочитано до строки ${p.line})`,
+  ),
+  // A bound of RUN_LIMITS passed: `count` things where at most `limit` make one run.
+  'run-limit': error(
+    'LAB_ERR_BAD_INPUT',
+    { what: 'maxPrograms' as RunLimit, count: 1500, limit: 1024 },
+    (p) =>
+      `the logs hold more than ${p.limit} ${RUN_LIMIT_NOUNS[p.what].en} (${p.count}): that is not one run of the lab; not read`,
+    (p) =>
+      `в журналах больше ${p.limit} ${RUN_LIMIT_NOUNS[p.what].ru} (${p.count}): это не один запуск лабораторной; журналы не прочитаны`,
+  ),
+  'tar-refused': error(
+    'LAB_ERR_BAD_INPUT',
+    { refusal: { code: 'truncated' } as TarRefusal },
+    (p) => `the archive is refused: ${tarRefusal(p.refusal, 'en')}`,
+    (p) => `архив отклонён: ${tarRefusal(p.refusal, 'ru')}`,
+  ),
+
+  'report-no-input': error(
+    'LAB_ERR_BAD_INPUT',
+    {},
+    () =>
+      'give log files or a directory (e.g. socket-lab report logs/), or pipe the logs in (... | socket-lab report -)',
+    () =>
+      'укажите файлы журналов или каталог (например, `socket-lab report logs/`) или передайте журналы через конвейер (`... | socket-lab report -`)',
+  ),
+
+  // ---- socket-lab collect -------------------------------------------------------------------
+  'collect-from-missing': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: '/logs' },
+    (p) => `${p.dir} does not exist: is the logs volume mounted there?`,
+    (p) => `${p.dir} не существует: смонтирован ли туда том с журналами?`,
+  ),
+  'collect-no-logs': error(
+    'LAB_ERR_BAD_INPUT',
+    { dir: '/logs' },
+    (p) => `no *.jsonl files in ${p.dir}: run the lab first (docker compose up)`,
+    (p) => `в ${p.dir} нет файлов *.jsonl: сначала запустите лабораторную (\`docker compose up\`)`,
   ),
 
   // ---- refusals: a server limit (tcp/refusal.ts, the chat's ERR) ------------------------------
@@ -678,6 +853,28 @@ export function labError<K extends ErrorText>(
   options?: { cause?: unknown },
 ): LabError {
   return new LabError(text, params as EntryParams<ErrorText>, options);
+}
+
+/**
+ * The parameters of `err` when it is a LabError made from entry `text`, else undefined: how a caller
+ * reads what a refusal carries (grade turns a read limit into a row's reason) without parsing it.
+ */
+export function errorParams<K extends ErrorText>(err: unknown, text: K): EntryParams<K> | undefined {
+  return err instanceof LabError && err.text === text ? (err.params as EntryParams<K>) : undefined;
+}
+
+/**
+ * Runs `write` (of `file`); a write the system refuses (no permission, a full disk, a missing
+ * folder) is the user's to fix: one coded sentence naming the file (`file-unwritable`), not a bug.
+ */
+export async function writing<T>(file: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code !== 'string') throw err;
+    throw labError('file-unwritable', { file, reason: code }, { cause: err });
+  }
 }
 
 /** The fields a LabError gives an event (server.error, client.error), so a log reader can render it in any language. */

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { accountConnections, analyse, lazyLines, linesOf, render } from '../src/report/index.ts';
 import { RETAIN_HEAD, RETAIN_TAIL, parseLine, parseSource, weight } from '../src/report/parse.ts';
-import { InputError, READ_LIMITS, ReadLimitError, RunLimitError } from '../src/report/sources.ts';
+import { READ_LIMITS } from '../src/report/sources.ts';
+import { LabError } from '../src/errors.ts';
 import { defer } from './helpers.ts';
 
 const T0 = Date.parse('2026-11-29T10:00:00.000Z');
@@ -135,7 +136,7 @@ test('linesOf: a line past the bound is refused with its number, before it is jo
       for await (const _ of linesOf(chunks, 'lab-server.jsonl'));
     },
     (err: Error) => {
-      assert.ok(err instanceof ReadLimitError && err instanceof InputError);
+      assert.ok(err instanceof LabError && err.text === 'read-limit' && err.code === 'LAB_ERR_BAD_INPUT');
       assert.equal(err.message, 'line 3 of lab-server.jsonl is longer than 1 MiB');
       return true;
     },
@@ -193,7 +194,7 @@ test('reader: programs, sessions and the merge are linear in pids; past the run 
   // 64k pids: refused at once, with the bound named.
   const t0 = Date.now();
   await assert.rejects(analyse([{ name: 'lab-x', lines: manyPids(65_536) }]), (err: Error) => {
-    assert.ok(err instanceof RunLimitError);
+    assert.ok(err instanceof LabError && err.text === 'run-limit');
     assert.match(err.message, /more than 1024 programs \(pids\) \(65537\)/);
     return true;
   });
@@ -215,7 +216,7 @@ test('reader: own.call lines past the run bound are refused while read, with one
   }
   const before = process.memoryUsage().heapUsed;
   await assert.rejects(analyse([{ name: 'lab-own', lines: calls(420_000) }]), (err: Error) => {
-    assert.ok(err instanceof RunLimitError);
+    assert.ok(err instanceof LabError && err.text === 'run-limit');
     assert.match(
       err.message,
       /more than 50000 lines of the student's own programs \(own\.call, own\.output\) \(50001\)/,
@@ -251,7 +252,7 @@ test('reader: a log of mostly blank or foreign lines is refused past 100,000 of 
   };
   for (const make of [() => '', () => 'x', (i: number) => `{"i":${i}}`]) {
     await assert.rejects(parseSource('lab-x', lines(make)), (err: Error) => {
-      assert.ok(err instanceof ReadLimitError);
+      assert.ok(err instanceof LabError && err.text === 'read-limit');
       assert.equal(
         err.message,
         'lab-x: more than 100000 lines are not socket-lab log lines (up to line 100002): not a log of the lab',

@@ -113,8 +113,11 @@ function withNumbers(v: unknown, n: number): unknown {
   return v;
 }
 
-/** Russian words after which a counted noun is genitive (the texts' «не больше N байт»). */
-const GENITIVE_AFTER = 'не больше|до|длиннее';
+/**
+ * Russian words after which a counted noun is genitive: «не больше N байт», «больше 21 строки»
+ * (a comparative), «нет 21 байта» (a negation).
+ */
+const GENITIVE_AFTER = 'не больше|больше|до|длиннее|нет';
 
 test('numbers take the noun form Intl.PluralRules gives them, in every entry that counts', () => {
   const problems: string[] = [];
@@ -133,7 +136,7 @@ test('numbers take the noun form Intl.PluralRules gives them, in every entry tha
         // that ends its phrase is judged there.
         const after = lang === 'en' ? '(?![\\p{L}]| [A-Za-z])' : '(?![\\p{L}])';
         const alternatives = wrong.map((w) => w.form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-        // After «не больше», «до», «длиннее» Russian asks for the genitive: judged separately below.
+        // After «(не) больше», «до», «длиннее», «нет» Russian asks for the genitive: judged separately below.
         const notGen = lang === 'ru' ? `(?<!(?:${GENITIVE_AFTER}) )` : '';
         return [lang, new RegExp(`(?:^|[^\\d.,])${notGen}${n} (${alternatives})${after}`, 'u')];
       }),

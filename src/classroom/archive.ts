@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { type TarRefusal, TarError, looksLikeTar, readTar } from './tar.js';
+import { errorParams } from '../errors.js';
+import { type TarRefusal, looksLikeTar, readTar } from './tar.js';
 
 /**
  * The bounds of what grading reads from one submission. A real run's bundle is a few hundred KB
@@ -84,7 +85,8 @@ export async function readArchiveBytes(bytes: Buffer): Promise<ArchiveResult> {
   try {
     return { ok: true, members: readTar(tar, LIMITS) };
   } catch (err) {
-    if (err instanceof TarError) return { ok: false, refusal: err.refusal };
+    const refused = errorParams(err, 'tar-refused');
+    if (refused) return { ok: false, refusal: refused.refusal };
     throw err;
   }
 }

@@ -6,7 +6,8 @@ import type { CheckId, CheckResult } from '../report/index.js';
 import { type RunIdentity } from '../report/identity.js';
 import { CLASSROOM_SCENARIO, serverLogInput } from '../report/classroom.js';
 import type { LineSource } from '../report/parse.js';
-import { RUN_LIMITS, ReadLimitError, RunLimitError } from '../report/sources.js';
+import { errorParams } from '../errors.js';
+import { RUN_LIMITS } from '../report/sources.js';
 import {
   MAX_RUN_RANDOMNESS,
   type RunFingerprint,
@@ -235,18 +236,20 @@ async function gradeOne(
   } catch (err) {
     const row = emptyRow(found.file);
     row.unreadable = true;
-    if (err instanceof ReadLimitError) {
+    const read = errorParams(err, 'read-limit');
+    const run = errorParams(err, 'run-limit');
+    if (read) {
       row.unreadable = false;
       row.reasons.push(
-        err.limit === 'line'
-          ? { code: 'too-long-line', path: err.source, line: err.line, limit: err.bytes }
-          : err.limit === 'foreign'
-            ? { code: 'not-a-log', path: err.source, limit: err.bytes }
-            : { code: 'log-too-big', path: err.source, limit: err.bytes },
+        read.limit === 'line'
+          ? { code: 'too-long-line', path: read.source, line: read.line, limit: read.bytes }
+          : read.limit === 'foreign'
+            ? { code: 'not-a-log', path: read.source, limit: read.bytes }
+            : { code: 'log-too-big', path: read.source, limit: read.bytes },
       );
-    } else if (err instanceof RunLimitError) {
+    } else if (run) {
       row.unreadable = false;
-      row.reasons.push({ code: 'run-too-big', what: err.what, count: err.count, limit: err.limit });
+      row.reasons.push({ code: 'run-too-big', what: run.what, count: run.count, limit: run.limit });
     } else if (isErrno(err)) row.reasons.push(unreadable(err));
     else
       row.reasons.push({

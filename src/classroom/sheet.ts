@@ -1,4 +1,6 @@
 import type { Lang } from '../text/lang.js';
+import type { Sentence } from '../text/catalogue.js';
+import { TAR_REFUSALS } from '../errors.js';
 import { CHECK_IDS } from '../report/index.js';
 import { OWN_CHECK_COLUMNS } from '../report/own-texts.js';
 import { visible } from '../text/escape.js';
@@ -27,33 +29,15 @@ export function describeReason(r: Reason, lang: Lang): string {
     case 'foreign':
       return ru ? 'не архив socket-lab (ни gzip, ни tar)' : 'not a socket-lab bundle (neither gzip nor tar)';
     case 'not-tar':
-      return ru
-        ? 'внутри gzip не tar-архив (или повреждённый заголовок)'
-        : 'no tar archive inside (or a corrupt header)';
     case 'truncated':
-      return ru ? 'tar-архив обрезан' : 'the tar archive is truncated';
     case 'bad-path':
-      return ru
-        ? `опасный путь в архиве: ${r.path} (абсолютный или с ..)`
-        : `unsafe member path: ${r.path} (absolute, or with ..)`;
     case 'link':
-      return ru ? `в архиве ссылка (${r.type}): ${r.path}` : `a ${r.type} in the archive: ${r.path}`;
     case 'special':
-      return ru
-        ? `в архиве специальный файл (${r.type}): ${r.path}`
-        : `a ${r.type} in the archive: ${r.path}`;
     case 'member-type':
-      return ru
-        ? `в архиве запись неподдерживаемого типа (${r.type}): ${r.path}`
-        : `unsupported member (${r.type}): ${r.path}`;
     case 'too-many-members':
-      return ru ? `в архиве больше ${r.limit} записей` : `more than ${r.limit} members in the archive`;
     case 'member-too-big':
-      return ru
-        ? `файл в архиве больше ${MiB(r.limit)}: ${r.path}`
-        : `member larger than ${MiB(r.limit)}: ${r.path}`;
     case 'duplicate-member':
-      return ru ? `файл встречается в архиве дважды: ${r.path}` : `the same member twice: ${r.path}`;
+      return (TAR_REFUSALS[r.code] as Sentence<unknown>)[lang](r);
     case 'unreadable':
       return ru ? `не удалось прочитать: ${r.detail}` : `cannot read it: ${r.detail}`;
     case 'not-regular':

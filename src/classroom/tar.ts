@@ -9,6 +9,8 @@
  * stops at stated bounds. What it returns are byte ranges of that buffer, nothing more.
  */
 
+import { type TarRefusal, labError } from '../errors.js';
+
 const BLOCK = 512;
 
 /** One regular file to write: a relative path with `/` separators, and its bytes. */
@@ -27,24 +29,11 @@ export interface TarLimits {
   maxMemberBytes: number;
 }
 
-/** Why an archive was refused: the code selects the sentence shown to the teacher. */
-export type TarRefusal =
-  | { code: 'not-tar' }
-  | { code: 'truncated' }
-  | { code: 'bad-path'; path: string }
-  | { code: 'link'; path: string; type: string }
-  | { code: 'special'; path: string; type: string }
-  | { code: 'member-type'; path: string; type: string }
-  | { code: 'too-many-members'; limit: number }
-  | { code: 'member-too-big'; path: string; limit: number }
-  | { code: 'duplicate-member'; path: string };
+/** Why an archive was refused: a LabError `tar-refused` carries it (its sentences: TAR_REFUSALS). */
+export type { TarRefusal };
 
-export class TarError extends Error {
-  override readonly name = 'TarError';
-  constructor(readonly refusal: TarRefusal) {
-    super(`tar archive refused: ${refusal.code}`);
-  }
-}
+/** The refusal readTar throws: a LabError whose parameters say what was refused. */
+const refused = (refusal: TarRefusal) => labError('tar-refused', { refusal });
 
 function writeString(header: Buffer, offset: number, length: number, value: string): void {
   const bytes = Buffer.from(value, 'utf8');
@@ -151,16 +140,16 @@ const TYPE_NAMES: Record<string, string> = {
 
 /**
  * The regular files of a tar archive held in memory, by safe path. Directories are accepted and
- * skipped. Throws TarError at the first thing refused; never reads past the buffer.
+ * skipped. Throws a LabError `tar-refused` at the first thing refused; never reads past the buffer.
  */
 export function readTar(bytes: Uint8Array, limits: TarLimits): Map<string, Buffer> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const files = new Map<string, Buffer>();
   let members = 0;
   let offset = 0;
-  if (!looksLikeTar(buf)) throw new TarError({ code: 'not-tar' });
+  if (!looksLikeTar(buf)) throw refused({ code: 'not-tar' });
   for (;;) {
-    if (offset + BLOCK > buf.length) throw new TarError({ code: 'truncated' });
+    if (offset + BLOCK > buf.length) throw refused({ code: 'truncated' });
     const h = buf.subarray(offset, offset + BLOCK);
     if (h.every((b) => b === 0)) return files; // end of archive (one zero block is enough to stop)
     let sum = 0;
@@ -168,26 +157,25 @@ export function readTar(bytes: Uint8Array, limits: TarLimits): Map<string, Buffe
     const stored = octal(h, 148, 8);
     const size = octal(h, 124, 12);
     if (stored !== sum || size === undefined || field(h, 257, 5) !== 'ustar')
-      throw new TarError({ code: 'not-tar' });
+      throw refused({ code: 'not-tar' });
     const prefix = field(h, 345, 155);
     const rawPath = prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100);
     const type = String.fromCharCode(h[156] ?? 0);
-    if (++members > limits.maxMembers)
-      throw new TarError({ code: 'too-many-members', limit: limits.maxMembers });
+    if (++members > limits.maxMembers) throw refused({ code: 'too-many-members', limit: limits.maxMembers });
     if (type === '1' || type === '2')
-      throw new TarError({ code: 'link', path: rawPath, type: TYPE_NAMES[type] ?? type });
+      throw refused({ code: 'link', path: rawPath, type: TYPE_NAMES[type] ?? type });
     if (type === '3' || type === '4' || type === '6')
-      throw new TarError({ code: 'special', path: rawPath, type: TYPE_NAMES[type] ?? type });
+      throw refused({ code: 'special', path: rawPath, type: TYPE_NAMES[type] ?? type });
     if (type !== '0' && type !== '\0' && type !== '5')
-      throw new TarError({ code: 'member-type', path: rawPath, type: TYPE_NAMES[type] ?? `type ${type}` });
+      throw refused({ code: 'member-type', path: rawPath, type: TYPE_NAMES[type] ?? `type ${type}` });
     const path = safeMemberPath(rawPath);
-    if (path === undefined) throw new TarError({ code: 'bad-path', path: rawPath });
+    if (path === undefined) throw refused({ code: 'bad-path', path: rawPath });
     if (size > limits.maxMemberBytes)
-      throw new TarError({ code: 'member-too-big', path, limit: limits.maxMemberBytes });
+      throw refused({ code: 'member-too-big', path, limit: limits.maxMemberBytes });
     const start = offset + BLOCK;
-    if (start + size > buf.length) throw new TarError({ code: 'truncated' });
+    if (start + size > buf.length) throw refused({ code: 'truncated' });
     if (type !== '5') {
-      if (files.has(path)) throw new TarError({ code: 'duplicate-member', path });
+      if (files.has(path)) throw refused({ code: 'duplicate-member', path });
       files.set(path, buf.subarray(start, start + size));
     }
     offset = start + Math.ceil(size / BLOCK) * BLOCK;

@@ -3,9 +3,8 @@ import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Bundle, createBundle } from '../classroom/bundle.js';
 import { labSetting, readDotenv } from '../doctor/dotenv.js';
-import { LabError, type MissingName, labError } from '../errors.js';
+import { LabError, type MissingName, errorFields, labError } from '../errors.js';
 import { giveToParentOwner } from '../report/collect.js';
-import { InputError } from '../report/limits.js';
 import { LANGS, type Lang } from '../text/lang.js';
 import { reportError } from './common.js';
 
@@ -72,8 +71,8 @@ export async function writeSubmission(o: {
     (err: unknown) => {
       // A bound of the report (a file that is not a lab log, a run past RUN_LIMITS) is the
       // student's input, said in one sentence, not a bug of the lab.
-      if (err instanceof InputError) {
-        throw labError('bundle-not-lab-logs', { dir: o.logDir, reason: err.message }, { cause: err });
+      if (err instanceof LabError && (err.text === 'read-limit' || err.text === 'run-limit')) {
+        throw labError('bundle-not-lab-logs', { dir: o.logDir, reason: errorFields(err) }, { cause: err });
       }
       throw err;
     },

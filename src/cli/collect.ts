@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { collectLogs } from '../report/collect.js';
 import type { CheckId } from '../report/index.js';
 import { LabError, labError, localizeError } from '../errors.js';
+import { reportError } from './common.js';
 import { LANGS, type Lang } from '../text/lang.js';
 import { identityFromLab, missingNames, writeSubmission } from './bundle.js';
 import { requireOption, titleOptions } from './report.js';
@@ -43,9 +44,11 @@ export function collectCommand(): Command {
         .env('LAB_LANG'),
     )
     .action(async (o: CollectCliOptions) => {
+      let lang: Lang = o.lang ?? 'en';
       try {
         // The name and group as the lab has them: options, the environment, then this folder's .env.
         const who = await identityFromLab(o);
+        lang = who.lang;
         o.student = who.student;
         o.group = who.group;
         const result = await collectLogs({
@@ -65,8 +68,11 @@ export function collectCommand(): Command {
         if (o.check && result.failed) process.exitCode = 1;
         if (o.bundle) await submission(o.to, who);
       } catch (err) {
-        process.stderr.write(`socket-lab collect: ${(err as Error).message}\n`);
-        process.exitCode = 2;
+        // Only a LabError is the user's to fix (a volume not mounted, no logs, a folder not
+        // writable): its sentence in their language, exit 2. Anything else is a bug: cli.ts says
+        // so (exit 70, the stack with --debug or LAB_DEBUG=1).
+        if (!(err instanceof LabError)) throw err;
+        reportError('collect', err, lang);
       }
     });
 }

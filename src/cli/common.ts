@@ -4,6 +4,7 @@ import { LabError, USAGE_ERRORS, labError, localizeError } from '../errors.js';
 import { MAX_TIMER_SECONDS } from '../options.js';
 import { type Level } from '../log/events.js';
 import { LANGS, type Lang } from '../text/lang.js';
+import { visible } from '../text/escape.js';
 import { type LabLogger, type LineSink, type LogFormat, createLogger } from '../log/logger.js';
 
 /** Value parsers: plain functions that throw InvalidArgumentError with the rule that was broken. */
@@ -111,6 +112,17 @@ export function makeLogger(o: LogCliOptions, fd: 1 | 2, sink?: LineSink): LabLog
   }
 }
 
+/**
+ * The language the user asked for, read without commander (an error can end the program before or
+ * outside a subcommand's options): `--lang ru` or `--lang=ru`, else LAB_LANG, else English.
+ */
+export function langOf(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Lang {
+  const i = argv.indexOf('--lang');
+  const given = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--lang='))?.slice('--lang='.length);
+  const lang = given ?? env.LAB_LANG;
+  return LANGS.includes(lang as Lang) ? (lang as Lang) : 'en';
+}
+
 /** Exit code of a failure that is socket-lab's own bug, not the user's (sysexits' EX_SOFTWARE). */
 export const EXIT_BUG = 70;
 
@@ -122,11 +134,12 @@ export const EXIT_BUG = 70;
 export function reportError(command: string, err: unknown, lang: Lang = 'en'): void {
   const prefix = command ? `socket-lab ${command}` : 'socket-lab';
   if (err instanceof LabError) {
-    process.stderr.write(`${prefix}: ${localizeError(err, lang)}\n`);
+    // The message names what the user gave (a path, a host): shown terminal-safe.
+    process.stderr.write(`${prefix}: ${visible(localizeError(err, lang))}\n`);
     process.exitCode = USAGE_ERRORS.has(err.code) ? 2 : 1;
     return;
   }
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const text = visible(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   const debug = process.env.LAB_DEBUG === '1' || process.argv.includes('--debug');
   process.stderr.write(`${prefix}: internal error, a bug in socket-lab: ${text}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

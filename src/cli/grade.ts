@@ -5,7 +5,8 @@ import { grade } from '../classroom/grade.js';
 import { describeReason, renderCsv, renderMarkdown, summaryLine, visibleLine } from '../classroom/sheet.js';
 import { LANGS, type Lang } from '../text/lang.js';
 import type { CheckId } from '../report/index.js';
-import { InputError } from '../report/sources.js';
+import { LabError, writing } from '../errors.js';
+import { reportError } from './common.js';
 import { requireOption } from './report.js';
 
 interface GradeCliOptions {
@@ -47,9 +48,8 @@ export function gradeCommand(): Command {
         });
       } catch (err) {
         // Only the teacher's own input (the --server-log file) can stop the whole grading.
-        if (!(err instanceof InputError)) throw err;
-        process.stderr.write(visibleLine(`socket-lab grade: ${err.message}`) + '\n');
-        process.exitCode = 2;
+        if (!(err instanceof LabError)) throw err;
+        reportError('grade', err, o.lang);
         return;
       }
       for (const [file, text] of [
@@ -57,8 +57,10 @@ export function gradeCommand(): Command {
         [o.md, () => renderMarkdown(result.rows, o.lang)],
       ] as const) {
         if (!file) continue;
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, text());
+        await writing(file, async () => {
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, text());
+        });
       }
       // Names and paths come from submissions: made terminal-safe before they reach the teacher's terminal.
       for (const row of result.rows.filter((r) => !r.pass)) {

@@ -14,7 +14,9 @@ import {
   ourServerSource,
 } from '../report/index.js';
 import { analyseWithServerLog, serverLogInput } from '../report/classroom.js';
-import { InputError, openInputs } from '../report/sources.js';
+import { openInputs } from '../report/sources.js';
+import { LabError, labError, writing } from '../errors.js';
+import { reportError } from './common.js';
 import { visible } from '../text/escape.js';
 
 /** `--require local,vm,remote,chat`: the parts of the lab that must be in the logs. */
@@ -89,10 +91,7 @@ export function reportCommand(): Command {
     )
     .action(async (args: string[], o: ReportCliOptions) => {
       if (args.length === 0 && process.stdin.isTTY) {
-        fail(
-          'give log files or a directory (e.g. socket-lab report logs/), or pipe the logs in (... | socket-lab report -)',
-          2,
-        );
+        reportError('report', labError('report-no-input', {}), o.lang);
         return;
       }
       try {
@@ -112,8 +111,11 @@ export function reportCommand(): Command {
           ...(source !== undefined ? { ours: oursView(source) } : {}),
         });
         if (o.out) {
-          await mkdir(dirname(o.out), { recursive: true });
-          await writeFile(o.out, markdown);
+          const out = o.out;
+          await writing(out, async () => {
+            await mkdir(dirname(out), { recursive: true });
+            await writeFile(out, markdown);
+          });
         } else {
           // Line by line through visible(): whatever a log field holds, no control character
           // reaches the terminal (or the pager) raw. Line ends and tabs are kept.
@@ -127,13 +129,10 @@ export function reportCommand(): Command {
           process.stderr.write(`socket-lab report: ${visible(`wrote ${o.out}: ${summary(analysis)}`)}\n`);
         }
       } catch (err) {
-        if (err instanceof InputError) fail(err.message, 2);
+        // A LabError is the user's (a path that names no log, a log past its bounds): exit 2;
+        // anything else is a bug and goes on to cli.ts (exit 70).
+        if (err instanceof LabError) reportError('report', err, o.lang);
         else throw err;
       }
     });
-}
-
-function fail(message: string, code: number): void {
-  process.stderr.write(`socket-lab report: ${visible(message)}\n`);
-  process.exitCode = code;
 }

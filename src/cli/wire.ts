@@ -1,5 +1,7 @@
 import { parseSource } from '../report/parse.js';
-import { InputError, lazyLines } from '../report/sources.js';
+import { lazyLines } from '../report/sources.js';
+import { LabError } from '../errors.js';
+import { reportError } from './common.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LANGS, type Lang } from '../text/lang.js';
 import { visible } from '../text/escape.js';
@@ -102,9 +104,8 @@ export function wireCommand(): Command {
         try {
           parsed = await parseSource(o.log, lazyLines(o.log));
         } catch (err) {
-          if (!(err instanceof InputError)) throw err;
-          process.stderr.write(`socket-lab wire: ${visible(err.message)}\n`);
-          process.exitCode = 2;
+          if (!(err instanceof LabError)) throw err;
+          reportError('wire', err, o.lang);
           return;
         }
         const records = parsed.records.map((r) => ({ event: r.event, fields: r.fields }));

@@ -1,4 +1,4 @@
-import { RUN_LIMITS, RunLimitError } from './limits.js';
+import { RUN_LIMITS, runLimitError } from './limits.js';
 import { addressOf, isLoopback } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 import type { Timeline } from './timeline.js';
@@ -155,7 +155,7 @@ export function aggregate(timeline: Timeline): LabModel {
   const ownEcho = ownEchoSessions(timeline.records);
   const conversations = conns.length + members.length + echo.length + ownEcho.length + chat.length;
   if (conversations > RUN_LIMITS.maxConversations)
-    throw new RunLimitError('maxConversations', conversations, RUN_LIMITS.maxConversations);
+    throw runLimitError('maxConversations', conversations, RUN_LIMITS.maxConversations);
   // One pairing for every client, ours and the student's: a connection is claimed once.
   matchEcho([...echo, ...ownEcho], conns);
   matchChat(chat, members);

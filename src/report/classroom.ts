@@ -4,7 +4,8 @@ import type { CheckResult, Finding } from './check.js';
 import { addressOf, isLoopback } from './endpoint.js';
 import { type AnalyseOptions, type Analysis, type ReportInput, analyse } from './index.js';
 import type { LineSource } from './parse.js';
-import { InputError, lazyLines, sourceName } from './sources.js';
+import { labError } from '../errors.js';
+import { lazyLines, sourceName } from './sources.js';
 
 /**
  * The scenario label of a student's clients that dial the teacher's server on another machine
@@ -195,13 +196,11 @@ export async function serverLogInput(
   inputs: readonly ReportInput[],
 ): Promise<{ name: string; lines: () => LineSource }> {
   const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
-    throw new InputError(
-      err.code === 'ENOENT'
-        ? `${file}: no such file`
-        : `${file}: cannot read it (${err.code ?? String(err)})`,
-    );
+    throw err.code === 'ENOENT'
+      ? labError('input-missing', { path: file }, { cause: err })
+      : labError('input-unreadable', { path: file, reason: err.code ?? String(err) }, { cause: err });
   });
-  if (!info.isFile()) throw new InputError(`${file}: --server-log takes one file, the server's *.jsonl`);
+  if (!info.isFile()) throw labError('server-log-not-a-file', { file });
   let name = sourceName(file);
   if (inputs.some((i) => i.name === name)) name += ' (server log)';
   return { name, lines: () => lazyLines(file) };

@@ -1,4 +1,5 @@
 import { findCaptures } from './wire-section.js';
+import { labError, writing } from '../errors.js';
 import { chown, copyFile, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyseWithServerLog, serverLogInput } from './classroom.js';
@@ -38,20 +39,18 @@ export async function collectLogs(o: {
   warn?: (message: string) => void;
 }): Promise<CollectResult> {
   const files = await jsonlFiles(o.from).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(
-      err.code === 'ENOENT'
-        ? `${o.from} does not exist: is the logs volume mounted there?`
-        : `cannot read ${o.from}: ${err.message}`,
-    );
+    throw err.code === 'ENOENT'
+      ? labError('collect-from-missing', { dir: o.from }, { cause: err })
+      : labError('input-unreadable', { path: o.from, reason: err.code ?? err.message }, { cause: err });
   });
   if (files.length === 0) {
-    throw new Error(`no *.jsonl files in ${o.from}: run the lab first (docker compose up)`);
+    throw labError('collect-no-logs', { dir: o.from });
   }
-  await mkdir(o.to, { recursive: true });
+  await writing(o.to, () => mkdir(o.to, { recursive: true }));
   const copies: string[] = [];
   for (const file of files) {
     const target = join(o.to, basename(file));
-    await copyFile(file, target);
+    await writing(target, () => copyFile(file, target));
     copies.push(target);
   }
   // The packet captures (and the notes of captures turned off) go beside the logs, for Wireshark.
@@ -62,7 +61,7 @@ export async function collectLogs(o: {
       continue;
     }
     const target = join(o.to, name);
-    await copyFile(join(o.from, name), target);
+    await writing(target, () => copyFile(join(o.from, name), target));
     copies.push(target);
   }
   const inputs = copies
@@ -90,7 +89,8 @@ export async function collectLogs(o: {
     ['report.ru.html', 'ru', 'html'],
   ] as const) {
     const path = join(o.to, file);
-    await writeFile(path, render(analysis, lang, { ...title, format }));
+    const text = render(analysis, lang, { ...title, format });
+    await writing(path, () => writeFile(path, text));
     reports.push(path);
   }
   await giveToParentOwner(o.to, [...copies, ...reports], o.warn);

@@ -1,4 +1,5 @@
 /** The bounds on what the report reads (per log, per run), and the errors that name a passed one. */
+import { type LabError, type ReadLimit, labError } from '../errors.js';
 
 /**
  * The bounds of one log as the report reads it. Real logs are tens of KB and their lines a few
@@ -19,28 +20,12 @@ export const READ_LIMITS = {
   maxForeignLines: 100_000,
 } as const;
 
-/** An argument that names nothing readable: the CLI shows its message and exits 2. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
-
-/** An input past one of READ_LIMITS; `source` is the name shown (a file name), `line` 1-based. */
-export class ReadLimitError extends InputError {
-  constructor(
-    readonly limit: 'line' | 'source' | 'foreign',
-    readonly source: string,
-    readonly line: number,
-    readonly bytes: number,
-  ) {
-    super(
-      limit === 'line'
-        ? `line ${line} of ${source} is longer than ${bytes / 1048576} MiB`
-        : limit === 'foreign'
-          ? `${source}: more than ${bytes} lines are not socket-lab log lines (up to line ${line}): not a log of the lab`
-          : `${source} is larger than ${bytes / 1048576} MiB (read up to line ${line})`,
-    );
-  }
-}
+/**
+ * An input past one of READ_LIMITS: a LabError (`read-limit`, exit 2 in the CLI) whose parameters
+ * say which bound, `source` the name shown (a file name), `line` 1-based, `bytes` the bound.
+ */
+export const readLimitError = (limit: ReadLimit, source: string, line: number, bytes: number): LabError =>
+  labError('read-limit', { limit, source, line, bytes });
 
 /**
  * The bounds of one run, whatever its logs hold: a lab run has a few dozen programs, conversations
@@ -64,19 +49,6 @@ export const RUN_LIMITS = {
   maxOwnLines: 50_000,
 } as const;
 
-/** Logs past one of RUN_LIMITS. */
-export class RunLimitError extends InputError {
-  constructor(
-    readonly what: keyof typeof RUN_LIMITS,
-    readonly count: number,
-    readonly limit: number,
-  ) {
-    const noun = {
-      maxPrograms: 'programs (pids)',
-      maxConversations: 'connections and sessions',
-      maxChatLines: 'chat message lines',
-      maxOwnLines: "lines of the student's own programs (own.call, own.output)",
-    }[what];
-    super(`the logs hold more than ${limit} ${noun} (${count}): that is not one run of the lab; not read`);
-  }
-}
+/** Logs past one of RUN_LIMITS: a LabError (`run-limit`) with what was counted, how many, and the bound. */
+export const runLimitError = (what: keyof typeof RUN_LIMITS, count: number, limit: number): LabError =>
+  labError('run-limit', { what, count, limit });

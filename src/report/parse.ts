@@ -7,7 +7,7 @@ import {
   OLDEST_SCHEMA,
   catalogue,
 } from '../log/events.js';
-import { READ_LIMITS, RUN_LIMITS, ReadLimitError, RunLimitError } from './limits.js';
+import { READ_LIMITS, RUN_LIMITS, readLimitError, runLimitError } from './limits.js';
 
 /** One accepted log line: an event of the catalogue, of this schema, from one source. */
 export interface LogRecord {
@@ -315,7 +315,7 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
   // Blank and skipped lines: bounded (READ_LIMITS.maxForeignLines), one reason past it.
   let foreign = 0;
   let ownLines = 0;
-  const foreignError = () => new ReadLimitError('foreign', source, n, READ_LIMITS.maxForeignLines);
+  const foreignError = () => readLimitError('foreign', source, n, READ_LIMITS.maxForeignLines);
   const take = (raw: string) => {
     n++;
     // A BOM or a CR (a file edited on Windows) is not part of the JSON.
@@ -335,7 +335,7 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
     const r = verdict.record;
     // Bounded while read, not after: 420,000 own.call lines held 426 MB before a later count.
     if ((r.event === 'own.call' || r.event === 'own.output') && ++ownLines > RUN_LIMITS.maxOwnLines) {
-      throw new RunLimitError('maxOwnLines', ownLines, RUN_LIMITS.maxOwnLines);
+      throw runLimitError('maxOwnLines', ownLines, RUN_LIMITS.maxOwnLines);
     }
     const conv = conversation(r);
     if (conv === undefined) {

@@ -5,7 +5,8 @@ import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ReportInput } from './parse.js';
 
-import { InputError, READ_LIMITS, ReadLimitError } from './limits.js';
+import { labError } from '../errors.js';
+import { READ_LIMITS, readLimitError } from './limits.js';
 export * from './limits.js';
 
 /**
@@ -17,7 +18,7 @@ export * from './limits.js';
  * split. The part of a line that runs over chunks is kept as a list of pieces and joined once, at
  * its end: joining at every chunk would copy a long line again and again (quadratic). A line longer
  * than `limits.maxLineBytes`, or a source longer than `limits.maxSourceBytes`, throws
- * ReadLimitError naming `name` and the line, before the line is ever joined.
+ * readLimitError naming `name` and the line, before the line is ever joined.
  */
 export async function* linesOf(
   stream: AsyncIterable<unknown> | Iterable<unknown>,
@@ -34,11 +35,11 @@ export async function* linesOf(
   for await (const chunk of stream) {
     const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     total += bytes.length;
-    if (total > maxSource) throw new ReadLimitError('source', name, lineNo + 1, maxSource);
+    if (total > maxSource) throw readLimitError('source', name, lineNo + 1, maxSource);
     let start = 0;
     for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, start)) {
       lineNo++;
-      if (restBytes + i - start > maxLine) throw new ReadLimitError('line', name, lineNo, maxLine);
+      if (restBytes + i - start > maxLine) throw readLimitError('line', name, lineNo, maxLine);
       if (restBytes > 0) {
         rest.push(bytes.subarray(start, i));
         lines.push(Buffer.concat(rest, restBytes + i - start).toString('utf8'));
@@ -54,7 +55,7 @@ export async function* linesOf(
     if (start < bytes.length) {
       rest.push(bytes.subarray(start));
       restBytes += bytes.length - start;
-      if (restBytes > maxLine) throw new ReadLimitError('line', name, lineNo + 1, maxLine);
+      if (restBytes > maxLine) throw readLimitError('line', name, lineNo + 1, maxLine);
     }
     if (lines.length > 0) {
       yield lines;
@@ -98,17 +99,13 @@ export async function openInputs(args: readonly string[], stdin: Readable): Prom
       info = await stat(arg);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(
-        code === 'ENOENT'
-          ? `${arg}: no such file or directory`
-          : `${arg}: cannot read it (${code ?? String(err)})`,
-      );
+      throw code === 'ENOENT'
+        ? labError('input-missing', { path: arg }, { cause: err })
+        : labError('input-unreadable', { path: arg, reason: code ?? String(err) }, { cause: err });
     }
     const files = info.isDirectory() ? await jsonlFiles(arg) : [arg];
     if (info.isDirectory() && files.length === 0) {
-      throw new InputError(
-        `${arg}: no *.jsonl files in this directory (collect the logs first: socket-lab collect)`,
-      );
+      throw labError('input-no-logs', { dir: arg });
     }
     for (const file of files) {
       inputs.push({ name: sourceName(file), lines: lazyLines(file) });

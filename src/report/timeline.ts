@@ -1,4 +1,4 @@
-import { RUN_LIMITS, RunLimitError } from './sources.js';
+import { RUN_LIMITS, runLimitError } from './sources.js';
 import { type LogRecord, type ParsedSource, type Skipped, emptySkipped, tallySkip, weight } from './parse.js';
 
 /** The chat lines RUN_LIMITS.maxChatLines counts. */
@@ -89,7 +89,7 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
     s.push(r);
   }
   if (streams.size > RUN_LIMITS.maxPrograms)
-    throw new RunLimitError('maxPrograms', streams.size, RUN_LIMITS.maxPrograms);
+    throw runLimitError('maxPrograms', streams.size, RUN_LIMITS.maxPrograms);
   let chatLines = 0;
   let ownLines = 0;
   for (const s of streams.values())
@@ -98,10 +98,9 @@ export function mergeSources(parsed: readonly ParsedSource[], options: { allRuns
       else if (OWN_LINES.has(r.event)) ownLines++;
     }
   if (chatLines > RUN_LIMITS.maxChatLines)
-    throw new RunLimitError('maxChatLines', chatLines, RUN_LIMITS.maxChatLines);
+    throw runLimitError('maxChatLines', chatLines, RUN_LIMITS.maxChatLines);
   // Each log is bounded while it is read (parseSource); here the run's logs together.
-  if (ownLines > RUN_LIMITS.maxOwnLines)
-    throw new RunLimitError('maxOwnLines', ownLines, RUN_LIMITS.maxOwnLines);
+  if (ownLines > RUN_LIMITS.maxOwnLines) throw runLimitError('maxOwnLines', ownLines, RUN_LIMITS.maxOwnLines);
   const records = mergeStreams([...streams.values()]);
 
   const bySource = new Map<string, LogRecord[]>();

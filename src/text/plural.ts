@@ -50,7 +50,7 @@ export const NOUNS = {
   },
   line: {
     en: { one: 'line', other: 'lines' },
-    ru: { one: 'строка', few: 'строки', many: 'строк', other: 'строки' },
+    ru: { one: 'строка', few: 'строки', many: 'строк', other: 'строки', genOne: 'строки', genMany: 'строк' },
   },
   cookie: {
     en: { one: 'cookie', other: 'cookies' },
