@@ -8,6 +8,8 @@ import { HEALTH_TEXTS } from '../src/net/health.ts';
 import { NOUNS, type NounForms } from '../src/text/plural.ts';
 import { LANGS, type Lang } from '../src/text/lang.ts';
 import { WIRE_TEXTS } from '../src/wire/explain.ts';
+import { SCREEN_TEXTS } from '../src/text/screen.ts';
+import { REASON_LABELS } from '../src/text/reasons.ts';
 
 // Every entry of every catalogue, rendered from its example in every language: the walk the
 // one-shape rule (src/text/catalogue.ts) makes possible. A new catalogue is added to CATALOGUES.
@@ -25,6 +27,8 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   health: HEALTH_TEXTS,
   demo: DEMO_TEXTS,
   wire: WIRE_TEXTS,
+  screen: SCREEN_TEXTS,
+  'reason labels': REASON_LABELS,
   events: EVENTS as unknown as Record<string, Entry>,
 };
 
@@ -57,6 +61,8 @@ const NAMES = new Set(
     'bind listen accept connect recv send read write close shutdown SIGTERM SIGINT EOF UTF ' +
     // Terms given beside their Russian name, and kernel subsystems and tools by their names.
     'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet ' +
+    // Keys by the names printed on them.
+    'Enter ' +
     // The demo's two chat members, by nickname.
     'alice bob'
   ).split(' '),

@@ -13,7 +13,8 @@ import {
 } from '../src/errors.ts';
 import { explain } from '../src/log/events.ts';
 import { connectEcho } from '../src/tcp/echo-client.ts';
-import { SCREEN } from '../src/text/screen.ts';
+import { SCREEN_TEXTS, screenIn } from '../src/text/screen.ts';
+import { REASON_LABELS, reasonLabel } from '../src/text/reasons.ts';
 import { captureLog } from './helpers.ts';
 
 /** English left in a Russian sentence: the words every English error sentence is made of. */
@@ -110,25 +111,22 @@ test('a real refused connection is explained in Russian in client.error', async 
   assert.doesNotMatch(line, ENGLISH, line);
 });
 
-test('client screens have every sentence in both languages', () => {
-  const p = {
-    nick: 'alice',
-    reason: 'timeout',
-    remote: '10.0.0.5:7007',
-    local: '10.0.0.9:40000',
-    server: '10.0.0.5:7008',
-    members: 2,
-  };
-  for (const [key, en] of Object.entries(SCREEN.en)) {
-    const ru = SCREEN.ru[key as keyof typeof SCREEN.ru];
-    const render = (v: unknown) =>
-      typeof v === 'function'
-        ? String((v as (x: unknown) => string)(key === 'attachHint' ? 'X' : p))
-        : String(v);
-    assert.notEqual(render(ru), render(en), `${key} is not translated`);
-    assert.match(render(ru), /[а-яё]/i, `${key}: ${render(ru)}`);
+test('client screens and reason labels have every sentence in both languages, Russian words only', () => {
+  for (const [cat, entries] of [
+    ['screen', SCREEN_TEXTS],
+    ['reasons', REASON_LABELS],
+  ] as const) {
+    for (const [key, entry] of Object.entries(entries)) {
+      const render = (lang: 'en' | 'ru') => (entry[lang] as (p: unknown) => string)(entry.example);
+      assert.notEqual(render('ru'), render('en'), `${cat} ${key} is not translated`);
+      assert.match(render('ru'), /[а-яё]/i, `${cat} ${key}: ${render('ru')}`);
+    }
   }
-  assert.equal(SCREEN.ru.memberJoined({ nick: 'bob' }), '* участник bob вошёл в чат');
+  const ru = screenIn('ru');
+  assert.equal(ru('member-joined', { nick: 'bob' }), '* участник bob вошёл в чат');
   // The reason in Russian words only: no English code in brackets inside brackets.
-  assert.equal(SCREEN.ru.memberLeft({ nick: 'bob', reason: 'timeout' }), '* участник bob вышел (тайм-аут)');
+  assert.equal(ru('member-left', { nick: 'bob', reason: 'timeout' }), '* участник bob вышел (тайм-аут)');
+  // An unknown code (a newer log, or "constructor" from a hostile one) is shown as it is.
+  assert.equal(reasonLabel('constructor', 'ru'), 'constructor');
+  assert.equal(reasonLabel('stalled', 'en'), 'stalled');
 });

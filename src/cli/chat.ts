@@ -5,7 +5,7 @@ import { LabError, errorFields, localizeError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import { visible } from '../text/escape.js';
 import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
-import { SCREEN } from '../text/screen.js';
+import { screenIn } from '../text/screen.js';
 import { CHAT_CLIENT_DEFAULTS, type ChatClient, type ChatEvent, joinChat } from '../udp/chat-client.js';
 import { type ChatProtocol, defaultChatProtocol } from '../udp/plain.js';
 import { startPlainChat } from '../udp/plain-client.js';
@@ -103,9 +103,9 @@ export function chatCommand(): Command {
   for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: ChatCliOptions) => {
     const nick = o.nick ?? nickFromName(o.student) ?? `user-${process.pid % 10000}`;
-    const screen = SCREEN[o.lang];
+    const screen = screenIn(o.lang);
     const term = createTerminal(process.stdin, process.stdout, {
-      attachHint: () => attachHint(screen.chatClient({ nick }), o.lang),
+      attachHint: () => attachHint(screen('chat-client', { nick }), o.lang),
     });
     const { log, flush } = makeLogger(
       o,
@@ -121,18 +121,18 @@ export function chatCommand(): Command {
           break;
         case 'joined':
           members++;
-          term.print(screen.memberJoined({ nick: e.nick }));
+          term.print(screen('member-joined', { nick: e.nick }));
           break;
         case 'left':
           members--;
-          term.print(screen.memberLeft({ nick: e.nick, reason: e.reason }));
+          term.print(screen('member-left', { nick: e.nick, reason: e.reason }));
           break;
         case 'lost':
-          term.print(screen.serverLost({ reason: e.reason }));
+          term.print(screen('server-lost', { reason: e.reason }));
           break;
         case 'rejoined':
           members = e.members;
-          term.print(screen.rejoined({ members: e.members }));
+          term.print(screen('rejoined', { members: e.members }));
           break;
         case 'line':
           term.print(visible(e.line));
@@ -167,8 +167,8 @@ export function chatCommand(): Command {
     term.print(
       attachHint(
         o.protocol === 'plain'
-          ? screen.chatPlainStarted({ server: joined.server, nick, local: joined.local })
-          : screen.chatJoined({ server: joined.server, nick, local: joined.local, members }),
+          ? screen('chat-plain-started', { server: joined.server, nick, local: joined.local })
+          : screen('chat-joined', { server: joined.server, nick, local: joined.local, members }),
         o.lang,
       ),
     );

@@ -8,7 +8,7 @@ import { ECHO_CLIENT_DEFAULTS, type EchoClient, connectEcho } from '../tcp/echo-
 import { ExitLineScanner } from '../text/byte-lines.js';
 import { NUMBERED_INTERVAL_MS, NUMBERED_TEMPLATE, numberedLines } from '../text/numbered.js';
 import { visible } from '../text/escape.js';
-import { SCREEN } from '../text/screen.js';
+import { screenIn } from '../text/screen.js';
 import {
   type LogCliOptions,
   collect,
@@ -93,13 +93,13 @@ export function echoCommand(): Command {
     );
   for (const opt of [...studentOptions(), ...logOptions()]) cmd.addOption(opt);
   return cmd.action(async (o: EchoCliOptions) => {
-    const screen = SCREEN[o.lang];
+    const screen = screenIn(o.lang);
     // Typed at a terminal: line editing, a prompt, the log above the input line. Otherwise stdin is
     // bytes to send as they are and stdout the echo as it is, so no line reader may touch stdin.
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     const term = interactive
       ? createTerminal(process.stdin, process.stdout, {
-          attachHint: () => attachHint(screen.echoClient, o.lang),
+          attachHint: () => attachHint(screen('echo-client', {}), o.lang),
         })
       : undefined;
     // On a terminal the log shares the screen with the prompt, so it is printed above the input line.
@@ -116,7 +116,7 @@ export function echoCommand(): Command {
       }
       const lines = (partial + decoder.write(data)).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) term.print(`${screen.echoPrefix}${visible(line)}`);
+      for (const line of lines) term.print(`${screen('echo-prefix', {})}${visible(line)}`);
       return true;
     };
     let client: EchoClient | undefined;
@@ -156,7 +156,7 @@ export function echoCommand(): Command {
       reportError('echo', err, o.lang);
       return;
     }
-    term?.print(attachHint(screen.echoConnected({ remote: client.remote, local: client.local }), o.lang));
+    term?.print(attachHint(screen('echo-connected', { remote: client.remote, local: client.local }), o.lang));
     let reason: ClientCloseReason = 'end-of-input';
     const connected = client;
     let closedEarly = false;

@@ -1,6 +1,7 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { SCREEN } from '../text/screen.js';
+import { SCREEN_TEXTS } from '../text/screen.js';
+import { say } from '../text/catalogue.js';
 
 export interface Terminal {
   /** True when a person types at a terminal (prompt shown, output redrawn around the input line). */
@@ -123,5 +124,5 @@ export function createTerminal(
 
 /** The hint printed when a client starts and whenever a terminal attaches (it resizes the tty). */
 export function attachHint(what: string, lang: 'en' | 'ru' = 'en'): string {
-  return SCREEN[lang].attachHint(what);
+  return say(SCREEN_TEXTS, 'attach-hint', { what }, lang);
 }

@@ -5,46 +5,49 @@
  * Russian sentence (often itself in brackets) reads as noise, and the report cites the log line
  * that holds the code.
  */
-
+import { type Sentence, sentence } from './catalogue.js';
 import type { Lang } from './lang.js';
 
-const RU: Record<string, string> = {
-  // tcp.connection.closed
-  'peer-closed': 'клиент закрыл соединение',
-  'peer-reset': 'клиент сбросил соединение',
-  'idle-timeout': 'тайм-аут простоя',
-  'max-lifetime': 'предельное время жизни',
-  stalled: 'клиент не читает эхо',
-  'server-stopping': 'сервер останавливается',
-  error: 'ошибка сокета',
+/** A label: the code in English, its translation in Russian. */
+const label = (code: string, ru: string): Sentence<object> =>
+  sentence(
+    {},
+    () => code,
+    () => ru,
+  );
+
+/** The reason codes, each with its label in every language. */
+export const REASON_LABELS = {
+  // tcp.connection.closed (the server's side: the peer is the client)
+  'peer-closed': label('peer-closed', 'клиент закрыл соединение'),
+  'peer-reset': label('peer-reset', 'клиент сбросил соединение'),
+  'idle-timeout': label('idle-timeout', 'тайм-аут простоя'),
+  'max-lifetime': label('max-lifetime', 'истекло предельное время жизни соединения'),
+  stalled: label('stalled', 'клиент не читает эхо'),
+  'server-stopping': label('server-stopping', 'сервер останавливается'),
+  error: label('error', 'ошибка сокета'),
   // client.disconnected, chat.left
-  'user-exit': 'пользователь ввёл exit',
-  'end-of-input': 'ввод закончился',
-  'server-closed': 'сеанс завершил сервер',
-  signal: 'сигнал остановки',
+  'user-exit': label('user-exit', 'пользователь ввёл exit'),
+  'end-of-input': label('end-of-input', 'ввод закончился'),
+  'server-closed': label('server-closed', 'сеанс завершил сервер'),
+  signal: label('signal', 'сигнал остановки'),
   // udp.member.left, chat.member.left
-  leave: 'участник вышел сам',
-  timeout: 'тайм-аут',
+  leave: label('leave', 'участник вышел сам'),
+  timeout: label('timeout', 'тайм-аут'),
   // chat.server.lost
-  'no-answer': 'нет ответа',
-  'not-a-member': 'сервер не считает нас участником',
+  'no-answer': label('no-answer', 'нет ответа'),
+  'not-a-member': label('not-a-member', 'сервер не считает нас участником'),
   // tcp.connection.rejected
-  'max-connections': 'все места для соединений заняты',
-  'max-per-address': 'предел соединений с одного адреса',
+  'max-connections': label('max-connections', 'все места для соединений заняты'),
+  'max-per-address': label('max-per-address', 'достигнут предел соединений с одного адреса'),
   // client.disconnected
-  refused: 'сервер отказал в соединении',
-};
+  refused: label('refused', 'сервер отказал в соединении'),
+} satisfies Record<string, Sentence<object>>;
 
 /** A short label for reason code `code` in `lang`, e.g. "сигнал остановки" (an unknown code as is). */
 export function reasonLabel(code: string, lang: Lang): string {
-  if (lang === 'en') return code;
   // Own keys only: a reason from a log may be "constructor" or "valueOf".
-  const ru = Object.hasOwn(RU, code) ? RU[code] : undefined;
-  return ru ?? code;
-}
-
-/** Signal names as a Russian reader knows them: the name stays, a word says what it is. */
-export function signalLabel(signal: string, lang: Lang): string {
-  if (lang === 'en') return signal;
-  return `сигнал ${signal}`;
+  return Object.hasOwn(REASON_LABELS, code)
+    ? REASON_LABELS[code as keyof typeof REASON_LABELS][lang]({})
+    : code;
 }

@@ -4,7 +4,7 @@
  * chat over UDP, and what each terminal showed.
  */
 import type { Lang } from '../../../log/events.js';
-import { SCREEN } from '../../../text/screen.js';
+import { screenIn } from '../../../text/screen.js';
 import { reasonLabel } from '../../../text/reasons.js';
 import { count } from '../../../text/plural.js';
 import { type ChatSession, type EchoSession, numField as num, strField as str } from '../../aggregate.js';
@@ -229,10 +229,10 @@ export function chatItem(c: Ctx): Block[] {
 
 function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
   const { lang } = c;
-  const screen = SCREEN[lang];
+  const screen = screenIn(lang);
   const shown: string[] = [];
   if ('connected' in s) {
-    shown.push(screen.echoConnected({ remote: s.remote ?? '?', local: s.local ?? '?' }));
+    shown.push(screen('echo-connected', { remote: s.remote ?? '?', local: s.local ?? '?' }));
     const lines = c.lines.get(s);
     for (const line of lines ?? []) {
       const t = lineText(line);
@@ -240,7 +240,7 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
         ? `${t.text}${t.cut ? L(lang, `… (${line.bytes} bytes)`, `… (${bytes(lang, line.bytes)})`) : ''}`
         : L(lang, `(${line.bytes} bytes)`, `(${bytes(lang, line.bytes)})`);
       shown.push(`> ${text}`);
-      if (line.reads.length > 0) shown.push(`${screen.echoPrefix}${text}`);
+      if (line.reads.length > 0) shown.push(`${screen('echo-prefix', {})}${text}`);
     }
     if (!lines) shown.push(L(lang, '(many lines: see the appendix)', '(много строк: см. приложение)'));
   } else {
@@ -249,20 +249,22 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
       const members = num(s.joined, 'members');
       // The plain protocol never says how many members there are: its client shows no count.
       shown.push(
-        members === undefined ? screen.chatPlainStarted(where) : screen.chatJoined({ ...where, members }),
+        members === undefined
+          ? screen('chat-plain-started', where)
+          : screen('chat-joined', { ...where, members }),
       );
     }
     for (const r of s.records) {
       const nick = str(r, 'nick') ?? '?';
       switch (r.event) {
         case 'chat.member.joined':
-          shown.push(screen.memberJoined({ nick }));
+          shown.push(screen('member-joined', { nick }));
           break;
         case 'chat.member.left':
-          shown.push(screen.memberLeft({ nick, reason: str(r, 'reason') ?? '?' }));
+          shown.push(screen('member-left', { nick, reason: str(r, 'reason') ?? '?' }));
           break;
         case 'chat.server.lost':
-          shown.push(screen.serverLost({ reason: str(r, 'reason') ?? '?' }));
+          shown.push(screen('server-lost', { reason: str(r, 'reason') ?? '?' }));
           break;
         case 'chat.message.sent': {
           const relay = relayFor(c, s.nick, r);
