@@ -385,7 +385,7 @@ export const ERROR_TEXTS = {
     (p) =>
       `the server at ${p.remote} closed the connection before echoing everything (${p.received} of ${count('en', p.sent, 'byte')} came back)`,
     (p) =>
-      `сервер ${p.remote} закрыл соединение, не вернув всё эхо (вернулось ${p.received} из ${count('ru', p.sent, 'byte')})`,
+      `сервер ${p.remote} закрыл соединение, не вернув всё эхо (вернулось ${p.received} из ${count('ru', p.sent, 'byte', 'gen')})`,
   ),
   'echo-incomplete': error(
     'LAB_ERR_CONNECT_TIMEOUT',
@@ -393,7 +393,7 @@ export const ERROR_TEXTS = {
     (p) =>
       `the echo from ${p.remote} is incomplete after ${p.ms} ms (${p.received} of ${count('en', p.sent, 'byte')} came back)`,
     (p) =>
-      `эхо от ${p.remote} не вернулось полностью за ${p.ms} мс (вернулось ${p.received} из ${count('ru', p.sent, 'byte')})`,
+      `эхо от ${p.remote} не вернулось полностью за ${p.ms} мс (вернулось ${p.received} из ${count('ru', p.sent, 'byte', 'gen')})`,
   ),
   'server-closed': error(
     'LAB_ERR_CONNECTION_LOST',

@@ -9,6 +9,16 @@ import { NOUNS, type NounForms } from '../src/text/plural.ts';
 import { LANGS, type Lang } from '../src/text/lang.ts';
 import { WIRE_TEXTS } from '../src/wire/explain.ts';
 import { SCREEN_TEXTS } from '../src/text/screen.ts';
+import {
+  CHECK_STATUS,
+  CHECK_TITLES,
+  DIAGRAM_TEXTS,
+  FINDING_TEXTS,
+  REPORT_COLUMNS,
+  REPORT_TEXTS,
+  SCENARIO_ABOUT,
+  SKIP_CAUSE_TEXTS,
+} from '../src/report/texts.ts';
 import { REASON_LABELS } from '../src/text/reasons.ts';
 
 // Every entry of every catalogue, rendered from its example in every language: the walk the
@@ -29,6 +39,14 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   wire: WIRE_TEXTS,
   screen: SCREEN_TEXTS,
   'reason labels': REASON_LABELS,
+  report: REPORT_TEXTS,
+  'report columns': REPORT_COLUMNS,
+  'report scenarios': SCENARIO_ABOUT,
+  'report check titles': CHECK_TITLES,
+  'report check status': CHECK_STATUS,
+  'report findings': FINDING_TEXTS,
+  'report skipped lines': SKIP_CAUSE_TEXTS,
+  'report diagrams': DIAGRAM_TEXTS,
   events: EVENTS as unknown as Record<string, Entry>,
 };
 
@@ -57,10 +75,10 @@ const NAMES = new Set(
     'TCP UDP IP IPv4 IPv6 ICMP NAT DNAT MASQUERADE RST FIN SYN ACK MSS MTU RFC OSI DNS VPN CPU ' +
     'Docker Desktop Compose Linux Node.js Python socket-lab strace tcpdump Wireshark iptables netem ' +
     'statistic cookie root ok tcp udp vm wan lan local remote mistake chat echo exit ' +
-    'HELLO COOKIE JOIN WELCOME MSG FROM LEAVE LEFT PING NOPE ERR SHUTDOWN BYE ' +
+    'HELLO COOKIE JOIN WELCOME MSG FROM JOINED LEAVE LEFT PING NOPE ERR SHUTDOWN BYE ' +
     'bind listen accept connect recv send read write close shutdown SIGTERM SIGINT EOF UTF ' +
     // Terms given beside their Russian name, and kernel subsystems and tools by their names.
-    'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet ' +
+    'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet pid JSON ' +
     // Keys by the names printed on them.
     'Enter ' +
     // The demo's two chat members, by nickname.
@@ -121,9 +139,9 @@ function withNumbers(v: unknown, n: number): unknown {
 
 /**
  * Russian words after which a counted noun is genitive: «не больше N байт», «больше 21 строки»
- * (a comparative), «нет 21 байта» (a negation).
+ * (a comparative), «нет 21 байта» (a negation), «из 21 строки».
  */
-const GENITIVE_AFTER = 'не больше|больше|до|длиннее|нет';
+const GENITIVE_AFTER = 'не больше|больше|до|длиннее|нет|из';
 
 test('numbers take the noun form Intl.PluralRules gives them, in every entry that counts', () => {
   const problems: string[] = [];
