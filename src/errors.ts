@@ -663,6 +663,15 @@ export const ERROR_TEXTS = {
     (p) =>
       `${p.file}: работа получится больше, чем читает проверка (всего ${p.totalMiB} МиБ, ${p.fileMiB} МиБ на файл): не кладите в неё большие записи трафика`,
   ),
+  // ustar keeps a member's name in 100 bytes and its folders in 155: a longer file name cannot be packed.
+  'bundle-name-too-long': error(
+    'LAB_ERR_BAD_INPUT',
+    { path: 'ivanov_IU7-31_socket-lab/logs/lab-echo-vm-with-a-very-long-name.jsonl' },
+    (p) =>
+      `cannot pack ${p.path}: the name is too long for a tar archive (at most 100 bytes for the file's own name, 155 for its folders): rename the file`,
+    (p) =>
+      `не удалось упаковать ${p.path}: имя слишком длинное для tar-архива (не больше 100 байт на имя самого файла и 155 на путь к его папке): переименуйте файл`,
+  ),
   'bundle-no-lab-lines': error(
     'LAB_ERR_BAD_INPUT',
     { dir: 'logs' },

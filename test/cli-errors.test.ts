@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -85,4 +85,22 @@ test('collect: anything that is not a LabError is a bug: exit 70, the stack only
   // The same command without the injected bug succeeds: the exit 70 came from the bug alone.
   const ok = runCli(args, undefined, { LAB_DEBUG: '' });
   assert.equal(await ok.exited, 0, ok.stderr());
+});
+
+test('bundle: a log whose name is too long for a tar archive is the student`s to rename: exit 2, not a bug', async (t) => {
+  const dir = await tempDir(t);
+  const logs = join(dir, 'logs');
+  await mkdir(logs);
+  const name = `${'x'.repeat(150)}.jsonl`;
+  await writeFile(
+    join(logs, name),
+    await readFile(new URL('./fixtures/report/bad/lab-server.jsonl', import.meta.url), 'utf8'),
+  );
+  const p = runCli(['bundle', logs, '--anonymous', '--out', join(dir, 'out.tar.gz'), '--lang', 'ru']);
+  assert.equal(await p.exited, 2, p.stderr());
+  const path = `unknown-student_unknown-group_socket-lab/logs/${name}`;
+  assert.equal(
+    p.stderr(),
+    `socket-lab bundle: ${labError('bundle-name-too-long', { path }).localized('ru')}\n`,
+  );
 });

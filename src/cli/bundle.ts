@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { type Bundle, createBundle } from '../classroom/bundle.js';
 import { labSetting, readDotenv } from '../doctor/dotenv.js';
-import { LabError, type MissingName, errorFields, labError } from '../errors.js';
+import { LabError, type MissingName, errorFields, labError, writing } from '../errors.js';
 import { giveToParentOwner } from '../report/collect.js';
 import { LANGS, type Lang } from '../text/lang.js';
 import { reportError } from './common.js';
@@ -87,11 +87,10 @@ export async function writeSubmission(o: {
     ));
   if (isDir) out = join(out, bundle.fileName);
   const written = out;
-  await mkdir(dirname(written), { recursive: true })
-    .then(() => writeFile(written, bundle.bytes))
-    .catch((err: NodeJS.ErrnoException) => {
-      throw labError('file-unwritable', { file: written, reason: err.code ?? err.message }, { cause: err });
-    });
+  await writing(written, async () => {
+    await mkdir(dirname(written), { recursive: true });
+    await writeFile(written, bundle.bytes);
+  });
   await giveToParentOwner(dirname(out), [out]);
   return { path: out, bundle };
 }
