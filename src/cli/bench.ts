@@ -1,4 +1,4 @@
-import { labError } from '../errors.js';
+import { labError, writing } from '../errors.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +88,8 @@ export function benchCommand(): Command {
         process.once(signal, () => process.exit(code));
       try {
         const out = o.out ?? join('bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
-        mkdirSync(out, { recursive: true });
+        // A folder the user cannot write is theirs to fix: said before the minutes of measuring.
+        await writing(out, async () => mkdirSync(out, { recursive: true }));
         const profileDir = o.profile ? join(out, 'profiles') : undefined;
         const run = await runBench({
           smoke: Boolean(o.smoke),
@@ -116,11 +117,11 @@ export function benchCommand(): Command {
           ...(run.notes.length ? [...run.notes.map((n) => `Note: ${n}.`), ''] : []),
           table,
         ].join('\n');
-        writeFileSync(
-          join(out, 'results.json'),
-          `${JSON.stringify({ ...run, summary, profiles }, null, 2)}\n`,
-        );
-        writeFileSync(join(out, 'results.md'), md);
+        const json = `${JSON.stringify({ ...run, summary, profiles }, null, 2)}\n`;
+        await writing(out, async () => {
+          writeFileSync(join(out, 'results.json'), json);
+          writeFileSync(join(out, 'results.md'), md);
+        });
         if (o.writeDocs) writeDocs(md);
         process.stdout.write(`${md}\n`);
         if (profiles) {
