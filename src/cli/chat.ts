@@ -194,6 +194,8 @@ export function chatCommand(): Command {
         try {
           joined.send(line);
         } catch (err) {
+          // A LabError (too long, not in the chat) is the user's: said, and the chat goes on.
+          if (!(err instanceof LabError)) throw err;
           term.print(`* ${localizeError(err, o.lang)}`);
         }
       }
@@ -205,6 +207,8 @@ export function chatCommand(): Command {
         try {
           joined.send(line);
         } catch (err) {
+          // A LabError (too long, not in the chat) is the user's: said, and the chat goes on.
+          if (!(err instanceof LabError)) throw err;
           term.print(`* ${localizeError(err, o.lang)}`);
         }
       }
