@@ -113,8 +113,8 @@ function withNumbers(v: unknown, n: number): unknown {
   return v;
 }
 
-/** Russian words after which a counted noun is genitive (the texts' «не больше N байт»). */
-const GENITIVE_AFTER = 'не больше|до|длиннее';
+/** Russian words after which a counted noun is genitive («не больше N байт», «нет 21 байта»). */
+const GENITIVE_AFTER = 'не больше|до|длиннее|нет';
 
 test('numbers take the noun form Intl.PluralRules gives them, in every entry that counts', () => {
   const problems: string[] = [];

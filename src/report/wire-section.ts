@@ -226,9 +226,16 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
       otherPackets: 0,
     };
     const counts = countsOf.get(name) ?? [];
+    // The other scenarios' closing lines are logged too: their connections are theirs, not unlogged.
+    const others = [...countsOf]
+      .filter(([other]) => other !== name)
+      .map(([other, c]) => ({ owner: other === NO_SCENARIO ? undefined : other, counts: c }));
     const crossCheck =
       serverFlows && counts.length > 0
-        ? crossCheckBytes(serverFlows, counts, tcpPort !== undefined ? { serverPort: tcpPort } : {})
+        ? crossCheckBytes(serverFlows, counts, {
+            others,
+            ...(tcpPort !== undefined ? { serverPort: tcpPort } : {}),
+          })
         : undefined;
     if (crossCheck) for (const x of crossCheck.comparisons) comparisons.push(x);
     const hop =

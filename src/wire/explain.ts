@@ -530,8 +530,28 @@ export const WIRE_TEXTS = {
   ),
   'cc-unlogged': sentence(
     { clients: '`127.0.0.1:40000`' },
-    (p) => `Connections in the capture without a closing line in the log: ${p.clients}.`,
-    (p) => `Соединения из захвата без строки о закрытии в журнале: ${p.clients}.`,
+    (p) =>
+      `Connections to the server in the capture whose closing line is in none of the logs read: ${p.clients}.`,
+    (p) =>
+      `Соединения с сервером из захвата, строки о закрытии которых нет ни в одном из прочитанных журналов: ${p.clients}.`,
+  ),
+  'cc-elsewhere': sentence(
+    { clients: '`127.0.0.1:40000`' },
+    (p) =>
+      `The capture's other connections to the server are other scenarios': the server's log has their closing lines, compared in those scenarios' sections: ${p.clients}.`,
+    (p) =>
+      `Остальные соединения с сервером в этом захвате относятся к другим сценариям: строки об их закрытии в журнале сервера есть, сравнение — в разделах этих сценариев: ${p.clients}.`,
+  ),
+  'cc-owned': sentence(
+    { client: '127.0.0.1:40000', owner: 'vm' as string | undefined },
+    (p) =>
+      p.owner === undefined
+        ? `\`${p.client}\` (no client's log names its scenario)`
+        : `\`${p.client}\` (scenario \`${p.owner}\`)`,
+    (p) =>
+      p.owner === undefined
+        ? `\`${p.client}\` (сценарий не назван ни в одном журнале клиента)`
+        : `\`${p.client}\` (сценарий \`${p.owner}\`)`,
   ),
   // ---- the section -----------------------------------------------------------------------------
   'capture-title': sentence(
@@ -910,6 +930,12 @@ export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
     table(cells(lang, 'cc-head'), rows),
     paragraph(t(lang, check.ok ? 'cc-pass' : 'cc-fail', {})),
   ];
+  if (check.elsewhere.length > 0) {
+    const clients = join(
+      check.elsewhere.map((e) => t(lang, 'cc-owned', { client: e.connection.client, owner: e.owner })),
+    );
+    out.push(paragraph(t(lang, 'cc-elsewhere', { clients })));
+  }
   if (check.unlogged.length > 0) {
     const clients = join(check.unlogged.map((c) => code(c.client)));
     out.push(paragraph(t(lang, 'cc-unlogged', { clients })));
