@@ -157,7 +157,7 @@ export const catalogue = {
       f.reason === 'server-stopping'
         ? `Соединение с ${f.remote} принято и сразу закрыто: сервер останавливается (рукопожатие ядро уже завершило)`
         : f.reason === 'max-per-address'
-          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${f.max} соединений, разрешённых одному адресу (рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]} (или --class-size), клиенту это сказано одной строкой`
+          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${count('ru', f.max, 'connection', 'gen')}, разрешённых одному адресу (рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]} (или --class-size), клиенту это сказано одной строкой`
           : `Соединение с ${f.remote} принято и сразу закрыто: заняты все места для соединений (${f.open} из ${f.max}; рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]}, клиенту это сказано одной строкой`,
   ),
   'tcp.data.received': spec(
@@ -193,7 +193,7 @@ export const catalogue = {
         : `Node's write queue for client #${f.connId} has drained into the kernel: the server reads from this socket again`,
     (f) =>
       f.state === 'paused'
-        ? `Клиент №${f.connId} не успевает читать эхо: буфер отправки в ядре заполнен, и ещё ${bytesRu(f.buffered)} ждут в собственной очереди записи Node, поэтому сервер приостанавливает чтение из этого сокета, пока очередь не опустеет (затем управление потоком TCP притормозит клиента)`
+        ? `Клиент №${f.connId} не успевает читать эхо: буфер отправки в ядре заполнен, и ещё ${bytesRu(f.buffered)} ${pluralForm('ru', f.buffered, { one: 'ждёт', other: 'ждут' })} в собственной очереди записи Node, поэтому сервер приостанавливает чтение из этого сокета, пока очередь не опустеет (затем управление потоком TCP притормозит клиента)`
         : `Очередь записи Node для клиента №${f.connId} ушла в ядро: сервер снова читает из этого сокета`,
   ),
   'tcp.peer.ended': spec(
@@ -382,7 +382,7 @@ export const catalogue = {
     {
       code: 'LAB_ERR_CONNECT_REFUSED',
       message:
-        'cannot connect to 127.0.0.1:7007: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)',
+        'cannot connect to 127.0.0.1:7007: connection refused (no socket listens on that address and port, or a firewall rejected the connection; is the server running and bound to an address this machine can reach?)',
       text: 'socket-refused',
       params: { op: { op: 'connect', at: '127.0.0.1:7007' } },
     } as ErrorFields,
@@ -464,9 +464,9 @@ export const catalogue = {
     'warn',
     { server: '10.77.0.10:7008' },
     (f) =>
-      `The host of ${f.server} answered one of our datagrams with ICMP "port unreachable": nothing receives on that UDP port now, so what we send meanwhile is lost (the plain protocol has no other sign of a missing server)`,
+      `One of our datagrams to ${f.server} came back refused (ICMP "port unreachable", ECONNREFUSED on the connected UDP socket): no UDP socket is bound to that port on that host now, or a firewall on the way rejects the datagrams; what we send meanwhile is lost (the plain protocol has no other sign of a missing server)`,
     (f) =>
-      `Узел ${f.server} ответил на одну из наших дейтаграмм сообщением ICMP «порт недоступен»: на этом UDP-порту сейчас никто не принимает, и всё отправленное тем временем теряется (других признаков отсутствия сервера в простом протоколе нет)`,
+      `На одну из наших дейтаграмм, отправленных на ${f.server}, пришло ICMP-сообщение «port unreachable» (порт недоступен; подключённый UDP-сокет сообщает об этом ошибкой «ECONNREFUSED»): на этом хосте к этому порту сейчас не привязан ни один UDP-сокет, или дейтаграммы отклоняет межсетевой экран на пути; всё отправленное тем временем теряется (других признаков отсутствия сервера в простом протоколе нет)`,
   ),
 
   // ---- the program's own log ---------------------------------------------------------------
@@ -666,7 +666,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'relay-budget': 'the server reached its relay budget for this second',
   },
   ru: {
-    'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${MAX_DATAGRAM} байт, текст сообщения до ${MAX_TEXT_BYTES} байт); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до 65 507 байт данных`,
+    'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${count('ru', MAX_DATAGRAM, 'byte', 'gen')}, текст сообщения до ${count('ru', MAX_TEXT_BYTES, 'byte', 'gen')}); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до ${count('ru', 65507, 'byte', 'gen')} данных`,
     'bad-source':
       'её порт отправителя равен 0: RFC 768 это допускает (отправитель не ждёт ответа), но на порт 0 ничего отправить нельзя, а участник чата должен получать сообщения других',
     malformed: 'это не сообщение протокола чата',

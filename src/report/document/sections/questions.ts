@@ -378,7 +378,7 @@ export function q5(c: Ctx, f: Facts): Block[] {
     out.push(
       p(
         prose`No boundaries in TCP: ${code(mult.program.label)} wrote one line with ${ml.writes.length} write() calls and read it back with ${ml.reads.length === 1 ? 'one read' : `${ml.reads.length} reads`} (${sumBytes(lang, reads)}).`,
-        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} ${ml.writes.length === 2 ? 'дважды вызвал write()' : `вызвал write() ${count(lang, ml.writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`}, чтобы записать одну строку, а эхо прочитал за ${ml.reads.length === 1 ? 'одно чтение' : `${ml.reads.length} ${ml.reads.length < 5 ? 'чтения' : 'чтений'}`} (${sumBytes(lang, reads)}).`,
+        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} ${ml.writes.length === 2 ? 'дважды вызвал write()' : `вызвал write() ${count(lang, ml.writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`}, чтобы записать одну строку, а эхо прочитал за ${ml.reads.length === 1 ? 'одно чтение' : count(lang, ml.reads.length, { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' })} (${sumBytes(lang, reads)}).`,
       ),
     );
   }
