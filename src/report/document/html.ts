@@ -40,7 +40,7 @@ ol>li,ul>li{margin:.15em 0}
 .mark.fail::before{transform:rotate(45deg)}.mark.fail::after{transform:rotate(-45deg)}
 .mark.na::after{content:"";position:absolute;left:.2em;right:.2em;top:.36em;border-top:.13em solid currentColor}
 @media print{body{max-width:none;margin:0;font-size:10.5pt}h2{break-before:auto}h1,h2,h3,h4,h5{break-after:avoid}
-table,figure,pre,aside,li{break-inside:avoid}a{color:inherit;text-decoration:none}figure.diagram{overflow:visible}
+table,tr,figure,pre,aside,li{break-inside:avoid}a{color:inherit;text-decoration:none}figure.diagram{overflow:visible}
 figure.diagram svg{display:block;max-height:240mm}
 @page{size:A4;margin:15mm}}
 `;
