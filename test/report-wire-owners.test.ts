@@ -64,6 +64,15 @@ test('wire section: another scenario’s connection is named as that scenario’
 
   const en = render(a, 'en');
   const ru = render(a, 'ru');
+  // Times on the wire as each language writes numbers (the local client's FIN, 32.97 s in).
+  assert.match(ru, /`FIN` от клиента \\\[#88\\\], \+32\u202f972,513 мс/);
+  assert.match(en, /`FIN` from the client \\\[#88\\\], \+32972\.513 ms/);
+  // The chat's port is among AFS's: a student opening the capture is told how to see the chat.
+  assert.match(ru, /Wireshark и tcpdump разбирают UDP на портах 7000–7009 как RX[^\n]*на порт 7008/);
+  assert.match(
+    en,
+    /decode UDP on ports 7000–7009 as RX[^\n]*`tcpdump -n -q -r <file>` shows them as plain UDP/,
+  );
   assert.doesNotMatch(en, /closing line is in none of the logs read/);
   assert.doesNotMatch(ru, /нет ни в одном из прочитанных журналов/);
   assert.match(

@@ -8,7 +8,7 @@
  */
 
 import { type ErrorFields, REFUSAL_WHY, localizeErrorText } from '../errors.js';
-import { count, pluralForm } from '../text/plural.js';
+import { count, numberText, pluralForm } from '../text/plural.js';
 import {
   CHAT_LIMIT_SETTING,
   MAX_DATAGRAM,
@@ -232,9 +232,9 @@ export const catalogue = {
       open: 0,
     },
     (f) =>
-      `Connection of client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason] ?? f.reason}; received ${bytesEn(f.bytesIn)}, the kernel took ${bytesEn(f.bytesOut)} of the echo${f.bytesDiscarded > 0 ? `, ${bytesEn(f.bytesDiscarded)} still queued were discarded` : ''}${f.reset ? ' (reset: what the kernel had not delivered is lost too)' : ''}, ${f.durationMs} ms`,
+      `Connection of client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason] ?? f.reason}; received ${bytesEn(f.bytesIn)}, the kernel took ${bytesEn(f.bytesOut)} of the echo${f.bytesDiscarded > 0 ? `, ${bytesEn(f.bytesDiscarded)} still queued were discarded` : ''}${f.reset ? ' (reset: what the kernel had not delivered is lost too)' : ''}; the connection lasted ${f.durationMs} ms`,
     (f) =>
-      `Соединение клиента №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason] ?? f.reason}; получено ${bytesRu(f.bytesIn)}, ядро приняло ${bytesRu(f.bytesOut)} эха${f.bytesDiscarded > 0 ? `, ${bytesRu(f.bytesDiscarded)} из очереди отброшено` : ''}${f.reset ? ' (сброс RST: недоставленное ядром тоже потеряно)' : ''}, ${f.durationMs} мс`,
+      `Соединение клиента №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason] ?? f.reason}; получено ${bytesRu(f.bytesIn)}, ядро приняло ${bytesRu(f.bytesOut)} эха${f.bytesDiscarded > 0 ? `, ${bytesRu(f.bytesDiscarded)} из очереди отброшено` : ''}${f.reset ? ' (сброс RST: недоставленное ядром тоже потеряно)' : ''}; соединение длилось ${numberText('ru', f.durationMs)} мс`,
   ),
   'tcp.connection.summary': spec(
     'info',

@@ -7,7 +7,7 @@
 
 import type { Lang } from '../text/lang.js';
 import type { EventSpec } from './spec.js';
-import { count } from '../text/plural.js';
+import { count, numberText } from '../text/plural.js';
 
 export type OwnRole = 'echo-server' | 'echo-client' | 'chat-server' | 'chat-client';
 export const OWN_ROLES: readonly OwnRole[] = ['echo-server', 'echo-client', 'chat-server', 'chat-client'];
@@ -569,7 +569,7 @@ export const ownEvents = {
     (f) =>
       `${RoleName('en', f.role)} ended: ${endText.en[f.reason] ?? f.reason} (${f.code != null ? `exit code ${f.code}, ` : ''}${f.signal ? `signal ${f.signal}, ` : ''}after ${f.durationMs} ms)`,
     (f) =>
-      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (${f.code != null ? `код выхода ${f.code}, ` : ''}${f.signal ? `сигнал ${f.signal}, ` : ''}через ${f.durationMs} мс)`,
+      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (${f.code != null ? `код выхода ${f.code}, ` : ''}${f.signal ? `сигнал ${f.signal}, ` : ''}через ${numberText('ru', f.durationMs)} мс)`,
   ),
   'own.program.failed': spec(
     'error',

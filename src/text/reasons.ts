@@ -23,8 +23,10 @@ const RU: Record<string, string> = {
   'server-closed': 'сеанс завершил сервер',
   signal: 'сигнал остановки',
   // udp.member.left, chat.member.left
-  leave: 'участник вышел сам',
+  leave: 'отправил LEAVE',
   timeout: 'тайм-аут',
+  silent: 'молчал дольше тайм-аута',
+  goodbye: 'отправил прощальную строку',
   // chat.server.lost
   'no-answer': 'нет ответа',
   'not-a-member': 'сервер не считает нас участником',
