@@ -355,9 +355,9 @@ export const catalogue = {
     'info',
     { reason: 'user-exit' as ClientCloseReason, bytesSent: 6, bytesReceived: 6 },
     (f) =>
-      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ' without waiting for the rest of the echo' : ''}. Sent ${bytesEn(f.bytesSent)}, received ${f.bytesReceived}`,
+      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ' without waiting for the rest of the echo' : ''}. It handed ${bytesEn(f.bytesSent)} to its socket and read ${bytesEn(f.bytesReceived)} back`,
     (f) =>
-      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ', не дожидаясь остатка эха' : ''}. Отправлено ${bytesRu(f.bytesSent)}, получено ${f.bytesReceived}`,
+      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ', не дожидаясь остатка эха' : ''}. Клиент передал в сокет ${bytesRu(f.bytesSent)} и прочитал обратно ${bytesRu(f.bytesReceived)}`,
   ),
   'client.refused': spec(
     'warn',
