@@ -3,9 +3,10 @@
  * way docs/report.md makes docs/examples/report.ru.html (from docs/examples/logs), printed by
  * headless Chromium to an A4 PDF and read back with poppler's `pdftotext -bbox`.
  *
- * What the print stylesheet forbids must not be in the PDF: a code block, figure, table, table row,
- * list item or note split across pages although it would fit on one page; a heading left at the
- * bottom of a page while what it titles starts on the next.
+ * What the print stylesheet forbids must not be in the PDF: a code block (of up to
+ * PRINT_WHOLE_LINES lines), figure, table row, list item or note split across pages although it
+ * would fit on one page; a heading left at the bottom of a page while what it titles starts on the
+ * next; a paragraph that introduces a table, figure or code block left behind on the page before it.
  *
  * How the PDF is read: the test's own copy of the page (its CSP removed so that one script runs)
  * puts tiny marker words at the start and the end of every such block before it is printed
@@ -73,10 +74,12 @@ const end = (el, w) => {
 };
 // A block's markers name its kind: QBpre7Q ... QEpre7Q.
 let n = 0;
-for (const el of document.querySelectorAll('pre, figure, table, aside, li, tr')) {
+for (const el of document.querySelectorAll('pre, figure, aside, li, tr')) {
   if (el.tagName === 'PRE' && el.closest('figure')) continue;
   if (el.tagName === 'TR' && (el.parentElement.tagName === 'THEAD' || !el.querySelector('th,td'))) continue; // repeated on every page
-  const name = el.tagName.toLowerCase() + n++;
+  // A long code block may break (pre.long): marked, found, not judged.
+  const kind = el.tagName === 'PRE' && el.classList.contains('long') ? 'prelong' : el.tagName.toLowerCase();
+  const name = kind + n++;
   if (el.tagName === 'TR') {
     const cells = el.querySelectorAll('th,td');
     cells[0].prepend(word('QB' + name + 'Q'));
@@ -92,6 +95,13 @@ document.querySelectorAll('h2, h3, h4, h5').forEach((el, i) => {
   if (!next) return;
   el.prepend(word('QH' + i + 'Q'));
   start(next, 'QN' + i + 'Q');
+});
+// Paragraphs that introduce a table, figure or code block, by their index among all p.
+document.querySelectorAll('p').forEach((el, i) => {
+  const next = el.nextElementSibling;
+  if (!next || !['TABLE', 'FIGURE', 'PRE'].includes(next.tagName)) return;
+  el.append(word('QP' + i + 'Q'));
+  start(next, 'QF' + i + 'Q');
 });
 // How many blocks were marked: each must be found in the PDF.
 document.body.append(word('QT' + n + 'Q'));
@@ -115,7 +125,7 @@ function markers(bbox: string): Map<string, Mark[]> {
     for (const m of page.matchAll(
       /<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g,
     )) {
-      for (const name of (m[3] ?? '').match(/Q[BENHT][a-z]*\d+Q/g) ?? []) {
+      for (const name of (m[3] ?? '').match(/Q[BENHTPF][a-z]*\d+Q/g) ?? []) {
         const list = out.get(name) ?? [];
         list.push({ page: i + 1, top: Number(m[1]), bottom: Number(m[2]) });
         out.set(name, list);
@@ -181,6 +191,7 @@ async function printProblems(file: string, dir: string, note: (s: string) => voi
     if (b.page === e.page) continue;
     split++;
     note(`${block}: pages ${b.page}–${e.page}, ${b.top.toFixed(0)} pt to ${e.bottom.toFixed(0)} pt`);
+    if (kind === 'prelong') continue; // the stylesheet lets a long code block break
     // Its height between the markers: what it holds on its first page, on the pages between, on its last.
     const height = MARGIN + CONTENT - b.top + (e.page - b.page - 1) * CONTENT + (e.bottom - MARGIN);
     if (height + SLACK < CONTENT)
@@ -203,9 +214,23 @@ async function printProblems(file: string, dir: string, note: (s: string) => voi
         `heading «${title}» is the last thing on page ${hm.page}: what it titles starts on page ${next.page}`,
       );
   });
+  // A paragraph ending in the line before its table, figure or code block stays with it.
+  let intros = 0;
+  for (const [name, list] of marks) {
+    const m = /^QP(\d+)Q$/.exec(name);
+    if (!m) continue;
+    intros++;
+    const end = list[list.length - 1];
+    const next = marks.get(`QF${m[1]}Q`)?.[0];
+    if (!end || !next) problems.push(`paragraph ${m[1]}: one of its markers is not in the PDF`);
+    else if (next.page !== end.page)
+      problems.push(
+        `paragraph ${m[1]} ends page ${end.page}, and what it introduces starts page ${next.page}`,
+      );
+  }
   note(`${split} blocks split across pages (allowed only to a block taller than a page)`);
   const checked = (kind: string) => blocks.filter((b) => kindOf(b) === kind).length;
-  return { problems, checked, headings };
+  return { problems, checked, headings, intros };
 }
 
 test('printed report: no block split across pages that would fit on one, no heading alone at a page’s foot', async (t) => {
@@ -215,8 +240,9 @@ test('printed report: no block split across pages that would fit on one, no head
   defer(t, () => rm(dir, { recursive: true, force: true }));
   const note = (s: string) => t.diagnostic(s);
 
-  // The detector first: a page that breaks both rules (a heading pushed off its text by a forced
-  // break, a code block forced across a page) must give both problems, and nothing else.
+  // The detector first: a page that breaks the three rules (a code block forced across a page, a
+  // heading and a paragraph pushed off what follows them by forced breaks) must give the three
+  // problems, and nothing else.
   const bad = join(dir, 'bad.html');
   const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n');
   await writeFile(
@@ -224,12 +250,13 @@ test('printed report: no block split across pages that would fit on one, no head
     `<!DOCTYPE html><html><head><meta charset="utf-8"><style>@page{size:A4;margin:15mm}body{margin:0}</style></head><body>
 <div style="height:700pt"></div><h3>A heading</h3><p style="break-before:page">its text</p>
 <div style="height:600pt"></div><pre style="break-inside:auto"><code>${lines}</code></pre>
-<table><tr><td>a row</td></tr></table></body></html>`,
+<table><tr><td>a row</td></tr></table><p>an introduction:</p><pre style="break-before:page"><code>x</code></pre></body></html>`,
   );
   const caught = await printProblems(bad, dir, note);
-  assert.equal(caught.problems.length, 2, caught.problems.join('\n'));
+  assert.equal(caught.problems.length, 3, caught.problems.join('\n'));
   assert.match(caught.problems[0] ?? '', /^pre \(pre0\) split across pages 2–3/);
   assert.match(caught.problems[1] ?? '', /^heading «A heading» is the last thing on page 1/);
+  assert.match(caught.problems[2] ?? '', /^paragraph 1 ends page 3, and what it introduces starts page 4/);
 
   // The Russian example report, as docs/report.md makes it; its CSP removed in the test's copy
   // only, so that the marking script runs.
@@ -257,10 +284,11 @@ test('printed report: no block split across pages that would fit on one, no head
     html,
     (await readFile(html, 'utf8')).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, ''),
   );
-  const { problems, checked, headings } = await printProblems(html, dir, note);
+  const { problems, checked, headings, intros } = await printProblems(html, dir, note);
   assert.ok(checked('pre') >= 5, 'code blocks were checked');
   assert.ok(checked('figure') >= 3, 'diagrams were checked');
   assert.ok(checked('tr') >= 50, 'table rows were checked');
   assert.ok(headings >= 30, 'headings were checked');
+  assert.ok(intros >= 10, 'paragraphs before tables, figures and code were checked');
   assert.deepEqual(problems, []);
 });
