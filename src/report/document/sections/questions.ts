@@ -212,8 +212,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'Какие операции с сокетами блокируют выполнение программы?',
     ),
     p(
-      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (while the kernel’s send buffer is full). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
-      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока буфер отправки ядра заполнен). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
+      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
     ),
   ];
   const { tcpListen, firstAccept } = f;
