@@ -151,8 +151,8 @@ export function exitItem(c: Ctx): Block[] {
   out.push(
     P(
       lang,
-      prose`**No client in this run ended with \`exit\`**${reasons ? ` (they ended: ${reasons})` : ''}. To show it, attach to a client, type \`exit\` and press Enter:`,
-      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`**${reasons ? ` (причины завершения: ${reasons})` : ''}. Чтобы это показать, подключитесь к клиенту, введите \`exit\` и нажмите Enter:`,
+      prose`**No client in this run ended with \`exit\`**${reasons ? ` (they ended: ${reasons})` : ''}. To show it, attach to a running client’s terminal, type \`exit\` and press Enter, then build the report again:`,
+      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`**${reasons ? ` (причины завершения: ${reasons})` : ''}. Чтобы это показать, подключитесь к терминалу работающего клиента, введите \`exit\`, нажмите Enter и постройте отчёт заново:`,
     ),
     codeBlock(`docker attach ${model.echo[0]?.program.label ?? '<echo-client-container>'}`, 'sh'),
   );
