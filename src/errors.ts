@@ -309,9 +309,9 @@ export const ERROR_TEXTS = {
     'LAB_ERR_CONNECT_REFUSED',
     { op: CONNECT },
     (p) =>
-      `cannot ${op(p.op, 'en')}: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)`,
+      `cannot ${op(p.op, 'en')}: connection refused (no socket listens on that address and port, or a firewall rejected the connection; is the server running and bound to an address this machine can reach?)`,
     (p) =>
-      `не удалось ${op(p.op, 'ru')}: в соединении отказано (на этом адресе и порту никто не слушает; запущен ли сервер и привязан ли он к адресу, доступному с этой машины?)`,
+      `не удалось ${op(p.op, 'ru')}: в соединении отказано (на этом адресе и порту нет слушающего сокета, или соединение отклонил межсетевой экран; запущен ли сервер и привязан ли он к адресу, доступному с этой машины?)`,
   ),
   'socket-timeout': error(
     'LAB_ERR_CONNECT_TIMEOUT',
@@ -412,10 +412,13 @@ export const ERROR_TEXTS = {
   'chat-port-unreachable': error(
     'LAB_ERR_CONNECT_REFUSED',
     { target: '10.0.0.5:7008' },
+    // What the socket learnt: an ICMP "port unreachable" came back for a datagram, and the
+    // connected UDP socket reported it as ECONNREFUSED. The destination host sends it when no
+    // socket is bound to that port; a firewall that rejects (iptables REJECT) sends the same.
     (p) =>
-      `cannot join the chat at ${p.target}: nothing listens on that UDP port (the host answered "port unreachable")`,
+      `cannot join the chat at ${p.target}: an ICMP "port unreachable" came back for the datagram sent there (ECONNREFUSED on the connected UDP socket): no UDP socket is bound to that port on that host, or a firewall on the way rejected the datagram`,
     (p) =>
-      `не удалось войти в чат на ${p.target}: на этом UDP-порту никто не слушает (хост ответил ICMP-сообщением «port unreachable»)`,
+      `не удалось войти в чат на ${p.target}: на отправленную туда дейтаграмму пришло ICMP-сообщение «port unreachable» (порт недоступен; подключённый UDP-сокет сообщает об этом ошибкой «ECONNREFUSED»): на этом хосте к этому порту не привязан ни один UDP-сокет, или дейтаграмму отклонил межсетевой экран на пути`,
   ),
   'chat-no-answer': error(
     'LAB_ERR_CHAT_NO_ANSWER',

@@ -394,7 +394,7 @@ test('plain client errors read in Russian like those of the lab protocol', async
   );
   assert.match(
     localizeError(err, 'ru'),
-    /^не удалось войти в чат на 127\.0\.0\.1:\d+: на этом UDP-порту никто не слушает/,
+    /^не удалось войти в чат на 127\.0\.0\.1:\d+: на отправленную туда дейтаграмму пришло ICMP-сообщение «port unreachable»/,
   );
 });
 

@@ -156,7 +156,7 @@ test('connection refused and bad arguments give one clear sentence and a non-zer
   assert.equal(await refused.exited, 1);
   assert.equal(
     refused.stderr(),
-    `socket-lab echo: cannot connect to 127.0.0.1:${port}: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)\n`,
+    `socket-lab echo: cannot connect to 127.0.0.1:${port}: connection refused (no socket listens on that address and port, or a firewall rejected the connection; is the server running and bound to an address this machine can reach?)\n`,
   );
   for (const [args, pattern] of [
     [['server', '--tcp-port', 'abc'], /a port is a whole number from 0 to 65535/],

@@ -95,6 +95,6 @@ test('plain chat client: a bad nickname and nobody listening are catalogue error
     (e: unknown) =>
       e instanceof LabError &&
       e.text === 'chat-port-unreachable' &&
-      /на этом UDP-порту никто не слушает/.test(e.localized('ru')),
+      /к этому порту не привязан ни один UDP-сокет/.test(e.localized('ru')),
   );
 });

@@ -237,6 +237,9 @@ test('what a call did, said per socket: close() of a connection, a listening soc
     '60 9.004 close(5) = 0',
     '61 9.005 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3',
     '61 9.006 connect(3, {sa_family=AF_INET, sin_port=htons(7007), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 ECONNREFUSED (Connection refused)',
+    // A connected UDP socket: the ICMP "port unreachable" for a datagram sent earlier comes as ECONNREFUSED.
+    '62 9.007 socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 5',
+    '62 9.008 recvfrom(5, 0x7f00, 1024, 0, NULL, NULL) = -1 ECONNREFUSED (Connection refused)',
   ];
   const fs = calls(lines.flatMap((l) => r.push(l))).map((c) => callFields('echo-server', c));
   const ru = fs.map((f) => callText('ru', f));
@@ -261,7 +264,14 @@ test('what a call did, said per socket: close() of a connection, a listening soc
     assert.doesNotMatch(ru[by(call, i)]!, /завершился ошибкой/);
     assert.match(en[by(call, i)]!, /the signal that stops the program/);
   }
-  assert.match(ru[by('connect')]!, /ядро принимающей стороны ответило на SYN сегментом RST/);
+  assert.match(
+    ru[by('connect')]!,
+    /в соединении отказано: на SYN пришёл RST \(на этом адресе и порту нет слушающего сокета\)/,
+  );
+  // Outside connect() no SYN was sent: what was refused is what the socket sent earlier.
+  assert.match(ru[by('recvfrom')]!, /пришло ICMP-сообщение «port unreachable»/);
+  assert.doesNotMatch(ru[by('recvfrom')]!, /SYN/);
+  assert.doesNotMatch(en[by('recvfrom')]!, /SYN/);
   assert.equal(fs[by('accept4', 1)]!.at, 9000, 'stamped when it returned');
   // No English in the Russian hint, from a new runner's setting and from an old one's.
   for (const setting of ['LAB_OWN_ECHO_SERVER', 'LAB_OWN_ECHO_SERVER (end the program on SIGTERM)']) {

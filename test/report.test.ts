@@ -629,6 +629,19 @@ test('mermaid: names and fields with ; # %% < > are made safe', async () => {
   assert.equal(mermaidText('a;b#c%%d<e>f\ng'), 'a_b_c__d_e_f g');
   assert.equal(mermaidText(''), '_');
   assert.ok(mermaidText('x'.repeat(200)).length <= 64);
+  // A long label is cut after a whole word: the diagram never shows «яд...» for «ядро».
+  const long = 'FIN, закрыто (клиент закрыл соединение): прочитано 1314 Б, ядро приняло 1314 Б';
+  assert.equal(mermaidText(long), 'FIN, закрыто (клиент закрыл соединение): прочитано 1314 Б...');
+  assert.equal(mermaidText(`${'a'.repeat(62)} bb`), `${'a'.repeat(61)}...`);
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('ab', 'ядро', '1314', 'Б,', 'x'.repeat(40)), { maxLength: 40 }),
+      (words) => {
+        const label = mermaidText(words.join(' '));
+        assert.ok(label.length <= 64, label);
+      },
+    ),
+  );
 });
 
 test('mermaid: folding happens exactly past the threshold, per conversation', () => {

@@ -54,7 +54,7 @@ test('every socket error sentence has a full Russian version, looked up by its e
 test('the other LabError sentences have Russian versions with their numbers', () => {
   const cases: Array<[LabError, RegExp]> = [
     [labError('chat-no-answer', { target: '10.0.0.5:7008', tries: 5, port: 7008 }), /5 попыток.*7008/],
-    [labError('chat-port-unreachable', { target: '10.0.0.5:7008' }), /никто не слушает/],
+    [labError('chat-port-unreachable', { target: '10.0.0.5:7008' }), /ICMP-сообщение «port unreachable»/],
     [labError('chat-nick-taken', { target: '10.0.0.5:7008', nick: 'bob' }), /ник «bob».*занят/],
     [labError('chat-message-too-long', { bytes: 1500, max: 1000 }), /1500 байт.*1000 байт.*дейтаграмма/],
     [labError('server-closed', { remote: '10.0.0.5:7007' }), /сервер 10\.0\.0\.5:7007 закрыл соединение/],

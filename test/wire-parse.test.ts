@@ -676,7 +676,7 @@ test('flows: a repeated SYN, SYN-ACK and FIN are counted with the time the lost 
   });
   assert.equal(c.toServer.payloadBytes, 2501);
   const ru = explainWire({ lang: 'ru', captures: [{ name: 'x', result: { ok: true, capture: cap } }] });
-  assert.match(ru, /Клиент отправил SYN 2 раза, последний — через 1000\.000 мс после первого/);
+  assert.match(ru, /Клиент отправил SYN 2 раза, последний — через 1000,000 мс после первого/);
   assert.match(ru, /FIN отправлен повторно 1 раз:/);
 });
 

@@ -105,7 +105,7 @@ export function describeReason(r: Reason, lang: Lang): string {
         : `${r.path}: more than ${r.limit} lines are not socket-lab log lines: not a log of the lab`;
     case 'too-much-randomness':
       return ru
-        ? `в журналах ${r.count} клиентских портов или начальных номеров TCP, а один запуск лабораторной даёт не больше ${r.limit}: журналы правлены, сравнить эту работу с другими нельзя`
+        ? `клиентских портов или начальных номеров TCP в журналах: ${r.count}, а один запуск лабораторной даёт их не больше ${r.limit}: журналы правлены, сравнить эту работу с другими нельзя`
         : `the logs hold ${r.count} client ports or TCP initial sequence numbers, and one run of the lab makes at most ${r.limit}: edited logs, this submission cannot be compared with others`;
     case 'not-in-class':
       return ru

@@ -8,7 +8,7 @@
  */
 
 import { type ErrorFields, REFUSAL_WHY, localizeErrorText } from '../errors.js';
-import { count, pluralForm } from '../text/plural.js';
+import { count, numberText, pluralForm } from '../text/plural.js';
 import {
   CHAT_LIMIT_SETTING,
   MAX_DATAGRAM,
@@ -157,7 +157,7 @@ export const catalogue = {
       f.reason === 'server-stopping'
         ? `Соединение с ${f.remote} принято и сразу закрыто: сервер останавливается (рукопожатие ядро уже завершило)`
         : f.reason === 'max-per-address'
-          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${f.max} соединений, разрешённых одному адресу (рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]} (или --class-size), клиенту это сказано одной строкой`
+          ? `Соединение с ${f.remote} принято и сразу закрыто: с этого адреса уже открыто ${f.open} из ${count('ru', f.max, 'connection', 'gen')}, разрешённых одному адресу (рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]} (или --class-size), клиенту это сказано одной строкой`
           : `Соединение с ${f.remote} принято и сразу закрыто: заняты все места для соединений (${f.open} из ${f.max}; рукопожатие ядро уже завершило); предел поднимает ${TCP_LIMIT_SETTING[f.reason]}, клиенту это сказано одной строкой`,
   ),
   'tcp.data.received': spec(
@@ -193,7 +193,7 @@ export const catalogue = {
         : `Node's write queue for client #${f.connId} has drained into the kernel: the server reads from this socket again`,
     (f) =>
       f.state === 'paused'
-        ? `Клиент №${f.connId} не успевает читать эхо: буфер отправки в ядре заполнен, и ещё ${bytesRu(f.buffered)} ждут в собственной очереди записи Node, поэтому сервер приостанавливает чтение из этого сокета, пока очередь не опустеет (затем управление потоком TCP притормозит клиента)`
+        ? `Клиент №${f.connId} не успевает читать эхо: буфер отправки в ядре заполнен, и ещё ${bytesRu(f.buffered)} ${pluralForm('ru', f.buffered, { one: 'ждёт', other: 'ждут' })} в собственной очереди записи Node, поэтому сервер приостанавливает чтение из этого сокета, пока очередь не опустеет (затем управление потоком TCP притормозит клиента)`
         : `Очередь записи Node для клиента №${f.connId} ушла в ядро: сервер снова читает из этого сокета`,
   ),
   'tcp.peer.ended': spec(
@@ -232,9 +232,9 @@ export const catalogue = {
       open: 0,
     },
     (f) =>
-      `Connection of client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason] ?? f.reason}; received ${bytesEn(f.bytesIn)}, the kernel took ${bytesEn(f.bytesOut)} of the echo${f.bytesDiscarded > 0 ? `, ${bytesEn(f.bytesDiscarded)} still queued were discarded` : ''}${f.reset ? ' (reset: what the kernel had not delivered is lost too)' : ''}, ${f.durationMs} ms`,
+      `Connection of client #${f.connId} (${f.remote}) closed: ${closeReasonText.en[f.reason] ?? f.reason}; received ${bytesEn(f.bytesIn)}, the kernel took ${bytesEn(f.bytesOut)} of the echo${f.bytesDiscarded > 0 ? `, ${bytesEn(f.bytesDiscarded)} still queued were discarded` : ''}${f.reset ? ' (reset: what the kernel had not delivered is lost too)' : ''}; the connection lasted ${f.durationMs} ms`,
     (f) =>
-      `Соединение клиента №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason] ?? f.reason}; получено ${bytesRu(f.bytesIn)}, ядро приняло ${bytesRu(f.bytesOut)} эха${f.bytesDiscarded > 0 ? `, ${bytesRu(f.bytesDiscarded)} из очереди отброшено` : ''}${f.reset ? ' (сброс RST: недоставленное ядром тоже потеряно)' : ''}, ${f.durationMs} мс`,
+      `Соединение клиента №${f.connId} (${f.remote}) закрыто: ${closeReasonText.ru[f.reason] ?? f.reason}; получено ${bytesRu(f.bytesIn)}, ядро приняло ${bytesRu(f.bytesOut)} эха${f.bytesDiscarded > 0 ? `, ${bytesRu(f.bytesDiscarded)} из очереди отброшено` : ''}${f.reset ? ' (сброс RST: недоставленное ядром тоже потеряно)' : ''}; соединение длилось ${numberText('ru', f.durationMs)} мс`,
   ),
   'tcp.connection.summary': spec(
     'info',
@@ -355,9 +355,9 @@ export const catalogue = {
     'info',
     { reason: 'user-exit' as ClientCloseReason, bytesSent: 6, bytesReceived: 6 },
     (f) =>
-      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ' without waiting for the rest of the echo' : ''}. Sent ${bytesEn(f.bytesSent)}, received ${f.bytesReceived}`,
+      `Disconnected from the server: ${clientCloseText.en[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ' without waiting for the rest of the echo' : ''}. It handed ${bytesEn(f.bytesSent)} to its socket and read ${bytesEn(f.bytesReceived)} back`,
     (f) =>
-      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ', не дожидаясь остатка эха' : ''}. Отправлено ${bytesRu(f.bytesSent)}, получено ${f.bytesReceived}`,
+      `Соединение с сервером закрыто: ${clientCloseText.ru[f.reason] ?? f.reason}${f.reason === 'signal' && f.bytesReceived < f.bytesSent ? ', не дожидаясь остатка эха' : ''}. Клиент передал в сокет ${bytesRu(f.bytesSent)} и прочитал обратно ${bytesRu(f.bytesReceived)}`,
   ),
   'client.refused': spec(
     'warn',
@@ -382,7 +382,7 @@ export const catalogue = {
     {
       code: 'LAB_ERR_CONNECT_REFUSED',
       message:
-        'cannot connect to 127.0.0.1:7007: connection refused (nothing listens on that address and port; is the server running and bound to an address this machine can reach?)',
+        'cannot connect to 127.0.0.1:7007: connection refused (no socket listens on that address and port, or a firewall rejected the connection; is the server running and bound to an address this machine can reach?)',
       text: 'socket-refused',
       params: { op: { op: 'connect', at: '127.0.0.1:7007' } },
     } as ErrorFields,
@@ -464,9 +464,9 @@ export const catalogue = {
     'warn',
     { server: '10.77.0.10:7008' },
     (f) =>
-      `The host of ${f.server} answered one of our datagrams with ICMP "port unreachable": nothing receives on that UDP port now, so what we send meanwhile is lost (the plain protocol has no other sign of a missing server)`,
+      `One of our datagrams to ${f.server} came back refused (ICMP "port unreachable", ECONNREFUSED on the connected UDP socket): no UDP socket is bound to that port on that host now, or a firewall on the way rejects the datagrams; what we send meanwhile is lost (the plain protocol has no other sign of a missing server)`,
     (f) =>
-      `Узел ${f.server} ответил на одну из наших дейтаграмм сообщением ICMP «порт недоступен»: на этом UDP-порту сейчас никто не принимает, и всё отправленное тем временем теряется (других признаков отсутствия сервера в простом протоколе нет)`,
+      `На одну из наших дейтаграмм, отправленных на ${f.server}, пришло ICMP-сообщение «port unreachable» (порт недоступен; подключённый UDP-сокет сообщает об этом ошибкой «ECONNREFUSED»): на этом хосте к этому порту сейчас не привязан ни один UDP-сокет, или дейтаграммы отклоняет межсетевой экран на пути; всё отправленное тем временем теряется (других признаков отсутствия сервера в простом протоколе нет)`,
   ),
 
   // ---- the program's own log ---------------------------------------------------------------
@@ -666,7 +666,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
     'relay-budget': 'the server reached its relay budget for this second',
   },
   ru: {
-    'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${MAX_DATAGRAM} байт, текст сообщения до ${MAX_TEXT_BYTES} байт); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до 65 507 байт данных`,
+    'too-large': `она больше, чем допускает протокол чата (дейтаграмма до ${count('ru', MAX_DATAGRAM, 'byte', 'gen')}, текст сообщения до ${count('ru', MAX_TEXT_BYTES, 'byte', 'gen')}); это ограничение самого чата, дейтаграмма UDP поверх IPv4 вмещает до ${count('ru', 65507, 'byte', 'gen')} данных`,
     'bad-source':
       'её порт отправителя равен 0: RFC 768 это допускает (отправитель не ждёт ответа), но на порт 0 ничего отправить нельзя, а участник чата должен получать сообщения других',
     malformed: 'это не сообщение протокола чата',

@@ -7,7 +7,7 @@
 
 import type { Lang } from '../text/lang.js';
 import type { EventSpec } from './spec.js';
-import { count } from '../text/plural.js';
+import { count, numberText } from '../text/plural.js';
 
 export type OwnRole = 'echo-server' | 'echo-client' | 'chat-server' | 'chat-client';
 export const OWN_ROLES: readonly OwnRole[] = ['echo-server', 'echo-client', 'chat-server', 'chat-client'];
@@ -83,9 +83,15 @@ const STOPPED_RU =
   'вызов ждал, и его прервал сигнал, которым программу останавливают (обычное завершение работы, а не сбой)';
 const RESTARTS = new Set(['ERESTARTSYS', 'ERESTARTNOHAND', 'ERESTARTNOINTR', 'ERESTART_RESTARTBLOCK']);
 
+const REFUSED_LATER: Record<Lang, string> = {
+  en: 'an ICMP "port unreachable" came back for what the socket sent there earlier: no socket is bound to that port on that host, or a firewall on the way rejected it',
+  ru: 'на отправленное сокетом туда ранее пришло ICMP-сообщение «port unreachable» (порт недоступен): на этом хосте к этому порту не привязан ни один сокет, или отправленное отклонил межсетевой экран на пути',
+};
+
 const errnoText: Record<Lang, Record<string, string>> = {
   en: {
-    ECONNREFUSED: 'nothing listens on that address and port (the receiving kernel answered the SYN with RST)',
+    ECONNREFUSED:
+      'the connection was refused: the SYN was answered with RST (no socket listens on that address and port) or rejected by a firewall on the way',
     ECONNRESET: 'the peer reset the connection (RST)',
     EPIPE: 'the peer has closed the connection; writing to it is an error',
     EADDRINUSE: 'another socket already uses that address and port',
@@ -103,7 +109,7 @@ const errnoText: Record<Lang, Record<string, string>> = {
   },
   ru: {
     ECONNREFUSED:
-      'на этом адресе и порту никто не слушает (ядро принимающей стороны ответило на SYN сегментом RST)',
+      'в соединении отказано: на SYN пришёл RST (на этом адресе и порту нет слушающего сокета) или его отклонил межсетевой экран на пути',
     ECONNRESET: 'собеседник сбросил соединение (RST)',
     EPIPE: 'собеседник уже закрыл соединение; писать в него — ошибка',
     EADDRINUSE: 'этот адрес и порт уже занят другим сокетом',
@@ -133,7 +139,12 @@ export function callText(lang: Lang, f: OwnCallFields): string {
   const fd = f.fd === undefined ? '' : en ? ` on fd ${f.fd}` : ` на fd ${f.fd}`;
   const wait = waited(lang, f.durationMs);
   if (f.errno !== undefined || (f.result < 0 && !f.unfinished)) {
-    const why = errnoText[lang][f.errno ?? ''] ?? '';
+    // ECONNREFUSED outside connect() sends no SYN: the kernel reports on the socket's next call
+    // an ICMP "port unreachable" that came back for something sent earlier (a UDP datagram).
+    const why =
+      f.errno === 'ECONNREFUSED' && f.call !== 'connect'
+        ? REFUSED_LATER[lang]
+        : (errnoText[lang][f.errno ?? ''] ?? '');
     const at = f.peer ? ` (${f.peer})` : '';
     if (RESTARTS.has(f.errno ?? ''))
       return en
@@ -224,8 +235,8 @@ export function callText(lang: Lang, f: OwnCallFields): string {
     const part =
       f.size !== undefined && f.bytes !== undefined && f.bytes < f.size
         ? en
-          ? ` (of ${f.size} offered: a partial write, the rest must be written again)`
-          : ` (из ${f.size} предложенных: запись частичная, остаток нужно записать ещё раз)`
+          ? ` (of ${bytes('en', f.size)} offered: a partial write, the rest must be written again)`
+          : ` (а предложено было ${bytes('ru', f.size)}: запись частичная, остаток нужно записать ещё раз)`
         : '';
     return en
       ? `${f.call}()${fd} put ${bytes('en', f.bytes ?? f.result)} into the socket's send buffer${part}${f.peer ? ` for ${f.peer}` : ''}; the kernel sends them when it can: a write does not wait for delivery${wait}`
@@ -233,8 +244,8 @@ export function callText(lang: Lang, f: OwnCallFields): string {
   }
   if (WAITS.has(f.call)) {
     return en
-      ? `${f.call}() waited until a socket was ready and returned ${f.result} ready${wait}: the program blocks here instead of in a read or accept`
-      : `${f.call}() ждал, пока сокет будет готов, и вернул ${f.result} готовых${wait}: программа блокируется здесь, а не в чтении или accept`;
+      ? `${f.call}() waited until a socket was ready and returned the number ready: ${f.result}${wait}; the program blocks here instead of in a read or accept`
+      : `${f.call}() ждал, пока сокет будет готов, и вернул число готовых: ${f.result}${wait}; программа блокируется здесь, а не в чтении или accept`;
   }
   return en ? `${f.call}()${fd} returned ${f.result}${wait}` : `${f.call}()${fd} вернул ${f.result}${wait}`;
 }
@@ -330,8 +341,14 @@ export function failSentences(lang: Lang, reason: OwnFailReason, x: FailFacts): 
         : [`слушать порт ${x.port ?? '?'}`, `слушает ${x.local ?? '?'}`];
     case 'output-flood':
       return en
-        ? ['a few lines per event', `${x.lines ?? '?'} lines, ${x.bytes ?? '?'} bytes so far`]
-        : ['несколько строк на событие', `уже ${x.lines ?? '?'} строк, ${x.bytes ?? '?'} байт`];
+        ? [
+            'a few lines per event',
+            `${x.lines === undefined ? '? lines' : count('en', x.lines, 'line')}, ${x.bytes === undefined ? '? bytes' : count('en', x.bytes, 'byte')} so far`,
+          ]
+        : [
+            'несколько строк на событие',
+            `уже ${x.lines === undefined ? '? строк' : count('ru', x.lines, 'line')}, ${x.bytes === undefined ? '? байт' : count('ru', x.bytes, 'byte')}`,
+          ];
     case 'fork-flood':
       return en
         ? ['one process (threads are fine)', `${x.processes ?? '?'} processes started`]
@@ -552,7 +569,7 @@ export const ownEvents = {
     (f) =>
       `${RoleName('en', f.role)} ended: ${endText.en[f.reason] ?? f.reason} (${f.code != null ? `exit code ${f.code}, ` : ''}${f.signal ? `signal ${f.signal}, ` : ''}after ${f.durationMs} ms)`,
     (f) =>
-      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (${f.code != null ? `код выхода ${f.code}, ` : ''}${f.signal ? `сигнал ${f.signal}, ` : ''}через ${f.durationMs} мс)`,
+      `${RoleName('ru', f.role)} завершился ${endText.ru[f.reason] ?? f.reason} (${f.code != null ? `код выхода ${f.code}, ` : ''}${f.signal ? `сигнал ${f.signal}, ` : ''}через ${numberText('ru', f.durationMs)} мс)`,
   ),
   'own.program.failed': spec(
     'error',

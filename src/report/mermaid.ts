@@ -28,14 +28,22 @@ export type Step =
 
 const MAX_LABEL = 64;
 
-/** A label Mermaid cannot misread: unsafe characters become `_`, whitespace one space, at most 64 characters. */
+/**
+ * A label Mermaid cannot misread: unsafe characters become `_`, whitespace one space, at most 64
+ * characters. A longer label is cut after a whole word (never «ядро» as «яд...»), unless its last
+ * word would take more than half of it.
+ */
 export function mermaidText(text: string): string {
   const safe = text
     .replace(/\s+/g, ' ')
     .replace(/[^\p{L}\p{N} .,:()[\]/=+@'’_→-]/gu, '_')
     .trim();
-  const cut = safe.length > MAX_LABEL ? `${safe.slice(0, MAX_LABEL - 3)}...` : safe;
-  return cut === '' ? '_' : cut;
+  if (safe.length <= MAX_LABEL) return safe === '' ? '_' : safe;
+  const head = safe.slice(0, MAX_LABEL - 3);
+  // The cut falls inside a word unless the next character is a space.
+  const space = safe[MAX_LABEL - 3] === ' ' ? head.length : head.lastIndexOf(' ');
+  const whole = space > MAX_LABEL / 2 ? head.slice(0, space).replace(/[ ,:;(]+$/, '') : head;
+  return `${whole}...`;
 }
 
 /**

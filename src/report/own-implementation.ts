@@ -8,6 +8,7 @@
  */
 import type { Lang } from '../log/events.js';
 import type { LogRecord } from './parse.js';
+import { count } from '../text/plural.js';
 import { type OwnCheckId, type OwnRun, READS, WRITES, num, ownRuns, str } from './own-checks.js';
 import { chatCallServes } from './own-checks-chat.js';
 
@@ -87,20 +88,20 @@ const W = {
   en: {
     for: 'for',
     backlog: 'backlog',
-    asked: (n: number) => `asked ${n} at most`,
+    asked: (n: number) => `asked for at most ${count('en', n, 'byte')}`,
     closed: 'the peer closed',
     unfinished: 'did not return: the program ended while it waited',
     stopped: 'interrupted by the signal that stops the program: a normal end',
-    more: (n: number, b: number) => `${n} more, ${b} bytes`,
+    more: (n: number, b: number) => `${n} more, ${count('en', b, 'byte')}`,
   },
   ru: {
     for: 'для',
     backlog: 'очередь',
-    asked: (n: number) => `запрошено не больше ${n}`,
+    asked: (n: number) => `запрошено не больше ${count('ru', n, 'byte', 'gen')}`,
     closed: 'собеседник закрыл соединение',
     unfinished: 'не вернулся: программа завершилась, пока он ждал',
     stopped: 'прерван сигналом, которым программу останавливают: обычное завершение',
-    more: (n: number, b: number) => `ещё ${n}, ${b} байт`,
+    more: (n: number, b: number) => `ещё ${n}, всего ${count('ru', b, 'byte')}`,
   },
 };
 

@@ -210,8 +210,8 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
     items.push([
       text(
         en
-          ? `TCP echo: the clients counted ${count('en', f.echo.sent, 'byte')} written and ${f.echo.received} read back in ${inConns(f.echo.sessions)}${same ? ' — equal counts (the logs compare counts, not the bytes themselves)' : ''}.`
-          : `Эхо по TCP: клиенты насчитали ${count('ru', f.echo.sent, 'byte')} записанных и ${count('ru', f.echo.received, 'byte')} прочитанных обратно в ${inConns(f.echo.sessions)}${same ? ' — счётчики равны (журналы сравнивают число байтов, а не сами байты)' : ''}.`,
+          ? `TCP echo: in ${inConns(f.echo.sessions)} the clients wrote ${count('en', f.echo.sent, 'byte')} and read back ${count('en', f.echo.received, 'byte')}${same ? ' — equal counts (the logs compare counts, not the bytes themselves)' : ''}.`
+          : `Эхо по TCP: в ${inConns(f.echo.sessions)} клиенты записали ${count('ru', f.echo.sent, 'byte')} и прочитали обратно ${count('ru', f.echo.received, 'byte')}${same ? ' — счётчики равны (журналы сравнивают число байтов, а не сами байты)' : ''}.`,
       ),
     ]);
   }
@@ -223,8 +223,8 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
     items.push([
       text(
         en
-          ? `The server capture shows ${r.segments} TCP ${r.segments === 1 ? 'retransmission' : 'retransmissions'} (${count('en', r.bytes, 'byte')} of payload sent again) over ${conn(r.connections)}; delay caused by them: ${delay} ms.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
-          : `В захвате сервера повторных передач TCP: ${r.segments} (повторно отправлено ${count('ru', r.bytes, 'byte')} полезной нагрузки), соединений: ${r.connections}; задержка из-за них: ${delay} мс.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
+          ? `The server capture shows ${r.segments} TCP ${r.segments === 1 ? 'retransmission' : 'retransmissions'} (${count('en', r.bytes, 'byte')} of payload sent again) over ${conn(r.connections)}${r.segments > 0 ? `; delay caused by them: ${delay} ms` : ''}.${r.segments > 0 ? ' TCP acknowledges every byte and sends again what is not acknowledged: that is how it delivers across a lossy link.' : ''}`
+          : `В захвате сервера повторных передач TCP: ${r.segments} (повторно отправлено ${count('ru', r.bytes, 'byte')} полезной нагрузки), соединений: ${r.connections}${r.segments > 0 ? `; задержка из-за них: ${delay} мс` : ''}.${r.segments > 0 ? ' TCP подтверждает каждый байт и повторяет неподтверждённое: так он доставляет данные через канал с потерями.' : ''}`,
       ),
     ]);
   } else {

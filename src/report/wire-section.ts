@@ -107,6 +107,8 @@ export interface WireAnalysis {
   captures: ReadCapture[];
   /** The server's TCP and UDP ports (from `server.listening`). */
   serverPorts: number[];
+  /** The server's UDP ports alone (the chat's). */
+  udpPorts: number[];
   /** Per scenario (the report's scenario names), the section body inputs. */
   scenarios: Map<string, ScenarioWire>;
   check: WireCheckResult;
@@ -187,6 +189,15 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
         .filter((p): p is number => p !== undefined),
     ),
   ];
+  const udpPorts = [
+    ...new Set(
+      model.servers
+        .flatMap((s) => s.listening)
+        .filter((r) => strField(r, 'protocol') === 'udp')
+        .map((r) => numField(r, 'port'))
+        .filter((p): p is number => p !== undefined),
+    ),
+  ];
   const tcpPort = model.servers
     .flatMap((s) => s.listening)
     .filter((r) => strField(r, 'protocol') === 'tcp')
@@ -226,9 +237,16 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
       otherPackets: 0,
     };
     const counts = countsOf.get(name) ?? [];
+    // The other scenarios' closing lines are logged too: their connections are theirs, not unlogged.
+    const others = [...countsOf]
+      .filter(([other]) => other !== name)
+      .map(([other, c]) => ({ owner: other === NO_SCENARIO ? undefined : other, counts: c }));
     const crossCheck =
       serverFlows && counts.length > 0
-        ? crossCheckBytes(serverFlows, counts, tcpPort !== undefined ? { serverPort: tcpPort } : {})
+        ? crossCheckBytes(serverFlows, counts, {
+            others,
+            ...(tcpPort !== undefined ? { serverPort: tcpPort } : {}),
+          })
         : undefined;
     if (crossCheck) for (const x of crossCheck.comparisons) comparisons.push(x);
     const hop =
@@ -238,7 +256,7 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
   }
 
   const check = wireCheck(files, server, comparisons, countsOf.size > 0);
-  return { files, captures, serverPorts, scenarios, check, serverFlows };
+  return { files, captures, serverPorts, udpPorts, scenarios, check, serverFlows };
 }
 
 function wireCheck(
@@ -345,6 +363,15 @@ export function wireSection(wire: WireAnalysis, model: LabModel, lang: Lang): Bl
         : prose`захват на стороне ${SIDE_RU[side]}: ${code(c?.name ?? '?')}, IP-пакетов: ${packets} (его можно открыть в Wireshark).`,
     );
   }
+  // AFS owns UDP 7000-7009: Wireshark and tcpdump decode datagrams on those ports as its RX
+  // protocol, so a student who opens the capture would not see the chat without being told.
+  const rx = wire.udpPorts.filter((p) => p >= 7000 && p <= 7009);
+  if (found.length > 0 && rx.length > 0 && wire.captures.some((x) => x.read?.result.ok))
+    found.push(
+      en
+        ? prose`Wireshark and tcpdump decode UDP on ports 7000–7009 as RX, the protocol of the AFS file system, so the chat’s datagrams to port ${rx.join(', ')} show as RX, not as chat text: in Wireshark turn RX off (Analyze › Enabled Protocols) or use Decode As; ${code('tcpdump -n -q -r <file>')} shows them as plain UDP. This report reads the files itself and is not affected.`
+        : prose`Wireshark и tcpdump разбирают UDP на портах 7000–7009 как RX — протокол файловой системы AFS, поэтому дейтаграммы чата на порт ${rx.join(', ')} показываются как RX, а не как текст чата: в Wireshark отключите RX (Analyze › Enabled Protocols) или воспользуйтесь Decode As; ${code('tcpdump -n -q -r <файл>')} покажет их как обычный UDP. Этот отчёт читает файлы сам, его это не касается.`,
+    );
   if (found.length > 0) out.push(list(found));
   const server = wire.captures.find((x) => x.side === 'server');
   if (server?.read?.result.ok) {

@@ -46,7 +46,14 @@ export const NOUNS = {
   },
   connection: {
     en: { one: 'connection', other: 'connections' },
-    ru: { one: 'соединение', few: 'соединения', many: 'соединений', other: 'соединения' },
+    ru: {
+      one: 'соединение',
+      few: 'соединения',
+      many: 'соединений',
+      other: 'соединения',
+      genOne: 'соединения',
+      genMany: 'соединений',
+    },
   },
   line: {
     en: { one: 'line', other: 'lines' },

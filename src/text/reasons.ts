@@ -32,8 +32,10 @@ export const REASON_LABELS = {
   'server-closed': label('server-closed', 'сеанс завершил сервер'),
   signal: label('signal', 'сигнал остановки'),
   // udp.member.left, chat.member.left
-  leave: label('leave', 'участник вышел сам'),
+  leave: label('leave', 'отправил LEAVE'),
   timeout: label('timeout', 'тайм-аут'),
+  silent: label('silent', 'молчал дольше тайм-аута'),
+  goodbye: label('goodbye', 'отправил прощальную строку'),
   // chat.server.lost
   'no-answer': label('no-answer', 'нет ответа'),
   'not-a-member': label('not-a-member', 'сервер не считает нас участником'),

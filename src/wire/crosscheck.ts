@@ -46,14 +46,31 @@ export interface ByteComparison {
 
 export interface CrossCheck {
   comparisons: ByteComparison[];
-  /** Captured connections to the checked server that no log line accounts for (not a failure by itself). */
+  /**
+   * Captured connections to the checked server whose closing line no log read has: neither the
+   * compared counts nor `others` claim them (not a failure by itself).
+   */
   unlogged: TcpConnection[];
+  /** Captured connections that a closing line of `others` claims, with that line's owner. */
+  elsewhere: Array<{ connection: TcpConnection; owner: string | undefined }>;
   ok: boolean;
+}
+
+/** Closing lines logged for other parts of the run (another scenario's clients), by owner. */
+export interface OtherCounts {
+  /** e.g. the scenario's name; undefined when nothing names it. */
+  owner: string | undefined;
+  counts: readonly SocketCount[];
 }
 
 export interface CrossCheckOptions {
   /** Only wire connections to this server port count as the server's (default: any). */
   serverPort?: number;
+  /**
+   * The run's other closing lines: a captured connection one of them claims is not compared here,
+   * and not "unlogged" either (its close is logged, it belongs elsewhere).
+   */
+  others?: readonly OtherCounts[];
 }
 
 /**
@@ -109,8 +126,25 @@ export function crossCheckBytes(
       comparisons.push(cmp);
     }
   }
+  // The compared counts claim first; the run's other closing lines claim what is left, in the
+  // same way (first unclaimed connection of the endpoint), so a reused port stays with its line.
+  const elsewhere: CrossCheck['elsewhere'] = [];
+  for (const other of options.others ?? []) {
+    for (const count of other.counts) {
+      const conn = (byClient.get(normaliseEndpoint(count.remote)) ?? []).find((c) => !used.has(c));
+      if (!conn) continue;
+      used.add(conn);
+      elsewhere.push({ connection: conn, owner: other.owner });
+    }
+  }
+  elsewhere.sort((a, b) => a.connection.id - b.connection.id);
   const unlogged = candidates.filter((c) => !used.has(c));
-  return { comparisons, unlogged, ok: comparisons.length > 0 && comparisons.every((c) => c.ok) };
+  return {
+    comparisons,
+    unlogged,
+    elsewhere,
+    ok: comparisons.length > 0 && comparisons.every((c) => c.ok),
+  };
 }
 
 /** "::ffff:10.0.0.1:5000" -> "10.0.0.1:5000"; "[::1]:5000" stays. */

@@ -12,7 +12,7 @@ import { blocksToMarkdown } from '../report/document/markdown.js';
 import type { Block, Inline, ListItem } from '../report/document/model.js';
 import { type Catalogue, type ParamsOf, say, sentence } from '../text/catalogue.js';
 import type { Lang } from '../text/lang.js';
-import { count } from '../text/plural.js';
+import { count, numberText } from '../text/plural.js';
 import type { CrossCheck, SocketPortions } from './crosscheck.js';
 import {
   type DirectionStats,
@@ -56,7 +56,13 @@ const times = (n: number) => ruCount(n, 'раз', 'раза', 'раз');
 const bytesRu = (n: number) => count('ru', n, 'byte');
 const segRu = (n: number) => ruCount(n, 'сегмент', 'сегмента', 'сегментов');
 const dgRu = (n: number) => count('ru', n, 'datagram');
-const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '?');
+/** Milliseconds to the microsecond, as each language writes a number: «32 972,513» in Russian. */
+const ms = (lang: Lang, v: number) => {
+  if (!Number.isFinite(v)) return '?';
+  if (lang !== 'ru') return v.toFixed(3);
+  const [int = '', frac = ''] = Math.abs(v).toFixed(3).split('.');
+  return `${v < 0 && Number(v.toFixed(3)) !== 0 ? '−' : ''}${numberText('ru', Number(int))},${frac}`;
+};
 const plural = (n: number, one: string, many: string) => count('en', n, { one, other: many });
 /** "a, b and c" of the items that are there. */
 function listed(lang: Lang, items: (string | false)[]): string {
@@ -530,8 +536,28 @@ export const WIRE_TEXTS = {
   ),
   'cc-unlogged': sentence(
     { clients: '`127.0.0.1:40000`' },
-    (p) => `Connections in the capture without a closing line in the log: ${p.clients}.`,
-    (p) => `Соединения из захвата без строки о закрытии в журнале: ${p.clients}.`,
+    (p) =>
+      `Connections to the server in the capture whose closing line is in none of the logs read: ${p.clients}.`,
+    (p) =>
+      `Соединения с сервером из захвата, строки о закрытии которых нет ни в одном из прочитанных журналов: ${p.clients}.`,
+  ),
+  'cc-elsewhere': sentence(
+    { clients: '`127.0.0.1:40000`' },
+    (p) =>
+      `The capture's other connections to the server are other scenarios': the server's log has their closing lines, compared in those scenarios' sections: ${p.clients}.`,
+    (p) =>
+      `Остальные соединения с сервером в этом захвате относятся к другим сценариям: строки об их закрытии в журнале сервера есть, сравнение — в разделах этих сценариев: ${p.clients}.`,
+  ),
+  'cc-owned': sentence(
+    { client: '127.0.0.1:40000', owner: 'vm' as string | undefined },
+    (p) =>
+      p.owner === undefined
+        ? `\`${p.client}\` (no client's log names its scenario)`
+        : `\`${p.client}\` (scenario \`${p.owner}\`)`,
+    (p) =>
+      p.owner === undefined
+        ? `\`${p.client}\` (сценарий не назван ни в одном журнале клиента)`
+        : `\`${p.client}\` (сценарий \`${p.owner}\`)`,
   ),
   // ---- the section -----------------------------------------------------------------------------
   'capture-title': sentence(
@@ -611,7 +637,7 @@ export function explainTcpConnection(
   portions?: SocketPortions,
 ): Block[] {
   const t0 = c.handshake.syn?.timeMs ?? c.startMs;
-  const at = (time: number) => w(lang, 'at-ms', { ms: ms(time - t0) });
+  const at = (time: number) => w(lang, 'at-ms', { ms: ms(lang, time - t0) });
   const out: Block[] = [];
   const p = (runs: Inline[]) => out.push(paragraph(runs));
   p(t(lang, 'tcp-title', { id: c.id, client: c.client, server: c.server, packets: c.packets }));
@@ -643,7 +669,12 @@ export function explainTcpConnection(
     // Numbered steps as a numbered list: printed, they stay three steps.
     out.push(list(steps, true));
     if (h.synRetransmissions > 0) {
-      p(t(lang, 'syn-repeated', { times: h.synRetransmissions + 1, delay: ms(h.synRetransmissionDelayMs) }));
+      p(
+        t(lang, 'syn-repeated', {
+          times: h.synRetransmissions + 1,
+          delay: ms(lang, h.synRetransmissionDelayMs),
+        }),
+      );
     }
     if (h.synAckRetransmissions > 0) p(t(lang, 'syn-ack-repeated', { times: h.synAckRetransmissions + 1 }));
     const mssC = c.toServer.announcedMss;
@@ -725,7 +756,7 @@ export function explainTcpConnection(
   } else {
     const bytes = c.toServer.retransmittedBytes + c.toClient.retransmittedBytes;
     const cost = c.toServer.retransmissionDelayMs + c.toClient.retransmissionDelayMs;
-    p(t(lang, 'retransmissions', { n: rtx, bytes, cost: ms(cost) }));
+    p(t(lang, 'retransmissions', { n: rtx, bytes, cost: ms(lang, cost) }));
   }
 
   // Teardown
@@ -763,7 +794,7 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
     .slice(0, listLimit)
     .map((d) => [
       String(d.frame),
-      `+${ms(d.timeMs - t0)}`,
+      `+${ms(lang, d.timeMs - t0)}`,
       prose`${code(d.from)} → ${code(d.to)}`,
       String(d.payloadLength),
     ]);
@@ -825,7 +856,7 @@ function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): Inl
   if (v.kind === 'proxy') {
     const order =
       e.farSynAfterNearHandshake === true
-        ? w(lang, 'proxy-order', { offset: ms(e.synOffsetMs ?? Number.NaN) })
+        ? w(lang, 'proxy-order', { offset: ms(lang, e.synOffsetMs ?? Number.NaN) })
         : '';
     return t(lang, 'proxy', {
       addr,
@@ -910,6 +941,12 @@ export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
     table(cells(lang, 'cc-head'), rows),
     paragraph(t(lang, check.ok ? 'cc-pass' : 'cc-fail', {})),
   ];
+  if (check.elsewhere.length > 0) {
+    const clients = join(
+      check.elsewhere.map((e) => t(lang, 'cc-owned', { client: e.connection.client, owner: e.owner })),
+    );
+    out.push(paragraph(t(lang, 'cc-elsewhere', { clients })));
+  }
   if (check.unlogged.length > 0) {
     const clients = join(check.unlogged.map((c) => code(c.client)));
     out.push(paragraph(t(lang, 'cc-unlogged', { clients })));

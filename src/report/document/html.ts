@@ -40,7 +40,7 @@ ol>li,ul>li{margin:.15em 0}
 .mark.fail::before{transform:rotate(45deg)}.mark.fail::after{transform:rotate(-45deg)}
 .mark.na::after{content:"";position:absolute;left:.2em;right:.2em;top:.36em;border-top:.13em solid currentColor}
 @media print{body{max-width:none;margin:0;font-size:10.5pt}h2{break-before:auto}h1,h2,h3,h4,h5{break-after:avoid}
-table,figure,pre,aside,li{break-inside:avoid}a{color:inherit;text-decoration:none}figure.diagram{overflow:visible}
+tr,figure,pre,aside,li{break-inside:avoid}pre.long{break-inside:auto}p:has(+table,+figure,+pre){break-after:avoid}a{color:inherit;text-decoration:none}figure.diagram{overflow:visible}
 figure.diagram svg{display:block;max-height:240mm}
 @page{size:A4;margin:15mm}}
 `;
@@ -102,10 +102,18 @@ function inline(content: readonly Inline[]): string {
   return out;
 }
 
+/**
+ * A code block of more lines than this may break across printed pages: kept whole, a block nearly
+ * a page long would leave the page before it half empty, and one longer than a page breaks anyway.
+ */
+export const PRINT_WHOLE_LINES = 30;
+
 function codeBlock(b: CodeBlock): string {
   const cls = /^[A-Za-z0-9+-]+$/.test(b.language ?? '') ? ` class="language-${b.language}"` : '';
   const src = b.text.split('\n');
-  if (b.firstLine === undefined) return `<pre><code${cls}>${escapeText(b.text)}</code></pre>`;
+  const long = src.length > PRINT_WHOLE_LINES ? ' long' : '';
+  if (b.firstLine === undefined)
+    return `<pre${long ? ` class="${long.trim()}"` : ''}><code${cls}>${escapeText(b.text)}</code></pre>`;
   const first = b.firstLine;
   const body = src
     .map((l, i) => {
@@ -117,7 +125,7 @@ function codeBlock(b: CodeBlock): string {
       return `<span class="ln">${n}</span>${escapeText(l)}${notes}`;
     })
     .join('\n');
-  return `<pre class="numbered"><code${cls}>${body}</code></pre>`;
+  return `<pre class="numbered${long}"><code${cls}>${body}</code></pre>`;
 }
 
 function figure(f: Figure): string {

@@ -19,7 +19,13 @@ export function conclusions(c: Ctx): Block[] {
   const items: Inline[][] = [];
 
   // 1. Which address the server saw, per scenario: the lab's point.
-  for (const scenario of [...new Set(model.echo.map((s) => s.scenario))]) {
+  // In the course's order (local, vm, remote), whatever order the logs came in.
+  const rank = (x: string) => {
+    const i = ['local', 'vm', 'remote'].indexOf(x);
+    return i < 0 ? 3 : i;
+  };
+  const scenarios = [...new Set(model.echo.map((s) => s.scenario))].sort((a, b) => rank(a) - rank(b));
+  for (const scenario of scenarios) {
     const seen = model.echo.filter((s) => s.scenario === scenario && s.local && s.server?.remote);
     if (seen.length === 0) continue;
     const s = seen[0];

@@ -71,15 +71,23 @@ export function connectionsItem(c: Ctx): Block[] {
       ),
     ),
   ];
-  const listening = model.servers
-    .flatMap((s) => s.listening)
-    .map((r) => code(`${str(r, 'protocol')?.toUpperCase()} ${str(r, 'address')}:${num(r, 'port')}`));
-  if (listening.length > 0) {
+  // A UDP socket is bound, never listening (UDP has no listen()): each socket said as what it does.
+  const bound = (l: typeof lang) =>
+    model.servers
+      .flatMap((s) => s.listening)
+      .map((r) => {
+        const tcp = str(r, 'protocol') === 'tcp';
+        const what = tcp
+          ? L(l, 'listening for connections', 'слушает и ждёт соединений')
+          : L(l, 'receiving datagrams', 'принимает дейтаграммы');
+        return prose`${code(`${str(r, 'protocol')?.toUpperCase()} ${str(r, 'address')}:${num(r, 'port')}`)} (${what})`;
+      });
+  if (bound(lang).length > 0) {
     out.push(
       P(
         lang,
-        prose`The server listens on ${join(listening)}: 0.0.0.0 means every address of its host, so clients can reach it on any of them.`,
-        prose`Сервер слушает ${join(listening)}: 0.0.0.0 означает все адреса его хоста, поэтому клиенты могут обратиться к нему по любому из них.`,
+        prose`The server’s sockets are bound to ${join(bound('en'))}: 0.0.0.0 means every address of its host, so clients can reach it on any of them.`,
+        prose`Сокеты сервера привязаны к ${join(bound('ru'))}: 0.0.0.0 означает все адреса его хоста, поэтому клиенты могут обратиться к нему по любому из них.`,
       ),
     );
   }
@@ -143,8 +151,8 @@ export function exitItem(c: Ctx): Block[] {
   out.push(
     P(
       lang,
-      prose`**No client in this run ended with \`exit\`**${reasons ? ` (they ended: ${reasons})` : ''}. To show it, attach to a client, type \`exit\` and press Enter:`,
-      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`**${reasons ? ` (причины завершения: ${reasons})` : ''}. Чтобы это показать, подключитесь к клиенту, введите \`exit\` и нажмите Enter:`,
+      prose`**No client in this run ended with \`exit\`**${reasons ? ` (they ended: ${reasons})` : ''}. To show it, attach to a running client’s terminal, type \`exit\` and press Enter, then build the report again:`,
+      prose`**Ни один клиент в этом запуске не завершился командой \`exit\`**${reasons ? ` (причины завершения: ${reasons})` : ''}. Чтобы это показать, подключитесь к терминалу работающего клиента, введите \`exit\`, нажмите Enter и постройте отчёт заново:`,
     ),
     codeBlock(`docker attach ${model.echo[0]?.program.label ?? '<echo-client-container>'}`, 'sh'),
   );

@@ -64,8 +64,8 @@ export function q1(c: Ctx, f: Facts): Block[] {
       'Чем отличаются клиентские и серверные сокеты?',
     ),
     p(
-      'A server socket is bound to a known address and port and put into the listening state; it never carries data itself. Each accept() returns a new, connected socket for one client. A client socket calls connect() to the server’s address; the kernel picks its local address and a free (ephemeral) port.',
-      'Серверный сокет привязывается к известному адресу и порту и переводится в состояние прослушивания; сам он данных не передаёт. Каждый вызов accept() возвращает новый, уже соединённый сокет для одного клиента. Клиентский сокет вызывает connect() на адрес сервера; локальный адрес и свободный (эфемерный) порт для него выбирает ядро.',
+      'A server socket is bound to a known address and port and put into the listening state; it never carries data itself. Each accept() returns a new, connected socket for one client. The client calls connect() on its socket with the server’s address; unless the program called bind() first, the kernel picks the socket’s local address and a free (ephemeral) port.',
+      'Серверный сокет привязывается к известному адресу и порту и переводится в состояние прослушивания; сам он данных не передаёт. Каждый вызов accept() возвращает новый, уже соединённый сокет для одного клиента. Клиент вызывает connect() на своём сокете с адресом сервера; если программа не вызвала перед этим bind(), локальный адрес сокета и свободный (эфемерный) порт выбирает ядро.',
     ),
   ];
   const { tcpListen, accepts } = f;
@@ -97,7 +97,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
     const whyEn =
       ports.size === 1
         ? byLocal.size > 1 && wildcard
-          ? ': one port, and the address is the one the client dialed (the listening socket is bound to ' +
+          ? ': one port, and the address is the one the connection’s packets arrived for (the client dialed it, or a DNAT router wrote it in; the listening socket is bound to ' +
             (str(tcpListen, 'address') ?? '') +
             ')'
           : ': the listening port, shared by every connection'
@@ -105,7 +105,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
     const whyRu =
       ports.size === 1
         ? byLocal.size > 1 && wildcard
-          ? ': порт один, а адрес — тот, к которому подключался клиент (слушающий сокет привязан к ' +
+          ? ': порт один, а адрес — тот, на который пришли пакеты соединения (его набрал клиент или подставил DNAT маршрутизатора; слушающий сокет привязан к ' +
             (str(tcpListen, 'address') ?? '') +
             ')'
           : ': это порт прослушивания, общий для всех соединений'
@@ -212,8 +212,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'Какие операции с сокетами блокируют выполнение программы?',
     ),
     p(
-      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (while the kernel’s send buffer is full). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
-      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока буфер отправки ядра заполнен). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
+      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
     ),
   ];
   const { tcpListen, firstAccept } = f;
@@ -347,8 +347,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
       : prose`итоговых счётчиков не оставил`;
     out.push(
       p(
-        prose`In this run, TCP: ${code(s.program.label)} completed the handshake before sending anything (${cite(s.connected)}) and ${endEn}; across all connections the server read ${bytes(lang, inAll)} and its kernel accepted ${bytes(lang, outAll)} of echo for sending.`,
-        prose`В этом запуске, TCP: ${code(s.program.label)} завершил рукопожатие прежде, чем что-либо отправить (${cite(s.connected)}), и ${endRu}; по всем соединениям сервер прочитал ${bytes(lang, inAll)}, а ядро сервера приняло к отправке ${bytes(lang, outAll)} эха.`,
+        prose`TCP in this run: ${code(s.program.label)} completed the handshake before sending anything (${cite(s.connected)}) and ${endEn}; across all connections the server read ${bytes(lang, inAll)} and its kernel accepted ${bytes(lang, outAll)} of echo for sending.`,
+        prose`TCP в этом запуске: ${code(s.program.label)} завершил рукопожатие прежде, чем что-либо отправить (${cite(s.connected)}), и ${endRu}; по всем соединениям сервер прочитал ${bytes(lang, inAll)}, а ядро сервера приняло к отправке ${bytes(lang, outAll)} эха.`,
       ),
     );
   }
@@ -360,8 +360,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
     const cookieSize = cookie ? bytes(lang, num(cookie, 'bytes') ?? 0) : '';
     out.push(
       p(
-        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member, because broadcast does not cross the lab’s networks. No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN) so that the server answers only addresses that can prove they receive its datagrams.`,
-        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому другому участнику, потому что широковещание не проходит между сетями лаборатории. В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN), чтобы сервер отвечал только тем адресам, которые доказали, что получают его дейтаграммы.`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member (a broadcast would not cross the router between the lab’s networks). No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN) so that the server relays messages only to addresses that proved they receive its datagrams, and answers an address not yet proven with no more bytes than it received from it (the COOKIE is no longer than the HELLO).`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому другому участнику (широковещательная рассылка не прошла бы через маршрутизатор между сетями лаборатории). В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN), чтобы сервер пересылал сообщения только на адреса, которые доказали, что получают его дейтаграммы, а адресу, ещё не доказавшему этого, отвечал не большим числом байтов, чем получил от него (COOKIE не длиннее HELLO).`,
       ),
     );
   }
@@ -378,7 +378,7 @@ export function q5(c: Ctx, f: Facts): Block[] {
     out.push(
       p(
         prose`No boundaries in TCP: ${code(mult.program.label)} wrote one line with ${ml.writes.length} write() calls and read it back with ${ml.reads.length === 1 ? 'one read' : `${ml.reads.length} reads`} (${sumBytes(lang, reads)}).`,
-        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} ${ml.writes.length === 2 ? 'дважды вызвал write()' : `вызвал write() ${count(lang, ml.writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`}, чтобы записать одну строку, а эхо прочитал за ${ml.reads.length === 1 ? 'одно чтение' : `${ml.reads.length} ${ml.reads.length < 5 ? 'чтения' : 'чтений'}`} (${sumBytes(lang, reads)}).`,
+        prose`Границ сообщений в TCP нет: ${code(mult.program.label)} ${ml.writes.length === 2 ? 'дважды вызвал write()' : `вызвал write() ${count(lang, ml.writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`}, чтобы записать одну строку, а эхо прочитал за ${ml.reads.length === 1 ? 'одно чтение' : count(lang, ml.reads.length, { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' })} (${sumBytes(lang, reads)}).`,
       ),
     );
   }
@@ -397,8 +397,8 @@ export function q6(c: Ctx, f: Facts): Block[] {
       'Какие системные вызовы, связанные с сокетами, используются только на стороне сервера?',
     ),
     p(
-      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and of the server calls a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the client’s.',
-      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а из серверных вызовов UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов клиента.',
+      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and of the server calls a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the TCP client’s (a UDP socket may call it too, to fix its peer’s address: the lab’s chat client does).',
+      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а из серверных вызовов UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов TCP-клиента (UDP-сокет тоже может его вызвать, чтобы закрепить адрес собеседника: так делает чат-клиент лаборатории).',
     ),
   ];
   const { tcpListen, udpListen, firstAccept, echoes } = f;
@@ -407,8 +407,8 @@ export function q6(c: Ctx, f: Facts): Block[] {
     const client = echoes[0]?.connected;
     out.push(
       p(
-        prose`In this run: bind() + listen() on ${endpointOf(tcpListen)} at ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; bind() only for UDP on ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() at ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; on the client only connect() (${cite(client)})` : []}.`,
-        prose`В этом запуске: bind() + listen() на ${endpointOf(tcpListen)} в ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; для UDP только bind() на ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() в ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; у клиента только connect() (${cite(client)})` : []}.`,
+        prose`In this run: bind() + listen() on ${endpointOf(tcpListen)} at ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; bind() only for UDP on ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() at ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; of these, on the client only connect() (${cite(client)})` : []}.`,
+        prose`В этом запуске: bind() + listen() на ${endpointOf(tcpListen)} в ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; для UDP только bind() на ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() в ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; из этих вызовов у клиента — только connect() (${cite(client)})` : []}.`,
       ),
     );
   }
@@ -421,8 +421,8 @@ export function q7(c: Ctx, f: Facts): Block[] {
   const out = [
     question(c, 7, 'At which OSI layer do sockets work?', 'На каком уровне модели OSI работают сокеты?'),
     p(
-      'Sockets are the interface to the transport layer, layer 4 of OSI: the program chooses the transport protocol (TCP or UDP) and names the address (layer 3) and the port (layer 4) of the other end; the transport layer and everything below it — IP routing, Ethernet frames — the kernel and the network do. The socket itself is not a protocol of any layer: it is the boundary between the application above and the transport layer below. Other socket kinds reach lower: raw sockets (SOCK_RAW) the network layer (IP, layer 3), packet sockets (AF_PACKET) the link layer (layer 2); the lab’s TCP and UDP sockets are layer-4 interfaces.',
-      'Сокеты — интерфейс транспортного уровня, 4-го уровня модели OSI: программа выбирает транспортный протокол (TCP или UDP) и указывает адрес (3-й уровень) и порт (4-й уровень) другой стороны; сам транспортный уровень и всё, что ниже, — маршрутизацию IP, кадры Ethernet — выполняют ядро и сеть. Сокет сам не протокол какого-либо уровня: это граница между приложением сверху и транспортным уровнем снизу. Другие виды сокетов достают ниже: «сырые» сокеты (SOCK_RAW) — до сетевого уровня (IP, 3-й уровень), пакетные сокеты (AF_PACKET) — до канального (2-й уровень); сокеты TCP и UDP в этой лабораторной — интерфейсы 4-го уровня.',
+      'Sockets are the interface to the transport layer, layer 4 of OSI: the program chooses the transport protocol (TCP or UDP) and names the address (layer 3) and the port (layer 4) of the other end; the transport layer and everything below it — IP routing, Ethernet frames — the kernel and the network do. The socket itself is not a protocol of any layer: it is the boundary between the application above and the transport layer below. Other socket kinds give access to lower layers: raw sockets (SOCK_RAW) to the network layer (IP, layer 3), packet sockets (AF_PACKET) to the link layer (layer 2); the lab’s TCP and UDP sockets are layer-4 interfaces.',
+      'Сокеты — интерфейс транспортного уровня, 4-го уровня модели OSI: программа выбирает транспортный протокол (TCP или UDP) и указывает адрес (3-й уровень) и порт (4-й уровень) другой стороны; сам транспортный уровень и всё, что ниже, — маршрутизацию IP, кадры Ethernet — выполняют ядро и сеть. Сокет сам не протокол какого-либо уровня: это граница между приложением сверху и транспортным уровнем снизу. Другие виды сокетов дают доступ к более низким уровням: «сырые» сокеты (SOCK_RAW) — к сетевому (IP, 3-й уровень), пакетные сокеты (AF_PACKET) — к канальному (2-й уровень); сокеты TCP и UDP в этой лабораторной — интерфейсы 4-го уровня.',
     ),
   ];
   const a = f.firstAccept;

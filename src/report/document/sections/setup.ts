@@ -35,8 +35,8 @@ export function setup(c: Ctx): Block[] {
     ready
       ? P(
           lang,
-          'The course speaks of a virtual machine and of a machine on another network. Here each is played by a Docker container: a process in its own network namespace, with its own interfaces, addresses, routing table and ports, so to the sockets it is a separate host. The server and the “virtual machine” clients are on one Docker network (a bridge, like a host-only network); the “remote” clients are on a second network (wan) and reach the server only through the router container, which is on both and forwards between them. The local client has a container of its own but shares the server’s network namespace (one machine), so it dials 127.0.0.1; the remote clients share one namespace too, the remote machine’s.',
-          'В задании говорится о виртуальной машине и о машине в другой сети. Здесь их заменяют контейнеры Docker: процесс в собственном сетевом пространстве имён, со своими интерфейсами, адресами, таблицей маршрутизации и портами, поэтому для сокетов это отдельный хост. Сервер и клиенты «виртуальной машины» подключены к одной сети Docker (мост, как сеть виртуальной машины, общая только с хостом); «удалённые» клиенты — во второй сети (wan) и достают до сервера только через контейнер-маршрутизатор, подключённый к обеим сетям и пересылающий пакеты между ними. У локального клиента свой контейнер, но сетевое пространство имён у него общее с сервером (одна машина), поэтому он подключается к 127.0.0.1; удалённые клиенты тоже делят одно пространство имён — «удалённой машины».',
+          'The course speaks of a virtual machine and of a machine on another network. Here each is played by a Docker container: a process in its own network namespace, with its own interfaces, addresses, routing table and ports, so to the sockets it is a separate host. The server and the “virtual machine” clients are on one Docker network: a bridge on this host, a private network of the host and its containers, like a virtual machine’s network on its host (Docker also lets it out through the host’s NAT, which the lab does not use); the “remote” clients are on a second network (wan) and reach the server only through the router container, which is on both and forwards between them. The local client has a container of its own but shares the server’s network namespace (one machine), so it dials 127.0.0.1; the remote clients share one namespace too, the remote machine’s.',
+          'В задании говорится о виртуальной машине и о машине в другой сети. Здесь их заменяют контейнеры Docker: процесс в собственном сетевом пространстве имён, со своими интерфейсами, адресами, таблицей маршрутизации и портами, поэтому для сокетов это отдельный хост. Сервер и клиенты «виртуальной машины» подключены к одной сети Docker — мосту на этом хосте, частной сети хоста и его контейнеров, как сеть виртуальной машины на её хосте (наружу Docker выпускает её через NAT хоста, но лаборатория этим не пользуется); «удалённые» клиенты — во второй сети (wan) и связываются с сервером только через контейнер-маршрутизатор, подключённый к обеим сетям и пересылающий пакеты между ними. У локального клиента свой контейнер, но сетевое пространство имён у него общее с сервером (одна машина), поэтому он подключается к 127.0.0.1; удалённые клиенты тоже делят одно пространство имён — «удалённой машины».',
         )
       : P(
           lang,
@@ -79,7 +79,7 @@ export function setup(c: Ctx): Block[] {
         [
           L(lang, 'program', 'программа'),
           L(lang, 'role / scenario', 'роль / сценарий'),
-          L(lang, 'host (container)', 'хост (контейнер)'),
+          L(lang, 'hostname (in its log)', 'имя хоста (из журнала)'),
           L(lang, 'its address', 'её адрес'),
         ],
         rows,
