@@ -737,6 +737,15 @@ test("the student's own server and client: what their server sent the client (it
     ]).clients[0]!,
   );
   assert.deepEqual([none!.status, none!.findings[0]!.code], ['n/a', 'na-incoming']);
+  // No chat server's log at all (a teacher's server, its log not given): nothing to say it sent nothing.
+  const [alone] = checkOwnChatClient(chatFactsFromRecords(alice()).clients[0]!);
+  assert.deepEqual([alone!.status, alone!.findings[0]!.code], ['n/a', 'na-incoming-server']);
+  for (const code of ['na-incoming-untraced', 'na-incoming-address', 'na-incoming-server'] as const)
+    for (const lang of ['en', 'ru'] as const)
+      assert.match(
+        chatFindingText({ ok: true, na: true, code, params: {}, evidence: [] }, lang),
+        /strace|UDP|журнал|log/,
+      );
 });
 
 const SERVER = '10.177.0.10:7008';

@@ -42,6 +42,7 @@ export type ChatFindingCode =
   | 'na-incoming'
   | 'na-incoming-untraced'
   | 'na-incoming-address'
+  | 'na-incoming-server'
   | 'na-exit'
   | 'na-unreachable'
   | 'relay-ok'
@@ -109,9 +110,10 @@ export interface ChatClientFacts {
   /**
    * Why `incoming` is empty when the records cannot tell what the server sent this client: the
    * student's server ran untraced (its sendto calls are not in the records), or this client's own
-   * address never showed in its trace (nothing to match the server's sendto with).
+   * address never showed in its trace (nothing to match the server's sendto with), or no chat
+   * server's log is among the records at all (a teacher's server, say, whose log was not given).
    */
-  incomingUnknown?: 'untraced' | 'address';
+  incomingUnknown?: 'untraced' | 'address' | 'server';
   /** When the lab typed `exit` into the client, if it did. */
   exitTypedAt?: number;
   /** The records of a run of the same client against a port where nothing listens, if it ran. */
@@ -579,6 +581,10 @@ export function chatFactsFromRecords(
   const serverUntraced =
     serverRecords.some((r) => r.event === 'own.trace.off') ||
     serverRecords.some((r) => r.event === 'own.program.started' && r.fields.traced === false);
+  // Our chat server in the records: its UDP socket listening, or any line of its chat.
+  const ourChatServer = records.some(
+    (r) => (r.event === 'server.listening' && str(r, 'protocol') === 'udp') || r.event.startsWith('udp.'),
+  );
   const clients = clientSources.map((source): ChatClientFacts => {
     const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
     const start = own[0]?.time ?? 0;
@@ -598,6 +604,8 @@ export function chatFactsFromRecords(
           if (text !== '') incoming.push({ text, time: x.time, record: x.record });
         }
       }
+    } else if (!ourChatServer) {
+      incomingUnknown = 'server';
     } else {
       for (const r of relays) {
         if (r.time < start || r.time > end || portOf(str(r, 'remote')) === local) continue;
@@ -692,6 +700,8 @@ export const CHAT_FINDINGS_EN: Texts = {
     "the chat server is the student's and ran without strace: its sendto calls are not in the records, so when a message left for this client does not show",
   'na-incoming-address': () =>
     "this client's own address (its UDP port) does not show in its trace, so the server's sendto calls to it cannot be told from those to the other members",
+  'na-incoming-server': () =>
+    "no chat server's log is among these logs, so what the server sent this client, and when, cannot be told",
   'na-exit': () => '`exit` was not typed in this run',
   'na-unreachable': () => 'the client was not run against a port where nothing listens',
   'relay-ok': (p) =>
@@ -741,6 +751,8 @@ export const CHAT_FINDINGS_RU: Texts = {
     'чат-сервер студента работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту',
   'na-incoming-address': () =>
     'собственный адрес этого клиента (его UDP-порт) в трассировке не виден, поэтому вызовы sendto сервера ему не отличить от отправок другим участникам',
+  'na-incoming-server': () =>
+    'журнала чат-сервера среди этих журналов нет, поэтому не видно, что и когда сервер присылал этому клиенту',
   'na-exit': () => 'в этом запуске `exit` не вводили',
   'na-unreachable': () => 'клиент не запускался с портом, на котором никто не слушает',
   'relay-ok': (p) =>
