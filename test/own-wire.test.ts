@@ -168,3 +168,80 @@ test("whatever their program sent is text beside its calls: the trace's data esc
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
   }
 });
+
+test('a client that sends without connect(): its port, bound by the first send, finds its datagram', () => {
+  const rec = (line: number, fields: Record<string, unknown>) =>
+    ({
+      source: 'c',
+      line,
+      time: 5000 + line,
+      event: 'own.call',
+      fields: { role: 'chat-client', ownPid: 7, fd: 3, at: 5000 + line, ...fields },
+    }) as unknown as Analysis['model']['timeline']['records'][number];
+  const calls = [
+    // strace -yy shows the socket as it was when the call started: unbound before the first send.
+    rec(1, {
+      call: 'sendto',
+      result: 9,
+      bytes: 9,
+      peer: '10.0.0.10:7008',
+      local: '0.0.0.0:0',
+      data: 'a: hello',
+    }),
+    rec(2, {
+      call: 'recvfrom',
+      result: 5,
+      bytes: 5,
+      peer: '10.0.0.10:7008',
+      local: '0.0.0.0:51515',
+      data: 'b: hi',
+    }),
+  ];
+  const run = ownRuns([
+    {
+      ...calls[0]!,
+      line: 0,
+      time: 5000,
+      event: 'own.program.started',
+      fields: { role: 'chat-client', command: 'python3 c.py', traced: true },
+    },
+    ...calls,
+  ])[0]!;
+  const datagram = (frame: number, from: string, to: string, payloadLength: number, timeMs: number) => ({
+    frame,
+    from,
+    to,
+    payloadLength,
+    timeMs,
+    ttl: 64,
+  });
+  const flows = {
+    tcp: [],
+    udp: [
+      {
+        id: 1,
+        a: '10.0.0.3:51515',
+        b: '10.0.0.10:7008',
+        datagrams: [
+          datagram(1, '10.0.0.3:51515', '10.0.0.10:7008', 9, 5000.5),
+          // Another member's datagram of the same size, nearer in time: not this call's (its port).
+          datagram(2, '10.0.0.4:40000', '10.0.0.10:7008', 9, 5001),
+          datagram(3, '10.0.0.10:7008', '10.0.0.3:51515', 5, 5002),
+        ],
+        count: 3,
+        bytes: 23,
+        recordsDropped: 0,
+      },
+    ],
+    otherPackets: 0,
+    untracked: { packets: 0, datagrams: 0, bytes: 0, segments: 0 },
+  } as unknown as CapturedFlows['flows'];
+  const rows = chatDatagrams(run, [{ side: 'server', name: 'x.pcap', flows }]);
+  assert.deepEqual(
+    rows.map((r) => [r.call, r.text, r.seen.map((s) => [s.frame, s.translated])]),
+    [
+      ['sendto', 'a: hello', [[1, false]]],
+      ['recvfrom', 'b: hi', [[3, false]]],
+    ],
+  );
+});

@@ -55,9 +55,16 @@ export interface CallDatagrams {
 const portOf = (endpoint: string | undefined): string | undefined =>
   endpoint === undefined ? undefined : splitEndpoint(endpoint).port;
 const hostOf = (endpoint: string): string => splitEndpoint(endpoint).address;
-/** An address that says where nothing is: unbound (0.0.0.0, ::) or port 0. */
-const unbound = (endpoint: string | undefined): boolean =>
-  endpoint === undefined || ['0.0.0.0', '::', ''].includes(hostOf(endpoint)) || portOf(endpoint) === '0';
+/** The port of a socket's own end, when the kernel has given it one (not 0: unbound yet). */
+const boundPort = (endpoint: string | undefined): string | undefined => {
+  const port = portOf(endpoint);
+  return port !== undefined && /^[1-9]\d*$/.test(port) ? port : undefined;
+};
+/** The address of a socket's own end, when it names one host (not 0.0.0.0 or ::, bound to all). */
+const ownHost = (endpoint: string | undefined): string | undefined => {
+  const host = endpoint === undefined ? '' : hostOf(endpoint);
+  return ['0.0.0.0', '::', ''].includes(host) ? undefined : host;
+};
 
 /**
  * The calls of a chat program's run that moved one datagram each, the first per direction and peer,
@@ -65,8 +72,11 @@ const unbound = (endpoint: string | undefined): boolean =>
  */
 export function chatDatagrams(run: OwnRun, captures: readonly CapturedFlows[]): CallDatagrams[] {
   if (!run.role.startsWith('chat-') || captures.length === 0) return [];
-  // The socket's own end: the call's, else the first known one of the run (strace -yy shows it).
-  const runLocal = run.calls.map((r) => str(r, 'local')).find((l) => !unbound(l));
+  // The socket's own end: the call's, else the first known one of the run (strace -yy shows it; a
+  // UDP socket's port appears once its first send has bound it, its address only if it bound one).
+  const locals = run.calls.map((r) => str(r, 'local'));
+  const runPort = locals.map(boundPort).find((p) => p !== undefined);
+  const runHost = locals.map(ownHost).find((h) => h !== undefined);
   const out: CallDatagrams[] = [];
   const shown = new Set<string>();
   for (const r of run.calls) {
@@ -82,7 +92,8 @@ export function chatDatagrams(run: OwnRun, captures: readonly CapturedFlows[]): 
     const key = `${direction} ${peer}`;
     if (shown.has(key)) continue;
     shown.add(key);
-    const local = unbound(str(r, 'local')) ? (runLocal ?? str(r, 'local')) : str(r, 'local');
+    const localPort = boundPort(str(r, 'local')) ?? runPort;
+    const localHost = ownHost(str(r, 'local')) ?? runHost;
     const at = num(r, 'at') ?? r.time;
     const data = str(r, 'data');
     let text: string | undefined;
@@ -91,10 +102,10 @@ export function chatDatagrams(run: OwnRun, captures: readonly CapturedFlows[]): 
       text = d.text.length > MAX_TEXT || d.truncated ? `${d.text.slice(0, MAX_TEXT)}…` : d.text;
     }
     const seen = captures.flatMap((c) => {
-      const d = nearest(c.flows, direction, bytes, peer, local, at);
+      const d = nearest(c.flows, direction, bytes, peer, localPort, at);
       if (!d) return [];
       const [mine, theirs] = direction === 'sent' ? [d.from, d.to] : [d.to, d.from];
-      const translated = theirs !== peer || (!unbound(local) && mine !== local);
+      const translated = theirs !== peer || (localHost !== undefined && hostOf(mine) !== localHost);
       return [
         {
           side: c.side,
@@ -118,7 +129,7 @@ function nearest(
   direction: 'sent' | 'received',
   bytes: number,
   peer: string,
-  local: string | undefined,
+  localPort: string | undefined,
   at: number,
 ): UdpDatagram | undefined {
   let best: UdpDatagram | undefined;
@@ -128,7 +139,7 @@ function nearest(
       const [mine, theirs] = direction === 'sent' ? [d.from, d.to] : [d.to, d.from];
       // Across the router the addresses differ; the ports stay (the lab's router keeps them).
       if (portOf(theirs) !== portOf(peer)) continue;
-      if (local !== undefined && portOf(mine) !== portOf(local)) continue;
+      if (localPort !== undefined && portOf(mine) !== localPort) continue;
       if (!best || Math.abs(d.timeMs - at) < Math.abs(best.timeMs - at)) best = d;
     }
   }
