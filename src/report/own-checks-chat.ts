@@ -601,7 +601,10 @@ export function chatFactsFromRecords(
         for (const x of serverSends) {
           if (portOf(x.peer) !== local || x.time < start || x.time > end || x.text === undefined) continue;
           const text = decodePreview(x.text).text.trim();
-          if (text !== '') incoming.push({ text, time: x.time, record: x.record });
+          // Sent when the call began: the datagram is out before sendto returns to a traced server
+          // (strace's own stops make that a few ms), and the client may show it in between.
+          const time = num(x.record, 'startedAt') ?? x.time;
+          if (text !== '') incoming.push({ text, time, record: x.record });
         }
       }
     } else if (!ourChatServer) {
@@ -697,7 +700,7 @@ export const CHAT_FINDINGS_EN: Texts = {
   'na-remote': () => 'no member behind a router (NAT) reached the server in this run',
   'na-incoming': () => 'the chat server sent this client nothing while it ran: no other member wrote to it',
   'na-incoming-untraced': () =>
-    "the chat server is the student's and ran without strace: its sendto calls are not in the records, so when a message left for this client does not show",
+    'your chat server ran without strace: its sendto calls are not in the records, so when a message left for this client does not show',
   'na-incoming-address': () =>
     "this client's own address (its UDP port) does not show in its trace, so the server's sendto calls to it cannot be told from those to the other members",
   'na-incoming-server': () =>
@@ -748,7 +751,7 @@ export const CHAT_FINDINGS_RU: Texts = {
   'na-remote': () => 'в этом запуске до сервера не дошёл ни один участник из-за маршрутизатора (NAT)',
   'na-incoming': () => 'пока клиент работал, сервер ему ничего не присылал: другие участники ему не писали',
   'na-incoming-untraced': () =>
-    'чат-сервер студента работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту',
+    'ваш чат-сервер работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту',
   'na-incoming-address': () =>
     'собственный адрес этого клиента (его UDP-порт) в трассировке не виден, поэтому вызовы sendto сервера ему не отличить от отправок другим участникам',
   'na-incoming-server': () =>
