@@ -30,7 +30,8 @@
 # their echo and chat clients, the chat line relayed to the remote member by the router's address,
 # `exit`, stop, the report's checks, theirs included, and their code);
 # once, the C example in an image of its own (LAB_OWN_IMAGE) on another port; once, each mutant
-# of test/fixtures/own/echo-mutants fails its own check for its one reason.
+# of test/fixtures/own/echo-mutants, and the relays-to-sender chat server of chat-mutants (facing
+# our plain chat clients), fails its own check for its one reason.
 #
 # Safe beside a running lab: its own project names, container/network/volume prefix, image tag,
 # free subnets and free ports. Bounded: fails after TEST_DOCKER_TIMEOUT seconds (default 1800,
