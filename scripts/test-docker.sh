@@ -24,11 +24,14 @@
 # every echo byte does, the captures show TCP retransmissions, and the router says clearly when
 # the kernel has no netem. Then, once: a busy published port and an overlapping subnet each make scripts/lab-up.sh
 # (socket-lab doctor) name the setting to change (before compose, and after compose's own error).
-# Last, the student's own programs (issue 18, docs/own-programs.md): per Compose version, the
-# Python pair of test/fixtures/own/echo in place of ours (every scenario and how soon it shows, a
-# line typed through attach, `exit`, stop, the report's checks, theirs included, and their code);
+# Last, the student's own programs (issues 18, 19, docs/own-programs.md): per Compose version, the
+# Python echo pair of test/fixtures/own/echo and the chat of test/fixtures/own/chat in place of ours,
+# all four at once (every scenario and how soon it shows, a line typed through attach into each of
+# their echo and chat clients, the chat line relayed to the remote member by the router's address,
+# `exit`, stop, the report's checks, theirs included, and their code);
 # once, the C example in an image of its own (LAB_OWN_IMAGE) on another port; once, each mutant
-# of test/fixtures/own/echo-mutants fails its own check for its one reason.
+# of test/fixtures/own/echo-mutants, and the relays-to-sender chat server of chat-mutants (facing
+# our plain chat clients), fails its own check for its one reason.
 #
 # Safe beside a running lab: its own project names, container/network/volume prefix, image tag,
 # free subnets and free ports. Bounded: fails after TEST_DOCKER_TIMEOUT seconds (default 1800,
@@ -346,35 +349,72 @@ lab_pass() {
 
 [[ $ONLY == own ]] || for v in "${VERSIONS[@]}"; do lab_pass "$v"; done
 
-# The student's own programs (issue 18) under Compose $1: the correct Python pair of
-# test/fixtures/own/echo in every echo role (our chat beside them), through the commands users
-# type. Every scenario within 15 s of `up -d` (what a student waits for; printed), a line typed
-# through `docker attach` into their client comes back, `exit` ends it, the report passes every
-# check, ours and the own-program ones, and shows their code and their calls.
+# Attaches to client $1 in a real terminal (tmux), types line $2 and waits up to 15 s for text $4
+# on the screen, saves the screen as screens/$3.txt, then types `exit` and waits for the client
+# to end. Their clients show no attach hint; what is typed before the attach is up waits in
+# tmux's pty.
+own_attach() {
+  local i
+  TMUX_SOCK=socket-lab-e2e-$PROJECT
+  TERM=${TERM:-xterm} tmux -u -L "$TMUX_SOCK" -f /dev/null new-session -d -s attach -x 160 -y 40 \
+    "docker attach $PROJECT-$1" || fail "tmux could not start docker attach"
+  TMUX_PID=$(tmux -L "$TMUX_SOCK" display-message -p '#{pid}')
+  tmux -L "$TMUX_SOCK" send-keys -t attach -l "$2"
+  tmux -L "$TMUX_SOCK" send-keys -t attach Enter
+  wait_pane "$4" 15 || true
+  # The screen now: `exit` ends the client, then docker attach, then tmux's only window.
+  pane >"$WORK/$PROJECT/screens/$3.txt"
+  tmux -L "$TMUX_SOCK" send-keys -t attach -l exit
+  tmux -L "$TMUX_SOCK" send-keys -t attach Enter
+  for ((i = 0; i < 75; i++)); do
+    [[ $(docker inspect -f '{{.State.Status}}' "$PROJECT-$1") == exited ]] && break
+    sleep 0.2
+  done
+  tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+  TMUX_SOCK=""
+  TMUX_PID=""
+}
+
+# The student's own programs (issues 18, 19) under Compose $1: all four of them at once, from one
+# folder as a student has it (the Python pair of test/fixtures/own/echo and the chat of
+# test/fixtures/own/chat), in every echo and chat role, through the commands users type. Every
+# scenario within 15 s of `up -d` (what a student waits for; printed), a line typed through `docker
+# attach` into their echo client comes back and `exit` ends it; a line typed into their vm chat
+# client reaches the remote one through their chat server (the router's address: NAT) and `exit`
+# ends it; the report passes every check, ours and the own-program ones (echo and chat), and shows
+# their code and their calls.
 UP_TIMES=()
 own_pass() {
   local v=$1 t i
   if [[ $v == v2 ]]; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
   PROJECT=labe2e${ID}own$v
   export COMPOSE_PROJECT_NAME=$PROJECT LAB_PREFIX=$PROJECT
-  export LAB_OWN_DIR=$OWN/echo LAB_OWN_ECHO_SERVER='python3 server.py {port}'
+  LAB_OWN_DIR=$WORK/own-programs
+  mkdir -p "$LAB_OWN_DIR"
+  cp "$OWN"/echo/*.py "$OWN"/chat/*.py "$LAB_OWN_DIR/"
+  export LAB_OWN_DIR LAB_OWN_ECHO_SERVER='python3 server.py {port}'
   export LAB_OWN_ECHO_CLIENT='python3 client.py {host} {port}'
+  export LAB_OWN_CHAT_SERVER='python3 chat_server.py {port}'
+  export LAB_OWN_CHAT_CLIENT='python3 chat_client.py {host} {port} {nick}'
   TYPED="typed-into-the-students-client-$PROJECT-$RANDOM"
   mkdir -p "$WORK/$PROJECT/screens"
-  say "--- Compose $v with the student's echo server and client, project $PROJECT"
+  say "--- Compose $v with the student's echo and chat servers and clients, project $PROJECT"
 
   step "$v own: up -d -> every scenario verified"
   local t0 shown
   t0=$(date +%s%N)
   run compose up -d || fail "the lab with the student's programs does not start"
-  # What a student waits for: every echo client's screen shows its echo and each chat client the
-  # other's greeting, polled lightly (the assertions below copy every log each round).
+  # What a student waits for: every echo client's screen shows its echo, and a chat client the
+  # other's greeting (their clients greet at once, so the one that joined first sees the other's;
+  # the later one sees the earlier one's only when it writes again, below), polled lightly (the
+  # assertions below copy every log each round).
   for ((i = 0; i < 600; i++)); do
     shown=0
     for c in echo-local echo-vm echo-remote; do
       docker logs "$PROJECT-$c" 2>&1 | grep -q "echo: Hello from" && shown=$((shown + 1))
     done
-    docker logs "$PROJECT-chat-vm" 2>&1 | grep -q "<remote-user> Hi" && shown=$((shown + 1))
+    { docker logs "$PROJECT-chat-vm" 2>&1 | grep -q "remote-user: Hi" ||
+      docker logs "$PROJECT-chat-remote" 2>&1 | grep -q "vm-user: Hi"; } && shown=$((shown + 1))
     ((shown == 4)) && break
     sleep 0.2
   done
@@ -384,27 +424,12 @@ own_pass() {
   check own-running "$READY_TIMEOUT"
   done_step "every scenario on the screens $((t / 1000)).$((t % 1000 / 100)) s after up -d"
 
-  step "$v own: docker attach into the student's client"
-  TMUX_SOCK=socket-lab-e2e-$PROJECT
-  TERM=${TERM:-xterm} tmux -u -L "$TMUX_SOCK" -f /dev/null new-session -d -s attach -x 160 -y 40 \
-    "docker attach $PROJECT-echo-vm" || fail "tmux could not start docker attach"
-  TMUX_PID=$(tmux -L "$TMUX_SOCK" display-message -p '#{pid}')
-  # Their client shows no attach hint; what is typed before the attach is up waits in tmux's pty.
-  tmux -L "$TMUX_SOCK" send-keys -t attach -l "$TYPED"
-  tmux -L "$TMUX_SOCK" send-keys -t attach Enter
-  wait_pane "echo: $TYPED" 15 || true
-  # The screen now: `exit` ends the client, then docker attach, then tmux's only window.
-  pane >"$WORK/$PROJECT/screens/attach.txt"
-  tmux -L "$TMUX_SOCK" send-keys -t attach -l exit
-  tmux -L "$TMUX_SOCK" send-keys -t attach Enter
-  for ((i = 0; i < 75; i++)); do
-    [[ $(docker inspect -f '{{.State.Status}}' "$PROJECT-echo-vm") == exited ]] && break
-    sleep 0.2
-  done
-  check own-attach
-  tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
-  TMUX_SOCK=""
-  TMUX_PID=""
+  step "$v own: docker attach into the student's clients"
+  own_attach echo-vm "$TYPED" attach "echo: $TYPED"
+  # Into their vm chat client: the line goes to their server, which relays it to the remote member
+  # through the router (the remote one's screen shows it; check own-attach reads its log).
+  own_attach chat-vm "chat-$TYPED" attach-chat "chat-$TYPED"
+  check own-attach 15
   done_step
 
   step "$v own: stop"
@@ -418,7 +443,8 @@ own_pass() {
   step "$v own: run --rm report"
   mkdir -p "$WORK/$PROJECT/collected"
   run compose run --rm -v "$WORK/$PROJECT/collected:/out" report \
-    collect --from /logs --to /out/logs --all-runs --check --require local,vm,remote,chat ||
+    collect --from /logs --to /out/logs --all-runs --check \
+    --require local,vm,remote,own-echo-server,own-echo-client,own-chat-server,own-chat-client ||
     fail "the report of the student's run fails its checks (socket-lab report --check, output above)"
   check own-report
   run compose down -v || fail "docker compose down failed"
@@ -429,7 +455,7 @@ own_pass() {
 # Back to our programs in every role.
 own_reset() {
   export LAB_OWN_DIR=$ROOT/own LAB_OWN_ECHO_SERVER='' LAB_OWN_ECHO_CLIENT='' LAB_OWN_IMAGE=$LAB_IMAGE
-  export LAB_OWN_ECHO_PORT=7007
+  export LAB_OWN_CHAT_SERVER='' LAB_OWN_CHAT_CLIENT='' LAB_OWN_ECHO_PORT=7007
 }
 
 # The student's run (issue 11), once, under the first Compose version: name and group set, the lab
@@ -559,17 +585,26 @@ own_c_pass() {
 # echo of all of it); client mutants run with `compose run -T` against our server: one types
 # `exit` on a pipe, one dials a port where nothing listens. one-at-a-time is not here: our clients
 # stay connected, so a server that serves one at a time never gets to the second (the runner's
-# tests cover it with clients that end).
+# tests cover it with clients that end). One chat mutant too (test/fixtures/own/chat-mutants,
+# issue 19): relays-to-sender, a chat server that also sends each datagram back to its sender,
+# facing our chat clients in the plain protocol (ours meets theirs across the router); the other
+# chat mutants fail their checks in test/system/chat-plain-checks.test.ts.
 own_mutants_pass() {
   local v=${VERSIONS[0]} m long
   if [[ $v == v2 ]]; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
   long=$(head -c 2500 /dev/zero | tr '\0' m)
-  for m in recv4096 first-1k bind-localhost ignores-exit traceback; do
+  for m in recv4096 first-1k bind-localhost ignores-exit traceback relays-to-sender; do
     PROJECT=labe2e${ID}m${m//-/}
     export COMPOSE_PROJECT_NAME=$PROJECT LAB_PREFIX=$PROJECT E2E_MUTANT=$m
     mkdir -p "$WORK/$PROJECT"
     step "mutant $m ($v)"
-    if [[ -f $OWN/echo-mutants/$m/server.py ]]; then
+    if [[ -f $OWN/chat-mutants/$m/chat_server.py ]]; then
+      export LAB_OWN_DIR=$OWN/chat-mutants/$m LAB_OWN_CHAT_SERVER='python3 chat_server.py {port}'
+      run compose up -d server own-chat-server router remote capture-server capture-remote chat-vm chat-remote ||
+        fail "the lab with mutant $m does not start"
+      # Judged while it runs: our clients greet at once, and the check holds once a greeting came back.
+      check mutant 30
+    elif [[ -f $OWN/echo-mutants/$m/server.py ]]; then
       export LAB_OWN_DIR=$OWN/echo-mutants/$m LAB_OWN_ECHO_SERVER='python3 server.py {port}'
       run compose up -d server own-echo-server router remote capture-server capture-remote \
         echo-local echo-vm echo-remote || fail "the lab with mutant $m does not start"

@@ -340,7 +340,11 @@ test('the facts of a lab run come from its records: members matched by port acro
     relayed(2000, ROUTER, 'bob', 'hello alice'),
   ]).clients;
   assert.equal(client.length, 1);
-  assert.deepEqual(client[0]!.incoming, [{ text: 'hello alice', time: 2000 }], "not the client's own line");
+  assert.deepEqual(
+    client[0]!.incoming.map((m) => ({ text: m.text, time: m.time, line: m.record?.event })),
+    [{ text: 'hello alice', time: 2000, line: 'udp.message.relayed' }],
+    "not the client's own line; our server's relay line is the evidence",
+  );
   assert.equal(checkOwnChatClient(client[0]!)[0]!.status, 'pass');
 });
 
@@ -655,3 +659,124 @@ test('NAT: a member whose own address is unbound (0.0.0.0, port 0) says nothing:
     ['nat-own-unknown', 'nat-ok'],
   );
 });
+
+test("the student's own server and client: what their server sent the client (its traced sendto) is the incoming line", () => {
+  // Their server: alice (vm) and bob (remote, behind the router) join; bob's line goes to alice.
+  const srv = run('lab-own-chat-server');
+  srv.recv(1000, VM, 'alice: joined the chat');
+  srv.recv(1500, ROUTER, 'bob: joined the chat');
+  srv.send(1501, VM, 'bob: joined the chat');
+  // As strace prints it: UTF-8 escaped as octal, cut at -s 32 with "...".
+  const line = 'bob: привет, Алиса, как дела?';
+  srv.recv(2000, ROUTER, line);
+  srv.records[srv.records.length - 1]!.fields.data = straceEscaped(line).slice(0, 32) + '...';
+  srv.send(2001, VM, line);
+  srv.records[srv.records.length - 1]!.fields.data = straceEscaped(line).slice(0, 32) + '...';
+  const server = srv.records.map((r) => ({ ...r, fields: { ...r.fields, role: 'chat-server' } }));
+  // Their vm client: a thread receives (pid 41) while the main one waits for the keyboard.
+  const alice = (enterAt?: number, local: string | undefined = VM) => {
+    const c = run('lab-chat-vm');
+    c.send(999, SERVER, 'alice: joined the chat', 40);
+    if (local) c.records[0]!.fields.local = local;
+    c.recv(1502, SERVER, 'bob: joined the chat', 41);
+    c.stdout(1503, 'bob: joined the chat');
+    if (enterAt !== undefined) c.records.push(input(c.records.length + 1, enterAt, 'hi'));
+    c.recv(enterAt === undefined ? 2002 : enterAt + 1, SERVER, straceEscaped(line).slice(0, 32), 41);
+    c.stdout(enterAt === undefined ? 2003 : enterAt + 2, line);
+    return c.records.map((r) => ({ ...r, fields: { ...r.fields, role: 'chat-client' } }));
+  };
+  const [facts] = chatFactsFromRecords([...server, ...alice()]).clients;
+  assert.deepEqual(
+    facts!.incoming.map((m) => [m.text, m.time, m.record?.source]),
+    [
+      ['bob: joined the chat', 1501, 'lab-own-chat-server'],
+      ['bob: при', 2001, 'lab-own-chat-server'],
+    ],
+    'what their server sent to the client, decoded from the trace as far as strace kept it',
+  );
+  const [typing] = checkOwnChatClient(facts!);
+  assert.equal(typing!.status, 'pass', JSON.stringify(typing));
+  const shown = typing!.findings[1]!;
+  assert.equal(shown.code, 'typing-ok');
+  assert.equal(shown.params.how, 'threads');
+  assert.deepEqual(
+    shown.evidence.map((r) => [r.source, r.event, r.fields.call ?? r.fields.stream]),
+    [
+      ['lab-own-chat-server', 'own.call', 'sendto'],
+      ['lab-chat-vm', 'own.call', 'recvfrom'],
+      ['lab-chat-vm', 'own.output', 'stdout'],
+    ],
+    "the evidence: their server's sendto, the client's recvfrom, the screen",
+  );
+
+  // A traced server's sendto returns a few ms after the datagram left (strace's stops): the
+  // client may print it before then (the Docker e2e under Compose v1 did). The datagram left at the
+  // call's start.
+  const slow = server.map((r) =>
+    (r.fields as Record<string, unknown>).call === 'sendto' &&
+    (r.fields as Record<string, unknown>).at === 2001
+      ? { ...r, fields: { ...r.fields, startedAt: 2001, at: 2006 } }
+      : r,
+  );
+  const [early] = checkOwnChatClient(chatFactsFromRecords([...slow, ...alice()]).clients[0]!);
+  assert.equal(early!.findings[1]!.code, 'typing-ok', JSON.stringify(early!.findings[1]));
+
+  // Shown only after the user pressed Enter: the input-blocks mistake, for the right reason.
+  const [late] = checkOwnChatClient(chatFactsFromRecords([...server, ...alice(2500)]).clients[0]!);
+  assert.equal(late!.status, 'fail');
+  assert.equal(late!.findings[1]!.code, 'typing-after-enter');
+  assert.equal(late!.findings[1]!.params.waitedMs, 502);
+
+  // n/a only where the evidence is missing, saying which.
+  const untraced = [
+    ...server.filter((r) => r.event !== 'own.call'),
+    {
+      source: 'lab-own-chat-server',
+      line: 99,
+      time: 900,
+      event: 'own.trace.off',
+      fields: { role: 'chat-server', reason: 'not-installed' },
+    },
+  ];
+  const [u] = checkOwnChatClient(chatFactsFromRecords([...untraced, ...alice()]).clients[0]!);
+  assert.deepEqual([u!.status, u!.findings[0]!.code], ['n/a', 'na-incoming-untraced']);
+  const [a] = checkOwnChatClient(chatFactsFromRecords([...server, ...alice(undefined, '')]).clients[0]!);
+  assert.deepEqual([a!.status, a!.findings[0]!.code], ['n/a', 'na-incoming-address']);
+  const [none] = checkOwnChatClient(
+    chatFactsFromRecords([
+      ...server.filter((r) => (r.fields as Record<string, unknown>).call !== 'sendto'),
+      ...alice(),
+    ]).clients[0]!,
+  );
+  assert.deepEqual([none!.status, none!.findings[0]!.code], ['n/a', 'na-incoming']);
+  // No chat server's log at all (a teacher's server, its log not given): nothing to say it sent nothing.
+  const [alone] = checkOwnChatClient(chatFactsFromRecords(alice()).clients[0]!);
+  assert.deepEqual([alone!.status, alone!.findings[0]!.code], ['n/a', 'na-incoming-server']);
+  for (const code of ['na-incoming-untraced', 'na-incoming-address', 'na-incoming-server'] as const)
+    for (const lang of ['en', 'ru'] as const)
+      assert.match(
+        chatFindingText({ ok: true, na: true, code, params: {}, evidence: [] }, lang),
+        /strace|UDP|журнал|log/,
+      );
+});
+
+const SERVER = '10.177.0.10:7008';
+/** A line typed into the program (the runner's own.input). */
+const input = (line: number, time: number, text: string): OwnRecord => ({
+  source: 'lab-chat-vm',
+  line,
+  time,
+  event: 'own.input',
+  fields: { text, bytes: Buffer.byteLength(text) + 1, scripted: false },
+});
+/** `text` as strace prints a buffer: printable ASCII as it is, every other byte as octal. */
+function straceEscaped(text: string): string {
+  let out = '';
+  for (const b of Buffer.from(text, 'utf8')) {
+    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else if (b === 10) out += '\\n';
+    else out += `\\${b.toString(8)}`;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
+  decodePreview,
   MAX_TRACE_LINE,
   type SocketCall,
   type TraceEvent,
@@ -284,4 +285,42 @@ test('what a call did, said per socket: close() of a connection, a listening soc
       'LAB_OWN_ECHO_SERVER (end the program on SIGTERM)',
     );
   }
+});
+
+/** `bytes` as strace prints a buffer (its string printer, without -x): escapes, other bytes in octal. */
+function straceString(bytes: Uint8Array): string {
+  const letters: Record<number, string> = {
+    9: '\\t',
+    10: '\\n',
+    11: '\\v',
+    12: '\\f',
+    13: '\\r',
+    34: '\\"',
+    92: '\\\\',
+  };
+  let out = '';
+  bytes.forEach((b, i) => {
+    if (letters[b]) out += letters[b];
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    // strace pads an octal escape to three digits when a digit follows it.
+    else
+      out += `\\${/[0-7]/.test(String.fromCharCode(bytes[i + 1] ?? 0)) ? b.toString(8).padStart(3, '0') : b.toString(8)}`;
+  });
+  return out;
+}
+
+test("decodePreview: strace's escaped data back to the text it stands for; a cut one keeps only whole characters", () => {
+  assert.deepEqual(decodePreview('vm-user: hi\\n'), { text: 'vm-user: hi\n', truncated: false });
+  assert.deepEqual(decodePreview('\\320\\277\\321\\200\\320\\270'), { text: 'при', truncated: false });
+  // -s cut the buffer inside a two-byte letter: the half is left out, not shown as U+FFFD.
+  assert.deepEqual(decodePreview('\\320\\277\\321...'), { text: 'п', truncated: true });
+  // The preview's own bound cut an escape: `\\32` of `\\320` is not the byte 032.
+  assert.deepEqual(decodePreview('ab\\32...'), { text: 'ab', truncated: true });
+  assert.deepEqual(decodePreview('\\0\\0001\\x41'), { text: '\u0000\u00001A', truncated: false });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
+      const bytes = Buffer.from(s, 'utf8');
+      assert.deepEqual(decodePreview(straceString(bytes)), { text: s, truncated: false });
+    }),
+  );
 });

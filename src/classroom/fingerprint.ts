@@ -1,6 +1,6 @@
 import type { LabModel } from '../report/aggregate.js';
 import { splitEndpoint } from '../report/endpoint.js';
-import { ownParts } from '../report/identity.js';
+import { MAX_RUN_RANDOMNESS, ownParts } from '../report/identity.js';
 import { readCaptureBytes } from '../wire/index.js';
 
 /**
@@ -8,7 +8,9 @@ import { readCaptureBytes } from '../wire/index.js';
  * not think of editing (unlike the times, pids and host names, which any text editor changes):
  *
  * - `ports`: the ephemeral ports the kernel gave the clients (echo and chat, from the clients' own
- *   lines; a student's own clients' and own server's from their traced calls, see ownParts). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
+ *   lines; a student's own clients' and own server's from their traced calls, see ownParts: the
+ *   TCP clients' connect()s and the peers an own server accepted, the chat clients' UDP sockets
+ *   and the sources an own chat server received datagrams from). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
  *   two runs share two of them by chance with a probability below one in a million per pair.
  * - `isns`: the initial sequence numbers of the clients' SYNs in the captures the bundle holds:
  *   32 random bits each (RFC 6528), so one in common already names one run.
@@ -44,7 +46,8 @@ export async function runFingerprint(model: LabModel, captures: readonly Buffer[
     const p = portOf(s.local);
     if (p !== undefined) ports.add(p);
   }
-  // A student's own clients (their connect()s) and own server (the peers it accepted).
+  // A student's own clients (their connect()s, a chat client's UDP socket) and own server (the
+  // peers it accepted, the sources an own chat server's recvfrom returned).
   const own = ownParts(model.timeline.records);
   for (const e of [...own.clients.map((c) => c.local), ...own.accepted]) {
     const p = portOf(e);
@@ -64,11 +67,12 @@ export async function runFingerprint(model: LabModel, captures: readonly Buffer[
 }
 
 /**
- * The most client ports (or initial sequence numbers) one run of the lab can make: a few clients,
- * each reconnecting a few times. A submission claiming more could match anyone's random ports by
- * spraying the range: its fingerprint is not used, and its row says so (grade.ts).
+ * The most client ports (or initial sequence numbers) one run of the lab can make (defined beside
+ * the run's identity, which bounds an own server's peers by it). A submission claiming more could
+ * match anyone's random ports by spraying the range: its fingerprint is not used, and its row says
+ * so (grade.ts).
  */
-export const MAX_RUN_RANDOMNESS = 64;
+export { MAX_RUN_RANDOMNESS };
 
 /** True when the fingerprint holds more than a run of the lab makes (see MAX_RUN_RANDOMNESS). */
 export function implausibleFingerprint(f: RunFingerprint): boolean {

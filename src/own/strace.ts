@@ -10,6 +10,7 @@
  * both confirms the table and gives the addresses of an accepted socket; without it the table alone
  * decides, from socket()/accept()/dup() onwards.
  */
+import { Buffer } from 'node:buffer';
 
 /** Longest strace line read; the rest of a longer line is ignored (strace -s keeps them short). */
 export const MAX_TRACE_LINE = 4096;
@@ -317,6 +318,60 @@ function iovTotal(arg: string | undefined): number | undefined {
     seen = true;
   }
   return seen && Number.isSafeInteger(total) ? total : undefined;
+}
+
+/** strace's one-letter escapes (its string printer: \t \n \v \f \r, and the quote and backslash). */
+const LETTER_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, '"': 34, '\\': 92 };
+
+/**
+ * The text a data preview (an own.call's `data`) stands for: strace's escapes (`\n`, `\t`, `\"`,
+ * `\\`, octal `\320`, hex `\xd0`) turned back into bytes and read as UTF-8. `truncated` when strace
+ * (-s) or the preview's bound cut it (the trailing `...`): the text is then its first part only, and
+ * an escape or a character the cut split is left out rather than guessed.
+ */
+export function decodePreview(preview: string): { text: string; truncated: boolean } {
+  const truncated = preview.endsWith('...');
+  const body = truncated ? preview.slice(0, -3) : preview;
+  const bytes: number[] = [];
+  let cut = false;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+      continue;
+    }
+    const next = body[i + 1];
+    if (next === undefined) {
+      cut = true;
+      break;
+    }
+    if (next in LETTER_ESCAPES) {
+      bytes.push(LETTER_ESCAPES[next]!);
+      i++;
+    } else if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{1,3}/.exec(body.slice(i + 1))![0];
+      // A cut escape (`\32` of `\320`) at the very end cannot be told from a whole one: leave it out.
+      if (truncated && i + 1 + m.length === body.length && m.length < 3) {
+        cut = true;
+        break;
+      }
+      bytes.push(parseInt(m, 8) & 0xff);
+      i += m.length;
+    } else if (next === 'x' && /^[0-9a-fA-F]{2}/.test(body.slice(i + 2))) {
+      bytes.push(parseInt(body.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else if (next === 'x') {
+      cut = true;
+      break;
+    } else {
+      for (const b of Buffer.from(next, 'utf8')) bytes.push(b);
+      i++;
+    }
+  }
+  let text = Buffer.from(bytes).toString('utf8');
+  // A multi-byte character the cut split decodes as U+FFFD at the end: it is not part of the text.
+  if (truncated || cut) text = text.replace(/\uFFFD+$/, '');
+  return { text, truncated: truncated || cut };
 }
 
 function previewOf(arg: string | undefined): string | undefined {

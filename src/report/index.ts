@@ -104,7 +104,15 @@ export function reportOf(
       // A student's own programs: their code and calls, right after the main task they answer.
       'main-task': [
         ...(options.after?.['main-task'] ?? []),
-        ...implementationSection(analysis.model.timeline.records, lang, options.ours),
+        ...implementationSection(
+          analysis.model.timeline.records,
+          lang,
+          options.ours,
+          // The captures that could be read, for a chat program's datagrams beside its calls.
+          (analysis.wire?.captures ?? []).flatMap((c) =>
+            c.read?.result.ok ? [{ side: c.side, name: c.name, flows: c.read.flows }] : [],
+          ),
+        ),
       ],
       // What the packets showed, when the run has captures: after the appendix.
       appendix: [

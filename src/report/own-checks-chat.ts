@@ -13,6 +13,7 @@
  * what, when `exit` was typed) comes in as facts beside the records; the records are the evidence.
  */
 import type { Lang } from '../log/events.js';
+import { decodePreview } from '../own/strace.js';
 import type { LogRecord } from './parse.js';
 
 /** A log record as the report reads it; own18's `own.*` events are records of this shape. */
@@ -39,6 +40,9 @@ export type ChatFindingCode =
   | 'na-probe'
   | 'na-remote'
   | 'na-incoming'
+  | 'na-incoming-untraced'
+  | 'na-incoming-address'
+  | 'na-incoming-server'
   | 'na-exit'
   | 'na-unreachable'
   | 'relay-ok'
@@ -98,8 +102,18 @@ export interface ChatClientFacts {
   records: readonly OwnRecord[];
   /** When the lab typed a line (pressed Enter) into the client, besides `exit`. */
   typed?: readonly number[];
-  /** Lines another member sent this client while the lab typed nothing into it, with the times. */
-  incoming: ReadonlyArray<{ text: string; time: number }>;
+  /**
+   * Datagrams the chat server sent this client, with when they left and the line that shows it
+   * (our server's relay line, or the student's server's traced sendto to the client's address).
+   */
+  incoming: ReadonlyArray<{ text: string; time: number; record?: OwnRecord }>;
+  /**
+   * Why `incoming` is empty when the records cannot tell what the server sent this client: the
+   * student's server ran untraced (its sendto calls are not in the records), or this client's own
+   * address never showed in its trace (nothing to match the server's sendto with), or no chat
+   * server's log is among the records at all (a teacher's server, say, whose log was not given).
+   */
+  incomingUnknown?: 'untraced' | 'address' | 'server';
   /** When the lab typed `exit` into the client, if it did. */
   exitTypedAt?: number;
   /** The records of a run of the same client against a port where nothing listens, if it ran. */
@@ -413,7 +427,10 @@ function mechanism(records: readonly OwnRecord[]): string {
 
 function typingCheck(facts: ChatClientFacts): ChatCheckResult {
   const id = 'own-chat-client-typing';
-  if (facts.incoming.length === 0) return notApplicable(id, 'na-incoming');
+  if (facts.incoming.length === 0) {
+    const why = facts.incomingUnknown;
+    return notApplicable(id, why === undefined ? 'na-incoming' : `na-incoming-${why}`);
+  }
   const keys = enterTimes(facts);
   const recvs = transfers(facts.records, RECEIVE_CALLS);
   const how = mechanism(facts.records);
@@ -422,21 +439,25 @@ function typingCheck(facts: ChatClientFacts): ChatCheckResult {
     const later = facts.records.filter((r) => timeOf(r) >= m.time);
     const screen = shown(later, m.text);
     // strace keeps the first bytes only (-s), escaped: a receive matches when those agree.
-    const recv = recvs.find(
-      (r) =>
-        r.time >= m.time && (r.text === undefined || m.text.startsWith(r.text) || r.text.startsWith(m.text)),
-    );
+    const recv = recvs.find((r) => {
+      if (r.time < m.time) return false;
+      if (r.text === undefined) return true;
+      const got = decodePreview(r.text).text;
+      return m.text.startsWith(got) || got.startsWith(m.text);
+    });
     if (!screen) {
       findings.push({
         ok: false,
         code: 'typing-never-shown',
         params: { text: m.text },
-        evidence: recv ? [recv.record] : [],
+        evidence: [m.record, recv?.record].filter((r): r is OwnRecord => r !== undefined),
       });
       continue;
     }
     const enter = keys.find((k) => k.time >= m.time && k.time <= timeOf(screen));
-    const evidence = [recv?.record, enter?.record, screen].filter((r): r is OwnRecord => r !== undefined);
+    const evidence = [m.record, recv?.record, enter?.record, screen].filter(
+      (r): r is OwnRecord => r !== undefined,
+    );
     findings.push(
       enter
         ? {
@@ -554,18 +575,55 @@ export function chatFactsFromRecords(
     server = { records: serverRecords, members, ...(options.probe ? { probe: options.probe } : {}) };
   }
   const relays = records.filter((r) => r.event === 'udp.message.relayed');
+  // The student's server: what it sent is in its trace (sendto to a member's address, as recvfrom
+  // gave it), unless it ran untraced.
+  const serverSends = transfers(serverRecords, SEND_CALLS).filter((x) => x.peer !== undefined);
+  const serverUntraced =
+    serverRecords.some((r) => r.event === 'own.trace.off') ||
+    serverRecords.some((r) => r.event === 'own.program.started' && r.fields.traced === false);
+  // Our chat server in the records: its UDP socket listening, or any line of its chat.
+  const ourChatServer = records.some(
+    (r) => (r.event === 'server.listening' && str(r, 'protocol') === 'udp') || r.event.startsWith('udp.'),
+  );
   const clients = clientSources.map((source): ChatClientFacts => {
     const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
     const start = own[0]?.time ?? 0;
     const end = own.find((r) => r.event === 'own.program.exited')?.time ?? Infinity;
-    const local = portOf(str(own.find((r) => str(r, 'local')) ?? own[0]!, 'local'));
-    const incoming = relays
-      .filter((r) => r.time >= start && r.time <= end && portOf(str(r, 'remote')) !== local)
-      .map((r) => ({ text: str(r, 'preview') ?? '', time: r.time }))
-      .filter((m) => m.text !== '');
+    const localEnd = own.map((r) => str(r, 'local')).find((l) => l !== undefined && !unknownAddress(l));
+    const local = portOf(localEnd);
+    const incoming: Array<{ text: string; time: number; record: OwnRecord }> = [];
+    let incomingUnknown: ChatClientFacts['incomingUnknown'];
+    if (serverRecords.length > 0) {
+      // NAT changes the address, the lab's router keeps the port: matched by port, as members are.
+      if (serverUntraced) incomingUnknown = 'untraced';
+      else if (local === undefined) incomingUnknown = 'address';
+      else {
+        for (const x of serverSends) {
+          if (portOf(x.peer) !== local || x.time < start || x.time > end || x.text === undefined) continue;
+          const text = decodePreview(x.text).text.trim();
+          // Sent when the call began: the datagram is out before sendto returns to a traced server
+          // (strace's own stops make that a few ms), and the client may show it in between.
+          const time = num(x.record, 'startedAt') ?? x.time;
+          if (text !== '') incoming.push({ text, time, record: x.record });
+        }
+      }
+    } else if (!ourChatServer) {
+      incomingUnknown = 'server';
+    } else {
+      for (const r of relays) {
+        if (r.time < start || r.time > end || portOf(str(r, 'remote')) === local) continue;
+        const text = str(r, 'preview') ?? '';
+        if (text !== '') incoming.push({ text, time: r.time, record: r });
+      }
+    }
     // The runner logs each line it passes to the program (own.input): `exit` is the user's exit.
     const exit = own.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
-    return exit ? { records: own, incoming, exitTypedAt: exit.time } : { records: own, incoming };
+    return {
+      records: own,
+      incoming,
+      ...(incoming.length === 0 && incomingUnknown ? { incomingUnknown } : {}),
+      ...(exit ? { exitTypedAt: exit.time } : {}),
+    };
   });
   return server ? { server, clients } : { clients };
 }
@@ -640,7 +698,13 @@ export const CHAT_FINDINGS_EN: Texts = {
   'na-members': (p) => `fewer than two members reached the server (${p.seen}): nothing to relay`,
   'na-probe': () => 'the garbage, empty and 64 KiB datagrams were not sent in this run',
   'na-remote': () => 'no member behind a router (NAT) reached the server in this run',
-  'na-incoming': () => 'no other member wrote to this client while its user was not typing',
+  'na-incoming': () => 'the chat server sent this client nothing while it ran: no other member wrote to it',
+  'na-incoming-untraced': () =>
+    'your chat server ran without strace: its sendto calls are not in the records, so when a message left for this client does not show',
+  'na-incoming-address': () =>
+    "this client's own address (its UDP port) does not show in its trace, so the server's sendto calls to it cannot be told from those to the other members",
+  'na-incoming-server': () =>
+    "no chat server's log is among these logs, so what the server sent this client, and when, cannot be told",
   'na-exit': () => '`exit` was not typed in this run',
   'na-unreachable': () => 'the client was not run against a port where nothing listens',
   'relay-ok': (p) =>
@@ -685,7 +749,13 @@ export const CHAT_FINDINGS_RU: Texts = {
   'na-members': (p) => `до сервера дошло меньше двух участников (${p.seen}): пересылать нечего`,
   'na-probe': () => 'мусорная, пустая и 64-килобайтная дейтаграммы в этом запуске не отправлялись',
   'na-remote': () => 'в этом запуске до сервера не дошёл ни один участник из-за маршрутизатора (NAT)',
-  'na-incoming': () => 'пока пользователь ничего не вводил, другие участники этому клиенту не писали',
+  'na-incoming': () => 'пока клиент работал, сервер ему ничего не присылал: другие участники ему не писали',
+  'na-incoming-untraced': () =>
+    'ваш чат-сервер работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту',
+  'na-incoming-address': () =>
+    'собственный адрес этого клиента (его UDP-порт) в трассировке не виден, поэтому вызовы sendto сервера ему не отличить от отправок другим участникам',
+  'na-incoming-server': () =>
+    'журнала чат-сервера среди этих журналов нет, поэтому не видно, что и когда сервер присылал этому клиенту',
   'na-exit': () => 'в этом запуске `exit` не вводили',
   'na-unreachable': () => 'клиент не запускался с портом, на котором никто не слушает',
   'relay-ok': (p) =>

@@ -11,6 +11,7 @@ import type { LogRecord } from './parse.js';
 import { count } from '../text/plural.js';
 import { type OwnCheckId, type OwnRun, READS, WRITES, num, ownRuns, str } from './own-checks.js';
 import { chatCallServes } from './own-checks-chat.js';
+import { type CallDatagrams, type CapturedFlows, chatDatagrams } from './own-wire.js';
 
 /** Lines of one file shown at most; files of students are small, a pasted data file is cut. */
 export const MAX_SOURCE_LINES = 400;
@@ -81,6 +82,8 @@ export interface ProgramView {
   output: Array<{ stream: string; text: string }>;
   outputLeft: number;
   traced: boolean;
+  /** A chat program's first few datagram calls beside the captures' datagrams (none without captures). */
+  datagrams: CallDatagrams[];
 }
 
 /** The few words of a call row, in each language (the call itself stays as strace names it). */
@@ -250,8 +253,15 @@ export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; le
   return { rows, left };
 }
 
-/** The Implementation section's data for every own program that ran, in the order they started. */
-export function implementationData(records: readonly LogRecord[], lang: Lang = 'en'): ProgramView[] {
+/**
+ * The Implementation section's data for every own program that ran, in the order they started;
+ * `captures`: the run's readable captures, for the chat programs' datagrams.
+ */
+export function implementationData(
+  records: readonly LogRecord[],
+  lang: Lang = 'en',
+  captures: readonly CapturedFlows[] = [],
+): ProgramView[] {
   return ownRuns(records).map((run) => {
     const files: SourceView[] = [];
     const recorded = run.sources?.fields.files;
@@ -286,6 +296,7 @@ export function implementationData(records: readonly LogRecord[], lang: Lang = '
         .map((r) => ({ stream: str(r, 'stream') ?? '?', text: str(r, 'text') ?? '' })),
       outputLeft: Math.max(0, run.output.length - MAX_OUTPUT_LINES),
       traced: run.traced,
+      datagrams: chatDatagrams(run, captures),
     };
   });
 }

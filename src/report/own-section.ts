@@ -1,10 +1,12 @@
 /**
  * The report's Implementation section (issue #18, item 6) as document blocks: each own program's
  * code with line numbers and SHA-256, then the socket calls it made in this run, folded, with the
- * check each serves. Built from implementationData(); the renderers escape everything.
+ * check each serves; for a chat program, a few of its datagrams as the captures show them
+ * (own-wire.ts). Built from implementationData(); the renderers escape everything.
  */
 import type { Lang } from '../log/events.js';
-import { code, codeBlock, heading, join, list, paragraph, table } from './document/build.js';
+import { count } from '../text/plural.js';
+import { code, codeBlock, heading, join, list, paragraph, table, text } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
 import {
   type OursView,
@@ -12,6 +14,7 @@ import {
   type SourceView,
   implementationData,
 } from './own-implementation.js';
+import { type CallDatagrams, type CapturedFlows, MATCH_WINDOW_MS } from './own-wire.js';
 import type { LogRecord } from './parse.js';
 import { OWN_CHECK_TITLES } from './own-texts.js';
 
@@ -51,6 +54,16 @@ const T = {
     untraced: 'Ran without strace: no socket calls were recorded.',
     output: 'What it printed (its own service messages; stderr lines marked):',
     outputLeft: (n: number) => `${n} more lines in the log`,
+    datagrams:
+      'The same datagrams in the captures: a few of the calls above, each with the first characters of its text as strace saw them, beside the datagram tcpdump recorded and its UDP payload size. A capture on the other side of the router shows other addresses than the call: the router rewrote them (NAT); the ports stayed the same.',
+    datagramsHeader: ['#', 'call', 'the datagram in the captures'],
+    sent: 'to',
+    received: 'from',
+    side: { server: 'server side', remote: 'remote machine' },
+    frame: (n: number) => `frame ${n}`,
+    translated: 'across the router, which rewrote the addresses: NAT',
+    notSeen: (ms: number) =>
+      `not in the captures: no datagram of this size between these ports within ${ms} ms of the call`,
     oursHeading: 'Implementation: the lab’s own server',
     oursAbout: (read: string) =>
       `No own program ran, so this is ours. The lines of our echo server that read and write; each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
@@ -75,6 +88,16 @@ const T = {
     untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
     output: 'Что она напечатала (её собственные служебные сообщения; строки stderr помечены):',
     outputLeft: (n: number) => `ещё строк в журнале: ${n}`,
+    datagrams:
+      'Те же дейтаграммы в захватах: несколько вызовов из таблицы выше, у каждого — первые символы его текста, как их увидел strace, а рядом — дейтаграмма, которую записал tcpdump, и размер её полезной нагрузки UDP. Захват по другую сторону маршрутизатора показывает другие адреса, чем вызов: их заменил маршрутизатор (NAT), а порты остались прежними.',
+    datagramsHeader: ['№', 'вызов', 'дейтаграмма в захватах'],
+    sent: 'на',
+    received: 'от',
+    side: { server: 'сторона сервера', remote: 'удалённая машина' },
+    frame: (n: number) => `кадр ${n}`,
+    translated: 'по другую сторону маршрутизатора, который заменил адреса: NAT',
+    notSeen: (ms: number) =>
+      `в захватах нет: ни одной дейтаграммы такого размера между этими портами в пределах ${ms} мс от вызова`,
     oursHeading: 'Реализация: сервер лаборатории',
     oursAbout: (read: string) =>
       `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые читают и пишут; каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
@@ -150,15 +173,61 @@ function programBlocks(p: ProgramView, lang: Lang, shown: Shown): Block[] {
     ),
   );
   if (p.callsLeft > 0) out.push(paragraph(t.callsLeft(p.callsLeft)));
+  if (p.datagrams.length > 0) out.push(...datagramBlocks(p.datagrams, lang));
   return out;
+}
+
+/** The chat program's calls beside their datagrams in the captures (own-wire.ts); all text escaped by the renderers. */
+function datagramBlocks(rows: readonly CallDatagrams[], lang: Lang): Block[] {
+  const t = T[lang];
+  return [
+    paragraph(t.datagrams),
+    table(
+      t.datagramsHeader,
+      rows.map((d, i) => {
+        const head = `${d.call}(${d.fd ?? '?'})`;
+        const call = join(
+          [
+            code(head),
+            `${count(lang, d.bytes, 'byte')} ${d.direction === 'sent' ? t.sent : t.received}`,
+            code(d.peer),
+            ...(d.text !== undefined ? [code(d.text)] : []),
+          ],
+          ' ',
+        );
+        const seen =
+          d.seen.length === 0
+            ? [text(t.notSeen(MATCH_WINDOW_MS))]
+            : join(
+                d.seen.map((s) =>
+                  join(
+                    [
+                      `${t.side[s.side]}, ${t.frame(s.frame)}:`,
+                      code(`${s.from} → ${s.to}`),
+                      `${count(lang, s.bytes, 'byte')}${s.translated ? ` (${t.translated})` : ''}`,
+                    ],
+                    ' ',
+                  ),
+                ),
+                '; ',
+              );
+        return [String(i + 1), call, seen];
+      }),
+    ),
+  ];
 }
 
 /**
  * The section's blocks: the own programs of the run, or, given `ours` (our server's lines, which
  * the caller reads from its source), our server honestly; nothing when there is neither.
  */
-export function implementationSection(records: readonly LogRecord[], lang: Lang, ours?: OursView): Block[] {
-  const programs = implementationData(records, lang);
+export function implementationSection(
+  records: readonly LogRecord[],
+  lang: Lang,
+  ours?: OursView,
+  captures: readonly CapturedFlows[] = [],
+): Block[] {
+  const programs = implementationData(records, lang, captures);
   const t = T[lang];
   if (programs.length > 0) {
     const shown: Shown = { texts: new Set(), others: new Map() };

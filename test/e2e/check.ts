@@ -5,9 +5,11 @@
 // PHASE: running | attach | mistake | stopped | impaired | impaired-stopped (the last two: a run
 // with LAB_WAN_LOSS, LAB_WAN_DELAY and LAB_WAN_COUNT set, of the server, the router and the remote
 // and vm clients only) | own-running | own-attach | own-stopped | own-report (a run with the
-// student's echo server and client of test/fixtures/own/echo in place of ours) | own-c |
-// own-c-stopped (the C echo server of test/fixtures/own/c-echo in its own image, our clients). Env: LAB_PREFIX (the test's compose project and
-// name prefix), E2E_TYPED (the line typed through `docker attach`; attach and stopped phases).
+// student's echo server and client of test/fixtures/own/echo in place of ours, and their chat server
+// and client of test/fixtures/own/chat when LAB_OWN_CHAT_SERVER and LAB_OWN_CHAT_CLIENT are set) |
+// own-c | own-c-stopped (the C echo server of test/fixtures/own/c-echo in its own image, our
+// clients) | mutant (E2E_MUTANT: one of MUTANTS below). Env: LAB_PREFIX (the test's compose project
+// and name prefix), E2E_TYPED (the line typed through `docker attach`; attach and stopped phases).
 // Each try copies the logs and screens into DIR (test/e2e/docker.ts) and judges them; with
 // --wait it tries again every second until every assertion holds or SECONDS have passed.
 // Exit 0 when they hold; else 1, after printing each failed one with what shows it.
@@ -165,7 +167,7 @@ function onScreen(ctx: Context, name: string, text: string, title: string): Asse
 }
 
 /** Each scenario's address findings name the clients Docker started, at the addresses Docker gave them. */
-function addressesMatchDocker(ctx: Context, analysis: Analysis): Assertion[] {
+function addressesMatchDocker(ctx: Context, analysis: Analysis, withChat = true): Assertion[] {
   const out: Assertion[] = [];
   const net = (service: string, network: string) =>
     ctx.docker.get(service)?.networks[`${ctx.prefix}-${network}`];
@@ -173,7 +175,8 @@ function addressesMatchDocker(ctx: Context, analysis: Analysis): Assertion[] {
   const routerVm = net('router', 'vm')?.ip;
   for (const [scenario, services] of Object.entries(SCENARIO_CLIENTS)) {
     const findings = analysis.checks.find((c) => c.id === scenario)?.findings ?? [];
-    for (const service of services) {
+    // A student's own chat clients are not in the address checks: their own-chat checks hold the NAT.
+    for (const service of services.filter((x) => withChat || !x.startsWith('chat-'))) {
       const name = `${ctx.prefix}-${service}`;
       const f = findings.find((x) => String(x.params.client ?? '').startsWith(name));
       const own = host(f?.params.own);
@@ -445,6 +448,17 @@ function impairedStopped(ctx: Context): Assertion[] {
 
 /** The lines of the fixture's programs the report must show (test/fixtures/own/echo). */
 const OWN_CODE = ['data = conn.recv(BUF_SIZE)', 'sock.connect((HOST, PORT))'];
+/** And of the chat's (test/fixtures/own/chat), when the own pass runs it. */
+const OWN_CHAT_CODE = ['data, addr = sock.recvfrom(BUF_SIZE)', 'sock.sendto(data, client)'];
+/**
+ * The own pass runs the student's chat too when scripts/test-docker.sh sets LAB_OWN_CHAT_SERVER and
+ * LAB_OWN_CHAT_CLIENT (issue 19): then our chat check has no clients of ours to judge, and the
+ * own-chat checks judge theirs.
+ */
+const OWN_CHAT =
+  (process.env.LAB_OWN_CHAT_SERVER ?? '') !== '' && (process.env.LAB_OWN_CHAT_CLIENT ?? '') !== '';
+const OUR_CHAT_CHECKS: CheckId[] = OWN_CHAT ? [] : ['chat'];
+const OWN_CHAT_CHECKS = (OWN_CHAT ? ['own-chat-server', 'own-chat-client'] : []) as unknown as CheckId[];
 const SOCKET_WRITES = new Set(['write', 'send', 'sendto', 'sendmsg']);
 
 /** Bytes the student's program in `name` wrote to its sockets, as strace saw them (own.call). */
@@ -477,22 +491,43 @@ function ownServerUp(ctx: Context): Assertion[] {
 }
 
 async function ownRunning(ctx: Context): Promise<Assertion[]> {
-  const analysis = await analyse(await reportInputs(ctx.dir), {
-    require: ['local', 'vm', 'remote', 'chat'],
-    allRuns: ALL_RUNS,
-  });
+  const require: CheckId[] = ['local', 'vm', 'remote', ...OUR_CHAT_CHECKS];
+  const analysis = await analyse(await reportInputs(ctx.dir), { require, allRuns: ALL_RUNS });
   const out = [
-    ...checksPass(analysis, ['local', 'vm', 'remote', 'chat']),
-    ...addressesMatchDocker(ctx, analysis),
+    ...checksPass(analysis, require),
+    ...addressesMatchDocker(ctx, analysis, !OWN_CHAT),
     // Each side holds a SYN to the port; which SYNs, with their addresses, the lab pass checks. Here
     // the capture once missed the local client's first 0.2 s on lo (cause not found yet): the own
     // pass is about the student's programs, and their connections are checked from the trace.
     ...captures(ctx, false),
     ...ownServerUp(ctx),
+    ...(OWN_CHAT ? ownChatServerUp(ctx) : []),
   ];
   // Their client prints `echo: ` and the line (test/fixtures/own/echo/client.py).
   for (const [service, greeting] of Object.entries(GREETINGS)) {
     out.push(onScreen(ctx, service, `echo: ${greeting}`, `the echo "${greeting}" is on ${service}'s screen`));
+  }
+  if (OWN_CHAT) {
+    // Their clients greet at once, each as soon as it starts: the one that joined first sees the
+    // other's greeting relayed by their server; the other one sees the first only when it writes
+    // again (own-attach types a line into chat-vm).
+    const lines = [
+      ['chat-vm', `${CHAT['chat-remote'].nick}: ${CHAT['chat-remote'].say}`],
+      ['chat-remote', `${CHAT['chat-vm'].nick}: ${CHAT['chat-vm'].say}`],
+    ] as const;
+    out.push({
+      title: `their server relayed one chat client's greeting to the other across networks: ${lines.map(([c, l]) => `"${l}" on ${c}'s screen`).join(' or ')}`,
+      ok: lines.some(([c, l]) => screen(ctx, c).includes(l)),
+      detail: lines.flatMap(([c]) => [
+        `end of screen "${c}":`,
+        ...screen(ctx, c)
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(-6)
+          .map((l) => `  ${l.slice(0, 300)}`),
+      ]),
+    });
+    return out;
   }
   for (const [service, other] of [
     ['chat-vm', CHAT['chat-remote']],
@@ -504,24 +539,76 @@ async function ownRunning(ctx: Context): Promise<Assertion[]> {
   return out;
 }
 
-function ownAttach(ctx: Context): Assertion[] {
-  const c = ctx.docker.get('echo-vm');
+/** Our server stepped aside for their chat server, which was started, traced, and bound its port. */
+function ownChatServerUp(ctx: Context): Assertion[] {
+  const server = jsonLines(ctx, 'server');
+  const own = jsonLines(ctx, 'own-chat-server');
+  const started = own.find((l) => l.event === 'own.program.started');
+  const bound = own.find((l) => l.event === 'own.listening');
   return [
-    onScreen(ctx, 'attach', `echo: ${ctx.typed}`, `the attached terminal shows "echo: ${ctx.typed}"`),
     {
-      title: `typing exit ended the student's client in ${ctx.prefix}-echo-vm with exit code 0`,
+      title:
+        "our server did not start its UDP chat: the student's chat server serves the port (server.replaced)",
+      ok:
+        server.some((l) => l.event === 'server.replaced' && l.protocol === 'udp') &&
+        !server.some((l) => l.event === 'server.listening' && l.protocol === 'udp'),
+      detail: server.filter((l) => String(l.event).startsWith('server.')).map((l) => String(l.event)),
+    },
+    {
+      title: `the student's chat server was started under strace and bound UDP port ${process.env.LAB_OWN_CHAT_PORT}`,
+      ok:
+        started?.traced === true &&
+        bound?.how === 'bound' &&
+        bound.port === Number(process.env.LAB_OWN_CHAT_PORT),
+      detail: [`own.program.started: ${JSON.stringify(started)}`, `own.listening: ${JSON.stringify(bound)}`],
+    },
+  ];
+}
+
+async function ownAttach(ctx: Context): Promise<Assertion[]> {
+  const exited = (service: string, what: string): Assertion => {
+    const c = ctx.docker.get(service);
+    return {
+      title: `typing exit ended the student's ${what} in ${ctx.prefix}-${service} with exit code 0`,
       ok: c?.status === 'exited' && c.exitCode === 0,
       detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
-    },
+    };
+  };
+  const out = [
+    onScreen(ctx, 'attach', `echo: ${ctx.typed}`, `the attached terminal shows "echo: ${ctx.typed}"`),
+    exited('echo-vm', 'client'),
+  ];
+  if (!OWN_CHAT) return out;
+  // The line typed into chat-vm went to their server, which sent it on to the remote member.
+  const line = `${CHAT['chat-vm'].nick}: chat-${ctx.typed}`;
+  return [
+    ...out,
+    onScreen(
+      ctx,
+      'chat-remote',
+      line,
+      `"${line}", typed into chat-vm, is on chat-remote's screen (relayed by their server)`,
+    ),
+    exited('chat-vm', 'chat client'),
+    await ownChatNat(ctx),
   ];
 }
 
 async function ownStopped(ctx: Context): Promise<Assertion[]> {
   const analysis = await analyse(await reportInputs(ctx.dir), {
-    require: ['local', 'vm', 'remote', 'chat'],
+    require: ['local', 'vm', 'remote', ...OUR_CHAT_CHECKS],
     allRuns: ALL_RUNS,
   });
-  const out = checksPass(analysis, ['local', 'vm', 'remote', 'chat', 'stopped', ...OWN_CHECKS]);
+  const out = checksPass(analysis, [
+    'local',
+    'vm',
+    'remote',
+    ...OUR_CHAT_CHECKS,
+    'stopped',
+    ...OWN_CHECKS,
+    ...OWN_CHAT_CHECKS,
+  ]);
+  if (OWN_CHAT) out.push(...ownChatFindings(analysis));
   const n = bytes(`${GREETINGS['echo-vm']}\n${ctx.typed}\n`);
   const sent = ownBytesSent(ctx, 'echo-vm');
   out.push({
@@ -545,16 +632,74 @@ async function ownStopped(ctx: Context): Promise<Assertion[]> {
   return out;
 }
 
+const showFindings = (fs: Analysis['checks'][number]['findings']) =>
+  fs.map((f) => `${f.ok ? 'ok  ' : 'FAIL'}${f.na ? ' n/a' : ''} ${f.code} ${JSON.stringify(f.params)}`);
+const findingsOf = (analysis: Analysis, id: string) =>
+  analysis.checks.find((c) => (c.id as string) === id)?.findings ?? [];
+
+/**
+ * While the lab runs (Docker still shows the addresses): the remote member reached their chat
+ * server from the router's vm address, and their server sent to that address (NAT), as the
+ * own-chat-server check found it once the typed line went from chat-vm to chat-remote.
+ */
+async function ownChatNat(ctx: Context): Promise<Assertion> {
+  const analysis = await analyse(await reportInputs(ctx.dir), { allRuns: ALL_RUNS });
+  const net = (service: string, network: string) =>
+    ctx.docker.get(service)?.networks[`${ctx.prefix}-${network}`]?.ip;
+  const routerVm = net('router', 'vm');
+  const remote = net('remote', 'wan');
+  const server = findingsOf(analysis, 'own-chat-server');
+  const nat = server.find((f) => f.code === 'nat-ok');
+  return {
+    title: `their chat server knew the remote member (${remote} on ${ctx.prefix}-wan) by the router's vm address ${routerVm} and sent to it (NAT)`,
+    ok:
+      remote !== undefined &&
+      nat !== undefined &&
+      host(nat.params.own) === remote &&
+      host(nat.params.router) === routerVm,
+    detail: showFindings(server),
+  };
+}
+
+/**
+ * Once stopped, what their chat's checks found: their chat server relayed between the members; a
+ * message reached a client's screen while nobody typed into it (decided from their server's sendto
+ * and the client's own calls), and no client failed that.
+ */
+function ownChatFindings(analysis: Analysis): Assertion[] {
+  const server = findingsOf(analysis, 'own-chat-server');
+  const client = findingsOf(analysis, 'own-chat-client');
+  return [
+    {
+      title: "their chat server relayed every member's datagram to every other member (relay-ok)",
+      ok: server.some((f) => f.code === 'relay-ok'),
+      detail: showFindings(server),
+    },
+    {
+      title:
+        "a message reached a chat client's screen while nobody typed into it (typing-ok, from their server's sendto)",
+      ok: client.some((f) => f.code === 'typing-ok') && client.every((f) => f.ok),
+      detail: showFindings(client),
+    },
+  ];
+}
+
 /** The report `run --rm report` wrote (DIR/collected/logs) shows their code and their calls. */
 function ownReport(ctx: Context): Assertion[] {
   return (['report.md', 'report.ru.md'] as const).flatMap((name) => {
     const file = join(ctx.dir, 'collected', 'logs', name);
     const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const want = ['server.py', 'client.py', ...OWN_CODE, 'recvfrom', 'accept4'];
+    const code = [...OWN_CODE, ...(OWN_CHAT ? OWN_CHAT_CODE : [])];
+    const calls = ['recvfrom', 'accept4', ...(OWN_CHAT ? ['sendto'] : [])];
+    const files = ['server.py', 'client.py', ...(OWN_CHAT ? ['chat_server.py', 'chat_client.py'] : [])];
+    // Their chat's datagrams beside its calls, one of them seen across the router (NAT).
+    const wire =
+      name === 'report.md' ? 'across the router, which rewrote' : 'по другую сторону маршрутизатора';
+    const want = [...files, ...code, ...calls, ...(OWN_CHAT ? [wire] : [])];
     const missing = want.filter((w) => !text.includes(w));
     return [
       {
-        title: `${name} shows the student's code (${OWN_CODE.join(', ')}) and the calls it made (recvfrom, accept4)`,
+        title: `${name} shows the student's code (${code.join(', ')}) and the calls it made (${calls.join(', ')})${OWN_CHAT ? ", with their chat's datagrams in the captures" : ''}`,
         ok: text !== '' && missing.length === 0,
         detail: [text === '' ? 'no such file' : `missing: ${missing.join(', ')}`],
       },
@@ -618,7 +763,7 @@ async function ownC(ctx: Context, stoppedYet: boolean): Promise<Assertion[]> {
 }
 
 /**
- * Each mutant of test/fixtures/own/echo-mutants and the one thing it breaks (test/fixtures/own/
+ * Each mutant of test/fixtures/own/echo-mutants (and one of chat-mutants) and the one thing it breaks (test/fixtures/own/
  * README.md): the own-program check that must fail, the finding that says why, and the findings
  * that follow from it and may fail too: a server bound to 127.0.0.1 cannot serve the vm and remote
  * clients, a client that sends `exit` on sends more than the lines typed before it.
@@ -637,6 +782,8 @@ const MUTANTS: Record<string, { check: string; finding: string; follows?: string
     follows: ['own-client-sent-diff'],
   },
   traceback: { check: 'own-echo-client', finding: 'own-client-traceback' },
+  // test/fixtures/own/chat-mutants: their chat server, our chat clients in the plain protocol.
+  'relays-to-sender': { check: 'own-chat-server', finding: 'back-to-sender' },
 };
 
 /** A mutant's run, stopped: its own-program check fails, for the one reason it was made for only. */

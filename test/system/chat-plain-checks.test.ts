@@ -25,6 +25,7 @@ import { STRACE_ARGS, createTraceReader } from '../../src/own/strace.ts';
 import {
   type ChatCheckResult,
   type OwnRecord,
+  chatFactsFromRecords,
   checkOwnChatClient,
   checkOwnChatServer,
 } from '../../src/report/own-checks-chat.ts';
@@ -302,4 +303,60 @@ test('own chat client under strace: the input-blocks mutant fails exactly the ty
   const results = await clientRun(t, 'chat-mutants/input-blocks/chat_client.py');
   assert.deepEqual(failing(results), ['own-chat-client-typing'], describe(results));
   assert.equal(results[0]!.findings[0]!.code, 'typing-after-enter');
+});
+
+/**
+ * Both programs the student's (issue 19, the typing check with their own server): their server and
+ * their client run under strace, another member writes while the user types nothing; what their
+ * server sent the client comes from the server's trace alone (chatFactsFromRecords), no fact passed in.
+ */
+async function ownPairRun(t: TestContext, clientFile: string): Promise<ChatCheckResult[]> {
+  const server = traced(t, 'lab-own-chat-server', 'chat/chat_server.py', ['0']);
+  const printed = await waitFor(
+    'the port',
+    () => /UDP-порт (\d+)/.exec(server.stdout()) ?? undefined,
+    20_000,
+  );
+  const port = Number(printed[1]);
+  const alice = ownClient(t, 'lab-chat-vm', clientFile, port);
+  await waitFor('alice is in', () => /alice: joined the chat/.test(server.stdout()), 20_000);
+  const bob = await udpPeer(t, '127.0.0.2');
+  await bob(port, 'bob: hello alice');
+  await pause(1500); // the user types nothing meanwhile
+  alice.type('hi');
+  await pause(500);
+  alice.type('exit');
+  await alice.done;
+  process.kill(-server.child.pid!, 'SIGTERM');
+  const serverRecords = (await server.done).map((r) => ({
+    ...r,
+    fields: { ...r.fields, role: 'chat-server' },
+  }));
+  const facts = chatFactsFromRecords([...serverRecords, ...alice.records()]);
+  assert.equal(facts.clients.length, 1);
+  assert.ok(
+    facts.clients[0]!.incoming.some(
+      (m) => m.text === 'bob: hello alice' && m.record?.source === 'lab-own-chat-server',
+    ),
+    `their server's sendto is the incoming line: ${JSON.stringify(facts.clients[0]!.incoming.map((m) => m.text))}`,
+  );
+  return checkOwnChatClient(facts.clients[0]!);
+}
+
+test("own chat server and client both traced: the typing check reads their server's sendto", async (t) => {
+  if (!needsTools(t)) return;
+  const [typing] = await ownPairRun(t, 'chat/chat_client.py');
+  t.diagnostic(JSON.stringify(typing));
+  assert.equal(typing!.status, 'pass', JSON.stringify(typing));
+  const hello = typing!.findings.find((f) => f.params.text === 'bob: hello alice')!;
+  assert.equal(hello.code, 'typing-ok');
+  assert.deepEqual(
+    hello.evidence
+      .map((r) => `${r.source} ${r.event} ${String(r.fields.call ?? r.fields.stream)}`)
+      .slice(0, 2),
+    ['lab-own-chat-server own.call sendto', 'lab-chat-vm own.call recvfrom'],
+  );
+  const [late] = await ownPairRun(t, 'chat-mutants/input-blocks/chat_client.py');
+  assert.equal(late!.status, 'fail', JSON.stringify(late));
+  assert.equal(late!.findings.find((f) => f.params.text === 'bob: hello alice')?.code, 'typing-after-enter');
 });
