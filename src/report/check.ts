@@ -8,6 +8,7 @@ import {
   numField,
   strField,
 } from './aggregate.js';
+import type { SourceRef } from './own-source.js';
 import { addressOf } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 import {
@@ -47,6 +48,8 @@ export interface Finding {
   code: FindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
+  /** The line of a student's own code that made the call a failure is about (own-checks.ts). */
+  where?: SourceRef;
 }
 
 /** Which sentence of texts.ts a finding is. */

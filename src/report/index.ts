@@ -104,7 +104,7 @@ export function reportOf(
       // A student's own programs: their code and calls, right after the main task they answer.
       'main-task': [
         ...(options.after?.['main-task'] ?? []),
-        ...implementationSection(analysis.model.timeline.records, lang, options.ours),
+        ...implementationSection(analysis.model.timeline.records, lang, options.ours, analysis.checks),
       ],
       // What the packets showed, when the run has captures: after the appendix.
       appendix: [

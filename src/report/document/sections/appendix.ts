@@ -13,6 +13,8 @@ import {
   strField as str,
 } from '../../aggregate.js';
 import type { Finding } from '../../check.js';
+import type { SourceRef } from '../../own-source.js';
+import { OWN_WHERE } from '../../own-texts.js';
 import { sessionDiagramParts } from '../../diagram.js';
 import { sequenceDiagram } from '../../mermaid.js';
 import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from '../../parse.js';
@@ -36,6 +38,11 @@ export function evidence(r: LogRecord): Inline[] {
     .join(' ');
   const cut = fields.length > 160 ? `${fields.slice(0, 157)}...` : fields;
   return prose`${code(`${r.source}:${r.line}`)} ${code(r.event)}${cut ? prose` ${code(cut)}` : []}`;
+}
+
+/** The line of the student's code a finding points at, and how sure that is. */
+export function whereRuns(w: SourceRef, lang: Lang): Inline[] {
+  return prose`${OWN_WHERE[lang][w.how]} ${code(`${w.path}:${w.line}`)} ${code(w.text)}`;
 }
 
 /** A finding's sentence, every value from the logs as text. */
@@ -310,10 +317,13 @@ export function appendix(c: Ctx): Block[] {
   );
   for (const x of checks) {
     out.push(heading(5, [...titleRuns(t, x.id), text(`: ${t.status[x.status]}`)]));
-    const items: ListItem[] = x.findings.map((f) => ({
-      content: [text(`${f.na ? '➖' : f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
-      ...(f.evidence.length > 0 ? { children: [list(f.evidence.map(evidence))] } : {}),
-    }));
+    const items: ListItem[] = x.findings.map((f) => {
+      const lines = [...(f.where ? [whereRuns(f.where, lang)] : []), ...f.evidence.map(evidence)];
+      return {
+        content: [text(`${f.na ? '➖' : f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
+        ...(lines.length > 0 ? { children: [list(lines)] } : {}),
+      };
+    });
     if (items.length > 0) out.push(list(items));
   }
 
