@@ -373,3 +373,62 @@ test('locateCall: a line holding the size asked, or a constant set to it, wins o
   assert.equal(locateCall(runs, 'write')?.line, 8, 'sys.stdout.write is not the socket write');
   assert.equal(locateCall(runs, 'accept'), undefined, 'no accept in the code: nothing is made up');
 });
+
+test("timelines: the own server's calls on each client's connection are in that client's scenario, after their causes", async () => {
+  // Our local client with the student's server, and the student's clients with the one-at-a-time server.
+  // The server's clock 2 s behind the clients' (containers' clocks differ): only the causal links
+  // can keep its accept after the connect and its reads after the writes.
+  const skewed = (name: string, ms: number) =>
+    logs(name).map((l) => {
+      const r = JSON.parse(l) as { time: string };
+      return JSON.stringify({ ...r, time: new Date(Date.parse(r.time) + ms).toISOString() });
+    });
+  for (const names of [
+    ['echo-server', 'echo-local'],
+    ['one-at-a-time-server', 'one-at-a-time-client-local', 'one-at-a-time-client-vm'],
+  ]) {
+    const server = names[0]!;
+    const a = await analyse(
+      names.map((name) => ({ name, lines: name === server ? skewed(name, -2000) : logs(name) })),
+    );
+    let placed = 0;
+    for (const view of a.model.scenarios) {
+      const rs = view.records;
+      const pos = (p: (r: (typeof rs)[number]) => boolean) => rs.findIndex(p);
+      const mine = rs.filter((r) => r.source === server && r.event === 'own.call');
+      if (mine.length === 0) continue;
+      placed += mine.length;
+      // Matched by the peer the server saw: every call of the server here is on this client's connection.
+      const accept = mine[0]!;
+      assert.match(String(accept.fields.call), /^accept/);
+      const peer = accept.fields.peer;
+      assert.ok(
+        mine.every((r) => r.fields.peer === undefined || r.fields.peer === peer),
+        view.name,
+      );
+      const connect = pos(
+        (r) => r.source !== server && (r.event === 'client.connected' || r.fields.call === 'connect'),
+      );
+      const firstWrite = pos(
+        (r) =>
+          r.source !== server &&
+          (r.event === 'client.data.sent' || (r.fields.call === 'sendto' && Number(r.fields.bytes) > 0)),
+      );
+      const firstServerRead = pos(
+        (r) => r.source === server && r.fields.call === 'recvfrom' && Number(r.fields.bytes) > 0,
+      );
+      const firstServerWrite = pos((r) => r.source === server && r.fields.call === 'sendto');
+      const firstClientRead = pos(
+        (r) =>
+          r.source !== server &&
+          (r.event === 'client.data.received' ||
+            (r.fields.call === 'recvfrom' && Number(r.fields.bytes) > 0)),
+      );
+      assert.ok(connect >= 0 && pos((r) => r === accept) > connect, `${view.name}: accept after connect`);
+      assert.ok(firstServerRead > firstWrite, `${view.name}: the server reads after the client wrote`);
+      if (firstClientRead >= 0)
+        assert.ok(firstClientRead > firstServerWrite, `${view.name}: the echo is read after it was sent`);
+    }
+    assert.ok(placed >= 4, `${names.join(' ')}: the server's calls are placed (${placed})`);
+  }
+});

@@ -747,6 +747,34 @@ function clientRunFindings(run: OwnRun, wait: ClientWait | undefined): OwnFindin
   return out;
 }
 
+/**
+ * The own echo server's calls on each client's connection: the accept() the client is matched
+ * with (ownServerViews), then every call on that fd in the server's log until its close(). A
+ * server that forks per client closes the parent's copy first: there the accept is all it shows.
+ */
+export function ownServerCalls(
+  records: readonly LogRecord[],
+  echo: readonly EchoSession[],
+): Map<EchoSession, LogRecord[]> {
+  const out = new Map<EchoSession, LogRecord[]>();
+  const views = ownServerViews(records, echo);
+  if (views.size === 0) return out;
+  const calls = records.filter((r) => r.event === 'own.call' && str(r, 'role') === 'echo-server');
+  const index = new Map(calls.map((c, i) => [c, i]));
+  for (const [s, accept] of views) {
+    const fd = num(accept, 'newFd') ?? num(accept, 'result');
+    const list = [accept];
+    for (let i = (index.get(accept) ?? calls.length) + 1; i < calls.length; i++) {
+      const c = calls[i] as LogRecord;
+      if (c.source !== accept.source || num(c, 'fd') !== fd) continue;
+      list.push(c);
+      if (str(c, 'call') === 'close') break;
+    }
+    out.set(s, list);
+  }
+  return out;
+}
+
 /** How far apart (ms) our client's connect and an own server's accept may be, matched through NAT. */
 const OWN_NAT_MATCH_MS = 5000;
 
