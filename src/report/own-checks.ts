@@ -3,7 +3,6 @@
  * runner's own.* events and our clients' events). One check per role, each with findings that
  * carry their evidence lines; a finding states one requirement of the assignment.
  */
-import type { EchoSession } from './aggregate.js';
 import type { LogRecord } from './parse.js';
 import {
   type ChatFindingCode,
@@ -19,6 +18,23 @@ export const OWN_CHECK_IDS: readonly OwnCheckId[] = [
   'own-echo-client',
   ...OWN_CHAT_CHECK_IDS,
 ];
+
+/**
+ * What these checks read of a client's session: aggregate.ts's EchoSession has it. Declared here,
+ * not imported, so that aggregate.ts can place an own server's calls with this file's matching.
+ */
+export interface ClientSession {
+  scenario: string;
+  connected: LogRecord | undefined;
+  disconnected: LogRecord | undefined;
+  error: LogRecord | undefined;
+  local: string | undefined;
+  records: LogRecord[];
+  /** Our server's side of the connection, when it was ours. */
+  server: unknown;
+  program: { label: string };
+}
+type EchoSession = ClientSession;
 
 /** The largest read the assignment allows: "receives the string in 1 KB portions". */
 export const OWN_READ_LIMIT = 1024;
@@ -752,11 +768,11 @@ function clientRunFindings(run: OwnRun, wait: ClientWait | undefined): OwnFindin
  * with (ownServerViews), then every call on that fd in the server's log until its close(). A
  * server that forks per client closes the parent's copy first: there the accept is all it shows.
  */
-export function ownServerCalls(
+export function ownServerCalls<S extends ClientSession>(
   records: readonly LogRecord[],
-  echo: readonly EchoSession[],
-): Map<EchoSession, LogRecord[]> {
-  const out = new Map<EchoSession, LogRecord[]>();
+  echo: readonly S[],
+): Map<S, LogRecord[]> {
+  const out = new Map<S, LogRecord[]>();
   const views = ownServerViews(records, echo);
   if (views.size === 0) return out;
   const calls = records.filter((r) => r.event === 'own.call' && str(r, 'role') === 'echo-server');
@@ -784,10 +800,10 @@ const OWN_NAT_MATCH_MS = 5000;
  * scenario's NAT, the nearest unclaimed accept() after its connect. The address checks read the
  * peer of that record as "what the server saw", as they read our server's tcp.connection.accepted.
  */
-export function ownServerViews(
+export function ownServerViews<S extends ClientSession>(
   records: readonly LogRecord[],
-  echo: readonly EchoSession[],
-): Map<EchoSession, LogRecord> {
+  echo: readonly S[],
+): Map<S, LogRecord> {
   const accepts = records.filter(
     (r) =>
       r.event === 'own.call' &&
@@ -795,7 +811,7 @@ export function ownServerViews(
       (num(r, 'result') ?? -1) >= 0 &&
       str(r, 'peer') !== undefined,
   );
-  const views = new Map<EchoSession, LogRecord>();
+  const views = new Map<S, LogRecord>();
   if (accepts.length === 0) return views;
   const claimed = new Set<LogRecord>();
   const pending = echo.filter((s) => !s.server && s.connected);
