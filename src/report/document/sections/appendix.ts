@@ -12,6 +12,7 @@ import {
   numField as num,
   strField as str,
 } from '../../aggregate.js';
+import { natGaps } from '../../chat-nat.js';
 import type { Finding } from '../../check.js';
 import type { SourceRef } from '../../own-source.js';
 import { OWN_WHERE } from '../../own-texts.js';
@@ -194,6 +195,29 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
     }
     const chatters = view.chat.filter((s) => s.joined);
     if (chatters.length > 0) out.push(chatTable(chatters, t));
+    // A remote plain client silent for longer than the router keeps its UDP mapping.
+    if (view.name === 'remote') {
+      const nat = natGaps(model);
+      for (const g of nat.gaps.filter((x) => view.chat.includes(x.session)))
+        out.push(
+          paragraph(
+            text(
+              t.natGap({
+                client: `${g.session.nick ?? '?'} (${g.session.program.label})`,
+                last: clock(g.last.time),
+                expired: clock(g.expired),
+                timeoutS: g.timeoutS,
+                udp: nat.timeouts.udpTimeoutS,
+                stream: nat.timeouts.udpStreamTimeoutS,
+                logged: nat.logged,
+                relayed: g.relayed.length,
+                ...(g.next ? { next: clock(g.next.time) } : {}),
+                ...(g.rejoined ? { rejoined: str(g.rejoined, 'remote') ?? '?' } : {}),
+              }),
+            ),
+          ),
+        );
+    }
   }
 
   if (sessions.some((s) => s.records.length > 0))
