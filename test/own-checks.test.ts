@@ -432,3 +432,14 @@ test("timelines: the own server's calls on each client's connection are in that 
     assert.ok(placed >= 4, `${names.join(' ')}: the server's calls are placed (${placed})`);
   }
 });
+
+test('the one-line summary names the line too, saying how sure it is', async () => {
+  const { summary } = await import('../src/report/index.ts');
+  const a = await run('recv4096-server', 'recv4096-echo-local');
+  assert.match(
+    summary(a),
+    /own-echo-server: a recvfrom\(\) asked the kernel for 4096 bytes[^;]* \(probably server\.py:17\)/,
+  );
+  assert.match(summary(a, 'ru'), /\(вероятно, server\.py:17\)/);
+  assert.match(summary(await run('traceback-client')), /\(client\.py:12, named by the traceback\)/);
+});

@@ -1,3 +1,4 @@
+import { OWN_WHERE_SHORT } from './own-texts.js';
 import { implementationSection } from './own-section.js';
 import type { OursView } from './own-implementation.js';
 import type { Lang } from '../text/lang.js';
@@ -136,7 +137,11 @@ export function summary(analysis: Analysis, lang: Lang = 'en'): string {
   const all = analysis.wire ? [...analysis.checks, analysis.wire.check] : analysis.checks;
   return checkSummary<Finding | WireFinding>(
     all,
-    (f) => ('en' in f ? f[lang] : describeFinding(f, lang)),
+    (f) =>
+      'en' in f
+        ? f[lang]
+        : describeFinding(f, lang) +
+          (f.where ? OWN_WHERE_SHORT[lang][f.where.how](`${f.where.path}:${f.where.line}`) : ''),
     lang,
   );
 }

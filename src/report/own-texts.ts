@@ -36,6 +36,12 @@ export const OWN_WHERE: Record<Lang, Record<'traceback' | 'match', string>> = {
   },
 };
 
+/** The same in a few words, after a finding in the one-line summary (`report --check`). */
+export const OWN_WHERE_SHORT: Record<Lang, Record<'traceback' | 'match', (at: string) => string>> = {
+  en: { traceback: (at) => ` (${at}, named by the traceback)`, match: (at) => ` (probably ${at})` },
+  ru: { traceback: (at) => ` (${at}, по трассировке стека)`, match: (at) => ` (вероятно, ${at})` },
+};
+
 /** Check titles in the report. */
 export const OWN_CHECK_TITLES: Record<Lang, Record<OwnCheckId, string>> = {
   en: {
