@@ -229,7 +229,7 @@ export function ownChecks(records: readonly LogRecord[], echo: readonly EchoSess
 
 /**
  * An own client that sent a line and waited for its echo while the own server, busy with another
- * connection, made no accept() at all: the server's one-at-a-time design, seen in both traces.
+ * connection, took no connection at all (no accept() returned): the server's one-at-a-time design, seen in both traces.
  */
 export interface ClientWait {
   client: OwnRun;

@@ -169,9 +169,9 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-one-at-a-time': (p) =>
       `serves one client at a time: each accept() came only after the previous connection was closed (${count('en', Number(p.conns), 'connection')}); not a failure, the answer to control question 4 shows why non-blocking sockets or threads change this`,
     'own-one-at-a-time-waited': (p) =>
-      `serves one client at a time, and a client had to wait: the ${p.scenario} client (${p.client}) connected (the kernel completed the handshake and queued the connection for accept()) and sent its line, then waited ${p.waited} s for the echo; all that time your server made no accept(): it was still serving ${p.busy}, a connection it had accepted before${Number(p.clients) > 1 ? ` (${p.clients} clients waited)` : ''}. Serve each client in its own thread or process, or wait on all the sockets at once (select, poll)`,
+      `serves one client at a time, and a client had to wait: the ${p.scenario} client (${p.client}) connected (the kernel completed the handshake and queued the connection for accept()) and sent its line, then waited ${p.waited} s for the echo; all that time no accept() of your server returned: it was still serving ${p.busy}, a connection it had accepted before${Number(p.clients) > 1 ? ` (${p.clients} clients waited)` : ''}. Serve each client in its own thread or process, or wait for events on all the sockets at once (select, poll)`,
     'own-client-echo-server-busy': (p) =>
-      `n/a: reads and prints the echo (${p.scenario}): the client sent its line and waited ${p.waited} s for the echo, but the server was still serving ${p.busy} and never took this connection (see the server's check): nothing to hold against the client`,
+      `n/a: reads and prints the echo (${p.scenario}): the client sent its line and waited ${p.waited} s for the echo, but the server was still serving ${p.busy} and did not take this connection while it waited (see the server's check): nothing to hold against the client`,
     'own-reset-ok': (p) => `a client (${p.peer}) reset its connection and the server kept serving`,
     'own-reset-died': (p) => `a client reset its connection (${p.errno}) and the server ended`,
     'own-client-connected': (p) => `${p.scenario}: connect() to ${p.peer} succeeded`,
@@ -219,9 +219,9 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-one-at-a-time': (p) =>
       `обслуживает клиентов по одному: каждый accept() вызывался только после закрытия предыдущего соединения (${count('ru', Number(p.conns), 'connection')}); это не ошибка, ответ на контрольный вопрос 4 объясняет, что меняют неблокирующие сокеты или потоки`,
     'own-one-at-a-time-waited': (p) =>
-      `обслуживает клиентов по одному, и клиенту пришлось ждать: клиент сценария ${p.scenario} (${p.client}) подключился (рукопожатие выполнило ядро и поставило соединение в очередь для accept()) и отправил строку, а потом ${sec(p.waited)} ждал эха; всё это время ваш сервер не вызывал accept(): он ещё обслуживал ${p.busy} — соединение, принятое раньше${Number(p.clients) > 1 ? ` (ждали клиентов: ${p.clients})` : ''}. Обслуживайте каждого клиента в своём потоке или процессе либо ждите все сокеты сразу (select, poll)`,
+      `обслуживает клиентов по одному, и клиенту пришлось ждать: клиент сценария ${p.scenario} (${p.client}) подключился (рукопожатие выполнило ядро и поставило соединение в очередь для accept()) и отправил строку, а потом ${sec(p.waited)} ждал эха; всё это время ни один accept() вашего сервера не вернул соединение: сервер ещё обслуживал ${p.busy} — соединение, принятое раньше${Number(p.clients) > 1 ? ` (ждали клиентов: ${p.clients})` : ''}. Обслуживайте каждого клиента в своём потоке или процессе либо ждите событий сразу на всех сокетах (select, poll)`,
     'own-client-echo-server-busy': (p) =>
-      `не применимо: читает и выводит эхо (${p.scenario}): клиент отправил строку и ${sec(p.waited)} ждал эха, но сервер всё это время обслуживал ${p.busy} и так и не принял это соединение (см. проверку сервера): это не ошибка клиента`,
+      `не применимо: читает и выводит эхо (${p.scenario}): клиент отправил строку и ${sec(p.waited)} ждал эха, но сервер всё это время обслуживал ${p.busy} и не принял это соединение, пока клиент ждал (см. проверку сервера): это не ошибка клиента`,
     'own-reset-ok': (p) => `клиент (${p.peer}) сбросил соединение, а сервер продолжил работу`,
     'own-reset-died': (p) => `клиент сбросил соединение (${p.errno}), и сервер завершился`,
     'own-client-connected': (p) => `${p.scenario}: connect() к ${p.peer} выполнен`,
