@@ -167,6 +167,8 @@ describe('settings from compose config', () => {
       vmNetwork: 'lab-vm',
       wanNetwork: 'lab-wan',
       serverContainer: 'lab-server',
+      labImage: undefined,
+      ownImage: undefined,
     });
   });
 
@@ -311,6 +313,32 @@ const LAB_WAN_LABELS = { 'com.docker.compose.network': 'wan' };
 const problems = (fs: Finding[]) => fs.filter((f) => f.severity === 'problem');
 
 describe('checks', () => {
+  test('LAB_IMAGE set without LAB_OWN_IMAGE: a warning naming both images and the setting to add', () => {
+    // As `docker compose config` (v1 and v2 alike) resolves docker-compose.yml with LAB_IMAGE=socket-lab:mine
+    // only: Compose v1 cannot nest a default (`${LAB_OWN_IMAGE:-${LAB_IMAGE}}` stays literal there).
+    const config = (own: string) => ({
+      services: {
+        server: { image: 'socket-lab:mine' },
+        'own-echo-server': { image: own },
+      },
+    });
+    const warned = diagnose(facts({ settings: extractSettings(config('socket-lab:local')) })).find(
+      (f) => f.code === 'own-image-default',
+    );
+    assert.deepEqual(warned?.detail, { labImage: 'socket-lab:mine', ownImage: 'socket-lab:local' });
+    assert.equal(warned?.severity, 'warning');
+    const ru = findingLines(warned!, 'ru', {});
+    assert.match(ru.headline, /LAB_IMAGE = socket-lab:mine, а LAB_OWN_IMAGE не задан/);
+    assert.match(ru.more.join('\n'), /LAB_OWN_IMAGE=socket-lab:mine/);
+    for (const own of ['socket-lab:mine', 'student:c'])
+      assert.ok(
+        !diagnose(facts({ settings: extractSettings(config(own)) })).some(
+          (f) => f.code === 'own-image-default',
+        ),
+        own,
+      );
+  });
+
   test('a fitting setup: exit 0 even without netem (a warning), Compose v1 a warning', () => {
     const fs = diagnose(facts({ compose: { command: 'docker-compose', version: '1.29.2' } }));
     assert.equal(exitCodeOf(fs), 0);

@@ -268,3 +268,178 @@ test('files shown: the script the command names first, marked as ran; other file
   );
   assert.doesNotMatch(alone, /Эхо-клиент на TCP/, 'the text of client.py is not shown');
 });
+
+test('recorded: a one-at-a-time server fails when a correct client waited for it; the client is not blamed', async () => {
+  // Our one-at-a-time mutant served the local client (connected, stdin kept open) while the vm
+  // client connected and sent `hello`; both were stopped 6.6 s later (one-at-a-time-* logs).
+  const a = await run('one-at-a-time-server', 'one-at-a-time-client-local', 'one-at-a-time-client-vm');
+  assert.deepEqual(failing(a, 'own-echo-server'), ['own-one-at-a-time-waited']);
+  const f = check(a, 'own-echo-server')!.findings.find((x) => !x.ok)!;
+  assert.deepEqual([f.params.scenario, f.params.busy, f.params.waited], ['vm', '127.0.0.1:58406', '6.6']);
+  // Evidence from both traces: the server's accept of the busy connection, the client's connect and send.
+  assert.deepEqual(
+    f.evidence.map((r) => `${r.source}:${r.fields.call}`),
+    [
+      'one-at-a-time-server:accept4',
+      'one-at-a-time-client-vm:connect',
+      'one-at-a-time-client-vm:sendto',
+      'one-at-a-time-client-vm:recvfrom',
+      'one-at-a-time-server:close',
+    ],
+  );
+  assert.deepEqual(f.where && [f.where.path, f.where.line, f.where.how], ['server.py', 43, 'match']);
+  assert.match(f.where?.text ?? '', /server\.accept\(\)/);
+  // The client sent its line whole and waited: n/a with the server named, not a failure.
+  assert.equal(check(a, 'own-echo-client')?.status, 'pass');
+  const busy = check(a, 'own-echo-client')!.findings.find((x) => x.code === 'own-client-echo-server-busy');
+  assert.deepEqual([busy?.na, busy?.params.scenario, busy?.params.busy], [true, 'vm', '127.0.0.1:58406']);
+});
+
+test('recorded: without the server trace, the waiting client is judged on its own (the blame needs evidence)', async () => {
+  const a = await run('one-at-a-time-client-vm');
+  assert.deepEqual(failing(a, 'own-echo-client'), ['own-client-echo-missing']);
+  const f = check(a, 'own-echo-client')!.findings.find((x) => !x.ok)!;
+  assert.deepEqual(f.where && [f.where.path, f.where.line, f.where.how], ['client.py', 28, 'match']);
+});
+
+test('recorded: a one-at-a-time server that kept nobody waiting is noted, not failed', async () => {
+  // Only the local client: the server had one connection, nobody waited.
+  const a = await run('one-at-a-time-server', 'one-at-a-time-client-local');
+  assert.equal(check(a, 'own-echo-server')?.status, 'pass');
+  assert.equal(check(a, 'own-echo-client')?.status, 'pass');
+});
+
+test('a failing check points at the line: the read that asked 4096, the send of `exit`, the traceback', async () => {
+  const big = check(await run('recv4096-server', 'recv4096-echo-local'), 'own-echo-server')!.findings.find(
+    (x) => x.code === 'own-read-big',
+  );
+  assert.deepEqual(big?.where && [big.where.path, big.where.line, big.where.how], ['server.py', 17, 'match']);
+  assert.match(big?.where?.text ?? '', /conn\.recv\(BUF_SIZE\)/);
+  const exit = check(await run('ignores-exit-client'), 'own-echo-client')!.findings.find((x) => !x.ok);
+  assert.deepEqual(exit?.where && [exit.where.path, exit.where.line], ['client.py', 22]);
+  assert.match(exit?.where?.text ?? '', /sendall/);
+  // The traceback mutant refused: Python's own traceback names the line (proven, not matched).
+  const tb = check(await run('traceback-client'), 'own-echo-client')!.findings.find((x) => !x.ok);
+  assert.equal(tb?.code, 'own-client-traceback');
+  assert.deepEqual(tb?.where, {
+    path: 'client.py',
+    line: 12,
+    text: 'sock.connect((HOST, PORT))',
+    how: 'traceback',
+  });
+  // A passing finding points nowhere.
+  const ok = check(await run('echo-server', 'echo-local'), 'own-echo-server')!.findings;
+  assert.ok(ok.every((x) => x.where === undefined));
+});
+
+test('the report marks the line in the code and names it in the evidence, saying how sure it is', async () => {
+  const a = await run('recv4096-server', 'recv4096-echo-local');
+  const ru = render(a, 'ru');
+  assert.match(
+    ru,
+    /\n17 > {13}data = conn\.recv\(BUF_SIZE\)[^\n]*\n {3}\| \^ ❌ recvfrom\(\) запросил у ядра 4096 байт[^\n]*\(вероятно, эта строка: найдена по тексту\)/,
+  );
+  assert.match(ru, /в вашем коде, вероятно, здесь: [^\n]*`server\.py:17` `data = conn\.recv\(BUF_SIZE\)/);
+  const html = render(a, 'en', { format: 'html' });
+  assert.match(html, /<span class="ln">17<\/span><span class="noted"> {12}data = conn\.recv\(BUF_SIZE\)/);
+  assert.match(html, /in your code, probably here: the line whose text makes this call/);
+  const tb = render(await run('traceback-client'), 'en');
+  assert.match(tb, /in your code, the line the traceback names: `client\.py:12`/);
+});
+
+test('locateCall: a line holding the size asked, or a constant set to it, wins over the first read', async () => {
+  const { locateCall } = await import('../src/report/own-source.ts');
+  const text = [
+    'import socket',
+    'SMALL = 16',
+    'BIG = 4096  # too big',
+    '# conn.recv(4096) in a comment is not code',
+    'hdr = conn.recv(SMALL)',
+    'body = conn.recv(BIG)',
+    'sys.stdout.write("x")',
+    'conn.sendall(body)',
+  ].join('\n');
+  const rec = (fields: Record<string, unknown>) =>
+    ({ event: 'own.sources', source: 's', line: 1, time: 0, fields }) as never;
+  const runs = [
+    {
+      started: rec({ command: 'python3 server.py 7007' }),
+      sources: rec({ files: [{ path: 'server.py', sha256: 'x', bytes: 1, text }] }),
+      output: [],
+    },
+  ];
+  assert.equal(locateCall(runs, 'read', '4096')?.line, 6);
+  assert.equal(locateCall(runs, 'read')?.line, 5);
+  assert.equal(locateCall(runs, 'write')?.line, 8, 'sys.stdout.write is not the socket write');
+  assert.equal(locateCall(runs, 'accept'), undefined, 'no accept in the code: nothing is made up');
+});
+
+test("timelines: the own server's calls on each client's connection are in that client's scenario, after their causes", async () => {
+  // Our local client with the student's server, and the student's clients with the one-at-a-time server.
+  // The server's clock 2 s behind the clients' (containers' clocks differ): only the causal links
+  // can keep its accept after the connect and its reads after the writes.
+  const skewed = (name: string, ms: number) =>
+    logs(name).map((l) => {
+      const r = JSON.parse(l) as { time: string };
+      return JSON.stringify({ ...r, time: new Date(Date.parse(r.time) + ms).toISOString() });
+    });
+  for (const names of [
+    ['echo-server', 'echo-local'],
+    ['one-at-a-time-server', 'one-at-a-time-client-local', 'one-at-a-time-client-vm'],
+  ]) {
+    const server = names[0]!;
+    const a = await analyse(
+      names.map((name) => ({ name, lines: name === server ? skewed(name, -2000) : logs(name) })),
+    );
+    let placed = 0;
+    for (const view of a.model.scenarios) {
+      const rs = view.records;
+      const pos = (p: (r: (typeof rs)[number]) => boolean) => rs.findIndex(p);
+      const mine = rs.filter((r) => r.source === server && r.event === 'own.call');
+      if (mine.length === 0) continue;
+      placed += mine.length;
+      // Matched by the peer the server saw: every call of the server here is on this client's connection.
+      const accept = mine[0]!;
+      assert.match(String(accept.fields.call), /^accept/);
+      const peer = accept.fields.peer;
+      assert.ok(
+        mine.every((r) => r.fields.peer === undefined || r.fields.peer === peer),
+        view.name,
+      );
+      const connect = pos(
+        (r) => r.source !== server && (r.event === 'client.connected' || r.fields.call === 'connect'),
+      );
+      const firstWrite = pos(
+        (r) =>
+          r.source !== server &&
+          (r.event === 'client.data.sent' || (r.fields.call === 'sendto' && Number(r.fields.bytes) > 0)),
+      );
+      const firstServerRead = pos(
+        (r) => r.source === server && r.fields.call === 'recvfrom' && Number(r.fields.bytes) > 0,
+      );
+      const firstServerWrite = pos((r) => r.source === server && r.fields.call === 'sendto');
+      const firstClientRead = pos(
+        (r) =>
+          r.source !== server &&
+          (r.event === 'client.data.received' ||
+            (r.fields.call === 'recvfrom' && Number(r.fields.bytes) > 0)),
+      );
+      assert.ok(connect >= 0 && pos((r) => r === accept) > connect, `${view.name}: accept after connect`);
+      assert.ok(firstServerRead > firstWrite, `${view.name}: the server reads after the client wrote`);
+      if (firstClientRead >= 0)
+        assert.ok(firstClientRead > firstServerWrite, `${view.name}: the echo is read after it was sent`);
+    }
+    assert.ok(placed >= 4, `${names.join(' ')}: the server's calls are placed (${placed})`);
+  }
+});
+
+test('the one-line summary names the line too, saying how sure it is', async () => {
+  const { summary } = await import('../src/report/index.ts');
+  const a = await run('recv4096-server', 'recv4096-echo-local');
+  assert.match(
+    summary(a),
+    /own-echo-server: a recvfrom\(\) asked the kernel for 4096 bytes[^;]* \(probably server\.py:17\)/,
+  );
+  assert.match(summary(a, 'ru'), /\(вероятно, server\.py:17\)/);
+  assert.match(summary(await run('traceback-client')), /\(client\.py:12, named by the traceback\)/);
+});

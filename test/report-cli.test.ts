@@ -62,6 +62,11 @@ test('report: standard input, --out and --lang ru (also from LAB_LANG)', async (
   const p = runCli(['report', '-', '--out', out, '--check'], text, { LAB_LANG: 'ru' });
   assert.equal(await p.exited, 0, p.stderr());
   assert.equal(p.stdout(), '');
+  // The summary follows the language too; the check ids stay as scripts and --require name them.
+  assert.match(
+    p.stderr(),
+    /^socket-lab report: все проверки пройдены \(local, vm, remote, echo, chat, stopped\)\n$/,
+  );
   const md = await readFile(out, 'utf8');
   assert.match(md, /^# Отчёт по лабораторной работе «Сокеты»/);
   assert.match(md, /## Сценарий `remote`/);
@@ -114,6 +119,16 @@ test('collect: copies the logs byte for byte, writes both reports, gives them to
   assert.match(none.stderr(), /does not exist: is the logs volume mounted there\?/);
   const failing = runCli(['collect', '--from', FAILING, '--to', join(dir, 'f'), '--check']);
   assert.equal(await failing.exited, 1);
+  // `docker compose run --rm report` with LAB_LANG=ru: its lines in Russian.
+  const ru = runCli(['collect', '--from', LAB, '--to', join(dir, 'ru')], undefined, { LAB_LANG: 'ru' });
+  assert.equal(await ru.exited, 0, ru.stderr());
+  assert.match(ru.stdout(), /скопировано файлов журналов в [^\n]*: 6; отчёты: /);
+  assert.match(ru.stdout(), /socket-lab collect: все проверки пройдены \(/);
+  const ruFailing = runCli(['collect', '--from', FAILING, '--to', join(dir, 'rf'), '--check'], undefined, {
+    LAB_LANG: 'ru',
+  });
+  assert.equal(await ruFailing.exited, 1);
+  assert.match(ruFailing.stdout(), /не пройдено проверок: \d+ из \d+: /);
 });
 
 test('report on a real run on loopback: server, echo client and two chat clients pass their checks', async (t) => {

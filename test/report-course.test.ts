@@ -240,10 +240,7 @@ test('course report: one function per section, in the course order; others place
   const at = (s: string) => md.indexOf(s);
   assert.ok(at('## Main task') < at('## Implementation'), 'after the main task');
   assert.ok(at('## Implementation') < at('## Extra tasks'), 'before the extra tasks');
-  assert.match(
-    md,
-    /```python\n1 \| import socket\n2 \| sock = socket\.socket\(\)\n {2}\| \^ socket\(\)\n```/,
-  );
+  assert.match(md, /```python\n1 \| import socket\n2 > sock = socket\.socket\(\)\n {2}\| \^ socket\(\)\n```/);
   const html = render(a, 'en', { format: 'html', after: { 'main-task': own } });
   assert.match(html, /<h2 id="implementation">Implementation<\/h2>/);
 });

@@ -160,12 +160,13 @@ test('code block with line numbers and notes', () => {
   });
   assert.equal(
     md([b]),
-    '```python\n 9 | import socket\n10 | s = socket.socket()\n   | ^ socket(): fd 3\n```\n',
+    // The noted line is marked `>` (the others `|`), its note under it.
+    '```python\n 9 | import socket\n10 > s = socket.socket()\n   | ^ socket(): fd 3\n```\n',
   );
   const html = htmlBody([b]);
   assert.match(
     html,
-    /<span class="ln">9<\/span>import socket\n<span class="ln">10<\/span>s = socket\.socket\(\)/,
+    /<span class="ln">9<\/span>import socket\n<span class="ln">10<\/span><span class="noted">s = socket\.socket\(\)<\/span>/,
   );
   assert.match(html, /<span class="line-note">↳ socket\(\): fd 3<\/span>/);
 });

@@ -59,12 +59,14 @@ export function collectCommand(): Command {
           ...(o.serverLog ? { serverLog: o.serverLog } : {}),
           student: o.student,
           group: o.group,
+          lang: who.lang,
           warn: (m) => process.stderr.write(`socket-lab collect: ${m}\n`),
         });
-        process.stdout.write(
-          `socket-lab collect: copied ${result.files.length} log file(s) to ${o.to}; reports: ${result.reports.join(', ')}\n` +
-            `socket-lab collect: ${result.summary}\n`,
-        );
+        const copied =
+          who.lang === 'ru'
+            ? `скопировано файлов журналов в ${o.to}: ${result.files.length}; отчёты: ${result.reports.join(', ')}`
+            : `copied ${result.files.length} log file(s) to ${o.to}; reports: ${result.reports.join(', ')}`;
+        process.stdout.write(`socket-lab collect: ${copied}\n` + `socket-lab collect: ${result.summary}\n`);
         if (o.check && result.failed) process.exitCode = 1;
         if (o.bundle) await submission(o.to, who);
       } catch (err) {

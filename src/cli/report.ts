@@ -123,10 +123,11 @@ export function reportCommand(): Command {
         }
         const empty = analysis.model.timeline.records.length === 0;
         if (o.check) {
-          process.stderr.write(`socket-lab report: ${visible(summary(analysis))}\n`);
+          process.stderr.write(`socket-lab report: ${visible(summary(analysis, o.lang))}\n`);
           if (analysis.failed || empty) process.exitCode = 1;
         } else if (o.out) {
-          process.stderr.write(`socket-lab report: ${visible(`wrote ${o.out}: ${summary(analysis)}`)}\n`);
+          const wrote = o.lang === 'ru' ? `записан ${o.out}` : `wrote ${o.out}`;
+          process.stderr.write(`socket-lab report: ${visible(`${wrote}: ${summary(analysis, o.lang)}`)}\n`);
         }
       } catch (err) {
         // A LabError is the user's (a path that names no log, a log past its bounds): exit 2;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { Command, Option } from 'commander';
@@ -75,6 +75,23 @@ async function applyDelay(c: RouterCommand, delayMs: number, log: EventLog): Pro
     }
     log.emit('router.delay.unavailable', { delayMs, interface: c.args[3] ?? '?', message: said });
     return false;
+  }
+}
+
+/** The UDP conntrack timeouts of this network namespace, in seconds; undefined where they cannot be read. */
+async function udpConntrackTimeouts(): Promise<
+  { udpTimeoutS: number; udpStreamTimeoutS: number } | undefined
+> {
+  const read = async (name: string) =>
+    Number((await readFile(`/proc/sys/net/netfilter/${name}`, 'utf8')).trim());
+  try {
+    const udpTimeoutS = await read('nf_conntrack_udp_timeout');
+    const udpStreamTimeoutS = await read('nf_conntrack_udp_timeout_stream');
+    return Number.isFinite(udpTimeoutS) && Number.isFinite(udpStreamTimeoutS)
+      ? { udpTimeoutS, udpStreamTimeoutS }
+      : undefined;
+  } catch {
+    return undefined; // no conntrack module loaded yet, or /proc/sys not mounted: nothing to say
   }
 }
 
@@ -155,6 +172,10 @@ export function routerCommand(): Command {
         lossPercent: settings.lossPercent,
         delayMs: settings.delayMs,
       });
+      // How long the kernel of this namespace keeps a UDP mapping: the report explains a chat
+      // client's silence with these, not with numbers written into the report.
+      const conntrack = await udpConntrackTimeouts();
+      if (conntrack) log.emit('router.conntrack', conntrack);
       await writeFile(o.readyFile, `${new Date().toISOString()}\n`);
     } catch (err) {
       await flush();

@@ -71,6 +71,7 @@ export type FindingCode =
   | 'lab-subnets-overlap'
   | 'subnet-overlaps-network'
   | 'own-network-changed'
+  | 'own-image-default'
   | 'own-network-foreign'
   | 'own-network-other-project'
   | 'subnet-overlaps-route'
@@ -125,6 +126,9 @@ interface SubnetSetting {
 }
 
 /** Runs every check over the facts, in the order a person fixes things. */
+/** The image docker-compose.yml gives LAB_OWN_IMAGE (and LAB_IMAGE) when it is not set. */
+export const OWN_IMAGE_DEFAULT = 'socket-lab:local';
+
 export function diagnose(f: Facts): Finding[] {
   const out: Finding[] = [];
   const engineName = f.engine.desktop ? 'Docker Desktop' : (f.engine.os ?? 'Linux');
@@ -179,6 +183,15 @@ export function diagnose(f: Facts): Finding[] {
       alsoSet: [{ setting: companion.setting, value: nthIpv4(parseCidr(next)!, companion.nth) }],
     };
   };
+
+  // Compose v1 cannot default one setting to another (`${A:-${B}}`): with LAB_IMAGE alone set,
+  // the containers of a student's programs still name the default image, which `build` did not make.
+  if (s.labImage && s.ownImage === OWN_IMAGE_DEFAULT && s.labImage !== OWN_IMAGE_DEFAULT)
+    out.push({
+      severity: 'warning',
+      code: 'own-image-default',
+      detail: { labImage: s.labImage, ownImage: s.ownImage },
+    });
 
   const before = out.length;
   out.push(...checkValues(s, suggest));

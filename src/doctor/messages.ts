@@ -307,6 +307,21 @@ export const DOCTOR_TEXTS: { readonly [K in FindingCode]: FindingText } = {
       (f) => `Или удалите ту сеть, если она больше не нужна: \`docker network rm ${f.collidesWith}\``,
     ),
   ),
+  'own-image-default': finding(
+    'own-image-default',
+    line(
+      (f) =>
+        `LAB_IMAGE is ${d(f, 'labImage')}, but LAB_OWN_IMAGE is not set, so the containers that may run your programs use ${d(f, 'ownImage')}: \`docker compose build\` made ${d(f, 'labImage')}, and \`up\` stops with "no such image" (or runs an old ${d(f, 'ownImage')})`,
+      (f) =>
+        `LAB_IMAGE = ${d(f, 'labImage')}, а LAB_OWN_IMAGE не задан, поэтому контейнеры, где могут работать ваши программы, берут образ ${d(f, 'ownImage')}: \`docker compose build\` собрал ${d(f, 'labImage')}, и \`up\` остановится с ошибкой «no such image» (или запустит старый ${d(f, 'ownImage')})`,
+    ),
+    line(
+      (f) =>
+        `Set LAB_OWN_IMAGE=${d(f, 'labImage')} in .env as well (Compose v1 cannot make one setting default to another).`,
+      (f) =>
+        `Задайте в .env и LAB_OWN_IMAGE=${d(f, 'labImage')} (Compose v1 не умеет брать значение одной настройки по умолчанию из другой).`,
+    ),
+  ),
   'own-network-changed': finding(
     'own-network-changed',
     line(

@@ -30,6 +30,9 @@ export interface LabSettings {
   vmNetwork?: string;
   wanNetwork?: string;
   serverContainer?: string;
+  /** The images of the lab's services (LAB_IMAGE) and of the ones that may run a student's program (LAB_OWN_IMAGE). */
+  labImage?: string;
+  ownImage?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -95,6 +98,8 @@ export function extractSettings(config: unknown): LabSettings {
     vmNetwork: str(vm?.name),
     wanNetwork: str(wan?.name),
     serverContainer: str(server?.container_name),
+    labImage: str(server?.image),
+    ownImage: str(obj(obj(root.services)?.['own-echo-server'])?.image),
   };
 }
 

@@ -532,6 +532,14 @@ export const catalogue = {
     (f) =>
       `Маршрутизатор готов: TCP ${f.wan}:${f.tcpPort} и UDP ${f.wan}:${f.udpPort} (${f.wanInterface}, сеть wan) ведут к серверу ${f.server} (${f.vmInterface}, сеть vm). Ядро заменяет в каждом пакете адрес назначения на адрес сервера (DNAT), а адрес отправителя — на адрес маршрутизатора в сети vm ${f.vm} (MASQUERADE), поэтому сервер видит ${f.vm}, а не удалённого клиента; таблица отслеживания соединений (conntrack) помнит каждую замену и выполняет обратную в ответах. Маршрутизатор не завершает соединений: каждое TCP-соединение остаётся одним соединением, с одним рукопожатием, от удалённого клиента до сервера. Потери ${f.lossPercent} %, задержка ${f.delayMs} мс в каждую сторону`,
   ),
+  'router.conntrack': spec(
+    'info',
+    { udpTimeoutS: 30, udpStreamTimeoutS: 120 },
+    (f) =>
+      `UDP through this router: conntrack keeps a mapping ${f.udpTimeoutS} s after its last datagram (nf_conntrack_udp_timeout), ${f.udpStreamTimeoutS} s once the flow has had answers and lasted more than 2 s (nf_conntrack_udp_timeout_stream). A chat client silent for longer loses its mapping: what the server sends it meanwhile is not forwarded, and its next datagram makes a new mapping`,
+    (f) =>
+      `UDP через этот маршрутизатор: conntrack хранит сопоставление ${f.udpTimeoutS} с после последней дейтаграммы (nf_conntrack_udp_timeout) и ${f.udpStreamTimeoutS} с, если в потоке уже были ответы и он длится больше 2 с (nf_conntrack_udp_timeout_stream). Клиент чата, молчащий дольше, теряет сопоставление: то, что сервер шлёт ему в это время, маршрутизатор не пересылает, а следующая дейтаграмма клиента создаёт новое сопоставление`,
+  ),
   'router.delay.unavailable': spec(
     'warn',
     { delayMs: 50, interface: 'eth1', message: 'Error: Specified qdisc kind is unknown.' },

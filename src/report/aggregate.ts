@@ -2,6 +2,7 @@ import { RUN_LIMITS, runLimitError } from './limits.js';
 import { addressOf, isLoopback } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 import type { Timeline } from './timeline.js';
+import { ownServerCalls } from './own-checks.js';
 
 export type ProgramKind = 'server' | 'echo-client' | 'chat-client' | 'client';
 
@@ -103,6 +104,11 @@ export interface LabModel {
   echo: EchoSession[];
   /** A student's own echo clients' connections (see EchoSession.own), paired like ours. */
   ownEcho: EchoSession[];
+  /**
+   * With a student's own echo server: its traced calls on each client's connection (ours or the
+   * student's), from its accept() to its close() (own-checks.ts ownServerCalls).
+   */
+  ownServer: Map<EchoSession, LogRecord[]>;
   conns: ServerConn[];
   chat: ChatSession[];
   members: MemberSession[];
@@ -159,7 +165,11 @@ export function aggregate(timeline: Timeline): LabModel {
   // One pairing for every client, ours and the student's: a connection is claimed once.
   matchEcho([...echo, ...ownEcho], conns);
   matchChat(chat, members);
-  const scenarios = scenarioViews(echo, chat, order, ownEcho);
+  const ownServer = ownServerCalls(
+    timeline.records,
+    [...echo, ...ownEcho].filter((s) => !s.server),
+  );
+  const scenarios = scenarioViews(echo, chat, order, ownEcho, ownServer);
   // What no client claimed is the server's own story.
   // Loops, not push(...list): a spread of a list this long (a hostile log) overflows the stack.
   // (An own client's connection too: its story is told in the Implementation section, not a scenario.)
@@ -172,6 +182,7 @@ export function aggregate(timeline: Timeline): LabModel {
     servers,
     echo,
     ownEcho,
+    ownServer,
     conns,
     chat,
     members,
@@ -482,6 +493,7 @@ function scenarioViews(
   chat: readonly ChatSession[],
   order: Map<LogRecord, number>,
   ownEcho: readonly EchoSession[] = [],
+  ownServer: ReadonlyMap<EchoSession, readonly LogRecord[]> = new Map(),
 ): ScenarioView[] {
   const names = new Set<string>([
     ...echo.map((s) => s.scenario),
@@ -507,9 +519,11 @@ function scenarioViews(
       const add = (rs: readonly LogRecord[] | undefined) => {
         for (const r of rs ?? []) records.push(r);
       };
+      // A student's own server: its calls on this client's connection (matched by the peer it saw).
       for (const s of e) {
         add(s.records);
         add(s.server?.records);
+        add(ownServer.get(s));
       }
       for (const s of c) {
         add(s.records);
@@ -518,6 +532,7 @@ function scenarioViews(
       for (const s of ownOf.get(name) ?? []) {
         add(s.records);
         add(s.server?.records);
+        add(ownServer.get(s));
       }
       records.sort(byOrder(order));
       return { name, echo: e, chat: c, records };

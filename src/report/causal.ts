@@ -63,6 +63,24 @@ export function causalLinks(model: LabModel): Map<LogRecord, LogRecord[]> {
       link,
     );
   }
+  // A student's own server (its traced calls on a client's connection): its accept() after the
+  // client's connect, its reads after the client's writes, the client's reads after its writes.
+  const serverCalls = (calls: readonly LogRecord[], names: ReadonlySet<string>) =>
+    calls.filter((r) => names.has(str(r, 'call') ?? '') && (num(r, 'bytes') ?? 0) > 0);
+  for (const [s, calls] of model.ownServer) {
+    const own = s.own === true;
+    link(calls[0], own ? s.records.find((r) => str(r, 'call') === 'connect') : s.connected);
+    byteLinks(
+      serverCalls(calls, READS),
+      own ? ownCalls(s, WRITES) : s.records.filter((r) => r.event === 'client.data.sent'),
+      link,
+    );
+    byteLinks(
+      own ? ownCalls(s, READS) : s.records.filter((r) => r.event === 'client.data.received'),
+      serverCalls(calls, WRITES),
+      link,
+    );
+  }
   const relaysOf = new Map<string, LogRecord[]>();
   const membersOf = new Map<string, MemberSession[]>();
   for (const m of model.members) {

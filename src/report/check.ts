@@ -8,7 +8,9 @@ import {
   numField,
   strField,
 } from './aggregate.js';
+import type { Lang } from '../log/events.js';
 import { addressOf } from './endpoint.js';
+import type { SourceRef } from './own-source.js';
 import type { LogRecord } from './parse.js';
 import {
   OWN_CHECK_IDS,
@@ -47,6 +49,8 @@ export interface Finding {
   code: FindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
+  /** The line of a student's own code that made the call a failure is about (own-checks.ts). */
+  where?: SourceRef;
 }
 
 /** Which sentence of texts.ts a finding is. */
@@ -557,17 +561,35 @@ export function checkAddresses(model: LabModel, rule: AddressRule, scenario: str
 export function checkSummary<F extends { ok: boolean } = Finding>(
   results: ReadonlyArray<{ id: string; status: CheckStatus; findings: readonly F[] }>,
   describe: (f: F) => string,
+  lang: Lang = 'en',
 ): string {
+  const w = SUMMARY_WORDS[lang];
   const failed = results.filter((r) => r.status === 'fail');
   const na = results.filter((r) => r.status === 'n/a').map((r) => r.id);
-  const naText = na.length > 0 ? `; not applicable: ${na.join(', ')}` : '';
+  const naText = na.length > 0 ? `; ${w.na}: ${na.join(', ')}` : '';
   if (failed.length === 0) {
     const passed = results.filter((r) => r.status === 'pass').map((r) => r.id);
-    return `all checks pass (${passed.join(', ') || 'none applicable'})${naText}`;
+    return `${w.pass} (${passed.join(', ') || w.none})${naText}`;
   }
   const parts = failed.map((r) => {
     const f = r.findings.find((x) => !x.ok);
     return f ? `${r.id}: ${describe(f)}` : r.id;
   });
-  return `${failed.length} of ${results.length} checks failed: ${parts.join('; ')}${naText}`;
+  return `${w.failed(failed.length, results.length)}: ${parts.join('; ')}${naText}`;
 }
+
+/** The words of the one-line summary (check ids stay as they are: scripts and --require use them). */
+const SUMMARY_WORDS = {
+  en: {
+    pass: 'all checks pass',
+    none: 'none applicable',
+    na: 'not applicable',
+    failed: (n: number, of: number) => `${n} of ${of} checks failed`,
+  },
+  ru: {
+    pass: 'все проверки пройдены',
+    none: 'ни одна не применима',
+    na: 'неприменимы',
+    failed: (n: number, of: number) => `не пройдено проверок: ${n} из ${of}`,
+  },
+};

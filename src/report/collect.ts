@@ -1,3 +1,4 @@
+import type { Lang } from '../log/events.js';
 import { findCaptures } from './wire-section.js';
 import { labError, writing } from '../errors.js';
 import { chown, copyFile, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
@@ -36,6 +37,8 @@ export async function collectLogs(o: {
   /** Title block (see ReportOptions). */
   student?: string | undefined;
   group?: string | undefined;
+  /** The language of `summary` (the reports are written in both). */
+  lang?: Lang;
   warn?: (message: string) => void;
 }): Promise<CollectResult> {
   const files = await jsonlFiles(o.from).catch((err: NodeJS.ErrnoException) => {
@@ -94,7 +97,7 @@ export async function collectLogs(o: {
     reports.push(path);
   }
   await giveToParentOwner(o.to, [...copies, ...reports], o.warn);
-  return { files: copies, reports, summary: summary(analysis), failed: analysis.failed };
+  return { files: copies, reports, summary: summary(analysis, o.lang ?? 'en'), failed: analysis.failed };
 }
 
 /** Gives `dir` and `files` to the owner of `dir`'s parent when run as root (see collectLogs). */

@@ -1,3 +1,4 @@
+import { OWN_WHERE_SHORT } from './own-texts.js';
 import { implementationSection } from './own-section.js';
 import type { OursView } from './own-implementation.js';
 import type { Lang } from '../text/lang.js';
@@ -112,6 +113,7 @@ export function reportOf(
           (analysis.wire?.captures ?? []).flatMap((c) =>
             c.read?.result.ok ? [{ side: c.side, name: c.name, flows: c.read.flows }] : [],
           ),
+          analysis.checks,
         ),
       ],
       // What the packets showed, when the run has captures: after the appendix.
@@ -132,12 +134,25 @@ export function render(analysis: Analysis, lang: Lang, options: ReportOptions = 
   return options.format === 'html' ? toHtml(doc) : toMarkdown(doc);
 }
 
-/** One line for a terminal about the checks, in English (what scripts and CI logs read). */
-export function summary(analysis: Analysis): string {
+/**
+ * One line for a terminal about the checks, in `lang` (the student's, LAB_LANG); the check ids
+ * stay as they are in either language, for scripts and `--require`.
+ */
+export function summary(analysis: Analysis, lang: Lang = 'en'): string {
   if (analysis.model.timeline.records.length === 0)
-    return 'no socket-lab log line in the input: nothing to check';
+    return lang === 'ru'
+      ? 'во входных данных нет ни одной строки журнала socket-lab: проверять нечего'
+      : 'no socket-lab log line in the input: nothing to check';
   const all = analysis.wire ? [...analysis.checks, analysis.wire.check] : analysis.checks;
-  return checkSummary<Finding | WireFinding>(all, (f) => ('en' in f ? f.en : describeFinding(f, 'en')));
+  return checkSummary<Finding | WireFinding>(
+    all,
+    (f) =>
+      'en' in f
+        ? f[lang]
+        : describeFinding(f, lang) +
+          (f.where ? OWN_WHERE_SHORT[lang][f.where.how](`${f.where.path}:${f.where.line}`) : ''),
+    lang,
+  );
 }
 
 export {

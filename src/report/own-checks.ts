@@ -3,7 +3,6 @@
  * runner's own.* events and our clients' events). One check per role, each with findings that
  * carry their evidence lines; a finding states one requirement of the assignment.
  */
-import type { EchoSession } from './aggregate.js';
 import type { LogRecord } from './parse.js';
 import {
   type ChatFindingCode,
@@ -11,6 +10,7 @@ import {
   type OwnChatCheckId,
   ownChatChecks,
 } from './own-checks-chat.js';
+import { type CallKind, type SourceRef, locateCall, tracebackLine } from './own-source.js';
 
 export type OwnCheckId = 'own-echo-server' | 'own-echo-client' | OwnChatCheckId;
 export const OWN_CHECK_IDS: readonly OwnCheckId[] = [
@@ -18,6 +18,23 @@ export const OWN_CHECK_IDS: readonly OwnCheckId[] = [
   'own-echo-client',
   ...OWN_CHAT_CHECK_IDS,
 ];
+
+/**
+ * What these checks read of a client's session: aggregate.ts's EchoSession has it. Declared here,
+ * not imported, so that aggregate.ts can place an own server's calls with this file's matching.
+ */
+export interface ClientSession {
+  scenario: string;
+  connected: LogRecord | undefined;
+  disconnected: LogRecord | undefined;
+  error: LogRecord | undefined;
+  local: string | undefined;
+  records: LogRecord[];
+  /** Our server's side of the connection, when it was ours. */
+  server: unknown;
+  program: { label: string };
+}
+type EchoSession = ClientSession;
 
 /** The largest read the assignment allows: "receives the string in 1 KB portions". */
 export const OWN_READ_LIMIT = 1024;
@@ -37,6 +54,8 @@ export type OwnFindingCode =
   | 'own-close-missing'
   | 'own-concurrent'
   | 'own-one-at-a-time'
+  | 'own-one-at-a-time-waited'
+  | 'own-client-echo-server-busy'
   | 'own-reset-ok'
   | 'own-reset-died'
   | 'own-client-connected'
@@ -65,6 +84,8 @@ export interface OwnFinding {
   code: OwnFindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
+  /** The line of the student's code that made the call a failure is about, as far as it can be found. */
+  where?: SourceRef;
 }
 export interface OwnCheckResult {
   id: OwnCheckId;
@@ -156,7 +177,7 @@ function partNa(part: OwnPart, reason: OwnPartNaReason, params: OwnFinding['para
 }
 export type OwnPart = 'reads' | 'bytes' | 'close' | 'reset' | 'sent' | 'echo' | 'exit';
 export type OwnPartNaReason =
-  'no-client' | 'no-reads' | 'no-eof' | 'no-reset' | 'no-lines' | 'no-exit' | 'nothing-sent';
+  'no-client' | 'no-reads' | 'no-eof' | 'no-reset' | 'no-lines' | 'no-exit' | 'nothing-sent' | 'server-busy';
 function finding(
   ok: boolean,
   code: OwnFindingCode,
@@ -164,6 +185,22 @@ function finding(
   evidence: LogRecord[],
 ): OwnFinding {
   return { ok, code, params, evidence };
+}
+/** The finding with the line of the student's code that makes the call it is about, when one is found. */
+function at(f: OwnFinding, ref: SourceRef | undefined): OwnFinding {
+  return ref ? { ...f, where: ref } : f;
+}
+function placed(
+  ok: boolean,
+  code: OwnFindingCode,
+  params: OwnFinding['params'],
+  evidence: LogRecord[],
+  runs: readonly OwnRun[],
+  kind: CallKind,
+  value?: string,
+): OwnFinding {
+  const f = finding(ok, code, params, evidence);
+  return ok ? f : at(f, locateCall(runs, kind, value));
 }
 function na(id: OwnCheckId, role: string): OwnCheckResult {
   return { id, status: 'n/a', findings: [finding(true, 'na-own', { role }, [])] };
@@ -186,15 +223,95 @@ const returnedAt = (c: LogRecord): number => num(c, 'at') ?? c.time;
 /** The checks on own programs present in the records; `echo` is our clients' sessions (their counts). */
 export function ownChecks(records: readonly LogRecord[], echo: readonly EchoSession[]): OwnCheckResult[] {
   const runs = ownRuns(records);
-  return [echoServerCheck(runs, echo), echoClientCheck(runs), ...ownChatChecks(records)];
+  const waits = clientWaits(runs);
+  return [echoServerCheck(runs, echo, waits), echoClientCheck(runs, waits), ...ownChatChecks(records)];
 }
+
+/**
+ * An own client that sent a line and waited for its echo while the own server, busy with another
+ * connection, took no connection at all (no accept() returned): the server's one-at-a-time design, seen in both traces.
+ */
+export interface ClientWait {
+  client: OwnRun;
+  scenario: string;
+  /** The client's connect(), and its write whose echo never came. */
+  connect: LogRecord;
+  write: LogRecord;
+  /** When the client stopped waiting (its interrupted read, or its end), and that record. */
+  until: number;
+  end: LogRecord | undefined;
+  /** The server's connection that was open all that time, accepted before the client connected. */
+  busy: { accepted: LogRecord; closed: LogRecord | undefined; peer: string };
+}
+
+/** When a call started (strace -T's startedAt), else when it returned. */
+const startedAt = (c: LogRecord): number => num(c, 'startedAt') ?? returnedAt(c);
+
+function clientWaits(runs: readonly OwnRun[]): ClientWait[] {
+  const servers = runs.filter((r) => r.role === 'echo-server' && r.traced);
+  if (servers.length === 0) return [];
+  const serverConns = servers.flatMap((r) => connections(r.calls));
+  const serverAccepts = servers.flatMap((r) =>
+    r.calls.filter((c) => (str(c, 'call') ?? '').startsWith('accept') && (num(c, 'result') ?? -1) >= 0),
+  );
+  const out: ClientWait[] = [];
+  for (const run of runs) {
+    if (run.role !== 'echo-client' || !run.traced) continue;
+    const connect = run.calls.find(
+      (c) => str(c, 'call') === 'connect' && str(c, 'type') !== 'udp' && num(c, 'result') === 0,
+    );
+    if (!connect) continue;
+    const onConn = run.calls.filter((c) => num(c, 'fd') === num(connect, 'fd') && c !== connect);
+    // The first write after the last read that brought data: the line whose echo was awaited.
+    const lastData = onConn.reduce(
+      (i, c, k) => (READS.has(str(c, 'call') ?? '') && (num(c, 'bytes') ?? 0) > 0 ? k : i),
+      -1,
+    );
+    const write = onConn.find(
+      (c, k) => k > lastData && WRITES.has(str(c, 'call') ?? '') && (num(c, 'bytes') ?? 0) > 0,
+    );
+    if (!write) continue;
+    const after = onConn.slice(onConn.indexOf(write) + 1);
+    const end = after.find((c) => READS.has(str(c, 'call') ?? '')) ?? run.exited;
+    const until = end ? returnedAt(end) : (run.calls.at(-1)?.time ?? write.time);
+    const local = str(write, 'local');
+    const from = startedAt(connect);
+    // The server took no connection at all while the client waited...
+    if (serverAccepts.some((a) => returnedAt(a) >= from && returnedAt(a) < until)) continue;
+    // ...because one it had taken before was open all along.
+    const busy = serverConns.find(
+      (c) =>
+        c.peer !== local &&
+        returnedAt(c.accepted) < from &&
+        (c.closed === undefined || returnedAt(c.closed) >= until),
+    );
+    if (!busy) continue;
+    out.push({
+      client: run,
+      scenario: run.scenario ?? '-',
+      connect,
+      write,
+      until,
+      end,
+      busy: { accepted: busy.accepted, closed: busy.closed, peer: busy.peer },
+    });
+  }
+  return out;
+}
+
+/** Seconds with one decimal, for a sentence. */
+const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(1);
 
 /**
  * Echo server: reads ask for at most 1 KB; our clients got every byte back; it served each
  * scenario's clients (a loopback bind explains the ones it could not); a connection the client
  * closed is closed; concurrency is noted either way; a reset does not end it.
  */
-function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCheckResult {
+function echoServerCheck(
+  allRuns: OwnRun[],
+  echo: readonly EchoSession[],
+  waits: readonly ClientWait[],
+): OwnCheckResult {
   const runs = allRuns.filter((r) => r.role === 'echo-server');
   if (runs.length === 0) return na('own-echo-server', 'echo-server');
   const findings: OwnFinding[] = [];
@@ -213,7 +330,7 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
     if (big.length > 0) {
       const first = big[0];
       findings.push(
-        finding(
+        placed(
           false,
           'own-read-big',
           {
@@ -223,16 +340,22 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
             limit: OWN_READ_LIMIT,
           },
           big.slice(0, 3),
+          runs,
+          'read',
+          String(num(first, 'size') ?? ''),
         ),
       );
     } else if (summarisedMax > OWN_READ_LIMIT) {
       const s = runs.flatMap((r) => r.summaries).find((x) => (num(x, 'maxReadSize') ?? 0) > OWN_READ_LIMIT);
       findings.push(
-        finding(
+        placed(
           false,
           'own-read-big',
           { call: 'read', size: summarisedMax, count: 1, limit: OWN_READ_LIMIT },
           s ? [s] : [],
+          runs,
+          'read',
+          String(summarisedMax),
         ),
       );
     } else if (reads.length > 0) {
@@ -247,7 +370,9 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
   const binds = calls.filter((c) => str(c, 'call') === 'bind' && num(c, 'result') === 0);
   const loopBind = binds.find((c) => /^(127\.|\[::1\])/.test(str(c, 'local') ?? ''));
   if (loopBind) {
-    findings.push(finding(false, 'own-bind-loopback', { local: str(loopBind, 'local') ?? '?' }, [loopBind]));
+    const local = str(loopBind, 'local') ?? '?';
+    const ip = local.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    findings.push(placed(false, 'own-bind-loopback', { local }, [loopBind], runs, 'bind', ip));
   }
 
   // Our clients: each scenario served, each line back whole and in order (their own counts).
@@ -290,11 +415,13 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
         continue;
       }
       findings.push(
-        finding(
+        placed(
           sent === received,
           sent === received ? 'own-bytes-ok' : 'own-bytes-diff',
           { what: `${s.program.label} (${scenario})`, sent, received },
           [s.disconnected],
+          runs,
+          'write',
         ),
       );
     }
@@ -302,11 +429,11 @@ function echoServerCheck(allRuns: OwnRun[], echo: readonly EchoSession[]): OwnCh
 
   if (!sessions.some((s) => s.connected)) findings.push(partNa('bytes', 'no-client'));
   if (traced) {
-    const close = closeFindings(calls);
-    const reset = resetFindings(runs);
+    const close = closeFindings(calls).map((f) => (f.ok ? f : at(f, locateCall(runs, 'read'))));
+    const reset = resetFindings(runs).map((f) => (f.ok ? f : at(f, locateCall(runs, 'read'))));
     findings.push(
       ...(close.length > 0 ? close : [partNa('close', 'no-eof')]),
-      ...concurrencyFindings(calls),
+      ...concurrencyFindings(calls, waits, runs),
       ...(reset.length > 0 ? reset : [partNa('reset', 'no-reset')]),
     );
   }
@@ -370,9 +497,43 @@ function closeFindings(calls: readonly LogRecord[]): OwnFinding[] {
   return [finding(true, 'own-close-ok', { conns: conns.length }, c.eof && c.closed ? [c.eof, c.closed] : [])];
 }
 
-/** A second client served while the first is open, or "one at a time" (a note for control question 4, never a failure). */
-function concurrencyFindings(calls: readonly LogRecord[]): OwnFinding[] {
+/**
+ * A second client served while the first is open, or "one at a time": a note for control question
+ * 4, not a failure, unless a client really waited for its echo because of it (then the failure,
+ * with the evidence of both traces).
+ */
+function concurrencyFindings(
+  calls: readonly LogRecord[],
+  waits: readonly ClientWait[],
+  runs: readonly OwnRun[],
+): OwnFinding[] {
   const conns = connections(calls);
+  const w = waits[0];
+  if (w) {
+    return [
+      at(
+        finding(
+          false,
+          'own-one-at-a-time-waited',
+          {
+            scenario: w.scenario,
+            client: str(w.write, 'local') ?? '?',
+            waited: seconds(w.until - returnedAt(w.write)),
+            busy: w.busy.peer,
+            clients: waits.length,
+          },
+          [
+            w.busy.accepted,
+            w.connect,
+            w.write,
+            ...(w.end ? [w.end] : []),
+            ...(w.busy.closed ? [w.busy.closed] : []),
+          ],
+        ),
+        locateCall(runs, 'accept'),
+      ),
+    ];
+  }
   if (conns.length < 2) return [];
   const order = new Map(calls.map((c, i) => [c, i]));
   let max = 0;
@@ -431,7 +592,7 @@ function resetFindings(runs: readonly OwnRun[]): OwnFinding[] {
  * Echo client: connected; each typed line sent whole; the echo read back and printed; `exit` ends
  * it with a close; a refused connection gives a message and a non-zero exit, not a traceback.
  */
-function echoClientCheck(allRuns: OwnRun[]): OwnCheckResult {
+function echoClientCheck(allRuns: OwnRun[], waits: readonly ClientWait[]): OwnCheckResult {
   const runs = allRuns.filter((r) => r.role === 'echo-client');
   if (runs.length === 0) return na('own-echo-client', 'echo-client');
   const findings: OwnFinding[] = [];
@@ -439,7 +600,12 @@ function echoClientCheck(allRuns: OwnRun[]): OwnCheckResult {
     findings.push(
       ...runFindings(run).filter((f) => (f.params.reason ?? '') !== 'killed-after-grace' || !hasExit(run)),
     );
-    findings.push(...clientRunFindings(run));
+    findings.push(
+      ...clientRunFindings(
+        run,
+        waits.find((w) => w.client === run),
+      ),
+    );
   }
   return result('own-echo-client', findings);
 }
@@ -448,7 +614,7 @@ function hasExit(run: OwnRun): boolean {
   return run.input.some((r) => (str(r, 'text') ?? '').trim() === 'exit');
 }
 
-function clientRunFindings(run: OwnRun): OwnFinding[] {
+function clientRunFindings(run: OwnRun, wait: ClientWait | undefined): OwnFinding[] {
   const out: OwnFinding[] = [];
   const scenario = run.scenario ?? '-';
   const stderr = run.output.filter((r) => str(r, 'stream') === 'stderr').map((r) => str(r, 'text') ?? '');
@@ -460,11 +626,14 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
 
   if (traceback) {
     out.push(
-      finding(
-        false,
-        'own-client-traceback',
-        { scenario, last: lastErr.slice(0, 200) },
-        run.output.filter((r) => str(r, 'stream') === 'stderr').slice(-1),
+      at(
+        finding(
+          false,
+          'own-client-traceback',
+          { scenario, last: lastErr.slice(0, 200) },
+          run.output.filter((r) => str(r, 'stream') === 'stderr').slice(-1),
+        ),
+        tracebackLine(run) ?? locateCall([run], refused ? 'connect' : 'read'),
       ),
     );
   }
@@ -472,11 +641,13 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
     if (!traceback) {
       const ok = code !== 0 && code !== undefined;
       out.push(
-        finding(
+        placed(
           ok,
           ok ? 'own-client-refused-ok' : 'own-client-refused-zero',
           { scenario, code: code ?? '-' },
           refused ? [refused] : [],
+          [run],
+          'connect',
         ),
       );
     }
@@ -487,11 +658,13 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
   const connected = connects.find((c) => num(c, 'result') === 0 || str(c, 'errno') === 'EINPROGRESS');
   if (!connected) {
     out.push(
-      finding(
+      placed(
         false,
         'own-client-not-connected',
         { scenario, errno: str(connects[0], 'errno') ?? '-' },
         connects.slice(0, 1),
+        [run],
+        'connect',
       ),
     );
     return out;
@@ -521,11 +694,13 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
   if (lines.length > 0) {
     const ok = sentBeforeExit === expected;
     out.push(
-      finding(
+      placed(
         ok,
         ok ? 'own-client-sent' : 'own-client-sent-diff',
         { scenario, sent: sentBeforeExit, expected },
         writes.slice(0, 2),
+        [run],
+        'write',
       ),
     );
     // Only reads that returned data: a failed or interrupted read moved no bytes.
@@ -541,14 +716,26 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
     // The evidence of the echo is the program's own read and the output line holding the echo,
     // never an unrelated line such as "Подключено к ...".
     const shown = lines.map(holds).find((o) => o !== undefined);
-    out.push(
-      finding(
-        echoed,
-        echoed ? 'own-client-echo' : 'own-client-echo-missing',
-        { scenario, read, expected, line: (str(missing, 'text') ?? '').slice(0, 60) },
-        missing ? [missing, ...reads.slice(0, 1)] : [...reads.slice(0, 1), ...(shown ? [shown] : [])],
-      ),
-    );
+    if (!echoed && wait) {
+      // Not the client's fault: its line went out and the server never took the connection.
+      out.push({
+        ok: true,
+        na: true,
+        code: 'own-client-echo-server-busy',
+        params: { scenario, waited: seconds(wait.until - returnedAt(wait.write)), busy: wait.busy.peer },
+        evidence: [wait.write, ...(wait.end ? [wait.end] : []), wait.busy.accepted],
+      });
+    } else
+      out.push(
+        placed(
+          echoed,
+          echoed ? 'own-client-echo' : 'own-client-echo-missing',
+          { scenario, read, expected, line: (str(missing, 'text') ?? '').slice(0, 60) },
+          missing ? [missing, ...reads.slice(0, 1)] : [...reads.slice(0, 1), ...(shown ? [shown] : [])],
+          [run],
+          'read',
+        ),
+      );
   } else out.push(partNa('sent', 'no-lines', { scenario }), partNa('echo', 'no-lines', { scenario }));
   if (exitLine) {
     const close = onConn.find(
@@ -557,15 +744,50 @@ function clientRunFindings(run: OwnRun): OwnFinding[] {
     );
     const byItself = str(run.exited, 'reason') === 'exited';
     const ok = !exitSent && close !== undefined && byItself;
-    out.push(
-      finding(
-        ok,
-        ok ? 'own-client-exit' : 'own-client-exit-ignored',
-        { scenario, how: exitSent ? 'sent' : close ? 'kept-running' : 'no-close' },
-        [exitLine, ...(close ? [close] : []), ...(run.exited ? [run.exited] : [])],
-      ),
-    );
+    const how = exitSent ? 'sent' : close ? 'kept-running' : 'no-close';
+    if (!ok && !exitSent && wait && exitLine.time >= wait.write.time) {
+      // `exit` was typed while the client still waited for the echo the busy server never sent.
+      out.push(partNa('exit', 'server-busy', { scenario }));
+    } else
+      out.push(
+        placed(
+          ok,
+          ok ? 'own-client-exit' : 'own-client-exit-ignored',
+          { scenario, how },
+          [exitLine, ...(close ? [close] : []), ...(run.exited ? [run.exited] : [])],
+          [run],
+          how === 'sent' ? 'write' : 'exit-word',
+        ),
+      );
   } else out.push(partNa('exit', 'no-exit', { scenario }));
+  return out;
+}
+
+/**
+ * The own echo server's calls on each client's connection: the accept() the client is matched
+ * with (ownServerViews), then every call on that fd in the server's log until its close(). A
+ * server that forks per client closes the parent's copy first: there the accept is all it shows.
+ */
+export function ownServerCalls<S extends ClientSession>(
+  records: readonly LogRecord[],
+  echo: readonly S[],
+): Map<S, LogRecord[]> {
+  const out = new Map<S, LogRecord[]>();
+  const views = ownServerViews(records, echo);
+  if (views.size === 0) return out;
+  const calls = records.filter((r) => r.event === 'own.call' && str(r, 'role') === 'echo-server');
+  const index = new Map(calls.map((c, i) => [c, i]));
+  for (const [s, accept] of views) {
+    const fd = num(accept, 'newFd') ?? num(accept, 'result');
+    const list = [accept];
+    for (let i = (index.get(accept) ?? calls.length) + 1; i < calls.length; i++) {
+      const c = calls[i] as LogRecord;
+      if (c.source !== accept.source || num(c, 'fd') !== fd) continue;
+      list.push(c);
+      if (str(c, 'call') === 'close') break;
+    }
+    out.set(s, list);
+  }
   return out;
 }
 
@@ -578,10 +800,10 @@ const OWN_NAT_MATCH_MS = 5000;
  * scenario's NAT, the nearest unclaimed accept() after its connect. The address checks read the
  * peer of that record as "what the server saw", as they read our server's tcp.connection.accepted.
  */
-export function ownServerViews(
+export function ownServerViews<S extends ClientSession>(
   records: readonly LogRecord[],
-  echo: readonly EchoSession[],
-): Map<EchoSession, LogRecord> {
+  echo: readonly S[],
+): Map<S, LogRecord> {
   const accepts = records.filter(
     (r) =>
       r.event === 'own.call' &&
@@ -589,7 +811,7 @@ export function ownServerViews(
       (num(r, 'result') ?? -1) >= 0 &&
       str(r, 'peer') !== undefined,
   );
-  const views = new Map<EchoSession, LogRecord>();
+  const views = new Map<S, LogRecord>();
   if (accepts.length === 0) return views;
   const claimed = new Set<LogRecord>();
   const pending = echo.filter((s) => !s.server && s.connected);

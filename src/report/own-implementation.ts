@@ -12,6 +12,9 @@ import { count } from '../text/plural.js';
 import { type OwnCheckId, type OwnRun, READS, WRITES, num, ownRuns, str } from './own-checks.js';
 import { chatCallServes } from './own-checks-chat.js';
 import { type CallDatagrams, type CapturedFlows, chatDatagrams } from './own-wire.js';
+import { namedByCommand } from './own-source.js';
+
+export { namedByCommand };
 
 /** Lines of one file shown at most; files of students are small, a pasted data file is cut. */
 export const MAX_SOURCE_LINES = 400;
@@ -39,20 +42,6 @@ export interface SourceView {
   linesLeft: number;
   /** The program's command names this file (`python3 server.py` -> server.py): the code that ran. */
   ran: boolean;
-}
-
-/**
- * The files of the folder that the command names: each word of the command, without quotes, is
- * compared with the file's path (`server.py`, `./server.py`, `src/server.py`). A compiled program
- * (`./echo_server`) names no source: then no file is marked.
- */
-export function namedByCommand(command: string, path: string): boolean {
-  const clean = (s: string) => s.replace(/^['"]|['"]$/g, '').replace(/^\.\//, '');
-  const p = clean(path);
-  return command
-    .split(/\s+/)
-    .map(clean)
-    .some((w) => w !== '' && (w === p || w.endsWith(`/${p}`) || p.endsWith(`/${w}`)));
 }
 
 /** One row of the calls: a single call, or a run of the same call on the same socket folded. */

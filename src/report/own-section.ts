@@ -6,8 +6,9 @@
  */
 import type { Lang } from '../log/events.js';
 import { count } from '../text/plural.js';
-import { code, codeBlock, heading, join, list, paragraph, table, text } from './document/build.js';
-import type { Block, Inline } from './document/model.js';
+import type { CheckResult } from './check.js';
+import { code, codeBlock, fill, heading, join, list, paragraph, table, text } from './document/build.js';
+import type { Block, Inline, LineNote } from './document/model.js';
 import {
   type OursView,
   type ProgramView,
@@ -17,6 +18,7 @@ import {
 import { type CallDatagrams, type CapturedFlows, MATCH_WINDOW_MS } from './own-wire.js';
 import type { LogRecord } from './parse.js';
 import { OWN_CHECK_TITLES } from './own-texts.js';
+import { TEXTS } from './texts.js';
 
 /** A student's program by its role, as the report names it. */
 export const OWN_ROLE_NAMES = {
@@ -64,6 +66,7 @@ const T = {
     translated: 'across the router, which rewrote the addresses: NAT',
     notSeen: (ms: number) =>
       `not in the captures: no datagram of this size between these ports within ${ms} ms of the call`,
+    where: { traceback: 'the traceback names this line', match: 'probably this line: found by its text' },
     oursHeading: 'Implementation: the lab’s own server',
     oursAbout: (read: string) =>
       `No own program ran, so this is ours. The lines of our echo server that read and write; each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
@@ -98,6 +101,10 @@ const T = {
     translated: 'по другую сторону маршрутизатора, который заменил адреса: NAT',
     notSeen: (ms: number) =>
       `в захватах нет: ни одной дейтаграммы такого размера между этими портами в пределах ${ms} мс от вызова`,
+    where: {
+      traceback: 'эту строку называет трассировка стека',
+      match: 'вероятно, эта строка: найдена по тексту',
+    },
     oursHeading: 'Реализация: сервер лаборатории',
     oursAbout: (read: string) =>
       `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые читают и пишут; каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
@@ -110,7 +117,39 @@ interface Shown {
   others: Map<string, SourceView>;
 }
 
-function programBlocks(p: ProgramView, lang: Lang, shown: Shown): Block[] {
+/** The role whose code each own check judges (its failing findings point into that role's files). */
+const CHECK_ROLE: Record<string, string> = {
+  'own-echo-server': 'echo-server',
+  'own-echo-client': 'echo-client',
+  'own-chat-server': 'chat-server',
+  'own-chat-client': 'chat-client',
+};
+
+/** The notes of a role's file: each failing finding that points at one of its lines, once. */
+function notesOf(checks: readonly CheckResult[], role: string, path: string, lang: Lang): LineNote[] {
+  const notes: LineNote[] = [];
+  const seen = new Set<string>();
+  for (const c of checks) {
+    if (CHECK_ROLE[c.id] !== role) continue;
+    for (const f of c.findings) {
+      if (f.ok || !f.where || f.where.path !== path) continue;
+      const key = `${f.where.line} ${f.code}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      notes.push({
+        line: f.where.line,
+        content: [
+          text('❌ '),
+          ...fill(TEXTS[lang].finding[f.code], f.params),
+          text(` (${T[lang].where[f.where.how]})`),
+        ],
+      });
+    }
+  }
+  return notes;
+}
+
+function programBlocks(p: ProgramView, lang: Lang, shown: Shown, checks: readonly CheckResult[]): Block[] {
   const t = T[lang];
   const out: Block[] = [
     heading(3, t.program(p.role, p.scenario)),
@@ -139,7 +178,13 @@ function programBlocks(p: ProgramView, lang: Lang, shown: Shown): Block[] {
         : f.path.endsWith('.c') || f.path.endsWith('.h')
           ? 'c'
           : 'text';
-      out.push(codeBlock(f.lines.map((l) => l.text).join('\n'), language, { firstLine: 1 }));
+      const notes = notesOf(checks, p.role, f.path, lang).filter((n) => n.line <= f.lines.length);
+      out.push(
+        codeBlock(f.lines.map((l) => l.text).join('\n'), language, {
+          firstLine: 1,
+          ...(notes.length > 0 ? { notes } : {}),
+        }),
+      );
       if (f.linesLeft > 0) out.push(paragraph(t.linesLeft(f.linesLeft)));
       shown.texts.add(f.sha256);
     }
@@ -226,12 +271,13 @@ export function implementationSection(
   lang: Lang,
   ours?: OursView,
   captures: readonly CapturedFlows[] = [],
+  checks: readonly CheckResult[] = [],
 ): Block[] {
   const programs = implementationData(records, lang, captures);
   const t = T[lang];
   if (programs.length > 0) {
     const shown: Shown = { texts: new Set(), others: new Map() };
-    const blocks = programs.flatMap((p) => programBlocks(p, lang, shown));
+    const blocks = programs.flatMap((p) => programBlocks(p, lang, shown, checks));
     // A file listed as "other" in one program but shown as code in another is not listed again.
     const others = [...shown.others.values()].filter((f) => !shown.texts.has(f.sha256));
     return [

@@ -10,10 +10,36 @@ import { CHAT_FINDINGS_EN, CHAT_FINDINGS_RU } from './own-checks-chat.js';
 
 type P = Finding['params'];
 
+/** Seconds with a decimal comma, as Russian writes them ("6,6 с"). */
+const sec = (v: unknown): string => `${String(v).replace('.', ',')} с`;
+
 const b = (lang: Lang, n: unknown) => count(lang, Number(n), 'byte');
 const CLIENT = {
   en: { one: 'client', other: 'clients' },
   ru: { one: 'клиент', few: 'клиента', many: 'клиентов', other: 'клиента' },
+};
+
+/**
+ * How a finding names the line of the student's code (own-source.ts): a traceback proves it; a line
+ * whose text makes the call is only the likely one, and the report says so.
+ */
+export const OWN_WHERE: Record<Lang, Record<'traceback' | 'match', string>> = {
+  en: {
+    traceback: 'in your code, the line the traceback names:',
+    match:
+      'in your code, probably here: the line whose text makes this call (found by matching the text; the trace does not say which line made it):',
+  },
+  ru: {
+    traceback: 'в вашем коде — строка, которую называет трассировка стека:',
+    match:
+      'в вашем коде, вероятно, здесь: строка, текст которой делает этот вызов (найдена по совпадению текста; трасса не говорит, какая строка его сделала):',
+  },
+};
+
+/** The same in a few words, after a finding in the one-line summary (`report --check`). */
+export const OWN_WHERE_SHORT: Record<Lang, Record<'traceback' | 'match', (at: string) => string>> = {
+  en: { traceback: (at) => ` (${at}, named by the traceback)`, match: (at) => ` (probably ${at})` },
+  ru: { traceback: (at) => ` (${at}, по трассировке стека)`, match: (at) => ` (вероятно, ${at})` },
 };
 
 /** Check titles in the report. */
@@ -93,6 +119,8 @@ const PART_NA: Record<Lang, Record<string, string>> = {
     'no-reset': 'no client reset its connection in this run',
     'no-lines': 'no line was typed into the client',
     'no-exit': '`exit` was never typed',
+    'server-busy':
+      "it was typed while the client still waited for an echo that the busy server never sent (see the server's check)",
   },
   ru: {
     'no-client': 'ни один наш клиент в этом запуске не подключился',
@@ -102,6 +130,8 @@ const PART_NA: Record<Lang, Record<string, string>> = {
     'no-reset': 'в этом запуске ни один клиент не сбросил соединение',
     'no-lines': 'в клиент не было введено ни одной строки',
     'no-exit': '`exit` так и не был введён',
+    'server-busy':
+      'его ввели, пока клиент ещё ждал эха, которого занятый сервер так и не прислал (см. проверку сервера)',
   },
 };
 const partNaText = (lang: Lang, p: P): string => {
@@ -138,6 +168,10 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-concurrent': (p) => `served ${p.max} clients at once (a thread, process or poll per client)`,
     'own-one-at-a-time': (p) =>
       `serves one client at a time: each accept() came only after the previous connection was closed (${count('en', Number(p.conns), 'connection')}); not a failure, the answer to control question 4 shows why non-blocking sockets or threads change this`,
+    'own-one-at-a-time-waited': (p) =>
+      `serves one client at a time, and a client had to wait: the ${p.scenario} client (${p.client}) connected (the kernel completed the handshake and queued the connection for accept()) and sent its line, then waited ${p.waited} s for the echo; all that time no accept() of your server returned: it was still serving ${p.busy}, a connection it had accepted before${Number(p.clients) > 1 ? ` (${p.clients} clients waited)` : ''}. Serve each client in its own thread or process, or wait for events on all the sockets at once (select, poll)`,
+    'own-client-echo-server-busy': (p) =>
+      `n/a: reads and prints the echo (${p.scenario}): the client sent its line and waited ${p.waited} s for the echo, but the server was still serving ${p.busy} and did not take this connection while it waited (see the server's check): nothing to hold against the client`,
     'own-reset-ok': (p) => `a client (${p.peer}) reset its connection and the server kept serving`,
     'own-reset-died': (p) => `a client reset its connection (${p.errno}) and the server ended`,
     'own-client-connected': (p) => `${p.scenario}: connect() to ${p.peer} succeeded`,
@@ -184,6 +218,10 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
       `одновременно обслуживалось клиентов: ${p.max} (поток, процесс или poll на каждого клиента)`,
     'own-one-at-a-time': (p) =>
       `обслуживает клиентов по одному: каждый accept() вызывался только после закрытия предыдущего соединения (${count('ru', Number(p.conns), 'connection')}); это не ошибка, ответ на контрольный вопрос 4 объясняет, что меняют неблокирующие сокеты или потоки`,
+    'own-one-at-a-time-waited': (p) =>
+      `обслуживает клиентов по одному, и клиенту пришлось ждать: клиент сценария ${p.scenario} (${p.client}) подключился (рукопожатие выполнило ядро и поставило соединение в очередь для accept()) и отправил строку, а потом ${sec(p.waited)} ждал эха; всё это время ни один accept() вашего сервера не вернул соединение: сервер ещё обслуживал ${p.busy} — соединение, принятое раньше${Number(p.clients) > 1 ? ` (ждали клиентов: ${p.clients})` : ''}. Обслуживайте каждого клиента в своём потоке или процессе либо ждите событий сразу на всех сокетах (select, poll)`,
+    'own-client-echo-server-busy': (p) =>
+      `не применимо: читает и выводит эхо (${p.scenario}): клиент отправил строку и ${sec(p.waited)} ждал эха, но сервер всё это время обслуживал ${p.busy} и не принял это соединение, пока клиент ждал (см. проверку сервера): это не ошибка клиента`,
     'own-reset-ok': (p) => `клиент (${p.peer}) сбросил соединение, а сервер продолжил работу`,
     'own-reset-died': (p) => `клиент сбросил соединение (${p.errno}), и сервер завершился`,
     'own-client-connected': (p) => `${p.scenario}: connect() к ${p.peer} выполнен`,

@@ -126,6 +126,35 @@ export const REPORT_TEXTS = {
     (p) => `… ${p.n} more lines about data sent and echoed (all of them are in the log)`,
     (p) => `… и ещё строк об отправленных и возвращённых данных: ${p.n} (все они есть в журнале)`,
   ),
+  natGap: sentence(
+    {
+      client: 'chat-remote',
+      last: '10:00:01',
+      expired: '10:00:31',
+      timeoutS: 30,
+      udp: 30,
+      stream: 120,
+      logged: true,
+      relayed: 2,
+      next: '10:00:40',
+      rejoined: '198.18.0.2:40001',
+    } as {
+      client: string;
+      last: string;
+      expired: string;
+      timeoutS: number;
+      udp: number;
+      stream: number;
+      logged: boolean;
+      relayed: number;
+      next?: string;
+      rejoined?: string;
+    },
+    (p) =>
+      `${p.client} sent and received nothing after ${p.last}; ${p.timeoutS} s later, at ${p.expired}, the router's connection tracking (conntrack) forgot its UDP mapping: a mapping lasts ${p.udp} s after the flow's last datagram, ${p.stream} s once the flow has had answers and lasted more than 2 s (${p.logged ? 'the router’s own values, from its router.conntrack line' : 'Linux’s defaults: this run’s router did not log its values'}). After that the server relayed ${count('en', p.relayed, 'message')} from other members to it, and ${p.relayed === 1 ? 'it did not arrive' : 'none of them arrived'}: the server sends a member's copies to the address it saw, the router's, and the router had no mapping left to forward them with. ${p.next ? `Its next datagram, at ${p.next}, made a new mapping${p.rejoined ? `, from another port: the server saw it come from ${p.rejoined} and took it for a new member` : ''}. ` : ''}The course's plain protocol has the client send nothing while its user is silent; our client with the lab's protocol sends a PING every 5 s, which keeps the mapping.`,
+    (p) =>
+      `${p.client} ничего не отправлял и не получал после ${p.last}; через ${p.timeoutS} с, в ${p.expired}, таблица отслеживания соединений маршрутизатора (conntrack) забыла его UDP-сопоставление: оно хранится ${p.udp} с после последней дейтаграммы потока и ${p.stream} с, если в потоке уже были ответы и он длится больше 2 с (${p.logged ? 'значения самого маршрутизатора, из его строки router.conntrack' : 'значения Linux по умолчанию: маршрутизатор этого запуска их не записал'}). После этого сервер переслал ему от других участников ${count('ru', p.relayed, 'message')}, и ${p.relayed === 1 ? 'оно не дошло' : 'ни одно из них не дошло'}: сервер отправляет копии участнику на тот адрес, который видел, — адрес маршрутизатора, а у маршрутизатора уже не было сопоставления, чтобы переслать их дальше. ${p.next ? `Следующая дейтаграмма клиента, в ${p.next}, создала новое сопоставление${p.rejoined ? ` с другим портом: сервер увидел её с адреса ${p.rejoined} и принял клиента за нового участника` : ''}. ` : ''}В простом протоколе курса клиент ничего не отправляет, пока пользователь молчит; наш клиент с протоколом лаборатории каждые 5 с отправляет PING, и сопоставление сохраняется.`,
+  ),
   chatHeading: label('Chat across networks', 'Чат между сетями'),
   chatAbout: label(
     'Every chat member in the logs, whatever its scenario: each message goes to the server as one datagram, and the server sends one copy to each other member.',
@@ -641,6 +670,20 @@ export interface Texts {
   timelineHeading: string;
   timelineHeader: [string, string, string, string];
   collapsedRows: (p: { n: number }) => string;
+  /** A remote plain chat client's silence outlasted the router's UDP mapping (chat-nat.ts). */
+  natGap: (p: {
+    client: string;
+    last: string;
+    expired: string;
+    timeoutS: number;
+    udp: number;
+    stream: number;
+    logged: boolean;
+    relayed: number;
+    next?: string;
+    /** The address the server saw the client come back from, when it changed. */
+    rejoined?: string;
+  }) => string;
   chatHeading: string;
   chatAbout: string;
   checksHeading: string;
@@ -741,6 +784,7 @@ function textsIn(lang: Lang): Texts {
     timelineHeading: s(R.timelineHeading),
     timelineHeader: columns('timeline', lang) as Texts['timelineHeader'],
     collapsedRows: f(R.collapsedRows),
+    natGap: f(R.natGap),
     chatHeading: s(R.chatHeading),
     chatAbout: s(R.chatAbout),
     checksHeading: s(R.checksHeading),

@@ -213,3 +213,93 @@ test('a refused connection: the correct client says so and exits non-zero; the t
     /^ConnectionRefusedError: /,
   );
 });
+
+/**
+ * The student's server with two of the student's clients that stay connected (as `docker attach`
+ * keeps them): the first types `hello`, the second `hello` 1 s later; the second, then the first,
+ * then the server are stopped, as `docker compose stop` would. Returns the analysis of all three.
+ */
+async function ownPair(serverFolder: string) {
+  const server = memoryLog();
+  const srv = runOwnProgram({
+    role: 'echo-server',
+    command: `${PYTHON} server.py {port}`,
+    dir: `${FIXTURES}${serverFolder}`,
+    port: 0,
+    trace: true,
+    log: server.log,
+    relay: null,
+  });
+  const clients: Array<{
+    log: ReturnType<typeof memoryLog>;
+    run: ReturnType<typeof runOwnProgram>;
+    stdin: PassThrough;
+  }> = [];
+  try {
+    const local = await Promise.race([
+      srv.listening,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15000)),
+    ]);
+    const port = Number(/:(\d+)$/.exec(local ?? '')?.[1]);
+    assert.ok(port > 0, `the server in ${serverFolder} listened`);
+    for (const scenario of ['local', 'vm']) {
+      const log = memoryLog(scenario);
+      const stdin = new PassThrough();
+      const run = runOwnProgram({
+        role: 'echo-client',
+        command: `${PYTHON} client.py {host} {port}`,
+        dir: `${FIXTURES}echo`,
+        host: '127.0.0.1',
+        port,
+        trace: true,
+        log: log.log,
+        stdin,
+        relay: null,
+      });
+      clients.push({ log, run, stdin });
+      stdin.write('hello\n');
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const c of [...clients].reverse()) await c.run.stop();
+    await srv.stop();
+    await server.flush();
+    for (const c of clients) await c.log.flush();
+    return await analyse([
+      { name: 'own-server', lines: server.lines },
+      ...clients.map((c, i) => ({ name: `own-client-${i}`, lines: c.log.lines })),
+    ]);
+  } finally {
+    for (const c of clients) {
+      c.stdin.end();
+      await c.run.stop();
+    }
+    await srv.stop();
+  }
+}
+
+test('a one-at-a-time server keeps a correct client waiting: the server fails with both traces, the client does not', async (t) => {
+  if (!needsStraceAndPython(t)) return;
+  const a = await ownPair('echo-mutants/one-at-a-time');
+  const server = a.checks.find((c) => c.id === 'own-echo-server');
+  const client = a.checks.find((c) => c.id === 'own-echo-client');
+  assert.deepEqual(failing(server), ['own-one-at-a-time-waited'], JSON.stringify(codes(server)));
+  const f = server?.findings.find((x) => !x.ok);
+  assert.deepEqual(
+    [...new Set(f?.evidence.map((r) => r.source))].sort(),
+    ['own-client-1', 'own-server'],
+    'evidence from both traces',
+  );
+  assert.equal(f?.where?.path, 'server.py');
+  assert.match(f?.where?.text ?? '', /accept\(\)/);
+  assert.deepEqual(failing(client), [], JSON.stringify(client?.findings.map((x) => [x.code, x.params])));
+  assert.ok(codes(client).includes('own-client-echo-server-busy'));
+
+  // The same clients with the correct (threaded) server: nobody waits, nothing is blamed.
+  const good = await ownPair('echo');
+  assert.deepEqual(failing(good.checks.find((c) => c.id === 'own-echo-server')), []);
+  assert.deepEqual(failing(good.checks.find((c) => c.id === 'own-echo-client')), []);
+  assert.ok(
+    !codes(good.checks.find((c) => c.id === 'own-echo-client')).includes('own-client-echo-server-busy'),
+  );
+});

@@ -29,7 +29,7 @@ h3{font-size:1.15em}h4,h5{font-size:1em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #bbb;padding:.25em .5em;vertical-align:top;text-align:left}
 th{background:#f0f0f0}code{font-family:"DejaVu Sans Mono",monospace;font-size:.9em;background:#f4f4f4;padding:0 .2em;overflow-wrap:break-word}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:.6em;overflow-x:auto;white-space:pre-wrap}pre code{background:none}
-pre .ln{display:inline-block;min-width:2.5em;color:#777;user-select:none}pre .line-note{color:#7a4b00}
+pre .ln{display:inline-block;min-width:2.5em;color:#777;user-select:none}pre .line-note{color:#7a4b00}pre .noted{background:#fff3cd}
 figure.diagram{margin:.8em 0;overflow-x:auto}figure.diagram svg{max-width:100%;height:auto}figcaption{font-style:italic}
 aside.note{border-left:4px solid #4a6fa5;background:#f3f6fb;padding:.2em .8em;margin:.6em 0}aside.note.warning{border-color:#c9a227;background:#fffbea}
 ol>li,ul>li{margin:.15em 0}
@@ -122,7 +122,8 @@ function codeBlock(b: CodeBlock): string {
         .filter((x) => x.line === n)
         .map((x) => `\n<span class="ln"></span><span class="line-note">↳ ${inline(x.content)}</span>`)
         .join('');
-      return `<span class="ln">${n}</span>${escapeText(l)}${notes}`;
+      const line = notes ? `<span class="noted">${escapeText(l)}</span>` : escapeText(l);
+      return `<span class="ln">${n}</span>${line}${notes}`;
     })
     .join('\n');
   return `<pre class="numbered${long}"><code${cls}>${body}</code></pre>`;

@@ -126,8 +126,9 @@ function codeBlock(b: CodeBlock): string[] {
   if (b.firstLine !== undefined) {
     const first = b.firstLine;
     const width = String(first + src.length - 1).length;
+    // A line with a note is marked `>` where the others have `|`, so the eye finds it.
     body = src.flatMap((l, i) => [
-      `${String(first + i).padStart(width)} | ${l}`,
+      `${String(first + i).padStart(width)} ${notes.has(first + i) ? '>' : '|'} ${l}`,
       ...(notes.get(first + i) ?? []).map((n) => `${' '.repeat(width)} | ^ ${n}`),
     ]);
   } else body = src;

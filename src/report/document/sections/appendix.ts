@@ -12,7 +12,10 @@ import {
   numField as num,
   strField as str,
 } from '../../aggregate.js';
+import { natGaps } from '../../chat-nat.js';
 import type { Finding } from '../../check.js';
+import type { SourceRef } from '../../own-source.js';
+import { OWN_WHERE } from '../../own-texts.js';
 import { sessionDiagramParts } from '../../diagram.js';
 import { sequenceDiagram } from '../../mermaid.js';
 import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from '../../parse.js';
@@ -36,6 +39,11 @@ export function evidence(r: LogRecord): Inline[] {
     .join(' ');
   const cut = fields.length > 160 ? `${fields.slice(0, 157)}...` : fields;
   return prose`${code(`${r.source}:${r.line}`)} ${code(r.event)}${cut ? prose` ${code(cut)}` : []}`;
+}
+
+/** The line of the student's code a finding points at, and how sure that is. */
+export function whereRuns(w: SourceRef, lang: Lang): Inline[] {
+  return prose`${OWN_WHERE[lang][w.how]} ${code(`${w.path}:${w.line}`)} ${code(w.text)}`;
 }
 
 /** A finding's sentence, every value from the logs as text. */
@@ -187,6 +195,29 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
     }
     const chatters = view.chat.filter((s) => s.joined);
     if (chatters.length > 0) out.push(chatTable(chatters, t));
+    // A remote plain client silent for longer than the router keeps its UDP mapping.
+    if (view.name === 'remote') {
+      const nat = natGaps(model);
+      for (const g of nat.gaps.filter((x) => view.chat.includes(x.session)))
+        out.push(
+          paragraph(
+            text(
+              t.natGap({
+                client: `${g.session.nick ?? '?'} (${g.session.program.label})`,
+                last: clock(g.last.time),
+                expired: clock(g.expired),
+                timeoutS: g.timeoutS,
+                udp: nat.timeouts.udpTimeoutS,
+                stream: nat.timeouts.udpStreamTimeoutS,
+                logged: nat.logged,
+                relayed: g.relayed.length,
+                ...(g.next ? { next: clock(g.next.time) } : {}),
+                ...(g.rejoined ? { rejoined: str(g.rejoined, 'remote') ?? '?' } : {}),
+              }),
+            ),
+          ),
+        );
+    }
   }
 
   if (sessions.some((s) => s.records.length > 0))
@@ -310,10 +341,13 @@ export function appendix(c: Ctx): Block[] {
   );
   for (const x of checks) {
     out.push(heading(5, [...titleRuns(t, x.id), text(`: ${t.status[x.status]}`)]));
-    const items: ListItem[] = x.findings.map((f) => ({
-      content: [text(`${f.na ? '➖' : f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
-      ...(f.evidence.length > 0 ? { children: [list(f.evidence.map(evidence))] } : {}),
-    }));
+    const items: ListItem[] = x.findings.map((f) => {
+      const lines = [...(f.where ? [whereRuns(f.where, lang)] : []), ...f.evidence.map(evidence)];
+      return {
+        content: [text(`${f.na ? '➖' : f.ok ? '✅' : '❌'} `), ...findingRuns(f, t)],
+        ...(lines.length > 0 ? { children: [list(lines)] } : {}),
+      };
+    });
     if (items.length > 0) out.push(list(items));
   }
 
