@@ -48,7 +48,8 @@ export const REASON_LABELS = {
 
 /** A short label for reason code `code` in `lang`, e.g. "сигнал остановки" (an unknown code as is). */
 export function reasonLabel(code: string, lang: Lang): string {
-  // Own keys only: a reason from a log may be "constructor" or "valueOf".
+  // Own keys only: a reason from a log may be "constructor" or "valueOf". An empty one says nothing.
+  if (code.trim() === '') return '?';
   return Object.hasOwn(REASON_LABELS, code)
     ? REASON_LABELS[code as keyof typeof REASON_LABELS][lang]({})
     : code;
