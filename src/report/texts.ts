@@ -123,8 +123,8 @@ export const REPORT_TEXTS = {
   timelineHeading: label('Timeline', 'Хронология'),
   collapsedRows: sentence(
     { n: 12 },
-    (p) => `… ${p.n} more lines about data sent and echoed (all of them are in the log)`,
-    (p) => `… и ещё строк об отправленных и возвращённых данных: ${p.n} (все они есть в журнале)`,
+    (p) => `… ${p.n} more lines about data written and echoed (all of them are in the log)`,
+    (p) => `… и ещё строк о записанных в сокет и возвращённых эхом данных: ${p.n} (все они есть в журнале)`,
   ),
   chatHeading: label('Chat across networks', 'Чат между сетями'),
   chatAbout: label(
@@ -199,8 +199,8 @@ export const SCENARIO_ABOUT = {
     'Машина в другой сети — здесь контейнер в собственном сетевом пространстве имён во второй сети Docker (wan). Клиент не в сети сервера: он подключается к адресу контейнера-маршрутизатора в сети wan; маршрутизатор подключён к обеим сетям и стоит перед сервером. Маршрутизатор транслирует адреса (DNAT — на адрес сервера, MASQUERADE — на свой адрес в сети vm): соединение TCP одно, рукопожатие одно, и сервер видит адрес маршрутизатора, обычно с портом клиента (MASQUERADE сохраняет порт, если его не занимает другое соединение, иначе выбирает другой). Прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) принял бы соединение сам и открыл второе. По адресам и портам в журналах эти случаи не различить — другой порт ещё не доказывает прокси; решают только пакеты: одно рукопожатие через маршрутизатор — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси (см. захват пакетов, раздел «В сети»).',
   ),
   mistake: label(
-    'The classic mistake: a server bound to 127.0.0.1 cannot be reached from another machine, so the connection is refused.',
-    'Типичная ошибка: к серверу, привязанному к 127.0.0.1, с другой машины не подключиться — в соединении отказано.',
+    'The classic mistake: a server bound to 127.0.0.1 cannot be reached from another machine. No socket listens on the address the client dials, so the server machine’s kernel answers the SYN with a reset (RST) and connect() fails with ECONNREFUSED.',
+    'Типичная ошибка: к серверу, привязанному к 127.0.0.1, с другой машины не подключиться. На адресе, к которому подключается клиент, не слушает ни один сокет, поэтому ядро машины сервера отвечает на SYN сбросом (RST), и connect() завершается ошибкой ECONNREFUSED.',
   ),
 };
 
@@ -209,12 +209,12 @@ export const CHECK_TITLES = {
   local: label('local: the server saw 127.0.0.1', 'local: сервер увидел 127.0.0.1'),
   vm: label('vm: the server saw the client’s own address', 'vm: сервер увидел собственный адрес клиента'),
   remote: label(
-    'remote: the server saw the hop in front of it (the router), not the client',
-    'remote: сервер увидел промежуточный узел перед собой (маршрутизатор), а не клиента',
+    'remote: the server saw the address of the hop in front of it (the router), not the client’s',
+    'remote: сервер увидел адрес промежуточного узла перед собой (маршрутизатора), а не клиента',
   ),
   echo: label(
-    'every echo equal in byte count to what was sent',
-    'каждое эхо по числу байтов равно отправленному',
+    'in every echo connection as many bytes came back as were written (counts compared, not content)',
+    'в каждом эхо-соединении байтов вернулось столько же, сколько было записано (сравниваются счётчики, а не содержимое)',
   ),
   chat: label(
     'chat messages reached members on other networks',
@@ -335,16 +335,16 @@ export const FINDING_TEXTS = {
   'echo-server-ok': finding(
     { program: 'lab-server', conn: 3, bytesIn: 22, bytesOut: 22 },
     (p) =>
-      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')}, the kernel accepted ${p.bytesOut} of echo`,
+      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')}, the kernel accepted ${count('en', Number(p.bytesOut), 'byte')} of echo`,
     (p) =>
-      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, ядро приняло эха: ${count('ru', Number(p.bytesOut), 'byte')}`,
+      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, ядро приняло ${count('ru', Number(p.bytesOut), 'byte')} эха`,
   ),
   'echo-server-diff': finding(
     { program: 'lab-server', conn: 3, bytesIn: 22, bytesOut: 22 },
     (p) =>
-      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')} but the kernel accepted ${p.bytesOut} of echo`,
+      `${p.program}, conn ${p.conn}: received ${count('en', Number(p.bytesIn), 'byte')} but the kernel accepted ${count('en', Number(p.bytesOut), 'byte')} of echo`,
     (p) =>
-      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, а ядро приняло эха: ${count('ru', Number(p.bytesOut), 'byte')}`,
+      `${p.program}, соединение ${p.conn}: получено ${count('ru', Number(p.bytesIn), 'byte')}, а ядро приняло ${count('ru', Number(p.bytesOut), 'byte')} эха`,
   ),
   'echo-client-ok': finding(
     { what: 'echo-vm, conn 1', sent: 22, received: 22 },
@@ -440,7 +440,7 @@ export const FINDING_TEXTS = {
       event: 'tcp.connection.closed',
       field: 'bytesIn',
       value: '-5',
-      rule: 'a byte count is a whole number, at least 0',
+      rule: '0, 1, 2, … ≤ 2^53',
     },
     (p) =>
       `${p.at} (${p.event}): ${p.field} = ${p.value} is not a value a socket gives (${p.rule}): the log was edited or damaged`,
