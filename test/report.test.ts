@@ -600,10 +600,10 @@ test('mermaid: diagrams of the real run are renderable; portions beyond 10 fold 
   assert.match(
     remote,
     new RegExp(
-      `Note over E1,S: ${remoteClosed?.fields.portionsIn} portions sent \\(${remoteClosed?.fields.bytesIn} B\\)`,
+      `Note over E1,S: ${remoteClosed?.fields.portionsIn} portions handed to the socket \\(${remoteClosed?.fields.bytesIn} B\\)`,
     ),
   );
-  assert.match(render(a, 'ru'), /Note over E1,S: отправлено порций: \d+/);
+  assert.match(render(a, 'ru'), /Note over E1,S: порций передано в сокет: \d+/);
 });
 
 test('mermaid: names and fields with ; # %% < > are made safe', async () => {

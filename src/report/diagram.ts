@@ -1,6 +1,7 @@
 import type { ChatSession, EchoSession, LabModel, Program } from './aggregate.js';
 import { numField as num, strField as str } from './aggregate.js';
 import { type Participant, type Step, foldRuns } from './mermaid.js';
+import { addressOf } from './endpoint.js';
 import type { LogRecord } from './parse.js';
 import type { Texts } from './texts.js';
 
@@ -11,6 +12,14 @@ export const FOLD_THRESHOLD = 10;
  * The sequence diagram of some client sessions and the server's side of them, as participants and
  * steps (mermaid.ts writes them as Mermaid text, svg.ts draws them): connect, each portion sent and
  * echoed (long runs folded), disconnect; chat joins, messages, relays, leaves.
+ *
+ * The remote scenario's clients reach the server through the lab's router (lab-router: DNAT and
+ * MASQUERADE), which stands between them and the server as a participant of its own (`R`). Each
+ * such session's first packet is drawn through it, from the logs: the client's arrow to the router
+ * (the address it dialed), the router's DNAT to the server's address, and its forwarding to the
+ * server with the source the server saw (the client's own wan address replaced by the router's vm
+ * address). Later arrows go straight across: connection tracking rewrites every later packet of
+ * that connection (or UDP flow) the same way, both ways.
  */
 export function sessionDiagramParts(
   model: LabModel,
@@ -60,7 +69,21 @@ export function sessionDiagramParts(
   const chats = clientParticipants.filter((p) => p.id.startsWith('M'));
   const half = echoes.length > 0 ? chats.length : Math.ceil(chats.length / 2);
   // concat, not push(...): a run may have more sessions than a call has room for arguments.
-  const participants = echoes.concat(chats.slice(0, half), serverParticipants, chats.slice(half));
+  const routed = sessions.filter((s) => s.scenario === REMOTE_SCENARIO);
+  const router = routed.length > 0 ? routerOf(model) : undefined;
+  // With the router: the remote clients left of it, the router, the server, any other client right
+  // of the server (the chat across networks), so that no other client's arrow crosses the router.
+  const throughRouter = new Set<EchoSession | ChatSession>(routed);
+  const routedIds = new Set(sessions.map((s, i) => (throughRouter.has(s) ? clientParticipants[i]?.id : '')));
+  const participants = router
+    ? clientParticipants
+        .filter((p) => routedIds.has(p.id))
+        .concat(
+          [routerParticipant(router, t)],
+          serverParticipants,
+          clientParticipants.filter((p) => !routedIds.has(p.id)),
+        )
+    : echoes.concat(chats.slice(0, half), serverParticipants, chats.slice(half));
 
   const position = diagramPositions(model, sessions);
   const records = [...owner.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
@@ -84,7 +107,20 @@ export function sessionDiagramParts(
       });
       continue;
     }
-    steps.push(...stepsOf(r, o.id, serverOf(o.session), o.session, t));
+    const own = stepsOf(r, o.id, serverOf(o.session), o.session, t);
+    if (!router || !throughRouter.has(o.session)) {
+      steps.push(...own);
+      continue;
+    }
+    // The session's first packet towards the server: drawn through the router, once.
+    const first = own.findIndex((x) => x.kind === 'arrow' && x.from === o.id);
+    const arrow = own[first];
+    if (!arrow || arrow.kind !== 'arrow') {
+      steps.push(...own);
+      continue;
+    }
+    throughRouter.delete(o.session);
+    steps.push(...own.slice(0, first), ...viaRouter(arrow, o.session, router, t), ...own.slice(first + 1));
   }
   return { participants, steps: foldRuns(steps, FOLD_THRESHOLD, t.diagram.collapsed) };
 }
@@ -278,4 +314,76 @@ function stepsOf(r: LogRecord, c: string, s: string, session: EchoSession | Chat
     default:
       return [];
   }
+}
+
+/** The scenario whose clients reach the server through the lab's router. */
+export const REMOTE_SCENARIO = 'remote';
+
+/** The router's participant id in a diagram. */
+export const ROUTER_ID = 'R';
+
+/** The lab router's own facts, from its `router.ready` line (absent: the logs have no router). */
+interface RouterFacts {
+  hostname: string | undefined;
+  wan: string | undefined;
+  vm: string | undefined;
+  server: string | undefined;
+  tcpPort: number | undefined;
+  udpPort: number | undefined;
+}
+
+function routerOf(model: LabModel): RouterFacts {
+  const ready = model.timeline.records.find((r) => r.event === 'router.ready');
+  return {
+    hostname: ready?.hostname,
+    wan: str(ready, 'wan'),
+    vm: str(ready, 'vm'),
+    server: str(ready, 'server'),
+    tcpPort: num(ready, 'tcpPort'),
+    udpPort: num(ready, 'udpPort'),
+  };
+}
+
+function routerParticipant(r: RouterFacts, t: Texts): Participant {
+  const addresses = [r.wan && `wan ${r.wan}`, r.vm && `vm ${r.vm}`].filter(Boolean).join(', ');
+  return {
+    id: ROUTER_ID,
+    lines: [r.hostname ?? t.diagram.router, addresses || t.diagram.routerNoLog],
+  };
+}
+
+/**
+ * A session's first arrow to the server, through the router: the client's packet to the address it
+ * dialed (the router's), the destination rewritten to the server's (DNAT), and the packet forwarded
+ * with the source the server saw (MASQUERADE: the router's vm address in place of the client's).
+ * Every address is from the logs: the client's own line, the server's, the router's `router.ready`.
+ */
+function viaRouter(
+  arrow: Extract<Step, { kind: 'arrow' }>,
+  session: EchoSession | ChatSession,
+  router: RouterFacts,
+  t: Texts,
+): Step[] {
+  const echo = 'connected' in session;
+  const dialed = (echo ? session.remote : session.server) ?? '?';
+  const serverLocal = echo ? str(session.server?.accepted, 'local') : undefined;
+  const port = echo ? router.tcpPort : router.udpPort;
+  const server =
+    serverLocal ?? (router.server && port !== undefined ? `${router.server}:${port}` : t.diagram.server);
+  const own = session.local ?? '?';
+  const seenByServer = echo ? session.server?.remote : session.member?.remote;
+  // Without the server's line: the router's vm address (its port is in the server's log only).
+  const seen = seenByServer ?? router.vm ?? t.diagram.router;
+  const kept = own !== '?' && seenByServer !== undefined && addressOf(own) === addressOf(seenByServer);
+  return [
+    { kind: 'arrow', from: arrow.from, to: ROUTER_ID, dotted: arrow.dotted, text: arrow.text },
+    { kind: 'note', over: [ROUTER_ID], text: t.diagram.dnat({ from: dialed, to: server }) },
+    {
+      kind: 'arrow',
+      from: ROUTER_ID,
+      to: arrow.to,
+      dotted: false,
+      text: kept ? t.diagram.forwarded({ source: own }) : t.diagram.masquerade({ from: own, to: seen }),
+    },
+  ];
 }
