@@ -171,6 +171,15 @@ test('code block with line numbers and notes', () => {
   assert.match(html, /<span class="line-note">↳ socket\(\): fd 3<\/span>/);
 });
 
+test("a code block without line numbers keeps its lines in HTML (a program's printed lines)", () => {
+  const html = htmlBody([codeBlock('[04:23:05] Сервер запускается\nПодключился клиент\x1b[31m', 'text')]);
+  assert.match(
+    html,
+    /<code class="language-text">\[04:23:05\] Сервер запускается\nПодключился клиент\\e\[31m<\/code>/,
+  );
+  assert.ok(!html.includes('запускается\\n'), 'a line break is a line break, not the two characters \\n');
+});
+
 test('html renderer: check marks are drawn, not left to an emoji font', () => {
   const body = htmlBody([paragraph('✅ pass, ❌ fail, ➖ n/a')]);
   assert.equal(

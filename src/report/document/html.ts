@@ -113,7 +113,7 @@ function codeBlock(b: CodeBlock): string {
   const src = b.text.split('\n');
   const long = src.length > PRINT_WHOLE_LINES ? ' long' : '';
   if (b.firstLine === undefined)
-    return `<pre${long ? ` class="${long.trim()}"` : ''}><code${cls}>${escapeText(b.text)}</code></pre>`;
+    return `<pre${long ? ` class="${long.trim()}"` : ''}><code${cls}>${src.map(escapeText).join('\n')}</code></pre>`;
   const first = b.firstLine;
   const body = src
     .map((l, i) => {
