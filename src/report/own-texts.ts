@@ -83,12 +83,12 @@ export const OWN_CHECK_COLUMNS: Record<Lang, Record<OwnCheckId, string>> = {
 };
 
 const howEn: Record<string, string> = {
-  sent: 'it sent `exit` to the server as a line instead of ending',
+  sent: 'it wrote `exit` to the socket as a line for the server instead of ending',
   'kept-running': 'it closed the socket but did not end by itself',
   'no-close': 'it did not close the connection',
 };
 const howRu: Record<string, string> = {
-  sent: 'он отправил `exit` серверу как обычную строку, вместо того чтобы завершиться',
+  sent: 'он записал `exit` в сокет как обычную строку для сервера, вместо того чтобы завершиться',
   'kept-running': 'он закрыл сокет, но сам не завершился',
   'no-close': 'он не закрыл соединение',
 };
