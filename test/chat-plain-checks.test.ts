@@ -397,8 +397,8 @@ test('in the report: one check per role, each sub-check a finding, not applicabl
   const back = bad!.findings.find((f) => !f.ok)!;
   assert.equal(back.code, 'back-to-sender');
   // The report's own sentence for it, in both languages.
-  assert.match(describeFinding(back, 'en'), /sent back to their own sender/);
-  assert.match(describeFinding(back, 'ru'), /отправлены обратно/);
+  assert.match(describeFinding(back, 'en'), /sent 5 of 5 datagrams back to their own sender/);
+  assert.match(describeFinding(back, 'ru'), /сервер отправил 5 из 5 дейтаграмм обратно их же отправителю/);
 });
 
 test("the runner's own.input lines are the user's Enter and exit; ownPid tells the threads apart", () => {

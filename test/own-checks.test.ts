@@ -158,7 +158,10 @@ test('no evidence, no pass: parts that did not happen are n/a with the reason; a
   assert.ok(s.findings.every((f) => f.na === true && f.ok));
   assert.ok(s.findings.some((f) => f.params.part === 'bytes' && f.params.reason === 'no-client'));
   const md = render(server, 'ru');
-  assert.match(md, /не применимо: все байты вернулись: ни один наш клиент в этом запуске не подключился/);
+  assert.match(
+    md,
+    /не применимо: вернулось столько же байт, сколько отправлено: ни один наш клиент в этом запуске не подключился/,
+  );
   assert.doesNotMatch(md, /✅ не применимо/);
 
   // The recorded client without its `exit` line: the exit part is n/a, never "exit ends it".
@@ -213,6 +216,12 @@ test('call rows: a failed, interrupted or unfinished read is its own row, never 
   ]);
   // A size strace did not show is not "asked for at most 0".
   assert.deepEqual(rows([at(0, { size: undefined })], 'en'), ['recvfrom(3) x1: 6']);
+  // A read that returned 0: on TCP the peer's FIN (its side closed), on UDP an empty datagram.
+  const zero = { result: 0, bytes: 0, data: '' };
+  assert.deepEqual(rows([at(0, { ...zero, type: 'tcp' })], 'ru'), [
+    'recvfrom(3) = 0 (собеседник закрыл свою сторону: пришёл его FIN)',
+  ]);
+  assert.deepEqual(rows([at(0, { ...zero, type: 'udp' })], 'en'), ['recvfrom(3) = 0 (an empty datagram)']);
 });
 
 test('files shown: the script the command names first, marked as ran; other files of the folder by name, size and SHA-256, once', async () => {

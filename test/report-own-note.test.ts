@@ -31,6 +31,22 @@ test('implementation: without a student’s program the report shows our server�
   assert.match(ru, /## Реализация: сервер лаборатории/);
   assert.match(ru, /read\(fd, \.\.\., 65536\)/);
   assert.match(ru, /socket\.write\(/);
+  // The text says what the listed lines do, each kind of them: not only "read and write" when
+  // pause() and resume() are among them.
+  for (const [lang, md] of [
+    ['ru', ru],
+    ['en', render(ours, 'en', { ours: oursView(source) })],
+  ] as const) {
+    const about = md.split('\n').find((l) => l.includes('65536')) ?? '';
+    for (const [call, shown] of [
+      ['.write(', 'write()'],
+      ['.pause(', 'pause()'],
+      ['.resume(', 'resume()'],
+      ['.end(', 'end()'],
+      [".on('data'", "on('data')"],
+    ] as const)
+      if (md.includes(call)) assert.ok(about.includes(shown), `${lang}: the text names ${shown}: ${about}`);
+  }
   assert.doesNotMatch(
     render(ours, 'ru'),
     /Реализация: сервер лаборатории/,

@@ -20,11 +20,37 @@ import {
   SKIP_CAUSE_TEXTS,
 } from '../src/report/texts.ts';
 import { REASON_LABELS } from '../src/text/reasons.ts';
+import { OWN_CHECK_TITLES, OWN_FINDINGS, OWN_FINDING_EXAMPLES } from '../src/report/own-texts.ts';
 
 // Every entry of every catalogue, rendered from its example in every language: the walk the
 // one-shape rule (src/text/catalogue.ts) makes possible. A new catalogue is added to CATALOGUES.
 
 type Entry = { example: unknown } & Record<Lang, (p: never) => string> & { more?: readonly Entry[] };
+
+/**
+ * The findings of the checks on a student's own programs (src/report/own-texts.ts): one sentence per
+ * language per code, walked from OWN_FINDING_EXAMPLES like the catalogues' own examples.
+ */
+const OWN_FINDING_ENTRIES = Object.fromEntries(
+  Object.entries(OWN_FINDING_EXAMPLES).map(([code, example]) => [
+    code,
+    {
+      example,
+      ...Object.fromEntries(LANGS.map((l) => [l, OWN_FINDINGS[l][code as keyof typeof OWN_FINDINGS.en]])),
+    },
+  ]),
+) as unknown as Record<string, Entry>;
+const OWN_TITLE_ENTRIES = Object.fromEntries(
+  Object.keys(OWN_CHECK_TITLES.en).map((id) => [
+    id,
+    {
+      example: {},
+      ...Object.fromEntries(
+        LANGS.map((l) => [l, () => OWN_CHECK_TITLES[l][id as keyof typeof OWN_CHECK_TITLES.en]]),
+      ),
+    },
+  ]),
+) as unknown as Record<string, Entry>;
 
 const CATALOGUES: Record<string, Record<string, Entry>> = {
   errors: ERROR_TEXTS,
@@ -48,6 +74,8 @@ const CATALOGUES: Record<string, Record<string, Entry>> = {
   'report skipped lines': SKIP_CAUSE_TEXTS,
   'report diagrams': DIAGRAM_TEXTS,
   events: EVENTS as unknown as Record<string, Entry>,
+  'own findings': OWN_FINDING_ENTRIES,
+  'own check titles': OWN_TITLE_ENTRIES,
 };
 
 /** Every rendering of an entry: its own sentence, and the lines it explains itself with (doctor). */
@@ -77,6 +105,8 @@ const NAMES = new Set(
     'statistic cookie root ok tcp udp vm wan lan local remote mistake chat echo exit ' +
     'HELLO COOKIE JOIN WELCOME MSG FROM JOINED LEAVE LEFT PING NOPE ERR SHUTDOWN BYE ' +
     'bind listen accept connect recv send read write close shutdown SIGTERM SIGINT EOF UTF ' +
+    // The same API's calls and errors as strace and Python name them (the own-program checks).
+    'sendto recvfrom select poll input fd ECONNREFUSED ConnectionRefusedError OSError traceback ' +
     // Terms given beside their Russian name, and kernel subsystems and tools by their names.
     'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet pid JSON ' +
     // Keys by the names printed on them.

@@ -14,6 +14,7 @@
  */
 import type { Lang } from '../log/events.js';
 import { decodePreview } from '../own/strace.js';
+import { count } from '../text/plural.js';
 import type { LogRecord } from './parse.js';
 
 /** A log record as the report reads it; own18's `own.*` events are records of this shape. */
@@ -94,19 +95,21 @@ export interface ChatMember {
 export interface ChatServerFacts {
   records: readonly OwnRecord[];
   members: readonly ChatMember[];
-  /** The endpoint (ip:port) our probe sent garbage, an empty and a 64 KiB datagram from, if it ran. */
+  /** The endpoint (ip:port) our probe sent garbage, an empty and a 65,507-byte datagram from, if it ran. */
   probe?: string;
 }
 
 export interface ChatClientFacts {
   records: readonly OwnRecord[];
+  /** How the report names this client (its scenario, `vm`, or its log), to tell its findings apart. */
+  label?: string;
   /** When the lab typed a line (pressed Enter) into the client, besides `exit`. */
   typed?: readonly number[];
   /**
    * Datagrams the chat server sent this client, with when they left and the line that shows it
    * (our server's relay line, or the student's server's traced sendto to the client's address).
    */
-  incoming: ReadonlyArray<{ text: string; time: number; record?: OwnRecord }>;
+  incoming: ReadonlyArray<{ text: string; time: number; record?: OwnRecord; cut?: boolean }>;
   /**
    * Why `incoming` is empty when the records cannot tell what the server sent this client: the
    * student's server ran untraced (its sendto calls are not in the records), or this client's own
@@ -116,7 +119,7 @@ export interface ChatClientFacts {
   incomingUnknown?: 'untraced' | 'address' | 'server';
   /** When the lab typed `exit` into the client, if it did. */
   exitTypedAt?: number;
-  /** The records of a run of the same client against a port where nothing listens, if it ran. */
+  /** The records of a run of the same client against a port no socket is bound to, if it ran. */
   unreachable?: readonly OwnRecord[];
 }
 
@@ -425,6 +428,9 @@ function mechanism(records: readonly OwnRecord[]): string {
   return 'unknown';
 }
 
+/** A message as the finding quotes it: marked `…` where strace's preview cut it. */
+const shownText = (m: { text: string; cut?: boolean }): string => (m.cut ? `${m.text}…` : m.text);
+
 function typingCheck(facts: ChatClientFacts): ChatCheckResult {
   const id = 'own-chat-client-typing';
   if (facts.incoming.length === 0) {
@@ -449,7 +455,7 @@ function typingCheck(facts: ChatClientFacts): ChatCheckResult {
       findings.push({
         ok: false,
         code: 'typing-never-shown',
-        params: { text: m.text },
+        params: { text: shownText(m) },
         evidence: [m.record, recv?.record].filter((r): r is OwnRecord => r !== undefined),
       });
       continue;
@@ -463,13 +469,13 @@ function typingCheck(facts: ChatClientFacts): ChatCheckResult {
         ? {
             ok: false,
             code: 'typing-after-enter',
-            params: { text: m.text, waitedMs: Math.round(timeOf(screen) - m.time) },
+            params: { text: shownText(m), waitedMs: Math.round(timeOf(screen) - m.time) },
             evidence,
           }
         : {
             ok: true,
             code: 'typing-ok',
-            params: { text: m.text, ms: Math.round(timeOf(screen) - m.time), how },
+            params: { text: shownText(m), ms: Math.round(timeOf(screen) - m.time), how },
             evidence,
           },
     );
@@ -591,7 +597,7 @@ export function chatFactsFromRecords(
     const end = own.find((r) => r.event === 'own.program.exited')?.time ?? Infinity;
     const localEnd = own.map((r) => str(r, 'local')).find((l) => l !== undefined && !unknownAddress(l));
     const local = portOf(localEnd);
-    const incoming: Array<{ text: string; time: number; record: OwnRecord }> = [];
+    const incoming: Array<{ text: string; time: number; record: OwnRecord; cut?: boolean }> = [];
     let incomingUnknown: ChatClientFacts['incomingUnknown'];
     if (serverRecords.length > 0) {
       // NAT changes the address, the lab's router keeps the port: matched by port, as members are.
@@ -600,11 +606,14 @@ export function chatFactsFromRecords(
       else {
         for (const x of serverSends) {
           if (portOf(x.peer) !== local || x.time < start || x.time > end || x.text === undefined) continue;
-          const text = decodePreview(x.text).text.trim();
+          const preview = decodePreview(x.text);
+          const text = preview.text.trim();
           // Sent when the call began: the datagram is out before sendto returns to a traced server
           // (strace's own stops make that a few ms), and the client may show it in between.
           const time = num(x.record, 'startedAt') ?? x.time;
-          if (text !== '') incoming.push({ text, time, record: x.record });
+          // strace keeps the first bytes only (-s): a cut text is marked where the report shows it.
+          if (text !== '')
+            incoming.push({ text, time, record: x.record, ...(preview.truncated ? { cut: true } : {}) });
         }
       }
     } else if (!ourChatServer) {
@@ -618,8 +627,10 @@ export function chatFactsFromRecords(
     }
     // The runner logs each line it passes to the program (own.input): `exit` is the user's exit.
     const exit = own.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
+    const label = own.find((r) => r.scenario !== undefined)?.scenario ?? source;
     return {
       records: own,
+      label,
       incoming,
       ...(incoming.length === 0 && incomingUnknown ? { incomingUnknown } : {}),
       ...(exit ? { exitTypedAt: exit.time } : {}),
@@ -684,7 +695,15 @@ function asCheck(id: OwnChatCheckId, role: string, results: ChatCheckResult[]): 
 export function ownChatChecks(records: readonly LogRecord[]): OwnChatReportCheck[] {
   const facts = chatFactsFromRecords(records);
   const server = facts.server ? checkOwnChatServer(facts.server) : [];
-  const client = facts.clients.flatMap((c) => checkOwnChatClient(c));
+  // Each client's findings name it (`vm: ...`): with two clients, "exit was not typed" and "exit
+  // ended the client" are about different programs.
+  const client = facts.clients.flatMap((c) =>
+    checkOwnChatClient(c).map((r) =>
+      c.label === undefined
+        ? r
+        : { ...r, findings: r.findings.map((f) => ({ ...f, params: { client: c.label!, ...f.params } })) },
+    ),
+  );
   return [
     asCheck('own-chat-server', 'chat-server', server),
     asCheck('own-chat-client', 'chat-client', client),
@@ -693,37 +712,50 @@ export function ownChatChecks(records: readonly LogRecord[]): OwnChatReportCheck
 
 type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;
 
+/** "N bytes", "N datagrams" in each language; `gen` for Russian after «из», «после». */
+const bytes = (lang: Lang, n: unknown) => count(lang, Number(n), 'byte');
+const dgrams = (lang: Lang, n: unknown, gen = false) =>
+  count(lang, Number(n), 'datagram', gen ? 'gen' : undefined);
+/** The largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
+const MAX_UDP_IPV4 = 65_507;
+/** The client a finding is about (`vm: `), when the report has more than one to tell apart. */
+const who = (p: Record<string, string | number>) => (p.client !== undefined ? `${p.client}: ` : '');
+
 /** The sentences of the own-chat findings (spread into own-texts.ts's OWN_FINDINGS). */
 export const CHAT_FINDINGS_EN: Texts = {
-  'na-members': (p) => `fewer than two members reached the server (${p.seen}): nothing to relay`,
-  'na-probe': () => 'the garbage, empty and 64 KiB datagrams were not sent in this run',
-  'na-remote': () => 'no member behind a router (NAT) reached the server in this run',
-  'na-incoming': () => 'the chat server sent this client nothing while it ran: no other member wrote to it',
-  'na-incoming-untraced': () =>
-    'your chat server ran without strace: its sendto calls are not in the records, so when a message left for this client does not show',
-  'na-incoming-address': () =>
-    "this client's own address (its UDP port) does not show in its trace, so the server's sendto calls to it cannot be told from those to the other members",
-  'na-incoming-server': () =>
-    "no chat server's log is among these logs, so what the server sent this client, and when, cannot be told",
-  'na-exit': () => '`exit` was not typed in this run',
-  'na-unreachable': () => 'the client was not run against a port where nothing listens',
+  'na-members': (p) =>
+    `the server received datagrams from fewer than two members (${p.seen}): nothing to relay`,
+  'na-probe': () =>
+    `the odd datagrams (garbage bytes, an empty one and one of ${bytes('en', MAX_UDP_IPV4)}, the largest IPv4 allows) were not sent in this run`,
+  'na-remote': () => 'no datagram from a member behind a router (NAT) reached the server in this run',
+  'na-incoming': (p) =>
+    `${who(p)}the chat server sent this client nothing while it ran: no other member wrote to it`,
+  'na-incoming-untraced': (p) =>
+    `${who(p)}your chat server ran without strace: its sendto calls are not in the records, so when a message left for this client does not show`,
+  'na-incoming-address': (p) =>
+    `${who(p)}this client's own address (its UDP port) does not show in its trace, so the server's sendto calls to it cannot be told from those to the other members`,
+  'na-incoming-server': (p) =>
+    `${who(p)}no chat server's log is among these logs, so what the server sent this client, and when, cannot be told`,
+  'na-exit': (p) => `${who(p)}\`exit\` was not typed into this client`,
+  'na-unreachable': (p) => `${who(p)}the client was not run against a server port with no socket bound to it`,
   'relay-ok': (p) =>
-    `each of ${p.datagrams} datagrams went on to every other member (${p.members} addresses: ${p.labels}), one sendto per recipient`,
+    `for each of ${dgrams('en', p.datagrams)} the server called sendto to every other member (${count('en', Number(p.members), 'member')} in all: ${p.labels}), one sendto per recipient`,
   'relay-missing': (p) =>
-    `${p.missing} of ${p.datagrams} datagrams did not go on to every other member: the one from ${p.from} never went to ${p.to}`,
-  'not-back-ok': (p) => `none of ${p.datagrams} relayed datagrams went back to its sender`,
+    `for ${p.missing} of ${dgrams('en', p.datagrams)} the server did not call sendto to every other member: for the one from ${p.from}, no sendto to ${p.to}`,
+  'not-back-ok': (p) =>
+    `of the ${dgrams('en', p.datagrams)} it relayed, the server sent none back to its own sender`,
   'back-to-sender': (p) =>
-    `${p.back} of ${p.datagrams} datagrams were sent back to their own sender (first: ${p.peer}); the course's chat sends a message to the others only (if yours does so on purpose, say so in the report)`,
+    `the server sent ${p.back} of ${dgrams('en', p.datagrams)} back to their own sender (first: ${p.peer}); the course's chat sends a message to the others only (if yours does so on purpose, say so in the report)`,
   'garbage-ok': (p) =>
-    `after ${p.probes} odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server still received and relayed`,
+    `after ${dgrams('en', p.probes)} of odd content (${p.empty} empty, the largest ${bytes('en', p.largest)}) the server still received and relayed`,
   'garbage-died': (p) =>
-    `the server ended (${p.code}) after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes): one bad datagram must not stop a UDP server`,
+    `the server ended (${p.code}) after the odd datagrams (${p.empty} empty, the largest ${bytes('en', p.largest)}): one bad datagram must not stop a UDP server`,
   'garbage-stalled': (p) =>
-    `after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server received nothing more: it hangs or ignores the members`,
+    `after the odd datagrams (${p.empty} empty, the largest ${bytes('en', p.largest)}) the server received nothing more from the members: it hangs or stopped reading its socket`,
   'nat-ok': (p) =>
     `${p.label} (its own address ${p.own}) reached the server as ${p.router}, the router's address, and the server sent to that address: it knows the member as NAT shows it`,
   'nat-own-address': (p) =>
-    `the server sent to ${p.own}, ${p.label}'s own address, which it cannot reach; its datagrams came from ${p.router} (the router, NAT): answer the address recvfrom gives`,
+    `the server sent to ${p.own}, ${p.label}'s own address behind the router, which the server's network has no route to; its datagrams came from ${p.router} (the router, NAT): answer the address recvfrom gives`,
   'nat-not-answered': (p) =>
     `${p.label}'s datagrams came from ${p.router} (the router, NAT), but the server sent nothing back there, so which address it would use does not show (the relay check says why)`,
   'nat-own-unknown': (p) =>
@@ -731,69 +763,75 @@ export const CHAT_FINDINGS_EN: Texts = {
   'nat-untranslated': (p) =>
     `${p.label} reached the server from its own address ${p.own}, not through the router ${p.router}: no NAT in this run`,
   'typing-ok': (p) =>
-    `"${p.text}" reached the screen ${p.ms} ms after it was sent, while the user had not pressed Enter (${MECHANISM.en[String(p.how)] ?? p.how})`,
+    `${who(p)}"${p.text}" reached the screen ${p.ms} ms after the server's sendto, while the user had not pressed Enter (${MECHANISM.en[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
-    `"${p.text}" reached the screen only after the user pressed Enter (${p.waitedMs} ms after it was sent): the client blocks in input() and reads the socket only then (control question 4: select, threads or a non-blocking socket)`,
-  'typing-never-shown': (p) => `"${p.text}" never reached the screen`,
-  'exit-ok': (p) => `\`exit\` ended the client in ${p.ms} ms (exit code ${p.code})`,
-  'exit-not-ended': (p) => `\`exit\` did not end the client within ${p.limitMs} ms (${p.how})`,
+    `${who(p)}"${p.text}" reached the screen only after the user pressed Enter (${p.waitedMs} ms after the server's sendto): the client blocks in input() and reads the socket only then (control question 4: select, threads or a non-blocking socket)`,
+  'typing-never-shown': (p) => `${who(p)}"${p.text}" never reached the screen`,
+  'exit-ok': (p) => `${who(p)}\`exit\` ended the client in ${p.ms} ms (exit code ${p.code})`,
+  'exit-not-ended': (p) => `${who(p)}\`exit\` did not end the client within ${p.limitMs} ms (${p.how})`,
   'unreachable-ok': (p) =>
-    `with nothing listening, the client printed a message and ended (exit code ${p.code})`,
-  'unreachable-traceback': () =>
-    'with nothing listening, the client ended with a Python traceback: catch the error (ConnectionRefusedError, OSError) and print a sentence',
+    `${who(p)}against a server port with no socket bound to it, the client printed a message and ended (exit code ${p.code})`,
+  'unreachable-traceback': (p) =>
+    `${who(p)}against a server port with no socket bound to it, the client ended with a Python traceback (an ICMP port unreachable came back: no socket bound to that port on that host, or a firewall rejected the datagram; a connected UDP socket reports it as ECONNREFUSED): catch the error (ConnectionRefusedError, OSError) and print a sentence`,
   'unreachable-silent': (p) =>
-    `with nothing listening, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
+    `${who(p)}against a server port with no socket bound to it, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
 };
 
 export const CHAT_FINDINGS_RU: Texts = {
-  'na-members': (p) => `до сервера дошло меньше двух участников (${p.seen}): пересылать нечего`,
-  'na-probe': () => 'мусорная, пустая и 64-килобайтная дейтаграммы в этом запуске не отправлялись',
-  'na-remote': () => 'в этом запуске до сервера не дошёл ни один участник из-за маршрутизатора (NAT)',
-  'na-incoming': () => 'пока клиент работал, сервер ему ничего не присылал: другие участники ему не писали',
-  'na-incoming-untraced': () =>
-    'ваш чат-сервер работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту',
-  'na-incoming-address': () =>
-    'собственный адрес этого клиента (его UDP-порт) в трассировке не виден, поэтому вызовы sendto сервера ему не отличить от отправок другим участникам',
-  'na-incoming-server': () =>
-    'журнала чат-сервера среди этих журналов нет, поэтому не видно, что и когда сервер присылал этому клиенту',
-  'na-exit': () => 'в этом запуске `exit` не вводили',
-  'na-unreachable': () => 'клиент не запускался с портом, на котором никто не слушает',
+  'na-members': (p) =>
+    `сервер получал дейтаграммы меньше чем от двух участников (${p.seen}): пересылать нечего`,
+  'na-probe': () =>
+    `необычные дейтаграммы (мусорные байты, пустая и дейтаграмма в ${bytes('ru', MAX_UDP_IPV4)} — наибольшая, которую допускает IPv4) в этом запуске не отправлялись`,
+  'na-remote': () =>
+    'в этом запуске до сервера не дошло ни одной дейтаграммы от участника, находящегося за маршрутизатором (NAT)',
+  'na-incoming': (p) =>
+    `${who(p)}пока клиент работал, сервер ему ничего не присылал: другие участники ему не писали`,
+  'na-incoming-untraced': (p) =>
+    `${who(p)}ваш чат-сервер работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту`,
+  'na-incoming-address': (p) =>
+    `${who(p)}собственный адрес этого клиента (его UDP-порт) в трассировке не виден, поэтому вызовы sendto сервера ему не отличить от отправок другим участникам`,
+  'na-incoming-server': (p) =>
+    `${who(p)}журнала чат-сервера среди этих журналов нет, поэтому не видно, что и когда сервер присылал этому клиенту`,
+  'na-exit': (p) => `${who(p)}в этот клиент \`exit\` не вводили`,
+  'na-unreachable': (p) =>
+    `${who(p)}клиент не запускался с портом сервера, к которому не привязан ни один сокет`,
   'relay-ok': (p) =>
-    `каждая из ${p.datagrams} дейтаграмм переслана всем остальным участникам (адресов: ${p.members}; ${p.labels}), по одному sendto на получателя`,
+    `для каждой из ${dgrams('ru', p.datagrams, true)} сервер вызвал sendto на адрес каждого из остальных участников (всего участников: ${p.members} — ${p.labels}), по одному sendto на получателя`,
   'relay-missing': (p) =>
-    `${p.missing} из ${p.datagrams} дейтаграмм переслано не всем остальным участникам: дейтаграмма от ${p.from} так и не ушла на ${p.to}`,
-  'not-back-ok': (p) => `ни одна из ${p.datagrams} пересланных дейтаграмм не вернулась к отправителю`,
+    `для ${p.missing} из ${dgrams('ru', p.datagrams, true)} сервер вызвал sendto не для всех остальных участников: дейтаграмму от ${p.from} он так и не отправил на ${p.to}`,
+  'not-back-ok': (p) =>
+    `сервер не отправил обратно отправителю ни одну из ${dgrams('ru', p.datagrams, true)}, которые переслал`,
   'back-to-sender': (p) =>
-    `${p.back} из ${p.datagrams} дейтаграмм отправлены обратно их же отправителю (первая — ${p.peer}); чат курса пересылает сообщение только остальным (если ваш делает так намеренно, напишите об этом в отчёте)`,
+    `сервер отправил ${p.back} из ${dgrams('ru', p.datagrams, true)} обратно их же отправителю (первая — от ${p.peer}); чат курса пересылает сообщение только остальным (если ваш делает так намеренно, напишите об этом в отчёте)`,
   'garbage-ok': (p) =>
-    `после ${p.probes} необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер продолжил принимать и пересылать`,
+    `после необычных дейтаграмм (всего: ${p.probes}; пустых: ${p.empty}; самая большая — ${bytes('ru', p.largest)}) сервер продолжил принимать и пересылать`,
   'garbage-died': (p) =>
-    `сервер завершился (${p.code}) после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт): одна плохая дейтаграмма не должна останавливать UDP-сервер`,
+    `сервер завершился (${p.code}) после необычных дейтаграмм (пустых: ${p.empty}; самая большая — ${bytes('ru', p.largest)}): одна плохая дейтаграмма не должна останавливать UDP-сервер`,
   'garbage-stalled': (p) =>
-    `после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер больше ничего не принял: он завис или не слушает участников`,
+    `после необычных дейтаграмм (пустых: ${p.empty}; самая большая — ${bytes('ru', p.largest)}) сервер больше ничего не принял от участников: он завис или перестал читать свой сокет`,
   'nat-ok': (p) =>
-    `участник ${p.label} (собственный адрес ${p.own}) пришёл к серверу с адреса ${p.router} — адреса маршрутизатора, и сервер отправлял именно туда: он знает участника таким, каким его показывает NAT`,
+    `дейтаграммы участника ${p.label} (собственный адрес ${p.own}) приходили к серверу с адреса ${p.router} (это адрес маршрутизатора), и сервер отправлял именно туда: он знает участника таким, каким его показывает NAT`,
   'nat-own-address': (p) =>
-    `сервер отправлял на ${p.own} — собственный адрес участника ${p.label}, недостижимый для него; дейтаграммы же приходили с ${p.router} (маршрутизатор, NAT): отвечать нужно на адрес, который вернул recvfrom`,
+    `сервер отправлял на ${p.own} — собственный адрес участника ${p.label} за маршрутизатором, маршрута к которому из сети сервера нет; дейтаграммы же приходили с ${p.router} (маршрутизатор, NAT): отвечать нужно на адрес, который вернул recvfrom`,
   'nat-not-answered': (p) =>
     `дейтаграммы участника ${p.label} приходили с ${p.router} (маршрутизатор, NAT), но сервер ничего туда не отправил, поэтому не видно, какой адрес он использовал бы (почему — покажет проверка пересылки)`,
   'nat-own-unknown': (p) =>
     `не применимо к участнику ${p.label}: его собственный адрес неизвестен (сокет не привязан, 0.0.0.0 или порт 0), поэтому нельзя сказать, пришёл ли он через маршрутизатор ${p.router}`,
   'nat-untranslated': (p) =>
-    `участник ${p.label} пришёл к серверу со своего адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
+    `дейтаграммы участника ${p.label} приходили к серверу с его собственного адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
   'typing-ok': (p) =>
-    `сообщение «${p.text}» появилось на экране через ${p.ms} мс после отправки, пока пользователь не нажимал Enter (${MECHANISM.ru[String(p.how)] ?? p.how})`,
+    `${who(p)}сообщение «${p.text}» появилось на экране через ${p.ms} мс после вызова sendto на сервере, пока пользователь не нажимал Enter (${MECHANISM.ru[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
-    `сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после отправки): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
-  'typing-never-shown': (p) => `сообщение «${p.text}» так и не появилось на экране`,
-  'exit-ok': (p) => `\`exit\` завершил клиента за ${p.ms} мс (код выхода ${p.code})`,
-  'exit-not-ended': (p) => `\`exit\` не завершил клиента за ${p.limitMs} мс (${p.how})`,
+    `${who(p)}сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после вызова sendto на сервере): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
+  'typing-never-shown': (p) => `${who(p)}сообщение «${p.text}» так и не появилось на экране`,
+  'exit-ok': (p) => `${who(p)}\`exit\` завершил клиент за ${p.ms} мс (код выхода ${p.code})`,
+  'exit-not-ended': (p) => `${who(p)}\`exit\` не завершил клиент за ${p.limitMs} мс (${p.how})`,
   'unreachable-ok': (p) =>
-    `когда никто не слушает, клиент вывел сообщение и завершился (код выхода ${p.code})`,
-  'unreachable-traceback': () =>
-    'когда никто не слушает, клиент завершился с трассировкой Python (traceback): перехватите ошибку (ConnectionRefusedError, OSError) и выведите понятную фразу',
+    `${who(p)}с портом сервера, к которому не привязан ни один сокет, клиент вывел сообщение и завершился (код выхода ${p.code})`,
+  'unreachable-traceback': (p) =>
+    `${who(p)}с портом сервера, к которому не привязан ни один сокет, клиент завершился с трассировкой стека Python (traceback; пришло ICMP-сообщение «порт недоступен»: на этом узле к порту не привязан ни один сокет или дейтаграмму отклонил межсетевой экран; подключённый UDP-сокет сообщает о нём ошибкой ECONNREFUSED): перехватите ошибку (ConnectionRefusedError, OSError) и выведите понятную фразу`,
   'unreachable-silent': (p) =>
-    `когда никто не слушает, клиент ничего не вывел${p.ended === 'yes' ? '' : ' и не завершился'}: пользователь не узнает, что сервера нет`,
+    `${who(p)}с портом сервера, к которому не привязан ни один сокет, клиент ничего не вывел${p.ended === 'yes' ? '' : ' и не завершился'}: пользователь не узнает, что сервера нет`,
 };
 
 const MECHANISM: Record<Lang, Record<string, string>> = {

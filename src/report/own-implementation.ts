@@ -81,16 +81,18 @@ const W = {
     for: 'for',
     backlog: 'backlog',
     asked: (n: number) => `asked for at most ${count('en', n, 'byte')}`,
-    closed: 'the peer closed',
+    closed: 'the peer closed its side: its FIN arrived',
+    empty: 'an empty datagram',
     unfinished: 'did not return: the program ended while it waited',
     stopped: 'interrupted by the signal that stops the program: a normal end',
     more: (n: number, b: number) => `${n} more, ${count('en', b, 'byte')}`,
   },
   ru: {
     for: 'для',
-    backlog: 'очередь',
+    backlog: 'очередь (backlog)',
     asked: (n: number) => `запрошено не больше ${count('ru', n, 'byte', 'gen')}`,
-    closed: 'собеседник закрыл соединение',
+    closed: 'собеседник закрыл свою сторону: пришёл его FIN',
+    empty: 'пустая дейтаграмма',
     unfinished: 'не вернулся: программа завершилась, пока он ждал',
     stopped: 'прерван сигналом, которым программу останавливают: обычное завершение',
     more: (n: number, b: number) => `ещё ${n}, всего ${count('ru', b, 'byte')}`,
@@ -202,7 +204,7 @@ export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; le
         count: 1,
         text:
           READS.has(call) && num(r, 'result') === 0
-            ? `${call}(${fd ?? '?'}) = 0 (${W[lang].closed})`
+            ? `${call}(${fd ?? '?'}) = 0 (${str(r, 'type') === 'udp' ? W[lang].empty : W[lang].closed})`
             : single(r, lang),
         serves: servesOf(run.role, call, r),
         first: r,

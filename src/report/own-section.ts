@@ -40,12 +40,13 @@ const T = {
   en: {
     heading: 'Implementation: your programs',
     about:
-      'The code that ran in this run, recorded with its SHA-256 when it started, then the socket system calls it made, as strace saw them from outside (repeats folded: bytes each call moved).',
+      'The code that ran in this run, recorded with its SHA-256 when it started, then the socket system calls the program made, as strace saw them from outside (a run of reads and writes on one socket is folded into one row per call name, such as recvfrom or sendto, with the bytes each call returned, in order).',
     program: (role: string, scenario: string | undefined) =>
       `${OWN_ROLE_NAMES.en[role as keyof (typeof OWN_ROLE_NAMES)['en']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Command:',
-    file: (path: string, bytes: number) => `${path}, ${bytes} bytes, SHA-256 `,
-    ran: (path: string, bytes: number) => `${path} (ran: the command names it), ${bytes} bytes, SHA-256 `,
+    file: (path: string, bytes: number) => `${path}, ${count('en', bytes, 'byte')}, SHA-256 `,
+    ran: (path: string, bytes: number) =>
+      `${path} (ran: the command names it), ${count('en', bytes, 'byte')}, SHA-256 `,
     shownAbove: 'its text is shown above',
     others: 'The other files of the program folders (listed once, their text not shown):',
     notShown: 'not shown: not UTF-8 text or too large',
@@ -54,10 +55,10 @@ const T = {
     callsHeader: ['#', 'system call (fd), folded', 'evidence for'],
     callsLeft: (n: number) => `${n} more rows not shown`,
     untraced: 'Ran without strace: no socket calls were recorded.',
-    output: 'What it printed (its own service messages; stderr lines marked):',
+    output: 'What the program printed (stdout and stderr, stderr lines marked):',
     outputLeft: (n: number) => `${n} more lines in the log`,
     datagrams:
-      'The same datagrams in the captures: a few of the calls above, each with the first characters of its text as strace saw them, beside the datagram tcpdump recorded and its UDP payload size. A capture on the other side of the router shows other addresses than the call: the router rewrote them (NAT); the ports stayed the same.',
+      'The same datagrams in the captures: a few of the calls above, each with the first characters of its text as strace saw them, beside the datagram tcpdump recorded and its UDP payload size. A capture on the other side of the router shows other addresses than the call: the router rewrote them (NAT). A datagram is found by its ports and size, so one whose port NAT changed too shows as not in the captures.',
     datagramsHeader: ['#', 'call', 'the datagram in the captures'],
     sent: 'to',
     received: 'from',
@@ -69,18 +70,18 @@ const T = {
     where: { traceback: 'the traceback names this line', match: 'probably this line: found by its text' },
     oursHeading: 'Implementation: the lab’s own server',
     oursAbout: (read: string) =>
-      `No own program ran, so this is ours. The lines of our echo server that read and write; each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
+      `No own program ran, so this is ours. The lines of our echo server that handle a connection's data: where it gets what a read returned (on('data')), writes the echo (write()), stops reading while a client does not read its echo and later resumes it (pause(), resume()) and closes its side (end()). Each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
   },
   ru: {
     heading: 'Реализация: ваши программы',
     about:
-      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые он сделал, — как их увидел strace снаружи (повторы свёрнуты: сколько байт передал каждый вызов).',
+      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые сделала программа, — как их увидел strace снаружи (идущие подряд чтения и записи на одном сокете свёрнуты: одна строка на каждое имя вызова, например recvfrom или sendto, с числом байт, которое вернул каждый вызов, по порядку).',
     program: (role: string, scenario: string | undefined) =>
       `${OWN_ROLE_NAMES.ru[role as keyof (typeof OWN_ROLE_NAMES)['ru']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Команда:',
-    file: (path: string, bytes: number) => `${path}, ${bytes} байт, SHA-256 `,
+    file: (path: string, bytes: number) => `${path}, ${count('ru', bytes, 'byte')}, SHA-256 `,
     ran: (path: string, bytes: number) =>
-      `${path} (запускался: его называет команда), ${bytes} байт, SHA-256 `,
+      `${path} (запускался: его называет команда), ${count('ru', bytes, 'byte')}, SHA-256 `,
     shownAbove: 'его текст показан выше',
     others: 'Остальные файлы папок программ (перечислены один раз, текст не показан):',
     notShown: 'не показан: не текст UTF-8 или слишком большой',
@@ -89,10 +90,10 @@ const T = {
     callsHeader: ['№', 'системный вызов (fd), свёрнуто', 'подтверждает'],
     callsLeft: (n: number) => `ещё строк не показано: ${n}`,
     untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
-    output: 'Что она напечатала (её собственные служебные сообщения; строки stderr помечены):',
+    output: 'Что напечатала программа (stdout и stderr; строки stderr помечены):',
     outputLeft: (n: number) => `ещё строк в журнале: ${n}`,
     datagrams:
-      'Те же дейтаграммы в захватах: несколько вызовов из таблицы выше, у каждого — первые символы его текста, как их увидел strace, а рядом — дейтаграмма, которую записал tcpdump, и размер её полезной нагрузки UDP. Захват по другую сторону маршрутизатора показывает другие адреса, чем вызов: их заменил маршрутизатор (NAT), а порты остались прежними.',
+      'Те же дейтаграммы в захватах: несколько вызовов из таблицы выше, у каждого — первые символы его текста, как их увидел strace, а рядом — дейтаграмма, которую записал tcpdump, и размер её полезной нагрузки UDP. Захват по другую сторону маршрутизатора показывает другие адреса, чем вызов: их заменил маршрутизатор (NAT). Дейтаграмма ищется по портам и размеру, поэтому та, у которой NAT заменил и порт, будет показана как отсутствующая в захватах.',
     datagramsHeader: ['№', 'вызов', 'дейтаграмма в захватах'],
     sent: 'на',
     received: 'от',
@@ -107,7 +108,7 @@ const T = {
     },
     oursHeading: 'Реализация: сервер лаборатории',
     oursAbout: (read: string) =>
-      `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые читают и пишут; каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
+      `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые работают с данными соединения: получают то, что вернуло чтение (on('data')), пишут эхо (write()), приостанавливают чтение, пока клиент не читает своё эхо, и потом возобновляют его (pause(), resume()), и закрывают свою сторону (end()). Каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
   },
 };
 

@@ -14,6 +14,10 @@ type P = Finding['params'];
 const sec = (v: unknown): string => `${String(v).replace('.', ',')} с`;
 
 const b = (lang: Lang, n: unknown) => count(lang, Number(n), 'byte');
+const READ = {
+  en: { one: 'read', other: 'reads' },
+  ru: { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' },
+};
 const CLIENT = {
   en: { one: 'client', other: 'clients' },
   ru: { one: 'клиент', few: 'клиента', many: 'клиентов', other: 'клиента' },
@@ -46,15 +50,15 @@ export const OWN_WHERE_SHORT: Record<Lang, Record<'traceback' | 'match', (at: st
 export const OWN_CHECK_TITLES: Record<Lang, Record<OwnCheckId, string>> = {
   en: {
     'own-echo-server':
-      'Your echo server: 1 KB reads, exact echo, every scenario, closes, concurrency, resets',
-    'own-echo-client': 'Your echo client: connects, sends the line whole, prints the echo, `exit`, refusal',
+      'Your echo server: 1 KB reads, as many bytes echoed, every scenario, closes, concurrency, resets',
+    'own-echo-client': 'Your echo client: connects, writes the line whole, prints the echo, `exit`, refusal',
     'own-chat-server':
       'Your chat server: relays to every other member, not back, survives odd datagrams, NAT',
     'own-chat-client': 'Your chat client: shows messages before Enter, `exit`, an unreachable server',
   },
   ru: {
     'own-echo-server':
-      'Ваш эхо-сервер: чтение по 1 КБ, точное эхо, все сценарии, закрытие, параллельность, сброс',
+      'Ваш эхо-сервер: чтение по 1 КБ, эхо того же объёма, все сценарии, закрытие, параллельность, сброс',
     'own-echo-client':
       'Ваш эхо-клиент: подключение, строка целиком, эхо на экране, `exit`, отказ в соединении',
     'own-chat-server': 'Ваш чат-сервер: пересылка всем остальным, не отправителю, странные дейтаграммы, NAT',
@@ -79,12 +83,12 @@ export const OWN_CHECK_COLUMNS: Record<Lang, Record<OwnCheckId, string>> = {
 };
 
 const howEn: Record<string, string> = {
-  sent: 'it sent `exit` to the server as a line instead of ending',
+  sent: 'it wrote `exit` to the socket as a line for the server instead of ending',
   'kept-running': 'it closed the socket but did not end by itself',
   'no-close': 'it did not close the connection',
 };
 const howRu: Record<string, string> = {
-  sent: 'он отправил `exit` серверу как обычную строку, вместо того чтобы завершиться',
+  sent: 'он записал `exit` в сокет как обычную строку для сервера, вместо того чтобы завершиться',
   'kept-running': 'он закрыл сокет, но сам не завершился',
   'no-close': 'он не закрыл соединение',
 };
@@ -93,21 +97,21 @@ const howRu: Record<string, string> = {
 const PART: Record<Lang, Record<string, string>> = {
   en: {
     reads: '1 KB reads',
-    bytes: 'every byte came back',
-    close: 'closes a connection the client closed',
+    bytes: 'as many bytes came back as were sent',
+    close: 'closes its socket after the client closed its side',
     reset: "survives a client's reset",
-    sent: 'sends the typed line whole',
+    sent: 'writes the typed line to the socket whole',
     echo: 'reads and prints the echo',
     exit: '`exit` ends the client',
   },
   ru: {
     reads: 'чтение по 1 КБ',
-    bytes: 'все байты вернулись',
-    close: 'закрывает соединение, закрытое клиентом',
+    bytes: 'вернулось столько же байт, сколько отправлено',
+    close: 'закрывает свой сокет, когда клиент закрыл свою сторону',
     reset: 'переживает сброс соединения клиентом',
-    sent: 'отправляет набранную строку целиком',
+    sent: 'записывает набранную строку в сокет целиком',
     echo: 'читает и выводит эхо',
-    exit: '`exit` завершает клиента',
+    exit: '`exit` завершает клиент',
   },
 };
 const PART_NA: Record<Lang, Record<string, string>> = {
@@ -147,42 +151,44 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-part-na': (p) => partNaText('en', p),
     'na-own': (p) =>
       `no own ${p.role} ran (set LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')} to run yours)`,
-    'own-failed': (p) => `the lab reported a problem with the run: ${p.reason} (see its line)`,
+    'own-failed': (p) => `the lab reported a problem with the run: ${p.reason} (see its log line)`,
     'own-untraced': () => 'ran without strace: the checks that need its socket calls are left out',
     'own-read-ok': (p) =>
-      `every read asked the kernel for at most ${b('en', p.limit)} (${p.reads} reads, the largest asked for ${p.max})`,
+      `every read asked the kernel for at most ${b('en', p.limit)} (${count('en', Number(p.reads), READ.en)}, the largest asked for ${b('en', p.max)})`,
     'own-read-big': (p) =>
-      `a ${p.call}() asked the kernel for ${b('en', p.size)}, more than the ${p.limit} the assignment's 1 KB portions allow (${p.count} such reads)`,
-    'own-bytes-ok': (p) => `${p.what}: sent ${b('en', p.sent)}, all of them came back (${p.received})`,
+      `a ${p.call}() asked the kernel for ${b('en', p.size)}, more than the ${b('en', p.limit)} the assignment's 1 KB portions allow (${count('en', Number(p.count), READ.en)} like that)`,
+    'own-bytes-ok': (p) =>
+      `${p.what}: the client handed ${b('en', p.sent)} to its socket and read as many back (${p.received}; the counts were compared, not the content)`,
     'own-bytes-diff': (p) =>
-      `${p.what}: sent ${b('en', p.sent)} but got ${p.received} back: the echo lost or added bytes`,
+      `${p.what}: the client handed ${b('en', p.sent)} to its socket but read ${b('en', p.received)} back: not as many as it sent`,
     'own-served-ok': (p) =>
       `served the ${p.scenario} scenario (${count('en', Number(p.clients), CLIENT.en)})`,
     'own-served-missing': (p) => `the ${p.scenario} client could not connect (${p.code})`,
     'own-bind-loopback': (p) =>
-      `bind() to ${p.local}: a loopback address, reachable only from the same machine. The classic mistake: a VM or another host cannot connect; bind to 0.0.0.0 (every address of the machine)`,
+      `bind() to ${p.local}: a loopback address, so the server accepts only connections made to that address, and only a program on the same machine can make them. The classic mistake: a client on a VM or another host dials the machine's network address and cannot connect; bind to 0.0.0.0 (every IPv4 address of the machine)`,
     'own-close-ok': (p) =>
-      `when a client closed (read returned 0), the server closed its socket too (${count('en', Number(p.conns), 'connection')})`,
+      `when a read returned 0 (the client had closed its side: its FIN arrived), the server closed its socket too (${count('en', Number(p.conns), 'connection')})`,
     'own-close-missing': (p) =>
-      `the client ${p.peer} closed (read returned 0 on fd ${p.fd}) but the server never closed fd ${p.fd}: the socket leaks`,
-    'own-concurrent': (p) => `served ${p.max} clients at once (a thread, process or poll per client)`,
+      `the client ${p.peer} closed its side (a read on fd ${p.fd} returned 0) but the server never closed fd ${p.fd}: the socket leaks`,
+    'own-concurrent': (p) =>
+      `served ${p.max} clients at once (threads, processes, or one select/poll over all the sockets)`,
     'own-one-at-a-time': (p) =>
       `serves one client at a time: each accept() came only after the previous connection was closed (${count('en', Number(p.conns), 'connection')}); not a failure, the answer to control question 4 shows why non-blocking sockets or threads change this`,
     'own-one-at-a-time-waited': (p) =>
-      `serves one client at a time, and a client had to wait: the ${p.scenario} client (${p.client}) connected (the kernel completed the handshake and queued the connection for accept()) and sent its line, then waited ${p.waited} s for the echo; all that time no accept() of your server returned: it was still serving ${p.busy}, a connection it had accepted before${Number(p.clients) > 1 ? ` (${p.clients} clients waited)` : ''}. Serve each client in its own thread or process, or wait for events on all the sockets at once (select, poll)`,
+      `serves one client at a time, and a client had to wait: the ${p.scenario} client (${p.client}) connected (the kernel completed the handshake and queued the connection for accept()) and wrote its line to its socket, then waited ${p.waited} s for the echo; all that time no accept() of your server returned: it was still serving ${p.busy}, a connection it had accepted before${Number(p.clients) > 1 ? ` (${p.clients} clients waited)` : ''}. Serve each client in its own thread or process, or wait for events on all the sockets at once (select, poll)`,
     'own-client-echo-server-busy': (p) =>
-      `n/a: reads and prints the echo (${p.scenario}): the client sent its line and waited ${p.waited} s for the echo, but the server was still serving ${p.busy} and did not take this connection while it waited (see the server's check): nothing to hold against the client`,
+      `n/a: reads and prints the echo (${p.scenario}): the client wrote its line to its socket and waited ${p.waited} s for the echo, but the server was still serving ${p.busy} and did not take this connection while it waited (see the server's check): nothing to hold against the client`,
     'own-reset-ok': (p) => `a client (${p.peer}) reset its connection and the server kept serving`,
     'own-reset-died': (p) => `a client reset its connection (${p.errno}) and the server ended`,
     'own-client-connected': (p) => `${p.scenario}: connect() to ${p.peer} succeeded`,
     'own-client-not-connected': (p) => `${p.scenario}: the client never connected (${p.errno})`,
     'own-client-sent': (p) =>
-      `${p.scenario}: the typed lines went out whole (${b('en', p.sent)} with their newlines)`,
+      `${p.scenario}: the typed lines were written to the socket whole (${b('en', p.sent)} with their newlines)`,
     'own-client-sent-diff': (p) =>
-      `${p.scenario}: ${b('en', p.expected)} were typed (with newlines) but ${p.sent} were written to the socket`,
+      `${p.scenario}: ${b('en', p.expected)} were typed (with newlines) but ${b('en', p.sent)} were written to the socket`,
     'own-client-echo': (p) => `${p.scenario}: the echo was read back (${b('en', p.read)}) and printed`,
     'own-client-echo-missing': (p) =>
-      `${p.scenario}: the echo was not read back whole (${p.read} of ${p.expected} bytes) or not printed${p.line ? ` ("${p.line}")` : ''}`,
+      `${p.scenario}: the echo was not read back whole (${p.read} of ${b('en', p.expected)}) or not printed${p.line ? ` ("${p.line}")` : ''}`,
     'own-client-exit': (p) => `${p.scenario}: \`exit\` closed the connection and ended the client`,
     'own-client-exit-ignored': (p) => `${p.scenario}: after \`exit\`, ${howEn[String(p.how)] ?? p.how}`,
     'own-client-refused-ok': (p) =>
@@ -196,43 +202,44 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-part-na': (p) => partNaText('ru', p),
     'na-own': (p) =>
       `собственный ${p.role === 'echo-server' ? 'эхо-сервер' : 'эхо-клиент'} не запускался (задайте LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')}, чтобы запустить свой)`,
-    'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. её строку)`,
+    'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. строку журнала об этом)`,
     'own-untraced': () =>
       'программа работала без strace: проверки, которым нужны её вызовы с сокетами, пропущены',
     'own-read-ok': (p) =>
-      `каждое чтение запрашивало у ядра не больше ${count('ru', Number(p.limit), 'byte', 'gen')} (чтений: ${p.reads}, самое большое запрашивало ${p.max})`,
+      `каждое чтение запрашивало у ядра не больше ${count('ru', Number(p.limit), 'byte', 'gen')} (чтений: ${p.reads}; самое большое запрашивало ${b('ru', p.max)})`,
     'own-read-big': (p) =>
-      `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${p.limit}, которые допускают порции по 1 КБ из задания (таких чтений: ${p.count})`,
-    'own-bytes-ok': (p) => `${p.what}: отправлено ${b('ru', p.sent)}, все вернулись (${p.received})`,
+      `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${count('ru', Number(p.limit), 'byte', 'gen')}, которые допускают порции по 1 КБ из задания (таких чтений: ${p.count})`,
+    'own-bytes-ok': (p) =>
+      `${p.what}: клиент передал в сокет ${b('ru', p.sent)} и прочитал обратно столько же (${p.received}; сравнивалось количество байт, а не содержимое)`,
     'own-bytes-diff': (p) =>
-      `${p.what}: отправлено ${b('ru', p.sent)}, а вернулось ${p.received}: эхо потеряло или добавило байты`,
+      `${p.what}: клиент передал в сокет ${b('ru', p.sent)}, а прочитал обратно ${b('ru', p.received)}: не столько, сколько отправил`,
     'own-served-ok': (p) => `сценарий ${p.scenario} обслужен (${count('ru', Number(p.clients), CLIENT.ru)})`,
     'own-served-missing': (p) => `клиент сценария ${p.scenario} не смог подключиться (${p.code})`,
     'own-bind-loopback': (p) =>
-      `bind() к ${p.local}: это адрес loopback, до него можно достучаться только с той же машины. Классическая ошибка: ни ВМ, ни другой узел не подключатся; привязывайтесь к 0.0.0.0 (все адреса машины)`,
+      `bind() к ${p.local}: это адрес петлевого интерфейса (loopback), поэтому сервер принимает только соединения на этот адрес, а открыть их может лишь программа на той же машине. Классическая ошибка: клиент на ВМ или другом узле обращается к сетевому адресу машины и подключиться не может; привязывайтесь к 0.0.0.0 (все IPv4-адреса машины)`,
     'own-close-ok': (p) =>
-      `когда клиент закрывал соединение (чтение вернуло 0), сервер тоже закрывал свой сокет (${count('ru', Number(p.conns), 'connection')})`,
+      `когда чтение возвращало 0 (клиент закрыл свою сторону: пришёл его FIN), сервер тоже закрывал свой сокет (${count('ru', Number(p.conns), 'connection')})`,
     'own-close-missing': (p) =>
-      `клиент ${p.peer} закрыл соединение (чтение на fd ${p.fd} вернуло 0), а сервер так и не закрыл fd ${p.fd}: сокет утекает`,
+      `клиент ${p.peer} закрыл свою сторону соединения (чтение на fd ${p.fd} вернуло 0), а сервер так и не закрыл fd ${p.fd}: сокет утекает`,
     'own-concurrent': (p) =>
-      `одновременно обслуживалось клиентов: ${p.max} (поток, процесс или poll на каждого клиента)`,
+      `одновременно обслуживалось клиентов: ${p.max} (потоки, процессы или один select/poll по всем сокетам)`,
     'own-one-at-a-time': (p) =>
       `обслуживает клиентов по одному: каждый accept() вызывался только после закрытия предыдущего соединения (${count('ru', Number(p.conns), 'connection')}); это не ошибка, ответ на контрольный вопрос 4 объясняет, что меняют неблокирующие сокеты или потоки`,
     'own-one-at-a-time-waited': (p) =>
-      `обслуживает клиентов по одному, и клиенту пришлось ждать: клиент сценария ${p.scenario} (${p.client}) подключился (рукопожатие выполнило ядро и поставило соединение в очередь для accept()) и отправил строку, а потом ${sec(p.waited)} ждал эха; всё это время ни один accept() вашего сервера не вернул соединение: сервер ещё обслуживал ${p.busy} — соединение, принятое раньше${Number(p.clients) > 1 ? ` (ждали клиентов: ${p.clients})` : ''}. Обслуживайте каждого клиента в своём потоке или процессе либо ждите событий сразу на всех сокетах (select, poll)`,
+      `обслуживает клиентов по одному, и клиенту пришлось ждать: клиент сценария ${p.scenario} (${p.client}) подключился (рукопожатие выполнило ядро и поставило соединение в очередь для accept()) и записал строку в сокет, а потом ${sec(p.waited)} ждал эха; всё это время ни один accept() вашего сервера не вернул соединение: сервер ещё обслуживал ${p.busy} — соединение, принятое раньше${Number(p.clients) > 1 ? ` (ждали клиентов: ${p.clients})` : ''}. Обслуживайте каждого клиента в своём потоке или процессе либо ждите событий сразу на всех сокетах (select, poll)`,
     'own-client-echo-server-busy': (p) =>
-      `не применимо: читает и выводит эхо (${p.scenario}): клиент отправил строку и ${sec(p.waited)} ждал эха, но сервер всё это время обслуживал ${p.busy} и не принял это соединение, пока клиент ждал (см. проверку сервера): это не ошибка клиента`,
+      `не применимо: читает и выводит эхо (${p.scenario}): клиент записал строку в сокет и ${sec(p.waited)} ждал эха, но сервер всё это время обслуживал ${p.busy} и не принял это соединение, пока клиент ждал (см. проверку сервера): это не ошибка клиента`,
     'own-reset-ok': (p) => `клиент (${p.peer}) сбросил соединение, а сервер продолжил работу`,
     'own-reset-died': (p) => `клиент сбросил соединение (${p.errno}), и сервер завершился`,
     'own-client-connected': (p) => `${p.scenario}: connect() к ${p.peer} выполнен`,
     'own-client-not-connected': (p) => `${p.scenario}: клиент так и не подключился (${p.errno})`,
     'own-client-sent': (p) =>
-      `${p.scenario}: набранные строки ушли целиком (${b('ru', p.sent)} вместе с переводами строк)`,
+      `${p.scenario}: набранные строки записаны в сокет целиком (${b('ru', p.sent)} вместе с переводами строк)`,
     'own-client-sent-diff': (p) =>
-      `${p.scenario}: набрано ${b('ru', p.expected)} (с переводами строк), а в сокет записано ${p.sent}`,
+      `${p.scenario}: набрано ${b('ru', p.expected)} (с переводами строк), а в сокет записано ${b('ru', p.sent)}`,
     'own-client-echo': (p) => `${p.scenario}: эхо прочитано (${b('ru', p.read)}) и выведено на экран`,
     'own-client-echo-missing': (p) =>
-      `${p.scenario}: эхо прочитано не целиком (${p.read} из ${p.expected} байт) или не выведено${p.line ? ` («${p.line}»)` : ''}`,
+      `${p.scenario}: эхо прочитано не целиком (${p.read} из ${count('ru', Number(p.expected), 'byte', 'gen')}) или не выведено${p.line ? ` («${p.line}»)` : ''}`,
     'own-client-exit': (p) => `${p.scenario}: \`exit\` закрыл соединение и завершил клиент`,
     'own-client-exit-ignored': (p) => `${p.scenario}: после \`exit\` ${howRu[String(p.how)] ?? p.how}`,
     'own-client-refused-ok': (p) =>
@@ -242,4 +249,77 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-client-traceback': (p) =>
       `${p.scenario}: клиент завершился с трассировкой стека (traceback): ${p.last}`,
   },
+};
+
+/**
+ * One example of each finding's parameters, as the checks give them: test/texts-catalogue.test.ts
+ * renders every finding from it in both languages (and with every number set to 0, 1, 2, 5, 21...)
+ * to catch a noun that does not agree with its number and English left in a Russian sentence.
+ */
+export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
+  'na-own': { role: 'echo-server' },
+  'own-failed': { reason: 'never-listened' },
+  'own-untraced': {},
+  'own-read-ok': { limit: 1024, reads: 3, max: 1024 },
+  'own-read-big': { call: 'recvfrom', size: 4096, limit: 1024, count: 2 },
+  'own-bytes-ok': { what: 'echo-vm (vm)', sent: 2507, received: 2507 },
+  'own-bytes-diff': { what: 'echo-vm (vm)', sent: 2507, received: 1024 },
+  'own-served-ok': { scenario: 'vm', clients: 2 },
+  'own-served-missing': { scenario: 'vm', code: 'ECONNREFUSED' },
+  'own-bind-loopback': { local: '127.0.0.1:7007' },
+  'own-close-ok': { conns: 3 },
+  'own-close-missing': { peer: '198.18.7.3:41234', fd: 5 },
+  'own-concurrent': { max: 2 },
+  'own-one-at-a-time': { conns: 3 },
+  'own-one-at-a-time-waited': {
+    scenario: 'vm',
+    client: '192.0.2.2:56734',
+    waited: 6.6,
+    busy: '127.0.0.1:58406',
+    clients: 2,
+  },
+  'own-client-echo-server-busy': { scenario: 'vm', waited: 6.6, busy: '127.0.0.1:58406' },
+  'own-reset-ok': { peer: '198.18.7.3:41234' },
+  'own-reset-died': { errno: 'ECONNRESET' },
+  'own-client-connected': { scenario: 'vm', peer: '198.18.7.10:7007' },
+  'own-client-not-connected': { scenario: 'vm', errno: 'ECONNREFUSED' },
+  'own-client-sent': { scenario: 'vm', sent: 6 },
+  'own-client-sent-diff': { scenario: 'vm', expected: 2507, sent: 1024 },
+  'own-client-echo': { scenario: 'vm', read: 6 },
+  'own-client-echo-missing': { scenario: 'vm', read: 1024, expected: 2507, line: 'hello' },
+  'own-client-exit': { scenario: 'vm' },
+  'own-client-exit-ignored': { scenario: 'vm', how: 'sent' },
+  'own-client-refused-ok': { scenario: 'vm', code: 1 },
+  'own-client-refused-zero': { scenario: 'vm', code: 0 },
+  'own-client-traceback': { scenario: 'vm', last: 'ConnectionRefusedError: [Errno 111] Connection refused' },
+  'own-part-na': { part: 'bytes', reason: 'no-client', scenario: 'vm' },
+  'na-members': { seen: 1 },
+  'na-probe': {},
+  'na-remote': {},
+  'na-incoming': { client: 'vm' },
+  'na-incoming-untraced': { client: 'vm' },
+  'na-incoming-address': { client: 'vm' },
+  'na-incoming-server': { client: 'vm' },
+  'na-exit': { client: 'vm' },
+  'na-unreachable': { client: 'vm' },
+  'relay-ok': { datagrams: 4, members: 2, labels: 'remote, vm' },
+  'relay-missing': { missing: 1, datagrams: 4, from: '198.18.7.3:36614', to: '198.18.7.2:43355' },
+  'not-back-ok': { datagrams: 4 },
+  'back-to-sender': { back: 5, datagrams: 5, peer: '198.18.7.3:36614' },
+  'garbage-ok': { probes: 3, empty: 1, largest: 65507 },
+  'garbage-died': { empty: 1, largest: 65507, code: 1 },
+  'garbage-stalled': { empty: 1, largest: 65507 },
+  'nat-ok': { label: 'remote', own: '198.18.8.2', router: '198.18.7.2:43355' },
+  'nat-own-address': { label: 'remote', own: '198.18.8.2', router: '198.18.7.2:43355' },
+  'nat-not-answered': { label: 'remote', own: '198.18.8.2', router: '198.18.7.2:43355' },
+  'nat-untranslated': { label: 'remote', own: '198.18.8.2', router: '198.18.7.2' },
+  'nat-own-unknown': { label: 'remote', router: '198.18.7.2' },
+  'typing-ok': { client: 'vm', text: 'bob: hi', ms: 4, how: 'threads' },
+  'typing-after-enter': { client: 'vm', text: 'bob: hi', waitedMs: 2500 },
+  'typing-never-shown': { client: 'vm', text: 'bob: hi' },
+  'exit-ok': { client: 'vm', ms: 14, code: 0 },
+  'exit-not-ended': { client: 'vm', limitMs: 5000, how: 'still running' },
+  'unreachable-ok': { client: 'vm', code: 1 },
+  'unreachable-traceback': { client: 'vm' },
+  'unreachable-silent': { client: 'vm', ended: 'yes' },
 };

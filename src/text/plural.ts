@@ -34,7 +34,14 @@ export const NOUNS = {
   },
   datagram: {
     en: { one: 'datagram', other: 'datagrams' },
-    ru: { one: 'дейтаграмма', few: 'дейтаграммы', many: 'дейтаграмм', other: 'дейтаграммы' },
+    ru: {
+      one: 'дейтаграмма',
+      few: 'дейтаграммы',
+      many: 'дейтаграмм',
+      other: 'дейтаграммы',
+      genOne: 'дейтаграммы',
+      genMany: 'дейтаграмм',
+    },
   },
   portion: {
     en: { one: 'portion', other: 'portions' },
