@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
 import { OWN_ROLES, type OwnRole } from '../log/own-events.js';
+import { SCREEN_TEXTS } from '../text/screen.js';
+import { say } from '../text/catalogue.js';
+import { attachHint } from './terminal.js';
 import { OWN_DEFAULTS, commandVariable, portVariable, runOwnProgram } from '../own/runner.js';
 import {
   type LogCliOptions,
@@ -92,6 +95,19 @@ export function ownCommand(): Command {
         relay: { stdout: process.stdout, stderr: process.stderr },
         graceMs: o.grace * 1000,
       });
+      // A person attaching to a client's container (docker attach resizes the terminal) gets the
+      // same hint as with our clients: how to end and how to detach. Once settled, like theirs.
+      if (o.role.endsWith('-client') && process.stdout.isTTY) {
+        let timer: NodeJS.Timeout | undefined;
+        process.stdout.on('resize', () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            const what = say(SCREEN_TEXTS, 'own-client', { chat: o.role === 'chat-client' }, o.lang);
+            process.stdout.write(`\r\n${attachHint(what, o.lang)}\r\n`);
+          }, 400);
+          timer.unref();
+        });
+      }
       onStopSignal(
         async () => {
           await run.stop();

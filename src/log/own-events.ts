@@ -460,9 +460,9 @@ export const ownEvents = {
       skipped: 0,
     },
     (f) =>
-      `The source files of ${roleName('en', f.role)}, recorded with their SHA-256 so the report shows the code that ran: ${f.files.length}${f.skipped ? ` (${f.skipped} more not recorded: over the limit)` : ''}`,
+      `${count('en', f.files.length, { one: 'source file', other: 'source files' })} of ${roleName('en', f.role)} recorded with their SHA-256, so the report shows the code that ran${f.skipped ? ` (${f.skipped} more not recorded: over the limit)` : ''}`,
     (f) =>
-      `Исходные файлы (${roleName('ru', f.role)}) записаны с их SHA-256, чтобы отчёт показал именно тот код, что работал: ${f.files.length}${f.skipped ? ` (ещё ${f.skipped} не записано: сверх предела)` : ''}`,
+      `Исходные файлы (${roleName('ru', f.role)}) записаны вместе с SHA-256, чтобы отчёт показал именно тот код, что работал; файлов: ${f.files.length}${f.skipped ? ` (ещё ${f.skipped} не записано: сверх предела)` : ''}`,
   ),
   'own.trace.off': spec(
     'warn',

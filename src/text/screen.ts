@@ -28,6 +28,12 @@ export const SCREEN_TEXTS = {
     () => 'Echo client',
     () => 'Эхо-клиент',
   ),
+  /** A student's own client under `socket-lab own`: the program is theirs, the hint the lab's. */
+  'own-client': sentence(
+    { chat: false },
+    (p) => `Your ${p.chat ? 'chat' : 'echo'} client, run by socket-lab`,
+    (p) => `Ваш ${p.chat ? 'чат-клиент' : 'эхо-клиент'}, его запустила socket-lab`,
+  ),
   'echo-connected': sentence(
     { remote: '10.0.0.5:7007', local: '10.0.0.9:40000' },
     (p) => `Connected to the echo server ${p.remote} from ${p.local}`,

@@ -137,3 +137,44 @@ test('a terminal that attaches (resizes) gets the hint once; Ctrl-C leaves clean
     'the half-typed line was not sent',
   );
 });
+
+test("a student's own client: attaching (a resize) shows the lab's hint once, in the student's language", async (t) => {
+  if (!needs(t, { tools: ['tmux'] }, 'a real pseudo-terminal')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'socket-lab-test-'));
+  // `cat` stands for their client: it echoes what is typed, so the typed line shows it still runs.
+  startInTmux(
+    t,
+    `LAB_LANG=ru ${process.execPath} ${CLI} own --role echo-client --dir ${dir} --trace off --command cat --log-file ${join(dir, 'own.jsonl')}`,
+  );
+  const hints = () => screen().split('Ctrl-P Ctrl-Q').length - 1;
+  tmux('send-keys', '-t', 'lab', '-l', 'typed before');
+  tmux('send-keys', '-t', 'lab', 'Enter');
+  await waitFor(
+    'the program runs',
+    () => screen().split('typed before').length > 2 || undefined,
+    10_000,
+    screen,
+  );
+  assert.equal(hints(), 0, 'no hint before anyone attaches');
+  tmux(
+    'resize-window',
+    '-t',
+    'lab',
+    '-x',
+    '150',
+    '-y',
+    '35',
+    ';',
+    'resize-window',
+    '-t',
+    'lab',
+    '-x',
+    '140',
+    '-y',
+    '30',
+  );
+  await waitFor('the hint after the resize', () => hints() === 1 || undefined, 3000, screen);
+  assert.match(screen().replace(/\n/g, ' '), /Ваш эхо-клиент, его запустила socket-lab\. Введите строку/);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(hints(), 1, `two resizes in a row print the hint once:\n${screen()}`);
+});
