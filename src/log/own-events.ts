@@ -171,7 +171,7 @@ export function callText(lang: Lang, f: OwnCallFields): string {
       const note = loop
         ? en
           ? ': a loopback address, so only programs on this same machine can connect (not a VM, not another host)'
-          : ': это адрес loopback, подключиться смогут только программы на этой же машине (ни ВМ, ни другой узел)'
+          : ': это петлевой адрес (loopback), подключиться смогут только программы на этой же машине (ни ВМ, ни другой узел)'
         : any
           ? en
             ? ': every address of this machine, so clients can connect to any of its addresses (if routing and the firewall let them through)'
@@ -192,8 +192,12 @@ export function callText(lang: Lang, f: OwnCallFields): string {
         : `${f.call}() взял соединение из очереди: новый сокет fd ${f.newFd ?? f.result} для ${f.peer ?? 'клиента'}; fd ${f.fd} продолжает слушать${wait}`;
     case 'connect':
       return en
-        ? `connect()${fd} to ${f.peer ?? '?'} completed the three-way handshake${f.type === 'udp' ? ' (UDP: no handshake, it only fixes the peer address)' : ''}${wait}`
-        : `connect()${fd} к ${f.peer ?? '?'} завершил тройное рукопожатие${f.type === 'udp' ? ' (у UDP рукопожатия нет: вызов только запоминает адрес собеседника)' : ''}${wait}`;
+        ? f.type === 'udp'
+          ? `connect()${fd} fixed the peer address ${f.peer ?? '?'}: UDP has no handshake, nothing was sent; from now on send() goes there, recv() takes datagrams only from there, and an ICMP error from there comes back as an error of a later call${wait}`
+          : `connect()${fd} to ${f.peer ?? '?'} completed the three-way handshake${wait}`
+        : f.type === 'udp'
+          ? `connect()${fd} запомнил адрес собеседника ${f.peer ?? '?'}: у UDP нет рукопожатия, ничего не отправлено; теперь send() шлёт туда, recv() принимает дейтаграммы только оттуда, а ошибка ICMP оттуда вернётся ошибкой одного из следующих вызовов${wait}`
+          : `connect()${fd} к ${f.peer ?? '?'} завершил тройное рукопожатие${wait}`;
     case 'shutdown':
       return en
         ? `shutdown(${f.how ?? '?'})${fd}: ${f.how === 'SHUT_RD' ? 'no more reading' : 'the kernel sends a FIN: this side will send nothing more; reading still works'}`
