@@ -31,7 +31,7 @@ async function chatRun() {
 
 const portOf = (e: string) => Number(e.slice(e.lastIndexOf(':') + 1));
 
-test("their chat server's recvfrom sources and their chat clients' ports are in the run's fingerprint", async () => {
+test("their chat clients' ports are in the run's fingerprint; their server's peers are in its identity only", async () => {
   const { model } = await chatRun();
   const id = runIdentity(model);
   // Who their server heard from: the vm client as itself, the remote one as the router (NAT).
@@ -52,8 +52,32 @@ test("their chat server's recvfrom sources and their chat clients' ports are in 
   assert.ok(remote.local?.startsWith('198.18.1.2:'));
   assert.ok(peers.some((p) => portOf(p) === portOf(remote.local!)));
   const f = await runFingerprint(model, []);
-  for (const e of [...peers, ...clients.map((c) => c.local!)]) assert.ok(f.ports.includes(portOf(e)), e);
+  for (const e of clients.map((c) => c.local!)) assert.ok(f.ports.includes(portOf(e)), e);
   assert.equal(implausibleFingerprint(f), false);
+});
+
+test("a classmate's datagrams to their chat server do not put the classmate's ports in its fingerprint", async () => {
+  // An attacker's review: two datagrams from the ports of the attacker's own honest run, sent to a
+  // victim's published chat port, made both honest runs "the same run". The sender chose those ports.
+  const { model } = await chatRun();
+  const before = await runFingerprint(model, []);
+  const foreign = [52978, 52980].map((port, i) =>
+    call('labe2e22894ownv2-own-chat-server', 'chat-server', 100_000 + i, {
+      call: 'recvfrom',
+      fd: 3,
+      result: 5,
+      bytes: 5,
+      peer: `192.168.1.50:${port}`,
+    }),
+  );
+  model.timeline.records.push(...foreign);
+  assert.ok(
+    (runIdentity(model).accepted ?? []).some((p) => p === '192.168.1.50:52978'),
+    'its identity shows them',
+  );
+  const after = await runFingerprint(model, []);
+  assert.deepEqual(after.ports, before.ports);
+  assert.ok(!after.ports.includes(52978) && !after.ports.includes(52980));
 });
 
 /** One own.call line of role `role` in the shape the runner logs it. */

@@ -8,9 +8,9 @@ import { readCaptureBytes } from '../wire/index.js';
  * not think of editing (unlike the times, pids and host names, which any text editor changes):
  *
  * - `ports`: the ephemeral ports the kernel gave the clients (echo and chat, from the clients' own
- *   lines; a student's own clients' and own server's from their traced calls, see ownParts: the
- *   TCP clients' connect()s and the peers an own server accepted, the chat clients' UDP sockets
- *   and the sources an own chat server received datagrams from). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
+ *   lines; a student's own clients' from their traced calls, see ownParts: the TCP clients'
+ *   connect()s and the chat clients' UDP sockets; not an own server's peers, which whoever
+ *   connects chooses). Linux draws them from about 28,000 (32768-60999) per destination with a secret hash, so
  *   two runs share two of them by chance with a probability below one in a million per pair.
  * - `isns`: the initial sequence numbers of the clients' SYNs in the captures the bundle holds:
  *   32 random bits each (RFC 6528), so one in common already names one run.
@@ -46,10 +46,12 @@ export async function runFingerprint(model: LabModel, captures: readonly Buffer[
     const p = portOf(s.local);
     if (p !== undefined) ports.add(p);
   }
-  // A student's own clients (their connect()s, a chat client's UDP socket) and own server (the
-  // peers it accepted, the sources an own chat server's recvfrom returned).
+  // A student's own clients (their connect()s, a chat client's UDP socket: the ports their own
+  // kernel drew). Not the peers an own server accepted or heard from: whoever connects chooses
+  // those, so a classmate could put their own ports into this run's fingerprint by sending it a
+  // datagram from them, and make two honest runs look like one.
   const own = ownParts(model.timeline.records);
-  for (const e of [...own.clients.map((c) => c.local), ...own.accepted]) {
+  for (const e of own.clients.map((c) => c.local)) {
     const p = portOf(e);
     if (p !== undefined) ports.add(p);
   }
