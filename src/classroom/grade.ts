@@ -1,4 +1,4 @@
-import { ownCodeFingerprint } from '../report/own-same-code.js';
+import { ownCodeFingerprints } from '../report/own-same-code.js';
 import { createHash } from 'node:crypto';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -63,8 +63,8 @@ export interface GradeRow {
   /** Other rows (of other students) that hold the same run. */
   duplicateOf: string[];
   /**
-   * Other rows (of other students) whose own programs are the same code once comments and
-   * whitespace are removed (own-same-code.ts), whatever names the students gave. Not a failure by
+   * Other rows (of other students) that share the code of an own program file once comments,
+   * whitespace and the names in it are set aside (own-same-code.ts). Not a failure by
    * itself: two students may share a course's template; the teacher reads the two and decides.
    */
   sameCodeAs: string[];
@@ -185,8 +185,8 @@ interface Graded {
   fingerprint?: RunFingerprint;
   /** When the bundle says it was made (ISO 8601), to keep the latest of re-uploads. */
   bundledAt?: string;
-  /** The own programs' code without comments and whitespace, hashed (ownCodeFingerprint). */
-  code?: string;
+  /** The own programs' code files, each as tokens with names numbered, hashed (ownCodeFingerprints). */
+  codes?: string[];
 }
 
 /** Finds the manifest at the top, or in the one top directory (what `bundle` writes). */
@@ -330,8 +330,8 @@ async function gradeFile(
     .filter(([p]) => p.startsWith(at.root) && /\.pcap(ng)?$/.test(p))
     .map(([, data]) => data);
   const fingerprint = await runFingerprint(run.analysis.model, captures);
-  const code = ownCodeFingerprint(run.analysis.model.timeline.records);
-  return { row, identity: run.identity, fingerprint, bundledAt: String(manifest.bundledAt), code };
+  const codes = ownCodeFingerprints(run.analysis.model.timeline.records);
+  return { row, identity: run.identity, fingerprint, bundledAt: String(manifest.bundledAt), codes };
 }
 
 /** The teacher's log, as grade reads it for every submission. */
@@ -416,18 +416,25 @@ export async function grade(paths: readonly string[], options: GradeOptions = {}
   return { rows, exitCode };
 }
 
-/** Rows of different students whose own programs are the same code: each names the others. */
+/**
+ * Rows of different students who share the code of at least one own program file: each names the
+ * others once. Grouped by file fingerprint, so the cost is the pairs that share a file.
+ */
 function markSameCode(graded: readonly Graded[]): void {
   const byCode = new Map<string, Graded[]>();
   for (const g of graded) {
-    if (g.code === undefined || g.row.reuploadOf !== undefined) continue;
-    const list = byCode.get(g.code);
-    if (list) list.push(g);
-    else byCode.set(g.code, [g]);
+    if (g.row.reuploadOf !== undefined) continue;
+    for (const code of g.codes ?? []) {
+      const list = byCode.get(code);
+      if (list) list.push(g);
+      else byCode.set(code, [g]);
+    }
   }
   for (const list of byCode.values())
     for (const a of list)
-      for (const b of list) if (a !== b && person(a.row) !== person(b.row)) a.row.sameCodeAs.push(b.row.file);
+      for (const b of list)
+        if (a !== b && person(a.row) !== person(b.row) && !a.row.sameCodeAs.includes(b.row.file))
+          a.row.sameCodeAs.push(b.row.file);
 }
 
 /** The same person, whatever the case and spacing they typed: a re-upload, not another student. */
