@@ -22,7 +22,7 @@ async function tempDir(t: Parameters<typeof defer>[0]): Promise<string> {
  */
 const INJECT_BUG = `--import=data:text/javascript,${encodeURIComponent(
   "import fs from 'node:fs'; import m from 'node:module';" +
-    "fs.promises.copyFile = async () => { throw new TypeError('injected for the test'); };" +
+    "fs.createWriteStream = () => { throw new TypeError('injected for the test'); };" +
     'm.syncBuiltinESMExports();',
 )}`;
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chown, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -204,4 +204,27 @@ test('report on a real run on loopback: server, echo client and two chat clients
   assert.equal(await p.exited, 0, `${p.stderr()}\n${p.stdout()}`);
   assert.match(p.stderr(), /all checks pass \(local, echo, chat, stopped\)/);
   assert.match(p.stdout(), /## Scenario `net-a`/);
+});
+
+test('collect copies regular files only: a log or capture that is a link to another file is not followed', async (t) => {
+  const dir = await tempDir(t);
+  const from = join(dir, 'volume');
+  await mkdir(from);
+  for (const f of (await readdir(LAB)).filter((n) => n.endsWith('.jsonl')))
+    await writeFile(join(from, f), await readFile(join(LAB, f)));
+  const secret = join(dir, 'secret.env');
+  await writeFile(secret, 'LAB_STUDENT=not-for-the-report\n');
+  // What a program left running beside the logs could make of them (an attacker's review).
+  await symlink(secret, join(from, 'lab-capture-server.pcap'));
+  await symlink(secret, join(from, 'lab-extra.jsonl'));
+  const to = join(dir, 'out');
+  const p = runCli(['collect', '--from', from, '--to', to]);
+  assert.equal(await p.exited, 0, p.stderr());
+  const copied = await readdir(to);
+  assert.ok(
+    !copied.includes('lab-capture-server.pcap') && !copied.includes('lab-extra.jsonl'),
+    copied.join(' '),
+  );
+  assert.match(p.stderr() + p.stdout(), /lab-capture-server\.pcap is not a regular file: not copied/);
+  for (const f of copied) assert.ok(!(await readFile(join(to, f), 'utf8')).includes('not-for-the-report'), f);
 });

@@ -1,7 +1,9 @@
 import type { Lang } from '../log/events.js';
 import { findCaptures } from './wire-section.js';
 import { labError, writing } from '../errors.js';
-import { chown, copyFile, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { chown, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyseWithServerLog, serverLogInput } from './classroom.js';
 import { type CheckId, oursView, ourServerSource, render, summary } from './index.js';
@@ -51,20 +53,15 @@ export async function collectLogs(o: {
   }
   await writing(o.to, () => mkdir(o.to, { recursive: true }));
   const copies: string[] = [];
-  for (const file of files) {
+  // Logs, then the packet captures (and the notes of captures turned off) beside them, for
+  // Wireshark. Regular files only: a link or a FIFO is not copied (nor followed).
+  const captureNames = (await readdir(o.from)).filter((n) => /\.(pcap|off)$/.test(n)).sort();
+  for (const file of [...files, ...captureNames.map((n) => join(o.from, n))]) {
     const target = join(o.to, basename(file));
-    await writing(target, () => copyFile(file, target));
-    copies.push(target);
-  }
-  // The packet captures (and the notes of captures turned off) go beside the logs, for Wireshark.
-  for (const name of (await readdir(o.from)).filter((n) => /\.(pcap|off)$/.test(n)).sort()) {
-    // Regular files only: a link or a FIFO named like a capture is not copied (nor followed).
-    if (!(await lstat(join(o.from, name))).isFile()) {
-      o.warn?.(`${name} is not a regular file: not copied`);
+    if (!(await writing(target, () => copyRegular(file, target)))) {
+      o.warn?.(`${basename(file)} is not a regular file: not copied`);
       continue;
     }
-    const target = join(o.to, name);
-    await writing(target, () => copyFile(join(o.from, name), target));
     copies.push(target);
   }
   const inputs = copies
@@ -115,5 +112,28 @@ export async function giveToParentOwner(
   } catch (err) {
     // Some mounts (Docker Desktop's file sharing) do not keep ownership; the files are still there.
     warn?.(`could not give ${dir} to uid ${owner.uid}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Copies `from` to `to` when `from` is a regular file, checked on the file it opened (O_NOFOLLOW):
+ * a program still running beside the logs cannot swap one for a link to a file of the machine
+ * between a check and the copy. False when it is not a regular file.
+ */
+async function copyRegular(from: string, to: string): Promise<boolean> {
+  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+  let handle;
+  try {
+    handle = await open(from, flags);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') return false; // a symbolic link
+    throw err;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return false;
+    await pipeline(handle.createReadStream({ autoClose: false }), createWriteStream(to));
+    return true;
+  } finally {
+    await handle.close();
   }
 }
