@@ -1,8 +1,4 @@
-/**
- * The load generator: drives one target for one scenario and measures what comes back. Runs in a
- * process of its own (see child.ts), so its CPU use is not the server's. Every loop here is
- * bounded in time and in count.
- */
+/** The load generators, in a process of their own (child.ts). Every loop is bounded in time and count. */
 import dgram from 'node:dgram';
 import { on, once } from 'node:events';
 import net from 'node:net';
@@ -20,7 +16,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const nowMs = () => performance.now();
 
 /** Connects, failing after PROBE_TIMEOUT_MS; later socket errors end the run's counts, not the process. */
-async function connect(port: number, noDelay = true): Promise<net.Socket> {
+export async function connect(port: number, noDelay = true): Promise<net.Socket> {
   const socket = net.connect({ host: HOST, port, noDelay });
   await once(socket, 'connect', { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch((err: unknown) => {
     socket.destroy();
@@ -30,7 +26,8 @@ async function connect(port: number, noDelay = true): Promise<net.Socket> {
 }
 
 /** Writes `size` bytes and waits until as many came back, at most PROBE_TIMEOUT_MS. */
-async function echoed(socket: net.Socket, size: number): Promise<void> {
+async function echoed(socket: net.Socket | undefined, size: number): Promise<void> {
+  if (!socket) throw new Error('not connected');
   socket.write(Buffer.alloc(size, 'p'));
   let got = 0;
   // Ends at 'close' too: a server that refuses a connection accepts it and closes it at once.
@@ -94,7 +91,7 @@ export async function runStream(
   const windowEnd = t0 + job.durationMs;
   const { port, probeEveryMs: everyMs, durationMs } = job;
   const probes =
-    everyMs > 0 ? startProbes({ scenario: 'probe', port, everyMs, durationMs }) : Promise.resolve([]);
+    everyMs > 0 ? startProbes({ kind: 'probe', port, everyMs, durationMs }) : Promise.resolve([]);
   await sleep(Math.max(0, windowEnd - nowMs()));
   const cpu1 = cpuMs(job.targetPid, job.withChildren);
   const windowMs = nowMs() - t0;
@@ -128,7 +125,7 @@ export async function runStream(
   return { metrics, complete: drained, conns: conns.map((c) => c.tally) };
 }
 
-/** New connections, one at a time, each timed from connect() to its echo. */
+/** New connections, one at a time, each timed from connect() to its 64-byte echo. */
 export async function runProbe(job: ProbeJob): Promise<JobResult> {
   const probesMs: number[] = [];
   const end = nowMs() + job.durationMs;
@@ -136,12 +133,10 @@ export async function runProbe(job: ProbeJob): Promise<JobResult> {
     await sleep(job.everyMs);
     const started = nowMs();
     const socket = await connect(job.port).catch(() => undefined);
-    const ok = socket
-      ? await echoed(socket, 64).then(
-          () => true,
-          () => false,
-        )
-      : false;
+    const ok = await echoed(socket, 64).then(
+      () => true,
+      () => false,
+    );
     socket?.destroy();
     probesMs.push(ok ? nowMs() - started : PROBE_TIMEOUT_MS);
   }

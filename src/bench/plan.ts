@@ -17,33 +17,27 @@ export const SCENARIO_IDS = [
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
-/** One scenario: what runs, against which targets, how often. */
+/**
+ * One scenario: what runs, against which targets (compared with `reference` round by round), how
+ * often; `timeoutMs` bounds one run (target start to stop), after which it is killed and failed.
+ * Server scenarios give the load generator's job, log-read the log its readers read.
+ */
 export interface Scenario {
   id: ScenarioId;
   title: string;
   targets: TargetId[];
-  /** The target the others are compared with, round by round. */
   reference: TargetId;
   rounds: number;
-  /** Upper bound on one run (target start to stop), after which it is killed and reported failed. */
   timeoutMs: number;
-  /** Server scenarios: the load generator's job. */
   job?(t: Target): Job;
-  /** The log-read scenario: the log the readers read. */
   log?: LogSpec;
 }
 
-/** What shapes the plan: the run's size and what this machine has. */
-export interface PlanOptions {
-  smoke: boolean;
-  /** Idle connections the fd limit allows (the generator and the server each hold one fd per connection). */
-  idleConnections: number;
-  socat: boolean;
-  /** python3 and strace are installed: the strace-cost scenarios can run. */
-  straceCost: boolean;
+/** What shapes the plan: the run's size and what this machine has (straceCost: python3 and strace). */
+export type PlanOptions = { smoke: boolean; idleConnections: number; socat: boolean; straceCost: boolean } & {
   rounds?: number | undefined;
   writeBatch: number;
-}
+};
 
 const NODE_TARGETS: TargetId[] = ['lab-default', 'lab-quiet', 'node'];
 const PYTHON_TARGETS: TargetId[] = ['python', 'python-strace'];
@@ -69,7 +63,7 @@ export function plan(o: PlanOptions): Scenario[] {
     rounds: rounds(probeEveryMs || targets[0] === 'python' ? 2 : 5),
     timeoutMs: warmupMs + durationMs + 30_000,
     job: (t) => ({
-      scenario: 'stream',
+      kind: 'stream',
       port: t.tcpPort,
       connections,
       writeSize: 1024,
@@ -91,7 +85,7 @@ export function plan(o: PlanOptions): Scenario[] {
     rounds: rounds(2),
     timeoutMs: 40_000,
     job: (t) => ({
-      scenario: 'latency',
+      kind: 'latency',
       port: t.tcpPort,
       messageSize,
       warmupCount: s ? 100 : 2000,
@@ -113,7 +107,7 @@ export function plan(o: PlanOptions): Scenario[] {
       rounds: rounds(1),
       timeoutMs: 120_000,
       job: (t) => ({
-        scenario: 'idle',
+        kind: 'idle',
         port: t.tcpPort,
         connections: o.idleConnections,
         concurrency: s ? 50 : 200,
@@ -128,11 +122,11 @@ export function plan(o: PlanOptions): Scenario[] {
       rounds: rounds(2),
       timeoutMs: 60_000,
       job: (t) => ({
-        scenario: 'chat',
+        kind: 'chat',
         port: t.udpPort,
         members,
         ratePerMember: 40,
-        durationMs: s ? 300 : 4000,
+        durationMs,
         drainMs: s ? 100 : 500,
         targetPid: t.pid,
       }),

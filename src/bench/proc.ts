@@ -4,28 +4,32 @@
  * a child per connection).
  */
 import { type ChildProcess, type StdioOptions, fork } from 'node:child_process';
+import { on } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
-
-/** Node flags for our children: the parent's (e.g. a TypeScript loader) minus its own profiling. */
-export function childExecArgv(extra: string[] = []): string[] {
-  return [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), ...extra];
-}
+import type { ChildToParent, Job, JobResult, ParentToLoad } from './jobs.js';
 
 /**
- * Forks the benchmark's child entry point (child.ts, beside this module whether it runs from dist
- * or from src) in `role` with JSON `args`.
+ * Forks child.ts (beside this module, in dist or src) in `role` with JSON `args`; Node flags are
+ * the parent's (e.g. a TypeScript loader) minus its own profiling, plus `flags`.
  */
-export function forkChild(
-  role: string,
-  args: unknown[],
-  flags: string[] = [],
-  stdio?: StdioOptions,
-): ChildProcess {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const entry = new URL(`./child${ext}`, import.meta.url).pathname;
-  return fork(entry, [role, ...args.map((a) => JSON.stringify(a))], {
-    execArgv: childExecArgv(flags),
+export function forkChild(role: string, arg: unknown, flags: string[] = [], stdio?: StdioOptions) {
+  const entry = new URL(`./child${import.meta.url.slice(-3)}`, import.meta.url).pathname;
+  return fork(entry, [role, JSON.stringify(arg)], {
+    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), ...flags],
     stdio: stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Runs `job` in a child process of its own; `onHolding`: an idle job holds its connections until it resolves. */
+export function runJob(job: Job, timeoutMs: number, onHolding?: (n: number) => Promise<void>) {
+  const child = forkChild('load', job);
+  return answer(child, job.kind, timeoutMs, (m: ChildToParent): JobResult | undefined => {
+    if (m.type === 'holding')
+      void onHolding?.(m.established).then(
+        () => child.connected && child.send({ type: 'release' } satisfies ParentToLoad),
+      );
+    else if (m.type === 'error') throw new Error(`${job.kind}: ${m.message}`);
+    return m.type === 'result' ? m.result : undefined;
   });
 }
 
@@ -33,36 +37,25 @@ export function forkChild(
  * The first message of `child` that `pick` turns into a value (`pick` may throw to fail). Fails if
  * the child exits first, or after `timeoutMs` (then the child is killed when `kill`).
  */
-export function answer<T, M>(
+export async function answer<T, M>(
   child: ChildProcess,
   what: string,
   timeoutMs: number,
   pick: (m: M) => T | undefined,
   kill = true,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const done = (fn: () => void) => {
-      clearTimeout(timer);
-      child.off('message', onMessage as (m: unknown) => void);
-      child.off('exit', onExit);
-      fn();
-    };
-    const timer = setTimeout(() => {
-      if (kill) child.kill('SIGKILL');
-      done(() => reject(new Error(`${what} did not answer within ${timeoutMs / 1000} s`)));
-    }, timeoutMs);
-    const onMessage = (m: M) => {
-      try {
-        const v = pick(m);
-        if (v !== undefined) done(() => resolve(v));
-      } catch (err) {
-        done(() => reject(err as Error));
-      }
-    };
-    const onExit = (code: number | null) => done(() => reject(new Error(`${what} exited with code ${code}`)));
-    child.on('message', onMessage as (m: unknown) => void);
-    child.once('exit', onExit);
-  });
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    for await (const [m] of on(child, 'message', { signal, close: ['exit'] })) {
+      const v = pick(m as M);
+      if (v !== undefined) return v;
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    if (kill) child.kill('SIGKILL');
+    throw new Error(`${what} did not answer within ${timeoutMs / 1000} s`, { cause: err });
+  }
+  throw new Error(`${what} exited with code ${child.exitCode}`);
 }
 
 /** Waits for `child` to exit, killing it after `ms`. */
@@ -77,17 +70,6 @@ export function waitExit(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run). */
-const TICKS_PER_SECOND = 100;
-
-interface Stat {
-  ppid: number;
-  /** utime + stime, ms. */
-  cpuMs: number;
-  /** cutime + cstime (children already reaped), ms. */
-  childrenCpuMs: number;
-}
-
 /** A /proc file's text; undefined when it is gone (the process exited) or this is not Linux. */
 function readProc(path: string): string | undefined {
   try {
@@ -97,14 +79,15 @@ function readProc(path: string): string | undefined {
   }
 }
 
-function readStat(pid: number): Stat | undefined {
+/** ppid, utime + stime and cutime + cstime (children reaped) in ms, from /proc/<pid>/stat. */
+function readStat(pid: number) {
   const text = readProc(`${pid}/stat`);
   if (text === undefined) return undefined;
   // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // Times are in clock ticks (USER_HZ: 100 on every Linux we run).
   const n = (i: number) => Number(fields[i - 3] ?? 0);
-  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
-  return { ppid: n(4), cpuMs: ms(n(14) + n(15)), childrenCpuMs: ms(n(16) + n(17)) };
+  return { ppid: n(4), cpuMs: (n(14) + n(15)) * 10, childrenCpuMs: (n(16) + n(17)) * 10 };
 }
 
 const childrenOf = (pid: number) =>

@@ -1,9 +1,5 @@
-/**
- * Starting and stopping benchmark targets, each in a child process of its own, and reading what
- * socket-lab's servers log while the load runs (through the report's reader, as a user would).
- */
+/** Starting and stopping the targets, each in a process of its own; socket-lab's log read as it comes. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Analysis, analyse, linesOf } from '../report/index.js';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
+import { connect } from './loadgen.js';
 import { answer, forkChild, waitExit } from './proc.js';
 
 /** How the tables name each target. */
@@ -32,36 +29,40 @@ export interface Target {
   pid: number;
   tcpPort: number;
   udpPort: number;
-  /** The target's CPU time is its process's and its children's (socat forks one per connection, strace runs Python). */
+  /** Its CPU time includes its children's (socat forks one per connection, strace runs Python). */
   withChildren: boolean;
   /** socket-lab targets: their log, read as it comes; resolves once the target's stdout has ended. */
   log?: Promise<Analysis>;
-  /** Full GC in the target (Node targets), so that memory readings are comparable. */
+  /** Node targets: a full GC (so that memory readings are comparable); the event-loop delay so far. */
   gc(): Promise<void>;
-  /** Event-loop delay since the target started (Node targets). */
   loopDelay(): Promise<LoopDelay | undefined>;
   /** Stops the target and waits for its exit (killing it after a deadline); resolves with figures of its own. */
   stop(): Promise<Record<string, number>>;
 }
 
-/** What every target of one run gets. */
-export interface TargetSettings {
-  maxConnections: number;
-  chat: { messagesPerSecond: number; messageBurst: number };
-  /** Write a CPU profile of socket-lab targets here (node --cpu-prof). */
-  profileDir?: string | undefined;
-  profileName?: string | undefined;
-}
+/** `profileDir`: write a CPU profile of socket-lab targets there (node --cpu-prof). */
+export type TargetSettings = { maxConnections: number; profileDir?: string | undefined; profileName: string };
 
-async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings): Promise<Target> {
+/** Starts target `id` and resolves once it listens. */
+export async function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
+  if (id === 'report' || id === 'readline') throw new Error(`${id} reads logs: it serves no load`);
+  if (id !== 'lab-default' && id !== 'lab-quiet' && id !== 'node') return startProgram(id);
+  const lab = id !== 'node';
   const flags = ['--expose-gc'];
-  if (s.profileDir && spec.kind === 'lab') {
-    flags.push('--cpu-prof', '--cpu-prof-dir', s.profileDir);
-    if (s.profileName) flags.push('--cpu-prof-name', s.profileName);
-  }
-  const child = forkChild('target', [spec], flags, ['ignore', 'pipe', 'inherit', 'ipc']);
+  if (s.profileDir && lab)
+    flags.push('--cpu-prof', '--cpu-prof-dir', s.profileDir, '--cpu-prof-name', s.profileName);
+  const { maxConnections } = s;
+  const portionLinesPerSecond = id === 'lab-default' ? ECHO_DEFAULTS.portionLinesPerSecond : 0;
+  // Every connection and member comes from 127.0.0.1, and the chat's abuse limits would stop the relay
+  // at 50,000 datagrams/s: raised, so that the servers themselves are measured.
+  const echo = { maxConnections, maxConnectionsPerAddress: maxConnections, portionLinesPerSecond };
+  const chat = { messagesPerSecond: 1000, messageBurst: 1000, maxMembersPerAddress: 1000 };
+  const spec: TargetSpec = lab
+    ? { kind: 'lab', echo, chat: { ...chat, relayBudgetPerSecond: 1_000_000 } }
+    : { kind: 'node' };
+  const child = forkChild('target', spec, flags, ['ignore', 'pipe', 'inherit', 'ipc']);
   let log: Promise<Analysis> | undefined;
-  if (spec.kind === 'lab' && child.stdout) {
+  if (lab && child.stdout) {
     log = analyse([{ name: id, lines: linesOf(child.stdout) }], { allRuns: true });
     // Read to the end whatever happens to the run; a failed read shows when the run awaits it.
     log.catch(() => {});
@@ -107,21 +108,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function canConnect(port: number): Promise<boolean> {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  try {
-    await once(socket, 'connect');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
-}
-
-/** Process groups of programs we started, still running: stopped at exit, whatever ends the benchmark. */
+/** Process groups of programs we started, still running: killed at exit, whatever ends the benchmark. */
 const liveGroups = new Set<number>();
-let exitHook = false;
+process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
 
 function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
   try {
@@ -148,22 +137,21 @@ async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<T
     const python = ['python3', PYTHON_SERVER, String(port)];
     return trace ? ['strace', '-f', '-e', 'trace=network,read,write,close', '-o', trace, ...python] : python;
   };
+  let stderr = '';
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const [cmd = '', ...args] = argv(port);
+    stderr = '';
     const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const group = child.pid ?? 0;
     liveGroups.add(group);
     child.once('exit', () => liveGroups.delete(group));
-    if (!exitHook) {
-      exitHook = true;
-      process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
-    }
-    let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 2000)));
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && child.exitCode === null) {
-      if (await canConnect(port)) {
+      const socket = await connect(port).catch(() => undefined);
+      socket?.destroy();
+      if (socket) {
         return {
           id,
           pid: group,
@@ -187,29 +175,7 @@ async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<T
       await new Promise((r) => setTimeout(r, 20));
     }
     killGroup(group, 'SIGKILL');
-    if (attempt === 4) {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-      throw new Error(`${cmd} did not start: ${stderr.trim()}`);
-    }
   }
-  throw new Error(`${id} did not start`);
-}
-
-/** Starts target `id` and resolves once it listens. */
-export function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
-  const lab = (portionLinesPerSecond: number): TargetSpec => ({
-    kind: 'lab',
-    // Every benchmark connection comes from 127.0.0.1: the per-address limit must not refuse them.
-    echo: {
-      maxConnections: s.maxConnections,
-      maxConnectionsPerAddress: s.maxConnections,
-      portionLinesPerSecond,
-    },
-    chat: { ...s.chat, maxMembersPerAddress: 1000, relayBudgetPerSecond: 1_000_000 },
-  });
-  if (id === 'lab-default') return startNodeTarget(id, lab(ECHO_DEFAULTS.portionLinesPerSecond), s);
-  if (id === 'lab-quiet') return startNodeTarget(id, lab(0), s);
-  if (id === 'node') return startNodeTarget(id, { kind: 'node' }, s);
-  if (id === 'report' || id === 'readline') throw new Error(`${id} reads logs: it serves no load`);
-  return startProgram(id);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  throw new Error(`${id} did not start: ${stderr.trim()}`);
 }
