@@ -1,15 +1,8 @@
-/**
- * The baselines our servers are measured against: what a programmer writes in a few lines of
- * plain Node, with no logging, no limits and no portions.
- */
+/** What our servers are measured against: what a programmer writes in a few lines of plain Node. */
 import dgram from 'node:dgram';
 import net, { type AddressInfo } from 'node:net';
 
-export interface Baseline {
-  tcpPort: number;
-  udpPort: number;
-  close(): Promise<void>;
-}
+export type Baseline = { tcpPort: number; udpPort: number; close(): Promise<void> };
 
 /**
  * Bare Node echo (`socket.pipe(socket)`) and a bare UDP relay that speaks just enough of the chat

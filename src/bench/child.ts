@@ -1,12 +1,8 @@
 /**
- * The benchmark's child processes: `child.js <role> <json>`, forked by proc.ts with an IPC channel.
- *
- * - `target <spec>`: socket-lab's servers exactly as `socket-lab server` runs them (JSON log lines on
- *   stdout, info level), or the bare Node baseline. Answers `ready` with its ports, runs a full GC on
- *   `gc` (so memory readings do not depend on when V8 last collected), reports its event-loop delay
- *   on `loop`, and exits 0 on `stop`, which also lets `--cpu-prof` write its profile.
- * - `load <job>`: a load generator or log reader, in a process of its own so that its CPU and peak
- *   RSS are not the server's; answers one `result` (or `error`) and exits.
+ * The benchmark's child processes, `child.js <role> <json>`, forked by proc.ts with an IPC channel:
+ * `target <spec>` serves (answers `ready`, `gc`: a full GC so that memory readings do not depend on
+ * when V8 last collected, `loop`, and `stop`, which lets `--cpu-prof` write its profile); `load <job>`
+ * generates load or reads a log, apart so that its CPU and peak RSS are not the server's.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type {

@@ -1,4 +1,6 @@
 /** What the orchestrator asks of its child processes and what they answer, over IPC (plain JSON). */
+import type { EchoServerOptions } from '../tcp/echo-server.js';
+import type { ChatServerOptions } from '../udp/chat-server.js';
 
 /**
  * Which program serves the load, or (log-read scenario) reads the log: the report's reader or the
@@ -10,16 +12,7 @@ export type TargetId =
 
 /** A Node target child: socket-lab's servers with these options, or the bare Node baseline. */
 export type TargetSpec =
-  | {
-      kind: 'lab';
-      echo: { maxConnections: number; maxConnectionsPerAddress: number; portionLinesPerSecond: number };
-      chat: {
-        messagesPerSecond: number;
-        messageBurst: number;
-        maxMembersPerAddress: number;
-        relayBudgetPerSecond: number;
-      };
-    }
+  | { kind: 'lab'; echo: Omit<EchoServerOptions, 'log'>; chat: Omit<ChatServerOptions, 'log'> }
   | { kind: 'node' };
 
 /** How late the target's event loop ran timers, ms: a stalled loop delays every connection. */

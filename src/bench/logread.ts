@@ -3,7 +3,7 @@
  * into a file, which the report's reader and a plain `readline` + `JSON.parse` loop then read.
  */
 import { createReadStream, statSync } from 'node:fs';
-import net from 'node:net';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { JobResult, ReadJob } from './jobs.js';
 import { round } from './stats.js';
@@ -15,32 +15,21 @@ export interface LogSpec {
   bytesPerConnection: number;
 }
 
-/** Streams `bytes` to `port` and reads the echo back; resolves when all of it came back. */
-function stream(port: number, bytes: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const block = Buffer.alloc(64 * 1024, 'x');
-    let sent = 0;
-    let got = 0;
-    const write = () => {
-      while (sent < bytes) {
-        const n = Math.min(block.length, bytes - sent);
-        sent += n;
-        if (!socket.write(n === block.length ? block : block.subarray(0, n))) return;
-      }
-      socket.end();
-    };
-    socket.on('drain', write);
-    socket.on('data', (d: Buffer) => (got += d.length));
-    socket.on('end', () => (got === bytes ? resolve() : reject(new Error(`echo ${got} of ${bytes} bytes`))));
-    socket.on('error', reject);
-    socket.once('connect', write);
-  });
+/** Streams `bytes` to `port` in 64 KB writes; resolves when all of it came back. */
+async function stream(port: number, bytes: number): Promise<void> {
+  const socket = await (await import('./loadgen.js')).connect(port);
+  let got = 0;
+  socket.on('data', (d: Buffer) => (got += d.length));
+  const block = Buffer.alloc(64 * 1024, 'x');
+  for (let sent = 0; sent < bytes; sent += block.length)
+    if (!socket.write(block.subarray(0, bytes - sent))) await once(socket, 'drain');
+  await once(socket.end(), 'close');
+  if (got !== bytes) throw new Error(`echo ${got} of ${bytes} bytes`);
 }
 
 /** Writes the echo server's log of `spec` (every portion logged) into `file`. */
 export async function writeEchoLog(file: string, spec: LogSpec): Promise<{ bytes: number; lines: number }> {
-  // Loaded here, not at the top: the reader processes run this module without the server.
+  // Loaded here, not at the top: the reader processes run this module without the server or generator.
   const { createLogger } = await import('../log/logger.js');
   const { createEchoServer } = await import('../tcp/echo-server.js');
   const { log, flush } = createLogger({

@@ -1,10 +1,9 @@
 /**
- * Child processes of the benchmark and what the kernel says about processes: CPU time and memory,
- * read from /proc so that the same numbers come out for Node, Python, strace and socat (which forks
- * a child per connection).
+ * The benchmark's child processes, and their CPU time and memory read from /proc, so that the same
+ * figures come out for Node, Python, strace and socat (which forks a child per connection).
  */
 import { type ChildProcess, type StdioOptions, fork } from 'node:child_process';
-import { on } from 'node:events';
+import { on, once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ChildToParent, Job, JobResult, ParentToLoad } from './jobs.js';
 
@@ -59,15 +58,11 @@ export async function answer<T, M>(
 }
 
 /** Waits for `child` to exit, killing it after `ms`. */
-export function waitExit(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+export async function waitExit(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  await once(child, 'exit');
+  clearTimeout(timer);
 }
 
 /** A /proc file's text; undefined when it is gone (the process exited) or this is not Linux. */
@@ -93,10 +88,7 @@ function readStat(pid: number) {
 const childrenOf = (pid: number) =>
   readdirSync('/proc').filter((name) => /^\d+$/.test(name) && readStat(Number(name))?.ppid === pid);
 
-/**
- * CPU time (user + system, ms) used so far by `pid` and its children, live or reaped. With
- * `withChildren` false only the process itself counts (cheaper: no scan of /proc).
- */
+/** CPU time (user + system, ms) used so far by `pid`, and `withChildren`, by its children live or reaped. */
 export function cpuMs(pid: number, withChildren = false): number {
   const own = readStat(pid);
   if (!own) return Number.NaN;
@@ -113,10 +105,7 @@ export function memory(pid: number): { rss: number; peakRss: number } {
   return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
 }
 
-/**
- * Datagrams the kernel dropped on each UDP socket bound to one of `ports` (receive buffer full),
- * summed: /proc/net/udp keeps a `drops` count per socket.
- */
+/** Datagrams the kernel dropped (receive buffer full) on the UDP sockets bound to `ports`, from /proc/net/udp. */
 export function udpDrops(ports: ReadonlySet<number>): number {
   const text = readProc('net/udp');
   if (text === undefined) return Number.NaN;
@@ -131,8 +120,7 @@ export function udpDrops(ports: ReadonlySet<number>): number {
 
 /** The soft limit on open files of this process (children of Node inherit the raised limit). */
 export function openFileLimit(): number {
-  // Not Linux: assume the usual default.
   const line = /^Max open files\s+(\d+|unlimited)/m.exec(readProc('self/limits') ?? '');
   if (line?.[1] === 'unlimited') return Number.MAX_SAFE_INTEGER;
-  return line?.[1] ? Number(line[1]) : 1024;
+  return line?.[1] ? Number(line[1]) : 1024; // not Linux: the usual default
 }

@@ -1,7 +1,6 @@
 /**
- * The orchestrator: for each scenario and round, runs each target in turn (the order reversed
- * every other round, so that no target always runs first or last on a noisy machine) under the
- * scenario's job, and collects figures, memory and the server's log accounting.
+ * The orchestrator: for each scenario and round, each target in turn (the order reversed every other
+ * round, so that none always runs first or last on a noisy machine) under the scenario's job.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -15,17 +14,6 @@ import { type Scenario, type ScenarioId, plan } from './plan.js';
 import { memory, openFileLimit, runJob } from './proc.js';
 import { round } from './stats.js';
 import { TARGET_LABELS, type Target, startTarget, toolVersion } from './targets.js';
-
-/** Exact accounting of portions in socket-lab's log (own lines, or counted in summaries) against what was sent. */
-export interface Accounting {
-  connections: number;
-  exact: boolean;
-  problems: string[];
-  individualPortions: number;
-  summarisedPortions: number;
-  logLines: number;
-  logLinesPerSec: number;
-}
 
 export interface RunRecord {
   scenario: ScenarioId;
@@ -50,24 +38,15 @@ export interface BenchSettings {
   progress: (line: string) => void;
 }
 
-export interface BenchRun {
-  startedAt: string;
-  durationMs: number;
-  smoke: boolean;
-  /** The tools' versions, null when missing. */
-  machine: { cpus: number; model: string; node: string; openFileLimit: number } & Record<Tool, string | null>;
-  notes: string[];
-  scenarios: Array<Pick<Scenario, 'id' | 'title' | 'targets' | 'reference' | 'rounds'>>;
-  runs: RunRecord[];
-}
-
-type Tool = 'socat' | 'python' | 'strace';
+export type BenchRun = Awaited<ReturnType<typeof runBench>>;
+/** Exact accounting of portions in socket-lab's log (own lines, or counted in summaries) against what was sent. */
+export type Accounting = ReturnType<typeof checkAccounting>;
 
 /**
  * Checks, connection by connection, that the server's log (read by the report) accounts for every
  * byte the generator sent, within the line budget, and that the report's echo check passes on it.
  */
-function checkAccounting(log: Analysis, conns: ConnTally[], portionLines: number, runMs: number): Accounting {
+function checkAccounting(log: Analysis, conns: ConnTally[], portionLines: number, runMs: number) {
   const problems: string[] = [];
   let individual = 0;
   let summarised = 0;
@@ -166,7 +145,7 @@ function describe(r: RunRecord): string {
 }
 
 /** Runs the selected scenarios; progress goes to `s.progress`, one line per run. */
-export async function runBench(s: BenchSettings): Promise<BenchRun> {
+export async function runBench(s: BenchSettings) {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const notes: string[] = [];
@@ -174,7 +153,8 @@ export async function runBench(s: BenchSettings): Promise<BenchRun> {
     notes.push(text);
     s.progress(`bench: note: ${text}`);
   };
-  const tools: Record<Tool, string | null> = {
+  // The tools' versions, null when missing.
+  const tools = {
     socat: toolVersion('socat', ['-V'], /socat version (\S+)/),
     python: toolVersion('python3', ['--version'], /Python (\S+)/),
     strace: toolVersion('strace', ['-V'], /strace -- version (\S+)/),

@@ -108,7 +108,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Process groups of programs we started, still running: killed at exit, whatever ends the benchmark. */
+/** Process groups of programs we started, still running: killed at exit, whatever ends the bench. */
 const liveGroups = new Set<number>();
 process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
 
@@ -124,10 +124,9 @@ function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
 const PYTHON_SERVER = fileURLToPath(new URL('../../src/bench/echo-server.py', import.meta.url));
 
 /**
- * A program that is not ours, started as a user would: socat (`socat TCP-LISTEN:port,fork PIPE`) or
- * the Python echo server, plain or under `strace -f` writing its trace to a file, as the lab traces a
- * student's server. None can listen on port 0 and report the port, so we pick a free one just
- * before (and retry). A process group of its own, so that stop() also reaches its children.
+ * socat or the Python echo server (plain, or under `strace -f` as the lab traces a student's server),
+ * in a process group of its own so that stop() reaches its children. None can report a port it got
+ * from port 0: a free one is picked just before (and retried).
  */
 async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<Target> {
   const dir = id === 'python-strace' ? mkdtempSync(join(tmpdir(), 'socket-lab-bench-strace-')) : undefined;
