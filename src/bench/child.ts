@@ -5,26 +5,11 @@
  * generates load or reads a log, apart so that its CPU and peak RSS are not the server's.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type {
-  ChildToParent,
-  Job,
-  JobResult,
-  ParentToLoad,
-  ParentToTarget,
-  TargetSpec,
-  TargetToParent,
-} from './jobs.js';
+import type { Job, JobResult, ParentToTarget, TargetSpec } from './jobs.js';
 import { type Baseline, startBaseline } from './baseline.js';
-import { runJob } from './proc.js';
+import { send } from './proc.js';
 
 const HOST = '127.0.0.1';
-
-function send(message: TargetToParent | ChildToParent): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-}
 
 /** socket-lab's servers as `socket-lab server` runs them when stdout is not a terminal: JSON lines, info level. */
 async function labServers(spec: Extract<TargetSpec, { kind: 'lab' }>): Promise<Baseline> {
@@ -68,29 +53,7 @@ async function target(spec: TargetSpec): Promise<void> {
 
 async function load(job: Job): Promise<JobResult> {
   if (job.kind === 'read') return (await import('./logread.js')).read(job);
-  const g = await import('./loadgen.js');
-  switch (job.kind) {
-    case 'stream':
-      // The probes in a child of this process: their timings must not wait on our busy event loop.
-      return g.runStream(
-        job,
-        async (probe) => (await runJob(probe, 30_000 + probe.durationMs)).probesMs ?? [],
-      );
-    case 'probe':
-      return g.runProbe(job);
-    case 'latency':
-      return g.runLatency(job);
-    case 'chat':
-      return g.runChat(job);
-    case 'idle':
-      return g.runIdle(job, async (established) => {
-        const released = new Promise<void>((resolve) =>
-          process.once('message', (m: ParentToLoad) => m.type === 'release' && resolve()),
-        );
-        await send({ type: 'holding', established });
-        await released;
-      });
-  }
+  return (await import('./loadgen.js')).generate(job);
 }
 
 const [role, json = '{}'] = process.argv.slice(2);

@@ -3,8 +3,8 @@ import dgram from 'node:dgram';
 import { on, once } from 'node:events';
 import net from 'node:net';
 import { encode, parseServerMessage } from '../udp/protocol.js';
-import type { ChatJob, IdleJob, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
-import { cpuMs, udpDrops } from './proc.js';
+import type { ChatJob, IdleJob, Job, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
+import { cpuMs, hold, runJob, udpDrops } from './proc.js';
 import { mean, quantile, round } from './stats.js';
 
 const HOST = '127.0.0.1';
@@ -42,10 +42,7 @@ export async function connect(port: number, echo = 0, noDelay = true): Promise<n
  * Streaming throughput: `connections` sockets each write `writeSize`-byte buffers as fast as the
  * server echoes them (respecting backpressure), for a warm-up and then a measured window.
  */
-export async function runStream(
-  job: StreamJob,
-  probe: (job: ProbeJob) => Promise<number[]>,
-): Promise<JobResult> {
+async function runStream(job: StreamJob): Promise<JobResult> {
   const payload = Buffer.alloc(job.writeSize, 'x');
   // One at a time, each proven with an echoed byte, so that none is left waiting in a short accept
   // queue (socat listens with a backlog of 5) while the others already stream. Nagle stays on, as
@@ -78,7 +75,13 @@ export async function runStream(
   const cpu0 = cpuMs(job.targetPid, job.withChildren);
   const t0 = nowMs();
   const { port, probeEveryMs: everyMs, durationMs } = job;
-  const probes = everyMs > 0 ? probe({ kind: 'probe', port, everyMs, durationMs }) : Promise.resolve([]);
+  // The probes in a process of their own: their timings must not wait on this busy event loop.
+  const probes =
+    everyMs > 0
+      ? runJob({ kind: 'probe', port, everyMs, durationMs }, 30_000 + durationMs).then(
+          (r) => r.probesMs ?? [],
+        )
+      : Promise.resolve([]);
   await sleep(Math.max(0, t0 + durationMs - nowMs()));
   const cpu1 = cpuMs(job.targetPid, job.withChildren);
   const windowMs = nowMs() - t0;
@@ -112,7 +115,7 @@ export async function runStream(
 }
 
 /** New connections, one at a time, each timed from connect() to its 64-byte echo. */
-export async function runProbe(job: ProbeJob): Promise<JobResult> {
+async function runProbe(job: ProbeJob): Promise<JobResult> {
   const probesMs: number[] = [];
   const end = nowMs() + job.durationMs;
   while (nowMs() + job.everyMs < end) {
@@ -126,7 +129,7 @@ export async function runProbe(job: ProbeJob): Promise<JobResult> {
 }
 
 /** Request/response latency: one connection, one small message in flight at a time. */
-export async function runLatency(job: LatencyJob): Promise<JobResult> {
+async function runLatency(job: LatencyJob): Promise<JobResult> {
   const socket = await connect(job.port);
   const message = Buffer.alloc(job.messageSize, 'r');
   const samples: number[] = [];
@@ -165,10 +168,7 @@ export async function runLatency(job: LatencyJob): Promise<JobResult> {
  * Idle connections: opens `connections` sockets, each proven end to end with one echoed byte, then
  * calls `hold` (the orchestrator measures the server's memory) and closes them all.
  */
-export async function runIdle(
-  job: IdleJob,
-  hold: (established: number) => Promise<void>,
-): Promise<JobResult> {
+async function runIdle(job: IdleJob): Promise<JobResult> {
   const sockets: net.Socket[] = [];
   let failed = 0;
   let next = 0;
@@ -222,7 +222,7 @@ const F = 'F'.charCodeAt(0);
  * `durationMs`; every member counts the FROM datagrams it receives. Loss compares them with what
  * a perfect relay delivers: every message to every other member.
  */
-export async function runChat(job: ChatJob): Promise<JobResult> {
+async function runChat(job: ChatJob): Promise<JobResult> {
   const members: dgram.Socket[] = [];
   for (let i = 0; i < job.members; i++) members.push(await join(job.port, `m${i}`));
   await sleep(100); // let the JOINED notices pass
@@ -263,4 +263,13 @@ export async function runChat(job: ChatJob): Promise<JobResult> {
       sentMessages: sent,
     },
   };
+}
+
+/** Runs one load job, in the process of its own that child.ts gives it. */
+export function generate(job: Exclude<Job, { kind: 'read' }>): Promise<JobResult> {
+  if (job.kind === 'stream') return runStream(job);
+  if (job.kind === 'probe') return runProbe(job);
+  if (job.kind === 'latency') return runLatency(job);
+  if (job.kind === 'idle') return runIdle(job);
+  return runChat(job);
 }

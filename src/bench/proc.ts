@@ -5,7 +5,7 @@
 import { type ChildProcess, type StdioOptions, fork } from 'node:child_process';
 import { on, once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { ChildToParent, Job, JobResult, ParentToLoad } from './jobs.js';
+import type { ChildToParent, Job, JobResult, ParentToLoad, TargetToParent } from './jobs.js';
 
 /**
  * Forks child.ts (beside this module, in dist or src) in `role` with JSON `args`; Node flags are
@@ -30,6 +30,23 @@ export function runJob(job: Job, timeoutMs: number, onHolding?: (n: number) => P
     else if (m.type === 'error') throw new Error(`${job.kind}: ${m.message}`);
     return m.type === 'result' ? m.result : undefined;
   });
+}
+
+/** Sends `message` to the parent process (the orchestrator). */
+export function send(message: TargetToParent | ChildToParent): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** In a load child: tells the orchestrator that `established` connections are held, until it releases them. */
+export async function hold(established: number): Promise<void> {
+  const released = new Promise<void>((resolve) =>
+    process.once('message', (m: ParentToLoad) => m.type === 'release' && resolve()),
+  );
+  await send({ type: 'holding', established });
+  await released;
 }
 
 /**
