@@ -5,8 +5,8 @@
  * generates load or reads a log, apart so that its CPU and peak RSS are not the server's.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Job, JobResult, ParentToTarget, TargetSpec } from './jobs.js';
 import { type Baseline, startBaseline } from './baseline.js';
+import type { Job, JobResult, ParentToTarget, TargetSpec } from './jobs.js';
 import { send } from './proc.js';
 
 const HOST = '127.0.0.1';

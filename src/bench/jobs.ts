@@ -90,8 +90,6 @@ export interface JobResult {
   /** Stream jobs: every byte sent came back before the connection closed. */
   complete?: boolean;
   conns?: ConnTally[];
-  /** Probe jobs: connect + echo times, ms (one that never answered counts as its timeout). */
-  probesMs?: number[];
 }
 
 export type ChildToParent =

@@ -8,9 +8,9 @@ import { dirname, join } from 'node:path';
 import { type Analysis, accountConnections, summary } from '../report/index.js';
 import { SKIP_CAUSES } from '../report/parse.js';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
-import type { ConnTally, Metrics, TargetId } from './jobs.js';
 import { writeEchoLog } from './logread.js';
 import { type Scenario, type ScenarioId, plan } from './plan.js';
+import type { ConnTally, Metrics, TargetId } from './jobs.js';
 import { memory, openFileLimit, runJob } from './proc.js';
 import { round } from './stats.js';
 import { TARGET_LABELS, type Target, startTarget, toolVersion } from './targets.js';
@@ -97,16 +97,16 @@ async function serve(scenario: Scenario, t: Target, record: RunRecord): Promise<
     if (!job) throw new Error(`${scenario.id} has no load job`);
     const rss = { before: Number.NaN, after: Number.NaN };
     if (job.kind === 'idle') {
-      await t.gc();
+      await t.gc?.();
       rss.before = memory(t.pid).rss;
     }
     const result = await runJob(job, scenario.timeoutMs, async () => {
       await new Promise((r) => setTimeout(r, 300));
-      await t.gc();
+      await t.gc?.();
       rss.after = memory(t.pid).rss;
     });
     const m = (record.metrics = result.metrics);
-    const loop = await t.loopDelay();
+    const loop = await t.loopDelay?.();
     if (loop) Object.assign(m, { loopP99Ms: round(loop.p99Ms, 1), loopMaxMs: round(loop.maxMs, 1) });
     const peak = memory(t.pid).peakRss;
     if (Number.isFinite(peak) && !t.withChildren) m.peakRssMB = round(peak / 2 ** 20, 1);

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Analysis, analyse, linesOf } from '../report/index.js';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
-import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
 import { connect } from './loadgen.js';
+import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
 import { answer, forkChild, waitExit } from './proc.js';
 
 /** How the tables name each target. */
@@ -34,8 +34,8 @@ export interface Target {
   /** socket-lab targets: their log, read as it comes; resolves once the target's stdout has ended. */
   log?: Promise<Analysis>;
   /** Node targets: a full GC (so that memory readings are comparable); the event-loop delay so far. */
-  gc(): Promise<void>;
-  loopDelay(): Promise<LoopDelay | undefined>;
+  gc?(): Promise<void>;
+  loopDelay?(): Promise<LoopDelay | undefined>;
   /** Stops the target and waits for its exit (killing it after a deadline); resolves with figures of its own. */
   stop(): Promise<Record<string, number>>;
 }
@@ -157,8 +157,6 @@ async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<T
           tcpPort: port,
           udpPort: 0,
           withChildren: id !== 'python',
-          gc: async () => {},
-          loopDelay: async () => undefined,
           async stop(): Promise<Record<string, number>> {
             const exited = waitExit(child, 3000);
             // The whole group: killing strace alone would only detach it from a server that runs on.
