@@ -5,7 +5,7 @@ import net from 'node:net';
 import { encode, parseServerMessage } from '../udp/protocol.js';
 import type { ChatJob, IdleJob, Job, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
 import { cpuMs, hold, runJob, udpDrops } from './proc.js';
-import { mean, quantile, round } from './stats.js';
+import { quantile, round } from './stats.js';
 
 const HOST = '127.0.0.1';
 const PROBE_TIMEOUT_MS = 5000;
@@ -95,11 +95,12 @@ async function runStream(job: StreamJob): Promise<JobResult> {
   for (const c of conns) c.socket.destroy();
 
   const rates = conns.map((c) => c.tally.windowBytes);
-  const mb = rates.reduce((n, b) => n + b, 0) / 1e6;
+  const total = rates.reduce((n, b) => n + b, 0);
+  const mb = total / 1e6;
   const metrics: Metrics = {
     mbPerSec: round(mb / (windowMs / 1000), 1),
     cpuMsPerMB: round((cpu1 - cpu0) / mb, 2),
-    slowestShare: round(Math.min(...rates) / mean(rates), 3),
+    slowestShare: round(Math.min(...rates) / (total / rates.length), 3),
     ...(await probes)?.metrics,
   };
   return { metrics, complete: drained, conns: conns.map((c) => c.tally) };

@@ -101,15 +101,11 @@ const WHO: Partial<Record<TargetId, string>> = {
 const QUIET = 'lab-quiet';
 const DEFAULT = 'lab-default';
 
+/** What a rule is about: `metric` of `target` in `scenario`, within `limit`; labelled "<who>: <what>". */
+type On = [target: TargetId, what: string, scenario: ScenarioId, metric: string, limit: Limit];
+
 /** The median of the per-round ratios `metric` of `target` / that of `ref` must stay within `limit`. */
-function ratio(
-  target: TargetId,
-  what: string,
-  scenario: ScenarioId,
-  metric: string,
-  limit: Limit,
-  ref: TargetId = 'node',
-): Rule {
+function ratio(...[target, what, scenario, metric, limit, ref = 'node']: [...On, ref?: TargetId]): Rule {
   const p = { scenario, metric, target, ref };
   return {
     label: `${WHO[target]}: ${what}`,
@@ -131,15 +127,9 @@ function ratio(
   };
 }
 
-/** The worst round's `metric` (the lowest against a minimum, else the highest) must stay within `limit`. */
+/** The worst round's `metric` × `scale` (the lowest against a minimum, else the highest) within `limit`. */
 function worst(
-  t: TargetId,
-  what: string,
-  scenario: ScenarioId,
-  metric: string,
-  limit: Limit,
-  unit: string,
-  scale = 1,
+  ...[t, what, scenario, metric, limit, unit, scale = 1]: [...On, unit: string, scale?: number]
 ): Rule {
   return {
     label: `${WHO[t]}: ${what}`,
@@ -197,25 +187,14 @@ const RULES: Rule[] = [
       return { measured: `${d} MB vs ${q} MB quiet; at most ${rate} log lines/s`, pass: d <= q + 32 };
     },
   },
-  ...([DEFAULT, QUIET] as const).flatMap((t) => [
-    worst(
-      t,
-      'new connection accepted + echoed while 50 stream (slowest probe)',
-      'fairness',
-      'acceptMaxMs',
-      { max: 100 },
-      ' ms',
-    ),
-    worst(
-      t,
-      'slowest of 50 connections vs the mean rate (worst round)',
-      'fairness',
-      'slowestShare',
-      { min: 0.1 },
-      ' %',
-      100,
-    ),
-  ]),
+  ...([DEFAULT, QUIET] as const).flatMap((t) => {
+    const probe = 'new connection accepted + echoed while 50 stream (slowest probe)';
+    const share = 'slowest of 50 connections vs the mean rate (worst round)';
+    return [
+      worst(t, probe, 'fairness', 'acceptMaxMs', { max: 100 }, ' ms'),
+      worst(t, share, 'fairness', 'slowestShare', { min: 0.1 }, ' %', 100),
+    ];
+  }),
   ratio('report', 'speed vs readline + JSON.parse', 'log-read', 'readMBPerSec', { min: 0.8 }, 'readline'),
   ratio('report', 'peak RSS vs readline + JSON.parse', 'log-read', 'peakRssMB', { max: 1.5 }, 'readline'),
 ];
