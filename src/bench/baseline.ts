@@ -5,9 +5,8 @@ import net, { type AddressInfo } from 'node:net';
 export type Baseline = { tcpPort: number; udpPort: number; close(): Promise<void> };
 
 /**
- * Bare Node echo (`socket.pipe(socket)`) and a bare UDP relay that speaks just enough of the chat
- * protocol for the load generator: HELLO gets a COOKIE, JOIN a WELCOME, every MSG goes on as one
- * FROM datagram to each other member. No cookies checked, no rate limits, no logs.
+ * `socket.pipe(socket)`, and a UDP relay with just enough of the chat protocol for the generator
+ * (HELLO gets a COOKIE, JOIN a WELCOME, each MSG one FROM per other member): no checks, no limits, no logs.
  */
 export async function startBaseline(host: string): Promise<Baseline> {
   const tcp = net.createServer((socket) => {

@@ -1,14 +1,22 @@
-/** What the orchestrator asks of its child processes and what they answer, over IPC (plain JSON). */
+/** The targets, and what the orchestrator asks of its child processes and they answer over IPC (JSON). */
 import type { EchoServerOptions } from '../tcp/echo-server.js';
 import type { ChatServerOptions } from '../udp/chat-server.js';
 
 /**
- * Which program serves the load, or (log-read scenario) reads the log: the report's reader or the
- * baseline `readline` + `JSON.parse` loop. `python` is a student-style echo server (recv(1024),
- * sendall, a thread per client); `python-strace` the same under `strace -f`, as the lab runs one.
+ * The programs that serve the load (`python`: a student-style echo server, `python-strace`: the same
+ * under `strace -f`) or, in the log-read scenario, read the log; and how the tables name them.
  */
-export type TargetId =
-  'lab-default' | 'lab-quiet' | 'node' | 'socat' | 'python' | 'python-strace' | 'report' | 'readline';
+export const TARGET_LABELS = {
+  'lab-default': 'socket-lab, default logging',
+  'lab-quiet': 'socket-lab, quiet',
+  node: 'bare Node',
+  socat: 'socat',
+  python: 'Python echo server',
+  'python-strace': 'Python echo server under strace',
+  readline: 'readline + JSON.parse',
+  report: 'socket-lab report',
+} as const;
+export type TargetId = keyof typeof TARGET_LABELS;
 
 /** A Node target child: socket-lab's servers with these options, or the bare Node baseline. */
 export type TargetSpec =
@@ -23,9 +31,8 @@ export type TargetToParent =
 export type ParentToTarget = { type: 'gc' } | { type: 'loop' } | { type: 'stop' };
 
 /**
- * `connections` each write `writeSize`-byte buffers (corked `writeBatch` at a time) as fast as the
- * echo drains them; a probe process opens a new connection every `probeEveryMs` (0: never). The
- * CPU time of `targetPid` (with its children when `withChildren`) is sampled over the window.
+ * `connections` each write `writeSize`-byte buffers (corked `writeBatch` at a time); a probe connects
+ * every `probeEveryMs` (0: never). The CPU time of `targetPid` (`withChildren`) is sampled.
  */
 export type StreamJob = {
   kind: 'stream';

@@ -38,10 +38,7 @@ export async function connect(port: number, echo = 0, noDelay = true): Promise<n
   }
 }
 
-/**
- * Streaming throughput: `connections` sockets each write `writeSize`-byte buffers as fast as the
- * server echoes them (respecting backpressure), for a warm-up and then a measured window.
- */
+/** Streaming: every connection writes as fast as the echo drains; a warm-up, then a measured window. */
 async function runStream(job: StreamJob): Promise<JobResult> {
   const payload = Buffer.alloc(job.writeSize, 'x');
   // One at a time, each proven with an echoed byte, so that none is left waiting in a short accept
@@ -160,10 +157,7 @@ async function runLatency(job: LatencyJob): Promise<JobResult> {
   return { metrics: { p50Us: us(0.5), p99Us: us(0.99), count: samples.length } };
 }
 
-/**
- * Idle connections: opens `connections` sockets, each proven end to end with one echoed byte, then
- * calls `hold` (the orchestrator measures the server's memory) and closes them all.
- */
+/** Idle: connections, each proven with one echoed byte, held while the orchestrator measures memory. */
 async function runIdle(job: IdleJob): Promise<JobResult> {
   const sockets: net.Socket[] = [];
   let failed = 0;
@@ -211,12 +205,11 @@ async function join(port: number, nick: string): Promise<dgram.Socket> {
   return socket;
 }
 
-const F = 'F'.charCodeAt(0);
+const F = 'F'.charCodeAt(0); // a FROM datagram
 
 /**
- * Chat relay: `members` join, then together send `members * ratePerMember` messages a second for
- * `durationMs`; every member counts the FROM datagrams it receives. Loss compares them with what
- * a perfect relay delivers: every message to every other member.
+ * Chat relay: the members send `ratePerMember` messages a second each and count the FROM datagrams
+ * they receive; loss is against a perfect relay, every message to every other member.
  */
 async function runChat(job: ChatJob): Promise<JobResult> {
   const members: dgram.Socket[] = [];

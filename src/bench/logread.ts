@@ -1,7 +1,4 @@
-/**
- * The log-reading scenario: a real echo server logs every portion of a few streaming connections
- * into a file, which the report's reader and a plain `readline` + `JSON.parse` loop then read.
- */
+/** The log-read scenario: a real echo server's log of every portion, and the two ways to read it. */
 import { createReadStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';

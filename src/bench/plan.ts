@@ -18,9 +18,8 @@ export const SCENARIO_IDS = [
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /**
- * One scenario: what runs, against which targets (compared with `reference` round by round), how
- * often; `timeoutMs` bounds one run (target start to stop), after which it is killed and failed.
- * Server scenarios give the load generator's job, log-read the log its readers read.
+ * One scenario: its targets (compared with `reference` round by round), its load job or (log-read)
+ * its log; `timeoutMs` bounds one run, target start to stop, after which it is killed and failed.
  */
 export interface Scenario {
   id: ScenarioId;
@@ -95,19 +94,18 @@ export function plan(o: PlanOptions): Scenario[] {
   const echo: TargetId[] = o.socat ? [...NODE, 'socat'] : NODE;
   const members = s ? 10 : 50;
   const chat = `chat relay, ${members} members, ${members * 40} messages/s in (delivered datagrams/s, loss)`;
+  const idle = `${o.idleConnections} idle connections (server memory per connection)`;
+  const fairness =
+    'fairness, 50 connections streaming: a new connection accepted + echoed, and the slowest share';
+  // The log of issue 10: 4 connections of 50 MiB, every portion logged (147 MB, 410k lines).
+  const logRead = `reading an echo server's log of ${s ? '4 × 2' : '4 × 50'} MiB streamed, every portion logged`;
   const all: Scenario[] = [
     stream('stream-1', streaming(1), 1, echo),
     stream('stream-50', streaming(50), 50, echo),
     latency('latency', 'request/response latency, 1 connection, 64-byte messages, one in flight', 64, echo),
     {
       // socat forks a process per connection: 10,000 processes is not what anyone would run.
-      ...base(
-        'idle',
-        `${o.idleConnections} idle connections (server memory per connection)`,
-        NODE,
-        1,
-        120_000,
-      ),
+      ...base('idle', idle, NODE, 1, 120_000),
       job: (t) => ({
         kind: 'idle',
         port: t.tcpPort,
@@ -128,22 +126,9 @@ export function plan(o: PlanOptions): Scenario[] {
         targetPid: t.pid,
       }),
     },
-    stream(
-      'fairness',
-      'fairness, 50 connections streaming: a new connection accepted + echoed, and the slowest share',
-      50,
-      NODE,
-      s ? 100 : 200,
-    ),
+    stream('fairness', fairness, 50, NODE, s ? 100 : 200),
     {
-      // The log of issue 10: 4 connections of 50 MiB, every portion logged (147 MB, 410k lines).
-      ...base(
-        'log-read',
-        `reading an echo server's log of ${s ? '4 × 2' : '4 × 50'} MiB streamed, every portion logged`,
-        ['readline', 'report'],
-        3,
-        120_000,
-      ),
+      ...base('log-read', logRead, ['readline', 'report'], 3, 120_000),
       log: { connections: 4, bytesPerConnection: (s ? 2 : 50) * 2 ** 20 },
     },
   ];

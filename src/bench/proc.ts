@@ -7,10 +7,7 @@ import { on, once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ChildToParent, Job, JobResult, ParentToLoad, TargetToParent } from './jobs.js';
 
-/**
- * Forks child.ts (beside this module, in dist or src) in `role` with JSON `args`; Node flags are
- * the parent's (e.g. a TypeScript loader) minus its own profiling, plus `flags`.
- */
+/** Forks child.ts (beside this module) in `role`; Node flags: the parent's minus its profiling, plus `flags`. */
 export function forkChild(role: string, arg: unknown, flags: string[] = [], stdio?: StdioOptions) {
   const entry = new URL(`./child${import.meta.url.slice(-3)}`, import.meta.url).pathname;
   return fork(entry, [role, JSON.stringify(arg)], {
@@ -49,10 +46,7 @@ export async function hold(established: number): Promise<void> {
   await released;
 }
 
-/**
- * The first message of `child` that `pick` turns into a value (`pick` may throw to fail). Fails if
- * the child exits first, or after `timeoutMs` (then the child is killed when `kill`).
- */
+/** The first message of `child` that `pick` turns into a value; fails at its exit, or after `timeoutMs`. */
 export async function answer<T, M>(
   child: ChildProcess,
   what: string,

@@ -2,11 +2,10 @@
  * From runs to figures: medians per target, ratios to bare Node paired round by round (each pair
  * ran back to back on the same noisy machine), the targets of issue 6, and the Markdown table.
  */
-import type { TargetId } from './jobs.js';
+import { TARGET_LABELS, type TargetId } from './jobs.js';
 import type { ScenarioId } from './plan.js';
-import type { BenchRun, RunRecord } from './run.js';
+import type { BenchRun } from './run.js';
 import { median, round } from './stats.js';
-import { TARGET_LABELS } from './targets.js';
 
 export interface Verdict {
   target: string;
@@ -19,19 +18,10 @@ export interface Verdict {
 /** scenario -> target -> metric -> a figure. */
 type Medians = Record<string, Record<string, Record<string, number>>>;
 
-export interface BenchSummary {
-  /** Medians over the rounds. */
-  medians: Medians;
-  /** Medians of the per-round ratios to the scenario's reference (bare Node). */
-  ratios: Medians;
-  verdicts: Verdict[];
-  /** Something in the harness or the server broke (as opposed to a target missed). */
-  broken: string[];
-}
+export type BenchSummary = ReturnType<typeof summarise>;
 
-function okRuns(run: BenchRun, scenario: ScenarioId, target: TargetId): RunRecord[] {
-  return run.runs.filter((r) => r.scenario === scenario && r.target === target && r.ok);
-}
+const okRuns = (run: BenchRun, scenario: ScenarioId, target: TargetId) =>
+  run.runs.filter((r) => r.scenario === scenario && r.target === target && r.ok);
 
 /** A comparison: `metric` of `target` over that of `ref`, round by round. */
 type Pair = { scenario: ScenarioId; metric: string; target: TargetId; ref: TargetId };
@@ -49,7 +39,11 @@ function roundRatios(run: BenchRun, p: Pair): number[] {
 
 const pairedRatio = (run: BenchRun, p: Pair) => round(median(roundRatios(run, p)), 3);
 
-export function summarise(run: BenchRun): BenchSummary {
+/**
+ * Medians over the rounds, medians of the per-round ratios to the scenario's reference, the verdicts,
+ * and what broke in the harness or the server (as opposed to a target missed).
+ */
+export function summarise(run: BenchRun) {
   const medians: Medians = {};
   const ratios: Medians = {};
   for (const sc of run.scenarios) {

@@ -1,5 +1,6 @@
 /** Starting and stopping the targets, each in a process of its own; socket-lab's log read as it comes. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,18 +11,6 @@ import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
 import { connect } from './loadgen.js';
 import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
 import { answer, forkChild, waitExit } from './proc.js';
-
-/** How the tables name each target. */
-export const TARGET_LABELS: Record<TargetId, string> = {
-  'lab-default': 'socket-lab, default logging',
-  'lab-quiet': 'socket-lab, quiet',
-  node: 'bare Node',
-  socat: 'socat',
-  python: 'Python echo server',
-  'python-strace': 'Python echo server under strace',
-  readline: 'readline + JSON.parse',
-  report: 'socket-lab report',
-};
 
 /** A running target, ready for load. */
 export interface Target {
@@ -101,10 +90,10 @@ export function toolVersion(cmd: string, args: string[], pattern: RegExp): strin
 }
 
 async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
+  const s = net.createServer().listen({ host: '127.0.0.1', port: 0 });
+  await once(s, 'listening');
+  const { port } = s.address() as AddressInfo;
+  await once(s.close(), 'close');
   return port;
 }
 
@@ -124,9 +113,8 @@ function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
 const PYTHON_SERVER = fileURLToPath(new URL('../../src/bench/echo-server.py', import.meta.url));
 
 /**
- * socat or the Python echo server (plain, or under `strace -f` as the lab traces a student's server),
- * in a process group of its own so that stop() reaches its children. None can report a port it got
- * from port 0: a free one is picked just before (and retried).
+ * socat or the Python server (under `strace -f` as the lab traces a student's), in a process group so
+ * that stop() reaches its children. None reports a port 0 gave it: a free one is picked (and retried).
  */
 async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<Target> {
   const dir = id === 'python-strace' ? mkdtempSync(join(tmpdir(), 'socket-lab-bench-strace-')) : undefined;
