@@ -99,7 +99,7 @@ async function freePort(): Promise<number> {
 
 /** Process groups of programs we started, still running: killed at exit, whatever ends the bench. */
 const liveGroups = new Set<number>();
-process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
+const killAll = () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL'));
 
 function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
   try {
@@ -125,6 +125,7 @@ async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<T
     return trace ? ['strace', '-f', '-e', 'trace=network,read,write,close', '-o', trace, ...python] : python;
   };
   let stderr = '';
+  process.off('exit', killAll).on('exit', killAll); // once, however many programs start
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const [cmd = '', ...args] = argv(port);
