@@ -19,12 +19,13 @@ export function forkChild(role: string, arg: unknown, flags: string[] = [], stdi
 /** Runs `job` in a child process of its own; `onHolding`: an idle job holds its connections until it resolves. */
 export function runJob(job: Job, timeoutMs: number, onHolding?: (n: number) => Promise<void>) {
   const child = forkChild('load', job);
-  return answer(child, job.kind, timeoutMs, (m: ChildToParent): JobResult | undefined => {
+  const what = job.kind === 'read' ? `${job.reader} reader` : `${job.kind} load generator`;
+  return answer(child, what, timeoutMs, (m: ChildToParent): JobResult | undefined => {
     if (m.type === 'holding')
       void onHolding?.(m.established).then(
         () => child.connected && child.send({ type: 'release' } satisfies ParentToLoad),
       );
-    else if (m.type === 'error') throw new Error(`${job.kind}: ${m.message}`);
+    else if (m.type === 'error') throw new Error(`${what}: ${m.message}`);
     return m.type === 'result' ? m.result : undefined;
   });
 }
