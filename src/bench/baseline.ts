@@ -1,20 +1,12 @@
-/**
- * The baselines our servers are measured against: what a programmer writes in a few lines of
- * plain Node, with no logging, no limits and no portions.
- */
+/** What our servers are measured against: what a programmer writes in a few lines of plain Node. */
 import dgram from 'node:dgram';
 import net, { type AddressInfo } from 'node:net';
 
-export interface Baseline {
-  tcpPort: number;
-  udpPort: number;
-  close(): Promise<void>;
-}
+export type Baseline = { tcpPort: number; udpPort: number; close(): Promise<void> };
 
 /**
- * Bare Node echo (`socket.pipe(socket)`) and a bare UDP relay that speaks just enough of the chat
- * protocol for the load generator: HELLO gets a COOKIE, JOIN a WELCOME, every MSG goes on as one
- * FROM datagram to each other member. No cookies checked, no rate limits, no logs.
+ * `socket.pipe(socket)`, and a UDP relay with just enough of the chat protocol for the generator
+ * (HELLO gets a COOKIE, JOIN a WELCOME, each MSG one FROM per other member): no checks, no limits, no logs.
  */
 export async function startBaseline(host: string): Promise<Baseline> {
   const tcp = net.createServer((socket) => {

@@ -1,15 +1,11 @@
-/**
- * The load generator: drives one target for one scenario and measures what comes back. Runs in a
- * process of its own (see child.ts), so its CPU use is not the server's. Every loop here is
- * bounded in time and in count.
- */
+/** The load generators, in a process of their own (child.ts). Every loop is bounded in time and count. */
 import dgram from 'node:dgram';
 import { on, once } from 'node:events';
 import net from 'node:net';
 import { encode, parseServerMessage } from '../udp/protocol.js';
-import type { ChatJob, IdleJob, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
-import { cpuMs, udpDrops } from './proc.js';
-import { mean, quantile, round } from './stats.js';
+import type { ChatJob, IdleJob, Job, JobResult, LatencyJob, Metrics, ProbeJob, StreamJob } from './jobs.js';
+import { cpuMs, hold, runJob, udpDrops } from './proc.js';
+import { quantile, round } from './stats.js';
 
 const HOST = '127.0.0.1';
 const PROBE_TIMEOUT_MS = 5000;
@@ -19,63 +15,47 @@ const WRITE_BURST = 32;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const nowMs = () => performance.now();
 
-/** Connects, failing after PROBE_TIMEOUT_MS; later socket errors end the run's counts, not the process. */
-async function connect(port: number, noDelay = true): Promise<net.Socket> {
-  const socket = net.connect({ host: HOST, port, noDelay });
-  await once(socket, 'connect', { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch((err: unknown) => {
-    socket.destroy();
-    throw err;
-  });
-  return socket.on('error', () => {});
-}
-
-/** Writes `size` bytes and waits until as many came back, at most PROBE_TIMEOUT_MS. */
-async function echoed(socket: net.Socket, size: number): Promise<void> {
-  socket.write(Buffer.alloc(size, 'p'));
-  let got = 0;
-  // Ends at 'close' too: a server that refuses a connection accepts it and closes it at once.
-  const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
-  for await (const [d] of on(socket, 'data', { close: ['close'], signal }))
-    if ((got += (d as Buffer).length) >= size) return;
-  throw new Error(`no echo from ${HOST}:${socket.remotePort}`);
-}
-
-/** Connects and waits for one byte to come back: the server has accepted and serves the connection. */
-async function connectEchoed(port: number, noDelay = true): Promise<net.Socket> {
-  const socket = await connect(port, noDelay);
-  await echoed(socket, 1).catch((err: unknown) => {
-    socket.destroy();
-    throw err;
-  });
-  return socket;
-}
-
 /**
- * Streaming throughput: `connections` sockets each write `writeSize`-byte buffers as fast as the
- * server echoes them (respecting backpressure), for a warm-up and then a measured window.
+ * Connects and, with `echo` > 0, waits until that many bytes written came back (the server serves
+ * the connection); each step fails after PROBE_TIMEOUT_MS. Later errors end the counts, not the process.
  */
-export async function runStream(
-  job: StreamJob,
-  startProbes: (job: ProbeJob) => Promise<number[]>,
-): Promise<JobResult> {
+export async function connect(port: number, echo = 0, noDelay = true): Promise<net.Socket> {
+  const socket = net.connect({ host: HOST, port, noDelay });
+  try {
+    await once(socket, 'connect', { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    socket.on('error', () => {});
+    if (echo === 0) return socket;
+    socket.write(Buffer.alloc(echo, 'p'));
+    let got = 0;
+    // Ends at 'close' too: a server that refuses a connection accepts it and closes it at once.
+    const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+    for await (const [d] of on(socket, 'data', { close: ['close'], signal }))
+      if ((got += (d as Buffer).length) >= echo) return socket;
+    throw new Error(`no echo from ${HOST}:${port}`);
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+}
+
+/** Streaming: every connection writes as fast as the echo drains; a warm-up, then a measured window. */
+async function runStream(job: StreamJob): Promise<JobResult> {
   const payload = Buffer.alloc(job.writeSize, 'x');
   // One at a time, each proven with an echoed byte, so that none is left waiting in a short accept
-  // queue (socat listens with a backlog of 5) while the others already stream.
+  // queue (socat listens with a backlog of 5) while the others already stream. Nagle stays on, as
+  // in any client that does not ask otherwise: 1 KB writes then share segments.
   const sockets: net.Socket[] = [];
-  // Nagle stays on, as in any client that does not ask otherwise: 1 KB writes then share segments.
-  for (let i = 0; i < job.connections; i++) sockets.push(await connectEchoed(job.port, false));
+  for (let i = 0; i < job.connections; i++) sockets.push(await connect(job.port, 1, false));
   let writing = true;
+  const batch = job.writeBatch;
   const conns = sockets.map((socket) => {
-    const c = { socket, tally: { localPort: socket.localPort ?? 0, sent: 1, received: 1, windowBytes: 0 } };
-    socket.on('data', (d: Buffer) => {
-      c.tally.received += d.length;
-    });
-    const batch = job.writeBatch;
+    const tally = { localPort: socket.localPort ?? 0, sent: 1, received: 1, windowBytes: 0 };
+    socket.on('data', (d: Buffer) => (tally.received += d.length));
     const pump = () => {
       let ok = true;
       for (let i = 0; i < Math.max(WRITE_BURST, batch) && writing && ok; i++) {
         if (batch > 1 && i % batch === 0) socket.cork();
-        c.tally.sent += payload.length;
+        tally.sent += payload.length;
         ok = socket.write(payload);
         if (batch > 1 && i % batch === batch - 1) socket.uncork();
       }
@@ -84,18 +64,18 @@ export async function runStream(
       else if (writing) setImmediate(pump);
     };
     pump();
-    return c;
+    return { socket, tally };
   });
 
   await sleep(job.warmupMs);
   const start = conns.map((c) => c.tally.received);
   const cpu0 = cpuMs(job.targetPid, job.withChildren);
   const t0 = nowMs();
-  const windowEnd = t0 + job.durationMs;
   const { port, probeEveryMs: everyMs, durationMs } = job;
+  // The probes in a process of their own: their timings must not wait on this busy event loop.
   const probes =
-    everyMs > 0 ? startProbes({ scenario: 'probe', port, everyMs, durationMs }) : Promise.resolve([]);
-  await sleep(Math.max(0, windowEnd - nowMs()));
+    everyMs > 0 ? runJob({ kind: 'probe', port, everyMs, durationMs }, 30_000 + durationMs) : undefined;
+  await sleep(Math.max(0, t0 + durationMs - nowMs()));
   const cpu1 = cpuMs(job.targetPid, job.withChildren);
   const windowMs = nowMs() - t0;
   conns.forEach((c, i) => (c.tally.windowBytes = c.tally.received - (start[i] ?? 0)));
@@ -111,45 +91,38 @@ export async function runStream(
   ]);
   for (const c of conns) c.socket.destroy();
 
-  const probesMs = await probes;
-  const total = conns.reduce((n, c) => n + c.tally.windowBytes, 0);
   const rates = conns.map((c) => c.tally.windowBytes);
+  const total = rates.reduce((n, b) => n + b, 0);
   const mb = total / 1e6;
   const metrics: Metrics = {
     mbPerSec: round(mb / (windowMs / 1000), 1),
     cpuMsPerMB: round((cpu1 - cpu0) / mb, 2),
-    slowestShare: round(Math.min(...rates) / mean(rates), 3),
+    slowestShare: round(Math.min(...rates) / (total / rates.length), 3),
+    ...(await probes)?.metrics,
   };
-  if (probesMs.length > 0) {
-    metrics.acceptMaxMs = round(Math.max(...probesMs), 1);
-    metrics.acceptP50Ms = round(quantile(probesMs, 0.5), 2);
-    metrics.probes = probesMs.length;
-  }
   return { metrics, complete: drained, conns: conns.map((c) => c.tally) };
 }
 
-/** New connections, one at a time, each timed from connect() to its echo. */
-export async function runProbe(job: ProbeJob): Promise<JobResult> {
+/** New connections, one at a time, each timed from connect() to its 64-byte echo (a failure: the timeout). */
+async function runProbe(job: ProbeJob): Promise<JobResult> {
   const probesMs: number[] = [];
   const end = nowMs() + job.durationMs;
   while (nowMs() + job.everyMs < end) {
     await sleep(job.everyMs);
     const started = nowMs();
-    const socket = await connect(job.port).catch(() => undefined);
-    const ok = socket
-      ? await echoed(socket, 64).then(
-          () => true,
-          () => false,
-        )
-      : false;
+    const socket = await connect(job.port, 64).catch(() => undefined);
     socket?.destroy();
-    probesMs.push(ok ? nowMs() - started : PROBE_TIMEOUT_MS);
+    probesMs.push(socket ? nowMs() - started : PROBE_TIMEOUT_MS);
   }
-  return { metrics: { probes: probesMs.length }, probesMs };
+  if (probesMs.length === 0) return { metrics: {} };
+  const acceptMaxMs = round(Math.max(...probesMs), 1);
+  return {
+    metrics: { acceptMaxMs, acceptP50Ms: round(quantile(probesMs, 0.5), 2), probes: probesMs.length },
+  };
 }
 
 /** Request/response latency: one connection, one small message in flight at a time. */
-export async function runLatency(job: LatencyJob): Promise<JobResult> {
+async function runLatency(job: LatencyJob): Promise<JobResult> {
   const socket = await connect(job.port);
   const message = Buffer.alloc(job.messageSize, 'r');
   const samples: number[] = [];
@@ -162,6 +135,10 @@ export async function runLatency(job: LatencyJob): Promise<JobResult> {
     let got = 0;
     let sentAt = 0;
     let n = 0;
+    const send = () => {
+      sentAt = nowMs();
+      socket.write(message);
+    };
     socket.on('error', reject);
     socket.on('data', (d: Buffer) => {
       got += d.length;
@@ -171,58 +148,42 @@ export async function runLatency(job: LatencyJob): Promise<JobResult> {
       if (n++ >= job.warmupCount) samples.push((t - sentAt) * 1000);
       if (samples.length >= job.maxCount || t > hardStop) return resolve();
       if (t > deadline && samples.length >= minCount) return resolve();
-      sentAt = nowMs();
-      socket.write(message);
+      send();
     });
-    sentAt = nowMs();
-    socket.write(message);
+    send();
   });
   socket.destroy();
   const us = (q: number) => round(quantile(samples, q), 1);
   return { metrics: { p50Us: us(0.5), p99Us: us(0.99), count: samples.length } };
 }
 
-/**
- * Idle connections: opens `connections` sockets, each proven end to end with one echoed byte, then
- * calls `hold` (the orchestrator measures the server's memory) and closes them all.
- */
-export async function runIdle(
-  job: IdleJob,
-  hold: (established: number) => Promise<void>,
-): Promise<JobResult> {
+/** Idle: connections, each proven with one echoed byte, held while the orchestrator measures memory. */
+async function runIdle(job: IdleJob): Promise<JobResult> {
   const sockets: net.Socket[] = [];
   let failed = 0;
   let next = 0;
   const started = nowMs();
-  const deadline = started + job.timeoutMs;
   const worker = async () => {
-    while (next < job.connections && nowMs() < deadline) {
+    while (next < job.connections && nowMs() < started + job.timeoutMs) {
       next++;
-      await connectEchoed(job.port).then(
+      await connect(job.port, 1).then(
         (s) => sockets.push(s),
         () => failed++,
       );
     }
   };
   await Promise.all(Array.from({ length: Math.min(job.concurrency, job.connections) }, worker));
-  const connectMs = nowMs() - started;
-  const established = sockets.length;
-  await hold(established);
+  const connectMs = round(nowMs() - started, 0);
+  await hold(sockets.length);
   for (const s of sockets) s.destroy();
-  return { metrics: { established, failed, connectMs: round(connectMs, 0) } };
+  return { metrics: { established: sockets.length, failed, connectMs } };
 }
 
-interface Member {
-  socket: dgram.Socket;
-  nick: string;
-  received: number;
-}
-
-async function join(port: number, nick: string): Promise<Member> {
+/** A chat member: HELLO, COOKIE, JOIN, WELCOME, each request sent every 500 ms until answered (2.5 s at most). */
+async function join(port: number, nick: string): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 21 });
   await new Promise<void>((resolve) => socket.bind({ address: HOST, port: 0 }, resolve));
   socket.on('error', () => {});
-  /** Sends `bytes` every 500 ms until the server answers with a `type` message, for at most 2.5 s. */
   const ask = async (bytes: Buffer, type: string) => {
     const send = () => socket.send(bytes, port, HOST);
     const timer = setInterval(send, 500);
@@ -237,48 +198,38 @@ async function join(port: number, nick: string): Promise<Member> {
     } finally {
       clearInterval(timer);
     }
-    return undefined;
+    throw new Error(`${nick}: no ${type}`);
   };
   const cookie = await ask(encode({ type: 'HELLO', nick }), 'COOKIE');
-  if (cookie?.type !== 'COOKIE') throw new Error(`${nick}: no COOKIE`);
-  const welcome = await ask(encode({ type: 'JOIN', nick, cookie: cookie.cookie }), 'WELCOME');
-  if (!welcome) throw new Error(`${nick}: no WELCOME`);
-  return { socket, nick, received: 0 };
+  if (cookie.type === 'COOKIE') await ask(encode({ type: 'JOIN', nick, cookie: cookie.cookie }), 'WELCOME');
+  return socket;
 }
 
-const F = 'F'.charCodeAt(0);
+const F = 'F'.charCodeAt(0); // a FROM datagram
 
 /**
- * Chat relay: `members` join, then together send `members * ratePerMember` messages a second for
- * `durationMs`; every member counts the FROM datagrams it receives. Loss compares them with what
- * a perfect relay delivers: every message to every other member.
+ * Chat relay: the members send `ratePerMember` messages a second each and count the FROM datagrams
+ * they receive; loss is against a perfect relay, every message to every other member.
  */
-export async function runChat(job: ChatJob): Promise<JobResult> {
-  const members: Member[] = [];
+async function runChat(job: ChatJob): Promise<JobResult> {
+  const members: dgram.Socket[] = [];
   for (let i = 0; i < job.members; i++) members.push(await join(job.port, `m${i}`));
   await sleep(100); // let the JOINED notices pass
-  for (const m of members) {
-    m.socket.on('message', (d: Buffer) => {
-      if (d[0] === F) m.received++;
-    });
-  }
-  const total = Math.round(job.members * job.ratePerMember * (job.durationMs / 1000));
+  let delivered = 0;
+  for (const m of members) m.on('message', (d: Buffer) => d[0] === F && delivered++);
   const perMs = (job.members * job.ratePerMember) / 1000;
+  const total = Math.round(perMs * job.durationMs);
   const texts = members.map((_, i) => Buffer.from(`MSG hello from member ${i} `));
   let sent = 0;
-  const serverPort = new Set([job.port]);
-  const memberPorts = new Set(members.map((m) => m.socket.address().port));
-  const drops0 = [udpDrops(serverPort), udpDrops(memberPorts)];
+  const ports = [new Set([job.port]), new Set(members.map((m) => m.address().port))];
+  const drops0 = ports.map(udpDrops);
   const cpu0 = cpuMs(job.targetPid);
   const t0 = nowMs();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor((nowMs() - t0) * perMs));
-      while (sent < due) {
-        const i = sent % members.length;
-        members[i]?.socket.send(texts[i] ?? Buffer.alloc(0), job.port, HOST);
-        sent++;
-      }
+      for (; sent < due; sent++)
+        members[sent % members.length]?.send(texts[sent % members.length] ?? '', job.port, HOST);
       if (sent >= total || nowMs() - t0 > job.durationMs * 2) {
         clearInterval(timer);
         resolve();
@@ -288,17 +239,26 @@ export async function runChat(job: ChatJob): Promise<JobResult> {
   const sendMs = nowMs() - t0;
   await sleep(job.drainMs);
   const cpu1 = cpuMs(job.targetPid);
-  const drops1 = [udpDrops(serverPort), udpDrops(memberPorts)];
-  const delivered = members.reduce((n, m) => n + m.received, 0);
+  const [serverDrops = 0, memberDrops = 0] = ports.map((p, i) => udpDrops(p) - (drops0[i] ?? 0));
   const expected = sent * (job.members - 1);
-  for (const m of members) m.socket.close();
-  const metrics = {
-    deliveredPerSec: round(delivered / (sendMs / 1000), 0),
-    lossPct: round(expected > 0 ? (100 * (expected - delivered)) / expected : 0, 4),
-    serverDrops: (drops1[0] ?? 0) - (drops0[0] ?? 0),
-    memberDrops: (drops1[1] ?? 0) - (drops0[1] ?? 0),
-    cpuMsPer1000: round((1000 * (cpu1 - cpu0)) / Math.max(1, delivered), 2),
-    sentMessages: sent,
+  for (const m of members) m.close();
+  return {
+    metrics: {
+      deliveredPerSec: round(delivered / (sendMs / 1000), 0),
+      lossPct: round(expected > 0 ? (100 * (expected - delivered)) / expected : 0, 4),
+      serverDrops,
+      memberDrops,
+      cpuMsPer1000: round((1000 * (cpu1 - cpu0)) / Math.max(1, delivered), 2),
+      sentMessages: sent,
+    },
   };
-  return { metrics };
+}
+
+/** Runs one load job, in the process of its own that child.ts gives it. */
+export function generate(job: Exclude<Job, { kind: 'read' }>): Promise<JobResult> {
+  if (job.kind === 'stream') return runStream(job);
+  if (job.kind === 'probe') return runProbe(job);
+  if (job.kind === 'latency') return runLatency(job);
+  if (job.kind === 'idle') return runIdle(job);
+  return runChat(job);
 }

@@ -1,13 +1,9 @@
-/**
- * The log-reading scenario: a real echo server logs every portion of a few streaming connections
- * into a file; then the report's reader and a plain `readline` + `JSON.parse` loop read that file,
- * each in a process of its own (so that the peak RSS is the reader's), one after the other.
- */
+/** The log-read scenario: a real echo server's log of every portion, and the two ways to read it. */
 import { createReadStream, statSync } from 'node:fs';
-import net from 'node:net';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { ChildToParent, ReadResult } from './jobs.js';
-import { answer, forkChild } from './proc.js';
+import type { JobResult, ReadJob } from './jobs.js';
+import { round } from './stats.js';
 
 /** What the generated log holds. */
 export interface LogSpec {
@@ -16,32 +12,21 @@ export interface LogSpec {
   bytesPerConnection: number;
 }
 
-/** Streams `bytes` to `port` and reads the echo back; resolves when all of it came back. */
-function stream(port: number, bytes: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const block = Buffer.alloc(64 * 1024, 'x');
-    let sent = 0;
-    let got = 0;
-    const write = () => {
-      while (sent < bytes) {
-        const n = Math.min(block.length, bytes - sent);
-        sent += n;
-        if (!socket.write(n === block.length ? block : block.subarray(0, n))) return;
-      }
-      socket.end();
-    };
-    socket.on('drain', write);
-    socket.on('data', (d: Buffer) => (got += d.length));
-    socket.on('end', () => (got === bytes ? resolve() : reject(new Error(`echo ${got} of ${bytes} bytes`))));
-    socket.on('error', reject);
-    socket.once('connect', write);
-  });
+/** Streams `bytes` to `port` in 64 KB writes; resolves when all of it came back. */
+async function stream(port: number, bytes: number): Promise<void> {
+  const socket = await (await import('./loadgen.js')).connect(port);
+  let got = 0;
+  socket.on('data', (d: Buffer) => (got += d.length));
+  const block = Buffer.alloc(64 * 1024, 'x');
+  for (let sent = 0; sent < bytes; sent += block.length)
+    if (!socket.write(block.subarray(0, bytes - sent))) await once(socket, 'drain');
+  await once(socket.end(), 'close');
+  if (got !== bytes) throw new Error(`echo ${got} of ${bytes} bytes`);
 }
 
 /** Writes the echo server's log of `spec` (every portion logged) into `file`. */
 export async function writeEchoLog(file: string, spec: LogSpec): Promise<{ bytes: number; lines: number }> {
-  // Loaded here, not at the top: the reader processes run this module without the server.
+  // Loaded here, not at the top: the reader processes run this module without the server or generator.
   const { createLogger } = await import('../log/logger.js');
   const { createEchoServer } = await import('../tcp/echo-server.js');
   const { log, flush } = createLogger({
@@ -58,10 +43,8 @@ export async function writeEchoLog(file: string, spec: LogSpec): Promise<{ bytes
     log,
   });
   try {
-    const conns = Array.from({ length: spec.connections }, () =>
-      stream(server.address.port, spec.bytesPerConnection),
-    );
-    await Promise.all(conns);
+    const { port } = server.address;
+    await Promise.all(Array.from({ length: spec.connections }, () => stream(port, spec.bytesPerConnection)));
   } finally {
     await server.close(1000);
     await flush();
@@ -71,49 +54,28 @@ export async function writeEchoLog(file: string, spec: LogSpec): Promise<{ bytes
 
 async function countLines(file: string): Promise<number> {
   let n = 0;
-  for await (const chunk of createReadStream(file)) {
-    for (const b of chunk as Buffer) if (b === 10) n++;
-  }
+  for await (const chunk of createReadStream(file)) for (const b of chunk as Buffer) if (b === 10) n++;
   return n;
 }
 
-/** The baseline reader: `readline` and `JSON.parse`, nothing kept. */
-export async function readLoop(file: string): Promise<number> {
-  let lines = 0;
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of rl) {
-    JSON.parse(line);
-    lines++;
-  }
-  return lines;
-}
-
-/** How each reader reads: what `socket-lab report FILE` does, or the baseline loop. */
-export async function read(
-  reader: 'report' | 'readline',
-  file: string,
-): Promise<{ lines: number; ms: number }> {
+/** Reads the log as `socket-lab report FILE` does, or with the baseline loop (`readline` + `JSON.parse`). */
+export async function read({ reader, file }: ReadJob): Promise<JobResult> {
+  // The report's modules loaded before the clock starts, as the loop's are; not at all for the loop.
+  const report = reader === 'report' ? await import('../report/index.js') : undefined;
   const t0 = performance.now();
-  if (reader === 'readline') return { lines: await readLoop(file), ms: performance.now() - t0 };
-  // Modules loaded before the clock starts, as the loop's are.
-  const { analyse, lazyLines, render } = await import('../report/index.js');
-  const t1 = performance.now();
-  const analysis = await analyse([{ name: 'server', lines: lazyLines(file) }]);
-  render(analysis, 'en');
-  return {
-    lines: analysis.model.timeline.sources.reduce((n, s) => n + s.lines, 0),
-    ms: performance.now() - t1,
-  };
-}
-
-/** Reads `file` with `reader` in a process of its own, so that its peak RSS is the reader's alone. */
-export function readInChild(
-  reader: 'report' | 'readline',
-  file: string,
-  timeoutMs: number,
-): Promise<ReadResult> {
-  return answer(forkChild('read', [reader, file]), `${reader} reader`, timeoutMs, (m: ChildToParent) => {
-    if (m.type === 'error') throw new Error(`${reader} reader: ${m.message}`);
-    return m.type === 'read' ? m.result : undefined;
-  });
+  let lines = 0;
+  if (!report) {
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      JSON.parse(line);
+      lines++;
+    }
+  } else {
+    const analysis = await report.analyse([{ name: 'server', lines: report.lazyLines(file) }]);
+    report.render(analysis, 'en');
+    lines = analysis.model.timeline.sources.reduce((n, s) => n + s.lines, 0);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const readMBPerSec = round(statSync(file).size / 1e6 / seconds, 1);
+  const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1);
+  return { metrics: { seconds: round(seconds, 2), readMBPerSec, peakRssMB, lines } };
 }

@@ -17,59 +17,54 @@ export const SCENARIO_IDS = [
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
-/** One scenario: what runs, against which targets, how often. */
+/**
+ * One scenario: its targets (compared with `reference` round by round), its load job or (log-read)
+ * its log; `timeoutMs` bounds one run, target start to stop, after which it is killed and failed.
+ */
 export interface Scenario {
   id: ScenarioId;
   title: string;
   targets: TargetId[];
-  /** The target the others are compared with, round by round. */
   reference: TargetId;
   rounds: number;
-  /** Upper bound on one run (target start to stop), after which it is killed and reported failed. */
   timeoutMs: number;
-  /** Server scenarios: the load generator's job. */
   job?(t: Target): Job;
-  /** The log-read scenario: the log the readers read. */
   log?: LogSpec;
 }
 
-/** What shapes the plan: the run's size and what this machine has. */
+/** What shapes the plan: the run's size and what this machine has (straceCost: python3 and strace). */
 export interface PlanOptions {
   smoke: boolean;
-  /** Idle connections the fd limit allows (the generator and the server each hold one fd per connection). */
   idleConnections: number;
   socat: boolean;
-  /** python3 and strace are installed: the strace-cost scenarios can run. */
   straceCost: boolean;
   rounds?: number | undefined;
   writeBatch: number;
 }
 
-const NODE_TARGETS: TargetId[] = ['lab-default', 'lab-quiet', 'node'];
-const PYTHON_TARGETS: TargetId[] = ['python', 'python-strace'];
+const NODE: TargetId[] = ['lab-default', 'lab-quiet', 'node'];
+const PYTHON: TargetId[] = ['python', 'python-strace'];
 
 /** The scenarios of one run, with their sizes (full or smoke). */
 export function plan(o: PlanOptions): Scenario[] {
   const s = o.smoke;
-  const echo: TargetId[] = o.socat ? [...NODE_TARGETS, 'socat'] : NODE_TARGETS;
-  const rounds = (full: number) => o.rounds ?? (s ? 1 : full);
-  const warmupMs = s ? 100 : 1000;
-  const durationMs = s ? 300 : 4000;
+  const [warmupMs, durationMs] = s ? [100, 300] : [1000, 4000];
   const writes = o.writeBatch > 1 ? `1 KB writes corked ${o.writeBatch} at a time` : '1 KB writes';
+  /** Targets are compared with bare Node, or else with the first of them. */
+  const base = (id: ScenarioId, title: string, targets: TargetId[], rounds: number, timeoutMs: number) => {
+    const reference = targets.includes('node') ? 'node' : (targets[0] ?? 'node');
+    return { id, title, targets, reference, rounds: o.rounds ?? (s ? 1 : rounds), timeoutMs };
+  };
   const stream = (
     id: ScenarioId,
+    title: string,
     connections: number,
-    probeEveryMs: number,
     targets: TargetId[],
-  ): Scenario => ({
-    id,
-    title: `streaming, ${connections} connection${connections > 1 ? 's' : ''}, ${writes} (MB/s of echo over ${durationMs / 1000} s)`,
-    targets,
-    reference: targets[0] === 'python' ? 'python' : 'node',
-    rounds: rounds(probeEveryMs || targets[0] === 'python' ? 2 : 5),
-    timeoutMs: warmupMs + durationMs + 30_000,
-    job: (t) => ({
-      scenario: 'stream',
+    probeEveryMs = 0,
+  ) => ({
+    ...base(id, title, targets, probeEveryMs || targets === PYTHON ? 2 : 5, warmupMs + durationMs + 30_000),
+    job: (t: Target): Job => ({
+      kind: 'stream',
       port: t.tcpPort,
       connections,
       writeSize: 1024,
@@ -83,15 +78,10 @@ export function plan(o: PlanOptions): Scenario[] {
       withChildren: t.withChildren,
     }),
   });
-  const latency = (id: ScenarioId, messageSize: number, targets: TargetId[]): Scenario => ({
-    id,
-    title: `request/response latency, 1 connection, ${messageSize}-byte messages, one in flight`,
-    targets,
-    reference: targets[0] === 'python' ? 'python' : 'node',
-    rounds: rounds(2),
-    timeoutMs: 40_000,
-    job: (t) => ({
-      scenario: 'latency',
+  const latency = (id: ScenarioId, title: string, messageSize: number, targets: TargetId[]) => ({
+    ...base(id, title, targets, 2, 40_000),
+    job: (t: Target): Job => ({
+      kind: 'latency',
       port: t.tcpPort,
       messageSize,
       warmupCount: s ? 100 : 2000,
@@ -99,21 +89,25 @@ export function plan(o: PlanOptions): Scenario[] {
       durationMs: s ? 200 : 3000,
     }),
   });
+  const streaming = (n: number) =>
+    `streaming, ${n} connection${n > 1 ? 's' : ''}, ${writes} (MB/s of echo over ${durationMs / 1000} s)`;
+  const echo: TargetId[] = o.socat ? [...NODE, 'socat'] : NODE;
   const members = s ? 10 : 50;
+  const chat = `chat relay, ${members} members, ${members * 40} messages/s in (delivered datagrams/s, loss)`;
+  const idle = `${o.idleConnections} idle connections (server memory per connection)`;
+  const fairness =
+    'fairness, 50 connections streaming: a new connection accepted + echoed, and the slowest share';
+  // The log of issue 10: 4 connections of 50 MiB, every portion logged (147 MB, 410k lines).
+  const logRead = `reading an echo server's log of ${s ? '4 × 2' : '4 × 50'} MiB streamed, every portion logged`;
   const all: Scenario[] = [
-    stream('stream-1', 1, 0, echo),
-    stream('stream-50', 50, 0, echo),
-    latency('latency', 64, echo),
+    stream('stream-1', streaming(1), 1, echo),
+    stream('stream-50', streaming(50), 50, echo),
+    latency('latency', 'request/response latency, 1 connection, 64-byte messages, one in flight', 64, echo),
     {
-      id: 'idle',
-      title: `${o.idleConnections} idle connections (server memory per connection)`,
       // socat forks a process per connection: 10,000 processes is not what anyone would run.
-      targets: NODE_TARGETS,
-      reference: 'node',
-      rounds: rounds(1),
-      timeoutMs: 120_000,
+      ...base('idle', idle, NODE, 1, 120_000),
       job: (t) => ({
-        scenario: 'idle',
+        kind: 'idle',
         port: t.tcpPort,
         connections: o.idleConnections,
         concurrency: s ? 50 : 200,
@@ -121,45 +115,27 @@ export function plan(o: PlanOptions): Scenario[] {
       }),
     },
     {
-      id: 'chat',
-      title: `chat relay, ${members} members, ${members * 40} messages/s in (delivered datagrams/s, loss)`,
-      targets: NODE_TARGETS,
-      reference: 'node',
-      rounds: rounds(2),
-      timeoutMs: 60_000,
+      ...base('chat', chat, NODE, 2, 60_000),
       job: (t) => ({
-        scenario: 'chat',
+        kind: 'chat',
         port: t.udpPort,
         members,
         ratePerMember: 40,
-        durationMs: s ? 300 : 4000,
+        durationMs,
         drainMs: s ? 100 : 500,
         targetPid: t.pid,
       }),
     },
+    stream('fairness', fairness, 50, NODE, s ? 100 : 200),
     {
-      ...stream('fairness', 50, s ? 100 : 200, NODE_TARGETS),
-      title: 'fairness, 50 connections streaming: a new connection accepted + echoed, and the slowest share',
-    },
-    {
-      id: 'log-read',
-      // The log of issue 10: 4 connections of 50 MiB, every portion logged (147 MB, 410k lines).
-      title: `reading an echo server's log of ${s ? '4 × 2' : '4 × 50'} MiB streamed, every portion logged`,
-      targets: ['readline', 'report'],
-      reference: 'readline',
-      rounds: rounds(3),
-      timeoutMs: 120_000,
+      ...base('log-read', logRead, ['readline', 'report'], 3, 120_000),
       log: { connections: 4, bytesPerConnection: (s ? 2 : 50) * 2 ** 20 },
     },
-    // What strace costs a student's server (issue 18): the same Python server, plain and traced.
-    {
-      ...stream('strace-stream', 1, 0, PYTHON_TARGETS),
-      title: `strace's cost: Python echo server, ${writes}`,
-    },
-    {
-      ...latency('strace-latency', 1024, PYTHON_TARGETS),
-      title: "strace's cost: 1 KB round trip, one in flight",
-    },
   ];
-  return all.filter((x) => o.straceCost || !x.targets.includes('python'));
+  // What strace costs a student's server (issue 18): the same Python server, plain and traced.
+  if (o.straceCost) {
+    all.push(stream('strace-stream', `strace's cost: Python echo server, ${writes}`, 1, PYTHON));
+    all.push(latency('strace-latency', "strace's cost: 1 KB round trip, one in flight", 1024, PYTHON));
+  }
+  return all;
 }

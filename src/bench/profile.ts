@@ -2,40 +2,27 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
+type CallFrame = { functionName: string; url: string; lineNumber: number };
+type CpuProfile = {
+  nodes: Array<{ id: number; callFrame: CallFrame }>;
   samples: number[];
   timeDeltas: number[];
-}
+};
 
-export interface Frame {
-  /** "function (file:line)", with the file shortened to what follows node_modules/, dist/ or node:. */
-  frame: string;
-  selfPct: number;
-}
-
-function where(url: string, line: number): string {
-  if (!url) return '';
-  const short = url.replace(/^.*\/(node_modules|dist)\//, '$1/').replace(/^file:\/\//, '');
-  return ` (${short}:${line + 1})`;
-}
+/** `frame`: "function (file:line)", the file shortened to what follows node_modules/, dist/ or file://. */
+export type Frame = { frame: string; selfPct: number };
 
 /** Self time per function, largest first. */
-export function topFrames(profile: CpuProfile, count = 12): Frame[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+function topFrames(profile: CpuProfile, count: number): Frame[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
-    const node = byId.get(id);
+    const f = byId.get(id);
     const dt = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
-    const name = `${node.callFrame.functionName || '(anonymous)'}${where(node.callFrame.url, node.callFrame.lineNumber)}`;
+    if (!f) return;
+    const file = f.url.replace(/^.*\/(node_modules|dist)\//, '$1/').replace(/^file:\/\//, '');
+    const name = `${f.functionName || '(anonymous)'}${f.url ? ` (${file}:${f.lineNumber + 1})` : ''}`;
     self.set(name, (self.get(name) ?? 0) + dt);
     total += dt;
   });
@@ -47,15 +34,12 @@ export function topFrames(profile: CpuProfile, count = 12): Frame[] {
 
 /** Top frames of every profile in `dir`, by file name. */
 export function summariseProfiles(dir: string, count = 12): Record<string, Frame[]> {
-  const out: Record<string, Frame[]> = {};
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   } catch {
-    return out;
+    return {};
   }
-  for (const f of files.sort()) {
-    out[f] = topFrames(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile, count);
-  }
-  return out;
+  const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
+  return Object.fromEntries(files.sort().map((f) => [f, topFrames(read(f), count)]));
 }

@@ -16,10 +16,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
 /** Rounds to `digits` significant decimals for reports (keeps JSON readable). */
 export function round(value: number, digits = 3): number {
   if (!Number.isFinite(value)) return value;

@@ -1,7 +1,4 @@
-/**
- * Starting and stopping benchmark targets, each in a child process of its own, and reading what
- * socket-lab's servers log while the load runs (through the report's reader, as a user would).
- */
+/** Starting and stopping the targets, each in a process of its own; socket-lab's log read as it comes. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -11,20 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Analysis, analyse, linesOf } from '../report/index.js';
 import { ECHO_DEFAULTS } from '../tcp/echo-server.js';
+import { connect } from './loadgen.js';
 import type { LoopDelay, ParentToTarget, TargetId, TargetSpec, TargetToParent } from './jobs.js';
 import { answer, forkChild, waitExit } from './proc.js';
-
-/** How the tables name each target. */
-export const TARGET_LABELS: Record<TargetId, string> = {
-  'lab-default': 'socket-lab, default logging',
-  'lab-quiet': 'socket-lab, quiet',
-  node: 'bare Node',
-  socat: 'socat',
-  python: 'Python echo server',
-  'python-strace': 'Python echo server under strace',
-  readline: 'readline + JSON.parse',
-  report: 'socket-lab report',
-};
 
 /** A running target, ready for load. */
 export interface Target {
@@ -32,36 +18,40 @@ export interface Target {
   pid: number;
   tcpPort: number;
   udpPort: number;
-  /** The target's CPU time is its process's and its children's (socat forks one per connection, strace runs Python). */
+  /** Its CPU time includes its children's (socat forks one per connection, strace runs Python). */
   withChildren: boolean;
   /** socket-lab targets: their log, read as it comes; resolves once the target's stdout has ended. */
   log?: Promise<Analysis>;
-  /** Full GC in the target (Node targets), so that memory readings are comparable. */
-  gc(): Promise<void>;
-  /** Event-loop delay since the target started (Node targets). */
-  loopDelay(): Promise<LoopDelay | undefined>;
+  /** Node targets: a full GC (so that memory readings are comparable); the event-loop delay so far. */
+  gc?(): Promise<void>;
+  loopDelay?(): Promise<LoopDelay | undefined>;
   /** Stops the target and waits for its exit (killing it after a deadline); resolves with figures of its own. */
   stop(): Promise<Record<string, number>>;
 }
 
-/** What every target of one run gets. */
-export interface TargetSettings {
-  maxConnections: number;
-  chat: { messagesPerSecond: number; messageBurst: number };
-  /** Write a CPU profile of socket-lab targets here (node --cpu-prof). */
-  profileDir?: string | undefined;
-  profileName?: string | undefined;
-}
+/** `profileDir`: write a CPU profile of socket-lab targets there (node --cpu-prof). */
+export type TargetSettings = { maxConnections: number; profileDir?: string | undefined; profileName: string };
 
-async function startNodeTarget(id: TargetId, spec: TargetSpec, s: TargetSettings): Promise<Target> {
+/** Starts target `id` and resolves once it listens. */
+export async function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
+  if (id === 'report' || id === 'readline') throw new Error(`${id} reads logs: it serves no load`);
+  if (id !== 'lab-default' && id !== 'lab-quiet' && id !== 'node') return startProgram(id);
+  const lab = id !== 'node';
   const flags = ['--expose-gc'];
-  if (s.profileDir && spec.kind === 'lab') {
-    flags.push('--cpu-prof', '--cpu-prof-dir', s.profileDir);
-    if (s.profileName) flags.push('--cpu-prof-name', s.profileName);
-  }
-  const child = forkChild('target', [spec], flags, ['ignore', 'pipe', 'inherit', 'ipc']);
+  if (s.profileDir && lab)
+    flags.push('--cpu-prof', '--cpu-prof-dir', s.profileDir, '--cpu-prof-name', s.profileName);
+  const { maxConnections } = s;
+  const portionLinesPerSecond = id === 'lab-default' ? ECHO_DEFAULTS.portionLinesPerSecond : 0;
+  // Every connection and member comes from 127.0.0.1, and the chat's abuse limits would stop the relay
+  // at 50,000 datagrams/s: raised, so that the servers themselves are measured.
+  const echo = { maxConnections, maxConnectionsPerAddress: maxConnections, portionLinesPerSecond };
+  const chat = { messagesPerSecond: 1000, messageBurst: 1000, maxMembersPerAddress: 1000 };
+  const spec: TargetSpec = lab
+    ? { kind: 'lab', echo, chat: { ...chat, relayBudgetPerSecond: 1_000_000 } }
+    : { kind: 'node' };
+  const child = forkChild('target', spec, flags, ['ignore', 'pipe', 'inherit', 'ipc']);
   let log: Promise<Analysis> | undefined;
-  if (spec.kind === 'lab' && child.stdout) {
+  if (lab && child.stdout) {
     log = analyse([{ name: id, lines: linesOf(child.stdout) }], { allRuns: true });
     // Read to the end whatever happens to the run; a failed read shows when the run awaits it.
     log.catch(() => {});
@@ -100,28 +90,16 @@ export function toolVersion(cmd: string, args: string[], pattern: RegExp): strin
 }
 
 async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
+  const s = net.createServer().listen({ host: '127.0.0.1', port: 0 });
+  await once(s, 'listening');
+  const { port } = s.address() as AddressInfo;
+  await once(s.close(), 'close');
   return port;
 }
 
-async function canConnect(port: number): Promise<boolean> {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  try {
-    await once(socket, 'connect');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
-}
-
-/** Process groups of programs we started, still running: stopped at exit, whatever ends the benchmark. */
+/** Process groups of programs we started, still running: killed at exit, whatever ends the bench. */
 const liveGroups = new Set<number>();
-let exitHook = false;
+const killAll = () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL'));
 
 function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
   try {
@@ -135,10 +113,8 @@ function killGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
 const PYTHON_SERVER = fileURLToPath(new URL('../../src/bench/echo-server.py', import.meta.url));
 
 /**
- * A program that is not ours, started as a user would: socat (`socat TCP-LISTEN:port,fork PIPE`) or
- * the Python echo server, plain or under `strace -f` writing its trace to a file, as the lab traces a
- * student's server. None can listen on port 0 and report the port, so we pick a free one just
- * before (and retry). A process group of its own, so that stop() also reaches its children.
+ * socat or the Python server (under `strace -f` as the lab traces a student's), in a process group so
+ * that stop() reaches its children. None reports a port 0 gave it: a free one is picked (and retried).
  */
 async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<Target> {
   const dir = id === 'python-strace' ? mkdtempSync(join(tmpdir(), 'socket-lab-bench-strace-')) : undefined;
@@ -148,30 +124,28 @@ async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<T
     const python = ['python3', PYTHON_SERVER, String(port)];
     return trace ? ['strace', '-f', '-e', 'trace=network,read,write,close', '-o', trace, ...python] : python;
   };
+  let stderr = '';
+  process.off('exit', killAll).on('exit', killAll); // once, however many programs start
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const [cmd = '', ...args] = argv(port);
+    stderr = '';
     const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const group = child.pid ?? 0;
     liveGroups.add(group);
     child.once('exit', () => liveGroups.delete(group));
-    if (!exitHook) {
-      exitHook = true;
-      process.on('exit', () => liveGroups.forEach((g) => killGroup(g, 'SIGKILL')));
-    }
-    let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 2000)));
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && child.exitCode === null) {
-      if (await canConnect(port)) {
+      const socket = await connect(port).catch(() => undefined);
+      socket?.destroy();
+      if (socket) {
         return {
           id,
           pid: group,
           tcpPort: port,
           udpPort: 0,
           withChildren: id !== 'python',
-          gc: async () => {},
-          loopDelay: async () => undefined,
           async stop(): Promise<Record<string, number>> {
             const exited = waitExit(child, 3000);
             // The whole group: killing strace alone would only detach it from a server that runs on.
@@ -187,29 +161,7 @@ async function startProgram(id: 'socat' | 'python' | 'python-strace'): Promise<T
       await new Promise((r) => setTimeout(r, 20));
     }
     killGroup(group, 'SIGKILL');
-    if (attempt === 4) {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-      throw new Error(`${cmd} did not start: ${stderr.trim()}`);
-    }
   }
-  throw new Error(`${id} did not start`);
-}
-
-/** Starts target `id` and resolves once it listens. */
-export function startTarget(id: TargetId, s: TargetSettings): Promise<Target> {
-  const lab = (portionLinesPerSecond: number): TargetSpec => ({
-    kind: 'lab',
-    // Every benchmark connection comes from 127.0.0.1: the per-address limit must not refuse them.
-    echo: {
-      maxConnections: s.maxConnections,
-      maxConnectionsPerAddress: s.maxConnections,
-      portionLinesPerSecond,
-    },
-    chat: { ...s.chat, maxMembersPerAddress: 1000, relayBudgetPerSecond: 1_000_000 },
-  });
-  if (id === 'lab-default') return startNodeTarget(id, lab(ECHO_DEFAULTS.portionLinesPerSecond), s);
-  if (id === 'lab-quiet') return startNodeTarget(id, lab(0), s);
-  if (id === 'node') return startNodeTarget(id, { kind: 'node' }, s);
-  if (id === 'report' || id === 'readline') throw new Error(`${id} reads logs: it serves no load`);
-  return startProgram(id);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  throw new Error(`${id} did not start: ${stderr.trim()}`);
 }
