@@ -31,6 +31,7 @@ import {
 import { wireBlocks } from '../wire/explain.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
+import { ownParts } from './identity.js';
 import type { CheckStatus } from './check.js';
 import { code, heading, list, prose, text } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
@@ -181,27 +182,35 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
   const serverFlows = usable(server);
   const remoteFlows = usable(remote);
 
-  const serverPorts = [
+  // The ports the lab's servers served: ours (server.listening), or a student's own server in its
+  // place (own.listening of its role; server.replaced names the port ours left to it).
+  const served: Array<{ protocol: string | undefined; port: number | undefined }> = [
+    ...model.servers
+      .flatMap((s) => s.listening)
+      .map((r) => ({ protocol: strField(r, 'protocol'), port: numField(r, 'port') })),
+    ...model.timeline.records
+      .filter((r) => r.event === 'own.listening' || r.event === 'server.replaced')
+      .map((r) => ({
+        protocol:
+          r.event === 'server.replaced'
+            ? strField(r, 'protocol')
+            : strField(r, 'role') === 'chat-server'
+              ? 'udp'
+              : 'tcp',
+        port: numField(r, 'port'),
+      })),
+  ];
+  const portsOf = (protocol?: string) => [
     ...new Set(
-      model.servers
-        .flatMap((s) => s.listening)
-        .map((r) => numField(r, 'port'))
+      served
+        .filter((s) => protocol === undefined || s.protocol === protocol)
+        .map((s) => s.port)
         .filter((p): p is number => p !== undefined),
     ),
   ];
-  const udpPorts = [
-    ...new Set(
-      model.servers
-        .flatMap((s) => s.listening)
-        .filter((r) => strField(r, 'protocol') === 'udp')
-        .map((r) => numField(r, 'port'))
-        .filter((p): p is number => p !== undefined),
-    ),
-  ];
-  const tcpPort = model.servers
-    .flatMap((s) => s.listening)
-    .filter((r) => strField(r, 'protocol') === 'tcp')
-    .map((r) => numField(r, 'port'))[0];
+  const serverPorts = portsOf();
+  const udpPorts = portsOf('udp');
+  const tcpPort = portsOf('tcp')[0];
 
   // Which scenario each endpoint the server saw belongs to.
   const scenarioOf = new Map<string, string>();
@@ -225,6 +234,15 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
     ]);
   }
   for (const m of model.members) scenarioOf.set(endpoint(m.remote), m.client?.scenario ?? NO_SCENARIO);
+  // A student's own server logs no connection of ours: a client's scenario is then found by its
+  // port, which every client (ours or theirs) logs and which the router keeps across its NAT.
+  const byPort = new Map<string, string>();
+  for (const c of [...model.echo, ...model.chat, ...ownParts(model.timeline.records).clients]) {
+    const port = c.local?.slice(c.local.lastIndexOf(':') + 1);
+    if (port && c.scenario) byPort.set(port, c.scenario);
+  }
+  const scenarioOfClient = (e: string) =>
+    scenarioOf.get(e) ?? (scenarioOf.size === 0 ? byPort.get(e.slice(e.lastIndexOf(':') + 1)) : undefined);
 
   const scenarios = new Map<string, ScenarioWire>();
   const names = [...model.scenarios.map((s) => s.name), ...countsOf.keys()];
@@ -232,8 +250,8 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
   for (const name of new Set(names)) {
     const isRemote = name === 'remote';
     const mine = serverFlows && {
-      tcp: serverFlows.tcp.filter((c) => scenarioOf.get(c.client) === name),
-      udp: serverFlows.udp.filter((u) => scenarioOf.get(u.a) === name || scenarioOf.get(u.b) === name),
+      tcp: serverFlows.tcp.filter((c) => scenarioOfClient(c.client) === name),
+      udp: serverFlows.udp.filter((u) => scenarioOfClient(u.a) === name || scenarioOfClient(u.b) === name),
       otherPackets: 0,
     };
     const counts = countsOf.get(name) ?? [];
