@@ -64,7 +64,8 @@ export type ChatFindingCode =
   | 'exit-not-ended'
   | 'unreachable-ok'
   | 'unreachable-traceback'
-  | 'unreachable-silent';
+  | 'unreachable-silent'
+  | 'unreachable-waited';
 
 export interface ChatFinding {
   ok: boolean;
@@ -379,6 +380,8 @@ function natCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[]): ChatCheckRe
 
 /** The three checks on a student's chat client. */
 export function checkOwnChatClient(facts: ChatClientFacts): ChatCheckResult[] {
+  // Only a run against a port where nothing is bound (the mistake profile): no member to judge.
+  if (facts.records.length === 0 && facts.unreachable) return [unreachableCheck(facts.unreachable)];
   return [typingCheck(facts), exitCheck(facts), unreachableCheck(facts.unreachable)];
 }
 
@@ -519,6 +522,11 @@ function unreachableCheck(records: readonly OwnRecord[] | undefined): ChatCheckR
   if (traceback)
     return result(id, [{ ok: false, code: 'unreachable-traceback', params: {}, evidence: [traceback] }]);
   const end = records.find((r) => r.event === 'own.program.exited');
+  // A socket that is not connect()ed is never told that nothing listens: a client that waited
+  // quietly until the lab's `exit` and ended cleanly did what it could.
+  const exit = records.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
+  if (outputs.length === 0 && end && exit && end.time >= exit.time && num(end, 'code') === 0)
+    return result(id, [{ ok: true, code: 'unreachable-waited', params: {}, evidence: [exit, end] }]);
   if (outputs.length === 0 || !end) {
     return result(id, [
       {
@@ -550,7 +558,16 @@ export function chatFactsFromRecords(
   options: { probe?: string } = {},
 ): { server?: ChatServerFacts; clients: ChatClientFacts[] } {
   const serverRecords = records.filter((r) => ownOf(r, 'chat-server'));
-  const clientSources = [...new Set(records.filter((r) => ownOf(r, 'chat-client')).map((r) => r.source))];
+  // The lab's probe (own.probe.sent, src/own/probe.ts): its address is not a member's.
+  const probeSent = records.find((r) => r.event === 'own.probe.sent' && str(r, 'from'));
+  const probe = options.probe ?? (probeSent ? str(probeSent, 'from') : undefined);
+  // The mistake profile's chat client (scenario `mistake`) dials a port where nothing is bound: its
+  // run is the unreachable check's, not a member's.
+  const allClientSources = [...new Set(records.filter((r) => ownOf(r, 'chat-client')).map((r) => r.source))];
+  const isUnreachableRun = (source: string) =>
+    records.find((r) => r.source === source && ownOf(r, 'chat-client'))?.scenario === 'mistake';
+  const unreachable = records.filter((r) => ownOf(r, 'chat-client') && isUnreachableRun(r.source));
+  const clientSources = allClientSources.filter((s) => !isUnreachableRun(s));
   // Where each client's datagrams leave from: ours log it, the student's show it in the trace.
   const clientEnds: Array<{ label: string; local: string }> = [];
   for (const r of records) {
@@ -566,13 +583,13 @@ export function chatFactsFromRecords(
     const recvs = transfers(serverRecords, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
     const members: ChatMember[] = [];
     for (const c of clientEnds) {
-      const seen = recvs.find((r) => portOf(r.peer) === portOf(c.local));
+      const seen = recvs.find((r) => r.peer !== probe && portOf(r.peer) === portOf(c.local));
       if (!seen) continue;
       const own = ipOf(c.local);
       const seenAs = ipOf(seen.peer!);
       members.push(seenAs === own ? { label: c.label, seenAs } : { label: c.label, seenAs, own });
     }
-    server = { records: serverRecords, members, ...(options.probe ? { probe: options.probe } : {}) };
+    server = { records: serverRecords, members, ...(probe ? { probe } : {}) };
   }
   const relays = records.filter((r) => r.event === 'udp.message.relayed');
   // The student's server: what it sent is in its trace (sendto to a member's address, as recvfrom
@@ -585,7 +602,7 @@ export function chatFactsFromRecords(
   const ourChatServer = records.some(
     (r) => (r.event === 'server.listening' && str(r, 'protocol') === 'udp') || r.event.startsWith('udp.'),
   );
-  const clients = clientSources.map((source): ChatClientFacts => {
+  const clients = clientSources.map((source, i): ChatClientFacts => {
     const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
     const start = own[0]?.time ?? 0;
     const end = own.find((r) => r.event === 'own.program.exited')?.time ?? Infinity;
@@ -623,8 +640,12 @@ export function chatFactsFromRecords(
       incoming,
       ...(incoming.length === 0 && incomingUnknown ? { incomingUnknown } : {}),
       ...(exit ? { exitTypedAt: exit.time } : {}),
+      // Once, with the first member run of the same program.
+      ...(i === 0 && unreachable.length > 0 ? { unreachable } : {}),
     };
   });
+  if (clients.length === 0 && unreachable.length > 0)
+    clients.push({ records: [], incoming: [], unreachable });
   return server ? { server, clients } : { clients };
 }
 
@@ -743,6 +764,8 @@ export const CHAT_FINDINGS_EN: Texts = {
     'with nothing listening, the client ended with a Python traceback: catch the error (ConnectionRefusedError, OSError) and print a sentence',
   'unreachable-silent': (p) =>
     `with nothing listening, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
+  'unreachable-waited': () =>
+    'with nothing listening, the client printed nothing and waited until `exit` ended it (exit code 0): a UDP socket that is not connect()ed is never told that nothing listens',
 };
 
 export const CHAT_FINDINGS_RU: Texts = {
@@ -794,6 +817,8 @@ export const CHAT_FINDINGS_RU: Texts = {
     'когда никто не слушает, клиент завершился с трассировкой Python (traceback): перехватите ошибку (ConnectionRefusedError, OSError) и выведите понятную фразу',
   'unreachable-silent': (p) =>
     `когда никто не слушает, клиент ничего не вывел${p.ended === 'yes' ? '' : ' и не завершился'}: пользователь не узнает, что сервера нет`,
+  'unreachable-waited': () =>
+    'когда никто не слушает, клиент ничего не вывел и ждал, пока его не завершил `exit` (код выхода 0): UDP-сокету без connect() ядро не сообщает, что никто не слушает',
 };
 
 const MECHANISM: Record<Lang, Record<string, string>> = {
