@@ -14,6 +14,7 @@
  */
 import type { Lang } from '../log/events.js';
 import { decodePreview } from '../own/strace.js';
+import { count } from '../text/plural.js';
 import type { LogRecord } from './parse.js';
 
 /** A log record as the report reads it; own18's `own.*` events are records of this shape. */
@@ -283,6 +284,7 @@ function garbageCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[], fromMemb
   if (probe.length === 0) return notApplicable(id, 'na-probe');
   const last = probe[probe.length - 1]!;
   const params = {
+    probe: facts.probe!,
     probes: probe.length,
     empty: probe.filter((p) => p.bytes === 0).length,
     largest: Math.max(...probe.map((p) => p.bytes)),
@@ -714,6 +716,15 @@ export function ownChatChecks(records: readonly LogRecord[]): OwnChatReportCheck
 
 type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;
 
+/** "(from the lab's probe at 127.0.0.1:40000: 3 datagrams, 1 empty, the largest 65,507 bytes)". */
+function probeFacts(lang: Lang, p: Record<string, string | number>): string {
+  const n = count(lang, Number(p.probes), 'datagram');
+  const largest = count(lang, Number(p.largest), 'byte');
+  return lang === 'ru'
+    ? `от пробы лаборатории с адреса ${p.probe} (всего ${n}, пустых: ${p.empty}, самая большая — ${largest})`
+    : `from the lab's probe at ${p.probe} (${n}, ${p.empty} empty, the largest ${largest})`;
+}
+
 /** The sentences of the own-chat findings (spread into own-texts.ts's OWN_FINDINGS). */
 export const CHAT_FINDINGS_EN: Texts = {
   'na-members': (p) => `fewer than two members reached the server (${p.seen}): nothing to relay`,
@@ -736,11 +747,11 @@ export const CHAT_FINDINGS_EN: Texts = {
   'back-to-sender': (p) =>
     `${p.back} of ${p.datagrams} datagrams were sent back to their own sender (first: ${p.peer}); the course's chat sends a message to the others only (if yours does so on purpose, say so in the report)`,
   'garbage-ok': (p) =>
-    `after ${p.probes} odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server still received and relayed`,
+    `after the odd datagrams ${probeFacts('en', p)} the server still received members' datagrams; the probe's address is not a chat member, whatever the server sent there`,
   'garbage-died': (p) =>
-    `the server ended (${p.code}) after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes): one bad datagram must not stop a UDP server`,
+    `the server ended (${p.code}) after the odd datagrams ${probeFacts('en', p)}: one bad datagram must not stop a UDP server`,
   'garbage-stalled': (p) =>
-    `after the odd datagrams (${p.empty} empty, the largest ${p.largest} bytes) the server received nothing more: it hangs or ignores the members`,
+    `after the odd datagrams ${probeFacts('en', p)} the server received nothing more: it hangs or ignores the members`,
   'nat-ok': (p) =>
     `${p.label} (its own address ${p.own}) reached the server as ${p.router}, the router's address, and the server sent to that address: it knows the member as NAT shows it`,
   'nat-own-address': (p) =>
@@ -789,11 +800,11 @@ export const CHAT_FINDINGS_RU: Texts = {
   'back-to-sender': (p) =>
     `${p.back} из ${p.datagrams} дейтаграмм отправлены обратно их же отправителю (первая — ${p.peer}); чат курса пересылает сообщение только остальным (если ваш делает так намеренно, напишите об этом в отчёте)`,
   'garbage-ok': (p) =>
-    `после ${p.probes} необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер продолжил принимать и пересылать`,
+    `после необычных дейтаграмм ${probeFacts('ru', p)} сервер продолжил принимать дейтаграммы участников; адрес пробы — не участник чата, что бы сервер туда ни отправлял`,
   'garbage-died': (p) =>
-    `сервер завершился (${p.code}) после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт): одна плохая дейтаграмма не должна останавливать UDP-сервер`,
+    `сервер завершился (${p.code}) после необычных дейтаграмм ${probeFacts('ru', p)}: одна плохая дейтаграмма не должна останавливать UDP-сервер`,
   'garbage-stalled': (p) =>
-    `после необычных дейтаграмм (пустых: ${p.empty}, самая большая — ${p.largest} байт) сервер больше ничего не принял: он завис или не слушает участников`,
+    `после необычных дейтаграмм ${probeFacts('ru', p)} сервер больше ничего не принял: он завис или не слушает участников`,
   'nat-ok': (p) =>
     `участник ${p.label} (собственный адрес ${p.own}) пришёл к серверу с адреса ${p.router} — адреса маршрутизатора, и сервер отправлял именно туда: он знает участника таким, каким его показывает NAT`,
   'nat-own-address': (p) =>
