@@ -28,10 +28,11 @@
 # Python echo pair of test/fixtures/own/echo and the chat of test/fixtures/own/chat in place of ours,
 # all four at once (every scenario and how soon it shows, a line typed through attach into each of
 # their echo and chat clients, the chat line relayed to the remote member by the router's address,
-# `exit`, stop, the report's checks, theirs included, and their code);
+# `exit`, their clients in the mistake profile (refused; nothing bound), the lab's odd datagrams to
+# their chat server, stop, the report's checks, theirs included, and their code);
 # once, the C example in an image of its own (LAB_OWN_IMAGE) on another port; once, each mutant
-# of test/fixtures/own/echo-mutants, and the relays-to-sender chat server of chat-mutants (facing
-# our plain chat clients), fails its own check for its one reason.
+# of test/fixtures/own/echo-mutants, and the relays-to-sender and dies-on-garbage chat servers of
+# chat-mutants, fails its own check for its one reason.
 #
 # Safe beside a running lab: its own project names, container/network/volume prefix, image tag,
 # free subnets and free ports. Bounded: fails after TEST_DOCKER_TIMEOUT seconds (default 1800,
@@ -432,9 +433,22 @@ own_pass() {
   check own-attach 15
   done_step
 
+  # The classic mistake with their clients: refused (echo), and datagrams that reach no socket
+  # (chat). Judged with the rest once stopped (check own-stopped): here, only until both ended.
+  step "$v own: mistake profile -> their clients against a server bound to 127.0.0.1"
+  run compose --profile mistake up -d server-mistake echo-mistake chat-mistake ||
+    fail "the mistake profile does not start"
+  for ((i = 0; i < 150; i++)); do
+    [[ $(docker inspect -f '{{.State.Status}}' "$PROJECT-echo-mistake" 2>/dev/null) == exited &&
+      $(docker inspect -f '{{.State.Status}}' "$PROJECT-chat-mistake" 2>/dev/null) == exited ]] && break
+    sleep 0.2
+  done
+  ((i < 150)) || fail "their clients in echo-mistake and chat-mistake did not end within 30 s"
+  done_step
+
   step "$v own: stop"
   t=$SECONDS
-  run compose stop || fail "docker compose stop failed"
+  run compose --profile mistake stop || fail "docker compose stop failed"
   t=$((SECONDS - t))
   ((t < 10)) || fail "stop took $t s: some program waited for the 10 s grace period"
   check own-stopped
@@ -447,7 +461,7 @@ own_pass() {
     --require local,vm,remote,own-echo-server,own-echo-client,own-chat-server,own-chat-client ||
     fail "the report of the student's run fails its checks (socket-lab report --check, output above)"
   check own-report
-  run compose down -v || fail "docker compose down failed"
+  run compose --profile mistake down -v || fail "docker compose down failed"
   PROJECT=""
   own_reset
   done_step
@@ -587,18 +601,27 @@ own_c_pass() {
 # stay connected, so a server that serves one at a time never gets to the second (the runner's
 # tests cover it with clients that end). One chat mutant too (test/fixtures/own/chat-mutants,
 # issue 19): relays-to-sender, a chat server that also sends each datagram back to its sender,
-# facing our chat clients in the plain protocol (ours meets theirs across the router); the other
-# chat mutants fail their checks in test/system/chat-plain-checks.test.ts.
+# facing our chat clients in the plain protocol (ours meets theirs across the router), and
+# dies-on-garbage, ended by the lab's probe (a datagram not in UTF-8); the other chat mutants fail
+# their checks in test/system/chat-plain-checks.test.ts.
 own_mutants_pass() {
-  local v=${VERSIONS[0]} m long
+  local v=${VERSIONS[0]} m long i
   if [[ $v == v2 ]]; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
   long=$(head -c 2500 /dev/zero | tr '\0' m)
-  for m in recv4096 first-1k bind-localhost ignores-exit traceback relays-to-sender; do
+  for m in recv4096 first-1k bind-localhost ignores-exit traceback relays-to-sender dies-on-garbage; do
     PROJECT=labe2e${ID}m${m//-/}
     export COMPOSE_PROJECT_NAME=$PROJECT LAB_PREFIX=$PROJECT E2E_MUTANT=$m
     mkdir -p "$WORK/$PROJECT"
     step "mutant $m ($v)"
-    if [[ -f $OWN/chat-mutants/$m/chat_server.py ]]; then
+    if [[ $m == dies-on-garbage ]]; then
+      # The lab's probe ends it before any member comes (its healthcheck never passes): no clients.
+      export LAB_OWN_DIR=$OWN/chat-mutants/$m LAB_OWN_CHAT_SERVER='python3 chat_server.py {port}'
+      run compose up -d server own-chat-server || fail "the lab with mutant $m does not start"
+      for ((i = 0; i < 150; i++)); do
+        [[ $(docker inspect -f '{{.State.Status}}' "$PROJECT-own-chat-server" 2>/dev/null) == exited ]] && break
+        sleep 0.2
+      done
+    elif [[ -f $OWN/chat-mutants/$m/chat_server.py ]]; then
       export LAB_OWN_DIR=$OWN/chat-mutants/$m LAB_OWN_CHAT_SERVER='python3 chat_server.py {port}'
       run compose up -d server own-chat-server router remote capture-server capture-remote chat-vm chat-remote ||
         fail "the lab with mutant $m does not start"

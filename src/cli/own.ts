@@ -3,6 +3,7 @@ import { OWN_ROLES, type OwnRole } from '../log/own-events.js';
 import { SCREEN_TEXTS } from '../text/screen.js';
 import { say } from '../text/catalogue.js';
 import { attachHint } from './terminal.js';
+import { probeChatServer } from '../own/probe.js';
 import { OWN_DEFAULTS, commandVariable, portVariable, runOwnProgram } from '../own/runner.js';
 import {
   type LogCliOptions,
@@ -25,6 +26,8 @@ interface OwnCliOptions extends LogCliOptions {
   say?: string;
   trace: 'on' | 'off' | 'auto';
   grace: number;
+  probe: 'on' | 'off';
+  exitAfter?: number;
 }
 
 /** Default ports of the roles, as the contract gives them (LAB_OWN_ECHO_PORT, LAB_OWN_CHAT_PORT). */
@@ -71,6 +74,21 @@ export function ownCommand(): Command {
       new Option('--grace <seconds>', 'after SIGTERM, seconds before SIGKILL')
         .default(OWN_DEFAULTS.graceMs / 1000)
         .argParser(parseSeconds(1)),
+    )
+    .addOption(
+      new Option(
+        '--probe <mode>',
+        'chat server: once its UDP socket is bound, send it a datagram that is not UTF-8, an empty one and one of 65,507 bytes (the odd-datagrams check)',
+      )
+        .choices(['on', 'off'])
+        .default('on')
+        .env('LAB_OWN_PROBE'),
+    )
+    .addOption(
+      new Option(
+        '--exit-after <seconds>',
+        'type `exit` into the program this long after its start',
+      ).argParser(parseSeconds(0)),
     );
   for (const opt of logOptions()) cmd.addOption(opt);
   return cmd.action(async (o: OwnCliOptions) => {
@@ -94,6 +112,7 @@ export function ownCommand(): Command {
         stdin: process.stdin,
         relay: { stdout: process.stdout, stderr: process.stderr },
         graceMs: o.grace * 1000,
+        ...(o.exitAfter !== undefined ? { exitAfterMs: o.exitAfter * 1000 } : {}),
       });
       // A person attaching to a client's container (docker attach resizes the terminal) gets the
       // same hint as with our clients: how to end and how to detach. Once settled, like theirs.
@@ -106,6 +125,23 @@ export function ownCommand(): Command {
             process.stdout.write(`\r\n${attachHint(what, o.lang)}\r\n`);
           }, 400);
           timer.unref();
+        });
+      }
+      if (o.role === 'chat-server' && o.probe === 'on') {
+        void run.listening.then(async (local) => {
+          if (local === undefined) return;
+          // The address the server bound, or loopback when it bound every address (0.0.0.0).
+          const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(local);
+          const host = m === null || m[1] === '0.0.0.0' ? '127.0.0.1' : m[1]!;
+          try {
+            await probeChatServer({
+              host,
+              port: m ? Number(m[2]) : port,
+              log: log.child({ component: 'own' }),
+            });
+          } catch (err) {
+            log.emit('own.probe.failed', { role: o.role, detail: String(err) });
+          }
         });
       }
       onStopSignal(

@@ -437,6 +437,21 @@ const callExample: OwnCallFields = {
   at: 1796173698487.381,
 };
 
+/** The three datagrams of the lab's probe of a student's chat server (src/own/probe.ts). */
+export type ProbeKind = 'not-utf8' | 'empty' | 'max';
+const probeText: Record<Lang, Record<ProbeKind, string>> = {
+  en: {
+    'not-utf8': 'a datagram that is not UTF-8',
+    empty: 'an empty datagram',
+    max: 'the largest datagram UDP over IPv4 carries',
+  },
+  ru: {
+    'not-utf8': 'датаграмму не в UTF-8',
+    empty: 'пустую датаграмму',
+    max: 'самую большую датаграмму, какую несёт UDP поверх IPv4',
+  },
+};
+
 export const ownEvents = {
   'own.program.started': spec(
     'info',
@@ -525,6 +540,28 @@ export const ownEvents = {
       f.how === 'bound'
         ? `${RoleName('ru', f.role)} привязал UDP-сокет к ${f.local} (дескриптор ${f.fd}): у UDP нет listen(), привязанный сокет уже принимает датаграммы всех клиентов${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`
         : `${RoleName('ru', f.role)} слушает ${f.local} (дескриптор ${f.fd})${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`,
+  ),
+  'own.probe.sent': spec(
+    'info',
+    {
+      role: 'chat-server' as OwnRole,
+      kind: 'not-utf8' as ProbeKind,
+      bytes: 4,
+      from: '127.0.0.1:40000',
+      to: '127.0.0.1:7008',
+    },
+    (f) =>
+      `The lab's probe sent ${roleName('en', f.role)} ${probeText.en[f.kind] ?? f.kind} (${bytes('en', f.bytes)}) from ${f.from} to ${f.to}: the server must keep receiving after it. ${f.from} is the probe's socket, closed after its three datagrams, not a chat member, though the server may keep it as one`,
+    (f) =>
+      `Проба лаборатории отправила ${probeText.ru[f.kind] ?? f.kind} (${bytes('ru', f.bytes)}) с ${f.from} на ${f.to} (${roleName('ru', f.role)}): после неё сервер должен продолжать принимать. ${f.from} — сокет пробы, закрытый после трёх её датаграмм, а не участник чата, хотя сервер может считать его участником`,
+  ),
+  'own.probe.failed': spec(
+    'warn',
+    { role: 'chat-server' as OwnRole, detail: 'Error: send EPERM 127.0.0.1:7008' },
+    (f) =>
+      `The lab's probe could not send its datagrams to ${roleName('en', f.role)} (${f.detail}): the odd-datagrams check stays not applicable`,
+    (f) =>
+      `Проба лаборатории не смогла отправить датаграммы (${roleName('ru', f.role)}): ${f.detail}; проверка необычных датаграмм останется неприменимой`,
   ),
   'own.output': spec(
     'info',

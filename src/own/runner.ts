@@ -38,6 +38,8 @@ export interface OwnRunOptions {
   scenario?: string | undefined;
   /** A first line written to the program's stdin (the scripted greeting). */
   say?: string | undefined;
+  /** Types `exit` (logged as scripted input) this long after the start, ms; unset: never. */
+  exitAfterMs?: number | undefined;
   /** true: strace (fails if missing); false: untraced; 'auto': strace when installed. */
   trace: boolean | 'auto';
   log: EventLog;
@@ -466,6 +468,7 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     summary: () => {}, // typing cannot outrun the budget; a piped flood is still passed on
   });
   let stdinSource: Readable | undefined;
+  let exitTimer: NodeJS.Timeout | undefined;
   let onStdin: ((chunk: Buffer | string) => void) | undefined;
   let onStdinEnd: (() => void) | undefined;
   if (child.stdin) {
@@ -480,6 +483,13 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     if (o.say !== undefined) {
       input(o.say, true);
       stdin.write(`${o.say}\n`);
+    }
+    if (o.exitAfterMs !== undefined) {
+      exitTimer = setTimeout(() => {
+        if (stdin.writableEnded || stdin.destroyed) return;
+        input('exit', true);
+        stdin.write('exit\n');
+      }, o.exitAfterMs);
     }
     if (o.stdin) {
       // Passed on as it comes (typing reaches the program at once); the lines are logged so the
@@ -546,6 +556,7 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
       await Promise.race([Promise.all(streamsDone), new Promise((r) => setTimeout(r, 500))]);
       if (listenTimer) clearTimeout(listenTimer);
       if (graceTimer) clearTimeout(graceTimer);
+      if (exitTimer) clearTimeout(exitTimer);
       clearInterval(callTimer);
       onTrace(reader.end());
       callLines.flush(Date.now());

@@ -65,7 +65,8 @@ export type ChatFindingCode =
   | 'exit-not-ended'
   | 'unreachable-ok'
   | 'unreachable-traceback'
-  | 'unreachable-silent';
+  | 'unreachable-silent'
+  | 'unreachable-waited';
 
 export interface ChatFinding {
   ok: boolean;
@@ -285,6 +286,7 @@ function garbageCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[], fromMemb
   if (probe.length === 0) return notApplicable(id, 'na-probe');
   const last = probe[probe.length - 1]!;
   const params = {
+    probe: facts.probe!,
     probes: probe.length,
     empty: probe.filter((p) => p.bytes === 0).length,
     largest: Math.max(...probe.map((p) => p.bytes)),
@@ -382,6 +384,8 @@ function natCheck(facts: ChatServerFacts, recvs: Io[], sends: Io[]): ChatCheckRe
 
 /** The three checks on a student's chat client. */
 export function checkOwnChatClient(facts: ChatClientFacts): ChatCheckResult[] {
+  // Only a run against a port where nothing is bound (the mistake profile): no member to judge.
+  if (facts.records.length === 0 && facts.unreachable) return [unreachableCheck(facts.unreachable)];
   return [typingCheck(facts), exitCheck(facts), unreachableCheck(facts.unreachable)];
 }
 
@@ -525,6 +529,11 @@ function unreachableCheck(records: readonly OwnRecord[] | undefined): ChatCheckR
   if (traceback)
     return result(id, [{ ok: false, code: 'unreachable-traceback', params: {}, evidence: [traceback] }]);
   const end = records.find((r) => r.event === 'own.program.exited');
+  // A socket that is not connect()ed is never told that nothing listens: a client that waited
+  // quietly until the lab's `exit` and ended cleanly did what it could.
+  const exit = records.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
+  if (outputs.length === 0 && end && exit && end.time >= exit.time && num(end, 'code') === 0)
+    return result(id, [{ ok: true, code: 'unreachable-waited', params: {}, evidence: [exit, end] }]);
   if (outputs.length === 0 || !end) {
     return result(id, [
       {
@@ -556,7 +565,16 @@ export function chatFactsFromRecords(
   options: { probe?: string } = {},
 ): { server?: ChatServerFacts; clients: ChatClientFacts[] } {
   const serverRecords = records.filter((r) => ownOf(r, 'chat-server'));
-  const clientSources = [...new Set(records.filter((r) => ownOf(r, 'chat-client')).map((r) => r.source))];
+  // The lab's probe (own.probe.sent, src/own/probe.ts): its address is not a member's.
+  const probeSent = records.find((r) => r.event === 'own.probe.sent' && str(r, 'from'));
+  const probe = options.probe ?? (probeSent ? str(probeSent, 'from') : undefined);
+  // The mistake profile's chat client (scenario `mistake`) dials a port where nothing is bound: its
+  // run is the unreachable check's, not a member's.
+  const allClientSources = [...new Set(records.filter((r) => ownOf(r, 'chat-client')).map((r) => r.source))];
+  const isUnreachableRun = (source: string) =>
+    records.find((r) => r.source === source && ownOf(r, 'chat-client'))?.scenario === 'mistake';
+  const unreachable = records.filter((r) => ownOf(r, 'chat-client') && isUnreachableRun(r.source));
+  const clientSources = allClientSources.filter((s) => !isUnreachableRun(s));
   // Where each client's datagrams leave from: ours log it, the student's show it in the trace.
   const clientEnds: Array<{ label: string; local: string }> = [];
   for (const r of records) {
@@ -572,13 +590,13 @@ export function chatFactsFromRecords(
     const recvs = transfers(serverRecords, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
     const members: ChatMember[] = [];
     for (const c of clientEnds) {
-      const seen = recvs.find((r) => portOf(r.peer) === portOf(c.local));
+      const seen = recvs.find((r) => r.peer !== probe && portOf(r.peer) === portOf(c.local));
       if (!seen) continue;
       const own = ipOf(c.local);
       const seenAs = ipOf(seen.peer!);
       members.push(seenAs === own ? { label: c.label, seenAs } : { label: c.label, seenAs, own });
     }
-    server = { records: serverRecords, members, ...(options.probe ? { probe: options.probe } : {}) };
+    server = { records: serverRecords, members, ...(probe ? { probe } : {}) };
   }
   const relays = records.filter((r) => r.event === 'udp.message.relayed');
   // The student's server: what it sent is in its trace (sendto to a member's address, as recvfrom
@@ -591,7 +609,7 @@ export function chatFactsFromRecords(
   const ourChatServer = records.some(
     (r) => (r.event === 'server.listening' && str(r, 'protocol') === 'udp') || r.event.startsWith('udp.'),
   );
-  const clients = clientSources.map((source): ChatClientFacts => {
+  const clients = clientSources.map((source, i): ChatClientFacts => {
     const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
     const start = own[0]?.time ?? 0;
     const end = own.find((r) => r.event === 'own.program.exited')?.time ?? Infinity;
@@ -634,8 +652,12 @@ export function chatFactsFromRecords(
       incoming,
       ...(incoming.length === 0 && incomingUnknown ? { incomingUnknown } : {}),
       ...(exit ? { exitTypedAt: exit.time } : {}),
+      // Once, with the first member run of the same program.
+      ...(i === 0 && unreachable.length > 0 ? { unreachable } : {}),
     };
   });
+  if (clients.length === 0 && unreachable.length > 0)
+    clients.push({ records: [], incoming: [], unreachable });
   return server ? { server, clients } : { clients };
 }
 
@@ -720,6 +742,14 @@ const dgrams = (lang: Lang, n: unknown, gen = false) =>
 const MAX_UDP_IPV4 = 65_507;
 /** The client a finding is about (`vm: `), when the report has more than one to tell apart. */
 const who = (p: Record<string, string | number>) => (p.client !== undefined ? `${p.client}: ` : '');
+/** "(from the lab's probe at 127.0.0.1:40000: 3 datagrams, 1 empty, the largest 65,507 bytes)". */
+function probeFacts(lang: Lang, p: Record<string, string | number>): string {
+  const n = count(lang, Number(p.probes), 'datagram');
+  const largest = count(lang, Number(p.largest), 'byte');
+  return lang === 'ru'
+    ? `от пробы лаборатории с адреса ${p.probe} (всего ${n}, пустых: ${p.empty}, самая большая — ${largest})`
+    : `from the lab's probe at ${p.probe} (${n}, ${p.empty} empty, the largest ${largest})`;
+}
 
 /** The sentences of the own-chat findings (spread into own-texts.ts's OWN_FINDINGS). */
 export const CHAT_FINDINGS_EN: Texts = {
@@ -747,11 +777,11 @@ export const CHAT_FINDINGS_EN: Texts = {
   'back-to-sender': (p) =>
     `the server sent ${p.back} of ${dgrams('en', p.datagrams)} back to their own sender (first: ${p.peer}); the course's chat sends a message to the others only (if yours does so on purpose, say so in the report)`,
   'garbage-ok': (p) =>
-    `after ${dgrams('en', p.probes)} of odd content (${p.empty} empty, the largest ${bytes('en', p.largest)}) the server still received and relayed`,
+    `after the odd datagrams ${probeFacts('en', p)} the server still received members' datagrams; the probe's address is not a chat member, whatever the server sent there`,
   'garbage-died': (p) =>
-    `the server ended (${p.code}) after the odd datagrams (${p.empty} empty, the largest ${bytes('en', p.largest)}): one bad datagram must not stop a UDP server`,
+    `the server ended (${p.code}) after the odd datagrams ${probeFacts('en', p)}: one bad datagram must not stop a UDP server`,
   'garbage-stalled': (p) =>
-    `after the odd datagrams (${p.empty} empty, the largest ${bytes('en', p.largest)}) the server received nothing more from the members: it hangs or stopped reading its socket`,
+    `after the odd datagrams ${probeFacts('en', p)} the server received nothing more: it hangs or ignores the members`,
   'nat-ok': (p) =>
     `${p.label} (its own address ${p.own}) reached the server as ${p.router}, the router's address, and the server sent to that address: it knows the member as NAT shows it`,
   'nat-own-address': (p) =>
@@ -775,6 +805,8 @@ export const CHAT_FINDINGS_EN: Texts = {
     `${who(p)}against a server port with no socket bound to it, the client ended with a Python traceback (an ICMP port unreachable came back: no socket bound to that port on that host, or a firewall rejected the datagram; a connected UDP socket reports it as ECONNREFUSED): catch the error (ConnectionRefusedError, OSError) and print a sentence`,
   'unreachable-silent': (p) =>
     `${who(p)}against a server port with no socket bound to it, the client printed nothing${p.ended === 'yes' ? '' : ' and did not end'}: the user cannot tell the server is missing`,
+  'unreachable-waited': (p) =>
+    `${who(p)}against a server port with no socket bound to it, the client printed nothing and waited until \`exit\` ended it (exit code 0): a UDP socket that is not connect()ed is never told of the ICMP "port unreachable" that came back`,
 };
 
 export const CHAT_FINDINGS_RU: Texts = {
@@ -804,11 +836,11 @@ export const CHAT_FINDINGS_RU: Texts = {
   'back-to-sender': (p) =>
     `сервер отправил ${p.back} из ${dgrams('ru', p.datagrams, true)} обратно их же отправителю (первая — от ${p.peer}); чат курса пересылает сообщение только остальным (если ваш делает так намеренно, напишите об этом в отчёте)`,
   'garbage-ok': (p) =>
-    `после необычных дейтаграмм (всего: ${p.probes}; пустых: ${p.empty}; самая большая — ${bytes('ru', p.largest)}) сервер продолжил принимать и пересылать`,
+    `после необычных дейтаграмм ${probeFacts('ru', p)} сервер продолжил принимать дейтаграммы участников; адрес пробы — не участник чата, что бы сервер туда ни отправлял`,
   'garbage-died': (p) =>
-    `сервер завершился (${p.code}) после необычных дейтаграмм (пустых: ${p.empty}; самая большая — ${bytes('ru', p.largest)}): одна плохая дейтаграмма не должна останавливать UDP-сервер`,
+    `сервер завершился (${p.code}) после необычных дейтаграмм ${probeFacts('ru', p)}: одна плохая дейтаграмма не должна останавливать UDP-сервер`,
   'garbage-stalled': (p) =>
-    `после необычных дейтаграмм (пустых: ${p.empty}; самая большая — ${bytes('ru', p.largest)}) сервер больше ничего не принял от участников: он завис или перестал читать свой сокет`,
+    `после необычных дейтаграмм ${probeFacts('ru', p)} сервер больше ничего не принял: он завис или не слушает участников`,
   'nat-ok': (p) =>
     `дейтаграммы участника ${p.label} (собственный адрес ${p.own}) приходили к серверу с адреса ${p.router} (это адрес маршрутизатора), и сервер отправлял именно туда: он знает участника таким, каким его показывает NAT`,
   'nat-own-address': (p) =>
@@ -832,6 +864,8 @@ export const CHAT_FINDINGS_RU: Texts = {
     `${who(p)}с портом сервера, к которому не привязан ни один сокет, клиент завершился с трассировкой стека Python (traceback; пришло ICMP-сообщение «порт недоступен»: на этом узле к порту не привязан ни один сокет или дейтаграмму отклонил межсетевой экран; подключённый UDP-сокет сообщает о нём ошибкой ECONNREFUSED): перехватите ошибку (ConnectionRefusedError, OSError) и выведите понятную фразу`,
   'unreachable-silent': (p) =>
     `${who(p)}с портом сервера, к которому не привязан ни один сокет, клиент ничего не вывел${p.ended === 'yes' ? '' : ' и не завершился'}: пользователь не узнает, что сервера нет`,
+  'unreachable-waited': (p) =>
+    `${who(p)}с портом сервера, к которому не привязан ни один сокет, клиент ничего не вывел и ждал, пока его не завершил \`exit\` (код выхода 0): UDP-сокет без connect() не узнаёт о пришедшем ICMP-сообщении «порт недоступен»`,
 };
 
 const MECHANISM: Record<Lang, Record<string, string>> = {

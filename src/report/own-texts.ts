@@ -322,4 +322,5 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
   'unreachable-ok': { client: 'vm', code: 1 },
   'unreachable-traceback': { client: 'vm' },
   'unreachable-silent': { client: 'vm', ended: 'yes' },
+  'unreachable-waited': { client: 'vm' },
 };

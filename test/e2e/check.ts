@@ -6,7 +6,8 @@
 // with LAB_WAN_LOSS, LAB_WAN_DELAY and LAB_WAN_COUNT set, of the server, the router and the remote
 // and vm clients only) | own-running | own-attach | own-stopped | own-report (a run with the
 // student's echo server and client of test/fixtures/own/echo in place of ours, and their chat server
-// and client of test/fixtures/own/chat when LAB_OWN_CHAT_SERVER and LAB_OWN_CHAT_CLIENT are set) |
+// and client of test/fixtures/own/chat when LAB_OWN_CHAT_SERVER and LAB_OWN_CHAT_CLIENT are set,
+// and their clients in the mistake profile) |
 // own-c | own-c-stopped (the C echo server of test/fixtures/own/c-echo in its own image, our
 // clients) | mutant (E2E_MUTANT: one of MUTANTS below). Env: LAB_PREFIX (the test's compose project
 // and name prefix), E2E_TYPED (the line typed through `docker attach`; attach and stopped phases).
@@ -594,6 +595,48 @@ async function ownAttach(ctx: Context): Promise<Assertion[]> {
   ];
 }
 
+/** The mistake profile's containers in the own pass: their clients there, run by `socket-lab own`. */
+const OWN_MISTAKE_SERVICES = ['server-mistake', 'echo-mistake', ...(OWN_CHAT ? ['chat-mistake'] : [])];
+
+/**
+ * The mistake profile with their clients (server-mistake binds 127.0.0.1): their echo client was
+ * refused and said so with a non-zero exit; their chat client, whose datagrams reached no socket,
+ * printed a sentence and ended, no traceback. (`socket-lab own` itself exits 0 in both.)
+ */
+function ownMistakeFindings(analysis: Analysis): Assertion[] {
+  const echo = findingsOf(analysis, 'own-echo-client');
+  const chat = findingsOf(analysis, 'own-chat-client');
+  return [
+    {
+      title:
+        'their echo client in echo-mistake was refused and said so: a message and a non-zero exit (own-client-refused-ok)',
+      ok: echo.some((f) => f.code === 'own-client-refused-ok' && f.params.scenario === 'mistake'),
+      detail: showFindings(echo),
+    },
+    ...(OWN_CHAT
+      ? [
+          {
+            title:
+              'their chat client in chat-mistake, with nothing bound to the port, printed a sentence and ended (unreachable-ok)',
+            ok: chat.some((f) => f.code === 'unreachable-ok' && !f.na),
+            detail: showFindings(chat),
+          },
+        ]
+      : []),
+  ];
+}
+
+function exitedZero(ctx: Context, services: readonly string[]): Assertion[] {
+  return services.map((service) => {
+    const c = ctx.docker.get(service);
+    return {
+      title: `${ctx.prefix}-${service} exited with code 0`,
+      ok: c?.status === 'exited' && c.exitCode === 0,
+      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
+    };
+  });
+}
+
 async function ownStopped(ctx: Context): Promise<Assertion[]> {
   const analysis = await analyse(await reportInputs(ctx.dir), {
     require: ['local', 'vm', 'remote', ...OUR_CHAT_CHECKS],
@@ -609,6 +652,7 @@ async function ownStopped(ctx: Context): Promise<Assertion[]> {
     ...OWN_CHAT_CHECKS,
   ]);
   if (OWN_CHAT) out.push(...ownChatFindings(analysis));
+  out.push(...ownMistakeFindings(analysis));
   const n = bytes(`${GREETINGS['echo-vm']}\n${ctx.typed}\n`);
   const sent = ownBytesSent(ctx, 'echo-vm');
   out.push({
@@ -616,19 +660,13 @@ async function ownStopped(ctx: Context): Promise<Assertion[]> {
     ok: sent === n,
     detail: [`own.call writes to sockets: ${sent} bytes`],
   });
+  const services = [...LAB_SERVICES, ...OWN_MISTAKE_SERVICES];
   out.push({
-    title: `the ${LAB_SERVICES.length} lab containers exist`,
-    ok: LAB_SERVICES.every((s) => ctx.docker.has(s)) && ctx.docker.size === LAB_SERVICES.length,
+    title: `the ${services.length} lab containers exist`,
+    ok: services.every((s) => ctx.docker.has(s)) && ctx.docker.size === services.length,
     detail: [`docker: ${[...ctx.docker.keys()].join(', ')}`],
   });
-  for (const service of LAB_SERVICES) {
-    const c = ctx.docker.get(service);
-    out.push({
-      title: `${ctx.prefix}-${service} exited with code 0`,
-      ok: c?.status === 'exited' && c.exitCode === 0,
-      detail: [`docker: ${c ? `${c.status}, exit code ${c.exitCode}` : 'no such container'}`],
-    });
-  }
+  out.push(...exitedZero(ctx, services));
   return out;
 }
 
@@ -673,6 +711,12 @@ function ownChatFindings(analysis: Analysis): Assertion[] {
     {
       title: "their chat server relayed every member's datagram to every other member (relay-ok)",
       ok: server.some((f) => f.code === 'relay-ok'),
+      detail: showFindings(server),
+    },
+    {
+      title:
+        "after the lab's probe (a datagram not in UTF-8, an empty one, one of 65,507 bytes) their chat server still received (garbage-ok)",
+      ok: server.some((f) => f.code === 'garbage-ok' && f.params.probes === 3 && f.params.empty === 1),
       detail: showFindings(server),
     },
     {
@@ -784,6 +828,7 @@ const MUTANTS: Record<string, { check: string; finding: string; follows?: string
   traceback: { check: 'own-echo-client', finding: 'own-client-traceback' },
   // test/fixtures/own/chat-mutants: their chat server, our chat clients in the plain protocol.
   'relays-to-sender': { check: 'own-chat-server', finding: 'back-to-sender' },
+  'dies-on-garbage': { check: 'own-chat-server', finding: 'garbage-died' },
 };
 
 /** A mutant's run, stopped: its own-program check fails, for the one reason it was made for only. */
