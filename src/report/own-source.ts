@@ -63,23 +63,34 @@ interface File {
   path: string;
   lines: string[];
   ran: boolean;
+  /** Names set to a value in this file (`BUF = 4096`, `#define BUF 4096`), found in one pass. */
+  constants?: Map<string, string>;
 }
 
-/** The recorded files of the runs with text, the ones the command names (the code that ran) first. */
+/**
+ * The recorded files with text that may hold the call: the ones the command names (the code that
+ * ran), when it names any recorded file; else every file with text (a compiled program's command
+ * names no source). A named file without text (not UTF-8, too large) leaves nothing to point at:
+ * a decoy file beside it is never blamed for what the named one did.
+ */
 function files(runs: readonly OwnRun[]): File[] {
   const out: File[] = [];
   const seen = new Set<string>();
+  let named = false;
   for (const run of runs) {
     const recorded = run.sources?.fields.files;
     if (!Array.isArray(recorded)) continue;
     const command = str(run.started, 'command') ?? '';
     for (const f of recorded as Array<Record<string, unknown>>) {
-      if (typeof f.path !== 'string' || typeof f.text !== 'string' || seen.has(f.path)) continue;
+      if (typeof f.path !== 'string') continue;
+      const ran = namedByCommand(command, f.path);
+      named ||= ran;
+      if (typeof f.text !== 'string' || seen.has(f.path)) continue;
       seen.add(f.path);
-      out.push({ path: f.path, lines: f.text.split('\n'), ran: namedByCommand(command, f.path) });
+      out.push({ path: f.path, lines: f.text.split('\n'), ran });
     }
   }
-  return out.sort((a, b) => Number(b.ran) - Number(a.ran));
+  return named ? out.filter((f) => f.ran) : out;
 }
 
 /** A line's code without its comment: Python's `#`, C's `//` (a whole-line `/* ... *` too). */
@@ -117,12 +128,24 @@ export function locateCall(runs: readonly OwnRun[], kind: CallKind, value?: stri
 function holds(file: File, code: string, value: string): boolean {
   const esc = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (new RegExp(`(^|[^\\w.])${esc}($|[^\\w.])`).test(code)) return true;
-  const names = code.match(/[A-Za-z_]\w*/g) ?? [];
-  return names.some((name) =>
-    file.lines.some((l) =>
-      new RegExp(`^\\s*(#define\\s+${name}\\s+|${name}\\s*=\\s*)['"]?${esc}['"]?\\s*(#.*|//.*)?$`).test(l),
-    ),
-  );
+  file.constants ??= constantsOf(file.lines);
+  const constants = file.constants;
+  // Linear: each name of the line looked up once (a hostile line of thousands of names stays cheap).
+  return (code.match(/[A-Za-z_]\w*/g) ?? []).some((name) => constants.get(name) === value);
+}
+
+/** Every `NAME = value` and `#define NAME value` of a file, in one pass over its lines. */
+function constantsOf(lines: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const l of lines) {
+    const m =
+      /^\s*(?:#define\s+([A-Za-z_]\w*)\s+|([A-Za-z_]\w*)\s*=\s*)['"]?([^'"\s#/]+)['"]?\s*(?:#.*|\/\/.*)?$/.exec(
+        l,
+      );
+    const name = m?.[1] ?? m?.[2];
+    if (name !== undefined && !out.has(name)) out.set(name, m![3]!);
+  }
+  return out;
 }
 
 /**
