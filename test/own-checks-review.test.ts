@@ -213,3 +213,28 @@ test("the chat client's typing check never counts a copy of its own message as a
     false,
   );
 });
+
+test('stop, recorded locally with `socket-lab own`: the same two servers under SIGTERM, one killed, one handling it', async () => {
+  const one = async (name: string) =>
+    analyse([
+      {
+        name,
+        lines: readFileSync(new URL(`fixtures/own/logs/${name}.jsonl`, import.meta.url), 'utf8')
+          .split('\n')
+          .filter(Boolean),
+      },
+    ]);
+  const killed = check(await one('sigterm-killed-server'), 'stopped');
+  assert.equal(killed.status, 'fail');
+  assert.deepEqual(
+    killed.findings.map((f) => [f.code, f.params.signal, f.params.code]),
+    [['stop-own-killed', 'SIGTERM', 143]],
+  );
+  assert.match(String(killed.findings[0]!.params.last), /Начало прослушивания порта 47123/);
+  const handled = check(await one('sigterm-handled-server'), 'stopped');
+  assert.equal(handled.status, 'pass');
+  assert.deepEqual(
+    handled.findings.map((f) => [f.code, f.params.code, f.params.last]),
+    [['stop-own-handled', 0, '[04:44:08] Сервер остановлен']],
+  );
+});
