@@ -184,6 +184,10 @@ const UNTESTED: Record<Lang, Record<string, [string, string]>> = {
     ],
     'na-remote': ['NAT', 'run the chat-remote client (behind the router) and type a line into it'],
     'nat-own-unknown': ['NAT', "bind the client's socket before sending, or let the trace show its address"],
+    'nat-not-answered': [
+      'NAT',
+      'the server sent nothing to the member behind the router: see the relay part',
+    ],
     'na-exit': ['`exit` ends the client', 'type `exit` into the client'],
     'na-incoming': ['messages shown before Enter', 'type a line into another member while this client runs'],
     'na-incoming-untraced': [
@@ -232,6 +236,10 @@ const UNTESTED: Record<Lang, Record<string, [string, string]>> = {
     ],
     'na-remote': ['NAT', 'запустите клиент chat-remote (за маршрутизатором) и введите в него строку'],
     'nat-own-unknown': ['NAT', 'привяжите сокет клиента до отправки, чтобы трассировка показала его адрес'],
+    'nat-not-answered': [
+      'NAT',
+      'сервер ничего не отправил участнику за маршрутизатором: см. часть о пересылке',
+    ],
     'na-exit': ['`exit` завершает клиента', 'введите в клиент `exit`'],
     'na-incoming': [
       'сообщения до нажатия Enter',
@@ -254,7 +262,10 @@ const untestedText = (lang: Lang, p: P): string => {
   const items = String(p.parts)
     .split(',')
     .filter((k) => k !== '')
-    .map((k) => UNTESTED[lang][k] ?? [PART[lang][k] ?? k, '']);
+    // A part without its own entry is named by the title's part, never by its code.
+    .map(
+      (k) => UNTESTED[lang][k] ?? [PART[lang][k] ?? (lang === 'en' ? 'another part' : 'другая часть'), ''],
+    );
   const names = [...new Set(items.map(([name]) => name))].join(', ');
   const hows = [...new Set(items.filter(([, how]) => how !== '').map(([name, how]) => `${name}: ${how}`))];
   return lang === 'en'
