@@ -23,10 +23,12 @@ test('recorded: the correct server passes, and its accept() is the server view o
   assert.equal(check(a, 'own-echo-server')?.status, 'pass');
   assert.deepEqual(
     check(a, 'own-echo-server')?.findings.map((f) => f.code),
-    ['own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok', 'own-part-na'],
+    ['own-untested', 'own-part-na', 'own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok'],
   );
-  // No client reset its connection in this run: that part is n/a with its reason, not a pass.
-  const reset = check(a, 'own-echo-server')!.findings[4]!;
+  // No client reset its connection in this run: that part is not tested, said first (own-untested
+  // names it and how to test it), then the part with its reason; never a plain pass.
+  assert.equal(check(a, 'own-echo-server')!.findings[0]!.params.parts, 'reset');
+  const reset = check(a, 'own-echo-server')!.findings[1]!;
   assert.deepEqual([reset.na, reset.params.part, reset.params.reason], [true, 'reset', 'no-reset']);
   const local = check(a, 'local');
   assert.equal(local?.status, 'pass');
@@ -160,9 +162,9 @@ test('no evidence, no pass: parts that did not happen are n/a with the reason; a
   const md = render(server, 'ru');
   assert.match(
     md,
-    /не применимо: вернулось столько же байт, сколько отправлено: ни один наш клиент в этом запуске не подключился/,
+    /не проверено: вернулось столько же байт, сколько отправлено: ни один наш клиент в этом запуске не подключился/,
   );
-  assert.doesNotMatch(md, /✅ не применимо/);
+  assert.doesNotMatch(md, /✅ не (применимо|проверено)/);
 
   // The recorded client without its `exit` line: the exit part is n/a, never "exit ends it".
   const lines = logs('client-local').filter(

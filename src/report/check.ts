@@ -17,6 +17,8 @@ import {
   type OwnCheckId,
   type OwnFindingCode,
   ownChecks,
+  ownPairFindings,
+  ownRuns,
   ownServerViews,
 } from './own-checks.js';
 
@@ -91,6 +93,11 @@ export type FindingCode =
   | 'stop-client-ok'
   | 'stop-client-missing'
   | 'stop-client-error'
+  | 'stop-own-exited'
+  | 'stop-own-handled'
+  | 'stop-own-killed'
+  | 'stop-own-killed-note'
+  | 'stop-own-missing'
   | OwnFindingCode;
 
 /** One check over the whole model: its status and every statement it made. */
@@ -118,7 +125,7 @@ export function runChecks(model: LabModel, options: CheckOptions = {}): CheckRes
     // A student's own programs: shown when they ran (or --require asks for them), so a lab run
     // of ours alone keeps its six checks.
     // A program that ran but gave nothing to judge stays, n/a with its reasons.
-    ...ownChecks(model.timeline.records, model.echo).filter(
+    ...ownChecks(model.timeline.records, model.echo, model.ownEcho).filter(
       (c) => c.findings.some((f) => f.code !== 'na-own') || options.require?.includes(c.id),
     ),
   ];
@@ -317,8 +324,11 @@ function addressCheck(model: LabModel, id: AddressRule, scenario: string = id): 
 /** Every echo is byte for byte as long as what was sent: on the server, on the client, and between them. */
 function echoCheck(model: LabModel): CheckResult {
   const sessions = model.echo.filter((s) => s.connected);
-  if (sessions.length === 0 && model.conns.length === 0) return na('echo', 'na-echo');
-  const findings: Finding[] = [];
+  // Both echo programs the student's: their two traces, connection by connection.
+  const ownPairs = ownPairFindings(model.timeline.records, model.echo, model.ownEcho);
+  const judged = ownPairs.filter((f) => !f.na);
+  if (sessions.length === 0 && model.conns.length === 0 && judged.length === 0) return na('echo', 'na-echo');
+  const findings: Finding[] = [...ownPairs];
   for (const c of model.conns) {
     const conn = { program: c.program.label, conn: c.connId };
     if (!c.closed) {
@@ -468,7 +478,8 @@ function present(s: ChatSession, t: number): boolean {
 
 /** Every program logged how it ended: server.stopped, client.disconnected, chat.left. */
 function stopCheck(model: LabModel): CheckResult {
-  if (model.programs.length === 0) return na('stopped', 'na-programs');
+  const own = ownRuns(model.timeline.records);
+  if (model.programs.length === 0 && own.length === 0) return na('stopped', 'na-programs');
   const findings: Finding[] = [];
   // Sessions by program, gathered once (a scan per program is quadratic in a log of many pids).
   const sessionsOf = new Map<Program, Array<EchoSession | ChatSession>>();
@@ -478,7 +489,76 @@ function stopCheck(model: LabModel): CheckResult {
     else sessionsOf.set(s.program, [s]);
   }
   for (const p of model.programs) findings.push(stopFinding(p, sessionsOf.get(p) ?? []));
+  for (const run of own) findings.push(ownStopFinding(run));
   return result('stopped', findings);
+}
+
+/** Signal numbers a program's exit status can carry (128 + n, as the shell reports a death by signal). */
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  6: 'SIGABRT',
+  9: 'SIGKILL',
+  11: 'SIGSEGV',
+  13: 'SIGPIPE',
+  15: 'SIGTERM',
+};
+
+/**
+ * How a student's own program ended, from the runner's own.program.exited: by itself; after the
+ * lab's SIGTERM, handling it (an exit status of its own); or killed by the signal itself (the
+ * shell's status 128 + n, or SIGKILL after the grace period), printing nothing more. The course asks
+ * the server to print a message when it stops: an own echo server killed by the signal did not,
+ * and fails; the other programs get the same sentence as a note.
+ */
+function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
+  const role = run.role;
+  const program = run.source;
+  const exited = run.exited;
+  const stdout = run.output.filter((r) => r.fields.stream === 'stdout');
+  const lastOut = stdout[stdout.length - 1];
+  const last = typeof lastOut?.fields.text === 'string' ? lastOut.fields.text.slice(0, 120) : '-';
+  if (!exited) {
+    const tail = [...run.calls, ...run.output].sort((a, b) => a.time - b.time).at(-1) ?? run.started;
+    return { ok: false, code: 'stop-own-missing', params: { role, program }, evidence: [tail] };
+  }
+  const code = numField(exited, 'code');
+  const reason = strField(exited, 'reason') ?? '?';
+  const bySignal = code !== undefined && code > 128 && code < 160 ? code - 128 : undefined;
+  const signal =
+    reason === 'killed-after-grace'
+      ? 'SIGKILL'
+      : (strField(exited, 'signal') ??
+        (bySignal !== undefined ? (SIGNALS[bySignal] ?? `signal ${bySignal}`) : undefined));
+  const params = {
+    role,
+    program,
+    code: code ?? '-',
+    last,
+    python: /\bpython/.test(strField(run.started, 'command') ?? '') ? 'yes' : 'no',
+  };
+  const evidence = [
+    ...(lastOut ? [lastOut] : []),
+    ...run.output.filter((r) => r.time > (lastOut?.time ?? 0) && r.fields.stream === 'stderr').slice(0, 2),
+    exited,
+  ];
+  if (signal !== undefined) {
+    const required = role === 'echo-server';
+    return {
+      ok: !required,
+      code: required ? 'stop-own-killed' : 'stop-own-killed-note',
+      params: {
+        ...params,
+        signal,
+        number: bySignal ?? (signal === 'SIGKILL' ? 9 : '-'),
+        grace: reason === 'killed-after-grace' ? 'yes' : 'no',
+      },
+      evidence,
+    };
+  }
+  if (reason === 'stopped') return { ok: true, code: 'stop-own-handled', params, evidence };
+  return { ok: true, code: 'stop-own-exited', params, evidence: [exited] };
 }
 
 function stopFinding(p: Program, sessions: ReadonlyArray<EchoSession | ChatSession>): Finding {
@@ -557,39 +637,94 @@ export function checkAddresses(model: LabModel, rule: AddressRule, scenario: str
   return addressCheck(model, rule, scenario);
 }
 
-/** One line for a terminal: which checks failed (with their first failing finding), or that all pass. */
-export function checkSummary<F extends { ok: boolean } = Finding>(
+/** The counts every summary of the checks says (the CLI's line, the report's lines): one computation. */
+export interface CheckCounts {
+  total: number;
+  pass: number;
+  /** Of `pass`: the checks with parts this run did not test (their findings begin with own-untested). */
+  partial: number;
+  fail: number;
+  na: number;
+}
+export function checkCounts(
+  results: ReadonlyArray<{ status: CheckStatus; findings: ReadonlyArray<{ na?: boolean; ok: boolean }> }>,
+): CheckCounts {
+  const pass = results.filter((r) => r.status === 'pass');
+  return {
+    total: results.length,
+    pass: pass.length,
+    partial: pass.filter((r) => r.findings.some((f) => f.na)).length,
+    fail: results.filter((r) => r.status === 'fail').length,
+    na: results.filter((r) => r.status === 'n/a').length,
+  };
+}
+
+/**
+ * One line for a terminal: the counts (checkCounts, the same as the report's), the checks that
+ * passed with untested parts, the failed ones with their first failing finding, the n/a ones.
+ * English names the checks by id (scripts and --require use them); Russian by a short name in
+ * Russian, with the id in parentheses for the failed and n/a ones (what --require takes).
+ * `extra` is a check the report shows elsewhere (the capture's, "wire"): said only when it fails.
+ */
+export function checkSummary<F extends { ok: boolean; na?: boolean } = Finding>(
   results: ReadonlyArray<{ id: string; status: CheckStatus; findings: readonly F[] }>,
   describe: (f: F) => string,
   lang: Lang = 'en',
+  extra?: { id: string; status: CheckStatus; findings: readonly F[] },
 ): string {
   const w = SUMMARY_WORDS[lang];
-  const failed = results.filter((r) => r.status === 'fail');
-  const na = results.filter((r) => r.status === 'n/a').map((r) => r.id);
-  const naText = na.length > 0 ? `; ${w.na}: ${na.join(', ')}` : '';
-  if (failed.length === 0) {
-    const passed = results.filter((r) => r.status === 'pass').map((r) => r.id);
-    return `${w.pass} (${passed.join(', ') || w.none})${naText}`;
+  const c = checkCounts(results);
+  const name = (id: string) => (lang === 'en' ? id : (w.names[id] ?? id));
+  const named = (id: string) => (lang === 'en' ? id : w.names[id] ? `${w.names[id]} (${id})` : id);
+  const partial = results
+    .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na))
+    .map((r) => name(r.id));
+  const na = results.filter((r) => r.status === 'n/a').map((r) => named(r.id));
+  const failed = [...results, ...(extra?.status === 'fail' ? [extra] : [])].filter(
+    (r) => r.status === 'fail',
+  );
+  let line = w.counts(c, partial, na);
+  if (failed.length > 0) {
+    const parts = failed.map((r) => {
+      const f = r.findings.find((x) => !x.ok);
+      return f ? `${named(r.id)}: ${describe(f)}` : named(r.id);
+    });
+    line += `; ${w.failed}: ${parts.join('; ')}`;
   }
-  const parts = failed.map((r) => {
-    const f = r.findings.find((x) => !x.ok);
-    return f ? `${r.id}: ${describe(f)}` : r.id;
-  });
-  return `${w.failed(failed.length, results.length)}: ${parts.join('; ')}${naText}`;
+  return line;
 }
 
-/** The words of the one-line summary (check ids stay as they are: scripts and --require use them). */
-const SUMMARY_WORDS = {
+/** The words of the one-line summary. */
+const SUMMARY_WORDS: Record<
+  Lang,
+  {
+    counts: (c: CheckCounts, partial: string[], na: string[]) => string;
+    failed: string;
+    names: Record<string, string>;
+  }
+> = {
   en: {
-    pass: 'all checks pass',
-    none: 'none applicable',
-    na: 'not applicable',
-    failed: (n: number, of: number) => `${n} of ${of} checks failed`,
+    counts: (c, partial, na) =>
+      `checks: ${c.pass} of ${c.total} pass${partial.length > 0 ? ` (${partial.length} of them with parts not tested in this run: ${partial.join(', ')})` : ''}, ${c.fail} fail, ${c.na} not applicable${na.length > 0 ? ` (${na.join(', ')})` : ''}`,
+    failed: 'failed',
+    names: {},
   },
   ru: {
-    pass: 'все проверки пройдены',
-    none: 'ни одна не применима',
-    na: 'неприменимы',
-    failed: (n: number, of: number) => `не пройдено проверок: ${n} из ${of}`,
+    counts: (c, partial, na) =>
+      `проверки: пройдено ${c.pass} из ${c.total}${partial.length > 0 ? ` (у ${partial.length} из них есть части, не проверенные в этом запуске: ${partial.join(', ')})` : ''}, не пройдено ${c.fail}, неприменимо ${c.na}${na.length > 0 ? ` (${na.join(', ')})` : ''}`,
+    failed: 'не пройдены',
+    names: {
+      local: 'локальный клиент',
+      vm: 'клиент с ВМ',
+      remote: 'удалённый клиент',
+      echo: 'эхо байт в байт',
+      chat: 'чат между сетями',
+      stopped: 'остановка программ',
+      'own-echo-server': 'ваш эхо-сервер',
+      'own-echo-client': 'ваш эхо-клиент',
+      'own-chat-server': 'ваш чат-сервер',
+      'own-chat-client': 'ваш чат-клиент',
+      wire: 'сверка журнала с захватом',
+    },
   },
 };

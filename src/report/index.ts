@@ -143,15 +143,16 @@ export function summary(analysis: Analysis, lang: Lang = 'en'): string {
     return lang === 'ru'
       ? 'во входных данных нет ни одной строки журнала socket-lab: проверять нечего'
       : 'no socket-lab log line in the input: nothing to check';
-  const all = analysis.wire ? [...analysis.checks, analysis.wire.check] : analysis.checks;
+  // The report's checks, counted as the report counts them; the capture's check is said when it fails.
   return checkSummary<Finding | WireFinding>(
-    all,
+    analysis.checks,
     (f) =>
       'en' in f
         ? f[lang]
         : describeFinding(f, lang) +
           (f.where ? OWN_WHERE_SHORT[lang][f.where.how](`${f.where.path}:${f.where.line}`) : ''),
     lang,
+    analysis.wire?.check,
   );
 }
 

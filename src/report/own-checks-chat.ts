@@ -16,6 +16,7 @@ import type { Lang } from '../log/events.js';
 import { decodePreview } from '../own/strace.js';
 import { count } from '../text/plural.js';
 import type { LogRecord } from './parse.js';
+import { type RunSources, type SourceRef, locateCall } from './own-source.js';
 
 /** A log record as the report reads it; own18's `own.*` events are records of this shape. */
 export interface OwnRecord {
@@ -622,10 +623,22 @@ export function chatFactsFromRecords(
       if (serverUntraced) incomingUnknown = 'untraced';
       else if (local === undefined) incomingUnknown = 'address';
       else {
+        // A copy of this client's own datagram, sent back to it, is not a message from another
+        // member: the server's recvfrom it relays came from this client's port, or its text is one
+        // this client sent (a server that sends every datagram to every member, sender included).
+        const sentByMe = new Set(
+          transfers(own, SEND_CALLS)
+            .filter((x) => x.text !== undefined)
+            .map((x) => decodePreview(x.text!).text.trim()),
+        );
+        const serverRecvs = transfers(serverRecords, RECEIVE_CALLS).filter((r) => r.peer !== undefined);
+        const relayed = (x: Io): Io | undefined =>
+          serverRecvs.filter((r) => r.time <= x.time && r.bytes === x.bytes).at(-1);
         for (const x of serverSends) {
           if (portOf(x.peer) !== local || x.time < start || x.time > end || x.text === undefined) continue;
           const preview = decodePreview(x.text);
           const text = preview.text.trim();
+          if (portOf(relayed(x)?.peer) === local || sentByMe.has(text)) continue;
           // Sent when the call began: the datagram is out before sendto returns to a traced server
           // (strace's own stops make that a few ms), and the client may show it in between.
           const time = num(x.record, 'startedAt') ?? x.time;
@@ -692,7 +705,24 @@ export interface OwnChatReportCheck {
     code: ChatFindingCode | 'na-own';
     params: Record<string, string | number>;
     evidence: LogRecord[];
+    /** The line of the student's server that probably makes the failing call (own-source.ts). */
+    where?: SourceRef;
   }>;
+}
+
+/** Failures of the chat server that its sendto() makes: the line that sends is where to look. */
+const SEND_FAILURES = new Set<string>(['back-to-sender', 'relay-missing', 'nat-own-address']);
+
+/** The chat server's runs as own-source.ts reads them: its start, its recorded sources, its output. */
+function serverSources(records: readonly LogRecord[]): RunSources[] {
+  const mine = records.filter((r) => ownOf(r, 'chat-server'));
+  return mine
+    .filter((r) => r.event === 'own.program.started')
+    .map((started) => ({
+      started,
+      sources: mine.find((r) => r.event === 'own.sources' && r.source === started.source),
+      output: mine.filter((r) => r.event === 'own.output' && r.source === started.source),
+    }));
 }
 
 /** The checks of one role as one report check: each of its checks becomes findings of it. */
@@ -726,10 +756,16 @@ export function ownChatChecks(records: readonly LogRecord[]): OwnChatReportCheck
         : { ...r, findings: r.findings.map((f) => ({ ...f, params: { client: c.label!, ...f.params } })) },
     ),
   );
-  return [
-    asCheck('own-chat-server', 'chat-server', server),
-    asCheck('own-chat-client', 'chat-client', client),
-  ];
+  const serverCheck = asCheck('own-chat-server', 'chat-server', server);
+  // A failing relay points at the line that sends (a textual match: "probably here").
+  if (serverCheck.findings.some((f) => !f.ok && SEND_FAILURES.has(f.code))) {
+    const where = locateCall(serverSources(records), 'write');
+    if (where)
+      serverCheck.findings = serverCheck.findings.map((f) =>
+        !f.ok && SEND_FAILURES.has(f.code) ? { ...f, where } : f,
+      );
+  }
+  return [serverCheck, asCheck('own-chat-client', 'chat-client', client)];
 }
 
 type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => string>;

@@ -70,6 +70,9 @@ export type OwnFindingCode =
   | 'own-client-refused-zero'
   | 'own-client-traceback'
   | 'own-part-na'
+  | 'own-pair-ok'
+  | 'own-pair-diff'
+  | 'own-untested'
   | ChatFindingCode;
 
 /**
@@ -175,9 +178,19 @@ function result(id: OwnCheckId, findings: OwnFinding[]): OwnCheckResult {
 function partNa(part: OwnPart, reason: OwnPartNaReason, params: OwnFinding['params'] = {}): OwnFinding {
   return { ok: true, na: true, code: 'own-part-na', params: { ...params, part, reason }, evidence: [] };
 }
-export type OwnPart = 'reads' | 'bytes' | 'close' | 'reset' | 'sent' | 'echo' | 'exit';
+export type OwnPart = 'reads' | 'bytes' | 'close' | 'reset' | 'sent' | 'echo' | 'exit' | 'refused';
 export type OwnPartNaReason =
-  'no-client' | 'no-reads' | 'no-eof' | 'no-reset' | 'no-lines' | 'no-exit' | 'nothing-sent' | 'server-busy';
+  | 'no-client'
+  | 'no-reads'
+  | 'no-eof'
+  | 'no-reset'
+  | 'no-lines'
+  | 'no-exit'
+  | 'nothing-sent'
+  | 'server-busy'
+  | 'summarised'
+  | 'client-gone'
+  | 'not-run';
 function finding(
   ok: boolean,
   code: OwnFindingCode,
@@ -221,10 +234,148 @@ function runFindings(run: OwnRun): OwnFinding[] {
 const returnedAt = (c: LogRecord): number => num(c, 'at') ?? c.time;
 
 /** The checks on own programs present in the records; `echo` is our clients' sessions (their counts). */
-export function ownChecks(records: readonly LogRecord[], echo: readonly EchoSession[]): OwnCheckResult[] {
+export function ownChecks(
+  records: readonly LogRecord[],
+  echo: readonly EchoSession[],
+  ownEcho: readonly ClientSession[] = [],
+): OwnCheckResult[] {
   const runs = ownRuns(records);
   const waits = clientWaits(runs);
-  return [echoServerCheck(runs, echo, waits), echoClientCheck(runs, waits), ...ownChatChecks(records)];
+  const pairs = ownPairFindings(records, echo, ownEcho, runs);
+  return [
+    echoServerCheck(runs, echo, waits, pairs),
+    echoClientCheck(runs, waits),
+    ...ownChatChecks(records),
+  ].map(untestedFirst);
+}
+
+/**
+ * A check that passed with parts this run did not test: its findings begin with one that names
+ * those parts and how to test each (own-untested), then the untested parts, then what passed, so
+ * that the row's ✅ is never read as "all of it was tested".
+ */
+function untestedFirst<
+  R extends { status: string; findings: Array<{ na?: boolean; code: string; params: OwnFinding['params'] }> },
+>(r: R): R {
+  if (r.status !== 'pass') return r;
+  const untested = r.findings.filter((f) => f.na);
+  if (untested.length === 0) return r;
+  const keys = [...new Set(untested.map((f) => (f.code === 'own-part-na' ? String(f.params.part) : f.code)))];
+  const head = {
+    ok: true,
+    na: true,
+    code: 'own-untested' as const,
+    params: { parts: keys.join(',') },
+    evidence: [],
+  };
+  return { ...r, findings: [head, ...untested, ...r.findings.filter((f) => !f.na)] };
+}
+
+/** Bytes moved by the calls of `set` that returned data (a failed or interrupted call moved none). */
+const moved = (calls: readonly LogRecord[], set: ReadonlySet<string>): number =>
+  calls
+    .filter((c) => set.has(str(c, 'call') ?? '') && (num(c, 'bytes') ?? 0) > 0)
+    .reduce((a, c) => a + (num(c, 'bytes') ?? 0), 0);
+
+/**
+ * Both echo programs the student's own: each own client's connection beside the own server's side
+ * of it (matched by ownServerViews: the client's own address, else through NAT by time), with the
+ * four byte counts of the two traces: what the client wrote, what the server read, what the server
+ * wrote back, what the client read. The echo is exact when all four are equal. A connection whose
+ * calls were partly counted in a summary line (too many calls in a second) is not judged.
+ */
+export function ownPairFindings(
+  records: readonly LogRecord[],
+  echo: readonly ClientSession[],
+  ownEcho: readonly ClientSession[],
+  runs: readonly OwnRun[] = ownRuns(records),
+): OwnFinding[] {
+  const mine = ownEcho.filter((s) => !s.server && s.connected);
+  if (mine.length === 0) return [];
+  // One matching for every client, ours and the student's, as aggregate.ts makes it.
+  const server = ownServerCalls(records, [...echo.filter((s) => !s.server), ...mine]);
+  const summarised = (role: string) => runs.some((r) => r.role === role && r.summaries.length > 0);
+  const out: OwnFinding[] = [];
+  for (const s of mine) {
+    const calls = server.get(s);
+    if (!calls) continue;
+    const what = `${s.scenario} (${s.local ?? '?'})`;
+    if (summarised('echo-server') || summarised('echo-client')) {
+      out.push(partNa('bytes', 'summarised', { what }));
+      continue;
+    }
+    const clientSent = moved(s.records, WRITES);
+    const serverRead = moved(calls, READS);
+    const serverSent = moved(calls, WRITES);
+    const clientRead = moved(s.records, READS);
+    if (clientSent === 0) {
+      out.push(partNa('bytes', 'nothing-sent', { what }));
+      continue;
+    }
+    // The server wrote the echo back only after the client had ended (a busy server, and the client
+    // stopped first): nothing the client could read, and not the echo's fault (the wait is judged
+    // by the concurrency finding).
+    const clientRun = runs.find(
+      (r) =>
+        r.role === 'echo-client' &&
+        r.source === s.connected?.source &&
+        r.started.time <= (s.connected?.time ?? 0),
+    );
+    const lastWrite = calls.filter((c) => WRITES.has(str(c, 'call') ?? '')).at(-1);
+    if (
+      clientRead < serverSent &&
+      clientRun?.exited !== undefined &&
+      lastWrite !== undefined &&
+      returnedAt(lastWrite) >= clientRun.exited.time
+    ) {
+      out.push(partNa('bytes', 'client-gone', { what }));
+      continue;
+    }
+    const ok = clientSent === serverRead && serverRead === serverSent && serverSent === clientRead;
+    const firstOf = (list: readonly LogRecord[], set: ReadonlySet<string>, last = false) => {
+      const hits = list.filter((c) => set.has(str(c, 'call') ?? '') && (num(c, 'bytes') ?? 0) > 0);
+      return last ? hits.at(-1) : hits[0];
+    };
+    const evidence = [
+      firstOf(s.records, WRITES),
+      calls[0],
+      firstOf(calls, READS),
+      firstOf(calls, WRITES, true),
+      firstOf(s.records, READS, true),
+    ].filter((r): r is LogRecord => r !== undefined);
+    const f = finding(
+      ok,
+      ok ? 'own-pair-ok' : 'own-pair-diff',
+      {
+        what,
+        seen: str(calls[0], 'peer') ?? '?',
+        clientSent,
+        serverRead,
+        serverSent,
+        clientRead,
+        reads: calls.filter((c) => READS.has(str(c, 'call') ?? '') && (num(c, 'bytes') ?? 0) > 0).length,
+      },
+      evidence,
+    );
+    // Bytes the server read but did not write back: its write; else the client's.
+    out.push(
+      ok
+        ? f
+        : at(
+            f,
+            serverRead !== serverSent
+              ? locateCall(
+                  runs.filter((r) => r.role === 'echo-server'),
+                  'write',
+                )
+              : locateCall(
+                  runs.filter((r) => r.role === 'echo-client'),
+                  clientSent !== serverRead ? 'write' : 'read',
+                ),
+          ),
+    );
+  }
+  return out;
 }
 
 /**
@@ -311,6 +462,7 @@ function echoServerCheck(
   allRuns: OwnRun[],
   echo: readonly EchoSession[],
   waits: readonly ClientWait[],
+  pairs: readonly OwnFinding[] = [],
 ): OwnCheckResult {
   const runs = allRuns.filter((r) => r.role === 'echo-server');
   if (runs.length === 0) return na('own-echo-server', 'echo-server');
@@ -427,7 +579,9 @@ function echoServerCheck(
     }
   }
 
-  if (!sessions.some((s) => s.connected)) findings.push(partNa('bytes', 'no-client'));
+  // The student's own clients: both traces, byte for byte (ownPairFindings).
+  findings.push(...pairs);
+  if (!sessions.some((s) => s.connected) && pairs.length === 0) findings.push(partNa('bytes', 'no-client'));
   if (traced) {
     const close = closeFindings(calls).map((f) => (f.ok ? f : at(f, locateCall(runs, 'read'))));
     const reset = resetFindings(runs).map((f) => (f.ok ? f : at(f, locateCall(runs, 'read'))));
@@ -607,6 +761,10 @@ function echoClientCheck(allRuns: OwnRun[], waits: readonly ClientWait[]): OwnCh
       ),
     );
   }
+  // The lab's runs never point a client at a port where nothing listens (its `mistake` profile
+  // runs the lab's client): say that this part was not tested rather than pass it.
+  const refusal = ['own-client-refused-ok', 'own-client-refused-zero', 'own-client-traceback'];
+  if (!findings.some((f) => refusal.includes(f.code))) findings.push(partNa('refused', 'not-run'));
   return result('own-echo-client', findings);
 }
 

@@ -103,6 +103,7 @@ const PART: Record<Lang, Record<string, string>> = {
     sent: 'writes the typed line to the socket whole',
     echo: 'reads and prints the echo',
     exit: '`exit` ends the client',
+    refused: 'a refused connection',
   },
   ru: {
     reads: 'чтение по 1 КБ',
@@ -112,6 +113,7 @@ const PART: Record<Lang, Record<string, string>> = {
     sent: 'записывает набранную строку в сокет целиком',
     echo: 'читает и выводит эхо',
     exit: '`exit` завершает клиент',
+    refused: 'отказ в соединении',
   },
 };
 const PART_NA: Record<Lang, Record<string, string>> = {
@@ -123,6 +125,10 @@ const PART_NA: Record<Lang, Record<string, string>> = {
     'no-reset': 'no client reset its connection in this run',
     'no-lines': 'no line was typed into the client',
     'no-exit': '`exit` was never typed',
+    'client-gone': 'the server wrote the echo back only after the client had ended',
+    summarised:
+      'too many calls in a second: some were counted in a summary line, so the byte counts are incomplete',
+    'not-run': "the client was never run against a port where nothing listens (the lab's runs do not do it)",
     'server-busy':
       "it was typed while the client still waited for an echo that the busy server never sent (see the server's check)",
   },
@@ -134,6 +140,10 @@ const PART_NA: Record<Lang, Record<string, string>> = {
     'no-reset': 'в этом запуске ни один клиент не сбросил соединение',
     'no-lines': 'в клиент не было введено ни одной строки',
     'no-exit': '`exit` так и не был введён',
+    'client-gone': 'сервер записал эхо обратно только после того, как клиент завершился',
+    summarised:
+      'вызовов в секунду было слишком много: часть учтена в сводной строке, поэтому счётчики байтов неполны',
+    'not-run': 'клиент не запускался на порт, который никто не слушает (запуски лаборатории этого не делают)',
     'server-busy':
       'его ввели, пока клиент ещё ждал эха, которого занятый сервер так и не прислал (см. проверку сервера)',
   },
@@ -142,13 +152,140 @@ const partNaText = (lang: Lang, p: P): string => {
   const what = p.what !== undefined ? ` (${p.what})` : p.scenario !== undefined ? ` (${p.scenario})` : '';
   const part = PART[lang][String(p.part)] ?? String(p.part);
   const why = PART_NA[lang][String(p.reason)] ?? String(p.reason);
-  return lang === 'en' ? `n/a: ${part}${what}: ${why}` : `не применимо: ${part}${what}: ${why}`;
+  return lang === 'en' ? `not tested: ${part}${what}: ${why}` : `не проверено: ${part}${what}: ${why}`;
+};
+
+/**
+ * The parts a passing check did not test (own-untested), each with how to test it. Only what a
+ * student can do with this lab: type into a client, run a client by hand against a closed port.
+ */
+const UNTESTED: Record<Lang, Record<string, [string, string]>> = {
+  en: {
+    reads: ['1 KB reads', 'send a line through your server'],
+    bytes: [
+      'every byte came back',
+      'type a line into an echo client (`docker attach` to its container, detach with Ctrl-P Ctrl-Q)',
+    ],
+    close: ['closes a connection the client closed', 'end a client with `exit`, so that it closes its side'],
+    reset: [
+      "survives a client's reset",
+      "the lab's run never resets a connection: close a client's socket with SO_LINGER set to 0 (Python: `s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))`, then `s.close()`), and the kernel sends RST instead of FIN",
+    ],
+    sent: ['sends the typed line whole', 'type a line into the client (`docker attach` to its container)'],
+    echo: ['reads and prints the echo', 'type a line into the client (`docker attach` to its container)'],
+    exit: ['`exit` ends the client', 'type `exit` into the client'],
+    refused: [
+      'a refused connection',
+      "the lab's run never points your client at a closed port: run it by hand against one, e.g. `npx socket-lab own --role echo-client --host 127.0.0.1 --port 1 --log-file logs/refused.jsonl`, and give that log to `report` with the others",
+    ],
+    'na-unreachable': [
+      'an unreachable server',
+      "the lab's run never points your client at a closed port: run it by hand against one, e.g. `npx socket-lab own --role chat-client --host 127.0.0.1 --port 1 --log-file logs/unreachable.jsonl`, and give that log to `report` with the others",
+    ],
+    'na-probe': [
+      'odd datagrams',
+      "the lab's run does not send them and this report cannot judge them: send your server a datagram that is not UTF-8, an empty one and one of 65,507 bytes yourself, and see that it still relays",
+    ],
+    'na-remote': ['NAT', 'run the chat-remote client (behind the router) and type a line into it'],
+    'nat-own-unknown': ['NAT', "bind the client's socket before sending, or let the trace show its address"],
+    'nat-not-answered': [
+      'NAT',
+      'the server sent nothing to the member behind the router: see the relay part',
+    ],
+    'na-exit': ['`exit` ends the client', 'type `exit` into the client'],
+    'na-incoming': ['messages shown before Enter', 'type a line into another member while this client runs'],
+    'na-incoming-untraced': [
+      'messages shown before Enter',
+      'run your chat server with strace (LAB_OWN_TRACE=on)',
+    ],
+    'na-incoming-address': ['messages shown before Enter', "the client's own port must show in its trace"],
+    'na-incoming-server': ['messages shown before Enter', "give the chat server's log to `report` too"],
+    'na-members': ['relays to every other member', 'run two chat clients and type a line into one'],
+    'own-client-echo-server-busy': [
+      'reads and prints the echo',
+      "the server kept it waiting: see the server's check",
+    ],
+  },
+  ru: {
+    reads: ['чтение по 1 КБ', 'отправьте строку через ваш сервер'],
+    bytes: [
+      'все байты вернулись',
+      'введите строку в эхо-клиент (`docker attach` к его контейнеру, отключиться — Ctrl-P Ctrl-Q)',
+    ],
+    close: [
+      'закрывает соединение, закрытое клиентом',
+      'завершите клиент командой `exit`, чтобы он закрыл свою сторону',
+    ],
+    reset: [
+      'переживает сброс соединения клиентом',
+      "запуск лаборатории соединения не сбрасывает: закройте сокет клиента с SO_LINGER, равным 0 (в Python: `s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))`, затем `s.close()`), и ядро отправит RST вместо FIN",
+    ],
+    sent: [
+      'отправляет набранную строку целиком',
+      'введите строку в клиент (`docker attach` к его контейнеру)',
+    ],
+    echo: ['читает и выводит эхо', 'введите строку в клиент (`docker attach` к его контейнеру)'],
+    exit: ['`exit` завершает клиента', 'введите в клиент `exit`'],
+    refused: [
+      'отказ в соединении',
+      'запуск лаборатории никогда не направляет ваш клиент на закрытый порт: запустите его вручную на такой порт, например `npx socket-lab own --role echo-client --host 127.0.0.1 --port 1 --log-file logs/refused.jsonl`, и передайте этот журнал команде `report` вместе с остальными',
+    ],
+    'na-unreachable': [
+      'недоступный сервер',
+      'запуск лаборатории никогда не направляет ваш клиент на закрытый порт: запустите его вручную на такой порт, например `npx socket-lab own --role chat-client --host 127.0.0.1 --port 1 --log-file logs/unreachable.jsonl`, и передайте этот журнал команде `report` вместе с остальными',
+    ],
+    'na-probe': [
+      'странные дейтаграммы',
+      'запуск лаборатории их не отправляет, и этот отчёт их не оценивает: отправьте серверу сами дейтаграмму не в UTF-8, пустую и размером 65 507 байт и убедитесь, что он продолжает пересылать',
+    ],
+    'na-remote': ['NAT', 'запустите клиент chat-remote (за маршрутизатором) и введите в него строку'],
+    'nat-own-unknown': ['NAT', 'привяжите сокет клиента до отправки, чтобы трассировка показала его адрес'],
+    'nat-not-answered': [
+      'NAT',
+      'сервер ничего не отправил участнику за маршрутизатором: см. часть о пересылке',
+    ],
+    'na-exit': ['`exit` завершает клиента', 'введите в клиент `exit`'],
+    'na-incoming': [
+      'сообщения до нажатия Enter',
+      'пока этот клиент работает, введите строку в другого участника',
+    ],
+    'na-incoming-untraced': [
+      'сообщения до нажатия Enter',
+      'запустите чат-сервер под strace (LAB_OWN_TRACE=on)',
+    ],
+    'na-incoming-address': [
+      'сообщения до нажатия Enter',
+      'собственный порт клиента должен быть виден в его трассировке',
+    ],
+    'na-incoming-server': ['сообщения до нажатия Enter', 'передайте команде `report` и журнал чат-сервера'],
+    'na-members': ['пересылка всем остальным', 'запустите два чат-клиента и введите строку в один из них'],
+    'own-client-echo-server-busy': ['читает и выводит эхо', 'его задержал сервер: см. проверку сервера'],
+  },
+};
+const untestedText = (lang: Lang, p: P): string => {
+  const items = String(p.parts)
+    .split(',')
+    .filter((k) => k !== '')
+    // A part without its own entry is named by the title's part, never by its code.
+    .map(
+      (k) => UNTESTED[lang][k] ?? [PART[lang][k] ?? (lang === 'en' ? 'another part' : 'другая часть'), ''],
+    );
+  const names = [...new Set(items.map(([name]) => name))].join(', ');
+  const hows = [...new Set(items.filter(([, how]) => how !== '').map(([name, how]) => `${name}: ${how}`))];
+  return lang === 'en'
+    ? `not tested in this run: ${names}. The ✅ covers only the parts that ran (listed after the untested ones). To test them: ${hows.join('; ')}`
+    : `не проверено в этом запуске: ${names}. ✅ относится только к частям, которые выполнялись (они перечислены после непроверенных). Как проверить: ${hows.join('; ')}`;
 };
 
 export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
   en: {
     ...CHAT_FINDINGS_EN,
     'own-part-na': (p) => partNaText('en', p),
+    'own-untested': (p) => untestedText('en', p),
+    'own-pair-ok': (p) =>
+      `${p.what}: your client wrote ${b('en', p.clientSent)}, your server read ${p.serverRead} (in ${count('en', Number(p.reads), { one: 'read', other: 'reads' })}, from ${p.seen}) and wrote back ${p.serverSent}, your client read ${p.clientRead}: every byte came back (both traces)`,
+    'own-pair-diff': (p) =>
+      `${p.what}: your client wrote ${b('en', p.clientSent)}, your server read ${p.serverRead} (from ${p.seen}) and wrote back ${p.serverSent}, your client read ${p.clientRead}: the counts differ, so not every byte came back (both traces)`,
     'na-own': (p) =>
       `no own ${p.role} ran (set LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')} to run yours)`,
     'own-failed': (p) => `the lab reported a problem with the run: ${p.reason} (see its log line)`,
@@ -200,6 +337,11 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
   ru: {
     ...CHAT_FINDINGS_RU,
     'own-part-na': (p) => partNaText('ru', p),
+    'own-untested': (p) => untestedText('ru', p),
+    'own-pair-ok': (p) =>
+      `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (чтений: ${p.reads}; клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: вернулись все байты (по обеим трассировкам)`,
+    'own-pair-diff': (p) =>
+      `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: числа не совпадают, вернулись не все байты (по обеим трассировкам)`,
     'na-own': (p) =>
       `собственный ${p.role === 'echo-server' ? 'эхо-сервер' : 'эхо-клиент'} не запускался (задайте LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')}, чтобы запустить свой)`,
     'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. строку журнала об этом)`,
@@ -323,4 +465,23 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
   'unreachable-traceback': { client: 'vm' },
   'unreachable-silent': { client: 'vm', ended: 'yes' },
   'unreachable-waited': { client: 'vm' },
+  'own-untested': { parts: 'reset,refused' },
+  'own-pair-ok': {
+    what: 'vm',
+    seen: '198.18.7.3:40000',
+    clientSent: 1347,
+    serverRead: 1347,
+    serverSent: 1347,
+    clientRead: 1347,
+    reads: 4,
+  },
+  'own-pair-diff': {
+    what: 'vm',
+    seen: '198.18.7.3:40000',
+    clientSent: 1347,
+    serverRead: 1347,
+    serverSent: 1024,
+    clientRead: 1024,
+    reads: 2,
+  },
 };

@@ -27,6 +27,66 @@ const label = (en: string, ru: string): Sentence<object> =>
 const finding = (example: P, en: (p: P) => string, ru: (p: P) => string): Sentence<P> =>
   sentence(example, en, ru);
 
+/** A student's own program by its role, at the start of a sentence. */
+const OWN_ROLE: Record<Lang, Record<string, string>> = {
+  en: {
+    'echo-server': 'Your echo server',
+    'echo-client': 'Your echo client',
+    'chat-server': 'Your chat server',
+    'chat-client': 'Your chat client',
+  },
+  ru: {
+    'echo-server': 'Ваш эхо-сервер',
+    'echo-client': 'Ваш эхо-клиент',
+    'chat-server': 'Ваш чат-сервер',
+    'chat-client': 'Ваш чат-клиент',
+  },
+};
+
+/** How an own program died of a signal (stop-own-killed): what the lab sent and what the status says. */
+function ownKilled(lang: Lang, p: P): string {
+  const who = `${OWN_ROLE[lang][String(p.role)] ?? p.role} (${p.program})`;
+  const status =
+    typeof p.code === 'number' && p.code > 128
+      ? lang === 'en'
+        ? ` (exit status ${p.code} = 128 + ${p.number}: the shell's way of saying the program died of signal ${p.number})`
+        : ` (код выхода ${p.code} = 128 + ${p.number}: так оболочка сообщает, что программу завершил сигнал ${p.number})`
+      : '';
+  const last =
+    p.last === '-'
+      ? ''
+      : lang === 'en'
+        ? ` The last line it printed: «${p.last}».`
+        : ` Последняя напечатанная строка: «${p.last}».`;
+  if (p.grace === 'yes')
+    return lang === 'en'
+      ? `${who} did not end within the grace period after the lab's SIGTERM, and the lab killed it with SIGKILL, which no program can catch.${last}`
+      : `${who} не завершился за отведённое время после SIGTERM от лаборатории, и лаборатория убила его сигналом SIGKILL, который перехватить нельзя.${last}`;
+  if (p.signal === 'SIGTERM')
+    return lang === 'en'
+      ? `${who} was stopped by the lab with SIGTERM (how \`docker compose stop\` stops the containers; the lab passes it on to your program) and died of the signal itself${status}, printing nothing more.${last}`
+      : `${who} остановлен лабораторией сигналом SIGTERM (так \`docker compose stop\` останавливает контейнеры; лаборатория передаёт сигнал вашей программе) и был завершён самим сигналом${status}, больше ничего не напечатав.${last}`;
+  return lang === 'en'
+    ? `${who} died of ${p.signal}${status}, printing nothing more.${last}`
+    : `${who} был завершён сигналом ${p.signal}${status}, больше ничего не напечатав.${last}`;
+}
+
+/** What to change so that the program prints its stop (Python's default for SIGTERM is to die at once). */
+function ownKilledFix(lang: Lang, p: P): string {
+  if (p.grace === 'yes')
+    return lang === 'en'
+      ? 'End the program promptly when SIGTERM arrives (a handler that leaves the loop).'
+      : 'Завершайте программу сразу по приходу SIGTERM (обработчик, который выходит из цикла).';
+  if (p.signal !== 'SIGTERM') return '';
+  return p.python === 'yes'
+    ? lang === 'en'
+      ? "Python's default for SIGTERM is to end at once: no `finally`, no `except KeyboardInterrupt` runs (KeyboardInterrupt comes from SIGINT, Ctrl-C, only). Install a handler, `signal.signal(signal.SIGTERM, handler)`, that leaves the loop so that the program prints its stop message."
+      : 'В Python сигнал SIGTERM по умолчанию завершает программу сразу: не выполняются ни `finally`, ни `except KeyboardInterrupt` (`KeyboardInterrupt` возникает только от SIGINT, по `Ctrl+C`). Установите обработчик `signal.signal(signal.SIGTERM, handler)`, который выходит из цикла, чтобы программа напечатала сообщение об остановке.'
+    : lang === 'en'
+      ? 'Handle SIGTERM (a signal handler that leaves the loop) so that the program prints its stop message.'
+      : 'Обработайте SIGTERM (обработчик сигнала, который выходит из цикла), чтобы программа напечатала сообщение об остановке.';
+}
+
 /** The title, headings, notes and lines of the report's frame. */
 export const REPORT_TEXTS = {
   title: label('Sockets lab report', 'Отчёт по лабораторной работе «Сокеты»'),
@@ -462,6 +522,57 @@ export const FINDING_TEXTS = {
     { program: 'lab-server', code: 'ECONNREFUSED' },
     (p) => `${p.program}: never connected (${p.code}) and ended there`,
     (p) => `${p.program}: клиент не подключился (${p.code}) и на этом завершил работу`,
+  ),
+  'stop-own-exited': finding(
+    { role: 'echo-client', program: 'lab-echo-vm', code: 0, last: 'bye' },
+    (p) => `${OWN_ROLE.en[String(p.role)] ?? p.role} (${p.program}) ended by itself (exit code ${p.code})`,
+    (p) => `${OWN_ROLE.ru[String(p.role)] ?? p.role} (${p.program}) завершился сам (код выхода ${p.code})`,
+  ),
+  'stop-own-handled': finding(
+    { role: 'echo-server', program: 'lab-own-echo-server', code: 0, last: 'Server stopped' },
+    (p) =>
+      `${OWN_ROLE.en[String(p.role)] ?? p.role} (${p.program}) handled the lab's SIGTERM and ended by itself (exit code ${p.code}); the last line it printed: «${p.last}»`,
+    (p) =>
+      `${OWN_ROLE.ru[String(p.role)] ?? p.role} (${p.program}) обработал SIGTERM от лаборатории и завершился сам (код выхода ${p.code}); последняя напечатанная строка: «${p.last}»`,
+  ),
+  'stop-own-killed': finding(
+    {
+      role: 'echo-server',
+      program: 'lab-own-echo-server',
+      code: 143,
+      signal: 'SIGTERM',
+      number: 15,
+      grace: 'no',
+      last: 'Client left',
+      python: 'yes',
+    },
+    (p) =>
+      `${ownKilled('en', p)} The assignment asks the server to print a message when it stops: this run shows none. ${ownKilledFix('en', p)}`,
+    (p) =>
+      `${ownKilled('ru', p)} Задание требует, чтобы сервер выводил сообщение при остановке: в этом запуске его нет. ${ownKilledFix('ru', p)}`,
+  ),
+  'stop-own-killed-note': finding(
+    {
+      role: 'chat-server',
+      program: 'lab-own-chat-server',
+      code: 143,
+      signal: 'SIGTERM',
+      number: 15,
+      grace: 'no',
+      last: 'New member',
+      python: 'yes',
+    },
+    (p) =>
+      `${ownKilled('en', p)} A note, not a failure: the assignment asks only the echo server for a stop message. ${ownKilledFix('en', p)}`,
+    (p) =>
+      `${ownKilled('ru', p)} Это замечание, а не ошибка: сообщения об остановке задание требует только от эхо-сервера. ${ownKilledFix('ru', p)}`,
+  ),
+  'stop-own-missing': finding(
+    { role: 'echo-server', program: 'lab-own-echo-server' },
+    (p) =>
+      `${OWN_ROLE.en[String(p.role)] ?? p.role} (${p.program}): the logs end before it did (no own.program.exited): still running when the logs were collected, or the lab itself was killed`,
+    (p) =>
+      `${OWN_ROLE.ru[String(p.role)] ?? p.role} (${p.program}): журнал кончается раньше программы (нет own.program.exited): она ещё работала, когда собирали журналы, или была убита сама лаборатория`,
   ),
   implausible: finding(
     {
