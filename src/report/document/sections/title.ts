@@ -1,7 +1,8 @@
 /** The title block (student, group, date, what ran) and the goal of the work. */
 import { code, heading, join, prose, strong, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, clock, day, zoneOf } from './context.js';
+import { type Ctx, L, P, clock, day, own, zoneOf } from './context.js';
+import { replaced } from '../../own-facts.js';
 
 /** Title block values; unset ones become marked placeholders. */
 export interface TitleInfo {
@@ -26,10 +27,43 @@ export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
   const last = records[records.length - 1]?.time;
   const date =
     first === undefined ? '-' : `${day(first)}, ${clock(first)}–${clock(last ?? first)} ${zoneOf(first)}`;
+  const rep = replaced(model);
+  const ownRoles: Record<string, [string, string]> = {
+    'echo-server': ['your echo server', 'ваш эхо-сервер'],
+    'echo-client': ['your echo client', 'ваш эхо-клиент'],
+    'chat-server': ['your chat server', 'ваш чат-сервер'],
+    'chat-client': ['your chat client', 'ваш чат-клиент'],
+  };
+  const ownRan = own(c).runs.map((r) => {
+    const [en, ru] = ownRoles[r.role] ?? [r.role, r.role];
+    const where =
+      r.scenario && r.scenario !== 'server'
+        ? L(lang, `, scenario ${r.scenario}`, `, сценарий ${r.scenario}`)
+        : '';
+    return prose`${code(r.source)} (${L(lang, en, ru)}${where})`;
+  });
   const ran = model.programs.map((p) => {
     const role =
       p.kind === 'server'
-        ? L(lang, 'TCP echo and UDP chat server', 'эхо-сервер TCP и чат-сервер UDP')
+        ? rep.tcp && rep.udp
+          ? L(
+              lang,
+              'the lab’s server: stepped aside for your echo and chat servers',
+              'сервер лаборатории: уступил место вашим эхо-серверу и чат-серверу',
+            )
+          : rep.tcp
+            ? L(
+                lang,
+                'UDP chat server; its TCP echo stepped aside for your echo server',
+                'чат-сервер UDP; эхо-сервер TCP уступил место вашему',
+              )
+            : rep.udp
+              ? L(
+                  lang,
+                  'TCP echo server; its UDP chat stepped aside for your chat server',
+                  'эхо-сервер TCP; чат-сервер UDP уступил место вашему',
+                )
+              : L(lang, 'TCP echo and UDP chat server', 'эхо-сервер TCP и чат-сервер UDP')
         : p.kind === 'chat-client'
           ? L(lang, `chat client, scenario ${p.scenario ?? '-'}`, `чат-клиент, сценарий ${p.scenario ?? '-'}`)
           : L(
@@ -48,7 +82,7 @@ export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
         [L(lang, 'Date of the run', 'Дата запуска'), date],
         [
           L(lang, 'What was run', 'Что запускалось'),
-          ran.length > 0 ? join(ran) : L(lang, 'nothing', 'ничего'),
+          ran.length + ownRan.length > 0 ? join([...ran, ...ownRan]) : L(lang, 'nothing', 'ничего'),
         ],
       ],
     ),
