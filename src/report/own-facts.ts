@@ -9,6 +9,7 @@
 import { decodePreview } from '../own/strace.js';
 import type { EchoSession, LabModel } from './aggregate.js';
 import { READS, WRITES, type OwnRun, num, ownRuns, str } from './own-checks.js';
+import { lineText, sentLines } from './lines.js';
 import type { LogRecord } from './parse.js';
 
 const at = (r: LogRecord): number => num(r, 'at') ?? r.time;
@@ -18,6 +19,9 @@ const isCall = (r: LogRecord, names: ReadonlySet<string> | readonly string[]) =>
 };
 const ok = (r: LogRecord) => (num(r, 'result') ?? -1) >= 0;
 const isAccept = (r: LogRecord) => isCall(r, ['accept', 'accept4']) && ok(r);
+
+/** Our echo client's write size (its --chunk-size default): how lines.ts groups its writes into lines. */
+const OUR_CHUNK = 1024;
 
 /** How long after a call a printed line is still said to follow it. */
 export const PRINTED_WINDOW_MS = 1000;
@@ -37,6 +41,8 @@ export interface OwnEvent {
   key: string;
   call: LogRecord | undefined;
   printed: LogRecord | undefined;
+  /** The line came later than PRINTED_WINDOW_MS after the call (its words name the event). */
+  late?: boolean;
 }
 
 /** One line an echo client sent and what became of it, as the traces show. */
@@ -47,6 +53,8 @@ export interface OwnLine {
   bytes: number;
   /** The line as typed (own.input), when the client was the student's. */
   input: LogRecord | undefined;
+  /** The start of the line as our client's log shows it, when the client was ours. */
+  logged?: { text: string; cut: boolean } | undefined;
   /** The own server's reads, then writes, that carried these bytes. */
   serverReads: LogRecord[];
   serverWrites: LogRecord[];
@@ -141,17 +149,57 @@ function runOf(runs: readonly OwnRun[], r: LogRecord, role: string): OwnRun | un
   );
 }
 
-/** For each event (in time order), the first line the program printed on stdout after its call, not claimed by an earlier one. */
+/**
+ * Words that say which event a printed line is about (the student's own wording, in Russian or
+ * English): among the lines printed right after a call, one with such a word is preferred.
+ */
+const EVENT_WORDS: Readonly<Record<string, RegExp>> = {
+  start: /запуск|запущен|старт|start/i,
+  listen: /слуша|listen/i,
+  accept: /подключ|(?<!dis)connect|accept|нов(ый|ое) (клиент|соединение)|new client/i,
+  connect: /подключ|(?<!dis)connect/i,
+  received: /получ|приня|принят|receiv|recv|got|read/i,
+  sent: /отправ|sent|send|wrote|echo/i,
+  closed: /отключ|закры|disconnect|closed|left|ушёл|вышел/i,
+  close: /отключ|закры|disconnect|closed/i,
+  stop: /останов|заверш|stop|shut/i,
+};
+
+/**
+ * For each event (in time order), a line the program printed on stdout within PRINTED_WINDOW_MS
+ * after its call: one whose words name the event if there is one (a line may serve two events
+ * when it names both), else the first not taken by an earlier event.
+ */
 function printedAfter(run: OwnRun, events: OwnEvent[]): void {
   const lines = run.output.filter((o) => str(o, 'stream') === 'stdout');
   const claimed = new Set<LogRecord>();
   const order = events.filter((e) => e.call).sort((a, b) => at(a.call!) - at(b.call!));
   for (const e of order) {
     const t = at(e.call!);
-    const line = lines.find((o) => !claimed.has(o) && o.time >= t - 2 && o.time <= t + PRINTED_WINDOW_MS);
+    const near = lines.filter((o) => o.time >= t - 2 && o.time <= t + PRINTED_WINDOW_MS);
+    const words = EVENT_WORDS[e.key];
+    const says = (o: LogRecord) => words?.test(str(o, 'text') ?? '') ?? false;
+    const line =
+      near.find((o) => !claimed.has(o) && says(o)) ??
+      near.find((o) => claimed.has(o) && says(o)) ??
+      near.find((o) => !claimed.has(o));
     if (line) {
       claimed.add(line);
       e.printed = line;
+    }
+  }
+  // An event with no line right after it: a later line whose words name it, printed late.
+  for (const e of order) {
+    if (e.printed) continue;
+    const t = at(e.call!);
+    const words = EVENT_WORDS[e.key];
+    const line = lines.find(
+      (o) => !claimed.has(o) && o.time > t && (words?.test(str(o, 'text') ?? '') ?? false),
+    );
+    if (line) {
+      claimed.add(line);
+      e.printed = line;
+      e.late = true;
     }
   }
 }
@@ -255,14 +303,18 @@ function clientIo(s: EchoSession): { sends: LogRecord[]; reads: LogRecord[] } {
 }
 const size = (r: LogRecord) => num(r, 'result') ?? num(r, 'bytes') ?? 0;
 
-/** Takes records from the front of `queue` until their sizes reach `n` bytes. */
-function take(queue: LogRecord[], n: number): LogRecord[] {
+/**
+ * The records (reads or writes of one connection, in order) that hold bytes of the stream range
+ * [from, to): a read may hold bytes of the neighbouring lines too.
+ */
+function overlapping(records: readonly LogRecord[], from: number, to: number): LogRecord[] {
   const out: LogRecord[] = [];
-  let sum = 0;
-  while (sum < n && queue.length > 0) {
-    const r = queue.shift()!;
-    out.push(r);
-    sum += size(r);
+  let pos = 0;
+  for (const r of records) {
+    const end = pos + size(r);
+    if (end > from && pos < to) out.push(r);
+    pos = end;
+    if (pos >= to) break;
   }
   return out;
 }
@@ -275,9 +327,29 @@ function linesOf(model: LabModel, runs: OwnRun[]): OwnLine[] {
     const io = clientIo(s);
     const sReads = (server ?? []).filter((r) => isCall(r, READS) && (num(r, 'result') ?? 0) > 0);
     const sWrites = (server ?? []).filter((r) => isCall(r, WRITES) && (num(r, 'result') ?? 0) > 0);
-    const cReads = [...io.reads];
+    const cReads = io.reads;
+    let offset = 0;
     const run = s.own ? runOf(runs, s.connected, 'echo-client') : undefined;
     const inputs = (run?.input ?? []).filter((i) => str(i, 'text') !== 'exit');
+    // Our client writes a line in portions: its lines, as lines.ts groups them.
+    const ours = s.own ? undefined : sentLines(s, OUR_CHUNK);
+    if (!s.own) {
+      for (const line of ours ?? []) {
+        const from = line.offset;
+        const to = line.offset + line.bytes;
+        out.push({
+          session: s,
+          sends: line.writes,
+          bytes: line.bytes,
+          input: undefined,
+          logged: lineText(line),
+          serverReads: overlapping(sReads, from, to),
+          serverWrites: overlapping(sWrites, from, to),
+          clientReads: overlapping(cReads, from, to),
+        });
+      }
+      continue;
+    }
     for (const send of io.sends) {
       const n = size(send);
       const input = inputs.find((i) => num(i, 'bytes') === n && i.time <= send.time + 50);
@@ -287,10 +359,11 @@ function linesOf(model: LabModel, runs: OwnRun[]): OwnLine[] {
         sends: [send],
         bytes: n,
         input,
-        serverReads: take(sReads, n),
-        serverWrites: take(sWrites, n),
-        clientReads: take(cReads, n),
+        serverReads: overlapping(sReads, offset, offset + n),
+        serverWrites: overlapping(sWrites, offset, offset + n),
+        clientReads: overlapping(cReads, offset, offset + n),
       });
+      offset += n;
     }
   }
   return out;
@@ -442,6 +515,16 @@ export function replaced(model: LabModel): { tcp: boolean; udp: boolean } {
     tcp: r.some((x) => str(x, 'protocol') === 'tcp'),
     udp: r.some((x) => str(x, 'protocol') === 'udp'),
   };
+}
+
+/**
+ * Whether the student's echo server served this run's TCP part: it ran traced, and ours stepped
+ * aside for it (`server.replaced`) or did not listen on TCP at all (`socket-lab own` alone).
+ */
+export function ownServes(model: LabModel, facts: Pick<OwnFacts, 'echoServer'>): boolean {
+  if (!facts.echoServer) return false;
+  if (replaced(model).tcp) return true;
+  return !model.servers.some((x) => x.listening.some((r) => str(r, 'protocol') === 'tcp'));
 }
 
 /** `recvfrom(5, …, 1024) = 1024`: a call as a reader of strace knows it. */

@@ -7,7 +7,7 @@ import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, emphasis, heading, join, prose, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
 import { OWN_ROLE_NAMES } from '../../own-section.js';
-import { type OwnEvent, type OwnLine, callText, replaced } from '../../own-facts.js';
+import { type OwnEvent, type OwnLine, callText, ownServes, replaced } from '../../own-facts.js';
 import { decodePreview } from '../../../own/strace.js';
 import {
   type Ctx,
@@ -19,6 +19,7 @@ import {
   cite,
   clock,
   explainRecord,
+  ms,
   own,
   sumBytes,
   timeHeader,
@@ -82,7 +83,7 @@ export function portionsItem(c: Ctx): Block[] {
     ),
   ];
   const o = own(c);
-  if (replaced(model).tcp && o.echoServer)
+  if (ownServes(model, o))
     return [
       heading(
         3,
@@ -178,7 +179,7 @@ export function portionsItem(c: Ctx): Block[] {
 export function serverMessagesItem(c: Ctx): Block[] {
   const { lang, model } = c;
   const server = own(c).echoServer;
-  if (replaced(model).tcp && server) return ownServerMessages(c, server.events);
+  if (server && ownServes(model, own(c))) return ownServerMessages(c, server.events);
   return [
     heading(3, L(lang, '2. The server’s service messages', '2. Служебные сообщения сервера')),
     P(
@@ -199,7 +200,7 @@ export function serverMessagesItem(c: Ctx): Block[] {
 
 /** Item 3: what each echo client sent and what came back. */
 export function clientLinesItem(c: Ctx): Block[] {
-  const { lang, model } = c;
+  const { lang } = c;
   return [
     heading(
       3,
@@ -210,20 +211,21 @@ export function clientLinesItem(c: Ctx): Block[] {
       'What each echo client sent (a line typed by the student or given with `--say`) and what came back. Texts are shown escaped (`\\n` is the newline); a long line shows its start and its size in bytes.',
       'Что отправил каждый эхо-клиент (строку, введённую студентом или заданную `--say`) и что вернулось. Тексты показаны с экранированием (`\\n` — перевод строки); у длинной строки показано начало и размер в байтах.',
     ),
-    ...(own(c).lines.length > 0 && !model.echo.some((s) => s.connected)
-      ? [ownConversation(c, own(c).lines)]
-      : [
-          conversation(c, model.echo),
-          ...(own(c).lines.some((l) => l.session.own)
-            ? [
-                ownConversation(
-                  c,
-                  own(c).lines.filter((l) => l.session.own),
-                ),
-              ]
-            : []),
-        ]),
+    ...clientLines(c),
   ];
+}
+
+/**
+ * Item 3's tables: with the student's server every line with its reads (ours and theirs); else our
+ * clients' conversation, then the student's clients' lines when they ran too.
+ */
+function clientLines(c: Ctx): Block[] {
+  const { model } = c;
+  const o = own(c);
+  if (o.lines.length > 0 && (ownServes(model, o) || !model.echo.some((s) => s.connected)))
+    return [ownConversation(c, o.lines)];
+  const theirs = o.lines.filter((l) => l.session.own);
+  return [conversation(c, model.echo), ...(theirs.length > 0 ? [ownConversation(c, theirs)] : [])];
 }
 
 /** Item 4: the four events of one echo client. */
@@ -241,8 +243,8 @@ export function clientMessagesItem(c: Ctx): Block[] {
     out.push(
       P(
         lang,
-        prose`Your echo client ${code(ownClient.session.program.label)}: each of the four events as the call that did it (its trace) and the line your client printed right after it (within 1 s):`,
-        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: каждое из четырёх событий — вызов, который его совершил (по трассировке), и строка, которую ваш клиент напечатал сразу после него (в пределах 1 с):`,
+        prose`Your echo client ${code(ownClient.session.program.label)}: each of the four events as the call that did it (its trace) and the line your client printed after it (within 1 s, or later when its words name the event, marked):`,
+        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: каждое из четырёх событий — вызов, который его совершил (по трассировке), и строка, которую ваш клиент напечатал после него (в пределах 1 с или позже, если её слова называют это событие; такие отмечены):`,
       ),
       ...ownEventTable(c, ownClient.events, CLIENT_KEYS),
     );
@@ -433,7 +435,20 @@ function ownEventTable(
         ),
       ],
       e.printed
-        ? [code(str(e.printed, 'text') ?? ''), text(' ('), ...cite(e.printed), text(')')]
+        ? [
+            code(str(e.printed, 'text') ?? ''),
+            text(' ('),
+            ...cite(e.printed),
+            text(
+              e.late && e.call
+                ? L(
+                    lang,
+                    `; printed ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} after the call, later than the others)`,
+                    `; напечатана через ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} после вызова — позже остальных)`,
+                  )
+                : ')',
+            ),
+          ]
         : none(
             e.call
               ? L(lang, 'printed nothing within 1 s after it', 'в течение 1 с после него ничего не напечатал')
@@ -450,7 +465,7 @@ function ownEventTable(
         L(lang, 'event', 'событие'),
         L(lang, 'the call (trace)', 'вызов (трассировка)'),
         timeHeader(c),
-        L(lang, 'what your program printed right after it', 'что ваша программа напечатала сразу после него'),
+        L(lang, 'what your program printed after it', 'что ваша программа напечатала после него'),
       ],
       rows,
     ),
@@ -459,8 +474,8 @@ function ownEventTable(
     out.push(
       P(
         lang,
-        prose`Within 1 s after these events your program printed nothing: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
-        prose`В течение 1 с после этих событий ваша программа ничего не напечатала: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
+        prose`For these events your program printed no line, neither right after the call nor later with a word that names it: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
+        prose`Об этих событиях ваша программа не напечатала строки — ни сразу после вызова, ни позже со словом, которое его называет: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
       ),
     );
   return out;
@@ -471,10 +486,19 @@ function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
   const { lang } = c;
   return [
     heading(3, L(lang, '2. The server’s service messages', '2. Служебные сообщения сервера')),
+    ...(replaced(c.model).tcp
+      ? [
+          P(
+            lang,
+            'The lab’s server stepped aside for yours (`server.replaced`).',
+            'Сервер лаборатории уступил место вашему (`server.replaced`).',
+          ),
+        ]
+      : []),
     P(
       lang,
-      'The lab’s server stepped aside for yours (`server.replaced`). The seven events the assignment names, each as the first call of your server that did it (its trace) and the line your server printed right after that call (within 1 s; its stdout, as the runner read it):',
-      'Сервер лаборатории уступил место вашему (`server.replaced`). Семь событий из задания — каждое первым вызовом вашего сервера, который его совершил (по трассировке), и строкой, которую ваш сервер напечатал сразу после этого вызова (в пределах 1 с; его stdout в том виде, в каком его прочитал запускающий процесс):',
+      'The seven events the assignment names, each as the first call of your server that did it (its trace) and the line your server printed after that call: within 1 s, or later when its words name the event (marked); its stdout, as the runner read it:',
+      'Семь событий из задания — каждое первым вызовом вашего сервера, который его совершил (по трассировке), и строкой, которую ваш сервер напечатал после этого вызова: в пределах 1 с или позже, если её слова называют это событие (такие отмечены); его stdout в том виде, в каком его прочитал запускающий процесс:',
     ),
     ...ownEventTable(c, events, SERVER_KEYS),
   ];
@@ -484,6 +508,7 @@ const sizes = (rs: readonly LogRecord[]) => rs.map((r) => num(r, 'result') ?? nu
 
 /** The text of a line: as typed (own.input), else the preview of the call that wrote it. */
 function lineShown(l: OwnLine): { text: string; cut: boolean } | undefined {
+  if (l.logged) return l.logged;
   const input = l.input ? str(l.input, 'text') : undefined;
   if (input !== undefined) return { text: input, cut: false };
   const send = l.sends[0];
@@ -532,11 +557,14 @@ function ownPortions(c: Ctx): Block[] {
   const who = prose`${code(l.session.program.label)} (${code(l.session.scenario)})`;
   const sendRef = l.session.own ? callRef(l.sends[0]) : cite(l.sends[0]);
   const readCalls = join(l.serverReads.map((r) => callRef(r)));
+  const total = reads.reduce((a, b) => a + b, 0);
+  const mixedEn = total === l.bytes ? '' : ' (those reads also held bytes of the neighbouring lines)';
+  const mixedRu = total === l.bytes ? '' : ' (в эти чтения попали и байты соседних строк)';
   out.push(
     P(
       lang,
-      prose`In this run ${who} sent a line of **${bytes(lang, l.bytes)}**${t}: ${sendRef}. Your server read it in ${l.serverReads.length} calls: **${sumBytes(lang, reads)}** (${readCalls}), and wrote back ${sumBytes(lang, writes)} with ${l.serverWrites.length} ${l.serverWrites.length === 1 ? 'call' : 'calls'} (each put the bytes in the socket’s send buffer). The client read the echo in ${back.length} ${back.length === 1 ? 'call' : 'calls'}: ${sumBytes(lang, back)} — a read returns what has arrived, whatever the sender’s calls were.`,
-      prose`В этом запуске ${who} отправил строку длиной **${bytes(lang, l.bytes)}**${t}: ${sendRef}. Ваш сервер прочитал её за ${count(lang, l.serverReads.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}: **${sumBytes(lang, reads)}** (${readCalls}) и отправил обратно ${sumBytes(lang, writes)} за ${count(lang, l.serverWrites.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })} (каждый поместил байты в буфер отправки сокета). Клиент прочитал эхо за ${count(lang, back.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}: ${sumBytes(lang, back)} — чтение возвращает то, что уже пришло, независимо от вызовов отправителя.`,
+      prose`In this run ${who} sent a line of **${bytes(lang, l.bytes)}**${t}: ${sendRef}. Your server read it in ${l.serverReads.length} calls: **${sumBytes(lang, reads)}** (${readCalls})${mixedEn}, and wrote back ${sumBytes(lang, writes)} with ${l.serverWrites.length} ${l.serverWrites.length === 1 ? 'call' : 'calls'} (each put the bytes in the socket’s send buffer). The client read the echo in ${back.length} ${back.length === 1 ? 'call' : 'calls'}: ${sumBytes(lang, back)} — a read returns what has arrived, whatever the sender’s calls were.`,
+      prose`В этом запуске ${who} отправил строку длиной **${bytes(lang, l.bytes)}**${t}: ${sendRef}. Ваш сервер прочитал её за ${count(lang, l.serverReads.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}: **${sumBytes(lang, reads)}** (${readCalls})${mixedRu} и отправил обратно ${sumBytes(lang, writes)} за ${count(lang, l.serverWrites.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })} (каждый поместил байты в буфер отправки сокета). Клиент прочитал эхо за ${count(lang, back.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}: ${sumBytes(lang, back)} — чтение возвращает то, что уже пришло, независимо от вызовов отправителя.`,
     ),
     table(
       [
@@ -582,7 +610,16 @@ function ownConversation(c: Ctx, lines: readonly OwnLine[]): Block {
           : [emphasis(text(L(lang, '(text not in the logs)', '(текста в журналах нет)')))],
         [text(l.bytes)],
         reads.length > 0
-          ? [text(sumBytes(lang, reads)), text(' ('), ...cite(l.serverReads[0]), text(')')]
+          ? [
+              text(sumBytes(lang, reads)),
+              text(' ('),
+              ...cite(l.serverReads[0]),
+              text(
+                reads.reduce((a, b) => a + b, 0) === l.bytes
+                  ? ')'
+                  : L(lang, '; with bytes of the neighbouring lines)', '; вместе с байтами соседних строк)'),
+              ),
+            ]
           : l.session.server
             ? [
                 emphasis(

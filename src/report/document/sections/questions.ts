@@ -8,7 +8,7 @@ import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, heading, join, prose } from '../build.js';
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, type Prose, bytes, callRef, cite, clock, ms, own, sumBytes } from './context.js';
-import { WAIT_CALLS, replaced } from '../../own-facts.js';
+import { WAIT_CALLS, ownServes } from '../../own-facts.js';
 
 function first(records: readonly LogRecord[], event: string, pred: (r: LogRecord) => boolean = () => true) {
   return records.find((r) => r.event === event && pred(r));
@@ -243,7 +243,7 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
     ),
   ];
-  const ownServer = replaced(c.model).tcp ? own(c).echoServer : undefined;
+  const ownServer = ownServes(c.model, own(c)) ? own(c).echoServer : undefined;
   if (ownServer) {
     out.push(...ownWaits(c, ownServer));
     return out;
@@ -303,7 +303,7 @@ export function q4(c: Ctx, f: Facts): Block[] {
       'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() завершаются сразу с ошибкой: возвращают −1, errno = EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
     ),
   ];
-  const ownServer = replaced(model).tcp ? own(c).echoServer : undefined;
+  const ownServer = ownServes(model, own(c)) ? own(c).echoServer : undefined;
   if (ownServer) {
     out.push(...ownConcurrency(c, ownServer));
     return out;
@@ -544,8 +544,8 @@ function ownConcurrency(c: Ctx, server: OwnServer): Block[] {
   else if (server.maxOpen <= 1)
     out.push(
       p(
-        'So this run shows no connections served at once: the clients came one after another. To see it, keep one client open and start another.',
-        'Поэтому одновременного обслуживания соединений этот запуск не показывает: клиенты подключались по очереди. Чтобы увидеть его, оставьте один клиент подключённым и запустите второй.',
+        'So this run shows no two connections open at once. To see how your server serves them, keep one client connected and start another.',
+        'Поэтому двух одновременно открытых соединений этот запуск не показывает. Чтобы увидеть, как ваш сервер их обслуживает, оставьте один клиент подключённым и запустите второй.',
       ),
     );
   return out;
