@@ -160,3 +160,53 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
   assert.match(ru, /`stud-server` \(сервер лаборатории: уступил место вашим эхо-серверу и чат-серверу\)/);
   assert.match(en, /`stud-own-echo-server` \(your echo server\)/);
 });
+
+/** The report of some logs of test/fixtures/own/logs (a student's programs run by `socket-lab own`, beside ours or alone). */
+async function ownLogs(...names: string[]) {
+  const model = await analyse(
+    names.map((n) => ({ name: n, lines: lazyLines(join('test/fixtures/own/logs', `${n}.jsonl`)) })),
+  );
+  return { ru: render(model, 'ru'), en: render(model, 'en') };
+}
+
+test('own programs: a threaded server alone and our client — reads shared by two lines say so, Q3 names the threads', async () => {
+  const { ru, en } = await ownLogs('echo-server', 'echo-local');
+  const item = part(en, '### 1. ');
+  assert.match(item, /a line of \*\*2501 bytes\*\*/);
+  assert.match(
+    item,
+    /1024 \+ 1024 \+ 459 = 2507 bytes.*\(those reads also held bytes of the neighbouring lines\)/,
+  );
+  assert.doesNotMatch(item, /up to 64 KiB/);
+  assert.match(
+    part(ru, '### 3. '),
+    /`hello` \| 6 \| 1024 байта \(`echo-server:\d+`; вместе с байтами соседних строк\)/,
+  );
+  const q3 = part(ru, '### Вопрос 3.');
+  assert.match(
+    q3,
+    /не вызывал select\(\)\/poll\(\)\/epoll: его вызовы accept\(\) и recv\(\) сделаны в 2 потоках или процессах/,
+  );
+  assert.doesNotMatch(q3, /этот ждал в epoll_pwait/);
+  // A line printed late but naming the event is shown with its delay, not as missing.
+  assert.match(
+    part(ru, '### 2. '),
+    /Подключился клиент 127\.0\.0\.1:43636` \(`echo-server:\d+`; напечатана через \d+ мс после вызова/,
+  );
+  assert.doesNotMatch(part(ru, '## Цель работы'), /до 64 КиБ/);
+});
+
+test('own programs: a one-at-a-time server — Q3 says it blocked in accept(), Q4 that no two connections were open at once', async () => {
+  const { ru, en } = await ownLogs(
+    'one-at-a-time-server',
+    'one-at-a-time-client-local',
+    'one-at-a-time-client-vm',
+  );
+  assert.match(part(ru, '### Вопрос 3.'), /работал в одном потоке: он блокировался в accept\(\)/);
+  const q4 = part(en, '### Question 4.');
+  assert.match(
+    q4,
+    /accepted 2 TCP connections; by its accept\(\) and close\(\) calls, at most \*\*1\*\* was open at once/,
+  );
+  assert.match(q4, /no two connections open at once/);
+});
