@@ -451,7 +451,11 @@ function ownEventTable(
           ]
         : none(
             e.call
-              ? L(lang, 'printed nothing within 1 s after it', 'в течение 1 с после него ничего не напечатал')
+              ? L(
+                  lang,
+                  'printed nothing within 1 s after it',
+                  'в течение 1 с после него ничего не напечатала',
+                )
               : L(lang, 'nothing to print: the event did not happen', 'печатать нечего: события не было'),
           ),
     ];
