@@ -230,6 +230,17 @@ export function q2(c: Ctx, f: Facts): Block[] {
 
 export function q3(c: Ctx, f: Facts): Block[] {
   const { lang } = c;
+  // Node's way is the lab server's: when the student's server served, say whose it is.
+  const theirs = ownServes(c.model, own(c));
+  const node = theirs
+    ? {
+        en: 'The lab’s own server (Node) puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux); in this run yours served instead, below.',
+        ru: 'Сервер лаборатории (Node) переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux); в этом запуске вместо него работал ваш — ниже.',
+      }
+    : {
+        en: 'Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
+        ru: 'Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+      };
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
   const out = [
     question(
@@ -239,11 +250,11 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'Какие операции с сокетами блокируют выполнение программы?',
     ),
     p(
-      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
-      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+      `On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). ${node.en}`,
+      `На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). ${node.ru}`,
     ),
   ];
-  const ownServer = ownServes(c.model, own(c)) ? own(c).echoServer : undefined;
+  const ownServer = theirs ? own(c).echoServer : undefined;
   if (ownServer) {
     out.push(...ownWaits(c, ownServer));
     return out;
@@ -500,8 +511,8 @@ function ownWaits(c: Ctx, server: OwnServer): Block[] {
     const viaRu = asked === w.call ? '' : ` (системный вызов, которым в Linux выполняется ${asked}())`;
     out.push(
       p(
-        prose`Your server is not Node: its trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. While in ${w.call}() it waits for all its sockets at once, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
-        prose`Ваш сервер — не Node: по трассировке он ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт все свои сокеты сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
+        prose`Your server’s trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. While in ${w.call}() it waits for all its sockets at once, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
+        prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт все свои сокеты сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
       ),
     );
   } else if (server.workers.length > 1) {
