@@ -9,7 +9,8 @@ import { TEXTS } from '../../texts.js';
 import { code, heading, join, list, prose } from '../build.js';
 import { titleRuns } from './appendix.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, bytes } from './context.js';
+import { type Ctx, L, P, bytes, own } from './context.js';
+import { strField as str } from '../../aggregate.js';
 
 const hostOf = (endpoint: string | undefined) => (endpoint ?? '?').replace(/:\d+$/, '');
 
@@ -93,6 +94,8 @@ export function conclusions(c: Ctx): Block[] {
       ),
     );
 
+  items.push(...ownItems(c));
+
   const passed = checks.filter((x) => x.status === 'pass').length;
   const failed = checks.filter((x) => x.status === 'fail');
   const na = checks.filter((x) => x.status === 'n/a').length;
@@ -114,4 +117,64 @@ export function conclusions(c: Ctx): Block[] {
       prose`Проверки: пройдено ${passed} из ${checks.length}${failed.length > 0 ? prose`, не пройдены: ${join(failed.map((x) => titleRuns(t, x.id)))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
     ),
   ];
+}
+
+/** What the student's own programs showed, when they ran: addresses, echo, chat, concurrency. */
+function ownItems(c: Ctx): Inline[][] {
+  const { lang } = c;
+  const o = own(c);
+  const items: Inline[][] = [];
+  const server = o.echoServer;
+  if (server) {
+    const order = ['local', 'vm', 'remote'];
+    const rankOf = (x: string | undefined) => (order.indexOf(x ?? '') + 4) % 4;
+    const conns = [...server.conns].sort((a, b) => rankOf(a.session?.scenario) - rankOf(b.session?.scenario));
+    for (const x of conns) {
+      const s = x.session;
+      if (!s?.own || !s.local) continue;
+      const mine = hostOf(s.local);
+      const saw = hostOf(str(x.accept, 'peer'));
+      items.push(
+        L(
+          lang,
+          prose`${code(s.scenario)}: your client’s own address was ${code(mine)}, your server saw ${code(saw)}${mine === saw ? ' — the same: no address translation on the way' : ' — another address: the lab’s router translated it'}.`,
+          prose`${code(s.scenario)}: собственный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор лаборатории'}.`,
+        ),
+      );
+    }
+  }
+  const lines = o.lines.filter((l) => l.session.own || server);
+  if (lines.length > 0) {
+    const sent = lines.reduce((n, l) => n + l.bytes, 0);
+    const back = lines.reduce(
+      (n, l) => n + l.clientReads.reduce((m, r) => m + (num(r, 'result') ?? num(r, 'bytes') ?? 0), 0),
+      0,
+    );
+    items.push(
+      L(
+        lang,
+        prose`TCP echo through your programs: ${count(lang, lines.length, 'line')} sent (${bytes(lang, sent)}), ${bytes(lang, back)} read back by the clients (counts from the traces).`,
+        prose`Эхо по TCP через ваши программы: отправлено ${count(lang, lines.length, 'line')} (${bytes(lang, sent)}), клиенты прочитали обратно ${bytes(lang, back)} (по трассировкам).`,
+      ),
+    );
+  }
+  if (server && server.conns.length > 0)
+    items.push(
+      L(
+        lang,
+        prose`Your server accepted ${count(lang, server.conns.length, 'connection')}, at most ${server.maxOpen} open at once, ${server.waits[0] ? `waiting in ${server.waits[0].call}()` : 'without select/poll/epoll'}.`,
+        prose`Ваш сервер принял ${count(lang, server.conns.length, 'connection')}, одновременно открытых — не больше ${server.maxOpen}, ${server.waits[0] ? `ожидание — в ${server.waits[0].call}()` : 'без select/poll/epoll'}.`,
+      ),
+    );
+  if (o.chat.members.length > 0) {
+    const scen = [...new Set(o.chat.clients.filter((x) => x.seen).map((x) => x.run.scenario ?? '-'))];
+    items.push(
+      L(
+        lang,
+        prose`UDP chat through your programs: your server heard ${count(lang, o.chat.members.length, { one: 'member', other: 'members' })}${scen.length > 0 ? prose` (${join(scen.map((x) => code(x)))})` : ''} and sent ${count(lang, o.chat.relays.length, { one: 'copy', other: 'copies' })} with sendto().`,
+        prose`Чат по UDP через ваши программы: ваш сервер получал дейтаграммы от ${count(lang, o.chat.members.length, { one: 'участника', other: 'участников' })}${scen.length > 0 ? prose` (${join(scen.map((x) => code(x)))})` : ''} и отправил копий вызовом sendto(): ${o.chat.relays.length}.`,
+      ),
+    );
+  }
+  return items;
 }

@@ -8,7 +8,9 @@ import type { LabModel, ScenarioView, EchoSession } from '../../aggregate.js';
 import type { CheckResult } from '../../check.js';
 import type { SentLine } from '../../lines.js';
 import type { LogRecord } from '../../parse.js';
-import { code, paragraph, proseOf } from '../build.js';
+import { OWN_READ_LIMIT } from '../../own-checks.js';
+import { type OwnFacts, callText, ownFacts } from '../../own-facts.js';
+import { code, paragraph, proseOf, text } from '../build.js';
 import type { Block, Inline, Paragraph } from '../model.js';
 
 /**
@@ -133,4 +135,21 @@ export function chunkSizeOf(model: LabModel): number {
   const config = model.servers[0]?.starting?.fields.config;
   const v = config && typeof config === 'object' ? (config as Record<string, unknown>).chunkSize : undefined;
   return typeof v === 'number' && v > 0 ? v : 1024;
+}
+
+const OWN_FACTS = new WeakMap<LabModel, OwnFacts>();
+
+/** The student's own programs' facts of this run (own-facts.ts), computed once per model. */
+export function own(c: Pick<Ctx, 'model'>): OwnFacts {
+  let f = OWN_FACTS.get(c.model);
+  if (!f) {
+    f = ownFacts(c.model, OWN_READ_LIMIT);
+    OWN_FACTS.set(c.model, f);
+  }
+  return f;
+}
+
+/** A traced call as strace shows it, e.g. `recvfrom(5, …, 1024) = 1024`, with its log line. */
+export function callRef(r: LogRecord | undefined): Inline[] {
+  return r ? [code(callText(r)), text(' ('), ...cite(r), text(')')] : [];
 }

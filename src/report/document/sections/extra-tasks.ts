@@ -13,15 +13,40 @@ import { lineText } from '../../lines.js';
 import type { LogRecord } from '../../parse.js';
 import { topologySvg } from '../../svg.js';
 import { topology, topologyMermaid } from '../../topology.js';
-import { code, codeBlock, figure, heading, join, list, paragraph, prose, strong, table } from '../build.js';
+import {
+  code,
+  codeBlock,
+  figure,
+  heading,
+  join,
+  list,
+  paragraph,
+  prose,
+  strong,
+  table,
+  text,
+} from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, bytes, clock, explainRecord, timeHeader } from './context.js';
+import { type Ctx, L, P, bytes, callRef, cite, clock, explainRecord, own, timeHeader } from './context.js';
+import { decodePreview } from '../../../own/strace.js';
+
+/** What the server saw of a client: our server's line, else the student's server's accept(). */
+function seenOf(c: Ctx, s: EchoSession | ChatSession): string | undefined {
+  if (!('connected' in s)) return s.member?.remote;
+  const accept = c.model.ownServer.get(s)?.[0];
+  return s.server?.remote ?? (accept ? str(accept, 'peer') : undefined);
+}
 
 function whySeen(c: Ctx, s: EchoSession | ChatSession): string {
-  const { lang } = c;
   const isEcho = 'connected' in s;
-  const seen = isEcho ? s.server?.remote : s.member?.remote;
-  if (!(isEcho ? s.connected : s.joined)) return L(lang, 'never connected', 'не подключился');
+  const seen = seenOf(c, s);
+  return whyFor(c, Boolean(isEcho ? s.connected : s.joined), s.local, seen);
+}
+
+function whyFor(c: Ctx, connected: boolean, local: string | undefined, seen: string | undefined): string {
+  const { lang } = c;
+  const s = { local };
+  if (!connected) return L(lang, 'never connected', 'не подключился');
   if (!seen || !s.local)
     return L(lang, 'the server’s side is not in the logs', 'строки сервера в журналах нет');
   if (isLoopback(seen))
@@ -91,9 +116,15 @@ export function connectionsItem(c: Ctx): Block[] {
       ),
     );
   }
-  if (model.scenarios.length === 0)
+  if (model.scenarios.length === 0 && own(c).chat.clients.length === 0)
     out.push(P(lang, 'No client in this run’s logs.', 'В журналах этого запуска нет клиентов.'));
-  for (const view of model.scenarios) {
+  const views = [...model.scenarios];
+  // A scenario where only a student's chat client ran has no view of ours: its rows still belong here.
+  for (const x of own(c).chat.clients) {
+    const name = x.run.scenario;
+    if (name && !views.some((v) => v.name === name)) views.push({ name, echo: [], chat: [], records: [] });
+  }
+  for (const view of views) {
     out.push(heading(4, prose`${L(lang, 'Scenario', 'Сценарий')} ${code(view.name)}`));
     const sessions: Array<EchoSession | ChatSession> = [...view.echo, ...view.chat];
     out.push(
@@ -105,18 +136,20 @@ export function connectionsItem(c: Ctx): Block[] {
           L(lang, 'seen by the server', 'что увидел сервер'),
           L(lang, 'why', 'почему'),
         ],
-        sessions.map((s) => {
-          const isEcho = 'connected' in s;
-          const dialed = isEcho ? s.remote : s.server;
-          const seen = isEcho ? s.server?.remote : s.member?.remote;
-          return [
-            isEcho ? [code(s.program.label)] : prose`${code(s.program.label)} (${s.nick ?? '?'})`,
-            dialed ? code(dialed) : '-',
-            s.local ? code(s.local) : '-',
-            seen ? code(seen) : '-',
-            whySeen(c, s),
-          ];
-        }),
+        sessions
+          .map((s) => {
+            const isEcho = 'connected' in s;
+            const dialed = isEcho ? s.remote : s.server;
+            const seen = seenOf(c, s);
+            return [
+              isEcho ? [code(s.program.label)] : prose`${code(s.program.label)} (${s.nick ?? '?'})`,
+              dialed ? code(dialed) : '-',
+              s.local ? code(s.local) : '-',
+              seen ? code(seen) : '-',
+              whySeen(c, s),
+            ];
+          })
+          .concat(ownRows(c, view.name)),
       ),
     );
     const topo = topology(model, sessions, topoWords(lang));
@@ -136,6 +169,38 @@ export function exitItem(c: Ctx): Block[] {
     (r): r is LogRecord => r !== undefined,
   );
   const exits = ends.filter((r) => str(r, 'reason') === 'user-exit');
+  const ownExits = own(c).exits;
+  if (ownExits.length > 0) {
+    out.push(
+      P(
+        lang,
+        'Your clients that got `exit` on their standard input, and the call they made next (their trace):',
+        'Ваши клиенты, получившие `exit` на стандартный ввод, и вызов, который они сделали следом (по трассировке):',
+      ),
+      list(
+        [...ownExits]
+          .sort((a, b) => a.input.time - b.input.time)
+          .map((x) => {
+            const end = x.run.exited;
+            const how = end
+              ? str(end, 'reason') === 'exited'
+                ? L(
+                    lang,
+                    `the program then ended by itself (exit code ${num(end, 'code') ?? '?'})`,
+                    `затем программа завершилась сама (код выхода ${num(end, 'code') ?? '?'})`,
+                  )
+                : L(
+                    lang,
+                    `the program did not end by itself (it was ${reasonLabel(str(end, 'reason') ?? '?', lang)})`,
+                    `сама программа не завершилась (${reasonLabel(str(end, 'reason') ?? '?', lang)})`,
+                  )
+              : '';
+            return prose`${clock(x.input.time)} ${code(x.run.source)} (${code(x.run.scenario ?? '-')}): \`exit\` (${cite(x.input)}) → ${x.after ? callRef(x.after) : L(lang, 'no socket call after it', 'после него вызовов с сокетом нет')}${how ? `; ${how}` : ''}`;
+          }),
+      ),
+    );
+    if (exits.length === 0) return out;
+  }
   if (exits.length > 0) {
     out.push(
       P(
@@ -174,6 +239,11 @@ export function chatItem(c: Ctx): Block[] {
   const { lang, model } = c;
   const out: Block[] = [heading(3, L(lang, 'Multi-user chat over UDP', 'Многопользовательский чат на UDP'))];
   const joined = model.chat.filter((s) => s.joined);
+  const oc = own(c).chat;
+  if (joined.length === 0 && (oc.members.length > 0 || oc.clients.some((x) => x.sends.length > 0))) {
+    out.push(...ownChat(c));
+    return out;
+  }
   if (joined.length === 0) {
     out.push(
       P(
@@ -345,4 +415,106 @@ export function extraTasks(c: Ctx): Block[] {
     ...chatItem(c),
     ...terminalsItem(c),
   ];
+}
+
+/** Rows of the connections table for the student's own clients of a scenario. */
+function ownRows(c: Ctx, scenario: string): Inline[][][] {
+  const { model } = c;
+  const rows: Inline[][][] = [];
+  for (const s of model.ownEcho.filter((x) => x.scenario === scenario && x.connected)) {
+    const accept = model.ownServer.get(s)?.[0];
+    const seen = accept ? str(accept, 'peer') : s.server?.remote;
+    rows.push([
+      [code(s.program.label)],
+      s.remote ? [code(s.remote)] : [text('-')],
+      s.local ? [code(s.local)] : [text('-')],
+      seen ? (accept ? [code(seen), text(' ('), ...cite(accept), text(')')] : [code(seen)]) : [text('-')],
+      [text(whyFor(c, true, s.local, seen))],
+    ]);
+  }
+  for (const x of own(c).chat.clients.filter((k) => k.run.scenario === scenario)) {
+    const seen = x.seen ? str(x.seen, 'peer') : undefined;
+    rows.push([
+      prose`${code(x.run.source)} (${L(c.lang, 'chat', 'чат')})`,
+      x.dialed ? [code(x.dialed)] : [text('-')],
+      x.local ? [code(x.local)] : [text('-')],
+      seen && x.seen ? [code(seen), text(' ('), ...cite(x.seen), text(')')] : [text('-')],
+      [text(whyFor(c, x.sends.length > 0, x.local, seen))],
+    ]);
+  }
+  return rows;
+}
+
+const previewOf = (r: LogRecord) => {
+  const d = decodePreview(str(r, 'data') ?? '');
+  return `${d.text}${d.truncated ? '…' : ''}`;
+};
+
+/** The chat when the students' programs ran it: members as the own server heard them, each datagram and its copies. */
+function ownChat(c: Ctx): Block[] {
+  const { lang } = c;
+  const oc = own(c).chat;
+  const out: Block[] = [];
+  if (oc.members.length > 0) {
+    const members = oc.members.map((m) => {
+      const client = oc.clients.find((x) => x.seen && str(x.seen, 'peer') === m.peer);
+      return prose`${code(m.peer)}${client ? prose` (${code(client.run.source)}, ${code(client.run.scenario ?? '-')})` : []}`;
+    });
+    out.push(
+      P(
+        lang,
+        prose`Your chat server received datagrams (recvfrom) from ${count(lang, oc.members.length, { one: 'source', other: 'sources' })}: ${join(members)}; it made ${count(lang, oc.relays.length, { one: 'sendto() call', other: 'sendto() calls' })} to members, each putting one copy, a datagram, in the send queue.`,
+        prose`Ваш чат-сервер получал дейтаграммы (recvfrom) от ${count(lang, oc.members.length, { one: 'источника', few: 'источников', many: 'источников', other: 'источника' })}: ${join(members)}; вызовов sendto() участникам: ${oc.relays.length}, каждый поставил одну копию — дейтаграмму — в очередь отправки.`,
+      ),
+    );
+  }
+  const rows: Array<{ t: number; row: Inline[][] }> = [];
+  for (const x of oc.clients) {
+    for (const send of x.sends) {
+      const bytesOf = num(send, 'result') ?? 0;
+      const data = str(send, 'data');
+      const copies = oc.relays.filter(
+        (r) =>
+          num(r, 'result') === bytesOf &&
+          str(r, 'data') === data &&
+          Math.abs((num(r, 'at') ?? r.time) - (num(send, 'at') ?? send.time)) <= 2000,
+      );
+      const receivers = oc.clients
+        .filter(
+          (o) => o !== x && o.recvs.some((r) => num(r, 'result') === bytesOf && str(r, 'data') === data),
+        )
+        .map((o) => prose`${code(o.run.source)} (${code(o.run.scenario ?? '-')})`);
+      rows.push({
+        t: num(send, 'at') ?? send.time,
+        row: [
+          [text(clock(num(send, 'at') ?? send.time))],
+          prose`${code(x.run.source)} (${code(x.run.scenario ?? '-')})`,
+          [code(previewOf(send))],
+          [text(bytesOf)],
+          [text(copies.length)],
+          receivers.length > 0 ? join(receivers) : [text('-')],
+        ],
+      });
+    }
+  }
+  if (rows.length > 0)
+    out.push(
+      P(
+        lang,
+        'Each message your clients sent (their sendto(): one datagram each), the copies your server sent with the same bytes, and which of your clients read such a datagram (recvfrom):',
+        'Каждое сообщение, отправленное вашими клиентами (их sendto(): по дейтаграмме), копии с теми же байтами, отправленные вашим сервером, и кто из ваших клиентов прочитал такую дейтаграмму (recvfrom):',
+      ),
+      table(
+        [
+          timeHeader(c),
+          L(lang, 'from', 'от кого'),
+          L(lang, 'text (start)', 'текст (начало)'),
+          L(lang, 'bytes', 'байт'),
+          L(lang, 'copies sent by your server', 'копий отправил ваш сервер'),
+          L(lang, 'read by', 'кто прочитал'),
+        ],
+        rows.sort((a, b) => a.t - b.t).map((r) => r.row),
+      ),
+    );
+  return out;
 }

@@ -4,18 +4,23 @@ import { reasonLabel } from '../../../text/reasons.js';
 import { type EchoSession, numField as num, strField as str } from '../../aggregate.js';
 import { type SentLine, lineText } from '../../lines.js';
 import type { LogRecord } from '../../parse.js';
-import { code, codeBlock, emphasis, heading, prose, table, text } from '../build.js';
+import { code, codeBlock, emphasis, heading, join, prose, table, text } from '../build.js';
 import type { Block, Inline } from '../model.js';
 import { OWN_ROLE_NAMES } from '../../own-section.js';
+import { type OwnEvent, type OwnLine, callText, ownServes, replaced } from '../../own-facts.js';
+import { decodePreview } from '../../../own/strace.js';
 import {
   type Ctx,
   L,
   P,
   bytes,
   bytesGen,
+  callRef,
   cite,
   clock,
   explainRecord,
+  ms,
+  own,
   sumBytes,
   timeHeader,
 } from './context.js';
@@ -77,6 +82,19 @@ export function portionsItem(c: Ctx): Block[] {
       ),
     ),
   ];
+  const o = own(c);
+  if (ownServes(model, o))
+    return [
+      heading(
+        3,
+        L(
+          lang,
+          '1. TCP echo server: what it reads, in 1 KB portions',
+          '1. Эхо-сервер TCP: чтение порциями по 1 КБ',
+        ),
+      ),
+      ...ownPortions(c),
+    ];
   let found: { s: EchoSession; line: SentLine } | undefined;
   for (const s of model.echo) {
     const line = c.lines.get(s)?.find((l) => l.bytes > chunk && l.portions.length > 0);
@@ -160,6 +178,8 @@ export function portionsItem(c: Ctx): Block[] {
 /** Item 2: the seven events the assignment names, as the server logged them. */
 export function serverMessagesItem(c: Ctx): Block[] {
   const { lang, model } = c;
+  const server = own(c).echoServer;
+  if (server && ownServes(model, own(c))) return ownServerMessages(c, server.events);
   return [
     heading(3, L(lang, '2. The server’s service messages', '2. Служебные сообщения сервера')),
     P(
@@ -180,7 +200,7 @@ export function serverMessagesItem(c: Ctx): Block[] {
 
 /** Item 3: what each echo client sent and what came back. */
 export function clientLinesItem(c: Ctx): Block[] {
-  const { lang, model } = c;
+  const { lang } = c;
   return [
     heading(
       3,
@@ -191,8 +211,21 @@ export function clientLinesItem(c: Ctx): Block[] {
       'What each echo client sent (a line typed by the student or given with `--say`) and what came back. Texts are shown escaped (`\\n` is the newline); a long line shows its start and its size in bytes.',
       'Что отправил каждый эхо-клиент (строку, введённую студентом или заданную `--say`) и что вернулось. Тексты показаны с экранированием (`\\n` — перевод строки); у длинной строки показано начало и размер в байтах.',
     ),
-    conversation(c, model.echo),
+    ...clientLines(c),
   ];
+}
+
+/**
+ * Item 3's tables: with the student's server every line with its reads (ours and theirs); else our
+ * clients' conversation, then the student's clients' lines when they ran too.
+ */
+function clientLines(c: Ctx): Block[] {
+  const { model } = c;
+  const o = own(c);
+  if (o.lines.length > 0 && (ownServes(model, o) || !model.echo.some((s) => s.connected)))
+    return [ownConversation(c, o.lines)];
+  const theirs = o.lines.filter((l) => l.session.own);
+  return [conversation(c, model.echo), ...(theirs.length > 0 ? [ownConversation(c, theirs)] : [])];
 }
 
 /** Item 4: the four events of one echo client. */
@@ -205,6 +238,18 @@ export function clientMessagesItem(c: Ctx): Block[] {
     model.echo.find(
       (s) => s.connected && s.disconnected && s.records.some((r) => r.event === 'client.data.received'),
     ) ?? model.echo[0];
+  const ownClient = own(c).clientEvents;
+  if (!session && ownClient) {
+    out.push(
+      P(
+        lang,
+        prose`Your echo client ${code(ownClient.session.program.label)}: each of the four events as the call that did it (its trace) and the line your client printed after it (within 1 s, or later when its words name the event, marked):`,
+        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: каждое из четырёх событий — вызов, который его совершил (по трассировке), и строка, которую ваш клиент напечатал после него (в пределах 1 с или позже, если её слова называют это событие; такие отмечены):`,
+      ),
+      ...ownEventTable(c, ownClient.events, CLIENT_KEYS),
+    );
+    return out;
+  }
   if (!session) {
     out.push(P(lang, 'No echo client in this run’s logs.', 'В журналах этого запуска нет эхо-клиента.'));
     return out;
@@ -325,8 +370,8 @@ function ownProgramsNote(c: Ctx): Block[] {
         P(
           c.lang,
           // The scenario labels come from the logs: template values, so they stay text.
-          prose`In this run your own programs took the place of the lab's: ${roles.join(', ')}. The items below are written from the log lines of the lab's own programs; where one says "not in this run's logs", your program did that part instead: its code, its socket calls and its checks are in "Implementation: your programs".`,
-          prose`В этом запуске место программ лаборатории заняли ваши: ${roles.join(', ')}. Пункты ниже составлены по строкам журнала программ лаборатории; там, где написано «в журналах этого запуска нет», эту часть выполняла ваша программа: её код, системные вызовы и проверки — в разделе «Реализация: ваши программы».`,
+          prose`In this run your own programs took the place of the lab's: ${roles.join(', ')}. Where your program did a part, the items below say what it did from its socket calls (its trace) and what it printed; its code and its checks are in "Implementation: your programs".`,
+          prose`В этом запуске место программ лаборатории заняли ваши: ${roles.join(', ')}. Там, где часть задания выполняла ваша программа, пункты ниже говорят, что она сделала, по её системным вызовам (трассировке) и по тому, что она напечатала; её код и проверки — в разделе «Реализация: ваши программы».`,
         ),
       ],
     },
@@ -342,4 +387,260 @@ export function mainTask(c: Ctx): Block[] {
     ...clientLinesItem(c),
     ...clientMessagesItem(c),
   ];
+}
+
+const SERVER_KEYS: Record<string, { en: string; ru: string }> = {
+  start: { en: 'server start', ru: 'запуск сервера' },
+  listen: { en: 'start of listening on the port', ru: 'начало прослушивания порта' },
+  accept: { en: 'client connection', ru: 'подключение клиента' },
+  received: { en: 'data received from the client', ru: 'приём данных от клиента' },
+  sent: { en: 'data sent to the client', ru: 'отправка данных клиенту' },
+  closed: { en: 'client disconnection', ru: 'отключение клиента' },
+  stop: { en: 'server stop', ru: 'остановка сервера' },
+};
+const CLIENT_KEYS: Record<string, { en: string; ru: string }> = {
+  connect: { en: 'connection to the server', ru: 'подключение к серверу' },
+  close: { en: 'disconnection from the server', ru: 'отключение от сервера' },
+  sent: { en: 'data sent to the server', ru: 'отправка данных серверу' },
+  received: { en: 'data received from the server', ru: 'получение данных от сервера' },
+};
+
+/** The call of an event: a traced call as strace shows it; the program's start as its command. */
+function eventCall(e: OwnEvent): Inline[] {
+  const r = e.call;
+  if (!r) return [];
+  if (r.event === 'own.program.started')
+    return [code(str(r, 'command') ?? '?'), text(' ('), ...cite(r), text(')')];
+  if (r.event === 'own.program.exited') return [code(r.event), text(' ('), ...cite(r), text(')')];
+  return callRef(r);
+}
+
+function ownEventTable(
+  c: Ctx,
+  events: readonly OwnEvent[],
+  names: Record<string, { en: string; ru: string }>,
+): Block[] {
+  const { lang } = c;
+  const none = (s: string) => [emphasis(text(s))];
+  const rows = events.map((e) => {
+    const name = names[e.key] ?? { en: e.key, ru: e.key };
+    return [
+      [text(L(lang, name.en, name.ru))],
+      e.call ? eventCall(e) : none(L(lang, 'no such call in the trace', 'такого вызова в трассировке нет')),
+      [
+        text(
+          e.call
+            ? clock(e.call.event === 'own.call' ? (num(e.call, 'at') ?? e.call.time) : e.call.time)
+            : '-',
+        ),
+      ],
+      e.printed
+        ? [
+            code(str(e.printed, 'text') ?? ''),
+            text(' ('),
+            ...cite(e.printed),
+            text(
+              e.late && e.call
+                ? L(
+                    lang,
+                    `; printed ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} after the call, later than the others)`,
+                    `; напечатана через ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} после вызова — позже остальных)`,
+                  )
+                : ')',
+            ),
+          ]
+        : none(
+            e.call
+              ? L(
+                  lang,
+                  'printed nothing within 1 s after it',
+                  'в течение 1 с после него ничего не напечатала',
+                )
+              : L(lang, 'nothing to print: the event did not happen', 'печатать нечего: события не было'),
+          ),
+    ];
+  });
+  const missing = events
+    .filter((e) => e.call && !e.printed)
+    .map((e) => L(lang, names[e.key]?.en ?? e.key, names[e.key]?.ru ?? e.key));
+  const out: Block[] = [
+    table(
+      [
+        L(lang, 'event', 'событие'),
+        L(lang, 'the call (trace)', 'вызов (трассировка)'),
+        timeHeader(c),
+        L(lang, 'what your program printed after it', 'что ваша программа напечатала после него'),
+      ],
+      rows,
+    ),
+  ];
+  if (missing.length > 0)
+    out.push(
+      P(
+        lang,
+        prose`For these events your program printed no line, neither right after the call nor later with a word that names it: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
+        prose`Об этих событиях ваша программа не напечатала строки — ни сразу после вызова, ни позже со словом, которое его называет: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
+      ),
+    );
+  return out;
+}
+
+/** Item 2 when the student's echo server served: their calls and their printed lines. */
+function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
+  const { lang } = c;
+  return [
+    heading(3, L(lang, '2. The server’s service messages', '2. Служебные сообщения сервера')),
+    ...(replaced(c.model).tcp
+      ? [
+          P(
+            lang,
+            'The lab’s server stepped aside for yours (`server.replaced`).',
+            'Сервер лаборатории уступил место вашему (`server.replaced`).',
+          ),
+        ]
+      : []),
+    P(
+      lang,
+      'The seven events the assignment names, each as the first call of your server that did it (its trace) and the line your server printed after that call: within 1 s, or later when its words name the event (marked); its stdout, as the runner read it:',
+      'Семь событий из задания — каждое первым вызовом вашего сервера, который его совершил (по трассировке), и строкой, которую ваш сервер напечатал после этого вызова: в пределах 1 с или позже, если её слова называют это событие (такие отмечены); его stdout в том виде, в каком его прочитал запускающий процесс:',
+    ),
+    ...ownEventTable(c, events, SERVER_KEYS),
+  ];
+}
+
+const sizes = (rs: readonly LogRecord[]) => rs.map((r) => num(r, 'result') ?? num(r, 'bytes') ?? 0);
+
+/** The text of a line: as typed (own.input), else the preview of the call that wrote it. */
+function lineShown(l: OwnLine): { text: string; cut: boolean } | undefined {
+  if (l.logged) return l.logged;
+  const input = l.input ? str(l.input, 'text') : undefined;
+  if (input !== undefined) return { text: input, cut: false };
+  const send = l.sends[0];
+  const data = send ? (str(send, 'data') ?? str(send, 'preview')) : undefined;
+  if (data === undefined) return undefined;
+  const d = send?.event === 'own.call' ? decodePreview(data) : { text: data, truncated: false };
+  return { text: d.text, cut: d.truncated };
+}
+
+/** Item 1 when the student's echo server served: its own reads are the portions. */
+function ownPortions(c: Ctx): Block[] {
+  const { lang } = c;
+  const o = own(c);
+  const server = o.echoServer;
+  const firstRead = server?.conns
+    .flatMap((x) => (x.session ? (c.model.ownServer.get(x.session) ?? []) : []))
+    .find((r) => ['read', 'recv', 'recvfrom', 'recvmsg', 'readv'].includes(str(r, 'call') ?? ''));
+  const req = firstRead ? num(firstRead, 'size') : undefined;
+  const out: Block[] = [];
+  if (firstRead)
+    out.push(
+      P(
+        lang,
+        prose`Your echo server (its trace) read each connection with ${callRef(firstRead)}: one call returns at most ${req !== undefined ? bytes(lang, req) : '?'} — whatever has arrived by then, up to that size — so its portions are its own reads, not TCP segments.`,
+        prose`Ваш эхо-сервер (по трассировке) читал каждое соединение вызовом ${callRef(firstRead)}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера, — поэтому порции здесь — его собственные чтения, а не TCP-сегменты.`,
+      ),
+    );
+  const l = o.longLine;
+  if (!l) {
+    out.push(
+      P(
+        lang,
+        prose`**No line in this run was longer than ${bytes(lang, OWN_LIMIT)}**, so no line was read in several portions. To show it, type or paste a line longer than ${bytes(lang, OWN_LIMIT)} into your echo client and build the report again.`,
+        prose`**Ни одна строка в этом запуске не была длиннее ${bytesGen(lang, OWN_LIMIT)}**, поэтому чтения строки по частям трассировка не показывает. Чтобы показать его, введите или вставьте в ваш эхо-клиент строку длиннее ${bytesGen(lang, OWN_LIMIT)} и постройте отчёт заново.`,
+      ),
+    );
+    return out;
+  }
+  const shown = lineShown(l);
+  const t = shown
+    ? prose` (${code(shown.text.length > 60 ? `${[...shown.text].slice(0, 60).join('')}` : shown.text)}${shown.cut || [...shown.text].length > 60 ? '…' : ''})`
+    : [];
+  const reads = sizes(l.serverReads);
+  const writes = sizes(l.serverWrites);
+  const back = sizes(l.clientReads);
+  const who = prose`${code(l.session.program.label)} (${code(l.session.scenario)})`;
+  const sendRef = l.session.own ? callRef(l.sends[0]) : cite(l.sends[0]);
+  const readCalls = join(l.serverReads.map((r) => callRef(r)));
+  const total = reads.reduce((a, b) => a + b, 0);
+  const mixedEn = total === l.bytes ? '' : ' (those reads also held bytes of the neighbouring lines)';
+  const mixedRu = total === l.bytes ? '' : ' (в эти чтения попали и байты соседних строк)';
+  out.push(
+    P(
+      lang,
+      prose`In this run ${who} sent a line of **${bytes(lang, l.bytes)}**${t}: ${sendRef}. Your server read it in ${l.serverReads.length} calls: **${sumBytes(lang, reads)}** (${readCalls})${mixedEn}, and wrote back ${sumBytes(lang, writes)} with ${l.serverWrites.length} ${l.serverWrites.length === 1 ? 'call' : 'calls'} (each put the bytes in the socket’s send buffer). The client read the echo in ${back.length} ${back.length === 1 ? 'call' : 'calls'}: ${sumBytes(lang, back)} — a read returns what has arrived, whatever the sender’s calls were.`,
+      prose`В этом запуске ${who} отправил строку длиной **${bytes(lang, l.bytes)}**${t}: ${sendRef}. Ваш сервер прочитал её за ${count(lang, l.serverReads.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}: **${sumBytes(lang, reads)}** (${readCalls})${mixedRu} и отправил обратно ${sumBytes(lang, writes)} за ${count(lang, l.serverWrites.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })} (каждый поместил байты в буфер отправки сокета). Клиент прочитал эхо за ${count(lang, back.length, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}: ${sumBytes(lang, back)} — чтение возвращает то, что уже пришло, независимо от вызовов отправителя.`,
+    ),
+    table(
+      [
+        timeHeader(c),
+        L(lang, 'your server’s call', 'вызов вашего сервера'),
+        L(lang, 'bytes', 'байт'),
+        L(lang, 'log line', 'строка журнала'),
+      ],
+      [...l.serverReads, ...l.serverWrites]
+        .sort((a, b) => (num(a, 'at') ?? a.time) - (num(b, 'at') ?? b.time))
+        .map((r) => [
+          clock(num(r, 'at') ?? r.time),
+          code(callText(r)),
+          String(num(r, 'result') ?? '?'),
+          cite(r),
+        ]),
+    ),
+  );
+  return out;
+}
+
+const OWN_LIMIT = 1024;
+
+/** Item 3 for the student's echo clients (or ours served by the student's server): each line, the server's reads, the echo. */
+function ownConversation(c: Ctx, lines: readonly OwnLine[]): Block {
+  const { lang } = c;
+  return table(
+    [
+      L(lang, 'client', 'клиент'),
+      L(lang, 'line sent', 'отправленная строка'),
+      L(lang, 'bytes', 'байт'),
+      L(lang, 'the server read', 'сервер прочитал'),
+      L(lang, 'echo read by the client', 'клиент прочитал эхо'),
+    ],
+    lines.map((l) => {
+      const shown = lineShown(l);
+      const reads = sizes(l.serverReads);
+      const back = sizes(l.clientReads);
+      return [
+        prose`${code(l.session.program.label)} (${code(l.session.scenario)})`,
+        shown
+          ? prose`${code([...shown.text].slice(0, 60).join(''))}${shown.cut || [...shown.text].length > 60 ? '…' : ''}`
+          : [emphasis(text(L(lang, '(text not in the logs)', '(текста в журналах нет)')))],
+        [text(l.bytes)],
+        reads.length > 0
+          ? [
+              text(sumBytes(lang, reads)),
+              text(' ('),
+              ...cite(l.serverReads[0]),
+              text(
+                reads.reduce((a, b) => a + b, 0) === l.bytes
+                  ? ')'
+                  : L(lang, '; with bytes of the neighbouring lines)', '; вместе с байтами соседних строк)'),
+              ),
+            ]
+          : l.session.server
+            ? [
+                emphasis(
+                  text(
+                    L(
+                      lang,
+                      'the lab’s server: see its lines in the appendix',
+                      'сервер лаборатории: его строки — в приложении',
+                    ),
+                  ),
+                ),
+              ]
+            : [emphasis(text(L(lang, 'not in the trace', 'в трассировке нет')))],
+        back.length > 0
+          ? [text(sumBytes(lang, back))]
+          : [emphasis(text(L(lang, 'no echo read', 'эхо не прочитано')))],
+      ];
+    }),
+  );
 }

@@ -7,7 +7,8 @@ import { type EchoSession, numField as num, strField as str } from '../../aggreg
 import type { LogRecord } from '../../parse.js';
 import { code, codeBlock, heading, join, prose } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, type Prose, bytes, cite, clock, ms, sumBytes } from './context.js';
+import { type Ctx, L, P, type Prose, bytes, callRef, cite, clock, ms, own, sumBytes } from './context.js';
+import { WAIT_CALLS, ownServes } from '../../own-facts.js';
 
 function first(records: readonly LogRecord[], event: string, pred: (r: LogRecord) => boolean = () => true) {
   return records.find((r) => r.event === event && pred(r));
@@ -148,6 +149,24 @@ export function q1(c: Ctx, f: Facts): Block[] {
         ),
       );
     }
+  } else if (own(c).echoServer?.listen && (own(c).echoServer?.conns.length ?? 0) > 0) {
+    const server = own(c).echoServer!;
+    const accepts = server.conns.map((x) => x.accept);
+    out.push(
+      p(
+        prose`In this run your server’s listening socket: ${callRef(server.listen)}; accept() returned ${count(lang, accepts.length, { one: 'connected socket', other: 'connected sockets' })}: ${join(accepts.map((a) => prose`${callRef(a)} ${L(lang, 'from', 'от')} ${code(str(a, 'peer') ?? '?')}`))}. The listening socket kept waiting for more; each returned socket carried one client’s data.`,
+        prose`В этом запуске слушающий сокет вашего сервера: ${callRef(server.listen)}; accept() вернул ${count(lang, accepts.length, { one: 'соединённый сокет', few: 'соединённых сокета', many: 'соединённых сокетов', other: 'соединённого сокета' })}: ${join(accepts.map((a) => prose`${callRef(a)} от ${code(str(a, 'peer') ?? '?')}`))}. Слушающий сокет продолжал ждать новых клиентов, а каждый возвращённый сокет передавал данные одного клиента.`,
+      ),
+    );
+    for (const x of server.conns.filter((k) => k.session?.own && k.session.local).slice(0, 4)) {
+      const s = x.session!;
+      out.push(
+        p(
+          prose`${code(s.program.label)}: its connect() ${callRef(s.connected)}; its own end ${code(s.local ?? '?')} (address and ephemeral port chosen by its kernel); your server saw ${code(str(x.accept, 'peer') ?? '?')}.`,
+          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; собственный конец — ${code(s.local ?? '?')} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
+        ),
+      );
+    }
   } else
     out.push(
       p('This run’s logs hold no accepted connection.', 'В журналах этого запуска нет принятых соединений.'),
@@ -191,7 +210,15 @@ export function q2(c: Ctx, f: Facts): Block[] {
         prose`Порция №${num(split, 'portion') ?? '?'} соединения ${num(split, 'connId') ?? '?'} начинается с середины буквы (${cite(split)}): байты разрезаны там, где кончилась порция, поэтому получатель должен декодировать строку целиком, а не каждый кусок.`,
       ),
     );
-  else if (!cyr)
+  else if (!cyr && own(c).nonAscii) {
+    const t = own(c).nonAscii!;
+    out.push(
+      p(
+        prose`In this run the line ${code(t.text)} (${cite(t.record)}) has ${t.chars} characters and takes **${bytes(lang, t.bytes)}** in UTF-8${t.call ? prose`; with its newline your program wrote it with ${callRef(t.call)}` : ''}.`,
+        prose`В этом запуске строка ${code(t.text)} (${cite(t.record)}) состоит из ${count(lang, t.chars, { one: 'символа', few: 'символов', many: 'символов', other: 'символа' })} и занимает **${bytes(lang, t.bytes)}** в UTF-8${t.call ? prose`; вместе с переводом строки ваша программа записала её вызовом ${callRef(t.call)}` : ''}.`,
+      ),
+    );
+  } else if (!cyr)
     out.push(
       p(
         'No line of this run held non-ASCII text. To see a letter take two bytes, type a Cyrillic word into a client.',
@@ -203,6 +230,17 @@ export function q2(c: Ctx, f: Facts): Block[] {
 
 export function q3(c: Ctx, f: Facts): Block[] {
   const { lang } = c;
+  // Node's way is the lab server's: when the student's server served, say whose it is.
+  const theirs = ownServes(c.model, own(c));
+  const node = theirs
+    ? {
+        en: 'The lab’s own server (Node) puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux); in this run yours served instead, below.',
+        ru: 'Сервер лаборатории (Node) переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux); в этом запуске вместо него работал ваш — ниже.',
+      }
+    : {
+        en: 'Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
+        ru: 'Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+      };
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
   const out = [
     question(
@@ -212,10 +250,15 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'Какие операции с сокетами блокируют выполнение программы?',
     ),
     p(
-      'On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
-      'На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+      `On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). ${node.en}`,
+      `На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). ${node.ru}`,
     ),
   ];
+  const ownServer = theirs ? own(c).echoServer : undefined;
+  if (ownServer) {
+    out.push(...ownWaits(c, ownServer));
+    return out;
+  }
   const { tcpListen, firstAccept } = f;
   if (tcpListen && firstAccept) {
     const wait = ms(lang, firstAccept.time - tcpListen.time);
@@ -271,6 +314,11 @@ export function q4(c: Ctx, f: Facts): Block[] {
       'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() завершаются сразу с ошибкой: возвращают −1, errno = EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
     ),
   ];
+  const ownServer = ownServes(model, own(c)) ? own(c).echoServer : undefined;
+  if (ownServer) {
+    out.push(...ownConcurrency(c, ownServer));
+    return out;
+  }
   const server = model.servers[0];
   const pids = [...new Set((server?.program.records ?? []).map((r) => r.pid))].join(', ');
   const maxOpen = f.accepts.reduce((m, r) => Math.max(m, num(r, 'open') ?? 0), 0);
@@ -445,4 +493,71 @@ export function questions(c: Ctx): Block[] {
     heading(2, L(c.lang, 'Control questions', 'Контрольные вопросы')),
     ...[q1, q2, q3, q4, q5, q6, q7].flatMap((q) => q(c, f)),
   ];
+}
+
+type OwnServer = NonNullable<ReturnType<typeof own>['echoServer']>;
+
+/** Q3 for the student's server: the waiting call its trace shows. */
+function ownWaits(c: Ctx, server: OwnServer): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const out: Block[] = [];
+  const w = [...server.waits].sort((a, b) => b.count - a.count)[0];
+  const firstAccept = server.conns[0]?.accept;
+  if (w) {
+    const asked = WAIT_CALLS[w.call] ?? w.call;
+    const dur = num(w.first, 'durationMs');
+    const viaEn = asked === w.call ? '' : ` (the system call behind ${asked}() on Linux)`;
+    const viaRu = asked === w.call ? '' : ` (системный вызов, которым в Linux выполняется ${asked}())`;
+    out.push(
+      p(
+        prose`Your server’s trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. While in ${w.call}() it waits for all its sockets at once, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
+        prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт все свои сокеты сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
+      ),
+    );
+  } else if (server.workers.length > 1) {
+    out.push(
+      p(
+        prose`Your server made no select()/poll()/epoll call: its accept() and recv() calls come from ${server.workers.length} threads or processes (ids ${server.workers.join(', ')}), each blocking in its own call, so one waiting call stops only its own thread.`,
+        prose`Ваш сервер не вызывал select()/poll()/epoll: его вызовы accept() и recv() сделаны в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })} (идентификаторы ${server.workers.join(', ')}); каждый блокируется в своём вызове, поэтому ожидание останавливает только свой поток.`,
+      ),
+    );
+  } else if (firstAccept) {
+    const dur = num(firstAccept, 'durationMs');
+    out.push(
+      p(
+        prose`Your server made no select()/poll()/epoll call and ran in one thread: it blocked in accept() (the first, ${callRef(firstAccept)}, waited ${dur !== undefined ? ms(lang, dur) : '?'}) and in recv(), and while it waited in one of them it served nobody else.`,
+        prose`Ваш сервер не вызывал select()/poll()/epoll и работал в одном потоке: он блокировался в accept() (первый, ${callRef(firstAccept)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'}) и в recv(), и пока ждал в одном из них, никого больше не обслуживал.`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Q4 for the student's server: how many connections it had open at once, and how it served them. */
+function ownConcurrency(c: Ctx, server: OwnServer): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const w = [...server.waits].sort((a, b) => b.count - a.count)[0];
+  const out: Block[] = [
+    p(
+      prose`In this run your server accepted ${count(lang, server.conns.length, { one: 'TCP connection', other: 'TCP connections' })}; by its accept() and close() calls, at most **${server.maxOpen}** ${server.maxOpen === 1 ? 'was' : 'were'} open at once${server.maxOpenAt ? prose` (after ${callRef(server.maxOpenAt)})` : ''}. Its accept and data calls came from ${server.workers.length === 1 ? 'one thread' : `${server.workers.length} threads or processes`} (id ${server.workers.join(', ')}).`,
+      prose`В этом запуске ваш сервер принял ${count(lang, server.conns.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })}; по его вызовам accept() и close() одновременно было открыто не больше **${server.maxOpen}**${server.maxOpenAt ? prose` (после ${callRef(server.maxOpenAt)})` : ''}. Вызовы accept() и чтения/записи сделаны ${server.workers.length === 1 ? 'в одном потоке' : `в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })}`} (идентификатор ${server.workers.join(', ')}).`,
+    ),
+  ];
+  if (w && server.workers.length === 1 && server.maxOpen > 1)
+    out.push(
+      p(
+        prose`So one thread served several connections at once: it asked ${WAIT_CALLS[w.call] ?? w.call}() (${code(w.call)} in the trace) which sockets were ready and then called accept() or recv() on those. That is multiplexing, the job non-blocking sockets are usually paired with; select() itself works on blocking and non-blocking sockets alike.`,
+        prose`Значит, один поток обслуживал несколько соединений одновременно: он спрашивал у ${WAIT_CALLS[w.call] ?? w.call}() (в трассировке — ${code(w.call)}), какие сокеты готовы, и затем вызывал accept() или recv() для них. Это мультиплексирование — то, вместе с чем обычно используют неблокирующие сокеты; сам select() работает и с блокирующими, и с неблокирующими сокетами.`,
+      ),
+    );
+  else if (server.maxOpen <= 1)
+    out.push(
+      p(
+        'So this run shows no two connections open at once. To see how your server serves them, keep one client connected and start another.',
+        'Поэтому двух одновременно открытых соединений этот запуск не показывает. Чтобы увидеть, как ваш сервер их обслуживает, оставьте один клиент подключённым и запустите второй.',
+      ),
+    );
+  return out;
 }
