@@ -7,7 +7,7 @@ import { analyse, lazyLines, render } from '../src/report/index.ts';
 /** A reviewer's whole run with four programs of their own (README.md beside the logs). */
 const RUN = 'test/fixtures/own/student-run/logs';
 /** An earlier run of the same programs (and the same lab) with a 1249-byte Cyrillic line typed into echo-vm. */
-const LONG = 'test/fixtures/own/student-run-long/logs';
+const LONG = 'test/fixtures/own/student-run-v1/logs';
 
 async function reports(dir: string) {
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
