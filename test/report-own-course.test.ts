@@ -210,3 +210,19 @@ test('own programs: a one-at-a-time server — Q3 says it blocked in accept(), Q
   );
   assert.match(q4, /no two connections open at once/);
 });
+
+test('the chat check with their own chat clients: each datagram judged by the other client’s read, from the traces', async () => {
+  const files = readdirSync(RUN).filter((f) => f.endsWith('.jsonl'));
+  const model = await analyse(
+    files.map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(RUN, f)) })),
+  );
+  const chat = model.checks.find((c) => c.id === 'chat')!;
+  assert.equal(chat.status, 'pass');
+  // The remote client's three datagrams reached the vm client (which was a member by then); the vm
+  // client wrote both of its own before the remote one had sent anything, so none is judged.
+  assert.deepEqual(
+    chat.findings.map((f) => [f.code, f.params.from, f.params.to, f.params.bytes]),
+    [28, 36, 69].map((b) => ['chat-ok', 'stud-chat-remote (remote)', 'stud-chat-vm (vm)', b]),
+  );
+  assert.ok(chat.findings.every((f) => f.evidence.length === 2 && f.evidence[1]!.source === 'stud-chat-vm'));
+});

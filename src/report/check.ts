@@ -10,6 +10,7 @@ import {
 } from './aggregate.js';
 import type { Lang } from '../log/events.js';
 import { addressOf } from './endpoint.js';
+import { ownFacts } from './own-facts.js';
 import type { SourceRef } from './own-source.js';
 import type { LogRecord } from './parse.js';
 import {
@@ -383,7 +384,11 @@ function echoCheck(model: LabModel): CheckResult {
 function chatCheck(model: LabModel): CheckResult {
   const joined = model.chat.filter((s) => s.joined);
   const scenarios = [...new Set(joined.map((s) => s.scenario))];
-  if (scenarios.length < 2) return na('chat', 'na-chat', { scenarios: scenarios.join(', ') });
+  if (scenarios.length < 2) {
+    // A student's own chat clients instead of ours: judged from their traced calls.
+    const own = ownChatCheck(model);
+    return own ?? na('chat', 'na-chat', { scenarios: scenarios.join(', ') });
+  }
   const findings: Finding[] = [];
   const summaries = model.serverRecords.filter((r) => r.event === 'udp.relay.summary');
   // Each receiver's copies in queues by sender and size, so that a message costs a look-up per
@@ -728,3 +733,55 @@ const SUMMARY_WORDS: Record<
     },
   },
 };
+
+/**
+ * The chat check from a student's own chat clients' traces (no client of ours joined): each
+ * datagram a client wrote to its socket while a client of another scenario was a member (the
+ * server had heard from it: the plain protocol knows a member by its first datagram) reached that
+ * client: a datagram of the same size and text that it read within 5 s. Undefined when fewer than
+ * two scenarios had an own chat client.
+ */
+function ownChatCheck(model: LabModel): CheckResult | undefined {
+  const clients = ownFacts(model)
+    .chat.clients.filter((c) => c.run.scenario !== undefined && c.run.scenario !== 'mistake')
+    .map((c) => ({ c, first: c.sends[0], last: c.run.calls.at(-1) }));
+  const scenarios = [...new Set(clients.map((x) => x.c.run.scenario))];
+  if (scenarios.length < 2) return undefined;
+  const findings: Finding[] = [];
+  const name = (x: (typeof clients)[number]) => `${x.c.run.source} (${x.c.run.scenario})`;
+  const bytesOf = (r: LogRecord) => numField(r, 'result') ?? numField(r, 'bytes') ?? 0;
+  const taken = new Set<LogRecord>();
+  for (const sender of clients) {
+    for (const sent of sender.c.sends) {
+      for (const receiver of clients) {
+        if (receiver.c.run.scenario === sender.c.run.scenario || !receiver.first || !receiver.last) continue;
+        // A member from its first datagram on, until its last call.
+        if (sent.time < receiver.first.time || sent.time > receiver.last.time) continue;
+        const params = { from: name(sender), to: name(receiver), bytes: bytesOf(sent) };
+        const got = receiver.c.recvs.find(
+          (r) =>
+            !taken.has(r) &&
+            r.time >= sent.time &&
+            r.time - sent.time <= 5000 &&
+            bytesOf(r) === bytesOf(sent) &&
+            strField(r, 'data') === strField(sent, 'data'),
+        );
+        if (got) taken.add(got);
+        findings.push({
+          ok: got !== undefined,
+          code: got ? 'chat-ok' : 'chat-missing',
+          params,
+          evidence: got ? [sent, got] : [sent],
+        });
+      }
+    }
+  }
+  if (!findings.some((f) => f.code === 'chat-ok'))
+    findings.push({
+      ok: false,
+      code: 'chat-none-crossed',
+      params: { scenarios: scenarios.join(', ') },
+      evidence: clients.map((x) => x.first).filter((r): r is LogRecord => r !== undefined),
+    });
+  return result('chat', findings);
+}

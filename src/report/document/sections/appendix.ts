@@ -30,11 +30,24 @@ export const TIMELINE_RUN_LIMIT = 20;
 const TIMELINE_RUN_KEEP = 6;
 
 const HIDDEN_FIELDS = new Set(['preview', 'config', 'version']);
+const OWN_CALL_HIDDEN = new Set([
+  ...HIDDEN_FIELDS,
+  'at',
+  'startedAt',
+  'durationMs',
+  'ownPid',
+  'family',
+  'type',
+  'role',
+]);
 
 /** One evidence line: where it is, the event, and its fields (each a code span). */
 export function evidence(r: LogRecord): Inline[] {
+  // A traced call reads best as strace writes it: the call, its fd, what it asked and returned;
+  // the clock readings (`at`, `startedAt`: ms since 1970) are the timeline's, not a reader's.
+  const hidden = r.event === 'own.call' ? OWN_CALL_HIDDEN : HIDDEN_FIELDS;
   const fields = Object.entries(r.fields)
-    .filter(([k]) => !HIDDEN_FIELDS.has(k))
+    .filter(([k]) => !hidden.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const cut = fields.length > 160 ? `${fields.slice(0, 157)}...` : fields;
