@@ -25,6 +25,7 @@ interface OwnCliOptions extends LogCliOptions {
   say?: string;
   trace: 'on' | 'off' | 'auto';
   grace: number;
+  user?: string;
 }
 
 /** Default ports of the roles, as the contract gives them (LAB_OWN_ECHO_PORT, LAB_OWN_CHAT_PORT). */
@@ -68,6 +69,12 @@ export function ownCommand(): Command {
         .env('LAB_OWN_TRACE'),
     )
     .addOption(
+      new Option(
+        '--user <name>',
+        'run the program as this user, apart from the lab (only when the lab runs as root; the image sets student)',
+      ).env('LAB_OWN_USER'),
+    )
+    .addOption(
       new Option('--grace <seconds>', 'after SIGTERM, seconds before SIGKILL')
         .default(OWN_DEFAULTS.graceMs / 1000)
         .argParser(parseSeconds(1)),
@@ -94,6 +101,7 @@ export function ownCommand(): Command {
         stdin: process.stdin,
         relay: { stdout: process.stdout, stderr: process.stderr },
         graceMs: o.grace * 1000,
+        user: o.user !== undefined && o.user !== '' ? o.user : undefined,
       });
       // A person attaching to a client's container (docker attach resizes the terminal) gets the
       // same hint as with our clients: how to end and how to detach. Once settled, like theirs.
