@@ -67,7 +67,13 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 # /logs is where compose mounts the `logs` volume; a fresh named volume takes this directory's
 # owner, so the non-root user can write its JSON log there.
-RUN mkdir -p /logs && chown node:node /logs
+RUN mkdir -p /logs && chown node:node /logs \
+  # A student's own program runs as `student` (uid 1001), not as `node` like the lab: `socket-lab
+  # own` starts as root in the own containers and only the program drops to this user
+  # (LAB_OWN_USER, setpriv under strace), so the program cannot signal, ptrace or write into strace, the
+  # runner or the lab's logs (node's, not writable by others). docs/own-programs.md.
+  && useradd --uid 1001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin student
+ENV LAB_OWN_USER=student
 USER node
 # Exec form: node itself gets the signals (compose adds `init: true` to reap and forward them).
 ENTRYPOINT ["node", "/app/dist/cli.js"]

@@ -521,6 +521,12 @@ export const ERROR_TEXTS = {
     (p) => `the program folder ${p.dir} does not exist (set LAB_OWN_DIR, or --dir)`,
     (p) => `папки с программой ${p.dir} не существует (задайте LAB_OWN_DIR или --dir)`,
   ),
+  'own-user-missing': error(
+    'LAB_ERR_BAD_OPTION',
+    { user: 'student' },
+    (p) => `there is no user ${p.user} here to run the program as (LAB_OWN_USER)`,
+    (p) => `здесь нет пользователя ${p.user}, от имени которого запускать программу (LAB_OWN_USER)`,
+  ),
   'own-strace-missing': error(
     'LAB_ERR_BAD_OPTION',
     {},

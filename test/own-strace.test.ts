@@ -324,3 +324,39 @@ test("decodePreview: strace's escaped data back to the text it stands for; a cut
     }),
   );
 });
+
+test('splice and recvmmsg on a socket count as reads; a CLONE_UNTRACED child and io_uring are escapes; padded short lines parse', () => {
+  // Real strace 6.1 lines (-f -ttt -T -q -yy), pid added as -o writes it.
+  const ev = readAll([
+    '40 1796186726.124144 accept4(7<TCP:[127.0.0.1:49699]>, {sa_family=AF_INET, sin_port=htons(40998), sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 9<TCP:[127.0.0.1:49699->127.0.0.1:40998]> <0.000030>',
+    '40 1796186726.128192 splice(9<TCP:[127.0.0.1:49699->127.0.0.1:40998]>, NULL, 12<pipe:[3068432]>, NULL, 65536, 0) = 5 <0.000022>',
+    '40 1796186726.128200 splice(12<pipe:[3068432]>, NULL, 9<TCP:[127.0.0.1:49699->127.0.0.1:40998]>, NULL, 5, 0) = 5 <0.000022>',
+    '40 1796186726.128300 splice(12<pipe:[3068432]>, NULL, 13<pipe:[3068433]>, NULL, 5, 0) = 5 <0.000022>',
+    '40 1796186726.128686 recvmmsg(5<UDP:[127.0.0.1:57370]>, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hi", iov_len=2048}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=2}, {msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="there", iov_len=2048}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, msg_len=5}], 2, 0, NULL) = 2 <0.000021>',
+    '40 1796186726.128987 clone(child_stack=NULL, flags=CLONE_UNTRACED|SIGCHLD) = 2943 <0.000950>',
+    '40 1796186726.129000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 2944 <0.000950>',
+    '40 1796186726.130000 io_uring_setup(8, {flags=0, sq_thread_cpu=0, sq_thread_idle=0}) = 14 <0.000050>',
+    // Without -yy names (a process of another user, no CAP_SYS_PTRACE) strace pads short calls.
+    '41 1796186615.634196 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3 <0.000020>',
+    '41 1796186615.634403 listen(3, 5)          = 0 <0.000011>',
+  ]);
+  assert.deepEqual(
+    calls(ev).map((c) => `${brief(c)} ${c.way ?? '-'} ${c.bytes ?? '-'}`),
+    [
+      'accept4 7 - 9 - -',
+      'splice 9 65536 5 read 5',
+      'splice 9 5 5 write 5',
+      'recvmmsg 5 4096 2 - 7',
+      'socket - - 3 - -',
+      'listen 3 - 0 - -',
+    ],
+  );
+  const escaped = ev.filter((e) => e.kind === 'process' && e.what === 'escaped');
+  assert.equal(escaped.length, 2);
+  assert.match(
+    String(escaped[0]?.kind === 'process' && escaped[0].detail),
+    /^clone\(.*CLONE_UNTRACED.*\) = 2943$/,
+  );
+  assert.match(String(escaped[1]?.kind === 'process' && escaped[1].detail), /^io_uring_setup\(/);
+  assert.ok(ev.some((e) => e.kind === 'process' && e.what === 'spawned' && e.child === 2944));
+});

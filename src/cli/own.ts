@@ -28,6 +28,7 @@ interface OwnCliOptions extends LogCliOptions {
   grace: number;
   probe: 'on' | 'off';
   exitAfter?: number;
+  user?: string;
 }
 
 /** Default ports of the roles, as the contract gives them (LAB_OWN_ECHO_PORT, LAB_OWN_CHAT_PORT). */
@@ -69,6 +70,12 @@ export function ownCommand(): Command {
         .choices(['on', 'off', 'auto'])
         .default('auto')
         .env('LAB_OWN_TRACE'),
+    )
+    .addOption(
+      new Option(
+        '--user <name>',
+        'run the program as this user, apart from the lab (only when the lab runs as root; the image sets student)',
+      ).env('LAB_OWN_USER'),
     )
     .addOption(
       new Option('--grace <seconds>', 'after SIGTERM, seconds before SIGKILL')
@@ -113,6 +120,7 @@ export function ownCommand(): Command {
         relay: { stdout: process.stdout, stderr: process.stderr },
         graceMs: o.grace * 1000,
         ...(o.exitAfter !== undefined ? { exitAfterMs: o.exitAfter * 1000 } : {}),
+        user: o.user !== undefined && o.user !== '' ? o.user : undefined,
       });
       // A person attaching to a client's container (docker attach resizes the terminal) gets the
       // same hint as with our clients: how to end and how to detach. Once settled, like theirs.

@@ -21,7 +21,8 @@ export type OwnFailReason =
   | 'output-flood'
   | 'fork-flood'
   | 'killed-after-grace'
-  | 'trace-failed';
+  | 'trace-failed'
+  | 'trace-escaped';
 
 /** How an own program ended, as `own.program.exited` says. */
 export type OwnEndReason = 'exited' | 'stopped' | 'killed-after-grace' | 'signal';
@@ -58,6 +59,11 @@ export interface OwnCallFields {
   startedAt?: number;
   /** close() of a listening socket. */
   listening?: boolean;
+  /**
+   * A call that moves data between two fds (splice, sendfile, copy_file_range): whether the socket
+   * (`fd`) was read from or written to; `size` and `bytes` then count like a read's or a write's.
+   */
+  way?: 'read' | 'write';
 }
 
 function spec<F>(
@@ -70,8 +76,8 @@ function spec<F>(
 }
 
 const bytes = (lang: Lang, n: number) => count(lang, n, 'byte');
-const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
-const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
+const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg', 'recvmmsg']);
+const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg', 'sendmmsg']);
 const WAITS = new Set(['select', 'pselect6', 'poll', 'ppoll', 'epoll_wait', 'epoll_pwait']);
 
 // ERESTART*: the kernel's own codes for a wait cut by a signal (strace shows them as `= ? ERESTARTSYS`).
@@ -224,7 +230,7 @@ export function callText(lang: Lang, f: OwnCallFields): string {
         : `close()${fd}${f.peer ? ` (${f.peer})` : ''}: программа освободила сокет; ${what}`;
     }
   }
-  if (READS.has(f.call)) {
+  if (READS.has(f.call) || f.way === 'read') {
     if (f.result === 0 && f.type !== 'udp') {
       return en
         ? `${f.call}()${fd} returned 0: the peer${f.peer ? ` ${f.peer}` : ''} closed its side (its FIN arrived); no more data will come${wait}`
@@ -235,7 +241,7 @@ export function callText(lang: Lang, f: OwnCallFields): string {
       ? `${f.call}()${fd} asked the kernel for up to ${f.size === undefined ? '?' : bytes('en', f.size)} and got ${got}${f.peer ? ` from ${f.peer}` : ''}: whatever had arrived, at most what was asked${wait}`
       : `${f.call}()${fd} запросил у ядра до ${f.size === undefined ? '?' : count('ru', f.size, 'byte', 'gen')} и получил ${got}${f.peer ? ` от ${f.peer}` : ''}: сколько уже пришло, но не больше запрошенного${wait}`;
   }
-  if (WRITES.has(f.call)) {
+  if (WRITES.has(f.call) || f.way === 'write') {
     const part =
       f.size !== undefined && f.bytes !== undefined && f.bytes < f.size
         ? en
@@ -264,6 +270,7 @@ const failText: Record<Lang, Record<OwnFailReason, string>> = {
     'fork-flood': 'the program keeps starting new processes',
     'killed-after-grace': 'the program did not end after SIGTERM and was killed (SIGKILL)',
     'trace-failed': 'strace could not trace the program; its socket calls are not seen',
+    'trace-escaped': 'part of the program ran outside the trace; its socket calls there are not seen',
   },
   ru: {
     'not-found': 'команда не найдена или не запускается',
@@ -275,6 +282,7 @@ const failText: Record<Lang, Record<OwnFailReason, string>> = {
     'fork-flood': 'программа всё запускает и запускает новые процессы',
     'killed-after-grace': 'программа не завершилась после SIGTERM и была убита (SIGKILL)',
     'trace-failed': 'strace не смог трассировать программу; её вызовы с сокетами не видны',
+    'trace-escaped': 'часть программы работала вне трассировки; её вызовы с сокетами там не видны',
   },
 };
 
@@ -365,6 +373,10 @@ export function failSentences(lang: Lang, reason: OwnFailReason, x: FailFacts): 
       return en
         ? ['strace traces the program', x.detail ?? 'strace failed']
         : ['strace трассирует программу', x.detail ?? 'strace не сработал'];
+    case 'trace-escaped':
+      return en
+        ? ['every process of the program is traced', x.detail ?? 'a process left the trace']
+        : ['все процессы программы трассируются', x.detail ?? 'процесс ушёл из-под трассировки'];
   }
   return ['', ''];
 }

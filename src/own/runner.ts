@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -65,6 +65,11 @@ export interface OwnRunOptions {
   strace?: string | undefined;
   /** Base environment (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run the program as this user (through setpriv, under strace; a runner that is root only): then it cannot signal,
+   * ptrace or write into strace, the runner or the log files, which stay the runner's.
+   */
+  user?: string | undefined;
 }
 
 export const OWN_DEFAULTS = {
@@ -155,6 +160,32 @@ export function fillTemplate(
   });
 }
 
+type Line = ReturnType<LineSplitter['end']>[number];
+
+/** Calls `onLine` with each line of `stream` (longer ones cut at `max`); resolves once it closed. */
+function eachLine(stream: Readable, max: number, onLine: (l: Line) => void): Promise<void> {
+  const split = new LineSplitter(max);
+  return new Promise((resolve) => {
+    stream.on('data', (chunk: Buffer) => {
+      for (const l of split.push(chunk)) onLine(l);
+    });
+    stream.on('close', () => {
+      for (const l of split.end()) onLine(l);
+      resolve();
+    });
+  });
+}
+
+/** A user's uid and gid (`id`), for a program run untraced as that user. */
+function idsOf(user: string): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    throw labError('own-user-missing', { user });
+  }
+}
+
 /** strace on PATH, or undefined. */
 export function findStrace(env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
@@ -181,8 +212,13 @@ interface OutputTally {
   bytes: number;
 }
 
-const READS = new Set(['read', 'readv', 'recvfrom', 'recvmsg']);
-const WRITES = new Set(['write', 'writev', 'sendto', 'sendmsg']);
+const READS = new Set(['read', 'readv', 'recvfrom', 'recvmsg', 'recvmmsg']);
+const WRITES = new Set(['write', 'writev', 'sendto', 'sendmsg', 'sendmmsg']);
+const isRead = (c: SocketCall): boolean => READS.has(c.call) || c.way === 'read';
+const isWrite = (c: SocketCall): boolean => WRITES.has(c.call) || c.way === 'write';
+
+/** How the program's relayed output lines start on the screen: never mistaken for the lab's own lines. */
+export const RELAY_PREFIX = '│ ';
 
 /** The `own.call` fields of one parsed call (pure: the unit tests feed it recorded strace text). */
 export function callFields(role: OwnRole, c: SocketCall): OwnCallFields {
@@ -203,6 +239,7 @@ export function callFields(role: OwnRole, c: SocketCall): OwnCallFields {
   if (c.startedAt !== undefined) f.startedAt = c.startedAt;
   if (c.listening) f.listening = true;
   if (c.data !== undefined) f.data = visible(c.data);
+  if (c.way !== undefined) f.way = c.way;
   return f;
 }
 
@@ -257,6 +294,21 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
   // ignores SIGTERM like strace (-I3): the signal sent to the process group is for the program,
   // and the trace must stay readable until the program has ended. The shell closes fd 3 before
   // the command runs, so the program cannot see or write the trace.
+  //
+  // strace's own stderr (fd 2) is its complaints only: the program's stderr is fd 4, which the
+  // shell makes its fd 2 before the command runs, so nothing the program prints can pass for
+  // strace. With `user` (a root runner) the shell runs as that user, through setpriv: strace, its
+  // cat and the runner stay root's, out of reach of the program's signals, ptrace and
+  // /proc/<pid>/fd. Not `strace -u`, which changes the user before strace attaches: attaching to
+  // another user's process needs CAP_SYS_PTRACE even for root. With setpriv strace attaches to a
+  // process still root's and follows it through the change of user; -yy's fd names still need
+  // CAP_SYS_PTRACE (the own containers have it), else fds are known from the calls alone. setpriv sets the real, effective and saved ids (no way back to
+  // root) and no_new_privs (no set-user-ID program can give any back).
+  const asUser = o.user !== undefined && process.getuid?.() === 0 ? idsOf(o.user) : undefined;
+  const drop =
+    asUser !== undefined
+      ? ['setpriv', `--reuid=${asUser.uid}`, `--regid=${asUser.gid}`, '--init-groups', '--no-new-privs', '--']
+      : [];
   const child: ChildProcess = traced
     ? spawn(
         straceBin,
@@ -264,17 +316,19 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
           ...STRACE_ARGS,
           '-o',
           '|trap "" INT TERM; exec cat >&3',
+          ...drop,
           '/bin/sh',
           '-c',
-          `exec 3>&-; ${WAIT_TRAP}${command}`,
+          `exec 2>&4 3>&- 4>&-; ${WAIT_TRAP}${command}`,
         ],
-        { cwd: o.dir, env: childEnv, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] },
+        { cwd: o.dir, env: childEnv, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] },
       )
     : spawn('/bin/sh', ['-c', `${WAIT_TRAP}${command}`], {
         cwd: o.dir,
         env: childEnv,
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
+        ...(asUser !== undefined ? asUser : {}),
       });
 
   const failures: OwnFailReason[] = [];
@@ -315,6 +369,12 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
   function onTrace(events: TraceEvent[]): void {
     for (const e of events) {
       if (e.kind === 'process') {
+        if (e.what === 'escaped')
+          fail(
+            'trace-escaped',
+            { detail: visible(e.detail ?? '') },
+            `${commandVariable(role)} (the program itself)`,
+          );
         if (e.what === 'spawned' && !e.thread) {
           processes++;
           if (processes > o.maxProcesses)
@@ -327,10 +387,10 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
       else {
         const t = callLines.count(now);
         t.calls[e.call] = (t.calls[e.call] ?? 0) + 1;
-        if (READS.has(e.call)) {
+        if (isRead(e)) {
           t.bytesIn += e.bytes ?? 0;
           t.maxReadSize = Math.max(t.maxReadSize, e.size ?? 0);
-        } else if (WRITES.has(e.call)) t.bytesOut += e.bytes ?? 0;
+        } else if (isWrite(e)) t.bytesOut += e.bytes ?? 0;
       }
       if (e.call === 'bind' && e.result === 0 && e.local && e.fd !== undefined) {
         boundPorts.set(`${e.pid} ${e.fd}`, e.local);
@@ -371,21 +431,7 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
 
   const streamsDone: Promise<void>[] = [];
   const traceStream = traced ? (child.stdio[3] as Readable | null) : null;
-  if (traceStream) {
-    const split = new LineSplitter(MAX_TRACE_LINE);
-    const stream = traceStream;
-    streamsDone.push(
-      new Promise((resolve) => {
-        stream.on('data', (chunk: Buffer) => {
-          for (const l of split.push(chunk)) traceLine(l.text);
-        });
-        stream.on('close', () => {
-          for (const l of split.end()) traceLine(l.text);
-          resolve();
-        });
-      }),
-    );
-  }
+  if (traceStream) streamsDone.push(eachLine(traceStream, MAX_TRACE_LINE, (l) => traceLine(l.text)));
   function traceLine(text: string): void {
     if (text.startsWith('strace: ')) {
       // strace's own complaint (ptrace not permitted, a command it cannot exec): one line, once.
@@ -405,7 +451,6 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
   let lastStderr = '';
   const outputStream = (stream: Readable | null | undefined, name: 'stdout' | 'stderr') => {
     if (!stream) return;
-    const split = new LineSplitter(o.maxOutputLine);
     const budget = new BudgetedLines<OutputTally>({
       perSecond: o.outputLinesPerSecond,
       empty: () => ({ lines: 0, bytes: 0 }),
@@ -419,14 +464,10 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
       outputLines++;
       const text = visible(l.text);
       if (name === 'stderr' && text.trim() !== '') lastStderr = text;
-      if (traced && name === 'stderr' && text.startsWith('strace: ')) {
-        // strace's own complaint (ptrace not permitted, ...) shares the program's stderr.
-        fail('trace-failed', { detail: text.slice(0, 300) }, 'the container (SYS_PTRACE) or LAB_OWN_IMAGE');
-      }
       const now = Date.now();
       if (budget.allow(now)) {
         log.emit('own.output', { role, stream: name, text, cut: l.cut });
-        relay?.write(`${text}${l.cut ? ' …' : ''}\n`);
+        relay?.write(`${RELAY_PREFIX}${text}${l.cut ? ' …' : ''}\n`);
       } else {
         const t = budget.count(now);
         t.lines++;
@@ -443,21 +484,25 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
     const timer = setInterval(() => budget.flush(Date.now()), 1000);
     timer.unref();
     streamsDone.push(
-      new Promise((resolve) => {
-        stream.on('data', (chunk: Buffer) => {
-          for (const l of split.push(chunk)) line(l);
-        });
-        stream.on('close', () => {
-          for (const l of split.end()) line(l);
-          clearInterval(timer);
-          budget.flush(Date.now());
-          resolve();
-        });
+      eachLine(stream, o.maxOutputLine, line).then(() => {
+        clearInterval(timer);
+        budget.flush(Date.now());
       }),
     );
   };
   outputStream(child.stdout, 'stdout');
-  outputStream(child.stderr, 'stderr');
+  outputStream(traced ? (child.stdio[4] as Readable | null) : child.stderr, 'stderr');
+  if (traced && child.stderr) {
+    // strace's own stderr: its complaints (ptrace not permitted, a command it cannot exec, a user
+    // it cannot find), and nothing the program wrote.
+    const straceLine = (l: { text: string }) => {
+      const text = visible(l.text);
+      if (text.trim() === '') return;
+      lastStderr = text;
+      fail('trace-failed', { detail: text.slice(0, 300) }, 'the container (SYS_PTRACE) or LAB_OWN_IMAGE');
+    };
+    streamsDone.push(eachLine(child.stderr, o.maxOutputLine, straceLine));
+  }
   const callTimer = setInterval(() => callLines.flush(Date.now()), 1000);
   callTimer.unref();
 

@@ -56,6 +56,16 @@ export const TRACED_CALLS = [
   'clone3',
   'fork',
   'vfork',
+  // Calls that move data to or from a socket without read/recv or write/send: counted like them.
+  'splice',
+  'tee',
+  'sendfile',
+  'copy_file_range',
+  'recvmmsg',
+  'sendmmsg',
+  // io_uring does its reads and writes inside the kernel, where strace cannot see them.
+  'io_uring_setup',
+  'io_uring_enter',
 ] as const;
 
 /**
@@ -120,14 +130,21 @@ export interface SocketCall {
   listening?: boolean;
   /** A short, strace-escaped preview of the data (what -s kept). */
   data?: string;
+  /** splice, sendfile, copy_file_range: the socket (`fd`) was read from or written to. */
+  way?: 'read' | 'write';
 }
 
-/** A process event: a child appeared, a signal arrived, a process ended. */
+/** A process event: a child appeared, a signal arrived, a process ended, part of it left the trace. */
 export interface ProcessEvent {
   kind: 'process';
   t: number;
   pid: number;
-  what: 'spawned' | 'signal' | 'exited' | 'killed';
+  /**
+   * escaped: a clone with CLONE_UNTRACED (a child strace is not allowed to follow) or io_uring
+   * (reads and writes done by the kernel, not by a traced call): `detail` is the call as strace showed it.
+   */
+  what: 'spawned' | 'signal' | 'exited' | 'killed' | 'escaped';
+  detail?: string;
   /** spawned: the new pid; */
   child?: number;
   /** spawned: a thread (shares the fd table) rather than a process. */
@@ -197,11 +214,12 @@ function splitResult(rest: string): { args: string; result: string; durationMs?:
   // -T: the time spent in the call, after the result (`= 6 <0.004869>`).
   const spent = / <(\d+\.\d+)>$/.exec(rest);
   const body = spent ? rest.slice(0, spent.index) : rest;
-  const at = body.lastIndexOf(') = ');
-  if (at < 0) return undefined;
+  // strace pads a short call to a column (`listen(3, 5)          = 0`): any spaces before the `=`.
+  const m = /^(.*)\) +=(?: (.*))?$/s.exec(body);
+  if (!m) return undefined;
   const out: { args: string; result: string; durationMs?: number } = {
-    args: body.slice(0, at),
-    result: body.slice(at + 4),
+    args: m[1] ?? '',
+    result: m[2] ?? '',
   };
   if (spent) out.durationMs = Number(spent[1]) * 1000;
   return out;
@@ -399,8 +417,14 @@ function readResult(text: string): Result {
   return out;
 }
 
-const READS = new Set(['read', 'readv', 'recvfrom', 'recvmsg']);
-const WRITES = new Set(['write', 'writev', 'sendto', 'sendmsg']);
+const READS = new Set(['read', 'readv', 'recvfrom', 'recvmsg', 'recvmmsg']);
+const WRITES = new Set(['write', 'writev', 'sendto', 'sendmsg', 'sendmmsg']);
+/** Calls with an fd on each side: which argument is read from, which written to, and the length. */
+const PAIRS: Record<string, readonly [number, number, number]> = {
+  splice: [0, 2, 4],
+  copy_file_range: [0, 2, 4],
+  sendfile: [1, 0, 3],
+};
 const WAITS = new Set(['select', 'pselect6', 'poll', 'ppoll', 'epoll_wait', 'epoll_pwait', 'epoll_ctl']);
 
 /** A fresh reader: one per traced program (its state is that program's processes and fds). */
@@ -463,6 +487,10 @@ export function createTraceReader(): TraceReader {
 
     if (name === 'clone' || name === 'clone3' || name === 'fork' || name === 'vfork') {
       if (r.value === null || r.value <= 0) return [];
+      if (/CLONE_UNTRACED/.test(p.args)) {
+        const detail = `${name}(${p.args.slice(0, 200)}) = ${r.value}`;
+        return [{ kind: 'process', t: p.t, pid: p.pid, what: 'escaped', child: r.value, detail }];
+      }
       const thread = /CLONE_FILES/.test(p.args);
       const parent = table(p.pid);
       if (tables.size < MAX_PROCESSES) {
@@ -511,6 +539,36 @@ export function createTraceReader(): TraceReader {
       return [];
     }
     if (name === 'fcntl') return [];
+
+    if (name === 'io_uring_setup' || name === 'io_uring_enter') {
+      if (r.value === null || r.value < 0) return [];
+      const detail = `${name}(${p.args.slice(0, 200)}) = ${r.value}`;
+      return [{ kind: 'process', t: p.t, pid: p.pid, what: 'escaped', detail }];
+    }
+    if (name === 'tee') return []; // pipe to pipe: never a socket
+
+    if (PAIRS[name]) {
+      // Two fds, one of which may be a socket: splice(in, off, out, off, len), sendfile(out, in,
+      // off, count), copy_file_range(in, off, out, off, len).
+      const [inAt, outAt, lenAt] = PAIRS[name];
+      const size = intOf(args[lenAt]);
+      const out: TraceEvent[] = [];
+      for (const [at, way] of [
+        [inAt, 'read'],
+        [outAt, 'write'],
+      ] as const) {
+        const ref = fdOf(args[at]);
+        const info = ref ? socketOf(p.pid, ref) : undefined;
+        if (!ref || !info || info.family === 'unix') continue;
+        const c = base(ref.fd, info);
+        c.way = way;
+        if (size !== undefined) c.size = size;
+        if (r.value !== null && r.value >= 0) c.bytes = r.value;
+        out.push(c);
+      }
+      if (out.length === 0) stats.notSocket++;
+      return out;
+    }
 
     const ref = fdOf(args[0]);
     if (WAITS.has(name)) {
@@ -569,12 +627,20 @@ export function createTraceReader(): TraceReader {
         if (conn.local) c.local = conn.local;
       }
     } else if (READS.has(name) || WRITES.has(name)) {
+      const mmsg = name === 'recvmmsg' || name === 'sendmmsg';
       const size =
-        name === 'readv' || name === 'writev' || name === 'recvmsg' || name === 'sendmsg'
+        name === 'readv' || name === 'writev' || name === 'recvmsg' || name === 'sendmsg' || mmsg
           ? iovTotal(args[1])
           : intOf(args[2]);
       if (size !== undefined) c.size = size;
-      if (r.value !== null && r.value >= 0) c.bytes = r.value;
+      if (mmsg) {
+        // The result counts messages; the bytes are each message's msg_len.
+        if (r.value !== null && r.value >= 0) {
+          let total = 0;
+          for (const m of (args[1] ?? '').matchAll(/msg_len=(\d+)/g)) total += Number(m[1]);
+          c.bytes = total;
+        }
+      } else if (r.value !== null && r.value >= 0) c.bytes = r.value;
       const data = previewOf(args[1]);
       if (data !== undefined && r.value !== null && r.value > 0) c.data = data;
       if (name === 'recvfrom' || name === 'sendto') {

@@ -45,6 +45,7 @@ export type OwnFindingCode =
   | 'own-untraced'
   | 'own-read-ok'
   | 'own-read-big'
+  | 'own-read-unseen'
   | 'own-bytes-ok'
   | 'own-bytes-diff'
   | 'own-served-ok'
@@ -113,7 +114,7 @@ export interface OwnRun {
 }
 
 /** The calls that read from and write to a socket, as strace names them. */
-export const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg']);
+export const READS = new Set(['read', 'readv', 'recv', 'recvfrom', 'recvmsg', 'recvmmsg']);
 export const WRITES = new Set(['write', 'writev', 'send', 'sendto', 'sendmsg']);
 
 /** A number or string field of a record that may be missing (own.* records). */
@@ -473,7 +474,10 @@ function echoServerCheck(
 
   if (traced) {
     // 1 KB reads, on TCP connections (accepted sockets): every read, including the summarised ones.
-    const reads = calls.filter((c) => READS.has(str(c, 'call') ?? '') && str(c, 'type') !== 'udp');
+    // splice/sendfile from a socket (`way`) read from it too.
+    const reads = calls.filter(
+      (c) => (READS.has(str(c, 'call') ?? '') || str(c, 'way') === 'read') && str(c, 'type') !== 'udp',
+    );
     const big = reads.filter((c) => (num(c, 'size') ?? 0) > OWN_READ_LIMIT);
     const summarisedMax = Math.max(
       0,
@@ -515,7 +519,23 @@ function echoServerCheck(
       findings.push(
         finding(true, 'own-read-ok', { reads: reads.length, max, limit: OWN_READ_LIMIT }, reads.slice(0, 1)),
       );
-    } else findings.push(partNa('reads', 'no-reads'));
+    } else {
+      // Our clients got bytes back that no traced read brought in: not "n/a" but a trace with a hole.
+      const back = echo.find((s) => !s.server && (num(s.disconnected, 'bytesReceived') ?? 0) > 0);
+      if (back?.disconnected)
+        findings.push(
+          finding(
+            false,
+            'own-read-unseen',
+            {
+              what: `${back.program.label} (${back.scenario})`,
+              received: num(back.disconnected, 'bytesReceived') ?? 0,
+            },
+            [back.disconnected],
+          ),
+        );
+      else findings.push(partNa('reads', 'no-reads'));
+    }
   }
 
   // Bound to loopback: the classic mistake, explained from its own bind().

@@ -294,6 +294,8 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
       `every read asked the kernel for at most ${b('en', p.limit)} (${count('en', Number(p.reads), READ.en)}, the largest asked for ${b('en', p.max)})`,
     'own-read-big': (p) =>
       `a ${p.call}() asked the kernel for ${b('en', p.size)}, more than the ${b('en', p.limit)} the assignment's 1 KB portions allow (${count('en', Number(p.count), READ.en)} like that)`,
+    'own-read-unseen': (p) =>
+      `${p.what}: our client read ${b('en', p.received)} back, but the trace does not show the reads that served these bytes: the program escaped tracing or used calls the lab does not trace`,
     'own-bytes-ok': (p) =>
       `${p.what}: the client handed ${b('en', p.sent)} to its socket and read as many back (${p.received}; the counts were compared, not the content)`,
     'own-bytes-diff': (p) =>
@@ -351,6 +353,8 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
       `каждое чтение запрашивало у ядра не больше ${count('ru', Number(p.limit), 'byte', 'gen')} (чтений: ${p.reads}; самое большое запрашивало ${b('ru', p.max)})`,
     'own-read-big': (p) =>
       `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${count('ru', Number(p.limit), 'byte', 'gen')}, которые допускают порции по 1 КБ из задания (таких чтений: ${p.count})`,
+    'own-read-unseen': (p) =>
+      `${p.what}: наш клиент прочитал обратно ${b('ru', p.received)}, но в трассировке нет чтений, которые доставили эти байты: программа ушла из-под трассировки или использовала вызовы, которые лаборатория не трассирует`,
     'own-bytes-ok': (p) =>
       `${p.what}: клиент передал в сокет ${b('ru', p.sent)} и прочитал обратно столько же (${p.received}; сравнивалось количество байт, а не содержимое)`,
     'own-bytes-diff': (p) =>
@@ -404,6 +408,7 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
   'own-untraced': {},
   'own-read-ok': { limit: 1024, reads: 3, max: 1024 },
   'own-read-big': { call: 'recvfrom', size: 4096, limit: 1024, count: 2 },
+  'own-read-unseen': { what: 'echo-vm (vm)', received: 2507 },
   'own-bytes-ok': { what: 'echo-vm (vm)', sent: 2507, received: 2507 },
   'own-bytes-diff': { what: 'echo-vm (vm)', sent: 2507, received: 1024 },
   'own-served-ok': { scenario: 'vm', clients: 2 },
