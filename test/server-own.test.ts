@@ -43,6 +43,10 @@ for (const replaced of [['tcp'], ['udp'], ['tcp', 'udp']] as const) {
     p.child.kill('SIGTERM');
     assert.equal(await p.exited, 0);
     assert.ok(p.json().some((l) => l.event === 'server.stopped'));
+    // Its stop line says what it closes: not "the listening socket" when a student's server has it.
+    const stopping = p.json().find((l) => l.event === 'server.stopping')!;
+    assert.equal(stopping.serving, kept.length === 2 ? undefined : (kept[0] ?? 'none'));
+    if (has('tcp')) assert.doesNotMatch(String(stopping.msg), /listening socket is closed/);
   });
 }
 

@@ -320,6 +320,8 @@ export function serverCommand(): Command {
         signal,
         openConnections: t?.openConnections() ?? 0,
         members: u?.members() ?? 0,
+        // Which of its parts ran (a part a student's server replaced has no socket to close).
+        ...(t && u ? {} : { serving: t ? 'tcp' : u ? 'udp' : 'none' }),
       });
       await Promise.all([t?.close(3000), u?.close()]);
       log.emit('server.stopped', {

@@ -52,7 +52,7 @@ export function terminalText(text: string, lang: Lang): string {
 function untrackedNote(name: string, u: UntrackedCounts | undefined, lang: Lang): string {
   if (!u || u.packets === 0) return '';
   return lang === 'ru'
-    ? `Захват ${name}: потоков больше ${FLOW_DEFAULTS.maxFlows} (TCP-соединений или UDP-обменов); остальные только подсчитаны: пакетов ${u.packets}, из них попыток соединения (SYN) ${u.syns}, UDP-датаграмм ${u.datagrams}, байт данных ${u.bytes}.`
+    ? `Захват ${name}: потоков больше ${FLOW_DEFAULTS.maxFlows} (TCP-соединений или UDP-обменов); остальные только подсчитаны: пакетов ${u.packets}, из них попыток соединения (SYN) ${u.syns}, UDP-дейтаграмм ${u.datagrams}, байт данных ${u.bytes}.`
     : `Capture ${name}: more than ${FLOW_DEFAULTS.maxFlows} flows (TCP connections or UDP conversations); the rest are only counted: ${u.packets} packets, of them ${u.syns} connection attempts (SYN) and ${u.datagrams} UDP datagrams, ${u.bytes} payload bytes.`;
 }
 

@@ -121,11 +121,30 @@ export const catalogue = {
   ),
   'server.stopping': spec(
     'info',
-    { signal: 'SIGTERM', openConnections: 2, members: 1 },
+    // `serving` stays out of the example (the reader requires every example field): absent means
+    // both parts ran; 'tcp', 'udp' or 'none' when a student's own server replaced the others.
+    { signal: 'SIGTERM', openConnections: 2, members: 1 } as {
+      signal: string;
+      openConnections: number;
+      members: number;
+      serving?: 'tcp' | 'udp' | 'none';
+    },
     (f) =>
-      `Received ${f.signal}: stopping. The listening socket is closed; ${count('en', f.openConnections, 'connection')} get a FIN, ${count('en', f.members, 'member')} of the chat a SHUTDOWN datagram`,
+      f.serving === 'none'
+        ? `Received ${f.signal}: stopping. Both parts were left to the student's own servers: this process has no socket to close`
+        : f.serving === 'udp'
+          ? `Received ${f.signal}: stopping. The chat socket is closed; ${count('en', f.members, 'member')} of the chat get a SHUTDOWN datagram (the TCP echo was left to the student's own server)`
+          : f.serving === 'tcp'
+            ? `Received ${f.signal}: stopping. The listening socket is closed; ${count('en', f.openConnections, 'connection')} get a FIN (the UDP chat was left to the student's own server)`
+            : `Received ${f.signal}: stopping. The listening socket is closed; ${count('en', f.openConnections, 'connection')} get a FIN, ${count('en', f.members, 'member')} of the chat a SHUTDOWN datagram`,
     (f) =>
-      `Получен сигнал ${f.signal}: остановка. Слушающий сокет закрыт; открытые TCP-соединения (${f.openConnections}) получат FIN, участники чата (${f.members}) — дейтаграмму SHUTDOWN`,
+      f.serving === 'none'
+        ? `Получен сигнал ${f.signal}: остановка. Обе части отданы собственным серверам студента: этому процессу закрывать нечего`
+        : f.serving === 'udp'
+          ? `Получен сигнал ${f.signal}: остановка. Сокет чата закрыт; участники чата (${f.members}) получат дейтаграмму SHUTDOWN (TCP-эхо отдано собственному серверу студента)`
+          : f.serving === 'tcp'
+            ? `Получен сигнал ${f.signal}: остановка. Слушающий сокет закрыт; открытые TCP-соединения (${f.openConnections}) получат FIN (UDP-чат отдан собственному серверу студента)`
+            : `Получен сигнал ${f.signal}: остановка. Слушающий сокет закрыт; открытые TCP-соединения (${f.openConnections}) получат FIN, участники чата (${f.members}) — дейтаграмму SHUTDOWN`,
   ),
   'server.stopped': spec(
     'info',

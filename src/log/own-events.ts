@@ -458,9 +458,9 @@ const probeText: Record<Lang, Record<ProbeKind, string>> = {
     max: 'the largest datagram UDP over IPv4 carries',
   },
   ru: {
-    'not-utf8': 'датаграмму не в UTF-8',
-    empty: 'пустую датаграмму',
-    max: 'самую большую датаграмму, какую несёт UDP поверх IPv4',
+    'not-utf8': 'дейтаграмму не в UTF-8',
+    empty: 'пустую дейтаграмму',
+    max: 'самую большую дейтаграмму, какую несёт UDP поверх IPv4',
   },
 };
 
@@ -550,7 +550,7 @@ export const ownEvents = {
         : `${RoleName('en', f.role)} listens on ${f.local} (fd ${f.fd})${f.expectedPort ? `; the lab sends its clients to port ${f.expectedPort}` : ''}`,
     (f) =>
       f.how === 'bound'
-        ? `${RoleName('ru', f.role)} привязал UDP-сокет к ${f.local} (дескриптор ${f.fd}): у UDP нет listen(), привязанный сокет уже принимает датаграммы всех клиентов${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`
+        ? `${RoleName('ru', f.role)} привязал UDP-сокет к ${f.local} (дескриптор ${f.fd}): у UDP нет listen(), привязанный сокет уже принимает дейтаграммы всех клиентов${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`
         : `${RoleName('ru', f.role)} слушает ${f.local} (дескриптор ${f.fd})${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`,
   ),
   'own.probe.sent': spec(
@@ -565,7 +565,7 @@ export const ownEvents = {
     (f) =>
       `The lab's probe sent ${roleName('en', f.role)} ${probeText.en[f.kind] ?? f.kind} (${bytes('en', f.bytes)}) from ${f.from} to ${f.to}: the server must keep receiving after it. ${f.from} is the probe's socket, closed after its three datagrams, not a chat member, though the server may keep it as one`,
     (f) =>
-      `Проба лаборатории отправила ${probeText.ru[f.kind] ?? f.kind} (${bytes('ru', f.bytes)}) с ${f.from} на ${f.to} (${roleName('ru', f.role)}): после неё сервер должен продолжать принимать. ${f.from} — сокет пробы, закрытый после трёх её датаграмм, а не участник чата, хотя сервер может считать его участником`,
+      `Проба лаборатории отправила ${probeText.ru[f.kind] ?? f.kind} (${bytes('ru', f.bytes)}) с ${f.from} на ${f.to} (${roleName('ru', f.role)}): после неё сервер должен продолжать принимать. ${f.from} — сокет пробы, закрытый после трёх её дейтаграмм, а не участник чата, хотя сервер может считать его участником`,
   ),
   'own.probe.failed': spec(
     'warn',
@@ -573,7 +573,7 @@ export const ownEvents = {
     (f) =>
       `The lab's probe could not send its datagrams to ${roleName('en', f.role)} (${f.detail}): the odd-datagrams check stays not applicable`,
     (f) =>
-      `Проба лаборатории не смогла отправить датаграммы (${roleName('ru', f.role)}): ${f.detail}; проверка необычных датаграмм останется неприменимой`,
+      `Проба лаборатории не смогла отправить дейтаграммы (${roleName('ru', f.role)}): ${f.detail}; проверка необычных дейтаграмм останется неприменимой`,
   ),
   'own.output': spec(
     'info',
