@@ -173,7 +173,9 @@ test('run as another user, the program cannot forge the trace, write the log or 
 
   // Control: as the runner's own user, every attack works (so the assertions below can fail).
   const open = await serve(dir, `${PYTHON} server.py {port} ${logFile} forge`, line);
-  assert.match(open.output, /^forge [1-9]\d* -$/m, open.output);
+  // At least one of strace's pipes took the forgery (another, whose reader is already gone, may
+  // answer EPIPE: which ones exist when it looks depends on timing); the trace shows it below.
+  assert.match(open.output, /^forge [1-9]\d* /m, open.output);
   assert.match(open.output, /^log written$/m, open.output);
   assert.ok(
     open.records.some((r) => r.event === 'own.call' && r.peer === '6.6.6.6:6666'),
