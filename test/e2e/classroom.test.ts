@@ -354,7 +354,7 @@ test(
     assert.equal(r.status, 0, r.stderr);
     md = await readFile(join(work, s2.dir, 'report.md'), 'utf8');
     assert.match(md, /what the server saw is in the teacher’s log/);
-    assert.match(r.stderr, /not applicable: [^\n]*remote/);
+    assert.match(r.stderr, /\d+ not applicable \([^)\n]*remote/);
 
     // ---- bundles, and the teacher grades them with a tampered copy and a duplicate
     const subs = join(work, 'subs');
