@@ -162,8 +162,8 @@ function ownItems(c: Ctx): Inline[][] {
     items.push(
       L(
         lang,
-        prose`Your server accepted ${count(lang, server.conns.length, 'connection')}, at most ${server.maxOpen} open at once, ${server.waits[0] ? `waiting in ${server.waits[0].call}()` : 'without select/poll/epoll'}.`,
-        prose`Ваш сервер принял ${count(lang, server.conns.length, 'connection')}, одновременно открытых — не больше ${server.maxOpen}, ${server.waits[0] ? `ожидание — в ${server.waits[0].call}()` : 'без select/poll/epoll'}.`,
+        prose`Your server accepted ${count(lang, server.conns.length, 'connection')}, ${server.maxOpen > 1 ? `up to ${server.maxOpen} open at once (exactly ${server.maxOpen} for a while)` : 'one at a time'}, ${server.waits[0] ? `waiting in ${server.waits[0].call}()` : 'without select/poll/epoll'}.`,
+        prose`Ваш сервер принял ${count(lang, server.conns.length, 'connection')}, ${server.maxOpen > 1 ? `одновременно были открыты до ${server.maxOpen} (какое-то время — ровно ${server.maxOpen})` : 'по одному за раз'}, ${server.waits[0] ? `ожидание — в ${server.waits[0].call}()` : 'без select/poll/epoll'}.`,
       ),
     );
   if (o.chat.members.length > 0) {

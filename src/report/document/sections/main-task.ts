@@ -243,8 +243,8 @@ export function clientMessagesItem(c: Ctx): Block[] {
     out.push(
       P(
         lang,
-        prose`Your echo client ${code(ownClient.session.program.label)}: each of the four events as the call that did it (its trace) and the line your client printed after it (within 1 s, or later when its words name the event, marked):`,
-        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: каждое из четырёх событий — вызов, который его совершил (по трассировке), и строка, которую ваш клиент напечатал после него (в пределах 1 с или позже, если её слова называют это событие; такие отмечены):`,
+        prose`Your echo client ${code(ownClient.session.program.label)}: for each of the four events, the system call that did it (its trace) and a line your client printed near that call (within 1 s of it, or a later line that names the event${anyLate(ownClient.events) ? '; such lines are marked' : ''}). As in item 2, a printed line’s time is when the runner read it from the pipe, so it does not show whether the line or the call came first:`,
+        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: для каждого из четырёх событий — системный вызов, который это сделал (по трассировке), и строка, которую ваш клиент напечатал рядом с этим вызовом (в пределах 1 с от него или позже, если в самой строке названо это событие${anyLate(ownClient.events) ? '; такие строки отмечены' : ''}). Как и в п. 2, время напечатанной строки — это момент, когда запускающий процесс прочитал её из канала, поэтому по нему нельзя судить, что было раньше — строка или вызов:`,
       ),
       ...ownEventTable(c, ownClient.events, CLIENT_KEYS),
     );
@@ -443,8 +443,8 @@ function ownEventTable(
               e.late && e.call
                 ? L(
                     lang,
-                    `; printed ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} after the call, later than the others)`,
-                    `; напечатана через ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} после вызова — позже остальных)`,
+                    `; marked: read from the pipe ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} after the call, later than the others)`,
+                    `; отмечена: прочитана из канала через ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} после вызова — позже остальных)`,
                   )
                 : ')',
             ),
@@ -453,8 +453,8 @@ function ownEventTable(
             e.call
               ? L(
                   lang,
-                  'printed nothing within 1 s after it',
-                  'в течение 1 с после него ничего не напечатала',
+                  'printed nothing within 1 s of it',
+                  'в пределах 1 с от него ничего не напечатала',
                 )
               : L(lang, 'nothing to print: the event did not happen', 'печатать нечего: события не было'),
           ),
@@ -467,9 +467,9 @@ function ownEventTable(
     table(
       [
         L(lang, 'event', 'событие'),
-        L(lang, 'the call (trace)', 'вызов (трассировка)'),
+        L(lang, 'system call (trace) or command', 'системный вызов (трассировка) или команда'),
         timeHeader(c),
-        L(lang, 'what your program printed after it', 'что ваша программа напечатала после него'),
+        L(lang, 'what your program printed near it', 'что ваша программа напечатала рядом с ним'),
       ],
       rows,
     ),
@@ -478,12 +478,14 @@ function ownEventTable(
     out.push(
       P(
         lang,
-        prose`For these events your program printed no line, neither right after the call nor later with a word that names it: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
-        prose`Об этих событиях ваша программа не напечатала строки — ни сразу после вызова, ни позже со словом, которое его называет: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
+        prose`For these events your program printed no line, neither near the call nor later with a word that names it: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
+        prose`Об этих событиях ваша программа не напечатала строки — ни рядом с вызовом, ни позже со словом, которое его называет: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
       ),
     );
   return out;
 }
+
+const anyLate = (events: readonly OwnEvent[]) => events.some((e) => e.late && e.printed);
 
 /** Item 2 when the student's echo server served: their calls and their printed lines. */
 function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
@@ -501,8 +503,8 @@ function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
       : []),
     P(
       lang,
-      'The seven events the assignment names, each as the first call of your server that did it (its trace) and the line your server printed after that call: within 1 s, or later when its words name the event (marked); its stdout, as the runner read it:',
-      'Семь событий из задания — каждое первым вызовом вашего сервера, который его совершил (по трассировке), и строкой, которую ваш сервер напечатал после этого вызова: в пределах 1 с или позже, если её слова называют это событие (такие отмечены); его stdout в том виде, в каком его прочитал запускающий процесс:',
+      `The seven events the assignment names. For each: the first system call of your server that did it (its trace; for the start, the command that started it) and a line your server printed near that call: within 1 s of it, or a later line whose words name the event${anyLate(events) ? ' (such lines are marked)' : ''}. A printed line’s time is when the runner read it from the program’s pipe, not when the program made a call: output the program has not flushed reaches the pipe late, so these times do not show whether a line or a call came first.`,
+      `Семь событий из задания. Для каждого — первый системный вызов вашего сервера, который это сделал (по трассировке; для запуска — команда, которой сервер запущен), и строка, которую ваш сервер напечатал рядом с этим вызовом: в пределах 1 с от него или позже, если в самой строке названо это событие${anyLate(events) ? ' (такие строки отмечены)' : ''}. Время напечатанной строки — это момент, когда запускающий процесс прочитал её из канала (pipe) программы, а не момент вызова: вывод, который программа ещё не сбросила (flush), попадает в канал с опозданием, поэтому по этим временам нельзя судить, что было раньше — строка или вызов.`,
     ),
     ...ownEventTable(c, events, SERVER_KEYS),
   ];
@@ -514,7 +516,9 @@ const sizes = (rs: readonly LogRecord[]) => rs.map((r) => num(r, 'result') ?? nu
 function lineShown(l: OwnLine): { text: string; cut: boolean } | undefined {
   if (l.logged) return l.logged;
   const input = l.input ? str(l.input, 'text') : undefined;
-  if (input !== undefined) return { text: input, cut: false };
+  // The typed line without its newline; the client wrote it with one when the byte count says so.
+  if (input !== undefined)
+    return { text: Buffer.byteLength(input) + 1 === l.bytes ? `${input}\\n` : input, cut: false };
   const send = l.sends[0];
   const data = send ? (str(send, 'data') ?? str(send, 'preview')) : undefined;
   if (data === undefined) return undefined;
