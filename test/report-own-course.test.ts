@@ -182,11 +182,14 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
   const end = part(ru, '## Выводы');
   assert.match(
     end,
-    /`remote`: собственный адрес вашего клиента — `198\.18\.81\.2`, ваш сервер увидел `198\.18\.71\.2`/,
+    /`remote`: локальный адрес вашего клиента — `198\.18\.81\.2`, ваш сервер увидел `198\.18\.71\.2`/,
   );
   assert.match(end, /одновременно были открыты до 3 \(какое-то время — ровно 3\), ожидание — в pselect6\(\)/);
   assert.match(ru, /`stud-server` \(сервер лаборатории: уступил место вашим эхо-серверу и чат-серверу\)/);
   assert.match(en, /`stud-own-echo-server` \(your echo server\)/);
+  // Calques the teacher struck out: «собственный адрес/конец», «узел перед сервером».
+  assert.doesNotMatch(ru, /собственн\S* (адрес|конец)|перед сервером|перед собой/);
+  assert.doesNotMatch(en, /in front of (the server|it)/);
 });
 
 /** The report of some logs of test/fixtures/own/logs (a student's programs run by `socket-lab own`, beside ours or alone). */

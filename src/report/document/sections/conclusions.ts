@@ -38,7 +38,7 @@ export function conclusions(c: Ctx): Block[] {
       L(
         lang,
         prose`${code(scenario)}: the client’s own address was ${code(own)}, the server saw ${code(saw)}${same ? ' — the same: no address translation on the way' : ' — another address: something on the way (the lab’s router) translated it'}.`,
-        prose`${code(scenario)}: собственный адрес клиента — ${code(own)}, сервер увидел ${code(saw)}${same ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: по дороге его заменил промежуточный узел (маршрутизатор лаборатории)'}.`,
+        prose`${code(scenario)}: локальный адрес клиента — ${code(own)}, сервер увидел ${code(saw)}${same ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: по дороге его заменил промежуточный узел (маршрутизатор лаборатории)'}.`,
       ),
     );
   }
@@ -138,7 +138,7 @@ function ownItems(c: Ctx): Inline[][] {
         L(
           lang,
           prose`${code(s.scenario)}: your client’s own address was ${code(mine)}, your server saw ${code(saw)}${mine === saw ? ' — the same: no address translation on the way' : ' — another address: the lab’s router translated it'}.`,
-          prose`${code(s.scenario)}: собственный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор лаборатории'}.`,
+          prose`${code(s.scenario)}: локальный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор лаборатории'}.`,
         ),
       );
     }

@@ -541,7 +541,7 @@ function ownPortions(c: Ctx): Block[] {
       P(
         lang,
         prose`Your echo server (its trace) read each connection with ${callRef(firstRead)}: one call returns at most ${req !== undefined ? bytes(lang, req) : '?'} — whatever has arrived by then, up to that size — so its portions are its own reads, not TCP segments.`,
-        prose`Ваш эхо-сервер (по трассировке) читал каждое соединение вызовом ${callRef(firstRead)}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера, — поэтому порции здесь — его собственные чтения, а не TCP-сегменты.`,
+        prose`Ваш эхо-сервер (по трассировке) читал данные из каждого соединения вызовом ${callRef(firstRead)}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера, — поэтому порции здесь — его собственные чтения, а не TCP-сегменты.`,
       ),
     );
   const l = o.longLine;

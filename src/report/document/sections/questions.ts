@@ -145,7 +145,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
       out.push(
         p(
           prose`${code(s.program.label)}: its own end was ${code(s.local ?? '?')}, address and ephemeral port chosen by its kernel (${cite(s.connected)})${seen ? (same ? prose`; the server saw the same ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; the server saw ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}): not the client’s end but ${changedEn}`) : prose`; the server’s line for it is not in the logs`}.`,
-          prose`${code(s.program.label)}: его собственный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а ${changedRu}`) : prose`; строки сервера о нём в журналах нет`}.`,
+          prose`${code(s.program.label)}: его локальный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а ${changedRu}`) : prose`; строки сервера о нём в журналах нет`}.`,
         ),
       );
     }
@@ -163,7 +163,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
       out.push(
         p(
           prose`${code(s.program.label)}: its connect() ${callRef(s.connected)}; its own end ${code(s.local ?? '?')} (address and ephemeral port chosen by its kernel); your server saw ${code(str(x.accept, 'peer') ?? '?')}.`,
-          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; собственный конец — ${code(s.local ?? '?')} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
+          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; локальный конец — ${code(s.local ?? '?')} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
         ),
       );
     }
@@ -237,8 +237,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
   const node = theirs
     ? { en: '', ru: '' }
     : {
-        en: ' The lab’s server (Node) is not one of these: strace shows it putting every socket in non-blocking mode and waiting for all of them at once in epoll_pwait() (libuv’s event loop on Linux; a system test of this project checks it). That is how this server works, not something this run’s logs record.',
-        ru: ' Сервер лаборатории (Node) так не блокируется: strace показывает, что он переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux; это проверяет системный тест проекта). Так устроен этот сервер; журналы этого запуска этого не записывают.',
+        en: ' The lab’s server (Node) is not one of these: strace shows it putting every socket in non-blocking mode and waiting for all of them at once in epoll_pwait() (libuv’s event loop on Linux; a system test of this project checks it). That is how this server is built; this run’s logs record no system calls.',
+        ru: ' Сервер лаборатории (Node) так не блокируется: strace показывает, что он переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux; это проверяет системный тест проекта). Так устроен этот сервер; системных вызовов журналы этого запуска не записывают.',
       };
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
   const out = [
@@ -450,8 +450,8 @@ function chatLiveness(c: Ctx, f: Facts): Block[] {
         prose`В этом запуске так был удалён ${code(str(timedOut, 'member') ?? '?')} (${cite(timedOut)}).`,
       ]
     : [
-        prose`In this run no member was removed that way: every member left with LEAVE or stayed to the end.`,
-        prose`В этом запуске так не был удалён ни один участник: каждый вышел с LEAVE или остался до конца.`,
+        prose`In this run its log shows no member removed that way.`,
+        prose`В этом запуске в его журнале нет ни одного участника, удалённого так.`,
       ];
   return [
     P(
