@@ -218,7 +218,7 @@ export const REPORT_TEXTS = {
   chatHeading: label('Chat across networks', 'Чат между сетями'),
   chatAbout: label(
     'Every chat member in the logs, whatever its scenario: each message goes to the server as one datagram, and the server sends one copy to each other member.',
-    'Все участники чата из журналов, из любых сценариев: каждое сообщение уходит на сервер одной дейтаграммой, и сервер отправляет по копии каждому другому участнику.',
+    'Все участники чата из журналов, из любых сценариев: каждое сообщение уходит на сервер одной дейтаграммой, и сервер отправляет по копии каждому из остальных участников.',
   ),
   checksHeading: label('Checks', 'Проверки'),
   evidenceHeading: label('Evidence', 'Доказательства'),
@@ -716,7 +716,7 @@ export const DIAGRAM_TEXTS = {
     (p) => `COOKIE, ${p.bytes} B`,
     (p) => `COOKIE, ${p.bytes} Б`,
   ),
-  join: label('JOIN with the cookie', 'JOIN с cookie'),
+  join: label('JOIN with the cookie', 'JOIN с маркером подтверждения'),
   member: sentence(
     { nick: 'alice', remote: '172.28.0.5:40312' },
     (p) => `member ${p.nick}, sees ${p.remote}`,

@@ -89,8 +89,8 @@ export function conclusions(c: Ctx): Block[] {
     items.push(
       L(
         lang,
-        prose`One server process served ${count(lang, model.conns.length, 'connection')} and ${count(lang, model.members.length, 'member')} of the chat in one thread with non-blocking sockets; at most ${maxOpen} TCP ${maxOpen === 1 ? 'connection was' : 'connections were'} open at once.`,
-        prose`Один процесс сервера в одном потоке на неблокирующих сокетах обслужил ${count(lang, model.conns.length, 'connection')} и ${count(lang, model.members.length, 'member')} чата; одновременно было открыто не больше ${count(lang, maxOpen, { one: 'TCP-соединения', other: 'TCP-соединений' })}.`,
+        prose`One server process served ${count(lang, model.conns.length, 'connection')} and ${count(lang, model.members.length, 'member')} of the chat (in one thread with non-blocking sockets, as strace shows for this server: see question 3); the most TCP connections open at once: ${maxOpen}.`,
+        prose`Один процесс сервера обслужил ${count(lang, model.conns.length, 'connection')} и ${count(lang, model.members.length, 'member')} чата (в одном потоке на неблокирующих сокетах — так этот сервер работает по strace, см. вопрос 3); больше всего TCP-соединений было открыто одновременно: ${maxOpen}.`,
       ),
     );
 

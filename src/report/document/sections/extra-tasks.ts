@@ -259,7 +259,7 @@ export function chatItem(c: Ctx): Block[] {
     P(
       lang,
       'Each message leaves its client as one UDP datagram; the server sends a copy to every other member. The members below are on different networks, so this is the chat across networks:',
-      'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому другому участнику. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
+      'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому из остальных участников. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
     ),
   );
   const rows: Inline[][][] = [];

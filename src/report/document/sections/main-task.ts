@@ -78,7 +78,7 @@ export function portionsItem(c: Ctx): Block[] {
       L(
         lang,
         '1. TCP echo server: what it reads, logged in 1 KB portions',
-        '1. Эхо-сервер TCP: прочитанное, записанное в журнал порциями по 1 КБ',
+        '1. Эхо-сервер TCP: что он прочитал (журнал — порциями по 1 КБ)',
       ),
     ),
   ];
@@ -133,17 +133,31 @@ export function portionsItem(c: Ctx): Block[] {
   const conn = s.server ? s.server.connId : '?';
   const shown = t ? prose` (${code(t.text)}${t.cut ? '…' : ''})` : [];
   const neighbours = reads.some((b) => b > line.bytes);
+  // The portions have the sizes of the client's writes and were logged at different moments (one
+  // read's portions are logged together): each came from its own read, so the client's writes made
+  // the split, not the server's 1 KB portions.
+  const fromWrites =
+    sizes.length > 1 &&
+    sizes.length === writes.length &&
+    sizes.every((b, i) => b === writes[i]) &&
+    line.portions.every((r, i) => i === 0 || r.time > line.portions[i - 1]!.time);
+  const splitEn = fromWrites
+    ? ' The portions have the sizes of the client’s writes and were logged at different moments, so the server got each write’s bytes in a read of its own: here the split came from the client’s writes, and the server’s own 1 KB slicing of a read was not needed.'
+    : '';
+  const splitRu = fromWrites
+    ? ' Размеры порций совпадают с записями клиента, и записаны в журнал они в разные моменты, значит, байты каждой записи сервер получил отдельным чтением: здесь строку разделили записи клиента, а нарезать одно чтение по 1 КБ серверу не понадобилось.'
+    : '';
   out.push(
     P(
       lang,
       prose`In this run ${code(s.program.label)} sent a line of **${bytes(lang, line.bytes)}**${shown}. Its client wrote it with ${writes.length === 1 ? 'one write() call' : `${writes.length} write() calls`}: ${sumBytes(lang, writes)}. The server (connection ${conn}) logged it as portions #${nums[0] ?? '?'}–#${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}**, and wrote what it had read back with one write() per read (not one per portion). The client read the echo back in ${reads.length === 1 ? 'one read' : `${reads.length} reads`}: ${sumBytes(lang, reads)} — a read returns what has arrived, whatever the sender’s portions were${neighbours ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.`,
+      )}**, and wrote what it had read back with one write() per read (not one per portion). The client read the echo back in ${reads.length === 1 ? 'one read' : `${reads.length} reads`}: ${sumBytes(lang, reads)} — a read returns what has arrived, whatever the sender’s portions were${neighbours ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.${splitEn}`,
       prose`В этом запуске ${code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${shown}. Клиент записал её в сокет, ${writes.length === 1 ? 'один раз вызвав write()' : writes.length === 2 ? 'дважды вызвав write()' : `вызвав write() ${count('ru', writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`} (${sumBytes(lang, writes)}). Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0] ?? '?'}–№${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}**, а прочитанное отправил обратно одним write() на каждое чтение (а не на каждую порцию). Клиент прочитал эхо за ${reads.length === 1 ? 'одно чтение' : count('ru', reads.length, { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' })} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${neighbours ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
+      )}**, а прочитанное отправил обратно одним write() на каждое чтение (а не на каждую порцию). Клиент прочитал эхо за ${reads.length === 1 ? 'одно чтение' : count('ru', reads.length, { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' })} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${neighbours ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.${splitRu}`,
     ),
     table(
       [
@@ -184,8 +198,8 @@ export function serverMessagesItem(c: Ctx): Block[] {
     heading(3, L(lang, '2. The server’s service messages', '2. Служебные сообщения сервера')),
     P(
       lang,
-      'The seven events the assignment names, each as the first such line the server logged in this run, with its explanation:',
-      'Семь событий из задания — каждое первой такой строкой, которую сервер записал в этом запуске, с пояснением:',
+      'The seven events the assignment names; for each, the first such line the server logged in this run, with its explanation:',
+      'Семь событий из задания; для каждого — первая такая строка, которую сервер записал в этом запуске, с пояснением:',
     ),
     table(
       eventHead(c),
@@ -314,8 +328,23 @@ function conversation(c: Ctx, sessions: readonly EchoSession[]): Block {
       const reason = reasonLabel(str(d, 'reason') ?? '?', lang);
       rows.push([
         [code(s.program.label)],
-        em(L(lang, `end: ${reason}`, `конец: ${reason}`)),
-        [text(String(num(d, 'bytesSent') ?? '?'))],
+        // Totals of the whole session, not a line: said in each cell.
+        em(
+          L(
+            lang,
+            `totals at the end (${reason}), not a line`,
+            `итог при отключении (${reason}), а не строка`,
+          ),
+        ),
+        [
+          text(
+            L(
+              lang,
+              `${num(d, 'bytesSent') ?? '?'} sent in all`,
+              `всего отправлено ${num(d, 'bytesSent') ?? '?'}`,
+            ),
+          ),
+        ],
         [
           text(
             L(
@@ -451,11 +480,7 @@ function ownEventTable(
           ]
         : none(
             e.call
-              ? L(
-                  lang,
-                  'printed nothing within 1 s of it',
-                  'в пределах 1 с от него ничего не напечатала',
-                )
+              ? L(lang, 'printed nothing within 1 s of it', 'в пределах 1 с от него ничего не напечатала')
               : L(lang, 'nothing to print: the event did not happen', 'печатать нечего: события не было'),
           ),
     ];
