@@ -345,5 +345,8 @@ test('course report (the lab’s run): what the teacher struck out stays out', a
     /каждому другому участнику|по одной каждому другому|перед сервером|собственный конец|каждое первой такой строкой/,
   );
   assert.doesNotMatch(ru, /отправлен cookie|cookie вернулся|JOIN с cookie/);
+  // A portion's echo line is written before the write(): not a promise in the future tense.
+  assert.doesNotMatch(ru, /войдёт в эхо/);
+  assert.match(ru, /Эхо порции №1 \(89 байт\) клиенту №1: сразу после того/);
   assert.doesNotMatch(en, /in front of the server/);
 });

@@ -178,7 +178,10 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
   assert.doesNotMatch(q5, /PING/);
   const q6 = part(ru, '### Вопрос 6.');
   assert.doesNotMatch(q6, /чат-клиент лаборатории/);
-  assert.match(q6, /ваш чат-клиент вызвал connect\(\) для своего UDP-сокета: `connect\(3, …\) = 0` \(`stud-chat-vm:5`\)/);
+  assert.match(
+    q6,
+    /ваш чат-клиент вызвал connect\(\) для своего UDP-сокета: `connect\(3, …\) = 0` \(`stud-chat-vm:5`\)/,
+  );
   const end = part(ru, '## Выводы');
   assert.match(
     end,
@@ -190,6 +193,8 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
   // Calques the teacher struck out: «собственный адрес/конец», «узел перед сервером».
   assert.doesNotMatch(ru, /собственн\S* (адрес|конец)|перед сервером|перед собой/);
   assert.doesNotMatch(en, /in front of (the server|it)/);
+  // One accusative form for a client program: «завершает клиент», never «клиента».
+  assert.doesNotMatch(ru, /заверш\S+ клиента/);
 });
 
 /** The report of some logs of test/fixtures/own/logs (a student's programs run by `socket-lab own`, beside ours or alone). */

@@ -191,9 +191,9 @@ export const catalogue = {
     'info',
     { connId: 1, bytes: 6, portion: 1 },
     (f) =>
-      `Portion #${f.portion} (${bytesEn(f.bytes)}) goes back in the echo to client #${f.connId}: after its portions are logged, the whole read is handed to the socket in one write(), and TCP sends it in order`,
+      `Echo of portion #${f.portion} (${bytesEn(f.bytes)}) to client #${f.connId}: right after its read's portions are logged, the whole read is handed to the socket in one write() (this line is written before that call), and TCP sends it in order`,
     (f) =>
-      `Порция №${f.portion} (${bytesRu(f.bytes)}) войдёт в эхо клиенту №${f.connId}: когда порции чтения записаны в журнал, всё прочитанное передаётся в сокет одним write(), и TCP отправит его по порядку`,
+      `Эхо порции №${f.portion} (${bytesRu(f.bytes)}) клиенту №${f.connId}: сразу после того, как порции этого чтения записаны в журнал, всё прочитанное передаётся в сокет одним write() (эта строка пишется до вызова), и TCP отправит его по порядку`,
   ),
   'tcp.data.summary': spec(
     'info',
