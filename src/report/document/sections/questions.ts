@@ -412,7 +412,7 @@ export function q5(c: Ctx, f: Facts): Block[] {
       ),
     );
   }
-  out.push(...chatLiveness(c, f));
+  out.push(...chatLiveness(c, f), ...ownUndelivered(c));
   const mult = model.echo.find((s) =>
     (c.lines.get(s) ?? []).some(
       (l) => l.writes.length > 1 && l.reads.length > 0 && l.reads.length !== l.writes.length,
@@ -432,6 +432,32 @@ export function q5(c: Ctx, f: Facts): Block[] {
   }
   out.push(...(c.extras[5] ?? []));
   return out;
+}
+
+/**
+ * The student's chat server: the datagrams it received and sent on to nobody (no sendto() before
+ * its next recvfrom()), so "nothing lost on the network" is not read as "everything delivered".
+ */
+function ownUndelivered(c: Ctx): Block[] {
+  const { lang } = c;
+  const chat = own(c).chat;
+  if (chat.received.length === 0) return [];
+  const t = (r: LogRecord) => num(r, 'at') ?? r.time;
+  const recv = [...chat.received].sort((a, b) => t(a) - t(b));
+  const none = recv.filter((r, i) => {
+    const next = recv[i + 1];
+    return !chat.relays.some((w) => t(w) >= t(r) && (!next || t(w) < t(next)));
+  });
+  if (none.length === 0) return [];
+  // Said only when the trace shows it: no other source had been heard from before each of them.
+  const alone = none.every((r) => !chat.members.some((m) => m.peer !== str(r, 'peer') && t(m.first) < t(r)));
+  return [
+    P(
+      lang,
+      prose`Not lost is not the same as delivered: your chat server received ${count(lang, recv.length, 'datagram')} and sent ${none.length} of them on to nobody (no sendto() after its recvfrom(), e.g. ${callRef(none[0]!)})${alone ? ': before them it had heard from no other address' : ''}.`,
+      prose`Не потеряна — ещё не значит доставлена: ваш чат-сервер получил ${recv.length === 1 ? 'одну дейтаграмму' : count(lang, recv.length, 'datagram')}, а ${none.length === 1 ? 'одну' : none.length} из них не отправил никому (после recvfrom() не было sendto(), например ${callRef(none[0]!)})${alone ? ': до них он не получал дейтаграмм ни с какого другого адреса' : ''}.`,
+    ),
+  ];
 }
 
 /**
