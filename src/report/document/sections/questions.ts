@@ -237,7 +237,7 @@ export function q3(c: Ctx, f: Facts): Block[] {
   const node = theirs
     ? { en: '', ru: '' }
     : {
-        en: ' The lab’s server (Node) is not one of these: strace shows it putting every socket in non-blocking mode and waiting for all of them at once in epoll_pwait() (libuv’s event loop on Linux; a system test of this project checks it). That is how this server is built; this run’s logs record no system calls.',
+        en: ' The lab’s server (Node) does not wait in them: strace shows it putting every socket in non-blocking mode and waiting for all of them at once in epoll_pwait() (libuv’s event loop on Linux; a system test of this project checks it). That is how this server is built; this run’s logs record no system calls.',
         ru: ' Сервер лаборатории (Node) так не блокируется: strace показывает, что он переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux; это проверяет системный тест проекта). Так устроен этот сервер; системных вызовов журналы этого запуска не записывают.',
       };
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
@@ -482,7 +482,7 @@ function chatLiveness(c: Ctx, f: Facts): Block[] {
   return [
     P(
       lang,
-      prose`The lab’s chat notices a vanished member itself: each of its clients sends a 4-byte datagram \`PING\` about every 5 s (the 4-byte datagrams in the UDP tables of «On the wire»), and the server removes a member it has heard nothing from for its timeout (15 s by default). ${removed[0]}`,
+      prose`The lab’s chat notices a vanished member itself: each of its clients sends a 4-byte datagram \`PING\` about every 5 s (the 4-byte datagrams in the UDP tables of “On the wire”), and the server removes a member it has heard nothing from for its timeout (15 s by default). ${removed[0]}`,
       prose`Исчезнувшего участника чат лаборатории замечает сам: каждый его клиент примерно раз в 5 с отправляет дейтаграмму \`PING\` размером 4 байта (4-байтовые дейтаграммы в таблицах UDP раздела «В сети»), а сервер удаляет участника, от которого за время тайм-аута (по умолчанию 15 с) ничего не пришло. ${removed[1]}`,
     ),
   ];
