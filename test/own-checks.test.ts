@@ -140,7 +140,7 @@ test('the report shows the Implementation section after the main task, in Markdo
   const en = render(a, 'en', { format: 'html' });
   assert.match(ru, /## Реализация: ваши программы/);
   assert.ok(ru.indexOf('## Реализация') < ru.indexOf('## Дополнительные задания'));
-  assert.match(ru, /server\.py \(запускался: его называет команда\), \d+ байт, SHA-256 `[0-9a-f]{64}`/);
+  assert.match(ru, /server\.py \(этот файл запускает команда выше\), \d+ байт, SHA-256 `[0-9a-f]{64}`/);
   assert.match(ru, /`recvfrom\(4\) x3: 1024 \+ 1024 \+ 459, запрошено не больше 1024 байт`/);
   assert.match(ru, /`accept4\(3\): fd 4 для 127\.0\.0\.1:43636`/);
   assert.match(ru, /\[\*\] Сервер запущен, слушает порт 17301 на 0\.0\.0\.0/, 'its own messages');
@@ -259,14 +259,14 @@ test('files shown: the script the command names first, marked as ran; other file
     assert.match(
       section,
       lang === 'ru'
-        ? /server\.py \(запускался: его называет команда\)/
-        : /server\.py \(ran: the command names it\)/,
+        ? /server\.py \(этот файл запускает команда выше\)/
+        : /server\.py \(the command above runs this file\)/,
     );
     assert.match(
       section,
       lang === 'ru'
-        ? /client\.py \(запускался: его называет команда\)/
-        : /client\.py \(ran: the command names it\)/,
+        ? /client\.py \(этот файл запускает команда выше\)/
+        : /client\.py \(the command above runs this file\)/,
     );
     // Both files ran in some program, so no "other files" list is needed.
     assert.doesNotMatch(section, /Остальные файлы|The other files/);

@@ -301,3 +301,52 @@ test('course report: the sequence diagram draws one echo arrow per write(), not 
   assert.doesNotMatch(en, /echo of portion 2:/);
   assert.doesNotMatch(en, /echo of portion 3:/);
 });
+
+test('course report (the lab’s run): what the teacher struck out stays out', async () => {
+  const a = await fixture('docs/examples/logs');
+  const ru = render(a, 'ru');
+  const en = render(a, 'en');
+  const part = (md: string, h: string) => {
+    const i = md.indexOf(h);
+    assert.ok(i >= 0, h);
+    const j = md.indexOf('\n#', i + h.length);
+    return md.slice(i, j < 0 ? undefined : j);
+  };
+  // Main task 1: the 1024 + 205 split came from the client's two writes, not the server's 1 KB slicing.
+  assert.match(part(ru, '### 1. '), /здесь строку разделили записи клиента/);
+  assert.match(part(en, '### 1. '), /here the split came from the client’s writes/);
+  assert.doesNotMatch(ru, /прочитанное, записанное в журнал/);
+  // The goal does not say the lab's server reads 1 KB at a time.
+  assert.match(part(ru, '## Цель работы'), /сервер лаборатории не читает по 1 КБ/);
+  // Main task 3: a session's totals are not put in the «line sent» column as if a line.
+  assert.doesNotMatch(part(ru, '### 3. '), /\*конец: /);
+  assert.match(
+    part(ru, '### 3. '),
+    /\*итог при отключении \(сигнал остановки\), а не строка\* \| всего отправлено 197 \| всего получено 197/,
+  );
+  // Q3 and the conclusions: the server's non-blocking sockets are what strace shows, not this run's logs.
+  assert.match(
+    part(ru, '### Вопрос 3.'),
+    /strace показывает, что он переводит все сокеты в неблокирующий режим/,
+  );
+  assert.match(part(ru, '## Выводы'), /так этот сервер работает по strace/);
+  // Q5: the same handshake as «В сети», the PINGs explained, no timeout claimed that the run does not show.
+  const q5 = part(ru, '### Вопрос 5.');
+  assert.match(q5, /\(HELLO, COOKIE размером \d+ байт, JOIN, WELCOME\)/);
+  assert.match(q5, /дейтаграмму `PING` размером 4 байта/);
+  assert.match(q5, /в его журнале нет ни одного участника, удалённого так/);
+  assert.doesNotMatch(q5, /удаляет молчащих участников по тайм-ауту/);
+  // Q6: connect() is not one of the server's calls.
+  assert.match(part(ru, '### Вопрос 6.'), /клиент ни одного из этих вызовов не делал: он вызвал connect\(\)/);
+  assert.doesNotMatch(ru, /из этих вызовов у клиента — только connect/);
+  // Russian: no calques, no bare «cookie» in the prose.
+  assert.doesNotMatch(
+    ru,
+    /каждому другому участнику|по одной каждому другому|перед сервером|собственный конец|каждое первой такой строкой/,
+  );
+  assert.doesNotMatch(ru, /отправлен cookie|cookie вернулся|JOIN с cookie/);
+  // A portion's echo line is written before the write(): not a promise in the future tense.
+  assert.doesNotMatch(ru, /войдёт в эхо/);
+  assert.match(ru, /Эхо порции №1 \(89 байт\) клиенту №1: сразу после того/);
+  assert.doesNotMatch(en, /in front of the server/);
+});

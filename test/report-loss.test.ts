@@ -66,11 +66,11 @@ test('question 5: the lost chat messages by number and the loss rate; without lo
   const clean = await analyse([{ name: 'lab', lines: chatRun([]) }]);
   assert.match(
     lossAnswer(clean.model, undefined, 'en'),
-    /no chat message was lost \(5 messages sent across networks, all arrived\)[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
+    /the network lost no chat datagram \(5 messages sent across networks, all arrived\)[^\n]*`LAB_WAN_LOSS=30 docker compose up` \(with Compose v1: `LAB_WAN_LOSS=30 docker-compose up`\)/,
   );
   assert.match(
     lossAnswer(clean.model, undefined, 'ru'),
-    /ни одно сообщение чата не потерялось[^\n]*`LAB_WAN_LOSS=30 docker compose up`/,
+    /сеть не потеряла ни одной дейтаграммы чата[^\n]*`LAB_WAN_LOSS=30 docker compose up` \(с Compose v1 — `LAB_WAN_LOSS=30 docker-compose up`\)/,
   );
 });
 

@@ -106,23 +106,36 @@ test('own programs: main task 2 and 4 show the student programs’ calls and pri
     /`accept4\(3, …\) = 4`.*Подключился клиент 127\.0\.0\.1:45890/,
     /`recvfrom\(4, …, 1024\) = 30`.*Получено от 127\.0\.0\.1:45890: 30 байт/,
     /`sendto\(4, …, 30\) = 30`.*Отправлено клиенту 127\.0\.0\.1:45890: 30 байт/,
-    /`close\(6\) = 0`.*Клиент 198\.18\.71\.4:60328 отключился/,
+    // The cause the server learnt it from: the read that returned 0 (the client's FIN), not its close().
+    /`recvfrom\(6, …, 1024\) = 0`.*Клиент 198\.18\.71\.4:60328 отключился/,
     /`close\(3\) = 0`.*Сервер остановлен/,
   ])
     assert.match(server, line);
   assert.doesNotMatch(server, /в журналах этого запуска нет/);
+  // A printed line's time is when the runner read it from the pipe: never "printed after the call".
+  assert.doesNotMatch(server, /после (этого вызова|него)/);
+  assert.match(server, /прочитал её из канала \(pipe\) программы, а не момент вызова/);
+  assert.match(server, /напечатал рядом с этим вызовом/);
+  assert.doesNotMatch(server, /который его совершил|её слова называют/);
+  // No row is late here, so the intro promises no marks; the start row's command is not a system call.
+  assert.doesNotMatch(server, /отмечены/);
+  assert.match(server, /\| системный вызов \(трассировка\) или команда \|/);
+  assert.match(part(en, '### 2. '), /when the runner read it from the program’s pipe/);
+  assert.doesNotMatch(part(en, '### 2. '), /printed after/);
   assert.match(part(en, '### 2. '), /server stop \| `close\(3\) = 0`/);
   // The earlier server handled only Ctrl+C: stopped by SIGTERM it printed no stop line, and the table says so.
   const { ru: long } = await reports(LONG);
   assert.match(
     part(long, '### 2. '),
-    /не напечатала строки — ни сразу после вызова, ни позже со словом, которое его называет: остановка сервера/,
+    /не напечатала строки — ни рядом с вызовом, ни позже со словом, которое его называет: остановка сервера/,
   );
   const client = part(ru, '### 4. ');
   assert.match(client, /`connect\(3, …\) = 0`.*Подключено к серверу 198\.18\.71\.10:7007/);
   assert.match(client, /`close\(3\) = 0`.*Отключено от сервера/);
+  assert.doesNotMatch(client, /после него|который его совершил/);
+  assert.match(client, /прочитал её из канала/);
   const lines = part(ru, '### 3. ');
-  assert.match(lines, /`Проверка под Compose v1: ёжик в тумане` \| 61 \| 61 байт/);
+  assert.match(lines, /`Проверка под Compose v1: ёжик в тумане\\n` \| 61 \| 61 байт/);
 });
 
 test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the student programs’ traces', async () => {
@@ -148,17 +161,42 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
     /waited in \*\*pselect6\(\)\*\* \(the system call behind select\(\) on Linux\)/,
   );
   const q4 = part(ru, '### Вопрос 4.');
-  assert.match(q4, /одновременно было открыто не больше \*\*3\*\*/);
+  // The most were open: say it was exactly that many, from the accept that reached it to the next close.
+  assert.match(
+    q4,
+    /одновременно было открыто самое большее \*\*3\*\*, ровно столько — от `accept4\(3, …\) = 6` \(`stud-own-echo-server:26`\) до `close\(6\) = 0`/,
+  );
   assert.match(q4, /один поток обслуживал несколько соединений одновременно/);
-  assert.match(part(en, '### Question 4.'), /at most \*\*3\*\* were open at once/);
+  assert.match(part(en, '### Question 4.'), /at most \*\*3\*\* were open at once, exactly 3 from/);
+  // The lab's server did not run: Q3 says nothing of its epoll; it says a blocking write can stall the loop.
+  assert.doesNotMatch(q3, /Сервер лаборатории \(Node\)|epoll_pwait/);
+  assert.match(q3, /send\(\)\/sendall\(\) на блокирующем сокете ждёт/);
+  // Q5: the student's chat server has no timeout; Q6: the UDP connect() was the student's chat client's.
+  const q5 = part(ru, '### Вопрос 5.');
+  assert.doesNotMatch(q5, /удаляет молчащих|по тайм-ауту/);
+  assert.match(q5, /Ни TCP, ни UDP сами по себе не замечают исчезновения собеседника/);
+  assert.doesNotMatch(q5, /PING/);
+  // Nothing lost on the network, but 2 of the 5 datagrams went to nobody: Q5 says so.
+  assert.match(q5, /ваш чат-сервер получил 5 дейтаграмм, а 2 из них не отправил никому/);
+  const q6 = part(ru, '### Вопрос 6.');
+  assert.doesNotMatch(q6, /чат-клиент лаборатории/);
+  assert.match(
+    q6,
+    /ваш чат-клиент вызвал connect\(\) для своего UDP-сокета: `connect\(3, …\) = 0` \(`stud-chat-vm:5`\)/,
+  );
   const end = part(ru, '## Выводы');
   assert.match(
     end,
-    /`remote`: собственный адрес вашего клиента — `198\.18\.81\.2`, ваш сервер увидел `198\.18\.71\.2`/,
+    /`remote`: локальный адрес вашего клиента — `198\.18\.81\.2`, ваш сервер увидел `198\.18\.71\.2`/,
   );
-  assert.match(end, /не больше 3, ожидание — в pselect6\(\)/);
+  assert.match(end, /одновременно были открыты до 3 \(какое-то время — ровно 3\), ожидание — в pselect6\(\)/);
   assert.match(ru, /`stud-server` \(сервер лаборатории: уступил место вашим эхо-серверу и чат-серверу\)/);
   assert.match(en, /`stud-own-echo-server` \(your echo server\)/);
+  // Calques the teacher struck out: «собственный адрес/конец», «узел перед сервером».
+  assert.doesNotMatch(ru, /собственн\S* (адрес|конец)|перед сервером|перед собой/);
+  assert.doesNotMatch(en, /in front of (the server|it)/);
+  // One accusative form for a client program: «завершает клиент», never «клиента».
+  assert.doesNotMatch(ru, /заверш\S+ клиента/);
 });
 
 /** The report of some logs of test/fixtures/own/logs (a student's programs run by `socket-lab own`, beside ours or alone). */
@@ -191,8 +229,9 @@ test('own programs: a threaded server alone and our client — reads shared by t
   // A line printed late but naming the event is shown with its delay, not as missing.
   assert.match(
     part(ru, '### 2. '),
-    /Подключился клиент 127\.0\.0\.1:43636` \(`echo-server:\d+`; напечатана через \d+ мс после вызова/,
+    /Подключился клиент 127\.0\.0\.1:43636` \(`echo-server:\d+`; отмечена: прочитана из канала через \d+ мс после вызова/,
   );
+  assert.match(part(ru, '### 2. '), /\(такие строки отмечены\)/);
   assert.doesNotMatch(part(ru, '## Цель работы'), /до 64 КиБ/);
 });
 

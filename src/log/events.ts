@@ -191,9 +191,9 @@ export const catalogue = {
     'info',
     { connId: 1, bytes: 6, portion: 1 },
     (f) =>
-      `Portion #${f.portion} (${bytesEn(f.bytes)}) goes back in the echo to client #${f.connId}: after its portions are logged, the whole read is handed to the socket in one write(), and TCP sends it in order`,
+      `Echo of portion #${f.portion} (${bytesEn(f.bytes)}) to client #${f.connId}: right after its read's portions are logged, the whole read is handed to the socket in one write() (this line is written before that call), and TCP sends it in order`,
     (f) =>
-      `Порция №${f.portion} (${bytesRu(f.bytes)}) войдёт в эхо клиенту №${f.connId}: когда порции чтения записаны в журнал, всё прочитанное передаётся в сокет одним write(), и TCP отправит его по порядку`,
+      `Эхо порции №${f.portion} (${bytesRu(f.bytes)}) клиенту №${f.connId}: сразу после того, как порции этого чтения записаны в журнал, всё прочитанное передаётся в сокет одним write() (эта строка пишется до вызова), и TCP отправит его по порядку`,
   ),
   'tcp.data.summary': spec(
     'info',
@@ -276,7 +276,7 @@ export const catalogue = {
     (f) =>
       `HELLO from ${f.remote} for the nickname ${f.nick}: sent a cookie (${bytesEn(f.bytes)}, no more than the HELLO); only a peer that receives there can return it`,
     (f) =>
-      `HELLO от ${f.remote} с ником ${f.nick}: отправлен cookie (${bytesRu(f.bytes)}, не больше HELLO); вернуть его может только тот, кто получает на этом адресе`,
+      `HELLO от ${f.remote} с ником ${f.nick}: отправлен маркер подтверждения COOKIE (${bytesRu(f.bytes)}, не больше HELLO); вернуть его может только тот, кто получает на этом адресе`,
   ),
   'udp.member.joined': spec(
     'info',
@@ -294,7 +294,7 @@ export const catalogue = {
     (f) =>
       f.protocol === 'plain'
         ? `Первая дейтаграмма участника ${f.member} пришла с адреса ${f.remote}: сервер запомнил этот адрес и отныне шлёт на него дейтаграммы всех остальных участников, хотя ничто не доказывает, что там их принимают (простой протокол: адрес отправителя можно подделать); в чате ${count('ru', f.members, 'member')}`
-        : `Участник ${f.member} вошёл с адреса ${f.remote}: cookie вернулся, значит по этому адресу действительно получают дейтаграммы; в чате ${count('ru', f.members, 'member')}`,
+        : `Участник ${f.member} вошёл с адреса ${f.remote}: маркер подтверждения вернулся, значит по этому адресу действительно получают дейтаграммы; в чате ${count('ru', f.members, 'member')}`,
   ),
   'udp.member.left': spec(
     'info',
@@ -310,7 +310,7 @@ export const catalogue = {
     (f) =>
       `One datagram from ${f.member} (${bytesEn(f.bytes)} of text) sent on: ${count('en', f.recipients, { one: 'copy', other: 'copies' })}, one to each other member (a broadcast does not cross a router, and multicast needs multicast routing)`,
     (f) =>
-      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}): ${pluralForm('ru', f.recipients, { one: 'отправлена', few: 'отправлены', many: 'отправлено', other: 'отправлено' })} ${count('ru', f.recipients, { one: 'копия', few: 'копии', many: 'копий', other: 'копии' })}, по одной каждому другому участнику (широковещательная рассылка не проходит через маршрутизатор, а групповой нужна поддержка групповой маршрутизации)`,
+      `Дейтаграмма от ${f.member} (текст: ${bytesRu(f.bytes)}): ${pluralForm('ru', f.recipients, { one: 'отправлена', few: 'отправлены', many: 'отправлено', other: 'отправлено' })} ${count('ru', f.recipients, { one: 'копия', few: 'копии', many: 'копий', other: 'копии' })}, по одной каждому из остальных участников (широковещательная рассылка не проходит через маршрутизатор, а групповой нужна поддержка групповой маршрутизации)`,
   ),
   'udp.relay.summary': spec(
     'info',
@@ -326,7 +326,7 @@ export const catalogue = {
     (f) =>
       `Many joiners: in the last ${f.windowMs} ms, ${count('en', f.cookies, 'cookie')} more went out without a line each (a HELLO costs nothing to forge, so its lines are budgeted too); the count is exact`,
     (f) =>
-      `Много желающих войти: за последние ${f.windowMs} мс отправлено ещё cookie: ${f.cookies} — без отдельной строки на каждый (HELLO ничего не стоит подделать, поэтому и эти строки ограничены); счётчик точный`,
+      `Много желающих войти: за последние ${f.windowMs} мс отправлено ещё маркеров подтверждения: ${f.cookies} — без отдельной строки на каждый (HELLO ничего не стоит подделать, поэтому и эти строки ограничены); счётчик точный`,
   ),
   'udp.datagram.rejected': spec(
     'warn',
@@ -427,7 +427,7 @@ export const catalogue = {
     (f) =>
       f.protocol === 'plain'
         ? `Простой чат ${f.server}, ник ${f.nick}, адрес ${f.local}: первая дейтаграмма («${f.nick}: ${PLAIN_JOIN_TEXT}») помещена в буфер отправки; по ней сервер узнаёт наш адрес, а дошла ли она, нам никто не скажет (в простом протоколе нет ответов)`
-        : `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: cookie получен и возвращён, сервер пересылает наши сообщения (в чате ${count('ru', f.members ?? 0, 'member')})`,
+        : `Вход в чат ${f.server} под ником ${f.nick} с адреса ${f.local}: маркер подтверждения получен и возвращён, сервер пересылает наши сообщения (в чате ${count('ru', f.members ?? 0, 'member')})`,
   ),
   'chat.message.sent': spec(
     'info',
@@ -702,7 +702,7 @@ export const rejectReasonText: Record<Lang, Record<RejectReason, string>> = {
       'HELLO должен быть дополнен до размера ответа, чтобы сервер никогда не отправлял больше, чем получил',
     'bad-nick': 'ник не соответствует правилам',
     'bad-cookie':
-      'cookie неверный или устарел: отправитель не доказал, что получает дейтаграммы на своём адресе',
+      'маркер подтверждения неверный или устарел: отправитель не доказал, что получает дейтаграммы на своём адресе',
     'nick-taken': 'этот ник уже занят другим участником',
     'room-full': `в чате заняты все места (их число задаёт ${CHAT_LIMIT_SETTING['room-full']}); клиенту это сказано`,
     'address-full': `с этого адреса уже вошло столько участников, сколько разрешено одному адресу (всех, кто за одним NAT, сервер видит как один адрес); предел поднимает ${CHAT_LIMIT_SETTING['address-full']} (или --class-size), клиенту это сказано`,

@@ -166,7 +166,7 @@ function chunkOf(model: LabModel): number {
 }
 
 /**
- * The echo server logs each portion of a read (received, then "goes back in the echo") in one
+ * The echo server logs each portion of a read (received, then "echo of portion") in one
  * synchronous loop, then writes the whole read with one write(). This finds those writes: a read's
  * lines share their millisecond, and a portion shorter than the chunk size is its read's last. The
  * last `tcp.data.sent` of each read stands for the write; the others map to nothing.

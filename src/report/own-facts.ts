@@ -276,11 +276,18 @@ function echoServerFacts(model: LabModel, runs: OwnRun[]): OwnEchoServer | undef
       printed: undefined,
     },
     {
+      // A client's disconnection is what the server learns first from a read that returns 0 (the
+      // client's FIN) or fails with a reset; its close() comes after, when it drops the socket.
       key: 'closed',
-      call: conns
-        .map((x) => x.close)
-        .filter((r): r is LogRecord => r !== undefined)
-        .sort((a, b) => at(a) - at(b))[0],
+      call:
+        run.calls
+          .filter((r) => isCall(r, READS) && onConn(r) && after(r) && (num(r, 'result') ?? 1) <= 0)
+          .filter((r) => (num(r, 'result') ?? 1) === 0 || /RESET/i.test(str(r, 'errno') ?? ''))
+          .sort((a, b) => at(a) - at(b))[0] ??
+        conns
+          .map((x) => x.close)
+          .filter((r): r is LogRecord => r !== undefined)
+          .sort((a, b) => at(a) - at(b))[0],
       printed: undefined,
     },
     { key: 'stop', call: stop, printed: undefined },

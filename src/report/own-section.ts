@@ -46,7 +46,7 @@ const T = {
     command: 'Command:',
     file: (path: string, bytes: number) => `${path}, ${count('en', bytes, 'byte')}, SHA-256 `,
     ran: (path: string, bytes: number) =>
-      `${path} (ran: the command names it), ${count('en', bytes, 'byte')}, SHA-256 `,
+      `${path} (the command above runs this file), ${count('en', bytes, 'byte')}, SHA-256 `,
     shownAbove: 'its text is shown above',
     others: 'The other files of the program folders (listed once, their text not shown):',
     notShown: 'not shown: not UTF-8 text or too large',
@@ -81,7 +81,7 @@ const T = {
     command: 'Команда:',
     file: (path: string, bytes: number) => `${path}, ${count('ru', bytes, 'byte')}, SHA-256 `,
     ran: (path: string, bytes: number) =>
-      `${path} (запускался: его называет команда), ${count('ru', bytes, 'byte')}, SHA-256 `,
+      `${path} (этот файл запускает команда выше), ${count('ru', bytes, 'byte')}, SHA-256 `,
     shownAbove: 'его текст показан выше',
     others: 'Остальные файлы папок программ (перечислены один раз, текст не показан):',
     notShown: 'не показан: не текст UTF-8 или слишком большой',

@@ -218,7 +218,7 @@ export const REPORT_TEXTS = {
   chatHeading: label('Chat across networks', 'Чат между сетями'),
   chatAbout: label(
     'Every chat member in the logs, whatever its scenario: each message goes to the server as one datagram, and the server sends one copy to each other member.',
-    'Все участники чата из журналов, из любых сценариев: каждое сообщение уходит на сервер одной дейтаграммой, и сервер отправляет по копии каждому другому участнику.',
+    'Все участники чата из журналов, из любых сценариев: каждое сообщение уходит на сервер одной дейтаграммой, и сервер отправляет по копии каждому из остальных участников.',
   ),
   checksHeading: label('Checks', 'Проверки'),
   evidenceHeading: label('Evidence', 'Доказательства'),
@@ -241,7 +241,7 @@ export const REPORT_COLUMNS = {
   'sources.processes-pid': label('processes (pid)', 'процессы (pid)'),
   'hosts.program': label('program', 'программа'),
   'hosts.host': label('host', 'хост'),
-  'hosts.its-own-address': label('its own address', 'собственный адрес'),
+  'hosts.its-own-address': label('its own address', 'локальный адрес'),
   'hosts.it-dialed': label('it dialed', 'куда подключалась'),
   'hosts.the-server-saw': label('the server saw', 'что увидел сервер'),
   'hosts.paired-by': label('paired by', 'как сопоставлено'),
@@ -281,11 +281,11 @@ export const SCENARIO_ABOUT = {
   ),
   vm: label(
     'The course’s virtual machine on a virtual network of its host (a hypervisor’s host-only or bridged network) — here a container in its own network namespace on a Docker bridge network (vm) that the server’s container is on too: client and server are on one network with no router between them, so the client dials the server’s vm address and the server, listening on 0.0.0.0, sees the client’s own address. The lab’s router is on this network too (its other interface is on wan), and Docker lets the network out through the host’s NAT, but the vm clients use neither: their packets go straight to the server.',
-    'Виртуальная машина из задания в виртуальной сети своего хоста (в гипервизоре — сеть «только хост» или «сетевой мост») — здесь контейнер в собственном сетевом пространстве имён, подключённый к мосту Docker (сеть vm), к которому подключён и контейнер сервера: клиент и сервер в одной сети, маршрутизатора между ними нет, поэтому клиент подключается к адресу сервера в сети vm, а сервер, слушающий 0.0.0.0, видит собственный адрес клиента. В этой сети есть и маршрутизатор лаборатории (другим интерфейсом он подключён к сети wan), а наружу Docker выпускает её через NAT хоста, но клиенты vm не пользуются ни тем, ни другим: их пакеты идут прямо к серверу.',
+    'Виртуальная машина из задания в виртуальной сети своего хоста (в гипервизоре — сеть «только хост» или «сетевой мост») — здесь контейнер в собственном сетевом пространстве имён, подключённый к мосту Docker (сеть vm), к которому подключён и контейнер сервера: клиент и сервер в одной сети, маршрутизатора между ними нет, поэтому клиент подключается к адресу сервера в сети vm, а сервер, слушающий 0.0.0.0, видит локальный адрес клиента. В этой сети есть и маршрутизатор лаборатории (другим интерфейсом он подключён к сети wan), а наружу Docker выпускает её через NAT хоста, но клиенты vm не пользуются ни тем, ни другим: их пакеты идут прямо к серверу.',
   ),
   remote: label(
-    'A machine on another network — here a container in its own network namespace on a second Docker network (wan). The client is not on the server’s network: it dials the wan address of a router container that is on both networks, in front of the server. The router translates addresses (DNAT to the server, MASQUERADE to its own vm address), so the server sees the router’s address, usually with the client’s port (MASQUERADE keeps the port unless another connection already uses it, then it picks another); the TCP connection stays one connection, with one handshake, from the client to the server. A proxy (such as Docker’s userland proxy on a published port) would instead accept the connection and open a second one. Addresses and ports in the logs cannot tell the two apart — a changed port proves no proxy; only the packets decide: one handshake through the router is NAT, two handshakes with different initial sequence numbers are a proxy (see the captures, “On the wire”).',
-    'Машина в другой сети — здесь контейнер в собственном сетевом пространстве имён во второй сети Docker (wan). Клиент не в сети сервера: он подключается к адресу контейнера-маршрутизатора в сети wan; маршрутизатор подключён к обеим сетям и стоит перед сервером. Маршрутизатор транслирует адреса (DNAT — на адрес сервера, MASQUERADE — на свой адрес в сети vm), поэтому сервер видит адрес маршрутизатора, обычно с портом клиента (MASQUERADE сохраняет порт, если его не занимает другое соединение, иначе выбирает другой); соединение TCP при этом остаётся одним, с одним рукопожатием — от клиента до сервера. Прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) принял бы соединение сам и открыл второе. По адресам и портам в журналах эти случаи не различить — другой порт ещё не доказывает прокси; решают только пакеты: одно рукопожатие через маршрутизатор — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси (см. захват пакетов, раздел «В сети»).',
+    'A machine on another network — here a container in its own network namespace on a second Docker network (wan). The client is not on the server’s network: it dials the wan address of a router container that is on both networks, on the way to the server. The router translates addresses (DNAT to the server, MASQUERADE to its own vm address), so the server sees the router’s address, usually with the client’s port (MASQUERADE keeps the port unless another connection already uses it, then it picks another); the TCP connection stays one connection, with one handshake, from the client to the server. A proxy (such as Docker’s userland proxy on a published port) would instead accept the connection and open a second one. Addresses and ports in the logs cannot tell the two apart — a changed port proves no proxy; only the packets decide: one handshake through the router is NAT, two handshakes with different initial sequence numbers are a proxy (see the captures, “On the wire”).',
+    'Машина в другой сети — здесь контейнер в собственном сетевом пространстве имён во второй сети Docker (wan). Клиент не в сети сервера: он подключается к адресу контейнера-маршрутизатора в сети wan; маршрутизатор подключён к обеим сетям и стоит на пути к серверу. Маршрутизатор транслирует адреса (DNAT — на адрес сервера, MASQUERADE — на свой адрес в сети vm), поэтому сервер видит адрес маршрутизатора, обычно с портом клиента (MASQUERADE сохраняет порт, если его не занимает другое соединение, иначе выбирает другой); соединение TCP при этом остаётся одним, с одним рукопожатием — от клиента до сервера. Прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) принял бы соединение сам и открыл второе. По адресам и портам в журналах эти случаи не различить — другой порт ещё не доказывает прокси; решают только пакеты: одно рукопожатие через маршрутизатор — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси (см. захват пакетов, раздел «В сети»).',
   ),
   mistake: label(
     'The classic mistake: a server bound to 127.0.0.1 cannot be reached from another machine. No socket listens on the address the client dials, so the server machine’s kernel answers the SYN with a reset (RST) and connect() fails with ECONNREFUSED.',
@@ -296,10 +296,10 @@ export const SCENARIO_ABOUT = {
 /** The titles of the lab's checks (a student's own programs' are in own-texts.ts). */
 export const CHECK_TITLES = {
   local: label('local: the server saw 127.0.0.1', 'local: сервер увидел 127.0.0.1'),
-  vm: label('vm: the server saw the client’s own address', 'vm: сервер увидел собственный адрес клиента'),
+  vm: label('vm: the server saw the client’s own address', 'vm: сервер увидел локальный адрес клиента'),
   remote: label(
-    'remote: the server saw the address of the hop in front of it (the router), not the client’s',
-    'remote: сервер увидел адрес промежуточного узла перед собой (маршрутизатора), а не клиента',
+    'remote: the server saw the address of the hop on the way to it (the router), not the client’s',
+    'remote: сервер увидел адрес промежуточного узла на пути к нему (маршрутизатора), а не клиента',
   ),
   echo: label(
     'in every echo connection as many bytes came back as were written (counts compared, not content)',
@@ -350,7 +350,7 @@ export const FINDING_TEXTS = {
     { client: 'echo-vm', own: '172.28.0.5' },
     (p) => `${p.client} (own address ${p.own}): the server logged no matching connection or member`,
     (p) =>
-      `${p.client} (собственный адрес ${p.own}): у сервера нет строки о соответствующем соединении или участнике`,
+      `${p.client} (локальный адрес ${p.own}): у сервера нет строки о соответствующем соединении или участнике`,
   ),
   'not-connected': finding(
     { client: 'echo-vm', code: 'ECONNREFUSED' },
@@ -370,7 +370,7 @@ export const FINDING_TEXTS = {
   'vm-ok': finding(
     { client: 'echo-vm', seen: '172.28.0.1' },
     (p) => `${p.client}: the server saw ${p.seen}, the client’s own address`,
-    (p) => `${p.client}: сервер увидел ${p.seen} — собственный адрес клиента`,
+    (p) => `${p.client}: сервер увидел ${p.seen} — локальный адрес клиента`,
   ),
   'vm-loopback': finding(
     { client: 'echo-vm', seen: '172.28.0.1' },
@@ -384,14 +384,14 @@ export const FINDING_TEXTS = {
     (p) =>
       `${p.client}: the server saw ${p.seen}, not the client’s own ${p.own}: something translated the address on the way`,
     (p) =>
-      `${p.client}: сервер увидел ${p.seen}, а не собственный адрес клиента ${p.own}: по дороге адрес был преобразован`,
+      `${p.client}: сервер увидел ${p.seen}, а не локальный адрес клиента ${p.own}: по дороге адрес был преобразован`,
   ),
   'remote-ok': finding(
     { client: 'echo-vm', own: '172.28.0.5', seen: '172.28.0.1' },
     (p) =>
-      `${p.client} is ${p.own}, the server saw ${p.seen}: the address of the hop in front of it, not the client’s`,
+      `${p.client} is ${p.own}, the server saw ${p.seen}: the address of the hop on the way to it, not the client’s`,
     (p) =>
-      `У ${p.client} адрес ${p.own}, а сервер увидел ${p.seen} — адрес узла перед сервером, а не клиента`,
+      `У ${p.client} адрес ${p.own}, а сервер увидел ${p.seen} — адрес узла на пути к серверу, а не клиента`,
   ),
   'classroom-client-only': finding(
     { client: 'echo-vm', own: '172.28.0.5', dialed: '198.18.8.254:7007' },
@@ -405,21 +405,21 @@ export const FINDING_TEXTS = {
     (p) =>
       `${p.client} is ${p.own} and dialed ${p.dialed}; the server saw ${p.seen}, the client’s own address: no address translation on the way (one network, or routed without NAT)`,
     (p) =>
-      `У ${p.client} адрес ${p.own}, клиент подключался к ${p.dialed}; сервер увидел ${p.seen} — собственный адрес клиента: по дороге адрес отправителя не заменялся (одна сеть или маршрутизация без NAT)`,
+      `У ${p.client} адрес ${p.own}, клиент подключался к ${p.dialed}; сервер увидел ${p.seen} — локальный адрес клиента: по дороге адрес отправителя не заменялся (одна сеть или маршрутизация без NAT)`,
   ),
   'classroom-translated': finding(
     { client: 'echo-vm', own: '172.28.0.5', dialed: '198.18.8.254:7007', seen: '172.28.0.1' },
     (p) =>
       `${p.client} is ${p.own} and dialed ${p.dialed}; the server saw ${p.seen}, not the client’s own address: something on the way replaced it. Either a NAT rewrote the source of the client’s own packets (the Docker host of the client’s container, a classroom router): one connection, one handshake; or a proxy accepted the connection and opened one of its own to the server (such as docker-proxy of a port published on the server’s host): two connections, and the server sees the proxy’s address. The logs cannot tell the two apart; a capture can (two handshakes with different initial sequence numbers are a proxy)`,
     (p) =>
-      `У ${p.client} адрес ${p.own}, клиент подключался к ${p.dialed}; сервер увидел ${p.seen}, а не собственный адрес клиента: по дороге его заменили. Либо NAT переписал адрес отправителя в пакетах самого клиента (хост Docker контейнера клиента, маршрутизатор класса) — соединение одно, рукопожатие одно; либо прокси принял соединение и открыл к серверу своё (например, docker-proxy порта, опубликованного на хосте сервера) — соединений два, и сервер видит адрес прокси. По журналам эти случаи не различить, по захвату пакетов — можно (два рукопожатия с разными начальными номерами последовательности — это прокси)`,
+      `У ${p.client} адрес ${p.own}, клиент подключался к ${p.dialed}; сервер увидел ${p.seen}, а не локальный адрес клиента: по дороге его заменили. Либо NAT переписал адрес отправителя в пакетах самого клиента (хост Docker контейнера клиента, маршрутизатор класса) — соединение одно, рукопожатие одно; либо прокси принял соединение и открыл к серверу своё (например, docker-proxy порта, опубликованного на хосте сервера) — соединений два, и сервер видит адрес прокси. По журналам эти случаи не различить, по захвату пакетов — можно (два рукопожатия с разными начальными номерами последовательности — это прокси)`,
   ),
   'remote-own': finding(
     { client: 'echo-vm', seen: '172.28.0.1' },
     (p) =>
       `${p.client}: the server saw the client’s own address ${p.seen}: no address translation on the way — either the client is on the server’s network, or a router without NAT forwarded it (which keeps the client’s address too); the remote scenario expects the lab router’s NAT`,
     (p) =>
-      `${p.client}: сервер увидел собственный адрес клиента ${p.seen}: по дороге адрес не транслировался — клиент либо в сети сервера, либо его пакеты переслал маршрутизатор без NAT (он тоже сохраняет адрес клиента); сценарий remote ожидает NAT маршрутизатора лаборатории`,
+      `${p.client}: сервер увидел локальный адрес клиента ${p.seen}: по дороге адрес не транслировался — клиент либо в сети сервера, либо его пакеты переслал маршрутизатор без NAT (он тоже сохраняет адрес клиента); сценарий remote ожидает NAT маршрутизатора лаборатории`,
   ),
   'echo-server-ok': finding(
     { program: 'lab-server', conn: 3, bytesIn: 22, bytesOut: 22 },
@@ -716,7 +716,7 @@ export const DIAGRAM_TEXTS = {
     (p) => `COOKIE, ${p.bytes} B`,
     (p) => `COOKIE, ${p.bytes} Б`,
   ),
-  join: label('JOIN with the cookie', 'JOIN с cookie'),
+  join: label('JOIN with the cookie', 'JOIN с маркером подтверждения'),
   member: sentence(
     { nick: 'alice', remote: '172.28.0.5:40312' },
     (p) => `member ${p.nick}, sees ${p.remote}`,

@@ -15,6 +15,8 @@ import type { WireAnalysis } from './wire-section.js';
 
 /** The command that impairs the remote clients' link, for a run that had no loss. */
 export const LOSS_COMMAND = 'LAB_WAN_LOSS=30 docker compose up';
+/** The same with Compose v1, whose command is `docker-compose`: the logs do not say which one ran. */
+export const LOSS_COMMAND_V1 = 'LAB_WAN_LOSS=30 docker-compose up';
 
 /** "#07/50" in any text field of a line (the scripted comparison numbers its chat messages). */
 const NUMBERED = /#(\d+)\/(\d+)/;
@@ -167,8 +169,8 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
         : '';
     out.push(
       en
-        ? prose`In this run no chat message was lost${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} and make the report again.`
-        : prose`В этом запуске ни одно сообщение чата не потерялось${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} и постройте отчёт заново.`,
+        ? prose`In this run the network lost no chat datagram${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
+        : prose`В этом запуске сеть не потеряла ни одной дейтаграммы чата${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`,
     );
   } else {
     if (f.lossPercent !== undefined && f.lossPercent > 0)

@@ -38,7 +38,7 @@ export function conclusions(c: Ctx): Block[] {
       L(
         lang,
         prose`${code(scenario)}: the client’s own address was ${code(own)}, the server saw ${code(saw)}${same ? ' — the same: no address translation on the way' : ' — another address: something on the way (the lab’s router) translated it'}.`,
-        prose`${code(scenario)}: собственный адрес клиента — ${code(own)}, сервер увидел ${code(saw)}${same ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: по дороге его заменил промежуточный узел (маршрутизатор лаборатории)'}.`,
+        prose`${code(scenario)}: локальный адрес клиента — ${code(own)}, сервер увидел ${code(saw)}${same ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: по дороге его заменил промежуточный узел (маршрутизатор лаборатории)'}.`,
       ),
     );
   }
@@ -89,8 +89,8 @@ export function conclusions(c: Ctx): Block[] {
     items.push(
       L(
         lang,
-        prose`One server process served ${count(lang, model.conns.length, 'connection')} and ${count(lang, model.members.length, 'member')} of the chat in one thread with non-blocking sockets; at most ${maxOpen} TCP ${maxOpen === 1 ? 'connection was' : 'connections were'} open at once.`,
-        prose`Один процесс сервера в одном потоке на неблокирующих сокетах обслужил ${count(lang, model.conns.length, 'connection')} и ${count(lang, model.members.length, 'member')} чата; одновременно было открыто не больше ${count(lang, maxOpen, { one: 'TCP-соединения', other: 'TCP-соединений' })}.`,
+        prose`One server process served ${count(lang, model.conns.length, 'connection')} and ${count(lang, model.members.length, 'member')} of the chat (in one thread with non-blocking sockets, as strace shows for this server: see question 3); the most TCP connections open at once: ${maxOpen}.`,
+        prose`Один процесс сервера обслужил ${count(lang, model.conns.length, 'connection')} и ${count(lang, model.members.length, 'member')} чата (в одном потоке на неблокирующих сокетах — так этот сервер работает по strace, см. вопрос 3); больше всего TCP-соединений было открыто одновременно: ${maxOpen}.`,
       ),
     );
 
@@ -138,7 +138,7 @@ function ownItems(c: Ctx): Inline[][] {
         L(
           lang,
           prose`${code(s.scenario)}: your client’s own address was ${code(mine)}, your server saw ${code(saw)}${mine === saw ? ' — the same: no address translation on the way' : ' — another address: the lab’s router translated it'}.`,
-          prose`${code(s.scenario)}: собственный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор лаборатории'}.`,
+          prose`${code(s.scenario)}: локальный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор лаборатории'}.`,
         ),
       );
     }
@@ -162,8 +162,8 @@ function ownItems(c: Ctx): Inline[][] {
     items.push(
       L(
         lang,
-        prose`Your server accepted ${count(lang, server.conns.length, 'connection')}, at most ${server.maxOpen} open at once, ${server.waits[0] ? `waiting in ${server.waits[0].call}()` : 'without select/poll/epoll'}.`,
-        prose`Ваш сервер принял ${count(lang, server.conns.length, 'connection')}, одновременно открытых — не больше ${server.maxOpen}, ${server.waits[0] ? `ожидание — в ${server.waits[0].call}()` : 'без select/poll/epoll'}.`,
+        prose`Your server accepted ${count(lang, server.conns.length, 'connection')}, ${server.maxOpen > 1 ? `up to ${server.maxOpen} open at once (exactly ${server.maxOpen} for a while)` : 'one at a time'}, ${server.waits[0] ? `waiting in ${server.waits[0].call}()` : 'without select/poll/epoll'}.`,
+        prose`Ваш сервер принял ${count(lang, server.conns.length, 'connection')}, ${server.maxOpen > 1 ? `одновременно были открыты до ${server.maxOpen} (какое-то время — ровно ${server.maxOpen})` : 'по одному за раз'}, ${server.waits[0] ? `ожидание — в ${server.waits[0].call}()` : 'без select/poll/epoll'}.`,
       ),
     );
   if (o.chat.members.length > 0) {

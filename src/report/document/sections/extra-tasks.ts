@@ -59,25 +59,25 @@ function whyFor(c: Ctx, connected: boolean, local: string | undefined, seen: str
     return L(
       lang,
       'the server saw the client’s own address: nothing on the way rewrote the source address (here client and server share one network; a router without NAT would keep the address too)',
-      'сервер увидел собственный адрес клиента: по дороге адрес отправителя никто не переписал (здесь клиент и сервер в одной сети; маршрутизатор без NAT тоже сохранил бы адрес)',
+      'сервер увидел локальный адрес клиента: по дороге адрес отправителя никто не переписал (здесь клиент и сервер в одной сети; маршрутизатор без NAT тоже сохранил бы адрес)',
     );
   const samePort = splitEndpoint(seen).port === splitEndpoint(s.local).port;
   return samePort
     ? L(
         lang,
-        'the server saw another address with the client’s own port: a hop in front of it rewrote the source address (address translation, masquerading)',
-        'сервер увидел другой адрес с собственным портом клиента: узел перед сервером переписал адрес отправителя (трансляция адресов, маскарадинг)',
+        'the server saw another address with the client’s own port: a hop on the way to it rewrote the source address (address translation, masquerading)',
+        'сервер увидел другой адрес с тем же портом, что у клиента: узел на пути к серверу переписал адрес отправителя (трансляция адресов, маскарадинг)',
       )
     : L(
         lang,
-        'the server saw another address and another port: either a NAT in front of it rewrote the source and had to renumber the port (MASQUERADE does when the client’s port is taken), or a proxy (such as Docker’s userland proxy on a published port) opened its own connection to the server. The logs cannot tell the two apart; the packets can: one handshake through the hop is NAT, two handshakes with different initial sequence numbers are a proxy',
-        'сервер увидел другой адрес и другой порт: либо NAT перед сервером заменил адрес отправителя и был вынужден сменить порт (MASQUERADE делает так, если порт клиента уже занят), либо прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) открыл к серверу своё соединение. По журналам эти случаи не различить, по пакетам — можно: одно рукопожатие через промежуточный узел — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси',
+        'the server saw another address and another port: either a NAT on the way to it rewrote the source and had to renumber the port (MASQUERADE does when the client’s port is taken), or a proxy (such as Docker’s userland proxy on a published port) opened its own connection to the server. The logs cannot tell the two apart; the packets can: one handshake through the hop is NAT, two handshakes with different initial sequence numbers are a proxy',
+        'сервер увидел другой адрес и другой порт: либо NAT на пути к серверу заменил адрес отправителя и был вынужден сменить порт (MASQUERADE делает так, если порт клиента уже занят), либо прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) открыл к серверу своё соединение. По журналам эти случаи не различить, по пакетам — можно: одно рукопожатие через промежуточный узел — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси',
       );
 }
 
 function topoWords(lang: Lang) {
   return {
-    hop: L(lang, 'hop in front of the server', 'узел перед сервером'),
+    hop: L(lang, 'hop on the way to the server', 'узел на пути к серверу'),
     dials: (p: { to: string }) => L(lang, `dials ${p.to}`, `обращается к ${p.to}`),
     from: (p: { from: string }) => L(lang, `from ${p.from}`, `с адреса ${p.from}`),
   };
@@ -132,7 +132,7 @@ export function connectionsItem(c: Ctx): Block[] {
         [
           L(lang, 'client', 'клиент'),
           L(lang, 'dialed', 'куда подключался'),
-          L(lang, 'own address', 'собственный адрес'),
+          L(lang, 'own address', 'локальный адрес'),
           L(lang, 'seen by the server', 'что увидел сервер'),
           L(lang, 'why', 'почему'),
         ],
@@ -259,7 +259,7 @@ export function chatItem(c: Ctx): Block[] {
     P(
       lang,
       'Each message leaves its client as one UDP datagram; the server sends a copy to every other member. The members below are on different networks, so this is the chat across networks:',
-      'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому другому участнику. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
+      'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому из остальных участников. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
     ),
   );
   const rows: Inline[][][] = [];

@@ -78,7 +78,7 @@ export function portionsItem(c: Ctx): Block[] {
       L(
         lang,
         '1. TCP echo server: what it reads, logged in 1 KB portions',
-        '1. Эхо-сервер TCP: прочитанное, записанное в журнал порциями по 1 КБ',
+        '1. Эхо-сервер TCP: что он прочитал (журнал — порциями по 1 КБ)',
       ),
     ),
   ];
@@ -133,17 +133,31 @@ export function portionsItem(c: Ctx): Block[] {
   const conn = s.server ? s.server.connId : '?';
   const shown = t ? prose` (${code(t.text)}${t.cut ? '…' : ''})` : [];
   const neighbours = reads.some((b) => b > line.bytes);
+  // The portions have the sizes of the client's writes and were logged at different moments (one
+  // read's portions are logged together): each came from its own read, so the client's writes made
+  // the split, not the server's 1 KB portions.
+  const fromWrites =
+    sizes.length > 1 &&
+    sizes.length === writes.length &&
+    sizes.every((b, i) => b === writes[i]) &&
+    line.portions.every((r, i) => i === 0 || r.time > line.portions[i - 1]!.time);
+  const splitEn = fromWrites
+    ? ' The portions have the sizes of the client’s writes and were logged at different moments, so the server got each write’s bytes in a read of its own: here the split came from the client’s writes, and the server’s own 1 KB slicing of a read was not needed.'
+    : '';
+  const splitRu = fromWrites
+    ? ' Размеры порций совпадают с записями клиента, и записаны в журнал они в разные моменты, значит, байты каждой записи сервер получил отдельным чтением: здесь строку разделили записи клиента, а нарезать одно чтение по 1 КБ серверу не понадобилось.'
+    : '';
   out.push(
     P(
       lang,
       prose`In this run ${code(s.program.label)} sent a line of **${bytes(lang, line.bytes)}**${shown}. Its client wrote it with ${writes.length === 1 ? 'one write() call' : `${writes.length} write() calls`}: ${sumBytes(lang, writes)}. The server (connection ${conn}) logged it as portions #${nums[0] ?? '?'}–#${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}**, and wrote what it had read back with one write() per read (not one per portion). The client read the echo back in ${reads.length === 1 ? 'one read' : `${reads.length} reads`}: ${sumBytes(lang, reads)} — a read returns what has arrived, whatever the sender’s portions were${neighbours ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.`,
+      )}**, and wrote what it had read back with one write() per read (not one per portion). The client read the echo back in ${reads.length === 1 ? 'one read' : `${reads.length} reads`}: ${sumBytes(lang, reads)} — a read returns what has arrived, whatever the sender’s portions were${neighbours ? ' (a read may also hold bytes of the neighbouring lines)' : ''}.${splitEn}`,
       prose`В этом запуске ${code(s.program.label)} отправил строку длиной **${bytes(lang, line.bytes)}**${shown}. Клиент записал её в сокет, ${writes.length === 1 ? 'один раз вызвав write()' : writes.length === 2 ? 'дважды вызвав write()' : `вызвав write() ${count('ru', writes.length, { one: 'раз', few: 'раза', many: 'раз', other: 'раза' })}`} (${sumBytes(lang, writes)}). Сервер (соединение ${conn}) записал её в журнал как порции №${nums[0] ?? '?'}–№${nums[nums.length - 1] ?? '?'}: **${sizes.join(' + ')} = ${bytes(
         lang,
         sizes.reduce((a, b) => a + b, 0),
-      )}**, а прочитанное отправил обратно одним write() на каждое чтение (а не на каждую порцию). Клиент прочитал эхо за ${reads.length === 1 ? 'одно чтение' : count('ru', reads.length, { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' })} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${neighbours ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.`,
+      )}**, а прочитанное отправил обратно одним write() на каждое чтение (а не на каждую порцию). Клиент прочитал эхо за ${reads.length === 1 ? 'одно чтение' : count('ru', reads.length, { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' })} (${sumBytes(lang, reads)}) — чтение возвращает то, что уже пришло, независимо от порций отправителя${neighbours ? ' (в одно чтение могут попасть и байты соседних строк)' : ''}.${splitRu}`,
     ),
     table(
       [
@@ -184,8 +198,8 @@ export function serverMessagesItem(c: Ctx): Block[] {
     heading(3, L(lang, '2. The server’s service messages', '2. Служебные сообщения сервера')),
     P(
       lang,
-      'The seven events the assignment names, each as the first such line the server logged in this run, with its explanation:',
-      'Семь событий из задания — каждое первой такой строкой, которую сервер записал в этом запуске, с пояснением:',
+      'The seven events the assignment names; for each, the first such line the server logged in this run, with its explanation:',
+      'Семь событий из задания; для каждого — первая такая строка, которую сервер записал в этом запуске, с пояснением:',
     ),
     table(
       eventHead(c),
@@ -243,8 +257,8 @@ export function clientMessagesItem(c: Ctx): Block[] {
     out.push(
       P(
         lang,
-        prose`Your echo client ${code(ownClient.session.program.label)}: each of the four events as the call that did it (its trace) and the line your client printed after it (within 1 s, or later when its words name the event, marked):`,
-        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: каждое из четырёх событий — вызов, который его совершил (по трассировке), и строка, которую ваш клиент напечатал после него (в пределах 1 с или позже, если её слова называют это событие; такие отмечены):`,
+        prose`Your echo client ${code(ownClient.session.program.label)}: for each of the four events, the system call that did it (its trace) and a line your client printed near that call (within 1 s of it, or a later line that names the event${anyLate(ownClient.events) ? '; such lines are marked' : ''}). As in item 2, a printed line’s time is when the runner read it from the pipe, so it does not show whether the line or the call came first:`,
+        prose`Ваш эхо-клиент ${code(ownClient.session.program.label)}: для каждого из четырёх событий — системный вызов, который это сделал (по трассировке), и строка, которую ваш клиент напечатал рядом с этим вызовом (в пределах 1 с от него или позже, если в самой строке названо это событие${anyLate(ownClient.events) ? '; такие строки отмечены' : ''}). Как и в п. 2, время напечатанной строки — это момент, когда запускающий процесс прочитал её из канала, поэтому по нему нельзя судить, что было раньше — строка или вызов:`,
       ),
       ...ownEventTable(c, ownClient.events, CLIENT_KEYS),
     );
@@ -314,8 +328,23 @@ function conversation(c: Ctx, sessions: readonly EchoSession[]): Block {
       const reason = reasonLabel(str(d, 'reason') ?? '?', lang);
       rows.push([
         [code(s.program.label)],
-        em(L(lang, `end: ${reason}`, `конец: ${reason}`)),
-        [text(String(num(d, 'bytesSent') ?? '?'))],
+        // Totals of the whole session, not a line: said in each cell.
+        em(
+          L(
+            lang,
+            `totals at the end (${reason}), not a line`,
+            `итог при отключении (${reason}), а не строка`,
+          ),
+        ),
+        [
+          text(
+            L(
+              lang,
+              `${num(d, 'bytesSent') ?? '?'} sent in all`,
+              `всего отправлено ${num(d, 'bytesSent') ?? '?'}`,
+            ),
+          ),
+        ],
         [
           text(
             L(
@@ -443,19 +472,15 @@ function ownEventTable(
               e.late && e.call
                 ? L(
                     lang,
-                    `; printed ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} after the call, later than the others)`,
-                    `; напечатана через ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} после вызова — позже остальных)`,
+                    `; marked: read from the pipe ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} after the call, later than the others)`,
+                    `; отмечена: прочитана из канала через ${ms(lang, e.printed.time - (num(e.call, 'at') ?? e.call.time))} после вызова — позже остальных)`,
                   )
                 : ')',
             ),
           ]
         : none(
             e.call
-              ? L(
-                  lang,
-                  'printed nothing within 1 s after it',
-                  'в течение 1 с после него ничего не напечатала',
-                )
+              ? L(lang, 'printed nothing within 1 s of it', 'в пределах 1 с от него ничего не напечатала')
               : L(lang, 'nothing to print: the event did not happen', 'печатать нечего: события не было'),
           ),
     ];
@@ -467,9 +492,9 @@ function ownEventTable(
     table(
       [
         L(lang, 'event', 'событие'),
-        L(lang, 'the call (trace)', 'вызов (трассировка)'),
+        L(lang, 'system call (trace) or command', 'системный вызов (трассировка) или команда'),
         timeHeader(c),
-        L(lang, 'what your program printed after it', 'что ваша программа напечатала после него'),
+        L(lang, 'what your program printed near it', 'что ваша программа напечатала рядом с ним'),
       ],
       rows,
     ),
@@ -478,12 +503,14 @@ function ownEventTable(
     out.push(
       P(
         lang,
-        prose`For these events your program printed no line, neither right after the call nor later with a word that names it: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
-        prose`Об этих событиях ваша программа не напечатала строки — ни сразу после вызова, ни позже со словом, которое его называет: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
+        prose`For these events your program printed no line, neither near the call nor later with a word that names it: ${missing.join(', ')}. The assignment asks for a message at each; a program whose output is buffered prints late (flush it, e.g. \`print(..., flush=True)\`).`,
+        prose`Об этих событиях ваша программа не напечатала строки — ни рядом с вызовом, ни позже со словом, которое его называет: ${missing.join(', ')}. Задание требует сообщения о каждом; программа с буферизованным выводом печатает с опозданием (сбрасывайте буфер, например \`print(..., flush=True)\`).`,
       ),
     );
   return out;
 }
+
+const anyLate = (events: readonly OwnEvent[]) => events.some((e) => e.late && e.printed);
 
 /** Item 2 when the student's echo server served: their calls and their printed lines. */
 function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
@@ -501,8 +528,8 @@ function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
       : []),
     P(
       lang,
-      'The seven events the assignment names, each as the first call of your server that did it (its trace) and the line your server printed after that call: within 1 s, or later when its words name the event (marked); its stdout, as the runner read it:',
-      'Семь событий из задания — каждое первым вызовом вашего сервера, который его совершил (по трассировке), и строкой, которую ваш сервер напечатал после этого вызова: в пределах 1 с или позже, если её слова называют это событие (такие отмечены); его stdout в том виде, в каком его прочитал запускающий процесс:',
+      `The seven events the assignment names. For each: the first system call of your server that did it (its trace; for the start, the command that started it) and a line your server printed near that call: within 1 s of it, or a later line whose words name the event${anyLate(events) ? ' (such lines are marked)' : ''}. A printed line’s time is when the runner read it from the program’s pipe, not when the program made a call: output the program has not flushed reaches the pipe late, so these times do not show whether a line or a call came first.`,
+      `Семь событий из задания. Для каждого — первый системный вызов вашего сервера, который это сделал (по трассировке; для запуска — команда, которой сервер запущен), и строка, которую ваш сервер напечатал рядом с этим вызовом: в пределах 1 с от него или позже, если в самой строке названо это событие${anyLate(events) ? ' (такие строки отмечены)' : ''}. Время напечатанной строки — это момент, когда запускающий процесс прочитал её из канала (pipe) программы, а не момент вызова: вывод, который программа ещё не сбросила (flush), попадает в канал с опозданием, поэтому по этим временам нельзя судить, что было раньше — строка или вызов.`,
     ),
     ...ownEventTable(c, events, SERVER_KEYS),
   ];
@@ -514,7 +541,9 @@ const sizes = (rs: readonly LogRecord[]) => rs.map((r) => num(r, 'result') ?? nu
 function lineShown(l: OwnLine): { text: string; cut: boolean } | undefined {
   if (l.logged) return l.logged;
   const input = l.input ? str(l.input, 'text') : undefined;
-  if (input !== undefined) return { text: input, cut: false };
+  // The typed line without its newline; the client wrote it with one when the byte count says so.
+  if (input !== undefined)
+    return { text: Buffer.byteLength(input) + 1 === l.bytes ? `${input}\\n` : input, cut: false };
   const send = l.sends[0];
   const data = send ? (str(send, 'data') ?? str(send, 'preview')) : undefined;
   if (data === undefined) return undefined;
@@ -537,7 +566,7 @@ function ownPortions(c: Ctx): Block[] {
       P(
         lang,
         prose`Your echo server (its trace) read each connection with ${callRef(firstRead)}: one call returns at most ${req !== undefined ? bytes(lang, req) : '?'} — whatever has arrived by then, up to that size — so its portions are its own reads, not TCP segments.`,
-        prose`Ваш эхо-сервер (по трассировке) читал каждое соединение вызовом ${callRef(firstRead)}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера, — поэтому порции здесь — его собственные чтения, а не TCP-сегменты.`,
+        prose`Ваш эхо-сервер (по трассировке) читал данные из каждого соединения вызовом ${callRef(firstRead)}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера, — поэтому порции здесь — его собственные чтения, а не TCP-сегменты.`,
       ),
     );
   const l = o.longLine;

@@ -145,7 +145,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
       out.push(
         p(
           prose`${code(s.program.label)}: its own end was ${code(s.local ?? '?')}, address and ephemeral port chosen by its kernel (${cite(s.connected)})${seen ? (same ? prose`; the server saw the same ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; the server saw ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}): not the client’s end but ${changedEn}`) : prose`; the server’s line for it is not in the logs`}.`,
-          prose`${code(s.program.label)}: его собственный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а ${changedRu}`) : prose`; строки сервера о нём в журналах нет`}.`,
+          prose`${code(s.program.label)}: его локальный конец соединения — ${code(s.local ?? '?')}, адрес и эфемерный порт выбрало ядро клиента (${cite(s.connected)})${seen ? (same ? prose`; сервер увидел тот же ${code(str(seen, 'remote') ?? '?')} (${cite(seen)})` : prose`; сервер увидел ${code(str(seen, 'remote') ?? '?')} (${cite(seen)}) — это не конец клиента, а ${changedRu}`) : prose`; строки сервера о нём в журналах нет`}.`,
         ),
       );
     }
@@ -163,7 +163,7 @@ export function q1(c: Ctx, f: Facts): Block[] {
       out.push(
         p(
           prose`${code(s.program.label)}: its connect() ${callRef(s.connected)}; its own end ${code(s.local ?? '?')} (address and ephemeral port chosen by its kernel); your server saw ${code(str(x.accept, 'peer') ?? '?')}.`,
-          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; собственный конец — ${code(s.local ?? '?')} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
+          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; локальный конец — ${code(s.local ?? '?')} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
         ),
       );
     }
@@ -185,8 +185,8 @@ export function q2(c: Ctx, f: Facts): Block[] {
       'Как можно передавать через сокеты текстовую информацию?',
     ),
     p(
-      'Sockets carry bytes, not characters: the sender encodes the text (here UTF-8, where a Cyrillic letter takes two bytes) and the receiver decodes it. TCP is a byte stream without message boundaries, so the programs agree on a frame: here one line ends with `\\n`. A UDP datagram keeps its boundaries: one chat message is one datagram.',
-      'Сокеты передают байты, а не символы: отправитель кодирует текст (здесь в UTF-8, где кириллическая буква занимает два байта), получатель декодирует. TCP — поток байтов без границ сообщений, поэтому программы договариваются о разделителе: здесь строка заканчивается символом `\\n`. Дейтаграмма UDP свои границы сохраняет: одно сообщение чата — одна дейтаграмма.',
+      'Sockets carry bytes, not characters: the sender encodes the text (here UTF-8, where a Cyrillic letter takes two bytes) and the receiver decodes it. TCP is a byte stream without message boundaries, so programs that exchange messages must agree how to find where each ends: by a delimiter, such as the newline `\\n` that ends each typed line, or by a length sent ahead. An echo needs neither: the server returns the bytes as they come, and a client that knows how many bytes it wrote reads until as many have come back. A UDP datagram keeps its boundaries: one chat message is one datagram.',
+      'Сокеты передают байты, а не символы: отправитель кодирует текст (здесь в UTF-8, где кириллическая буква занимает два байта), получатель декодирует. TCP — поток байтов без границ сообщений, поэтому программы, которые обмениваются сообщениями, должны договориться, как найти конец каждого: по разделителю, например по символу перевода строки `\\n`, которым заканчивается каждая введённая строка, или по длине, переданной заранее. Эху не нужно ни то, ни другое: сервер возвращает байты по мере поступления, а клиент, который знает, сколько байт записал, читает, пока столько же не вернётся. Дейтаграмма UDP свои границы сохраняет: одно сообщение чата — одна дейтаграмма.',
     ),
   ];
   const cyr = f.relays.find((r) => /[^\x00-\x7f]/.test(str(r, 'preview') ?? ''));
@@ -232,14 +232,13 @@ export function q3(c: Ctx, f: Facts): Block[] {
   const { lang } = c;
   // Node's way is the lab server's: when the student's server served, say whose it is.
   const theirs = ownServes(c.model, own(c));
+  // The lab server's non-blocking sockets are what strace shows for it (test/system/strace-q3.test.ts
+  // checks it), not evidence of this run: say so, and say nothing of it when it did not serve.
   const node = theirs
-    ? {
-        en: 'The lab’s own server (Node) puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux); in this run yours served instead, below.',
-        ru: 'Сервер лаборатории (Node) переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux); в этом запуске вместо него работал ваш — ниже.',
-      }
+    ? { en: '', ru: '' }
     : {
-        en: 'Node puts every socket in non-blocking mode and waits for all of them at once in epoll_pwait() (libuv’s event loop on Linux), so these waits do not stop the server.',
-        ru: 'Node переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux), поэтому эти ожидания сервер не останавливают.',
+        en: ' The lab’s server (Node) does not wait in them: strace shows it putting every socket in non-blocking mode and waiting for all of them at once in epoll_pwait() (libuv’s event loop on Linux; a system test of this project checks it). That is how this server is built; this run’s logs record no system calls.',
+        ru: ' Сервер лаборатории (Node) так не блокируется: strace показывает, что он переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux; это проверяет системный тест проекта). Так устроен этот сервер; системных вызовов журналы этого запуска не записывают.',
       };
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
   const out = [
@@ -250,8 +249,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
       'Какие операции с сокетами блокируют выполнение программы?',
     ),
     p(
-      `On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer). ${node.en}`,
-      `На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра). ${node.ru}`,
+      `On a blocking socket: accept() (until a client connects), connect() (until the handshake ends), recv()/read() and recvfrom() (until data arrives), send()/write() (until all the data fits into the kernel’s send buffer).${node.en}`,
+      `На блокирующем сокете: accept() (пока не подключится клиент), connect() (пока не завершится рукопожатие), recv()/read() и recvfrom() (пока не придут данные), send()/write() (пока все данные не поместятся в буфер отправки ядра).${node.ru}`,
     ),
   ];
   const ownServer = theirs ? own(c).echoServer : undefined;
@@ -264,8 +263,8 @@ export function q3(c: Ctx, f: Facts): Block[] {
     const wait = ms(lang, firstAccept.time - tcpListen.time);
     out.push(
       p(
-        prose`In this run the server began listening at ${clock(tcpListen.time)} (${cite(tcpListen)}) and its first client connected at ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. A blocking server would have sat in accept() all that time; this one sat in epoll_pwait(), free to serve the UDP chat meanwhile.`,
-        prose`В этом запуске сервер начал слушать в ${clock(tcpListen.time)} (${cite(tcpListen)}), а первый клиент подключился в ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. Блокирующий сервер всё это время провёл бы в accept(); этот ждал в epoll_pwait() и мог тем временем обслуживать чат UDP.`,
+        prose`In this run the server began listening at ${clock(tcpListen.time)} (${cite(tcpListen)}) and its first client connected at ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. A blocking server would have sat in accept() all that time; this one, by the way it is built (above), waited in epoll_pwait(), free to serve the UDP chat meanwhile.`,
+        prose`В этом запуске сервер начал слушать в ${clock(tcpListen.time)} (${cite(tcpListen)}), а первый клиент подключился в ${clock(firstAccept.time)} (${cite(firstAccept)}): **${wait}**. Блокирующий сервер всё это время провёл бы в accept(); этот, как он устроен (см. выше), ждал в epoll_pwait() и мог тем временем обслуживать чат UDP.`,
       ),
     );
   }
@@ -377,8 +376,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
       'В чем преимущества и недостатки использования TCP по сравнению с UDP?',
     ),
     p(
-      'TCP gives an ordered, reliable byte stream: lost segments are sent again, bytes arrive in order, the receiver’s window limits the sender (flow control), and congestion control (slow start, the congestion window) slows the sender down when the network drops packets. The price: a three-way handshake before the first byte, a connection state on both ends, a header of at least 20 bytes per segment, no message boundaries, and one lost segment holds back everything after it. UDP sends single datagrams with an 8-byte header, no connection, no delivery guarantee, no order and no congestion control (the application must not flood the network itself), but each datagram keeps its boundaries, costs no handshake, and only UDP can be sent to a broadcast or multicast address. Neither notices a vanished peer by itself: TCP finds out only when it sends (its retransmissions go unanswered until it gives up) or with keepalive switched on; the chat server here drops silent members after a timeout.',
-      'TCP даёт упорядоченный надёжный поток байтов: потерянные сегменты передаются повторно, байты приходят по порядку, окно получателя ограничивает отправителя (управление потоком), а управление перегрузкой (медленный старт, окно перегрузки) замедляет отправителя, когда сеть теряет пакеты. Цена: тройное рукопожатие до первого байта, состояние соединения на обоих концах, заголовок не меньше 20 байт в каждом сегменте, нет границ сообщений, а один потерянный сегмент задерживает всё, что за ним. UDP отправляет отдельные дейтаграммы с заголовком 8 байт, без соединения, без гарантии доставки и порядка и без управления перегрузкой (не перегружать сеть должно само приложение), зато каждая дейтаграмма сохраняет границы, рукопожатие не нужно, и только UDP можно отправить на широковещательный или групповой адрес. Исчезнувшего собеседника сами по себе не замечают оба: TCP узнаёт об этом, только когда отправляет данные (повторные передачи остаются без ответа, пока он не сдастся) или при включённом keepalive; чат-сервер здесь удаляет молчащих участников по тайм-ауту.',
+      'TCP gives an ordered, reliable byte stream: lost segments are sent again, bytes arrive in order, the receiver’s window limits the sender (flow control), and congestion control (slow start, the congestion window) slows the sender down when the network drops packets. The price: a three-way handshake before the first byte, a connection state on both ends, a header of at least 20 bytes per segment, no message boundaries, and one lost segment holds back everything after it. UDP sends single datagrams with an 8-byte header, no connection, no delivery guarantee, no order and no congestion control (the application must not flood the network itself), but each datagram keeps its boundaries, costs no handshake, and only UDP can be sent to a broadcast or multicast address. Neither TCP nor UDP notices by itself that the peer has vanished: TCP finds out only when it sends (its retransmissions go unanswered until it gives up) or with keepalive switched on, and over UDP only the application can notice, by its own timeout.',
+      'TCP даёт упорядоченный надёжный поток байтов: потерянные сегменты передаются повторно, байты приходят по порядку, окно получателя ограничивает отправителя (управление потоком), а управление перегрузкой (медленный старт, окно перегрузки) замедляет отправителя, когда сеть теряет пакеты. Цена: тройное рукопожатие до первого байта, состояние соединения на обоих концах, заголовок не меньше 20 байт в каждом сегменте, нет границ сообщений, а один потерянный сегмент задерживает всё, что за ним. UDP отправляет отдельные дейтаграммы с заголовком 8 байт, без соединения, без гарантии доставки и порядка и без управления перегрузкой (не перегружать сеть должно само приложение), зато каждая дейтаграмма сохраняет границы, рукопожатие не нужно, и только UDP можно отправить на широковещательный или групповой адрес. Ни TCP, ни UDP сами по себе не замечают исчезновения собеседника: TCP узнаёт об этом, только когда отправляет данные (повторные передачи остаются без ответа, пока он не сдастся) или при включённом keepalive, а в UDP это может заметить только само приложение — по своему тайм-ауту.',
     ),
   ];
   const closed = model.conns.map((x) => x.closed).filter((r): r is LogRecord => r !== undefined);
@@ -408,11 +407,12 @@ export function q5(c: Ctx, f: Facts): Block[] {
     const cookieSize = cookie ? bytes(lang, num(cookie, 'bytes') ?? 0) : '';
     out.push(
       p(
-        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member (a broadcast would not cross the router between the lab’s networks). No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN) so that the server relays messages only to addresses that proved they receive its datagrams, and answers an address not yet proven with no more bytes than it received from it (the COOKIE is no longer than the HELLO).`,
-        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому другому участнику (широковещательная рассылка не прошла бы через маршрутизатор между сетями лаборатории). В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN), чтобы сервер пересылал сообщения только на адреса, которые доказали, что получают его дейтаграммы, а адресу, ещё не доказавшему этого, отвечал не большим числом байтов, чем получил от него (COOKIE не длиннее HELLO).`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member (a broadcast would not cross the router between the lab’s networks). No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN, WELCOME) so that the server relays messages only to addresses that proved they receive its datagrams, and answers an address not yet proven with no more bytes than it received from it (the COOKIE is no longer than the HELLO).`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому из остальных участников (широковещательная рассылка не прошла бы через маршрутизатор между сетями лаборатории). В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN, WELCOME), чтобы сервер пересылал сообщения только на адреса, которые доказали, что получают его дейтаграммы, а адресу, ещё не доказавшему этого, отвечал не большим числом байтов, чем получил от него (COOKIE не длиннее HELLO).`,
       ),
     );
   }
+  out.push(...chatLiveness(c, f), ...ownUndelivered(c));
   const mult = model.echo.find((s) =>
     (c.lines.get(s) ?? []).some(
       (l) => l.writes.length > 1 && l.reads.length > 0 && l.reads.length !== l.writes.length,
@@ -434,6 +434,60 @@ export function q5(c: Ctx, f: Facts): Block[] {
   return out;
 }
 
+/**
+ * The student's chat server: the datagrams it received and sent on to nobody (no sendto() before
+ * its next recvfrom()), so "nothing lost on the network" is not read as "everything delivered".
+ */
+function ownUndelivered(c: Ctx): Block[] {
+  const { lang } = c;
+  const chat = own(c).chat;
+  if (chat.received.length === 0) return [];
+  const t = (r: LogRecord) => num(r, 'at') ?? r.time;
+  const recv = [...chat.received].sort((a, b) => t(a) - t(b));
+  const none = recv.filter((r, i) => {
+    const next = recv[i + 1];
+    return !chat.relays.some((w) => t(w) >= t(r) && (!next || t(w) < t(next)));
+  });
+  if (none.length === 0) return [];
+  // Said only when the trace shows it: no other source had been heard from before each of them.
+  const alone = none.every((r) => !chat.members.some((m) => m.peer !== str(r, 'peer') && t(m.first) < t(r)));
+  return [
+    P(
+      lang,
+      prose`Not lost is not the same as delivered: your chat server received ${count(lang, recv.length, 'datagram')} and sent ${none.length} of them on to nobody (no sendto() after its recvfrom(), e.g. ${callRef(none[0]!)})${alone ? ': before them it had heard from no other address' : ''}.`,
+      prose`Не потеряна — ещё не значит доставлена: ваш чат-сервер получил ${recv.length === 1 ? 'одну дейтаграмму' : count(lang, recv.length, 'datagram')}, а ${none.length === 1 ? 'одну' : none.length} из них не отправил никому (после recvfrom() не было sendto(), например ${callRef(none[0]!)})${alone ? ': до них он не получал дейтаграмм ни с какого другого адреса' : ''}.`,
+    ),
+  ];
+}
+
+/**
+ * How the lab's chat notices a vanished member, said only when the lab's chat server ran: its
+ * clients' 4-byte PINGs, and a removal after a timeout only when the run shows one.
+ */
+function chatLiveness(c: Ctx, f: Facts): Block[] {
+  const { lang } = c;
+  if (!f.records.some((r) => r.event === 'udp.member.joined')) return [];
+  const timedOut = f.records.find(
+    (r) => r.event === 'udp.member.left' && ['timeout', 'silent'].includes(str(r, 'reason') ?? ''),
+  );
+  const removed: [Prose, Prose] = timedOut
+    ? [
+        prose`In this run it removed ${code(str(timedOut, 'member') ?? '?')} that way (${cite(timedOut)}).`,
+        prose`В этом запуске так был удалён ${code(str(timedOut, 'member') ?? '?')} (${cite(timedOut)}).`,
+      ]
+    : [
+        prose`In this run its log shows no member removed that way.`,
+        prose`В этом запуске в его журнале нет ни одного участника, удалённого так.`,
+      ];
+  return [
+    P(
+      lang,
+      prose`The lab’s chat notices a vanished member itself: each of its clients sends a 4-byte datagram \`PING\` about every 5 s (the 4-byte datagrams in the UDP tables of “On the wire”), and the server removes a member it has heard nothing from for its timeout (15 s by default). ${removed[0]}`,
+      prose`Исчезнувшего участника чат лаборатории замечает сам: каждый его клиент примерно раз в 5 с отправляет дейтаграмму \`PING\` размером 4 байта (4-байтовые дейтаграммы в таблицах UDP раздела «В сети»), а сервер удаляет участника, от которого за время тайм-аута (по умолчанию 15 с) ничего не пришло. ${removed[1]}`,
+    ),
+  ];
+}
+
 export function q6(c: Ctx, f: Facts): Block[] {
   const { lang } = c;
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
@@ -445,18 +499,28 @@ export function q6(c: Ctx, f: Facts): Block[] {
       'Какие системные вызовы, связанные с сокетами, используются только на стороне сервера?',
     ),
     p(
-      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and of the server calls a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the TCP client’s (a UDP socket may call it too, to fix its peer’s address: the lab’s chat client does).',
-      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а из серверных вызовов UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов TCP-клиента (UDP-сокет тоже может его вызвать, чтобы закрепить адрес собеседника: так делает чат-клиент лаборатории).',
+      'listen() and accept() — only a TCP server uses them. bind() is typical of servers (a known port), but a client may call it too, and of the server calls a UDP server uses bind() only: it has no listen() or accept(), it answers with sendto() to the address recvfrom() gave. socket(), send()/recv() and close() are used on both sides; connect() is the TCP client’s (a UDP socket may call it too, to fix its peer’s address).',
+      'listen() и accept() — их использует только TCP-сервер. bind() типичен для сервера (известный порт), но его может вызвать и клиент, а из серверных вызовов UDP-сервер использует только bind(): у него нет listen() и accept(), он отвечает через sendto() на адрес, который вернул recvfrom(). socket(), send()/recv() и close() встречаются на обеих сторонах; connect() — вызов TCP-клиента (UDP-сокет тоже может его вызвать, чтобы закрепить адрес собеседника).',
     ),
   ];
+  const udpConnect = own(c)
+    .chat.clients.flatMap((x) => x.run.calls)
+    .find((r) => str(r, 'call') === 'connect' && str(r, 'type') === 'udp' && (num(r, 'result') ?? -1) === 0);
+  if (udpConnect)
+    out.push(
+      p(
+        prose`In this run your chat client called connect() on its UDP socket: ${callRef(udpConnect)}.`,
+        prose`В этом запуске ваш чат-клиент вызвал connect() для своего UDP-сокета: ${callRef(udpConnect)}.`,
+      ),
+    );
   const { tcpListen, udpListen, firstAccept, echoes } = f;
   if (tcpListen) {
     const udp = udpListen;
     const client = echoes[0]?.connected;
     out.push(
       p(
-        prose`In this run: bind() + listen() on ${endpointOf(tcpListen)} at ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; bind() only for UDP on ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() at ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; of these, on the client only connect() (${cite(client)})` : []}.`,
-        prose`В этом запуске: bind() + listen() на ${endpointOf(tcpListen)} в ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; для UDP только bind() на ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() в ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; из этих вызовов у клиента — только connect() (${cite(client)})` : []}.`,
+        prose`In this run: bind() + listen() on ${endpointOf(tcpListen)} at ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; bind() only for UDP on ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() at ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; the client made none of these: it called connect() (${cite(client)})` : []}.`,
+        prose`В этом запуске: bind() + listen() на ${endpointOf(tcpListen)} в ${clock(tcpListen.time)} (${cite(tcpListen)})${udp ? prose`; для UDP только bind() на ${endpointOf(udp)} (${cite(udp)})` : []}${firstAccept ? prose`; accept() в ${clock(firstAccept.time)} (${cite(firstAccept)})` : []}${client ? prose`; клиент ни одного из этих вызовов не делал: он вызвал connect() (${cite(client)})` : []}.`,
       ),
     );
   }
@@ -514,6 +578,10 @@ function ownWaits(c: Ctx, server: OwnServer): Block[] {
         prose`Your server’s trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. While in ${w.call}() it waits for all its sockets at once, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
         prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт все свои сокеты сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
       ),
+      p(
+        prose`Its writes are another matter: ${w.call}() reporting a socket readable says nothing about room to write, and a send()/sendall() on a blocking socket waits until all its bytes fit into the kernel’s send buffer. So a client that stops reading its echo would, once its buffers fill, hold the whole loop in that write and with it every other client; a non-blocking socket, or asking ${asked}() for writability too, avoids that.`,
+        prose`С записью иначе: то, что ${w.call}() сообщил о готовности сокета к чтению, ничего не говорит о месте для записи, а send()/sendall() на блокирующем сокете ждёт, пока все его байты не поместятся в буфер отправки ядра. Поэтому клиент, который перестал читать эхо, мог бы, когда буферы заполнятся, остановить в этой записи весь цикл, а с ним и всех остальных клиентов; этого избегают неблокирующий сокет или ожидание в ${asked}() ещё и готовности к записи.`,
+      ),
     );
   } else if (server.workers.length > 1) {
     out.push(
@@ -539,10 +607,19 @@ function ownConcurrency(c: Ctx, server: OwnServer): Block[] {
   const { lang } = c;
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
   const w = [...server.waits].sort((a, b) => b.count - a.count)[0];
+  // The most were open from the accept that reached it to the next close of a connection.
+  const reached = server.maxOpenAt ? (num(server.maxOpenAt, 'at') ?? server.maxOpenAt.time) : undefined;
+  const untilClose =
+    reached === undefined
+      ? undefined
+      : server.conns
+          .map((x) => x.close)
+          .filter((r): r is LogRecord => r !== undefined && (num(r, 'at') ?? r.time) > reached)
+          .sort((a, b) => (num(a, 'at') ?? a.time) - (num(b, 'at') ?? b.time))[0];
   const out: Block[] = [
     p(
-      prose`In this run your server accepted ${count(lang, server.conns.length, { one: 'TCP connection', other: 'TCP connections' })}; by its accept() and close() calls, at most **${server.maxOpen}** ${server.maxOpen === 1 ? 'was' : 'were'} open at once${server.maxOpenAt ? prose` (after ${callRef(server.maxOpenAt)})` : ''}. Its accept and data calls came from ${server.workers.length === 1 ? 'one thread' : `${server.workers.length} threads or processes`} (id ${server.workers.join(', ')}).`,
-      prose`В этом запуске ваш сервер принял ${count(lang, server.conns.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })}; по его вызовам accept() и close() одновременно было открыто не больше **${server.maxOpen}**${server.maxOpenAt ? prose` (после ${callRef(server.maxOpenAt)})` : ''}. Вызовы accept() и чтения/записи сделаны ${server.workers.length === 1 ? 'в одном потоке' : `в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })}`} (идентификатор ${server.workers.join(', ')}).`,
+      prose`In this run your server accepted ${count(lang, server.conns.length, { one: 'TCP connection', other: 'TCP connections' })}; by its accept() and close() calls, at most **${server.maxOpen}** ${server.maxOpen === 1 ? 'was' : 'were'} open at once${server.maxOpenAt ? prose`, exactly ${server.maxOpen} from ${callRef(server.maxOpenAt)}${untilClose ? prose` to ${callRef(untilClose)}` : ' to its end'}` : ''}. Its accept and data calls came from ${server.workers.length === 1 ? 'one thread' : `${server.workers.length} threads or processes`} (id ${server.workers.join(', ')}).`,
+      prose`В этом запуске ваш сервер принял ${count(lang, server.conns.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })}; по его вызовам accept() и close() одновременно было открыто самое большее **${server.maxOpen}**${server.maxOpenAt ? prose`, ровно столько — от ${callRef(server.maxOpenAt)}${untilClose ? prose` до ${callRef(untilClose)}` : ' до конца его работы'}` : ''}. Вызовы accept() и чтения/записи сделаны ${server.workers.length === 1 ? 'в одном потоке' : `в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })}`} (идентификатор ${server.workers.join(', ')}).`,
     ),
   ];
   if (w && server.workers.length === 1 && server.maxOpen > 1)

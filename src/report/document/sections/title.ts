@@ -95,16 +95,16 @@ export function goal(c: Ctx): Block[] {
   const theirs = ownServes(c.model, own(c));
   const en = theirs
     ? '(in this run your own server did: see main task 1)'
-    : '(this server reads up to 64 KiB at a time and logs each read in 1 KB portions; see main task 1)';
+    : '(the lab’s server does not read 1 KB at a time, Node offers no way to: it reads up to 64 KiB at a time and logs each read in portions of at most 1 KB; see main task 1)';
   const ru = theirs
     ? '(в этом запуске — ваш сервер, см. п. 1 основного задания)'
-    : '(этот сервер читает до 64 КиБ за раз и записывает каждое чтение в журнал порциями по 1 КБ, см. п. 1 основного задания)';
+    : '(сервер лаборатории не читает по 1 КБ — Node этого не позволяет: он читает до 64 КиБ за раз и записывает каждое чтение в журнал порциями не больше 1 КБ, см. п. 1 основного задания)';
   return [
     heading(2, L(lang, 'Goal', 'Цель работы')),
     P(
       lang,
-      `Learn how programs talk over TCP and UDP sockets: a TCP echo server that handles what a client sends in portions of 1 KB and returns it ${en}, a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network. Here the virtual machine and the other network are played by containers, each in its own network namespace, joined by Docker networks and a router container.`,
-      `Изучить обмен данными между программами через сокеты TCP и UDP: эхо-сервер TCP, который обрабатывает присланное клиентом порциями по 1 КБ и возвращает обратно ${ru}, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети. Виртуальную машину и другую сеть здесь заменяют контейнеры, каждый в своём сетевом пространстве имён, соединённые сетями Docker и контейнером-маршрутизатором.`,
+      `Learn how programs talk over TCP and UDP sockets: a TCP echo server that, as the assignment asks, handles what a client sends in portions of 1 KB and returns it ${en}, a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network. Here the virtual machine and the other network are played by containers, each in its own network namespace, joined by Docker networks and a router container.`,
+      `Изучить обмен данными между программами через сокеты TCP и UDP: эхо-сервер TCP, который, как требует задание, обрабатывает присланное клиентом порциями по 1 КБ и возвращает обратно ${ru}, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети. Виртуальную машину и другую сеть здесь заменяют контейнеры, каждый в своём сетевом пространстве имён, соединённые сетями Docker и контейнером-маршрутизатором.`,
     ),
   ];
 }
