@@ -750,19 +750,24 @@ function ownChatCheck(model: LabModel): CheckResult | undefined {
   const findings: Finding[] = [];
   const name = (x: (typeof clients)[number]) => `${x.c.run.source} (${x.c.run.scenario})`;
   const bytesOf = (r: LogRecord) => numField(r, 'result') ?? numField(r, 'bytes') ?? 0;
+  // strace stamps a call when it returns, each process its own: a read can return before the
+  // sendto that caused it does (the datagram was out before the sender was scheduled again), never
+  // before that sendto began.
+  const returned = (r: LogRecord) => numField(r, 'at') ?? r.time;
+  const began = (r: LogRecord) => numField(r, 'startedAt') ?? returned(r);
   const taken = new Set<LogRecord>();
   for (const sender of clients) {
     for (const sent of sender.c.sends) {
       for (const receiver of clients) {
         if (receiver.c.run.scenario === sender.c.run.scenario || !receiver.first || !receiver.last) continue;
         // A member from its first datagram on, until its last call.
-        if (sent.time < receiver.first.time || sent.time > receiver.last.time) continue;
+        if (began(sent) < began(receiver.first) || began(sent) > returned(receiver.last)) continue;
         const params = { from: name(sender), to: name(receiver), bytes: bytesOf(sent) };
         const got = receiver.c.recvs.find(
           (r) =>
             !taken.has(r) &&
-            r.time >= sent.time &&
-            r.time - sent.time <= 5000 &&
+            returned(r) >= began(sent) &&
+            returned(r) - began(sent) <= 5000 &&
             bytesOf(r) === bytesOf(sent) &&
             strField(r, 'data') === strField(sent, 'data'),
         );
