@@ -229,6 +229,16 @@ export const REPORT_TEXTS = {
     'Всё сказанное выше взято из этих журналов: их источники, строки сервера, адреса каждого сценария, счётчики байтов, диаграмма последовательности и полная хронология, а также проверки со строками, которые их подтверждают.',
   ),
   skippedNone: label('No line was skipped.', 'Ни одна строка не пропущена.'),
+  timelineOrder: label(
+    'The rows are in causal order, not strictly by time. Each program stamps a line with its own clock when it writes it, after the call the line describes has returned (strace, too, stamps a traced call when it returns), and the programs are different processes, some on other machines with their own clocks. So a cause can be stamped later than its effect: a client’s send can carry a later time than the server’s relay of the same datagram, a client’s connect() a later time than the server’s accept(), because the other side had already handled the packet while the first call was returning. Each program’s lines keep their own order, and a line that answers another program’s line (a relay after the message it relays, a received copy after the relay, an accept() after the connect(), a read after the write that sent its bytes) is placed after it.',
+    'Строки идут в причинном порядке, а не строго по времени. Каждая программа ставит на строку время по своим часам в момент записи строки, то есть уже после возврата описанного в ней вызова (strace тоже отмечает вызов в момент его возврата), а программы — это разные процессы, иногда на других машинах со своими часами. Поэтому отметка причины может быть позже отметки следствия: отправка сообщения клиентом может быть отмечена позже, чем пересылка той же дейтаграммы сервером, а connect() клиента — позже, чем accept() сервера: другая сторона уже обработала пакет, пока первый вызов возвращался. Строки каждой программы сохраняют свой порядок, а строка, которая отвечает на строку другой программы (пересылка — на сообщение, которое она пересылает, полученная копия — на пересылку, accept() — на connect(), чтение — на запись, отправившую эти байты), стоит после неё.',
+  ),
+  moreFindings: sentence(
+    { n: 2 },
+    (p: { n: number }) => ` (and ${count('en', p.n, { one: 'more item', other: 'more items' })})`,
+    (p: { n: number }) =>
+      ` (и ещё ${count('ru', p.n, { one: 'пункт', few: 'пункта', many: 'пунктов', other: 'пункта' })})`,
+  ),
 };
 
 /** The columns of the report's tables, `table.column`, in the order each table shows them. */

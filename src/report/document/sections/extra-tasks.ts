@@ -262,7 +262,8 @@ export function chatItem(c: Ctx): Block[] {
       'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому другому участнику. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
     ),
   );
-  const rows: Inline[][][] = [];
+  // In time order across all clients (each client's lines are in its own order only).
+  const timed: Array<{ r: LogRecord; row: Inline[][] }> = [];
   for (const s of joined) {
     for (const r of s.records.filter((x) => x.event === 'chat.message.sent')) {
       const relay = relayFor(c, s.nick, r);
@@ -277,16 +278,19 @@ export function chatItem(c: Ctx): Block[] {
           ),
         )
         .map((o) => prose`${o.nick ?? '?'} (${code(o.scenario)})`);
-      rows.push([
-        prose`${clock(r.time)}`,
-        prose`${s.nick ?? '?'} (${code(s.scenario)})`,
-        relay
-          ? [code(str(relay, 'preview') ?? '')]
-          : prose`*${L(lang, '(text not in the logs)', '(текста в журналах нет)')}*`,
-        prose`${String(num(r, 'bytes') ?? '?')}`,
-        prose`${relay ? String(num(relay, 'recipients') ?? '?') : '?'}`,
-        receivers.length > 0 ? join(receivers) : prose`-`,
-      ]);
+      timed.push({
+        r,
+        row: [
+          prose`${clock(r.time)}`,
+          prose`${s.nick ?? '?'} (${code(s.scenario)})`,
+          relay
+            ? [code(str(relay, 'preview') ?? '')]
+            : prose`*${L(lang, '(text not in the logs)', '(текста в журналах нет)')}*`,
+          prose`${String(num(r, 'bytes') ?? '?')}`,
+          prose`${relay ? String(num(relay, 'recipients') ?? '?') : '?'}`,
+          receivers.length > 0 ? join(receivers) : prose`-`,
+        ],
+      });
     }
   }
   out.push(
@@ -299,7 +303,9 @@ export function chatItem(c: Ctx): Block[] {
         L(lang, 'copies sent', 'копий разослано'),
         L(lang, 'received by', 'кто получил'),
       ],
-      rows,
+      timed
+        .sort((a, b) => a.r.time - b.r.time || (c.model.order.get(a.r) ?? 0) - (c.model.order.get(b.r) ?? 0))
+        .map((x) => x.row),
     ),
   );
   return out;

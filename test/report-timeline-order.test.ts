@@ -1,0 +1,118 @@
+/**
+ * The appendix's timelines as the teacher reads them, from the run the examples are built from
+ * (docs/examples/logs) and a student's own programs (test/fixtures/own/student-run): no effect
+ * before its cause (a chat message, its relay, each copy; a connect() and the server's accept()),
+ * the note on why a cause can carry a later stamp, the chat table in time order, and evidence and
+ * check summaries a reader can read (decoded strace data, a noun after «и ещё N»).
+ */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { numField as num, strField as str } from '../src/report/aggregate.js';
+import { type Analysis, analyse, lazyLines, render } from '../src/report/index.js';
+
+async function fixture(dir: string): Promise<Analysis> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl'));
+  return analyse(files.map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(dir, f)) })));
+}
+
+const LAB = 'docs/examples/logs';
+const OWN = 'test/fixtures/own/student-run/logs';
+
+test('the lab run: each chat message before its relay, and the relay before each copy received', async () => {
+  const a = await fixture(LAB);
+  const pos = (r: unknown) => a.model.order.get(r as never) ?? -1;
+  let pairs = 0;
+  for (const c of a.model.chat) {
+    const relays = (c.member?.records ?? []).filter((r) => r.event === 'udp.message.relayed');
+    let i = 0;
+    for (const sent of c.records.filter((r) => r.event === 'chat.message.sent')) {
+      const j = relays.findIndex((r, k) => k >= i && num(r, 'bytes') === num(sent, 'bytes'));
+      if (j < 0) continue;
+      const relay = relays[j]!;
+      i = j + 1;
+      assert.ok(pos(sent) < pos(relay), `${c.nick}: sent ${num(sent, 'bytes')} B after its relay`);
+      for (const o of a.model.chat.filter((x) => x !== c)) {
+        // The copy of this message: same sender and size, the one stamped nearest the relay (the
+        // three 38-byte messages are 100 ms apart; the clocks differ by about 1 ms).
+        const copies = o.records.filter(
+          (r) =>
+            r.event === 'chat.message.received' &&
+            str(r, 'nick') === c.nick &&
+            num(r, 'bytes') === num(sent, 'bytes'),
+        );
+        const got = copies.sort((x, y) => Math.abs(x.time - relay.time) - Math.abs(y.time - relay.time))[0];
+        if (!got) continue;
+        assert.ok(
+          pos(relay) < pos(got),
+          `${o.nick}: copy of ${c.nick}'s ${num(sent, 'bytes')} B before the relay`,
+        );
+        pairs++;
+      }
+    }
+  }
+  // The run the teacher read has six messages across two networks, each with one copy.
+  assert.equal(pairs, 6);
+  // And its stamps do go backwards (the reason for the note): remote-user's first message is
+  // stamped 1 ms after the server's relay of it.
+  const remote = a.model.chat.find((c) => c.nick === 'remote-user');
+  const sent = remote?.records.find((r) => r.event === 'chat.message.sent');
+  const relay = remote?.member?.records.find((r) => r.event === 'udp.message.relayed');
+  assert.ok(sent && relay && sent.time > relay.time, 'the fixture still shows a later-stamped cause');
+});
+
+test('the timelines say once why a cause can be stamped later than its effect', async () => {
+  for (const dir of [LAB, OWN]) {
+    const a = await fixture(dir);
+    const ru = render(a, 'ru');
+    const en = render(a, 'en');
+    assert.equal(ru.split('Строки идут в причинном порядке').length - 1, 1, dir);
+    assert.equal(en.split('The rows are in causal order').length - 1, 1, dir);
+    assert.match(ru, /strace тоже отмечает вызов в момент его возврата/);
+    // The note comes before the first timeline table, after its heading.
+    const note = ru.indexOf('Строки идут в причинном порядке');
+    assert.ok(ru.indexOf('#### Хронология') < note && note < ru.indexOf('| время (UTC) | источник |'), dir);
+  }
+});
+
+test('own programs: the server’s accept() after the client’s connect(), though strace stamped it earlier', async () => {
+  const a = await fixture(OWN);
+  const pos = (r: unknown) => a.model.order.get(r as never) ?? -1;
+  let checked = 0;
+  for (const [s, calls] of a.model.ownServer) {
+    const connect = s.records.find((r) => str(r, 'call') === 'connect');
+    const accept = calls[0];
+    if (!connect || !accept) continue;
+    assert.ok(pos(connect) < pos(accept), s.program.label);
+    checked++;
+  }
+  assert.ok(checked >= 3, `connections checked: ${checked}`);
+});
+
+test('the chat table of the lab run is in time order', async () => {
+  const md = render(await fixture(LAB), 'ru');
+  const at = md.indexOf('| время (UTC) | от кого | текст |');
+  assert.ok(at > 0);
+  const rows = md.slice(at).split('\n').slice(2);
+  const times = rows
+    .slice(
+      0,
+      rows.findIndex((l) => !l.startsWith('|')),
+    )
+    .map((l) => l.split('|')[1]!.trim());
+  assert.equal(times.length, 6);
+  assert.deepEqual(times, [...times].sort());
+});
+
+test('own programs: evidence shows decoded data, and «и ещё N» names what there is more of', async () => {
+  const a = await fixture(OWN);
+  const ru = render(a, 'ru');
+  const en = render(a, 'en');
+  for (const md of [ru, en]) assert.doesNotMatch(md, /data=[^`]*\\[0-3][0-7][0-7]/);
+  assert.match(ru, /data="Hello from the local scenario\\n"/);
+  assert.doesNotMatch(ru, /\(и ещё \d+\)/);
+  assert.match(ru, /\(и ещё 7 пунктов\)/);
+  assert.doesNotMatch(en, /\(and \d+ more\)/);
+  assert.match(en, /\(and 7 more items\)/);
+});
