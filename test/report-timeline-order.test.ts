@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { numField as num, strField as str } from '../src/report/aggregate.js';
 import { type Analysis, analyse, lazyLines, render } from '../src/report/index.js';
+import { unfinishedLine } from '../src/report/own-implementation.js';
+import type { LogRecord } from '../src/report/parse.js';
 
 async function fixture(dir: string): Promise<Analysis> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl'));
@@ -115,4 +117,35 @@ test('own programs: evidence shows decoded data, and «и ещё N» names what 
   assert.match(ru, /\(и ещё 7 пунктов\)/);
   assert.doesNotMatch(en, /\(and \d+ more\)/);
   assert.match(en, /\(and 7 more items\)/);
+});
+
+test('a prompt printed without a newline is marked where the output shows it', async () => {
+  const a = await fixture(OWN);
+  for (const [lang, mark] of [
+    ['ru', 'незаконченная строка'],
+    ['en', 'unfinished line'],
+  ] as const) {
+    const md = render(a, lang);
+    // The student run's local and remote echo clients were stopped at their `> ` prompt.
+    const marked = md.split('\n').filter((l) => l.includes(mark));
+    assert.equal(marked.length, 2, lang);
+    for (const l of marked) assert.ok(l.startsWith('>  '), l);
+  }
+});
+
+test('unfinishedLine: the runner’s mark, else the last line of its stream ending in a space', () => {
+  const rec = (stream: string, text: string, extra: Record<string, unknown> = {}) =>
+    ({ event: 'own.output', fields: { stream, text, ...extra } }) as unknown as LogRecord;
+  const prompt = rec('stdout', '> ');
+  const old = [rec('stdout', 'up'), rec('stderr', 'Terminated'), prompt];
+  assert.equal(unfinishedLine(old, prompt), true);
+  assert.equal(unfinishedLine(old, old[0]!), false);
+  // A last line print() ended: no trailing space, not marked.
+  const done = rec('stdout', '> Отключено от сервера');
+  assert.equal(unfinishedLine([rec('stdout', 'up'), done], done), false);
+  // Logs that carry the runner's mark are read by it only.
+  const marked = rec('stdout', 'ready? ', { cut: false });
+  const withMark = [rec('stdout', 'x', { unfinished: true }), marked];
+  assert.equal(unfinishedLine(withMark, marked), false);
+  assert.equal(unfinishedLine(withMark, withMark[0]!), true);
 });
