@@ -126,9 +126,10 @@ test('a prompt printed without a newline is marked where the output shows it', a
     ['en', 'unfinished line'],
   ] as const) {
     const md = render(a, lang);
-    // The student run's local and remote echo clients were stopped at their `> ` prompt.
+    // The student run's local and remote echo clients were stopped at their `> ` prompt: marked
+    // in each program's output (Implementation) and in its terminal.
     const marked = md.split('\n').filter((l) => l.includes(mark));
-    assert.equal(marked.length, 2, lang);
+    assert.equal(marked.length, 4, lang);
     for (const l of marked) assert.ok(l.startsWith('>  '), l);
   }
 });
@@ -148,4 +149,44 @@ test('unfinishedLine: the runner’s mark, else the last line of its stream endi
   const withMark = [rec('stdout', 'x', { unfinished: true }), marked];
   assert.equal(unfinishedLine(withMark, marked), false);
   assert.equal(unfinishedLine(withMark, withMark[0]!), true);
+});
+
+/** The «What each terminal showed» section of a report. */
+function terminals(md: string, lang: 'ru' | 'en'): string {
+  const start = md.indexOf(lang === 'ru' ? '### Что показал терминал' : '### What each terminal showed');
+  assert.ok(start >= 0);
+  return md.slice(start, md.indexOf('\n## ', start));
+}
+
+test('terminals with own programs: their printed lines, not the replaced lab server’s', async () => {
+  const a = await fixture(OWN);
+  for (const lang of ['ru', 'en'] as const) {
+    const part = terminals(render(a, lang), lang);
+    // The lab server opened no socket (both parts replaced): none of its lines describe this run.
+    assert.doesNotMatch(part, /server\.starting|64 КиБ|64 KiB|получат FIN|will get a FIN/);
+    assert.match(part, /server\.replaced/);
+    // Each own program's console, servers first: the student's echo server's own words.
+    assert.match(part, /\[04:23:19\] Клиент 198\.18\.71\.4:60328 отключился/);
+    assert.ok(part.indexOf('stud-own-echo-server') < part.indexOf('stud-echo-local'));
+    assert.match(part, /> Отключено от сервера/);
+    assert.match(part, /\[stderr\] Terminated/);
+  }
+});
+
+test('terminals of the lab run: the server console keeps its stop, each echo client its disconnect', async () => {
+  const a = await fixture(LAB);
+  for (const lang of ['ru', 'en'] as const) {
+    const part = terminals(render(a, lang), lang);
+    assert.match(part, /server\.stopping: /);
+    assert.match(part, /server\.stopped: /);
+    assert.match(
+      part,
+      lang === 'ru' ? /… и ещё \d+ строк[иа]?: все они есть в приложении/ : /… \d+ more lines?: /,
+    );
+    assert.equal(
+      part.split('client.disconnected: ').length - 1,
+      a.model.echo.filter((s) => s.disconnected).length,
+    );
+    assert.ok(a.model.echo.filter((s) => s.disconnected).length >= 3);
+  }
 });
