@@ -190,3 +190,36 @@ test('terminals of the lab run: the server console keeps its stop, each echo cli
     assert.ok(a.model.echo.filter((s) => s.disconnected).length >= 3);
   }
 });
+
+test('own programs: the setup’s address plan and each scenario’s hosts table from the traces', async () => {
+  const a = await fixture(OWN);
+  const ru = render(a, 'ru');
+  // The server's address: its accept() of a connection from the vm network, not "-".
+  assert.match(
+    ru,
+    /\| `stud-server` \| сервер \| `stud-server` \| `198\.18\.71\.10` \(`stud-own-echo-server:\d+`\) \|/,
+  );
+  assert.match(ru, /\| `stud-chat-vm` \| vm \| `stud-chat-vm` \| `198\.18\.71\.3` /);
+  // Scenario vm: the echo client and the chat client, each as the student's server saw it.
+  const appendix = ru.slice(ru.indexOf('## Приложение'));
+  const vm = appendix.slice(appendix.indexOf('### Сценарий `vm`'), appendix.indexOf('### Сценарий `remote`'));
+  assert.match(
+    vm,
+    /\| stud-echo-vm pid \d+ \| `stud-echo-vm` \| `198\.18\.71\.4:60328` \| `198\.18\.71\.10:7007` \| `198\.18\.71\.4:60328` \|/,
+  );
+  assert.match(
+    vm,
+    /\| stud-chat-vm \| `stud-chat-vm` \| `198\.18\.71\.3:44870` \| `198\.18\.71\.10:7008` \|/,
+  );
+  // Remote: through the router, the server saw the router's address.
+  const remote = appendix.slice(appendix.indexOf('### Сценарий `remote`'));
+  assert.match(
+    remote,
+    /\| stud-echo-remote pid \d+ \| `stud-remote` \| `198\.18\.81\.2:58952` \| `198\.18\.81\.254:7007` \| `198\.18\.71\.2:58952` \| по времени и байтам/,
+  );
+  // The appendix promises no byte counts or diagrams it does not have.
+  assert.match(ru, /Счётчики байтов и диаграммы последовательности строятся по строкам программ лаборатории/);
+  assert.doesNotMatch(ru, /адреса каждого сценария, счётчики байтов, диаграмма последовательности/);
+  const lab = render(await fixture(LAB), 'ru');
+  assert.match(lab, /адреса каждого сценария, счётчики байтов, диаграмма последовательности/);
+});

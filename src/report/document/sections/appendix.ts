@@ -24,7 +24,7 @@ import { REPORT_TEXTS, TEXTS, type Texts } from '../../texts.js';
 import { decodePreview } from '../../../own/strace.js';
 import { code, figure, fill, heading, join, list, paragraph, prose, proseOf, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
-import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp, zoneOf } from './context.js';
+import { type Ctx, REPORT_REVISION, clock, explainRecord, own, runsOf, stamp, zoneOf } from './context.js';
 
 /** Timeline runs of more data lines than this show their first and last few only. */
 export const TIMELINE_RUN_LIMIT = 20;
@@ -169,7 +169,43 @@ function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Blo
   return table([lang === 'ru' ? `время (${zone})` : `time (${zone})`, ...rest], rows);
 }
 
+/**
+ * A student's own clients of a scenario in the hosts table: their addresses from their traced
+ * calls (connect(), or the first datagram's sendto()), and what the student's server's accept()
+ * or recvfrom() returned for them.
+ */
+function ownHostRows(c: Ctx, scenario: string, t: Texts): Array<Array<string | Inline[]>> {
+  const { model } = c;
+  const how = (local: string | undefined, seen: string | undefined) =>
+    runsOf(!seen ? t.matchNone : seen === local ? t.matchEndpoint : t.matchNat);
+  const rows: Array<Array<string | Inline[]>> = [];
+  for (const s of model.ownEcho.filter((x) => x.scenario === scenario && x.connected)) {
+    const seen = str(model.ownServer.get(s)?.[0], 'peer') ?? s.server?.remote;
+    rows.push([
+      s.program.label,
+      s.program.hostname ? [code(s.program.hostname)] : '',
+      s.local ? [code(s.local)] : '',
+      s.remote ? [code(s.remote)] : '',
+      seen ? [code(seen)] : '',
+      how(s.local, seen),
+    ]);
+  }
+  for (const x of own(c).chat.clients.filter((k) => k.run.scenario === scenario)) {
+    const seen = str(x.seen, 'peer');
+    rows.push([
+      x.run.source,
+      x.run.started.hostname ? [code(x.run.started.hostname)] : '',
+      x.local ? [code(x.local)] : '',
+      x.dialed ? [code(x.dialed)] : '',
+      seen ? [code(seen)] : '',
+      how(x.local, seen),
+    ]);
+  }
+  return rows;
+}
+
 function scenarioSection(
+  c: Ctx,
   model: LabModel,
   view: ScenarioView,
   lang: Lang,
@@ -189,9 +225,8 @@ function scenarioSection(
   out.push(heading(4, t.hostsHeading));
   const sessions: Array<EchoSession | ChatSession> = [...view.echo, ...view.chat];
   out.push(
-    table(
-      t.hostsHeader,
-      sessions.map((s) => {
+    table(t.hostsHeader, [
+      ...sessions.map((s) => {
         const isEcho = 'connected' in s;
         const started = isEcho ? s.connected : s.joined;
         const name = isEcho ? s.program.label : `${s.program.label} (${s.nick ?? '?'})`;
@@ -217,7 +252,8 @@ function scenarioSection(
           typeof how === 'string' ? runsOf(how) : how,
         ];
       }),
-    ),
+      ...ownHostRows(c, view.name, t),
+    ]),
   );
 
   const withBytes = view.echo.filter((s) => s.connected);
@@ -279,7 +315,12 @@ export function appendix(c: Ctx): Block[] {
   const { model, checks, lang } = c;
   const t = TEXTS[lang];
   const first = { done: false };
-  const out: Block[] = [heading(2, t.appendixHeading), paragraph(runsOf(t.appendixAbout))];
+  // With a student's own programs, the appendix promises only what it has for them.
+  const ownRan = own(c).runs.length > 0;
+  const out: Block[] = [
+    heading(2, t.appendixHeading),
+    paragraph(runsOf(ownRan ? REPORT_TEXTS.appendixAboutOwn[lang]({}) : t.appendixAbout)),
+  ];
   const { timeline } = model;
   const records = timeline.records;
   const totalLines = timeline.sources.reduce((n, s) => n + s.lines, 0);
@@ -355,7 +396,7 @@ export function appendix(c: Ctx): Block[] {
   }
 
   // ---- scenarios -------------------------------------------------------------------------------
-  for (const view of model.scenarios) out.push(...scenarioSection(model, view, lang, t, first));
+  for (const view of model.scenarios) out.push(...scenarioSection(c, model, view, lang, t, first));
 
   // ---- chat across networks --------------------------------------------------------------------
   const chatters = model.chat.filter((s) => s.joined);
