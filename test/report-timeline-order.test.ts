@@ -223,3 +223,30 @@ test('own programs: the setup’s address plan and each scenario’s hosts table
   const lab = render(await fixture(LAB), 'ru');
   assert.match(lab, /адреса каждого сценария, счётчики байтов, диаграмма последовательности/);
 });
+
+test('the remote diagram: said once that later packets pass the router; LEFTs in the server’s order', async () => {
+  const a = await fixture(LAB);
+  for (const [lang, note] of [
+    ['ru', 'все следующие пакеты удалённых клиентов тоже идут через него'],
+    ['en', 'every later packet of a remote client passes it too, both ways'],
+  ] as const) {
+    const md = render(a, lang);
+    const appendix = md.slice(md.indexOf(lang === 'ru' ? '## Приложение' : '## Appendix'));
+    const heading = lang === 'ru' ? '### Сценарий `remote`' : '### Scenario `remote`';
+    const remote = appendix.slice(appendix.indexOf(heading));
+    const diagram = remote.slice(
+      remote.indexOf('sequenceDiagram'),
+      remote.indexOf('```', remote.indexOf('sequenceDiagram')),
+    );
+    assert.equal(diagram.split(note).length - 1, 1, lang);
+    // Right after the first packet drawn through the router.
+    const lines = diagram.split('\n').map((l) => l.trim());
+    const at = lines.findIndex((l) => l.includes(note));
+    assert.match(lines[at - 1] ?? '', /^R->>S: MASQUERADE/);
+    // The server handled vm-user's LEAVE (57.257) before remote-user's (57.258): its LEFT to
+    // remote-user is drawn before remote-user's LEAVE.
+    const left = lines.findIndex((l) => /^S-->>M\d: LEFT vm-user$/.test(l));
+    const leave = lines.findIndex((l) => /^M\d->>S: LEAVE$/.test(l));
+    assert.ok(left >= 0 && leave >= 0 && left < leave, `${lang}: LEFT at ${left}, LEAVE at ${leave}`);
+  }
+});

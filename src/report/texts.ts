@@ -782,6 +782,11 @@ export const DIAGRAM_TEXTS = {
     (p) => `${p.n} more steps: see the timeline`,
     (p) => `ещё шагов: ${p.n}, см. хронологию`,
   ),
+  laterViaRouter: label(
+    // A note over the router, under the diagram's label limit (64 characters).
+    'every later packet of a remote client passes it too, both ways',
+    'все следующие пакеты удалённых клиентов тоже идут через него',
+  ),
 };
 
 /** The report's texts in one language, as the renderers take them: a view of the catalogues above. */
@@ -884,6 +889,7 @@ export interface Texts {
     memberLeft: (p: { nick: string; reason: string }) => string;
     lost: (p: { reason: string }) => string;
     truncated: (p: { n: number }) => string;
+    laterViaRouter: string;
   };
 }
 
@@ -992,6 +998,7 @@ function textsIn(lang: Lang): Texts {
       memberLeft: f(D.memberLeft),
       lost: f(D.lost),
       truncated: f(D.truncated),
+      laterViaRouter: s(D.laterViaRouter),
     },
   };
 }
