@@ -577,15 +577,18 @@ export const ownEvents = {
   ),
   'own.output': spec(
     'info',
+    // `unfinished`: the stream ended without a newline after this text (a prompt such as `> `
+    // printed while the program waited for input): it was printed earlier and logged at the end.
     {
       role: 'echo-server' as OwnRole,
       stream: 'stdout' as 'stdout' | 'stderr',
       text: '[<] Получено 1024 байт',
       cut: false,
-    },
-    (f) => `${roleName('en', f.role)} printed a line on its ${f.stream}${f.cut ? ' (cut: too long)' : ''}`,
+    } as { role: OwnRole; stream: 'stdout' | 'stderr'; text: string; cut: boolean; unfinished?: true },
     (f) =>
-      `${roleName('ru', f.role)} напечатал строку в ${f.stream}${f.cut ? ' (обрезана: слишком длинная)' : ''}`,
+      `${roleName('en', f.role)} printed a line on its ${f.stream}${f.cut ? ' (cut: too long)' : ''}${f.unfinished ? ' (unfinished: no newline before the program ended)' : ''}`,
+    (f) =>
+      `${roleName('ru', f.role)} напечатал строку в ${f.stream}${f.cut ? ' (обрезана: слишком длинная)' : ''}${f.unfinished ? ' (незаконченную: до завершения программы перевода строки не было)' : ''}`,
   ),
   'own.input': spec(
     'info',

@@ -160,7 +160,8 @@ export function fillTemplate(
   });
 }
 
-type Line = ReturnType<LineSplitter['end']>[number];
+/** A line; `unfinished`: the stream closed before its newline (a prompt printed without one). */
+type Line = ReturnType<LineSplitter['end']>[number] & { unfinished?: true };
 
 /** Calls `onLine` with each line of `stream` (longer ones cut at `max`); resolves once it closed. */
 function eachLine(stream: Readable, max: number, onLine: (l: Line) => void): Promise<void> {
@@ -170,7 +171,7 @@ function eachLine(stream: Readable, max: number, onLine: (l: Line) => void): Pro
       for (const l of split.push(chunk)) onLine(l);
     });
     stream.on('close', () => {
-      for (const l of split.end()) onLine(l);
+      for (const l of split.end()) onLine({ ...l, unfinished: true });
       resolve();
     });
   });
@@ -459,14 +460,20 @@ export function runOwnProgram(options: OwnRunOptions): OwnRun {
       },
     });
     const relay = o.relay?.[name];
-    const line = (l: { text: string; cut: boolean; bytes: number }) => {
+    const line = (l: Line) => {
       outputBytes += l.bytes + 1;
       outputLines++;
       const text = visible(l.text);
       if (name === 'stderr' && text.trim() !== '') lastStderr = text;
       const now = Date.now();
       if (budget.allow(now)) {
-        log.emit('own.output', { role, stream: name, text, cut: l.cut });
+        log.emit('own.output', {
+          role,
+          stream: name,
+          text,
+          cut: l.cut,
+          ...(l.unfinished ? { unfinished: true } : {}),
+        });
         relay?.write(`${RELAY_PREFIX}${text}${l.cut ? ' …' : ''}\n`);
       } else {
         const t = budget.count(now);

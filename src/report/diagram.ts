@@ -89,6 +89,7 @@ export function sessionDiagramParts(
   const records = [...owner.keys()].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
   const writes = echoWrites(sessions, chunkOf(model));
   const steps: Step[] = [];
+  let saidLater = false;
   for (const r of records) {
     const o = owner.get(r);
     if (!o) continue;
@@ -120,7 +121,13 @@ export function sessionDiagramParts(
       continue;
     }
     throughRouter.delete(o.session);
-    steps.push(...own.slice(0, first), ...viaRouter(arrow, o.session, router, t), ...own.slice(first + 1));
+    steps.push(...own.slice(0, first), ...viaRouter(arrow, o.session, router, t));
+    // Said once, after the first packet drawn through it: the later ones pass it too.
+    if (!saidLater) {
+      steps.push({ kind: 'note', over: [ROUTER_ID], text: t.diagram.laterViaRouter });
+      saidLater = true;
+    }
+    steps.push(...own.slice(first + 1));
   }
   return { participants, steps: foldRuns(steps, FOLD_THRESHOLD, t.diagram.collapsed) };
 }
@@ -153,6 +160,26 @@ function diagramPositions(
     } else {
       after(s.joined, s.member?.joined);
       after(s.left, s.member?.left);
+      // "X left" reaches a member as the server's LEFT, sent when the server handled X's LEAVE:
+      // drawn right after that server line, so that the LEFTs follow the server's order (a LEFT
+      // can cross the member's own LEAVE in flight; a diagram draws it where it was sent). Never
+      // past another line of the same client: its own order stays.
+      for (const r of s.records.filter((x) => x.event === 'chat.member.left')) {
+        const nick = str(r, 'nick');
+        const cause = model.members
+          .filter((m) => m.nick === nick && m.left && Math.abs(m.left.time - r.time) < 5_000)
+          .map((m) => m.left as LogRecord)
+          .sort((a, b) => Math.abs(a.time - r.time) - Math.abs(b.time - r.time))[0];
+        const old = at(r);
+        const b = at(cause);
+        if (old === undefined || b === undefined || b + 0.25 >= old) continue;
+        const to = b + 0.25;
+        const crosses = s.records.some((x) => {
+          const p = pos.get(x);
+          return x !== r && p !== undefined && p > to && p < old;
+        });
+        if (!crosses) pos.set(r, to);
+      }
     }
   }
   return pos;

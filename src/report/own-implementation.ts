@@ -27,6 +27,20 @@ export const MAX_OUTPUT_LINES = 100;
 /** Values listed in one folded row (`1024 + 1024 + ...`); the rest are summed. */
 const MAX_VALUES = 8;
 
+/**
+ * A line the program printed without a newline (a prompt such as `> `): the runner could log it
+ * only when the stream ended, so it stands after lines printed later. The runner marks it
+ * (`unfinished`); logs from before it did are read by its shape: the last line of its stream, and
+ * ending in a space, as a prompt does and a line print() ended does not.
+ */
+export function unfinishedLine(output: readonly LogRecord[], r: LogRecord): boolean {
+  if (r.fields.unfinished === true) return true;
+  if (output.some((x) => 'unfinished' in x.fields)) return false;
+  const stream = str(r, 'stream');
+  const last = [...output].reverse().find((x) => str(x, 'stream') === stream);
+  return last === r && /\s$/.test(str(r, 'text') ?? '');
+}
+
 export interface NumberedLine {
   n: number;
   text: string;
@@ -68,7 +82,7 @@ export interface ProgramView {
   calls: CallRow[];
   callsLeft: number;
   /** What it printed, in order (stdout and stderr, already escaped by the runner), bounded. */
-  output: Array<{ stream: string; text: string }>;
+  output: Array<{ stream: string; text: string; unfinished?: true }>;
   outputLeft: number;
   traced: boolean;
   /** A chat program's first few datagram calls beside the captures' datagrams (none without captures). */
@@ -282,9 +296,11 @@ export function implementationData(
       filesSkipped: num(run.sources, 'skipped') ?? 0,
       calls: rows,
       callsLeft: left,
-      output: run.output
-        .slice(0, MAX_OUTPUT_LINES)
-        .map((r) => ({ stream: str(r, 'stream') ?? '?', text: str(r, 'text') ?? '' })),
+      output: run.output.slice(0, MAX_OUTPUT_LINES).map((r) => ({
+        stream: str(r, 'stream') ?? '?',
+        text: str(r, 'text') ?? '',
+        ...(unfinishedLine(run.output, r) ? { unfinished: true as const } : {}),
+      })),
       outputLeft: Math.max(0, run.output.length - MAX_OUTPUT_LINES),
       traced: run.traced,
       datagrams: chatDatagrams(run, captures),

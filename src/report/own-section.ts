@@ -57,6 +57,8 @@ const T = {
     untraced: 'Ran without strace: no socket calls were recorded.',
     output: 'What the program printed (stdout and stderr, stderr lines marked):',
     outputLeft: (n: number) => `${n} more lines in the log`,
+    unfinished:
+      '  ← unfinished line (no newline after it): the program printed it earlier, but it reached the log only when the program ended',
     datagrams:
       'The same datagrams in the captures: a few of the calls above, each with the first characters of its text as strace saw them, beside the datagram tcpdump recorded and its UDP payload size. A capture on the other side of the router shows other addresses than the call: the router rewrote them (NAT). A datagram is found by its ports and size, so one whose port NAT changed too shows as not in the captures.',
     datagramsHeader: ['#', 'call', 'the datagram in the captures'],
@@ -92,6 +94,8 @@ const T = {
     untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
     output: 'Что напечатала программа (stdout и stderr; строки stderr помечены):',
     outputLeft: (n: number) => `ещё строк в журнале: ${n}`,
+    unfinished:
+      '  ← незаконченная строка (после неё не было перевода строки): программа напечатала её раньше, но в журнал она попала только при завершении программы',
     datagrams:
       'Те же дейтаграммы в захватах: несколько вызовов из таблицы выше, у каждого — первые символы его текста, как их увидел strace, а рядом — дейтаграмма, которую записал tcpdump, и размер её полезной нагрузки UDP. Захват по другую сторону маршрутизатора показывает другие адреса, чем вызов: их заменил маршрутизатор (NAT). Дейтаграмма ищется по портам и размеру, поэтому та, у которой NAT заменил и порт, будет показана как отсутствующая в захватах.',
     datagramsHeader: ['№', 'вызов', 'дейтаграмма в захватах'],
@@ -195,7 +199,12 @@ function programBlocks(p: ProgramView, lang: Lang, shown: Shown, checks: readonl
     out.push(
       paragraph(t.output),
       codeBlock(
-        p.output.map((o) => (o.stream === 'stderr' ? `[stderr] ${o.text}` : o.text)).join('\n'),
+        p.output
+          .map(
+            (o) =>
+              `${o.stream === 'stderr' ? `[stderr] ${o.text}` : o.text}${o.unfinished ? t.unfinished : ''}`,
+          )
+          .join('\n'),
         'text',
       ),
     );

@@ -229,6 +229,20 @@ export const REPORT_TEXTS = {
     'Всё сказанное выше взято из этих журналов: их источники, строки сервера, адреса каждого сценария, счётчики байтов, диаграмма последовательности и полная хронология, а также проверки со строками, которые их подтверждают.',
   ),
   skippedNone: label('No line was skipped.', 'Ни одна строка не пропущена.'),
+  timelineOrder: label(
+    'The rows are in causal order, not strictly by time. Each program stamps a line with its own clock when it writes it, after the call the line describes has returned (strace, too, stamps a traced call when it returns), and the programs are different processes (on separate machines, with separate clocks too). So a cause can be stamped later than its effect: a client’s send can carry a later time than the server’s relay of the same datagram, a client’s connect() a later time than the server’s accept(), because the other side had already handled the packet while the first call was returning. Each program’s lines keep their own order, and a line that answers another program’s line (a relay after the message it relays, a received copy after the relay, an accept() after the connect(), a read after the write that sent its bytes) is placed after it.',
+    'Строки идут в причинном порядке, а не строго по времени. Каждая программа ставит на строку время по своим часам в момент записи строки, то есть уже после возврата описанного в ней вызова (strace тоже отмечает вызов в момент его возврата), а программы — это разные процессы (на разных машинах — ещё и с разными часами). Поэтому отметка причины может быть позже отметки следствия: отправка сообщения клиентом может быть отмечена позже, чем пересылка той же дейтаграммы сервером, а connect() клиента — позже, чем accept() сервера: другая сторона уже обработала пакет, пока первый вызов возвращался. Строки каждой программы сохраняют свой порядок, а строка, которая отвечает на строку другой программы (пересылка — на сообщение, которое она пересылает, полученная копия — на пересылку, accept() — на connect(), чтение — на запись, отправившую эти байты), стоит после неё.',
+  ),
+  appendixAboutOwn: label(
+    'Everything above comes from these logs: their sources, each scenario’s addresses (your programs’ from their traced calls) and full timeline, and the checks with the lines that prove them. Byte counts and sequence diagrams come from the lab’s programs’ lines, so they appear only for the lab’s programs that ran.',
+    'Всё сказанное выше взято из этих журналов: их источники, адреса каждого сценария (для ваших программ — из их трассировки) и полная хронология, а также проверки со строками, которые их подтверждают. Счётчики байтов и диаграммы последовательности строятся по строкам программ лаборатории, поэтому они есть только для тех программ лаборатории, которые работали.',
+  ),
+  moreFindings: sentence(
+    { n: 2 },
+    (p: { n: number }) => ` (and ${count('en', p.n, { one: 'more item', other: 'more items' })})`,
+    (p: { n: number }) =>
+      ` (и ещё ${count('ru', p.n, { one: 'пункт', few: 'пункта', many: 'пунктов', other: 'пункта' })})`,
+  ),
 };
 
 /** The columns of the report's tables, `table.column`, in the order each table shows them. */
@@ -768,6 +782,11 @@ export const DIAGRAM_TEXTS = {
     (p) => `${p.n} more steps: see the timeline`,
     (p) => `ещё шагов: ${p.n}, см. хронологию`,
   ),
+  laterViaRouter: label(
+    // A note over the router, under the diagram's label limit (64 characters).
+    'every later packet of a remote client passes it too, both ways',
+    'все следующие пакеты удалённых клиентов тоже идут через него',
+  ),
 };
 
 /** The report's texts in one language, as the renderers take them: a view of the catalogues above. */
@@ -870,6 +889,7 @@ export interface Texts {
     memberLeft: (p: { nick: string; reason: string }) => string;
     lost: (p: { reason: string }) => string;
     truncated: (p: { n: number }) => string;
+    laterViaRouter: string;
   };
 }
 
@@ -978,6 +998,7 @@ function textsIn(lang: Lang): Texts {
       memberLeft: f(D.memberLeft),
       lost: f(D.lost),
       truncated: f(D.truncated),
+      laterViaRouter: s(D.laterViaRouter),
     },
   };
 }

@@ -157,3 +157,17 @@ test('a UDP chat server is listening once its UDP socket is bound: no listen() i
   );
   assert.match(String(never.failed[0]?.expected), /bind\(\) of a UDP socket to port/);
 });
+
+test('a prompt printed without a newline is logged when the stream ends, marked unfinished', async (t) => {
+  if (!needsStraceAndPython(t)) return;
+  // `> ` is what input() prints; the line ends only when the program does.
+  const prompt = await run(`printf 'up\\n> '; sleep 30`, {}, 1500);
+  const out = prompt.lines.filter((l) => l.event === 'own.output' && l.stream === 'stdout');
+  assert.deepEqual(
+    out.map((l) => [l.text, l.unfinished]),
+    [
+      ['up', undefined],
+      ['> ', true],
+    ],
+  );
+});

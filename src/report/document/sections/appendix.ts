@@ -20,10 +20,11 @@ import { sessionDiagramParts } from '../../diagram.js';
 import { sequenceDiagram } from '../../mermaid.js';
 import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from '../../parse.js';
 import { sequenceSvg } from '../../svg.js';
-import { TEXTS, type Texts } from '../../texts.js';
+import { REPORT_TEXTS, TEXTS, type Texts } from '../../texts.js';
+import { decodePreview } from '../../../own/strace.js';
 import { code, figure, fill, heading, join, list, paragraph, prose, proseOf, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
-import { type Ctx, REPORT_REVISION, clock, explainRecord, runsOf, stamp, zoneOf } from './context.js';
+import { type Ctx, REPORT_REVISION, clock, explainRecord, own, runsOf, stamp, zoneOf } from './context.js';
 
 /** Timeline runs of more data lines than this show their first and last few only. */
 export const TIMELINE_RUN_LIMIT = 20;
@@ -48,10 +49,22 @@ export function evidence(r: LogRecord): Inline[] {
   const hidden = r.event === 'own.call' ? OWN_CALL_HIDDEN : HIDDEN_FIELDS;
   const fields = Object.entries(r.fields)
     .filter(([k]) => !hidden.has(k))
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${r.event === 'own.call' && k === 'data' && typeof v === 'string' ? ownData(v) : typeof v === 'string' ? v : JSON.stringify(v)}`,
+    )
     .join(' ');
   const cut = fields.length > 160 ? `${fields.slice(0, 157)}...` : fields;
   return prose`${code(`${r.source}:${r.line}`)} ${code(r.event)}${cut ? prose` ${code(cut)}` : []}`;
+}
+
+/**
+ * A traced call's data as its text: strace writes bytes as octal escapes (`\\320\\237`), which
+ * no reader can read; decoded, then escaped for display as every logged text is (`\\n`, quotes).
+ */
+function ownData(v: string): string {
+  const d = decodePreview(v);
+  return `${JSON.stringify(d.text)}${d.truncated ? '…' : ''}`;
 }
 
 /** The line of the student's code a finding points at, and how sure that is. */
@@ -102,6 +115,23 @@ function chatTable(chatters: readonly ChatSession[], t: Texts): Block {
   );
 }
 
+/**
+ * A timeline: its heading, the note on its order before the first one of the report (rows are in
+ * causal order, and a cause can be stamped later than its effect), and its table.
+ */
+function timelineBlocks(
+  records: readonly LogRecord[],
+  lang: Lang,
+  t: Texts,
+  first: { done: boolean },
+): Block[] {
+  const out: Block[] = [heading(4, t.timelineHeading)];
+  if (!first.done) out.push(paragraph(runsOf(REPORT_TEXTS.timelineOrder[lang]({}))));
+  first.done = true;
+  out.push(timelineTable(records, lang, t));
+  return out;
+}
+
 function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Block {
   const rows: Inline[][][] = [];
   const toRow = (r: LogRecord) => [
@@ -139,7 +169,49 @@ function timelineTable(records: readonly LogRecord[], lang: Lang, t: Texts): Blo
   return table([lang === 'ru' ? `время (${zone})` : `time (${zone})`, ...rest], rows);
 }
 
-function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Texts): Block[] {
+/**
+ * A student's own clients of a scenario in the hosts table: their addresses from their traced
+ * calls (connect(), or the first datagram's sendto()), and what the student's server's accept()
+ * or recvfrom() returned for them.
+ */
+function ownHostRows(c: Ctx, scenario: string, t: Texts): Array<Array<string | Inline[]>> {
+  const { model } = c;
+  const how = (local: string | undefined, seen: string | undefined) =>
+    runsOf(!seen ? t.matchNone : seen === local ? t.matchEndpoint : t.matchNat);
+  const rows: Array<Array<string | Inline[]>> = [];
+  for (const s of model.ownEcho.filter((x) => x.scenario === scenario && x.connected)) {
+    const seen = str(model.ownServer.get(s)?.[0], 'peer') ?? s.server?.remote;
+    rows.push([
+      s.program.label,
+      s.program.hostname ? [code(s.program.hostname)] : '',
+      s.local ? [code(s.local)] : '',
+      s.remote ? [code(s.remote)] : '',
+      seen ? [code(seen)] : '',
+      how(s.local, seen),
+    ]);
+  }
+  for (const x of own(c).chat.clients.filter((k) => k.run.scenario === scenario)) {
+    const seen = str(x.seen, 'peer');
+    rows.push([
+      x.run.source,
+      x.run.started.hostname ? [code(x.run.started.hostname)] : '',
+      x.local ? [code(x.local)] : '',
+      x.dialed ? [code(x.dialed)] : '',
+      seen ? [code(seen)] : '',
+      how(x.local, seen),
+    ]);
+  }
+  return rows;
+}
+
+function scenarioSection(
+  c: Ctx,
+  model: LabModel,
+  view: ScenarioView,
+  lang: Lang,
+  t: Texts,
+  first: { done: boolean },
+): Block[] {
   const out: Block[] = [
     heading(
       3,
@@ -153,9 +225,8 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
   out.push(heading(4, t.hostsHeading));
   const sessions: Array<EchoSession | ChatSession> = [...view.echo, ...view.chat];
   out.push(
-    table(
-      t.hostsHeader,
-      sessions.map((s) => {
+    table(t.hostsHeader, [
+      ...sessions.map((s) => {
         const isEcho = 'connected' in s;
         const started = isEcho ? s.connected : s.joined;
         const name = isEcho ? s.program.label : `${s.program.label} (${s.nick ?? '?'})`;
@@ -181,7 +252,8 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
           typeof how === 'string' ? runsOf(how) : how,
         ];
       }),
-    ),
+      ...ownHostRows(c, view.name, t),
+    ]),
   );
 
   const withBytes = view.echo.filter((s) => s.connected);
@@ -235,14 +307,20 @@ function scenarioSection(model: LabModel, view: ScenarioView, lang: Lang, t: Tex
 
   if (sessions.some((s) => s.records.length > 0))
     out.push(heading(4, t.diagramHeading), diagramFigure(model, sessions, t));
-  out.push(heading(4, t.timelineHeading), timelineTable(view.records, lang, t));
+  out.push(...timelineBlocks(view.records, lang, t, first));
   return out;
 }
 
 export function appendix(c: Ctx): Block[] {
   const { model, checks, lang } = c;
   const t = TEXTS[lang];
-  const out: Block[] = [heading(2, t.appendixHeading), paragraph(runsOf(t.appendixAbout))];
+  const first = { done: false };
+  // With a student's own programs, the appendix promises only what it has for them.
+  const ownRan = own(c).runs.length > 0;
+  const out: Block[] = [
+    heading(2, t.appendixHeading),
+    paragraph(runsOf(ownRan ? REPORT_TEXTS.appendixAboutOwn[lang]({}) : t.appendixAbout)),
+  ];
   const { timeline } = model;
   const records = timeline.records;
   const totalLines = timeline.sources.reduce((n, s) => n + s.lines, 0);
@@ -314,11 +392,11 @@ export function appendix(c: Ctx): Block[] {
     const orphans =
       model.conns.filter((x) => !x.client).length + model.members.filter((m) => !m.client).length;
     if (orphans > 0) out.push(paragraph(fill(t.serverOrphans, { n: orphans })));
-    out.push(heading(4, t.timelineHeading), timelineTable(model.serverRecords, lang, t));
+    out.push(...timelineBlocks(model.serverRecords, lang, t, first));
   }
 
   // ---- scenarios -------------------------------------------------------------------------------
-  for (const view of model.scenarios) out.push(...scenarioSection(model, view, lang, t));
+  for (const view of model.scenarios) out.push(...scenarioSection(c, model, view, lang, t, first));
 
   // ---- chat across networks --------------------------------------------------------------------
   const chatters = model.chat.filter((s) => s.joined);
@@ -338,11 +416,7 @@ export function appendix(c: Ctx): Block[] {
       checks.map((x) => {
         const firstBad = x.findings.find((f) => !f.ok) ?? x.findings[0];
         const more =
-          x.findings.length > 1
-            ? lang === 'ru'
-              ? ` (и ещё ${x.findings.length - 1})`
-              : ` (and ${x.findings.length - 1} more)`
-            : '';
+          x.findings.length > 1 ? REPORT_TEXTS.moreFindings[lang]({ n: x.findings.length - 1 }) : '';
         return [
           titleRuns(t, x.id),
           t.status[x.status],

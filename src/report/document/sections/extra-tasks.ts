@@ -29,6 +29,9 @@ import {
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, bytes, callRef, cite, clock, explainRecord, own, timeHeader } from './context.js';
 import { decodePreview } from '../../../own/strace.js';
+import type { OwnRun } from '../../own-checks.js';
+import { unfinishedLine } from '../../own-implementation.js';
+import { OWN_ROLE_NAMES } from '../../own-section.js';
 
 /** What the server saw of a client: our server's line, else the student's server's accept(). */
 function seenOf(c: Ctx, s: EchoSession | ChatSession): string | undefined {
@@ -262,7 +265,8 @@ export function chatItem(c: Ctx): Block[] {
       'Каждое сообщение уходит от клиента одной дейтаграммой UDP; сервер отправляет копию каждому из остальных участников. Участники ниже находятся в разных сетях — это и есть чат между сетями:',
     ),
   );
-  const rows: Inline[][][] = [];
+  // In time order across all clients (each client's lines are in its own order only).
+  const timed: Array<{ r: LogRecord; row: Inline[][] }> = [];
   for (const s of joined) {
     for (const r of s.records.filter((x) => x.event === 'chat.message.sent')) {
       const relay = relayFor(c, s.nick, r);
@@ -277,16 +281,19 @@ export function chatItem(c: Ctx): Block[] {
           ),
         )
         .map((o) => prose`${o.nick ?? '?'} (${code(o.scenario)})`);
-      rows.push([
-        prose`${clock(r.time)}`,
-        prose`${s.nick ?? '?'} (${code(s.scenario)})`,
-        relay
-          ? [code(str(relay, 'preview') ?? '')]
-          : prose`*${L(lang, '(text not in the logs)', '(текста в журналах нет)')}*`,
-        prose`${String(num(r, 'bytes') ?? '?')}`,
-        prose`${relay ? String(num(relay, 'recipients') ?? '?') : '?'}`,
-        receivers.length > 0 ? join(receivers) : prose`-`,
-      ]);
+      timed.push({
+        r,
+        row: [
+          prose`${clock(r.time)}`,
+          prose`${s.nick ?? '?'} (${code(s.scenario)})`,
+          relay
+            ? [code(str(relay, 'preview') ?? '')]
+            : prose`*${L(lang, '(text not in the logs)', '(текста в журналах нет)')}*`,
+          prose`${String(num(r, 'bytes') ?? '?')}`,
+          prose`${relay ? String(num(relay, 'recipients') ?? '?') : '?'}`,
+          receivers.length > 0 ? join(receivers) : prose`-`,
+        ],
+      });
     }
   }
   out.push(
@@ -299,7 +306,9 @@ export function chatItem(c: Ctx): Block[] {
         L(lang, 'copies sent', 'копий разослано'),
         L(lang, 'received by', 'кто получил'),
       ],
-      rows,
+      timed
+        .sort((a, b) => a.r.time - b.r.time || (c.model.order.get(a.r) ?? 0) - (c.model.order.get(b.r) ?? 0))
+        .map((x) => x.row),
     ),
   );
   return out;
@@ -321,6 +330,11 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
       if (line.reads.length > 0) shown.push(`${screen('echo-prefix', {})}${text}`);
     }
     if (!lines) shown.push(L(lang, '(many lines: see the appendix)', '(много строк: см. приложение)'));
+    // Our client prints its log lines on its terminal too (above the input line): its disconnect.
+    if (s.disconnected)
+      shown.push(
+        `${clock(s.disconnected.time)} ${s.disconnected.event}: ${explainRecord(s.disconnected, lang)}`,
+      );
   } else {
     if (s.joined) {
       const where = { server: s.server ?? '?', nick: s.nick ?? '?', local: s.local ?? '?' };
@@ -371,37 +385,125 @@ function transcript(c: Ctx, s: EchoSession | ChatSession): Block[] {
 /** Lines of the server's console the report shows before it says how many more there are. */
 const CONSOLE_LINES = 40;
 
+/**
+ * At most CONSOLE_LINES of a console: its start, how many are left out, and its end from the
+ * first line `keepFrom` picks (the stop the report cites elsewhere), so that a long console is
+ * never cut before the lines that say how the program ended.
+ */
+function bounded<T>(
+  lines: readonly T[],
+  lang: Lang,
+  show: (x: T) => string,
+  keepFrom: (x: T) => boolean,
+): string[] {
+  if (lines.length <= CONSOLE_LINES) return lines.map(show);
+  const from = lines.findIndex(keepFrom);
+  const tail = Math.min(from >= 0 ? lines.length - from : 2, 5);
+  const head = CONSOLE_LINES - tail;
+  const left = lines.length - head - tail;
+  return [
+    ...lines.slice(0, head).map(show),
+    L(
+      lang,
+      `… ${count('en', left, { one: 'more line', other: 'more lines' })}: the appendix has them all`,
+      `… и ещё ${count(lang, left, 'line')}: все они есть в приложении`,
+    ),
+    ...lines.slice(lines.length - tail).map(show),
+  ];
+}
+
+/** The parts of our server a student's own programs took over (server.replaced), by protocol. */
+function replacedParts(c: Ctx): number {
+  return c.model.servers[0]?.program.records.filter((r) => r.event === 'server.replaced').length ?? 0;
+}
+
 /** The server's console: its log lines as its screen shows them (time, event, explanation). */
 function serverConsole(c: Ctx): Block[] {
   const { lang, model } = c;
   const server = model.servers[0];
   if (!server) return [];
-  const records = server.program.records;
-  const shown = records
-    .slice(0, CONSOLE_LINES)
-    .map((r) => `${clock(r.time)} ${r.event}: ${explainRecord(r, lang)}`.replace(/\n/g, '\\n'));
-  if (records.length > CONSOLE_LINES)
-    shown.push(
-      L(
+  // Both parts replaced: our server opened no socket, and its lines would describe ports it never
+  // used; the student's servers' own lines stand in its place.
+  if (replacedParts(c) >= 2 && own(c).runs.length > 0)
+    return [
+      P(
         lang,
-        `… ${records.length - CONSOLE_LINES} more lines: the appendix has them all`,
-        `… и ещё ${count(lang, records.length - CONSOLE_LINES, 'line')}: все они есть в приложении`,
+        prose`${code(server.program.label)}: the lab’s server did not run this time (${code('server.replaced')}): your programs took both its ports, so their lines are shown instead.`,
+        prose`${code(server.program.label)}: сервер лаборатории в этом запуске не работал (${code('server.replaced')}): оба его порта заняли ваши программы, поэтому ниже показаны их строки.`,
       ),
-    );
+    ];
+  const shown = bounded(
+    server.program.records,
+    lang,
+    (r) => `${clock(r.time)} ${r.event}: ${explainRecord(r, lang)}`.replace(/\n/g, '\\n'),
+    (r) => r.event === 'server.stopping' || r.event === 'server.stopped',
+  );
   return [paragraph(strong(code(server.program.label))), codeBlock(shown.join('\n'), 'text')];
+}
+
+/** What a student's own program printed, as its terminal showed it (stderr marked). */
+function ownConsole(c: Ctx, run: OwnRun): Block[] {
+  const { lang } = c;
+  const shown = bounded(
+    run.output,
+    lang,
+    (r) =>
+      `${str(r, 'stream') === 'stderr' ? '[stderr] ' : ''}${str(r, 'text') ?? ''}${
+        unfinishedLine(run.output, r)
+          ? L(
+              lang,
+              '  ← unfinished line (no newline after it): printed earlier, logged when the program ended',
+              '  ← незаконченная строка (без перевода строки): напечатана раньше, в журнал попала при завершении программы',
+            )
+          : ''
+      }`,
+    (r) => str(r, 'stream') === 'stderr',
+  );
+  const role = OWN_ROLE_NAMES[lang][run.role as keyof (typeof OWN_ROLE_NAMES)['en']] ?? run.role;
+  return [
+    paragraph(prose`${strong(code(run.source))} (${role}${run.scenario ? `, ${run.scenario}` : ''})`),
+    shown.length > 0
+      ? codeBlock(shown.join('\n'), 'text')
+      : P(lang, '(it printed nothing)', '(программа ничего не напечатала)'),
+  ];
 }
 
 /** What each terminal showed, reconstructed from the logs. */
 export function terminalsItem(c: Ctx): Block[] {
   const { lang, model } = c;
+  const runs = own(c).runs;
+  // Servers first, then clients, each in the order it started.
+  const ownRunsShown = [
+    ...runs.filter((r) => r.role.endsWith('-server')),
+    ...runs.filter((r) => !r.role.endsWith('-server')),
+  ];
+  // Our programs' lines: our server when it ran at least one part, our clients when they ran.
+  const labShown =
+    !(replacedParts(c) >= 2 && runs.length > 0) ||
+    model.echo.some((x) => x.connected) ||
+    model.chat.some((x) => x.joined);
   return [
     heading(3, L(lang, 'What each terminal showed', 'Что показал терминал каждой программы')),
-    P(
-      lang,
-      'Reconstructed from each program’s log lines, not copied from the screen: the server’s console first (each of its log lines as the screen shows it, time, event and explanation), then each client’s lines (`>` marks a line the user typed or `--say` gave). The logs keep only the first 64 bytes of each portion, so a longer line appears here as its start, marked `…` with its size; the terminal itself showed it whole.',
-      'Восстановлено по строкам журнала каждой программы, а не скопировано с экрана: сначала консоль сервера (каждая строка его журнала так, как её показывает экран: время, событие и пояснение), затем строки каждого клиента (`>` — строка, введённая пользователем или заданная `--say`). Журналы хранят только первые 64 байта каждой порции, поэтому более длинная строка показана здесь началом, с пометкой `…` и размером; сам терминал показал её целиком.',
-    ),
+    ...(labShown
+      ? [
+          P(
+            lang,
+            'Reconstructed from each program’s log lines, not copied from the screen: the server’s console first (each of its log lines as the screen shows it, time, event and explanation), then each client’s lines (`>` marks a line the user typed or `--say` gave; its log lines, such as its disconnect, with time and event, as it prints them above the input line). The logs keep only the first 64 bytes of each portion, so a longer line appears here as its start, marked `…` with its size; the terminal itself showed it whole.',
+            'Восстановлено по строкам журнала каждой программы, а не скопировано с экрана: сначала консоль сервера (каждая строка его журнала так, как её показывает экран: время, событие и пояснение), затем строки каждого клиента (`>` — строка, введённая пользователем или заданная `--say`; строки его журнала, например об отключении, — со временем и событием, как клиент печатает их над строкой ввода). Журналы хранят только первые 64 байта каждой порции, поэтому более длинная строка показана здесь началом, с пометкой `…` и размером; сам терминал показал её целиком.',
+          ),
+        ]
+      : []),
+    ...(ownRunsShown.length > 0
+      ? [
+          P(
+            lang,
+            'Your programs’ terminals: each line they printed, as the lab that ran them logged it (stdout, and stderr marked `[stderr]`), servers first.',
+            'Терминалы ваших программ: каждая напечатанная ими строка, как её записала лаборатория, запускавшая их (stdout, а stderr с пометкой `[stderr]`), сначала серверы.',
+          ),
+        ]
+      : []),
     ...serverConsole(c),
+    ...ownRunsShown.flatMap((r) => ownConsole(c, r)),
     ...model.echo.filter((x) => x.connected).flatMap((s) => transcript(c, s)),
     ...model.chat.filter((x) => x.joined).flatMap((s) => transcript(c, s)),
   ];

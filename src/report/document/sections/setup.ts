@@ -5,10 +5,11 @@
  * rules from the router's own log lines. A teacher reads this before any figure below.
  */
 import { strField as str, numField as num } from '../../aggregate.js';
+import { addressOf, isLoopback } from '../../endpoint.js';
 import type { LogRecord } from '../../parse.js';
 import { code, heading, list, prose, table } from '../build.js';
 import type { Block, Inline } from '../model.js';
-import { type Ctx, L, P, cite } from './context.js';
+import { type Ctx, L, P, cite, own } from './context.js';
 
 const PURPOSE: Record<string, { en: string; ru: string }> = {
   dnat: {
@@ -49,12 +50,19 @@ export function setup(c: Ctx): Block[] {
   const rows: Inline[][][] = [];
   const server = model.servers[0];
   const accepted = model.conns.map((x) => x.accepted).find((r) => r !== undefined);
+  // A student's own server: its accept() on a connection from another host gives its address on
+  // the network (a connection over 127.0.0.1 would give only the loopback address).
+  const ownAccepts = [...model.ownServer.values()].map((calls) => calls[0]).filter((r) => r !== undefined);
+  const ownAccepted = ownAccepts.find((r) => !isLoopback(addressOf(str(r, 'local') ?? ''))) ?? ownAccepts[0];
+  const serverAt = accepted ?? ownAccepted;
   if (server)
     rows.push([
       [code(server.program.label)],
       prose`${L(lang, 'server', 'сервер')}`,
       [code(server.program.hostname ?? '?')],
-      accepted ? prose`${code(hostOf(str(accepted, 'local')))} (${cite(accepted)})` : prose`-`,
+      serverAt && str(serverAt, 'local')
+        ? prose`${code(hostOf(str(serverAt, 'local')))} (${cite(serverAt)})`
+        : prose`-`,
     ]);
   if (ready)
     rows.push([
@@ -63,13 +71,23 @@ export function setup(c: Ctx): Block[] {
       [code(ready.hostname ?? '?')],
       prose`wan ${code(str(ready, 'wan') ?? '?')}, vm ${code(str(ready, 'vm') ?? '?')} (${cite(ready)})`,
     ]);
-  for (const s of [...model.echo, ...model.chat]) {
+  for (const s of [...model.echo, ...model.ownEcho.filter((x) => x.connected), ...model.chat]) {
     const first: LogRecord | undefined = 'connected' in s ? s.connected : s.joined;
     rows.push([
       [code(s.program.label)],
       prose`${s.scenario}`,
       [code(s.program.hostname ?? '?')],
       first && s.local ? prose`${code(hostOf(s.local))} (${cite(first)})` : prose`-`,
+    ]);
+  }
+  // A student's own clients: the address from their traced calls (connect(), a chat's first sendto()).
+  for (const x of own(c).chat.clients) {
+    const first = x.sends[0];
+    rows.push([
+      [code(x.run.source)],
+      prose`${x.run.scenario ?? '-'}`,
+      [code(x.run.started.hostname ?? '?')],
+      first && x.local ? prose`${code(hostOf(x.local))} (${cite(first)})` : prose`-`,
     ]);
   }
   if (rows.length > 0)
