@@ -669,7 +669,7 @@ export function checkCounts(
  * passed with untested parts, the failed ones with their first failing finding, the n/a ones.
  * English names the checks by id (scripts and --require use them); Russian by a short name in
  * Russian, with the id in parentheses for the failed and n/a ones (what --require takes).
- * `extra` is a check the report shows elsewhere (the capture's, "wire"): said only when it fails.
+ * `extra` is a check the report shows elsewhere (the capture's, "wire"): counted like the others.
  */
 export function checkSummary<F extends { ok: boolean; na?: boolean } = Finding>(
   results: ReadonlyArray<{ id: string; status: CheckStatus; findings: readonly F[] }>,
@@ -678,13 +678,16 @@ export function checkSummary<F extends { ok: boolean; na?: boolean } = Finding>(
   extra?: { id: string; status: CheckStatus; findings: readonly F[] },
 ): string {
   const w = SUMMARY_WORDS[lang];
-  const c = checkCounts(results);
+  // The capture's check is shown in the report and counted there: counted here too.
+  const c = checkCounts(extra ? [...results, extra] : results);
   const name = (id: string) => (lang === 'en' ? id : (w.names[id] ?? id));
   const named = (id: string) => (lang === 'en' ? id : w.names[id] ? `${w.names[id]} (${id})` : id);
   const partial = results
     .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na))
     .map((r) => name(r.id));
-  const na = results.filter((r) => r.status === 'n/a').map((r) => named(r.id));
+  const na = [...results, ...(extra ? [extra] : [])]
+    .filter((r) => r.status === 'n/a')
+    .map((r) => named(r.id));
   const failed = [...results, ...(extra?.status === 'fail' ? [extra] : [])].filter(
     (r) => r.status === 'fail',
   );

@@ -312,6 +312,51 @@ function wireCheck(
 
 const SECTION_TITLE = { en: 'On the wire', ru: 'В сети' } as const;
 
+const WIRE_CHECK_TITLE = {
+  en: 'Check: bytes on the wire equal the socket log',
+  ru: 'Проверка: байты в сети равны счётчикам журнала сокетов',
+} as const;
+
+/** The capture's check's title (its heading, its row in the checks table). */
+export function wireCheckTitle(lang: Lang): string {
+  return WIRE_CHECK_TITLE[lang];
+}
+
+/**
+ * The capture's check as the report counts it with the others (Ctx.extraChecks): its id, status,
+ * title and first failing (else first) finding.
+ */
+export function wireCheckEntry(check: WireCheckResult): {
+  id: string;
+  status: WireCheckResult['status'];
+  title: { en: string; ru: string };
+  finding?: { en: string; ru: string };
+} {
+  const f = check.findings.find((x) => !x.ok) ?? check.findings[0];
+  const more = check.findings.length - 1;
+  return {
+    id: check.id,
+    status: check.status,
+    title: { ...WIRE_CHECK_TITLE },
+    ...(f
+      ? {
+          finding: {
+            en:
+              f.en +
+              (more > 0
+                ? ` (and ${count('en', more, { one: 'comparison', other: 'comparisons' })} more)`
+                : ''),
+            ru:
+              f.ru +
+              (more > 0
+                ? ` (и ещё ${count('ru', more, { one: 'сравнение', few: 'сравнения', many: 'сравнений', other: 'сравнения' })})`
+                : ''),
+          },
+        }
+      : {}),
+  };
+}
+
 /** The name of a scenario's "On the wire" part, for a document that places it itself. */
 export function wireSectionTitle(lang: Lang): string {
   return SECTION_TITLE[lang];
@@ -404,12 +449,7 @@ export function wireSection(wire: WireAnalysis, model: LabModel, lang: Lang): Bl
     fail: en ? '❌ fail' : '❌ не пройдена',
     'n/a': en ? '➖ not applicable' : '➖ неприменима',
   };
-  out.push(
-    heading(
-      3,
-      `${en ? 'Check: bytes on the wire equal the socket log' : 'Проверка: байты в сети равны счётчикам журнала сокетов'}: ${status[wire.check.status]}`,
-    ),
-  );
+  out.push(heading(3, `${wireCheckTitle(lang)}: ${status[wire.check.status]}`));
   if (wire.check.findings.length > 0)
     out.push(list(wire.check.findings.map((f) => `${f.ok ? '✅' : '❌'} ${en ? f.en : f.ru}`)));
   return out;

@@ -1,0 +1,57 @@
+/**
+ * The teacher's review of the generated reports (checks and the wire section), over the real
+ * recorded runs: the student's own programs (test/fixtures/own/student-run) and the lab's programs
+ * (docs/examples/logs), each with both captures.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Analysis, analyse, findCaptures, render, summary } from '../src/report/index.ts';
+
+const OWN = fileURLToPath(new URL('./fixtures/own/student-run/logs/', import.meta.url));
+const LAB = fileURLToPath(new URL('../docs/examples/logs/', import.meta.url));
+
+const cache = new Map<string, Promise<Analysis>>();
+/** A directory's logs and captures, analysed as the CLI does (the latest run). */
+function runOf(dir: string): Promise<Analysis> {
+  let a = cache.get(dir);
+  if (!a) {
+    a = (async () => {
+      const captures = await findCaptures([dir]);
+      assert.ok(captures && captures.files.length === 2, 'both captures beside the logs');
+      const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
+      return analyse(
+        names.map((n) => ({
+          name: n.replace(/\.jsonl$/, ''),
+          lines: (async function* () {
+            yield readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean);
+          })(),
+        })),
+        { captures },
+      );
+    })();
+    cache.set(dir, a);
+  }
+  return a;
+}
+
+test('the wire check, shown as a check, is counted in every total (A5.5, B5.3)', async () => {
+  for (const dir of [OWN, LAB]) {
+    const a = await runOf(dir);
+    assert.ok(a.wire, 'the run has captures');
+    const shown = a.checks.length + 1;
+    const pass =
+      a.checks.filter((c) => c.status === 'pass').length + (a.wire.check.status === 'pass' ? 1 : 0);
+    const na = a.checks.filter((c) => c.status === 'n/a').length + (a.wire.check.status === 'n/a' ? 1 : 0);
+    const ru = render(a, 'ru');
+    assert.match(ru, new RegExp(`Проверки: пройдено ${pass} из ${shown}[,.]`));
+    assert.match(ru, new RegExp(`\\*\\*Проверки: пройдено ${pass}, не пройдено 0, неприменимо ${na}\\*\\*`));
+    assert.match(ru, /\| Проверка: байты в сети равны счётчикам журнала сокетов \| /);
+    const en = render(a, 'en');
+    assert.match(en, new RegExp(`Checks: ${pass} of ${shown} passed`));
+    assert.match(summary(a, 'en'), new RegExp(`^checks: ${pass} of ${shown} pass`));
+    assert.match(summary(a, 'ru'), new RegExp(`^проверки: пройдено ${pass} из ${shown}`));
+  }
+});
