@@ -55,3 +55,24 @@ test('the wire check, shown as a check, is counted in every total (A5.5, B5.3)',
     assert.match(summary(a, 'ru'), new RegExp(`^проверки: пройдено ${pass} из ${shown}`));
   }
 });
+
+test('the UDP paragraph names the lab chat’s join exchange only when a program logged it (A1.1, B2.5)', async () => {
+  const own = await runOf(OWN);
+  const lab = await runOf(LAB);
+  for (const lang of ['en', 'ru'] as const) {
+    const ownText = render(own, lang);
+    const labText = render(lab, lang);
+    // The student's chat sent plain text: no handshake named anywhere in the wire section.
+    assert.doesNotMatch(ownText, /HELLO, COOKIE, JOIN, WELCOME/);
+    assert.match(
+      ownText,
+      lang === 'en' ? /made no join exchange of their own/ : /не обменивались сообщениями при входе/,
+    );
+    // The lab's chat logged its exchange: the four messages, in every UDP paragraph.
+    assert.match(labText, /HELLO, COOKIE, JOIN, WELCOME/);
+    assert.doesNotMatch(
+      labText,
+      lang === 'en' ? /made no join exchange/ : /не обменивались сообщениями при входе/,
+    );
+  }
+});

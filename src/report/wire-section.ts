@@ -28,7 +28,7 @@ import {
   relateCaptures,
   socketPortionsFromLog,
 } from '../wire/index.js';
-import { wireBlocks } from '../wire/explain.js';
+import { type ChatHandshake, wireBlocks } from '../wire/explain.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import { ownParts } from './identity.js';
@@ -357,6 +357,14 @@ export function wireCheckEntry(check: WireCheckResult): {
   };
 }
 
+/** The lab's chat logs its join exchange (server: cookie sent, member joined; client: joined). */
+const HANDSHAKE_EVENTS = new Set(['udp.cookie.sent', 'udp.member.joined', 'chat.joined']);
+
+/** Whether the chat's datagrams in this run include the lab protocol's join exchange. */
+export function chatHandshakeOf(model: LabModel): ChatHandshake {
+  return model.timeline.records.some((r) => HANDSHAKE_EVENTS.has(r.event)) ? 'lab' : 'plain';
+}
+
 /** The name of a scenario's "On the wire" part, for a document that places it itself. */
 export function wireSectionTitle(lang: Lang): string {
   return SECTION_TITLE[lang];
@@ -385,6 +393,7 @@ export function wireScenarioSection(
   return wireBlocks({
     lang,
     captures: inputs,
+    chatHandshake: chatHandshakeOf(model),
     serverPorts: wire.serverPorts,
     ...(s.crossCheck ? { crossCheck: s.crossCheck } : {}),
     ...(s.hop ? { hop: s.hop } : {}),

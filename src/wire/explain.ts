@@ -48,7 +48,15 @@ export interface WireSectionInput {
   listLimit?: number;
   /** The server log's portions per client endpoint (socketPortionsFromLog), shown beside the segments. */
   portions?: Map<string, SocketPortions>;
+  /** What the run's logs say of the chat's join exchange (chatHandshakeOf); undefined: nothing known. */
+  chatHandshake?: ChatHandshake;
 }
+
+/**
+ * The chat's join exchange in this run: `lab` when a program of the lab logged it (HELLO, COOKIE,
+ * JOIN, WELCOME), `plain` when the run's chat logs hold none (a student's plain-text chat).
+ */
+export type ChatHandshake = 'lab' | 'plain';
 
 const ruCount = (n: number, one: string, few: string, many: string) =>
   count('ru', n, { one, few, many, other: few });
@@ -368,6 +376,20 @@ export const WIRE_TEXTS = {
       "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone, including the chat's join exchange (HELLO, COOKIE, JOIN, WELCOME), which is the chat protocol's own, carried in ordinary datagrams; each chat message is one datagram. A datagram that is lost is simply missing: nothing in UDP sends it again.",
     () =>
       'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна, в том числе обмен при входе в чат (HELLO, COOKIE, JOIN, WELCOME): это собственный протокол чата поверх обычных дейтаграмм; каждое сообщение чата — одна дейтаграмма. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+  ),
+  'udp-rules-plain': sentence(
+    {},
+    () =>
+      'UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone: the chat programs of this run made no join exchange of their own (no program of the lab logged one), each datagram carries the text a program wrote, and the server knows a member only by the address its datagrams came from. A datagram that is lost is simply missing: nothing in UDP sends it again.',
+    () =>
+      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна: чат-программы этого запуска не обменивались сообщениями при входе (ни одна программа лаборатории такого обмена не записала), каждая дейтаграмма несёт текст, который записала программа, а участника сервер узнаёт только по адресу, с которого пришли его дейтаграммы. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+  ),
+  'udp-rules-unknown': sentence(
+    {},
+    () =>
+      'UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone; any exchange a chat program makes when it joins is that program’s own protocol, carried in ordinary datagrams. A datagram that is lost is simply missing: nothing in UDP sends it again.',
+    () =>
+      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна; если чат-программа обменивается сообщениями при входе, это её собственный протокол поверх обычных дейтаграмм. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
   ),
   // ---- the hop -------------------------------------------------------------------------------
   'rw-source': sentence(
@@ -780,7 +802,12 @@ export function explainTcpConnection(
 }
 
 /** The datagrams of one UDP conversation: one datagram per message, no handshake, no acknowledgement. */
-export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit = 20): Block[] {
+export function explainUdpConversation(
+  u: UdpConversation,
+  lang: Lang,
+  listLimit = 20,
+  handshake?: ChatHandshake,
+): Block[] {
   const fromA = u.datagrams.filter((d) => d.from === u.a);
   const fromB = u.datagrams.filter((d) => d.from !== u.a);
   const t0 = u.datagrams[0]?.timeMs ?? 0;
@@ -801,7 +828,9 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
   out.push(table(cells(lang, 'udp-head'), rows));
   const notListed = u.count - rows.length;
   if (notListed > 0) out.push(paragraph(t(lang, 'and-n-more', { n: notListed })));
-  out.push(paragraph(t(lang, 'udp-rules', {})));
+  const rules =
+    handshake === 'lab' ? 'udp-rules' : handshake === 'plain' ? 'udp-rules-plain' : 'udp-rules-unknown';
+  out.push(paragraph(t(lang, rules, {})));
   return out;
 }
 
@@ -978,7 +1007,7 @@ export function wireBlocks(input: WireSectionInput): Block[] {
     const udp = flows.udp.filter((u) => ours(u.a, u.b));
     if (tcp.length + udp.length === 0) out.push(paragraph(t(lang, 'no-lab-traffic', {})));
     for (const c of tcp) out.push(...explainTcpConnection(c, lang, limit, input.portions?.get(c.client)));
-    for (const u of udp) out.push(...explainUdpConversation(u, lang, limit));
+    for (const u of udp) out.push(...explainUdpConversation(u, lang, limit, input.chatHandshake));
   }
   if (input.hop) out.push(paragraph(t(lang, 'hop-title', {})), ...explainHop(input.hop, lang));
   if (input.crossCheck) {
