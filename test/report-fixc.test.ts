@@ -76,3 +76,20 @@ test('the UDP paragraph names the lab chat’s join exchange only when a program
     );
   }
 });
+
+test('a client FIN the server-side capture holds no answer to: the capture ended first, and the log shows the close (B1.3, B5.2)', async () => {
+  const lab = await runOf(LAB);
+  const ru = render(lab, 'ru');
+  const en = render(lab, 'en');
+  // The local (#88) and remote (#90) connections: the server's FIN came after the capture stopped.
+  const notes = ru.match(/После FIN клиента в захвате нет ничего из этого соединения[^\n]*/g) ?? [];
+  assert.equal(notes.length, 2, 'one note per connection without the server’s answer');
+  for (const n of notes) {
+    assert.match(n, /Последний пакет захвата записан через 0,\d{3} мс после этого FIN/);
+    assert.match(n, /Compose останавливает его после ждущих его клиентов и раньше сервера/);
+    assert.match(n, /Журнал сервера записал, что сервер закрыл это соединение/);
+  }
+  assert.equal((en.match(/The capture's last packet was captured/g) ?? []).length, 2);
+  // The vm connection's FINs are both in the capture: no such note for it; nor for the student's run.
+  assert.doesNotMatch(render(await runOf(OWN), 'ru'), /После FIN клиента в захвате нет ничего/);
+});

@@ -28,7 +28,8 @@ import {
   relateCaptures,
   socketPortionsFromLog,
 } from '../wire/index.js';
-import { type ChatHandshake, wireBlocks } from '../wire/explain.js';
+import { type ChatHandshake, lastPacketMs, wireBlocks } from '../wire/explain.js';
+import { normaliseEndpoint } from '../wire/crosscheck.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import { ownParts } from './identity.js';
@@ -360,6 +361,16 @@ export function wireCheckEntry(check: WireCheckResult): {
 /** The lab's chat logs its join exchange (server: cookie sent, member joined; client: joined). */
 const HANDSHAKE_EVENTS = new Set(['udp.cookie.sent', 'udp.member.joined', 'chat.joined']);
 
+/** The client endpoints (as the capture writes them) whose closing our server's log records. */
+function closedInLogOf(model: LabModel): Set<string> {
+  const out = new Set<string>();
+  for (const r of model.timeline.records) {
+    const remote = r.event === 'tcp.connection.closed' ? strField(r, 'remote') : undefined;
+    if (remote) out.add(normaliseEndpoint(remote));
+  }
+  return out;
+}
+
 /** Whether the chat's datagrams in this run include the lab protocol's join exchange. */
 export function chatHandshakeOf(model: LabModel): ChatHandshake {
   return model.timeline.records.some((r) => HANDSHAKE_EVENTS.has(r.event)) ? 'lab' : 'plain';
@@ -386,7 +397,12 @@ export function wireScenarioSection(
   const remote = wire.captures.find((c) => c.side === 'remote');
   const inputs: CaptureInput[] = [];
   if (server?.read)
-    inputs.push({ name: server.name, result: server.read.result, ...(s.server ? { flows: s.server } : {}) });
+    inputs.push({
+      name: server.name,
+      result: server.read.result,
+      ...(s.server ? { flows: s.server } : {}),
+      lastMs: lastPacketMs(server.read.flows),
+    });
   if (s.remote && remote?.read)
     inputs.push({ name: remote.name, result: remote.read.result, flows: remote.read.flows });
   if (inputs.length === 0) return undefined;
@@ -394,6 +410,7 @@ export function wireScenarioSection(
     lang,
     captures: inputs,
     chatHandshake: chatHandshakeOf(model),
+    closedInLog: closedInLogOf(model),
     serverPorts: wire.serverPorts,
     ...(s.crossCheck ? { crossCheck: s.crossCheck } : {}),
     ...(s.hop ? { hop: s.hop } : {}),
