@@ -130,8 +130,10 @@ test('a passing check with untested parts says so first, with how to test them, 
   assert.equal(client.status, 'pass');
   const head = client.findings[0]!;
   assert.deepEqual([head.code, head.na], ['own-untested', true]);
-  // The lab never points a client at a closed port; local and remote never typed `exit`.
-  assert.deepEqual(String(head.params.parts).split(',').sort(), ['exit', 'refused']);
+  // The lab never points a client at a closed port; local and remote never typed `exit`, but vm
+  // did (teacher review A5.2): exit is tested for some clients only, not untested in this run.
+  assert.deepEqual(String(head.params.parts).split(',').sort(), ['refused']);
+  assert.equal(head.params.some, 'exit');
   // The untested parts come right after it, before what passed.
   const firstPass = client.findings.findIndex((f) => !f.na);
   assert.ok(client.findings.slice(1, firstPass).every((f) => f.na));

@@ -93,3 +93,27 @@ test('a client FIN the server-side capture holds no answer to: the capture ended
   // The vm connection's FINs are both in the capture: no such note for it; nor for the student's run.
   assert.doesNotMatch(render(await runOf(OWN), 'ru'), /После FIN клиента в захвате нет ничего/);
 });
+
+test('a part another client of the same check tested is not listed as untested in this run (A5.2, A5.3)', async () => {
+  const own = await runOf(OWN);
+  const byId = (id: string) => own.checks.find((c) => c.id === id);
+  const client = byId('own-echo-client');
+  const chat = byId('own-chat-client');
+  assert.ok(client && chat);
+  const head = (c: NonNullable<typeof client>) =>
+    c.findings.find((f) => f.code === 'own-untested')?.params ?? {};
+  // exit was tested for vm (passed): untested in this run is only the refused connection.
+  assert.equal(head(client).parts, 'refused');
+  assert.equal(head(client).some, 'exit');
+  // typing was tested for vm: not "untested in this run"; exit and the unreachable server are.
+  assert.doesNotMatch(String(head(chat).parts), /na-incoming/);
+  assert.match(String(head(chat).some), /^na-incoming/);
+  const ru = render(own, 'ru');
+  assert.match(ru, /не проверено в этом запуске: отказ в соединении\. /);
+  assert.match(
+    ru,
+    /Проверено не у всех клиентов: `exit` завершает клиента \(строки ➖ ниже называют клиентов/,
+  );
+  assert.match(ru, /не проверено в этом запуске: `exit` завершает клиента, недоступный сервер\. /);
+  assert.match(render(own, 'en'), /Tested for some clients only: messages shown before Enter/);
+});
