@@ -47,7 +47,12 @@ test('the wire check, shown as a check, is counted in every total (A5.5, B5.3)',
     const na = a.checks.filter((c) => c.status === 'n/a').length + (a.wire.check.status === 'n/a' ? 1 : 0);
     const ru = render(a, 'ru');
     assert.match(ru, new RegExp(`Проверки: пройдено ${pass} из ${shown}[,.]`));
-    assert.match(ru, new RegExp(`\\*\\*Проверки: пройдено ${pass}, не пройдено 0, неприменимо ${na}\\*\\*`));
+    const fail =
+      a.checks.filter((c) => c.status === 'fail').length + (a.wire.check.status === 'fail' ? 1 : 0);
+    assert.match(
+      ru,
+      new RegExp(`\\*\\*Проверки: пройдено ${pass}, не пройдено ${fail}, неприменимо ${na}\\*\\*`),
+    );
     assert.match(ru, /\| Проверка: байты в сети равны счётчикам журнала сокетов \| /);
     const en = render(a, 'en');
     assert.match(en, new RegExp(`Checks: ${pass} of ${shown} passed`));
@@ -116,4 +121,38 @@ test('a part another client of the same check tested is not listed as untested i
   );
   assert.match(ru, /не проверено в этом запуске: `exit` завершает клиента, недоступный сервер\. /);
   assert.match(render(own, 'en'), /Tested for some clients only: messages shown before Enter/);
+});
+
+test('an own echo client killed by SIGTERM with its connection open fails the stop check (main task 4); chat clients get a note (A5.4, A2.6)', async () => {
+  const own = await runOf(OWN);
+  const stopped = own.checks.find((c) => c.id === 'stopped');
+  assert.ok(stopped);
+  assert.equal(stopped.status, 'fail');
+  const byProgram = (p: string) => stopped.findings.find((f) => f.params.program === p);
+  for (const p of ['stud-echo-local', 'stud-echo-remote']) {
+    const f = byProgram(p);
+    assert.deepEqual([f?.code, f?.ok, f?.params.code], ['stop-own-client-killed', false, 143], p);
+  }
+  // vm typed exit and ended by itself; the chat clients' kill is a note, not a failure.
+  assert.deepEqual(
+    [byProgram('stud-echo-vm')?.code, byProgram('stud-echo-vm')?.ok],
+    ['stop-own-exited', true],
+  );
+  for (const p of ['stud-chat-vm', 'stud-chat-remote'])
+    assert.deepEqual([byProgram(p)?.code, byProgram(p)?.ok], ['stop-own-killed-note', true], p);
+  const ru = render(own, 'ru');
+  assert.match(
+    ru,
+    /Задание требует, чтобы клиент выводил сообщение при отключении от сервера \(пункт 4 основного задания\)/,
+  );
+  assert.match(
+    ru,
+    /такие сообщения задание требует только от эхо-сервера \(при остановке\) и эхо-клиента \(при отключении от сервера\)/,
+  );
+  assert.match(
+    render(own, 'en'),
+    /The assignment asks the client to print a message when it disconnects from the server/,
+  );
+  // The lab's own clients log client.disconnected: the lab run still passes.
+  assert.equal((await runOf(LAB)).checks.find((c) => c.id === 'stopped')?.status, 'pass');
 });

@@ -99,6 +99,7 @@ export type FindingCode =
   | 'stop-own-killed'
   | 'stop-own-killed-note'
   | 'stop-own-missing'
+  | 'stop-own-client-killed'
   | OwnFindingCode;
 
 /** One check over the whole model: its status and every statement it made. */
@@ -514,8 +515,9 @@ const SIGNALS: Record<number, string> = {
  * How a student's own program ended, from the runner's own.program.exited: by itself; after the
  * lab's SIGTERM, handling it (an exit status of its own); or killed by the signal itself (the
  * shell's status 128 + n, or SIGKILL after the grace period), printing nothing more. The course asks
- * the server to print a message when it stops: an own echo server killed by the signal did not,
- * and fails; the other programs get the same sentence as a note.
+ * the server to print a message when it stops (main task 2) and the client one when it disconnects
+ * from the server (main task 4): an own echo server killed by the signal, or an own echo client
+ * killed with its connection open, did not, and fails; the chat programs get a note.
  */
 function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
   const role = run.role;
@@ -549,10 +551,15 @@ function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
     exited,
   ];
   if (signal !== undefined) {
-    const required = role === 'echo-server';
+    // Main task 4: the echo client reports disconnecting from the server. One the signal ended
+    // while its connection was open (no close() or shutdown() of its own in the trace) never did.
+    const clientCut =
+      role === 'echo-client' &&
+      !run.calls.some((c) => ['close', 'shutdown'].includes(strField(c, 'call') ?? ''));
+    const required = role === 'echo-server' || clientCut;
     return {
       ok: !required,
-      code: required ? 'stop-own-killed' : 'stop-own-killed-note',
+      code: clientCut ? 'stop-own-client-killed' : required ? 'stop-own-killed' : 'stop-own-killed-note',
       params: {
         ...params,
         signal,
