@@ -156,3 +156,39 @@ test('an own echo client killed by SIGTERM with its connection open fails the st
   // The lab's own clients log client.disconnected: the lab run still passes.
   assert.equal((await runOf(LAB)).checks.find((c) => c.id === 'stopped')?.status, 'pass');
 });
+
+test('chat datagrams sent before anyone else joined: a note in the chat check, the relay finding counts them, the client says who wrote before (A2.2–A2.4)', async () => {
+  const own = await runOf(OWN);
+  const chat = own.checks.find((c) => c.id === 'chat');
+  assert.ok(chat);
+  // vm's two datagrams (24 and 31 bytes) went out before remote's first: notes, not deliveries.
+  const notes = chat.findings.filter((f) => f.code === 'chat-nobody-yet');
+  assert.deepEqual(
+    notes.map((f) => [f.params.from, f.params.bytes, f.ok, f.na]),
+    [
+      ['stud-chat-vm (vm)', 24, true, true],
+      ['stud-chat-vm (vm)', 31, true, true],
+    ],
+  );
+  const ru = render(own, 'ru');
+  const en = render(own, 'en');
+  assert.match(
+    ru,
+    /сервер ещё не знал, кому его переслать, и его никто не получил\. Это замечание, а не доставка/,
+  );
+  // The relay finding: 3 of the 5 datagrams, and why the other 2 went nowhere.
+  assert.match(
+    ru,
+    /для 3 из 5 дейтаграмм, полученных от участников .*; остальные 2 дейтаграммы пришли раньше первой дейтаграммы любого другого участника/,
+  );
+  assert.match(
+    en,
+    /for 3 of the 5 datagrams it received from members .*; the other 2 datagrams came before any other member's first datagram/,
+  );
+  // remote got nothing: nobody wrote after it joined; vm wrote before.
+  assert.match(
+    ru,
+    /remote: пока клиент работал, сервер ему ничего не присылал: после его входа в чат \(его первой дейтаграммы\) другие участники не писали; писали только раньше, когда сервер ещё не знал этого клиента: vm/,
+  );
+  assert.doesNotMatch(ru, /remote: [^\n]*другие участники ему не писали/);
+});

@@ -49,6 +49,11 @@ export interface Finding {
   ok: boolean;
   /** A part with no evidence in the logs (it did not happen in this run): shown as n/a, never as a pass. */
   na?: boolean;
+  /**
+   * With `na`: a note on something that did not happen for a reason the run shows (a chat message
+   * sent before anyone else joined), not a part left untested: shown as ➖, never counted as partial.
+   */
+  note?: boolean;
   code: FindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
@@ -100,6 +105,7 @@ export type FindingCode =
   | 'stop-own-killed-note'
   | 'stop-own-missing'
   | 'stop-own-client-killed'
+  | 'chat-nobody-yet'
   | OwnFindingCode;
 
 /** One check over the whole model: its status and every statement it made. */
@@ -117,7 +123,7 @@ export interface CheckOptions {
 
 /** Runs every check of the lab over the model. Pure: the same logs always give the same results. */
 export function runChecks(model: LabModel, options: CheckOptions = {}): CheckResult[] {
-  const results = [
+  const results: CheckResult[] = [
     addressCheck(model, 'local'),
     addressCheck(model, 'vm'),
     addressCheck(model, 'remote'),
@@ -659,13 +665,16 @@ export interface CheckCounts {
   na: number;
 }
 export function checkCounts(
-  results: ReadonlyArray<{ status: CheckStatus; findings: ReadonlyArray<{ na?: boolean; ok: boolean }> }>,
+  results: ReadonlyArray<{
+    status: CheckStatus;
+    findings: ReadonlyArray<{ na?: boolean; note?: boolean; ok: boolean }>;
+  }>,
 ): CheckCounts {
   const pass = results.filter((r) => r.status === 'pass');
   return {
     total: results.length,
     pass: pass.length,
-    partial: pass.filter((r) => r.findings.some((f) => f.na)).length,
+    partial: pass.filter((r) => r.findings.some((f) => f.na && !f.note)).length,
     fail: results.filter((r) => r.status === 'fail').length,
     na: results.filter((r) => r.status === 'n/a').length,
   };
@@ -678,7 +687,7 @@ export function checkCounts(
  * Russian, with the id in parentheses for the failed and n/a ones (what --require takes).
  * `extra` is a check the report shows elsewhere (the capture's, "wire"): counted like the others.
  */
-export function checkSummary<F extends { ok: boolean; na?: boolean } = Finding>(
+export function checkSummary<F extends { ok: boolean; na?: boolean; note?: boolean } = Finding>(
   results: ReadonlyArray<{ id: string; status: CheckStatus; findings: readonly F[] }>,
   describe: (f: F) => string,
   lang: Lang = 'en',
@@ -690,7 +699,7 @@ export function checkSummary<F extends { ok: boolean; na?: boolean } = Finding>(
   const name = (id: string) => (lang === 'en' ? id : (w.names[id] ?? id));
   const named = (id: string) => (lang === 'en' ? id : w.names[id] ? `${w.names[id]} (${id})` : id);
   const partial = results
-    .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na))
+    .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na && !f.note))
     .map((r) => name(r.id));
   const na = [...results, ...(extra ? [extra] : [])]
     .filter((r) => r.status === 'n/a')
@@ -763,6 +772,22 @@ function ownChatCheck(model: LabModel): CheckResult | undefined {
   const taken = new Set<LogRecord>();
   for (const sender of clients) {
     for (const sent of sender.c.sends) {
+      // Sent before any client of another scenario joined (its first datagram): the server knew
+      // nobody to send it to. A note, not a delivery: it reached no one.
+      const others = clients.filter((x) => x.c.run.scenario !== sender.c.run.scenario && x.first && x.last);
+      if (others.length > 0 && others.every((x) => sent.time < x.first!.time))
+        findings.push({
+          ok: true,
+          na: true,
+          note: true,
+          code: 'chat-nobody-yet',
+          params: {
+            from: name(sender),
+            bytes: bytesOf(sent),
+            later: [...new Set(others.map((x) => name(x)))].join(', '),
+          },
+          evidence: [sent, ...others.map((x) => x.first!)],
+        });
       for (const receiver of clients) {
         if (receiver.c.run.scenario === sender.c.run.scenario || !receiver.first || !receiver.last) continue;
         // A member from its first datagram on, until its last call.

@@ -608,6 +608,13 @@ export const FINDING_TEXTS = {
     (p) =>
       `${ownKilled('ru', p)} Задание требует, чтобы клиент выводил сообщение при отключении от сервера (пункт 4 основного задания): сигнал завершил его при ещё открытом соединении (своего close() в трассировке нет), и такого сообщения он не вывел. ${ownKilledFix('ru', p)}`,
   ),
+  'chat-nobody-yet': finding(
+    { from: 'stud-chat-vm (vm)', bytes: 24, later: 'stud-chat-remote (remote)' },
+    (p) =>
+      `${p.from}: ${count('en', Number(p.bytes), 'byte')} sent before any client of another network joined (${p.later} sent its first datagram later): the server knew nobody to send it to, so it reached no one. A note, not a delivery`,
+    (p) =>
+      `${p.from}: сообщение (${count('ru', Number(p.bytes), 'byte')}) отправлено раньше, чем в чат вошёл клиент из другой сети (${p.later} отправил первую дейтаграмму позже): сервер ещё не знал, кому его переслать, и его никто не получил. Это замечание, а не доставка`,
+  ),
 } satisfies Record<Exclude<FindingCode, keyof (typeof OWN_FINDINGS)['en']>, Sentence<P>>;
 
 /** Why the reader skipped a line. */
