@@ -192,3 +192,46 @@ test('chat datagrams sent before anyone else joined: a note in the chat check, t
   );
   assert.doesNotMatch(ru, /remote: [^\n]*другие участники ему не писали/);
 });
+
+test('the wire check compares a student’s traced server’s reads and writes per accepted connection with the capture (A5.1)', async () => {
+  const own = await runOf(OWN);
+  assert.equal(own.wire?.check.status, 'pass');
+  assert.deepEqual(
+    own.wire.check.findings.map((f) => f.en.replace(/:.*/, '')),
+    ['127.0.0.1', '127.0.0.1', '198.18.71.4', '198.18.71.4', '198.18.71.2', '198.18.71.2'],
+  );
+  assert.match(
+    render(own, 'ru'),
+    /198\.18\.71\.4:60328 сервер → клиент: по трассировке вашего сервера \(чтения и записи\) 88 байт, в захвате 88 байт/,
+  );
+  // One write the trace says returned 60 instead of 61: the counts differ, the check fails.
+  const captures = await findCaptures([OWN]);
+  const edited = await analyse(
+    readdirSync(OWN)
+      .filter((n) => n.endsWith('.jsonl'))
+      .map((n) => ({
+        name: n.replace(/\.jsonl$/, ''),
+        lines: (async function* () {
+          yield readFileSync(join(OWN, n), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) =>
+              n.startsWith('stud-own-echo-server')
+                ? l.replace('"call":"sendto","result":61', '"call":"sendto","result":60')
+                : l,
+            );
+        })(),
+      })),
+    { ...(captures ? { captures } : {}) },
+  );
+  assert.equal(edited.wire?.check.status, 'fail');
+  assert.ok(
+    edited.wire.check.findings.some(
+      (f) =>
+        !f.ok &&
+        /198\.18\.71\.4:60328 server → client: your server's traced reads and writes 87 bytes, on the wire 88/.test(
+          f.en,
+        ),
+    ),
+  );
+});
