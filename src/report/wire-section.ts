@@ -456,6 +456,7 @@ export function wireScenarioSection(
     captures: inputs,
     chatHandshake: chatHandshakeOf(model),
     closedInLog: closedInLogOf(model),
+    labCompose: true,
     serverPorts: wire.serverPorts,
     ...(s.crossCheck ? { crossCheck: s.crossCheck } : {}),
     ...(s.hop ? { hop: s.hop } : {}),

@@ -7,17 +7,7 @@
  * Every sentence states what the capture holds (frames, numbers, flags) or a rule of TCP/UDP that
  * holds everywhere; nothing is inferred from how the lab is configured.
  */
-import {
-  type Value,
-  code,
-  fill,
-  join,
-  list,
-  paragraph,
-  prose,
-  table,
-  text,
-} from '../report/document/build.js';
+import { type Value, code, fill, join, list, paragraph, prose, table } from '../report/document/build.js';
 import { blocksToMarkdown } from '../report/document/markdown.js';
 import type { Block, Inline, ListItem } from '../report/document/model.js';
 import { type Catalogue, type ParamsOf, say, sentence } from '../text/catalogue.js';
@@ -70,6 +60,11 @@ export interface WireSectionInput {
   portions?: Map<string, SocketPortions>;
   /** Client endpoints whose closing the server's log records (the note on a capture that ended early). */
   closedInLog?: ReadonlySet<string>;
+  /**
+   * The captures come from the lab's Compose file (the report says so): the first one, the server
+   * side's, ran in the server's network namespace and stops before the server.
+   */
+  labCompose?: boolean;
   /** What the run's logs say of the chat's join exchange (chatHandshakeOf); undefined: nothing known. */
   chatHandshake?: ChatHandshake;
 }
@@ -1082,7 +1077,7 @@ export function wireBlocks(input: WireSectionInput): Block[] {
     const ending: CaptureEnding | undefined = Number.isFinite(lastMs)
       ? {
           timeMs: lastMs,
-          serverSide: cap === input.captures[0],
+          serverSide: input.labCompose === true && cap === input.captures[0],
           ...(input.closedInLog ? { closedInLog: input.closedInLog } : {}),
         }
       : undefined;
