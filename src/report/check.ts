@@ -770,13 +770,15 @@ function ownChatCheck(model: LabModel): CheckResult | undefined {
   const name = (x: (typeof clients)[number]) => `${x.c.run.source} (${x.c.run.scenario})`;
   const bytesOf = (r: LogRecord) => numField(r, 'result') ?? numField(r, 'bytes') ?? 0;
   const taken = new Set<LogRecord>();
+  // The notes come after the deliveries: the check's row shows its first finding.
+  const notes: Finding[] = [];
   for (const sender of clients) {
     for (const sent of sender.c.sends) {
       // Sent before any client of another scenario joined (its first datagram): the server knew
       // nobody to send it to. A note, not a delivery: it reached no one.
       const others = clients.filter((x) => x.c.run.scenario !== sender.c.run.scenario && x.first && x.last);
       if (others.length > 0 && others.every((x) => sent.time < x.first!.time))
-        findings.push({
+        notes.push({
           ok: true,
           na: true,
           note: true,
@@ -818,5 +820,5 @@ function ownChatCheck(model: LabModel): CheckResult | undefined {
       params: { scenarios: scenarios.join(', ') },
       evidence: clients.map((x) => x.first).filter((r): r is LogRecord => r !== undefined),
     });
-  return result('chat', findings);
+  return result('chat', [...findings, ...notes]);
 }
