@@ -117,7 +117,9 @@ test('stop: an own echo server killed by SIGTERM (no handler) fails, with the se
   assert.match(en, /signal\.signal\(signal\.SIGTERM, handler\)/);
 
   const handled = await analyse(inputs('student-run'));
-  assert.equal(check(handled, 'stopped').status, 'pass');
+  // Its echo clients local and remote were killed with their connections open: they fail (main
+  // task 4, teacher review A5.4); the server's own finding passes.
+  assert.equal(check(handled, 'stopped').status, 'fail');
   const ok = check(handled, 'stopped').findings.find((x) => x.params.role === 'echo-server')!;
   assert.equal(ok.code, 'stop-own-handled');
   assert.match(String(ok.params.last), /Сервер остановлен/);
@@ -130,8 +132,10 @@ test('a passing check with untested parts says so first, with how to test them, 
   assert.equal(client.status, 'pass');
   const head = client.findings[0]!;
   assert.deepEqual([head.code, head.na], ['own-untested', true]);
-  // The lab never points a client at a closed port; local and remote never typed `exit`.
-  assert.deepEqual(String(head.params.parts).split(',').sort(), ['exit', 'refused']);
+  // The lab never points a client at a closed port; local and remote never typed `exit`, but vm
+  // did (teacher review A5.2): exit is tested for some clients only, not untested in this run.
+  assert.deepEqual(String(head.params.parts).split(',').sort(), ['refused']);
+  assert.equal(head.params.some, 'exit');
   // The untested parts come right after it, before what passed.
   const firstPass = client.findings.findIndex((f) => !f.na);
   assert.ok(client.findings.slice(1, firstPass).every((f) => f.na));

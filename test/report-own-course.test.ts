@@ -258,10 +258,19 @@ test('the chat check with their own chat clients: each datagram judged by the ot
   const chat = model.checks.find((c) => c.id === 'chat')!;
   assert.equal(chat.status, 'pass');
   // The remote client's three datagrams reached the vm client (which was a member by then); the vm
-  // client wrote both of its own before the remote one had sent anything, so none is judged.
+  // client wrote both of its own before the remote one had sent anything: not judged as deliveries,
+  // each a note that it reached no one (teacher review A2.2).
+  const judged = chat.findings.filter((f) => !f.note);
   assert.deepEqual(
-    chat.findings.map((f) => [f.code, f.params.from, f.params.to, f.params.bytes]),
+    judged.map((f) => [f.code, f.params.from, f.params.to, f.params.bytes]),
     [28, 36, 69].map((b) => ['chat-ok', 'stud-chat-remote (remote)', 'stud-chat-vm (vm)', b]),
   );
-  assert.ok(chat.findings.every((f) => f.evidence.length === 2 && f.evidence[1]!.source === 'stud-chat-vm'));
+  assert.ok(judged.every((f) => f.evidence.length === 2 && f.evidence[1]!.source === 'stud-chat-vm'));
+  assert.deepEqual(
+    chat.findings.filter((f) => f.note).map((f) => [f.code, f.params.bytes]),
+    [
+      ['chat-nobody-yet', 24],
+      ['chat-nobody-yet', 31],
+    ],
+  );
 });

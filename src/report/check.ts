@@ -49,6 +49,11 @@ export interface Finding {
   ok: boolean;
   /** A part with no evidence in the logs (it did not happen in this run): shown as n/a, never as a pass. */
   na?: boolean;
+  /**
+   * With `na`: a note on something that did not happen for a reason the run shows (a chat message
+   * sent before anyone else joined), not a part left untested: shown as ➖, never counted as partial.
+   */
+  note?: boolean;
   code: FindingCode;
   params: Record<string, string | number>;
   evidence: LogRecord[];
@@ -99,6 +104,8 @@ export type FindingCode =
   | 'stop-own-killed'
   | 'stop-own-killed-note'
   | 'stop-own-missing'
+  | 'stop-own-client-killed'
+  | 'chat-nobody-yet'
   | OwnFindingCode;
 
 /** One check over the whole model: its status and every statement it made. */
@@ -116,7 +123,7 @@ export interface CheckOptions {
 
 /** Runs every check of the lab over the model. Pure: the same logs always give the same results. */
 export function runChecks(model: LabModel, options: CheckOptions = {}): CheckResult[] {
-  const results = [
+  const results: CheckResult[] = [
     addressCheck(model, 'local'),
     addressCheck(model, 'vm'),
     addressCheck(model, 'remote'),
@@ -514,8 +521,9 @@ const SIGNALS: Record<number, string> = {
  * How a student's own program ended, from the runner's own.program.exited: by itself; after the
  * lab's SIGTERM, handling it (an exit status of its own); or killed by the signal itself (the
  * shell's status 128 + n, or SIGKILL after the grace period), printing nothing more. The course asks
- * the server to print a message when it stops: an own echo server killed by the signal did not,
- * and fails; the other programs get the same sentence as a note.
+ * the server to print a message when it stops (main task 2) and the client one when it disconnects
+ * from the server (main task 4): an own echo server killed by the signal, or an own echo client
+ * killed with its connection open, did not, and fails; the chat programs get a note.
  */
 function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
   const role = run.role;
@@ -549,10 +557,15 @@ function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
     exited,
   ];
   if (signal !== undefined) {
-    const required = role === 'echo-server';
+    // Main task 4: the echo client reports disconnecting from the server. One the signal ended
+    // while its connection was open (no close() or shutdown() of its own in the trace) never did.
+    const clientCut =
+      role === 'echo-client' &&
+      !run.calls.some((c) => ['close', 'shutdown'].includes(strField(c, 'call') ?? ''));
+    const required = role === 'echo-server' || clientCut;
     return {
       ok: !required,
-      code: required ? 'stop-own-killed' : 'stop-own-killed-note',
+      code: clientCut ? 'stop-own-client-killed' : required ? 'stop-own-killed' : 'stop-own-killed-note',
       params: {
         ...params,
         signal,
@@ -652,13 +665,16 @@ export interface CheckCounts {
   na: number;
 }
 export function checkCounts(
-  results: ReadonlyArray<{ status: CheckStatus; findings: ReadonlyArray<{ na?: boolean; ok: boolean }> }>,
+  results: ReadonlyArray<{
+    status: CheckStatus;
+    findings: ReadonlyArray<{ na?: boolean; note?: boolean; ok: boolean }>;
+  }>,
 ): CheckCounts {
   const pass = results.filter((r) => r.status === 'pass');
   return {
     total: results.length,
     pass: pass.length,
-    partial: pass.filter((r) => r.findings.some((f) => f.na)).length,
+    partial: pass.filter((r) => r.findings.some((f) => f.na && !f.note)).length,
     fail: results.filter((r) => r.status === 'fail').length,
     na: results.filter((r) => r.status === 'n/a').length,
   };
@@ -669,22 +685,25 @@ export function checkCounts(
  * passed with untested parts, the failed ones with their first failing finding, the n/a ones.
  * English names the checks by id (scripts and --require use them); Russian by a short name in
  * Russian, with the id in parentheses for the failed and n/a ones (what --require takes).
- * `extra` is a check the report shows elsewhere (the capture's, "wire"): said only when it fails.
+ * `extra` is a check the report shows elsewhere (the capture's, "wire"): counted like the others.
  */
-export function checkSummary<F extends { ok: boolean; na?: boolean } = Finding>(
+export function checkSummary<F extends { ok: boolean; na?: boolean; note?: boolean } = Finding>(
   results: ReadonlyArray<{ id: string; status: CheckStatus; findings: readonly F[] }>,
   describe: (f: F) => string,
   lang: Lang = 'en',
   extra?: { id: string; status: CheckStatus; findings: readonly F[] },
 ): string {
   const w = SUMMARY_WORDS[lang];
-  const c = checkCounts(results);
+  // The capture's check is shown in the report and counted there: counted here too.
+  const c = checkCounts(extra ? [...results, extra] : results);
   const name = (id: string) => (lang === 'en' ? id : (w.names[id] ?? id));
   const named = (id: string) => (lang === 'en' ? id : w.names[id] ? `${w.names[id]} (${id})` : id);
   const partial = results
-    .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na))
+    .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na && !f.note))
     .map((r) => name(r.id));
-  const na = results.filter((r) => r.status === 'n/a').map((r) => named(r.id));
+  const na = [...results, ...(extra ? [extra] : [])]
+    .filter((r) => r.status === 'n/a')
+    .map((r) => named(r.id));
   const failed = [...results, ...(extra?.status === 'fail' ? [extra] : [])].filter(
     (r) => r.status === 'fail',
   );
@@ -756,8 +775,26 @@ function ownChatCheck(model: LabModel): CheckResult | undefined {
   const returned = (r: LogRecord) => numField(r, 'at') ?? r.time;
   const began = (r: LogRecord) => numField(r, 'startedAt') ?? returned(r);
   const taken = new Set<LogRecord>();
+  // The notes come after the deliveries: the check's row shows its first finding.
+  const notes: Finding[] = [];
   for (const sender of clients) {
     for (const sent of sender.c.sends) {
+      // Sent before any client of another scenario joined (its first datagram): the server knew
+      // nobody to send it to. A note, not a delivery: it reached no one.
+      const others = clients.filter((x) => x.c.run.scenario !== sender.c.run.scenario && x.first && x.last);
+      if (others.length > 0 && others.every((x) => sent.time < x.first!.time))
+        notes.push({
+          ok: true,
+          na: true,
+          note: true,
+          code: 'chat-nobody-yet',
+          params: {
+            from: name(sender),
+            bytes: bytesOf(sent),
+            later: [...new Set(others.map((x) => name(x)))].join(', '),
+          },
+          evidence: [sent, ...others.map((x) => x.first!)],
+        });
       for (const receiver of clients) {
         if (receiver.c.run.scenario === sender.c.run.scenario || !receiver.first || !receiver.last) continue;
         // A member from its first datagram on, until its last call.
@@ -788,5 +825,5 @@ function ownChatCheck(model: LabModel): CheckResult | undefined {
       params: { scenarios: scenarios.join(', ') },
       evidence: clients.map((x) => x.first).filter((r): r is LogRecord => r !== undefined),
     });
-  return result('chat', findings);
+  return result('chat', [...findings, ...notes]);
 }

@@ -19,6 +19,7 @@ import {
   type WireAnalysis,
   type WireFinding,
   analyseWire,
+  wireCheckEntry,
   wireSection,
 } from './wire-section.js';
 
@@ -98,6 +99,8 @@ export function reportOf(
     student: options.student,
     group: options.group,
     extraSections: options.extraSections,
+    // The capture's check is shown (after the appendix) and so counted with the others.
+    ...(analysis.wire ? { extraChecks: [wireCheckEntry(analysis.wire.check)] } : {}),
     // Q5 with this run's loss and retransmissions, when there are captures (else the command to see them).
     questionExtras: analysis.wire ? { 5: lossAnswer(analysis.model, analysis.wire, lang) } : {},
     after: {

@@ -119,6 +119,11 @@ export interface ChatClientFacts {
    * server's log is among the records at all (a teacher's server, say, whose log was not given).
    */
   incomingUnknown?: 'untraced' | 'address' | 'server';
+  /**
+   * With `incoming` empty: the other clients that wrote only before this one joined (its first
+   * datagram), so the server could not yet send their lines to it ("vm").
+   */
+  wroteBefore?: string;
   /** When the lab typed `exit` into the client, if it did. */
   exitTypedAt?: number;
   /** The records of a run of the same client against a port no socket is bound to, if it ran. */
@@ -231,7 +236,7 @@ function relayCheck(
       {
         ok: true,
         code: 'relay-ok',
-        params: { datagrams: checked, members: endpoints.length, labels },
+        params: { datagrams: checked, received: fromMembers.length, members: endpoints.length, labels },
         evidence: example.map((x) => x.record),
       },
     ]);
@@ -440,7 +445,11 @@ function typingCheck(facts: ChatClientFacts): ChatCheckResult {
   const id = 'own-chat-client-typing';
   if (facts.incoming.length === 0) {
     const why = facts.incomingUnknown;
-    return notApplicable(id, why === undefined ? 'na-incoming' : `na-incoming-${why}`);
+    return notApplicable(
+      id,
+      why === undefined ? 'na-incoming' : `na-incoming-${why}`,
+      facts.wroteBefore ? { before: facts.wroteBefore } : {},
+    );
   }
   const keys = enterTimes(facts);
   const recvs = transfers(facts.records, RECEIVE_CALLS);
@@ -610,6 +619,14 @@ export function chatFactsFromRecords(
   const ourChatServer = records.some(
     (r) => (r.event === 'server.listening' && str(r, 'protocol') === 'udp') || r.event.startsWith('udp.'),
   );
+  // Each client's datagrams (its traced sends) and its label, for "who wrote before it joined".
+  const sendsOf = new Map(
+    clientSources.map((source) => {
+      const mine = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
+      const label = mine.find((r) => r.scenario !== undefined)?.scenario ?? source;
+      return [source, { label, sends: transfers(mine, SEND_CALLS) }] as const;
+    }),
+  );
   const clients = clientSources.map((source, i): ChatClientFacts => {
     const own = records.filter((r) => r.source === source && ownOf(r, 'chat-client'));
     const start = own[0]?.time ?? 0;
@@ -659,11 +676,21 @@ export function chatFactsFromRecords(
     // The runner logs each line it passes to the program (own.input): `exit` is the user's exit.
     const exit = own.find((r) => r.event === 'own.input' && (str(r, 'text') ?? '').trim() === 'exit');
     const label = own.find((r) => r.scenario !== undefined)?.scenario ?? source;
+    // Nothing came: did others write, only before this client's first datagram (its joining)?
+    const joined = sendsOf.get(source)?.sends[0]?.time;
+    const before =
+      incoming.length === 0 && !incomingUnknown && joined !== undefined
+        ? [...sendsOf]
+            .filter(([other, x]) => other !== source && x.sends.some((d) => d.time < joined))
+            .filter(([, x]) => !x.sends.some((d) => d.time >= joined && d.time <= end))
+            .map(([, x]) => x.label)
+        : [];
     return {
       records: own,
       label,
       incoming,
       ...(incoming.length === 0 && incomingUnknown ? { incomingUnknown } : {}),
+      ...(before.length > 0 ? { wroteBefore: [...new Set(before)].join(', ') } : {}),
       ...(exit ? { exitTypedAt: exit.time } : {}),
       // Once, with the first member run of the same program.
       ...(i === 0 && unreachable.length > 0 ? { unreachable } : {}),
@@ -774,6 +801,27 @@ type Texts = Record<ChatFindingCode, (p: Record<string, string | number>) => str
 const bytes = (lang: Lang, n: unknown) => count(lang, Number(n), 'byte');
 const dgrams = (lang: Lang, n: unknown, gen = false) =>
   count(lang, Number(n), 'datagram', gen ? 'gen' : undefined);
+/**
+ * "for each of the 3 datagrams" or, when some came while no other member was known, "for 3 of the
+ * 5 datagrams it received, each that came while another member was known,".
+ */
+function relayOf(lang: Lang, p: Record<string, string | number>): string {
+  const received = Number(p.received ?? p.datagrams);
+  const n = Number(p.datagrams);
+  if (received <= n)
+    return lang === 'en' ? `for each of ${dgrams('en', n)} ` : `для каждой из ${dgrams('ru', n, true)} `;
+  return lang === 'en'
+    ? `for ${n} of the ${dgrams('en', received)} it received from members (each that came while another member was known) `
+    : `для ${n} из ${dgrams('ru', received, true)}, полученных от участников (каждой, пришедшей, когда сервер уже знал другого участника), `;
+}
+/** Why the other datagrams were sent to nobody: no other member had written yet. */
+function relayAlone(lang: Lang, p: Record<string, string | number>): string {
+  const alone = Number(p.received ?? p.datagrams) - Number(p.datagrams);
+  if (alone <= 0) return '';
+  return lang === 'en'
+    ? `; the other ${dgrams('en', alone)} came before any other member's first datagram: the server knew no one to send ${alone === 1 ? 'it' : 'them'} to and sent ${alone === 1 ? 'it' : 'them'} to no one`
+    : `; остальные ${dgrams('ru', alone)} пришли раньше первой дейтаграммы любого другого участника: сервер ещё не знал, кому их отправить, и никому их не отправил`;
+}
 /** The largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
 const MAX_UDP_IPV4 = 65_507;
 /** The client a finding is about (`vm: `), when the report has more than one to tell apart. */
@@ -795,7 +843,9 @@ export const CHAT_FINDINGS_EN: Texts = {
     `the odd datagrams (garbage bytes, an empty one and one of ${bytes('en', MAX_UDP_IPV4)}, the largest IPv4 allows) were not sent in this run`,
   'na-remote': () => 'no datagram from a member behind a router (NAT) reached the server in this run',
   'na-incoming': (p) =>
-    `${who(p)}the chat server sent this client nothing while it ran: no other member wrote to it`,
+    p.before !== undefined
+      ? `${who(p)}the chat server sent this client nothing while it ran: no other member wrote after it joined (its first datagram); ${p.before} wrote only before that, when the server did not yet know this client`
+      : `${who(p)}the chat server sent this client nothing while it ran: no other member wrote to it`,
   'na-incoming-untraced': (p) =>
     `${who(p)}your chat server ran without strace: its sendto calls are not in the records, so when a message left for this client does not show`,
   'na-incoming-address': (p) =>
@@ -805,7 +855,7 @@ export const CHAT_FINDINGS_EN: Texts = {
   'na-exit': (p) => `${who(p)}\`exit\` was not typed into this client`,
   'na-unreachable': (p) => `${who(p)}the client was not run against a server port with no socket bound to it`,
   'relay-ok': (p) =>
-    `for each of ${dgrams('en', p.datagrams)} the server called sendto to every other member (${count('en', Number(p.members), 'member')} in all: ${p.labels}), one sendto per recipient`,
+    `${relayOf('en', p)}the server called sendto to every other member (${count('en', Number(p.members), 'member')} in all: ${p.labels}), one sendto per recipient${relayAlone('en', p)}`,
   'relay-missing': (p) =>
     `for ${p.missing} of ${dgrams('en', p.datagrams)} the server did not call sendto to every other member: for the one from ${p.from}, no sendto to ${p.to}`,
   'not-back-ok': (p) =>
@@ -853,7 +903,9 @@ export const CHAT_FINDINGS_RU: Texts = {
   'na-remote': () =>
     'в этом запуске до сервера не дошло ни одной дейтаграммы от участника, находящегося за маршрутизатором (NAT)',
   'na-incoming': (p) =>
-    `${who(p)}пока клиент работал, сервер ему ничего не присылал: другие участники ему не писали`,
+    p.before !== undefined
+      ? `${who(p)}пока клиент работал, сервер ему ничего не присылал: после его входа в чат (его первой дейтаграммы) другие участники не писали; писали только раньше, когда сервер ещё не знал этого клиента: ${p.before}`
+      : `${who(p)}пока клиент работал, сервер ему ничего не присылал: другие участники ему не писали`,
   'na-incoming-untraced': (p) =>
     `${who(p)}ваш чат-сервер работал без strace: его вызовов sendto в записях нет, поэтому не видно, когда сообщение ушло этому клиенту`,
   'na-incoming-address': (p) =>
@@ -864,7 +916,7 @@ export const CHAT_FINDINGS_RU: Texts = {
   'na-unreachable': (p) =>
     `${who(p)}клиент не запускался с портом сервера, к которому не привязан ни один сокет`,
   'relay-ok': (p) =>
-    `для каждой из ${dgrams('ru', p.datagrams, true)} сервер вызвал sendto на адрес каждого из остальных участников (всего участников: ${p.members} — ${p.labels}), по одному sendto на получателя`,
+    `${relayOf('ru', p)}сервер вызвал sendto на адрес каждого из остальных участников (всего участников: ${p.members} — ${p.labels}), по одному sendto на получателя${relayAlone('ru', p)}`,
   'relay-missing': (p) =>
     `для ${p.missing} из ${dgrams('ru', p.datagrams, true)} сервер вызвал sendto не для всех остальных участников: дейтаграмму от ${p.from} он так и не отправил на ${p.to}`,
   'not-back-ok': (p) =>

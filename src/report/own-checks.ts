@@ -261,16 +261,44 @@ function untestedFirst<
   if (r.status !== 'pass') return r;
   const untested = r.findings.filter((f) => f.na);
   if (untested.length === 0) return r;
-  const keys = [...new Set(untested.map((f) => (f.code === 'own-part-na' ? String(f.params.part) : f.code)))];
+  const keyOf = (f: { code: string; params: OwnFinding['params'] }) =>
+    f.code === 'own-part-na' ? String(f.params.part) : f.code;
+  // A part another client (or connection) of the same check did test is not "untested in this
+  // run": its ➖ lines name the clients that lack it.
+  const tested = new Set(
+    r.findings
+      .filter((f) => !f.na)
+      .flatMap((f) => Object.keys(TESTED_BY).filter((k) => TESTED_BY[k]?.(f.code))),
+  );
+  const keys = [...new Set(untested.map(keyOf))];
   const head = {
     ok: true,
     na: true,
     code: 'own-untested' as const,
-    params: { parts: keys.join(',') },
+    params: {
+      parts: keys.filter((k) => !tested.has(partFamily(k))).join(','),
+      some: keys.filter((k) => tested.has(partFamily(k))).join(','),
+    },
     evidence: [],
   };
   return { ...r, findings: [head, ...untested, ...r.findings.filter((f) => !f.na)] };
 }
+
+/** The part an untested key stands for: the chat client's n/a reasons share one per part. */
+const partFamily = (key: string): string => (key.startsWith('na-incoming') ? 'na-incoming' : key);
+
+/**
+ * Which findings test a part (by the part's untested key): a part one client lacks is tested when
+ * another client's finding of these codes, passed or failed, is in the same check.
+ */
+const TESTED_BY: Record<string, (code: string) => boolean> = {
+  exit: (c) => c === 'own-client-exit' || c === 'own-client-exit-ignored',
+  sent: (c) => c.startsWith('own-client-sent'),
+  echo: (c) => c === 'own-client-echo' || c === 'own-client-echo-missing',
+  'na-exit': (c) => c === 'exit-ok' || c === 'exit-not-ended',
+  'na-incoming': (c) => c.startsWith('typing-'),
+  'na-unreachable': (c) => c.startsWith('unreachable-'),
+};
 
 /** Bytes moved by the calls of `set` that returned data (a failed or interrupted call moved none). */
 const moved = (calls: readonly LogRecord[], set: ReadonlySet<string>): number =>

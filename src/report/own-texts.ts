@@ -263,18 +263,33 @@ const UNTESTED: Record<Lang, Record<string, [string, string]>> = {
   },
 };
 const untestedText = (lang: Lang, p: P): string => {
-  const items = String(p.parts)
-    .split(',')
-    .filter((k) => k !== '')
-    // A part without its own entry is named by the title's part, never by its code.
-    .map(
-      (k) => UNTESTED[lang][k] ?? [PART[lang][k] ?? (lang === 'en' ? 'another part' : 'другая часть'), ''],
-    );
+  const itemsOf = (keys: unknown) =>
+    String(keys ?? '')
+      .split(',')
+      .filter((k) => k !== '')
+      // A part without its own entry is named by the title's part, never by its code.
+      .map(
+        (k) => UNTESTED[lang][k] ?? [PART[lang][k] ?? (lang === 'en' ? 'another part' : 'другая часть'), ''],
+      );
+  const items = itemsOf(p.parts);
+  const some = [...new Set(itemsOf(p.some).map(([name]) => name))].join(', ');
   const names = [...new Set(items.map(([name]) => name))].join(', ');
   const hows = [...new Set(items.filter(([, how]) => how !== '').map(([name, how]) => `${name}: ${how}`))];
+  // Parts one client tested and another did not: tested in this run, for some clients only.
+  const partly =
+    some === ''
+      ? ''
+      : lang === 'en'
+        ? `tested for some clients only: ${some} (the ➖ lines below name the clients that lack it)`
+        : `проверено не у всех клиентов: ${some} (строки ➖ ниже называют клиентов, у которых этого не было)`;
+  if (names === '')
+    return lang === 'en'
+      ? `every part ran for at least one client; ${partly}`
+      : `каждая часть выполнялась хотя бы у одного клиента; ${partly}`;
+  const tail = partly === '' ? '' : ` ${partly[0]?.toUpperCase()}${partly.slice(1)}.`;
   return lang === 'en'
-    ? `not tested in this run: ${names}. The ✅ covers only the parts that ran (listed after the untested ones). To test them: ${hows.join('; ')}`
-    : `не проверено в этом запуске: ${names}. ✅ относится только к частям, которые выполнялись (они перечислены после непроверенных). Как проверить: ${hows.join('; ')}`;
+    ? `not tested in this run: ${names}. The ✅ covers only the parts that ran (listed after the untested ones). To test them: ${hows.join('; ')}.${tail}`
+    : `не проверено в этом запуске: ${names}. ✅ относится только к частям, которые выполнялись (они перечислены после непроверенных). Как проверить: ${hows.join('; ')}.${tail}`;
 };
 
 export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
@@ -470,7 +485,7 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
   'unreachable-traceback': { client: 'vm' },
   'unreachable-silent': { client: 'vm', ended: 'yes' },
   'unreachable-waited': { client: 'vm' },
-  'own-untested': { parts: 'reset,refused' },
+  'own-untested': { parts: 'reset,refused', some: 'exit' },
   'own-pair-ok': {
     what: 'vm',
     seen: '198.18.7.3:40000',

@@ -80,8 +80,8 @@ function ownKilledFix(lang: Lang, p: P): string {
   if (p.signal !== 'SIGTERM') return '';
   return p.python === 'yes'
     ? lang === 'en'
-      ? "Python's default for SIGTERM is to end at once: no `finally`, no `except KeyboardInterrupt` runs (KeyboardInterrupt comes from SIGINT, Ctrl-C, only). Install a handler, `signal.signal(signal.SIGTERM, handler)`, that leaves the loop so that the program prints its stop message."
-      : 'В Python сигнал SIGTERM по умолчанию завершает программу сразу: не выполняются ни `finally`, ни `except KeyboardInterrupt` (`KeyboardInterrupt` возникает только от SIGINT, по `Ctrl+C`). Установите обработчик `signal.signal(signal.SIGTERM, handler)`, который выходит из цикла, чтобы программа напечатала сообщение об остановке.'
+      ? "Python's default for SIGTERM is to end at once: no `finally`, no `except KeyboardInterrupt` runs (KeyboardInterrupt comes from SIGINT, Ctrl-C, only). Install a handler, `signal.signal(signal.SIGTERM, handler)`, that leaves the loop so that the program prints its stop message (a client: that it disconnected)."
+      : 'В Python сигнал SIGTERM по умолчанию завершает программу сразу: не выполняются ни `finally`, ни `except KeyboardInterrupt` (`KeyboardInterrupt` возникает только от SIGINT, по `Ctrl+C`). Установите обработчик `signal.signal(signal.SIGTERM, handler)`, который выходит из цикла, чтобы программа напечатала сообщение об остановке (клиент — об отключении от сервера).'
     : lang === 'en'
       ? 'Handle SIGTERM (a signal handler that leaves the loop) so that the program prints its stop message.'
       : 'Обработайте SIGTERM (обработчик сигнала, который выходит из цикла), чтобы программа напечатала сообщение об остановке.';
@@ -577,9 +577,9 @@ export const FINDING_TEXTS = {
       python: 'yes',
     },
     (p) =>
-      `${ownKilled('en', p)} A note, not a failure: the assignment asks only the echo server for a stop message. ${ownKilledFix('en', p)}`,
+      `${ownKilled('en', p)} A note, not a failure: the assignment asks for such messages only from the echo server (when it stops) and the echo client (when it disconnects from the server). ${ownKilledFix('en', p)}`,
     (p) =>
-      `${ownKilled('ru', p)} Это замечание, а не ошибка: сообщения об остановке задание требует только от эхо-сервера. ${ownKilledFix('ru', p)}`,
+      `${ownKilled('ru', p)} Это замечание, а не ошибка: такие сообщения задание требует только от эхо-сервера (при остановке) и эхо-клиента (при отключении от сервера). ${ownKilledFix('ru', p)}`,
   ),
   'stop-own-missing': finding(
     { role: 'echo-server', program: 'lab-own-echo-server' },
@@ -605,6 +605,29 @@ export const FINDING_TEXTS = {
     { n: 12 },
     (p) => `and ${p.n} more lines with impossible values`,
     (p) => `и ещё строк с невозможными значениями: ${p.n}`,
+  ),
+  'stop-own-client-killed': finding(
+    {
+      role: 'echo-client',
+      program: 'lab-echo-local',
+      code: 143,
+      signal: 'SIGTERM',
+      number: 15,
+      grace: 'no',
+      last: '> ',
+      python: 'yes',
+    },
+    (p) =>
+      `${ownKilled('en', p)} The assignment asks the client to print a message when it disconnects from the server (main task 4): the signal ended it with its connection still open (no close() of its own in the trace), and it printed none. ${ownKilledFix('en', p)}`,
+    (p) =>
+      `${ownKilled('ru', p)} Задание требует, чтобы клиент выводил сообщение при отключении от сервера (пункт 4 основного задания): сигнал завершил его при ещё открытом соединении (своего close() в трассировке нет), и такого сообщения он не вывел. ${ownKilledFix('ru', p)}`,
+  ),
+  'chat-nobody-yet': finding(
+    { from: 'stud-chat-vm (vm)', bytes: 24, later: 'stud-chat-remote (remote)' },
+    (p) =>
+      `${p.from}: ${count('en', Number(p.bytes), 'byte')} sent before any client of another network joined (${p.later} sent its first datagram later): the server knew nobody to send it to, so it reached no one. A note, not a delivery`,
+    (p) =>
+      `${p.from}: сообщение (${count('ru', Number(p.bytes), 'byte')}) отправлено раньше, чем в чат вошёл клиент из другой сети (${p.later} отправил первую дейтаграмму позже): сервер ещё не знал, кому его переслать, и его никто не получил. Это замечание, а не доставка`,
   ),
 } satisfies Record<Exclude<FindingCode, keyof (typeof OWN_FINDINGS)['en']>, Sentence<P>>;
 

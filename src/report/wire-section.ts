@@ -28,7 +28,8 @@ import {
   relateCaptures,
   socketPortionsFromLog,
 } from '../wire/index.js';
-import { wireBlocks } from '../wire/explain.js';
+import { type ChatHandshake, lastPacketMs, wireBlocks } from '../wire/explain.js';
+import { normaliseEndpoint } from '../wire/crosscheck.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import { ownParts } from './identity.js';
@@ -241,6 +242,14 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
     const port = c.local?.slice(c.local.lastIndexOf(':') + 1);
     if (port && c.scenario) byPort.set(port, c.scenario);
   }
+  // No closing line of ours: a student's traced echo server's own counts, per accepted connection
+  // (the peer accept() returned; its reads and writes on that fd until its close()).
+  const fromTrace = countsOf.size === 0;
+  if (fromTrace)
+    for (const c of ownServerCounts(model)) {
+      const name = byPort.get(c.remote.slice(c.remote.lastIndexOf(':') + 1)) ?? NO_SCENARIO;
+      countsOf.set(name, [...(countsOf.get(name) ?? []), c]);
+    }
   const scenarioOfClient = (e: string) =>
     scenarioOf.get(e) ?? (scenarioOf.size === 0 ? byPort.get(e.slice(e.lastIndexOf(':') + 1)) : undefined);
 
@@ -273,7 +282,7 @@ export async function analyseWire(model: LabModel, files: CaptureFiles): Promise
     scenarios.set(name, { server: mine, crossCheck, hop, remote: isRemote });
   }
 
-  const check = wireCheck(files, server, comparisons, countsOf.size > 0);
+  const check = wireCheck(files, server, comparisons, countsOf.size > 0, fromTrace);
   return { files, captures, serverPorts, udpPorts, scenarios, check, serverFlows };
 }
 
@@ -282,6 +291,7 @@ function wireCheck(
   server: ReadCapture | undefined,
   comparisons: CrossCheck['comparisons'],
   logged: boolean,
+  fromTrace = false,
 ): WireCheckResult {
   const line = (lang: Lang) => captureLine(server, 'server', files, lang);
   const en = line('en');
@@ -294,8 +304,8 @@ function wireCheck(
       findings: [
         {
           ok: true,
-          en: 'no closed TCP connection in the server log to compare with the capture',
-          ru: 'в журнале сервера нет закрытых TCP-соединений, которые можно сравнить с захватом',
+          en: 'no closed TCP connection in the server log (nor a close() in a traced server of yours) to compare with the capture',
+          ru: 'ни в журнале сервера, ни в трассировке вашего сервера (close()) нет закрытых TCP-соединений, которые можно сравнить с захватом',
         },
       ],
     };
@@ -304,13 +314,112 @@ function wireCheck(
   const dirRu = (d: string) => (d === 'client-to-server' ? 'клиент → сервер' : 'сервер → клиент');
   const findings = comparisons.map((c): WireFinding => ({
     ok: c.ok,
-    en: `${c.remote} ${dirEn(c.direction)}: socket log ${c.logged} bytes, on the wire ${c.onWire ?? 'none'}${c.ackedNotCaptured ? `, the other ${c.ackedNotCaptured} acknowledged by the peer (the capture dropped them)` : ''}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
-    ru: `${c.remote} ${dirRu(c.direction)}: по журналу сокетов ${count('ru', c.logged, 'byte')}, в захвате ${c.onWire === undefined ? 'нет' : count('ru', c.onWire, 'byte')}${c.ackedNotCaptured ? `, остальные ${count('ru', c.ackedNotCaptured, 'byte')} подтверждены другой стороной (захват их пропустил)` : ''}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+    en: `${c.remote} ${dirEn(c.direction)}: ${fromTrace ? "your server's traced reads and writes" : 'socket log'} ${c.logged} bytes, on the wire ${c.onWire ?? 'none'}${c.ackedNotCaptured ? `, the other ${c.ackedNotCaptured} acknowledged by the peer (the capture dropped them)` : ''}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
+    ru: `${c.remote} ${dirRu(c.direction)}: ${fromTrace ? 'по трассировке вашего сервера (чтения и записи)' : 'по журналу сокетов'} ${count('ru', c.logged, 'byte')}, в захвате ${c.onWire === undefined ? 'нет' : count('ru', c.onWire, 'byte')}${c.ackedNotCaptured ? `, остальные ${count('ru', c.ackedNotCaptured, 'byte')} подтверждены другой стороной (захват их пропустил)` : ''}${c.ok ? '' : ` (${c.reason ?? 'bytes-differ'})`}`,
   }));
   return { id: 'wire', status: findings.every((f) => f.ok) ? 'pass' : 'fail', findings };
 }
 
 const SECTION_TITLE = { en: 'On the wire', ru: 'В сети' } as const;
+
+const WIRE_CHECK_TITLE = {
+  en: 'Check: bytes on the wire equal the socket log',
+  ru: 'Проверка: байты в сети равны счётчикам журнала сокетов',
+} as const;
+
+/** The capture's check's title (its heading, its row in the checks table). */
+export function wireCheckTitle(lang: Lang): string {
+  return WIRE_CHECK_TITLE[lang];
+}
+
+/**
+ * The capture's check as the report counts it with the others (Ctx.extraChecks): its id, status,
+ * title and first failing (else first) finding.
+ */
+export function wireCheckEntry(check: WireCheckResult): {
+  id: string;
+  status: WireCheckResult['status'];
+  title: { en: string; ru: string };
+  finding?: { en: string; ru: string };
+} {
+  const f = check.findings.find((x) => !x.ok) ?? check.findings[0];
+  const more = check.findings.length - 1;
+  return {
+    id: check.id,
+    status: check.status,
+    title: { ...WIRE_CHECK_TITLE },
+    ...(f
+      ? {
+          finding: {
+            en:
+              f.en +
+              (more > 0
+                ? ` (and ${count('en', more, { one: 'comparison', other: 'comparisons' })} more)`
+                : ''),
+            ru:
+              f.ru +
+              (more > 0
+                ? ` (и ещё ${count('ru', more, { one: 'сравнение', few: 'сравнения', many: 'сравнений', other: 'сравнения' })})`
+                : ''),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The lab's chat logs its join exchange (server: cookie sent, member joined; client: joined). */
+const HANDSHAKE_EVENTS = new Set(['udp.cookie.sent', 'udp.member.joined', 'chat.joined']);
+
+const READ_CALLS = new Set(['read', 'recv', 'recvfrom', 'recvmsg', 'readv']);
+const WRITE_CALLS = new Set(['write', 'send', 'sendto', 'sendmsg', 'writev']);
+
+/**
+ * A student's echo server's byte counts per connection, from its trace: each accept() opens one
+ * (its new fd, the peer it returned), each read or write on that fd that returned bytes adds them,
+ * its close() ends it. Only connections it closed are counted (a count is final only then).
+ */
+export function ownServerCounts(model: LabModel): SocketCount[] {
+  const out: SocketCount[] = [];
+  const open = new Map<string, { remote: string; bytesIn: number; bytesOut: number }>();
+  for (const r of model.timeline.records) {
+    if (r.event !== 'own.call' || strField(r, 'role') !== 'echo-server') continue;
+    const call = strField(r, 'call') ?? '';
+    const result = numField(r, 'result');
+    const pid = `${r.source}/${numField(r, 'ownPid') ?? ''}`;
+    if (call === 'accept' || call === 'accept4') {
+      const fd = numField(r, 'newFd') ?? result;
+      const peer = strField(r, 'peer');
+      if (fd !== undefined && fd >= 0 && peer)
+        open.set(`${pid}/${fd}`, { remote: peer, bytesIn: 0, bytesOut: 0 });
+      continue;
+    }
+    const key = `${pid}/${numField(r, 'fd') ?? ''}`;
+    const conn = open.get(key);
+    if (!conn) continue;
+    if (READ_CALLS.has(call) && result !== undefined && result > 0) conn.bytesIn += result;
+    else if (WRITE_CALLS.has(call) && result !== undefined && result > 0) conn.bytesOut += result;
+    else if (call === 'close' && result === 0) {
+      out.push(conn);
+      open.delete(key);
+    }
+  }
+  return out;
+}
+
+/** The client endpoints (as the capture writes them) whose closing our server's log records. */
+function closedInLogOf(model: LabModel): Set<string> {
+  const out = new Set<string>();
+  for (const r of model.timeline.records) {
+    const remote = r.event === 'tcp.connection.closed' ? strField(r, 'remote') : undefined;
+    if (remote) out.add(normaliseEndpoint(remote));
+  }
+  return out;
+}
+
+/** Whether the chat's datagrams in this run include the lab protocol's join exchange. */
+export function chatHandshakeOf(model: LabModel): ChatHandshake {
+  return model.timeline.records.some((r) => HANDSHAKE_EVENTS.has(r.event)) ? 'lab' : 'plain';
+}
 
 /** The name of a scenario's "On the wire" part, for a document that places it itself. */
 export function wireSectionTitle(lang: Lang): string {
@@ -333,13 +442,21 @@ export function wireScenarioSection(
   const remote = wire.captures.find((c) => c.side === 'remote');
   const inputs: CaptureInput[] = [];
   if (server?.read)
-    inputs.push({ name: server.name, result: server.read.result, ...(s.server ? { flows: s.server } : {}) });
+    inputs.push({
+      name: server.name,
+      result: server.read.result,
+      ...(s.server ? { flows: s.server } : {}),
+      lastMs: lastPacketMs(server.read.flows),
+    });
   if (s.remote && remote?.read)
     inputs.push({ name: remote.name, result: remote.read.result, flows: remote.read.flows });
   if (inputs.length === 0) return undefined;
   return wireBlocks({
     lang,
     captures: inputs,
+    chatHandshake: chatHandshakeOf(model),
+    closedInLog: closedInLogOf(model),
+    labCompose: true,
     serverPorts: wire.serverPorts,
     ...(s.crossCheck ? { crossCheck: s.crossCheck } : {}),
     ...(s.hop ? { hop: s.hop } : {}),
@@ -404,12 +521,7 @@ export function wireSection(wire: WireAnalysis, model: LabModel, lang: Lang): Bl
     fail: en ? '❌ fail' : '❌ не пройдена',
     'n/a': en ? '➖ not applicable' : '➖ неприменима',
   };
-  out.push(
-    heading(
-      3,
-      `${en ? 'Check: bytes on the wire equal the socket log' : 'Проверка: байты в сети равны счётчикам журнала сокетов'}: ${status[wire.check.status]}`,
-    ),
-  );
+  out.push(heading(3, `${wireCheckTitle(lang)}: ${status[wire.check.status]}`));
   if (wire.check.findings.length > 0)
     out.push(list(wire.check.findings.map((f) => `${f.ok ? '✅' : '❌'} ${en ? f.en : f.ru}`)));
   return out;

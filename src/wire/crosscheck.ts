@@ -148,7 +148,7 @@ export function crossCheckBytes(
 }
 
 /** "::ffff:10.0.0.1:5000" -> "10.0.0.1:5000"; "[::1]:5000" stays. */
-function normaliseEndpoint(remote: string): string {
+export function normaliseEndpoint(remote: string): string {
   const i = remote.lastIndexOf(':');
   if (i < 0) return remote;
   const host = remote.slice(0, i).replace(/^\[|\]$/g, '');

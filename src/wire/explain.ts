@@ -33,6 +33,16 @@ export interface CaptureInput {
   absentReason?: string;
   /** The flows of `result` (analyseCaptureFile gives both); computed from `result.packets` when absent. */
   flows?: Flows;
+  /** The time of the capture's last packet (lastPacketMs of its whole flows), when `flows` is a part of them. */
+  lastMs?: number;
+}
+
+/** The time of the last packet of these flows (-Infinity when there is none). */
+export function lastPacketMs(flows: Flows): number {
+  return Math.max(
+    ...flows.tcp.map((x) => x.endMs),
+    ...flows.udp.flatMap((u) => u.datagrams.map((d) => d.timeMs)),
+  );
 }
 
 export interface WireSectionInput {
@@ -48,7 +58,32 @@ export interface WireSectionInput {
   listLimit?: number;
   /** The server log's portions per client endpoint (socketPortionsFromLog), shown beside the segments. */
   portions?: Map<string, SocketPortions>;
+  /** Client endpoints whose closing the server's log records (the note on a capture that ended early). */
+  closedInLog?: ReadonlySet<string>;
+  /**
+   * The captures come from the lab's Compose file (the report says so): the first one, the server
+   * side's, ran in the server's network namespace and stops before the server.
+   */
+  labCompose?: boolean;
+  /** What the run's logs say of the chat's join exchange (chatHandshakeOf); undefined: nothing known. */
+  chatHandshake?: ChatHandshake;
 }
+
+/** Where a capture ended, for a connection whose last packets are missing from it. */
+export interface CaptureEnding {
+  /** The time of the capture's last packet of the lab's ports (the same clock as the connection's). */
+  timeMs: number;
+  /** The server side's capture (Compose stops it before the server). */
+  serverSide?: boolean;
+  /** Client endpoints whose closing the server's log records (`tcp.connection.closed`'s remote). */
+  closedInLog?: ReadonlySet<string>;
+}
+
+/**
+ * The chat's join exchange in this run: `lab` when a program of the lab logged it (HELLO, COOKIE,
+ * JOIN, WELCOME), `plain` when the run's chat logs hold none (a student's plain-text chat).
+ */
+export type ChatHandshake = 'lab' | 'plain';
 
 const ruCount = (n: number, one: string, few: string, many: string) =>
   count('ru', n, { one, few, many, other: few });
@@ -305,6 +340,27 @@ export const WIRE_TEXTS = {
     () => ', no acknowledgement in the capture',
     () => ', подтверждения в захвате нет',
   ),
+  'capture-ended': sentence(
+    { after: '0,512' },
+    (p) =>
+      `The capture holds nothing of this connection after the client's FIN: no ACK and no FIN of the server's. The capture's last packet was captured ${p.after} ms after that FIN: what the server sent later is not in it.`,
+    (p) =>
+      `После FIN клиента в захвате нет ничего из этого соединения: ни ACK, ни FIN сервера. Последний пакет захвата записан через ${p.after} мс после этого FIN: то, что сервер отправил позже, в него не попало.`,
+  ),
+  'capture-ended-server-side': sentence(
+    {},
+    () =>
+      ' This capture runs in the server’s network namespace: Compose stops it after the clients that wait for it and before the server, so the server’s answer to a client’s last FIN can come after the capture has stopped.',
+    () =>
+      ' Этот захват работает в сетевом пространстве имён сервера: Compose останавливает его после ждущих его клиентов и раньше сервера, поэтому ответ сервера на последний FIN клиента может прийти уже после остановки захвата.',
+  ),
+  'capture-ended-logged': sentence(
+    {},
+    () =>
+      ' The server’s log records that it closed this connection (`tcp.connection.closed`): its FIN was sent.',
+    () =>
+      ' Журнал сервера записал, что сервер закрыл это соединение (`tcp.connection.closed`): свой FIN он отправил.',
+  ),
   fin: sentence(
     { from: 'client' as Side, frame: 13, at: '+8.837 ms', acked: ', acknowledged at +9.324 ms' },
     (p) => `\`FIN\` from the ${SIDE_EN[p.from]} [#${p.frame}], ${p.at}${p.acked}.`,
@@ -368,6 +424,20 @@ export const WIRE_TEXTS = {
       "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone, including the chat's join exchange (HELLO, COOKIE, JOIN, WELCOME), which is the chat protocol's own, carried in ordinary datagrams; each chat message is one datagram. A datagram that is lost is simply missing: nothing in UDP sends it again.",
     () =>
       'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна, в том числе обмен при входе в чат (HELLO, COOKIE, JOIN, WELCOME): это собственный протокол чата поверх обычных дейтаграмм; каждое сообщение чата — одна дейтаграмма. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+  ),
+  'udp-rules-plain': sentence(
+    {},
+    () =>
+      'UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone: the chat programs of this run made no join exchange of their own (no program of the lab logged one), each datagram carries the text a program wrote, and the server knows a member only by the address its datagrams came from. A datagram that is lost is simply missing: nothing in UDP sends it again.',
+    () =>
+      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна: чат-программы этого запуска не обменивались сообщениями при входе (ни одна программа лаборатории такого обмена не записала), каждая дейтаграмма несёт текст, который записала программа, а участника сервер узнаёт только по адресу, с которого пришли его дейтаграммы. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+  ),
+  'udp-rules-unknown': sentence(
+    {},
+    () =>
+      'UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone; any exchange a chat program makes when it joins is that program’s own protocol, carried in ordinary datagrams. A datagram that is lost is simply missing: nothing in UDP sends it again.',
+    () =>
+      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна; если чат-программа обменивается сообщениями при входе, это её собственный протокол поверх обычных дейтаграмм. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
   ),
   // ---- the hop -------------------------------------------------------------------------------
   'rw-source': sentence(
@@ -635,6 +705,7 @@ export function explainTcpConnection(
   lang: Lang,
   listLimit = 20,
   portions?: SocketPortions,
+  ending?: CaptureEnding,
 ): Block[] {
   const t0 = c.handshake.syn?.timeMs ?? c.startMs;
   const at = (time: number) => w(lang, 'at-ms', { ms: ms(lang, time - t0) });
@@ -771,6 +842,23 @@ export function explainTcpConnection(
   for (const r of td.resets) closing.push(t(lang, 'rst', { from: r.from, frame: r.frame, at: at(r.timeMs) }));
   if (td.finRetransmissions > 0) closing.push(t(lang, 'fin-repeated', { n: td.finRetransmissions }));
   if (closing.length > 0) out.push(list(closing));
+  // The client's last FIN with nothing after it: say where the capture ended, and why, when known.
+  const lastFin = td.fins.at(-1);
+  if (
+    ending &&
+    lastFin?.from === 'client' &&
+    lastFin.ackedAtMs === undefined &&
+    !td.fins.some((f) => f.from === 'server') &&
+    td.resets.length === 0
+  ) {
+    out.push(
+      paragraph([
+        ...t(lang, 'capture-ended', { after: ms(lang, ending.timeMs - lastFin.timeMs) }),
+        ...(ending.serverSide ? t(lang, 'capture-ended-server-side', {}) : []),
+        ...(ending.closedInLog?.has(c.client) ? t(lang, 'capture-ended-logged', {}) : []),
+      ]),
+    );
+  }
   if (td.firstFin) {
     p(t(lang, 'first-fin', { side: td.firstFin, complete: td.complete }));
   } else if (td.resets.length === 0) {
@@ -780,7 +868,12 @@ export function explainTcpConnection(
 }
 
 /** The datagrams of one UDP conversation: one datagram per message, no handshake, no acknowledgement. */
-export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit = 20): Block[] {
+export function explainUdpConversation(
+  u: UdpConversation,
+  lang: Lang,
+  listLimit = 20,
+  handshake?: ChatHandshake,
+): Block[] {
   const fromA = u.datagrams.filter((d) => d.from === u.a);
   const fromB = u.datagrams.filter((d) => d.from !== u.a);
   const t0 = u.datagrams[0]?.timeMs ?? 0;
@@ -801,7 +894,9 @@ export function explainUdpConversation(u: UdpConversation, lang: Lang, listLimit
   out.push(table(cells(lang, 'udp-head'), rows));
   const notListed = u.count - rows.length;
   if (notListed > 0) out.push(paragraph(t(lang, 'and-n-more', { n: notListed })));
-  out.push(paragraph(t(lang, 'udp-rules', {})));
+  const rules =
+    handshake === 'lab' ? 'udp-rules' : handshake === 'plain' ? 'udp-rules-plain' : 'udp-rules-unknown';
+  out.push(paragraph(t(lang, rules, {})));
   return out;
 }
 
@@ -977,8 +1072,18 @@ export function wireBlocks(input: WireSectionInput): Block[] {
     const tcp = flows.tcp.filter((c) => ours(c.client, c.server));
     const udp = flows.udp.filter((u) => ours(u.a, u.b));
     if (tcp.length + udp.length === 0) out.push(paragraph(t(lang, 'no-lab-traffic', {})));
-    for (const c of tcp) out.push(...explainTcpConnection(c, lang, limit, input.portions?.get(c.client)));
-    for (const u of udp) out.push(...explainUdpConversation(u, lang, limit));
+    // The capture's last packet: every packet it holds is on the lab's ports (tcpdump's filter).
+    const lastMs = cap.lastMs ?? lastPacketMs(flows);
+    const ending: CaptureEnding | undefined = Number.isFinite(lastMs)
+      ? {
+          timeMs: lastMs,
+          serverSide: input.labCompose === true && cap === input.captures[0],
+          ...(input.closedInLog ? { closedInLog: input.closedInLog } : {}),
+        }
+      : undefined;
+    for (const c of tcp)
+      out.push(...explainTcpConnection(c, lang, limit, input.portions?.get(c.client), ending));
+    for (const u of udp) out.push(...explainUdpConversation(u, lang, limit, input.chatHandshake));
   }
   if (input.hop) out.push(paragraph(t(lang, 'hop-title', {})), ...explainHop(input.hop, lang));
   if (input.crossCheck) {

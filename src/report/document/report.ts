@@ -37,6 +37,8 @@ export interface DocumentOptions extends TitleInfo {
   lang: Lang;
   /** More sections per scenario, after its addresses and topology. */
   extraSections?: ExtraSections | undefined;
+  /** Checks shown elsewhere (the capture's), counted with the others: Ctx.extraChecks. */
+  extraChecks?: Ctx['extraChecks'];
   /** Blocks added under a control question (by number), e.g. Q5's loss figures from the captures. */
   questionExtras?: Readonly<Record<number, readonly Block[]>> | undefined;
   /**
@@ -64,6 +66,7 @@ export function reportDocument(
     lines,
     extras: options.questionExtras ?? {},
     extraSections: options.extraSections,
+    ...(options.extraChecks ? { extraChecks: options.extraChecks } : {}),
   };
   const title = TEXTS[lang].title;
   const build: Record<SectionId, () => Block[]> = {

@@ -13,7 +13,7 @@ import {
   strField as str,
 } from '../../aggregate.js';
 import { natGaps } from '../../chat-nat.js';
-import type { Finding } from '../../check.js';
+import { type Finding, checkCounts } from '../../check.js';
 import type { SourceRef } from '../../own-source.js';
 import { OWN_WHERE } from '../../own-texts.js';
 import { sessionDiagramParts } from '../../diagram.js';
@@ -345,8 +345,8 @@ export function appendix(c: Ctx): Block[] {
     out.push(paragraph(fill(t.runNote, { start: stamp(timeline.runStart), earlier })));
   else if (timeline.runStart === undefined && records.some((r) => r.event === 'server.starting'))
     out.push(paragraph(runsOf(t.allRunsNote)));
-  const count = (s: string) => checks.filter((x) => x.status === s).length;
-  out.push(paragraph(fill(t.checksLine, { pass: count('pass'), fail: count('fail'), na: count('n/a') })));
+  const counted = checkCounts([...checks, ...(c.extraChecks ?? []).map((x) => ({ ...x, findings: [] }))]);
+  out.push(paragraph(fill(t.checksLine, { pass: counted.pass, fail: counted.fail, na: counted.na })));
 
   // ---- sources ---------------------------------------------------------------------------------
   out.push(
@@ -411,9 +411,8 @@ export function appendix(c: Ctx): Block[] {
   // ---- checks ----------------------------------------------------------------------------------
   out.push(
     heading(3, t.checksHeading),
-    table(
-      t.checksHeader,
-      checks.map((x) => {
+    table(t.checksHeader, [
+      ...checks.map((x) => {
         const firstBad = x.findings.find((f) => !f.ok) ?? x.findings[0];
         const more =
           x.findings.length > 1 ? REPORT_TEXTS.moreFindings[lang]({ n: x.findings.length - 1 }) : '';
@@ -423,7 +422,9 @@ export function appendix(c: Ctx): Block[] {
           firstBad ? [...findingRuns(firstBad, t), text(more)] : '',
         ];
       }),
-    ),
+      // The capture's check, shown in its own section after the appendix: a row here, counted above.
+      ...(c.extraChecks ?? []).map((x) => [x.title[lang], t.status[x.status], x.finding?.[lang] ?? '']),
+    ]),
     heading(4, t.evidenceHeading),
   );
   for (const x of checks) {

@@ -6,7 +6,8 @@
 import { count } from '../../../text/plural.js';
 import { numField as num } from '../../aggregate.js';
 import { TEXTS } from '../../texts.js';
-import { code, heading, join, list, prose } from '../build.js';
+import { code, heading, join, list, prose, text } from '../build.js';
+import { checkCounts } from '../../check.js';
 import { titleRuns } from './appendix.js';
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, bytes, own } from './context.js';
@@ -96,9 +97,15 @@ export function conclusions(c: Ctx): Block[] {
 
   items.push(...ownItems(c));
 
-  const passed = checks.filter((x) => x.status === 'pass').length;
-  const failed = checks.filter((x) => x.status === 'fail');
-  const na = checks.filter((x) => x.status === 'n/a').length;
+  // Every check the report shows, the capture's included (checkCounts: the one computation).
+  const extra = c.extraChecks ?? [];
+  const counted = checkCounts([...checks, ...extra.map((x) => ({ ...x, findings: [] }))]);
+  const passed = counted.pass;
+  const failed = [
+    ...checks.filter((x) => x.status === 'fail').map((x) => titleRuns(t, x.id)),
+    ...extra.filter((x) => x.status === 'fail').map((x) => [text(x.title[lang])]),
+  ];
+  const na = counted.na;
   const stopped = model.servers[0]?.stopped;
   return [
     heading(2, L(lang, 'Conclusions', 'Выводы')),
@@ -113,8 +120,8 @@ export function conclusions(c: Ctx): Block[] {
         ]),
     P(
       lang,
-      prose`Checks: ${passed} of ${checks.length} passed${failed.length > 0 ? prose`, failed: ${join(failed.map((x) => titleRuns(t, x.id)))}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
-      prose`Проверки: пройдено ${passed} из ${checks.length}${failed.length > 0 ? prose`, не пройдены: ${join(failed.map((x) => titleRuns(t, x.id)))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
+      prose`Checks: ${passed} of ${counted.total} passed${failed.length > 0 ? prose`, failed: ${join(failed)}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
+      prose`Проверки: пройдено ${passed} из ${counted.total}${failed.length > 0 ? prose`, не пройдены: ${join(failed)}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
     ),
   ];
 }

@@ -34,6 +34,17 @@ export type ExtraSections = (view: ScenarioView, lang: Lang) => readonly Section
 export interface Ctx {
   model: LabModel;
   checks: readonly CheckResult[];
+  /**
+   * Checks the report shows elsewhere (the capture's, "wire"), counted with `checks` in every
+   * count the report says (checkCounts): a check shown is a check counted.
+   */
+  extraChecks?: ReadonlyArray<{
+    id: string;
+    status: CheckResult['status'];
+    title: { en: string; ru: string };
+    /** Its first failing finding, or its first one, in both languages. */
+    finding?: { en: string; ru: string };
+  }>;
   lang: Lang;
   /** The server's chunk size (its `--chunk-size`). */
   chunk: number;
