@@ -117,9 +117,9 @@ test('a part another client of the same check tested is not listed as untested i
   assert.match(ru, /не проверено в этом запуске: отказ в соединении\. /);
   assert.match(
     ru,
-    /Проверено не у всех клиентов: `exit` завершает клиента \(строки ➖ ниже называют клиентов/,
+    /Проверено не у всех клиентов: `exit` завершает клиент \(строки ➖ ниже называют клиентов/,
   );
-  assert.match(ru, /не проверено в этом запуске: `exit` завершает клиента, недоступный сервер\. /);
+  assert.match(ru, /не проверено в этом запуске: `exit` завершает клиент, недоступный сервер\. /);
   assert.match(render(own, 'en'), /Tested for some clients only: messages shown before Enter/);
 });
 
