@@ -879,7 +879,7 @@ export const CHAT_FINDINGS_EN: Texts = {
   'nat-untranslated': (p) =>
     `${p.label} reached the server from its own address ${p.own}, not through the router ${p.router}: no NAT in this run`,
   'typing-ok': (p) =>
-    `${who(p)}"${p.text}" reached the screen ${p.ms} ms after the server's sendto, while the user had not pressed Enter (${MECHANISM.en[String(p.how)] ?? p.how})`,
+    `${who(p)}"${p.text}" reached the screen while the user had not pressed Enter: the line the client printed reached the lab ${p.ms} ms after the server's sendto began (the start of the call: strace stamps a call's return, which here can come after the client's read) (${MECHANISM.en[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
     `${who(p)}"${p.text}" reached the screen only after the user pressed Enter (${p.waitedMs} ms after the server's sendto): the client blocks in input() and reads the socket only then (control question 4: select, threads or a non-blocking socket)`,
   'typing-never-shown': (p) => `${who(p)}"${p.text}" never reached the screen`,
@@ -940,7 +940,7 @@ export const CHAT_FINDINGS_RU: Texts = {
   'nat-untranslated': (p) =>
     `дейтаграммы участника ${p.label} приходили к серверу с его собственного адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
   'typing-ok': (p) =>
-    `${who(p)}сообщение «${p.text}» появилось на экране через ${p.ms} мс после вызова sendto на сервере, пока пользователь не нажимал Enter (${MECHANISM.ru[String(p.how)] ?? p.how})`,
+    `${who(p)}сообщение «${p.text}» появилось на экране, пока пользователь не нажимал Enter: строка, которую напечатал клиент, дошла до лаборатории через ${p.ms} мс после начала вызова sendto на сервере (отсчёт от начала вызова: strace ставит отметку при возврате вызова, а он здесь может наступить позже чтения у клиента) (${MECHANISM.ru[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
     `${who(p)}сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после вызова sendto на сервере): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
   'typing-never-shown': (p) => `${who(p)}сообщение «${p.text}» так и не появилось на экране`,

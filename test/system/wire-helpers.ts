@@ -69,7 +69,21 @@ export async function startCapture(
   // --immediate-mode: hand each packet to tcpdump at once; otherwise the kernel delivers them in
   // blocks, and packets still in an unfinished block when tcpdump gets SIGINT are never written
   // ("15 packets received by filter, 0 packets captured"). -U: write each packet as it comes.
-  const p = run(t, ns, ['tcpdump', '-i', iface, '--immediate-mode', '-U', '-n', '-w', file, ...filter]);
+  // -B 16384: a 16 MiB kernel buffer, as the lab's capture containers ask for: the default 2 MiB
+  // dropped packets of a burst (a CI run lost the packets that close a connection).
+  const p = run(t, ns, [
+    'tcpdump',
+    '-i',
+    iface,
+    '--immediate-mode',
+    '-B',
+    '16384',
+    '-U',
+    '-n',
+    '-w',
+    file,
+    ...filter,
+  ]);
   await waitFor(`tcpdump listening on ${iface} (${p.err()})`, () => p.err().includes('listening on'), 10_000);
   return async () => {
     p.child.kill('SIGINT');
