@@ -648,7 +648,7 @@ test('analyseCaptureFile streams: no packet list kept, records capped, counts an
   assert.match(
     text,
     // (Markdown escapes the frame references' brackets: they are text, not links.)
-    /client → server: 3 data segments, 2501 bytes of payload \(each byte counted once\): 1024 \\\[#4\\\], 1024 \\\[#5\\\], … 1 more\./,
+    /client → server: 3 data segments, 2501 bytes of payload \(each byte counted once\): 1024 \\\[#4\\\], 1024 \\\[#5\\\], … 1 more segment\./,
   );
 });
 

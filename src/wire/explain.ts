@@ -173,8 +173,8 @@ export const WIRE_TEXTS = {
   ),
   'n-more': sentence(
     { n: 3 },
-    (p) => `… ${p.n} more`,
-    (p) => `… и ещё ${p.n}`,
+    (p) => `… ${plural(p.n, 'more segment', 'more segments')}`,
+    (p) => `… и ещё ${segRu(p.n)}`,
   ),
   'at-ms': sentence(
     { ms: '0.016' },
@@ -415,8 +415,8 @@ export const WIRE_TEXTS = {
   ),
   'and-n-more': sentence(
     { n: 12 },
-    (p) => `… and ${p.n} more.`,
-    (p) => `… и ещё ${p.n}.`,
+    (p) => `… and ${plural(p.n, 'more datagram', 'more datagrams')}.`,
+    (p) => `… и ещё ${dgRu(p.n)}.`,
   ),
   'udp-rules': sentence(
     {},

@@ -121,7 +121,7 @@ export function conclusions(c: Ctx): Block[] {
     P(
       lang,
       prose`Checks: ${passed} of ${counted.total} passed${failed.length > 0 ? prose`, failed: ${join(failed)}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
-      prose`Проверки: пройдено ${passed} из ${counted.total}${failed.length > 0 ? prose`, не пройдены: ${join(failed)}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
+      prose`Проверки: пройдено ${passed} из ${counted.total}${failed.length > 0 ? prose`, ${failed.length === 1 ? 'не пройдена' : 'не пройдены'}: ${join(failed)}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
     ),
   ];
 }
@@ -179,7 +179,7 @@ function ownItems(c: Ctx): Inline[][] {
       L(
         lang,
         prose`UDP chat through your programs: your server heard ${count(lang, o.chat.members.length, { one: 'member', other: 'members' })}${scen.length > 0 ? prose` (${join(scen.map((x) => code(x)))})` : ''} and sent ${count(lang, o.chat.relays.length, { one: 'copy', other: 'copies' })} with sendto().`,
-        prose`Чат по UDP через ваши программы: ваш сервер получал дейтаграммы от ${count(lang, o.chat.members.length, { one: 'участника', other: 'участников' })}${scen.length > 0 ? prose` (${join(scen.map((x) => code(x)))})` : ''} и отправил копий вызовом sendto(): ${o.chat.relays.length}.`,
+        prose`Чат по UDP через ваши программы: ваш сервер получал дейтаграммы от ${count(lang, o.chat.members.length, { one: 'участника', other: 'участников' })}${scen.length > 0 ? prose` (${join(scen.map((x) => code(x)))})` : ''} и отправил ${count(lang, o.chat.relays.length, { one: 'копию', few: 'копии', many: 'копий', other: 'копии' })} (по одному вызову sendto() на копию).`,
       ),
     );
   }

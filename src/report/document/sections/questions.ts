@@ -455,7 +455,7 @@ function ownUndelivered(c: Ctx): Block[] {
     P(
       lang,
       prose`Not lost is not the same as delivered: your chat server received ${count(lang, recv.length, 'datagram')} and sent ${none.length} of them on to nobody (no sendto() after its recvfrom(), e.g. ${callRef(none[0]!)})${alone ? ': before them it had heard from no other address' : ''}.`,
-      prose`Не потеряна — ещё не значит доставлена: ваш чат-сервер получил ${recv.length === 1 ? 'одну дейтаграмму' : count(lang, recv.length, 'datagram')}, а ${none.length === 1 ? 'одну' : none.length} из них не отправил никому (после recvfrom() не было sendto(), например ${callRef(none[0]!)})${alone ? ': до них он не получал дейтаграмм ни с какого другого адреса' : ''}.`,
+      prose`Дейтаграмма не потеряна — ещё не значит, что она доставлена: ваш чат-сервер получил ${recv.length === 1 ? 'одну дейтаграмму' : count(lang, recv.length, 'datagram')}, а ${none.length === 1 ? 'одну' : none.length} из них не отправил никому (после recvfrom() не было sendto(), например ${callRef(none[0]!)})${alone ? ': до них он не получал дейтаграмм ни с какого другого адреса' : ''}.`,
     ),
   ];
 }
@@ -576,7 +576,7 @@ function ownWaits(c: Ctx, server: OwnServer): Block[] {
     out.push(
       p(
         prose`Your server’s trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. While in ${w.call}() it waits for all its sockets at once, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
-        prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт все свои сокеты сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
+        prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт готовности всех своих сокетов сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
       ),
       p(
         prose`Its writes are another matter: ${w.call}() reporting a socket readable says nothing about room to write, and a send()/sendall() on a blocking socket waits until all its bytes fit into the kernel’s send buffer. So a client that stops reading its echo would, once its buffers fill, hold the whole loop in that write and with it every other client; a non-blocking socket, or asking ${asked}() for writability too, avoids that.`,
