@@ -9,11 +9,15 @@ import { needs } from './needs.ts';
 
 // The interactive clients, driven the way a person uses them: in a real pseudo-terminal (tmux),
 // keys typed with send-keys, the screen read back with capture-pane.
-const socketName = `socket-lab-test-${process.pid}`;
+// A tmux server of its own for each test: a new session on the server the test before has just
+// killed can meet it still exiting ("server exited unexpectedly").
+let socketName = `socket-lab-test-${process.pid}`;
+let sessions = 0;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socketName, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'lab');
 
 function startInTmux(t: { after: (fn: () => void) => void }, command: string): void {
+  socketName = `socket-lab-test-${process.pid}-${++sessions}`;
   tmux('new-session', '-d', '-s', 'lab', '-x', '160', '-y', '40', `${command}; echo "EXIT=$?"; sleep 30`);
   defer(t, () => {
     try {
