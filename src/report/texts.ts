@@ -87,6 +87,21 @@ function ownKilledFix(lang: Lang, p: P): string {
       : 'Обработайте SIGTERM (обработчик сигнала, который выходит из цикла), чтобы программа напечатала сообщение об остановке.';
 }
 
+/** What chat-nat.ts knows of a remote plain chat client's silence that outlasted its NAT mapping. */
+export interface NatGapParams {
+  client: string;
+  last: string;
+  expired: string;
+  timeoutS: number;
+  udp: number;
+  stream: number;
+  logged: boolean;
+  relayed: number;
+  next?: string;
+  /** The address the server saw the client come back from, when it changed. */
+  rejoined?: string;
+}
+
 /** The title, headings, notes and lines of the report's frame. */
 export const REPORT_TEXTS = {
   title: label('Sockets lab report', 'Отчёт по лабораторной работе «Сокеты»'),
@@ -198,18 +213,7 @@ export const REPORT_TEXTS = {
       relayed: 2,
       next: '10:00:40',
       rejoined: '198.18.0.2:40001',
-    } as {
-      client: string;
-      last: string;
-      expired: string;
-      timeoutS: number;
-      udp: number;
-      stream: number;
-      logged: boolean;
-      relayed: number;
-      next?: string;
-      rejoined?: string;
-    },
+    } as NatGapParams,
     (p) =>
       `${p.client} sent and received nothing after ${p.last}; ${p.timeoutS} s later, at ${p.expired}, the router's connection tracking (conntrack) forgot its UDP mapping: a mapping lasts ${p.udp} s after the flow's last datagram, ${p.stream} s once the flow has had answers and lasted more than 2 s (${p.logged ? 'the router’s own values, from its router.conntrack line' : 'Linux’s defaults: this run’s router did not log its values'}). After that the server relayed ${count('en', p.relayed, 'message')} from other members to it, and ${p.relayed === 1 ? 'it did not arrive' : 'none of them arrived'}: the server sends a member's copies to the address it saw, the router's, and the router had no mapping left to forward them with. ${p.next ? `Its next datagram, at ${p.next}, made a new mapping${p.rejoined ? `, from another port: the server saw it come from ${p.rejoined} and took it for a new member` : ''}. ` : ''}The course's plain protocol has the client send nothing while its user is silent; our client with the lab's protocol sends a PING every 5 s, which keeps the mapping.`,
     (p) =>
@@ -848,19 +852,7 @@ export interface Texts {
   timelineHeader: [string, string, string, string];
   collapsedRows: (p: { n: number }) => string;
   /** A remote plain chat client's silence outlasted the router's UDP mapping (chat-nat.ts). */
-  natGap: (p: {
-    client: string;
-    last: string;
-    expired: string;
-    timeoutS: number;
-    udp: number;
-    stream: number;
-    logged: boolean;
-    relayed: number;
-    next?: string;
-    /** The address the server saw the client come back from, when it changed. */
-    rejoined?: string;
-  }) => string;
+  natGap: (p: NatGapParams) => string;
   chatHeading: string;
   chatAbout: string;
   checksHeading: string;
