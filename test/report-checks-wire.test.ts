@@ -37,7 +37,7 @@ function runOf(dir: string): Promise<Analysis> {
   return a;
 }
 
-test('the wire check, shown as a check, is counted in every total (A5.5, B5.3)', async () => {
+test('the wire check, shown as a check, is counted in every total', async () => {
   for (const dir of [OWN, LAB]) {
     const a = await runOf(dir);
     assert.ok(a.wire, 'the run has captures');
@@ -61,7 +61,7 @@ test('the wire check, shown as a check, is counted in every total (A5.5, B5.3)',
   }
 });
 
-test('the UDP paragraph names the lab chat’s join exchange only when a program logged it (A1.1, B2.5)', async () => {
+test('the UDP paragraph names the lab chat’s join exchange only when a program logged it', async () => {
   const own = await runOf(OWN);
   const lab = await runOf(LAB);
   for (const lang of ['en', 'ru'] as const) {
@@ -82,7 +82,7 @@ test('the UDP paragraph names the lab chat’s join exchange only when a program
   }
 });
 
-test('a client FIN the server-side capture holds no answer to: the capture ended first, and the log shows the close (B1.3, B5.2)', async () => {
+test('a client FIN the server-side capture holds no answer to: the capture ended first, and the log shows the close', async () => {
   const lab = await runOf(LAB);
   const ru = render(lab, 'ru');
   const en = render(lab, 'en');
@@ -99,7 +99,7 @@ test('a client FIN the server-side capture holds no answer to: the capture ended
   assert.doesNotMatch(render(await runOf(OWN), 'ru'), /После FIN клиента в захвате нет ничего/);
 });
 
-test('a part another client of the same check tested is not listed as untested in this run (A5.2, A5.3)', async () => {
+test('a part another client of the same check tested is not listed as untested in this run', async () => {
   const own = await runOf(OWN);
   const byId = (id: string) => own.checks.find((c) => c.id === id);
   const client = byId('own-echo-client');
@@ -123,7 +123,7 @@ test('a part another client of the same check tested is not listed as untested i
   assert.match(render(own, 'en'), /Tested for some clients only: messages shown before Enter/);
 });
 
-test('an own echo client killed by SIGTERM with its connection open fails the stop check (main task 4); chat clients get a note (A5.4, A2.6)', async () => {
+test('an own echo client killed by SIGTERM with its connection open fails the stop check (main task 4); chat clients get a note', async () => {
   const own = await runOf(OWN);
   const stopped = own.checks.find((c) => c.id === 'stopped');
   assert.ok(stopped);
@@ -157,7 +157,7 @@ test('an own echo client killed by SIGTERM with its connection open fails the st
   assert.equal((await runOf(LAB)).checks.find((c) => c.id === 'stopped')?.status, 'pass');
 });
 
-test('chat datagrams sent before anyone else joined: a note in the chat check, the relay finding counts them, the client says who wrote before (A2.2–A2.4)', async () => {
+test('chat datagrams sent before anyone else joined: a note in the chat check, the relay finding counts them, the client says who wrote before', async () => {
   const own = await runOf(OWN);
   const chat = own.checks.find((c) => c.id === 'chat');
   assert.ok(chat);
@@ -193,7 +193,7 @@ test('chat datagrams sent before anyone else joined: a note in the chat check, t
   assert.doesNotMatch(ru, /remote: [^\n]*другие участники ему не писали/);
 });
 
-test('the wire check compares a student’s traced server’s reads and writes per accepted connection with the capture (A5.1)', async () => {
+test('the wire check compares a student’s traced server’s reads and writes per accepted connection with the capture', async () => {
   const own = await runOf(OWN);
   assert.equal(own.wire?.check.status, 'pass');
   assert.deepEqual(
