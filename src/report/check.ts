@@ -10,7 +10,7 @@ import {
 } from './aggregate.js';
 import type { Lang } from '../log/events.js';
 import { addressOf } from './endpoint.js';
-import { ownFacts } from './own-facts.js';
+import { ownChatFacts } from './own-facts.js';
 import type { SourceRef } from './own-source.js';
 import type { LogRecord } from './parse.js';
 import {
@@ -761,8 +761,8 @@ const SUMMARY_WORDS: Record<
  * two scenarios had an own chat client.
  */
 function ownChatCheck(model: LabModel): CheckResult | undefined {
-  const clients = ownFacts(model)
-    .chat.clients.filter((c) => c.run.scenario !== undefined && c.run.scenario !== 'mistake')
+  const clients = ownChatFacts(model)
+    .clients.filter((c) => c.run.scenario !== undefined && c.run.scenario !== 'mistake')
     .map((c) => ({ c, first: c.sends[0], last: c.run.calls.at(-1) }));
   const scenarios = [...new Set(clients.map((x) => x.c.run.scenario))];
   if (scenarios.length < 2) return undefined;

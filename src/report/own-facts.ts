@@ -495,6 +495,11 @@ function clientEventsOf(facts: Pick<OwnFacts, 'echoClients'>, runs: OwnRun[]): O
   return { session: pick, run, events };
 }
 
+/** Only the chat part of ownFacts: the chat check needs no more. */
+export function ownChatFacts(model: LabModel): OwnChat {
+  return chatOf(ownRuns(model.timeline.records));
+}
+
 /** The own programs' facts of a run (empty lists when none of them ran). */
 export function ownFacts(model: LabModel, readLimit = 1024): OwnFacts {
   const runs = ownRuns(model.timeline.records);
