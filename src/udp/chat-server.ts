@@ -90,6 +90,16 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   checkInteger('maxMembersPerAddress', o.maxMembersPerAddress, 1);
   checkInteger('messagesPerSecond', o.messagesPerSecond, 1);
   checkInteger('messageBurst', o.messageBurst, 1);
+  /** A member as the server first knows it: a full bucket of messages to send. */
+  const newMember = (nick: string, address: string, port: number, remote: string, now: number): Member => ({
+    nick,
+    address,
+    port,
+    remote,
+    lastSeen: now,
+    tokens: o.messageBurst,
+    refilledAt: now,
+  });
   checkInteger('relayBudgetPerSecond', o.relayBudgetPerSecond, 1);
   checkInteger('linesPerSecond', o.linesPerSecond, 0);
   const log = options.log.child({ component: 'udp-chat' });
@@ -265,15 +275,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
             if (answer.length <= bytes.length) send(rinfo, answer);
             return reject(rinfo, full, now);
           }
-          const m: Member = {
-            nick: msg.nick,
-            address,
-            port: rinfo.port,
-            remote,
-            lastSeen: now,
-            tokens: o.messageBurst,
-            refilledAt: now,
-          };
+          const m = newMember(msg.nick, address, rinfo.port, remote, now);
           members.set(remote, m);
           nicks.set(msg.nick.toLowerCase(), m);
           log.emit('udp.member.joined', { member: m.nick, remote, members: members.size });
@@ -326,15 +328,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
         return reject(rinfo, 'room-full', now);
       // Nicknames are not unique in plain mode (anyone may write any name before ':'); the log
       // names a member by the nickname of its first line, or by its address.
-      member = {
-        nick: parsed.message.nick ?? remote,
-        address,
-        port: rinfo.port,
-        remote,
-        lastSeen: now,
-        tokens: o.messageBurst,
-        refilledAt: now,
-      };
+      member = newMember(parsed.message.nick ?? remote, address, rinfo.port, remote, now);
       members.set(remote, member);
       log.emit('udp.member.joined', {
         member: member.nick,
