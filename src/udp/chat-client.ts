@@ -81,20 +81,9 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
   let state: 'joining' | 'joined' | 'lost' | 'left' = 'joining';
   let missed = 0;
 
-  // A connected UDP socket only accepts datagrams from the server, and learns of ICMP "port
-  // unreachable" (ECONNREFUSED) when nothing listens there.
-  socket.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ECONNREFUSED') refused = true;
+  const { server, local } = await connectChatSocket(socket, o.host, o.port, target, () => {
+    refused = true;
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err) => reject(explainSocketError(err, { op: 'reach-chat', at: target })));
-    socket.connect(o.port, o.host, () => resolve());
-  }).catch((err) => {
-    socket.close();
-    throw err;
-  });
-  const server = endpoint(socket.remoteAddress().address, socket.remoteAddress().port);
-  const local = endpoint(socket.address().address, socket.address().port);
 
   function sendRaw(m: ClientMessage): void {
     socket.send(encode(m), (err) => {
@@ -267,4 +256,33 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     log.emit('chat.left', { nick: o.nick, reason });
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
+}
+
+/**
+ * Connects a chat client's UDP socket to the server (lab protocol and plain alike). A connected UDP
+ * socket only accepts datagrams from the server, and learns of an ICMP "port unreachable"
+ * (ECONNREFUSED, on a later call) when no socket is bound there: `onRefused` is told. On failure
+ * the socket is closed and the error explained.
+ */
+export async function connectChatSocket(
+  socket: dgram.Socket,
+  host: string,
+  port: number,
+  target: string,
+  onRefused: () => void,
+): Promise<{ server: string; local: string }> {
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNREFUSED') onRefused();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (err) => reject(explainSocketError(err, { op: 'reach-chat', at: target })));
+    socket.connect(port, host, () => resolve());
+  }).catch((err) => {
+    socket.close();
+    throw err;
+  });
+  return {
+    server: endpoint(socket.remoteAddress().address, socket.remoteAddress().port),
+    local: endpoint(socket.address().address, socket.address().port),
+  };
 }

@@ -1,11 +1,11 @@
 import dgram from 'node:dgram';
-import { explainSocketError, labError } from '../errors.js';
+import { labError } from '../errors.js';
 import type { ClientCloseReason } from '../log/events.js';
 import type { EventLog } from '../log/logger.js';
 import { endpoint } from '../net/address.js';
 import { checkDuration, checkInteger, withoutUndefined } from '../options.js';
 import { visible } from '../text/escape.js';
-import type { ChatClient, ChatEvent } from './chat-client.js';
+import { type ChatClient, type ChatEvent, connectChatSocket } from './chat-client.js';
 import { PLAIN_JOIN_TEXT, PLAIN_LEAVE_TEXT, encodePlain, maxPlainTextBytes, parsePlain } from './plain.js';
 import { isValidNick } from './protocol.js';
 
@@ -55,18 +55,7 @@ export async function startPlainChat(options: PlainChatOptions): Promise<ChatCli
     }
   };
   let started = false;
-  socket.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ECONNREFUSED') onRefused();
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err) => reject(explainSocketError(err, { op: 'reach-chat', at: target })));
-    socket.connect(o.port, o.host, () => resolve());
-  }).catch((err) => {
-    socket.close();
-    throw err;
-  });
-  const server = endpoint(socket.remoteAddress().address, socket.remoteAddress().port);
-  const local = endpoint(socket.address().address, socket.address().port);
+  const { server, local } = await connectChatSocket(socket, o.host, o.port, target, onRefused);
 
   function sendLine(text: string): Promise<void> {
     return new Promise((resolve) =>
