@@ -148,6 +148,12 @@ const str = (r: OwnRecord, k: string): string | undefined =>
 const ipOf = (endpoint: string): string => endpoint.replace(/^\[(.*)\]:\d+$/, '$1').replace(/:\d+$/, '');
 /** When a call returned (the runner's `at`, from strace), else when the line was logged. */
 const timeOf = (r: OwnRecord): number => num(r, 'at') ?? r.time;
+/**
+ * The latest a record can have happened: strace's `at` is exact; a log line without it was stamped
+ * by Date.now() in whole milliseconds, so it happened within [time, time + 1). (CI: a client's
+ * line stamped …499 after their server's sendto at …499.321 was read as "before".)
+ */
+const latestOf = (r: OwnRecord): number => num(r, 'at') ?? r.time + 1;
 /** The data a call moved, as far as the trace kept it. */
 const dataOf = (r: OwnRecord): string | undefined => str(r, 'data') ?? str(r, 'text');
 
@@ -456,7 +462,7 @@ function typingCheck(facts: ChatClientFacts): ChatCheckResult {
   const how = mechanism(facts.records);
   const findings: ChatFinding[] = [];
   for (const m of facts.incoming) {
-    const later = facts.records.filter((r) => timeOf(r) >= m.time);
+    const later = facts.records.filter((r) => latestOf(r) > m.time);
     const screen = shown(later, m.text);
     // strace keeps the first bytes only (-s), escaped: a receive matches when those agree.
     const recv = recvs.find((r) => {
