@@ -4,7 +4,7 @@ import { langOf, reportError } from './cli/common.js';
 import { createProgram } from './cli/program.js';
 
 try {
-  await createProgram().parseAsync(process.argv);
+  await (await createProgram(process.argv)).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     // Commander has printed its sentence (or the help); a wrong use of the command exits 2, like

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { catalogueMarkdown } from '../src/cli/events.ts';
 import { EVENT_NAMES } from '../src/log/events.ts';
+import { COMMAND_NAMES, commandOf } from '../src/cli/program.ts';
 import { CLI, parseJsonLines, runCli, startServerProcess, waitFor, waitForLine, defer } from './helpers.ts';
 
 test('echo client through pipes: every line comes back, exit ends the session cleanly', async (t) => {
@@ -195,4 +196,25 @@ test('docs/events.md is the generated catalogue, and every event has both langua
   const out = execFileSync(process.execPath, [CLI, 'events', '--lang', 'ru'], { encoding: 'utf8' });
   assert.match(out, /tcp\.connection\.accepted \(info\)/);
   assert.match(out, /accept\(\) вернул новый сокет/);
+});
+
+test('the CLI loads the subcommand it runs; help, --version and a misspelt command see all of them', async () => {
+  assert.equal(commandOf(['node', 'cli.js', 'server', '--port', '0']), 'server');
+  assert.equal(commandOf(['node', 'cli.js', '--debug', 'report', 'logs']), 'report');
+  assert.equal(
+    commandOf(['node', 'cli.js', 'report', 'server']),
+    'report',
+    'the first word, not an argument',
+  );
+  for (const argv of [[], ['--help'], ['--version'], ['help', 'server'], ['serve'], ['constructor']])
+    assert.equal(commandOf(['node', 'cli.js', ...argv]), undefined, argv.join(' '));
+  const help = runCli(['--help']);
+  assert.equal(await help.exited, 0);
+  for (const name of COMMAND_NAMES) assert.match(help.stdout(), new RegExp(`^  ${name}\\b`, 'm'), name);
+  const typo = runCli(['serve']);
+  assert.equal(await typo.exited, 2);
+  assert.match(typo.stderr(), /unknown command 'serve'[\s\S]*Did you mean server\?/);
+  const one = runCli(['health', '--help']);
+  assert.equal(await one.exited, 0);
+  assert.match(one.stdout(), /^Usage: socket-lab health/m);
 });
