@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../src/report/index.ts';
@@ -78,4 +79,42 @@ test('timeline: a student’s client’s traced calls stand in its scenario besi
   assert.ok(connect < accepted, 'the client’s connect() before the server’s accept()');
   const times = rows.map((l) => l.slice(2, 14));
   assert.deepEqual([...times].sort(), times, 'the times never go back');
+});
+
+test('timeline: a server whose parts a student’s programs replaced does not describe sockets it never opened, also in a log written before it said so', async () => {
+  const { explain } = await import('../src/log/events.ts');
+  const config = { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 };
+  const says = (serving: 'tcp' | 'udp' | 'none' | undefined, lang: 'en' | 'ru') =>
+    explain('server.starting', { version: '1.0.0', config, ...(serving ? { serving } : {}) }, lang);
+  assert.match(says(undefined, 'en'), /TCP echo on port 7007, UDP chat on port 7008, .*64 KiB/);
+  assert.match(
+    says('tcp', 'en'),
+    /TCP echo on port 7007, bound to .*64 KiB.*UDP port 7008 is left to the student's own chat server/,
+  );
+  assert.doesNotMatch(says('udp', 'en'), /64 KiB|TCP echo on/);
+  assert.match(
+    says('udp', 'en'),
+    /UDP chat on port 7008.*TCP port 7007 is left to the student's own echo server/,
+  );
+  assert.doesNotMatch(says('none', 'en'), /64 KiB|read\(\)|bound to/);
+  assert.doesNotMatch(says('none', 'ru'), /64 КиБ|read\(\)|адрес привязки/);
+  assert.match(
+    says('none', 'ru'),
+    /без своих серверов: TCP-порт 7007 оставлен собственному эхо-серверу студента/,
+  );
+
+  // The first v2 run with both servers the student's (no `serving` logged): read from server.replaced.
+  const dir = 'test/fixtures/own/student-run/logs';
+  const run = await analyse(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(dir, f)) })),
+  );
+  for (const lang of ['en', 'ru'] as const) {
+    const text = render(run, lang);
+    assert.doesNotMatch(text, /64 KiB|64 КиБ/, `${lang}: our server's reads in a run where it read nothing`);
+    assert.doesNotMatch(text, /0 connections get a FIN|0 соединений получают FIN/);
+  }
+  assert.match(render(run, 'en'), /starting without servers of its own/);
+  assert.match(render(run, 'en'), /Both parts were left to the student's own servers/);
 });

@@ -46,6 +46,10 @@ for (const replaced of [['tcp'], ['udp'], ['tcp', 'udp']] as const) {
     // Its stop line says what it closes: not "the listening socket" when a student's server has it.
     const stopping = p.json().find((l) => l.event === 'server.stopping')!;
     assert.equal(stopping.serving, kept.length === 2 ? undefined : (kept[0] ?? 'none'));
+    // So does its start line: no "TCP echo ... 64 KiB" when the echo is the student's.
+    const starting = p.json().find((l) => l.event === 'server.starting')!;
+    assert.equal(starting.serving, stopping.serving);
+    if (has('tcp')) assert.doesNotMatch(String(starting.msg), /64 KiB/);
     if (has('tcp')) assert.doesNotMatch(String(stopping.msg), /listening socket is closed/);
   });
 }

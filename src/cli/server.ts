@@ -264,11 +264,16 @@ export function serverCommand(): Command {
       lang: o.lang,
       ...(o.scenario ? { scenario: o.scenario } : {}),
     };
-    log.emit('server.starting', { version: VERSION, config });
     let tcp: EchoServer | undefined;
     let udp: ChatServer | undefined;
     const ownEcho = ownCommand(o.ownEchoServer);
     const ownChat = ownCommand(o.ownChatServer);
+    log.emit('server.starting', {
+      version: VERSION,
+      config,
+      // Which of its parts will run (as server.stopping says it): a replaced part opens no socket.
+      ...(ownEcho || ownChat ? { serving: ownEcho ? (ownChat ? 'none' : 'udp') : 'tcp' } : {}),
+    });
     if (ownEcho)
       log.emit('server.replaced', { protocol: 'tcp', port: o.tcpPort, setting: 'LAB_OWN_ECHO_SERVER' });
     if (ownChat)

@@ -74,14 +74,24 @@ export const catalogue = {
   // ---- server lifecycle -------------------------------------------------------------------
   'server.starting': spec(
     'info',
+    // `serving` as in server.stopping: absent when both parts run (a log written before the field
+    // existed has it added by the report's reader from the program's server.replaced lines).
     {
       version: '1.0.0',
       config: { host: '0.0.0.0', tcpPort: 7007, udpPort: 7008, chunkSize: 1024 } as ServerConfigFields,
-    },
+    } as { version: string; config: ServerConfigFields; serving?: 'tcp' | 'udp' | 'none' },
     (f) =>
-      `socket-lab ${f.version} is starting: TCP echo on port ${f.config.tcpPort}, UDP chat on port ${f.config.udpPort}, bound to ${f.config.host}; each read() asks the kernel for up to 64 KiB, handled in echo portions of at most ${bytesEn(f.config.chunkSize)}`,
+      f.serving === 'none'
+        ? `socket-lab ${f.version} is starting without servers of its own: TCP port ${f.config.tcpPort} is left to the student's own echo server, UDP port ${f.config.udpPort} to the student's own chat server`
+        : f.serving === 'udp'
+          ? `socket-lab ${f.version} is starting: UDP chat on port ${f.config.udpPort}, bound to ${f.config.host}; TCP port ${f.config.tcpPort} is left to the student's own echo server`
+          : `socket-lab ${f.version} is starting: TCP echo on port ${f.config.tcpPort}, ${f.serving === 'tcp' ? '' : `UDP chat on port ${f.config.udpPort}, `}bound to ${f.config.host}; each read() asks the kernel for up to 64 KiB, handled in echo portions of at most ${bytesEn(f.config.chunkSize)}${f.serving === 'tcp' ? `; UDP port ${f.config.udpPort} is left to the student's own chat server` : ''}`,
     (f) =>
-      `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; каждый read() запрашивает у ядра до 64 КиБ, полученное обрабатывается порциями эха не больше ${count('ru', f.config.chunkSize, 'byte', 'gen')}`,
+      f.serving === 'none'
+        ? `socket-lab ${f.version} запускается без своих серверов: TCP-порт ${f.config.tcpPort} оставлен собственному эхо-серверу студента, UDP-порт ${f.config.udpPort} — его собственному чат-серверу`
+        : f.serving === 'udp'
+          ? `socket-lab ${f.version} запускается: UDP-чат на порту ${f.config.udpPort}, адрес привязки ${f.config.host}; TCP-порт ${f.config.tcpPort} оставлен собственному эхо-серверу студента`
+          : `socket-lab ${f.version} запускается: TCP-эхо на порту ${f.config.tcpPort}, ${f.serving === 'tcp' ? '' : `UDP-чат на порту ${f.config.udpPort}, `}адрес привязки ${f.config.host}; каждый read() запрашивает у ядра до 64 КиБ, полученное обрабатывается порциями эха не больше ${count('ru', f.config.chunkSize, 'byte', 'gen')}${f.serving === 'tcp' ? `; UDP-порт ${f.config.udpPort} оставлен собственному чат-серверу студента` : ''}`,
   ),
   'server.listening': spec(
     'info',

@@ -362,5 +362,28 @@ export async function parseSource(source: string, lines: LineSource): Promise<Pa
   for (const key of [...windows.keys()]) flush(key);
   // Tails come out when their run ends: put them back where they were written.
   if (outOfOrder) records.sort((a, b) => a.line - b.line);
+  markServing(records);
   return { source, lines: n, records, skipped };
+}
+
+/**
+ * Which parts of our server ran, on its server.starting and server.stopping lines, when a log was
+ * written before they said so (the first runs with a student's own server): derived from the same
+ * program's server.replaced lines, so the report does not describe sockets that were never opened.
+ */
+function markServing(records: readonly LogRecord[]): void {
+  const replaced = new Map<number | undefined, Set<unknown>>();
+  for (const r of records)
+    if (r.event === 'server.replaced') {
+      const set = replaced.get(r.pid) ?? new Set();
+      set.add(r.fields.protocol);
+      replaced.set(r.pid, set);
+    }
+  if (replaced.size === 0) return;
+  for (const r of records) {
+    const set = replaced.get(r.pid);
+    if (!set || (r.event !== 'server.starting' && r.event !== 'server.stopping')) continue;
+    if (r.fields.serving !== undefined) continue;
+    r.fields.serving = set.has('tcp') ? (set.has('udp') ? 'none' : 'udp') : 'tcp';
+  }
 }
