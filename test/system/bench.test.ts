@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, defer } from '../helpers.ts';
+import { lacking, requireSystem } from './needs.ts';
 
 const SCENARIOS = ['stream-1', 'stream-50', 'latency', 'idle', 'chat', 'fairness', 'log-read'];
 // strace's cost is measured where python3 and strace are installed (the lab machine); skipped with a note elsewhere.
 // Under LAB_REQUIRE_SYSTEM=1 (CI) a missing tool is a failure, not a silent skip.
-const HAS_STRACE_TOOLS = ['python3', 'strace'].every((cmd) => spawnSync(cmd, ['--version']).status === 0);
-if (!HAS_STRACE_TOOLS && process.env.LAB_REQUIRE_SYSTEM === '1') {
+const HAS_STRACE_TOOLS = lacking({ tools: ['python3', 'strace'] }).length === 0;
+if (!HAS_STRACE_TOOLS && requireSystem()) {
   throw new Error('LAB_REQUIRE_SYSTEM=1: the bench smoke needs python3 and strace for its strace scenarios');
 }
 const STRACE_COST = HAS_STRACE_TOOLS ? ['strace-stream', 'strace-latency'] : [];

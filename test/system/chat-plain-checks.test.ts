@@ -11,7 +11,7 @@
  * would across the real router (the Docker e2e runs that path).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -32,18 +32,13 @@ import {
 import { createChatServer } from '../../src/udp/chat-server.ts';
 import { startPlainChat } from '../../src/udp/plain-client.ts';
 import { captureLog, waitFor } from '../helpers.ts';
+import { needs } from './needs.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/own/', import.meta.url));
 
-/** The system tier's rule (test/system/needs.ts on main): skip with the reason, or fail under LAB_REQUIRE_SYSTEM=1. */
-function needsTools(t: TestContext): boolean {
-  const missing = ['python3', 'strace'].filter((tool) => spawnSync(tool, ['--version']).status !== 0);
-  if (missing.length === 0) return true;
-  const reason = `needs ${missing.map((m) => `${m} (not on PATH)`).join(', ')}: the fixtures run under strace`;
-  if (process.env.LAB_REQUIRE_SYSTEM === '1') assert.fail(`LAB_REQUIRE_SYSTEM=1 and this test ${reason}`);
-  t.skip(reason);
-  return false;
-}
+/** The system tier's rule (needs.ts): the fixtures run under strace. */
+const needsTools = (t: TestContext): boolean =>
+  needs(t, { tools: ['python3', 'strace'] }, 'the fixtures run under strace');
 
 interface Traced {
   child: ChildProcessWithoutNullStreams;

@@ -3,7 +3,7 @@
  * the Python mutants each misbehaving in exactly its one way. System tier: needs python3.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -13,18 +13,14 @@ import { createChatServer } from '../../src/udp/chat-server.ts';
 import { PLAIN_JOIN_TEXT, PLAIN_LEAVE_TEXT } from '../../src/udp/plain.ts';
 import { startPlainChat } from '../../src/udp/plain-client.ts';
 import { captureLog, waitFor } from '../helpers.ts';
+import { needs } from './needs.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/own/', import.meta.url));
 const CORRECT = { server: 'chat/chat_server.py', client: 'chat/chat_client.py' };
 
-/** The system tier's rule (test/system/needs.ts on main): skip with the reason, or fail under LAB_REQUIRE_SYSTEM=1. */
-function needsPython(t: TestContext): boolean {
-  if (spawnSync('python3', ['--version']).status === 0) return true;
-  const reason = 'needs python3 (not on PATH): the fixtures are Python programs';
-  if (process.env.LAB_REQUIRE_SYSTEM === '1') assert.fail(`LAB_REQUIRE_SYSTEM=1 and this test ${reason}`);
-  t.skip(reason);
-  return false;
-}
+/** The system tier's rule (needs.ts): the fixtures are Python programs. */
+const needsPython = (t: TestContext): boolean =>
+  needs(t, { tools: ['python3'] }, 'the fixtures are Python programs');
 
 interface Py {
   child: ChildProcessWithoutNullStreams;

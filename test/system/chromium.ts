@@ -3,19 +3,12 @@
  * loading, and what its console and network said.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-/** Why Chromium cannot be used here, or undefined when it can. */
-export function chromiumMissing(): string | undefined {
-  return existsSync(CHROMIUM)
-    ? undefined
-    : `needs chromium: ${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM)`;
-}
+/** Debian's `chromium` on PATH, or the program CHROMIUM names (a test asks needs() for it). */
+export const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
 
 export interface Loaded {
   dom: string;

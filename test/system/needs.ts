@@ -60,7 +60,9 @@ function dockerProblem(): string | undefined {
 export function lacking(need: Need): string[] {
   const out: string[] = [];
   if (need.root && process.getuid?.() !== 0) out.push('root');
-  for (const tool of need.tools ?? []) if (!onPath(tool)) out.push(`${tool} (not on PATH)`);
+  for (const tool of need.tools ?? [])
+    if (!onPath(tool))
+      out.push(tool.includes('/') ? `${tool} (no such executable)` : `${tool} (not on PATH)`);
   if (need.docker) {
     const problem = dockerProblem();
     if (problem) out.push(problem);

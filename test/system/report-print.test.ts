@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../../src/report/index.ts';
-import { chromiumMissing, load } from './chromium.ts';
+import { CHROMIUM, load } from './chromium.ts';
+import { needs } from './needs.ts';
 import { defer } from '../helpers.ts';
 
 /** For each SVG: the pairs of its texts whose boxes intersect (by more than a pixel each way). */
@@ -33,12 +34,7 @@ document.body.append(pre);
 `;
 
 test('report diagrams: no two texts of one SVG overlap', async (t) => {
-  const missing = chromiumMissing();
-  if (missing) {
-    if (process.env.LAB_REQUIRE_SYSTEM === '1') assert.fail(missing);
-    t.skip(missing);
-    return;
-  }
+  if (!needs(t, { tools: [CHROMIUM] }, 'the printed report is laid out in a real browser')) return;
   const dir = await mkdtemp(join(tmpdir(), 'report-print-'));
   defer(t, () => rm(dir, { recursive: true, force: true }));
   for (const fixture of ['lab', 'docker']) {

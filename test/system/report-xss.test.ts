@@ -13,16 +13,12 @@ import { test } from 'node:test';
 import { analyse, findCaptures, lazyLines, render } from '../../src/report/index.ts';
 import { foreignMarkup, scanTags, vocabulary } from '../html-scan.ts';
 import { XSS, everyField, reportOf } from '../hostile-lab.ts';
-import { chromiumMissing, load } from './chromium.ts';
+import { CHROMIUM, load } from './chromium.ts';
+import { needs } from './needs.ts';
 import { defer } from '../helpers.ts';
 
 test('report html: hostile logs add no element, attribute or link in Chromium', async (t) => {
-  const missing = chromiumMissing();
-  if (missing) {
-    if (process.env.LAB_REQUIRE_SYSTEM === '1') assert.fail(missing);
-    t.skip(missing);
-    return;
-  }
+  if (!needs(t, { tools: [CHROMIUM] }, 'hostile logs are opened in a real browser')) return;
   const dir = await mkdtemp(join(tmpdir(), 'report-xss-'));
   defer(t, () => rm(dir, { recursive: true, force: true }));
   const open = async (name: string, html: string) => {
