@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { callFields } from '../src/own/runner.ts';
+import { type SocketCall, createTraceReader } from '../src/own/strace.ts';
 import { ownChecks } from '../src/report/own-checks.ts';
 import { echoContent } from '../src/report/own-echo-content.ts';
 import type { LogRecord } from '../src/report/parse.ts';
@@ -321,4 +325,80 @@ test('calls counted in a summary line leave the offsets unknown: the content par
     false,
   );
   assert.ok(f.some((x) => x.code === 'own-part-na' && x.params.part === 'content'));
+});
+
+test('a real strace of the Python echo server, read as the runner logs it: equal; its sendto() upper-cased: caught', () => {
+  const lines = readFileSync(
+    new URL('fixtures/own/traces/echo-server.strace', import.meta.url),
+    'utf8',
+  ).split('\n');
+  const records = (text: readonly string[]): LogRecord[] => {
+    const reader = createTraceReader();
+    const events = [...text.flatMap((l) => reader.push(l)), ...reader.end()];
+    return events
+      .filter((e): e is SocketCall => e.kind === 'call')
+      .map((c, i) => ({
+        source: 'own-server',
+        line: i + 1,
+        time: c.t,
+        event: 'own.call' as LogRecord['event'],
+        fields: { ...callFields('echo-server', c) },
+        scenario: 'local',
+        component: 'own',
+        pid: 1,
+        hostname: 'vm',
+        msg: undefined,
+      }));
+  };
+  // hello\n, then 2501 bytes as 1024 + 1024 + 453, each written back at once: 6 + 3 × 32 bytes known on both sides.
+  const good = echoContent(records(lines));
+  assert.deepEqual([good.conns, good.compared, good.diffs.length], [1, 102, 0]);
+  const upper = lines.map((l) => (l.includes('sendto(') ? l.replace('"hello\\n"', '"HELLO\\n"') : l));
+  const bad = echoContent(records(upper));
+  assert.deepEqual(
+    bad.diffs.map((d) => [d.offset, d.read, d.written, d.peer, d.fd]),
+    [[0, 'hello\\n', 'HELLO\\n', '127.0.0.1:48180', 4]],
+  );
+});
+
+test('any split of reads and writes: an exact echo never differs; one changed byte is found exactly where both sides show it', () => {
+  const chunks = (data: Buffer, cuts: number[]): Buffer[] => {
+    const at = [...new Set(cuts.map((c) => c % data.length))].filter((c) => c > 0).sort((a, b) => a - b);
+    return [0, ...at].map((from, i) => data.subarray(from, at[i] ?? data.length));
+  };
+  fc.assert(
+    fc.property(
+      // Lines longer than 32 bytes, and a few portions: parts of each call are not in the trace.
+      fc.uint8Array({ minLength: 1, maxLength: 300, size: 'max' }),
+      fc.array(fc.nat(), { maxLength: 8, size: 'max' }),
+      fc.array(fc.nat(), { maxLength: 8, size: 'max' }),
+      fc.nat(),
+      (bytes, readCuts, writeCuts, where) => {
+        const data = Buffer.from(bytes);
+        const run = (written: Buffer) => {
+          const s = trace();
+          s.accept(4, A);
+          for (const c of chunks(data, readCuts)) s.recv(4, A, c);
+          for (const c of chunks(written, writeCuts)) s.send(4, A, c);
+          return echoContent(s.records);
+        };
+        assert.deepEqual(run(data).diffs, []);
+        const p = where % data.length;
+        const changed = Buffer.from(data);
+        changed[p] = (changed[p]! + 1) % 256;
+        // Known: the first 32 bytes of the read and of the write that hold byte p.
+        const startOf = (cuts: number[]) =>
+          chunks(data, cuts).reduce(
+            (acc, c) => (acc.end <= p ? { start: acc.end, end: acc.end + c.length } : acc),
+            { start: 0, end: 0 },
+          ).start;
+        const seen = p - startOf(readCuts) < 32 && p - startOf(writeCuts) < 32;
+        assert.deepEqual(
+          run(changed).diffs.map((d) => d.offset),
+          seen ? [p] : [],
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
