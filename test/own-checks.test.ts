@@ -23,8 +23,20 @@ test('recorded: the correct server passes, and its accept() is the server view o
   assert.equal(check(a, 'own-echo-server')?.status, 'pass');
   assert.deepEqual(
     check(a, 'own-echo-server')?.findings.map((f) => f.code),
-    ['own-untested', 'own-part-na', 'own-read-ok', 'own-served-ok', 'own-bytes-ok', 'own-close-ok'],
+    [
+      'own-untested',
+      'own-part-na',
+      'own-read-ok',
+      'own-served-ok',
+      'own-bytes-ok',
+      'own-content-ok',
+      'own-close-ok',
+    ],
   );
+  // Its echo, byte for byte where the trace shows both: the first 32 bytes of each of its three
+  // recvfrom() and three sendto(), at offsets 0, 1024 and 2048 of the connection.
+  const content = check(a, 'own-echo-server')!.findings.find((f) => f.code === 'own-content-ok')!;
+  assert.deepEqual([content.params.conns, content.params.compared], [1, 96]);
   // No client reset its connection in this run: that part is not tested, said first (own-untested
   // names it and how to test it), then the part with its reason; never a plain pass.
   assert.equal(check(a, 'own-echo-server')!.findings[0]!.params.parts, 'reset');

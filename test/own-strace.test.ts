@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   decodePreview,
+  decodePreviewBytes,
   MAX_TRACE_LINE,
   type SocketCall,
   type TraceEvent,
@@ -321,6 +322,23 @@ test("decodePreview: strace's escaped data back to the text it stands for; a cut
     fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
       const bytes = Buffer.from(s, 'utf8');
       assert.deepEqual(decodePreview(straceString(bytes)), { text: s, truncated: false });
+    }),
+  );
+});
+
+test('decodePreviewBytes: the exact bytes, UTF-8 or not; a cut escape left out', () => {
+  const bytes = (p: string) => {
+    const d = decodePreviewBytes(p);
+    return [[...d.bytes], d.truncated];
+  };
+  // Bytes that are not UTF-8 stay themselves (decodePreview's text would make them U+FFFD).
+  assert.deepEqual(bytes('\\377\\376a\\n'), [[255, 254, 97, 10], false]);
+  assert.deepEqual(bytes('\\320\\277\\321...'), [[0xd0, 0xbf, 0xd1], true]);
+  assert.deepEqual(bytes('ab\\32...'), [[97, 98], true]);
+  assert.deepEqual(bytes('\\"\\\\\\x41'), [[34, 92, 65], false]);
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+      assert.deepEqual(bytes(straceString(Buffer.from(b))), [[...b], false]);
     }),
   );
 });

@@ -348,6 +348,18 @@ const LETTER_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 1
  * an escape or a character the cut split is left out rather than guessed.
  */
 export function decodePreview(preview: string): { text: string; truncated: boolean } {
+  const { bytes, truncated } = decodePreviewBytes(preview);
+  let text = Buffer.from(bytes).toString('utf8');
+  // A multi-byte character the cut split decodes as U+FFFD at the end: it is not part of the text.
+  if (truncated) text = text.replace(/\uFFFD+$/, '');
+  return { text, truncated };
+}
+
+/**
+ * The bytes a data preview stands for, exactly (no UTF-8 reading): the first bytes of the call's
+ * data, all of them unless `truncated`. An escape the cut split is left out, never guessed.
+ */
+export function decodePreviewBytes(preview: string): { bytes: Uint8Array; truncated: boolean } {
   const truncated = preview.endsWith('...');
   const body = truncated ? preview.slice(0, -3) : preview;
   const bytes: number[] = [];
@@ -386,10 +398,7 @@ export function decodePreview(preview: string): { text: string; truncated: boole
       i++;
     }
   }
-  let text = Buffer.from(bytes).toString('utf8');
-  // A multi-byte character the cut split decodes as U+FFFD at the end: it is not part of the text.
-  if (truncated || cut) text = text.replace(/\uFFFD+$/, '');
-  return { text, truncated: truncated || cut };
+  return { bytes: Uint8Array.from(bytes), truncated: truncated || cut };
 }
 
 function previewOf(arg: string | undefined): string | undefined {

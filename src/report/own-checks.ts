@@ -10,6 +10,7 @@ import {
   type OwnChatCheckId,
   ownChatChecks,
 } from './own-checks-chat.js';
+import { echoContent } from './own-echo-content.js';
 import { type CallKind, type SourceRef, locateCall, tracebackLine } from './own-source.js';
 
 export type OwnCheckId = 'own-echo-server' | 'own-echo-client' | OwnChatCheckId;
@@ -73,6 +74,8 @@ export type OwnFindingCode =
   | 'own-part-na'
   | 'own-pair-ok'
   | 'own-pair-diff'
+  | 'own-content-ok'
+  | 'own-content-diff'
   | 'own-untested'
   | ChatFindingCode;
 
@@ -179,7 +182,8 @@ function result(id: OwnCheckId, findings: OwnFinding[]): OwnCheckResult {
 function partNa(part: OwnPart, reason: OwnPartNaReason, params: OwnFinding['params'] = {}): OwnFinding {
   return { ok: true, na: true, code: 'own-part-na', params: { ...params, part, reason }, evidence: [] };
 }
-export type OwnPart = 'reads' | 'bytes' | 'close' | 'reset' | 'sent' | 'echo' | 'exit' | 'refused';
+export type OwnPart =
+  'reads' | 'bytes' | 'content' | 'close' | 'reset' | 'sent' | 'echo' | 'exit' | 'refused';
 export type OwnPartNaReason =
   | 'no-client'
   | 'no-reads'
@@ -631,6 +635,7 @@ function echoServerCheck(
   findings.push(...pairs);
   if (!sessions.some((s) => s.connected) && pairs.length === 0) findings.push(partNa('bytes', 'no-client'));
   if (traced) {
+    findings.push(...contentFindings(runs));
     const close = closeFindings(calls).map((f) => (f.ok ? f : at(f, locateCall(runs, 'read'))));
     const reset = resetFindings(runs).map((f) => (f.ok ? f : at(f, locateCall(runs, 'read'))));
     findings.push(
@@ -640,6 +645,44 @@ function echoServerCheck(
     );
   }
   return result('own-echo-server', findings);
+}
+
+/** Connections whose differing echo gets a finding of its own; the rest are counted in each. */
+const MAX_CONTENT_FINDINGS = 5;
+
+/**
+ * The echo's content, from the server's own trace (own-echo-content.ts): what it wrote back on
+ * each connection is what it read there, wherever the trace shows both. Nothing compared: no
+ * finding (nothing is guessed). Calls counted in a summary line leave the offsets unknown: n/a.
+ */
+function contentFindings(runs: readonly OwnRun[]): OwnFinding[] {
+  const traced = runs.filter((r) => r.traced);
+  if (traced.some((r) => r.summaries.length > 0)) return [partNa('content', 'summarised')];
+  const c = echoContent(traced.flatMap((r) => r.calls));
+  if (c.diffs.length > 0) {
+    const where = locateCall(traced, 'write');
+    return c.diffs.slice(0, MAX_CONTENT_FINDINGS).map((d) =>
+      at(
+        finding(
+          false,
+          'own-content-diff',
+          {
+            peer: d.peer,
+            fd: d.fd,
+            offset: d.offset,
+            from: d.from,
+            read: d.read,
+            written: d.written,
+            diffs: c.diffs.length,
+          },
+          [d.readCall, d.writeCall],
+        ),
+        where,
+      ),
+    );
+  }
+  if (c.conns === 0 || !c.first) return [];
+  return [finding(true, 'own-content-ok', { conns: c.conns, compared: c.compared }, [...c.first])];
 }
 
 interface Conn {

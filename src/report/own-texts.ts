@@ -50,7 +50,7 @@ export const OWN_WHERE_SHORT: Record<Lang, Record<'traceback' | 'match', (at: st
 export const OWN_CHECK_TITLES: Record<Lang, Record<OwnCheckId, string>> = {
   en: {
     'own-echo-server':
-      'Your echo server: 1 KB reads, as many bytes echoed, every scenario, closes, concurrency, resets',
+      'Your echo server: 1 KB reads, as many bytes echoed and the same ones, every scenario, closes, concurrency, resets',
     'own-echo-client': 'Your echo client: connects, writes the line whole, prints the echo, `exit`, refusal',
     'own-chat-server':
       'Your chat server: relays to every other member, not back, survives odd datagrams, NAT',
@@ -58,7 +58,7 @@ export const OWN_CHECK_TITLES: Record<Lang, Record<OwnCheckId, string>> = {
   },
   ru: {
     'own-echo-server':
-      'Ваш эхо-сервер: чтение по 1 КБ, эхо того же объёма, все сценарии, закрытие, параллельность, сброс',
+      'Ваш эхо-сервер: чтение по 1 КБ, эхо того же объёма и содержимого, все сценарии, закрытие, параллельность, сброс',
     'own-echo-client':
       'Ваш эхо-клиент: подключение, строка целиком, эхо на экране, `exit`, отказ в соединении',
     'own-chat-server': 'Ваш чат-сервер: пересылка всем остальным, не отправителю, странные дейтаграммы, NAT',
@@ -98,6 +98,7 @@ const PART: Record<Lang, Record<string, string>> = {
   en: {
     reads: '1 KB reads',
     bytes: 'as many bytes came back as were sent',
+    content: 'wrote back the bytes it read',
     close: 'closes its socket after the client closed its side',
     reset: "survives a client's reset",
     sent: "writes each line (the lab's scripted one, or one typed) to the socket whole",
@@ -108,6 +109,7 @@ const PART: Record<Lang, Record<string, string>> = {
   ru: {
     reads: 'чтение по 1 КБ',
     bytes: 'вернулось столько же байт, сколько отправлено',
+    content: 'записал обратно те же байты, что прочитал',
     close: 'закрывает свой сокет, когда клиент закрыл свою сторону',
     reset: 'переживает сброс соединения клиентом',
     sent: 'записывает каждую строку (заготовленную лабораторией или набранную) в сокет целиком',
@@ -299,6 +301,10 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-untested': (p) => untestedText('en', p),
     'own-pair-ok': (p) =>
       `${p.what}: your client wrote ${b('en', p.clientSent)}, your server read ${p.serverRead} (in ${count('en', Number(p.reads), { one: 'read', other: 'reads' })}, from ${p.seen}) and wrote back ${p.serverSent}, your client read ${p.clientRead}: every byte came back (both traces)`,
+    'own-content-ok': (p) =>
+      `at every offset where the trace shows both, the bytes your server wrote on a connection are the bytes it read there (${b('en', p.compared)} compared, ${count('en', Number(p.conns), 'connection')}; strace keeps at most the first 32 bytes of each read and write, the bytes after them were not compared)`,
+    'own-content-diff': (p) =>
+      `${p.peer} (fd ${p.fd}): the bytes your server wrote at offset ${p.offset} of the connection differ from the bytes it read there (offsets count from 0): from offset ${p.from} it read "${p.read}" and wrote "${p.written}"${Number(p.diffs) > 1 ? ` (${count('en', Number(p.diffs), 'connection')} like this)` : ''}`,
     'own-pair-diff': (p) =>
       `${p.what}: your client wrote ${b('en', p.clientSent)}, your server read ${p.serverRead} (from ${p.seen}) and wrote back ${p.serverSent}, your client read ${p.clientRead}: the counts differ, so not every byte came back (both traces)`,
     'na-own': (p) =>
@@ -357,6 +363,10 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-untested': (p) => untestedText('ru', p),
     'own-pair-ok': (p) =>
       `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (чтений: ${p.reads}; клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: вернулись все байты (по обеим трассировкам)`,
+    'own-content-ok': (p) =>
+      `на каждом смещении, где трассировка показывает и то и другое, ваш сервер записал в соединение те же байты, что прочитал из него (сравнено байт: ${p.compared}, соединений: ${p.conns}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи, байты после них не сравнивались)`,
+    'own-content-diff': (p) =>
+      `${p.peer} (fd ${p.fd}): байты, которые ваш сервер записал в соединение по смещению ${p.offset}, отличаются от байтов, которые он прочитал из него по тому же смещению (смещения отсчитываются от 0): начиная со смещения ${p.from} прочитано «${p.read}», записано «${p.written}»${Number(p.diffs) > 1 ? ` (таких соединений: ${p.diffs})` : ''}`,
     'own-pair-diff': (p) =>
       `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: числа не совпадают, вернулись не все байты (по обеим трассировкам)`,
     'na-own': (p) =>
@@ -494,6 +504,16 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
     serverSent: 1347,
     clientRead: 1347,
     reads: 4,
+  },
+  'own-content-ok': { conns: 2, compared: 20 },
+  'own-content-diff': {
+    peer: '127.0.0.1:40000',
+    fd: 5,
+    offset: 5,
+    from: 0,
+    read: 'from A\\n',
+    written: 'from B\\n',
+    diffs: 2,
   },
   'own-pair-diff': {
     what: 'vm',

@@ -88,6 +88,7 @@ test('the correct Python echo server passes every check, serving two clients at 
     'own-read-ok',
     'own-served-ok',
     'own-bytes-ok',
+    'own-content-ok',
     'own-close-ok',
     'own-concurrent',
     'own-reset-ok',
@@ -116,6 +117,91 @@ for (const [mutant, code] of SERVER_MUTANTS) {
     assert.ok((f?.evidence.length ?? 0) > 0, 'with evidence lines');
   });
 }
+
+/**
+ * Runs an own echo server with two of our clients that send a line of the same length at the same
+ * moment (two threads of the server busy at once), waits for both echoes, closes both and stops
+ * the server. Returns its check.
+ */
+async function serveTogether(folder: string, lines: [string, string]): Promise<CheckResult | undefined> {
+  const runner = memoryLog();
+  const run = runOwnProgram({
+    role: 'echo-server',
+    command: `${PYTHON} server.py {port}`,
+    dir: `${FIXTURES}${folder}`,
+    port: 0,
+    trace: true,
+    log: runner.log,
+    relay: null,
+  });
+  try {
+    const local = await Promise.race([
+      run.listening,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15000)),
+    ]);
+    const port = Number(/:(\d+)$/.exec(local ?? '')?.[1]);
+    assert.ok(port > 0, `the server in ${folder} listened`);
+    const logs = [memoryLog('local'), memoryLog('local')];
+    const clients = await Promise.all(logs.map((l) => connectEcho({ host: '127.0.0.1', port, log: l.log })));
+    // Both accepted before either line goes out, then both lines at once.
+    await new Promise((r) => setTimeout(r, 300));
+    clients.forEach((c, i) => c.send(lines[i]!));
+    await Promise.all(clients.map((c) => c.drained(10000)));
+    for (const c of clients) await c.close('user-exit');
+    await new Promise((r) => setTimeout(r, 200));
+    await run.stop();
+    await runner.flush();
+    for (const l of logs) await l.flush();
+    const analysis = await analyse([
+      { name: 'own-server', lines: runner.lines },
+      ...logs.map((l, i) => ({ name: `echo-local-${i}`, lines: l.lines })),
+    ]);
+    return analysis.checks.find((c) => c.id === 'own-echo-server');
+  } finally {
+    await run.stop();
+  }
+}
+
+test('the shared-buffer server (one global for every thread) fails exactly one finding: own-content-diff', async (t) => {
+  if (!needsStraceAndPython(t)) return;
+  const lines: [string, string] = ['from client A\n', 'from client B\n'];
+  // The correct server, in the same run of two clients at once: every compared byte equal.
+  const good = await serveTogether('echo', lines);
+  assert.equal(good?.status, 'pass', JSON.stringify(good?.findings.map((f) => [f.code, f.params])));
+  const ok = good?.findings.find((f) => f.code === 'own-content-ok');
+  assert.deepEqual([ok?.params.conns, ok?.params.compared], [2, 28]);
+  assert.ok(codes(good).includes('own-concurrent'));
+
+  // The mutant: the thread whose recv() came first sleeps, the other thread's recv() overwrites
+  // the global, and the first thread writes the other client's line back. As many bytes as it
+  // read (the counts pass); other bytes (the content fails), on that one connection.
+  const bad = await serveTogether('echo-mutants/shared-buffer', lines);
+  assert.equal(bad?.status, 'fail');
+  assert.deepEqual(
+    failing(bad),
+    ['own-content-diff'],
+    JSON.stringify(bad?.findings.map((f) => [f.code, f.params])),
+  );
+  assert.ok(codes(bad).includes('own-bytes-ok'), 'the byte counts agree: only the content tells');
+  const f = bad?.findings.find((x) => x.code === 'own-content-diff');
+  assert.equal(f?.params.offset, 12, 'the first byte that differs: A against B');
+  assert.deepEqual(
+    [f?.params.read, f?.params.written].sort(),
+    ['from client A\\n', 'from client B\\n'],
+    'it read one line and wrote the other',
+  );
+  assert.notEqual(f?.params.read, f?.params.written);
+  assert.deepEqual(
+    f?.evidence.map((r) => [r.fields.call, r.fields.fd, r.fields.peer]),
+    [
+      ['recvfrom', f?.params.fd, f?.params.peer],
+      ['sendto', f?.params.fd, f?.params.peer],
+    ],
+    'the read and the write of the same connection',
+  );
+  assert.equal(f?.where?.path, 'server.py');
+  assert.match(f?.where?.text ?? '', /sendall\(data\)/);
+});
 
 test('the one-at-a-time server is noted, not failed', async (t) => {
   if (!needsStraceAndPython(t)) return;
