@@ -302,7 +302,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-pair-ok': (p) =>
       `${p.what}: your client wrote ${b('en', p.clientSent)}, your server read ${p.serverRead} (in ${count('en', Number(p.reads), { one: 'read', other: 'reads' })}, from ${p.seen}) and wrote back ${p.serverSent}, your client read ${p.clientRead}: every byte came back (both traces)`,
     'own-content-ok': (p) =>
-      `at every offset where the trace shows both, the bytes your server wrote on a connection are the bytes it read there (${b('en', p.compared)} compared, ${count('en', Number(p.conns), 'connection')}; strace keeps at most the first 32 bytes of each read and write, the bytes after them were not compared)`,
+      `wherever the trace shows both the bytes read and the bytes written at one offset of a connection, your server wrote the bytes it had read there (${b('en', p.compared)} compared, ${count('en', Number(p.conns), 'connection')}; strace keeps at most the first 32 bytes of each read and write, the bytes after them were not compared)`,
     'own-content-diff': (p) =>
       `${p.peer} (fd ${p.fd}): the bytes your server wrote at offset ${p.offset} of the connection differ from the bytes it read there (offsets count from 0): from offset ${p.from} it read "${p.read}" and wrote "${p.written}"${Number(p.diffs) > 1 ? ` (${count('en', Number(p.diffs), 'connection')} like this)` : ''}`,
     'own-pair-diff': (p) =>
@@ -364,7 +364,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-pair-ok': (p) =>
       `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (чтений: ${p.reads}; клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: вернулись все байты (по обеим трассировкам)`,
     'own-content-ok': (p) =>
-      `на каждом смещении, где трассировка показывает и то и другое, ваш сервер записал в соединение те же байты, что прочитал из него (сравнено байт: ${p.compared}, соединений: ${p.conns}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи, байты после них не сравнивались)`,
+      `везде, где трассировка показывает и прочитанные, и записанные байты по одному смещению в соединении, ваш сервер записал те же байты, что прочитал там (сравнено байт: ${p.compared}, соединений: ${p.conns}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи, байты после них не сравнивались)`,
     'own-content-diff': (p) =>
       `${p.peer} (fd ${p.fd}): байты, которые ваш сервер записал в соединение по смещению ${p.offset}, отличаются от байтов, которые он прочитал из него по тому же смещению (смещения отсчитываются от 0): начиная со смещения ${p.from} прочитано «${p.read}», записано «${p.written}»${Number(p.diffs) > 1 ? ` (таких соединений: ${p.diffs})` : ''}`,
     'own-pair-diff': (p) =>
