@@ -176,8 +176,11 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
   assert.doesNotMatch(q5, /удаляет молчащих|по тайм-ауту/);
   assert.match(q5, /Ни TCP, ни UDP сами по себе не замечают исчезновения собеседника/);
   assert.doesNotMatch(q5, /PING/);
-  // Nothing lost on the network, but 2 of the 5 datagrams went to nobody: Q5 says so.
-  assert.match(q5, /ваш чат-сервер получил 5 дейтаграмм, а 2 из них не отправил никому/);
+  // 2 of the 5 datagrams went to nobody: delivered to the server, not sent on by its design.
+  assert.match(
+    q5,
+    /Ваш чат-сервер получил 5 дейтаграмм: каждая до него дошла .*2 из них он никому не переслал/,
+  );
   const q6 = part(ru, '### Вопрос 6.');
   assert.doesNotMatch(q6, /чат-клиент лаборатории/);
   assert.match(

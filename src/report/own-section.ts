@@ -17,7 +17,7 @@ import {
 } from './own-implementation.js';
 import { type CallDatagrams, type CapturedFlows, MATCH_WINDOW_MS } from './own-wire.js';
 import type { LogRecord } from './parse.js';
-import { OWN_CHECK_TITLES } from './own-texts.js';
+import { type OwnRun, num, ownRuns, str } from './own-checks.js';
 import { TEXTS } from './texts.js';
 
 /** A student's program by its role, as the report names it. */
@@ -40,7 +40,7 @@ const T = {
   en: {
     heading: 'Implementation: your programs',
     about:
-      'The code that ran in this run, recorded with its SHA-256 when it started, then the socket system calls the program made, as strace saw them from outside (a run of reads and writes on one socket is folded into one row per call name, such as recvfrom or sendto, with the bytes each call returned, in order).',
+      'The code that ran in this run, recorded with its SHA-256 when it started, then the socket system calls the program made, as strace saw them from outside, in the order it made them; these calls are the evidence the checks of that program read. Calls of the same name on the same socket that came one right after another are folded into one row, with the bytes each call returned, in order; any other call between them starts a new row.',
     program: (role: string, scenario: string | undefined) =>
       `${OWN_ROLE_NAMES.en[role as keyof (typeof OWN_ROLE_NAMES)['en']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Command:',
@@ -52,8 +52,9 @@ const T = {
     notShown: 'not shown: not UTF-8 text or too large',
     linesLeft: (n: number) => `${n} more lines not shown (or cut at 200 characters)`,
     filesSkipped: (n: number) => `${n} more files not recorded (over the limit)`,
-    callsHeader: ['#', 'system call (fd), folded', 'evidence for'],
-    callsLeft: (n: number) => `${n} more rows not shown`,
+    callsHeader: ['#', 'system call (fd), folded'],
+    callsLeft: (n: number) =>
+      `${n} more rows not shown: the calls made after the ones above (each is a line of the program's log)`,
     untraced: 'Ran without strace: no socket calls were recorded.',
     output: 'What the program printed (stdout and stderr, stderr lines marked):',
     outputLeft: (n: number) => `${n} more lines in the log`,
@@ -70,6 +71,11 @@ const T = {
     notSeen: (ms: number) =>
       `not in the captures: no datagram of this size between these ports within ${ms} ms of the call`,
     where: { traceback: 'the traceback names this line', match: 'probably this line: found by its text' },
+    pythonCalls:
+      'A recv() or send() (Python’s socket methods and C’s functions alike) and Python’s sendall() show in strace as recvfrom() and sendto() with no address, as here on TCP sockets: the C library makes recv() and send() with the same system calls as recvfrom() and sendto(), leaving the address out, and sendall() is a loop of send() calls until every byte is taken. The socket is TCP all the same: socket() created it with SOCK_STREAM.',
+    shellMark: (line: string) => `[/bin/sh, which ran the program] ${line}`,
+    shellLine: (line: string, code: number, signal: string) =>
+      `The line “${line}” is not your program's: it was printed by /bin/sh, which ran the command and waited for the program, when the program was ended by ${signal} (exit status ${code} = 128 + the signal's number). A process ended by a signal's default action prints nothing itself.`,
     oursHeading: 'Implementation: the lab’s own server',
     oursAbout: (read: string) =>
       `No own program ran, so this is ours. The lines of our echo server that handle a connection's data: where it gets what a read returned (on('data')), writes the echo (write()), stops reading while a client does not read its echo and later resumes it (pause(), resume()) and closes its side (end()). Each read is a ${read} system call, as strace shows it: Node.js reads into its own buffer and the server cuts what arrived into portions.`,
@@ -77,7 +83,7 @@ const T = {
   ru: {
     heading: 'Реализация: ваши программы',
     about:
-      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые сделала программа, — как их увидел strace снаружи (идущие подряд чтения и записи на одном сокете свёрнуты: одна строка на каждое имя вызова, например recvfrom или sendto, с числом байт, которое вернул каждый вызов, по порядку).',
+      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые сделала программа, — как их увидел strace снаружи, в том порядке, в каком она их делала; по этим вызовам и судят проверки этой программы. Одноимённые вызовы на одном сокете, идущие подряд, один сразу за другим, свёрнуты в одну строку с числом байт, которое вернул каждый из них, по порядку; любой другой вызов между ними начинает новую строку.',
     program: (role: string, scenario: string | undefined) =>
       `${OWN_ROLE_NAMES.ru[role as keyof (typeof OWN_ROLE_NAMES)['ru']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Команда:',
@@ -89,8 +95,9 @@ const T = {
     notShown: 'не показан: не текст UTF-8 или слишком большой',
     linesLeft: (n: number) => `ещё строк не показано (или обрезано до 200 символов): ${n}`,
     filesSkipped: (n: number) => `ещё файлов не записано (сверх предела): ${n}`,
-    callsHeader: ['№', 'системный вызов (fd), свёрнуто', 'подтверждает'],
-    callsLeft: (n: number) => `ещё строк не показано: ${n}`,
+    callsHeader: ['№', 'системный вызов (fd), свёрнуто'],
+    callsLeft: (n: number) =>
+      `ещё строк не показано: ${n} — это вызовы, сделанные после показанных выше (каждый записан строкой в журнале программы)`,
     untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
     output: 'Что напечатала программа (stdout и stderr; строки stderr помечены):',
     outputLeft: (n: number) => `ещё строк в журнале: ${n}`,
@@ -110,16 +117,71 @@ const T = {
       traceback: 'эту строку называет трассировка стека',
       match: 'вероятно, эта строка: найдена по тексту',
     },
+    pythonCalls:
+      'Вызовы recv() и send() (и методы сокета Python, и функции C) и метод Python sendall() видны в strace как recvfrom() и sendto() без адреса — как здесь, на сокетах TCP: библиотека C выполняет recv() и send() теми же системными вызовами, что и recvfrom() и sendto(), просто не передавая адрес, а sendall() — это цикл вызовов send(), пока не будут приняты все байты. Сокет от этого остаётся TCP: socket() создал его с SOCK_STREAM.',
+    shellMark: (line: string) => `[оболочка /bin/sh, запустившая программу] ${line}`,
+    shellLine: (line: string, code: number, signal: string) =>
+      `Строку «${line}» напечатала не ваша программа, а оболочка /bin/sh, которая выполняла команду и ждала программу: так она сообщает, что программу завершил сигнал ${signal} (код выхода ${code} = 128 + номер сигнала). Процесс, который завершило действие сигнала по умолчанию, сам ничего не печатает.`,
     oursHeading: 'Реализация: сервер лаборатории',
     oursAbout: (read: string) =>
       `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые работают с данными соединения: получают то, что вернуло чтение (on('data')), пишут эхо (write()), приостанавливают чтение, пока клиент не читает своё эхо, и потом возобновляют его (pause(), resume()), и закрывают свою сторону (end()). Каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
   },
 };
 
+/**
+ * What /bin/sh prints when a child it waited for was ended by a signal (dash and glibc's
+ * strsignal()), by the signal's number; SIGINT and SIGPIPE it does not report.
+ */
+const SHELL_SIGNALS: Readonly<Record<number, [string, string]>> = {
+  1: ['SIGHUP', 'Hangup'],
+  3: ['SIGQUIT', 'Quit'],
+  4: ['SIGILL', 'Illegal instruction'],
+  5: ['SIGTRAP', 'Trace/breakpoint trap'],
+  6: ['SIGABRT', 'Aborted'],
+  7: ['SIGBUS', 'Bus error'],
+  8: ['SIGFPE', 'Floating point exception'],
+  9: ['SIGKILL', 'Killed'],
+  10: ['SIGUSR1', 'User defined signal 1'],
+  11: ['SIGSEGV', 'Segmentation fault'],
+  12: ['SIGUSR2', 'User defined signal 2'],
+  14: ['SIGALRM', 'Alarm clock'],
+  15: ['SIGTERM', 'Terminated'],
+};
+
+/** The shell's line about the signal that ended the program: which output line, and the signal. */
+export interface ShellLine {
+  /** Its index in the run's output (the last stderr line). */
+  index: number;
+  text: string;
+  code: number;
+  signal: string;
+}
+
+/**
+ * The runner runs the command with `/bin/sh -c` and a trap, so the shell outlives the stop signal,
+ * waits for the program and, when a signal ended it, reports that on stderr (`Terminated`) and
+ * exits with 128 + the signal's number. That line, the run's last on stderr, is the shell's.
+ */
+export function shellLine(run: OwnRun): ShellLine | undefined {
+  const code = num(run.exited, 'code');
+  if (code === undefined || code <= 128) return undefined;
+  const known = SHELL_SIGNALS[code - 128];
+  if (!known) return undefined;
+  let index = -1;
+  run.output.forEach((r, i) => {
+    if (str(r, 'stream') === 'stderr') index = i;
+  });
+  const text = index >= 0 ? (str(run.output[index], 'text') ?? '') : '';
+  if (text !== known[1] && text !== `${known[1]} (core dumped)`) return undefined;
+  return { index, text, code, signal: known[0] };
+}
+
 /** What the section has shown so far: a file's text once, the folder's other files once. */
 interface Shown {
   texts: Set<string>;
   others: Map<string, SourceView>;
+  /** The shell's signal line explained (once). */
+  shell?: boolean;
 }
 
 /** The role whose code each own check judges (its failing findings point into that role's files). */
@@ -154,7 +216,13 @@ function notesOf(checks: readonly CheckResult[], role: string, path: string, lan
   return notes;
 }
 
-function programBlocks(p: ProgramView, lang: Lang, shown: Shown, checks: readonly CheckResult[]): Block[] {
+function programBlocks(
+  p: ProgramView,
+  lang: Lang,
+  shown: Shown,
+  checks: readonly CheckResult[],
+  shell: ShellLine | undefined,
+): Block[] {
   const t = T[lang];
   const out: Block[] = [
     heading(3, t.program(p.role, p.scenario)),
@@ -200,15 +268,21 @@ function programBlocks(p: ProgramView, lang: Lang, shown: Shown, checks: readonl
       paragraph(t.output),
       codeBlock(
         p.output
-          .map(
-            (o) =>
-              `${o.stream === 'stderr' ? `[stderr] ${o.text}` : o.text}${o.unfinished ? t.unfinished : ''}`,
+          .map((o, i) =>
+            shell?.index === i
+              ? t.shellMark(o.text)
+              : `${o.stream === 'stderr' ? `[stderr] ${o.text}` : o.text}${o.unfinished ? t.unfinished : ''}`,
           )
           .join('\n'),
         'text',
       ),
     );
     if (p.outputLeft > 0) out.push(paragraph(t.outputLeft(p.outputLeft)));
+    // Said once in the section; later programs' lines carry only the mark.
+    if (shell && shell.index < p.output.length && !shown.shell) {
+      shown.shell = true;
+      out.push(paragraph(t.shellLine(shell.text, shell.code, shell.signal)));
+    }
   }
   if (!p.traced) {
     out.push(paragraph(t.untraced));
@@ -217,14 +291,7 @@ function programBlocks(p: ProgramView, lang: Lang, shown: Shown, checks: readonl
   out.push(
     table(
       t.callsHeader,
-      p.calls.map((c, i) => [
-        String(i + 1),
-        code(c.text),
-        join(
-          c.serves.map((id) => OWN_CHECK_TITLES[lang][id].split(':')[0] ?? id),
-          ', ',
-        ),
-      ]),
+      p.calls.map((c, i) => [String(i + 1), code(c.text)]),
     ),
   );
   if (p.callsLeft > 0) out.push(paragraph(t.callsLeft(p.callsLeft)));
@@ -287,12 +354,18 @@ export function implementationSection(
   const t = T[lang];
   if (programs.length > 0) {
     const shown: Shown = { texts: new Set(), others: new Map() };
-    const blocks = programs.flatMap((p) => programBlocks(p, lang, shown, checks));
+    // implementationData() lists the runs of ownRuns() in the same order.
+    const runs = ownRuns(records);
+    const blocks = programs.flatMap((p, i) => {
+      const run = runs[i];
+      return programBlocks(p, lang, shown, checks, run ? shellLine(run) : undefined);
+    });
     // A file listed as "other" in one program but shown as code in another is not listed again.
     const others = [...shown.others.values()].filter((f) => !shown.texts.has(f.sha256));
     return [
       heading(2, t.heading),
       paragraph(t.about),
+      ...(runs.some(pythonStyleCalls) ? [paragraph(t.pythonCalls)] : []),
       ...blocks,
       ...(others.length > 0
         ? [
@@ -308,4 +381,14 @@ export function implementationSection(
     paragraph(t.oursAbout(ours.read)),
     list(ours.lines.map((l) => join([`${l.n}: `, code(l.text.trim())], ''))),
   ];
+}
+
+/** A run whose trace has recv()/send() as strace shows them: recvfrom()/sendto() with no address on a TCP socket. */
+function pythonStyleCalls(run: OwnRun): boolean {
+  return run.calls.some(
+    (r) =>
+      ['recvfrom', 'sendto'].includes(str(r, 'call') ?? '') &&
+      str(r, 'type') === 'tcp' &&
+      (num(r, 'result') ?? -1) >= 0,
+  );
 }

@@ -166,3 +166,45 @@ export function tracebackLine(run: OwnRun): SourceRef | undefined {
   }
   return undefined;
 }
+
+/** What a program's code does to a socket's blocking mode, as its text shows it. */
+export interface BlockingMode {
+  /** `non-blocking`: a line makes a socket non-blocking; `timeout`: a line sets a timeout; `none`: neither. */
+  kind: 'non-blocking' | 'timeout' | 'none';
+  /** The line that does it (kind non-blocking or timeout). */
+  where?: SourceRef;
+  /** The recorded files searched (the code that ran): none means the mode is not known from the code. */
+  paths: string[];
+}
+
+/**
+ * Whether the code that ran makes a socket non-blocking: `setblocking(False)`, `settimeout(0)`,
+ * `O_NONBLOCK`, `SOCK_NONBLOCK` or `FIONBIO` (Python's setblocking() sets the mode with an ioctl
+ * that the runner's trace does not record, so the code is the evidence); a `settimeout(t)` with
+ * another value is a timeout, not a non-blocking socket as the program sees it.
+ */
+export function blockingMode(runs: readonly OwnRun[]): BlockingMode {
+  // Each run's own code (the files its command names): one program's files are not another's.
+  const all: File[] = [];
+  for (const run of runs) for (const f of files([run])) if (!all.some((x) => x.path === f.path)) all.push(f);
+  const paths = all.map((f) => f.path);
+  const patterns: Array<[BlockingMode['kind'], RegExp]> = [
+    [
+      'non-blocking',
+      /\bsetblocking\s*\(\s*(False|0)\s*\)|\bsettimeout\s*\(\s*0(\.0*)?\s*\)|\bO_NONBLOCK\b|\bSOCK_NONBLOCK\b|\bFIONBIO\b/,
+    ],
+    ['timeout', /\bsettimeout\s*\(\s*(?!None\s*\))[^)\s]/],
+  ];
+  for (const [kind, pattern] of patterns) {
+    for (const file of all) {
+      const i = file.lines.findIndex((l) => pattern.test(codeOf(file.path, l)));
+      if (i >= 0)
+        return {
+          kind,
+          where: { path: file.path, line: i + 1, text: file.lines[i]!.trim(), how: 'match' },
+          paths,
+        };
+    }
+  }
+  return { kind: 'none', paths };
+}

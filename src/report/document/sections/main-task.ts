@@ -560,13 +560,17 @@ function ownPortions(c: Ctx): Block[] {
     .flatMap((x) => (x.session ? (c.model.ownServer.get(x.session) ?? []) : []))
     .find((r) => ['read', 'recv', 'recvfrom', 'recvmsg', 'readv'].includes(str(r, 'call') ?? ''));
   const req = firstRead ? num(firstRead, 'size') : undefined;
+  // recv() on a TCP socket shows as recvfrom(): a pointer to where the report explains it.
+  const asRecv = firstRead && str(firstRead, 'call') === 'recvfrom' && str(firstRead, 'type') === 'tcp';
+  const recvEn = asRecv ? ' (a recv() as strace shows it: see “Implementation: your programs”)' : '';
+  const recvRu = asRecv ? ' (так strace показывает recv(): см. раздел «Реализация: ваши программы»)' : '';
   const out: Block[] = [];
   if (firstRead)
     out.push(
       P(
         lang,
-        prose`Your echo server (its trace) read each connection with ${callRef(firstRead)}: one call returns at most ${req !== undefined ? bytes(lang, req) : '?'} — whatever has arrived by then, up to that size — so its portions are its own reads, not TCP segments.`,
-        prose`Ваш эхо-сервер (по трассировке) читал данные из каждого соединения вызовом ${callRef(firstRead)}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера, — поэтому порции здесь — его собственные чтения, а не TCP-сегменты.`,
+        prose`Your echo server (its trace) read each connection with ${callRef(firstRead)}${recvEn}: one call returns at most ${req !== undefined ? bytes(lang, req) : '?'} — whatever has arrived by then, up to that size. So with your server a portion is one of its own reads: the bytes one such call returned. It is not a TCP segment, and not the lab server’s portion either (that one is a slice of at most 1 KB cut from one larger read).`,
+        prose`Ваш эхо-сервер (по трассировке) читал данные из каждого соединения вызовом ${callRef(firstRead)}${recvRu}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера. Поэтому с вашим сервером порция — это одно его собственное чтение: байты, которые вернул один такой вызов. Это не TCP-сегмент и не порция сервера лаборатории (у того порция — кусок не больше 1 КБ, вырезанный из одного более крупного чтения).`,
       ),
     );
   const l = o.longLine;

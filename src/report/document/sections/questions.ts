@@ -9,6 +9,7 @@ import { code, codeBlock, heading, join, prose } from '../build.js';
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, type Prose, bytes, callRef, cite, clock, ms, own, sumBytes } from './context.js';
 import { WAIT_CALLS, ownServes } from '../../own-facts.js';
+import { blockingMode } from '../../own-source.js';
 
 function first(records: readonly LogRecord[], event: string, pred: (r: LogRecord) => boolean = () => true) {
   return records.find((r) => r.event === event && pred(r));
@@ -160,10 +161,13 @@ export function q1(c: Ctx, f: Facts): Block[] {
     );
     for (const x of server.conns.filter((k) => k.session?.own && k.session.local).slice(0, 4)) {
       const s = x.session!;
+      // Where the trace shows the client's own end: its first call on that socket with `local`.
+      const at = s.records.find((r) => str(r, 'local') === s.local);
+      const atRef = at ? prose` (${cite(at)})` : '';
       out.push(
         p(
-          prose`${code(s.program.label)}: its connect() ${callRef(s.connected)}; its own end ${code(s.local ?? '?')} (address and ephemeral port chosen by its kernel); your server saw ${code(str(x.accept, 'peer') ?? '?')}.`,
-          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; локальный конец — ${code(s.local ?? '?')} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
+          prose`${code(s.program.label)}: its connect() ${callRef(s.connected)}; its own end ${code(s.local ?? '?')}${atRef} (address and ephemeral port chosen by its kernel); your server saw ${code(str(x.accept, 'peer') ?? '?')}.`,
+          prose`${code(s.program.label)}: его connect() ${callRef(s.connected)}; локальный конец — ${code(s.local ?? '?')}${atRef} (адрес и эфемерный порт выбрало ядро клиента); ваш сервер увидел ${code(str(x.accept, 'peer') ?? '?')}.`,
         ),
       );
     }
@@ -309,10 +313,11 @@ export function q4(c: Ctx, f: Facts): Block[] {
   const out = [
     question(c, 4, 'What are non-blocking sockets?', 'Что такое неблокирующие сокеты?'),
     p(
-      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() fails at once: it returns −1 with errno EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS). A socket becomes non-blocking with `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)`, which keeps its other flags (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
-      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() завершаются сразу с ошибкой: возвращают −1, errno = EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS). Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
+      'A socket in non-blocking mode never makes a call wait: if no client, data or buffer space is ready, accept(), recv() or send() fails at once: in C it returns −1 with errno EAGAIN/EWOULDBLOCK (connect() with EINPROGRESS); in Python the call raises BlockingIOError with that errno. A send() that finds only some room in the buffer takes what fits and returns that count, in Python too. A socket becomes non-blocking with `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)`, which keeps its other flags (or `SOCK_NONBLOCK` in socket()/accept4()); in Python, `sock.setblocking(False)`. The program then asks select(), poll() or epoll which sockets are ready, and one thread serves many connections.',
+      'Сокет в неблокирующем режиме никогда не заставляет вызов ждать: если клиента, данных или места в буфере нет, accept(), recv() или send() завершаются сразу с ошибкой: в C возвращают −1, errno = EAGAIN/EWOULDBLOCK (connect() — EINPROGRESS), а в Python вызов выбрасывает исключение BlockingIOError с тем же errno. Если в буфере отправки есть место только для части данных, send() берёт столько, сколько помещается, и возвращает это число — в Python тоже. Неблокирующим сокет делает `fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)` — так остальные флаги сохраняются (или флаг `SOCK_NONBLOCK` в socket()/accept4()); в Python — `sock.setblocking(False)`. Затем программа спрашивает у select(), poll() или epoll, какие сокеты готовы, и один поток обслуживает много соединений.',
     ),
   ];
+  if (own(c).runs.length > 0) out.push(...ownBlocking(c));
   const ownServer = ownServes(model, own(c)) ? own(c).echoServer : undefined;
   if (ownServer) {
     out.push(...ownConcurrency(c, ownServer));
@@ -326,8 +331,8 @@ export function q4(c: Ctx, f: Facts): Block[] {
     const members = model.members.length;
     out.push(
       p(
-        prose`In this run one server process (pid ${pids}) served ${count(lang, f.accepts.length, { one: 'TCP connection', other: 'TCP connections' })} and ${count(lang, members, 'member')} of the chat in one thread; at most ${maxOpen} TCP ${maxOpen === 1 ? 'connection was' : 'connections were'} open at once (the \`open\` field of ${openLine}).`,
-        prose`В этом запуске один процесс сервера (pid ${pids}) в одном потоке обслужил ${count(lang, f.accepts.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })} и ${count(lang, members, 'member')} чата; одновременно было открыто не больше ${count(lang, maxOpen, { one: 'TCP-соединения', other: 'TCP-соединений' })} (поле \`open\` в ${openLine}).`,
+        prose`In this run one server process (pid ${pids} in its container) served ${count(lang, f.accepts.length, { one: 'TCP connection', other: 'TCP connections' })} and ${count(lang, members, 'member')} of the chat in one thread; at most ${maxOpen} TCP ${maxOpen === 1 ? 'connection was' : 'connections were'} open at once (the \`open\` field of ${openLine}).`,
+        prose`В этом запуске один процесс сервера (pid ${pids} в его контейнере) в одном потоке обслужил ${count(lang, f.accepts.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })} и ${count(lang, members, 'member')} чата; одновременно было открыто не больше ${count(lang, maxOpen, { one: 'TCP-соединения', other: 'TCP-соединений' })} (поле \`open\` в ${openLine}).`,
       ),
     );
     if (maxOpen <= 1)
@@ -412,7 +417,7 @@ export function q5(c: Ctx, f: Facts): Block[] {
       ),
     );
   }
-  out.push(...chatLiveness(c, f), ...ownUndelivered(c));
+  out.push(...chatLiveness(c, f), ...ownUndelivered(c), ...ownDelivery(c));
   const mult = model.echo.find((s) =>
     (c.lines.get(s) ?? []).some(
       (l) => l.writes.length > 1 && l.reads.length > 0 && l.reads.length !== l.writes.length,
@@ -436,7 +441,8 @@ export function q5(c: Ctx, f: Facts): Block[] {
 
 /**
  * The student's chat server: the datagrams it received and sent on to nobody (no sendto() before
- * its next recvfrom()), so "nothing lost on the network" is not read as "everything delivered".
+ * its next recvfrom()): delivered to the server, not lost, and not sent on by its design when no
+ * other member had written to it yet (the cause said only when the trace shows it).
  */
 function ownUndelivered(c: Ctx): Block[] {
   const { lang } = c;
@@ -451,11 +457,18 @@ function ownUndelivered(c: Ctx): Block[] {
   if (none.length === 0) return [];
   // Said only when the trace shows it: no other source had been heard from before each of them.
   const alone = none.every((r) => !chat.members.some((m) => m.peer !== str(r, 'peer') && t(m.first) < t(r)));
+  const n = recv.length;
+  const k = none.length;
+  const the = callRef(none[0]!);
   return [
     P(
       lang,
-      prose`Not lost is not the same as delivered: your chat server received ${count(lang, recv.length, 'datagram')} and sent ${none.length} of them on to nobody (no sendto() after its recvfrom(), e.g. ${callRef(none[0]!)})${alone ? ': before them it had heard from no other address' : ''}.`,
-      prose`Дейтаграмма не потеряна — ещё не значит, что она доставлена: ваш чат-сервер получил ${recv.length === 1 ? 'одну дейтаграмму' : count(lang, recv.length, 'datagram')}, а ${none.length === 1 ? 'одну' : none.length} из них не отправил никому (после recvfrom() не было sendto(), например ${callRef(none[0]!)})${alone ? ': до них он не получал дейтаграмм ни с какого другого адреса' : ''}.`,
+      alone
+        ? prose`Your chat server received ${count(lang, n, 'datagram')}: ${n === 1 ? 'it was' : 'each was'} delivered to it (its recvfrom() returned ${n === 1 ? 'it' : 'each'}). It sent ${k === 1 ? 'one' : k} of them on to nobody (no sendto() after its recvfrom(), e.g. ${the}): before ${k === 1 ? 'it' : 'each of them'} the server had received no datagram from any other address, so no other member had made itself known yet. The network lost nothing there: that is how the relay works (it sends a message on to the members it already knows), and a relay over TCP with no other client connected yet would not send ${k === 1 ? 'it' : 'them'} on either.`
+        : prose`Your chat server received ${count(lang, n, 'datagram')}: ${n === 1 ? 'it was' : 'each was'} delivered to it (its recvfrom() returned ${n === 1 ? 'it' : 'each'}). It sent ${k === 1 ? 'one' : k} of them on to nobody (no sendto() after its recvfrom(), e.g. ${the}); the network did not lose ${k === 1 ? 'it' : 'them'}: whether to send a datagram on is up to the server’s code.`,
+      alone
+        ? prose`Ваш чат-сервер получил ${n === 1 ? 'одну дейтаграмму' : count(lang, n, 'datagram')}: ${n === 1 ? 'она до него дошла (её вернул' : 'каждая до него дошла (каждую вернул'} его recvfrom()). ${k === 1 ? 'Одну' : k} из них он никому не переслал (после recvfrom() не было sendto(), например ${the}): до ${k === 1 ? 'неё' : 'каждой из них'} сервер не получил ни одной дейтаграммы с другого адреса, то есть ни один другой участник ещё не дал о себе знать. Сеть здесь ничего не потеряла: так устроен ретранслятор (он пересылает сообщение тем участникам, которых уже знает), и ретранслятор поверх TCP, к которому ещё не подключился никто другой, тоже не переслал бы ${k === 1 ? 'её' : 'их'}.`
+        : prose`Ваш чат-сервер получил ${n === 1 ? 'одну дейтаграмму' : count(lang, n, 'datagram')}: ${n === 1 ? 'она до него дошла (её вернул' : 'каждая до него дошла (каждую вернул'} его recvfrom()). ${k === 1 ? 'Одну' : k} из них он никому не переслал (после recvfrom() не было sendto(), например ${the}); сеть ${k === 1 ? 'её' : 'их'} не теряла: пересылать ли дейтаграмму, решает код сервера.`,
     ),
   ];
 }
@@ -575,8 +588,8 @@ function ownWaits(c: Ctx, server: OwnServer): Block[] {
     const viaRu = asked === w.call ? '' : ` (системный вызов, которым в Linux выполняется ${asked}())`;
     out.push(
       p(
-        prose`Your server’s trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. While in ${w.call}() it waits for all its sockets at once, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
-        prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт готовности всех своих сокетов сразу, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
+        prose`Your server’s trace shows it waited in **${w.call}()**${viaEn}, ${count(lang, w.count, { one: 'call', other: 'calls' })}; the first, ${callRef(w.first)}, waited ${dur !== undefined ? ms(lang, dur) : '?'} and returned when a socket it watched was ready${firstAccept ? prose`; the accept() after it, ${callRef(firstAccept)}, then returned at once` : ''}. In ${w.call}() it waits on all its sockets at once until at least one of them is ready, so no single accept() or recv() held it; the accept() and recv() it then called did not wait, because ${w.call}() had said those sockets were ready.`,
+        prose`По трассировке ваш сервер ждал в **${w.call}()**${viaRu}, ${count(lang, w.count, { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' })}; первый, ${callRef(w.first)}, ждал ${dur !== undefined ? ms(lang, dur) : '?'} и вернулся, когда один из отслеживаемых сокетов стал готов${firstAccept ? prose`; следующий за ним accept(), ${callRef(firstAccept)}, вернулся сразу` : ''}. В ${w.call}() он ждёт сразу на всех своих сокетах, пока хотя бы один из них не станет готов, поэтому ни один accept() или recv() его не задерживал: вызванные затем accept() и recv() не ждали, потому что ${w.call}() уже сообщил, что эти сокеты готовы.`,
       ),
       p(
         prose`Its writes are another matter: ${w.call}() reporting a socket readable says nothing about room to write, and a send()/sendall() on a blocking socket waits until all its bytes fit into the kernel’s send buffer. So a client that stops reading its echo would, once its buffers fill, hold the whole loop in that write and with it every other client; a non-blocking socket, or asking ${asked}() for writability too, avoids that.`,
@@ -586,8 +599,8 @@ function ownWaits(c: Ctx, server: OwnServer): Block[] {
   } else if (server.workers.length > 1) {
     out.push(
       p(
-        prose`Your server made no select()/poll()/epoll call: its accept() and recv() calls come from ${server.workers.length} threads or processes (ids ${server.workers.join(', ')}), each blocking in its own call, so one waiting call stops only its own thread.`,
-        prose`Ваш сервер не вызывал select()/poll()/epoll: его вызовы accept() и recv() сделаны в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })} (идентификаторы ${server.workers.join(', ')}); каждый блокируется в своём вызове, поэтому ожидание останавливает только свой поток.`,
+        prose`Your server made no select()/poll()/epoll call: its accept() and recv() calls come from ${server.workers.length} threads or processes (ids ${server.workers.join(', ')}, as strace saw them in the server’s container), each blocking in its own call, so one waiting call stops only its own thread.`,
+        prose`Ваш сервер не вызывал select()/poll()/epoll: его вызовы accept() и recv() сделаны в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })} (их номера в контейнере сервера, как их видел strace: ${server.workers.join(', ')}); каждый блокируется в своём вызове, поэтому ожидание останавливает только свой поток.`,
       ),
     );
   } else if (firstAccept) {
@@ -618,8 +631,8 @@ function ownConcurrency(c: Ctx, server: OwnServer): Block[] {
           .sort((a, b) => (num(a, 'at') ?? a.time) - (num(b, 'at') ?? b.time))[0];
   const out: Block[] = [
     p(
-      prose`In this run your server accepted ${count(lang, server.conns.length, { one: 'TCP connection', other: 'TCP connections' })}; by its accept() and close() calls, at most **${server.maxOpen}** ${server.maxOpen === 1 ? 'was' : 'were'} open at once${server.maxOpenAt ? prose`, exactly ${server.maxOpen} from ${callRef(server.maxOpenAt)}${untilClose ? prose` to ${callRef(untilClose)}` : ' to its end'}` : ''}. Its accept and data calls came from ${server.workers.length === 1 ? 'one thread' : `${server.workers.length} threads or processes`} (id ${server.workers.join(', ')}).`,
-      prose`В этом запуске ваш сервер принял ${count(lang, server.conns.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })}; по его вызовам accept() и close() одновременно было открыто самое большее **${server.maxOpen}**${server.maxOpenAt ? prose`, ровно столько — от ${callRef(server.maxOpenAt)}${untilClose ? prose` до ${callRef(untilClose)}` : ' до конца его работы'}` : ''}. Вызовы accept() и чтения/записи сделаны ${server.workers.length === 1 ? 'в одном потоке' : `в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })}`} (идентификатор ${server.workers.join(', ')}).`,
+      prose`In this run your server accepted ${count(lang, server.conns.length, { one: 'TCP connection', other: 'TCP connections' })}; by its accept() and close() calls, at most **${server.maxOpen}** ${server.maxOpen === 1 ? 'was' : 'were'} open at once${server.maxOpenAt ? prose`, exactly ${server.maxOpen} from ${callRef(server.maxOpenAt)}${untilClose ? prose` to ${callRef(untilClose)}` : ' to its end'}` : ''}. Its accept and data calls came from ${server.workers.length === 1 ? 'one thread' : `${server.workers.length} threads or processes`} (${server.workers.length === 1 ? 'its id' : 'ids'} in the server’s container, as strace saw ${server.workers.length === 1 ? 'it' : 'them'}: ${server.workers.join(', ')}).`,
+      prose`В этом запуске ваш сервер принял ${count(lang, server.conns.length, { one: 'TCP-соединение', few: 'TCP-соединения', many: 'TCP-соединений', other: 'TCP-соединения' })}; по его вызовам accept() и close() одновременно было открыто самое большее **${server.maxOpen}**${server.maxOpenAt ? prose`, ровно столько — от ${callRef(server.maxOpenAt)}${untilClose ? prose` до ${callRef(untilClose)}` : ' до конца его работы'}` : ''}. Вызовы accept() и чтения/записи сделаны ${server.workers.length === 1 ? 'в одном потоке' : `в ${count(lang, server.workers.length, { one: 'потоке или процессе', other: 'потоках или процессах' })}`} (${server.workers.length === 1 ? 'его номер' : 'их номера'} в контейнере сервера, как ${server.workers.length === 1 ? 'его' : 'их'} видел strace: ${server.workers.join(', ')}).`,
     ),
   ];
   if (w && server.workers.length === 1 && server.maxOpen > 1)
@@ -637,4 +650,109 @@ function ownConcurrency(c: Ctx, server: OwnServer): Block[] {
       ),
     );
   return out;
+}
+
+/** Calls of the own programs that failed because a non-blocking socket was not ready. */
+const NOT_READY = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINPROGRESS']);
+
+/**
+ * Whether the student's sockets were blocking, said plainly: from the trace (a call that failed with
+ * EAGAIN happens only on a non-blocking socket) and from the code that ran (setblocking(False) and
+ * the like; Python sets the mode with an ioctl the trace does not record); unknown when neither shows it.
+ */
+function ownBlocking(c: Ctx): Block[] {
+  const { lang } = c;
+  const p = (en: Prose, ru: Prose) => P(lang, en, ru);
+  const runs = own(c).runs;
+  const again = runs.flatMap((r) => r.calls).find((r) => NOT_READY.has(str(r, 'errno') ?? ''));
+  const mode = blockingMode(runs);
+  const line = (w: { path: string; line: number; text: string }) =>
+    prose`${code(`${w.path}:${w.line}`)} (${code(w.text)})`;
+  if (again)
+    return [
+      p(
+        prose`Your programs used a non-blocking socket: ${callRef(again)} failed with ${str(again, 'errno') ?? '?'} instead of waiting${mode.where ? prose`; the code that makes it so: ${line(mode.where)}` : ''}.`,
+        prose`Ваши программы использовали неблокирующий сокет: ${callRef(again)} завершился с ошибкой ${str(again, 'errno') ?? '?'}, а не ждал${mode.where ? prose`; это делает строка кода ${line(mode.where)}` : ''}.`,
+      ),
+    ];
+  if (mode.kind === 'non-blocking' && mode.where)
+    return [
+      p(
+        prose`Your code makes a socket non-blocking: ${line(mode.where)}; no call in the traces failed with EAGAIN, so in this run that socket was always ready when it was used.`,
+        prose`Ваш код делает сокет неблокирующим: ${line(mode.where)}; ни один вызов в трассировках не завершился с EAGAIN, то есть в этом запуске сокет всякий раз был готов, когда к нему обращались.`,
+      ),
+    ];
+  if (mode.kind === 'timeout' && mode.where)
+    return [
+      p(
+        prose`Your code sets a timeout on a socket: ${line(mode.where)}. For your program such a socket blocks, but at most that long, then the call raises TimeoutError (Python puts the descriptor itself into non-blocking mode and waits in poll()).`,
+        prose`Ваш код задаёт сокету тайм-аут: ${line(mode.where)}. Для вашей программы такой сокет блокирующий, но вызов ждёт не дольше заданного времени, а потом выбрасывает TimeoutError (сам дескриптор Python переводит в неблокирующий режим и ждёт в poll()).`,
+      ),
+    ];
+  if (mode.paths.length > 0)
+    return [
+      p(
+        prose`Your programs’ sockets were blocking (the default): the code that ran (${join(mode.paths.map((x) => code(x)))}) never makes a socket non-blocking (no setblocking(False), settimeout(), O_NONBLOCK or SOCK_NONBLOCK), and no call in the traces failed with EAGAIN.`,
+        prose`Сокеты ваших программ были блокирующими (так по умолчанию): код, который работал (${join(mode.paths.map((x) => code(x)))}), нигде не делает сокет неблокирующим (нет setblocking(False), settimeout(), O_NONBLOCK или SOCK_NONBLOCK), и ни один вызов в трассировках не завершился с EAGAIN.`,
+      ),
+    ];
+  return [
+    p(
+      'Whether your programs’ sockets were blocking this report cannot tell: their code was not recorded, and no call in the traces failed with EAGAIN (a blocking socket never does; a non-blocking one does only when it is not ready).',
+      'Были ли сокеты ваших программ блокирующими, по этому отчёту сказать нельзя: их код не записан, а ни один вызов в трассировках не завершился с EAGAIN (у блокирующего сокета такого не бывает, у неблокирующего — только когда он не готов).',
+    ),
+  ];
+}
+
+/**
+ * Whether the student's chat lost a datagram, from the traces of both ends (strace saw each
+ * sendto() at the sender and each recvfrom() at the receiver): per client, what it sent and what
+ * the server received from it, what the server sent it and what it read. "None lost" is said only
+ * when every count matches; otherwise the counts, and that an unread datagram may have waited in
+ * the buffer when the program ended.
+ */
+function ownDelivery(c: Ctx): Block[] {
+  const { lang } = c;
+  const chat = own(c).chat;
+  if (!chat.server || chat.clients.length === 0) return [];
+  const rows = chat.clients.map((x) => {
+    const peer = x.seen ? str(x.seen, 'peer') : undefined;
+    return {
+      name: x.run.source,
+      sent: x.sends.length,
+      got: peer === undefined ? undefined : chat.received.filter((r) => str(r, 'peer') === peer).length,
+      relayed: peer === undefined ? undefined : chat.relays.filter((r) => str(r, 'peer') === peer).length,
+      read: x.recvs.length,
+    };
+  });
+  if (rows.some((r) => r.got === undefined && r.sent > 0)) return [];
+  const all = rows.every((r) => (r.got ?? 0) === r.sent && (r.relayed ?? 0) === r.read);
+  const dg = (n: number) => count(lang, n, 'datagram');
+  const en = join(
+    rows.map(
+      (r) =>
+        prose`${code(r.name)} sent ${dg(r.sent)}, the server received ${r.got ?? 0} from it and sent it ${r.relayed ?? 0}, and it read ${r.read}`,
+    ),
+    '; ',
+  );
+  const ru = join(
+    rows.map(
+      (r) =>
+        prose`${code(r.name)} отправил ${dg(r.sent)}, сервер получил от него ${r.got ?? 0} и отправил ему ${r.relayed ?? 0}, а он прочитал ${r.read}`,
+    ),
+    '; ',
+  );
+  return [
+    all
+      ? P(
+          lang,
+          prose`By the traces of both ends, no chat datagram was lost in this run (strace saw each sendto() at the sender and each recvfrom() at the receiver): ${en}.`,
+          prose`По трассировкам обеих сторон в этом запуске ни одна дейтаграмма чата не потерялась (strace видел каждый sendto() у отправителя и каждый recvfrom() у получателя): ${ru}.`,
+        )
+      : P(
+          lang,
+          prose`The traces of both ends (each sendto() at the sender, each recvfrom() at the receiver): ${en}. Where fewer were read than sent, a datagram was lost on the way or was still waiting, unread, in the receiver’s socket buffer when its program ended.`,
+          prose`Трассировки обеих сторон (каждый sendto() у отправителя, каждый recvfrom() у получателя): ${ru}. Где прочитано меньше, чем отправлено, дейтаграмма либо потерялась в пути, либо ещё лежала непрочитанной в буфере сокета получателя, когда его программа завершилась.`,
+        ),
+  ];
 }

@@ -72,7 +72,11 @@ export function setup(c: Ctx): Block[] {
       prose`wan ${code(str(ready, 'wan') ?? '?')}, vm ${code(str(ready, 'vm') ?? '?')} (${cite(ready)})`,
     ]);
   for (const s of [...model.echo, ...model.ownEcho.filter((x) => x.connected), ...model.chat]) {
-    const first: LogRecord | undefined = 'connected' in s ? s.connected : s.joined;
+    // The record that shows the address: the first of the session's with that `local` (a traced
+    // connect() holds only the server's address; the client's own end shows on its later calls).
+    const first: LogRecord | undefined =
+      s.records.find((r) => s.local !== undefined && str(r, 'local') === s.local) ??
+      ('connected' in s ? s.connected : s.joined);
     rows.push([
       [code(s.program.label)],
       prose`${s.scenario}`,
@@ -101,6 +105,15 @@ export function setup(c: Ctx): Block[] {
           L(lang, 'its address', 'её адрес'),
         ],
         rows,
+      ),
+    );
+  // A student's client is named with its pid: say whose number it is, once, where it first shows.
+  if (model.ownEcho.some((s) => s.connected && s.program.pid !== undefined))
+    out.push(
+      P(
+        lang,
+        'In the name of your client, “pid N” is the process id of your program as strace saw it inside its own container. Each container numbers its processes separately, so the same number in two containers means two different processes; and the `pid` field of a log line is another process again: the lab’s runner, which started your program and wrote the log.',
+        'В имени вашего клиента «pid N» — номер процесса вашей программы, каким его видел strace внутри её контейнера. В каждом контейнере процессы нумеруются отдельно, поэтому одинаковый номер в двух контейнерах — это два разных процесса; а поле `pid` строки журнала — ещё один процесс: программа запуска лаборатории, которая запустила вашу программу и записала журнал.',
       ),
     );
 
