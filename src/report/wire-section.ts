@@ -604,8 +604,10 @@ export function wireSection(wire: WireAnalysis, model: LabModel, lang: Lang): Bl
     // The general explanations (MSS, segments, UDP, the comparison) once, in the first scenario.
     const said = new Map<Topic, string | undefined>();
     for (const [name, s] of wire.scenarios) {
+      // Skipped before it is made: a scenario not shown must not have said the explanations.
+      if (!s.server && !s.remote) continue;
       const body = wireScenarioSection(wire, model, name, lang, said);
-      if (!body || (!s.server && !s.remote)) continue;
+      if (!body) continue;
       out.push(heading(3, prose`${en ? 'Scenario' : 'Сценарий'} ${code(name)}`), ...body);
     }
   }
