@@ -394,8 +394,8 @@ test('explain: the empty segments named are the kinds the capture holds (no FIN 
     return /(?:carried no payload|не несли полезной нагрузки): ([^.]*)\./.exec(text)?.[1] ?? text;
   };
   const whole = exchange();
-  assert.match(await explain(whole, 'en'), /the handshake, pure ACKs .* and the FINs$/);
-  assert.match(await explain(whole, 'ru'), /рукопожатие, чистые ACK .* и FIN$/);
+  assert.match(await explain(whole, 'en'), /the handshake, ACKs without data .* and the FINs$/);
+  assert.match(await explain(whole, 'ru'), /рукопожатие, ACK без данных .* и FIN$/);
   // Stopped before the clients' FINs were written: no FIN in the capture, none in the sentence.
   const noFin = whole.filter((x) => !x.flags.includes('F'));
   assert.ok(noFin.length < whole.length);
@@ -472,7 +472,7 @@ test('relate: same ISNs with rewritten addresses is NAT; two handshakes with oth
   assert.match(ru, /Два TCP-соединения \(прокси\)/);
   const en = explainWire({ lang: 'en', captures: [], hop: nat });
   assert.match(en, /One TCP connection \(NAT\)/);
-  assert.match(en, /DNAT \+ SNAT\/masquerade/);
+  assert.match(en, /DNAT \+ SNAT\)/);
   assert.match(
     en,
     /source address 192\.168\.5\.9 → 10\.0\.0\.254, port kept; destination address 203\.0\.113\.1 → 10\.0\.0\.1, port 17007 → 7007\. That is NAT/,
@@ -538,7 +538,7 @@ test('explanations in Russian use the course terms', async () => {
   });
   assert.match(en, /Three-way handshake:/);
   assert.match(en, /client → server: 3 data segments, 2501 bytes of payload/);
-  assert.match(en, /an ACK-only segment only acknowledges, it carries no data/);
+  assert.match(en, /ACKs without data \(such a segment only acknowledges what arrived\)/);
 });
 
 test('relate: UDP datagrams matched by size and order across the hop, with the limit of what UDP can show', async () => {

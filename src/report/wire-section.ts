@@ -28,11 +28,12 @@ import {
   relateCaptures,
   socketPortionsFromLog,
 } from '../wire/index.js';
-import { type ChatHandshake, lastPacketMs, wireBlocks } from '../wire/explain.js';
+import { type ChatHandshake, type ExitClose, type Topic, lastPacketMs, wireBlocks } from '../wire/explain.js';
 import { normaliseEndpoint } from '../wire/crosscheck.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import { ownParts } from './identity.js';
+import type { LogRecord } from './parse.js';
 import type { CheckStatus } from './check.js';
 import { code, heading, list, prose, text } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
@@ -435,6 +436,7 @@ export function wireScenarioSection(
   model: LabModel,
   scenario: string,
   lang: Lang,
+  said?: Map<Topic, string | undefined>,
 ): Block[] | undefined {
   const s = wire.scenarios.get(scenario);
   if (!s) return undefined;
@@ -451,8 +453,16 @@ export function wireScenarioSection(
   if (s.remote && remote?.read)
     inputs.push({ name: remote.name, result: remote.read.result, flows: remote.read.flows });
   if (inputs.length === 0) return undefined;
+  const closedAtExit = closedAtExitOf(model, scenario, [
+    ...(s.server?.tcp ?? []),
+    ...(s.remote && remote?.read ? remote.read.flows.tcp : []),
+  ]);
   return wireBlocks({
     lang,
+    ...(said ? { said } : {}),
+    place: scenario,
+    portionsOf: ownEchoServerRan(model) ? 'own' : 'lab',
+    ...(closedAtExit.size > 0 ? { closedAtExit } : {}),
     captures: inputs,
     chatHandshake: chatHandshakeOf(model),
     closedInLog: closedInLogOf(model),
@@ -462,6 +472,87 @@ export function wireScenarioSection(
     ...(s.hop ? { hop: s.hop } : {}),
     portions: serverPortions(model),
   });
+}
+
+/** A student's echo server ran in our server's place (its portions are its own reads). */
+function ownEchoServerRan(model: LabModel): boolean {
+  return model.timeline.records.some(
+    (r) => r.event === 'own.program.started' && strField(r, 'role') === 'echo-server',
+  );
+}
+
+/**
+ * The TCP connections of `scenario` (by the client endpoint each capture writes) whose client is a
+ * student's traced echo client that never called close() or shutdown() on that socket and then
+ * ended: the kernel closed the socket as the process exited. A capture's endpoint is matched to
+ * the client's own end by its port (the router's NAT keeps it), among this scenario's clients.
+ */
+export function closedAtExitOf(
+  model: LabModel,
+  scenario: string,
+  connections: ReadonlyArray<{ client: string }>,
+): Map<string, ExitClose> {
+  // Per run of an echo client (its source and runner): its sockets' own ends, open or closed.
+  interface Sock {
+    local?: string;
+    closed: boolean;
+  }
+  const runs = new Map<string, { socks: Map<string, Sock>; ended?: ExitClose }>();
+  const runOf = (r: LogRecord) => `${r.source}\u0000${r.hostname ?? ''}\u0000${r.pid ?? ''}`;
+  for (const r of model.timeline.records) {
+    if (!r.event.startsWith('own.') || strField(r, 'role') !== 'echo-client') continue;
+    if ((r.scenario ?? NO_SCENARIO) !== scenario) continue;
+    const key = runOf(r);
+    if (r.event === 'own.program.started') {
+      runs.set(key, { socks: new Map() });
+      continue;
+    }
+    const run = runs.get(key);
+    if (!run) continue;
+    if (r.event === 'own.program.exited') {
+      const code = numField(r, 'code');
+      const reason = strField(r, 'reason');
+      run.ended = {
+        signal:
+          strField(r, 'signal') !== undefined ||
+          reason === 'killed-after-grace' ||
+          reason === 'signal' ||
+          (code !== undefined && code > 128),
+      };
+      continue;
+    }
+    if (r.event !== 'own.call') continue;
+    const call = strField(r, 'call') ?? '';
+    const fd = `${numField(r, 'ownPid') ?? ''}/${numField(r, 'fd') ?? ''}`;
+    if (call === 'connect') {
+      run.socks.set(fd, { closed: false });
+      continue;
+    }
+    const sock = run.socks.get(fd);
+    if (!sock) continue;
+    sock.local ??= strField(r, 'local');
+    // A close() or shutdown() of its own, whatever it returned: the program did close it.
+    if (call === 'close' || call === 'shutdown') {
+      sock.closed = true;
+      run.socks.delete(fd);
+      if (sock.local) run.socks.set(`closed/${sock.local}`, sock);
+    }
+  }
+  const byPort = new Map<string, ExitClose | null>();
+  for (const run of runs.values())
+    for (const sock of run.socks.values()) {
+      const port = sock.local?.slice(sock.local.lastIndexOf(':') + 1);
+      if (!port) continue;
+      // Two clients on one port in one scenario: say nothing of either.
+      const mark = run.ended && !sock.closed ? run.ended : null;
+      byPort.set(port, byPort.has(port) ? null : mark);
+    }
+  const out = new Map<string, ExitClose>();
+  for (const c of connections) {
+    const mark = byPort.get(c.client.slice(c.client.lastIndexOf(':') + 1));
+    if (mark) out.set(c.client, mark);
+  }
+  return out;
 }
 
 function serverPortions(model: LabModel): Map<string, SocketPortions> {
@@ -510,9 +601,13 @@ export function wireSection(wire: WireAnalysis, model: LabModel, lang: Lang): Bl
   if (found.length > 0) out.push(list(found));
   const server = wire.captures.find((x) => x.side === 'server');
   if (server?.read?.result.ok) {
+    // The general explanations (MSS, segments, UDP, the comparison) once, in the first scenario.
+    const said = new Map<Topic, string | undefined>();
     for (const [name, s] of wire.scenarios) {
-      const body = wireScenarioSection(wire, model, name, lang);
-      if (!body || (!s.server && !s.remote)) continue;
+      // Skipped before it is made: a scenario not shown must not have said the explanations.
+      if (!s.server && !s.remote) continue;
+      const body = wireScenarioSection(wire, model, name, lang, said);
+      if (!body) continue;
       out.push(heading(3, prose`${en ? 'Scenario' : 'Сценарий'} ${code(name)}`), ...body);
     }
   }

@@ -67,6 +67,55 @@ export interface WireSectionInput {
   labCompose?: boolean;
   /** What the run's logs say of the chat's join exchange (chatHandshakeOf); undefined: nothing known. */
   chatHandshake?: ChatHandshake;
+  /**
+   * Whose reads the server's "portions" are: `lab` (our server: slices of at most 1 KB of one
+   * read()), `own` (a student's server: each of its reads is one). Default `lab`.
+   */
+  portionsOf?: 'lab' | 'own';
+  /**
+   * Client endpoints (as the capture writes them) of connections whose client program, in its
+   * trace, never called close() or shutdown() on the socket and then ended: the kernel closed the
+   * socket as the process exited, and that sent the client's FIN.
+   */
+  closedAtExit?: ReadonlyMap<string, ExitClose>;
+  /**
+   * The general explanations already given (MSS, segmenting, UDP, the byte comparison), each with
+   * the place that gave it: said once, referred to after. Shared by the calls of one report.
+   */
+  said?: Map<Topic, string | undefined>;
+  /** The name of the place this call explains (a scenario), for `said`. */
+  place?: string;
+}
+
+/** How a client's program ended without closing its socket (closedAtExit). */
+export interface ExitClose {
+  /** A signal ended it (not its own exit). */
+  signal: boolean;
+}
+
+/** The explanations given once per report (WireSectionInput.said). */
+export type Topic = 'mss' | 'segmenting' | 'udp' | 'cc';
+
+/** The explanations said so far: `first` marks a topic said here and tells whether it was new. */
+interface Once {
+  first(topic: Topic): boolean;
+  /** Where `topic` was said, when another place than this one. */
+  where(topic: Topic): string | undefined;
+}
+
+function once(said: Map<Topic, string | undefined> | undefined, place: string | undefined): Once {
+  const map = said ?? new Map<Topic, string | undefined>();
+  return {
+    first: (topic) => {
+      if (map.has(topic)) return false;
+      map.set(topic, place);
+      return true;
+    },
+    where: (topic) => {
+      const at = map.get(topic);
+      return at !== undefined && at !== place ? at : undefined;
+    },
+  };
 }
 
 /** Where a capture ended, for a connection whose last packets are missing from it. */
@@ -104,6 +153,11 @@ function listed(lang: Lang, items: (string | false)[]): string {
   const xs = items.filter((x): x is string => x !== false);
   const and = lang === 'en' ? ' and ' : ' и ';
   return xs.length < 2 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')}${and}${xs[xs.length - 1]}`;
+}
+/** " (see above, scenario `x`)": where a general explanation was given before. */
+function seeAbove(lang: Lang, where: string | undefined): string {
+  const at = where === undefined ? '' : lang === 'en' ? `, scenario \`${where}\`` : `, сценарий \`${where}\``;
+  return lang === 'en' ? ` (what the MSS is: see above${at})` : ` (что такое MSS — см. выше${at})`;
 }
 /** A number the capture may not hold (an ACK without its number): '?' then. */
 const num = (n: number | undefined) => (n === undefined ? '?' : String(n));
@@ -236,6 +290,13 @@ export const WIRE_TEXTS = {
     (p) =>
       `MSS (максимальный размер сегмента), который каждая сторона объявляет в своём SYN, — наибольшая полезная нагрузка, которую она готова принять в одном сегменте; обычно это MTU канала минус 40 байт заголовков IPv4 и TCP (1460 для Ethernet с MTU 1500). Здесь: клиент ${p.client}, сервер ${p.server}.${p.loopback ? ' 65495 — это 65535 (наибольший IPv4-пакет) минус 40: MTU петлевого интерфейса (65536) больше любого IPv4-пакета.' : ''}`,
   ),
+  'mss-again': sentence(
+    { client: '1460', server: '1460', loopback: false, where: 'local' as string | undefined },
+    (p) =>
+      `MSS here: client ${p.client}, server ${p.server}${seeAbove('en', p.where)}.${p.loopback ? " 65495 is 65535, the largest IPv4 packet, minus 40: the loopback interface's MTU (65536) is larger than any IPv4 packet." : ''}`,
+    (p) =>
+      `MSS здесь: клиент ${p.client}, сервер ${p.server}${seeAbove('ru', p.where)}.${p.loopback ? ' 65495 — это 65535 (наибольший IPv4-пакет) минус 40: MTU петлевого интерфейса (65536) больше любого IPv4-пакета.' : ''}`,
+  ),
   'no-syn': sentence(
     {},
     () =>
@@ -291,24 +352,42 @@ export const WIRE_TEXTS = {
   // Names only the kinds of empty segment this capture holds (one whose clients' FINs were not
   // written must not list FINs).
   'empty-segments': sentence(
-    { n: 9, handshake: true, acks: true, fins: true, resets: false },
+    { n: 9, handshake: true, acks: true, fins: true, resets: false, explain: true },
     (p) =>
       `${plural(p.n, 'segment', 'segments')} carried no payload: ${listed('en', [
         p.handshake && 'the handshake',
-        p.acks && 'pure ACKs (an ACK-only segment only acknowledges, it carries no data)',
+        p.acks &&
+          (p.explain
+            ? 'ACKs without data (such a segment only acknowledges what arrived)'
+            : 'ACKs without data'),
         p.fins && 'the FINs',
         p.resets && 'the RSTs',
-      ])}. How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (it only bounds a segment's size) and on TCP's own rules (Nagle's algorithm, the send and receive windows), not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned.`,
+      ])}.`,
     (p) =>
       `${ruCount(p.n, 'сегмент не нёс', 'сегмента не несли', 'сегментов не несли')} полезной нагрузки: ${listed(
         'ru',
         [
           p.handshake && 'рукопожатие',
-          p.acks && 'чистые ACK (сегмент только с ACK лишь подтверждает получение, данных в нём нет)',
+          p.acks &&
+            (p.explain ? 'ACK без данных (такой сегмент лишь подтверждает получение)' : 'ACK без данных'),
           p.fins && 'FIN',
           p.resets && 'RST',
         ],
-      )}. То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (он лишь ограничивает размер сегмента сверху) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read().`,
+      )}.`,
+  ),
+  // What a "portion" is depends on whose server ran: ours slices each read into pieces of at most
+  // 1 KB; a student's server's portion is one of its own reads.
+  segmenting: sentence(
+    { portions: 'lab' as 'lab' | 'own' },
+    (p) =>
+      ` How TCP cuts the byte stream into segments depends on how the sender wrote the bytes, on the MSS (it only bounds a segment's size) and on TCP's own rules (Nagle's algorithm, the send and receive windows), ${p.portions === 'own' ? 'not on the portions your server read: each of its portions is what one of its read calls (recv(), recvfrom() or read()) returned' : "not on the 1 KB portions the server's log counts: a portion is a slice of at most 1 KB of what one read() returned"}.`,
+    (p) =>
+      ` То, как TCP режет поток байтов на сегменты, зависит от того, как отправитель записывал данные, от MSS (он лишь ограничивает размер сегмента сверху) и от собственных правил TCP (алгоритм Нейгла, окна отправки и приёма), ${p.portions === 'own' ? 'а не от того, какими порциями читал ваш сервер: его порция — это то, что вернул один его вызов чтения (recv(), recvfrom() или read())' : 'а не от порций по 1 КБ в журнале сервера: порция — это кусок не больше 1 КБ из того, что вернул один вызов read()'}.`,
+  ),
+  'segmenting-again': sentence(
+    { where: 'local' as string | undefined },
+    (p) => ` How TCP cuts the stream into segments: see above${p.where ? `, scenario \`${p.where}\`` : ''}.`,
+    (p) => ` Как TCP режет поток на сегменты — см. выше${p.where ? `, сценарий \`${p.where}\`` : ''}.`,
   ),
   'out-of-order': sentence(
     { n: 2 },
@@ -387,6 +466,13 @@ export const WIRE_TEXTS = {
     (p) =>
       `Первым FIN отправил ${SIDE_RU[p.side]} (активное закрытие)${p.complete ? '; оба FIN подтверждены, соединение закрыто штатно, а закрывшая первой сторона переходит в состояние TIME_WAIT' : ''}.`,
   ),
+  'first-fin-exit': sentence(
+    { signal: true, complete: true },
+    (p) =>
+      `The client sent FIN first, but not by a call of its program: its trace has neither close() nor shutdown() of this socket. ${p.signal ? 'A signal ended the program' : 'The program ended without closing the socket'}, and the kernel sent the FIN when it closed the process's sockets as the process exited.${p.complete ? " Both FINs were acknowledged: the connection ended with the FIN exchange, without RST, and the client's socket waits in TIME_WAIT in the kernel, with no process left." : ''}`,
+    (p) =>
+      `Первым FIN отправил клиент, но не вызовом своей программы: в её трассировке нет ни close(), ни shutdown() этого сокета. ${p.signal ? 'Программу завершил сигнал' : 'Программа завершилась, не закрыв сокет'}, и FIN отправило ядро, когда закрывало сокеты процесса при его завершении.${p.complete ? ' Оба FIN подтверждены: соединение закончилось обменом FIN, без RST, а сокет клиента переходит в состояние TIME_WAIT в ядре, уже без процесса.' : ''}`,
+  ),
   'no-close': sentence(
     {},
     () =>
@@ -428,9 +514,9 @@ export const WIRE_TEXTS = {
   'udp-rules-plain': sentence(
     {},
     () =>
-      'UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone: the chat programs of this run made no join exchange of their own (no program of the lab logged one), each datagram carries the text a program wrote, and the server knows a member only by the address its datagrams came from. A datagram that is lost is simply missing: nothing in UDP sends it again.',
+      "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone: the course's plain chat protocol has no join exchange, a client becomes a member when its first datagram reaches the server (a client may open with a message that it joined: that is an ordinary datagram of text), each datagram carries the text a program wrote, and the server knows a member only by the address its datagrams came from. A datagram that is lost is simply missing: nothing in UDP sends it again.",
     () =>
-      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна: чат-программы этого запуска не обменивались сообщениями при входе (ни одна программа лаборатории такого обмена не записала), каждая дейтаграмма несёт текст, который записала программа, а участника сервер узнаёт только по адресу, с которого пришли его дейтаграммы. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна: в простом протоколе чата из курса нет обмена при входе, участником клиент становится, когда его первая дейтаграмма доходит до сервера (клиент может начать с сообщения о том, что вошёл в чат, — это обычная дейтаграмма с текстом), каждая дейтаграмма несёт текст, который записала программа, а участника сервер узнаёт только по адресу, с которого пришли его дейтаграммы. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
   ),
   'udp-rules-unknown': sentence(
     {},
@@ -438,6 +524,13 @@ export const WIRE_TEXTS = {
       'UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone; any exchange a chat program makes when it joins is that program’s own protocol, carried in ordinary datagrams. A datagram that is lost is simply missing: nothing in UDP sends it again.',
     () =>
       'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна; если чат-программа обменивается сообщениями при входе, это её собственный протокол поверх обычных дейтаграмм. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+  ),
+  'udp-rules-again': sentence(
+    { where: 'vm' as string | undefined },
+    (p) =>
+      `What UDP has and lacks (no connection, no acknowledgement, no repeat of a lost datagram): see above${p.where ? `, scenario \`${p.where}\`` : ''}.`,
+    (p) =>
+      `Что есть и чего нет у UDP (нет соединения, подтверждений и повтора потерянной дейтаграммы) — см. выше${p.where ? `, сценарий \`${p.where}\`` : ''}.`,
   ),
   // ---- the hop -------------------------------------------------------------------------------
   'rw-source': sentence(
@@ -498,12 +591,12 @@ export const WIRE_TEXTS = {
   proxy: sentence(
     { addr: '…', isn: [1, 2, 3, 4] as (number | undefined)[], bytes: '…', order: '', ttl: '' },
     (p) =>
-      `**Two TCP connections (a proxy)**: ${p.addr}. Two handshakes with different initial sequence numbers (client ${num(p.isn[0])} vs ${num(p.isn[1])}, server ${num(p.isn[2])} vs ${num(p.isn[3])}), carrying the same bytes: ${p.bytes}. A program on the hop was the client's peer: it accepted the client's connection and opened its own to the server, copying the bytes between them.${p.order}${p.ttl}`,
+      `**Two TCP connections (a proxy)**: ${p.addr}. Two handshakes with different initial sequence numbers (ISNs: client ${num(p.isn[0])} vs ${num(p.isn[1])}, server ${num(p.isn[2])} vs ${num(p.isn[3])}), carrying the same bytes: ${p.bytes}. A program on the hop was the client's peer: it accepted the client's connection and opened its own to the server, copying the bytes between them.${p.order}${p.ttl}`,
     (p) =>
-      `**Два TCP-соединения (прокси)**: ${p.addr}. Два рукопожатия с разными начальными порядковыми номерами (клиент ${num(p.isn[0])} и ${num(p.isn[1])}, сервер ${num(p.isn[2])} и ${num(p.isn[3])}), по которым прошли одни и те же байты: ${p.bytes}. Собеседником клиента была программа на промежуточном узле: она приняла соединение клиента и открыла своё к серверу, копируя байты между ними.${p.order}${p.ttl}`,
+      `**Два TCP-соединения (прокси)**: ${p.addr}. Два рукопожатия с разными начальными порядковыми номерами (ISN: клиент ${num(p.isn[0])} и ${num(p.isn[1])}, сервер ${num(p.isn[2])} и ${num(p.isn[3])}), по которым прошли одни и те же байты: ${p.bytes}. Собеседником клиента была программа на промежуточном узле: она приняла соединение клиента и открыла своё к серверу, копируя байты между ними.${p.order}${p.ttl}`,
   ),
   'hop-nat': sentence(
-    { kinds: 'DNAT + SNAT/masquerade', rewrites: 'источник — адрес 10.0.0.2 → 10.0.1.1, порт тот же' },
+    { kinds: 'DNAT + SNAT', rewrites: 'источник — адрес 10.0.0.2 → 10.0.1.1, порт тот же' },
     (p) => `the hop rewrote the headers (${p.kinds}): ${p.rewrites}. That is NAT`,
     (p) => `промежуточный узел переписал заголовки (${p.kinds}): ${p.rewrites}. Это NAT`,
   ),
@@ -515,9 +608,9 @@ export const WIRE_TEXTS = {
   'one-connection': sentence(
     { nat: true, addr: '…', isn: [1, 3] as (number | undefined)[], bytes: '…', what: '…', ttl: '' },
     (p) =>
-      `**One TCP connection (${p.nat ? 'NAT' : 'routed'})**: ${p.addr}. Both captures show the same handshake: the same initial sequence numbers (client ${num(p.isn[0])}, server ${num(p.isn[1])}) and ${p.bytes}; ${p.what}. No program on the hop took part in the connection.${p.ttl}`,
+      `**One TCP connection (${p.nat ? 'NAT' : 'routed'})**: ${p.addr}. Both captures show the same handshake: the same initial sequence numbers (ISNs: client ${num(p.isn[0])}, server ${num(p.isn[1])}) and ${p.bytes}; ${p.what}. No program on the hop took part in the connection.${p.ttl}`,
     (p) =>
-      `**Одно TCP-соединение (${p.nat ? 'NAT' : 'маршрутизация'})**: ${p.addr}. Оба захвата показывают одно и то же рукопожатие: те же начальные порядковые номера (клиент ${num(p.isn[0])}, сервер ${num(p.isn[1])}) и ${p.bytes}; ${p.what}. Ни одна программа на промежуточном узле в соединении не участвовала.${p.ttl}`,
+      `**Одно TCP-соединение (${p.nat ? 'NAT' : 'маршрутизация'})**: ${p.addr}. Оба захвата показывают одно и то же рукопожатие: те же начальные порядковые номера (ISN: клиент ${num(p.isn[0])}, сервер ${num(p.isn[1])}) и ${p.bytes}; ${p.what}. Ни одна программа на промежуточном узле в соединении не участвовала.${p.ttl}`,
   ),
   'hop-unmatched': sentence(
     { client: '10.0.0.2:40000', server: '10.0.1.10:7007', near: true },
@@ -579,9 +672,16 @@ export const WIRE_TEXTS = {
   'cc-intro': sentence(
     {},
     () =>
-      "TCP payload bytes on the wire against the byte counts in the server's socket log, per connection and direction. The capture counts the kernel's segments (each sequence number once), the log counts what the program read and wrote: two independent counts.",
+      "TCP payload bytes on the wire compared with the byte counts in the server's socket log, per connection and direction. The capture counts the kernel's segments (each sequence number once), the log counts what the program read and wrote: two independent counts.",
     () =>
-      'Байты полезной нагрузки TCP в захвате против счётчиков байтов в журнале сокетов сервера, по каждому соединению и направлению. Захват считает сегменты ядра (каждый порядковый номер один раз), журнал — то, что программа прочитала и записала: два независимых подсчёта.',
+      'Байты полезной нагрузки TCP в захвате сравниваются со счётчиками байтов в журнале сокетов сервера, по каждому соединению и направлению. Захват считает сегменты ядра (каждый порядковый номер один раз), журнал — то, что программа прочитала и записала: два независимых подсчёта.',
+  ),
+  'cc-intro-again': sentence(
+    { where: 'local' as string | undefined },
+    (p) =>
+      `The same comparison for this scenario's connections (what the two counts are: see above${p.where ? `, scenario \`${p.where}\`` : ''}).`,
+    (p) =>
+      `То же сравнение для соединений этого сценария (что считает каждый из двух подсчётов — см. выше${p.where ? `, сценарий \`${p.where}\`` : ''}).`,
   ),
   // A table's header: its cells, one " | " between two.
   'cc-head': sentence(
@@ -652,8 +752,8 @@ export const WIRE_TEXTS = {
   ),
   'cc-title': sentence(
     {},
-    () => '**Bytes: socket log against the wire**',
-    () => '**Байты: журнал сокетов против захвата**',
+    () => '**Bytes: the socket log and the capture**',
+    () => '**Байты: журнал сокетов и захват**',
   ),
 } satisfies Catalogue;
 
@@ -706,7 +806,9 @@ export function explainTcpConnection(
   listLimit = 20,
   portions?: SocketPortions,
   ending?: CaptureEnding,
+  opts: { portionsOf?: 'lab' | 'own'; said?: Once; exitClose?: ExitClose } = {},
 ): Block[] {
+  const said = opts.said ?? once(undefined, undefined);
   const t0 = c.handshake.syn?.timeMs ?? c.startMs;
   const at = (time: number) => w(lang, 'at-ms', { ms: ms(lang, time - t0) });
   const out: Block[] = [];
@@ -751,13 +853,8 @@ export function explainTcpConnection(
     const mssC = c.toServer.announcedMss;
     const mssS = c.toClient.announcedMss;
     if (mssC !== undefined || mssS !== undefined) {
-      p(
-        t(lang, 'mss', {
-          client: num(mssC),
-          server: num(mssS),
-          loopback: mssC === 65495 || mssS === 65495,
-        }),
-      );
+      const mss = { client: num(mssC), server: num(mssS), loopback: mssC === 65495 || mssS === 65495 };
+      p(said.first('mss') ? t(lang, 'mss', mss) : t(lang, 'mss-again', { ...mss, where: said.where('mss') }));
     }
   } else {
     p(t(lang, 'no-syn', {}));
@@ -807,15 +904,20 @@ export function explainTcpConnection(
   const hsSegments =
     (h.syn ? 1 + h.synRetransmissions : 0) + (h.synAck ? 1 + h.synAckRetransmissions : 0) + (h.ack ? 1 : 0);
   const closers = td.fins.length + td.finRetransmissions + td.resets.length;
-  p(
-    t(lang, 'empty-segments', {
+  const explain = said.first('segmenting');
+  p([
+    ...t(lang, 'empty-segments', {
       n: empty,
       handshake: hsSegments > 0,
       acks: empty > hsSegments + closers,
       fins: td.fins.length > 0,
       resets: td.resets.length > 0,
+      explain,
     }),
-  );
+    ...(explain
+      ? t(lang, 'segmenting', { portions: opts.portionsOf ?? 'lab' })
+      : t(lang, 'segmenting-again', { where: said.where('segmenting') })),
+  ]);
 
   const reordered = c.toServer.outOfOrder + c.toClient.outOfOrder;
   if (reordered > 0) p(t(lang, 'out-of-order', { n: reordered }));
@@ -859,7 +961,9 @@ export function explainTcpConnection(
       ]),
     );
   }
-  if (td.firstFin) {
+  if (td.firstFin === 'client' && opts.exitClose) {
+    p(t(lang, 'first-fin-exit', { signal: opts.exitClose.signal, complete: td.complete }));
+  } else if (td.firstFin) {
     p(t(lang, 'first-fin', { side: td.firstFin, complete: td.complete }));
   } else if (td.resets.length === 0) {
     p(t(lang, 'no-close', {}));
@@ -873,6 +977,7 @@ export function explainUdpConversation(
   lang: Lang,
   listLimit = 20,
   handshake?: ChatHandshake,
+  said: Once = once(undefined, undefined),
 ): Block[] {
   const fromA = u.datagrams.filter((d) => d.from === u.a);
   const fromB = u.datagrams.filter((d) => d.from !== u.a);
@@ -896,7 +1001,11 @@ export function explainUdpConversation(
   if (notListed > 0) out.push(paragraph(t(lang, 'and-n-more', { n: notListed })));
   const rules =
     handshake === 'lab' ? 'udp-rules' : handshake === 'plain' ? 'udp-rules-plain' : 'udp-rules-unknown';
-  out.push(paragraph(t(lang, rules, {})));
+  out.push(
+    paragraph(
+      said.first('udp') ? t(lang, rules, {}) : t(lang, 'udp-rules-again', { where: said.where('udp') }),
+    ),
+  );
   return out;
 }
 
@@ -929,7 +1038,7 @@ function rewrites(
 }
 
 function natKinds(r: { source: boolean; destination: boolean }): string {
-  return [r.destination ? 'DNAT' : '', r.source ? 'SNAT/masquerade' : ''].filter(Boolean).join(' + ');
+  return [r.destination ? 'DNAT' : '', r.source ? 'SNAT' : ''].filter(Boolean).join(' + ');
 }
 
 function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): Inline[] {
@@ -1015,7 +1124,11 @@ const CC_REASON = {
 } as const;
 
 /** The table of socket-log byte counts against payload bytes on the wire. */
-export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
+export function explainCrossCheck(
+  check: CrossCheck,
+  lang: Lang,
+  said: Once = once(undefined, undefined),
+): Block[] {
   const dir = (d: string) => w(lang, d === 'client-to-server' ? 'to-server' : 'to-client', {});
   const reason = (r: string | undefined) =>
     w(lang, (r !== undefined && CC_REASON[r as keyof typeof CC_REASON]) || 'cc-differ', {});
@@ -1032,7 +1145,9 @@ export function explainCrossCheck(check: CrossCheck, lang: Lang): Block[] {
   ]);
   if (check.comparisons.length === 0) rows.push(['—', '—', '—', '—', w(lang, 'cc-no-connection', {})]);
   const out: Block[] = [
-    paragraph(t(lang, 'cc-intro', {})),
+    paragraph(
+      said.first('cc') ? t(lang, 'cc-intro', {}) : t(lang, 'cc-intro-again', { where: said.where('cc') }),
+    ),
     table(cells(lang, 'cc-head'), rows),
     paragraph(t(lang, check.ok ? 'cc-pass' : 'cc-fail', {})),
   ];
@@ -1056,6 +1171,7 @@ export function wireBlocks(input: WireSectionInput): Block[] {
   const ports = input.serverPorts;
   const ours = (a: string, b: string) => !ports || ports.includes(portOf(a)) || ports.includes(portOf(b));
   const out: Block[] = [];
+  const said = once(input.said, input.place);
   for (const cap of input.captures) {
     out.push(paragraph(t(lang, 'capture-title', { name: cap.name })));
     if (!cap.result) {
@@ -1081,13 +1197,21 @@ export function wireBlocks(input: WireSectionInput): Block[] {
           ...(input.closedInLog ? { closedInLog: input.closedInLog } : {}),
         }
       : undefined;
-    for (const c of tcp)
-      out.push(...explainTcpConnection(c, lang, limit, input.portions?.get(c.client), ending));
-    for (const u of udp) out.push(...explainUdpConversation(u, lang, limit, input.chatHandshake));
+    for (const c of tcp) {
+      const exitClose = input.closedAtExit?.get(c.client);
+      out.push(
+        ...explainTcpConnection(c, lang, limit, input.portions?.get(c.client), ending, {
+          said,
+          ...(input.portionsOf ? { portionsOf: input.portionsOf } : {}),
+          ...(exitClose ? { exitClose } : {}),
+        }),
+      );
+    }
+    for (const u of udp) out.push(...explainUdpConversation(u, lang, limit, input.chatHandshake, said));
   }
   if (input.hop) out.push(paragraph(t(lang, 'hop-title', {})), ...explainHop(input.hop, lang));
   if (input.crossCheck) {
-    out.push(paragraph(t(lang, 'cc-title', {})), ...explainCrossCheck(input.crossCheck, lang));
+    out.push(paragraph(t(lang, 'cc-title', {})), ...explainCrossCheck(input.crossCheck, lang, said));
   }
   return out;
 }

@@ -316,10 +316,15 @@ export function appendix(c: Ctx): Block[] {
   const t = TEXTS[lang];
   const first = { done: false };
   // With a student's own programs, the appendix promises only what it has for them.
-  const ownRan = own(c).runs.length > 0;
+  const runs = own(c).runs;
+  const about = REPORT_TEXTS.appendixAboutOwn[lang]({
+    echo: runs.some((r) => r.role.startsWith('echo-')),
+    chat: runs.some((r) => r.role.startsWith('chat-')),
+    wire: (c.extraChecks ?? []).some((x) => x.id === 'wire') && runs.some((r) => r.role === 'echo-server'),
+  });
   const out: Block[] = [
     heading(2, t.appendixHeading),
-    paragraph(runsOf(ownRan ? REPORT_TEXTS.appendixAboutOwn[lang]({}) : t.appendixAbout)),
+    paragraph(runsOf(runs.length > 0 ? about : t.appendixAbout)),
   ];
   const { timeline } = model;
   const records = timeline.records;

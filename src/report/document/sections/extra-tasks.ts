@@ -68,13 +68,13 @@ function whyFor(c: Ctx, connected: boolean, local: string | undefined, seen: str
   return samePort
     ? L(
         lang,
-        'the server saw another address with the client’s own port: a hop on the way to it rewrote the source address (address translation, masquerading)',
-        'сервер увидел другой адрес с тем же портом, что у клиента: узел на пути к серверу переписал адрес отправителя (трансляция адресов, маскарадинг)',
+        'the server saw another address with the client’s own port: a hop on the way to it rewrote the source address (source NAT, SNAT; in iptables, MASQUERADE)',
+        'сервер увидел другой адрес с тем же портом, что у клиента: узел на пути к серверу подменил адрес отправителя (SNAT, в iptables — MASQUERADE)',
       )
     : L(
         lang,
         'the server saw another address and another port: either a NAT on the way to it rewrote the source and had to renumber the port (MASQUERADE does when the client’s port is taken), or a proxy (such as Docker’s userland proxy on a published port) opened its own connection to the server. The logs cannot tell the two apart; the packets can: one handshake through the hop is NAT, two handshakes with different initial sequence numbers are a proxy',
-        'сервер увидел другой адрес и другой порт: либо NAT на пути к серверу заменил адрес отправителя и был вынужден сменить порт (MASQUERADE делает так, если порт клиента уже занят), либо прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) открыл к серверу своё соединение. По журналам эти случаи не различить, по пакетам — можно: одно рукопожатие через промежуточный узел — это NAT, два рукопожатия с разными начальными номерами последовательности — прокси',
+        'сервер увидел другой адрес и другой порт: либо NAT на пути к серверу заменил адрес отправителя и был вынужден сменить порт (MASQUERADE делает так, если порт клиента уже занят), либо прокси (например, прокси Docker в пространстве пользователя на опубликованном порту) открыл к серверу своё соединение. По журналам эти случаи не различить, по пакетам — можно: одно рукопожатие через промежуточный узел — это NAT, два рукопожатия с разными начальными порядковыми номерами (ISN) — прокси',
       );
 }
 
@@ -134,7 +134,7 @@ export function connectionsItem(c: Ctx): Block[] {
       table(
         [
           L(lang, 'client', 'клиент'),
-          L(lang, 'dialed', 'куда подключался'),
+          L(lang, 'server address', 'адрес сервера'),
           L(lang, 'own address', 'локальный адрес'),
           L(lang, 'seen by the server', 'что увидел сервер'),
           L(lang, 'why', 'почему'),
