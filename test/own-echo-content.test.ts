@@ -141,7 +141,7 @@ test('an exact echo passes: every byte the trace shows of both sides compared, e
   );
   assert.equal(serverCheck(s.records).status, 'pass');
   assert.match(OWN_FINDINGS.en['own-content-ok']!(ok!.params), /18 bytes compared, 1 connection; /);
-  assert.match(OWN_FINDINGS.ru['own-content-ok']!(ok!.params), /сравнено байт: 18, соединений: 1;/);
+  assert.match(OWN_FINDINGS.ru['own-content-ok']!(ok!.params), /сравнено 18 байт в 1 соединении;/);
 });
 
 test('an uppercased echo fails at the first different byte, with both calls and the line that writes', () => {

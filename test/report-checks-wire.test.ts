@@ -127,7 +127,7 @@ test('a part another client of the same check tested is not listed as untested i
   assert.match(render(own, 'en'), /Tested for some clients only: messages shown before Enter/);
 });
 
-test('an own echo client killed by SIGTERM with its connection open fails the stop check (main task 4); chat clients get a note', async () => {
+test('an own echo client killed by SIGTERM with its connection open fails the stop check (main task 4); killed chat clients fail too, saying why', async () => {
   const own = await runOf(OWN);
   const stopped = own.checks.find((c) => c.id === 'stopped');
   assert.ok(stopped);
@@ -135,23 +135,41 @@ test('an own echo client killed by SIGTERM with its connection open fails the st
   const byProgram = (p: string) => stopped.findings.find((f) => f.params.program === p);
   for (const p of ['stud-echo-local', 'stud-echo-remote']) {
     const f = byProgram(p);
-    assert.deepEqual([f?.code, f?.ok, f?.params.code], ['stop-own-client-killed', false, 143], p);
+    assert.deepEqual([f?.code, f?.ok, f?.params.code], ['own-stop-killed', false, 143], p);
+    assert.equal(f?.params.why, 'client-open', p);
   }
-  // vm typed exit and ended by itself; the chat clients' kill is a note, not a failure.
+  // vm typed exit and ended by itself; the chat clients were killed silently: they fail like the
+  // echo clients (teacher's reading #10), with the reason the assignment does not name for them.
   assert.deepEqual(
     [byProgram('stud-echo-vm')?.code, byProgram('stud-echo-vm')?.ok],
-    ['stop-own-exited', true],
+    ['own-stop-exited', true],
   );
   for (const p of ['stud-chat-vm', 'stud-chat-remote'])
-    assert.deepEqual([byProgram(p)?.code, byProgram(p)?.ok], ['stop-own-killed-note', true], p);
+    assert.deepEqual(
+      [byProgram(p)?.code, byProgram(p)?.ok, byProgram(p)?.params.why, byProgram(p)?.params.shell],
+      ['own-stop-killed', false, 'other', 'Terminated'],
+      p,
+    );
+  // The remote chat client printed nothing but the shell's "Terminated": no output is its evidence.
+  assert.deepEqual(
+    byProgram('stud-chat-remote')?.evidence.map((r) => r.event),
+    ['own.program.exited'],
+  );
   const ru = render(own, 'ru');
   assert.match(
     ru,
     /Задание требует, чтобы клиент выводил сообщение при отключении от сервера \(пункт 4 основного задания\)/,
   );
+  assert.match(ru, /❌ Ваш чат-клиент \(stud-chat-remote\) остановлен сигналом SIGTERM/);
+  assert.doesNotMatch(ru, /✅ Ваш чат-клиент \(stud-chat-(vm|remote)\)/);
   assert.match(
     ru,
-    /такие сообщения задание требует только от эхо-сервера \(при остановке\) и эхо-клиента \(при отключении от сервера\)/,
+    /больше ничего не напечатав\. Строку «Terminated» в потоке ошибок \(`stderr`\) напечатала не программа, а запустившая её оболочка/,
+  );
+  assert.doesNotMatch(ru, /лабораторией|от лаборатории/);
+  assert.match(
+    ru,
+    /для программ чата оно их не называет, но проверка судит все программы одинаково: эту программу завершил сигнал/,
   );
   assert.match(
     render(own, 'en'),

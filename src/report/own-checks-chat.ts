@@ -837,7 +837,7 @@ function probeFacts(lang: Lang, p: Record<string, string | number>): string {
   const n = count(lang, Number(p.probes), 'datagram');
   const largest = count(lang, Number(p.largest), 'byte');
   return lang === 'ru'
-    ? `от пробы лаборатории с адреса ${p.probe} (всего ${n}, пустых: ${p.empty}, самая большая — ${largest})`
+    ? `от пробы стенда с адреса ${p.probe} (всего ${n}, пустых: ${p.empty}, самая большая — ${largest})`
     : `from the lab's probe at ${p.probe} (${n}, ${p.empty} empty, the largest ${largest})`;
 }
 
@@ -946,7 +946,7 @@ export const CHAT_FINDINGS_RU: Texts = {
   'nat-untranslated': (p) =>
     `дейтаграммы участника ${p.label} приходили к серверу с его собственного адреса ${p.own}, а не через маршрутизатор ${p.router}: в этом запуске NAT не было`,
   'typing-ok': (p) =>
-    `${who(p)}сообщение «${p.text}» появилось на экране, пока пользователь не нажимал Enter: строка, которую напечатал клиент, дошла до лаборатории через ${p.ms} мс после начала вызова sendto на сервере (отсчёт от начала вызова: strace ставит отметку при возврате вызова, а он здесь может наступить позже чтения у клиента) (${MECHANISM.ru[String(p.how)] ?? p.how})`,
+    `${who(p)}сообщение «${p.text}» появилось на экране, пока пользователь не нажимал Enter: строка, которую напечатал клиент, дошла до программы стенда, читающей его вывод, через ${p.ms} мс после начала вызова sendto на сервере (отсчёт от начала вызова: strace ставит отметку при возврате вызова, а он здесь может наступить позже чтения у клиента) (${MECHANISM.ru[String(p.how)] ?? p.how})`,
   'typing-after-enter': (p) =>
     `${who(p)}сообщение «${p.text}» появилось на экране только после того, как пользователь нажал Enter (через ${p.waitedMs} мс после вызова sendto на сервере): клиент ждёт в input() и читает сокет только потом (контрольный вопрос 4: select, потоки или неблокирующий сокет)`,
   'typing-never-shown': (p) => `${who(p)}сообщение «${p.text}» так и не появилось на экране`,
@@ -971,7 +971,7 @@ const MECHANISM: Record<Lang, Record<string, string>> = {
   },
   ru: {
     'select/poll': 'select/poll',
-    threads: 'принимает отдельный поток',
+    threads: 'приём идёт в отдельном потоке',
     'non-blocking': 'неблокирующий сокет',
     unknown: 'как именно, по трассировке не видно',
   },

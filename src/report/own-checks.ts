@@ -77,6 +77,11 @@ export type OwnFindingCode =
   | 'own-content-ok'
   | 'own-content-diff'
   | 'own-untested'
+  | 'own-stop-exited'
+  | 'own-stop-handled'
+  | 'own-stop-killed'
+  | 'own-stop-missing'
+  | 'chat-direction-untested'
   | ChatFindingCode;
 
 /**

@@ -16,8 +16,161 @@ const sec = (v: unknown): string => `${String(v).replace('.', ',')} с`;
 const b = (lang: Lang, n: unknown) => count(lang, Number(n), 'byte');
 const READ = {
   en: { one: 'read', other: 'reads' },
-  ru: { one: 'чтение', few: 'чтения', many: 'чтений', other: 'чтения' },
+  ru: { one: 'вызов чтения', few: 'вызова чтения', many: 'вызовов чтения', other: 'вызова чтения' },
 };
+/** Russian prepositional after «в»: «в 1 соединении», «в 2 соединениях». */
+const IN_CONNECTIONS = { one: 'соединении', few: 'соединениях', many: 'соединениях', other: 'соединениях' };
+/** Calls, before «чтения» after «за»: «за 1 вызов чтения», «за 7 вызовов чтения». */
+const CALL = {
+  en: { one: 'call', other: 'calls' },
+  ru: { one: 'вызов', few: 'вызова', many: 'вызовов', other: 'вызова' },
+};
+
+/** A student's own program by its role, at the start of a sentence. */
+const OWN_ROLE: Record<Lang, Record<string, string>> = {
+  en: {
+    'echo-server': 'Your echo server',
+    'echo-client': 'Your echo client',
+    'chat-server': 'Your chat server',
+    'chat-client': 'Your chat client',
+  },
+  ru: {
+    'echo-server': 'Ваш эхо-сервер',
+    'echo-client': 'Ваш эхо-клиент',
+    'chat-server': 'Ваш чат-сервер',
+    'chat-client': 'Ваш чат-клиент',
+  },
+};
+const ownWho = (lang: Lang, p: P): string => `${OWN_ROLE[lang][String(p.role)] ?? p.role} (${p.program})`;
+
+/**
+ * How an own program died of a signal (own-stop-killed): what the lab's runner sent, what the exit
+ * status says, the last line the program printed, and, when the last stderr line is the shell's
+ * message for that signal ("Terminated"), that the shell printed it, not the program.
+ */
+function ownKilled(lang: Lang, p: P): string {
+  const who = ownWho(lang, p);
+  const status =
+    typeof p.code === 'number' && p.code > 128
+      ? lang === 'en'
+        ? ` (exit status ${p.code} = 128 + ${p.number}: the shell's way of saying the program died of signal ${p.number})`
+        : ` (код выхода ${p.code} = 128 + ${p.number}: так оболочка сообщает, что программу завершил сигнал ${p.number})`
+      : '';
+  const last =
+    p.last === '-'
+      ? ''
+      : lang === 'en'
+        ? ` The last line it printed: «${p.last}».`
+        : ` Последняя напечатанная строка: «${p.last}».`;
+  const shell =
+    p.shell === undefined || p.shell === '-'
+      ? ''
+      : lang === 'en'
+        ? ` The «${p.shell}» line${p.last === '-' ? '' : ' after it'} on \`stderr\` is not the program's: the shell that ran it (\`/bin/sh -c\`) printed it on seeing it die of the signal.`
+        : ` Строку «${p.shell}»${p.last === '-' ? '' : ' после неё'} в потоке ошибок (\`stderr\`) напечатала не программа, а запустившая её оболочка (\`/bin/sh -c\`), увидев, что программу завершил сигнал.`;
+  if (p.grace === 'yes')
+    return lang === 'en'
+      ? `${who} did not end within the grace period after the SIGTERM of the lab's runner, and the runner killed it with SIGKILL, which no program can catch.${last}${shell}`
+      : `${who} не завершился за отведённое время после сигнала SIGTERM от программы стенда, и она завершила его сигналом SIGKILL, который перехватить нельзя.${last}${shell}`;
+  if (p.signal === 'SIGTERM')
+    return lang === 'en'
+      ? `${who} was stopped by the lab's runner with SIGTERM (how \`docker compose stop\` stops the containers; the runner passes it on to your program) and died of the signal itself${status}, printing nothing more.${last}${shell}`
+      : `${who} остановлен сигналом SIGTERM от программы стенда (так \`docker compose stop\` останавливает контейнеры; программа стенда, запустившая вашу, передаёт ей этот сигнал) и был завершён самим сигналом${status}, больше ничего не напечатав.${last}${shell}`;
+  return lang === 'en'
+    ? `${who} died of ${p.signal}${status}, printing nothing more.${last}${shell}`
+    : `${who} был завершён сигналом ${p.signal}${status}, больше ничего не напечатав.${last}${shell}`;
+}
+
+/** Why a program killed by the signal fails the stop check: what the course asks of it. */
+const KILLED_WHY: Record<Lang, Record<string, string>> = {
+  en: {
+    server:
+      'The assignment asks the server to print a message when it stops (main task 2): this run shows none.',
+    'client-open':
+      'The assignment asks the client to print a message when it disconnects from the server (main task 4): the signal ended it with its connection still open (no close() of its own in the trace), and it printed none.',
+    'client-closed':
+      'It had closed its connection (its close() is in the trace), but it did not end by itself: the signal killed it, and this check asks every program to end by itself and say that it stops.',
+    other:
+      'This check asks every program to end by itself and say that it stops. The assignment asks for such messages explicitly from the echo server (when it stops) and the echo client (when it disconnects from the server); it does not name them for the chat programs, but the check judges every program alike: this one was ended by the signal and said nothing of its stop.',
+  },
+  ru: {
+    server:
+      'Задание требует, чтобы сервер выводил сообщение при остановке (пункт 2 основного задания): в этом запуске его нет.',
+    'client-open':
+      'Задание требует, чтобы клиент выводил сообщение при отключении от сервера (пункт 4 основного задания): сигнал завершил его при ещё открытом соединении (своего close() в трассировке нет), и такого сообщения он не вывел.',
+    'client-closed':
+      'Своё соединение он закрыл (его close() есть в трассировке), но сам не завершился: его завершил сигнал, а эта проверка требует от каждой программы завершиться самой и сообщить об остановке.',
+    other:
+      'Эта проверка требует от каждой программы завершиться самой и сообщить об остановке. Задание прямо требует таких сообщений от эхо-сервера (при остановке) и эхо-клиента (при отключении от сервера); для программ чата оно их не называет, но проверка судит все программы одинаково: эту программу завершил сигнал, и о своей остановке она ничего не сообщила.',
+  },
+};
+
+/** What to change so that the program prints its stop (Python's default for SIGTERM is to die at once). */
+function ownKilledFix(lang: Lang, p: P): string {
+  if (p.grace === 'yes')
+    return lang === 'en'
+      ? 'End the program promptly when SIGTERM arrives (a handler that leaves the loop).'
+      : 'Завершайте программу сразу по приходу SIGTERM (обработчик, который выходит из цикла).';
+  if (p.signal !== 'SIGTERM') return '';
+  const client = p.role === 'echo-client';
+  return p.python === 'yes'
+    ? lang === 'en'
+      ? `Python's default for SIGTERM is to end at once: no \`finally\`, no \`except KeyboardInterrupt\` runs (KeyboardInterrupt comes from SIGINT, Ctrl-C, only). Install a handler, \`signal.signal(signal.SIGTERM, handler)\`, that leaves the loop so that the program prints its stop message${client ? ' (that it disconnected from the server)' : ''}.`
+      : `В Python сигнал SIGTERM по умолчанию завершает программу сразу: не выполняются ни \`finally\`, ни \`except KeyboardInterrupt\` (\`KeyboardInterrupt\` возникает только от SIGINT, по \`Ctrl+C\`). Установите обработчик \`signal.signal(signal.SIGTERM, handler)\`, который выходит из цикла, чтобы программа напечатала сообщение об остановке${client ? ' (об отключении от сервера)' : ''}.`
+    : lang === 'en'
+      ? 'Handle SIGTERM (a signal handler that leaves the loop) so that the program prints its stop message.'
+      : 'Обработайте SIGTERM (обработчик сигнала, который выходит из цикла), чтобы программа напечатала сообщение об остановке.';
+}
+
+/**
+ * A direction between two networks of the chat (vm → remote) that no message showed in this run
+ * (chat-direction-untested), with why: the partial pass of the chat check.
+ */
+function directionText(lang: Lang, p: P): string {
+  const n = Number(p.messages);
+  const why: Record<Lang, Record<string, string>> = {
+    en: {
+      none: `${p.senders} sent no message`,
+      silent: `${p.receivers} sent no datagram, so the server never learned its address and had nowhere to relay to`,
+      before:
+        p.join === 'joined'
+          ? `${n === 1 ? 'the one message' : n === 2 ? 'both messages' : `all ${count('en', n, 'message')}`} of ${p.senders} went out before ${p.receivers} joined the chat: the server relays only to members that have joined`
+          : `${n === 1 ? 'the one message' : n === 2 ? 'both messages' : `all ${count('en', n, 'message')}`} of ${p.senders} went out before ${p.receivers} sent its first datagram, that is, joined the chat: until then the server did not know its address and could not relay ${n === 1 ? 'it' : 'them'} there`,
+      absent: `${p.senders} sent ${n === 1 ? 'its message' : `its ${count('en', n, 'message')}`} while no client of ${p.to} was in the chat (before its first datagram or after its last call)`,
+    },
+    ru: {
+      none: `${p.senders} не отправил ни одного сообщения`,
+      silent: `${p.receivers} не отправил ни одной дейтаграммы, поэтому сервер так и не узнал его адрес, и пересылать туда было некуда`,
+      before:
+        p.join === 'joined'
+          ? `${n === 1 ? 'единственное сообщение' : n === 2 ? 'оба сообщения' : `все ${count('ru', n, 'message')}`} ${p.senders} ${n === 1 ? 'отправлено' : 'отправлены'} раньше, чем в чат вошёл ${p.receivers}: сервер пересылает сообщения только вошедшим участникам`
+          : `${n === 1 ? 'единственное сообщение' : n === 2 ? 'оба сообщения' : `все ${count('ru', n, 'message')}`} ${p.senders} ${n === 1 ? 'отправлено' : 'отправлены'} раньше, чем ${p.receivers} отправил свою первую дейтаграмму, то есть вошёл в чат: до неё сервер не знал его адреса и переслать ${n === 1 ? 'его' : 'их'} туда не мог`,
+      absent: `${p.senders} отправлял сообщения (${n}), когда в чате не было ни одного клиента ${p.to} (до его первой дейтаграммы или после его последнего вызова)`,
+    },
+  };
+  return lang === 'en'
+    ? `not tested in this run: messages ${p.from} → ${p.to}: ${why.en[String(p.reason)] ?? p.reason}. Shown: ${p.shown}; the ✅ covers only the directions shown. To test it: type a line into the ${p.from} client while the ${p.to} client is in the chat${p.join === 'joined' ? '' : ' (after it has sent something)'}`
+    : `не проверено в этом запуске: сообщения ${p.from} → ${p.to}: ${why.ru[String(p.reason)] ?? p.reason}. Показано: ${p.shown}; ✅ относится только к показанным направлениям. Как проверить: введите строку в клиент ${p.from}, когда клиент ${p.to} уже в чате${p.join === 'joined' ? '' : ' (после того как он что-нибудь отправил)'}`;
+}
+
+/** The stop findings of the own programs (check.ts's ownStopFinding), in `lang`. */
+const stopTexts = (lang: Lang) => ({
+  'own-stop-exited': (p: P) =>
+    lang === 'en'
+      ? `${ownWho('en', p)} ended by itself (exit code ${p.code})`
+      : `${ownWho('ru', p)} завершился сам (код выхода ${p.code})`,
+  'own-stop-handled': (p: P) =>
+    lang === 'en'
+      ? `${ownWho('en', p)} handled the SIGTERM of the lab's runner and ended by itself (exit code ${p.code}); the last line it printed: «${p.last}»`
+      : `${ownWho('ru', p)} обработал сигнал SIGTERM от программы стенда и завершился сам (код выхода ${p.code}); последняя напечатанная строка: «${p.last}»`,
+  'chat-direction-untested': (p: P) => directionText(lang, p),
+  'own-stop-killed': (p: P) =>
+    `${ownKilled(lang, p)} ${KILLED_WHY[lang][String(p.why)] ?? ''} ${ownKilledFix(lang, p)}`.trim(),
+  'own-stop-missing': (p: P) =>
+    lang === 'en'
+      ? `${ownWho('en', p)}: the logs end before it did (no own.program.exited): still running when the logs were collected, or the lab's runner itself was killed`
+      : `${ownWho('ru', p)}: журнал кончается раньше программы (нет own.program.exited): она ещё работала, когда собирали журналы, или была убита сама программа стенда, запустившая её`,
+});
 const CLIENT = {
   en: { one: 'client', other: 'clients' },
   ru: { one: 'клиент', few: 'клиента', many: 'клиентов', other: 'клиента' },
@@ -111,8 +264,8 @@ const PART: Record<Lang, Record<string, string>> = {
     bytes: 'вернулось столько же байт, сколько отправлено',
     content: 'записал обратно те же байты, что прочитал',
     close: 'закрывает свой сокет, когда клиент закрыл свою сторону',
-    reset: 'переживает сброс соединения клиентом',
-    sent: 'записывает каждую строку (заготовленную лабораторией или набранную) в сокет целиком',
+    reset: 'продолжает работу после сброса соединения клиентом (RST)',
+    sent: 'записывает каждую строку (заготовленную стендом или набранную) в сокет целиком',
     echo: 'читает и выводит эхо',
     exit: '`exit` завершает клиент',
     refused: 'отказ в соединении',
@@ -145,7 +298,7 @@ const PART_NA: Record<Lang, Record<string, string>> = {
     'client-gone': 'сервер записал эхо обратно только после того, как клиент завершился',
     summarised:
       'вызовов в секунду было слишком много: часть учтена в сводной строке, поэтому счётчики байтов неполны',
-    'not-run': 'клиент не запускался на порт, который никто не слушает (запуски лаборатории этого не делают)',
+    'not-run': 'клиент не запускался на порт, который никто не слушает (запуски стенда этого не делают)',
     'server-busy':
       'его ввели, пока клиент ещё ждал эха, которого занятый сервер так и не прислал (см. проверку сервера)',
   },
@@ -219,8 +372,8 @@ const UNTESTED: Record<Lang, Record<string, [string, string]>> = {
       'завершите клиент командой `exit`, чтобы он закрыл свою сторону',
     ],
     reset: [
-      'переживает сброс соединения клиентом',
-      "запуск лаборатории соединения не сбрасывает: закройте сокет клиента с SO_LINGER, равным 0 (в Python: `s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))`, затем `s.close()`), и ядро отправит RST вместо FIN",
+      'продолжает работу после сброса соединения клиентом (RST)',
+      "запуск стенда соединения не сбрасывает: закройте сокет клиента с SO_LINGER, равным 0 (в Python: `s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))`, затем `s.close()`), и ядро отправит RST вместо FIN",
     ],
     sent: [
       'отправляет набранную строку целиком',
@@ -230,15 +383,15 @@ const UNTESTED: Record<Lang, Record<string, [string, string]>> = {
     exit: ['`exit` завершает клиент', 'введите в клиент `exit`'],
     refused: [
       'отказ в соединении',
-      'запуск лаборатории никогда не направляет ваш клиент на закрытый порт: запустите его вручную на такой порт, например `npx socket-lab own --role echo-client --host 127.0.0.1 --port 1 --log-file logs/refused.jsonl`, и передайте этот журнал команде `report` вместе с остальными',
+      'запуск стенда никогда не направляет ваш клиент на закрытый порт: запустите его вручную на такой порт, например `npx socket-lab own --role echo-client --host 127.0.0.1 --port 1 --log-file logs/refused.jsonl`, и передайте этот журнал команде `report` вместе с остальными',
     ],
     'na-unreachable': [
       'недоступный сервер',
-      'запуск лаборатории никогда не направляет ваш клиент на закрытый порт: запустите его вручную на такой порт, например `npx socket-lab own --role chat-client --host 127.0.0.1 --port 1 --log-file logs/unreachable.jsonl`, и передайте этот журнал команде `report` вместе с остальными',
+      'запуск стенда никогда не направляет ваш клиент на закрытый порт: запустите его вручную на такой порт, например `npx socket-lab own --role chat-client --host 127.0.0.1 --port 1 --log-file logs/unreachable.jsonl`, и передайте этот журнал команде `report` вместе с остальными',
     ],
     'na-probe': [
       'странные дейтаграммы',
-      'запуск лаборатории их не отправляет, и этот отчёт их не оценивает: отправьте серверу сами дейтаграмму не в UTF-8, пустую и размером 65 507 байт и убедитесь, что он продолжает пересылать',
+      'запуск стенда их не отправляет, и этот отчёт их не оценивает: отправьте серверу сами дейтаграмму не в UTF-8, пустую и размером 65 507 байт и убедитесь, что он продолжает пересылать',
     ],
     'na-remote': ['NAT', 'запустите клиент chat-remote (за маршрутизатором) и введите в него строку'],
     'nat-own-unknown': ['NAT', 'привяжите сокет клиента до отправки, чтобы трассировка показала его адрес'],
@@ -297,6 +450,7 @@ const untestedText = (lang: Lang, p: P): string => {
 export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
   en: {
     ...CHAT_FINDINGS_EN,
+    ...stopTexts('en'),
     'own-part-na': (p) => partNaText('en', p),
     'own-untested': (p) => untestedText('en', p),
     'own-pair-ok': (p) =>
@@ -359,27 +513,29 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
   },
   ru: {
     ...CHAT_FINDINGS_RU,
+    ...stopTexts('ru'),
     'own-part-na': (p) => partNaText('ru', p),
     'own-untested': (p) => untestedText('ru', p),
     'own-pair-ok': (p) =>
-      `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (чтений: ${p.reads}; клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: вернулись все байты (по обеим трассировкам)`,
+      `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (за ${count('ru', Number(p.reads), CALL.ru)} чтения; клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: вернулись все байты (по обеим трассировкам)`,
     'own-content-ok': (p) =>
-      `везде, где трассировка показывает и прочитанные, и записанные байты по одному смещению в соединении, ваш сервер записал те же байты, что прочитал там (сравнено байт: ${p.compared}, соединений: ${p.conns}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи, байты после них не сравнивались)`,
+      `везде, где трассировка показывает и прочитанные, и записанные байты по одному смещению в соединении, ваш сервер записал те же байты, что прочитал там (сравнено ${b('ru', p.compared)} в ${count('ru', Number(p.conns), IN_CONNECTIONS)}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи, байты после них не сравнивались)`,
     'own-content-diff': (p) =>
       `${p.peer} (fd ${p.fd}): байты, которые ваш сервер записал в соединение по смещению ${p.offset}, отличаются от байтов, которые он прочитал из него по тому же смещению (смещения отсчитываются от 0): начиная со смещения ${p.from} прочитано «${p.read}», записано «${p.written}»${Number(p.diffs) > 1 ? ` (таких соединений: ${p.diffs})` : ''}`,
     'own-pair-diff': (p) =>
       `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: числа не совпадают, вернулись не все байты (по обеим трассировкам)`,
     'na-own': (p) =>
       `собственный ${p.role === 'echo-server' ? 'эхо-сервер' : 'эхо-клиент'} не запускался (задайте LAB_OWN_${String(p.role).toUpperCase().replace('-', '_')}, чтобы запустить свой)`,
-    'own-failed': (p) => `лаборатория сообщила о проблеме запуска: ${p.reason} (см. строку журнала об этом)`,
+    'own-failed': (p) =>
+      `программа стенда сообщила о проблеме запуска: ${p.reason} (см. строку журнала об этом)`,
     'own-untraced': () =>
       'программа работала без strace: проверки, которым нужны её вызовы с сокетами, пропущены',
     'own-read-ok': (p) =>
-      `каждое чтение запрашивало у ядра не больше ${count('ru', Number(p.limit), 'byte', 'gen')} (чтений: ${p.reads}; самое большое запрашивало ${b('ru', p.max)})`,
+      `каждое чтение запрашивало у ядра не больше ${count('ru', Number(p.limit), 'byte', 'gen')} (${count('ru', Number(p.reads), READ.ru)}, самый большой запрос — ${b('ru', p.max)})`,
     'own-read-big': (p) =>
-      `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${count('ru', Number(p.limit), 'byte', 'gen')}, которые допускают порции по 1 КБ из задания (таких чтений: ${p.count})`,
+      `${p.call}() запросил у ядра ${b('ru', p.size)} — больше ${count('ru', Number(p.limit), 'byte', 'gen')}, которые допускают порции по 1 КБ из задания (${count('ru', Number(p.count), { one: 'такой вызов', few: 'таких вызова', many: 'таких вызовов', other: 'таких вызова' })})`,
     'own-read-unseen': (p) =>
-      `${p.what}: наш клиент прочитал обратно ${b('ru', p.received)}, но в трассировке нет чтений, которые доставили эти байты: программа ушла из-под трассировки или использовала вызовы, которые лаборатория не трассирует`,
+      `${p.what}: наш клиент прочитал обратно ${b('ru', p.received)}, но в трассировке нет чтений, которые доставили эти байты: программа ушла из-под трассировки или использовала вызовы, которые стенд не трассирует`,
     'own-bytes-ok': (p) =>
       `${p.what}: клиент передал в сокет ${b('ru', p.sent)} и прочитал обратно столько же (${p.received}; сравнивалось количество байт, а не содержимое)`,
     'own-bytes-diff': (p) =>
@@ -496,6 +652,36 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
   'unreachable-silent': { client: 'vm', ended: 'yes' },
   'unreachable-waited': { client: 'vm' },
   'own-untested': { parts: 'reset,refused', some: 'exit' },
+  'own-stop-exited': { role: 'echo-client', program: 'lab-echo-vm', code: 0, last: 'bye' },
+  'own-stop-handled': {
+    role: 'echo-server',
+    program: 'lab-own-echo-server',
+    code: 0,
+    last: 'Server stopped',
+  },
+  'own-stop-killed': {
+    role: 'chat-client',
+    program: 'lab-chat-vm',
+    code: 143,
+    signal: 'SIGTERM',
+    number: 15,
+    grace: 'no',
+    last: 'bob: hi',
+    python: 'yes',
+    why: 'other',
+    shell: 'Terminated',
+  },
+  'own-stop-missing': { role: 'echo-server', program: 'lab-own-echo-server' },
+  'chat-direction-untested': {
+    from: 'vm',
+    to: 'remote',
+    reason: 'before',
+    senders: 'stud-chat-vm (vm)',
+    receivers: 'stud-chat-remote (remote)',
+    messages: 2,
+    shown: 'remote → vm',
+    join: 'datagram',
+  },
   'own-pair-ok': {
     what: 'vm',
     seen: '198.18.7.3:40000',
