@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../src/report/index.ts';
 import type { LogRecord } from '../src/report/parse.ts';
-import { shellLine } from '../src/report/own-section.ts';
+import { shellLine } from '../src/report/own-checks.ts';
 import { blockingMode } from '../src/report/own-source.ts';
 import type { OwnRun } from '../src/report/own-checks.ts';
 
@@ -255,7 +255,7 @@ test('#11 pids: said whose they are (the program in its container, the runner) w
   );
   assert.match(
     part(ru, '## Стенд'),
-    /поле `pid` строки журнала — ещё один процесс: программа запуска лаборатории/,
+    /поле `pid` строки журнала — ещё один процесс: программа запуска стенда/,
   );
   assert.match(part(en, '## Setup'), /the same number in two containers means two different processes/);
   assert.match(part(ru, '### Вопрос 4.'), /\(его номер в контейнере сервера, как его видел strace: 23\)/);

@@ -169,7 +169,7 @@ test('one term each: ISN, ACK without data, SNAT, the comparison with the captur
 
 test('the plain chat: no join exchange in its protocol, a first datagram makes a member; no lab program cited (#13)', async () => {
   const ru = wireOf(render(await ownRun(), 'ru'), 'ru');
-  assert.doesNotMatch(ru, /ни одна программа лаборатории|не обменивались сообщениями при входе/);
+  assert.doesNotMatch(ru, /ни одна программа стенда|не обменивались сообщениями при входе/);
   assert.match(
     ru,
     /участником клиент становится, когда его первая дейтаграмма доходит до сервера \(клиент может начать с сообщения о том, что вошёл в чат/,
@@ -194,7 +194,7 @@ test('the appendix says what its timelines and byte counts hold for a run with o
   assert.doesNotMatch(en, /full timeline/);
   assert.match(
     ru,
-    /В хронологии сценария — строки программ лаборатории и вызовы с сокетами ваших эхо-программ из их трассировки; вызовов ваших чат-программ в ней нет, они — в разделе «Реализация: ваши программы»/,
+    /В хронологии сценария — строки программ стенда и вызовы с сокетами ваших эхо-программ из их трассировки; вызовов ваших чат-программ в ней нет, они — в разделе «Реализация: ваши программы»/,
   );
   assert.match(
     ru,

@@ -76,7 +76,7 @@ test('the UDP paragraph names the lab chat’s join exchange only when a program
         : /в простом протоколе чата из курса нет обмена при входе, участником клиент становится, когда его первая дейтаграмма доходит до сервера/,
     );
     // Not the lab's programs' word for a run where none of them ran the chat.
-    assert.doesNotMatch(ownText, /no program of the lab logged|ни одна программа лаборатории/);
+    assert.doesNotMatch(ownText, /no program of the lab logged|ни одна программа стенда/);
     // The lab's chat logged its exchange: the four messages, in the UDP paragraph (said once).
     assert.match(labText, /HELLO, COOKIE, JOIN, WELCOME/);
     assert.doesNotMatch(

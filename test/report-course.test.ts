@@ -317,7 +317,7 @@ test('course report (the lab’s run): what the teacher struck out stays out', a
   assert.match(part(en, '### 1. '), /here the split came from the client’s writes/);
   assert.doesNotMatch(ru, /прочитанное, записанное в журнал/);
   // The goal does not say the lab's server reads 1 KB at a time.
-  assert.match(part(ru, '## Цель работы'), /сервер лаборатории не читает по 1 КБ/);
+  assert.match(part(ru, '## Цель работы'), /сервер стенда не читает по 1 КБ/);
   // Main task 3: a session's totals are not put in the «line sent» column as if a line.
   assert.doesNotMatch(part(ru, '### 3. '), /\*конец: /);
   assert.match(

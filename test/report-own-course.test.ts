@@ -169,7 +169,7 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
   assert.match(q4, /один поток обслуживал несколько соединений одновременно/);
   assert.match(part(en, '### Question 4.'), /at most \*\*3\*\* were open at once, exactly 3 from/);
   // The lab's server did not run: Q3 says nothing of its epoll; it says a blocking write can stall the loop.
-  assert.doesNotMatch(q3, /Сервер лаборатории \(Node\)|epoll_pwait/);
+  assert.doesNotMatch(q3, /Сервер стенда \(Node\)|epoll_pwait/);
   assert.match(q3, /send\(\)\/sendall\(\) на блокирующем сокете ждёт/);
   // Q5: the student's chat server has no timeout; Q6: the UDP connect() was the student's chat client's.
   const q5 = part(ru, '### Вопрос 5.');
@@ -182,7 +182,7 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
     /Ваш чат-сервер получил 5 дейтаграмм: каждая до него дошла .*2 из них он никому не переслал/,
   );
   const q6 = part(ru, '### Вопрос 6.');
-  assert.doesNotMatch(q6, /чат-клиент лаборатории/);
+  assert.doesNotMatch(q6, /чат-клиент стенда/);
   assert.match(
     q6,
     /ваш чат-клиент вызвал connect\(\) для своего UDP-сокета: `connect\(3, …\) = 0` \(`stud-chat-vm:5`\)/,
@@ -193,7 +193,7 @@ test('own programs: exit, the chat, Q1–Q4 and the conclusions come from the st
     /`remote`: локальный адрес вашего клиента — `198\.18\.81\.2`, ваш сервер увидел `198\.18\.71\.2`/,
   );
   assert.match(end, /одновременно были открыты до 3 \(какое-то время — ровно 3\), ожидание — в pselect6\(\)/);
-  assert.match(ru, /`stud-server` \(сервер лаборатории: уступил место вашим эхо-серверу и чат-серверу\)/);
+  assert.match(ru, /`stud-server` \(сервер стенда: уступил место вашим эхо-серверу и чат-серверу\)/);
   assert.match(en, /`stud-own-echo-server` \(your echo server\)/);
   // Calques the teacher struck out: «собственный адрес/конец», «узел перед сервером».
   assert.doesNotMatch(ru, /собственн\S* (адрес|конец)|перед сервером|перед собой/);

@@ -13,12 +13,12 @@ test('main task: with a student’s own programs the report says first that thei
   );
   const ru = render(own, 'ru');
   const main = ru.slice(ru.indexOf('## Основное задание'));
-  assert.match(main.slice(0, 600), /место программ лаборатории заняли ваши: эхо-сервер/);
+  assert.match(main.slice(0, 600), /место программ стенда заняли ваши: эхо-сервер/);
   assert.match(render(own, 'en'), /your own programs took the place of the lab's: echo server/);
   const ours = await analyse(
     ['lab-server', 'lab-echo-vm'].map((n) => ({ name: n, lines: lazyLines(join(LAB, `${n}.jsonl`)) })),
   );
-  assert.doesNotMatch(render(ours, 'ru'), /место программ лаборатории заняли ваши/);
+  assert.doesNotMatch(render(ours, 'ru'), /место программ стенда заняли ваши/);
 });
 
 test('implementation: without a student’s program the report shows our server’s read and write lines and the 64 KiB read', async () => {
@@ -29,7 +29,7 @@ test('implementation: without a student’s program the report shows our server�
     ['lab-server', 'lab-echo-vm'].map((n) => ({ name: n, lines: lazyLines(join(LAB, `${n}.jsonl`)) })),
   );
   const ru = render(ours, 'ru', { ours: oursView(source) });
-  assert.match(ru, /## Реализация: сервер лаборатории/);
+  assert.match(ru, /## Реализация: сервер стенда/);
   assert.match(ru, /read\(fd, \.\.\., 65536\)/);
   assert.match(ru, /socket\.write\(/);
   // The text says what the listed lines do, each kind of them: not only "read and write" when
@@ -50,7 +50,7 @@ test('implementation: without a student’s program the report shows our server�
   }
   assert.doesNotMatch(
     render(ours, 'ru'),
-    /Реализация: сервер лаборатории/,
+    /Реализация: сервер стенда/,
     'nothing when the caller gives no source',
   );
 });

@@ -34,7 +34,7 @@ export const DEMO_TEXTS = {
     (p) =>
       `a server bound to 127.0.0.1:${p.port} does not listen on ${p.lan}:${p.port}: the kernel itself answered the SYN there with RST (connection refused), no server socket was involved; that is why the lab binds 0.0.0.0`,
     (p) =>
-      `сервер, привязанный к 127.0.0.1:${p.port}, не слушает на ${p.lan}:${p.port}: на SYN туда ответило само ядро сегментом RST (в соединении отказано, ожидаемо), сокет сервера в этом не участвовал; поэтому лаборатория привязывает сервер к 0.0.0.0`,
+      `сервер, привязанный к 127.0.0.1:${p.port}, не слушает на ${p.lan}:${p.port}: на SYN туда ответило само ядро сегментом RST (в соединении отказано, ожидаемо), сокет сервера в этом не участвовал; поэтому стенд привязывает сервер к 0.0.0.0`,
   ),
   'mistake-other-error': sentence(
     { code: 'LAB_ERR_CONNECT_TIMEOUT' },

@@ -114,8 +114,8 @@ export const catalogue = {
         : `The lab's UDP chat server is not started: the student's own chat server (${f.setting}) uses port ${f.port} of this machine in its place`,
     (f) =>
       f.protocol === 'tcp'
-        ? `TCP-эхо-сервер лаборатории не запущен: вместо него порт ${f.port} этой машины слушает собственный эхо-сервер студента (${f.setting})`
-        : `UDP-чат-сервер лаборатории не запущен: вместо него порт ${f.port} этой машины занимает собственный чат-сервер студента (${f.setting})`,
+        ? `TCP-эхо-сервер стенда не запущен: вместо него порт ${f.port} этой машины слушает собственный эхо-сервер студента (${f.setting})`
+        : `UDP-чат-сервер стенда не запущен: вместо него порт ${f.port} этой машины занимает собственный чат-сервер студента (${f.setting})`,
   ),
   'server.error': spec(
     'error',

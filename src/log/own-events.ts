@@ -276,7 +276,7 @@ const failText: Record<Lang, Record<OwnFailReason, string>> = {
     'not-found': 'команда не найдена или не запускается',
     'exited-at-once': 'программа завершилась, не сделав своей работы',
     'never-listened': 'сервер так и не вызвал listen() (UDP-чат-сервер: так и не привязал сокет к порту)',
-    'wrong-port': 'сервер слушает не тот порт, который ему дала лаборатория',
+    'wrong-port': 'сервер слушает не тот порт, который ему дал стенд',
     'output-flood':
       'программа печатает гораздо больше, чем можно прочитать; остальное подсчитано, но не записано',
     'fork-flood': 'программа всё запускает и запускает новые процессы',
@@ -390,7 +390,7 @@ const endText: Record<Lang, Record<OwnEndReason, string>> = {
   },
   ru: {
     exited: 'сам',
-    stopped: 'после SIGTERM от лаборатории',
+    stopped: 'после SIGTERM от стенда',
     'killed-after-grace': 'не по SIGTERM (его он не послушал), а по SIGKILL после отсрочки',
     signal: 'от сигнала',
   },
@@ -550,8 +550,8 @@ export const ownEvents = {
         : `${RoleName('en', f.role)} listens on ${f.local} (fd ${f.fd})${f.expectedPort ? `; the lab sends its clients to port ${f.expectedPort}` : ''}`,
     (f) =>
       f.how === 'bound'
-        ? `${RoleName('ru', f.role)} привязал UDP-сокет к ${f.local} (дескриптор ${f.fd}): у UDP нет listen(), привязанный сокет уже принимает дейтаграммы всех клиентов${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`
-        : `${RoleName('ru', f.role)} слушает ${f.local} (дескриптор ${f.fd})${f.expectedPort ? `; клиенты лаборатории идут на порт ${f.expectedPort}` : ''}`,
+        ? `${RoleName('ru', f.role)} привязал UDP-сокет к ${f.local} (дескриптор ${f.fd}): у UDP нет listen(), привязанный сокет уже принимает дейтаграммы всех клиентов${f.expectedPort ? `; клиенты стенда идут на порт ${f.expectedPort}` : ''}`
+        : `${RoleName('ru', f.role)} слушает ${f.local} (дескриптор ${f.fd})${f.expectedPort ? `; клиенты стенда идут на порт ${f.expectedPort}` : ''}`,
   ),
   'own.probe.sent': spec(
     'info',
@@ -565,7 +565,7 @@ export const ownEvents = {
     (f) =>
       `The lab's probe sent ${roleName('en', f.role)} ${probeText.en[f.kind] ?? f.kind} (${bytes('en', f.bytes)}) from ${f.from} to ${f.to}: the server must keep receiving after it. ${f.from} is the probe's socket, closed after its three datagrams, not a chat member, though the server may keep it as one`,
     (f) =>
-      `Проба лаборатории отправила ${probeText.ru[f.kind] ?? f.kind} (${bytes('ru', f.bytes)}) с ${f.from} на ${f.to} (${roleName('ru', f.role)}): после неё сервер должен продолжать принимать. ${f.from} — сокет пробы, закрытый после трёх её дейтаграмм, а не участник чата, хотя сервер может считать его участником`,
+      `Проба стенда отправила ${probeText.ru[f.kind] ?? f.kind} (${bytes('ru', f.bytes)}) с ${f.from} на ${f.to} (${roleName('ru', f.role)}): после неё сервер должен продолжать принимать. ${f.from} — сокет пробы, закрытый после трёх её дейтаграмм, а не участник чата, хотя сервер может считать его участником`,
   ),
   'own.probe.failed': spec(
     'warn',
@@ -573,7 +573,7 @@ export const ownEvents = {
     (f) =>
       `The lab's probe could not send its datagrams to ${roleName('en', f.role)} (${f.detail}): the odd-datagrams check stays not applicable`,
     (f) =>
-      `Проба лаборатории не смогла отправить дейтаграммы (${roleName('ru', f.role)}): ${f.detail}; проверка необычных дейтаграмм останется неприменимой`,
+      `Проба стенда не смогла отправить дейтаграммы (${roleName('ru', f.role)}): ${f.detail}; проверка необычных дейтаграмм останется неприменимой`,
   ),
   'own.output': spec(
     'info',

@@ -21,6 +21,7 @@ import {
   ownPairFindings,
   ownRuns,
   ownServerViews,
+  shellLine,
 } from './own-checks.js';
 
 /** The checks of a lab run, each defined once here. */
@@ -99,14 +100,6 @@ export type FindingCode =
   | 'stop-client-ok'
   | 'stop-client-missing'
   | 'stop-client-error'
-  // Unused since the own programs' stop findings moved to own-texts.ts (own-stop-*): kept while
-  // texts.ts still holds their sentences; remove both together.
-  | 'stop-own-exited'
-  | 'stop-own-handled'
-  | 'stop-own-killed'
-  | 'stop-own-killed-note'
-  | 'stop-own-missing'
-  | 'stop-own-client-killed'
   | 'chat-nobody-yet'
   | OwnFindingCode;
 
@@ -535,12 +528,6 @@ const SIGNALS: Record<number, string> = {
   15: 'SIGTERM',
 };
 
-/** What the shell that runs a program (the runner's `/bin/sh -c`) prints on stderr when the program dies of a signal. */
-export const SHELL_SIGNAL_LINES: Readonly<Record<string, string>> = {
-  SIGTERM: 'Terminated',
-  SIGKILL: 'Killed',
-};
-
 /**
  * How a student's own program ended, from the runner's own.program.exited: by itself; after the
  * SIGTERM of the lab's runner, handling it (an exit status of its own); or killed by the signal
@@ -577,20 +564,14 @@ function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
     last,
     python: /\bpython/.test(strField(run.started, 'command') ?? '') ? 'yes' : 'no',
   };
-  // The stderr lines after the last stdout line, in the order the runner logged them.
+  // The stderr lines after the last stdout line, in the order the runner logged them; the shell's
+  // own line about the signal (shellLine: "Terminated") is not the program's.
+  const shellSaid = shellLine(run);
   const stderrAfter = run.output
     .slice(lastOut ? run.output.indexOf(lastOut) + 1 : 0)
-    .filter((r) => r.fields.stream === 'stderr');
-  const shellLine = signal !== undefined ? SHELL_SIGNAL_LINES[signal] : undefined;
-  const shell =
-    shellLine !== undefined && stderrAfter.length > 0 && stderrAfter.at(-1)?.fields.text === shellLine
-      ? shellLine
-      : undefined;
-  const evidence = [
-    ...(lastOut ? [lastOut] : []),
-    ...(shell ? stderrAfter.slice(0, -1) : stderrAfter).slice(0, 2),
-    exited,
-  ];
+    .filter((r) => r.fields.stream === 'stderr' && r !== run.output[shellSaid?.index ?? -1]);
+  const shell = shellSaid?.text;
+  const evidence = [...(lastOut ? [lastOut] : []), ...stderrAfter.slice(0, 2), exited];
   if (signal !== undefined) {
     // Main task 4: the echo client reports disconnecting from the server. One the signal ended
     // while its connection was open (no close() or shutdown() of its own in the trace) never did.

@@ -1092,3 +1092,51 @@ export function ownServerViews<S extends ClientSession>(
   }
   return views;
 }
+
+/**
+ * What /bin/sh prints when a child it waited for was ended by a signal (dash and glibc's
+ * strsignal()), by the signal's number; SIGINT and SIGPIPE it does not report.
+ */
+const SHELL_SIGNALS: Readonly<Record<number, [string, string]>> = {
+  1: ['SIGHUP', 'Hangup'],
+  3: ['SIGQUIT', 'Quit'],
+  4: ['SIGILL', 'Illegal instruction'],
+  5: ['SIGTRAP', 'Trace/breakpoint trap'],
+  6: ['SIGABRT', 'Aborted'],
+  7: ['SIGBUS', 'Bus error'],
+  8: ['SIGFPE', 'Floating point exception'],
+  9: ['SIGKILL', 'Killed'],
+  10: ['SIGUSR1', 'User defined signal 1'],
+  11: ['SIGSEGV', 'Segmentation fault'],
+  12: ['SIGUSR2', 'User defined signal 2'],
+  14: ['SIGALRM', 'Alarm clock'],
+  15: ['SIGTERM', 'Terminated'],
+};
+
+/** The shell's line about the signal that ended the program: which output line, and the signal. */
+export interface ShellLine {
+  /** Its index in the run's output (the last stderr line). */
+  index: number;
+  text: string;
+  code: number;
+  signal: string;
+}
+
+/**
+ * The runner runs the command with `/bin/sh -c` and a trap, so the shell outlives the stop signal,
+ * waits for the program and, when a signal ended it, reports that on stderr (`Terminated`) and
+ * exits with 128 + the signal's number. That line, the run's last on stderr, is the shell's.
+ */
+export function shellLine(run: OwnRun): ShellLine | undefined {
+  const code = num(run.exited, 'code');
+  if (code === undefined || code <= 128) return undefined;
+  const known = SHELL_SIGNALS[code - 128];
+  if (!known) return undefined;
+  let index = -1;
+  run.output.forEach((r, i) => {
+    if (str(r, 'stream') === 'stderr') index = i;
+  });
+  const text = index >= 0 ? (str(run.output[index], 'text') ?? '') : '';
+  if (text !== known[1] && text !== `${known[1]} (core dumped)`) return undefined;
+  return { index, text, code, signal: known[0] };
+}

@@ -194,8 +194,9 @@ function isData(r: LogRecord): boolean {
 }
 
 /**
- * The calls of a run in order, folded: a run of data calls on one socket becomes one row per call
- * name (`recvfrom x3: 1024 + 1024 + 453`, then `sendto x3: ...`); every other call is its own row.
+ * The calls of a run in their real order, folded: consecutive successful data calls of the same
+ * name on one socket become one row (`recvfrom x3: 1024 + 1024 + 453`); any other call between
+ * them starts a new row, so a relay's recv, send, recv, send stays in that order.
  */
 export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; left: number } {
   const rows: CallRow[] = [];
@@ -226,33 +227,33 @@ export function foldCalls(run: OwnRun, lang: Lang = 'en'): { rows: CallRow[]; le
       i++;
       continue;
     }
-    // The block: consecutive successful data calls on the same socket of the same process.
+    // The block: consecutive successful calls of the same name on the same socket of the same
+    // process. Any other call between them starts a new row: a relay's recv, send, recv, send
+    // stays in that order.
     const pid = num(r, 'ownPid');
-    const byName = new Map<string, LogRecord[]>();
     let j = i;
-    for (; j < calls.length; j++) {
+    while (j < calls.length) {
       const c = calls[j] as LogRecord;
-      const name = str(c, 'call') ?? '?';
-      if (!isData(c) || num(c, 'fd') !== fd || num(c, 'ownPid') !== pid) break;
-      byName.set(name, [...(byName.get(name) ?? []), c]);
+      if (!isData(c) || num(c, 'fd') !== fd || num(c, 'ownPid') !== pid || str(c, 'call') !== call) break;
+      j++;
     }
-    for (const [name, list] of byName) {
-      const bytes = list.map((c) => num(c, 'bytes') ?? num(c, 'result') ?? 0);
-      const sizes = list.map((c) => num(c, 'size') ?? 0);
-      // "Asked for at most N" only when every call of the row says what it asked for.
-      const known = sizes.every((s) => s > 0);
-      const asked = READS.has(name) && known ? `, ${W[lang].asked(Math.max(...sizes))}` : '';
-      const row: CallRow = {
-        call: name,
-        ...(fd !== undefined ? { fd } : {}),
-        count: list.length,
-        text: `${name}(${fd ?? '?'}) x${list.length}: ${values(bytes, lang)}${asked}`,
-        serves: servesOf(run.role, name, list[0] as LogRecord),
-        first: list[0] as LogRecord,
-      };
-      if (READS.has(name) && known) row.maxSize = Math.max(...sizes);
-      push(row);
-    }
+    const list = calls.slice(i, j) as LogRecord[];
+    const bytes = list.map((c) => num(c, 'bytes') ?? num(c, 'result') ?? 0);
+    const sizes = list.map((c) => num(c, 'size') ?? 0);
+    // "Asked for at most N" only when every call of the row says what it asked for.
+    const known = sizes.every((s) => s > 0);
+    const asked = READS.has(call) && known ? `, ${W[lang].asked(Math.max(...sizes))}` : '';
+    const times = list.length > 1 ? ` x${list.length}` : '';
+    const row: CallRow = {
+      call,
+      ...(fd !== undefined ? { fd } : {}),
+      count: list.length,
+      text: `${call}(${fd ?? '?'})${times}: ${values(bytes, lang)}${asked}`,
+      serves: servesOf(run.role, call, r),
+      first: r,
+    };
+    if (READS.has(call) && known) row.maxSize = Math.max(...sizes);
+    push(row);
     i = j;
   }
   return { rows, left };

@@ -17,7 +17,7 @@ import {
 } from './own-implementation.js';
 import { type CallDatagrams, type CapturedFlows, MATCH_WINDOW_MS } from './own-wire.js';
 import type { LogRecord } from './parse.js';
-import { type OwnRun, num, ownRuns, str } from './own-checks.js';
+import { type OwnRun, type ShellLine, num, ownRuns, shellLine, str } from './own-checks.js';
 import { TEXTS } from './texts.js';
 
 /** A student's program by its role, as the report names it. */
@@ -122,59 +122,11 @@ const T = {
     shellMark: (line: string) => `[оболочка /bin/sh, запустившая программу] ${line}`,
     shellLine: (line: string, code: number, signal: string) =>
       `Строку «${line}» напечатала не ваша программа, а оболочка /bin/sh, которая выполняла команду и ждала программу: так она сообщает, что программу завершил сигнал ${signal} (код выхода ${code} = 128 + номер сигнала). Процесс, который завершило действие сигнала по умолчанию, сам ничего не печатает.`,
-    oursHeading: 'Реализация: сервер лаборатории',
+    oursHeading: 'Реализация: сервер стенда',
     oursAbout: (read: string) =>
       `Собственные программы не запускались, поэтому показан наш сервер. Строки нашего эхо-сервера, которые работают с данными соединения: получают то, что вернуло чтение (on('data')), пишут эхо (write()), приостанавливают чтение, пока клиент не читает своё эхо, и потом возобновляют его (pause(), resume()), и закрывают свою сторону (end()). Каждое чтение — системный вызов ${read}, как его показывает strace: Node.js читает в свой буфер, а сервер режет пришедшее на порции.`,
   },
 };
-
-/**
- * What /bin/sh prints when a child it waited for was ended by a signal (dash and glibc's
- * strsignal()), by the signal's number; SIGINT and SIGPIPE it does not report.
- */
-const SHELL_SIGNALS: Readonly<Record<number, [string, string]>> = {
-  1: ['SIGHUP', 'Hangup'],
-  3: ['SIGQUIT', 'Quit'],
-  4: ['SIGILL', 'Illegal instruction'],
-  5: ['SIGTRAP', 'Trace/breakpoint trap'],
-  6: ['SIGABRT', 'Aborted'],
-  7: ['SIGBUS', 'Bus error'],
-  8: ['SIGFPE', 'Floating point exception'],
-  9: ['SIGKILL', 'Killed'],
-  10: ['SIGUSR1', 'User defined signal 1'],
-  11: ['SIGSEGV', 'Segmentation fault'],
-  12: ['SIGUSR2', 'User defined signal 2'],
-  14: ['SIGALRM', 'Alarm clock'],
-  15: ['SIGTERM', 'Terminated'],
-};
-
-/** The shell's line about the signal that ended the program: which output line, and the signal. */
-export interface ShellLine {
-  /** Its index in the run's output (the last stderr line). */
-  index: number;
-  text: string;
-  code: number;
-  signal: string;
-}
-
-/**
- * The runner runs the command with `/bin/sh -c` and a trap, so the shell outlives the stop signal,
- * waits for the program and, when a signal ended it, reports that on stderr (`Terminated`) and
- * exits with 128 + the signal's number. That line, the run's last on stderr, is the shell's.
- */
-export function shellLine(run: OwnRun): ShellLine | undefined {
-  const code = num(run.exited, 'code');
-  if (code === undefined || code <= 128) return undefined;
-  const known = SHELL_SIGNALS[code - 128];
-  if (!known) return undefined;
-  let index = -1;
-  run.output.forEach((r, i) => {
-    if (str(r, 'stream') === 'stderr') index = i;
-  });
-  const text = index >= 0 ? (str(run.output[index], 'text') ?? '') : '';
-  if (text !== known[1] && text !== `${known[1]} (core dumped)`) return undefined;
-  return { index, text, code, signal: known[0] };
-}
 
 /** What the section has shown so far: a file's text once, the folder's other files once. */
 interface Shown {

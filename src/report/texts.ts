@@ -27,66 +27,6 @@ const label = (en: string, ru: string): Sentence<object> =>
 const finding = (example: P, en: (p: P) => string, ru: (p: P) => string): Sentence<P> =>
   sentence(example, en, ru);
 
-/** A student's own program by its role, at the start of a sentence. */
-const OWN_ROLE: Record<Lang, Record<string, string>> = {
-  en: {
-    'echo-server': 'Your echo server',
-    'echo-client': 'Your echo client',
-    'chat-server': 'Your chat server',
-    'chat-client': 'Your chat client',
-  },
-  ru: {
-    'echo-server': 'Ваш эхо-сервер',
-    'echo-client': 'Ваш эхо-клиент',
-    'chat-server': 'Ваш чат-сервер',
-    'chat-client': 'Ваш чат-клиент',
-  },
-};
-
-/** How an own program died of a signal (stop-own-killed): what the lab sent and what the status says. */
-function ownKilled(lang: Lang, p: P): string {
-  const who = `${OWN_ROLE[lang][String(p.role)] ?? p.role} (${p.program})`;
-  const status =
-    typeof p.code === 'number' && p.code > 128
-      ? lang === 'en'
-        ? ` (exit status ${p.code} = 128 + ${p.number}: the shell's way of saying the program died of signal ${p.number})`
-        : ` (код выхода ${p.code} = 128 + ${p.number}: так оболочка сообщает, что программу завершил сигнал ${p.number})`
-      : '';
-  const last =
-    p.last === '-'
-      ? ''
-      : lang === 'en'
-        ? ` The last line it printed: «${p.last}».`
-        : ` Последняя напечатанная строка: «${p.last}».`;
-  if (p.grace === 'yes')
-    return lang === 'en'
-      ? `${who} did not end within the grace period after the lab's SIGTERM, and the lab killed it with SIGKILL, which no program can catch.${last}`
-      : `${who} не завершился за отведённое время после SIGTERM от лаборатории, и лаборатория убила его сигналом SIGKILL, который перехватить нельзя.${last}`;
-  if (p.signal === 'SIGTERM')
-    return lang === 'en'
-      ? `${who} was stopped by the lab with SIGTERM (how \`docker compose stop\` stops the containers; the lab passes it on to your program) and died of the signal itself${status}, printing nothing more.${last}`
-      : `${who} остановлен лабораторией сигналом SIGTERM (так \`docker compose stop\` останавливает контейнеры; лаборатория передаёт сигнал вашей программе) и был завершён самим сигналом${status}, больше ничего не напечатав.${last}`;
-  return lang === 'en'
-    ? `${who} died of ${p.signal}${status}, printing nothing more.${last}`
-    : `${who} был завершён сигналом ${p.signal}${status}, больше ничего не напечатав.${last}`;
-}
-
-/** What to change so that the program prints its stop (Python's default for SIGTERM is to die at once). */
-function ownKilledFix(lang: Lang, p: P): string {
-  if (p.grace === 'yes')
-    return lang === 'en'
-      ? 'End the program promptly when SIGTERM arrives (a handler that leaves the loop).'
-      : 'Завершайте программу сразу по приходу SIGTERM (обработчик, который выходит из цикла).';
-  if (p.signal !== 'SIGTERM') return '';
-  return p.python === 'yes'
-    ? lang === 'en'
-      ? "Python's default for SIGTERM is to end at once: no `finally`, no `except KeyboardInterrupt` runs (KeyboardInterrupt comes from SIGINT, Ctrl-C, only). Install a handler, `signal.signal(signal.SIGTERM, handler)`, that leaves the loop so that the program prints its stop message (a client: that it disconnected)."
-      : 'В Python сигнал SIGTERM по умолчанию завершает программу сразу: не выполняются ни `finally`, ни `except KeyboardInterrupt` (`KeyboardInterrupt` возникает только от SIGINT, по `Ctrl+C`). Установите обработчик `signal.signal(signal.SIGTERM, handler)`, который выходит из цикла, чтобы программа напечатала сообщение об остановке (клиент — об отключении от сервера).'
-    : lang === 'en'
-      ? 'Handle SIGTERM (a signal handler that leaves the loop) so that the program prints its stop message.'
-      : 'Обработайте SIGTERM (обработчик сигнала, который выходит из цикла), чтобы программа напечатала сообщение об остановке.';
-}
-
 /** What chat-nat.ts knows of a remote plain chat client's silence that outlasted its NAT mapping. */
 export interface NatGapParams {
   client: string;
@@ -217,7 +157,7 @@ export const REPORT_TEXTS = {
     (p) =>
       `${p.client} sent and received nothing after ${p.last}; ${p.timeoutS} s later, at ${p.expired}, the router's connection tracking (conntrack) forgot its UDP mapping: a mapping lasts ${p.udp} s after the flow's last datagram, ${p.stream} s once the flow has had answers and lasted more than 2 s (${p.logged ? 'the router’s own values, from its router.conntrack line' : 'Linux’s defaults: this run’s router did not log its values'}). After that the server relayed ${count('en', p.relayed, 'message')} from other members to it, and ${p.relayed === 1 ? 'it did not arrive' : 'none of them arrived'}: the server sends a member's copies to the address it saw, the router's, and the router had no mapping left to forward them with. ${p.next ? `Its next datagram, at ${p.next}, made a new mapping${p.rejoined ? `, from another port: the server saw it come from ${p.rejoined} and took it for a new member` : ''}. ` : ''}The course's plain protocol has the client send nothing while its user is silent; our client with the lab's protocol sends a PING every 5 s, which keeps the mapping.`,
     (p) =>
-      `${p.client} ничего не отправлял и не получал после ${p.last}; через ${p.timeoutS} с, в ${p.expired}, таблица отслеживания соединений маршрутизатора (conntrack) забыла его UDP-сопоставление: оно хранится ${p.udp} с после последней дейтаграммы потока и ${p.stream} с, если в потоке уже были ответы и он длится больше 2 с (${p.logged ? 'значения самого маршрутизатора, из его строки router.conntrack' : 'значения Linux по умолчанию: маршрутизатор этого запуска их не записал'}). После этого сервер переслал ему от других участников ${count('ru', p.relayed, 'message')}, и ${p.relayed === 1 ? 'оно не дошло' : 'ни одно из них не дошло'}: сервер отправляет копии участнику на тот адрес, который видел, — адрес маршрутизатора, а у маршрутизатора уже не было сопоставления, чтобы переслать их дальше. ${p.next ? `Следующая дейтаграмма клиента, в ${p.next}, создала новое сопоставление${p.rejoined ? ` с другим портом: сервер увидел её с адреса ${p.rejoined} и принял клиента за нового участника` : ''}. ` : ''}В простом протоколе курса клиент ничего не отправляет, пока пользователь молчит; наш клиент с протоколом лаборатории каждые 5 с отправляет PING, и сопоставление сохраняется.`,
+      `${p.client} ничего не отправлял и не получал после ${p.last}; через ${p.timeoutS} с, в ${p.expired}, таблица отслеживания соединений маршрутизатора (conntrack) забыла его UDP-сопоставление: оно хранится ${p.udp} с после последней дейтаграммы потока и ${p.stream} с, если в потоке уже были ответы и он длится больше 2 с (${p.logged ? 'значения самого маршрутизатора, из его строки router.conntrack' : 'значения Linux по умолчанию: маршрутизатор этого запуска их не записал'}). После этого сервер переслал ему от других участников ${count('ru', p.relayed, 'message')}, и ${p.relayed === 1 ? 'оно не дошло' : 'ни одно из них не дошло'}: сервер отправляет копии участнику на тот адрес, который видел, — адрес маршрутизатора, а у маршрутизатора уже не было сопоставления, чтобы переслать их дальше. ${p.next ? `Следующая дейтаграмма клиента, в ${p.next}, создала новое сопоставление${p.rejoined ? ` с другим портом: сервер увидел её с адреса ${p.rejoined} и принял клиента за нового участника` : ''}. ` : ''}В простом протоколе курса клиент ничего не отправляет, пока пользователь молчит; наш клиент с протоколом стенда каждые 5 с отправляет PING, и сопоставление сохраняется.`,
   ),
   chatHeading: label('Chat across networks', 'Чат между сетями'),
   chatAbout: label(
@@ -247,7 +187,7 @@ export const REPORT_TEXTS = {
     (p: { echo: boolean; chat: boolean; wire: boolean }) =>
       `Everything above comes from these logs: their sources, each scenario’s addresses and timeline (your programs’ addresses from their traced calls), and the checks with the lines that prove them. A scenario’s timeline holds the lab’s programs’ lines${p.echo ? ' and your echo programs’ traced socket calls' : ''}${p.chat ? '; your chat programs’ calls are not in it, they are in “Implementation: your programs”' : ''}. Byte counts and sequence diagrams in this appendix come from the lab’s programs’ lines, so they appear only for the lab’s programs that ran${p.wire ? '; the bytes of your server’s connections are compared with the capture in “On the wire”, from its trace' : ''}.`,
     (p: { echo: boolean; chat: boolean; wire: boolean }) =>
-      `Всё сказанное выше взято из этих журналов: их источники, адреса и хронология каждого сценария (адреса ваших программ — из их трассировки), а также проверки со строками, которые их подтверждают. В хронологии сценария — строки программ лаборатории${p.echo ? ' и вызовы с сокетами ваших эхо-программ из их трассировки' : ''}${p.chat ? '; вызовов ваших чат-программ в ней нет, они — в разделе «Реализация: ваши программы»' : ''}. Счётчики байтов и диаграммы последовательности в приложении строятся по строкам программ лаборатории, поэтому они есть только для тех программ лаборатории, которые работали${p.wire ? '; байты соединений вашего сервера сравниваются с захватом в разделе «В сети» — по его трассировке' : ''}.`,
+      `Всё сказанное выше взято из этих журналов: их источники, адреса и хронология каждого сценария (адреса ваших программ — из их трассировки), а также проверки со строками, которые их подтверждают. В хронологии сценария — строки программ стенда${p.echo ? ' и вызовы с сокетами ваших эхо-программ из их трассировки' : ''}${p.chat ? '; вызовов ваших чат-программ в ней нет, они — в разделе «Реализация: ваши программы»' : ''}. Счётчики байтов и диаграммы последовательности в приложении строятся по строкам программ стенда, поэтому они есть только для тех программ стенда, которые работали${p.wire ? '; байты соединений вашего сервера сравниваются с захватом в разделе «В сети» — по его трассировке' : ''}.`,
   ),
   moreFindings: sentence(
     { n: 2 },
@@ -304,11 +244,11 @@ export const REPORT_COLUMNS = {
 export const SCENARIO_ABOUT = {
   local: label(
     'Client and server on one machine (in the lab’s containers: the client’s container shares the server’s network namespace): the client dials 127.0.0.1 and the server sees a loopback address.',
-    'Клиент и сервер на одной машине (в контейнерах лаборатории контейнер клиента делит сетевое пространство имён с сервером): клиент подключается к 127.0.0.1, и сервер видит адрес петлевого интерфейса.',
+    'Клиент и сервер на одной машине (в контейнерах стенда контейнер клиента делит сетевое пространство имён с сервером): клиент подключается к 127.0.0.1, и сервер видит адрес петлевого интерфейса.',
   ),
   vm: label(
     'The course’s virtual machine on a virtual network of its host (a hypervisor’s host-only or bridged network) — here a container in its own network namespace on a Docker bridge network (vm) that the server’s container is on too: client and server are on one network with no router between them, so the client dials the server’s vm address and the server, listening on 0.0.0.0, sees the client’s own address. The lab’s router is on this network too (its other interface is on wan), and Docker lets the network out through the host’s NAT, but the vm clients use neither: their packets go straight to the server.',
-    'Виртуальная машина из задания в виртуальной сети своего хоста (в гипервизоре — сеть «только хост» или «сетевой мост») — здесь контейнер в собственном сетевом пространстве имён, подключённый к мосту Docker (сеть vm), к которому подключён и контейнер сервера: клиент и сервер в одной сети, маршрутизатора между ними нет, поэтому клиент подключается к адресу сервера в сети vm, а сервер, слушающий 0.0.0.0, видит локальный адрес клиента. В этой сети есть и маршрутизатор лаборатории (другим интерфейсом он подключён к сети wan), а наружу Docker выпускает её через NAT хоста, но клиенты vm не пользуются ни тем, ни другим: их пакеты идут прямо к серверу.',
+    'Виртуальная машина из задания в виртуальной сети своего хоста (в гипервизоре — сеть «только хост» или «сетевой мост») — здесь контейнер в собственном сетевом пространстве имён, подключённый к мосту Docker (сеть vm), к которому подключён и контейнер сервера: клиент и сервер в одной сети, маршрутизатора между ними нет, поэтому клиент подключается к адресу сервера в сети vm, а сервер, слушающий 0.0.0.0, видит локальный адрес клиента. В этой сети есть и маршрутизатор стенда (другим интерфейсом он подключён к сети wan), а наружу Docker выпускает её через NAT хоста, но клиенты vm не пользуются ни тем, ни другим: их пакеты идут прямо к серверу.',
   ),
   remote: label(
     'A machine on another network — here a container in its own network namespace on a second Docker network (wan). The client is not on the server’s network: it dials the wan address of a router container that is on both networks, on the way to the server. The router translates addresses (DNAT to the server, MASQUERADE to its own vm address), so the server sees the router’s address, usually with the client’s port (MASQUERADE keeps the port unless another connection already uses it, then it picks another); the TCP connection stays one connection, with one handshake, from the client to the server. A proxy (such as Docker’s userland proxy on a published port) would instead accept the connection and open a second one. Addresses and ports in the logs cannot tell the two apart — a changed port proves no proxy; only the packets decide: one handshake through the router is NAT, two handshakes with different initial sequence numbers are a proxy (see the captures, “On the wire”).',
@@ -446,7 +386,7 @@ export const FINDING_TEXTS = {
     (p) =>
       `${p.client}: the server saw the client’s own address ${p.seen}: no address translation on the way — either the client is on the server’s network, or a router without NAT forwarded it (which keeps the client’s address too); the remote scenario expects the lab router’s NAT`,
     (p) =>
-      `${p.client}: сервер увидел локальный адрес клиента ${p.seen}: по дороге адрес не транслировался — клиент либо в сети сервера, либо его пакеты переслал маршрутизатор без NAT (он тоже сохраняет адрес клиента); сценарий remote ожидает NAT маршрутизатора лаборатории`,
+      `${p.client}: сервер увидел локальный адрес клиента ${p.seen}: по дороге адрес не транслировался — клиент либо в сети сервера, либо его пакеты переслал маршрутизатор без NAT (он тоже сохраняет адрес клиента); сценарий remote ожидает NAT маршрутизатора стенда`,
   ),
   'echo-server-ok': finding(
     { program: 'lab-server', conn: 3, bytesIn: 22, bytesOut: 22 },
@@ -550,57 +490,7 @@ export const FINDING_TEXTS = {
     (p) => `${p.program}: never connected (${p.code}) and ended there`,
     (p) => `${p.program}: клиент не подключился (${p.code}) и на этом завершил работу`,
   ),
-  'stop-own-exited': finding(
-    { role: 'echo-client', program: 'lab-echo-vm', code: 0, last: 'bye' },
-    (p) => `${OWN_ROLE.en[String(p.role)] ?? p.role} (${p.program}) ended by itself (exit code ${p.code})`,
-    (p) => `${OWN_ROLE.ru[String(p.role)] ?? p.role} (${p.program}) завершился сам (код выхода ${p.code})`,
-  ),
-  'stop-own-handled': finding(
-    { role: 'echo-server', program: 'lab-own-echo-server', code: 0, last: 'Server stopped' },
-    (p) =>
-      `${OWN_ROLE.en[String(p.role)] ?? p.role} (${p.program}) handled the lab's SIGTERM and ended by itself (exit code ${p.code}); the last line it printed: «${p.last}»`,
-    (p) =>
-      `${OWN_ROLE.ru[String(p.role)] ?? p.role} (${p.program}) обработал SIGTERM от лаборатории и завершился сам (код выхода ${p.code}); последняя напечатанная строка: «${p.last}»`,
-  ),
-  'stop-own-killed': finding(
-    {
-      role: 'echo-server',
-      program: 'lab-own-echo-server',
-      code: 143,
-      signal: 'SIGTERM',
-      number: 15,
-      grace: 'no',
-      last: 'Client left',
-      python: 'yes',
-    },
-    (p) =>
-      `${ownKilled('en', p)} The assignment asks the server to print a message when it stops: this run shows none. ${ownKilledFix('en', p)}`,
-    (p) =>
-      `${ownKilled('ru', p)} Задание требует, чтобы сервер выводил сообщение при остановке: в этом запуске его нет. ${ownKilledFix('ru', p)}`,
-  ),
-  'stop-own-killed-note': finding(
-    {
-      role: 'chat-server',
-      program: 'lab-own-chat-server',
-      code: 143,
-      signal: 'SIGTERM',
-      number: 15,
-      grace: 'no',
-      last: 'New member',
-      python: 'yes',
-    },
-    (p) =>
-      `${ownKilled('en', p)} A note, not a failure: the assignment asks for such messages only from the echo server (when it stops) and the echo client (when it disconnects from the server). ${ownKilledFix('en', p)}`,
-    (p) =>
-      `${ownKilled('ru', p)} Это замечание, а не ошибка: такие сообщения задание требует только от эхо-сервера (при остановке) и эхо-клиента (при отключении от сервера). ${ownKilledFix('ru', p)}`,
-  ),
-  'stop-own-missing': finding(
-    { role: 'echo-server', program: 'lab-own-echo-server' },
-    (p) =>
-      `${OWN_ROLE.en[String(p.role)] ?? p.role} (${p.program}): the logs end before it did (no own.program.exited): still running when the logs were collected, or the lab itself was killed`,
-    (p) =>
-      `${OWN_ROLE.ru[String(p.role)] ?? p.role} (${p.program}): журнал кончается раньше программы (нет own.program.exited): она ещё работала, когда собирали журналы, или была убита сама лаборатория`,
-  ),
+
   implausible: finding(
     {
       at: 'lab-server.jsonl:12',
@@ -619,22 +509,7 @@ export const FINDING_TEXTS = {
     (p) => `and ${p.n} more lines with impossible values`,
     (p) => `и ещё строк с невозможными значениями: ${p.n}`,
   ),
-  'stop-own-client-killed': finding(
-    {
-      role: 'echo-client',
-      program: 'lab-echo-local',
-      code: 143,
-      signal: 'SIGTERM',
-      number: 15,
-      grace: 'no',
-      last: '> ',
-      python: 'yes',
-    },
-    (p) =>
-      `${ownKilled('en', p)} The assignment asks the client to print a message when it disconnects from the server (main task 4): the signal ended it with its connection still open (no close() of its own in the trace), and it printed none. ${ownKilledFix('en', p)}`,
-    (p) =>
-      `${ownKilled('ru', p)} Задание требует, чтобы клиент выводил сообщение при отключении от сервера (пункт 4 основного задания): сигнал завершил его при ещё открытом соединении (своего close() в трассировке нет), и такого сообщения он не вывел. ${ownKilledFix('ru', p)}`,
-  ),
+
   'chat-nobody-yet': finding(
     { from: 'stud-chat-vm (vm)', bytes: 24, later: 'stud-chat-remote (remote)' },
     (p) =>

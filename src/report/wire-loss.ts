@@ -169,8 +169,12 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
         : '';
     out.push(
       en
-        ? prose`In this run the network lost no chat datagram${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
-        : prose`В этом запуске сеть не потеряла ни одной дейтаграммы чата${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`,
+        ? chatTotal === 0
+          ? prose`The lab's chat clients sent no message across networks in this run, so no chat loss is measured from their counts; the link ${f.impaired ? 'was set to drop or delay packets' : 'was not impaired'}${setting}: the conditions of the run, not a measurement. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
+          : prose`In this run the network lost no chat datagram${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
+        : chatTotal === 0
+          ? prose`Клиенты чата стенда в этом запуске не отправили сообщений между сетями, поэтому потери в чате по их счётчикам не измерить; канал ${f.impaired ? 'был настроен отбрасывать или задерживать пакеты' : 'не был ухудшен'}${setting}: это условия опыта, а не измерение. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`
+          : prose`В этом запуске сеть не потеряла ни одной дейтаграммы чата${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`,
     );
   } else {
     if (f.lossPercent !== undefined && f.lossPercent > 0)

@@ -743,7 +743,7 @@ export const WIRE_TEXTS = {
   'no-lab-traffic': sentence(
     {},
     () => "The capture holds no traffic of the lab's servers.",
-    () => 'В захвате нет трафика серверов лаборатории.',
+    () => 'В захвате нет трафика серверов стенда.',
   ),
   'hop-title': sentence(
     {},

@@ -39,7 +39,7 @@ export function conclusions(c: Ctx): Block[] {
       L(
         lang,
         prose`${code(scenario)}: the client’s own address was ${code(own)}, the server saw ${code(saw)}${same ? ' — the same: no address translation on the way' : ' — another address: something on the way (the lab’s router) translated it'}.`,
-        prose`${code(scenario)}: локальный адрес клиента — ${code(own)}, сервер увидел ${code(saw)}${same ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: по дороге его заменил промежуточный узел (маршрутизатор лаборатории)'}.`,
+        prose`${code(scenario)}: локальный адрес клиента — ${code(own)}, сервер увидел ${code(saw)}${same ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: по дороге его заменил промежуточный узел (маршрутизатор стенда)'}.`,
       ),
     );
   }
@@ -120,8 +120,8 @@ export function conclusions(c: Ctx): Block[] {
         ]),
     P(
       lang,
-      prose`Checks: ${passed} of ${counted.total} passed${failed.length > 0 ? prose`, failed: ${join(failed)}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
-      prose`Проверки: пройдено ${passed} из ${counted.total}${failed.length > 0 ? prose`, ${failed.length === 1 ? 'не пройдена' : 'не пройдены'}: ${join(failed)}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
+      prose`Checks: ${passed} of ${counted.total} passed${failed.length > 0 ? prose`, failed: the ${failed.length === 1 ? 'check' : 'checks'} ${join(failed.map((f) => [text('“'), ...f, text('”')]))}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
+      prose`Проверки: пройдено ${passed} из ${counted.total}${failed.length > 0 ? prose`, ${failed.length === 1 ? 'не пройдена проверка' : 'не пройдены проверки'} ${join(failed.map((f) => [text('«'), ...f, text('»')]))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
     ),
   ];
 }
@@ -145,7 +145,7 @@ function ownItems(c: Ctx): Inline[][] {
         L(
           lang,
           prose`${code(s.scenario)}: your client’s own address was ${code(mine)}, your server saw ${code(saw)}${mine === saw ? ' — the same: no address translation on the way' : ' — another address: the lab’s router translated it'}.`,
-          prose`${code(s.scenario)}: локальный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор лаборатории'}.`,
+          prose`${code(s.scenario)}: локальный адрес вашего клиента — ${code(mine)}, ваш сервер увидел ${code(saw)}${mine === saw ? ' — тот же: по дороге адрес не транслировался' : ' — другой адрес: его заменил маршрутизатор стенда'}.`,
         ),
       );
     }

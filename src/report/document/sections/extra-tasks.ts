@@ -29,7 +29,7 @@ import {
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, bytes, callRef, cite, clock, explainRecord, own, timeHeader } from './context.js';
 import { decodePreview } from '../../../own/strace.js';
-import type { OwnRun } from '../../own-checks.js';
+import { type OwnRun, shellLine } from '../../own-checks.js';
 import { unfinishedLine } from '../../own-implementation.js';
 import { OWN_ROLE_NAMES } from '../../own-section.js';
 
@@ -429,7 +429,7 @@ function serverConsole(c: Ctx): Block[] {
       P(
         lang,
         prose`${code(server.program.label)}: the lab’s server did not run this time (${code('server.replaced')}): your programs took both its ports, so their lines are shown instead.`,
-        prose`${code(server.program.label)}: сервер лаборатории в этом запуске не работал (${code('server.replaced')}): оба его порта заняли ваши программы, поэтому ниже показаны их строки.`,
+        prose`${code(server.program.label)}: сервер стенда в этом запуске не работал (${code('server.replaced')}): оба его порта заняли ваши программы, поэтому ниже показаны их строки.`,
       ),
     ];
   const shown = bounded(
@@ -444,11 +444,19 @@ function serverConsole(c: Ctx): Block[] {
 /** What a student's own program printed, as its terminal showed it (stderr marked). */
 function ownConsole(c: Ctx, run: OwnRun): Block[] {
   const { lang } = c;
+  // The shell's line about the signal that ended the program ("Terminated") is not the program's.
+  const shell = shellLine(run);
+  const mark = (r: LogRecord) =>
+    shell && r === run.output[shell.index]
+      ? L(lang, '[/bin/sh, which ran the program] ', '[оболочка /bin/sh, запустившая программу] ')
+      : str(r, 'stream') === 'stderr'
+        ? '[stderr] '
+        : '';
   const shown = bounded(
     run.output,
     lang,
     (r) =>
-      `${str(r, 'stream') === 'stderr' ? '[stderr] ' : ''}${str(r, 'text') ?? ''}${
+      `${mark(r)}${str(r, 'text') ?? ''}${
         unfinishedLine(run.output, r)
           ? L(
               lang,
@@ -498,7 +506,7 @@ export function terminalsItem(c: Ctx): Block[] {
           P(
             lang,
             'Your programs’ terminals: each line they printed, as the lab that ran them logged it (stdout, and stderr marked `[stderr]`), servers first.',
-            'Терминалы ваших программ: каждая напечатанная ими строка, как её записала лаборатория, запускавшая их (stdout, а stderr с пометкой `[stderr]`), сначала серверы.',
+            'Терминалы ваших программ: каждая напечатанная ими строка, как её записал стенд, запускавший их (stdout, а stderr с пометкой `[stderr]`), сначала серверы.',
           ),
         ]
       : []),

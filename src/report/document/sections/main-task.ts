@@ -400,7 +400,7 @@ function ownProgramsNote(c: Ctx): Block[] {
           c.lang,
           // The scenario labels come from the logs: template values, so they stay text.
           prose`In this run your own programs took the place of the lab's: ${roles.join(', ')}. Where your program did a part, the items below say what it did from its socket calls (its trace) and what it printed; its code and its checks are in "Implementation: your programs".`,
-          prose`В этом запуске место программ лаборатории заняли ваши: ${roles.join(', ')}. Там, где часть задания выполняла ваша программа, пункты ниже говорят, что она сделала, по её системным вызовам (трассировке) и по тому, что она напечатала; её код и проверки — в разделе «Реализация: ваши программы».`,
+          prose`В этом запуске место программ стенда заняли ваши: ${roles.join(', ')}. Там, где часть задания выполняла ваша программа, пункты ниже говорят, что она сделала, по её системным вызовам (трассировке) и по тому, что она напечатала; её код и проверки — в разделе «Реализация: ваши программы».`,
         ),
       ],
     },
@@ -522,7 +522,7 @@ function ownServerMessages(c: Ctx, events: readonly OwnEvent[]): Block[] {
           P(
             lang,
             'The lab’s server stepped aside for yours (`server.replaced`).',
-            'Сервер лаборатории уступил место вашему (`server.replaced`).',
+            'Сервер стенда уступил место вашему (`server.replaced`).',
           ),
         ]
       : []),
@@ -570,7 +570,7 @@ function ownPortions(c: Ctx): Block[] {
       P(
         lang,
         prose`Your echo server (its trace) read each connection with ${callRef(firstRead)}${recvEn}: one call returns at most ${req !== undefined ? bytes(lang, req) : '?'} — whatever has arrived by then, up to that size. So with your server a portion is one of its own reads: the bytes one such call returned. It is not a TCP segment, and not the lab server’s portion either (that one is a slice of at most 1 KB cut from one larger read).`,
-        prose`Ваш эхо-сервер (по трассировке) читал данные из каждого соединения вызовом ${callRef(firstRead)}${recvRu}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера. Поэтому с вашим сервером порция — это одно его собственное чтение: байты, которые вернул один такой вызов. Это не TCP-сегмент и не порция сервера лаборатории (у того порция — кусок не больше 1 КБ, вырезанный из одного более крупного чтения).`,
+        prose`Ваш эхо-сервер (по трассировке) читал данные из каждого соединения вызовом ${callRef(firstRead)}${recvRu}: один вызов возвращает не больше ${req !== undefined ? bytesGen(lang, req) : '?'} — то, что уже пришло к этому моменту, но не больше этого размера. Поэтому с вашим сервером порция — это одно его собственное чтение: байты, которые вернул один такой вызов. Это не TCP-сегмент и не порция сервера стенда (у того порция — кусок не больше 1 КБ, вырезанный из одного более крупного чтения).`,
       ),
     );
   const l = o.longLine;
@@ -664,7 +664,7 @@ function ownConversation(c: Ctx, lines: readonly OwnLine[]): Block {
                     L(
                       lang,
                       'the lab’s server: see its lines in the appendix',
-                      'сервер лаборатории: его строки — в приложении',
+                      'сервер стенда: его строки — в приложении',
                     ),
                   ),
                 ),

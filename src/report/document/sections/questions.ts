@@ -242,7 +242,7 @@ export function q3(c: Ctx, f: Facts): Block[] {
     ? { en: '', ru: '' }
     : {
         en: ' The lab’s server (Node) does not wait in them: strace shows it putting every socket in non-blocking mode and waiting for all of them at once in epoll_pwait() (libuv’s event loop on Linux; a system test of this project checks it). That is how this server is built; this run’s logs record no system calls.',
-        ru: ' Сервер лаборатории (Node) так не блокируется: strace показывает, что он переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux; это проверяет системный тест проекта). Так устроен этот сервер; системных вызовов журналы этого запуска не записывают.',
+        ru: ' Сервер стенда (Node) так не блокируется: strace показывает, что он переводит все сокеты в неблокирующий режим и ждёт их все сразу в epoll_pwait() (цикл событий libuv в Linux; это проверяет системный тест проекта). Так устроен этот сервер; системных вызовов журналы этого запуска не записывают.',
       };
   const p = (en: Prose, ru: Prose) => P(lang, en, ru);
   const out = [
@@ -413,7 +413,7 @@ export function q5(c: Ctx, f: Facts): Block[] {
     out.push(
       p(
         prose`UDP: ${count(lang, sentMsgs.length, 'message')} of the chat, each one datagram (${sizes} bytes of text, ${cite(sentMsgs[0])}); the server sent them on as ${count(lang, copies, 'datagram')}, one copy per other member (a broadcast would not cross the router between the lab’s networks). No handshake in UDP itself: the chat adds its own (HELLO, COOKIE${cookie ? ` of ${cookieSize}` : ''}, JOIN, WELCOME) so that the server relays messages only to addresses that proved they receive its datagrams, and answers an address not yet proven with no more bytes than it received from it (the COOKIE is no longer than the HELLO).`,
-        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому из остальных участников (широковещательная рассылка не прошла бы через маршрутизатор между сетями лаборатории). В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN, WELCOME), чтобы сервер пересылал сообщения только на адреса, которые доказали, что получают его дейтаграммы, а адресу, ещё не доказавшему этого, отвечал не большим числом байтов, чем получил от него (COOKIE не длиннее HELLO).`,
+        prose`UDP: ${count(lang, sentMsgs.length, 'message')} чата, каждое одной дейтаграммой (размер текста в байтах: ${sizes}; ${cite(sentMsgs[0])}); сервер разослал их как ${count(lang, copies, 'datagram')}, по копии каждому из остальных участников (широковещательная рассылка не прошла бы через маршрутизатор между сетями стенда). В самом UDP рукопожатия нет: чат добавляет своё (HELLO, COOKIE${cookie ? ` размером ${cookieSize}` : ''}, JOIN, WELCOME), чтобы сервер пересылал сообщения только на адреса, которые доказали, что получают его дейтаграммы, а адресу, ещё не доказавшему этого, отвечал не большим числом байтов, чем получил от него (COOKIE не длиннее HELLO).`,
       ),
     );
   }
@@ -496,7 +496,7 @@ function chatLiveness(c: Ctx, f: Facts): Block[] {
     P(
       lang,
       prose`The lab’s chat notices a vanished member itself: each of its clients sends a 4-byte datagram \`PING\` about every 5 s (the 4-byte datagrams in the UDP tables of “On the wire”), and the server removes a member it has heard nothing from for its timeout (15 s by default). ${removed[0]}`,
-      prose`Исчезнувшего участника чат лаборатории замечает сам: каждый его клиент примерно раз в 5 с отправляет дейтаграмму \`PING\` размером 4 байта (4-байтовые дейтаграммы в таблицах UDP раздела «В сети»), а сервер удаляет участника, от которого за время тайм-аута (по умолчанию 15 с) ничего не пришло. ${removed[1]}`,
+      prose`Исчезнувшего участника чат стенда замечает сам: каждый его клиент примерно раз в 5 с отправляет дейтаграмму \`PING\` размером 4 байта (4-байтовые дейтаграммы в таблицах UDP раздела «В сети»), а сервер удаляет участника, от которого за время тайм-аута (по умолчанию 15 с) ничего не пришло. ${removed[1]}`,
     ),
   ];
 }

@@ -37,12 +37,12 @@ export function setup(c: Ctx): Block[] {
       ? P(
           lang,
           'The course speaks of a virtual machine and of a machine on another network. Here each is played by a Docker container: a process in its own network namespace, with its own interfaces, addresses, routing table and ports, so to the sockets it is a separate host. The server and the “virtual machine” clients are on one Docker network: a bridge on this host, a private network of the host and its containers, like a virtual machine’s network on its host (Docker also lets it out through the host’s NAT, which the lab does not use); the “remote” clients are on a second network (wan) and reach the server only through the router container, which is on both and forwards between them. The local client has a container of its own but shares the server’s network namespace (one machine), so it dials 127.0.0.1; the remote clients share one namespace too, the remote machine’s.',
-          'В задании говорится о виртуальной машине и о машине в другой сети. Здесь их заменяют контейнеры Docker: процесс в собственном сетевом пространстве имён, со своими интерфейсами, адресами, таблицей маршрутизации и портами, поэтому для сокетов это отдельный хост. Сервер и клиенты «виртуальной машины» подключены к одной сети Docker — мосту на этом хосте, частной сети хоста и его контейнеров, как сеть виртуальной машины на её хосте (наружу Docker выпускает её через NAT хоста, но лаборатория этим не пользуется); «удалённые» клиенты — во второй сети (wan) и связываются с сервером только через контейнер-маршрутизатор, подключённый к обеим сетям и пересылающий пакеты между ними. У локального клиента свой контейнер, но сетевое пространство имён у него общее с сервером (одна машина), поэтому он подключается к 127.0.0.1; удалённые клиенты тоже делят одно пространство имён — «удалённой машины».',
+          'В задании говорится о виртуальной машине и о машине в другой сети. Здесь их заменяют контейнеры Docker: процесс в собственном сетевом пространстве имён, со своими интерфейсами, адресами, таблицей маршрутизации и портами, поэтому для сокетов это отдельный хост. Сервер и клиенты «виртуальной машины» подключены к одной сети Docker — мосту на этом хосте, частной сети хоста и его контейнеров, как сеть виртуальной машины на её хосте (наружу Docker выпускает её через NAT хоста, но стенд этим не пользуется); «удалённые» клиенты — во второй сети (wan) и связываются с сервером только через контейнер-маршрутизатор, подключённый к обеим сетям и пересылающий пакеты между ними. У локального клиента свой контейнер, но сетевое пространство имён у него общее с сервером (одна машина), поэтому он подключается к 127.0.0.1; удалённые клиенты тоже делят одно пространство имён — «удалённой машины».',
         )
       : P(
           lang,
           'The logs name no router: the programs ran on the hosts listed below, without the lab’s containers.',
-          'Маршрутизатора в журналах нет: программы работали на перечисленных ниже хостах, без контейнеров лаборатории.',
+          'Маршрутизатора в журналах нет: программы работали на перечисленных ниже хостах, без контейнеров стенда.',
         ),
   );
 
@@ -113,7 +113,7 @@ export function setup(c: Ctx): Block[] {
       P(
         lang,
         'In the name of your client, “pid N” is the process id of your program as strace saw it inside its own container. Each container numbers its processes separately, so the same number in two containers means two different processes; and the `pid` field of a log line is another process again: the lab’s runner, which started your program and wrote the log.',
-        'В имени вашего клиента «pid N» — номер процесса вашей программы, каким его видел strace внутри её контейнера. В каждом контейнере процессы нумеруются отдельно, поэтому одинаковый номер в двух контейнерах — это два разных процесса; а поле `pid` строки журнала — ещё один процесс: программа запуска лаборатории, которая запустила вашу программу и записала журнал.',
+        'В имени вашего клиента «pid N» — номер процесса вашей программы, каким его видел strace внутри её контейнера. В каждом контейнере процессы нумеруются отдельно, поэтому одинаковый номер в двух контейнерах — это два разных процесса; а поле `pid` строки журнала — ещё один процесс: программа запуска стенда, которая запустила вашу программу и записала журнал.',
       ),
     );
 

@@ -49,7 +49,7 @@ export function titleBlock(c: Ctx, title: TitleInfo): Block[] {
           ? L(
               lang,
               'the lab’s server: stepped aside for your echo and chat servers',
-              'сервер лаборатории: уступил место вашим эхо-серверу и чат-серверу',
+              'сервер стенда: уступил место вашим эхо-серверу и чат-серверу',
             )
           : rep.tcp
             ? L(
@@ -98,7 +98,7 @@ export function goal(c: Ctx): Block[] {
     : '(the lab’s server does not read 1 KB at a time, Node offers no way to: it reads up to 64 KiB at a time and logs each read in portions of at most 1 KB; see main task 1)';
   const ru = theirs
     ? '(в этом запуске — ваш сервер, см. п. 1 основного задания)'
-    : '(сервер лаборатории не читает по 1 КБ — Node этого не позволяет: он читает до 64 КиБ за раз и записывает каждое чтение в журнал порциями не больше 1 КБ, см. п. 1 основного задания)';
+    : '(сервер стенда не читает по 1 КБ — Node этого не позволяет: он читает до 64 КиБ за раз и записывает каждое чтение в журнал порциями не больше 1 КБ, см. п. 1 основного задания)';
   return [
     heading(2, L(lang, 'Goal', 'Цель работы')),
     P(
