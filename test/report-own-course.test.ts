@@ -263,7 +263,7 @@ test('the chat check with their own chat clients: each datagram judged by the ot
   // The remote client's three datagrams reached the vm client (which was a member by then); the vm
   // client wrote both of its own before the remote one had sent anything: not judged as deliveries,
   // each a note that it reached no one (teacher review A2.2); the direction vm → remote is untested
-  // (its own finding, fix-c-chat-directions.test.ts).
+  // (its own finding, own-stop-chat.test.ts).
   const judged = chat.findings.filter((f) => !f.na);
   assert.deepEqual(
     judged.map((f) => [f.code, f.params.from, f.params.to, f.params.bytes]),

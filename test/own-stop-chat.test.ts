@@ -1,3 +1,8 @@
+/**
+ * The stop check and the chat check of a student's own programs after the strict teacher's reading:
+ * every program the signal killed silently fails (chat programs too); the shell's "Terminated" is
+ * not the program's; the chat check names the directions it did not see; the Russian says «стенд».
+ */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
