@@ -9,31 +9,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Analysis, analyse, findCaptures, render, summary } from '../src/report/index.ts';
+import { analyseDir } from './report-fixtures.ts';
 
 const OWN = fileURLToPath(new URL('./fixtures/own/student-run/logs/', import.meta.url));
 const LAB = fileURLToPath(new URL('../docs/examples/logs/', import.meta.url));
 
 const cache = new Map<string, Promise<Analysis>>();
-/** A directory's logs and captures, analysed as the CLI does (the latest run). */
+/** A directory's logs and captures, analysed as the CLI does (the latest run), once. */
 function runOf(dir: string): Promise<Analysis> {
-  let a = cache.get(dir);
-  if (!a) {
-    a = (async () => {
-      const captures = await findCaptures([dir]);
-      assert.ok(captures && captures.files.length === 2, 'both captures beside the logs');
-      const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
-      return analyse(
-        names.map((n) => ({
-          name: n.replace(/\.jsonl$/, ''),
-          lines: (async function* () {
-            yield readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean);
-          })(),
-        })),
-        { captures },
-      );
-    })();
-    cache.set(dir, a);
-  }
+  const a = cache.get(dir) ?? analyseDir(dir, { captures: true });
+  cache.set(dir, a);
   return a;
 }
 

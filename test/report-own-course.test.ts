@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyse, lazyLines, render } from '../src/report/index.ts';
+import { part } from './report-fixtures.ts';
 
 /** A reviewer's whole run with four programs of their own (README.md beside the logs). */
 const RUN = 'test/fixtures/own/student-run/logs';
@@ -15,16 +16,6 @@ async function reports(dir: string) {
     files.map((f) => ({ name: f.replace(/\.jsonl$/, ''), lines: lazyLines(join(dir, f)) })),
   );
   return { ru: render(model, 'ru'), en: render(model, 'en') };
-}
-
-/** The text of a part of the report: from its heading to the next heading of the same level or above. */
-function part(md: string, heading: string): string {
-  const start = md.indexOf(heading);
-  assert.ok(start >= 0, `the report has ${heading}`);
-  const level = /^#+/.exec(heading)?.[0].length ?? 2;
-  const rest = md.slice(start + heading.length);
-  const next = rest.search(new RegExp(`\\n#{1,${level}} `));
-  return heading + (next < 0 ? rest : rest.slice(0, next));
 }
 
 const FALSE_RU = [

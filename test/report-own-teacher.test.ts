@@ -12,6 +12,7 @@ import type { LogRecord } from '../src/report/parse.ts';
 import { shellLine } from '../src/report/own-checks.ts';
 import { blockingMode } from '../src/report/own-source.ts';
 import type { OwnRun } from '../src/report/own-checks.ts';
+import { part } from './report-fixtures.ts';
 
 const RUN = 'test/fixtures/own/student-run/logs';
 const LAB = 'docs/examples/logs';
@@ -30,16 +31,6 @@ function reports(dir: string) {
     cache.set(dir, p);
   }
   return p;
-}
-
-/** A part of the report: from its heading to the next heading of the same level or above. */
-function part(md: string, heading: string): string {
-  const start = md.indexOf(heading);
-  assert.ok(start >= 0, `the report has ${heading}`);
-  const level = /^#+/.exec(heading)?.[0].length ?? 2;
-  const rest = md.slice(start + heading.length);
-  const next = rest.search(new RegExp(`\\n#{1,${level}} `));
-  return heading + (next < 0 ? rest : rest.slice(0, next));
 }
 
 const occurrences = (s: string, sub: string) => s.split(sub).length - 1;

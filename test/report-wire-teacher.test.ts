@@ -7,34 +7,18 @@
  * (docs/examples/logs), both with their captures.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Analysis, analyse, findCaptures, render } from '../src/report/index.ts';
+import { type Analysis, render } from '../src/report/index.ts';
 import { closedAtExitOf } from '../src/report/wire-section.ts';
+import { analyseDir } from './report-fixtures.ts';
 
 const OWN = fileURLToPath(new URL('./fixtures/own/student-run/logs/', import.meta.url));
 const LAB = fileURLToPath(new URL('../docs/examples/logs/', import.meta.url));
 
 /** A directory's logs (each line through `edit`) and captures, analysed as the CLI does. */
-async function runOf(dir: string, edit: (name: string, line: string) => string = (_n, l) => l) {
-  const captures = await findCaptures([dir]);
-  assert.ok(captures && captures.files.length === 2, 'both captures beside the logs');
-  const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
-  return analyse(
-    names.map((n) => ({
-      name: n.replace(/\.jsonl$/, ''),
-      lines: (async function* () {
-        yield readFileSync(join(dir, n), 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => edit(n, l));
-      })(),
-    })),
-    { captures },
-  );
-}
+const runOf = (dir: string, edit?: (name: string, line: string) => string) =>
+  analyseDir(dir, { captures: true, ...(edit ? { edit } : {}) });
 
 /** The wire section's part about one TCP connection: from its title to the next bold title. */
 function connection(md: string, client: string, from = 0): string {

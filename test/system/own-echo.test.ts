@@ -18,14 +18,8 @@ function codes(check: CheckResult | undefined): string[] {
   return (check?.findings ?? []).map((f) => f.code);
 }
 
-/**
- * Runs an own echo server from the fixtures on 127.0.0.1 (port 0: the real port comes from its
- * traced listen()), drives it with our Node echo clients as the local scenario (two overlapping
- * clients, one long line, then a client that resets), stops it, and returns the checks.
- */
-async function serveWithOwnServer(
-  folder: string,
-): Promise<{ check: CheckResult | undefined; result: OwnResult; lines: string[] }> {
+/** Starts the own echo server of `folder` under strace on a free port: its run, log and port. */
+async function startOwnServer(folder: string) {
   const runner = memoryLog();
   const run = runOwnProgram({
     role: 'echo-server',
@@ -36,13 +30,24 @@ async function serveWithOwnServer(
     log: runner.log,
     relay: null,
   });
+  const local = await Promise.race([
+    run.listening,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 15000)),
+  ]);
+  return { runner, run, local, port: Number(/:(\d+)$/.exec(local ?? '')?.[1]) };
+}
+
+/**
+ * Runs an own echo server from the fixtures on 127.0.0.1 (port 0: the real port comes from its
+ * traced listen()), drives it with our Node echo clients as the local scenario (two overlapping
+ * clients, one long line, then a client that resets), stops it, and returns the checks.
+ */
+async function serveWithOwnServer(
+  folder: string,
+): Promise<{ check: CheckResult | undefined; result: OwnResult; lines: string[] }> {
+  const { runner, run, local, port } = await startOwnServer(folder);
   try {
-    const local = await Promise.race([
-      run.listening,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15000)),
-    ]);
     assert.ok(local, `the server in ${folder} listened (runner log: ${runner.lines.slice(-3).join('\n')})`);
-    const port = Number(/:(\d+)$/.exec(local)?.[1]);
     assert.ok(port > 0, local);
     // One log per client, as in the lab (one container each).
     const clients = memoryLog('local');
@@ -124,22 +129,8 @@ for (const [mutant, code] of SERVER_MUTANTS) {
  * the server. Returns its check.
  */
 async function serveTogether(folder: string, lines: [string, string]): Promise<CheckResult | undefined> {
-  const runner = memoryLog();
-  const run = runOwnProgram({
-    role: 'echo-server',
-    command: `${PYTHON} server.py {port}`,
-    dir: `${FIXTURES}${folder}`,
-    port: 0,
-    trace: true,
-    log: runner.log,
-    relay: null,
-  });
+  const { runner, run, port } = await startOwnServer(folder);
   try {
-    const local = await Promise.race([
-      run.listening,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15000)),
-    ]);
-    const port = Number(/:(\d+)$/.exec(local ?? '')?.[1]);
     assert.ok(port > 0, `the server in ${folder} listened`);
     const logs = [memoryLog('local'), memoryLog('local')];
     const clients = await Promise.all(logs.map((l) => connectEcho({ host: '127.0.0.1', port, log: l.log })));
