@@ -114,7 +114,8 @@ test('report DIR with a capture: On the wire per scenario, handshake and teardow
   assert.match(md, /client → server: socket log 2501 bytes, on the wire 2501/);
   assert.match(
     en.stderr(),
-    /checks: \d+ of \d+ pass, 0 fail/,
+    // bob (net-b) only listens: the chat check passes with net-b → local not tested, and says so.
+    /checks: \d+ of \d+ pass \(1 of them with parts not tested in this run: chat\), 0 fail/,
     'every check passes, the wire check among them (above)',
   );
 
