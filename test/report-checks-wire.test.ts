@@ -57,8 +57,8 @@ test('the UDP paragraph names the lab chat’s join exchange only when a program
     assert.match(
       ownText,
       lang === 'en'
-        ? /the course's plain chat protocol has no join exchange, a client becomes a member when its first datagram reaches the server/
-        : /в простом протоколе чата из курса нет обмена при входе, участником клиент становится, когда его первая дейтаграмма доходит до сервера/,
+        ? /The plain text protocol your programs speak has no join exchange: a client becomes a member when its first datagram reaches the server/
+        : /В простом текстовом протоколе, которым говорят ваши программы, обмена при входе нет: участником клиент становится, когда его первая дейтаграмма доходит до сервера/,
     );
     // Not the lab's programs' word for a run where none of them ran the chat.
     assert.doesNotMatch(ownText, /no program of the lab logged|ни одна программа стенда/);
@@ -66,7 +66,7 @@ test('the UDP paragraph names the lab chat’s join exchange only when a program
     assert.match(labText, /HELLO, COOKIE, JOIN, WELCOME/);
     assert.doesNotMatch(
       labText,
-      lang === 'en' ? /plain chat protocol has no join exchange/ : /нет обмена при входе/,
+      lang === 'en' ? /protocol your programs speak has no join exchange/ : /обмена при входе нет/,
     );
   }
 });
@@ -181,7 +181,7 @@ test('chat datagrams sent before anyone else joined: a note in the chat check, t
   const en = render(own, 'en');
   assert.match(
     ru,
-    /сервер ещё не знал, кому его переслать, и его никто не получил\. Это замечание, а не доставка/,
+    /сервер ещё не знал, кому его переслать\. Замечание: эту дейтаграмму не получил ни один клиент из другой сети/,
   );
   // The relay finding: 3 of the 5 datagrams, and why the other 2 went nowhere.
   assert.match(

@@ -178,11 +178,11 @@ test('the appendix says what its timelines and byte counts hold for a run with o
   assert.doesNotMatch(en, /full timeline/);
   assert.match(
     ru,
-    /В хронологии сценария — строки программ стенда и вызовы с сокетами ваших эхо-программ из их трассировки; вызовов ваших чат-программ в ней нет, они — в разделе «Реализация: ваши программы»/,
+    /В хронологии сценария — вызовы с сокетами ваших эхо-программ из их трассировки; вызовов ваших чат-программ в ней нет, они — в разделе «Реализация: ваши программы»/,
   );
   assert.match(
     ru,
-    /байты соединений вашего сервера сравниваются с захватом в разделе «В сети» — по его трассировке/,
+    /Байты соединений вашего сервера сравниваются с захватом в разделе «В сети» — по его трассировке/,
   );
   assert.match(en, /your chat programs’ calls are not in it, they are in “Implementation: your programs”/);
   // The chat calls really are absent from the timelines (else the sentence would be false).
@@ -205,7 +205,7 @@ test('the timeline note blames no clocks for one machine and says what the stamp
       ru,
       /в том числе в контейнерах одного хоста, читают одни часы — часы ядра; только у программ на разных машинах и часы разные/,
     );
-    assert.match(ru, /у вызова вашей программы из трассировки — момент, когда strace увидела возврат вызова/);
+    assert.match(ru, /у вызова вашей программы из трассировки — момент, когда strace увидел возврат вызова/);
     assert.match(en, /Programs on one machine, in containers of one host too, read one clock, the kernel’s/);
   }
 });

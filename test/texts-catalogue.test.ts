@@ -109,6 +109,8 @@ const NAMES = new Set(
     'sendto recvfrom select poll input fd ECONNREFUSED ConnectionRefusedError OSError traceback ' +
     // Terms given beside their Russian name, and kernel subsystems and tools by their names.
     'multicast conntrack tc Node loopback SACK ISN TTL GRO Ethernet pid JSON ' +
+    // Hypervisors by their names, and the name of their bridged mode beside its Russian one.
+    'VirtualBox VMware bridged ' +
     // Keys by the names printed on them.
     'Enter ' +
     // The demo's two chat members, by nickname.

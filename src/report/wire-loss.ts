@@ -11,7 +11,7 @@ import { type ChatSession, type LabModel, numField } from './aggregate.js';
 import type { LogRecord } from './parse.js';
 import { code, list, paragraph, prose, text } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
-import type { WireAnalysis } from './wire-section.js';
+import { type WireAnalysis, ownChatRan } from './wire-section.js';
 
 /** The command that impairs the remote clients' link, for a run that had no loss. */
 export const LOSS_COMMAND = 'LAB_WAN_LOSS=30 docker compose up';
@@ -167,14 +167,21 @@ export function lossAnswer(model: LabModel, wire: WireAnalysis | undefined, lang
           ? ` (${count('en', chatTotal, 'message')} sent across networks, all arrived)`
           : ` (между сетями отправлено ${count('ru', chatTotal, 'message')}, дошли все)`
         : '';
+    // The student's chat programs ran and the lab's did not: the lab's clients are not this run's
+    // story (the traced counts of the student's chat are said beside this), only the link is.
+    const ownChatOnly = chatTotal === 0 && model.chat.length === 0 && ownChatRan(model);
     out.push(
-      en
-        ? chatTotal === 0
-          ? prose`The lab's chat clients sent no message across networks in this run, so no chat loss is measured from their counts; the link ${f.impaired ? 'was set to drop or delay packets' : 'was not impaired'}${setting}: the conditions of the run, not a measurement. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
-          : prose`In this run the network lost no chat datagram${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
-        : chatTotal === 0
-          ? prose`Клиенты чата стенда в этом запуске не отправили сообщений между сетями, поэтому потери в чате по их счётчикам не измерить; канал ${f.impaired ? 'был настроен отбрасывать или задерживать пакеты' : 'не был ухудшен'}${setting}: это условия опыта, а не измерение. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`
-          : prose`В этом запуске сеть не потеряла ни одной дейтаграммы чата${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`,
+      ownChatOnly
+        ? en
+          ? prose`The link between the networks ${f.impaired ? 'was set to drop or delay packets' : 'was not impaired'}${setting}: the conditions of the run, not a measurement. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
+          : prose`Канал между сетями ${f.impaired ? 'был настроен отбрасывать или задерживать пакеты' : 'не был ухудшен'}${setting}: это условия опыта, а не измерение. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`
+        : en
+          ? chatTotal === 0
+            ? prose`The lab's chat clients sent no message across networks in this run, so no chat loss is measured from their counts; the link ${f.impaired ? 'was set to drop or delay packets' : 'was not impaired'}${setting}: the conditions of the run, not a measurement. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
+            : prose`In this run the network lost no chat datagram${across}${f.impaired ? `, although the router was set to drop or delay packets${setting}` : `: the link was not impaired${setting}`}. To see UDP lose messages while TCP repeats its segments, run ${code(LOSS_COMMAND)} (with Compose v1: ${code(LOSS_COMMAND_V1)}) and make the report again.`
+          : chatTotal === 0
+            ? prose`Клиенты чата стенда в этом запуске не отправили сообщений между сетями, поэтому потери в чате по их счётчикам не измерить; канал ${f.impaired ? 'был настроен отбрасывать или задерживать пакеты' : 'не был ухудшен'}${setting}: это условия опыта, а не измерение. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`
+            : prose`В этом запуске сеть не потеряла ни одной дейтаграммы чата${across}${f.impaired ? `, хотя маршрутизатор был настроен отбрасывать или задерживать пакеты${setting}` : `: канал не был ухудшен${setting}`}. Чтобы увидеть, как UDP теряет сообщения, а TCP повторяет сегменты, запустите ${code(LOSS_COMMAND)} (с Compose v1 — ${code(LOSS_COMMAND_V1)}) и постройте отчёт заново.`,
     );
   } else {
     if (f.lossPercent !== undefined && f.lossPercent > 0)

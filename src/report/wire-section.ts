@@ -417,9 +417,26 @@ function closedInLogOf(model: LabModel): Set<string> {
   return out;
 }
 
-/** Whether the chat's datagrams in this run include the lab protocol's join exchange. */
-export function chatHandshakeOf(model: LabModel): ChatHandshake {
-  return model.timeline.records.some((r) => HANDSHAKE_EVENTS.has(r.event)) ? 'lab' : 'plain';
+/**
+ * Whether the chat's datagrams in this run include the lab protocol's join exchange; if not, whose
+ * plain text chat it was (the student's programs', or the lab's with `--protocol plain`, whose
+ * lines say `protocol: plain`); undefined when no chat program's lines say.
+ */
+export function chatHandshakeOf(model: LabModel): ChatHandshake | undefined {
+  const records = model.timeline.records;
+  if (records.some((r) => HANDSHAKE_EVENTS.has(r.event) && strField(r, 'protocol') !== 'plain')) return 'lab';
+  if (ownChatRan(model)) return 'own';
+  if (records.some((r) => HANDSHAKE_EVENTS.has(r.event))) return 'plain';
+  return undefined;
+}
+
+/** Whether a student's own chat program (client or server) ran: the runner's `own.*` lines of that role. */
+export function ownChatRan(model: LabModel): boolean {
+  return model.timeline.records.some((r) => {
+    if (!r.event.startsWith('own.')) return false;
+    const role = strField(r, 'role');
+    return role === 'chat-client' || role === 'chat-server';
+  });
 }
 
 /** The name of a scenario's "On the wire" part, for a document that places it itself. */

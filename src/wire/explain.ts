@@ -22,7 +22,7 @@ import {
   analyseFlows,
 } from './flows.js';
 import type { CaptureProblem, CaptureResult, TcpOptions } from './pcap.js';
-import { type HopRelation, type HopVerdict, portOf } from './relate.js';
+import { type HopRelation, type HopVerdict, type UdpHopRelation, portOf } from './relate.js';
 
 /** One capture file, as the report names it. */
 export interface CaptureInput {
@@ -130,9 +130,10 @@ export interface CaptureEnding {
 
 /**
  * The chat's join exchange in this run: `lab` when a program of the lab logged it (HELLO, COOKIE,
- * JOIN, WELCOME), `plain` when the run's chat logs hold none (a student's plain-text chat).
+ * JOIN, WELCOME); none in a plain text chat: `own` when the student's chat programs ran (the
+ * protocol is theirs), `plain` when the lab's chat ran with `--protocol plain`.
  */
-export type ChatHandshake = 'lab' | 'plain';
+export type ChatHandshake = 'lab' | 'plain' | 'own';
 
 const ruCount = (n: number, one: string, few: string, many: string) =>
   count('ru', n, { one, few, many, other: few });
@@ -511,12 +512,14 @@ export const WIRE_TEXTS = {
     () =>
       'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна, в том числе обмен при входе в чат (HELLO, COOKIE, JOIN, WELCOME): это собственный протокол чата поверх обычных дейтаграмм; каждое сообщение чата — одна дейтаграмма. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
   ),
+  // The plain text protocol has no author in the course (the assignment defines no chat protocol):
+  // it is the one the student's programs speak, or the lab's `--protocol plain`.
   'udp-rules-plain': sentence(
-    {},
-    () =>
-      "UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone: the course's plain chat protocol has no join exchange, a client becomes a member when its first datagram reaches the server (a client may open with a message that it joined: that is an ordinary datagram of text), each datagram carries the text a program wrote, and the server knows a member only by the address its datagrams came from. A datagram that is lost is simply missing: nothing in UDP sends it again.",
-    () =>
-      'У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна: в простом протоколе чата из курса нет обмена при входе, участником клиент становится, когда его первая дейтаграмма доходит до сервера (клиент может начать с сообщения о том, что вошёл в чат, — это обычная дейтаграмма с текстом), каждая дейтаграмма несёт текст, который записала программа, а участника сервер узнаёт только по адресу, с которого пришли его дейтаграммы. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.',
+    { own: true },
+    (p) =>
+      `UDP itself has no connection: no handshake, no acknowledgement, no teardown. Every datagram here stands alone. The plain text protocol ${p.own ? 'your programs speak' : 'of the lab’s chat (`--protocol plain`)'} has no join exchange: a client becomes a member when its first datagram reaches the server (a client may open with a message that it joined: that is an ordinary datagram of text), each datagram carries the text a program wrote, and the server knows a member only by the address its datagrams came from. A datagram that is lost is simply missing: nothing in UDP sends it again.`,
+    (p) =>
+      `У самого UDP нет соединения: ни рукопожатия, ни подтверждений, ни закрытия. Каждая дейтаграмма здесь самостоятельна. В простом текстовом протоколе, ${p.own ? 'которым говорят ваши программы' : 'которым говорит чат стенда с `--protocol plain`'}, обмена при входе нет: участником клиент становится, когда его первая дейтаграмма доходит до сервера (клиент может начать с сообщения о том, что вошёл в чат, — это обычная дейтаграмма с текстом), каждая дейтаграмма несёт текст, который записала программа, а участника сервер узнаёт только по адресу, с которого пришли его дейтаграммы. Потерянная дейтаграмма просто не приходит: UDP не отправляет её повторно.`,
   ),
   'udp-rules-unknown': sentence(
     {},
@@ -624,12 +627,26 @@ export const WIRE_TEXTS = {
     (p) => ` TTL ${p.before} before, ${p.after} after.`,
     (p) => ` TTL ${p.before} до, ${p.after} после.`,
   ),
+  // TTL one less and the client's port kept: the hop's kernel forwarded the datagrams themselves.
+  'udp-forwarded': sentence(
+    { port: 42966, nat: true },
+    (p) =>
+      ` The TTL is exactly one less and the client's port ${p.port} is kept: the hop's kernel forwarded these datagrams${p.nat ? ', rewriting their addresses (NAT)' : ''}. A program relaying them would send new datagrams of its own, with its own initial TTL (64 on Linux) and usually from another port. UDP has no handshake to compare, so this is strong evidence but not a proof like TCP's one handshake: a relay could pick the same port and TTL on purpose.`,
+    (p) =>
+      ` TTL меньше ровно на 1, а порт клиента ${p.port} тот же: эти дейтаграммы переслало ядро промежуточного узла${p.nat ? ', переписав в них адреса (NAT)' : ''}. Программа-ретранслятор отправляла бы новые дейтаграммы со своим начальным TTL (в Linux 64) и обычно с другого порта. Рукопожатия, которое можно сравнить, у UDP нет, поэтому это веский признак, но не такое доказательство, как одно рукопожатие TCP: ретранслятор мог бы нарочно взять тот же порт и тот же TTL.`,
+  ),
+  'udp-unproved': sentence(
+    {},
+    () =>
+      ' UDP has no sequence numbers, so datagrams alone cannot tell address rewriting from a relay that sends new datagrams.',
+    () =>
+      ' У UDP нет порядковых номеров, поэтому по одним дейтаграммам нельзя отличить перезапись адресов от ретранслятора, отправляющего новые дейтаграммы.',
+  ),
   'hop-udp': sentence(
-    { addr: '…', n: 5, ttl: '' },
+    { addr: '…', n: 5, ttl: '', why: '' },
     (p) =>
-      `UDP: ${p.addr}; ${plural(p.n, 'datagram', 'datagrams')} of the same sizes in the same order on both sides.${p.ttl} UDP has no sequence numbers, so datagrams alone cannot tell address rewriting from a relay that sends new datagrams.`,
-    (p) =>
-      `UDP: ${p.addr}; ${dgRu(p.n)} тех же размеров в том же порядке с обеих сторон.${p.ttl} У UDP нет порядковых номеров, поэтому по одним дейтаграммам нельзя отличить перезапись адресов от ретранслятора, отправляющего новые дейтаграммы.`,
+      `UDP: ${p.addr}; ${plural(p.n, 'datagram', 'datagrams')} of the same sizes in the same order on both sides.${p.ttl}${p.why}`,
+    (p) => `UDP: ${p.addr}; ${dgRu(p.n)} тех же размеров в том же порядке с обеих сторон.${p.ttl}${p.why}`,
   ),
   'hop-nothing': sentence(
     {},
@@ -999,13 +1016,14 @@ export function explainUdpConversation(
   out.push(table(cells(lang, 'udp-head'), rows));
   const notListed = u.count - rows.length;
   if (notListed > 0) out.push(paragraph(t(lang, 'and-n-more', { n: notListed })));
-  const rules =
-    handshake === 'lab' ? 'udp-rules' : handshake === 'plain' ? 'udp-rules-plain' : 'udp-rules-unknown';
-  out.push(
-    paragraph(
-      said.first('udp') ? t(lang, rules, {}) : t(lang, 'udp-rules-again', { where: said.where('udp') }),
-    ),
-  );
+  const rules = !said.first('udp')
+    ? t(lang, 'udp-rules-again', { where: said.where('udp') })
+    : handshake === 'lab'
+      ? t(lang, 'udp-rules', {})
+      : handshake === 'plain' || handshake === 'own'
+        ? t(lang, 'udp-rules-plain', { own: handshake === 'own' })
+        : t(lang, 'udp-rules-unknown', {});
+  out.push(paragraph(rules));
   return out;
 }
 
@@ -1084,6 +1102,22 @@ function hopLine(v: Exclude<HopVerdict, { kind: 'unmatched' }>, lang: Lang): Inl
   });
 }
 
+/**
+ * What the datagrams on both sides of the hop show: a TTL one less with the client's port kept is
+ * the kernel forwarding them (a relay would send new ones, with its own TTL and usually its own
+ * port); anything else, only that UDP cannot tell.
+ */
+function udpHopWhy(u: UdpHopRelation, lang: Lang): string {
+  const [before, after] = u.ttl;
+  const port = portOf(u.before.client);
+  if (before !== undefined && after === before - 1 && port === portOf(u.after.client))
+    return w(lang, 'udp-forwarded', {
+      port,
+      nat: u.before.client !== u.after.client || u.before.server !== u.after.server,
+    });
+  return w(lang, 'udp-unproved', {});
+}
+
 /** The remote scenario seen from both sides of the hop. */
 export function explainHop(rel: HopRelation, lang: Lang): Block[] {
   const items: Inline[][] = [];
@@ -1111,7 +1145,7 @@ export function explainHop(rel: HopRelation, lang: Lang): Block[] {
       ac: u.after.client,
       as: u.after.server,
     });
-    items.push(t(lang, 'hop-udp', { addr, n: u.matchedDatagrams, ttl }));
+    items.push(t(lang, 'hop-udp', { addr, n: u.matchedDatagrams, ttl, why: udpHopWhy(u, lang) }));
   }
   if (items.length === 0) return [paragraph(t(lang, 'hop-nothing', {}))];
   return [list(items)];

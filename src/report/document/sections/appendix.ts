@@ -20,7 +20,7 @@ import { sessionDiagramParts } from '../../diagram.js';
 import { sequenceDiagram } from '../../mermaid.js';
 import { DATA_EVENTS, type LogRecord, SKIP_CAUSES, weight } from '../../parse.js';
 import { sequenceSvg } from '../../svg.js';
-import { REPORT_TEXTS, TEXTS, type Texts } from '../../texts.js';
+import { REPORT_TEXTS, TEXTS, type Texts, shownStatus } from '../../texts.js';
 import { decodePreview } from '../../../own/strace.js';
 import { code, figure, fill, heading, join, list, paragraph, prose, proseOf, table, text } from '../build.js';
 import type { Block, Inline, ListItem } from '../model.js';
@@ -318,7 +318,15 @@ export function appendix(c: Ctx): Block[] {
   // With a student's own programs, the appendix promises only what it has for them.
   const runs = own(c).runs;
   const about = REPORT_TEXTS.appendixAboutOwn[lang]({
+    // The lab's programs' lines in a scenario's timeline (the traced calls are `own.*`).
+    lab: model.scenarios.some((v) => v.records.some((r) => !r.event.startsWith('own.'))),
     echo: runs.some((r) => r.role.startsWith('echo-')),
+    // What scenarioSection draws byte tables and diagrams from: the lab's clients' sessions.
+    labBytes: model.scenarios.some((v) =>
+      [...v.echo, ...v.chat].some(
+        (s) => ('connected' in s ? s.connected : s.joined) !== undefined || s.records.length > 0,
+      ),
+    ),
     chat: runs.some((r) => r.role.startsWith('chat-')),
     wire: (c.extraChecks ?? []).some((x) => x.id === 'wire') && runs.some((r) => r.role === 'echo-server'),
   });
@@ -423,7 +431,7 @@ export function appendix(c: Ctx): Block[] {
           x.findings.length > 1 ? REPORT_TEXTS.moreFindings[lang]({ n: x.findings.length - 1 }) : '';
         return [
           titleRuns(t, x.id),
-          t.status[x.status],
+          t.status[shownStatus(x)],
           firstBad ? [...findingRuns(firstBad, t), text(more)] : '',
         ];
       }),
@@ -433,7 +441,7 @@ export function appendix(c: Ctx): Block[] {
     heading(4, t.evidenceHeading),
   );
   for (const x of checks) {
-    out.push(heading(5, [...titleRuns(t, x.id), text(`: ${t.status[x.status]}`)]));
+    out.push(heading(5, [...titleRuns(t, x.id), text(`: ${t.status[shownStatus(x)]}`)]));
     const items: ListItem[] = x.findings.map((f) => {
       const lines = [...(f.where ? [whereRuns(f.where, lang)] : []), ...f.evidence.map(evidence)];
       return {

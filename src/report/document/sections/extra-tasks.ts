@@ -422,16 +422,28 @@ function serverConsole(c: Ctx): Block[] {
   const { lang, model } = c;
   const server = model.servers[0];
   if (!server) return [];
-  // Both parts replaced: our server opened no socket, and its lines would describe ports it never
-  // used; the student's servers' own lines stand in its place.
-  if (replacedParts(c) >= 2 && own(c).runs.length > 0)
+  // Both parts replaced: our server's process ran (it started and stopped) but opened no socket,
+  // and its lines would describe ports it never used; the student's servers' lines stand in its place.
+  if (replacedParts(c) >= 2 && own(c).runs.length > 0) {
+    const started = server.starting ? clock(server.starting.time) : undefined;
+    const stopped = server.stopped ? clock(server.stopped.time) : undefined;
+    const when = L(
+      lang,
+      [started ? `started at ${started}` : '', stopped ? `stopped at ${stopped}` : '']
+        .filter(Boolean)
+        .join(', '),
+      [started ? `запущен в ${started}` : '', stopped ? `остановлен в ${stopped}` : '']
+        .filter(Boolean)
+        .join(', '),
+    );
     return [
       P(
         lang,
-        prose`${code(server.program.label)}: the lab’s server did not run this time (${code('server.replaced')}): your programs took both its ports, so their lines are shown instead.`,
-        prose`${code(server.program.label)}: сервер стенда в этом запуске не работал (${code('server.replaced')}): оба его порта заняли ваши программы, поэтому ниже показаны их строки.`,
+        prose`${code(server.program.label)}: the lab’s server process ran${when ? ` (${when})` : ''} but opened no socket (${code('server.replaced')}): your programs took both its ports, so their lines are shown instead.`,
+        prose`${code(server.program.label)}: процесс сервера стенда работал${when ? ` (${when})` : ''}, но не открыл ни одного сокета (${code('server.replaced')}): оба его порта заняли ваши программы, поэтому ниже показаны их строки.`,
       ),
     ];
+  }
   const shown = bounded(
     server.program.records,
     lang,
@@ -441,6 +453,38 @@ function serverConsole(c: Ctx): Block[] {
   return [paragraph(strong(code(server.program.label))), codeBlock(shown.join('\n'), 'text')];
 }
 
+/** The marks ownConsole puts before a line: the shell's, and stderr's. */
+const SHELL_MARK = {
+  en: '[/bin/sh, which ran the program]',
+  ru: '[оболочка /bin/sh, запустившая программу]',
+};
+
+/**
+ * The intro of the student's programs' terminals, naming only the marks their lines carry: stderr's
+ * when a program printed on stderr, the shell's when a shell line ("Terminated") is among them.
+ */
+function ownTerminalsIntro(runs: readonly OwnRun[]): [string, string] {
+  let stderr = false;
+  let shell = false;
+  for (const run of runs) {
+    const sh = shellLine(run);
+    if (sh) shell = true;
+    if (run.output.some((r, i) => str(r, 'stream') === 'stderr' && !(sh && i === sh.index))) stderr = true;
+  }
+  const en = [
+    ...(stderr ? ['lines on stderr are marked `[stderr]`'] : []),
+    ...(shell ? [`the line of the shell that ran a program is marked \`${SHELL_MARK.en}\``] : []),
+  ];
+  const ru = [
+    ...(stderr ? ['строки из stderr помечены `[stderr]`'] : []),
+    ...(shell ? [`строка оболочки, запустившей программу, помечена \`${SHELL_MARK.ru}\``] : []),
+  ];
+  return [
+    `Your programs’ terminals: each line, as the lab that ran them logged it, servers first${en.length > 0 ? `; ${en.join('; ')}` : ''}.`,
+    `Терминалы ваших программ: каждая строка так, как её записал стенд, запускавший их, сначала серверы${ru.length > 0 ? `; ${ru.join('; ')}` : ''}.`,
+  ];
+}
+
 /** What a student's own program printed, as its terminal showed it (stderr marked). */
 function ownConsole(c: Ctx, run: OwnRun): Block[] {
   const { lang } = c;
@@ -448,7 +492,7 @@ function ownConsole(c: Ctx, run: OwnRun): Block[] {
   const shell = shellLine(run);
   const mark = (r: LogRecord) =>
     shell && r === run.output[shell.index]
-      ? L(lang, '[/bin/sh, which ran the program] ', '[оболочка /bin/sh, запустившая программу] ')
+      ? `${SHELL_MARK[lang]} `
       : str(r, 'stream') === 'stderr'
         ? '[stderr] '
         : '';
@@ -501,15 +545,7 @@ export function terminalsItem(c: Ctx): Block[] {
           ),
         ]
       : []),
-    ...(ownRunsShown.length > 0
-      ? [
-          P(
-            lang,
-            'Your programs’ terminals: each line they printed, as the lab that ran them logged it (stdout, and stderr marked `[stderr]`), servers first.',
-            'Терминалы ваших программ: каждая напечатанная ими строка, как её записал стенд, запускавший их (stdout, а stderr с пометкой `[stderr]`), сначала серверы.',
-          ),
-        ]
-      : []),
+    ...(ownRunsShown.length > 0 ? [P(lang, ...ownTerminalsIntro(ownRunsShown))] : []),
     ...serverConsole(c),
     ...ownRunsShown.flatMap((r) => ownConsole(c, r)),
     ...model.echo.filter((x) => x.connected).flatMap((s) => transcript(c, s)),
