@@ -79,7 +79,7 @@ function ownKilled(lang: Lang, p: P): string {
       : `${who} не завершился за отведённое время после сигнала SIGTERM от программы стенда, и она завершила его сигналом SIGKILL, который перехватить нельзя.${last}${shell}`;
   if (p.signal === 'SIGTERM' && again)
     return lang === 'en'
-      ? `${who} too was stopped by the lab's runner with SIGTERM and died of the signal itself (exit status ${p.code}), printing nothing more.${last}${shell}`
+      ? `${who} was also stopped by the lab's runner with SIGTERM and died of the signal itself (exit status ${p.code}), printing nothing more.${last}${shell}`
       : `${who} тоже остановлен сигналом SIGTERM от программы стенда и завершён самим сигналом (код выхода ${p.code}), больше ничего не напечатав.${last}${shell}`;
   if (p.signal === 'SIGTERM')
     return lang === 'en'
