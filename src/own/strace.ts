@@ -14,8 +14,15 @@ import { Buffer } from 'node:buffer';
 
 /** Longest strace line read; the rest of a longer line is ignored (strace -s keeps them short). */
 export const MAX_TRACE_LINE = 4096;
-/** Longest data preview kept from a read or write (strace already escapes it; -s bounds it too). */
-export const MAX_PREVIEW = 48;
+/** Bytes of each read or write strace shows (`-s`): the preview of the call's data. */
+export const STRACE_STRING_BYTES = 32;
+/**
+ * Longest data preview kept from a read or write, in characters: a whole `-s` preview always fits
+ * (strace's longest escape, `\320`, is 4 characters a byte), so no byte strace showed is lost; the
+ * bound only keeps a log line short if strace ever prints more. Logs written before kept 48
+ * characters (12 bytes of Cyrillic): decodePreview reads those too, a cut escape left out.
+ */
+export const MAX_PREVIEW = STRACE_STRING_BYTES * 4;
 /** Unmatched `<unfinished ...>` halves kept at once; a trace cut short cannot grow this without bound. */
 const MAX_PENDING = 4096;
 /** Processes whose fd tables are kept; a fork bomb's table count stops here (its calls still count). */
@@ -83,7 +90,7 @@ export const STRACE_ARGS: readonly string[] = [
   // program, and strace stays to write how it ended.
   '-I3',
   '-s',
-  '32',
+  String(STRACE_STRING_BYTES),
   '-e',
   `trace=${TRACED_CALLS.join(',')}`,
 ];

@@ -687,7 +687,10 @@ function contentFindings(runs: readonly OwnRun[]): OwnFinding[] {
     );
   }
   if (c.conns === 0 || !c.first) return [];
-  return [finding(true, 'own-content-ok', { conns: c.conns, compared: c.compared }, [...c.first])];
+  const short: Record<string, number> = c.short
+    ? { shortCalls: c.short.calls, shortMin: c.short.min, shortMax: c.short.max }
+    : {};
+  return [finding(true, 'own-content-ok', { conns: c.conns, compared: c.compared, ...short }, [...c.first])];
 }
 
 interface Conn {
@@ -1120,6 +1123,32 @@ export interface ShellLine {
   text: string;
   code: number;
   signal: string;
+}
+
+/**
+ * The stop check's findings (check.ts's stopCheck), with what an earlier finding already explained
+ * marked, so that it is said once: `again` when an earlier program died the same way (the same
+ * signal, grace, language: the signal, the exit status, the shell's line and the fix were told),
+ * `whyAgain` when an earlier one failed for the same reason (why the check fails it). Each finding
+ * still says what happened to its program. The findings keep their order.
+ */
+export function markRepeatedStops<F extends { code: string; params: Record<string, string | number> }>(
+  findings: readonly F[],
+): F[] {
+  const told = new Set<string>();
+  return findings.map((f) => {
+    if (f.code !== 'own-stop-killed') return f;
+    const p = f.params;
+    const how = `how\u0000${p.signal}\u0000${p.grace}\u0000${p.python}`;
+    const why = `why\u0000${p.why}`;
+    const params = {
+      ...p,
+      ...(told.has(how) ? { again: 'yes' } : {}),
+      ...(told.has(why) ? { whyAgain: 'yes' } : {}),
+    };
+    told.add(how).add(why);
+    return { ...f, params };
+  });
 }
 
 /**

@@ -3,13 +3,13 @@
  * trace alone. Each connection (the fd and the peer -yy showed, from the accept() that returned
  * it) is two byte streams: what the server's reads returned and what its writes moved, each call
  * at the offset the calls before it reached (a call that returned -1, 0 or `?` moved nothing).
- * strace -s 32 keeps the first 32 bytes of each call (fewer when its escapes are long): those are
- * the known bytes. Where a write's known bytes and a read's known bytes cover the same offset, an
+ * strace -s 32 keeps the first 32 bytes of each call (a log written before the preview's bound was
+ * raised may hold fewer: 12 bytes of Cyrillic): those are the known bytes. Where a write's known bytes and a read's known bytes cover the same offset, an
  * echo writes there what it read there; the first offset where they differ is the finding. Bytes
  * the trace does not show are never guessed, and offsets the written stream did not reach (an
  * echo still in progress when the server stopped) are not compared. Pure: records in, result out.
  */
-import { decodePreviewBytes } from '../own/strace.js';
+import { decodePreviewBytes, STRACE_STRING_BYTES } from '../own/strace.js';
 import { preview } from '../text/escape.js';
 import type { LogRecord } from './parse.js';
 
@@ -34,6 +34,7 @@ const str = (r: LogRecord, k: string): string | undefined => {
 /** A call's place in its stream: from `start`, `bytes` moved, of which the first `known.length` are in the trace. */
 interface Piece {
   start: number;
+  moved: number;
   known: Uint8Array;
   call: LogRecord;
 }
@@ -59,6 +60,11 @@ export interface EchoContent {
   /** Connections where at least one byte was compared, and how many bytes in all. */
   conns: number;
   compared: number;
+  /**
+   * The compared calls whose known bytes are fewer than strace's preview holds (fewer than 32 and
+   * than the call moved: the log kept less), and the fewest and most bytes known of one of them.
+   */
+  short: { calls: number; min: number; max: number } | undefined;
   /** The first read and write compared (the evidence of a pass). */
   first: [LogRecord, LogRecord] | undefined;
   /** One per connection whose echo differs, in the order of the connections. */
@@ -103,10 +109,10 @@ function streams(calls: readonly LogRecord[]): Streams[] {
     if (!s) continue;
     const known = way === undefined ? knownBytes(c, moved) : new Uint8Array(0);
     if (reads) {
-      s.read.push({ start: s.readAt, known, call: c });
+      s.read.push({ start: s.readAt, moved, known, call: c });
       s.readAt += moved;
     } else {
-      s.written.push({ start: s.writtenAt, known, call: c });
+      s.written.push({ start: s.writtenAt, moved, known, call: c });
       s.writtenAt += moved;
     }
   }
@@ -115,7 +121,8 @@ function streams(calls: readonly LogRecord[]): Streams[] {
 
 /** Compares each connection's written bytes with its read bytes wherever the trace shows both. */
 export function echoContent(calls: readonly LogRecord[]): EchoContent {
-  const out: EchoContent = { conns: 0, compared: 0, first: undefined, diffs: [] };
+  const out: EchoContent = { conns: 0, compared: 0, short: undefined, first: undefined, diffs: [] };
+  const used = new Set<Piece>();
   for (const s of streams(calls)) {
     const reads = s.read.filter((p) => p.known.length > 0);
     const writes = s.written.filter((p) => p.known.length > 0);
@@ -132,6 +139,7 @@ export function echoContent(calls: readonly LogRecord[]): EchoContent {
         const to = Math.min(r.start + r.known.length, wEnd);
         if (to <= from) continue;
         compared += to - from;
+        used.add(r).add(w);
         if (out.first === undefined) out.first = [r.call, w.call];
         if (diff) continue;
         for (let at = from; at < to; at++) {
@@ -156,6 +164,15 @@ export function echoContent(calls: readonly LogRecord[]): EchoContent {
     if (compared > 0) out.conns++;
     out.compared += compared;
     if (diff) out.diffs.push(diff);
+  }
+  for (const p of used) {
+    if (p.known.length >= Math.min(p.moved, STRACE_STRING_BYTES)) continue;
+    const sh = out.short ?? { calls: 0, min: p.known.length, max: p.known.length };
+    out.short = {
+      calls: sh.calls + 1,
+      min: Math.min(sh.min, p.known.length),
+      max: Math.max(sh.max, p.known.length),
+    };
   }
   return out;
 }

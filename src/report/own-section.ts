@@ -61,7 +61,8 @@ const T = {
     unfinished:
       '  ← unfinished line (no newline after it): the program printed it earlier, but it reached the log only when the program ended',
     datagrams:
-      'The same datagrams in the captures: a few of the calls above, each with the first characters of its text as strace saw them, beside the datagram tcpdump recorded and its UDP payload size. A capture on the other side of the router shows other addresses than the call: the router rewrote them (NAT). A datagram is found by its ports and size, so one whose port NAT changed too shows as not in the captures.',
+      'The same datagrams in the captures: a few of the calls above, each with the first characters of its text as strace saw them, beside the datagram tcpdump recorded and its UDP payload size. A capture on the other side of the router does not show the call’s addresses: the router rewrote them (NAT). A datagram is found by its ports and size, so one whose port NAT changed too shows as not in the captures.',
+    datagramsAgain: 'The same datagrams in the captures (the table reads as the first such table above).',
     datagramsHeader: ['#', 'call', 'the datagram in the captures'],
     sent: 'to',
     received: 'from',
@@ -83,7 +84,7 @@ const T = {
   ru: {
     heading: 'Реализация: ваши программы',
     about:
-      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые сделала программа, — как их увидел strace снаружи, в том порядке, в каком она их делала; по этим вызовам и судят проверки этой программы. Одноимённые вызовы на одном сокете, идущие подряд, один сразу за другим, свёрнуты в одну строку с числом байт, которое вернул каждый из них, по порядку; любой другой вызов между ними начинает новую строку.',
+      'Код, который работал в этом запуске (записан с SHA-256 при старте), и системные вызовы с сокетами, которые сделала программа, — как их увидел strace снаружи, в том порядке, в каком она их делала; по этим вызовам и судят проверки этой программы. Одноимённые вызовы на одном сокете, идущие подряд, свёрнуты в одну строку с числом байт, которое вернул каждый из них, по порядку; любой другой вызов между ними начинает новую строку.',
     program: (role: string, scenario: string | undefined) =>
       `${OWN_ROLE_NAMES.ru[role as keyof (typeof OWN_ROLE_NAMES)['ru']] ?? role}${scenario ? ` (${scenario})` : ''}`,
     command: 'Команда:',
@@ -104,7 +105,8 @@ const T = {
     unfinished:
       '  ← незаконченная строка (после неё не было перевода строки): программа напечатала её раньше, но в журнал она попала только при завершении программы',
     datagrams:
-      'Те же дейтаграммы в захватах: несколько вызовов из таблицы выше, у каждого — первые символы его текста, как их увидел strace, а рядом — дейтаграмма, которую записал tcpdump, и размер её полезной нагрузки UDP. Захват по другую сторону маршрутизатора показывает другие адреса, чем вызов: их заменил маршрутизатор (NAT). Дейтаграмма ищется по портам и размеру, поэтому та, у которой NAT заменил и порт, будет показана как отсутствующая в захватах.',
+      'Те же дейтаграммы в захватах: несколько вызовов из таблицы выше, у каждого — первые символы его текста, как их увидел strace, а рядом — дейтаграмма, которую записал tcpdump, и размер её полезной нагрузки UDP. Захват по другую сторону маршрутизатора показывает не те адреса, что в вызове: их заменил маршрутизатор (NAT). Дейтаграмма ищется по портам и размеру, поэтому та, у которой NAT заменил и порт, будет показана как отсутствующая в захватах.',
+    datagramsAgain: 'Те же дейтаграммы в захватах (таблица читается так же, как первая такая таблица выше).',
     datagramsHeader: ['№', 'вызов', 'дейтаграмма в захватах'],
     sent: 'на',
     received: 'от',
@@ -134,6 +136,8 @@ interface Shown {
   others: Map<string, SourceView>;
   /** The shell's signal line explained (once). */
   shell?: boolean;
+  /** How to read a calls-beside-datagrams table explained (once). */
+  datagrams?: boolean;
 }
 
 /** The role whose code each own check judges (its failing findings point into that role's files). */
@@ -247,15 +251,19 @@ function programBlocks(
     ),
   );
   if (p.callsLeft > 0) out.push(paragraph(t.callsLeft(p.callsLeft)));
-  if (p.datagrams.length > 0) out.push(...datagramBlocks(p.datagrams, lang));
+  if (p.datagrams.length > 0) {
+    // How to read the table is said once in the section; later programs' tables get a reference.
+    out.push(...datagramBlocks(p.datagrams, lang, !shown.datagrams));
+    shown.datagrams = true;
+  }
   return out;
 }
 
 /** The chat program's calls beside their datagrams in the captures (own-wire.ts); all text escaped by the renderers. */
-function datagramBlocks(rows: readonly CallDatagrams[], lang: Lang): Block[] {
+function datagramBlocks(rows: readonly CallDatagrams[], lang: Lang, first: boolean): Block[] {
   const t = T[lang];
   return [
-    paragraph(t.datagrams),
+    paragraph(first ? t.datagrams : t.datagramsAgain),
     table(
       t.datagramsHeader,
       rows.map((d, i) => {

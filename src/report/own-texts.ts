@@ -62,16 +62,25 @@ function ownKilled(lang: Lang, p: P): string {
       : lang === 'en'
         ? ` The last line it printed: «${p.last}».`
         : ` Последняя напечатанная строка: «${p.last}».`;
+  const again = p.again === 'yes';
   const shell =
     p.shell === undefined || p.shell === '-'
       ? ''
-      : lang === 'en'
-        ? ` The «${p.shell}» line${p.last === '-' ? '' : ' after it'} on \`stderr\` is not the program's: the shell that ran it (\`/bin/sh -c\`) printed it on seeing it die of the signal.`
-        : ` Строку «${p.shell}»${p.last === '-' ? '' : ' после неё'} в потоке ошибок (\`stderr\`) напечатала не программа, а запустившая её оболочка (\`/bin/sh -c\`), увидев, что программу завершил сигнал.`;
+      : again
+        ? lang === 'en'
+          ? ` The «${p.shell}» line${p.last === '-' ? '' : ' after it'} on \`stderr\` is again the shell's.`
+          : ` Строку «${p.shell}»${p.last === '-' ? '' : ' после неё'} в \`stderr\` и здесь напечатала оболочка.`
+        : lang === 'en'
+          ? ` The «${p.shell}» line${p.last === '-' ? '' : ' after it'} on \`stderr\` is not the program's: the shell that ran it (\`/bin/sh -c\`) printed it on seeing it die of the signal.`
+          : ` Строку «${p.shell}»${p.last === '-' ? '' : ' после неё'} в потоке ошибок (\`stderr\`) напечатала не программа, а запустившая её оболочка (\`/bin/sh -c\`), увидев, что программу завершил сигнал.`;
   if (p.grace === 'yes')
     return lang === 'en'
       ? `${who} did not end within the grace period after the SIGTERM of the lab's runner, and the runner killed it with SIGKILL, which no program can catch.${last}${shell}`
       : `${who} не завершился за отведённое время после сигнала SIGTERM от программы стенда, и она завершила его сигналом SIGKILL, который перехватить нельзя.${last}${shell}`;
+  if (p.signal === 'SIGTERM' && again)
+    return lang === 'en'
+      ? `${who} was also stopped by the lab's runner with SIGTERM and died of the signal itself (exit status ${p.code}), printing nothing more.${last}${shell}`
+      : `${who} тоже остановлен сигналом SIGTERM от программы стенда и завершён самим сигналом (код выхода ${p.code}), больше ничего не напечатав.${last}${shell}`;
   if (p.signal === 'SIGTERM')
     return lang === 'en'
       ? `${who} was stopped by the lab's runner with SIGTERM (how \`docker compose stop\` stops the containers; the runner passes it on to your program) and died of the signal itself${status}, printing nothing more.${last}${shell}`
@@ -105,6 +114,25 @@ const KILLED_WHY: Record<Lang, Record<string, string>> = {
   },
 };
 
+/** The same, shorter, once the check has said it for an earlier program (whyAgain): what happened to this one. */
+const KILLED_WHY_AGAIN: Record<Lang, Record<string, string>> = {
+  en: {
+    server: KILLED_WHY.en.server!,
+    'client-open':
+      'It printed no message of disconnecting from the server: its connection was still open (no close() of its own in the trace).',
+    'client-closed': 'It had closed its connection, but it did not end by itself.',
+    // «printing nothing more» is already said: the check's reason for the chat programs was given above.
+    other: '',
+  },
+  ru: {
+    server: KILLED_WHY.ru.server!,
+    'client-open':
+      'Сообщения об отключении от сервера он не вывел: соединение было ещё открыто (своего close() в трассировке нет).',
+    'client-closed': 'Своё соединение он закрыл, но сам не завершился.',
+    other: '',
+  },
+};
+
 /** What to change so that the program prints its stop (Python's default for SIGTERM is to die at once). */
 function ownKilledFix(lang: Lang, p: P): string {
   if (p.grace === 'yes')
@@ -112,6 +140,9 @@ function ownKilledFix(lang: Lang, p: P): string {
       ? 'End the program promptly when SIGTERM arrives (a handler that leaves the loop).'
       : 'Завершайте программу сразу по приходу SIGTERM (обработчик, который выходит из цикла).';
   if (p.signal !== 'SIGTERM') return '';
+  // The advice is given once in the check, with the first program it fits.
+  if (p.again === 'yes')
+    return lang === 'en' ? 'The fix is the one given above.' : 'Исправление то же, что описано выше.';
   const client = p.role === 'echo-client';
   return p.python === 'yes'
     ? lang === 'en'
@@ -165,7 +196,13 @@ const stopTexts = (lang: Lang) => ({
       : `${ownWho('ru', p)} обработал сигнал SIGTERM от программы стенда и завершился сам (код выхода ${p.code}); последняя напечатанная строка: «${p.last}»`,
   'chat-direction-untested': (p: P) => directionText(lang, p),
   'own-stop-killed': (p: P) =>
-    `${ownKilled(lang, p)} ${KILLED_WHY[lang][String(p.why)] ?? ''} ${ownKilledFix(lang, p)}`.trim(),
+    [
+      ownKilled(lang, p),
+      (p.whyAgain === 'yes' ? KILLED_WHY_AGAIN : KILLED_WHY)[lang][String(p.why)] ?? '',
+      ownKilledFix(lang, p),
+    ]
+      .filter((x) => x !== '')
+      .join(' '),
   'own-stop-missing': (p: P) =>
     lang === 'en'
       ? `${ownWho('en', p)}: the logs end before it did (no own.program.exited): still running when the logs were collected, or the lab's runner itself was killed`
@@ -447,6 +484,36 @@ const untestedText = (lang: Lang, p: P): string => {
     : `не проверено в этом запуске: ${names}. ✅ относится только к частям, которые выполнялись (они перечислены после непроверенных). Как проверить: ${hows.join('; ')}.${tail}`;
 };
 
+/**
+ * The calls of a content check whose log holds fewer bytes than strace showed (a log written while
+ * the preview was cut at 48 characters: 12 bytes of Cyrillic): how many, and how many bytes each.
+ */
+const shortKept = (lang: Lang, p: P): string => {
+  const calls = Number(p.shortCalls ?? 0);
+  if (!(calls > 0)) return '';
+  const min = Number(p.shortMin);
+  const max = Number(p.shortMax);
+  if (lang === 'en') {
+    const bytes = min === max ? `${b('en', min)}${calls > 1 ? ' each' : ''}` : `${min} to ${b('en', max)}`;
+    return `, and the log holds fewer for ${count('en', calls, CALL.en)} compared: ${bytes}`;
+  }
+  // «по» with a number: «по 1 байту», «по 2 байта», «по 12 байт».
+  const each = { one: 'байту', few: 'байта', many: 'байт', other: 'байта' };
+  const bytes =
+    min !== max
+      ? `от ${min} до ${count('ru', max, 'byte', 'gen')}`
+      : calls > 1
+        ? `по ${count('ru', min, each)}`
+        : b('ru', min);
+  const forms = {
+    one: 'сравненного вызова',
+    other: 'сравненных вызовов',
+    genOne: 'сравненного вызова',
+    genMany: 'сравненных вызовов',
+  };
+  return `, а для ${count('ru', calls, forms, 'gen')} журнал сохранил меньше — ${bytes}`;
+};
+
 export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>> = {
   en: {
     ...CHAT_FINDINGS_EN,
@@ -456,7 +523,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-pair-ok': (p) =>
       `${p.what}: your client wrote ${b('en', p.clientSent)}, your server read ${p.serverRead} (in ${count('en', Number(p.reads), { one: 'read', other: 'reads' })}, from ${p.seen}) and wrote back ${p.serverSent}, your client read ${p.clientRead}: every byte came back (both traces)`,
     'own-content-ok': (p) =>
-      `wherever the trace shows both the bytes read and the bytes written at one offset of a connection, your server wrote the bytes it had read there (${b('en', p.compared)} compared, ${count('en', Number(p.conns), 'connection')}; strace keeps at most the first 32 bytes of each read and write, the bytes after them were not compared)`,
+      `wherever the trace shows both the bytes read and the bytes written at one offset of a connection, your server wrote the bytes it had read there (${b('en', p.compared)} compared, ${count('en', Number(p.conns), 'connection')}; strace keeps at most the first 32 bytes of each read and write${shortKept('en', p)}; the bytes after those were not compared)`,
     'own-content-diff': (p) =>
       `${p.peer} (fd ${p.fd}): the bytes your server wrote at offset ${p.offset} of the connection differ from the bytes it read there (offsets count from 0): from offset ${p.from} it read "${p.read}" and wrote "${p.written}"${Number(p.diffs) > 1 ? ` (${count('en', Number(p.diffs), 'connection')} like this)` : ''}`,
     'own-pair-diff': (p) =>
@@ -519,7 +586,7 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-pair-ok': (p) =>
       `${p.what}: ваш клиент записал в сокет ${b('ru', p.clientSent)}, ваш сервер прочитал ${p.serverRead} (за ${count('ru', Number(p.reads), CALL.ru)} чтения; клиент для него — ${p.seen}) и записал обратно ${p.serverSent}, ваш клиент прочитал ${p.clientRead}: вернулись все байты (по обеим трассировкам)`,
     'own-content-ok': (p) =>
-      `везде, где трассировка показывает и прочитанные, и записанные байты по одному смещению в соединении, ваш сервер записал те же байты, что прочитал там (сравнено ${b('ru', p.compared)} в ${count('ru', Number(p.conns), IN_CONNECTIONS)}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи, байты после них не сравнивались)`,
+      `везде, где трассировка показывает и прочитанные, и записанные байты по одному смещению в соединении, ваш сервер записал те же байты, что прочитал там (сравнено ${b('ru', p.compared)} в ${count('ru', Number(p.conns), IN_CONNECTIONS)}; strace сохраняет не больше первых 32 байт каждого чтения и каждой записи${shortKept('ru', p)}; байты после сохранённых не сравнивались)`,
     'own-content-diff': (p) =>
       `${p.peer} (fd ${p.fd}): байты, которые ваш сервер записал в соединение по смещению ${p.offset}, отличаются от байтов, которые он прочитал из него по тому же смещению (смещения отсчитываются от 0): начиная со смещения ${p.from} прочитано «${p.read}», записано «${p.written}»${Number(p.diffs) > 1 ? ` (таких соединений: ${p.diffs})` : ''}`,
     'own-pair-diff': (p) =>
@@ -691,7 +758,7 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
     clientRead: 1347,
     reads: 4,
   },
-  'own-content-ok': { conns: 2, compared: 20 },
+  'own-content-ok': { conns: 2, compared: 20, shortCalls: 2, shortMin: 12, shortMax: 12 },
   'own-content-diff': {
     peer: '127.0.0.1:40000',
     fd: 5,

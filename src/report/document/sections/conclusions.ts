@@ -101,6 +101,13 @@ export function conclusions(c: Ctx): Block[] {
   const extra = c.extraChecks ?? [];
   const counted = checkCounts([...checks, ...extra.map((x) => ({ ...x, findings: [] }))]);
   const passed = counted.pass;
+  // Passed with parts this run did not test (checkCounts' `partial`): named, not counted as whole passes.
+  const partly = checks
+    .filter((x) => x.status === 'pass' && x.findings.some((f) => f.na && !f.note))
+    .map((x) => titleRuns(t, x.id));
+  // After a list of names, a semicolon tells where it ends.
+  const sep = partly.length > 0 ? '; ' : ', ';
+  const quoted = (open: string, close: string) => join(partly.map((f) => [text(open), ...f, text(close)]));
   const failed = [
     ...checks.filter((x) => x.status === 'fail').map((x) => titleRuns(t, x.id)),
     ...extra.filter((x) => x.status === 'fail').map((x) => [text(x.title[lang])]),
@@ -120,8 +127,8 @@ export function conclusions(c: Ctx): Block[] {
         ]),
     P(
       lang,
-      prose`Checks: ${passed} of ${counted.total} passed${failed.length > 0 ? prose`, failed: the ${failed.length === 1 ? 'check' : 'checks'} ${join(failed.map((f) => [text('“'), ...f, text('”')]))}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
-      prose`Проверки: пройдено ${passed} из ${counted.total}${failed.length > 0 ? prose`, ${failed.length === 1 ? 'не пройдена проверка' : 'не пройдены проверки'} ${join(failed.map((f) => [text('«'), ...f, text('»')]))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
+      prose`Checks: ${passed} of ${counted.total} passed${partly.length > 0 ? prose`, ${partly.length} of them in part (with parts not tested in this run): ${quoted('“', '”')}` : []}${failed.length > 0 ? prose`${sep}failed: the ${failed.length === 1 ? 'check' : 'checks'} ${join(failed.map((f) => [text('“'), ...f, text('”')]))}` : []}${na > 0 ? `, ${na} not applicable (their part is missing from the logs)` : ''}${stopped ? '' : '; the server logged no stop'}. The appendix holds the evidence.`,
+      prose`Проверки: пройдено ${passed} из ${counted.total}${partly.length > 0 ? prose`, из них частично — ${partly.length} (часть не проверялась в этом запуске): ${quoted('«', '»')}` : []}${failed.length > 0 ? prose`${sep}${failed.length === 1 ? 'не пройдена проверка' : 'не пройдены проверки'} ${join(failed.map((f) => [text('«'), ...f, text('»')]))}` : []}${na > 0 ? `, неприменимых: ${na} (их части в журналах нет)` : ''}${stopped ? '' : '; остановку сервер в журнал не записал'}. Доказательства — в приложении.`,
     ),
   ];
 }

@@ -104,7 +104,7 @@ export function goal(c: Ctx): Block[] {
     P(
       lang,
       `Learn how programs talk over TCP and UDP sockets: a TCP echo server that, as the assignment asks, handles what a client sends in portions of 1 KB and returns it ${en}, a TCP client that sends lines typed by its user, and a multi-user chat over UDP; see which address the server sees when the client is on the same machine, on a virtual machine’s network, and on another network. Here the virtual machine and the other network are played by containers, each in its own network namespace, joined by Docker networks and a router container.`,
-      `Изучить обмен данными между программами через сокеты TCP и UDP: эхо-сервер TCP, который, как требует задание, обрабатывает присланное клиентом порциями по 1 КБ и возвращает обратно ${ru}, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети. Виртуальную машину и другую сеть здесь заменяют контейнеры, каждый в своём сетевом пространстве имён, соединённые сетями Docker и контейнером-маршрутизатором.`,
+      `Изучить обмен данными между программами через сокеты TCP и UDP: эхо-сервер TCP, который, как требует задание, обрабатывает присланное клиентом порциями по 1 КБ и возвращает ${ru}, TCP-клиент, отправляющий строки, введённые пользователем, и многопользовательский чат на UDP; увидеть, какой адрес видит сервер, когда клиент работает на той же машине, в сети виртуальной машины и в другой сети. Виртуальную машину и другую сеть здесь заменяют контейнеры, каждый в своём сетевом пространстве имён, соединённые сетями Docker и контейнером-маршрутизатором.`,
     ),
   ];
 }
