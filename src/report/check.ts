@@ -21,6 +21,7 @@ import {
   ownPairFindings,
   ownRuns,
   ownServerViews,
+  markRepeatedStops,
   shellLine,
 } from './own-checks.js';
 
@@ -513,7 +514,7 @@ function stopCheck(model: LabModel): CheckResult {
   }
   for (const p of model.programs) findings.push(stopFinding(p, sessionsOf.get(p) ?? []));
   for (const run of own) findings.push(ownStopFinding(run));
-  return result('stopped', findings);
+  return result('stopped', markRepeatedStops(findings));
 }
 
 /** Signal numbers a program's exit status can carry (128 + n, as the shell reports a death by signal). */

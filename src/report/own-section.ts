@@ -56,7 +56,8 @@ const T = {
     callsLeft: (n: number) =>
       `${n} more rows not shown: the calls made after the ones above (each is a line of the program's log)`,
     untraced: 'Ran without strace: no socket calls were recorded.',
-    output: 'What the program printed (stdout and stderr, stderr lines marked):',
+    output: (stderr: boolean) =>
+      `What the program printed${stderr ? ' (stdout and stderr; its stderr lines marked [stderr])' : ''}:`,
     outputLeft: (n: number) => `${n} more lines in the log`,
     unfinished:
       '  ← unfinished line (no newline after it): the program printed it earlier, but it reached the log only when the program ended',
@@ -100,7 +101,8 @@ const T = {
     callsLeft: (n: number) =>
       `ещё строк не показано: ${n} — это вызовы, сделанные после показанных выше (каждый записан строкой в журнале программы)`,
     untraced: 'Программа работала без strace: вызовы с сокетами не записаны.',
-    output: 'Что напечатала программа (stdout и stderr; строки stderr помечены):',
+    output: (stderr: boolean) =>
+      `Что напечатала программа${stderr ? ' (stdout и stderr; её строки из stderr помечены [stderr])' : ''}:`,
     outputLeft: (n: number) => `ещё строк в журнале: ${n}`,
     unfinished:
       '  ← незаконченная строка (после неё не было перевода строки): программа напечатала её раньше, но в журнал она попала только при завершении программы',
@@ -221,7 +223,7 @@ function programBlocks(
   if (p.filesSkipped > 0) out.push(paragraph(t.filesSkipped(p.filesSkipped)));
   if (p.output.length > 0) {
     out.push(
-      paragraph(t.output),
+      paragraph(t.output(p.output.some((o, i) => o.stream === 'stderr' && shell?.index !== i))),
       codeBlock(
         p.output
           .map((o, i) =>

@@ -112,8 +112,8 @@ export function setup(c: Ctx): Block[] {
     out.push(
       P(
         lang,
-        'In the name of your client, “pid N” is the process id of your program as strace saw it inside its own container. Each container numbers its processes separately, so the same number in two containers means two different processes; and the `pid` field of a log line is another process again: the lab’s runner, which started your program and wrote the log.',
-        'В имени вашего клиента «pid N» — номер процесса вашей программы, каким его видел strace внутри её контейнера. В каждом контейнере процессы нумеруются отдельно, поэтому одинаковый номер в двух контейнерах — это два разных процесса; а поле `pid` строки журнала — ещё один процесс: программа запуска стенда, которая запустила вашу программу и записала журнал.',
+        'In the name of your echo client, “pid N” is the process id of your program as strace saw it inside its own container (your chat clients ran under strace too, but are named by their log alone). Each container numbers its processes separately, so the same number in two containers means two different processes; and the `pid` field of a log line is another process again: the lab’s runner, which started your program and wrote the log.',
+        'В имени вашего эхо-клиента «pid N» — номер процесса вашей программы, каким его видел strace внутри её контейнера (ваши чат-клиенты тоже работали под strace, но названы только по своему журналу). В каждом контейнере процессы нумеруются отдельно, поэтому одинаковый номер в двух контейнерах — это два разных процесса; а поле `pid` строки журнала — ещё один процесс: программа запуска стенда, которая запустила вашу программу и записала журнал.',
       ),
     );
 
