@@ -21,8 +21,10 @@ import {
   ownPairFindings,
   ownRuns,
   ownServerViews,
+  endSignal,
   markRepeatedStops,
   shellLine,
+  signalNumber,
 } from './own-checks.js';
 
 /** The checks of a lab run, each defined once here. */
@@ -517,18 +519,6 @@ function stopCheck(model: LabModel): CheckResult {
   return result('stopped', markRepeatedStops(findings));
 }
 
-/** Signal numbers a program's exit status can carry (128 + n, as the shell reports a death by signal). */
-const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP',
-  2: 'SIGINT',
-  3: 'SIGQUIT',
-  6: 'SIGABRT',
-  9: 'SIGKILL',
-  11: 'SIGSEGV',
-  13: 'SIGPIPE',
-  15: 'SIGTERM',
-};
-
 /**
  * How a student's own program ended, from the runner's own.program.exited: by itself; after the
  * SIGTERM of the lab's runner, handling it (an exit status of its own); or killed by the signal
@@ -552,12 +542,8 @@ function ownStopFinding(run: ReturnType<typeof ownRuns>[number]): Finding {
   }
   const code = numField(exited, 'code');
   const reason = strField(exited, 'reason') ?? '?';
-  const bySignal = code !== undefined && code > 128 && code < 160 ? code - 128 : undefined;
-  const signal =
-    reason === 'killed-after-grace'
-      ? 'SIGKILL'
-      : (strField(exited, 'signal') ??
-        (bySignal !== undefined ? (SIGNALS[bySignal] ?? `signal ${bySignal}`) : undefined));
+  const bySignal = signalNumber(exited);
+  const signal = endSignal(exited);
   const params = {
     role,
     program,
@@ -680,11 +666,22 @@ export function checkAddresses(model: LabModel, rule: AddressRule, scenario: str
   return addressCheck(model, rule, scenario);
 }
 
+/**
+ * A check that passed with parts this run did not test: a finding that is not applicable and not
+ * a mere note. Shown as «пройдена частично», named in the summaries, counted in `partial`.
+ */
+export function passedInPart(r: {
+  status: CheckStatus;
+  findings: ReadonlyArray<{ na?: boolean; note?: boolean }>;
+}): boolean {
+  return r.status === 'pass' && r.findings.some((f) => f.na && !f.note);
+}
+
 /** The counts every summary of the checks says (the CLI's line, the report's lines): one computation. */
 export interface CheckCounts {
   total: number;
   pass: number;
-  /** Of `pass`: the checks with parts this run did not test (their findings begin with own-untested). */
+  /** Of `pass`: the checks with parts this run did not test (passedInPart). */
   partial: number;
   fail: number;
   na: number;
@@ -699,7 +696,7 @@ export function checkCounts(
   return {
     total: results.length,
     pass: pass.length,
-    partial: pass.filter((r) => r.findings.some((f) => f.na && !f.note)).length,
+    partial: pass.filter(passedInPart).length,
     fail: results.filter((r) => r.status === 'fail').length,
     na: results.filter((r) => r.status === 'n/a').length,
   };
@@ -723,9 +720,7 @@ export function checkSummary<F extends { ok: boolean; na?: boolean; note?: boole
   const c = checkCounts(extra ? [...results, extra] : results);
   const name = (id: string) => (lang === 'en' ? id : (w.names[id] ?? id));
   const named = (id: string) => (lang === 'en' ? id : w.names[id] ? `${w.names[id]} (${id})` : id);
-  const partial = results
-    .filter((r) => r.status === 'pass' && r.findings.some((f) => f.na && !f.note))
-    .map((r) => name(r.id));
+  const partial = results.filter(passedInPart).map((r) => name(r.id));
   const na = [...results, ...(extra ? [extra] : [])]
     .filter((r) => r.status === 'n/a')
     .map((r) => named(r.id));

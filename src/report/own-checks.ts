@@ -1096,25 +1096,64 @@ export function ownServerViews<S extends ClientSession>(
   return views;
 }
 
+/** Signal names by number (Linux), for an exit status of 128 + n. */
+const SIGNAL_NAMES: Readonly<Record<number, string>> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  11: 'SIGSEGV',
+  12: 'SIGUSR2',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+};
+
 /**
  * What /bin/sh prints when a child it waited for was ended by a signal (dash and glibc's
  * strsignal()), by the signal's number; SIGINT and SIGPIPE it does not report.
  */
-const SHELL_SIGNALS: Readonly<Record<number, [string, string]>> = {
-  1: ['SIGHUP', 'Hangup'],
-  3: ['SIGQUIT', 'Quit'],
-  4: ['SIGILL', 'Illegal instruction'],
-  5: ['SIGTRAP', 'Trace/breakpoint trap'],
-  6: ['SIGABRT', 'Aborted'],
-  7: ['SIGBUS', 'Bus error'],
-  8: ['SIGFPE', 'Floating point exception'],
-  9: ['SIGKILL', 'Killed'],
-  10: ['SIGUSR1', 'User defined signal 1'],
-  11: ['SIGSEGV', 'Segmentation fault'],
-  12: ['SIGUSR2', 'User defined signal 2'],
-  14: ['SIGALRM', 'Alarm clock'],
-  15: ['SIGTERM', 'Terminated'],
+const SHELL_MESSAGES: Readonly<Record<number, string>> = {
+  1: 'Hangup',
+  3: 'Quit',
+  4: 'Illegal instruction',
+  5: 'Trace/breakpoint trap',
+  6: 'Aborted',
+  7: 'Bus error',
+  8: 'Floating point exception',
+  9: 'Killed',
+  10: 'User defined signal 1',
+  11: 'Segmentation fault',
+  12: 'User defined signal 2',
+  14: 'Alarm clock',
+  15: 'Terminated',
 };
+
+/**
+ * The signal that ended a program, from its own.program.exited, or undefined when it ended by
+ * itself: SIGKILL after the grace period, the signal the runner saw, or the shell's exit status
+ * 128 + n (the runner's `/bin/sh -c` outlives the signal and reports it so).
+ */
+export function endSignal(exited: LogRecord | undefined): string | undefined {
+  if (!exited) return undefined;
+  if (str(exited, 'reason') === 'killed-after-grace') return 'SIGKILL';
+  const named = str(exited, 'signal');
+  if (named !== undefined) return named;
+  const n = signalNumber(exited);
+  return n === undefined ? undefined : (SIGNAL_NAMES[n] ?? `signal ${n}`);
+}
+
+/** n of an exit status 128 + n (a death by signal as the shell reports it). */
+export function signalNumber(exited: LogRecord | undefined): number | undefined {
+  const code = num(exited, 'code');
+  return code !== undefined && code > 128 && code < 160 ? code - 128 : undefined;
+}
 
 /** The shell's line about the signal that ended the program: which output line, and the signal. */
 export interface ShellLine {
@@ -1157,15 +1196,14 @@ export function markRepeatedStops<F extends { code: string; params: Record<strin
  * exits with 128 + the signal's number. That line, the run's last on stderr, is the shell's.
  */
 export function shellLine(run: OwnRun): ShellLine | undefined {
-  const code = num(run.exited, 'code');
-  if (code === undefined || code <= 128) return undefined;
-  const known = SHELL_SIGNALS[code - 128];
-  if (!known) return undefined;
+  const n = signalNumber(run.exited);
+  const message = n === undefined ? undefined : SHELL_MESSAGES[n];
+  if (n === undefined || message === undefined) return undefined;
   let index = -1;
   run.output.forEach((r, i) => {
     if (str(r, 'stream') === 'stderr') index = i;
   });
   const text = index >= 0 ? (str(run.output[index], 'text') ?? '') : '';
-  if (text !== known[1] && text !== `${known[1]} (core dumped)`) return undefined;
-  return { index, text, code, signal: known[0] };
+  if (text !== message && text !== `${message} (core dumped)`) return undefined;
+  return { index, text, code: 128 + n, signal: SIGNAL_NAMES[n] ?? `signal ${n}` };
 }

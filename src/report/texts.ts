@@ -9,7 +9,7 @@ import type { Lang } from '../text/lang.js';
 import { type Sentence, sentence } from '../text/catalogue.js';
 import { count } from '../text/plural.js';
 import { reasonLabel } from '../text/reasons.js';
-import type { CheckId, CheckStatus, Finding, FindingCode } from './check.js';
+import { type CheckId, type CheckStatus, type Finding, type FindingCode, passedInPart } from './check.js';
 import { OWN_CHECK_TITLES, OWN_FINDINGS } from './own-texts.js';
 import type { SkipCause } from './parse.js';
 
@@ -328,7 +328,7 @@ export function shownStatus(check: {
   status: CheckStatus;
   findings: ReadonlyArray<{ na?: boolean; note?: boolean }>;
 }): ShownStatus {
-  return check.status === 'pass' && check.findings.some((f) => f.na && !f.note) ? 'partial' : check.status;
+  return passedInPart(check) ? 'partial' : check.status;
 }
 
 /** One sentence per finding of the lab's checks (a student's own programs' are in own-texts.ts). */

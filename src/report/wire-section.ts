@@ -33,7 +33,7 @@ import { normaliseEndpoint } from '../wire/crosscheck.js';
 import { plainAddress } from '../net/address.js';
 import { type LabModel, NO_SCENARIO, numField, strField } from './aggregate.js';
 import { ownParts } from './identity.js';
-import type { LogRecord } from './parse.js';
+import { endSignal, ownRuns } from './own-checks.js';
 import type { CheckStatus } from './check.js';
 import { code, heading, list, prose, text } from './document/build.js';
 import type { Block, Inline } from './document/model.js';
@@ -509,54 +509,37 @@ export function closedAtExitOf(
   scenario: string,
   connections: ReadonlyArray<{ client: string }>,
 ): Map<string, ExitClose> {
-  // Per run of an echo client (its source and runner): its sockets' own ends, open or closed.
+  // Per run of an echo client: its sockets' own ends, open or closed, and how the program ended.
   interface Sock {
     local?: string;
     closed: boolean;
   }
-  const runs = new Map<string, { socks: Map<string, Sock>; ended?: ExitClose }>();
-  const runOf = (r: LogRecord) => `${r.source}\u0000${r.hostname ?? ''}\u0000${r.pid ?? ''}`;
-  for (const r of model.timeline.records) {
-    if (!r.event.startsWith('own.') || strField(r, 'role') !== 'echo-client') continue;
-    if ((r.scenario ?? NO_SCENARIO) !== scenario) continue;
-    const key = runOf(r);
-    if (r.event === 'own.program.started') {
-      runs.set(key, { socks: new Map() });
-      continue;
-    }
-    const run = runs.get(key);
-    if (!run) continue;
-    if (r.event === 'own.program.exited') {
-      const code = numField(r, 'code');
-      const reason = strField(r, 'reason');
-      run.ended = {
-        signal:
-          strField(r, 'signal') !== undefined ||
-          reason === 'killed-after-grace' ||
-          reason === 'signal' ||
-          (code !== undefined && code > 128),
-      };
-      continue;
-    }
-    if (r.event !== 'own.call') continue;
-    const call = strField(r, 'call') ?? '';
-    const fd = `${numField(r, 'ownPid') ?? ''}/${numField(r, 'fd') ?? ''}`;
-    if (call === 'connect') {
-      run.socks.set(fd, { closed: false });
-      continue;
-    }
-    const sock = run.socks.get(fd);
-    if (!sock) continue;
-    sock.local ??= strField(r, 'local');
-    // A close() or shutdown() of its own, whatever it returned: the program did close it.
-    if (call === 'close' || call === 'shutdown') {
-      sock.closed = true;
-      run.socks.delete(fd);
-      if (sock.local) run.socks.set(`closed/${sock.local}`, sock);
+  const runs: Array<{ socks: Map<string, Sock>; ended?: ExitClose }> = [];
+  for (const own of ownRuns(model.timeline.records)) {
+    if (own.role !== 'echo-client' || (own.scenario ?? NO_SCENARIO) !== scenario) continue;
+    const run: { socks: Map<string, Sock>; ended?: ExitClose } = { socks: new Map() };
+    if (own.exited) run.ended = { signal: endSignal(own.exited) !== undefined };
+    runs.push(run);
+    for (const r of own.calls) {
+      const call = strField(r, 'call') ?? '';
+      const fd = `${numField(r, 'ownPid') ?? ''}/${numField(r, 'fd') ?? ''}`;
+      if (call === 'connect') {
+        run.socks.set(fd, { closed: false });
+        continue;
+      }
+      const sock = run.socks.get(fd);
+      if (!sock) continue;
+      sock.local ??= strField(r, 'local');
+      // A close() or shutdown() of its own, whatever it returned: the program did close it.
+      if (call === 'close' || call === 'shutdown') {
+        sock.closed = true;
+        run.socks.delete(fd);
+        if (sock.local) run.socks.set(`closed/${sock.local}`, sock);
+      }
     }
   }
   const byPort = new Map<string, ExitClose | null>();
-  for (const run of runs.values())
+  for (const run of runs)
     for (const sock of run.socks.values()) {
       const port = sock.local?.slice(sock.local.lastIndexOf(':') + 1);
       if (!port) continue;

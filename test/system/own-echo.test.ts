@@ -297,27 +297,13 @@ test('a refused connection: the correct client says so and exits non-zero; the t
  * then the server are stopped, as `docker compose stop` would. Returns the analysis of all three.
  */
 async function ownPair(serverFolder: string) {
-  const server = memoryLog();
-  const srv = runOwnProgram({
-    role: 'echo-server',
-    command: `${PYTHON} server.py {port}`,
-    dir: `${FIXTURES}${serverFolder}`,
-    port: 0,
-    trace: true,
-    log: server.log,
-    relay: null,
-  });
+  const { runner: server, run: srv, port } = await startOwnServer(serverFolder);
   const clients: Array<{
     log: ReturnType<typeof memoryLog>;
     run: ReturnType<typeof runOwnProgram>;
     stdin: PassThrough;
   }> = [];
   try {
-    const local = await Promise.race([
-      srv.listening,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15000)),
-    ]);
-    const port = Number(/:(\d+)$/.exec(local ?? '')?.[1]);
     assert.ok(port > 0, `the server in ${serverFolder} listened`);
     for (const scenario of ['local', 'vm']) {
       const log = memoryLog(scenario);

@@ -7,7 +7,7 @@ import { count } from '../../../text/plural.js';
 import { numField as num } from '../../aggregate.js';
 import { TEXTS } from '../../texts.js';
 import { code, heading, join, list, prose, text } from '../build.js';
-import { checkCounts } from '../../check.js';
+import { checkCounts, passedInPart } from '../../check.js';
 import { titleRuns } from './appendix.js';
 import type { Block, Inline } from '../model.js';
 import { type Ctx, L, P, bytes, own } from './context.js';
@@ -102,9 +102,7 @@ export function conclusions(c: Ctx): Block[] {
   const counted = checkCounts([...checks, ...extra.map((x) => ({ ...x, findings: [] }))]);
   const passed = counted.pass;
   // Passed with parts this run did not test (checkCounts' `partial`): named, not counted as whole passes.
-  const partly = checks
-    .filter((x) => x.status === 'pass' && x.findings.some((f) => f.na && !f.note))
-    .map((x) => titleRuns(t, x.id));
+  const partly = checks.filter(passedInPart).map((x) => titleRuns(t, x.id));
   // After a list of names, a semicolon tells where it ends.
   const sep = partly.length > 0 ? '; ' : ', ';
   const quoted = (open: string, close: string) => join(partly.map((f) => [text(open), ...f, text(close)]));
