@@ -795,3 +795,19 @@ function straceEscaped(text: string): string {
   }
   return out;
 }
+
+test('relay-ok in Russian: one datagram sent to no one agrees in number with it', () => {
+  const text = (received: number) =>
+    chatFindingText(
+      {
+        ok: true,
+        code: 'relay-ok',
+        params: { datagrams: 2, received, members: 2, labels: 'vm, remote' },
+        evidence: [],
+      },
+      'ru',
+    );
+  assert.match(text(3), /ещё одна дейтаграмма пришла раньше .*кому её отправить, и никому её не отправил/);
+  assert.doesNotMatch(text(3), /остальные 1/);
+  assert.match(text(4), /остальные 2 дейтаграммы пришли раньше/);
+});

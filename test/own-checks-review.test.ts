@@ -88,6 +88,27 @@ test('both echo programs own: an echo short of 225 bytes fails with the four cou
   assert.match(render(a, 'ru'), /числа не совпадают, вернулись не все байты/);
 });
 
+test('both echo programs own: a client that reads back less than the server wrote fails the client check, not the server', async () => {
+  // The client's read of the last 225 bytes left out of its log: a client that reads its echo once.
+  const a = await analyse(
+    inputs('student-run-v1', (f, lines) =>
+      f === 'stud-echo-vm.jsonl'
+        ? lines.filter((l) => !(l.includes('"call":"recvfrom"') && l.includes('"result":225')))
+        : lines,
+    ),
+  );
+  const short = (id: string) => check(a, id).findings.find((x) => x.code === 'own-pair-diff');
+  const f = short('own-echo-client')!;
+  assert.deepEqual(
+    [f.ok, f.params.clientSent, f.params.serverRead, f.params.serverSent, f.params.clientRead],
+    [false, 1347, 1347, 1347, 1122],
+  );
+  assert.equal(short('own-echo-server'), undefined, 'the server read and wrote back every byte');
+  assert.equal(check(a, 'own-echo-client').status, 'fail');
+  assert.equal(check(a, 'echo').status, 'fail');
+  assert.match(f.where?.text ?? '', /recv/);
+});
+
 test('stop: an own echo server killed by SIGTERM (no handler) fails, with the setting and the fix; one that handles it passes', async () => {
   const killed = await analyse(inputs('student-run-v1'));
   const stopped = check(killed, 'stopped');

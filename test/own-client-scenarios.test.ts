@@ -65,3 +65,32 @@ test('an own client in the wrong place fails the scenario it claims, with the re
   assert.deepEqual(codes(a, 'vm')?.sort(), ['vm-loopback', 'vm-translated']);
   assert.equal(check(a, 'vm')?.status, 'fail');
 });
+
+test('an own client that sends its lines without the newline (input() drops it) sent them whole; its echo is judged against what it wrote', async () => {
+  // The recorded local run, as if the client wrote "hello" (5 bytes) and read back its 5.
+  const bare = (byteCount: number) =>
+    logs('client-local').map((l) =>
+      /"call":"(sendto|recvfrom)","result":6/.test(l)
+        ? l
+            .replace(/"result":6/, `"result":${byteCount}`)
+            .replace(/"bytes":6/, `"bytes":${byteCount}`)
+            .replace(/"size":6,/, `"size":${byteCount},`)
+            .replace(/hello\\n/g, 'hello'.slice(0, byteCount))
+        : l,
+    );
+  const run = (byteCount: number) =>
+    analyse([
+      { name: 'server', lines: logs('clients-server') },
+      { name: 'client-local', lines: bare(byteCount) },
+    ]);
+  const whole = check(await run(5), 'own-echo-client')!;
+  const sent = whole.findings.find((f) => f.code === 'own-client-sent');
+  assert.ok(sent, JSON.stringify(whole.findings.map((f) => f.code)));
+  assert.equal(sent.params.newlines, 'without');
+  assert.ok(whole.findings.some((f) => f.code === 'own-client-echo' && f.params.read === 5));
+  // Fewer bytes than the line without its newline: not whole, and said with both counts.
+  const cut = check(await run(4), 'own-echo-client')!;
+  const diff = cut.findings.find((f) => f.code === 'own-client-sent-diff');
+  assert.ok(diff, JSON.stringify(cut.findings.map((f) => f.code)));
+  assert.deepEqual([diff.params.expected, diff.params.lines, diff.params.sent], [6, 1, 4]);
+});

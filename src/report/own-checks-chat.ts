@@ -826,7 +826,9 @@ function relayAlone(lang: Lang, p: Record<string, string | number>): string {
   if (alone <= 0) return '';
   return lang === 'en'
     ? `; the other ${dgrams('en', alone)} came before any other member's first datagram: the server knew no one to send ${alone === 1 ? 'it' : 'them'} to and sent ${alone === 1 ? 'it' : 'them'} to no one`
-    : `; остальные ${dgrams('ru', alone)} пришли раньше первой дейтаграммы любого другого участника: сервер ещё не знал, кому их отправить, и никому их не отправил`;
+    : alone === 1
+      ? `; ещё одна дейтаграмма пришла раньше первой дейтаграммы любого другого участника: сервер ещё не знал, кому её отправить, и никому её не отправил`
+      : `; остальные ${dgrams('ru', alone)} пришли раньше первой дейтаграммы любого другого участника: сервер ещё не знал, кому их отправить, и никому их не отправил`;
 }
 /** The largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
 const MAX_UDP_IPV4 = 65_507;

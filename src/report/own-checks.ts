@@ -252,9 +252,20 @@ export function ownChecks(
   const runs = ownRuns(records);
   const waits = clientWaits(runs);
   const pairs = ownPairFindings(records, echo, ownEcho, runs);
+  // The server read all the client wrote and wrote it all back, the client read less: the
+  // client's finding (it stopped reading), not the server's.
+  const clientShort = (f: OwnFinding) =>
+    f.code === 'own-pair-diff' &&
+    f.params.clientSent === f.params.serverRead &&
+    f.params.serverRead === f.params.serverSent;
   return [
-    echoServerCheck(runs, echo, waits, pairs),
-    echoClientCheck(runs, waits),
+    echoServerCheck(
+      runs,
+      echo,
+      waits,
+      pairs.filter((f) => !clientShort(f)),
+    ),
+    echoClientCheck(runs, waits, pairs.filter(clientShort)),
     ...ownChatChecks(records),
   ].map(untestedFirst);
 }
@@ -845,10 +856,14 @@ function resetFindings(runs: readonly OwnRun[]): OwnFinding[] {
  * Echo client: connected; each typed line sent whole; the echo read back and printed; `exit` ends
  * it with a close; a refused connection gives a message and a non-zero exit, not a traceback.
  */
-function echoClientCheck(allRuns: OwnRun[], waits: readonly ClientWait[]): OwnCheckResult {
+function echoClientCheck(
+  allRuns: OwnRun[],
+  waits: readonly ClientWait[],
+  pairs: readonly OwnFinding[] = [],
+): OwnCheckResult {
   const runs = allRuns.filter((r) => r.role === 'echo-client');
   if (runs.length === 0) return na('own-echo-client', 'echo-client');
-  const findings: OwnFinding[] = [];
+  const findings: OwnFinding[] = [...pairs];
   for (const run of runs) {
     findings.push(
       ...runFindings(run).filter((f) => (f.params.reason ?? '') !== 'killed-after-grace' || !hasExit(run)),
@@ -949,12 +964,16 @@ function clientRunFindings(run: OwnRun, wait: ClientWait | undefined): OwnFindin
     .filter((c) => !(exitSent && /^exit(\\n)?$/.test(str(c, 'data') ?? '')))
     .reduce((a, c) => a + (num(c, 'bytes') ?? 0), 0);
   if (lines.length > 0) {
-    const ok = sentBeforeExit === expected;
+    // A line goes out with its newline or without it (input() drops it; TCP has no lines, and the
+    // echo of what was written is judged below): both are whole.
+    const bare = expected - lines.length;
+    const ok = sentBeforeExit === expected || sentBeforeExit === bare;
+    const newlines = ok && sentBeforeExit === bare && bare !== expected ? 'without' : 'with';
     out.push(
       placed(
         ok,
         ok ? 'own-client-sent' : 'own-client-sent-diff',
-        { scenario, sent: sentBeforeExit, expected },
+        { scenario, sent: sentBeforeExit, expected, lines: lines.length, newlines },
         writes.slice(0, 2),
         [run],
         'write',
@@ -969,7 +988,9 @@ function clientRunFindings(run: OwnRun, wait: ClientWait | undefined): OwnFindin
       return text === '' ? undefined : stdout.find((o) => (str(o, 'text') ?? '').includes(text));
     };
     const missing = lines.find((l) => (str(l, 'text') ?? '').trim() !== '' && !holds(l));
-    const echoed = read >= expected && !missing;
+    // The echo of what it wrote: without the newlines when it sent the lines without them.
+    const wanted = ok ? sentBeforeExit : expected;
+    const echoed = read >= wanted && !missing;
     // The evidence of the echo is the program's own read and the output line holding the echo,
     // never an unrelated line such as "Подключено к ...".
     const shown = lines.map(holds).find((o) => o !== undefined);
@@ -987,7 +1008,7 @@ function clientRunFindings(run: OwnRun, wait: ClientWait | undefined): OwnFindin
         placed(
           echoed,
           echoed ? 'own-client-echo' : 'own-client-echo-missing',
-          { scenario, read, expected, line: (str(missing, 'text') ?? '').slice(0, 60) },
+          { scenario, read, expected: wanted, line: (str(missing, 'text') ?? '').slice(0, 60) },
           missing ? [missing, ...reads.slice(0, 1)] : [...reads.slice(0, 1), ...(shown ? [shown] : [])],
           [run],
           'read',

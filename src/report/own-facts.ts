@@ -393,10 +393,20 @@ function exitsOf(model: LabModel, runs: OwnRun[]): OwnExit[] {
   return out;
 }
 
-function chatOf(runs: OwnRun[]): OwnChat {
+function chatOf(runs: OwnRun[], records: readonly LogRecord[]): OwnChat {
   const server = runs.filter((r) => r.role === 'chat-server' && r.calls.length > 0).at(-1);
-  const received = (server?.calls ?? []).filter((r) => isCall(r, READS) && (num(r, 'result') ?? 0) > 0);
-  const relays = (server?.calls ?? []).filter((r) => isCall(r, WRITES) && (num(r, 'result') ?? 0) > 0);
+  // The lab's probe (own.probe.sent, src/own/probe.ts) is not a member: its datagrams, and
+  // anything the server sent back to it, stay out of the members, the messages and the copies.
+  const probes = new Set(
+    records.filter((r) => r.event === 'own.probe.sent').map((r) => str(r, 'from') ?? ''),
+  );
+  const member = (r: LogRecord) => !probes.has(str(r, 'peer') ?? '');
+  const received = (server?.calls ?? []).filter(
+    (r) => isCall(r, READS) && (num(r, 'result') ?? 0) > 0 && member(r),
+  );
+  const relays = (server?.calls ?? []).filter(
+    (r) => isCall(r, WRITES) && (num(r, 'result') ?? 0) > 0 && member(r),
+  );
   const members: OwnChat['members'] = [];
   for (const r of received) {
     const peer = str(r, 'peer');
@@ -497,7 +507,7 @@ function clientEventsOf(facts: Pick<OwnFacts, 'echoClients'>, runs: OwnRun[]): O
 
 /** Only the chat part of ownFacts: the chat check needs no more. */
 export function ownChatFacts(model: LabModel): OwnChat {
-  return chatOf(ownRuns(model.timeline.records));
+  return chatOf(ownRuns(model.timeline.records), model.timeline.records);
 }
 
 /** The own programs' facts of a run (empty lists when none of them ran). */
@@ -513,7 +523,7 @@ export function ownFacts(model: LabModel, readLimit = 1024): OwnFacts {
     lines,
     longLine,
     exits: exitsOf(model, runs),
-    chat: chatOf(runs),
+    chat: chatOf(runs, model.timeline.records),
     nonAscii: nonAsciiOf(runs),
     clientEvents: clientEventsOf({ echoClients }, runs),
     runs,

@@ -564,9 +564,9 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-client-connected': (p) => `${p.scenario}: connect() to ${p.peer} succeeded`,
     'own-client-not-connected': (p) => `${p.scenario}: the client never connected (${p.errno})`,
     'own-client-sent': (p) =>
-      `${p.scenario}: the typed lines were written to the socket whole (${b('en', p.sent)} with their newlines)`,
+      `${p.scenario}: the typed lines were written to the socket whole (${b('en', p.sent)} ${p.newlines === 'without' ? 'without their newlines: your client drops them, which TCP allows; its echo is judged against what it wrote' : 'with their newlines'})`,
     'own-client-sent-diff': (p) =>
-      `${p.scenario}: ${b('en', p.expected)} were typed (with newlines) but ${b('en', p.sent)} were written to the socket`,
+      `${p.scenario}: ${b('en', p.expected)} were typed (with newlines; ${b('en', Number(p.expected) - Number(p.lines ?? 0))} without them) but ${b('en', p.sent)} were written to the socket`,
     'own-client-echo': (p) => `${p.scenario}: the echo was read back (${b('en', p.read)}) and printed`,
     'own-client-echo-missing': (p) =>
       `${p.scenario}: the echo was not read back whole (${p.read} of ${b('en', p.expected)}) or not printed${p.line ? ` ("${p.line}")` : ''}`,
@@ -628,9 +628,9 @@ export const OWN_FINDINGS: Record<Lang, Record<OwnFindingCode, (p: P) => string>
     'own-client-connected': (p) => `${p.scenario}: connect() к ${p.peer} выполнен`,
     'own-client-not-connected': (p) => `${p.scenario}: клиент так и не подключился (${p.errno})`,
     'own-client-sent': (p) =>
-      `${p.scenario}: набранные строки записаны в сокет целиком (${b('ru', p.sent)} вместе с переводами строк)`,
+      `${p.scenario}: набранные строки записаны в сокет целиком (${b('ru', p.sent)} ${p.newlines === 'without' ? 'без переводов строк: ваш клиент их отбрасывает, и TCP это допускает; эхо сравнивается с тем, что он записал' : 'вместе с переводами строк'})`,
     'own-client-sent-diff': (p) =>
-      `${p.scenario}: набрано ${b('ru', p.expected)} (с переводами строк), а в сокет записано ${b('ru', p.sent)}`,
+      `${p.scenario}: набрано ${b('ru', p.expected)} с переводами строк (${b('ru', Number(p.expected) - Number(p.lines ?? 0))} без них), а в сокет записано ${b('ru', p.sent)}`,
     'own-client-echo': (p) => `${p.scenario}: эхо прочитано (${b('ru', p.read)}) и выведено на экран`,
     'own-client-echo-missing': (p) =>
       `${p.scenario}: эхо прочитано не целиком (${p.read} из ${count('ru', Number(p.expected), 'byte', 'gen')}) или не выведено${p.line ? ` («${p.line}»)` : ''}`,
@@ -678,8 +678,8 @@ export const OWN_FINDING_EXAMPLES: Record<OwnFindingCode, P> = {
   'own-reset-died': { errno: 'ECONNRESET' },
   'own-client-connected': { scenario: 'vm', peer: '198.18.7.10:7007' },
   'own-client-not-connected': { scenario: 'vm', errno: 'ECONNREFUSED' },
-  'own-client-sent': { scenario: 'vm', sent: 6 },
-  'own-client-sent-diff': { scenario: 'vm', expected: 2507, sent: 1024 },
+  'own-client-sent': { scenario: 'vm', sent: 6, newlines: 'with' },
+  'own-client-sent-diff': { scenario: 'vm', expected: 2507, lines: 2, sent: 1024 },
   'own-client-echo': { scenario: 'vm', read: 6 },
   'own-client-echo-missing': { scenario: 'vm', read: 1024, expected: 2507, line: 'hello' },
   'own-client-exit': { scenario: 'vm' },

@@ -19,7 +19,7 @@ import type { Block, Inline, Paragraph } from '../model.js';
  * test/report-examples.test.ts fails while a committed example under docs/examples/ names another
  * one: regenerate them (docs/report.md, "Examples").
  */
-export const REPORT_REVISION = 15;
+export const REPORT_REVISION = 16;
 
 /** A section another part of the lab adds to a scenario (e.g. what the packets showed). */
 export interface Section {
